@@ -1,0 +1,138 @@
+/**
+ * The one error class of svidkit's core, with the stable reason codes of
+ * docs/cli-contract.md (../shared/docs/cli-contract.md) and the exit code each maps to.
+ */
+
+/** Reason codes from the CLI contract, plus the few svidkit-specific codes listed in docs/errors.md. */
+export const REASON_EXIT = {
+  // input/output (3)
+  'pem-invalid': 3,
+  'key-invalid': 3,
+  'bundle-invalid': 3,
+  'file-not-found': 3,
+  // verification (4)
+  'no-uri-san': 4,
+  'multiple-uri-sans': 4,
+  'spiffe-id-invalid': 4,
+  'leaf-root-path': 4,
+  'leaf-is-ca': 4,
+  'leaf-key-cert-sign': 4,
+  'leaf-crl-sign': 4,
+  'leaf-no-digital-signature': 4,
+  'signing-cert-not-ca': 4,
+  'signing-cert-no-key-cert-sign': 4,
+  'bundle-not-found': 4,
+  'untrusted-chain': 4,
+  'cert-expired': 4,
+  'cert-not-yet-valid': 4,
+  'name-constraint-violation': 4,
+  'path-length-exceeded': 4,
+  'unhandled-critical-extension': 4,
+  'id-mismatch': 4,
+  'trust-domain-mismatch': 4,
+  'key-mismatch': 4,
+  'eku-incomplete': 4,
+  // svidkit-specific (docs/errors.md)
+  'usage': 2,
+  'output-exists': 3,
+  'output-not-writable': 3,
+  'ca-invalid': 3,
+  'ca-expired': 3,
+  'handshake-failed': 5,
+  'race-failures': 5,
+  'watch-failed': 6,
+  'internal': 1,
+} as const
+
+/** A stable reason code (cli-contract.md "Reason codes", docs/errors.md). */
+export type ReasonCode = keyof typeof REASON_EXIT
+
+/** An exit code of the CLI contract. */
+export type ExitCode = 0 | 1 | 2 | 3 | 4 | 5 | 6
+
+export interface SvidkitErrorOptions {
+  /** What the user can do about it: one line. Defaults to a generic hint for the code. */
+  hint?: string
+  /** Overrides the exit code the reason code maps to (e.g. an invalid SPIFFE ID given as a flag exits 2). */
+  exit?: ExitCode
+  /** The underlying error, kept for DEBUG output. */
+  cause?: unknown
+  /** Which side failed, for handshakes. */
+  side?: 'local' | 'peer'
+  /** The path the error is about, if any. */
+  path?: string
+}
+
+/**
+ * Returns nothing: thrown by the core for every deliberate failure. The message
+ * follows go-spiffe's wording (lowercase, no final period, offending value quoted).
+ */
+export class SvidkitError extends Error {
+  readonly code: ReasonCode
+  readonly hint: string
+  readonly exit: ExitCode
+  readonly side?: 'local' | 'peer'
+  readonly path?: string
+
+  constructor(code: ReasonCode, message: string, options: SvidkitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = 'SvidkitError'
+    this.code = code
+    this.hint = options.hint ?? DEFAULT_HINTS[code]
+    this.exit = options.exit ?? REASON_EXIT[code]
+    this.side = options.side
+    this.path = options.path
+  }
+
+  /** Returns the `{code, message, hint}` triple used in JSON output. */
+  toJSON(): {code: ReasonCode; message: string; hint: string; side?: string} {
+    return {code: this.code, message: this.message, hint: this.hint, ...(this.side ? {side: this.side} : {})}
+  }
+}
+
+/** Returns true when `err` is a SvidkitError (also across module copies). */
+export function isSvidkitError(err: unknown): err is SvidkitError {
+  return err instanceof SvidkitError || (err instanceof Error && err.name === 'SvidkitError' && 'code' in err)
+}
+
+/** Returns a usage error (exit 2). */
+export function usageError(message: string, hint?: string): SvidkitError {
+  return new SvidkitError('usage', message, {hint})
+}
+
+const DEFAULT_HINTS: Record<ReasonCode, string> = {
+  'pem-invalid': 'the file must hold PEM CERTIFICATE blocks (or one DER certificate); check it was not truncated',
+  'key-invalid': 'give an unencrypted PKCS#8 "PRIVATE KEY" (openssl pkcs8 -topk8 -nocrypt converts SEC1/PKCS#1)',
+  'bundle-invalid': 'a bundle is PEM CERTIFICATE blocks, a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}})',
+  'file-not-found': 'check the path; relative paths are resolved from the current directory',
+  'no-uri-san': 'an X509-SVID carries its SPIFFE ID as exactly one URI SAN; reissue it with one',
+  'multiple-uri-sans': 'an X509-SVID must carry exactly one URI SAN; remove the extra URI SANs',
+  'spiffe-id-invalid': 'fix the URI SAN so it is spiffe://<trust-domain>/<path> with the allowed characters',
+  'leaf-root-path': 'a workload SVID needs a path, e.g. spiffe://example.org/ns/default/sa/web',
+  'leaf-is-ca': 'issue the leaf with basicConstraints CA:FALSE',
+  'leaf-key-cert-sign': 'remove keyCertSign from the leaf key usage',
+  'leaf-crl-sign': 'remove cRLSign from the leaf key usage',
+  'leaf-no-digital-signature': 'add digitalSignature to the leaf key usage (critical)',
+  'signing-cert-not-ca': 'every certificate after the leaf in the chain file must be a CA (basicConstraints CA:TRUE)',
+  'signing-cert-no-key-cert-sign': 'every CA certificate in the chain needs keyCertSign in its key usage',
+  'bundle-not-found': 'pass the bundle of the leaf\'s trust domain: --bundle <td>=FILE, or a bundle map',
+  'untrusted-chain': 'the chain does not lead to a root of the bundle; check the intermediates and the bundle',
+  'cert-expired': 'issue a new SVID (and check the rotation that should have replaced it)',
+  'cert-not-yet-valid': 'check the clocks of issuer and verifier; issuers backdate notBefore by about 10 s',
+  'name-constraint-violation': 'URI name constraints compare only the trust domain: use the bare name (example.org)',
+  'path-length-exceeded': 'use fewer intermediates or raise the CA\'s pathLenConstraint',
+  'unhandled-critical-extension': 'remove the critical extension or mark it non-critical',
+  'id-mismatch': 'the peer presented another SPIFFE ID: check --expect-id and the registration of the workload',
+  'trust-domain-mismatch': 'the SPIFFE ID is in another trust domain than expected',
+  'key-mismatch': 'the key file belongs to another certificate; the writer may have replaced one file before the other',
+  'eku-incomplete': 'issue the leaf with extended key usage serverAuth and clientAuth',
+  'usage': 'see --help for the flags and their values',
+  'output-exists': 'use --force to overwrite, or choose another --out directory',
+  'output-not-writable': 'choose a directory you can write to, or fix its permissions',
+  'ca-invalid': 'point --ca at a directory made by "svidkit ca init"',
+  'ca-expired': 'the issuing CA has expired or expires now; create a new one with "svidkit ca init --force"',
+  'handshake-failed': 'see the reason above; rerun with --json for details',
+  'race-failures': 'see failuresByCause in the report',
+  'watch-failed': 'the watched material stayed invalid; see the events above',
+  'internal': 'this is a bug in svidkit; rerun with DEBUG=svidkit* and report it',
+}

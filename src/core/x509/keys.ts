@@ -1,0 +1,135 @@
+import {createPrivateKey, type KeyObject, type X509Certificate as NodeX509Certificate} from 'node:crypto'
+import {SvidkitError} from '../errors.js'
+import {crypto} from './provider.js'
+import {keyAlgorithm, type KeyType} from './key-type.js'
+import {hasPemArmour, parsePemBlocks, PemSyntaxError, toPem} from './pem.js'
+
+/** A private key read from a file, with the format it was stored in. */
+export interface PrivateKeyMaterial {
+  keyObject: KeyObject
+  /** `pkcs8` is what svidkit writes; `sec1`/`pkcs1` are read with a warning. */
+  format: 'pkcs8' | 'sec1' | 'pkcs1'
+  keyType: string
+  warnings: string[]
+}
+
+const KEY_BLOCKS: Record<string, PrivateKeyMaterial['format']> = {
+  'PRIVATE KEY': 'pkcs8',
+  'EC PRIVATE KEY': 'sec1',
+  'RSA PRIVATE KEY': 'pkcs1',
+}
+
+/** Returns a fresh key pair of the given type, extractable so it can be written as PKCS#8. */
+export async function generateKeyPair(type: KeyType): Promise<CryptoKeyPair> {
+  return (await crypto.subtle.generateKey(keyAlgorithm(type), true, ['sign', 'verify'])) as CryptoKeyPair
+}
+
+/** Returns the PKCS#8 `PRIVATE KEY` PEM of a WebCrypto private key. */
+export async function privateKeyToPem(key: CryptoKey): Promise<string> {
+  return toPem('PRIVATE KEY', new Uint8Array(await crypto.subtle.exportKey('pkcs8', key)))
+}
+
+/** Returns the svidkit key-type name of a Node key object (e.g. `ec-p256`, `rsa-2048`). */
+export function keyTypeOfKeyObject(key: KeyObject): string {
+  const d = key.asymmetricKeyDetails
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      return d?.namedCurve === 'prime256v1' ? 'ec-p256' : d?.namedCurve === 'secp384r1' ? 'ec-p384' : `ec-${d?.namedCurve}`
+    case 'rsa':
+      return `rsa-${d?.modulusLength}`
+    default:
+      return String(key.asymmetricKeyType)
+  }
+}
+
+/**
+ * Returns the private key held in `bytes` (PKCS#8, or SEC1/PKCS#1 with a warning; PEM
+ * or PKCS#8 DER). Other PEM blocks in the file (certificates of a credential bundle)
+ * are skipped. Throws `key-invalid` naming what was found instead.
+ */
+export function readPrivateKey(bytes: Uint8Array, source: string): PrivateKeyMaterial {
+  const text = Buffer.from(bytes).toString('latin1')
+  if (!hasPemArmour(text)) {
+    if (bytes.length > 0 && bytes[0] === 0x30) {
+      try {
+        const keyObject = createPrivateKey({key: Buffer.from(bytes), format: 'der', type: 'pkcs8'})
+        return {keyObject, format: 'pkcs8', keyType: keyTypeOfKeyObject(keyObject), warnings: []}
+      } catch (err) {
+        throw new SvidkitError('key-invalid', `cannot parse private key DER in "${source}"`, {cause: err})
+      }
+    }
+    throw new SvidkitError('key-invalid', `no PEM blocks found in "${source}"`, {
+      hint: bytes.length === 0 ? 'the key file is empty (a writer may be replacing it)' : undefined,
+    })
+  }
+  let blocks
+  try {
+    blocks = parsePemBlocks(text)
+  } catch (err) {
+    if (err instanceof PemSyntaxError) throw new SvidkitError('key-invalid', `${err.message} in "${source}"`, {cause: err})
+    throw err
+  }
+  if (blocks.some((b) => b.type === 'ENCRYPTED PRIVATE KEY')) {
+    throw new SvidkitError('key-invalid', `encrypted private key in "${source}"`, {
+      hint: 'svidkit reads unencrypted keys only: openssl pkcs8 -in KEY -out PLAIN.pem (mode 0600)',
+    })
+  }
+  const block = blocks.find((b) => b.type in KEY_BLOCKS)
+  if (!block) {
+    const found = [...new Set(blocks.map((b) => b.type))].join(', ') || 'nothing'
+    throw new SvidkitError('key-invalid', `no private key found in "${source}" (found ${found})`, {
+      hint: 'pass the PKCS#8 "PRIVATE KEY" file (svid_key.pem, key.pem or tls.key)',
+    })
+  }
+  const format = KEY_BLOCKS[block.type]
+  let keyObject: KeyObject
+  try {
+    keyObject = createPrivateKey({key: toPem(block.type, block.der), format: 'pem'})
+  } catch (err) {
+    throw new SvidkitError('key-invalid', `cannot parse "${block.type}" in "${source}"`, {cause: err})
+  }
+  const warnings =
+    format === 'pkcs8'
+      ? []
+      : [`"${source}" holds a ${block.type} (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`]
+  return {keyObject, format, keyType: keyTypeOfKeyObject(keyObject), warnings}
+}
+
+/** Returns a WebCrypto signing key for a Node private key (for issuing with a loaded CA key). */
+export async function toSigningKey(key: KeyObject): Promise<CryptoKey> {
+  const der = key.export({format: 'der', type: 'pkcs8'})
+  const d = key.asymmetricKeyDetails
+  let alg: Algorithm | EcKeyImportParams | RsaHashedImportParams
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      alg = {name: 'ECDSA', namedCurve: d?.namedCurve === 'secp384r1' ? 'P-384' : 'P-256'} as EcKeyImportParams
+      break
+    case 'rsa':
+      alg = {name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'} as RsaHashedImportParams
+      break
+    case 'ed25519':
+      alg = {name: 'Ed25519'}
+      break
+    default:
+      throw new SvidkitError('key-invalid', `unsupported key type "${key.asymmetricKeyType}"`)
+  }
+  return crypto.subtle.importKey('pkcs8', der, alg, true, ['sign'])
+}
+
+/** Returns the key type a loaded signing key signs as (for choosing the signature algorithm). */
+export function signingKeyType(key: KeyObject): KeyType {
+  const t = keyTypeOfKeyObject(key)
+  if (t === 'ec-p256' || t === 'ec-p384' || t === 'ed25519') return t
+  // RSA of any size signs with SHA-256 PKCS#1 v1.5, the same algorithm as rsa-2048.
+  if (t.startsWith('rsa-')) return 'rsa-2048'
+  throw new SvidkitError('key-invalid', `unsupported signing key type "${t}"`)
+}
+
+/** Returns true when the private key belongs to the certificate (spiffe-rules.md §3 step 7). */
+export function keyMatches(key: KeyObject, cert: NodeX509Certificate): boolean {
+  try {
+    return cert.checkPrivateKey(key)
+  } catch {
+    return false
+  }
+}
