@@ -1,0 +1,54 @@
+import {Command, Errors} from '@oclif/core'
+import {SvidkitError, isSvidkitError, type ExitCode} from '../core/errors.js'
+import {style} from './style.js'
+
+function debugEnabled(): boolean {
+  return /(^|,)\s*svidkit/.test(process.env.DEBUG ?? '')
+}
+
+/** Returns the SvidkitError for anything thrown: oclif parse errors are usage errors, the rest internal. */
+export function toSvidkitError(err: unknown): SvidkitError {
+  if (isSvidkitError(err)) return err
+  const e = err as Error & {oclif?: {exit?: number}}
+  if (e instanceof Errors.CLIError || e?.oclif?.exit === 2) {
+    const message = (e.message ?? String(e)).split('\n')[0].replace(/^Error: /, '')
+    return new SvidkitError('usage', message.charAt(0).toLowerCase() + message.slice(1), {cause: e})
+  }
+  return new SvidkitError('internal', `internal error: ${e?.message ?? String(e)}`, {cause: e})
+}
+
+/**
+ * The base of every svidkit command: `--json` for free, one error path that maps the
+ * core's SvidkitError to the exit codes of cli-contract.md in human and JSON mode alike,
+ * and no stack trace unless DEBUG=svidkit*.
+ */
+export abstract class SvidkitCommand extends Command {
+  static override enableJsonFlag = true
+
+  /** Prints warnings on stderr in human mode (JSON mode carries them in the document). */
+  protected warnings(list: string[]): void {
+    if (this.jsonEnabled()) return
+    for (const w of list) process.stderr.write(`${style.yellow('warning:')} ${w}\n`)
+  }
+
+  /**
+   * Ends the command with a non-zero exit after printing `result`: the JSON document in
+   * JSON mode (human output is printed by the caller before).
+   */
+  protected finish(result: object, exit: ExitCode): never {
+    if (this.jsonEnabled()) this.logJson(result)
+    throw new Errors.ExitError(exit)
+  }
+
+  protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err
+    const e = toSvidkitError(err)
+    if (this.jsonEnabled()) {
+      this.logJson({ok: false, error: e.toJSON()})
+    } else {
+      process.stderr.write(`${style.red('error')} [${e.code}]: ${e.message}\n  ${style.dim('hint:')} ${e.hint}\n`)
+    }
+    if (debugEnabled()) process.stderr.write(`${(e.cause as Error | undefined)?.stack ?? e.stack}\n`)
+    throw new Errors.ExitError(e.exit)
+  }
+}

@@ -1,0 +1,36 @@
+import {Flags} from '@oclif/core'
+import {KEY_TYPES} from '../core/x509/key-type.js'
+import {LAYOUTS} from '../core/svid/layout.js'
+
+/**
+ * The shared flags of cli-contract.md, defined once. Values stay strings here; the core
+ * parses them (so every bad value goes through the one error path with exit 2).
+ */
+export const sharedFlags = {
+  trustDomain: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'trust domain name (example.org or spiffe://example.org)', required: true}),
+  spiffeId: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web', required: true}),
+  ca: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
+  out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
+  dir: (o: {description?: string; required?: boolean} = {}) =>
+    Flags.string({description: o.description ?? 'SVID directory (spiffe-helper layout unless --layout)', required: o.required}),
+  bundle: (o: {description?: string} = {}) =>
+    Flags.string({
+      description:
+        o.description ??
+        'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
+      multiple: true,
+    }),
+  keyType: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'key type', options: [...KEY_TYPES], default: 'ec-p256'}),
+  ttl: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
+  at: () => Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
+  force: (o: {description: string}) => Flags.boolean({description: o.description, default: false}),
+  layout: () =>
+    Flags.string({description: 'SVID directory layout', options: Object.keys(LAYOUTS), default: 'spiffe-helper'}),
+  certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
+  keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),
+  bundleFile: () => Flags.string({description: 'bundle file name inside the directory (overrides the layout)'}),
+}

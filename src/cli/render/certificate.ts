@@ -1,0 +1,30 @@
+import type {CertificateSummary} from '../../core/svid/summary.js'
+import {formatDuration} from '../../core/time/duration.js'
+import {style} from '../style.js'
+
+/** Returns "in 59m50s" / "expired 2h ago" for a remaining time. */
+export function remaining(ms: number): string {
+  return ms >= 0 ? `${formatDuration(Math.round(ms / 1000) * 1000)} left` : style.red(`expired ${formatDuration(Math.round(-ms / 1000) * 1000)} ago`)
+}
+
+function short(hex: string | null): string {
+  return hex ? `${hex.slice(0, 16)}…` : '-'
+}
+
+/**
+ * Returns the lines of a chain drawn as a tree, top (root) first, with subject, SPIFFE ID,
+ * serial, validity and time remaining, key type and the SKI/AKI links.
+ */
+export function chainTree(chain: CertificateSummary[]): string[] {
+  const top = [...chain].reverse()
+  const lines: string[] = []
+  top.forEach((c, depth) => {
+    const pad = depth === 0 ? '' : `${'   '.repeat(depth - 1)}└─ `
+    const cont = '   '.repeat(depth)
+    const role = c.role === 'leaf' ? style.cyan(c.role) : style.magenta(c.role)
+    lines.push(`${pad}${role} ${style.bold(c.spiffeId ?? '(no SPIFFE ID)')}  ${style.dim(c.subject || '(empty subject)')}`)
+    lines.push(`${cont}   serial ${c.serial}  ${c.keyType}  ${c.notBefore} → ${c.notAfter} (${remaining(c.remainingMs)})`)
+    lines.push(`${cont}   ski ${short(c.ski)}  aki ${short(c.aki)}${c.source === 'bundle' ? style.dim('  [from bundle]') : ''}`)
+  })
+  return lines
+}

@@ -1,0 +1,67 @@
+import {Flags} from '@oclif/core'
+import {initCa} from '../../core/ca/init.js'
+import {parseDuration} from '../../core/time/duration.js'
+import {parseKeyType} from '../../core/x509/key-type.js'
+import {SvidkitCommand} from '../../cli/base-command.js'
+import {describe} from '../../cli/exit-codes.js'
+import {sharedFlags} from '../../cli/flags.js'
+import {chainTree} from '../../cli/render/certificate.js'
+import {parsePathLen} from '../../cli/parse.js'
+
+export default class CaInit extends SvidkitCommand {
+  static override summary = "Create a trust domain's CA: a root and a chain of intermediates"
+  static override description = describe(`
+Writes the CA directory: bundle.pem (the root), bundle.spiffe.json (the same as a SPIFFE
+JWKS bundle), root.pem and intermediate-N.pem with their PKCS#8 keys (mode 0600) and ca.json.
+Every CA certificate has critical CA:TRUE, critical keyCertSign+cRLSign, the URI SAN
+spiffe://<trust-domain>, SKI/AKI, and (unless --no-name-constraints) the root carries a
+critical URI name constraint permitting only the trust domain. Files are written to
+temporary names and renamed, so a crash never leaves a torn file. An existing CA is never
+replaced without --force.`)
+
+  static override examples = [
+    '<%= config.bin %> ca init --trust-domain example.org --out ca',
+    '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
+    '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+  ]
+
+  static override flags = {
+    'trust-domain': sharedFlags.trustDomain(),
+    out: sharedFlags.out({description: 'directory to write the CA to', default: 'ca'}),
+    intermediates: Flags.integer({description: 'number of intermediate CAs under the root (0-5)', default: 1, min: 0, max: 5}),
+    'key-type': sharedFlags.keyType(),
+    ttl: sharedFlags.ttl({description: 'root lifetime (Go duration)', default: '87600h'}),
+    'intermediate-ttl': Flags.string({description: "intermediate lifetime, capped at the parent's", default: '8760h'}),
+    'path-len': Flags.string({
+      description: "root pathLenConstraint: 'auto' (each CA allows the CAs below it), 'none', or a number ≥ --intermediates",
+      default: 'auto',
+    }),
+    'name-constraints': Flags.boolean({
+      description: 'critical URI name constraint on the root permitting only the trust domain',
+      default: true,
+      allowNo: true,
+    }),
+    force: sharedFlags.force({description: 'replace an existing CA in --out'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(CaInit)
+    const result = await initCa({
+      trustDomain: flags['trust-domain'],
+      out: flags.out,
+      intermediates: flags.intermediates,
+      keyType: parseKeyType(flags['key-type']),
+      ttlMs: parseDuration(flags.ttl),
+      intermediateTtlMs: parseDuration(flags['intermediate-ttl']),
+      pathLen: parsePathLen(flags['path-len']),
+      nameConstraints: flags['name-constraints'],
+      force: flags.force,
+    })
+    this.warnings(result.warnings)
+    this.log(`created CA for trust domain ${result.trustDomain} in ${result.dir}`)
+    for (const line of chainTree(result.chain)) this.log(`  ${line}`)
+    this.log(`  bundle: ${result.files.bundle}, ${result.files.bundleJwks}`)
+    const {authority: _authority, ...json} = result
+    return json
+  }
+}

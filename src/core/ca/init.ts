@@ -1,0 +1,52 @@
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {SvidkitError} from '../errors.js'
+import {certificateSummary, type CertificateSummary} from '../svid/summary.js'
+import {systemClock} from '../clock.js'
+import {createAuthority, type CreateAuthorityOptions} from './create.js'
+import {CA_BUNDLE_JWKS, CA_BUNDLE_PEM, CA_METADATA, saveAuthority} from './store.js'
+import type {Authority} from './authority.js'
+
+/** What `initCa` wrote (cli-contract.md "ca init --json"). */
+export interface CaInitResult {
+  trustDomain: string
+  dir: string
+  files: {
+    bundle: string
+    bundleJwks: string
+    metadata: string
+    certificates: string[]
+    keys: string[]
+  }
+  /** The signing chain: the CA that signs leaves first, the root last. */
+  chain: CertificateSummary[]
+  warnings: string[]
+}
+
+/**
+ * Returns the result of creating a trust domain's CA and writing it to `out`; refuses
+ * (`output-exists`, exit 3) to replace an existing CA unless `force`.
+ */
+export async function initCa(opts: CreateAuthorityOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
+  if (!opts.force && existsSync(join(opts.out, CA_METADATA))) {
+    throw new SvidkitError('output-exists', `"${opts.out}" already holds a CA (${CA_METADATA})`, {path: opts.out})
+  }
+  const {authority, warnings} = await createAuthority(opts)
+  saveAuthority(opts.out, authority, {force: opts.force})
+  const creds = [...authority.roots, ...authority.intermediates]
+  const at = (opts.clock ?? systemClock).now()
+  return {
+    authority,
+    trustDomain: authority.trustDomain.name,
+    dir: opts.out,
+    files: {
+      bundle: join(opts.out, CA_BUNDLE_PEM),
+      bundleJwks: join(opts.out, CA_BUNDLE_JWKS),
+      metadata: join(opts.out, CA_METADATA),
+      certificates: creds.map((c) => join(opts.out, c.certFile)),
+      keys: creds.map((c) => join(opts.out, c.keyFile)),
+    },
+    chain: creds.map((c, i) => certificateSummary(c.cert, {role: i === 0 ? 'root' : 'intermediate', source: 'file', at})).reverse(),
+    warnings,
+  }
+}

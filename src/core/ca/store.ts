@@ -1,0 +1,199 @@
+import {existsSync, readFileSync, unlinkSync} from 'node:fs'
+import {join} from 'node:path'
+import {SvidkitError} from '../errors.js'
+import {TrustDomain} from '../spiffe-id/index.js'
+import {toJwks, toPemBundle} from '../bundle/index.js'
+import {ensureDir, writeFilesAtomic, type FileToWrite} from '../fs/atomic-write.js'
+import {readInput} from '../fs/read-input.js'
+import {readCertificates} from '../x509/read.js'
+import {readPrivateKey, keyMatches} from '../x509/keys.js'
+import {KEY_TYPES, type KeyType} from '../x509/key-type.js'
+import {bundleAuthorities, type Authority, type CaCredential} from './authority.js'
+
+/** Name of the metadata file of a CA directory. */
+export const CA_METADATA = 'ca.json'
+export const CA_BUNDLE_PEM = 'bundle.pem'
+export const CA_BUNDLE_JWKS = 'bundle.spiffe.json'
+
+/** The metadata file of a CA directory (cli-contract.md "File layouts"). */
+export interface CaMetadata {
+  version: 1
+  trustDomain: string
+  keyType: KeyType
+  nameConstraints: boolean
+  sequence: number
+  /** Roots in the bundle; the first is active. */
+  roots: {cert: string; key: string}[]
+  /** Intermediates from the root's child down to the CA that signs leaves. */
+  intermediates: {cert: string; key: string}[]
+  /** The chain order as it goes into an SVID file: signing CA first (informational). */
+  signingChain: string[]
+}
+
+/** Returns the paths of every file a CA directory holds for this authority. */
+export function authorityFiles(a: Authority): string[] {
+  const creds = [...a.roots, ...a.intermediates]
+  return [CA_METADATA, CA_BUNDLE_PEM, CA_BUNDLE_JWKS, ...creds.flatMap((c) => [c.certFile, c.keyFile])]
+}
+
+function metadataOf(a: Authority): CaMetadata {
+  return {
+    version: 1,
+    trustDomain: a.trustDomain.name,
+    keyType: a.keyType,
+    nameConstraints: a.nameConstraints,
+    sequence: a.sequence,
+    roots: a.roots.map((c) => ({cert: c.certFile, key: c.keyFile})),
+    intermediates: a.intermediates.map((c) => ({cert: c.certFile, key: c.keyFile})),
+    signingChain: [...a.intermediates].reverse().map((c) => c.certFile).concat(a.roots[0].certFile),
+  }
+}
+
+/** Returns the files of a CA directory: metadata, bundles, certificates (0644) and keys (0600). */
+export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
+  const files: FileToWrite[] = []
+  for (const c of [...a.roots, ...a.intermediates]) {
+    files.push({path: join(dir, c.certFile), data: c.cert.node.toString(), mode: 0o644})
+    files.push({
+      path: join(dir, c.keyFile),
+      data: c.key.export({format: 'pem', type: 'pkcs8'}).toString(),
+      mode: 0o600,
+    })
+  }
+  const roots = bundleAuthorities(a)
+  files.push({path: join(dir, CA_BUNDLE_PEM), data: toPemBundle(roots), mode: 0o644})
+  files.push({path: join(dir, CA_BUNDLE_JWKS), data: toJwks(roots, {sequence: a.sequence}), mode: 0o644})
+  // Metadata last: a directory with ca.json is complete.
+  files.push({path: join(dir, CA_METADATA), data: JSON.stringify(metadataOf(a), null, 2) + '\n', mode: 0o644})
+  return files
+}
+
+/**
+ * Writes the authority to `dir`. Refuses (exit 3, `output-exists`) when the directory
+ * already holds a CA unless `force`; with `force`, files of the old CA that the new one
+ * does not have are removed after the new set is in place.
+ */
+export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean} = {}): string[] {
+  const old = existsSync(join(dir, CA_METADATA)) ? tryMetadata(dir) : undefined
+  const clash = authorityFiles(a).filter((f) => existsSync(join(dir, f)))
+  if ((old || clash.length > 0) && !opts.force) {
+    throw new SvidkitError('output-exists', `"${dir}" already holds a CA (${clash[0] ?? CA_METADATA})`, {
+      path: dir,
+      hint: 'use --force to replace it, or choose another --out directory',
+    })
+  }
+  ensureDir(dir)
+  const files = authorityToFiles(dir, a)
+  writeFilesAtomic(files)
+  if (old) {
+    const keep = new Set(authorityFiles(a))
+    for (const c of [...old.roots, ...old.intermediates]) {
+      for (const f of [c.cert, c.key]) {
+        if (!keep.has(f)) {
+          try {
+            unlinkSync(join(dir, f))
+          } catch {
+            // already gone
+          }
+        }
+      }
+    }
+  }
+  return files.map((f) => f.path)
+}
+
+function tryMetadata(dir: string): CaMetadata | undefined {
+  try {
+    return parseMetadata(dir)
+  } catch {
+    return undefined
+  }
+}
+
+function caInvalid(dir: string, why: string): SvidkitError {
+  return new SvidkitError('ca-invalid', `"${dir}" is not a usable CA directory: ${why}`, {path: dir})
+}
+
+function parseMetadata(dir: string): CaMetadata {
+  const path = join(dir, CA_METADATA)
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw caInvalid(dir, `${CA_METADATA} is not valid JSON`)
+  }
+  const m = raw as Partial<CaMetadata>
+  const isRefList = (v: unknown): v is {cert: string; key: string}[] =>
+    Array.isArray(v) && v.every((x) => typeof x?.cert === 'string' && typeof x?.key === 'string' && !x.cert.includes('/') && !x.key.includes('/'))
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    typeof m.trustDomain !== 'string' ||
+    !KEY_TYPES.includes(m.keyType as KeyType) ||
+    !isRefList(m.roots) ||
+    m.roots.length === 0 ||
+    !isRefList(m.intermediates)
+  ) {
+    throw caInvalid(dir, `${CA_METADATA} lacks trustDomain, keyType, roots or intermediates`)
+  }
+  return {
+    version: 1,
+    trustDomain: m.trustDomain,
+    keyType: m.keyType as KeyType,
+    nameConstraints: m.nameConstraints !== false,
+    sequence: Number.isSafeInteger(m.sequence) ? (m.sequence as number) : 1,
+    roots: m.roots,
+    intermediates: m.intermediates,
+    signingChain: m.signingChain ?? [],
+  }
+}
+
+function loadCredential(dir: string, ref: {cert: string; key: string}): CaCredential {
+  const certPath = join(dir, ref.cert)
+  const keyPath = join(dir, ref.key)
+  const certs = readCertificates(readInput(certPath, 'pem-invalid'), certPath)
+  const key = readPrivateKey(readInput(keyPath, 'key-invalid'), keyPath)
+  if (!keyMatches(key.keyObject, certs[0].node)) {
+    throw new SvidkitError('key-mismatch', `"${keyPath}" does not belong to "${certPath}"`, {
+      exit: 3,
+      path: keyPath,
+      hint: 'the CA directory was edited by hand or half-replaced; recreate it with "svidkit ca init --force"',
+    })
+  }
+  return {cert: certs[0], key: key.keyObject, certFile: ref.cert, keyFile: ref.key}
+}
+
+/**
+ * Returns the authority stored in `dir` by `saveAuthority`. A missing directory or
+ * metadata file is `file-not-found`; unreadable parts give their own codes (`pem-invalid`,
+ * `key-invalid`) and a key that does not match its certificate is refused (exit 3).
+ */
+export function loadAuthority(dir: string): Authority {
+  if (!existsSync(dir)) {
+    throw new SvidkitError('file-not-found', `no such CA directory "${dir}"`, {
+      path: dir,
+      hint: 'create one with "svidkit ca init --trust-domain <td> --out <dir>", or point --ca at it',
+    })
+  }
+  if (!existsSync(join(dir, CA_METADATA))) {
+    throw new SvidkitError('file-not-found', `"${dir}" has no ${CA_METADATA}`, {
+      path: dir,
+      hint: 'point --ca at a directory made by "svidkit ca init"',
+    })
+  }
+  const m = parseMetadata(dir)
+  let td: TrustDomain
+  try {
+    td = TrustDomain.parse(m.trustDomain)
+  } catch {
+    throw caInvalid(dir, `trust domain "${m.trustDomain}" in ${CA_METADATA} is invalid`)
+  }
+  return {
+    trustDomain: td,
+    keyType: m.keyType,
+    nameConstraints: m.nameConstraints,
+    sequence: m.sequence,
+    roots: m.roots.map((r) => loadCredential(dir, r)),
+    intermediates: m.intermediates.map((r) => loadCredential(dir, r)),
+  }
+}

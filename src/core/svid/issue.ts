@@ -1,0 +1,161 @@
+import {KeyObject, createPublicKey} from 'node:crypto'
+import {systemClock, type Clock} from '../clock.js'
+import {SvidkitError, usageError} from '../errors.js'
+import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
+import {buildCertificate} from '../x509/build.js'
+import {generateKeyPair, signingKeyType, toSigningKey} from '../x509/keys.js'
+import {isRsa, type KeyType} from '../x509/key-type.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
+import {formatInstant} from '../time/instant.js'
+import {bundleAuthorities, chainAboveLeaf, chainNotAfter, signingCredential, type Authority} from '../ca/authority.js'
+import {BACKDATE_MS} from '../ca/profile.js'
+import {leafProfile} from './profile.js'
+import type {X509Svid} from './svid.js'
+
+/** Options of `issueSvid`. */
+export interface IssueOptions {
+  /** The SPIFFE ID; must be in the authority's trust domain and have a path. */
+  spiffeId: SpiffeId | string
+  /** Key type of the new leaf key. Default `ec-p256`. */
+  keyType?: KeyType
+  /** Lifetime in ms when `notAfter` is not given. Default 1 hour. */
+  ttlMs?: number
+  /** Explicit notBefore; default now − 10 s (backdated as SPIRE does). */
+  notBefore?: Date
+  /** Explicit notAfter; default notBefore-anchored now + TTL. Capped at the issuing chain's notAfter. */
+  notAfter?: Date
+  /** DNS SANs to add (SPIFFE-unaware peers only). Default none. */
+  dns?: string[]
+  /** Subject DN. Default `O=svidkit`; `''` gives an empty subject and a critical SAN. */
+  subject?: string
+  /** Add keyEncipherment to RSA leaves (TLS 1.2 RSA key exchange). Default false. */
+  keyEncipherment?: boolean
+  /** Certify this public key (from a CSR) instead of generating a key pair. */
+  publicKey?: KeyObject
+  /** Clock. Default the system clock. */
+  clock?: Clock
+}
+
+/** A new SVID, the bundle it verifies against, and warnings for the user. */
+export interface IssuedSvid {
+  svid: X509Svid
+  bundle: ParsedCertificate[]
+  keyType: string
+  warnings: string[]
+}
+
+export const DEFAULT_SVID_TTL_MS = 3_600_000
+export const DEFAULT_LEAF_SUBJECT = 'O=svidkit'
+
+const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>()
+
+/** Returns the WebCrypto form of a CA key, converted once per key. */
+export function cachedSigningKey(key: KeyObject): Promise<CryptoKey> {
+  let k = signingKeys.get(key)
+  if (!k) {
+    k = toSigningKey(key)
+    signingKeys.set(key, k)
+  }
+  return k
+}
+
+/** Returns the SPIFFE ID if it can be issued by this authority; throws a usage error otherwise. */
+export function issuableId(authority: Authority, spiffeId: SpiffeId | string): SpiffeId {
+  const id = typeof spiffeId === 'string' ? parseSpiffeIdArg(spiffeId) : spiffeId
+  if (id.isRoot()) {
+    throw usageError(`refusing to issue a leaf with the root-path ID "${id}"`, `a workload SVID needs a path, e.g. ${id}/workload`)
+  }
+  checkIssuable(id)
+  if (!id.memberOf(authority.trustDomain)) {
+    throw usageError(
+      `"${id}" is not in the CA's trust domain "${authority.trustDomain.name}"`,
+      `use an ID under spiffe://${authority.trustDomain.name}/, or another --ca`,
+    )
+  }
+  return id
+}
+
+/** Returns [notBefore, notAfter] for a leaf, capped at `cap`, with a warning when the cap bites. */
+export function leafValidity(
+  opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number},
+  now: Date,
+  cap: Date,
+  warnings: string[],
+): [Date, Date] {
+  const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
+  if (!(ttl > 0)) throw usageError('TTL must be positive')
+  const t = Math.floor(now.getTime() / 1000) * 1000
+  let nb: number
+  let na: number
+  if (opts.notBefore && opts.notAfter) {
+    nb = opts.notBefore.getTime()
+    na = opts.notAfter.getTime()
+  } else if (opts.notBefore) {
+    nb = opts.notBefore.getTime()
+    na = Math.max(nb, t) + ttl
+  } else if (opts.notAfter) {
+    na = opts.notAfter.getTime()
+    nb = Math.min(t - BACKDATE_MS, na - ttl)
+  } else {
+    nb = t - BACKDATE_MS
+    na = t + ttl
+  }
+  if (na <= nb) throw usageError(`notAfter ${formatInstant(new Date(na))} is not after notBefore ${formatInstant(new Date(nb))}`)
+  if (cap.getTime() <= t && (!opts.notAfter || opts.notAfter.getTime() > cap.getTime())) {
+    throw new SvidkitError('ca-expired', `the issuing CA expired at ${formatInstant(cap)}`)
+  }
+  if (na > cap.getTime()) {
+    warnings.push(
+      `notAfter capped at the issuer's notAfter ${formatInstant(cap)} (requested ${formatInstant(new Date(na))}): an SVID cannot outlive the CA chain that signs it`,
+    )
+    na = cap.getTime()
+    if (na <= nb) throw new SvidkitError('ca-expired', `the issuing CA expires at ${formatInstant(cap)}, before the requested notBefore`)
+  }
+  return [new Date(nb), new Date(na)]
+}
+
+/**
+ * Returns a new X509-SVID signed by the authority's signing CA, following the leaf
+ * profile of spiffe-rules.md §2, with a fresh key (or the given CSR public key).
+ */
+export async function issueSvid(authority: Authority, options: IssueOptions): Promise<IssuedSvid> {
+  const warnings: string[] = []
+  const clock = options.clock ?? systemClock
+  const id = issuableId(authority, options.spiffeId)
+  const [notBefore, notAfter] = leafValidity(options, clock.now(), chainNotAfter(authority), warnings)
+  const signer = signingCredential(authority)
+  const subject = options.subject ?? DEFAULT_LEAF_SUBJECT
+
+  let publicKey: CryptoKey | Uint8Array
+  let privateKey: KeyObject | undefined
+  let keyType: string
+  if (options.publicKey) {
+    publicKey = new Uint8Array(createPublicKey(options.publicKey).export({format: 'der', type: 'spki'}))
+    keyType = options.publicKey.asymmetricKeyType === 'rsa' ? `rsa-${options.publicKey.asymmetricKeyDetails?.modulusLength}` : String(options.publicKey.asymmetricKeyType)
+  } else {
+    keyType = options.keyType ?? 'ec-p256'
+    const pair = await generateKeyPair(keyType as KeyType)
+    publicKey = pair.publicKey
+    privateKey = KeyObject.from(pair.privateKey)
+  }
+  if (options.keyEncipherment && !keyType.startsWith('rsa-')) {
+    throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
+  }
+  const leaf = await buildCertificate({
+    subject,
+    issuerName: signer.cert.subjectDer,
+    authorityKeyId: signer.cert.ski,
+    notBefore,
+    notAfter,
+    publicKey,
+    signingKey: await cachedSigningKey(signer.key),
+    signingKeyType: signingKeyType(signer.key),
+    ...leafProfile({spiffeId: id.toString(), dns: options.dns, subject, keyEncipherment: options.keyEncipherment && isRsa(keyType as KeyType)}),
+  })
+  return {
+    svid: {id, certificates: [leaf, ...chainAboveLeaf(authority)], privateKey},
+    bundle: bundleAuthorities(authority),
+    keyType,
+    warnings,
+  }
+}

@@ -1,0 +1,47 @@
+import {join} from 'node:path'
+import {toPemBundle} from '../bundle/index.js'
+import {ensureDir, writeFilesAtomic, type FileToWrite} from '../fs/atomic-write.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
+import type {SvidFileNames} from './layout.js'
+import type {X509Svid} from './svid.js'
+
+/** Returns the PEM of the chain file: leaf, then intermediates (never the root). */
+export function chainPem(certs: ParsedCertificate[]): string {
+  return certs.map((c) => c.node.toString()).join('')
+}
+
+/** Returns the PKCS#8 PEM of the SVID's key ('' when issued for a CSR). */
+export function keyPem(svid: X509Svid): string {
+  return svid.privateKey ? svid.privateKey.export({format: 'pem', type: 'pkcs8'}).toString() : ''
+}
+
+/**
+ * Returns the files of an SVID directory in a layout: chain (0644), key (PKCS#8, 0600),
+ * bundle (0644); a credential bundle is key then chain in one file (0600).
+ */
+export function svidFiles(dir: string, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): FileToWrite[] {
+  const files: FileToWrite[] = []
+  if (names.combined) {
+    files.push({path: join(dir, names.cert), data: keyPem(svid) + chainPem(svid.certificates), mode: 0o600})
+  } else {
+    files.push({path: join(dir, names.cert), data: chainPem(svid.certificates), mode: 0o644})
+    if (svid.privateKey) files.push({path: join(dir, names.key), data: keyPem(svid), mode: 0o600})
+  }
+  files.push({path: join(dir, names.bundle), data: toPemBundle(bundle), mode: 0o644})
+  return files
+}
+
+/**
+ * Writes an SVID directory with temporary files and renames, so no file is ever torn and
+ * the key is 0600 even when a key file existed before with another mode. Returns the
+ * paths written, by role.
+ */
+export function writeSvidDir(dir: string, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): {cert: string; key?: string; bundle: string} {
+  ensureDir(dir)
+  writeFilesAtomic(svidFiles(dir, svid, bundle, names))
+  return {
+    cert: join(dir, names.cert),
+    ...(svid.privateKey ? {key: join(dir, names.key)} : {}),
+    bundle: join(dir, names.bundle),
+  }
+}

@@ -1,0 +1,78 @@
+import type {ReasonCode} from '../errors.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
+import {certificateSummary, type CertificateSummary} from '../svid/summary.js'
+
+/** The outcome of one verification step. */
+export interface Check {
+  name: string
+  status: 'pass' | 'fail' | 'warn' | 'skip'
+  code?: ReasonCode
+  message: string
+}
+
+/** One failure: a reason code of cli-contract.md, a go-spiffe-style message and a hint. */
+export interface Failure {
+  code: ReasonCode
+  message: string
+  hint: string
+}
+
+/** What `verifySvid` returns (cli-contract.md "verify --json"). */
+export interface VerifyResult {
+  valid: boolean
+  spiffeId: string | null
+  trustDomain: string | null
+  errors: Failure[]
+  warnings: string[]
+  checks: Check[]
+  /** The chain file's certificates, then the anchor of the path used (if any). */
+  chain: CertificateSummary[]
+  /** The trust anchor and how its bundle was bound, when a path was found. */
+  bundle?: {trustDomain: string; sources: {path: string; binding: string}[]; anchor?: string}
+  /** Evaluation time (RFC 3339). */
+  at: string
+  /** Time from `at` to the earliest notAfter on the path, in ms. */
+  expiresInMs?: number
+}
+
+/** Accumulates checks, failures and warnings in step order. */
+export class Report {
+  readonly checks: Check[] = []
+  readonly errors: (Failure & {step: number})[] = []
+  readonly warnings: string[] = []
+
+  pass(name: string, message: string): void {
+    this.checks.push({name, status: 'pass', message})
+  }
+
+  skip(name: string, message: string): void {
+    this.checks.push({name, status: 'skip', message})
+  }
+
+  warn(name: string, message: string): void {
+    this.checks.push({name, status: 'warn', message})
+    this.warnings.push(message)
+  }
+
+  /** Adds a warning without a check row. */
+  note(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message)
+  }
+
+  fail(step: number, name: string, f: Failure): void {
+    this.checks.push({name, status: 'fail', code: f.code, message: f.message})
+    this.errors.push({...f, step})
+  }
+
+  /** Returns the failures sorted by step (errors[0] is the primary reason, from the lowest step). */
+  sortedErrors(): Failure[] {
+    return [...this.errors].sort((a, b) => a.step - b.step).map(({code, message, hint}) => ({code, message, hint}))
+  }
+}
+
+/** Returns the chain summaries for a result: chain-file certificates, then the anchor. */
+export function summarizeChain(chain: ParsedCertificate[], anchor: ParsedCertificate | undefined, at: Date): CertificateSummary[] {
+  const out = chain.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : 'intermediate', source: 'chain', at}))
+  if (anchor) out.push(certificateSummary(anchor, {role: 'root', source: 'bundle', at}))
+  return out
+}
