@@ -11,6 +11,8 @@ export const sharedFlags = {
     Flags.string({description: o.description ?? 'trust domain name (example.org or spiffe://example.org)', required: true}),
   spiffeId: (o: {description?: string} = {}) =>
     Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web', required: true}),
+  optionalSpiffeId: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
   ca: (o: {description?: string} = {}) =>
     Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
   out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),

@@ -7,7 +7,9 @@ import {parseKeyType} from '../core/x509/key-type.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
-import {renderIssued} from '../cli/render/issue.js'
+import {renderDefects, renderIssued} from '../cli/render/issue.js'
+import {DEFECTS, parseDefects} from '../core/svid/defects.js'
+import {usageError} from '../core/errors.js'
 
 export default class Issue extends SvidkitCommand {
   static override summary = 'Issue an X509-SVID from a CA directory'
@@ -20,7 +22,10 @@ the bundle in the chosen layout, then verifies what it wrote against the bundle.
 
 Layouts: spiffe-helper (svid.pem, svid_key.pem, svid_bundle.pem), spire (svid.pem, key.pem,
 bundle.pem), k8s (tls.crt, tls.key, ca.crt), credential-bundle (credentials.pem = key then
-chain, and bundle.pem).`)
+chain, and bundle.pem).
+
+--defect NAME produces an SVID that breaks exactly one rule, for testing verifiers; svidkit
+checks that its own verify rejects it with that reason code before writing it.`)
 
   static override examples = [
     '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out svid',
@@ -28,10 +33,12 @@ chain, and bundle.pem).`)
     '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out expired --not-after -1h',
     "<%= config.bin %> issue --spiffe-id 'spiffe://example.org/worker-{n}' --ca ca --out 'fixtures/{n}' --count 20 --json",
     '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --csr web.csr --out svid',
+    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
+    '<%= config.bin %> issue --list-defects',
   ]
 
   static override flags = {
-    'spiffe-id': sharedFlags.spiffeId({description: 'SPIFFE ID of the SVID; {n} is replaced by 1..count with --count'}),
+    'spiffe-id': sharedFlags.optionalSpiffeId({description: 'SPIFFE ID of the SVID (required); {n} is replaced by 1..count with --count'}),
     ca: sharedFlags.ca(),
     out: sharedFlags.out({description: 'directory to write the SVID to ({n} is replaced with --count)', default: 'svid'}),
     layout: sharedFlags.layout(),
@@ -47,10 +54,17 @@ chain, and bundle.pem).`)
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out)', min: 1}),
     csr: Flags.string({description: "certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written"}),
+    defect: Flags.string({description: 'break exactly one rule on purpose (repeatable across aspects); see --list-defects', multiple: true}),
+    'list-defects': Flags.boolean({description: 'list the defects, the rule each breaks and the reason code verify reports', default: false}),
   }
 
   async run() {
     const {flags} = await this.parse(Issue)
+    if (flags['list-defects']) {
+      for (const line of renderDefects(DEFECTS)) this.log(line)
+      return DEFECTS.map(({name, code, rule, aspect, strictOnly}) => ({name, code, rule, aspect, strictOnly: Boolean(strictOnly)}))
+    }
+    if (!flags['spiffe-id']) throw usageError('missing required flag --spiffe-id')
     const now = new Date()
     const results = await issueToDirectory({
       spiffeId: flags['spiffe-id'],
@@ -67,6 +81,7 @@ chain, and bundle.pem).`)
       keyEncipherment: flags['key-encipherment'],
       count: flags.count,
       csr: flags.csr,
+      defects: parseDefects(flags.defect ?? []),
     })
     this.warnings([...new Set(results.flatMap((r) => r.warnings))])
     for (const line of renderIssued(results)) this.log(line)

@@ -9,6 +9,7 @@ import {formatInstant} from '../time/instant.js'
 import {issueSvid, type IssueOptions} from './issue.js'
 import {fileNames, type LayoutName} from './layout.js'
 import {selfCheck} from './self-check.js'
+import {defectCheck} from './defect-check.js'
 import {writeSvidDir} from './write.js'
 
 /** Options of `issueToDirectory`. */
@@ -37,6 +38,8 @@ export interface IssueResult {
   notBefore: string
   notAfter: string
   keyType: string
+  /** The defects built in on purpose, and the reason code each makes `verify` report. */
+  defects?: {name: string; code: string; rule: string}[]
   warnings: string[]
 }
 
@@ -77,8 +80,10 @@ export async function issueToDirectory(o: IssueToDirectoryOptions): Promise<Issu
     const id = o.spiffeId.replaceAll('{n}', String(n))
     const dir = o.out.includes('{n}') ? o.out.replaceAll('{n}', String(n)) : count > 1 ? join(o.out, String(n)) : o.out
     const issued = await issueSvid(authority, {...o, spiffeId: id, publicKey: csr?.key, clock})
+    // Checked in memory before anything is written: a failing check never leaves a file behind.
+    if (o.defects?.length) defectCheck(issued.svid, issued.bundle, o.defects, clock.now())
+    else selfCheck(issued.svid, issued.bundle, clock.now())
     const files = writeSvidDir(dir, issued.svid, issued.bundle, names)
-    selfCheck(issued.svid, issued.bundle, clock.now())
     const leaf = issued.svid.certificates[0]
     results.push({
       spiffeId: issued.svid.id.toString(),
@@ -87,6 +92,7 @@ export async function issueToDirectory(o: IssueToDirectoryOptions): Promise<Issu
       notBefore: formatInstant(leaf.notBefore),
       notAfter: formatInstant(leaf.notAfter),
       keyType: issued.keyType,
+      ...(o.defects?.length ? {defects: o.defects.map((d) => ({name: d.name, code: d.code, rule: d.rule}))} : {}),
       warnings: [...(csr?.warnings ?? []), ...issued.warnings],
     })
   }

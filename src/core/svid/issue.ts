@@ -2,14 +2,16 @@ import {KeyObject, createPublicKey} from 'node:crypto'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
-import {buildCertificate} from '../x509/build.js'
-import {generateKeyPair, signingKeyType, toSigningKey} from '../x509/keys.js'
+import {buildCertificate, type CertificateTemplate} from '../x509/build.js'
+import {cachedSigningKey, generateKeyPair, signingKeyType} from '../x509/keys.js'
 import {isRsa, type KeyType} from '../x509/key-type.js'
-import type {ParsedCertificate} from '../x509/certificate.js'
+import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
-import {bundleAuthorities, chainAboveLeaf, chainNotAfter, signingCredential, type Authority} from '../ca/authority.js'
+import {bundleAuthorities, chainAboveLeaf, chainNotAfter, type Authority} from '../ca/authority.js'
 import {BACKDATE_MS} from '../ca/profile.js'
 import {leafProfile} from './profile.js'
+import type {Defect} from './defects.js'
+import {defectSigner} from './defect-signer.js'
 import type {X509Svid} from './svid.js'
 
 /** Options of `issueSvid`. */
@@ -32,6 +34,8 @@ export interface IssueOptions {
   keyEncipherment?: boolean
   /** Certify this public key (from a CSR) instead of generating a key pair. */
   publicKey?: KeyObject
+  /** Deliberate defects (defects.ts); default none. */
+  defects?: Defect[]
   /** Clock. Default the system clock. */
   clock?: Clock
 }
@@ -47,23 +51,11 @@ export interface IssuedSvid {
 export const DEFAULT_SVID_TTL_MS = 3_600_000
 export const DEFAULT_LEAF_SUBJECT = 'O=svidkit'
 
-const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>()
-
-/** Returns the WebCrypto form of a CA key, converted once per key. */
-export function cachedSigningKey(key: KeyObject): Promise<CryptoKey> {
-  let k = signingKeys.get(key)
-  if (!k) {
-    k = toSigningKey(key)
-    signingKeys.set(key, k)
-  }
-  return k
-}
-
 /** Returns the SPIFFE ID if it can be issued by this authority; throws a usage error otherwise. */
 export function issuableId(authority: Authority, spiffeId: SpiffeId | string): SpiffeId {
   const id = typeof spiffeId === 'string' ? parseSpiffeIdArg(spiffeId) : spiffeId
   if (id.isRoot()) {
-    throw usageError(`refusing to issue a leaf with the root-path ID "${id}"`, `a workload SVID needs a path, e.g. ${id}/workload`)
+    throw usageError(`refusing to issue a leaf with the root-path ID "${id}"`, `a workload SVID needs a path, e.g. ${id}/workload (use --defect leaf-root-path to make one on purpose)`)
   }
   checkIssuable(id)
   if (!id.memberOf(authority.trustDomain)) {
@@ -84,6 +76,7 @@ export function leafValidity(
 ): [Date, Date] {
   const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
   if (!(ttl > 0)) throw usageError('TTL must be positive')
+  // Certificates hold whole seconds: compute in whole seconds so caps compare exactly.
   const t = Math.floor(now.getTime() / 1000) * 1000
   let nb: number
   let na: number
@@ -114,48 +107,72 @@ export function leafValidity(
   return [new Date(nb), new Date(na)]
 }
 
+function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
+  const der = Uint8Array.from(cert.der)
+  der[der.length - 1] ^= 0x01
+  return parseCertificateDer(der)
+}
+
+async function newLeafKey(options: Pick<IssueOptions, 'publicKey' | 'keyType'>): Promise<{publicKey: CryptoKey | Uint8Array; privateKey?: KeyObject; keyType: string}> {
+  if (options.publicKey) {
+    const k = options.publicKey
+    return {
+      publicKey: new Uint8Array(createPublicKey(k).export({format: 'der', type: 'spki'})),
+      keyType: k.asymmetricKeyType === 'rsa' ? `rsa-${k.asymmetricKeyDetails?.modulusLength}` : String(k.asymmetricKeyType),
+    }
+  }
+  const keyType = options.keyType ?? 'ec-p256'
+  const pair = await generateKeyPair(keyType)
+  return {publicKey: pair.publicKey, privateKey: KeyObject.from(pair.privateKey), keyType}
+}
+
 /**
  * Returns a new X509-SVID signed by the authority's signing CA, following the leaf
- * profile of spiffe-rules.md §2, with a fresh key (or the given CSR public key).
+ * profile of spiffe-rules.md §2, with a fresh key (or the given CSR public key). With
+ * `defects`, the SVID breaks exactly the rules those defects name.
  */
 export async function issueSvid(authority: Authority, options: IssueOptions): Promise<IssuedSvid> {
   const warnings: string[] = []
   const clock = options.clock ?? systemClock
+  const now = clock.now()
   const id = issuableId(authority, options.spiffeId)
-  const [notBefore, notAfter] = leafValidity(options, clock.now(), chainNotAfter(authority), warnings)
-  const signer = signingCredential(authority)
+  const plans = (options.defects ?? []).map((d) => d.plan)
+  const fixedValidity = plans.find((p) => p.validity)?.validity
+  const [notBefore, notAfter] = fixedValidity
+    ? [new Date(now.getTime() + fixedValidity.notBefore), new Date(now.getTime() + fixedValidity.notAfter)]
+    : leafValidity(options, now, chainNotAfter(authority), warnings)
   const subject = options.subject ?? DEFAULT_LEAF_SUBJECT
-
-  let publicKey: CryptoKey | Uint8Array
-  let privateKey: KeyObject | undefined
-  let keyType: string
-  if (options.publicKey) {
-    publicKey = new Uint8Array(createPublicKey(options.publicKey).export({format: 'der', type: 'spki'}))
-    keyType = options.publicKey.asymmetricKeyType === 'rsa' ? `rsa-${options.publicKey.asymmetricKeyDetails?.modulusLength}` : String(options.publicKey.asymmetricKeyType)
-  } else {
-    keyType = options.keyType ?? 'ec-p256'
-    const pair = await generateKeyPair(keyType as KeyType)
-    publicKey = pair.publicKey
-    privateKey = KeyObject.from(pair.privateKey)
-  }
-  if (options.keyEncipherment && !keyType.startsWith('rsa-')) {
+  const key = await newLeafKey(options)
+  if (options.keyEncipherment && !isRsa(key.keyType as KeyType)) {
     throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
   }
-  const leaf = await buildCertificate({
+
+  const signer = await defectSigner(authority, plans, now)
+  const ctx = {id: id.toString(), trustDomain: authority.trustDomain.name}
+  const template: CertificateTemplate = {
     subject,
     issuerName: signer.cert.subjectDer,
     authorityKeyId: signer.cert.ski,
     notBefore,
     notAfter,
-    publicKey,
-    signingKey: await cachedSigningKey(signer.key),
+    publicKey: key.publicKey,
+    signingKey: signer.signingKey ?? (await cachedSigningKey(signer.key)),
     signingKeyType: signingKeyType(signer.key),
-    ...leafProfile({spiffeId: id.toString(), dns: options.dns, subject, keyEncipherment: options.keyEncipherment && isRsa(keyType as KeyType)}),
-  })
+    ...leafProfile({spiffeId: id.toString(), dns: options.dns, subject, keyEncipherment: options.keyEncipherment}),
+  }
+  for (const p of plans) {
+    if (p.uris && template.san) template.san = {...template.san, uris: p.uris(ctx)}
+    p.leaf?.(template, ctx)
+  }
+  if (template.san && template.san.uris.length === 0 && (template.san.dns ?? []).length === 0) delete template.san
+  let leaf = await buildCertificate(template)
+  if (plans.some((p) => p.corruptSignature)) leaf = flipSignatureBit(leaf)
+  const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey({keyType: (options.keyType ?? 'ec-p256') as KeyType})).privateKey : key.privateKey
+  const chain = plans.some((p) => p.dropIntermediates) ? [] : signer.chain ?? chainAboveLeaf(authority)
   return {
-    svid: {id, certificates: [leaf, ...chainAboveLeaf(authority)], privateKey},
+    svid: {id, certificates: [leaf, ...chain], privateKey},
     bundle: bundleAuthorities(authority),
-    keyType,
+    keyType: key.keyType,
     warnings,
   }
 }

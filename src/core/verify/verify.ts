@@ -71,11 +71,6 @@ export function verifySvid(input: VerifyInput): VerifyResult {
         r.skip('path', 'empty bundle')
       } else {
         r.pass('bundle', `bundle for "${td}" with ${bundle.authorities.length} authorit${bundle.authorities.length === 1 ? 'y' : 'ies'} (${bundle.sources.map((s) => `${s.path}: ${s.binding}`).join('; ')})`)
-        for (const a of bundle.authorities) {
-          if (!a.basicConstraints?.ca || !a.keyUsage?.names.includes('keyCertSign')) {
-            r.note(`bundle authority "${a.subject}" is not a CA with keyCertSign; it is still used as a trust anchor`)
-          }
-        }
         const search = buildPaths(leaf, input.chain.slice(1), bundle.authorities)
         const best = checkPaths(search, input, r)
         if (best) {

@@ -16,6 +16,8 @@ export interface CertificateTemplate {
   serial?: string
   /** Subject DN in RFC 4514 text; `''` gives an empty subject. */
   subject: string
+  /** Subject name as DER, used instead of `subject` when given (re-certifying a CA under the same name). */
+  subjectName?: Uint8Array
   /** DER of the issuer's subject name; default: the subject (self-issued). */
   issuerName?: Uint8Array
   notBefore: Date
@@ -98,7 +100,7 @@ export async function buildCertificate(t: CertificateTemplate): Promise<ParsedCe
   if (t.authorityKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(t.authorityKeyId))
   for (const e of t.extra ?? []) extensions.push(new x509.Extension(e.oid, e.critical, Uint8Array.from(e.value)))
 
-  const subject = new x509.Name(t.subject)
+  const subject = t.subjectName ? new x509.Name(Uint8Array.from(t.subjectName)) : new x509.Name(t.subject)
   const issuer = t.issuerName ? new x509.Name(Uint8Array.from(t.issuerName)) : subject
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: t.serial ?? randomSerial(),

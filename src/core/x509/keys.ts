@@ -116,6 +116,18 @@ export async function toSigningKey(key: KeyObject): Promise<CryptoKey> {
   return crypto.subtle.importKey('pkcs8', der, alg, true, ['sign'])
 }
 
+const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>()
+
+/** Returns the WebCrypto form of a CA key, converted once per key object. */
+export function cachedSigningKey(key: KeyObject): Promise<CryptoKey> {
+  let k = signingKeys.get(key)
+  if (!k) {
+    k = toSigningKey(key)
+    signingKeys.set(key, k)
+  }
+  return k
+}
+
 /** Returns the key type a loaded signing key signs as (for choosing the signature algorithm). */
 export function signingKeyType(key: KeyObject): KeyType {
   const t = keyTypeOfKeyObject(key)

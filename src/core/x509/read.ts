@@ -7,6 +7,11 @@ function certificateFromDer(der: Uint8Array, where: string): ParsedCertificate {
   if (der.length === 0 || der[0] !== 0x30 || tlv < 0) {
     throw new SvidkitError('pem-invalid', `malformed certificate DER in ${where}`)
   }
+  if (tlv > der.length) {
+    throw new SvidkitError('pem-invalid', `truncated certificate DER in ${where}: ${der.length} of ${tlv} bytes`, {
+      hint: 'the certificate is cut short; the file may have been read while a writer was replacing it',
+    })
+  }
   if (tlv !== der.length) {
     throw new SvidkitError('pem-invalid', `${der.length - tlv} unexpected bytes after the certificate in ${where}`, {
       hint: 'the certificate is followed by extra data; re-export it or check the file was not corrupted',

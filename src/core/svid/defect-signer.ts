@@ -1,0 +1,94 @@
+import {KeyObject, createPublicKey} from 'node:crypto'
+import {usageError} from '../errors.js'
+import {buildCertificate} from '../x509/build.js'
+import {cachedSigningKey, generateKeyPair, signingKeyType} from '../x509/keys.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
+import {chainAboveLeaf, signingCredential, type Authority} from '../ca/authority.js'
+import {caProfile} from '../ca/profile.js'
+import {caSubject} from '../ca/create.js'
+import type {DefectPlan} from './defects.js'
+
+/** Who signs a (possibly defective) leaf and what follows it in the chain file. */
+export interface LeafSigner {
+  cert: ParsedCertificate
+  key: KeyObject
+  /** A WebCrypto key when the signer was made here (look-alike or extra CA). */
+  signingKey?: CryptoKey
+  /** The chain above the leaf when a defect changes it. */
+  chain?: ParsedCertificate[]
+}
+
+const HOUR = 3_600_000
+
+function needIntermediate(a: Authority, what: string): void {
+  if (a.intermediates.length === 0) {
+    throw usageError(`defect "${what}" needs a CA with at least one intermediate`, 'create the CA with --intermediates 1 or more')
+  }
+}
+
+/**
+ * Returns the signer of the leaf: the authority's signing CA, or, for defects that change
+ * the CAs, a re-certified signing CA (same key and subject, broken profile), one more CA
+ * below it, or a look-alike CA (same subject, another key).
+ */
+export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date): Promise<LeafSigner> {
+  const real = signingCredential(a)
+  const td = a.trustDomain.name
+  const recert = plans.find((p) => p.signingCa)?.signingCa
+  if (recert) {
+    needIntermediate(a, recert)
+    const parent = a.intermediates.at(-2) ?? a.roots[0]
+    const profile = caProfile({trustDomain: td, pathLen: real.cert.basicConstraints?.pathLen, nameConstraints: false})
+    if (recert === 'not-ca') profile.basicConstraints = {ca: false, critical: true}
+    if (recert === 'no-key-cert-sign') profile.keyUsage = {names: ['cRLSign'], critical: true}
+    if (recert === 'uri-constraint-as-uri') profile.nameConstraints = {permitted: [{type: 'uri', value: `spiffe://${td}`}], critical: true}
+    const expired = recert === 'expired'
+    const cert = await buildCertificate({
+      subject: '',
+      subjectName: real.cert.subjectDer,
+      issuerName: parent.cert.subjectDer,
+      authorityKeyId: parent.cert.ski,
+      notBefore: expired ? new Date(now.getTime() - 48 * HOUR) : real.cert.notBefore,
+      notAfter: expired ? new Date(now.getTime() - HOUR) : real.cert.notAfter,
+      publicKey: new Uint8Array(createPublicKey(real.key).export({format: 'der', type: 'spki'})),
+      signingKey: await cachedSigningKey(parent.key),
+      signingKeyType: signingKeyType(parent.key),
+      ...profile,
+    })
+    return {cert, key: real.key, chain: [cert, ...chainAboveLeaf(a).slice(1)]}
+  }
+  if (plans.some((p) => p.extraIntermediate)) {
+    if (real.cert.basicConstraints?.pathLen === undefined) {
+      throw usageError('defect "path-length" needs a signing CA with a pathLenConstraint', 'create the CA with --path-len auto (the default)')
+    }
+    const pair = await generateKeyPair(a.keyType)
+    const cert = await buildCertificate({
+      subject: caSubject(td, 'extra intermediate CA'),
+      issuerName: real.cert.subjectDer,
+      authorityKeyId: real.cert.ski,
+      notBefore: real.cert.notBefore,
+      notAfter: real.cert.notAfter,
+      publicKey: pair.publicKey,
+      signingKey: await cachedSigningKey(real.key),
+      signingKeyType: signingKeyType(real.key),
+      ...caProfile({trustDomain: td, nameConstraints: false}),
+    })
+    return {cert, key: KeyObject.from(pair.privateKey), signingKey: pair.privateKey, chain: [cert, ...chainAboveLeaf(a)]}
+  }
+  if (plans.some((p) => p.lookAlike)) {
+    const pair = await generateKeyPair(a.keyType)
+    const cert = await buildCertificate({
+      subject: '',
+      subjectName: real.cert.subjectDer,
+      notBefore: real.cert.notBefore,
+      notAfter: real.cert.notAfter,
+      publicKey: pair.publicKey,
+      signingKey: pair.privateKey,
+      signingKeyType: a.keyType,
+      ...caProfile({trustDomain: td, nameConstraints: false}),
+    })
+    return {cert, key: KeyObject.from(pair.privateKey), signingKey: pair.privateKey}
+  }
+  if (plans.some((p) => p.dropIntermediates)) needIntermediate(a, 'missing-intermediate')
+  return {cert: real.cert, key: real.key}
+}

@@ -1,0 +1,31 @@
+/**
+ * svidkit as a library: the same core the commands use, with no oclif import.
+ * Create a trust domain, issue X509-SVIDs in memory or to a directory, and verify them.
+ *
+ * @example
+ * import {createAuthority, issueSvid} from 'svidkit'
+ * const {authority} = await createAuthority({trustDomain: 'example.org'})
+ * const {svid, bundle} = await issueSvid(authority, {spiffeId: 'spiffe://example.org/web'})
+ */
+export {SvidkitError, isSvidkitError, REASON_EXIT, type ReasonCode, type ExitCode} from './core/errors.js'
+export {systemClock, fixedClock, type Clock} from './core/clock.js'
+export {parseDuration, formatDuration} from './core/time/duration.js'
+export {parseInstant, formatInstant} from './core/time/instant.js'
+export * from './core/spiffe-id/index.js'
+export {KEY_TYPES, parseKeyType, type KeyType} from './core/x509/key-type.js'
+export {parseCertificateDer, type ParsedCertificate} from './core/x509/certificate.js'
+export {readCertificates} from './core/x509/read.js'
+export {readPrivateKey, keyMatches, type PrivateKeyMaterial} from './core/x509/keys.js'
+export {type Authority, type CaCredential, signingCredential, chainAboveLeaf, bundleAuthorities} from './core/ca/authority.js'
+export {createAuthority, type CreateAuthorityOptions, type CreatedAuthority} from './core/ca/create.js'
+export {saveAuthority, loadAuthority} from './core/ca/store.js'
+export {initCa, type CaInitResult} from './core/ca/init.js'
+export {issueSvid, type IssueOptions, type IssuedSvid} from './core/svid/issue.js'
+export {issueToDirectory, type IssueToDirectoryOptions, type IssueResult} from './core/svid/issue-files.js'
+export {LAYOUTS, fileNames, type LayoutName, type SvidFileNames} from './core/svid/layout.js'
+export {writeSvidDir, chainPem, keyPem} from './core/svid/write.js'
+export {type X509Svid} from './core/svid/svid.js'
+export {singleBundleSet} from './core/svid/self-check.js'
+export * from './core/bundle/index.js'
+export {verifySvid, type VerifyInput} from './core/verify/verify.js'
+export {type VerifyResult, type Check, type Failure} from './core/verify/result.js'
