@@ -15,3 +15,4 @@ export {
   type LoadedBundle,
 } from './binding.js'
 export {loadBundleSpecs, parseBundleSpec, type BundleSpec} from './bundle-spec.js'
+export {convertBundles, type BundleFormat, type ConvertOptions, type ConvertResult} from './convert.js'

@@ -41,6 +41,8 @@ export function formatDuration(ms: number): string {
   if (ms === 0) return '0s'
   const sign = ms < 0 ? '-' : ''
   let rest = Math.abs(ms)
+  // Past a minute, milliseconds are noise.
+  if (rest >= 60_000) rest = Math.round(rest / 1000) * 1000
   if (rest < 1000) return `${sign}${Number(rest.toFixed(3))}ms`
   const parts: string[] = []
   const h = Math.floor(rest / 3_600_000)

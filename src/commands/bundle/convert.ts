@@ -1,0 +1,53 @@
+import {Args, Flags} from '@oclif/core'
+import {convertBundles} from '../../core/bundle/index.js'
+import {writeFilesAtomic} from '../../core/fs/atomic-write.js'
+import {parseDuration} from '../../core/time/duration.js'
+import {SvidkitCommand} from '../../cli/base-command.js'
+import {describe} from '../../cli/exit-codes.js'
+
+export default class BundleConvert extends SvidkitCommand {
+  static override summary = 'Convert trust bundles between PEM, SPIFFE JWKS and bundle maps'
+  static override description = describe(`
+Reads one or more bundles ([TD=]FILE: PEM, SPIFFE JWKS or bundle map), binds each to its
+trust domain exactly as verify does, and writes one PEM bundle or SPIFFE JWKS for one trust
+domain, or a bundle map ({"trust_domains": {...}}) for all of them. The output goes to
+stdout, or atomically to --out. Bundles hold only public certificates.`)
+
+  static override examples = [
+    '<%= config.bin %> bundle convert ca/bundle.pem --to jwks',
+    '<%= config.bin %> bundle convert bundle.spiffe.json --to pem --out bundle.pem',
+    '<%= config.bin %> bundle convert example.org=a.pem partner.test=b.pem --to map --out federation.json',
+  ]
+
+  static override strict = false
+  static override args = {
+    bundle: Args.string({description: 'input bundles, [TD=]FILE', required: true}),
+  }
+
+  static override flags = {
+    to: Flags.string({description: 'output format', options: ['pem', 'jwks', 'map'], required: true}),
+    'trust-domain': Flags.string({description: 'trust domain to write (pem, jwks) or of unlabelled inputs'}),
+    out: Flags.string({description: 'write to this file (atomically) instead of stdout'}),
+    sequence: Flags.integer({description: 'spiffe_sequence to write', min: 0}),
+    'refresh-hint': Flags.string({description: 'spiffe_refresh_hint to write (Go duration, e.g. 5m)'}),
+    strict: Flags.boolean({description: 'read JWKS inputs as go-spiffe does', default: false}),
+  }
+
+  async run() {
+    const {argv, flags} = await this.parse(BundleConvert)
+    const result = convertBundles(argv as string[], {
+      to: flags.to as 'pem' | 'jwks' | 'map',
+      trustDomain: flags['trust-domain'],
+      sequence: flags.sequence,
+      refreshHint: flags['refresh-hint'] === undefined ? undefined : Math.round(parseDuration(flags['refresh-hint']) / 1000),
+      strict: flags.strict,
+    })
+    this.warnings(result.warnings)
+    if (flags.out) {
+      writeFilesAtomic([{path: flags.out, data: result.text, mode: 0o644}])
+      this.log(`wrote ${result.format} bundle for ${result.trustDomains.join(', ')} (${result.authorities} authorities) to ${flags.out}`)
+    } else if (!this.jsonEnabled()) process.stdout.write(result.text)
+    const {text, ...rest} = result
+    return flags.out ? {...rest, out: flags.out} : {...rest, text}
+  }
+}

@@ -1,0 +1,124 @@
+import {parseBundleBytes} from '../bundle/index.js'
+import {readInput} from '../fs/read-input.js'
+import {SvidkitError, isSvidkitError} from '../errors.js'
+import {readCertificates} from '../x509/read.js'
+import {keyMatches, readPrivateKey} from '../x509/keys.js'
+import {hasPemArmour, parsePemBlocks} from '../x509/pem.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
+import {certificateSummary, guessRole, type CertificateSummary} from '../svid/summary.js'
+import {checkSvid} from '../verify/svid-checks.js'
+import {Report, type Check, type Failure} from '../verify/result.js'
+import {formatDuration} from '../time/duration.js'
+import {checkCaProfile} from './ca-checks.js'
+
+/** A certificate as `inspect` shows it: its summary, the rules it breaks and its checks. */
+export interface InspectedCertificate extends CertificateSummary {
+  violations: Failure[]
+  warnings: string[]
+  checks: Check[]
+}
+
+/** What one input file holds. */
+export interface InspectedFile {
+  path: string
+  kind: 'chain' | 'certificate' | 'bundle' | 'bundle-map' | 'key' | 'credential-bundle'
+  certificates: InspectedCertificate[]
+  keys: {keyType: string; format: string; matchesCertificate: number | null; warnings: string[]}[]
+  bundle?: {format: string; sequence: number | null; refreshHint: number | null; warnings: string[]}
+  trustDomains?: {trustDomain: string; certificates: InspectedCertificate[]}[]
+  warnings: string[]
+}
+
+function inspectCertificate(c: ParsedCertificate, chain: ParsedCertificate[] | undefined, at: Date, role?: CertificateSummary['role']): InspectedCertificate {
+  const r = new Report()
+  const summary = certificateSummary(c, {role: role ?? guessRole(c), source: 'file', at})
+  if (summary.role === 'leaf') checkSvid(chain ?? [c], undefined, r)
+  else checkCaProfile(c, r)
+  const t = at.getTime()
+  if (t > c.notAfter.getTime()) r.warn('validity', `expired ${formatDuration(t - c.notAfter.getTime())} ago`)
+  else if (t < c.notBefore.getTime()) r.warn('validity', `not valid for another ${formatDuration(c.notBefore.getTime() - t)}`)
+  else r.pass('validity', `valid for another ${formatDuration(Math.round((c.notAfter.getTime() - t) / 1000) * 1000)}`)
+  return {...summary, violations: r.sortedErrors(), warnings: r.warnings, checks: r.checks}
+}
+
+function inspectBundleFile(path: string, bytes: Buffer, at: Date): InspectedFile {
+  const file = parseBundleBytes(bytes, path)
+  if (file.kind === 'map') {
+    return {
+      path,
+      kind: 'bundle-map',
+      certificates: [],
+      keys: [],
+      trustDomains: [...file.bundles.entries()].map(([td, b]) => ({trustDomain: td, certificates: b.authorities.map((c) => inspectCertificate(c, undefined, at, 'root'))})),
+      warnings: [...file.bundles.values()].flatMap((b) => b.warnings),
+    }
+  }
+  const b = file.bundle
+  return {
+    path,
+    kind: 'bundle',
+    certificates: b.authorities.map((c) => inspectCertificate(c, undefined, at, 'root')),
+    keys: [],
+    bundle: {format: b.format, sequence: b.sequence ?? null, refreshHint: b.refreshHint ?? null, warnings: b.warnings},
+    warnings: b.warnings,
+  }
+}
+
+function inspectPemOrDer(path: string, bytes: Buffer, at: Date): InspectedFile {
+  const text = bytes.toString('latin1')
+  const types = hasPemArmour(text) ? parsePemBlocksOrThrow(text, path) : []
+  const hasKey = types.some((t) => /PRIVATE KEY$/.test(t))
+  const hasCert = types.includes('CERTIFICATE') || (!hasPemArmour(text) && !looksLikeKeyDer(bytes))
+  const certs = hasCert ? readCertificates(bytes, path) : []
+  const key = hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path) : undefined
+  const leafFirst = certs.length > 0 && !certs[0].basicConstraints?.ca
+  const inspected = certs.map((c, i) => inspectCertificate(c, leafFirst && i === 0 ? certs : undefined, at, leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined))
+  const kind: InspectedFile['kind'] = key && certs.length ? 'credential-bundle' : key ? 'key' : certs.length > 1 ? (leafFirst ? 'chain' : 'bundle') : 'certificate'
+  return {
+    path,
+    kind,
+    certificates: inspected,
+    keys: key
+      ? [{keyType: key.keyType, format: key.format, matchesCertificate: nullIfNeg(certs.findIndex((c) => keyMatches(key.keyObject, c.node))), warnings: key.warnings}]
+      : [],
+    warnings: key?.warnings ?? [],
+  }
+}
+
+function nullIfNeg(i: number): number | null {
+  return i < 0 ? null : i
+}
+
+function looksLikeKeyDer(bytes: Buffer): boolean {
+  try {
+    readPrivateKey(bytes, '')
+    return true
+  } catch {
+    return false
+  }
+}
+
+function parsePemBlocksOrThrow(text: string, path: string): string[] {
+  try {
+    return parsePemBlocks(text).map((b) => b.type)
+  } catch (err) {
+    throw new SvidkitError('pem-invalid', `${(err as Error).message} in "${path}"`, {cause: err})
+  }
+}
+
+/**
+ * Returns what a file holds, SPIFFE-aware: certificates (role, SPIFFE ID, extensions,
+ * fingerprints, validity, and which rules each breaks, checked statically), keys (type,
+ * format, which certificate they belong to; never the key itself) and bundles.
+ */
+export function inspectFile(path: string, at: Date): InspectedFile {
+  const bytes = readInput(path, 'pem-invalid')
+  const head = bytes.toString('utf8', 0, Math.min(bytes.length, 64)).replace(/^\uFEFF/, '').trimStart()
+  if (head.startsWith('{') || head.startsWith('[')) return inspectBundleFile(path, bytes, at)
+  try {
+    return inspectPemOrDer(path, bytes, at)
+  } catch (err) {
+    if (isSvidkitError(err)) throw err
+    throw new SvidkitError('pem-invalid', `cannot read "${path}": ${(err as Error).message}`, {cause: err})
+  }
+}

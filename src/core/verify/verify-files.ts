@@ -1,0 +1,91 @@
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {systemClock, type Clock} from '../clock.js'
+import {usageError} from '../errors.js'
+import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
+import {loadBundleSpecs} from '../bundle/index.js'
+import {readInput} from '../fs/read-input.js'
+import {readCertificates} from '../x509/read.js'
+import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
+import {hasPemArmour} from '../x509/pem.js'
+import {fileNames, type LayoutName} from '../svid/layout.js'
+import {verifySvid} from './verify.js'
+import type {VerifyResult} from './result.js'
+
+/** Options of `verifyFiles`: paths and flags as the `verify` command takes them. */
+export interface VerifyFilesOptions {
+  /** Chain file (leaf first; PEM or DER; may also hold the key). */
+  file?: string
+  /** SVID directory instead of `file`: chain, key and bundle are read from it. */
+  dir?: string
+  /** Layout of `dir`. Default `spiffe-helper`. */
+  layout?: LayoutName
+  /** File-name overrides for `dir`. */
+  names?: {cert?: string; key?: string; bundle?: string}
+  /** Private key file; default: the directory's key, or a key block inside `file`. */
+  key?: string
+  /** `--bundle [TD=]FILE` values; default with `dir`: the directory's bundle file. */
+  bundles?: string[]
+  /** Accepted SPIFFE IDs (`--expect-id`, any one). */
+  expectIds?: string[]
+  /** Required trust domain. */
+  expectTrustDomain?: string
+  /** Evaluation time. Default now. */
+  at?: Date
+  /** go-spiffe-strict bundles and the EKU rule. Default false. */
+  strict?: boolean
+  clock?: Clock
+}
+
+function leafTrustDomain(uris: string[] | undefined): string | undefined {
+  if (uris?.length !== 1) return undefined
+  try {
+    return SpiffeId.parse(uris[0]).trustDomain.name
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Returns the verification result for SVID files (spiffe-rules.md §3). Read problems
+ * throw (exit 3), binding problems throw usage errors (exit 2); a rejected SVID is a
+ * result with `valid: false` (exit 4 in the command).
+ */
+export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
+  if (o.file && o.dir) throw usageError('give an SVID file or --dir, not both')
+  if (!o.file && !o.dir) throw usageError('give an SVID file to verify, or --dir DIR', 'svidkit verify svid.pem --bundle example.org=bundle.pem')
+  const expectIds = (o.expectIds ?? []).map(parseSpiffeIdArg)
+  const expectTd = o.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(o.expectTrustDomain)
+  let chainPath = o.file as string
+  let keyPath = o.key
+  let bundles = o.bundles ?? []
+  if (o.dir) {
+    const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
+    chainPath = join(o.dir, names.cert)
+    keyPath ??= join(o.dir, names.key)
+    if (bundles.length === 0 && existsSync(join(o.dir, names.bundle))) bundles = [join(o.dir, names.bundle)]
+  }
+  const chainBytes = readInput(chainPath, 'pem-invalid')
+  const chain = readCertificates(chainBytes, chainPath)
+  let key: PrivateKeyMaterial | undefined
+  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), keyPath)
+  else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
+    key = readPrivateKey(chainBytes, chainPath)
+  }
+  const expectedTds = new Set(expectIds.map((i) => i.trustDomain.name))
+  const bundleSet = loadBundleSpecs(bundles, {
+    expectedTrustDomain: expectTd?.name ?? (expectedTds.size === 1 ? [...expectedTds][0] : undefined),
+    leafTrustDomain: leafTrustDomain(chain[0].san?.uris),
+    strict: o.strict,
+  })
+  return verifySvid({
+    chain,
+    key: key?.keyObject,
+    bundles: bundleSet,
+    at: o.at ?? (o.clock ?? systemClock).now(),
+    expectIds,
+    expectTrustDomain: expectTd,
+    strict: o.strict,
+    warnings: key?.warnings,
+  })
+}
