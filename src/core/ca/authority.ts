@@ -26,6 +26,8 @@ export interface Authority {
   nameConstraints: boolean
   /** `spiffe_sequence` of the bundle; goes up whenever the set of roots changes. */
   sequence: number
+  /** Root generation: 1 at `ca init`, +1 for every new root (subject and file names carry it). */
+  generation: number
 }
 
 /** Returns the CA that signs leaves: the last intermediate, or the active root. */

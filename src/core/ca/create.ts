@@ -155,7 +155,7 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
     parent = child
   }
   return {
-    authority: {trustDomain: td, keyType, roots: [root.credential], intermediates, nameConstraints, sequence: 1},
+    authority: {trustDomain: td, keyType, roots: [root.credential], intermediates, nameConstraints, sequence: 1, generation: gen},
     warnings,
   }
 }

@@ -22,6 +22,7 @@ export interface CaMetadata {
   keyType: KeyType
   nameConstraints: boolean
   sequence: number
+  generation: number
   /** Roots in the bundle; the first is active. */
   roots: {cert: string; key: string}[]
   /** Intermediates from the root's child down to the CA that signs leaves. */
@@ -43,6 +44,7 @@ function metadataOf(a: Authority): CaMetadata {
     keyType: a.keyType,
     nameConstraints: a.nameConstraints,
     sequence: a.sequence,
+    generation: a.generation,
     roots: a.roots.map((c) => ({cert: c.certFile, key: c.keyFile})),
     intermediates: a.intermediates.map((c) => ({cert: c.certFile, key: c.keyFile})),
     signingChain: [...a.intermediates].reverse().map((c) => c.certFile).concat(a.roots[0].certFile),
@@ -142,6 +144,7 @@ function parseMetadata(dir: string): CaMetadata {
     keyType: m.keyType as KeyType,
     nameConstraints: m.nameConstraints !== false,
     sequence: Number.isSafeInteger(m.sequence) ? (m.sequence as number) : 1,
+    generation: Number.isSafeInteger(m.generation) ? (m.generation as number) : 1,
     roots: m.roots,
     intermediates: m.intermediates,
     signingChain: m.signingChain ?? [],
@@ -193,6 +196,7 @@ export function loadAuthority(dir: string): Authority {
     keyType: m.keyType,
     nameConstraints: m.nameConstraints,
     sequence: m.sequence,
+    generation: m.generation,
     roots: m.roots.map((r) => loadCredential(dir, r)),
     intermediates: m.intermediates.map((r) => loadCredential(dir, r)),
   }

@@ -1,0 +1,269 @@
+import {
+  closeSync,
+  fchmodSync,
+  chmodSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+  constants as C,
+} from 'node:fs'
+import {basename} from 'node:path'
+import type {Clock} from '../clock.js'
+import type {EventSink, RotateEvent, RotateStep, WindowKind} from './events.js'
+import type {FileRole, Knobs} from './knobs.js'
+
+/** Test and pause hooks of an Ops instance. */
+export interface OpsHooks {
+  /** Called synchronously after every event is emitted (tests stat the directory here). */
+  afterEvent?: (e: RotateEvent) => void
+  /** Resolves when a `--pause-after` pause ends. */
+  waitForResume?: () => Promise<unknown>
+}
+
+const FLAG_NAMES: [number, string][] = [
+  [C.O_WRONLY, 'O_WRONLY'],
+  [C.O_CREAT, 'O_CREAT'],
+  [C.O_TRUNC, 'O_TRUNC'],
+  [C.O_EXCL, 'O_EXCL'],
+]
+
+function flagText(flags: number): string {
+  const names = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, n]) => n)
+  return names.length ? names.join('|') : 'O_RDONLY'
+}
+
+function octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8)}`
+}
+
+/** Returns a promise resolving after `ms` (0 resolves on the next turn of the event loop). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+/**
+ * The file operations of one rotation, each a synchronous call followed by one event
+ * (rotation.md §1.4), so the log is exactly the order on disk. Also tracks the windows
+ * the writer opens (torn, absent, key-mismatch, bundle-stale) and `--pause-after`.
+ */
+export class Ops {
+  private readonly openWindows = new Map<string, number>()
+  private readonly published = new Set<FileRole>()
+  readonly windows: {window: WindowKind; file?: string; ms: number}[] = []
+  readonly pending: Promise<void>[] = []
+
+  constructor(
+    readonly ctx: {
+      rotation: number
+      writer: string
+      clock: Clock
+      sink: EventSink
+      knobs: Knobs
+      hooks: OpsHooks
+      /** Roles whose content changes in this rotation. */
+      changes: Set<FileRole>
+    },
+  ) {}
+
+  /** Emits one event with the monotonic timestamp. */
+  emit(step: RotateStep, fields: Partial<RotateEvent> = {}): RotateEvent {
+    const e: RotateEvent = {t: this.ctx.clock.monotonicMs(), rotation: this.ctx.rotation, writer: this.ctx.writer, step, ...fields}
+    this.ctx.sink(e)
+    this.ctx.hooks.afterEvent?.(e)
+    return e
+  }
+
+  /** Pauses when `--pause-after` names this file and step. */
+  async checkpoint(file: string | undefined, step: string): Promise<void> {
+    const p = this.ctx.knobs.pauseAfter
+    if (!p || !file || p.file !== basename(file) || p.step !== step || !this.ctx.hooks.waitForResume) return
+    this.emit('pause', {file: basename(file), message: `paused after ${step}: send SIGUSR2 to ${process.pid} or a line on stdin`})
+    await this.ctx.hooks.waitForResume()
+    this.emit('resume', {file: basename(file)})
+  }
+
+  private async done(step: RotateStep, path: string | undefined, fields: Partial<RotateEvent>): Promise<void> {
+    this.emit(step, {...(path ? {file: basename(path)} : {}), ...fields})
+    await this.checkpoint(path, step)
+  }
+
+  async open(path: string, flags: number, perm: number): Promise<number> {
+    const fd = openSync(path, flags, perm)
+    await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: fstatSync(fd).ino})
+    return fd
+  }
+
+  /** Writes all of `data`, in `--chunk-bytes` pieces when `chunked`, one event per piece. */
+  async write(fd: number, path: string, data: Buffer, chunked: boolean): Promise<void> {
+    const size = chunked && this.ctx.knobs.chunkBytes > 0 ? this.ctx.knobs.chunkBytes : data.length
+    let off = 0
+    do {
+      const end = Math.min(data.length, off + size)
+      let n = off
+      while (n < end) n += writeSync(fd, data, n, end - n)
+      this.emit('write', {file: basename(path), bytes: end - off, offset: off})
+      off = end
+      if (off < data.length && this.ctx.knobs.chunkDelayMs > 0) await sleep(this.ctx.knobs.chunkDelayMs)
+    } while (off < data.length)
+    await this.checkpoint(path, 'write')
+  }
+
+  async fchmod(fd: number, path: string, mode: number): Promise<void> {
+    fchmodSync(fd, mode)
+    await this.done('fchmod', path, {perm: octal(mode)})
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    chmodSync(path, mode)
+    await this.done('chmod', path, {perm: octal(mode)})
+  }
+
+  async fsync(fd: number, path: string): Promise<void> {
+    fsyncSync(fd)
+    await this.done('fsync', path, {})
+  }
+
+  async close(fd: number, path: string): Promise<void> {
+    closeSync(fd)
+    await this.done('close', path, {})
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    renameSync(from, to)
+    await this.done('rename', to, {from: basename(from), to: basename(to)})
+  }
+
+  /** Unlinks; ENOENT is reported in the event and not thrown when `missingOk`. */
+  async unlink(path: string, missingOk = false): Promise<boolean> {
+    try {
+      unlinkSync(path)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (!(missingOk && code === 'ENOENT')) throw err
+      await this.done('unlink', path, {code})
+      return false
+    }
+    await this.done('unlink', path, {})
+    return true
+  }
+
+  async link(existing: string, path: string, missingOk = false): Promise<boolean> {
+    try {
+      linkSync(existing, path)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (!(missingOk && code === 'ENOENT')) throw err
+      await this.done('link', path, {from: basename(existing), code})
+      return false
+    }
+    await this.done('link', path, {from: basename(existing)})
+    return true
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    symlinkSync(target, path)
+    await this.done('symlink', path, {target})
+  }
+
+  async mkdir(path: string, mode = 0o755): Promise<void> {
+    mkdirSync(path, {mode})
+    await this.done('mkdir', path, {perm: octal(mode)})
+  }
+
+  async readlink(path: string): Promise<string | undefined> {
+    try {
+      const target = readlinkSync(path)
+      await this.done('readlink', path, {target})
+      return target
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT') throw err
+      await this.done('readlink', path, {code})
+      return undefined
+    }
+  }
+
+  async rm(path: string): Promise<void> {
+    rmSync(path, {recursive: true, force: true})
+    await this.done('rm', path, {})
+  }
+
+  /** Rename that reports ENOENT (nothing to move yet) instead of throwing. */
+  async renameIfExists(from: string, to: string): Promise<boolean> {
+    try {
+      renameSync(from, to)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT') throw err
+      await this.done('rename', to, {from: basename(from), to: basename(to), code})
+      return false
+    }
+    await this.done('rename', to, {from: basename(from), to: basename(to)})
+    return true
+  }
+
+  /** `--hold-old-fd`: opens the current file and closes it later; returns at once. */
+  async holdOldFd(path: string): Promise<void> {
+    const hold = this.ctx.knobs.holdOldFdMs
+    if (hold <= 0) return
+    let fd: number
+    try {
+      fd = openSync(path, 'r')
+    } catch {
+      return
+    }
+    this.emit('hold-fd', {file: basename(path), ino: fstatSync(fd).ino})
+    this.pending.push(
+      sleep(hold).then(() => {
+        closeSync(fd)
+        this.emit('release-fd', {file: basename(path)})
+      }),
+    )
+  }
+
+  /** Opens a window of an inconsistent state on disk. */
+  openWindow(window: WindowKind, file?: string): void {
+    const key = `${window}:${file ?? ''}`
+    if (this.openWindows.has(key)) return
+    this.openWindows.set(key, this.ctx.clock.monotonicMs())
+    this.emit('window', {state: 'open', window, ...(file ? {file} : {})})
+  }
+
+  /** Closes a window opened before (no-op if it is not open). */
+  closeWindow(window: WindowKind, file?: string): void {
+    const key = `${window}:${file ?? ''}`
+    const start = this.openWindows.get(key)
+    if (start === undefined) return
+    this.openWindows.delete(key)
+    this.windows.push({window, ...(file ? {file} : {}), ms: this.ctx.clock.monotonicMs() - start})
+    this.emit('window', {state: 'close', window, ...(file ? {file} : {})})
+  }
+
+  /**
+   * Records that the new content of these roles is now visible under their names, and
+   * opens or closes the key-mismatch and bundle-stale windows accordingly.
+   */
+  publish(...roles: FileRole[]): void {
+    for (const r of roles) this.published.add(r)
+    const ch = this.ctx.changes
+    const pair = (['cert', 'key'] as FileRole[]).filter((r) => ch.has(r))
+    if (pair.length === 2) {
+      const seen = pair.filter((r) => this.published.has(r)).length
+      if (seen === 1) this.openWindow('key-mismatch')
+      else if (seen === 2) this.closeWindow('key-mismatch')
+    }
+    if (ch.has('bundle') && ch.has('cert')) {
+      const seen = (['cert', 'bundle'] as FileRole[]).filter((r) => this.published.has(r)).length
+      if (seen === 1) this.openWindow('bundle-stale')
+      else if (seen === 2) this.closeWindow('bundle-stale')
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import {statSync} from 'node:fs'
+import {join} from 'node:path'
+import {systemClock, type Clock} from '../clock.js'
+import {ensureDir} from '../fs/atomic-write.js'
+import {loadAuthority, saveAuthority} from '../ca/store.js'
+import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
+import type {Authority} from '../ca/authority.js'
+import {fileNames, type LayoutName} from '../svid/layout.js'
+import type {IssueOptions} from '../svid/issue.js'
+import {usageError} from '../errors.js'
+import type {EventSink, RotateEvent} from './events.js'
+import type {Knobs} from './knobs.js'
+import {Ops, sleep, type OpsHooks} from './ops.js'
+import {rotationContent} from './content.js'
+import {sendSignal, type SignalTarget} from './signal.js'
+import {checkRotateTarget} from './layout-check.js'
+import {WRITERS, type WriterMode} from './writers/index.js'
+
+/** Options of `rotate`. */
+export interface RotateOptions {
+  /** SVID directory (dir-symlink: the symlink). Created in the layout when absent. */
+  dir: string
+  /** CA directory; updated by intermediate and root rotations. */
+  ca: string
+  mode: WriterMode
+  /** Layout names. Default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper. */
+  layout?: LayoutName
+  names?: {cert?: string; key?: string; bundle?: string}
+  /** SPIFFE ID of the new leaf. Default: the one on disk. */
+  spiffeId?: string
+  /** Leaf issuance options (key type, TTL, validity). */
+  issue?: Omit<IssueOptions, 'spiffeId' | 'clock'>
+  /** What is rotated. Default `leaf`. */
+  kind?: 'leaf' | 'intermediate' | 'root'
+  /** With kind `root`. Default `add`. */
+  caOverlap?: 'add' | 'drop-old' | 'none'
+  knobs: Knobs
+  /** C = leaf only, B = roots + intermediates. Default false. */
+  intermediatesInBundle?: boolean
+  /** New B only; C/K rewritten with the same bytes. Default false. */
+  bundleOnly?: boolean
+  /** Number of rotations. Default 1. */
+  count?: number
+  /** Pause between rotations in ms. Default 0. */
+  intervalMs?: number
+  signal?: SignalTarget
+  /** Rotate a directory that is not a layout the mode could produce. Default false. */
+  force?: boolean
+  clock?: Clock
+  sink: EventSink
+  hooks?: OpsHooks
+  /** Stops further rotations when aborted. */
+  abort?: AbortSignal
+}
+
+/** One rotation as reported at its end. */
+export interface RotationSummary {
+  rotation: number
+  result: 'written' | 'aborted' | 'unchanged'
+  serial: string
+  spiffeId: string
+  notAfter: string
+  windows: {window: string; file?: string; ms: number}[]
+  warnings: string[]
+}
+
+/** Returns the default layout of a writer mode. */
+export function defaultLayout(mode: WriterMode): LayoutName {
+  return mode === 'kubelet' ? 'k8s' : mode === 'credential-bundle' ? 'credential-bundle' : 'spiffe-helper'
+}
+
+async function rotateCa(a: Authority, o: RotateOptions, clock: Clock): Promise<Authority> {
+  const kind = o.kind ?? 'leaf'
+  if (kind === 'intermediate') return rotateIntermediate(a, clock)
+  if (kind === 'root') return rotateRoot(a, o.caOverlap ?? 'add', clock)
+  return a
+}
+
+/**
+ * Rotates the SVID directory `count` times the way the chosen real writer does, op by op
+ * (rotation.md §1), emitting one event per step, the windows it opened and a `done` event
+ * per rotation with the hashes of what it wrote. Returns one summary per rotation.
+ */
+export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
+  const clock = o.clock ?? systemClock
+  const layout = o.layout ?? defaultLayout(o.mode)
+  if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
+  const names = fileNames(layout, o.names)
+  checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
+  if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
+  else ensureDir(o.dir)
+  let authority = loadAuthority(o.ca)
+  const summaries: RotationSummary[] = []
+  const pending: Promise<void>[] = []
+  const count = o.count ?? 1
+  for (let n = 1; n <= count && !o.abort?.aborted; n++) {
+    if (n > 1 && (o.intervalMs ?? 0) > 0) await sleep(o.intervalMs ?? 0)
+    const kind = o.kind ?? 'leaf'
+    const next = await rotateCa(authority, o, clock)
+    if (next !== authority) saveAuthority(o.ca, next, {force: true})
+    authority = next
+    const keepLeaf = Boolean(o.bundleOnly) || (kind === 'root' && (o.caOverlap ?? 'add') !== 'none')
+    const content = await rotationContent({
+      dir: o.dir,
+      names,
+      authority,
+      keepLeaf,
+      spiffeId: o.spiffeId,
+      issue: {...o.issue, clock},
+      intermediatesInBundle: o.intermediatesInBundle ?? false,
+      knobs: o.knobs,
+    })
+    const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes})
+    const result = await WRITERS[o.mode]({dir: o.dir, files: content.files, ops, knobs: o.knobs})
+    const warnings = [...content.warnings, ...modeDrift(o, names)]
+    for (const w of warnings) ops.emit('error', {code: 'warning', message: w})
+    if (result !== 'aborted' && o.signal) await sendSignal(o.signal, ops)
+    if (result !== 'aborted') {
+      const done: Partial<RotateEvent> = {serial: content.serial, spiffeId: content.spiffeId, notBefore: content.notBefore, notAfter: content.notAfter, sha256: content.sha256, windows: ops.windows}
+      ops.emit('done', done)
+    }
+    summaries.push({rotation: n, result, serial: content.serial, spiffeId: content.spiffeId, notAfter: content.notAfter, windows: ops.windows, warnings})
+    pending.push(...ops.pending)
+  }
+  // Delayed cleanups and held fds finish before rotate returns.
+  await Promise.all(pending)
+  return summaries
+}
+
+/** R18: a key file left group/other-readable (spiffe-helper applies the mode only on create). */
+function modeDrift(o: RotateOptions, names: {key: string}): string[] {
+  try {
+    const mode = statSync(join(o.dir, names.key)).mode & 0o777
+    if (mode & 0o077) {
+      return [`key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)${o.mode === 'spiffe-helper' ? ": spiffe-helper's os.WriteFile applies the mode only when it creates the file (R18)" : ''}`]
+    }
+  } catch {
+    // absent key file (credential bundle or aborted first set)
+  }
+  return []
+}

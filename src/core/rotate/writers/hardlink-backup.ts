@@ -1,0 +1,22 @@
+import {constants as C} from 'node:fs'
+import {join} from 'node:path'
+import {afterFile} from './pacing.js'
+import type {Writer} from './types.js'
+
+/** `ln f f.old; mv f.new f` (controller-runtime PR #2893): the old inode lives on as the backup. */
+export const hardlinkBackup: Writer = async (w) => {
+  for (const [i, f] of w.files.entries()) {
+    const path = join(w.dir, f.name)
+    await w.ops.holdOldFd(path)
+    // link() fails on an existing target: remove the previous backup first.
+    await w.ops.unlink(`${path}.old`, true)
+    const fd = await w.ops.open(`${path}.new`, C.O_WRONLY | C.O_CREAT | C.O_TRUNC, f.mode)
+    await w.ops.write(fd, `${path}.new`, f.data, false)
+    await w.ops.close(fd, `${path}.new`)
+    await w.ops.link(path, `${path}.old`, true)
+    await w.ops.rename(`${path}.new`, path)
+    w.ops.publish(...f.roles)
+    if (!(await afterFile(w, i))) return 'aborted'
+  }
+  return 'written'
+}
