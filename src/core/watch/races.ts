@@ -1,0 +1,28 @@
+/** Returns which races of rotation.md §3 an invalid observation points to. */
+export function raceOf(code: string, strategy: string): string {
+  switch (code) {
+    case 'key-mismatch':
+      return 'R1/R11 cert and key read from different rotations'
+    case 'pem-invalid':
+    case 'key-invalid':
+      return strategy === 'chokidar' ? 'R10 a throttled event read a torn or empty file' : 'R2 torn or empty file read mid-write'
+    case 'file-not-found':
+      return 'R6 the name was absent during an unlink or move'
+    case 'untrusted-chain':
+    case 'bundle-invalid':
+      return 'R3 the bundle did not match the new leaf'
+    case 'cert-not-yet-valid':
+      return 'R14 the new leaf is not valid yet'
+    case 'cert-expired':
+      return 'R13 expired material'
+    default:
+      return code
+  }
+}
+
+/** Returns the percentile `p` (0–100) of sorted numbers. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return sorted[Math.max(0, i)]
+}

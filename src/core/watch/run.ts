@@ -1,0 +1,120 @@
+import {systemClock, type Clock} from '../clock.js'
+import type {SpiffeId} from '../spiffe-id/index.js'
+import type {SvidFileNames} from '../svid/layout.js'
+import type {WatchEvent, WatchSink} from './events.js'
+import {readSet, setHashes, validateSet} from './material.js'
+import {percentile, raceOf} from './races.js'
+import {createConsumer} from './strategies.js'
+
+/** Options of `runWatch`. */
+export interface WatchOptions {
+  dir: string
+  names: SvidFileNames
+  /** `reference` (default) or a naive strategy. */
+  strategy?: string
+  debounceMs?: number
+  pollMs?: number
+  readGapMs?: number
+  expectIds?: SpiffeId[]
+  /** Stop after N rotation events. */
+  count?: number
+  /** Stop after this long. */
+  timeoutMs?: number
+  clock?: Clock
+  sink: WatchSink
+  abort?: AbortSignal
+}
+
+/** The end-of-run report (also the last NDJSON line, `type: "summary"`). */
+export interface WatchSummary {
+  strategy: string
+  rotations: number
+  invalid: Record<string, number>
+  errors: number
+  /** Change-to-load latency of the rotation events, in ms. */
+  latency: {maxMs: number; p50Ms: number; p99Ms: number} | null
+  finalState: 'valid' | 'invalid' | 'none'
+  /** The set on disk at the end is valid but was never loaded: the watch was lost. */
+  stale: boolean
+  /** Races that bit the consumer (rotation.md §3). */
+  races: string[]
+  exit: 0 | 6
+}
+
+/**
+ * Returns the summary of watching a certificate directory with one consumer until
+ * `count` rotations, `timeoutMs` or `abort`; every observation goes to `sink`. Exit 6
+ * when it ends with the material invalid, the watch broken, or the consumer stale.
+ */
+export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
+  const clock = o.clock ?? systemClock
+  const strategy = o.strategy ?? 'reference'
+  const events: WatchEvent[] = []
+  let finish!: () => void
+  const done = new Promise<void>((r) => (finish = r))
+  let rotations = 0
+  const sink: WatchSink = (e) => {
+    events.push(e)
+    o.sink(e)
+    if (e.type === 'rotation' && ++rotations >= (o.count ?? Infinity)) finish()
+  }
+  const consumer = createConsumer(strategy, {
+    dir: o.dir,
+    names: o.names,
+    clock,
+    sink,
+    debounceMs: o.debounceMs,
+    pollMs: o.pollMs,
+    readGapMs: o.readGapMs,
+    expectIds: o.expectIds,
+  })
+  sink({t: clock.monotonicMs(), type: 'start', strategy, message: `watching ${o.dir}`})
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(finish, o.timeoutMs)
+  o.abort?.addEventListener('abort', () => finish(), {once: true})
+  await consumer.start()
+  await done
+  clearTimeout(timer)
+  await consumer.stop()
+  return summarize(o, strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock)
+}
+
+async function isStale(o: WatchOptions, held: string | undefined, strategy: string): Promise<{stale: boolean; serial?: string}> {
+  try {
+    const set = validateSet(await readSet(o.dir, o.names), {at: new Date(), expectIds: o.expectIds})
+    const h = setHashes(set.raw)
+    const diskHash = strategy === 'reference' ? set.hash : `${h.cert}:${h.key}`
+    return {stale: diskHash !== held, serial: set.serial}
+  } catch {
+    return {stale: false}
+  }
+}
+
+function summarize(o: WatchOptions, strategy: string, events: WatchEvent[], staleness: {stale: boolean; serial?: string}, sink: WatchSink, clock: Clock): WatchSummary {
+  const invalid: Record<string, number> = {}
+  const races = new Set<string>()
+  for (const e of events) {
+    if (e.type !== 'invalid' || !e.code) continue
+    invalid[e.code] = (invalid[e.code] ?? 0) + 1
+    races.add(raceOf(e.code, strategy))
+  }
+  if (staleness.stale) races.add(`R4/R5/R8 watch lost: the valid set on disk (serial ${staleness.serial}) was never loaded`)
+  const latencies = events.filter((e) => e.type === 'rotation' && typeof e.latencyMs === 'number').map((e) => e.latencyMs as number).sort((a, b) => a - b)
+  const observed = events.filter((e) => e.type === 'rotation' || e.type === 'invalid')
+  const last = observed.at(-1)
+  const finalState = !last ? 'none' : last.type === 'rotation' ? 'valid' : 'invalid'
+  const errors = events.filter((e) => e.type === 'error').length
+  const broken = events.some((e) => e.type === 'error' && (e.code === 'watch-lost' || e.code === 'watch-error'))
+  const summary: WatchSummary = {
+    strategy,
+    rotations: events.filter((e) => e.type === 'rotation').length,
+    invalid,
+    errors,
+    latency: latencies.length ? {maxMs: latencies.at(-1) as number, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99)} : null,
+    finalState,
+    stale: staleness.stale,
+    races: [...races],
+    exit: finalState === 'invalid' || staleness.stale || (broken && strategy === 'reference') || finalState === 'none' ? 6 : 0,
+  }
+  sink({t: clock.monotonicMs(), type: 'summary', ...summary})
+  return summary
+}
