@@ -11,7 +11,13 @@ export function toSvidkitError(err: unknown): SvidkitError {
   if (isSvidkitError(err)) return err
   const e = err as Error & {oclif?: {exit?: number}}
   if (e instanceof Errors.CLIError || e?.oclif?.exit === 2) {
-    const message = (e.message ?? String(e)).split('\n')[0].replace(/^Error: /, '')
+    // oclif spreads one reason over several lines ("Parsing --x\n\tExpected …"): keep it whole, on one line.
+    const message = (e.message ?? String(e))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('See more help'))
+      .join(': ')
+      .replace(/^Error: /, '')
     return new SvidkitError('usage', message.charAt(0).toLowerCase() + message.slice(1), {cause: e})
   }
   return new SvidkitError('internal', `internal error: ${e?.message ?? String(e)}`, {cause: e})

@@ -1,5 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {verifyFiles} from '../core/verify/verify-files.js'
+import {readFailureResult} from '../core/verify/read-failure.js'
+import {isSvidkitError} from '../core/errors.js'
 import {parseInstant} from '../core/time/instant.js'
 import {parseLayout} from '../core/svid/layout.js'
 import {SvidkitCommand} from '../cli/base-command.js'
@@ -48,18 +50,26 @@ domain with a warning.`)
 
   async run() {
     const {args, flags} = await this.parse(Verify)
-    const result = verifyFiles({
-      file: args.file,
-      dir: flags.dir,
-      layout: parseLayout(flags.layout),
-      names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-      key: flags.key,
-      bundles: flags.bundle,
-      expectIds: flags['expect-id'],
-      expectTrustDomain: flags['expect-trust-domain'],
-      at: flags.at === undefined ? undefined : parseInstant(flags.at, new Date()),
-      strict: flags.strict,
-    })
+    const at = flags.at === undefined ? new Date() : parseInstant(flags.at, new Date())
+    let result
+    try {
+      result = verifyFiles({
+        file: args.file,
+        dir: flags.dir,
+        layout: parseLayout(flags.layout),
+        names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
+        key: flags.key,
+        bundles: flags.bundle,
+        expectIds: flags['expect-id'],
+        expectTrustDomain: flags['expect-trust-domain'],
+        at,
+        strict: flags.strict,
+      })
+    } catch (err) {
+      // Unreadable input (exit 3): in JSON mode still the verify document, with errors[0].
+      if (this.jsonEnabled() && isSvidkitError(err) && err.exit === 3) this.finish(readFailureResult(err, at), 3)
+      throw err
+    }
     for (const line of renderVerify(result)) this.log(line)
     if (!result.valid) this.finish(result, 4)
     return result

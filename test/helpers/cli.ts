@@ -6,6 +6,7 @@ import {Config, settings} from '@oclif/core'
 import {runCommand} from '@oclif/test'
 import {resolve} from 'node:path'
 import {format} from 'node:util'
+import {expect} from 'vitest'
 
 /** The repository root (where package.json and oclif.manifest.json are). */
 export const REPO = resolve(import.meta.dirname, '../..')
@@ -49,6 +50,9 @@ export async function runCli(args: string[]): Promise<CliResult> {
   console.info = console.log
   console.error = (...a: unknown[]) => void process.stderr.write(`${format(...a)}\n`)
   console.warn = console.error
+  // A DEBUG=svidkit* in the developer's shell would add stack traces the tests forbid.
+  const debug = process.env.DEBUG
+  delete process.env.DEBUG
   try {
     config ??= Config.load({root: REPO})
     const r = await runCommand(args.map(protect), await config)
@@ -57,6 +61,7 @@ export async function runCli(args: string[]): Promise<CliResult> {
     return {exit, stdout: r.stdout, stderr: r.stderr, result: r.result, error}
   } finally {
     Object.assign(console, saved)
+    if (debug !== undefined) process.env.DEBUG = debug
   }
 }
 
@@ -67,3 +72,44 @@ export function jsonOf(stdout: string): unknown {
 
 /** A line of a stack trace as Node prints it. */
 export const STACK_LINE = /^ {4}at /m
+
+/** One row of a bad-input table: the arguments, the exit code and the reason code expected. */
+export interface FailureCase {
+  name: string
+  args: string[]
+  exit: number
+  code: string
+}
+
+/** A failure document: `{ok: false, error}` from most commands, `{valid: false, errors: [...]}` from verify. */
+export interface FailureDoc {
+  ok?: boolean
+  valid?: boolean
+  error?: {code?: string; message?: string; hint?: string}
+  errors?: {code?: string; message?: string; hint?: string}[]
+}
+
+/** Returns the primary failure of a JSON document and whether it says "not ok", in either shape. */
+export function failureOf(doc: FailureDoc): {failed: boolean; error?: {code?: string; message?: string; hint?: string}} {
+  if (doc.errors) return {failed: doc.valid === false, error: doc.errors[0]}
+  return {failed: doc.ok === false, error: doc.error}
+}
+
+/**
+ * Asserts a failed run in human or JSON mode (cli-contract.md): the exit code, the reason
+ * code (in `error [code]:` on stderr, or `error.code` of the one JSON document on stdout),
+ * and no stack trace anywhere.
+ */
+export function expectFailure(r: CliResult, want: {exit: number; code: string; json: boolean}): void {
+  const seen = {exit: r.exit, stack: STACK_LINE.test(r.stderr) || STACK_LINE.test(r.stdout)}
+  if (want.json) {
+    const {failed, error} = failureOf(jsonOf(r.stdout) as FailureDoc)
+    expect({...seen, code: error?.code, failed, stderr: r.stderr}).toEqual({exit: want.exit, stack: false, code: want.code, failed: true, stderr: ''})
+    // Lowercase (acronyms aside), no final period (STYLE habit 4).
+    expect(error?.message).toMatch(/^(?![A-Z][a-z]).*[^.]$/)
+    expect(error?.hint).toBeTruthy()
+  } else {
+    expect({...seen, stdout: r.stdout}).toEqual({exit: want.exit, stack: false, stdout: ''})
+    expect(r.stderr).toMatch(new RegExp(`^error \\[${want.code}\\]: \\S.*\\n  hint: \\S`))
+  }
+}

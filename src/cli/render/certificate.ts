@@ -16,7 +16,8 @@ function short(hex: string | null): string {
  * serial, validity and time remaining, key type and the SKI/AKI links.
  */
 export function chainTree(chain: CertificateSummary[]): string[] {
-  const top = [...chain].reverse()
+  const top = chain.filter((c) => c.onPath !== false).reverse()
+  const off = chain.filter((c) => c.onPath === false)
   const lines: string[] = []
   top.forEach((c, depth) => {
     const pad = depth === 0 ? '' : `${'   '.repeat(depth - 1)}└─ `
@@ -26,5 +27,6 @@ export function chainTree(chain: CertificateSummary[]): string[] {
     lines.push(`${cont}   serial ${c.serial}  ${c.keyType}  ${c.notBefore} → ${c.notAfter} (${remaining(c.remainingMs)})`)
     lines.push(`${cont}   ski ${short(c.ski)}  aki ${short(c.aki)}${c.source === 'bundle' ? style.dim('  [from bundle]') : ''}`)
   })
+  for (const c of off) lines.push(style.dim(`(not on the path) ${c.role} ${c.spiffeId ?? '-'}  ${c.subject}  serial ${c.serial}`))
   return lines
 }

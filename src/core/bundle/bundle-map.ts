@@ -1,3 +1,4 @@
+import {oneLine} from './one-line.js'
 /**
  * Bundle maps (federation): `{"trust_domains": {"<td>": <JWKS>, …}}`, one SPIFFE
  * bundle per trust domain in one file (spiffe-rules.md §4.3).
@@ -41,10 +42,15 @@ export function parseBundleMap(text: string, source: string, options: BundleMapR
   try {
     doc = JSON.parse(json)
   } catch (err) {
-    throw fail(`not valid JSON (${(err as Error).message})`, undefined, err)
+    throw fail(`not valid JSON (${oneLine((err as Error).message)})`, undefined, err)
   }
   if (!isJsonObject(doc)) throw fail(`a bundle map must be a JSON object; got ${jsonType(doc)}`)
-  const shape = objectShape(json)
+  let shape
+  try {
+    shape = objectShape(json)
+  } catch (err) {
+    throw fail(oneLine((err as Error).message), undefined, err)
+  }
   if (shape !== undefined && repeatedNames(shape).includes('trust_domains')) throw fail('"trust_domains" appears more than once')
   const entries = doc.trust_domains
   if (entries === undefined) throw fail('"trust_domains" is missing')

@@ -4,6 +4,9 @@
  */
 
 /** The member names of one JSON object, in text order, and the objects nested under them. */
+/** Deepest nesting accepted in a bundle file. */
+export const MAX_DEPTH = 64
+
 export interface JsonObjectShape {
   /** Member names as `JSON.parse` decodes them (escapes resolved), repeats kept. */
   names: string[]
@@ -29,8 +32,20 @@ class ShapeScanner {
     return JSON.parse(this.text.slice(start, this.pos)) as string
   }
 
+  private depth = 0
+
   /** Returns the shape of the value at the cursor when it is an object, and moves past the value. */
   value(): JsonObjectShape | undefined {
+    // No bundle nests deeply; refusing deep input keeps the recursion bounded.
+    if (++this.depth > MAX_DEPTH) throw new SyntaxError(`nested more than ${MAX_DEPTH} levels deep`)
+    try {
+      return this.valueAt()
+    } finally {
+      this.depth--
+    }
+  }
+
+  private valueAt(): JsonObjectShape | undefined {
     this.skipWhitespace()
     const c = this.text[this.pos]
     if (c === '{') return this.object()

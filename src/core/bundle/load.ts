@@ -1,3 +1,4 @@
+import {oneLine} from './one-line.js'
 /**
  * Reading a bundle file of any format (spiffe-rules.md §4): a JSON object with
  * `trust_domains` is a bundle map, any other JSON is read as a SPIFFE JWKS, anything
@@ -33,7 +34,7 @@ export function parseBundleBytes(bytes: Uint8Array, source: string, options: Bun
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw new SvidkitError('bundle-invalid', `bundle "${source}": not valid JSON (${(err as Error).message})`, {
+    throw new SvidkitError('bundle-invalid', `bundle "${source}": not valid JSON (${oneLine((err as Error).message)})`, {
       cause: err,
       hint: 'a JSON bundle is a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}}); check the file is complete',
     })

@@ -21,6 +21,9 @@ function hintFor(text: string): string | undefined {
       return 'this looks like a certificate request, not a bundle; pass the trust domain\'s CA certificates'
     }
   }
+  if (!text.includes(BEGIN_CERTIFICATE) && text.includes('-----BEGIN PUBLIC KEY-----')) {
+    return 'this is a bare public key, not a bundle; a bundle holds the trust domain\'s CA certificates'
+  }
   if (text.includes('-----BEGIN ')) return 'the PEM is damaged (truncated, edited or with extra data); export the bundle again'
   return undefined
 }

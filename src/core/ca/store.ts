@@ -191,13 +191,14 @@ export function loadAuthority(dir: string): Authority {
   } catch {
     throw caInvalid(dir, `trust domain "${m.trustDomain}" in ${CA_METADATA} is invalid`)
   }
-  return {
-    trustDomain: td,
-    keyType: m.keyType,
-    nameConstraints: m.nameConstraints,
-    sequence: m.sequence,
-    generation: m.generation,
-    roots: m.roots.map((r) => loadCredential(dir, r)),
-    intermediates: m.intermediates.map((r) => loadCredential(dir, r)),
-  }
+  const roots = m.roots.map((r) => loadCredential(dir, r))
+  const intermediates = m.intermediates.map((r) => loadCredential(dir, r))
+  // The signing chain must link: each intermediate signed by the one above it, the first by the active root.
+  intermediates.forEach((c, i) => {
+    const parent = i === 0 ? roots[0] : intermediates[i - 1]
+    if (!c.cert.node.verify(parent.cert.node.publicKey)) {
+      throw caInvalid(dir, `"${c.certFile}" is not signed by "${parent.certFile}" (the files come from different CAs)`)
+    }
+  })
+  return {trustDomain: td, keyType: m.keyType, nameConstraints: m.nameConstraints, sequence: m.sequence, generation: m.generation, roots, intermediates}
 }

@@ -11,6 +11,9 @@ import type {Report} from '../verify/result.js'
  * constraints).
  */
 export function checkCaProfile(c: ParsedCertificate, r: Report): void {
+  if (!c.basicConstraints?.ca) {
+    r.fail(6, 'ca-flag', {code: 'signing-cert-not-ca', message: 'signing certificate must have CA flag set to true', hint: 'reissue the CA with critical basicConstraints CA:TRUE'})
+  }
   if (!c.keyUsage?.names.includes('keyCertSign')) {
     r.fail(6, 'ca-key-usage', {code: 'signing-cert-no-key-cert-sign', message: "signing certificate must have 'keyCertSign' set as key usage", hint: 'reissue the CA with keyCertSign and cRLSign'})
   } else r.pass('ca-key-usage', 'keyCertSign is set')

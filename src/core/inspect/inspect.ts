@@ -69,9 +69,15 @@ function inspectPemOrDer(path: string, bytes: Buffer, at: Date): InspectedFile {
   const types = hasPemArmour(text) ? parsePemBlocksOrThrow(text, path) : []
   const hasKey = types.some((t) => /PRIVATE KEY$/.test(t))
   const hasCert = types.includes('CERTIFICATE') || (!hasPemArmour(text) && !looksLikeKeyDer(bytes))
+  if (hasPemArmour(text) && !hasKey && !hasCert) {
+    const found = [...new Set(types)].join(', ') || 'no readable PEM block'
+    throw new SvidkitError('pem-invalid', `no certificate or private key in "${path}" (found ${found})`, {
+      hint: 'inspect reads certificates, chains, bundles and private keys',
+    })
+  }
   const certs = hasCert ? readCertificates(bytes, path) : []
   const key = hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path) : undefined
-  const leafFirst = certs.length > 0 && !certs[0].basicConstraints?.ca
+  const leafFirst = certs.length > 0 && (!certs[0].basicConstraints?.ca || hasPathId(certs[0]))
   const inspected = certs.map((c, i) => inspectCertificate(c, leafFirst && i === 0 ? certs : undefined, at, leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined))
   const kind: InspectedFile['kind'] = key && certs.length ? 'credential-bundle' : key ? 'key' : certs.length > 1 ? (leafFirst ? 'chain' : 'bundle') : 'certificate'
   return {
@@ -83,6 +89,11 @@ function inspectPemOrDer(path: string, bytes: Buffer, at: Date): InspectedFile {
       : [],
     warnings: key?.warnings ?? [],
   }
+}
+
+/** A CA-flagged certificate whose SPIFFE ID has a path is a (broken) leaf, not a CA: CAs name the trust domain only. */
+function hasPathId(c: ParsedCertificate): boolean {
+  return (c.san?.uris ?? []).some((u) => /^spiffe:\/\/[^/]+\/./.test(u))
 }
 
 function nullIfNeg(i: number): number | null {
@@ -113,7 +124,7 @@ function parsePemBlocksOrThrow(text: string, path: string): string[] {
  */
 export function inspectFile(path: string, at: Date): InspectedFile {
   const bytes = readInput(path, 'pem-invalid')
-  const head = bytes.toString('utf8', 0, Math.min(bytes.length, 64)).replace(/^\uFEFF/, '').trimStart()
+  const head = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart()
   if (head.startsWith('{') || head.startsWith('[')) return inspectBundleFile(path, bytes, at)
   try {
     return inspectPemOrDer(path, bytes, at)

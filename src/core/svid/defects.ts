@@ -235,14 +235,20 @@ export const DEFECTS: Defect[] = [
   },
 ]
 
+/** Returns true for defects that change which CA signs the leaf or what the chain file holds. */
+function reshapesChain(d: Defect): boolean {
+  const p = d.plan
+  return Boolean(p.signingCa || p.extraIntermediate || p.lookAlike || p.dropIntermediates || p.corruptSignature)
+}
+
 /** Returns the defects named, checking they exist and can be combined (one per aspect). */
 export function parseDefects(names: readonly string[]): Defect[] {
   const out: Defect[] = []
   for (const n of names) {
     const d = DEFECTS.find((x) => x.name === n)
     if (!d) throw usageError(`unknown defect "${n}"`, 'list them with "svidkit issue --list-defects"')
-    const clash = out.find((x) => x.aspect === d.aspect)
-    if (clash) throw usageError(`defects "${clash.name}" and "${d.name}" both change the ${d.aspect} and cannot be combined`)
+    const clash = out.find((x) => x.aspect === d.aspect || (reshapesChain(x) && reshapesChain(d)))
+    if (clash) throw usageError(`defects "${clash.name}" and "${d.name}" both change the ${clash.aspect === d.aspect ? d.aspect : 'chain above the leaf'} and cannot be combined`)
     out.push(d)
   }
   return out

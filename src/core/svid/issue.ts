@@ -2,8 +2,8 @@ import {KeyObject, createPublicKey} from 'node:crypto'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
-import {buildCertificate, type CertificateTemplate} from '../x509/build.js'
-import {cachedSigningKey, generateKeyPair, signingKeyType} from '../x509/keys.js'
+import {buildCertificate, nameDer, type CertificateTemplate} from '../x509/build.js'
+import {cachedSigningKey, generateKeyPair, keyTypeOfKeyObject, signingKeyType} from '../x509/keys.js'
 import {isRsa, type KeyType} from '../x509/key-type.js'
 import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
@@ -75,7 +75,7 @@ export function leafValidity(
   warnings: string[],
 ): [Date, Date] {
   const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
-  if (!(ttl > 0)) throw usageError('TTL must be positive')
+  if (!(ttl > 0)) throw usageError(`TTL must be positive, got ${ttl}ms`)
   // Certificates hold whole seconds: compute in whole seconds so caps compare exactly.
   const t = Math.floor(now.getTime() / 1000) * 1000
   let nb: number
@@ -107,6 +107,32 @@ export function leafValidity(
   return [new Date(nb), new Date(na)]
 }
 
+/** Returns the subject DN if it encodes to what was written ('' = empty); throws a usage error otherwise. */
+export function checkedSubject(text: string, warnings: string[]): string {
+  if (text.trim() === '') return ''
+  let der: Uint8Array
+  try {
+    der = nameDer(text)
+  } catch (err) {
+    throw usageError(`invalid subject "${text}": ${(err as Error).message}`, 'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web"')
+  }
+  // An empty SEQUENCE (30 00) means nothing in the text was an attribute.
+  if (der.length <= 2) throw usageError(`invalid subject "${text}": no attribute=value pairs`, 'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web", or "" for an empty subject')
+  if (/spiffe:\/\//i.test(text)) warnings.push('the subject holds a SPIFFE ID: identity is read from the URI SAN only, and CN is limited to 64 characters (spiffe-rules.md §2)')
+  return text
+}
+
+const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/
+
+/** Returns the DNS name if it is a valid host name (optionally a leading "*." wildcard); throws a usage error otherwise. */
+export function checkedDnsName(name: string): string {
+  const host = name.startsWith('*.') ? name.slice(2) : name
+  if (host.length === 0 || host.length > 253 || !host.split('.').every((l) => DNS_LABEL.test(l))) {
+    throw usageError(`invalid DNS name "${name}"`, 'a DNS SAN is a host name such as web.example.org')
+  }
+  return name
+}
+
 function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
   const der = Uint8Array.from(cert.der)
   der[der.length - 1] ^= 0x01
@@ -115,11 +141,8 @@ function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
 
 async function newLeafKey(options: Pick<IssueOptions, 'publicKey' | 'keyType'>): Promise<{publicKey: CryptoKey | Uint8Array; privateKey?: KeyObject; keyType: string}> {
   if (options.publicKey) {
-    const k = options.publicKey
-    return {
-      publicKey: new Uint8Array(createPublicKey(k).export({format: 'der', type: 'spki'})),
-      keyType: k.asymmetricKeyType === 'rsa' ? `rsa-${k.asymmetricKeyDetails?.modulusLength}` : String(k.asymmetricKeyType),
-    }
+    const k = options.publicKey.type === 'public' ? options.publicKey : createPublicKey(options.publicKey)
+    return {publicKey: new Uint8Array(k.export({format: 'der', type: 'spki'})), keyType: keyTypeOfKeyObject(k)}
   }
   const keyType = options.keyType ?? 'ec-p256'
   const pair = await generateKeyPair(keyType)
@@ -141,7 +164,8 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
   const [notBefore, notAfter] = fixedValidity
     ? [new Date(now.getTime() + fixedValidity.notBefore), new Date(now.getTime() + fixedValidity.notAfter)]
     : leafValidity(options, now, chainNotAfter(authority), warnings)
-  const subject = options.subject ?? DEFAULT_LEAF_SUBJECT
+  const subject = checkedSubject(options.subject ?? DEFAULT_LEAF_SUBJECT, warnings)
+  const dns = (options.dns ?? []).map(checkedDnsName)
   const key = await newLeafKey(options)
   if (options.keyEncipherment && !isRsa(key.keyType as KeyType)) {
     throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
@@ -158,7 +182,7 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     publicKey: key.publicKey,
     signingKey: signer.signingKey ?? (await cachedSigningKey(signer.key)),
     signingKeyType: signingKeyType(signer.key),
-    ...leafProfile({spiffeId: id.toString(), dns: options.dns, subject, keyEncipherment: options.keyEncipherment}),
+    ...leafProfile({spiffeId: id.toString(), dns, subject, keyEncipherment: options.keyEncipherment}),
   }
   for (const p of plans) {
     if (p.uris && template.san) template.san = {...template.san, uris: p.uris(ctx)}

@@ -6,7 +6,7 @@ export interface LeafProfileOptions {
   spiffeId: string
   /** Extra DNS SANs (only for SPIFFE-unaware peers). Default none. */
   dns?: string[]
-  /** Subject DN; `''` (empty) makes the SAN extension critical. */
+  /** Subject DN, already checked; `''` (empty) makes the SAN extension critical. */
   subject: string
   /** Add keyEncipherment (RSA keys used with TLS 1.2 RSA key exchange). Default false. */
   keyEncipherment?: boolean

@@ -28,6 +28,8 @@ export interface CertificateSummary {
   extensions: {name: string; oid: string; critical: boolean}[]
   selfSigned: boolean
   sha256: string
+  /** False for a chain-file certificate that is not on the certification path used. */
+  onPath?: boolean
 }
 
 /** Returns the role a certificate plays when nothing else says: CA + self-issued = root. */

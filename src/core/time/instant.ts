@@ -2,18 +2,35 @@ import {usageError} from '../errors.js'
 import {isDuration, parseDuration} from './duration.js'
 
 // RFC 3339: date, 'T' (or space), time, optional fraction, mandatory offset.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
+/** Returns the instant of an RFC 3339 timestamp, or undefined when a field is out of range. */
+function parseRfc3339(s: string): Date | undefined {
+  const m = RFC3339.exec(s)
+  if (!m) return undefined
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number)
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60) return undefined
+  if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return undefined
+  const offsetMin = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0
+  const fraction = m[7] ? Number(`0${m[7]}`) * 1000 : 0
+  // A leap second (:60) is the instant one second after :59.
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) + fraction - offsetMin * 60_000
+  return new Date(ms)
+}
 
 /**
  * Returns the instant an `--at`/`--not-before`/`--not-after` value names: an RFC 3339
- * time, or a signed duration relative to `now` (`-1h` = one hour ago, `+2m` or `2m` = in two minutes).
+ * time (fields checked: no 31 April, no hour 24), or a signed duration relative to
+ * `now` (`-1h` = one hour ago, `+2m` or `2m` = in two minutes).
  */
 export function parseInstant(text: string, now: Date): Date {
   const s = text.trim()
-  if (RFC3339.test(s)) {
-    const d = new Date(s)
-    if (!Number.isNaN(d.getTime())) return d
-  }
+  const d = parseRfc3339(s)
+  if (d) return d
   if (isDuration(s)) return new Date(now.getTime() + parseDuration(s))
   throw usageError(
     `invalid time "${text}"`,

@@ -1,6 +1,7 @@
 import type {ReasonCode} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {certificateSummary, type CertificateSummary} from '../svid/summary.js'
+import {certificateSummary, guessRole, type CertificateSummary} from '../svid/summary.js'
+import type {CertPath} from './path.js'
 
 /** The outcome of one verification step. */
 export interface Check {
@@ -70,9 +71,17 @@ export class Report {
   }
 }
 
-/** Returns the chain summaries for a result: chain-file certificates, then the anchor. */
-export function summarizeChain(chain: ParsedCertificate[], anchor: ParsedCertificate | undefined, at: Date): CertificateSummary[] {
-  const out = chain.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : 'intermediate', source: 'chain', at}))
-  if (anchor) out.push(certificateSummary(anchor, {role: 'root', source: 'bundle', at}))
+/**
+ * Returns the chain summaries for a result. With a certification path: the path in order
+ * (leaf, intermediates, the anchor from the bundle), then any chain-file certificate not
+ * on it (`onPath: false`). Without one: the chain file as given, leaf first.
+ */
+export function summarizeChain(chain: ParsedCertificate[], path: CertPath | undefined, at: Date): CertificateSummary[] {
+  if (!path) return chain.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : guessRole(c), source: 'chain', at}))
+  const out = path.certs.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : 'intermediate', source: 'chain', at}))
+  out.push(certificateSummary(path.anchor, {role: 'root', source: 'bundle', at}))
+  for (const c of chain) {
+    if (!path.certs.includes(c)) out.push({...certificateSummary(c, {role: guessRole(c), source: 'chain', at}), onPath: false})
+  }
   return out
 }

@@ -6,7 +6,7 @@ import {formatInstant} from '../time/instant.js'
 import {formatDuration} from '../time/duration.js'
 import {lookupBundle, type BundleSet} from '../bundle/index.js'
 import {checkSvid} from './svid-checks.js'
-import {buildPaths, type PathSearch} from './path.js'
+import {buildPaths, type CertPath, type PathSearch} from './path.js'
 import {evaluatePath, PATH_STEPS, type PathOutcome} from './path-checks.js'
 import {Report, summarizeChain, type VerifyResult} from './result.js'
 
@@ -42,6 +42,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
   const id = checkSvid(input.chain, input.key, r)
 
   let anchor: ParsedCertificate | undefined
+  let usedPath: CertPath | undefined
   let bundleInfo: VerifyResult['bundle']
   let expiresInMs: number | undefined
   if (!id) {
@@ -74,6 +75,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
         const search = buildPaths(leaf, input.chain.slice(1), bundle.authorities)
         const best = checkPaths(search, input, r)
         if (best) {
+          usedPath = best.path
           anchor = best.path.anchor
           bundleInfo.anchor = anchor.subject
           if (best.reached === PATH_STEPS.length) {
@@ -99,7 +101,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
     errors,
     warnings: r.warnings,
     checks: r.checks,
-    chain: summarizeChain(input.chain, anchor, input.at),
+    chain: summarizeChain(input.chain, usedPath, input.at),
     ...(bundleInfo ? {bundle: bundleInfo} : {}),
     at: formatInstant(input.at),
     ...(expiresInMs === undefined ? {} : {expiresInMs}),

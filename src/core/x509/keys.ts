@@ -51,12 +51,13 @@ export function readPrivateKey(bytes: Uint8Array, source: string): PrivateKeyMat
   const text = Buffer.from(bytes).toString('latin1')
   if (!hasPemArmour(text)) {
     if (bytes.length > 0 && bytes[0] === 0x30) {
+      let keyObject: KeyObject
       try {
-        const keyObject = createPrivateKey({key: Buffer.from(bytes), format: 'der', type: 'pkcs8'})
-        return {keyObject, format: 'pkcs8', keyType: keyTypeOfKeyObject(keyObject), warnings: []}
+        keyObject = createPrivateKey({key: Buffer.from(bytes), format: 'der', type: 'pkcs8'})
       } catch (err) {
         throw new SvidkitError('key-invalid', `cannot parse private key DER in "${source}"`, {cause: err})
       }
+      return checkedKey(keyObject, 'pkcs8', [], source)
     }
     throw new SvidkitError('key-invalid', `no PEM blocks found in "${source}"`, {
       hint: bytes.length === 0 ? 'the key file is empty (a writer may be replacing it)' : undefined,
@@ -91,8 +92,18 @@ export function readPrivateKey(bytes: Uint8Array, source: string): PrivateKeyMat
   const warnings =
     format === 'pkcs8'
       ? []
-      : [`"${source}" holds a ${block.type} (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`]
-  return {keyObject, format, keyType: keyTypeOfKeyObject(keyObject), warnings}
+      : [`"${source}" holds an ${block.type} block (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`]
+  return checkedKey(keyObject, format, warnings, source)
+}
+
+function checkedKey(keyObject: KeyObject, format: PrivateKeyMaterial['format'], warnings: string[], source: string): PrivateKeyMaterial {
+  const keyType = keyTypeOfKeyObject(keyObject)
+  if (!['ec-p256', 'ec-p384', 'ed25519'].includes(keyType) && keyObject.asymmetricKeyType !== 'rsa') {
+    throw new SvidkitError('key-invalid', `unsupported private key type "${keyType}" in "${source}"`, {
+      hint: 'X509-SVID keys are EC P-256/P-384, RSA or Ed25519',
+    })
+  }
+  return {keyObject, format, keyType, warnings}
 }
 
 /** Returns a WebCrypto signing key for a Node private key (for issuing with a loaded CA key). */

@@ -50,7 +50,7 @@ export function readCertificates(bytes: Uint8Array, source: string): ParsedCerti
   }
   const certs = blocks.filter((b) => b.type === 'CERTIFICATE')
   if (certs.length === 0) {
-    const found = [...new Set(blocks.map((b) => b.type))].join(', ')
+    const found = [...new Set(blocks.map((b) => b.type))].join(', ') || 'no readable PEM block'
     throw new SvidkitError('pem-invalid', `no certificates found in "${source}" (found ${found})`, {
       hint: found.includes('PRIVATE KEY')
         ? 'this looks like a key file; pass the certificate (chain) file here and the key with --key'

@@ -1,0 +1,104 @@
+import {isIP} from 'node:net'
+import {connect} from 'node:tls'
+import {systemClock, type Clock} from '../clock.js'
+import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
+import type {BundleSet} from '../bundle/index.js'
+import {verifySvid} from '../verify/verify.js'
+import type {VerifyResult} from '../verify/result.js'
+import type {CertificateSummary} from '../svid/summary.js'
+import {closedWithoutReply, failureFromError, type HandshakeFailure} from './alerts.js'
+import {peerChain} from './peer-chain.js'
+import {clientConnectOptions, type TlsVersionChoice} from './tls-options.js'
+
+/** The request a client sends after the handshake; any reply proves the server accepted us. */
+export const ROUND_TRIP_REQUEST = 'GET /svidkit HTTP/1.0\r\n\r\n'
+
+/** Options of one client handshake. */
+export interface ClientOptions {
+  host: string
+  port: number
+  /** SNI; default the host when it is a name, else "svidkit" (a name is always sent). */
+  servername?: string
+  /** Our SVID: key and chain PEM. Without it no client certificate is sent. */
+  credentials?: {key: string | Buffer; cert: string | Buffer}
+  /** Bundles by trust domain for verifying the server. */
+  bundles: BundleSet
+  expectIds?: SpiffeId[]
+  expectTrustDomain?: TrustDomain
+  tlsVersion?: TlsVersionChoice
+  /** Whole-attempt timeout in ms. Default 10000. */
+  timeoutMs?: number
+  clock?: Clock
+}
+
+/** The outcome of one client handshake (cli-contract.md "handshake --json"). */
+export interface HandshakeResult {
+  ok: boolean
+  tls: {protocol: string | null; cipher: string | null; resumed: boolean}
+  peer: {spiffeId: string | null; serial: string | null; chain: CertificateSummary[]}
+  verify?: VerifyResult
+  timing: {connectMs: number | null; handshakeMs: number | null; roundTripMs: number | null}
+  reply?: string
+  errors: HandshakeFailure[]
+}
+
+/**
+ * Returns the result of one mTLS handshake as a SPIFFE client: the server's SVID is
+ * verified by svidkit (not by a hostname check), then a request/reply round trip
+ * confirms that the server accepted our certificate (a TLS 1.3 server judges it after we
+ * finished). A reused session would skip verification: svidkit never offers one and
+ * verifies every connection anyway.
+ */
+export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
+  const clock = o.clock ?? systemClock
+  const t0 = clock.monotonicMs()
+  const result: HandshakeResult = {
+    ok: false,
+    tls: {protocol: null, cipher: null, resumed: false},
+    peer: {spiffeId: null, serial: null, chain: []},
+    timing: {connectMs: null, handshakeMs: null, roundTripMs: null},
+    errors: [],
+  }
+  return new Promise((resolve) => {
+    let settled = false
+    let secured = false
+    let tSecure = 0
+    const servername = o.servername ?? (isIP(o.host) ? 'svidkit' : o.host)
+    const socket = connect(clientConnectOptions({host: o.host, port: o.port, servername, key: o.credentials?.key, cert: o.credentials?.cert, version: o.tlsVersion}))
+    const finish = (failure?: HandshakeFailure) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (failure) result.errors.push(failure)
+      result.ok = result.errors.length === 0 && result.reply !== undefined
+      socket.destroy()
+      resolve(result)
+    }
+    const timer = setTimeout(() => finish(failureFromError(Object.assign(new Error(`no answer within ${o.timeoutMs ?? 10_000}ms`), {code: 'ERR_SVIDKIT_TIMEOUT'}), 'connect')), o.timeoutMs ?? 10_000)
+    socket.once('connect', () => (result.timing.connectMs = clock.monotonicMs() - t0))
+    socket.once('secureConnect', () => {
+      secured = true
+      tSecure = clock.monotonicMs()
+      result.timing.handshakeMs = tSecure - t0
+      result.tls = {protocol: socket.getProtocol(), cipher: socket.getCipher()?.name ?? null, resumed: socket.isSessionReused()}
+      const chain = peerChain(socket)
+      if (chain.length === 0) return finish({code: 'no-uri-san', message: 'the server sent no certificate', hint: 'the server must present its X509-SVID', side: 'local'})
+      const verdict = verifySvid({chain, bundles: o.bundles, at: clock.now(), expectIds: o.expectIds, expectTrustDomain: o.expectTrustDomain})
+      result.verify = verdict
+      result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain}
+      if (!verdict.valid) {
+        const e = verdict.errors[0]
+        return finish({...e, hint: chain.length === 1 && e.code === 'untrusted-chain' ? `server sent only its leaf: ${e.hint}` : e.hint, side: 'local'})
+      }
+      socket.write(ROUND_TRIP_REQUEST)
+    })
+    socket.on('data', (d: Buffer) => {
+      if (result.reply !== undefined) return
+      result.reply = d.toString('utf8').split('\n').find((l) => l.trim() !== '')?.trim() ?? ''
+      result.timing.roundTripMs = clock.monotonicMs() - tSecure
+      finish()
+    })
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake')))
+    socket.once('close', () => finish(secured ? closedWithoutReply(result.tls.protocol) : failureFromError(Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}), 'handshake')))
+  })
+}
