@@ -46,6 +46,20 @@ export abstract class SvidkitCommand extends Command {
     throw new Errors.ExitError(exit)
   }
 
+  /** Ends the command with this exit code after everything was printed. */
+  protected exitWith(exit: ExitCode): never {
+    throw new Errors.ExitError(exit)
+  }
+
+  /** Returns a signal aborted on SIGINT or SIGTERM (long-running commands stop cleanly). */
+  protected interruptSignal(): AbortSignal {
+    const ac = new AbortController()
+    const stop = () => ac.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    return ac.signal
+  }
+
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
     const e = toSvidkitError(err)

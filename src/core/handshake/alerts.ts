@@ -26,9 +26,22 @@ const ALERTS: [RegExp, AlertInfo][] = [
   [/ALERT_PROTOCOL_VERSION$/, {code: 'ERR_TLS_PROTOCOL_VERSION', hint: 'the peer does not speak this TLS version (alert 70): check --tls-version'}],
 ]
 
+// OpenSSL verification results (a peer judged by OpenSSL, e.g. a naive server), rotation.md §4.2.
+const VERIFY_CODES: Record<string, AlertInfo> = {
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {code: 'untrusted-chain', hint: 'OpenSSL found no issuer for the certificate in its CA store'},
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {code: 'untrusted-chain', hint: 'OpenSSL could not verify the leaf against its CA store'},
+  SELF_SIGNED_CERT_IN_CHAIN: {code: 'untrusted-chain', hint: 'the chain ends in a root OpenSSL does not trust (a CA rotation without overlap?)'},
+  DEPTH_ZERO_SELF_SIGNED_CERT: {code: 'untrusted-chain', hint: 'a self-signed certificate that is not trusted'},
+  CERT_HAS_EXPIRED: {code: 'cert-expired', hint: 'OpenSSL says a certificate on the path has expired'},
+  CERT_NOT_YET_VALID: {code: 'cert-not-yet-valid', hint: 'OpenSSL says a certificate on the path is not valid yet: check clocks'},
+  CERT_SIGNATURE_FAILURE: {code: 'untrusted-chain', hint: 'a signature on the chain does not verify'},
+}
+
 /** Returns the failure for an error raised on a TLS socket (peer alerts, network errors). */
 export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 'handshake' | 'round-trip'): HandshakeFailure {
   const code = err.code ?? 'ERR_TLS'
+  const verify = VERIFY_CODES[code]
+  if (verify) return {code: verify.code, message: err.message, hint: verify.hint, side: 'local'}
   for (const [re, info] of ALERTS) {
     if (re.test(code)) return {code: info.code, message: err.message, hint: info.hint, side: 'peer'}
   }

@@ -39,6 +39,8 @@ export interface HandshakeResult {
   verify?: VerifyResult
   timing: {connectMs: number | null; handshakeMs: number | null; roundTripMs: number | null}
   reply?: string
+  /** Our local TCP port (lets a local test match the server's view of this connection). */
+  localPort?: number
   errors: HandshakeFailure[]
 }
 
@@ -75,7 +77,10 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       resolve(result)
     }
     const timer = setTimeout(() => finish(failureFromError(Object.assign(new Error(`no answer within ${o.timeoutMs ?? 10_000}ms`), {code: 'ERR_SVIDKIT_TIMEOUT'}), 'connect')), o.timeoutMs ?? 10_000)
-    socket.once('connect', () => (result.timing.connectMs = clock.monotonicMs() - t0))
+    socket.once('connect', () => {
+      result.timing.connectMs = clock.monotonicMs() - t0
+      result.localPort = socket.localPort
+    })
     socket.once('secureConnect', () => {
       secured = true
       tSecure = clock.monotonicMs()

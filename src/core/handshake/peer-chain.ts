@@ -1,6 +1,20 @@
 import type {TLSSocket, DetailedPeerCertificate} from 'node:tls'
 import {parseCertificateDer, isSelfIssued, type ParsedCertificate} from '../x509/certificate.js'
 
+// Peers present the same few certificates on every connection: parse each DER once.
+const parsed = new Map<string, ParsedCertificate>()
+const CACHE_SIZE = 256
+
+function parseCached(fingerprint: string, raw: Buffer): ParsedCertificate {
+  let c = parsed.get(fingerprint)
+  if (!c) {
+    c = parseCertificateDer(new Uint8Array(raw))
+    if (parsed.size >= CACHE_SIZE) parsed.delete(parsed.keys().next().value as string)
+    parsed.set(fingerprint, c)
+  }
+  return c
+}
+
 /**
  * Returns the certificates the peer presented, leaf first (spiffe-rules.md §5:
  * `getPeerCertificate(true)`, follow `issuerCertificate` until it repeats). Node may
@@ -15,9 +29,9 @@ export function peerChain(socket: TLSSocket): ParsedCertificate[] {
   let c: DetailedPeerCertificate | undefined = first
   while (c && c.raw && !seen.has(c.fingerprint256)) {
     seen.add(c.fingerprint256)
-    const parsed = parseCertificateDer(new Uint8Array(c.raw))
-    if (out.length > 0 && isSelfIssued(parsed)) break
-    out.push(parsed)
+    const cert = parseCached(c.fingerprint256, c.raw)
+    if (out.length > 0 && isSelfIssued(cert)) break
+    out.push(cert)
     c = c.issuerCertificate
   }
   return out

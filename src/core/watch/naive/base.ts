@@ -3,7 +3,7 @@ import type {Clock} from '../../clock.js'
 import type {SvidFileNames} from '../../svid/layout.js'
 import {formatInstant} from '../../time/instant.js'
 import type {Consumer, WatchSink} from '../events.js'
-import {newestMtime, readSet, toInvalid, validateSet} from '../material.js'
+import {newestMtime, readSet, toInvalid, validateSet, type LoadedSet} from '../material.js'
 
 /** Options shared by the naive consumers. */
 export interface NaiveOptions {
@@ -15,6 +15,8 @@ export interface NaiveOptions {
   readGapMs?: number
   /** Poll interval for strategies that poll (watch-file: 5007 ms, certwatcher: 10 s). */
   pollMs?: number
+  /** Called with every pair loaded (its bundle is not checked: `bundle` is empty, `raw.bundle` as read). */
+  onLoad?: (set: LoadedSet) => void
 }
 
 /**
@@ -53,6 +55,7 @@ export abstract class NaiveConsumer implements Consumer {
       const hash = `${set.sha256.cert}:${set.sha256.key}`
       if (hash === this.current) return
       this.current = hash
+      this.o.onLoad?.(set)
       const latency = trigger === 'start' ? {} : {latencyMs: Math.max(0, this.o.clock.now().getTime() - newestMtime(this.o.dir, this.o.names))}
       this.emit('rotation', {serial: set.serial, spiffeId: set.spiffeId, notAfter: formatInstant(set.notAfter), ...latency, sha256: set.sha256, trigger})
     } catch (err) {

@@ -1,0 +1,186 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {systemClock, type Clock} from '../../clock.js'
+import {initCa} from '../../ca/init.js'
+import {issueToDirectory} from '../../svid/issue-files.js'
+import {fileNames} from '../../svid/layout.js'
+import {rotate, defaultLayout} from '../../rotate/rotate.js'
+import {defaultKnobs} from '../../rotate/knobs.js'
+import type {WriterMode} from '../../rotate/writers/index.js'
+import type {KeyType} from '../../x509/key-type.js'
+import {sleep} from '../../rotate/ops.js'
+import {clientHandshake} from '../client.js'
+import {loadCredentials} from '../run-client.js'
+import {SvidServer, type ServerReload} from '../server.js'
+import type {ServerEvent} from '../server-events.js'
+import type {TlsVersionChoice} from '../tls-options.js'
+import {ClientTrust} from './client-trust.js'
+import {startRotator} from './rotator.js'
+import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
+import {raceReport, type RaceReport} from './report.js'
+
+/** Options of the local race test (`handshake --local`). */
+export interface LocalRaceOptions {
+  /** Writer mode of the rotations. Default `atomic-rename`. */
+  rotateMode?: WriterMode
+  /** Extra `rotate` flags (the knobs of rotation.md §1.1), passed through. */
+  rotateArgs?: string[]
+  /** Number of rotations. Default 5. */
+  rotations?: number
+  /** Pause between rotations in ms. Default 500. */
+  intervalMs?: number
+  kind?: 'leaf' | 'intermediate' | 'root'
+  caOverlap?: 'add' | 'drop-old' | 'none'
+  /** How the server reloads. Default `reference`. */
+  serverReload?: ServerReload
+  /** How the server watches. Default `reference`. */
+  strategy?: string
+  debounceMs?: number
+  pollMs?: number
+  /** Client loops. Default 4. */
+  concurrency?: number
+  /** Keep the clients running at least this long (ms). */
+  durationMs?: number
+  /** Keep the clients running for at least this many handshakes. */
+  handshakes?: number
+  tlsVersion?: TlsVersionChoice
+  keyType?: KeyType
+  /** Allowed failures before the test fails (exit 5). Default 0. */
+  maxFailures?: number
+  clock?: Clock
+  /** Progress every ~500 ms. */
+  onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
+  /** Every server observation (connections, reloads), for NDJSON or debugging. */
+  onServerEvent?: (e: ServerEvent) => void
+}
+
+/**
+ * svidkit owns both ends here: when the server refused a connection, its reason code is the
+ * primary cause and the client's view (an alert or a close) the secondary one
+ * (spiffe-rules.md §5). Matched by the client's local port.
+ */
+function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
+  const byPort = new Map<number, ServerEvent>()
+  for (const e of events) if (e.type === 'connection' && e.result === 'rejected' && typeof e.remotePort === 'number') byPort.set(e.remotePort, e)
+  for (const a of attempts) {
+    if (a.ok || a.side !== 'peer' || a.localPort === undefined) continue
+    const e = byPort.get(a.localPort)
+    if (!e?.code) continue
+    a.secondary = a.code
+    a.code = e.code
+    a.message = e.message
+  }
+}
+
+export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
+
+/**
+ * Returns the report of a local race test: an ephemeral trust domain in a temp
+ * directory, an in-process mTLS server hot-reloading its SVID directory, `svidkit rotate`
+ * rewriting that directory from a separate process, and clients handshaking
+ * continuously; every failure is recorded with its reason code and side.
+ */
+export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport> {
+  const clock = o.clock ?? systemClock
+  const mode = o.rotateMode ?? 'atomic-rename'
+  const tmp = mkdtempSync(join(tmpdir(), 'svidkit-local-'))
+  const samples: ResourceSample[] = [sampleResources()]
+  try {
+    const caDir = join(tmp, 'ca')
+    await initCa({trustDomain: RACE_TRUST_DOMAIN, out: caDir, intermediates: 1, keyType: o.keyType, clock})
+    const layout = defaultLayout(mode)
+    const names = fileNames(layout)
+    const serverDir = mode === 'dir-symlink' ? join(tmp, 'server', 'current') : join(tmp, 'server')
+    const serverId = `spiffe://${RACE_TRUST_DOMAIN}/server`
+    // The first set is written by the same writer, so the directory is what that writer produces.
+    await rotate({dir: serverDir, ca: caDir, mode, spiffeId: serverId, knobs: defaultKnobs(), issue: {keyType: o.keyType}, sink: () => undefined, clock})
+    const clientDir = join(tmp, 'client')
+    await issueToDirectory({spiffeId: `spiffe://${RACE_TRUST_DOMAIN}/client`, ca: caDir, out: clientDir, keyType: o.keyType, ttlMs: 24 * 3_600_000, clock})
+    const creds = loadCredentials({dir: clientDir})
+    const trust = new ClientTrust(join(caDir, 'bundle.pem'), RACE_TRUST_DOMAIN)
+
+    const serverEvents: ServerEvent[] = []
+    const server = new SvidServer({
+      host: '127.0.0.1',
+      port: 0,
+      dir: serverDir,
+      names,
+      reload: o.serverReload,
+      strategy: o.strategy,
+      debounceMs: o.debounceMs ?? 50,
+      pollMs: o.pollMs ?? 2000,
+      tlsVersion: o.tlsVersion,
+      expectTrustDomain: undefined,
+      clock,
+      sink: (e) => {
+        serverEvents.push(e)
+        o.onServerEvent?.(e)
+      },
+    })
+    const port = await server.start()
+    const t0 = clock.monotonicMs()
+    const attempts: Attempt[] = []
+    let stop = false
+    const worker = async (i: number) => {
+      // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
+      const noSni = o.serverReload === 'sni' && i % 2 === 1
+      while (!stop) {
+        const start = clock.monotonicMs()
+        const r = await clientHandshake({
+          host: '127.0.0.1',
+          port,
+          servername: noSni ? '' : 'server.race.svidkit.test',
+          credentials: creds,
+          bundles: trust.bundles(),
+          expectTrustDomain: undefined,
+          tlsVersion: o.tlsVersion,
+          timeoutMs: 5000,
+          clock,
+        })
+        const e = r.errors[0]
+        attempts.push({start, end: clock.monotonicMs(), ok: r.ok, servedSerial: r.peer.serial, handshakeMs: r.timing.handshakeMs, resumed: r.tls.resumed, localPort: r.localPort, ...(e ? {code: String(e.code), side: e.side, message: e.message} : {})})
+      }
+    }
+    const workers = Array.from({length: o.concurrency ?? 4}, (_, i) => worker(i))
+    const progress = setInterval(() => {
+      samples.push(sampleResources())
+      o.onProgress?.({handshakes: attempts.length, failures: attempts.filter((a) => !a.ok).length, rotations: rotator.done.length, elapsedMs: clock.monotonicMs() - t0})
+    }, 500)
+    const rotator = startRotator([
+      '--dir', serverDir, '--ca', caDir, '--mode', mode, '--layout', layout,
+      '--count', String(o.rotations ?? 5), '--interval', `${o.intervalMs ?? 500}ms`,
+      '--kind', o.kind ?? 'leaf', '--ca-overlap', o.caOverlap ?? 'add', '--key-type', o.keyType ?? 'ec-p256',
+      ...(o.rotateArgs ?? []),
+    ])
+    const rotateExit = await rotator.exited
+    // Let the server converge on the last set, then keep going until the minimums are met.
+    const last = rotator.done.at(-1)?.serial
+    const settleUntil = clock.monotonicMs() + (o.pollMs ?? 2000) + 3000
+    while (clock.monotonicMs() < settleUntil && last && !attempts.some((a) => a.ok && a.servedSerial === last && a.start > (rotator.done.at(-1)?.t ?? 0))) await sleep(50)
+    while (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0)) await sleep(50)
+    stop = true
+    await Promise.all(workers)
+    clearInterval(progress)
+    samples.push(sampleResources())
+    trust.close()
+    await server.stop()
+    attributeToServer(attempts, serverEvents)
+    return raceReport({
+      options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? 'reference'},
+      attempts,
+      done: rotator.done,
+      windows: rotator.events.filter((e) => e.step === 'window' && e.state === 'open').length,
+      rotateExit,
+      rotateErrors: rotator.stderr,
+      serverEvents,
+      samples,
+      elapsedMs: clock.monotonicMs() - t0,
+      convergence: convergence(rotator.done, attempts),
+      lastSerial: last,
+      spread,
+    })
+  } finally {
+    rmSync(tmp, {recursive: true, force: true})
+  }
+}

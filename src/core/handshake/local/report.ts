@@ -1,0 +1,106 @@
+import type {RotateEvent} from '../../rotate/events.js'
+import type {ServerEvent} from '../server-events.js'
+import type {Attempt, ResourceSample} from './stats.js'
+import type {LocalRaceOptions} from './race.js'
+
+type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
+
+/** The report of `handshake --local` (cli-contract.md "handshake --json", local race test). */
+export interface RaceReport {
+  ok: boolean
+  handshakes: number
+  failures: number
+  maxFailures: number
+  /** Reason codes where one applies, else the raw Node code (rotation.md §4.2). */
+  failuresByCause: Record<string, number>
+  failuresBySide: {local: number; peer: number}
+  /** One example per cause: code, message, hint-free. */
+  errors: {code: string; message: string; side: string}[]
+  rotations: number
+  rotateMode: string
+  serverReload: string
+  strategy: string
+  kind: string
+  /** Time from a rotation's last write until a client was first served the new serial. */
+  convergence: Spread
+  unconverged: number
+  /** The last rotation's serial was served before the end. */
+  finalSerialServed: boolean
+  /** Handshake latency (connect to secureConnect). */
+  latency: Spread
+  /** Failed handshakes whose server set was inconsistent or out of validity (untrusted chain, expired, not yet valid). */
+  inconsistentOrExpired: number
+  resumed: number
+  windowsOpened: number
+  server: {reloads: number; invalid: number; rejected: number}
+  resources: {start: ResourceSample; end: ResourceSample; maxRssMb: number; maxFds: number}
+  elapsedMs: number
+  rotateExit: number
+  rotateErrors: string[]
+}
+
+const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
+
+/** Returns the race report from the raw observations. */
+export function raceReport(x: {
+  options: LocalRaceOptions & {rotateMode: string; serverReload: string; strategy: string}
+  attempts: Attempt[]
+  done: RotateEvent[]
+  windows: number
+  rotateExit: number
+  rotateErrors: string[]
+  serverEvents: ServerEvent[]
+  samples: ResourceSample[]
+  elapsedMs: number
+  convergence: (number | undefined)[]
+  lastSerial: string | undefined
+  spread: (v: number[]) => Spread
+}): RaceReport {
+  const failed = x.attempts.filter((a) => !a.ok)
+  const byCause: Record<string, number> = {}
+  const examples = new Map<string, {code: string; message: string; side: string}>()
+  for (const a of failed) {
+    const code = a.code ?? 'unknown'
+    byCause[code] = (byCause[code] ?? 0) + 1
+    if (!examples.has(code)) examples.set(code, {code, message: a.message ?? '', side: a.side ?? 'local'})
+  }
+  const conv = x.convergence.filter((c): c is number => c !== undefined)
+  const lastDone = x.done.at(-1)
+  const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
+  const maxFailures = x.options.maxFailures ?? 0
+  return {
+    ok: failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed,
+    handshakes: x.attempts.length,
+    failures: failed.length,
+    maxFailures,
+    failuresByCause: byCause,
+    failuresBySide: {local: failed.filter((a) => a.side === 'local').length, peer: failed.filter((a) => a.side === 'peer').length},
+    errors: [...examples.values()],
+    rotations: x.done.length,
+    rotateMode: x.options.rotateMode,
+    serverReload: x.options.serverReload,
+    strategy: x.options.strategy,
+    kind: x.options.kind ?? 'leaf',
+    convergence: x.spread(conv),
+    unconverged: x.convergence.length - conv.length,
+    finalSerialServed,
+    latency: x.spread(x.attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
+    inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
+    resumed: x.attempts.filter((a) => a.resumed).length,
+    windowsOpened: x.windows,
+    server: {
+      reloads: x.serverEvents.filter((e) => e.type === 'reload').length,
+      invalid: x.serverEvents.filter((e) => e.type === 'invalid').length,
+      rejected: x.serverEvents.filter((e) => e.type === 'connection' && e.result === 'rejected').length,
+    },
+    resources: {
+      start: x.samples[0],
+      end: x.samples.at(-1) as ResourceSample,
+      maxRssMb: Math.max(...x.samples.map((s) => s.rssMb)),
+      maxFds: Math.max(...x.samples.map((s) => s.fds)),
+    },
+    elapsedMs: x.elapsedMs,
+    rotateExit: x.rotateExit,
+    rotateErrors: x.rotateErrors,
+  }
+}

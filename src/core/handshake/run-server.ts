@@ -1,0 +1,104 @@
+import {systemClock} from '../clock.js'
+import {usageError} from '../errors.js'
+import {loadBundleSpecs} from '../bundle/index.js'
+import {parseSpiffeIdArg, parseTrustDomainArg} from '../spiffe-id/index.js'
+import {fileNames, type LayoutName} from '../svid/layout.js'
+import {SvidServer, type ServerReload} from './server.js'
+import type {ServerEvent, ServerSink} from './server-events.js'
+import type {TlsVersionChoice} from './tls-options.js'
+
+/** Options of `handshake --listen`. */
+export interface RunServerOptions {
+  listen: string
+  dir: string
+  layout?: LayoutName
+  names?: {cert?: string; key?: string; bundle?: string}
+  /** Bundles of other trust domains (federation), `TD=FILE`. */
+  bundles?: string[]
+  expectIds?: string[]
+  expectTrustDomain?: string
+  tlsVersion?: TlsVersionChoice
+  reload?: ServerReload
+  strategy?: string
+  debounceMs?: number
+  pollMs?: number
+  /** Stop after N connections. */
+  count?: number
+  timeoutMs?: number
+  sink: ServerSink
+  abort?: AbortSignal
+}
+
+/** What a server run saw. */
+export interface ServerSummary {
+  ok: boolean
+  port: number
+  connections: number
+  accepted: number
+  rejected: number
+  reloads: number
+  rejectedByCause: Record<string, number>
+}
+
+/** Returns host and port of `[HOST:]PORT` (default host 127.0.0.1; port 0 = any free port). */
+export function parseListen(text: string): {host: string; port: number} {
+  const m = /^(?:(?:\[([^\]]+)\]|([^:]+)):)?(\d{1,5})$/.exec(text)
+  const port = m ? Number(m[3]) : Number.NaN
+  if (!m || port > 65_535) throw usageError(`invalid listen address "${text}"`, 'give [HOST:]PORT, e.g. 8443 or 0.0.0.0:8443')
+  return {host: m[1] ?? m[2] ?? '127.0.0.1', port}
+}
+
+/**
+ * Returns the summary of serving mTLS from an SVID directory until `count` connections,
+ * `timeoutMs` or `abort`: every client SVID verified with the verify core, hot reload of
+ * the directory with the chosen reload mode, one event per connection and reload.
+ */
+export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
+  const {host, port} = parseListen(o.listen)
+  const expectIds = (o.expectIds ?? []).map(parseSpiffeIdArg)
+  const expectTd = o.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(o.expectTrustDomain)
+  const extra = (o.bundles ?? []).length ? loadBundleSpecs(o.bundles ?? [], {expectedTrustDomain: expectTd?.name}) : undefined
+  const events: ServerEvent[] = []
+  let finish!: () => void
+  const done = new Promise<void>((r) => (finish = r))
+  let connections = 0
+  const server = new SvidServer({
+    host,
+    port,
+    dir: o.dir,
+    names: fileNames(o.layout ?? 'spiffe-helper', o.names),
+    extraBundles: extra,
+    expectIds,
+    expectTrustDomain: expectTd,
+    tlsVersion: o.tlsVersion,
+    reload: o.reload,
+    strategy: o.strategy,
+    debounceMs: o.debounceMs,
+    pollMs: o.pollMs,
+    clock: systemClock,
+    sink: (e) => {
+      events.push(e)
+      o.sink(e)
+      if (e.type === 'connection' && ++connections >= (o.count ?? Infinity)) finish()
+    },
+  })
+  const bound = await server.start()
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(finish, o.timeoutMs)
+  o.abort?.addEventListener('abort', () => finish(), {once: true})
+  await done
+  clearTimeout(timer)
+  await server.stop()
+  const conns = events.filter((e) => e.type === 'connection')
+  const rejected = conns.filter((e) => e.result === 'rejected')
+  const byCause: Record<string, number> = {}
+  for (const e of rejected) byCause[String(e.code)] = (byCause[String(e.code)] ?? 0) + 1
+  return {
+    ok: rejected.length === 0,
+    port: bound,
+    connections: conns.length,
+    accepted: conns.length - rejected.length,
+    rejected: rejected.length,
+    reloads: events.filter((e) => e.type === 'reload').length,
+    rejectedByCause: byCause,
+  }
+}

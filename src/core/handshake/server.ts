@@ -1,0 +1,234 @@
+import {X509Certificate, randomBytes} from 'node:crypto'
+import {readFileSync, watch, type FSWatcher} from 'node:fs'
+import {join} from 'node:path'
+import {createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket} from 'node:tls'
+import type {AddressInfo} from 'node:net'
+import {systemClock, type Clock} from '../clock.js'
+import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
+import type {BundleSet} from '../bundle/index.js'
+import type {SvidFileNames} from '../svid/layout.js'
+import {verifySvid} from '../verify/verify.js'
+import {serialHex, type ParsedCertificate} from '../x509/certificate.js'
+import {parsePemBundle} from '../bundle/index.js'
+import {readSet, validateSet, type LoadedSet} from '../watch/material.js'
+import {createConsumer} from '../watch/strategies.js'
+import type {Consumer, WatchEvent} from '../watch/events.js'
+import {watchDirs} from '../watch/watch-dirs.js'
+import {failureFromError} from './alerts.js'
+import {peerChain} from './peer-chain.js'
+import type {ServerSink} from './server-events.js'
+import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
+
+/** How the server adopts a rotated SVID (rotation.md §4.2). */
+export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
+
+/** Options of the handshake server. */
+export interface ServerOptions {
+  host: string
+  port: number
+  /** SVID directory the server serves from, and hot-reloads. */
+  dir: string
+  names: SvidFileNames
+  /** Bundles of other trust domains (federation); the own bundle comes from `dir`. */
+  extraBundles?: BundleSet
+  expectIds?: SpiffeId[]
+  expectTrustDomain?: TrustDomain
+  tlsVersion?: TlsVersionChoice
+  /** Default `reference`: validated sets, full options, SNI pointer swap + setSecureContext. */
+  reload?: ServerReload
+  /** Consumer that triggers reloads (reference, partial, sni). Default `reference`. */
+  strategy?: string
+  debounceMs?: number
+  pollMs?: number
+  clock?: Clock
+  sink: ServerSink
+}
+
+/**
+ * An mTLS server that presents an X509-SVID from a directory, requires and verifies
+ * client SVIDs with the verify core (bundle chosen by the client's trust domain), answers
+ * one request per connection, and hot-reloads rotated material. With `reload` other than
+ * `reference` it imitates a naive server (rotation.md §4.2) for race tests.
+ */
+export class SvidServer {
+  private server?: Server
+  private consumer?: Consumer
+  private rawWatchers: FSWatcher[] = []
+  private current?: LoadedSet
+  private context?: SecureContext
+  private bundleHash?: string
+  /** Authorities of the own trust domain, from the bundle of the set served. */
+  private trust: ParsedCertificate[] = []
+  readonly clock: Clock
+  readonly reload: ServerReload
+  /** The serial presented to new connections. */
+  servedSerial?: string
+
+  constructor(private readonly o: ServerOptions) {
+    this.clock = o.clock ?? systemClock
+    this.reload = o.reload ?? 'reference'
+  }
+
+  private emit(type: Parameters<ServerSink>[0]['type'], fields: Record<string, unknown> = {}): void {
+    this.o.sink({t: this.clock.monotonicMs(), type, ...fields})
+  }
+
+  private contextOptions(set: LoadedSet): SecureContextOptions {
+    return serverContextOptions({key: set.raw.key, cert: set.raw.cert, ca: set.raw.bundle}, this.o.tlsVersion ?? 'any')
+  }
+
+  /** Returns the bound port once listening. */
+  async start(): Promise<number> {
+    const first = validateSet(await readSet(this.o.dir, this.o.names), {at: this.clock.now()})
+    const opts = this.contextOptions(first)
+    this.current = first
+    this.context = createSecureContext(opts)
+    this.servedSerial = first.serial
+    this.bundleHash = first.sha256.bundle
+    this.trust = first.bundle
+    // 'partial' imitates a server that lets OpenSSL judge clients against `ca`.
+    const openSslVerifies = this.reload === 'partial'
+    this.server = createServer({
+      ...opts,
+      requestCert: true,
+      rejectUnauthorized: openSslVerifies,
+      ...(this.reload === 'partial' ? {} : {SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.context)}),
+    })
+    this.server.on('secureConnection', (socket) => this.onConnection(socket))
+    this.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      const f = failureFromError(err, 'handshake')
+      // A verification failure is the server's own judgement (side local); anything else came from the client.
+      this.emit('connection', {peer: null, result: 'rejected', code: f.code, message: f.message, hint: f.hint, side: f.side, remotePort: socket?.remotePort})
+    })
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject)
+      this.server?.listen(this.o.port, this.o.host, () => resolve())
+    })
+    const port = (this.server.address() as AddressInfo).port
+    this.emit('listening', {host: this.o.host, port, serial: first.serial, reload: this.reload})
+    await this.startReloads()
+    return port
+  }
+
+  private async startReloads(): Promise<void> {
+    if (this.reload === 'unvalidated') {
+      for (const d of watchDirs(this.o.dir, [this.o.names.cert, this.o.names.key, this.o.names.bundle])) {
+        try {
+          this.rawWatchers.push(watch(d, () => this.unvalidatedReload()))
+        } catch {
+          // a missing dir is simply not watched: this server is naive on purpose
+        }
+      }
+      return
+    }
+    this.consumer = createConsumer(this.o.strategy ?? 'reference', {
+      dir: this.o.dir,
+      names: this.o.names,
+      clock: this.clock,
+      debounceMs: this.o.debounceMs,
+      pollMs: this.o.pollMs,
+      sink: (e: WatchEvent) => {
+        if (e.type === 'invalid') this.emit('invalid', {code: e.code, message: e.message})
+        if (e.type === 'error') this.emit('error', {code: e.code, message: e.message})
+      },
+      onLoad: (set: LoadedSet) => this.apply(set),
+    })
+    await this.consumer.start()
+  }
+
+  /** Adopts a new set as the reload mode does. */
+  private apply(set: LoadedSet): void {
+    if (!this.server || set.hash === this.current?.hash) return
+    const full = this.contextOptions(set)
+    try {
+      if (this.reload === 'partial') {
+        // The bug of rotation.md §4.2: setSecureContext builds from these options alone, so `ca` is gone.
+        this.server.setSecureContext({key: full.key, cert: full.cert})
+      } else if (this.reload === 'sni') {
+        this.context = createSecureContext(full)
+      } else {
+        this.context = createSecureContext(full)
+        this.server.setSecureContext(full)
+      }
+    } catch (err) {
+      this.emit('error', {code: (err as NodeJS.ErrnoException).code ?? 'reload-failed', message: (err as Error).message})
+      return
+    }
+    const trustChanged = set.sha256.bundle !== this.bundleHash
+    // Tickets are off; rotating the keys on a trust change keeps a removed CA from resuming even if they were on.
+    if (trustChanged && this.reload === 'reference') this.server.setTicketKeys(randomBytes(48))
+    this.current = set
+    this.bundleHash = set.sha256.bundle
+    this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle)
+    this.servedSerial = set.serial
+    this.emit('reload', {serial: set.serial, trustChanged})
+  }
+
+  /** 'unvalidated': installs whatever is on disk at each event, as a naive server does. */
+  private unvalidatedReload(): void {
+    if (!this.server) return
+    try {
+      const read = (n: string) => readFileSync(join(this.o.dir, n))
+      const opts = serverContextOptions({key: read(this.o.names.key), cert: read(this.o.names.cert), ca: read(this.o.names.bundle)}, this.o.tlsVersion ?? 'any')
+      this.context = createSecureContext(opts)
+      this.server.setSecureContext(opts)
+      const serial = serialHex(Buffer.from(new X509Certificate(opts.cert as Buffer).serialNumber, 'hex'))
+      if (serial !== this.servedSerial) this.emit('reload', {serial, validated: false})
+      this.servedSerial = serial
+    } catch (err) {
+      this.emit('error', {code: (err as NodeJS.ErrnoException).code ?? 'reload-failed', message: (err as Error).message})
+    }
+  }
+
+  /** Naive consumers do not read the bundle: parse it here, keeping the old trust if it is unreadable. */
+  private parseTrust(raw: Buffer | undefined): ParsedCertificate[] {
+    try {
+      return parsePemBundle(raw ?? Buffer.alloc(0), 'bundle').authorities
+    } catch {
+      return this.trust
+    }
+  }
+
+  private bundlesFor(): BundleSet {
+    const own = this.current
+    const set: BundleSet = {byTrustDomain: new Map(this.o.extraBundles?.byTrustDomain ?? []), warnings: [], unbound: []}
+    if (own) {
+      const td = own.spiffeId.slice('spiffe://'.length).split('/')[0]
+      set.byTrustDomain.set(td, {trustDomain: td, authorities: this.trust, sources: [{path: join(this.o.dir, this.o.names.bundle), binding: 'san'}]})
+    }
+    return set
+  }
+
+  private onConnection(socket: TLSSocket): void {
+    const protocol = socket.getProtocol()
+    const resumed = socket.isSessionReused()
+    const reject = (code: string, message: string, hint: string, peer: string | null = null) => {
+      this.emit('connection', {peer, result: 'rejected', code, message, hint, side: 'local', protocol, resumed, serial: this.servedSerial, remotePort: socket.remotePort})
+      socket.destroy()
+    }
+    let chain
+    try {
+      chain = peerChain(socket)
+    } catch (err) {
+      return reject('pem-invalid', `cannot parse the client certificate: ${(err as Error).message}`, 'the client sent a malformed certificate')
+    }
+    if (chain.length === 0) return reject('ERR_TLS_CERT_REQUIRED', 'the client sent no certificate', 'mTLS: the client must present its X509-SVID')
+    // Every connection is verified, resumed or not: a resumed session would otherwise skip the check.
+    const verdict = verifySvid({chain, bundles: this.bundlesFor(), at: this.clock.now(), expectIds: this.o.expectIds, expectTrustDomain: this.o.expectTrustDomain})
+    if (!verdict.valid) {
+      const e = verdict.errors[0]
+      return reject(e.code, e.message, e.hint, verdict.spiffeId)
+    }
+    this.emit('connection', {peer: verdict.spiffeId, result: 'accepted', protocol, resumed, serial: this.servedSerial})
+    socket.once('data', () => {
+      socket.end(`HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsvidkit ok ${verdict.spiffeId} served ${this.servedSerial}\n`)
+    })
+    socket.on('error', () => socket.destroy())
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop()
+    for (const w of this.rawWatchers) w.close()
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
+  }
+}
