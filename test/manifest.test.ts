@@ -23,3 +23,14 @@ describe('oclif.manifest.json', () => {
     }
   })
 })
+
+describe('docs/commands.md', () => {
+  it('documents every command and every flag of the manifest (regenerate with `npm run docs`)', () => {
+    const m = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
+    const doc = readFileSync('docs/commands.md', 'utf8')
+    for (const [id, c] of Object.entries(m.commands)) {
+      expect(doc, id).toContain(`## \`svidkit ${id.replaceAll(':', ' ')}`)
+      for (const flag of Object.keys(c.flags)) expect(doc, `${id} --${flag}`).toContain(`--${flag}`)
+    }
+  })
+})
