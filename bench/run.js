@@ -48,11 +48,53 @@ const flatCa = join(tmp, 'flat-ca')
 await initCa({trustDomain: 'bench.test', out: flatCa, intermediates: 0})
 if (have('openssl')) {
   const ext = join(tmp, 'leaf.ext')
-  writeFileSync(ext, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=URI:spiffe://bench.test/web\n')
+  writeFileSync(
+    ext,
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=URI:spiffe://bench.test/web\n',
+  )
   const n = 40
   const ms = await timeLoop(n, () => {
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/O=bench', '-keyout', join(tmp, 'k.pem'), '-out', join(tmp, 'r.csr')], {stdio: 'ignore'})
-    execFileSync('openssl', ['x509', '-req', '-in', join(tmp, 'r.csr'), '-CA', join(caDir, 'intermediate-1.pem'), '-CAkey', join(caDir, 'intermediate-1-key.pem'), '-set_serial', '1', '-days', '1', '-extfile', ext, '-out', join(tmp, 'c.pem')], {stdio: 'ignore'})
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/O=bench',
+        '-keyout',
+        join(tmp, 'k.pem'),
+        '-out',
+        join(tmp, 'r.csr'),
+      ],
+      {stdio: 'ignore'},
+    )
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        join(tmp, 'r.csr'),
+        '-CA',
+        join(caDir, 'intermediate-1.pem'),
+        '-CAkey',
+        join(caDir, 'intermediate-1-key.pem'),
+        '-set_serial',
+        '1',
+        '-days',
+        '1',
+        '-extfile',
+        ext,
+        '-out',
+        join(tmp, 'c.pem'),
+      ],
+      {stdio: 'ignore'},
+    )
   })
   row('issue P-256 leaf (key + cert)', 'openssl req + x509 (2 processes)', n, ms, 'includes process start')
 }
@@ -60,13 +102,26 @@ if (have('openssl')) {
 // 2. Verification of a 2-certificate chain against the root.
 const issued = await issueSvid(authority, {spiffeId: 'spiffe://bench.test/web'})
 const bundles = singleBundleSet('bench.test', issued.bundle)
-row('verify SVID (all §3 steps)', 'svidkit (in-process)', 2000, await timeLoop(2000, () => verifySvid({chain: issued.svid.certificates, bundles, at: new Date()})))
+row(
+  'verify SVID (all §3 steps)',
+  'svidkit (in-process)',
+  2000,
+  await timeLoop(2000, () => verifySvid({chain: issued.svid.certificates, bundles, at: new Date()})),
+)
 if (have('openssl')) {
   writeFileSync(join(tmp, 'chain.pem'), chainPem(issued.svid.certificates))
   writeFileSync(join(tmp, 'leaf.pem'), issued.svid.certificates[0].node.toString())
   writeFileSync(join(tmp, 'root.pem'), issued.bundle[0].node.toString())
   const n = 60
-  row('verify SVID chain', 'openssl verify (process)', n, await timeLoop(n, () => execFileSync('openssl', ['verify', '-CAfile', join(tmp, 'root.pem'), '-untrusted', join(tmp, 'chain.pem'), join(tmp, 'leaf.pem')], {stdio: 'ignore'})), 'includes process start')
+  row(
+    'verify SVID chain',
+    'openssl verify (process)',
+    n,
+    await timeLoop(n, () =>
+      execFileSync('openssl', ['verify', '-CAfile', join(tmp, 'root.pem'), '-untrusted', join(tmp, 'chain.pem'), join(tmp, 'leaf.pem')], {stdio: 'ignore'}),
+    ),
+    'includes process start',
+  )
 }
 
 // 3. mTLS handshakes against svidkit's server (P-256, TLS 1.3), sequential.
@@ -80,18 +135,71 @@ const creds = {key: readFileSync(join(clientDir, 'svid_key.pem')), cert: readFil
 const {parsePemBundle} = await import('../dist/core/bundle/index.js')
 const clientBundles = singleBundleSet('bench.test', parsePemBundle(readFileSync(join(flatCa, 'bundle.pem')), 'bundle').authorities)
 await clientHandshake({host: '127.0.0.1', port, credentials: creds, bundles: clientBundles})
-row('mTLS handshake + round trip, both ends verifying SVIDs', 'svidkit client → svidkit server', 300, await timeLoop(300, () => clientHandshake({host: '127.0.0.1', port, credentials: creds, bundles: clientBundles})), 'one process')
+row(
+  'mTLS handshake + round trip, both ends verifying SVIDs',
+  'svidkit client → svidkit server',
+  300,
+  await timeLoop(300, () => clientHandshake({host: '127.0.0.1', port, credentials: creds, bundles: clientBundles})),
+  'one process',
+)
 if (have('openssl')) {
-  const out = await runAsync('openssl', ['s_time', '-connect', `127.0.0.1:${port}`, '-new', '-time', '3', '-cert', join(clientDir, 'svid.pem'), '-key', join(clientDir, 'svid_key.pem')])
+  const out = await runAsync('openssl', [
+    's_time',
+    '-connect',
+    `127.0.0.1:${port}`,
+    '-new',
+    '-time',
+    '3',
+    '-cert',
+    join(clientDir, 'svid.pem'),
+    '-key',
+    join(clientDir, 'svid_key.pem'),
+  ])
   const m = /(\d+) connections in (\d+) real seconds/.exec(out)
-  if (m) row('TLS handshake (new session each)', 'openssl s_time → svidkit server', Number(m[1]), Number(m[2]) * 1000, 'svidkit verifies each client SVID; wall clock')
+  if (m)
+    row(
+      'TLS handshake (new session each)',
+      'openssl s_time → svidkit server',
+      Number(m[1]),
+      Number(m[2]) * 1000,
+      'svidkit verifies each client SVID; wall clock',
+    )
 }
 await server.stop()
 if (have('openssl')) {
   const p = 20000 + Math.floor(Math.random() * 20000)
-  const s = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${p}`, '-cert', join(serverDir, 'svid.pem'), '-key', join(serverDir, 'svid_key.pem'), '-CAfile', join(serverDir, 'svid_bundle.pem'), '-Verify', '2', '-www', '-quiet'], {stdio: 'ignore'})
+  const s = spawn(
+    'openssl',
+    [
+      's_server',
+      '-accept',
+      `127.0.0.1:${p}`,
+      '-cert',
+      join(serverDir, 'svid.pem'),
+      '-key',
+      join(serverDir, 'svid_key.pem'),
+      '-CAfile',
+      join(serverDir, 'svid_bundle.pem'),
+      '-Verify',
+      '2',
+      '-www',
+      '-quiet',
+    ],
+    {stdio: 'ignore'},
+  )
   await new Promise((r) => setTimeout(r, 400))
-  const out = await runAsync('openssl', ['s_time', '-connect', `127.0.0.1:${p}`, '-new', '-time', '3', '-cert', join(clientDir, 'svid.pem'), '-key', join(clientDir, 'svid_key.pem')])
+  const out = await runAsync('openssl', [
+    's_time',
+    '-connect',
+    `127.0.0.1:${p}`,
+    '-new',
+    '-time',
+    '3',
+    '-cert',
+    join(clientDir, 'svid.pem'),
+    '-key',
+    join(clientDir, 'svid_key.pem'),
+  ])
   const m = /(\d+) connections in (\d+) real seconds/.exec(out)
   if (m) row('TLS handshake (new session each)', 'openssl s_time → openssl s_server', Number(m[1]), Number(m[2]) * 1000, 'OpenSSL chain check only; wall clock')
   s.kill()

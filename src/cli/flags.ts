@@ -11,27 +11,21 @@ export const sharedFlags = {
     Flags.string({description: o.description ?? 'trust domain name (example.org or spiffe://example.org)', required: true}),
   spiffeId: (o: {description?: string} = {}) =>
     Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web', required: true}),
-  optionalSpiffeId: (o: {description?: string} = {}) =>
-    Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
-  ca: (o: {description?: string} = {}) =>
-    Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
+  optionalSpiffeId: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
+  ca: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
   out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   dir: (o: {description?: string; required?: boolean} = {}) =>
     Flags.string({description: o.description ?? 'SVID directory (spiffe-helper layout unless --layout)', required: o.required}),
   bundle: (o: {description?: string} = {}) =>
     Flags.string({
-      description:
-        o.description ??
-        'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
+      description: o.description ?? 'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
       multiple: true,
     }),
-  keyType: (o: {description?: string} = {}) =>
-    Flags.string({description: o.description ?? 'key type', options: [...KEY_TYPES], default: 'ec-p256'}),
+  keyType: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'key type', options: [...KEY_TYPES], default: 'ec-p256'}),
   ttl: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   at: () => Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
   force: (o: {description: string}) => Flags.boolean({description: o.description, default: false}),
-  layout: () =>
-    Flags.string({description: 'SVID directory layout', options: Object.keys(LAYOUTS), default: 'spiffe-helper'}),
+  layout: () => Flags.string({description: 'SVID directory layout', options: Object.keys(LAYOUTS), default: 'spiffe-helper'}),
   certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
   keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),
   bundleFile: () => Flags.string({description: 'bundle file name inside the directory (overrides the layout)'}),

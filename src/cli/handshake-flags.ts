@@ -6,8 +6,22 @@ import {rotateFlags} from './rotate-flags.js'
 
 // Knobs passed through to the rotate child of --local: every rotate flag that shapes one rotation.
 const KNOBS = [
-  'order', 'gap', 'truncate-hold', 'chunk-bytes', 'chunk-delay', 'absent-for', 'keep-old-dirs', 'cleanup-delay',
-  'hold-old-fd', 'bundle-delay', 'bundle-only', 'intermediates-in-bundle', 'cert-mode', 'key-mode', 'not-before', 'not-after',
+  'order',
+  'gap',
+  'truncate-hold',
+  'chunk-bytes',
+  'chunk-delay',
+  'absent-for',
+  'keep-old-dirs',
+  'cleanup-delay',
+  'hold-old-fd',
+  'bundle-delay',
+  'bundle-only',
+  'intermediates-in-bundle',
+  'cert-mode',
+  'key-mode',
+  'not-before',
+  'not-after',
 ] as const
 
 /** The flags of `handshake`: client, server (--listen) and local race test (--local). */
@@ -28,7 +42,11 @@ export const handshakeFlags = {
   'tls-version': Flags.string({description: 'TLS version', options: ['1.2', '1.3', 'any'], default: 'any'}),
   timeout: Flags.string({description: 'client: per-attempt timeout; server: stop after this long'}),
   count: Flags.integer({description: 'server: stop after N connections', min: 1}),
-  'server-reload': Flags.string({description: 'how the server adopts rotated SVIDs (naive ones imitate real bugs)', options: ['reference', 'partial', 'sni', 'unvalidated'], default: 'reference'}),
+  'server-reload': Flags.string({
+    description: 'how the server adopts rotated SVIDs (naive ones imitate real bugs)',
+    options: ['reference', 'partial', 'sni', 'unvalidated'],
+    default: 'reference',
+  }),
   strategy: Flags.string({description: 'how the server watches its directory', options: [...STRATEGIES], default: 'reference'}),
   debounce: Flags.string({description: 'reload debounce', default: '50ms'}),
   poll: Flags.string({description: 'reload poll backstop', default: '2s'}),

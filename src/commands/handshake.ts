@@ -43,7 +43,13 @@ reports every failure with its reason code and side, convergence and latency.`)
     const json = this.jsonEnabled()
     const tlsVersion = flags['tls-version'] === '1.2' ? 'TLSv1.2' : flags['tls-version'] === '1.3' ? 'TLSv1.3' : 'any'
     const names = {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']}
-    const common = {layout: parseLayout(flags.layout), names, expectIds: flags['expect-id'], expectTrustDomain: flags['expect-trust-domain'], tlsVersion} as const
+    const common = {
+      layout: parseLayout(flags.layout),
+      names,
+      expectIds: flags['expect-id'],
+      expectTrustDomain: flags['expect-trust-domain'],
+      tlsVersion,
+    } as const
     if (flags.local) {
       const report = await runLocalRace({
         rotateMode: flags['rotate-mode'] as WriterMode,
@@ -62,7 +68,12 @@ reports every failure with its reason code and side, convergence and latency.`)
         tlsVersion,
         keyType: parseKeyType(flags['key-type']),
         maxFailures: flags['max-failures'],
-        onProgress: json ? undefined : (p) => progressLine(`handshakes ${p.handshakes}  failures ${p.failures}  rotations ${p.rotations}/${flags.rotations}  ${(p.elapsedMs / 1000).toFixed(1)}s`),
+        onProgress: json
+          ? undefined
+          : (p) =>
+              progressLine(
+                `handshakes ${p.handshakes}  failures ${p.failures}  rotations ${p.rotations}/${flags.rotations}  ${(p.elapsedMs / 1000).toFixed(1)}s`,
+              ),
       })
       progressLine()
       for (const line of renderRace(report)) this.log(line)
@@ -91,9 +102,26 @@ reports every failure with its reason code and side, convergence and latency.`)
       return undefined
     }
     if (!args.target) throw usageError('give HOST:PORT, --listen [HOST:]PORT or --local', 'svidkit handshake --local runs the race test with no setup')
-    const result = await runClient({...common, target: args.target, dir: flags.dir, svid: flags.svid, key: flags.key, bundles: flags.bundle, servername: flags['server-name'], timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout)})
+    const result = await runClient({
+      ...common,
+      target: args.target,
+      dir: flags.dir,
+      svid: flags.svid,
+      key: flags.key,
+      bundles: flags.bundle,
+      servername: flags['server-name'],
+      timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout),
+    })
     for (const line of renderClient(result, args.target)) this.log(line)
-    const doc = {ok: result.ok, tls: result.tls, peer: result.peer, timing: result.timing, reply: result.reply, errors: result.errors, ...(result.verify ? {checks: result.verify.checks} : {})}
+    const doc = {
+      ok: result.ok,
+      tls: result.tls,
+      peer: result.peer,
+      timing: result.timing,
+      reply: result.reply,
+      errors: result.errors,
+      ...(result.verify ? {checks: result.verify.checks} : {}),
+    }
     if (!result.ok) this.finish(doc, 5)
     return doc
   }

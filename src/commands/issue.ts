@@ -53,7 +53,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out)', min: 1}),
-    csr: Flags.string({description: "certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written"}),
+    csr: Flags.string({description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written'}),
     defect: Flags.string({description: 'break exactly one rule on purpose (repeatable where the defects combine); see --list-defects', multiple: true}),
     'list-defects': Flags.boolean({description: 'list the defects, the rule each breaks and the reason code verify reports', default: false}),
   }

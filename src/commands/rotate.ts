@@ -36,7 +36,10 @@ each file, so a consumer's observations can be lined up with the writer's window
     ca: sharedFlags.ca(),
     mode: Flags.string({description: 'which real writer to imitate', options: WRITER_MODES, default: 'atomic-rename'}),
     'atomic-rename': Flags.boolean({description: 'shorthand for --mode atomic-rename', default: false}),
-    layout: Flags.string({description: 'file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)', options: ['spiffe-helper', 'spire', 'k8s', 'credential-bundle']}),
+    layout: Flags.string({
+      description: 'file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
+      options: ['spiffe-helper', 'spire', 'k8s', 'credential-bundle'],
+    }),
     'cert-file': sharedFlags.certFile(),
     'key-file': sharedFlags.keyFile(),
     'bundle-file': sharedFlags.bundleFile(),
@@ -51,32 +54,23 @@ each file, so a consumer's observations can be lined up with the writer's window
     const {flags} = await this.parse(Rotate)
     const mode = (flags['atomic-rename'] ? 'atomic-rename' : flags.mode) as WriterMode
     const json = this.jsonEnabled()
-    const abort = new AbortController()
-    const stop = () => abort.abort()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
     let previous: string | undefined
-    try {
-      const summaries = await rotate({
-        ...rotateOptionsFromFlags(flags, mode),
-        sink: (e) => {
-          if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
-          else {
-            const line = liveLine(e)
-            if (line) this.log(line)
-          }
-        },
-        hooks: {waitForResume},
-        abort: abort.signal,
-      })
-      for (const s of summaries) {
-        this.log(rotationLine(s, previous))
-        previous = s.serial
-        this.warnings(s.warnings)
-      }
-    } finally {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
+    const summaries = await rotate({
+      ...rotateOptionsFromFlags(flags, mode),
+      sink: (e) => {
+        if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
+        else {
+          const line = liveLine(e)
+          if (line) this.log(line)
+        }
+      },
+      hooks: {waitForResume},
+      abort: this.interruptSignal(),
+    })
+    for (const s of summaries) {
+      this.log(rotationLine(s, previous))
+      previous = s.serial
+      this.warnings(s.warnings)
     }
     // NDJSON was streamed: nothing more to print as the JSON document.
     return undefined

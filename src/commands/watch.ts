@@ -1,4 +1,4 @@
-import {Args, Errors, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {runWatch} from '../core/watch/run.js'
 import {STRATEGIES} from '../core/watch/strategies.js'
 import {fileNames, parseLayout} from '../core/svid/layout.js'
@@ -52,36 +52,27 @@ stale (a valid set on disk it never loaded) or the watch broken.`)
   async run() {
     const {args, flags} = await this.parse(Watch)
     const json = this.jsonEnabled()
-    const abort = new AbortController()
-    const stop = () => abort.abort()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    try {
-      const summary = await runWatch({
-        dir: args.dir,
-        names: fileNames(parseLayout(flags.layout), {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']}),
-        strategy: flags.strategy,
-        debounceMs: parseDuration(flags.debounce),
-        pollMs: flags.poll === undefined ? (flags.strategy === 'watch-file' ? 5007 : 10_000) : parseDuration(flags.poll),
-        readGapMs: flags['read-gap'] === undefined ? 0 : parseDuration(flags['read-gap']),
-        expectIds: (flags['expect-id'] ?? []).map(parseSpiffeIdArg),
-        count: flags.count,
-        timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout),
-        sink: (e) => {
-          if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
-          else if (e.type !== 'summary') {
-            const line = watchLine(e)
-            if (line) this.log(line)
-          }
-        },
-        abort: abort.signal,
-      })
-      for (const line of watchSummary(summary)) this.log(line)
-      if (summary.exit !== 0) throw new Errors.ExitError(summary.exit)
-    } finally {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-    }
+    const summary = await runWatch({
+      dir: args.dir,
+      names: fileNames(parseLayout(flags.layout), {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']}),
+      strategy: flags.strategy,
+      debounceMs: parseDuration(flags.debounce),
+      pollMs: flags.poll === undefined ? (flags.strategy === 'watch-file' ? 5007 : 10_000) : parseDuration(flags.poll),
+      readGapMs: flags['read-gap'] === undefined ? 0 : parseDuration(flags['read-gap']),
+      expectIds: (flags['expect-id'] ?? []).map(parseSpiffeIdArg),
+      count: flags.count,
+      timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout),
+      sink: (e) => {
+        if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
+        else if (e.type !== 'summary') {
+          const line = watchLine(e)
+          if (line) this.log(line)
+        }
+      },
+      abort: this.interruptSignal(),
+    })
+    for (const line of watchSummary(summary)) this.log(line)
+    if (summary.exit !== 0) this.exitWith(summary.exit)
     return undefined
   }
 }

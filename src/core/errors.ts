@@ -33,7 +33,7 @@ export const REASON_EXIT = {
   'key-mismatch': 4,
   'eku-incomplete': 4,
   // svidkit-specific (docs/errors.md)
-  'usage': 2,
+  usage: 2,
   'output-exists': 3,
   'output-not-writable': 3,
   'ca-invalid': 3,
@@ -41,7 +41,7 @@ export const REASON_EXIT = {
   'handshake-failed': 5,
   'race-failures': 5,
   'watch-failed': 6,
-  'internal': 1,
+  internal: 1,
 } as const
 
 /** A stable reason code (cli-contract.md "Reason codes", docs/errors.md). */
@@ -115,18 +115,18 @@ const DEFAULT_HINTS: Record<ReasonCode, string> = {
   'leaf-no-digital-signature': 'add digitalSignature to the leaf key usage (critical)',
   'signing-cert-not-ca': 'every certificate after the leaf in the chain file must be a CA (basicConstraints CA:TRUE)',
   'signing-cert-no-key-cert-sign': 'every CA certificate in the chain needs keyCertSign in its key usage',
-  'bundle-not-found': 'pass the bundle of the leaf\'s trust domain: --bundle <td>=FILE, or a bundle map',
+  'bundle-not-found': "pass the bundle of the leaf's trust domain: --bundle <td>=FILE, or a bundle map",
   'untrusted-chain': 'the chain does not lead to a root of the bundle; check the intermediates and the bundle',
   'cert-expired': 'issue a new SVID (and check the rotation that should have replaced it)',
   'cert-not-yet-valid': 'check the clocks of issuer and verifier; issuers backdate notBefore by about 10 s',
   'name-constraint-violation': 'URI name constraints compare only the trust domain: use the bare name (example.org)',
-  'path-length-exceeded': 'use fewer intermediates or raise the CA\'s pathLenConstraint',
+  'path-length-exceeded': "use fewer intermediates or raise the CA's pathLenConstraint",
   'unhandled-critical-extension': 'remove the critical extension or mark it non-critical',
   'id-mismatch': 'the peer presented another SPIFFE ID: check --expect-id and the registration of the workload',
   'trust-domain-mismatch': 'the SPIFFE ID is in another trust domain than expected',
   'key-mismatch': 'the key file belongs to another certificate; the writer may have replaced one file before the other',
   'eku-incomplete': 'issue the leaf with extended key usage serverAuth and clientAuth',
-  'usage': 'see --help for the flags and their values',
+  usage: 'see --help for the flags and their values',
   'output-exists': 'use --force to overwrite, or choose another --out directory',
   'output-not-writable': 'choose a directory you can write to, or fix its permissions',
   'ca-invalid': 'point --ca at a directory made by "svidkit ca init"',
@@ -134,5 +134,5 @@ const DEFAULT_HINTS: Record<ReasonCode, string> = {
   'handshake-failed': 'see the reason above; rerun with --json for details',
   'race-failures': 'see failuresByCause in the report',
   'watch-failed': 'the watched material stayed invalid; see the events above',
-  'internal': 'this is a bug in svidkit; rerun with DEBUG=svidkit* and report it',
+  internal: 'this is a bug in svidkit; rerun with DEBUG=svidkit* and report it',
 }

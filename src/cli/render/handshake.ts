@@ -50,13 +50,27 @@ export function serverLine(e: ServerEvent): string | undefined {
 
 /** Returns the human summary of a server run. */
 export function renderServerSummary(s: ServerSummary): string[] {
-  const causes = Object.entries(s.rejectedByCause).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'
-  return ['', 'summary', ...alignRows([['connections', `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected)`], ['rejected by cause', causes], ['reloads', String(s.reloads)]])]
+  const causes =
+    Object.entries(s.rejectedByCause)
+      .map(([c, n]) => `${c} ×${n}`)
+      .join(', ') || 'none'
+  return [
+    '',
+    'summary',
+    ...alignRows([
+      ['connections', `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected)`],
+      ['rejected by cause', causes],
+      ['reloads', String(s.reloads)],
+    ]),
+  ]
 }
 
 /** Returns the human report of the local race test. */
 export function renderRace(r: RaceReport): string[] {
-  const causes = Object.entries(r.failuresByCause).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'
+  const causes =
+    Object.entries(r.failuresByCause)
+      .map(([c, n]) => `${c} ×${n}`)
+      .join(', ') || 'none'
   const spread = (s: RaceReport['latency']) => (s ? `p50 ${s.p50Ms.toFixed(0)}ms, p99 ${s.p99Ms.toFixed(0)}ms, max ${s.maxMs.toFixed(0)}ms` : '-')
   const lines = [
     r.ok ? style.green.bold('PASS  local rotation race test') : style.red.bold('FAIL  local rotation race test'),
@@ -71,7 +85,10 @@ export function renderRace(r: RaceReport): string[] {
       ['final serial served', r.finalSerialServed ? 'yes' : style.red('no')],
       ['handshake latency', spread(r.latency)],
       ['resumed sessions', String(r.resumed)],
-      ['memory / fds', `rss ${r.resources.start.rssMb} → ${r.resources.end.rssMb} MB (max ${r.resources.maxRssMb}), fds ${r.resources.start.fds} → ${r.resources.end.fds} (max ${r.resources.maxFds})`],
+      [
+        'memory / fds',
+        `rss ${r.resources.start.rssMb} → ${r.resources.end.rssMb} MB (max ${r.resources.maxRssMb}), fds ${r.resources.start.fds} → ${r.resources.end.fds} (max ${r.resources.maxFds})`,
+      ],
       ['elapsed', `${(r.elapsedMs / 1000).toFixed(1)}s`],
     ]),
   ]

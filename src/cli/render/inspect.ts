@@ -18,7 +18,8 @@ function certLines(c: InspectedCertificate, i: number): string[] {
   if (c.isCa !== null) rows.push(['CA', `${c.isCa}${c.pathLen !== null ? `, pathLen ${c.pathLen}` : ''}`])
   if (c.keyUsage.length) rows.push(['key usage', c.keyUsage.join(', ')])
   if (c.extKeyUsage.length) rows.push(['ext key usage', c.extKeyUsage.join(', ')])
-  if (c.nameConstraints) rows.push(['name constraints', `permitted ${c.nameConstraints.permitted.join(', ') || '-'}; excluded ${c.nameConstraints.excluded.join(', ') || '-'}`])
+  if (c.nameConstraints)
+    rows.push(['name constraints', `permitted ${c.nameConstraints.permitted.join(', ') || '-'}; excluded ${c.nameConstraints.excluded.join(', ') || '-'}`])
   rows.push(['extensions', c.extensions.map((e) => `${e.name}${e.critical ? ' (critical)' : ''}`).join(', ')])
   const lines = [head, ...alignRows(rows, '   ')]
   const notable = c.checks.filter((k) => k.status === 'fail' || k.status === 'warn')
@@ -30,14 +31,19 @@ function certLines(c: InspectedCertificate, i: number): string[] {
 /** Returns the human report of `inspect` for one file. */
 export function renderInspect(f: InspectedFile): string[] {
   const lines = [style.bold(`${f.path}`) + style.dim(`  (${f.kind})`)]
-  if (f.bundle) lines.push(`   bundle format ${f.bundle.format}${f.bundle.sequence !== null ? `, spiffe_sequence ${f.bundle.sequence}` : ''}${f.bundle.refreshHint !== null ? `, refresh hint ${f.bundle.refreshHint}s` : ''}`)
+  if (f.bundle)
+    lines.push(
+      `   bundle format ${f.bundle.format}${f.bundle.sequence !== null ? `, spiffe_sequence ${f.bundle.sequence}` : ''}${f.bundle.refreshHint !== null ? `, refresh hint ${f.bundle.refreshHint}s` : ''}`,
+    )
   f.certificates.forEach((c, i) => lines.push(...certLines(c, i)))
   for (const td of f.trustDomains ?? []) {
     lines.push(`trust domain ${style.bold(td.trustDomain)}: ${td.certificates.length} authorit${td.certificates.length === 1 ? 'y' : 'ies'}`)
     td.certificates.forEach((c, i) => lines.push(...certLines(c, i).map((l) => `   ${l}`)))
   }
   for (const k of f.keys) {
-    lines.push(`private key: ${k.keyType} (${k.format.toUpperCase()})${k.matchesCertificate !== null ? `, belongs to certificate ${k.matchesCertificate + 1}` : f.certificates.length ? style.red(', matches no certificate in the file') : ''}`)
+    lines.push(
+      `private key: ${k.keyType} (${k.format.toUpperCase()})${k.matchesCertificate !== null ? `, belongs to certificate ${k.matchesCertificate + 1}` : f.certificates.length ? style.red(', matches no certificate in the file') : ''}`,
+    )
   }
   for (const w of f.warnings) lines.push(`   ${mark('warn')} ${w}`)
   return lines

@@ -17,10 +17,7 @@ export function renderIssued(results: IssueResult[]): string[] {
     ]
   }
   const w = Math.max(...results.map((r) => r.spiffeId.length))
-  return [
-    `issued ${results.length} SVIDs`,
-    ...results.map((r) => `  ${r.spiffeId.padEnd(w)}  ${r.serial}  until ${r.notAfter}  ${style.dim(r.files.cert)}`),
-  ]
+  return [`issued ${results.length} SVIDs`, ...results.map((r) => `  ${r.spiffeId.padEnd(w)}  ${r.serial}  until ${r.notAfter}  ${style.dim(r.files.cert)}`)]
 }
 
 /** Returns the defect table: name, reason code, rule. */

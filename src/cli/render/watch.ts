@@ -23,7 +23,10 @@ export function watchLine(e: WatchEvent): string | undefined {
 
 /** Returns the human summary of a watch run. */
 export function watchSummary(s: WatchSummary): string[] {
-  const invalid = Object.entries(s.invalid).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'
+  const invalid =
+    Object.entries(s.invalid)
+      .map(([c, n]) => `${c} ×${n}`)
+      .join(', ') || 'none'
   const rows: [string, string][] = [
     ['strategy', s.strategy],
     ['rotations loaded', String(s.rotations)],

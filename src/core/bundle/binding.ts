@@ -83,9 +83,13 @@ function bindSingle(item: LoadedBundle, bundle: X509Bundle, ctx: BindingContext,
   }
   if (trustDomains.length === 1) return {td: trustDomains[0], binding: 'san'}
   if (trustDomains.length > 1) {
-    throw new SvidkitError('usage', `bundle "${item.path}" holds authorities of several trust domains (${quoteList(trustDomains)}): refusing to guess which one it serves`, {
-      hint: 'split it into one labelled file per trust domain (--bundle <trust-domain>=FILE), or pass a bundle map',
-    })
+    throw new SvidkitError(
+      'usage',
+      `bundle "${item.path}" holds authorities of several trust domains (${quoteList(trustDomains)}): refusing to guess which one it serves`,
+      {
+        hint: 'split it into one labelled file per trust domain (--bundle <trust-domain>=FILE), or pass a bundle map',
+      },
+    )
   }
   if (ctx.expectedTrustDomain !== undefined) return {td: ctx.expectedTrustDomain, binding: 'expected'}
   return undefined
@@ -132,7 +136,9 @@ export function bindBundles(loaded: readonly LoadedBundle[], ctx: BindingContext
   if (unboundItems.length === 1) {
     const {item, bundle} = unboundItems[0]
     if (loaded.length > 1) {
-      throw new SvidkitError('usage', `cannot tell which trust domain bundle "${item.path}" serves: its authorities name none and it is not the only bundle`, {hint: LABEL_HINT})
+      throw new SvidkitError('usage', `cannot tell which trust domain bundle "${item.path}" serves: its authorities name none and it is not the only bundle`, {
+        hint: LABEL_HINT,
+      })
     }
     const leaf = ctx.leafTrustDomain
     if (leaf === undefined) {

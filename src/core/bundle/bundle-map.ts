@@ -35,8 +35,7 @@ export function mapEntrySource(source: string, trustDomain: string): string {
  * Refresh hints inside entries are ignored.
  */
 export function parseBundleMap(text: string, source: string, options: BundleMapReadOptions = {}): Map<string, X509Bundle> {
-  const fail = (message: string, hint = MAP_HINT, cause?: unknown) =>
-    new SvidkitError('bundle-invalid', `bundle "${source}": ${message}`, {hint, cause})
+  const fail = (message: string, hint = MAP_HINT, cause?: unknown) => new SvidkitError('bundle-invalid', `bundle "${source}": ${message}`, {hint, cause})
   const json = stripBom(text)
   let doc: unknown
   try {
@@ -65,7 +64,11 @@ export function parseBundleMap(text: string, source: string, options: BundleMapR
       name = TrustDomain.parse(key).name
     } catch (err) {
       if (!(err instanceof SvidkitError)) throw err
-      throw fail(`invalid trust domain key in "trust_domains": ${err.message}`, 'keys are trust-domain names such as "example.org" or "spiffe://example.org"', err)
+      throw fail(
+        `invalid trust domain key in "trust_domains": ${err.message}`,
+        'keys are trust-domain names such as "example.org" or "spiffe://example.org"',
+        err,
+      )
     }
     const first = keyOf.get(name)
     if (first !== undefined) {

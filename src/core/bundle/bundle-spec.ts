@@ -66,5 +66,8 @@ function loadSpec(spec: BundleSpec, ctx: BindingContext): LoadedBundle {
  */
 export function loadBundleSpecs(specs: readonly string[], ctx: BindingContext = {}): BundleSet {
   const parsed = specs.map(parseBundleSpec)
-  return bindBundles(parsed.map((s) => loadSpec(s, ctx)), ctx)
+  return bindBundles(
+    parsed.map((s) => loadSpec(s, ctx)),
+    ctx,
+  )
 }

@@ -42,7 +42,9 @@ export function certificateJwk(cert: ParsedCertificate): JsonWebKey | undefined 
 /** Returns the base64url value without leading zero bytes, or undefined when it is not base64url. */
 function integerBytes(value: unknown): string | undefined {
   if (typeof value !== 'string' || !BASE64URL.test(value) || value.length % 4 === 1) return undefined
-  return Buffer.from(value, 'base64url').toString('hex').replace(/^(00)+/, '')
+  return Buffer.from(value, 'base64url')
+    .toString('hex')
+    .replace(/^(00)+/, '')
 }
 
 /**

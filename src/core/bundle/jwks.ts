@@ -187,7 +187,10 @@ export function toJwks(certs: readonly ParsedCertificate[], options: JwksWriteOp
     return {use: 'x509-svid', ...members, x5c: [Buffer.from(cert.der).toString('base64')]}
   })
   const doc: JsonObject = {keys}
-  for (const [name, value] of [['spiffe_sequence', options.sequence], ['spiffe_refresh_hint', options.refreshHint]] as const) {
+  for (const [name, value] of [
+    ['spiffe_sequence', options.sequence],
+    ['spiffe_refresh_hint', options.refreshHint],
+  ] as const) {
     if (value === undefined) continue
     if (!isCounter(value)) throw new SvidkitError('usage', `"${name}" must be a non-negative integer; got ${jsonType(value)}`)
     doc[name] = value

@@ -15,14 +15,14 @@ const CSR_BLOCK = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----/
 function hintFor(text: string): string | undefined {
   if (!text.includes(BEGIN_CERTIFICATE)) {
     if (PRIVATE_KEY_BLOCK.test(text)) {
-      return 'this looks like a private key, not a bundle; pass the trust domain\'s CA certificates (e.g. bundle.pem)'
+      return "this looks like a private key, not a bundle; pass the trust domain's CA certificates (e.g. bundle.pem)"
     }
     if (CSR_BLOCK.test(text)) {
-      return 'this looks like a certificate request, not a bundle; pass the trust domain\'s CA certificates'
+      return "this looks like a certificate request, not a bundle; pass the trust domain's CA certificates"
     }
   }
   if (!text.includes(BEGIN_CERTIFICATE) && text.includes('-----BEGIN PUBLIC KEY-----')) {
-    return 'this is a bare public key, not a bundle; a bundle holds the trust domain\'s CA certificates'
+    return "this is a bare public key, not a bundle; a bundle holds the trust domain's CA certificates"
   }
   if (text.includes('-----BEGIN ')) return 'the PEM is damaged (truncated, edited or with extra data); export the bundle again'
   return undefined

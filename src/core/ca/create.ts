@@ -112,8 +112,7 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
   const warnings: string[] = []
   const notBefore = new Date(now - BACKDATE_MS)
 
-  const pathLenFor = (below: number): number | undefined =>
-    pathLen === 'none' ? undefined : pathLen === 'auto' ? below : below === n ? pathLen : undefined
+  const pathLenFor = (below: number): number | undefined => (pathLen === 'none' ? undefined : pathLen === 'auto' ? below : below === n ? pathLen : undefined)
 
   const root = await createCaCredential({
     trustDomain: td.name,
@@ -132,9 +131,7 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
     let notAfter = now + intTtl
     if (notAfter > parent.credential.cert.notAfter.getTime()) {
       notAfter = parent.credential.cert.notAfter.getTime()
-      warnings.push(
-        `intermediate ${i} lifetime capped at its parent's notAfter ${formatInstant(new Date(notAfter))}: a CA cannot outlive its issuer`,
-      )
+      warnings.push(`intermediate ${i} lifetime capped at its parent's notAfter ${formatInstant(new Date(notAfter))}: a CA cannot outlive its issuer`)
     }
     const suffix = gen === 1 ? `${i}` : `${gen}-${i}`
     const child = await createCaCredential({

@@ -62,4 +62,3 @@ export async function rotateRoot(a: Authority, overlap: 'add' | 'drop-old' | 'no
   const roots = overlap === 'add' ? [next.roots[0], ...a.roots] : [next.roots[0]]
   return {...a, roots, intermediates: next.intermediates, generation: next.generation, sequence: a.sequence + 1}
 }
-

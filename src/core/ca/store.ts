@@ -47,7 +47,10 @@ function metadataOf(a: Authority): CaMetadata {
     generation: a.generation,
     roots: a.roots.map((c) => ({cert: c.certFile, key: c.keyFile})),
     intermediates: a.intermediates.map((c) => ({cert: c.certFile, key: c.keyFile})),
-    signingChain: [...a.intermediates].reverse().map((c) => c.certFile).concat(a.roots[0].certFile),
+    signingChain: [...a.intermediates]
+      .reverse()
+      .map((c) => c.certFile)
+      .concat(a.roots[0].certFile),
   }
 }
 

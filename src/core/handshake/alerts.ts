@@ -17,11 +17,23 @@ interface AlertInfo {
 // TLS alerts the peer sends, by the suffix Node/OpenSSL gives the error code.
 const ALERTS: [RegExp, AlertInfo][] = [
   [/ALERT_UNKNOWN_CA$/, {code: 'untrusted-chain', hint: 'the peer does not trust our trust domain: its bundle lacks our root (alert 48 "unknown ca")'}],
-  [/ALERT_CERTIFICATE_REQUIRED$/, {code: 'ERR_TLS_CERT_REQUIRED', hint: 'the server requires a client certificate and we sent none (alert 116 "certificate required")'}],
+  [
+    /ALERT_CERTIFICATE_REQUIRED$/,
+    {code: 'ERR_TLS_CERT_REQUIRED', hint: 'the server requires a client certificate and we sent none (alert 116 "certificate required")'},
+  ],
   [/ALERT_CERTIFICATE_EXPIRED$/, {code: 'cert-expired', hint: 'the peer says our certificate has expired (alert 45): rotate our SVID'}],
-  [/ALERT_BAD_CERTIFICATE$/, {code: 'ERR_TLS_BAD_CERTIFICATE', hint: 'the peer rejected our certificate (alert 42 "bad certificate"): check our chain and its trust of our trust domain'}],
+  [
+    /ALERT_BAD_CERTIFICATE$/,
+    {
+      code: 'ERR_TLS_BAD_CERTIFICATE',
+      hint: 'the peer rejected our certificate (alert 42 "bad certificate"): check our chain and its trust of our trust domain',
+    },
+  ],
   [/ALERT_CERTIFICATE_UNKNOWN$/, {code: 'ERR_TLS_CERTIFICATE_UNKNOWN', hint: 'the peer rejected our certificate (alert 46 "certificate unknown")'}],
-  [/ALERT_DECRYPT_ERROR$/, {code: 'ERR_TLS_DECRYPT_ERROR', hint: 'the peer could not verify our handshake signature (alert 51): our key may not match the certificate we sent'}],
+  [
+    /ALERT_DECRYPT_ERROR$/,
+    {code: 'ERR_TLS_DECRYPT_ERROR', hint: 'the peer could not verify our handshake signature (alert 51): our key may not match the certificate we sent'},
+  ],
   [/ALERT_HANDSHAKE_FAILURE$/, {code: 'ERR_TLS_HANDSHAKE_FAILURE', hint: 'no common TLS parameters (alert 40): check --tls-version and the key types'}],
   [/ALERT_PROTOCOL_VERSION$/, {code: 'ERR_TLS_PROTOCOL_VERSION', hint: 'the peer does not speak this TLS version (alert 70): check --tls-version'}],
 ]
@@ -50,11 +62,15 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
     return {
       code: 'ERR_TLS_PEER_CLOSED',
       message: err.message,
-      hint: phase === 'handshake' ? 'the peer reset the connection during the handshake: it rejected our certificate (TLS 1.2) or our TLS parameters' : 'the peer closed the connection right after the handshake: it rejected our certificate (TLS 1.3 servers judge the client certificate after the client finished)',
+      hint:
+        phase === 'handshake'
+          ? 'the peer reset the connection during the handshake: it rejected our certificate (TLS 1.2) or our TLS parameters'
+          : 'the peer closed the connection right after the handshake: it rejected our certificate (TLS 1.3 servers judge the client certificate after the client finished)',
       side: 'peer',
     }
   }
-  if (code === 'ETIMEDOUT' || code === 'ERR_SVIDKIT_TIMEOUT') return {code: 'ETIMEDOUT', message: err.message, hint: 'no answer in time: check the address, firewalls and --timeout', side: 'local'}
+  if (code === 'ETIMEDOUT' || code === 'ERR_SVIDKIT_TIMEOUT')
+    return {code: 'ETIMEDOUT', message: err.message, hint: 'no answer in time: check the address, firewalls and --timeout', side: 'local'}
   return {code, message: err.message, hint: 'see the message; rerun with DEBUG=svidkit* for details', side: phase === 'connect' ? 'local' : 'peer'}
 }
 

@@ -66,7 +66,9 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
     let secured = false
     let tSecure = 0
     const servername = o.servername ?? (isIP(o.host) ? 'svidkit' : o.host)
-    const socket = connect(clientConnectOptions({host: o.host, port: o.port, servername, key: o.credentials?.key, cert: o.credentials?.cert, version: o.tlsVersion}))
+    const socket = connect(
+      clientConnectOptions({host: o.host, port: o.port, servername, key: o.credentials?.key, cert: o.credentials?.cert, version: o.tlsVersion}),
+    )
     const finish = (failure?: HandshakeFailure) => {
       if (settled) return
       settled = true
@@ -76,7 +78,10 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       socket.destroy()
       resolve(result)
     }
-    const timer = setTimeout(() => finish(failureFromError(Object.assign(new Error(`no answer within ${o.timeoutMs ?? 10_000}ms`), {code: 'ERR_SVIDKIT_TIMEOUT'}), 'connect')), o.timeoutMs ?? 10_000)
+    const timer = setTimeout(
+      () => finish(failureFromError(Object.assign(new Error(`no answer within ${o.timeoutMs ?? 10_000}ms`), {code: 'ERR_SVIDKIT_TIMEOUT'}), 'connect')),
+      o.timeoutMs ?? 10_000,
+    )
     socket.once('connect', () => {
       result.timing.connectMs = clock.monotonicMs() - t0
       result.localPort = socket.localPort
@@ -87,7 +92,8 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       result.timing.handshakeMs = tSecure - t0
       result.tls = {protocol: socket.getProtocol(), cipher: socket.getCipher()?.name ?? null, resumed: socket.isSessionReused()}
       const chain = peerChain(socket)
-      if (chain.length === 0) return finish({code: 'no-uri-san', message: 'the server sent no certificate', hint: 'the server must present its X509-SVID', side: 'local'})
+      if (chain.length === 0)
+        return finish({code: 'no-uri-san', message: 'the server sent no certificate', hint: 'the server must present its X509-SVID', side: 'local'})
       const verdict = verifySvid({chain, bundles: o.bundles, at: clock.now(), expectIds: o.expectIds, expectTrustDomain: o.expectTrustDomain})
       result.verify = verdict
       result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain}
@@ -99,11 +105,24 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
     })
     socket.on('data', (d: Buffer) => {
       if (result.reply !== undefined) return
-      result.reply = d.toString('utf8').split('\n').find((l) => l.trim() !== '')?.trim() ?? ''
+      result.reply =
+        d
+          .toString('utf8')
+          .split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? ''
       result.timing.roundTripMs = clock.monotonicMs() - tSecure
       finish()
     })
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake')))
-    socket.once('close', () => finish(secured ? closedWithoutReply(result.tls.protocol) : failureFromError(Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}), 'handshake')))
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake')),
+    )
+    socket.once('close', () =>
+      finish(
+        secured
+          ? closedWithoutReply(result.tls.protocol)
+          : failureFromError(Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}), 'handshake'),
+      ),
+    )
   })
 }

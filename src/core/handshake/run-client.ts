@@ -36,7 +36,13 @@ export function parseTarget(text: string): {host: string; port: number} {
 }
 
 /** Returns our credentials (key + chain PEM) from --dir or --svid/--key, checked to match; none when neither is given. */
-export function loadCredentials(o: {dir?: string; layout?: LayoutName; names?: RunClientOptions['names']; svid?: string; key?: string}): {key: Buffer; cert: Buffer; trustDomain: string} | undefined {
+export function loadCredentials(o: {
+  dir?: string
+  layout?: LayoutName
+  names?: RunClientOptions['names']
+  svid?: string
+  key?: string
+}): {key: Buffer; cert: Buffer; trustDomain: string} | undefined {
   const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
   const certPath = o.svid ?? (o.dir ? join(o.dir, names.cert) : undefined)
   const keyPath = o.key ?? (o.dir ? join(o.dir, names.key) : o.svid)
@@ -46,7 +52,10 @@ export function loadCredentials(o: {dir?: string; layout?: LayoutName; names?: R
   const keyBytes = readInput(keyPath as string, 'key-invalid')
   const key = readPrivateKey(keyBytes, keyPath as string)
   if (!keyMatches(key.keyObject, chain[0].node)) {
-    throw new SvidkitError('key-mismatch', `"${keyPath}" does not belong to "${certPath}"`, {exit: 3, hint: 'a writer may be replacing the files; retry, or check --key'})
+    throw new SvidkitError('key-mismatch', `"${keyPath}" does not belong to "${certPath}"`, {
+      exit: 3,
+      hint: 'a writer may be replacing the files; retry, or check --key',
+    })
   }
   let td = ''
   try {
@@ -74,5 +83,15 @@ export async function runClient(o: RunClientOptions): Promise<HandshakeResult> {
     expectedTrustDomain: expectTd?.name ?? (tds.size === 1 ? [...tds][0] : undefined),
     leafTrustDomain: creds?.trustDomain || undefined,
   })
-  return clientHandshake({host, port, servername: o.servername, credentials: creds, bundles, expectIds, expectTrustDomain: expectTd, tlsVersion: o.tlsVersion, timeoutMs: o.timeoutMs})
+  return clientHandshake({
+    host,
+    port,
+    servername: o.servername,
+    credentials: creds,
+    bundles,
+    expectIds,
+    expectTrustDomain: expectTd,
+    tlsVersion: o.tlsVersion,
+    timeoutMs: o.timeoutMs,
+  })
 }

@@ -203,7 +203,18 @@ export class SvidServer {
     const protocol = socket.getProtocol()
     const resumed = socket.isSessionReused()
     const reject = (code: string, message: string, hint: string, peer: string | null = null) => {
-      this.emit('connection', {peer, result: 'rejected', code, message, hint, side: 'local', protocol, resumed, serial: this.servedSerial, remotePort: socket.remotePort})
+      this.emit('connection', {
+        peer,
+        result: 'rejected',
+        code,
+        message,
+        hint,
+        side: 'local',
+        protocol,
+        resumed,
+        serial: this.servedSerial,
+        remotePort: socket.remotePort,
+      })
       socket.destroy()
     }
     let chain
@@ -214,7 +225,13 @@ export class SvidServer {
     }
     if (chain.length === 0) return reject('ERR_TLS_CERT_REQUIRED', 'the client sent no certificate', 'mTLS: the client must present its X509-SVID')
     // Every connection is verified, resumed or not: a resumed session would otherwise skip the check.
-    const verdict = verifySvid({chain, bundles: this.bundlesFor(), at: this.clock.now(), expectIds: this.o.expectIds, expectTrustDomain: this.o.expectTrustDomain})
+    const verdict = verifySvid({
+      chain,
+      bundles: this.bundlesFor(),
+      at: this.clock.now(),
+      expectIds: this.o.expectIds,
+      expectTrustDomain: this.o.expectTrustDomain,
+    })
     if (!verdict.valid) {
       const e = verdict.errors[0]
       return reject(e.code, e.message, e.hint, verdict.spiffeId)

@@ -31,7 +31,14 @@ export function serverContextOptions(m: {key: string | Buffer; cert: string | Bu
  * handshake, so OpenSSL's verdict and hostname check are off (SVIDs have no DNS name),
  * and no session is ever offered for resumption.
  */
-export function clientConnectOptions(o: {host: string; port: number; servername?: string; key?: string | Buffer; cert?: string | Buffer; version?: TlsVersionChoice}): ConnectionOptions {
+export function clientConnectOptions(o: {
+  host: string
+  port: number
+  servername?: string
+  key?: string | Buffer
+  cert?: string | Buffer
+  version?: TlsVersionChoice
+}): ConnectionOptions {
   return {
     host: o.host,
     port: o.port,

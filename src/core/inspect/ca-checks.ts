@@ -12,10 +12,18 @@ import type {Report} from '../verify/result.js'
  */
 export function checkCaProfile(c: ParsedCertificate, r: Report): void {
   if (!c.basicConstraints?.ca) {
-    r.fail(6, 'ca-flag', {code: 'signing-cert-not-ca', message: 'signing certificate must have CA flag set to true', hint: 'reissue the CA with critical basicConstraints CA:TRUE'})
+    r.fail(6, 'ca-flag', {
+      code: 'signing-cert-not-ca',
+      message: 'signing certificate must have CA flag set to true',
+      hint: 'reissue the CA with critical basicConstraints CA:TRUE',
+    })
   }
   if (!c.keyUsage?.names.includes('keyCertSign')) {
-    r.fail(6, 'ca-key-usage', {code: 'signing-cert-no-key-cert-sign', message: "signing certificate must have 'keyCertSign' set as key usage", hint: 'reissue the CA with keyCertSign and cRLSign'})
+    r.fail(6, 'ca-key-usage', {
+      code: 'signing-cert-no-key-cert-sign',
+      message: "signing certificate must have 'keyCertSign' set as key usage",
+      hint: 'reissue the CA with keyCertSign and cRLSign',
+    })
   } else r.pass('ca-key-usage', 'keyCertSign is set')
   if (c.basicConstraints && !c.basicConstraints.critical) r.warn('ca-profile', 'basicConstraints is not critical')
   if (c.keyUsage && !c.keyUsage.critical) r.warn('ca-profile', 'key usage is not critical')
@@ -32,8 +40,10 @@ export function checkCaProfile(c: ParsedCertificate, r: Report): void {
   }
   for (const n of c.nameConstraints?.permitted ?? []) {
     if (n.type !== 'uri') continue
-    if (isMalformedUriConstraint(n.value)) r.warn('name-constraints', `URI constraint "${n.value}" is written as a URI or with a path and matches nothing: use the bare trust-domain name`)
-    else if (n.value.startsWith('.')) r.warn('name-constraints', `URI constraint "${n.value}" admits only sub-domains, not the trust domain "${n.value.slice(1)}" itself`)
+    if (isMalformedUriConstraint(n.value))
+      r.warn('name-constraints', `URI constraint "${n.value}" is written as a URI or with a path and matches nothing: use the bare trust-domain name`)
+    else if (n.value.startsWith('.'))
+      r.warn('name-constraints', `URI constraint "${n.value}" admits only sub-domains, not the trust domain "${n.value.slice(1)}" itself`)
   }
   if (WEAK_SIGNATURE_OIDS.has(c.signatureOid)) r.warn('signature', 'signed with SHA-1 or MD5: svidkit refuses such links')
 }

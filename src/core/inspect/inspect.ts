@@ -49,7 +49,10 @@ function inspectBundleFile(path: string, bytes: Buffer, at: Date): InspectedFile
       kind: 'bundle-map',
       certificates: [],
       keys: [],
-      trustDomains: [...file.bundles.entries()].map(([td, b]) => ({trustDomain: td, certificates: b.authorities.map((c) => inspectCertificate(c, undefined, at, 'root'))})),
+      trustDomains: [...file.bundles.entries()].map(([td, b]) => ({
+        trustDomain: td,
+        certificates: b.authorities.map((c) => inspectCertificate(c, undefined, at, 'root')),
+      })),
       warnings: [...file.bundles.values()].flatMap((b) => b.warnings),
     }
   }
@@ -78,14 +81,24 @@ function inspectPemOrDer(path: string, bytes: Buffer, at: Date): InspectedFile {
   const certs = hasCert ? readCertificates(bytes, path) : []
   const key = hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path) : undefined
   const leafFirst = certs.length > 0 && (!certs[0].basicConstraints?.ca || hasPathId(certs[0]))
-  const inspected = certs.map((c, i) => inspectCertificate(c, leafFirst && i === 0 ? certs : undefined, at, leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined))
-  const kind: InspectedFile['kind'] = key && certs.length ? 'credential-bundle' : key ? 'key' : certs.length > 1 ? (leafFirst ? 'chain' : 'bundle') : 'certificate'
+  const inspected = certs.map((c, i) =>
+    inspectCertificate(c, leafFirst && i === 0 ? certs : undefined, at, leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined),
+  )
+  const kind: InspectedFile['kind'] =
+    key && certs.length ? 'credential-bundle' : key ? 'key' : certs.length > 1 ? (leafFirst ? 'chain' : 'bundle') : 'certificate'
   return {
     path,
     kind,
     certificates: inspected,
     keys: key
-      ? [{keyType: key.keyType, format: key.format, matchesCertificate: nullIfNeg(certs.findIndex((c) => keyMatches(key.keyObject, c.node))), warnings: key.warnings}]
+      ? [
+          {
+            keyType: key.keyType,
+            format: key.format,
+            matchesCertificate: nullIfNeg(certs.findIndex((c) => keyMatches(key.keyObject, c.node))),
+            warnings: key.warnings,
+          },
+        ]
       : [],
     warnings: key?.warnings ?? [],
   }
@@ -124,7 +137,10 @@ function parsePemBlocksOrThrow(text: string, path: string): string[] {
  */
 export function inspectFile(path: string, at: Date): InspectedFile {
   const bytes = readInput(path, 'pem-invalid')
-  const head = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart()
+  const head = bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
   if (head.startsWith('{') || head.startsWith('[')) return inspectBundleFile(path, bytes, at)
   try {
     return inspectPemOrDer(path, bytes, at)

@@ -65,8 +65,12 @@ export async function rotationContent(o: {
     if (!now.cert || !now.key) {
       throw usageError(`"${o.dir}" has no SVID to keep`, 'run a leaf rotation first (rotate --kind leaf) so the directory holds a certificate and key')
     }
-    certPem = o.names.combined ? Buffer.from(now.cert.toString('latin1').replace(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/, ''), 'latin1') : now.cert
-    keyBytes = o.names.combined ? Buffer.from(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/.exec(now.cert.toString('latin1'))?.[0] ?? '', 'latin1') : now.key
+    certPem = o.names.combined
+      ? Buffer.from(now.cert.toString('latin1').replace(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/, ''), 'latin1')
+      : now.cert
+    keyBytes = o.names.combined
+      ? Buffer.from(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/.exec(now.cert.toString('latin1'))?.[0] ?? '', 'latin1')
+      : now.key
   } else {
     const id = o.spiffeId ?? idOnDisk(now.cert, join(o.dir, o.names.cert))
     const issued = await issueSvid(o.authority, {...o.issue, spiffeId: id})

@@ -38,6 +38,7 @@ export function checkRotateTarget(dir: string, mode: WriterMode, names: SvidFile
     if (!kubeletDir && !entries.some((e) => [names.cert, names.key, names.bundle].includes(e))) refuse(dir, 'it is not empty and holds no SVID files')
     return
   }
-  if (kubeletDir) refuse(dir, `it is a kubelet (..data) directory; writing through its links with ${mode} would produce a state kubelet never does: use --mode kubelet`)
+  if (kubeletDir)
+    refuse(dir, `it is a kubelet (..data) directory; writing through its links with ${mode} would produce a state kubelet never does: use --mode kubelet`)
   if (!entries.includes(names.cert)) refuse(dir, `it is not empty and has no "${names.cert}" (not an SVID directory of this layout)`)
 }

@@ -116,7 +116,14 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     for (const w of warnings) ops.emit('error', {code: 'warning', message: w})
     if (result !== 'aborted' && o.signal) await sendSignal(o.signal, ops)
     if (result !== 'aborted') {
-      const done: Partial<RotateEvent> = {serial: content.serial, spiffeId: content.spiffeId, notBefore: content.notBefore, notAfter: content.notAfter, sha256: content.sha256, windows: ops.windows}
+      const done: Partial<RotateEvent> = {
+        serial: content.serial,
+        spiffeId: content.spiffeId,
+        notBefore: content.notBefore,
+        notAfter: content.notAfter,
+        sha256: content.sha256,
+        windows: ops.windows,
+      }
       ops.emit('done', done)
     }
     summaries.push({rotation: n, result, serial: content.serial, spiffeId: content.spiffeId, notAfter: content.notAfter, windows: ops.windows, warnings})
@@ -132,7 +139,9 @@ function modeDrift(o: RotateOptions, names: {key: string}): string[] {
   try {
     const mode = statSync(join(o.dir, names.key)).mode & 0o777
     if (mode & 0o077) {
-      return [`key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)${o.mode === 'spiffe-helper' ? ": spiffe-helper's os.WriteFile applies the mode only when it creates the file (R18)" : ''}`]
+      return [
+        `key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)${o.mode === 'spiffe-helper' ? ": spiffe-helper's os.WriteFile applies the mode only when it creates the file (R18)" : ''}`,
+      ]
     }
   } catch {
     // absent key file (credential bundle or aborted first set)

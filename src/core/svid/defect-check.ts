@@ -22,9 +22,13 @@ export function defectCheck(svid: X509Svid, bundle: ParsedCertificate[], defects
   const missing = defects.filter((d) => !codes.has(d.code))
   if (missing.length > 0 && defects.length > 1) {
     // Verification stops early on some failures (no SPIFFE ID: no bundle; no path: no path checks).
-    throw new SvidkitError('usage', `defects ${defects.map((d) => `"${d.name}"`).join(' and ')} cannot be combined: verify reports ${[...codes].join(', ')} and never reaches ${missing.map((d) => d.code).join(', ')}`, {
-      hint: 'verification stops at the first failing step of a path; issue these defects as separate SVIDs',
-    })
+    throw new SvidkitError(
+      'usage',
+      `defects ${defects.map((d) => `"${d.name}"`).join(' and ')} cannot be combined: verify reports ${[...codes].join(', ')} and never reaches ${missing.map((d) => d.code).join(', ')}`,
+      {
+        hint: 'verification stops at the first failing step of a path; issue these defects as separate SVIDs',
+      },
+    )
   }
   if (missing.length > 0) {
     throw new SvidkitError(

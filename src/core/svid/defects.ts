@@ -248,7 +248,10 @@ export function parseDefects(names: readonly string[]): Defect[] {
     const d = DEFECTS.find((x) => x.name === n)
     if (!d) throw usageError(`unknown defect "${n}"`, 'list them with "svidkit issue --list-defects"')
     const clash = out.find((x) => x.aspect === d.aspect || (reshapesChain(x) && reshapesChain(d)))
-    if (clash) throw usageError(`defects "${clash.name}" and "${d.name}" both change the ${clash.aspect === d.aspect ? d.aspect : 'chain above the leaf'} and cannot be combined`)
+    if (clash)
+      throw usageError(
+        `defects "${clash.name}" and "${d.name}" both change the ${clash.aspect === d.aspect ? d.aspect : 'chain above the leaf'} and cannot be combined`,
+      )
     out.push(d)
   }
   return out

@@ -58,7 +58,9 @@ async function readCsr(path: string): Promise<{key: KeyObject; warnings: string[
   const raw = csr.extensions.find((e) => e.type === '2.5.29.17')
   const ext = raw ? new x509.SubjectAlternativeNameExtension(raw.rawData) : undefined
   if (ext && ext.names.items.length > 0) {
-    warnings.push(`the SANs in CSR "${path}" (${ext.names.items.map((n) => `${n.type}:${n.value}`).join(', ')}) are ignored: the SPIFFE ID comes from --spiffe-id`)
+    warnings.push(
+      `the SANs in CSR "${path}" (${ext.names.items.map((n) => `${n.type}:${n.value}`).join(', ')}) are ignored: the SPIFFE ID comes from --spiffe-id`,
+    )
   }
   return {key: createPublicKey({key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki'}), warnings}
 }

@@ -55,7 +55,10 @@ export const DEFAULT_LEAF_SUBJECT = 'O=svidkit'
 export function issuableId(authority: Authority, spiffeId: SpiffeId | string): SpiffeId {
   const id = typeof spiffeId === 'string' ? parseSpiffeIdArg(spiffeId) : spiffeId
   if (id.isRoot()) {
-    throw usageError(`refusing to issue a leaf with the root-path ID "${id}"`, `a workload SVID needs a path, e.g. ${id}/workload (use --defect leaf-root-path to make one on purpose)`)
+    throw usageError(
+      `refusing to issue a leaf with the root-path ID "${id}"`,
+      `a workload SVID needs a path, e.g. ${id}/workload (use --defect leaf-root-path to make one on purpose)`,
+    )
   }
   checkIssuable(id)
   if (!id.memberOf(authority.trustDomain)) {
@@ -68,12 +71,7 @@ export function issuableId(authority: Authority, spiffeId: SpiffeId | string): S
 }
 
 /** Returns [notBefore, notAfter] for a leaf, capped at `cap`, with a warning when the cap bites. */
-export function leafValidity(
-  opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number},
-  now: Date,
-  cap: Date,
-  warnings: string[],
-): [Date, Date] {
+export function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number}, now: Date, cap: Date, warnings: string[]): [Date, Date] {
   const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
   if (!(ttl > 0)) throw usageError(`TTL must be positive, got ${ttl}ms`)
   // Certificates hold whole seconds: compute in whole seconds so caps compare exactly.
@@ -117,8 +115,13 @@ export function checkedSubject(text: string, warnings: string[]): string {
     throw usageError(`invalid subject "${text}": ${(err as Error).message}`, 'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web"')
   }
   // An empty SEQUENCE (30 00) means nothing in the text was an attribute.
-  if (der.length <= 2) throw usageError(`invalid subject "${text}": no attribute=value pairs`, 'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web", or "" for an empty subject')
-  if (/spiffe:\/\//i.test(text)) warnings.push('the subject holds a SPIFFE ID: identity is read from the URI SAN only, and CN is limited to 64 characters (spiffe-rules.md §2)')
+  if (der.length <= 2)
+    throw usageError(
+      `invalid subject "${text}": no attribute=value pairs`,
+      'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web", or "" for an empty subject',
+    )
+  if (/spiffe:\/\//i.test(text))
+    warnings.push('the subject holds a SPIFFE ID: identity is read from the URI SAN only, and CN is limited to 64 characters (spiffe-rules.md §2)')
   return text
 }
 
@@ -139,7 +142,9 @@ function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
   return parseCertificateDer(der)
 }
 
-async function newLeafKey(options: Pick<IssueOptions, 'publicKey' | 'keyType'>): Promise<{publicKey: CryptoKey | Uint8Array; privateKey?: KeyObject; keyType: string}> {
+async function newLeafKey(
+  options: Pick<IssueOptions, 'publicKey' | 'keyType'>,
+): Promise<{publicKey: CryptoKey | Uint8Array; privateKey?: KeyObject; keyType: string}> {
   if (options.publicKey) {
     const k = options.publicKey.type === 'public' ? options.publicKey : createPublicKey(options.publicKey)
     return {publicKey: new Uint8Array(k.export({format: 'der', type: 'spki'})), keyType: keyTypeOfKeyObject(k)}
@@ -192,7 +197,7 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
   let leaf = await buildCertificate(template)
   if (plans.some((p) => p.corruptSignature)) leaf = flipSignatureBit(leaf)
   const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey({keyType: (options.keyType ?? 'ec-p256') as KeyType})).privateKey : key.privateKey
-  const chain = plans.some((p) => p.dropIntermediates) ? [] : signer.chain ?? chainAboveLeaf(authority)
+  const chain = plans.some((p) => p.dropIntermediates) ? [] : (signer.chain ?? chainAboveLeaf(authority))
   return {
     svid: {id, certificates: [leaf, ...chain], privateKey},
     bundle: bundleAuthorities(authority),

@@ -39,7 +39,8 @@ export function fileNames(layout: LayoutName, overrides: {cert?: string; key?: s
     combined,
   }
   for (const n of [names.cert, names.key, names.bundle]) {
-    if (n === '' || n.includes('/') || n === '.' || n === '..') throw usageError(`invalid file name "${n}"`, 'file-name overrides are plain names inside the directory')
+    if (n === '' || n.includes('/') || n === '.' || n === '..')
+      throw usageError(`invalid file name "${n}"`, 'file-name overrides are plain names inside the directory')
   }
   if (!combined && new Set([names.cert, names.key, names.bundle]).size < 3) throw usageError('certificate, key and bundle file names must differ')
   return names

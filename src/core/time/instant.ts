@@ -32,10 +32,7 @@ export function parseInstant(text: string, now: Date): Date {
   const d = parseRfc3339(s)
   if (d) return d
   if (isDuration(s)) return new Date(now.getTime() + parseDuration(s))
-  throw usageError(
-    `invalid time "${text}"`,
-    'use RFC 3339 (2026-01-02T15:04:05Z) or a signed duration relative to now (-1h, +10m)',
-  )
+  throw usageError(`invalid time "${text}"`, 'use RFC 3339 (2026-01-02T15:04:05Z) or a signed duration relative to now (-1h, +10m)')
 }
 
 /** Returns an RFC 3339 UTC rendering without milliseconds when they are zero. */

@@ -76,28 +76,43 @@ function checkLeafFlags(leaf: ParsedCertificate, r: Report): void {
   let failed = false
   if (leaf.basicConstraints?.ca) {
     failed = true
-    r.fail(5, 'leaf-flags', {code: 'leaf-is-ca', message: 'leaf certificate must not have CA flag set to true', hint: 'a CA certificate was given where the leaf should be first: put the workload certificate first, or reissue the leaf with CA:FALSE'})
+    r.fail(5, 'leaf-flags', {
+      code: 'leaf-is-ca',
+      message: 'leaf certificate must not have CA flag set to true',
+      hint: 'a CA certificate was given where the leaf should be first: put the workload certificate first, or reissue the leaf with CA:FALSE',
+    })
   }
   if (!ku.has('digitalSignature')) {
     failed = true
     r.fail(5, 'leaf-flags', {
       code: 'leaf-no-digital-signature',
       message: "leaf certificate must have 'digitalSignature' set as key usage",
-      hint: leaf.keyUsage ? 'add digitalSignature to the key usage of the leaf' : 'the leaf has no key usage extension; add a critical one with digitalSignature',
+      hint: leaf.keyUsage
+        ? 'add digitalSignature to the key usage of the leaf'
+        : 'the leaf has no key usage extension; add a critical one with digitalSignature',
     })
   }
   if (ku.has('keyCertSign')) {
     failed = true
-    r.fail(5, 'leaf-flags', {code: 'leaf-key-cert-sign', message: "leaf certificate must not have 'keyCertSign' set as key usage", hint: 'remove keyCertSign: a leaf must not be able to sign certificates'})
+    r.fail(5, 'leaf-flags', {
+      code: 'leaf-key-cert-sign',
+      message: "leaf certificate must not have 'keyCertSign' set as key usage",
+      hint: 'remove keyCertSign: a leaf must not be able to sign certificates',
+    })
   }
   if (ku.has('cRLSign')) {
     failed = true
-    r.fail(5, 'leaf-flags', {code: 'leaf-crl-sign', message: "leaf certificate must not have 'cRLSign' set as key usage", hint: 'remove cRLSign from the leaf key usage'})
+    r.fail(5, 'leaf-flags', {
+      code: 'leaf-crl-sign',
+      message: "leaf certificate must not have 'cRLSign' set as key usage",
+      hint: 'remove cRLSign from the leaf key usage',
+    })
   }
   if (!failed) r.pass('leaf-flags', 'leaf is not a CA and has digitalSignature without keyCertSign/cRLSign')
   if (!leaf.basicConstraints) r.warn('leaf-profile', 'leaf has no basicConstraints extension (should be critical CA:FALSE)')
   if (leaf.keyUsage && !leaf.keyUsage.critical) r.warn('leaf-profile', 'leaf key usage is not critical')
-  if (leaf.subject === '' && leaf.san && !leaf.san.critical) r.warn('leaf-profile', 'leaf has an empty subject but its SAN extension is not critical (RFC 5280 §4.2.1.6)')
+  if (leaf.subject === '' && leaf.san && !leaf.san.critical)
+    r.warn('leaf-profile', 'leaf has an empty subject but its SAN extension is not critical (RFC 5280 §4.2.1.6)')
   if (!leaf.extKeyUsage) r.warn('leaf-profile', 'leaf has no extended key usage; some TLS stacks expect serverAuth and clientAuth')
   if (leaf.san?.dns.length) r.warn('leaf-profile', `leaf has DNS SANs (${leaf.san.dns.join(', ')}); SPIFFE peers ignore them`)
 }

@@ -60,7 +60,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
           ? `the bundles given are for ${have.map((t) => `"${t}"`).join(', ')}; pass the bundle of "${td}" (--bundle ${td}=FILE or a bundle map). Bundles are never shared across trust domains`
           : `pass the bundle of "${td}": --bundle ${td}=FILE`,
       })
-      r.skip('path', 'no bundle for the leaf\'s trust domain')
+      r.skip('path', "no bundle for the leaf's trust domain")
     } else {
       bundleInfo = {trustDomain: td, sources: bundle.sources.map((s) => ({path: s.path, binding: s.binding}))}
       if (bundle.authorities.length === 0) {
@@ -71,7 +71,10 @@ export function verifySvid(input: VerifyInput): VerifyResult {
         })
         r.skip('path', 'empty bundle')
       } else {
-        r.pass('bundle', `bundle for "${td}" with ${bundle.authorities.length} authorit${bundle.authorities.length === 1 ? 'y' : 'ies'} (${bundle.sources.map((s) => `${s.path}: ${s.binding}`).join('; ')})`)
+        r.pass(
+          'bundle',
+          `bundle for "${td}" with ${bundle.authorities.length} authorit${bundle.authorities.length === 1 ? 'y' : 'ies'} (${bundle.sources.map((s) => `${s.path}: ${s.binding}`).join('; ')})`,
+        )
         const search = buildPaths(leaf, input.chain.slice(1), bundle.authorities)
         const best = checkPaths(search, input, r)
         if (best) {
@@ -123,7 +126,11 @@ function untrustedHint(search: PathSearch, input: VerifyInput): string {
 
 function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutcome | undefined {
   if (search.paths.length === 0) {
-    r.fail(9, 'path', {code: 'untrusted-chain', message: 'x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority', hint: untrustedHint(search, input)})
+    r.fail(9, 'path', {
+      code: 'untrusted-chain',
+      message: 'x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority',
+      hint: untrustedHint(search, input),
+    })
     for (const name of PATH_STEPS) r.skip(name, 'no certification path')
     return undefined
   }
@@ -179,8 +186,17 @@ function checkEku(leaf: ParsedCertificate, strict: boolean, r: Report): void {
     r.pass('eku', 'leaf EKU has serverAuth and clientAuth')
     return
   }
-  const message = !server && !client ? 'missing both serverAuth and clientAuth extended key usage' : !server ? 'missing serverAuth extended key usage' : 'missing clientAuth extended key usage'
+  const message =
+    !server && !client
+      ? 'missing both serverAuth and clientAuth extended key usage'
+      : !server
+        ? 'missing serverAuth extended key usage'
+        : 'missing clientAuth extended key usage'
   if (strict) {
-    r.fail(12, 'eku', {code: 'eku-incomplete', message, hint: 'an X509-SVID is used as both TLS client and server: issue it with EKU serverAuth and clientAuth'})
+    r.fail(12, 'eku', {
+      code: 'eku-incomplete',
+      message,
+      hint: 'an X509-SVID is used as both TLS client and server: issue it with EKU serverAuth and clientAuth',
+    })
   } else r.warn('eku', `${message}: the SVID works only as a TLS ${server ? 'server' : client ? 'client' : 'peer where EKU is ignored'}`)
 }

@@ -42,7 +42,9 @@ export interface Invalid {
 }
 
 function sha(b: Buffer | undefined): string {
-  return createHash('sha256').update(b ?? Buffer.alloc(0)).digest('hex')
+  return createHash('sha256')
+    .update(b ?? Buffer.alloc(0))
+    .digest('hex')
 }
 
 function readlinkOrUndefined(p: string): string | undefined {

@@ -156,7 +156,14 @@ export class ReferenceConsumer implements Consumer {
             : Math.max(0, this.o.clock.now().getTime() - newestMtime(this.o.dir, this.o.names))
       this.current = set
       this.o.onLoad?.(set)
-      this.emit('rotation', {serial: set.serial, spiffeId: set.spiffeId, notAfter: formatInstant(set.notAfter), ...(latencyMs === undefined ? {} : {latencyMs}), sha256: set.sha256, trigger})
+      this.emit('rotation', {
+        serial: set.serial,
+        spiffeId: set.spiffeId,
+        notAfter: formatInstant(set.notAfter),
+        ...(latencyMs === undefined ? {} : {latencyMs}),
+        sha256: set.sha256,
+        trigger,
+      })
       this.armExpiry(set)
     } catch (err) {
       const inv = toInvalid(err)

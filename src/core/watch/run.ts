@@ -89,7 +89,14 @@ async function isStale(o: WatchOptions, held: string | undefined, strategy: stri
   }
 }
 
-function summarize(o: WatchOptions, strategy: string, events: WatchEvent[], staleness: {stale: boolean; serial?: string}, sink: WatchSink, clock: Clock): WatchSummary {
+function summarize(
+  o: WatchOptions,
+  strategy: string,
+  events: WatchEvent[],
+  staleness: {stale: boolean; serial?: string},
+  sink: WatchSink,
+  clock: Clock,
+): WatchSummary {
   const invalid: Record<string, number> = {}
   const races = new Set<string>()
   for (const e of events) {
@@ -98,7 +105,10 @@ function summarize(o: WatchOptions, strategy: string, events: WatchEvent[], stal
     races.add(raceOf(e.code, strategy))
   }
   if (staleness.stale) races.add(`R4/R5/R8 watch lost: the valid set on disk (serial ${staleness.serial}) was never loaded`)
-  const latencies = events.filter((e) => e.type === 'rotation' && typeof e.latencyMs === 'number').map((e) => e.latencyMs as number).sort((a, b) => a - b)
+  const latencies = events
+    .filter((e) => e.type === 'rotation' && typeof e.latencyMs === 'number')
+    .map((e) => e.latencyMs as number)
+    .sort((a, b) => a - b)
   const observed = events.filter((e) => e.type === 'rotation' || e.type === 'invalid')
   const last = observed.at(-1)
   const finalState = !last ? 'none' : last.type === 'rotation' ? 'valid' : 'invalid'

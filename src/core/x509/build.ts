@@ -1,10 +1,5 @@
 import {AsnConvert} from '@peculiar/asn1-schema'
-import {
-  GeneralName as AsnGeneralName,
-  GeneralSubtree,
-  GeneralSubtrees,
-  NameConstraints as AsnNameConstraints,
-} from '@peculiar/asn1-x509'
+import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints as AsnNameConstraints} from '@peculiar/asn1-x509'
 import {randomBytes} from 'node:crypto'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
@@ -86,10 +81,7 @@ export async function buildCertificate(t: CertificateTemplate): Promise<ParsedCe
   }
   if (t.extKeyUsage) extensions.push(new x509.ExtendedKeyUsageExtension(t.extKeyUsage.oids, t.extKeyUsage.critical))
   if (t.san) {
-    const names = [
-      ...t.san.uris.map((value) => ({type: 'url' as const, value})),
-      ...(t.san.dns ?? []).map((value) => ({type: 'dns' as const, value})),
-    ]
+    const names = [...t.san.uris.map((value) => ({type: 'url' as const, value})), ...(t.san.dns ?? []).map((value) => ({type: 'dns' as const, value}))]
     extensions.push(new x509.SubjectAlternativeNameExtension(names, t.san.critical))
   }
   if (t.nameConstraints) {

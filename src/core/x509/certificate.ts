@@ -13,6 +13,7 @@ import {
 import {X509Certificate as NodeX509Certificate, createHash} from 'node:crypto'
 import {x509} from './provider.js'
 import {OID} from './oids.js'
+import {keyTypeOfKeyObject} from './keys.js'
 
 /** The key-usage bits of RFC 5280 §4.2.1.3, by name. */
 export const KEY_USAGE_BITS = {
@@ -100,19 +101,6 @@ function generalName(n: GeneralName): ConstraintName {
   return {type: 'other', value: ''}
 }
 
-function keyTypeOf(node: NodeX509Certificate): string {
-  const k = node.publicKey
-  const d = k.asymmetricKeyDetails
-  switch (k.asymmetricKeyType) {
-    case 'ec':
-      return d?.namedCurve === 'prime256v1' ? 'ec-p256' : d?.namedCurve === 'secp384r1' ? 'ec-p384' : `ec-${d?.namedCurve}`
-    case 'rsa':
-      return `rsa-${d?.modulusLength}`
-    default:
-      return String(k.asymmetricKeyType)
-  }
-}
-
 /**
  * Returns the parsed certificate; throws an Error (the caller maps it to `pem-invalid`)
  * when the DER is malformed, has bytes after the outer SEQUENCE, or Node refuses it.
@@ -135,7 +123,7 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
     notBefore: tbs.validity.notBefore.getTime(),
     notAfter: tbs.validity.notAfter.getTime(),
     signatureOid: asn.signatureAlgorithm.algorithm,
-    publicKeyType: keyTypeOf(node),
+    publicKeyType: keyTypeOfKeyObject(node.publicKey),
     extensions: [],
     sha256: createHash('sha256').update(der).digest('hex'),
   }

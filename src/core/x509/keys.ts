@@ -90,9 +90,7 @@ export function readPrivateKey(bytes: Uint8Array, source: string): PrivateKeyMat
     throw new SvidkitError('key-invalid', `cannot parse "${block.type}" in "${source}"`, {cause: err})
   }
   const warnings =
-    format === 'pkcs8'
-      ? []
-      : [`"${source}" holds an ${block.type} block (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`]
+    format === 'pkcs8' ? [] : [`"${source}" holds an ${block.type} block (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`]
   return checkedKey(keyObject, format, warnings, source)
 }
 

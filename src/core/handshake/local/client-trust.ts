@@ -13,7 +13,10 @@ export class ClientTrust {
   private watcher?: FSWatcher
   private timer?: NodeJS.Timeout
 
-  constructor(private readonly path: string, private readonly trustDomain: string) {
+  constructor(
+    private readonly path: string,
+    private readonly trustDomain: string,
+  ) {
     this.set = this.read() ?? singleBundleSet(trustDomain, [], path)
     try {
       this.watcher = watch(dirname(path), () => {

@@ -139,25 +139,55 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
           clock,
         })
         const e = r.errors[0]
-        attempts.push({start, end: clock.monotonicMs(), ok: r.ok, servedSerial: r.peer.serial, handshakeMs: r.timing.handshakeMs, resumed: r.tls.resumed, localPort: r.localPort, ...(e ? {code: String(e.code), side: e.side, message: e.message} : {})})
+        attempts.push({
+          start,
+          end: clock.monotonicMs(),
+          ok: r.ok,
+          servedSerial: r.peer.serial,
+          handshakeMs: r.timing.handshakeMs,
+          resumed: r.tls.resumed,
+          localPort: r.localPort,
+          ...(e ? {code: String(e.code), side: e.side, message: e.message} : {}),
+        })
       }
     }
     const workers = Array.from({length: o.concurrency ?? 4}, (_, i) => worker(i))
     const progress = setInterval(() => {
       samples.push(sampleResources())
-      o.onProgress?.({handshakes: attempts.length, failures: attempts.filter((a) => !a.ok).length, rotations: rotator.done.length, elapsedMs: clock.monotonicMs() - t0})
+      o.onProgress?.({
+        handshakes: attempts.length,
+        failures: attempts.filter((a) => !a.ok).length,
+        rotations: rotator.done.length,
+        elapsedMs: clock.monotonicMs() - t0,
+      })
     }, 500)
     const rotator = startRotator([
-      '--dir', serverDir, '--ca', caDir, '--mode', mode, '--layout', layout,
-      '--count', String(o.rotations ?? 5), '--interval', `${o.intervalMs ?? 500}ms`,
-      '--kind', o.kind ?? 'leaf', '--ca-overlap', o.caOverlap ?? 'add', '--key-type', o.keyType ?? 'ec-p256',
+      '--dir',
+      serverDir,
+      '--ca',
+      caDir,
+      '--mode',
+      mode,
+      '--layout',
+      layout,
+      '--count',
+      String(o.rotations ?? 5),
+      '--interval',
+      `${o.intervalMs ?? 500}ms`,
+      '--kind',
+      o.kind ?? 'leaf',
+      '--ca-overlap',
+      o.caOverlap ?? 'add',
+      '--key-type',
+      o.keyType ?? 'ec-p256',
       ...(o.rotateArgs ?? []),
     ])
     const rotateExit = await rotator.exited
     // Let the server converge on the last set, then keep going until the minimums are met.
     const last = rotator.done.at(-1)?.serial
     const settleUntil = clock.monotonicMs() + (o.pollMs ?? 2000) + 3000
-    while (clock.monotonicMs() < settleUntil && last && !attempts.some((a) => a.ok && a.servedSerial === last && a.start > (rotator.done.at(-1)?.t ?? 0))) await sleep(50)
+    while (clock.monotonicMs() < settleUntil && last && !attempts.some((a) => a.ok && a.servedSerial === last && a.start > (rotator.done.at(-1)?.t ?? 0)))
+      await sleep(50)
     while (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0)) await sleep(50)
     stop = true
     await Promise.all(workers)
