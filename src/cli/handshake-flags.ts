@@ -1,4 +1,14 @@
 import {Flags} from '@oclif/core'
+import {usageError} from '../core/errors.js'
+import type {LocalRaceOptions} from '../core/handshake/local/race.js'
+import type {RunClientOptions} from '../core/handshake/run-client.js'
+import type {RunServerOptions} from '../core/handshake/run-server.js'
+import type {ServerReload} from '../core/handshake/server.js'
+import type {TlsVersionChoice} from '../core/handshake/tls-options.js'
+import type {WriterMode} from '../core/rotate/writers/index.js'
+import {parseLayout} from '../core/svid/layout.js'
+import {parseDuration} from '../core/time/duration.js'
+import {parseKeyType} from '../core/x509/key-type.js'
 import {WRITER_MODES} from '../core/rotate/writers/index.js'
 import {STRATEGIES} from '../core/watch/strategies.js'
 import {sharedFlags} from './flags.js'
@@ -83,4 +93,77 @@ export function knobArgs(flags: Record<string, unknown>): string[] {
     args.push(`--${k}`, ...(v === true ? [] : [String(v)]))
   }
   return args
+}
+
+type HandshakeFlags = {[K in keyof typeof handshakeFlags]: unknown} & Record<string, unknown>
+
+const durationOrUndefined = (v: unknown): number | undefined => (v === undefined ? undefined : parseDuration(v as string))
+
+/** Returns the TLS version choice of `--tls-version`. */
+export function tlsVersionOf(v: unknown): TlsVersionChoice {
+  return v === '1.2' ? 'TLSv1.2' : v === '1.3' ? 'TLSv1.3' : 'any'
+}
+
+function common(f: HandshakeFlags) {
+  return {
+    layout: parseLayout(f.layout as string),
+    names: {cert: f['cert-file'] as string | undefined, key: f['key-file'] as string | undefined, bundle: f['bundle-file'] as string | undefined},
+    expectIds: f['expect-id'] as string[] | undefined,
+    expectTrustDomain: f['expect-trust-domain'] as string | undefined,
+    tlsVersion: tlsVersionOf(f['tls-version']),
+  }
+}
+
+/** Returns the options of the local race test from parsed flags. */
+export function localOptions(f: HandshakeFlags): LocalRaceOptions {
+  return {
+    rotateMode: f['rotate-mode'] as WriterMode,
+    rotateArgs: knobArgs(f),
+    rotations: f.rotations as number,
+    intervalMs: parseDuration(f.interval as string),
+    kind: f.kind as LocalRaceOptions['kind'],
+    caOverlap: f['ca-overlap'] as LocalRaceOptions['caOverlap'],
+    serverReload: f['server-reload'] as ServerReload,
+    strategy: f.strategy as string,
+    debounceMs: parseDuration(f.debounce as string),
+    pollMs: parseDuration(f.poll as string),
+    concurrency: f.concurrency as number,
+    durationMs: durationOrUndefined(f.duration),
+    handshakes: f.handshakes as number | undefined,
+    tlsVersion: tlsVersionOf(f['tls-version']),
+    keyType: parseKeyType(f['key-type'] as string),
+    maxFailures: f['max-failures'] as number,
+  }
+}
+
+/** Returns the options of `handshake --listen` (without sink and abort) from parsed flags. */
+export function serverOptions(f: HandshakeFlags): Omit<RunServerOptions, 'sink' | 'abort'> {
+  if (!f.dir) throw usageError('--listen needs --dir (the SVID to serve)')
+  return {
+    ...common(f),
+    listen: f.listen as string,
+    dir: f.dir as string,
+    bundles: f.bundle as string[] | undefined,
+    reload: f['server-reload'] as ServerReload,
+    strategy: f.strategy as string,
+    debounceMs: parseDuration(f.debounce as string),
+    pollMs: parseDuration(f.poll as string),
+    count: f.count as number | undefined,
+    timeoutMs: durationOrUndefined(f.timeout),
+  }
+}
+
+/** Returns the options of a client handshake from parsed flags. */
+export function clientOptions(f: HandshakeFlags, target: string | undefined): RunClientOptions {
+  if (!target) throw usageError('give HOST:PORT, --listen [HOST:]PORT or --local', 'svidkit handshake --local runs the race test with no setup')
+  return {
+    ...common(f),
+    target,
+    dir: f.dir as string | undefined,
+    svid: f.svid as string | undefined,
+    key: f.key as string | undefined,
+    bundles: f.bundle as string[] | undefined,
+    servername: f['server-name'] as string | undefined,
+    timeoutMs: durationOrUndefined(f.timeout),
+  }
 }
