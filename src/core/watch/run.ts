@@ -75,7 +75,7 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   await done
   clearTimeout(timer)
   await consumer.stop()
-  return summarize(o, strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock)
+  return summarize(strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock)
 }
 
 async function isStale(o: WatchOptions, held: string | undefined, strategy: string): Promise<{stale: boolean; serial?: string}> {
@@ -90,7 +90,6 @@ async function isStale(o: WatchOptions, held: string | undefined, strategy: stri
 }
 
 function summarize(
-  o: WatchOptions,
   strategy: string,
   events: WatchEvent[],
   staleness: {stale: boolean; serial?: string},
