@@ -52,5 +52,6 @@ const warned = new Set<string>()
 export function warnIfMissing(name: string, present: boolean): void {
   if (present || warned.has(name)) return
   warned.add(name)
-  console.warn(`[svidkit tests] "${name}" not found on PATH: skipping the tests that need it (apt-get install -y ${name === 'certtool' ? 'gnutls-bin' : name})`)
+  const pkg = name === 'certtool' || name.startsWith('gnutls') ? 'gnutls-bin' : name
+  console.warn(`[svidkit tests] "${name}" not found on PATH: skipping the tests that need it (apt-get install -y ${pkg})`)
 }

@@ -76,13 +76,19 @@ export function renderRace(r: RaceReport): string[] {
     r.ok ? style.green.bold('PASS  local rotation race test') : style.red.bold('FAIL  local rotation race test'),
     ...alignRows([
       ['rotations', `${r.rotations} × ${r.kind} (${r.rotateMode}), ${r.windowsOpened} inconsistent windows opened by the writer`],
-      ['server', `reload ${r.serverReload}, watch ${r.strategy}: ${r.server.reloads} reloads, ${r.server.invalid} invalid states skipped`],
+      [
+        'server',
+        `reload ${r.serverReload}, watch ${r.serverReload === 'unvalidated' ? 'raw fs.watch, no validation' : r.strategy}: ${r.server.reloads} reloads, ${r.server.invalid} invalid states skipped${r.server.errors ? style.yellow(`, ${r.server.errors} failed reloads`) : ''}`,
+      ],
       ['handshakes', `${r.handshakes}, failures ${r.failures} (allowed ${r.maxFailures})`],
       ['failures by cause', causes],
       ['failures by side', `rejected by us (client) ${r.failuresBySide.local}, by the server ${r.failuresBySide.peer}`],
       ['inconsistent or expired set served', String(r.inconsistentOrExpired)],
       ['convergence', `${spread(r.convergence)}${r.unconverged ? style.yellow(`, ${r.unconverged} rotation(s) never served`) : ''}`],
-      ['final serial served', r.finalSerialServed ? 'yes' : style.red('no')],
+      [
+        'final set loaded and served',
+        r.finalSetLoaded && r.finalSerialServed ? 'yes' : style.red(r.finalSetLoaded ? 'loaded, never served' : 'no: the server never loaded the last set'),
+      ],
       ['handshake latency', spread(r.latency)],
       ['resumed sessions', String(r.resumed)],
       [

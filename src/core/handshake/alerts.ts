@@ -49,19 +49,50 @@ const VERIFY_CODES: Record<string, AlertInfo> = {
   CERT_SIGNATURE_FAILURE: {code: 'untrusted-chain', hint: 'a signature on the chain does not verify'},
 }
 
-/** Returns the failure for an error raised on a TLS socket (peer alerts, network errors). */
-export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 'handshake' | 'round-trip'): HandshakeFailure {
+/**
+ * Returns OpenSSL's message reduced to one readable line: without the
+ * `80EC…:error:0A000418:SSL routines:…:` prefix and trailing newlines.
+ */
+export function cleanMessage(message: string): string {
+  const line = message.split('\n').find((l) => l.trim() !== '') ?? message
+  return line.replace(/^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:/, '').trim()
+}
+
+/** Returns the failure for an OpenSSL verification result (`socket.authorizationError`), or undefined for other codes. */
+export function failureFromVerifyCode(code: string, message: string): HandshakeFailure | undefined {
+  const v = VERIFY_CODES[code]
+  return v ? {code: v.code, message: `${code}: ${cleanMessage(message)}`, hint: v.hint, side: 'local'} : undefined
+}
+
+/**
+ * Returns the failure for an error raised on a TLS socket (peer alerts, network errors).
+ * `sentCertificate` tells whether we presented a client certificate (alert 40 from a server
+ * that requires one means we sent none).
+ */
+export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 'handshake' | 'round-trip', sentCertificate = true): HandshakeFailure {
   const code = err.code ?? 'ERR_TLS'
-  const verify = VERIFY_CODES[code]
-  if (verify) return {code: verify.code, message: err.message, hint: verify.hint, side: 'local'}
+  const verify = failureFromVerifyCode(code, err.message)
+  if (verify) return verify
   for (const [re, info] of ALERTS) {
-    if (re.test(code)) return {code: info.code, message: err.message, hint: info.hint, side: 'peer'}
+    if (!re.test(code)) continue
+    const alert = /alert number (\d+)/.exec(err.message)?.[1]
+    const message = `the peer sent TLS alert ${alert ?? code.replace(/^.*ALERT_/, '').toLowerCase()}: ${cleanMessage(err.message).replace(/:SSL alert number \d+$/, '')}`
+    if (/HANDSHAKE_FAILURE$/.test(code) && !sentCertificate) {
+      return {
+        code: 'ERR_TLS_CERT_REQUIRED',
+        message,
+        hint: 'we sent no client certificate and the server requires one (TLS 1.2 servers answer with alert 40): pass --dir or --svid/--key',
+        side: 'peer',
+      }
+    }
+    return {code: info.code, message, hint: info.hint, side: 'peer'}
   }
-  if (code === 'ECONNREFUSED') return {code, message: err.message, hint: 'nothing listens there: check HOST:PORT and that the server is up', side: 'local'}
+  if (code === 'ECONNREFUSED')
+    return {code, message: cleanMessage(err.message), hint: 'nothing listens there: check HOST:PORT and that the server is up', side: 'local'}
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return {
       code: 'ERR_TLS_PEER_CLOSED',
-      message: err.message,
+      message: cleanMessage(err.message),
       hint:
         phase === 'handshake'
           ? 'the peer reset the connection during the handshake: it rejected our certificate (TLS 1.2) or our TLS parameters'
@@ -70,8 +101,13 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
     }
   }
   if (code === 'ETIMEDOUT' || code === 'ERR_SVIDKIT_TIMEOUT')
-    return {code: 'ETIMEDOUT', message: err.message, hint: 'no answer in time: check the address, firewalls and --timeout', side: 'local'}
-  return {code, message: err.message, hint: 'see the message; rerun with DEBUG=svidkit* for details', side: phase === 'connect' ? 'local' : 'peer'}
+    return {code: 'ETIMEDOUT', message: cleanMessage(err.message), hint: 'no answer in time: check the address, firewalls and --timeout', side: 'local'}
+  return {
+    code,
+    message: cleanMessage(err.message),
+    hint: 'see the message; rerun with DEBUG=svidkit* for details',
+    side: phase === 'connect' ? 'local' : 'peer',
+  }
 }
 
 /** Returns the failure for a peer that closed after the handshake without sending anything. */

@@ -115,7 +115,7 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       finish()
     })
     socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake')),
+      finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake', o.credentials !== undefined)),
     )
     socket.once('close', () =>
       finish(

@@ -1,4 +1,4 @@
-import {X509Certificate, randomBytes} from 'node:crypto'
+import {X509Certificate, createHash, randomBytes} from 'node:crypto'
 import {readFileSync, watch, type FSWatcher} from 'node:fs'
 import {join} from 'node:path'
 import {createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket} from 'node:tls'
@@ -14,10 +14,16 @@ import {readSet, validateSet, type LoadedSet} from '../watch/material.js'
 import {createConsumer} from '../watch/strategies.js'
 import type {Consumer, WatchEvent} from '../watch/events.js'
 import {watchDirs} from '../watch/watch-dirs.js'
-import {failureFromError} from './alerts.js'
+import {failureFromError, failureFromVerifyCode} from './alerts.js'
 import {peerChain} from './peer-chain.js'
 import type {ServerSink} from './server-events.js'
 import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
+
+function sha(b: Buffer | undefined): string {
+  return createHash('sha256')
+    .update(b ?? Buffer.alloc(0))
+    .digest('hex')
+}
 
 /** How the server adopts a rotated SVID (rotation.md §4.2). */
 export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
@@ -63,6 +69,8 @@ export class SvidServer {
   readonly reload: ServerReload
   /** The serial presented to new connections. */
   servedSerial?: string
+  /** Hashes of the files of the set in use (as `rotate` reports them in its `done` events). */
+  loaded?: {cert: string; key: string; bundle: string}
 
   constructor(private readonly o: ServerOptions) {
     this.clock = o.clock ?? systemClock
@@ -86,12 +94,12 @@ export class SvidServer {
     this.servedSerial = first.serial
     this.bundleHash = first.sha256.bundle
     this.trust = first.bundle
-    // 'partial' imitates a server that lets OpenSSL judge clients against `ca`.
-    const openSslVerifies = this.reload === 'partial'
+    this.loaded = first.sha256
     this.server = createServer({
       ...opts,
       requestCert: true,
-      rejectUnauthorized: openSslVerifies,
+      // svidkit decides in code (onConnection); 'partial' then takes OpenSSL's verdict against `ca`, as naive servers do.
+      rejectUnauthorized: false,
       ...(this.reload === 'partial' ? {} : {SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.context)}),
     })
     this.server.on('secureConnection', (socket) => this.onConnection(socket))
@@ -161,7 +169,8 @@ export class SvidServer {
     this.bundleHash = set.sha256.bundle
     this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle)
     this.servedSerial = set.serial
-    this.emit('reload', {serial: set.serial, trustChanged})
+    this.loaded = set.sha256
+    this.emit('reload', {serial: set.serial, trustChanged, sha256: set.sha256})
   }
 
   /** 'unvalidated': installs whatever is on disk at each event, as a naive server does. */
@@ -173,7 +182,10 @@ export class SvidServer {
       this.context = createSecureContext(opts)
       this.server.setSecureContext(opts)
       const serial = serialHex(Buffer.from(new X509Certificate(opts.cert as Buffer).serialNumber, 'hex'))
-      if (serial !== this.servedSerial) this.emit('reload', {serial, validated: false})
+      this.trust = this.parseTrust(opts.ca as Buffer | undefined)
+      const sha256 = {cert: sha(opts.cert as Buffer), key: sha(opts.key as Buffer), bundle: sha(opts.ca as Buffer | undefined)}
+      if (JSON.stringify(sha256) !== JSON.stringify(this.loaded)) this.emit('reload', {serial, validated: false, sha256})
+      this.loaded = sha256
       this.servedSerial = serial
     } catch (err) {
       this.emit('error', {code: (err as NodeJS.ErrnoException).code ?? 'reload-failed', message: (err as Error).message})
@@ -217,6 +229,12 @@ export class SvidServer {
       })
       socket.destroy()
     }
+    if (this.reload === 'partial' && !socket.authorized && socket.authorizationError) {
+      // The naive server trusts OpenSSL's judgement against its `ca`, which a {key, cert} reload dropped.
+      const e = String(socket.authorizationError)
+      const f = failureFromVerifyCode(e, e) ?? {code: e, message: e, hint: 'OpenSSL rejected the client certificate'}
+      return reject(String(f.code), f.message, `${f.hint} (this server lets OpenSSL verify clients against its ca option)`)
+    }
     let chain
     try {
       chain = peerChain(socket)
@@ -234,7 +252,8 @@ export class SvidServer {
     })
     if (!verdict.valid) {
       const e = verdict.errors[0]
-      return reject(e.code, e.message, e.hint, verdict.spiffeId)
+      const hint = e.code === 'untrusted-chain' && chain.length === 1 ? `the client sent only its leaf: it must send its intermediates too (${e.hint})` : e.hint
+      return reject(e.code, e.message, hint, verdict.spiffeId)
     }
     this.emit('connection', {peer: verdict.spiffeId, result: 'accepted', protocol, resumed, serial: this.servedSerial})
     socket.once('data', () => {

@@ -183,11 +183,16 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       ...(o.rotateArgs ?? []),
     ])
     const rotateExit = await rotator.exited
-    // Let the server converge on the last set, then keep going until the minimums are met.
-    const last = rotator.done.at(-1)?.serial
+    // Let the server converge on the last set (same file hashes as the writer's last done event),
+    // then until one client was served after that, then keep going until the minimums are met.
+    const lastDone = rotator.done.at(-1)
+    const last = lastDone?.serial
     const settleUntil = clock.monotonicMs() + (o.pollMs ?? 2000) + 3000
-    while (clock.monotonicMs() < settleUntil && last && !attempts.some((a) => a.ok && a.servedSerial === last && a.start > (rotator.done.at(-1)?.t ?? 0)))
-      await sleep(50)
+    const loadedLast = () => !lastDone || JSON.stringify(server.loaded) === JSON.stringify(lastDone.sha256)
+    while (clock.monotonicMs() < settleUntil && !loadedLast()) await sleep(20)
+    const finalSetLoaded = loadedLast()
+    const tLoaded = clock.monotonicMs()
+    while (clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
     while (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0)) await sleep(50)
     stop = true
     await Promise.all(workers)
@@ -208,6 +213,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       elapsedMs: clock.monotonicMs() - t0,
       convergence: convergence(rotator.done, attempts),
       lastSerial: last,
+      finalSetLoaded,
       spread,
     })
   } finally {

@@ -26,13 +26,16 @@ export interface RaceReport {
   unconverged: number
   /** The last rotation's serial was served before the end. */
   finalSerialServed: boolean
+  /** The server loaded the writer's last set (same cert, key and bundle bytes) before the end. */
+  finalSetLoaded: boolean
   /** Handshake latency (connect to secureConnect). */
   latency: Spread
   /** Failed handshakes whose server set was inconsistent or out of validity (untrusted chain, expired, not yet valid). */
   inconsistentOrExpired: number
   resumed: number
   windowsOpened: number
-  server: {reloads: number; invalid: number; rejected: number}
+  /** reloads; invalid sets skipped (reference); errors: reloads that failed (naive servers); rejected connections. */
+  server: {reloads: number; invalid: number; errors: number; rejected: number}
   resources: {start: ResourceSample; end: ResourceSample; maxRssMb: number; maxFds: number}
   elapsedMs: number
   rotateExit: number
@@ -54,6 +57,7 @@ export function raceReport(x: {
   elapsedMs: number
   convergence: (number | undefined)[]
   lastSerial: string | undefined
+  finalSetLoaded: boolean
   spread: (v: number[]) => Spread
 }): RaceReport {
   const failed = x.attempts.filter((a) => !a.ok)
@@ -69,7 +73,7 @@ export function raceReport(x: {
   const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
   const maxFailures = x.options.maxFailures ?? 0
   return {
-    ok: failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed,
+    ok: failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed && x.finalSetLoaded,
     handshakes: x.attempts.length,
     failures: failed.length,
     maxFailures,
@@ -84,6 +88,7 @@ export function raceReport(x: {
     convergence: x.spread(conv),
     unconverged: x.convergence.length - conv.length,
     finalSerialServed,
+    finalSetLoaded: x.finalSetLoaded,
     latency: x.spread(x.attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
     inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
     resumed: x.attempts.filter((a) => a.resumed).length,
@@ -91,6 +96,7 @@ export function raceReport(x: {
     server: {
       reloads: x.serverEvents.filter((e) => e.type === 'reload').length,
       invalid: x.serverEvents.filter((e) => e.type === 'invalid').length,
+      errors: x.serverEvents.filter((e) => e.type === 'error').length,
       rejected: x.serverEvents.filter((e) => e.type === 'connection' && e.result === 'rejected').length,
     },
     resources: {
