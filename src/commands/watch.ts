@@ -45,7 +45,7 @@ stale (a valid set on disk it never loaded) or the watch broken.`)
     poll: Flags.string({description: 'poll interval (reference backstop, watch-file, certwatcher)'}),
     'read-gap': Flags.string({description: 'pause between reading the cert and the key (R11)'}),
     'expect-id': Flags.string({description: 'accepted SPIFFE ID (repeatable)', multiple: true}),
-    count: Flags.integer({description: 'stop after N rotations', min: 1}),
+    count: Flags.integer({description: 'stop after N new sets loaded (the initial load not counted)', min: 1}),
     timeout: Flags.string({description: 'stop after this long (Go duration)'}),
   }
 

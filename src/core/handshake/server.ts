@@ -19,6 +19,14 @@ import {peerChain} from './peer-chain.js'
 import type {ServerSink} from './server-events.js'
 import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
 
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path)
+  } catch {
+    return undefined
+  }
+}
+
 function sha(b: Buffer | undefined): string {
   return createHash('sha256')
     .update(b ?? Buffer.alloc(0))
@@ -167,7 +175,8 @@ export class SvidServer {
     if (trustChanged && this.reload === 'reference') this.server.setTicketKeys(randomBytes(48))
     this.current = set
     this.bundleHash = set.sha256.bundle
-    this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle)
+    // Naive consumers do not read the bundle: the server reads its ca file itself (on reload, never per handshake).
+    this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle ?? readOrUndefined(join(this.o.dir, this.o.names.bundle)))
     this.servedSerial = set.serial
     this.loaded = set.sha256
     this.emit('reload', {serial: set.serial, trustChanged, sha256: set.sha256})

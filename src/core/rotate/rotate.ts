@@ -1,5 +1,5 @@
 import {statSync} from 'node:fs'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {ensureDir} from '../fs/atomic-write.js'
 import {loadAuthority, saveAuthority} from '../ca/store.js'
@@ -87,6 +87,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
   const names = fileNames(layout, o.names)
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
+  checkKnobTargets(o.knobs, names)
   if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
   else ensureDir(o.dir)
   let authority = loadAuthority(o.ca)
@@ -132,6 +133,26 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   // Delayed cleanups and held fds finish before rotate returns.
   await Promise.all(pending)
   return summaries
+}
+
+const PAUSABLE_STEPS = ['readlink', 'mkdir', 'open', 'write', 'fchmod', 'chmod', 'fsync', 'close', 'rename', 'link', 'unlink', 'symlink', 'rm']
+
+/** Refuses `--fail-after`/`--pause-after` naming a file or step that never occurs (they would silently do nothing). */
+function checkKnobTargets(k: Knobs, names: {cert: string; key: string; bundle: string}): void {
+  const files = [names.cert, names.key, names.bundle]
+  const fileList = [...new Set(files)].join(', ')
+  if (k.failAfter !== undefined && !files.includes(basename(k.failAfter))) {
+    throw usageError(`--fail-after "${k.failAfter}" is not a file of the set`, `name one of: ${fileList}`)
+  }
+  if (k.pauseAfter) {
+    // Temporary and backup names (".svid.pem.tmpX", "svid.pem.new") count as their file: the writer emits the base name.
+    if (!files.some((f) => k.pauseAfter?.file === f || k.pauseAfter?.file.includes(f))) {
+      throw usageError(`--pause-after file "${k.pauseAfter.file}" is not a file of the set`, `name one of: ${fileList}`)
+    }
+    if (!PAUSABLE_STEPS.includes(k.pauseAfter.step)) {
+      throw usageError(`--pause-after step "${k.pauseAfter.step}" is not a step`, `use one of: ${PAUSABLE_STEPS.join(', ')}`)
+    }
+  }
 }
 
 /** R18: a key file left group/other-readable (spiffe-helper applies the mode only on create). */

@@ -12,7 +12,8 @@ export interface WatchEvent {
   notAfter?: string
   /** ms from the change on disk to the load. */
   latencyMs?: number
-  sha256?: {cert: string; key: string; bundle: string}
+  /** File hashes as `rotate` reports them (naive consumers never read the bundle: no `bundle`). */
+  sha256?: {cert: string; key: string; bundle?: string}
   code?: string
   message?: string
   /** What made the consumer read: a watch event, the poll, a retry, the start. */

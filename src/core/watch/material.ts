@@ -70,15 +70,21 @@ function readFile(path: string, code: ReasonCode): Buffer {
  * `readGapMs` apart. For a kubelet layout `..data` is read before and after, and the set
  * is re-read when it moved in between (rotation.md §4.1 step 3).
  */
-export async function readSet(dir: string, names: SvidFileNames, o: {readGapMs?: number; withBundle?: boolean} = {}): Promise<RawSet> {
-  for (let attempt = 0; attempt < 3; attempt++) {
+export async function readSet(
+  dir: string,
+  names: SvidFileNames,
+  o: {readGapMs?: number; withBundle?: boolean; stableDataLink?: boolean} = {},
+): Promise<RawSet> {
+  // Naive consumers read once, straddling swaps and all (R11): only the reference one re-reads.
+  const attempts = o.stableDataLink === false ? 1 : 3
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const before = readlinkOrUndefined(join(dir, '..data'))
     const cert = readFile(join(dir, names.cert), 'pem-invalid')
     if (o.readGapMs) await sleep(o.readGapMs)
     const key = names.combined ? cert : readFile(join(dir, names.key), 'key-invalid')
     const bundle = o.withBundle === false ? undefined : readFile(join(dir, names.bundle), 'bundle-invalid')
     const after = readlinkOrUndefined(join(dir, '..data'))
-    if (before === after) return {cert, key, bundle, dataLink: after}
+    if (before === after || attempts === 1) return {cert, key, bundle, dataLink: after}
   }
   throw new SvidkitError('key-mismatch', `"${dir}/..data" kept moving while the set was read`)
 }
@@ -112,7 +118,12 @@ export function validateSet(raw: RawSet, o: {at: Date; expectIds?: SpiffeId[]; c
   const id = SpiffeId.parse(chain[0].san?.uris[0] ?? '')
   let bundle: ParsedCertificate[] = []
   if (o.checkBundle !== false) {
-    const b = parsePemBundle(raw.bundle ?? Buffer.alloc(0), 'bundle file')
+    // An empty bundle file is a valid "trust nothing" bundle on its own, but to a consumer it is
+    // nearly always a bundle being rewritten in place (R2): never swap to an empty trust.
+    if (!raw.bundle || raw.bundle.toString('latin1').trim() === '') {
+      throw new SvidkitError('bundle-invalid', 'the bundle file is empty (a writer may be rewriting it)')
+    }
+    const b = parsePemBundle(raw.bundle, 'bundle file')
     // Never pool: only authorities of the leaf's trust domain, or naming none.
     bundle = b.authorities.filter((a) => {
       const tds = authorityTrustDomains({authorities: [a]}).trustDomains

@@ -16,7 +16,7 @@ export interface WatchOptions {
   pollMs?: number
   readGapMs?: number
   expectIds?: SpiffeId[]
-  /** Stop after N rotation events. */
+  /** Stop after N new sets loaded after the initial load. */
   count?: number
   /** Stop after this long. */
   timeoutMs?: number
@@ -56,7 +56,8 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   const sink: WatchSink = (e) => {
     events.push(e)
     o.sink(e)
-    if (e.type === 'rotation' && ++rotations >= (o.count ?? Infinity)) finish()
+    // --count counts new sets after the first load (the start load is not a rotation).
+    if (e.type === 'rotation' && e.trigger !== 'start' && ++rotations >= (o.count ?? Infinity)) finish()
   }
   const consumer = createConsumer(strategy, {
     dir: o.dir,

@@ -37,6 +37,20 @@ async function makeVersionDir(w: WriterInput): Promise<string> {
   }
 }
 
+/** Step 6: each user-visible name that does not exist yet becomes a symlink through ..data. */
+async function linkVisibleNames(w: WriterInput): Promise<void> {
+  for (const f of w.files) {
+    const visible = join(w.dir, f.name)
+    let exists = true
+    try {
+      lstatSync(visible)
+    } catch {
+      exists = false
+    }
+    if (!exists) await w.ops.symlink(join(DATA, f.name), visible)
+  }
+}
+
 /**
  * kubernetes `pkg/volume/util/atomic_writer.go`: write the set into a new timestamped
  * directory, then publish it with one rename of `..data_tmp` over `..data`; the
@@ -45,7 +59,8 @@ async function makeVersionDir(w: WriterInput): Promise<string> {
 export const kubelet: Writer = async (w) => {
   const old = await w.ops.readlink(join(w.dir, DATA))
   if (unchanged(w, old)) {
-    w.ops.emit('skip', {message: 'every file is byte-equal: nothing to do'})
+    w.ops.emit('skip', {message: 'every file is byte-equal: no new version (step 6 still runs)'})
+    await linkVisibleNames(w)
     return 'unchanged'
   }
   const name = await makeVersionDir(w)
@@ -66,16 +81,7 @@ export const kubelet: Writer = async (w) => {
   await w.ops.symlink(name, join(w.dir, DATA_TMP))
   await w.ops.rename(join(w.dir, DATA_TMP), join(w.dir, DATA))
   w.ops.publish('cert', 'key', 'bundle')
-  for (const f of w.files) {
-    const visible = join(w.dir, f.name)
-    let exists = true
-    try {
-      lstatSync(visible)
-    } catch {
-      exists = false
-    }
-    if (!exists) await w.ops.symlink(join(DATA, f.name), visible)
-  }
+  await linkVisibleNames(w)
   if (old && existsSync(join(w.dir, old))) await removeOldDir(w, join(w.dir, old))
   return 'written'
 }

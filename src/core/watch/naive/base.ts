@@ -49,7 +49,7 @@ export abstract class NaiveConsumer implements Consumer {
   protected async load(trigger: 'event' | 'poll' | 'start'): Promise<void> {
     if (this.stopped) return
     try {
-      const raw = await readSet(this.o.dir, this.o.names, {readGapMs: this.o.readGapMs})
+      const raw = await readSet(this.o.dir, this.o.names, {readGapMs: this.o.readGapMs, withBundle: false, stableDataLink: false})
       const set = validateSet(raw, {at: this.o.clock.now(), checkBundle: false})
       // A naive consumer knows nothing of the bundle: it compares cert and key only.
       const hash = `${set.sha256.cert}:${set.sha256.key}`
@@ -57,7 +57,7 @@ export abstract class NaiveConsumer implements Consumer {
       this.current = hash
       this.o.onLoad?.(set)
       const latency = trigger === 'start' ? {} : {latencyMs: Math.max(0, this.o.clock.now().getTime() - newestMtime(this.o.dir, this.o.names))}
-      this.emit('rotation', {serial: set.serial, spiffeId: set.spiffeId, notAfter: formatInstant(set.notAfter), ...latency, sha256: set.sha256, trigger})
+      this.emit('rotation', {serial: set.serial, spiffeId: set.spiffeId, notAfter: formatInstant(set.notAfter), ...latency, sha256: {cert: set.sha256.cert, key: set.sha256.key}, trigger})
     } catch (err) {
       const inv = toInvalid(err)
       this.emit('invalid', {code: inv.code, message: inv.message, trigger})
