@@ -27,6 +27,12 @@ function runAsync(cmd, args) {
   })
 }
 
+/** Runs `openssl s_time` for 3 s of new sessions against a port; returns [connections, seconds] or null. */
+async function sTime(port) {
+  const args = ['s_time', '-connect', `127.0.0.1:${port}`, '-new', '-time', '3', '-cert', join(clientDir, 'svid.pem'), '-key', join(clientDir, 'svid_key.pem')]
+  return /(\d+) connections in (\d+) real seconds/.exec(await runAsync('openssl', args))
+}
+
 async function timeLoop(n, fn) {
   const t0 = performance.now()
   for (let i = 0; i < n; i++) await fn(i)
@@ -143,19 +149,7 @@ row(
   'one process',
 )
 if (have('openssl')) {
-  const out = await runAsync('openssl', [
-    's_time',
-    '-connect',
-    `127.0.0.1:${port}`,
-    '-new',
-    '-time',
-    '3',
-    '-cert',
-    join(clientDir, 'svid.pem'),
-    '-key',
-    join(clientDir, 'svid_key.pem'),
-  ])
-  const m = /(\d+) connections in (\d+) real seconds/.exec(out)
+  const m = await sTime(port)
   if (m)
     row(
       'TLS handshake (new session each)',
@@ -188,19 +182,7 @@ if (have('openssl')) {
     {stdio: 'ignore'},
   )
   await new Promise((r) => setTimeout(r, 400))
-  const out = await runAsync('openssl', [
-    's_time',
-    '-connect',
-    `127.0.0.1:${p}`,
-    '-new',
-    '-time',
-    '3',
-    '-cert',
-    join(clientDir, 'svid.pem'),
-    '-key',
-    join(clientDir, 'svid_key.pem'),
-  ])
-  const m = /(\d+) connections in (\d+) real seconds/.exec(out)
+  const m = await sTime(p)
   if (m) row('TLS handshake (new session each)', 'openssl s_time → openssl s_server', Number(m[1]), Number(m[2]) * 1000, 'OpenSSL chain check only; wall clock')
   s.kill()
 }
