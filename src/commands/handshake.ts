@@ -48,7 +48,11 @@ reports every failure with its reason code and side, convergence and latency.`)
     if (flags.listen !== undefined) {
       const summary = await runServer({
         ...serverOptions(flags),
-        sink: (e) => (json ? process.stdout.write(`${JSON.stringify(e)}\n`) : this.log(serverLine(e) ?? '')),
+        sink: (e) => {
+          const line = json ? undefined : serverLine(e)
+          if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
+          else if (line) this.log(line)
+        },
         abort: this.interruptSignal(),
       })
       for (const line of renderServerSummary(summary)) this.log(line)

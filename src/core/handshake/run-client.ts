@@ -42,7 +42,7 @@ export function loadCredentials(o: {
   names?: RunClientOptions['names']
   svid?: string
   key?: string
-}): {key: Buffer; cert: Buffer; trustDomain: string} | undefined {
+}): {key: string; cert: Buffer; trustDomain: string} | undefined {
   const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
   const certPath = o.svid ?? (o.dir ? join(o.dir, names.cert) : undefined)
   const keyPath = o.key ?? (o.dir ? join(o.dir, names.key) : o.svid)
@@ -63,7 +63,7 @@ export function loadCredentials(o: {
   } catch {
     // our own certificate without a SPIFFE ID: the server will say so
   }
-  return {key: key.keyObject.export({format: 'pem', type: 'pkcs8'}) as unknown as Buffer, cert, trustDomain: td}
+  return {key: key.keyObject.export({format: 'pem', type: 'pkcs8'}).toString(), cert, trustDomain: td}
 }
 
 /** Returns the result of one client handshake against `target` (the `handshake HOST:PORT` command). */
