@@ -36,7 +36,9 @@ export function serverLine(e: ServerEvent): string | undefined {
     case 'connection':
       return e.result === 'accepted'
         ? `${style.green('accepted')} ${e.peer} (${e.protocol}${e.resumed ? ', resumed' : ''})`
-        : `${style.red('rejected')} ${e.peer ?? '(no SPIFFE ID)'} [${e.code}] ${e.message}`
+        : e.result === 'failed'
+          ? `${style.yellow('failed')}   [${e.code}] ${e.message} (on the client's side)`
+          : `${style.red('rejected')} ${e.peer ?? '(no SPIFFE ID)'} [${e.code}] ${e.message}`
     case 'reload':
       return `${style.cyan('reload')}   now serving serial ${e.serial}${e.trustChanged ? ' (trust changed: ticket keys rotated)' : ''}`
     case 'invalid':
@@ -58,7 +60,7 @@ export function renderServerSummary(s: ServerSummary): string[] {
     '',
     'summary',
     ...alignRows([
-      ['connections', `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected)`],
+      ['connections', `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected by us, ${s.failed} failed on the client's side)`],
       ['rejected by cause', causes],
       ['reloads', String(s.reloads)],
     ]),

@@ -35,7 +35,10 @@ export interface ServerSummary {
   port: number
   connections: number
   accepted: number
+  /** Connections this server refused (client SVID rejected). */
   rejected: number
+  /** Handshakes that broke on the client's side (it aborted or rejected us). */
+  failed: number
   reloads: number
   rejectedByCause: Record<string, number>
 }
@@ -90,14 +93,16 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   await server.stop()
   const conns = events.filter((e) => e.type === 'connection')
   const rejected = conns.filter((e) => e.result === 'rejected')
+  const failed = conns.filter((e) => e.result === 'failed')
   const byCause: Record<string, number> = {}
-  for (const e of rejected) byCause[String(e.code)] = (byCause[String(e.code)] ?? 0) + 1
+  for (const e of [...rejected, ...failed]) byCause[String(e.code)] = (byCause[String(e.code)] ?? 0) + 1
   return {
-    ok: rejected.length === 0,
+    ok: rejected.length === 0 && failed.length === 0,
     port: bound,
     connections: conns.length,
-    accepted: conns.length - rejected.length,
+    accepted: conns.length - rejected.length - failed.length,
     rejected: rejected.length,
+    failed: failed.length,
     reloads: events.filter((e) => e.type === 'reload').length,
     rejectedByCause: byCause,
   }

@@ -4,7 +4,8 @@ export interface ServerEvent {
   type: 'listening' | 'connection' | 'reload' | 'invalid' | 'error'
   /** connection: the client's SPIFFE ID, when it presented a readable certificate. */
   peer?: string | null
-  result?: 'accepted' | 'rejected'
+  /** accepted; rejected (by this server's checks); failed (the handshake broke on the client's side: it aborted or sent an alert). */
+  result?: 'accepted' | 'rejected' | 'failed'
   code?: string
   message?: string
   hint?: string

@@ -113,8 +113,8 @@ export class SvidServer {
     this.server.on('secureConnection', (socket) => this.onConnection(socket))
     this.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
       const f = failureFromError(err, 'handshake')
-      // A verification failure is the server's own judgement (side local); anything else came from the client.
-      this.emit('connection', {peer: null, result: 'rejected', code: f.code, message: f.message, hint: f.hint, side: f.side, remotePort: socket?.remotePort})
+      // Before secureConnection: the client aborted, sent an alert, or spoke another protocol.
+      this.emit('connection', {peer: null, result: 'failed', code: f.code, message: f.message, hint: f.hint, side: 'peer', remotePort: socket?.remotePort})
     })
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject)

@@ -136,7 +136,7 @@ function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutc
   }
   const outcomes = search.paths.map((p) => evaluatePath(p, input.at))
   const best = outcomes.reduce((a, b) => (b.reached > a.reached ? b : a))
-  const names = [...best.path.certs.map((c) => c.subject || c.serial), best.path.anchor.subject].map((s) => `"${s}"`)
+  const names = [...best.path.certs.map((c, i) => (i === 0 && c.san?.uris[0]) || c.subject || c.serial), best.path.anchor.subject].map((s) => `"${s}"`)
   r.pass('path', `path of ${best.path.certs.length + 1} certificates: ${names.join(' -> ')}`)
   PATH_STEPS.forEach((name, i) => {
     if (i < best.reached) r.pass(name, PASS_TEXT[name])
