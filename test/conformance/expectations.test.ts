@@ -16,7 +16,7 @@ import {loadBundleSpecs, lookupBundle} from '../../src/core/bundle/index.js'
 import {inspectFile} from '../../src/core/inspect/inspect.js'
 import {verifyFiles} from '../../src/core/verify/verify-files.js'
 import {buildCertificate} from '../../src/core/x509/build.js'
-import {generateKeyPair, privateKeyToPem, readPrivateKey} from '../../src/core/x509/keys.js'
+import {generateKeyPair, readPrivateKey} from '../../src/core/x509/keys.js'
 import {toPem} from '../../src/core/x509/pem.js'
 import {tmpDir} from '../helpers/tmp.js'
 import {
@@ -175,7 +175,6 @@ describe('leaf with the root-path ID spiffe://example.org (generated; go-spiffe 
       notAfter: new Date('2030-01-01T00:00:00Z'),
       publicKey: keys.publicKey,
       signingKey: keys.privateKey,
-      signingKeyType: 'ec-p256',
       basicConstraints: {ca: false, critical: true},
       keyUsage: {names: ['digitalSignature'], critical: true},
       san: {uris: ['spiffe://example.org'], critical: false},
@@ -183,7 +182,7 @@ describe('leaf with the root-path ID spiffe://example.org (generated; go-spiffe 
     const file = join(dir, 'root-path.pem')
     const keyFile = join(dir, 'key.pem')
     writeFileSync(file, toPem('CERTIFICATE', leaf.der))
-    writeFileSync(keyFile, await privateKeyToPem(keys.privateKey))
+    writeFileSync(keyFile, keys.privateKey.export({format: 'pem', type: 'pkcs8'}))
     const at = new Date('2025-01-01T00:00:00Z')
     const r = verifyFiles({file, key: keyFile, bundles: [BUNDLE], at})
     expect(r.errors[0].code).toBe('leaf-root-path')

@@ -16,7 +16,6 @@ import {
 } from '../../src/index.js'
 import {parseDefects} from '../../src/core/svid/defects.js'
 import {buildCertificate} from '../../src/core/x509/build.js'
-import {cachedSigningKey, signingKeyType} from '../../src/core/x509/keys.js'
 import {REPO} from '../helpers/cli.js'
 import {certBlocks} from '../helpers/pem.js'
 import {run, type RunResult} from '../helpers/peers.js'
@@ -97,8 +96,7 @@ export async function writePlainRootBundle(ca: CaFixture, out: string): Promise<
     notBefore: root.cert.notBefore,
     notAfter: root.cert.notAfter,
     publicKey: new Uint8Array(createPublicKey(root.key).export({format: 'der', type: 'spki'})),
-    signingKey: await cachedSigningKey(root.key),
-    signingKeyType: signingKeyType(root.key),
+    signingKey: root.key,
     basicConstraints: {ca: true, critical: true},
     keyUsage: {names: ['keyCertSign', 'cRLSign'], critical: true},
   })

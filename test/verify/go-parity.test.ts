@@ -12,7 +12,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import {chainPem, signingCredential} from '../../src/index.js'
 import {leafProfile} from '../../src/core/svid/profile.js'
 import {buildCertificate} from '../../src/core/x509/build.js'
-import {cachedSigningKey, generateKeyPair, signingKeyType} from '../../src/core/x509/keys.js'
+import {generateKeyPair} from '../../src/core/x509/keys.js'
 import {runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {HOUR, issueTo, makeCa, OTHER_TD, plain, svidFiles, TD, WEB, type CaFixture} from './fixtures.js'
@@ -76,8 +76,7 @@ beforeAll(async () => {
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + HOUR),
     publicKey: keys.publicKey,
-    signingKey: await cachedSigningKey(signer.key),
-    signingKeyType: signingKeyType(signer.key),
+    signingKey: signer.key,
     ...leafProfile({spiffeId: WEB, subject: 'O=svidkit'}),
   })
   zeroSerialChain = join(base(), 'zero-serial.pem')

@@ -1,4 +1,3 @@
-import {KeyObject} from 'node:crypto'
 import {systemClock, type Clock} from '../clock.js'
 import {usageError} from '../errors.js'
 import {parseTrustDomainArg, type TrustDomain} from '../spiffe-id/index.js'
@@ -59,12 +58,11 @@ export async function createCaCredential(opts: {
   notAfter: Date
   pathLen?: number
   nameConstraints: boolean
+  /** The issuing CA; absent for a self-signed root. */
   parent?: CaCredential
-  parentSigningKey?: CryptoKey
-  parentKeyType?: KeyType
   certFile: string
   keyFile: string
-}): Promise<{credential: CaCredential; signingKey: CryptoKey}> {
+}): Promise<CaCredential> {
   const keys = await generateKeyPair(opts.keyType)
   const cert = await buildCertificate({
     subject: caSubject(opts.trustDomain, opts.role),
@@ -73,14 +71,10 @@ export async function createCaCredential(opts: {
     notBefore: opts.notBefore,
     notAfter: opts.notAfter,
     publicKey: keys.publicKey,
-    signingKey: opts.parentSigningKey ?? keys.privateKey,
-    signingKeyType: opts.parentKeyType ?? opts.keyType,
+    signingKey: opts.parent?.key ?? keys.privateKey,
     ...caProfile({trustDomain: opts.trustDomain, pathLen: opts.pathLen, nameConstraints: opts.nameConstraints}),
   })
-  return {
-    credential: {cert, key: KeyObject.from(keys.privateKey), certFile: opts.certFile, keyFile: opts.keyFile},
-    signingKey: keys.privateKey,
-  }
+  return {cert, key: keys.privateKey, certFile: opts.certFile, keyFile: opts.keyFile}
 }
 
 /**
@@ -129,8 +123,8 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
   let parent = root
   for (let i = 1; i <= n; i++) {
     let notAfter = now + intTtl
-    if (notAfter > parent.credential.cert.notAfter.getTime()) {
-      notAfter = parent.credential.cert.notAfter.getTime()
+    if (notAfter > parent.cert.notAfter.getTime()) {
+      notAfter = parent.cert.notAfter.getTime()
       warnings.push(`intermediate ${i} lifetime capped at its parent's notAfter ${formatInstant(new Date(notAfter))}: a CA cannot outlive its issuer`)
     }
     const suffix = gen === 1 ? `${i}` : `${gen}-${i}`
@@ -142,17 +136,15 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
       notAfter: new Date(notAfter),
       pathLen: pathLenFor(n - i),
       nameConstraints: false,
-      parent: parent.credential,
-      parentSigningKey: parent.signingKey,
-      parentKeyType: keyType,
+      parent,
       certFile: `intermediate-${suffix}.pem`,
       keyFile: `intermediate-${suffix}-key.pem`,
     })
-    intermediates.push(child.credential)
+    intermediates.push(child)
     parent = child
   }
   return {
-    authority: {trustDomain: td, keyType, roots: [root.credential], intermediates, nameConstraints, sequence: 1, generation: gen},
+    authority: {trustDomain: td, keyType, roots: [root], intermediates, nameConstraints, sequence: 1, generation: gen},
     warnings,
   }
 }

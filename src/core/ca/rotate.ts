@@ -1,6 +1,5 @@
 import {usageError} from '../errors.js'
 import {systemClock, type Clock} from '../clock.js'
-import {signingKeyType, cachedSigningKey} from '../x509/keys.js'
 import type {Authority} from './authority.js'
 import {createAuthority, createCaCredential, DEFAULT_INTERMEDIATE_TTL_MS} from './create.js'
 import {BACKDATE_MS} from './profile.js'
@@ -18,7 +17,7 @@ export async function rotateIntermediate(a: Authority, clock: Clock = systemCloc
   const now = Math.floor(clock.now().getTime() / 1000) * 1000
   const notAfter = Math.min(now + DEFAULT_INTERMEDIATE_TTL_MS, parent.cert.notAfter.getTime())
   const index = a.intermediates.length
-  const {credential} = await createCaCredential({
+  const credential = await createCaCredential({
     trustDomain: a.trustDomain.name,
     keyType: a.keyType,
     role: `intermediate CA ${a.generation}-${index} ${now / 1000}`,
@@ -27,8 +26,6 @@ export async function rotateIntermediate(a: Authority, clock: Clock = systemCloc
     pathLen: old.cert.basicConstraints?.pathLen,
     nameConstraints: false,
     parent,
-    parentSigningKey: await cachedSigningKey(parent.key),
-    parentKeyType: signingKeyType(parent.key),
     certFile: `intermediate-${index}-${now / 1000}.pem`,
     keyFile: `intermediate-${index}-${now / 1000}-key.pem`,
   })

@@ -1,7 +1,7 @@
-import {KeyObject, createPublicKey} from 'node:crypto'
+import {createPublicKey, type KeyObject} from 'node:crypto'
 import {usageError} from '../errors.js'
 import {buildCertificate} from '../x509/build.js'
-import {cachedSigningKey, generateKeyPair, signingKeyType} from '../x509/keys.js'
+import {generateKeyPair} from '../x509/keys.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {chainAboveLeaf, signingCredential, type Authority} from '../ca/authority.js'
 import {caProfile} from '../ca/profile.js'
@@ -12,8 +12,6 @@ import type {DefectPlan} from './defects.js'
 export interface LeafSigner {
   cert: ParsedCertificate
   key: KeyObject
-  /** A WebCrypto key when the signer was made here (look-alike or extra CA). */
-  signingKey?: CryptoKey
   /** The chain above the leaf when a defect changes it. */
   chain?: ParsedCertificate[]
 }
@@ -51,8 +49,7 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
       notBefore: expired ? new Date(now.getTime() - 48 * HOUR) : real.cert.notBefore,
       notAfter: expired ? new Date(now.getTime() - HOUR) : real.cert.notAfter,
       publicKey: new Uint8Array(createPublicKey(real.key).export({format: 'der', type: 'spki'})),
-      signingKey: await cachedSigningKey(parent.key),
-      signingKeyType: signingKeyType(parent.key),
+      signingKey: parent.key,
       ...profile,
     })
     return {cert, key: real.key, chain: [cert, ...chainAboveLeaf(a).slice(1)]}
@@ -69,11 +66,10 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
       notBefore: real.cert.notBefore,
       notAfter: real.cert.notAfter,
       publicKey: pair.publicKey,
-      signingKey: await cachedSigningKey(real.key),
-      signingKeyType: signingKeyType(real.key),
+      signingKey: real.key,
       ...caProfile({trustDomain: td, nameConstraints: false}),
     })
-    return {cert, key: KeyObject.from(pair.privateKey), signingKey: pair.privateKey, chain: [cert, ...chainAboveLeaf(a)]}
+    return {cert, key: pair.privateKey, chain: [cert, ...chainAboveLeaf(a)]}
   }
   if (plans.some((p) => p.lookAlike)) {
     const pair = await generateKeyPair(a.keyType)
@@ -84,10 +80,9 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
       notAfter: real.cert.notAfter,
       publicKey: pair.publicKey,
       signingKey: pair.privateKey,
-      signingKeyType: a.keyType,
       ...caProfile({trustDomain: td, nameConstraints: false}),
     })
-    return {cert, key: KeyObject.from(pair.privateKey), signingKey: pair.privateKey}
+    return {cert, key: pair.privateKey}
   }
   if (plans.some((p) => p.dropIntermediates)) needIntermediate(a, 'missing-intermediate')
   return {cert: real.cert, key: real.key}

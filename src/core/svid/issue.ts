@@ -3,7 +3,7 @@ import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
 import {buildCertificate, nameDer, type CertificateTemplate} from '../x509/build.js'
-import {cachedSigningKey, generateKeyPair, keyTypeOfKeyObject, signingKeyType} from '../x509/keys.js'
+import {generateKeyPair, keyTypeOfKeyObject} from '../x509/keys.js'
 import {isRsa, type KeyType} from '../x509/key-type.js'
 import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
@@ -144,14 +144,14 @@ function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
 
 async function newLeafKey(
   options: Pick<IssueOptions, 'publicKey' | 'keyType'>,
-): Promise<{publicKey: CryptoKey | Uint8Array; privateKey?: KeyObject; keyType: string}> {
+): Promise<{publicKey: KeyObject | Uint8Array; privateKey?: KeyObject; keyType: string}> {
   if (options.publicKey) {
     const k = options.publicKey.type === 'public' ? options.publicKey : createPublicKey(options.publicKey)
     return {publicKey: new Uint8Array(k.export({format: 'der', type: 'spki'})), keyType: keyTypeOfKeyObject(k)}
   }
   const keyType = options.keyType ?? 'ec-p256'
   const pair = await generateKeyPair(keyType)
-  return {publicKey: pair.publicKey, privateKey: KeyObject.from(pair.privateKey), keyType}
+  return {publicKey: pair.publicKey, privateKey: pair.privateKey, keyType}
 }
 
 /**
@@ -185,8 +185,7 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     notBefore,
     notAfter,
     publicKey: key.publicKey,
-    signingKey: signer.signingKey ?? (await cachedSigningKey(signer.key)),
-    signingKeyType: signingKeyType(signer.key),
+    signingKey: signer.key,
     ...leafProfile({spiffeId: id.toString(), dns, subject, keyEncipherment: options.keyEncipherment}),
   }
   for (const p of plans) {

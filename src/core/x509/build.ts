@@ -1,9 +1,12 @@
 import {AsnConvert} from '@peculiar/asn1-schema'
 import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints as AsnNameConstraints} from '@peculiar/asn1-x509'
-import {randomBytes} from 'node:crypto'
+import {createHash, createPublicKey, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
-import {signingAlgorithm, type KeyType} from './key-type.js'
+import {bitString, bool, explicit, int, namedBits, nul, octets, oid, seq, time, tlv, uint} from './der.js'
+import {signingKeyType} from './keys.js'
+import type {KeyType} from './key-type.js'
+import {OID} from './oids.js'
 
 /** What goes into one certificate. Profiles (ca/, svid/) fill this; build only encodes and signs. */
 export interface CertificateTemplate {
@@ -17,11 +20,10 @@ export interface CertificateTemplate {
   issuerName?: Uint8Array
   notBefore: Date
   notAfter: Date
-  /** The subject's public key: a WebCrypto key or SPKI DER (e.g. from a CSR). */
-  publicKey: CryptoKey | Uint8Array
-  signingKey: CryptoKey
-  /** Type of the signing key, which picks the signature algorithm. */
-  signingKeyType: KeyType
+  /** The subject's public key: a key object or SPKI DER (e.g. from a CSR). */
+  publicKey: KeyObject | Uint8Array
+  /** The issuer's private key (the subject's own for a self-signed certificate). */
+  signingKey: KeyObject
   /** Hex SKI of the issuer, written as AKI; omitted when undefined. */
   authorityKeyId?: string
   basicConstraints?: {ca: boolean; pathLen?: number; critical: boolean}
@@ -45,12 +47,7 @@ export function randomSerial(): string {
 
 function subtrees(names: {type: 'uri' | 'dns'; value: string}[]): GeneralSubtrees {
   return new GeneralSubtrees(
-    names.map(
-      (n) =>
-        new GeneralSubtree({
-          base: new AsnGeneralName(n.type === 'uri' ? {uniformResourceIdentifier: n.value} : {dNSName: n.value}),
-        }),
-    ),
+    names.map((n) => new GeneralSubtree({base: new AsnGeneralName(n.type === 'uri' ? {uniformResourceIdentifier: n.value} : {dNSName: n.value})})),
   )
 }
 
@@ -63,47 +60,91 @@ export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: strin
   return new Uint8Array(AsnConvert.serialize(nc))
 }
 
-/** Returns the DER name for an RFC 4514 text (empty text → empty name). */
+const names = new Map<string, Uint8Array>()
+
+/** Returns the DER name for an RFC 4514 text (empty text → empty name), encoded once per text. */
 export function nameDer(text: string): Uint8Array {
-  return new Uint8Array(new x509.Name(text).toArrayBuffer())
+  let der = names.get(text)
+  if (!der) {
+    der = new Uint8Array(new x509.Name(text).toArrayBuffer())
+    if (names.size > 1000) names.clear()
+    names.set(text, der)
+  }
+  return der
 }
 
-/** Returns the signed certificate, parsed. */
-export async function buildCertificate(t: CertificateTemplate): Promise<ParsedCertificate> {
-  const publicKey = t.publicKey instanceof Uint8Array ? Uint8Array.from(t.publicKey) : t.publicKey
-  const extensions: x509.Extension[] = []
-  if (t.basicConstraints) {
-    extensions.push(new x509.BasicConstraintsExtension(t.basicConstraints.ca, t.basicConstraints.pathLen, t.basicConstraints.critical))
-  }
-  if (t.keyUsage) {
-    const flags = t.keyUsage.names.reduce((acc, n) => acc | KEY_USAGE_BITS[n], 0)
-    extensions.push(new x509.KeyUsagesExtension(flags, t.keyUsage.critical))
-  }
-  if (t.extKeyUsage) extensions.push(new x509.ExtendedKeyUsageExtension(t.extKeyUsage.oids, t.extKeyUsage.critical))
-  if (t.san) {
-    const names = [...t.san.uris.map((value) => ({type: 'url' as const, value})), ...(t.san.dns ?? []).map((value) => ({type: 'dns' as const, value}))]
-    extensions.push(new x509.SubjectAlternativeNameExtension(names, t.san.critical))
-  }
-  if (t.nameConstraints) {
-    const der = nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded)
-    extensions.push(new x509.Extension('2.5.29.30', t.nameConstraints.critical, Uint8Array.from(der)))
-  }
-  if (!t.omitSki) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey))
-  if (t.authorityKeyId) extensions.push(new x509.AuthorityKeyIdentifierExtension(t.authorityKeyId))
-  for (const e of t.extra ?? []) extensions.push(new x509.Extension(e.oid, e.critical, Uint8Array.from(e.value)))
+/** The signature algorithm of each signing key type: AlgorithmIdentifier DER and the hash for node's sign(). */
+const SIGNATURE: Record<KeyType, {algId: Buffer; hash: string | null}> = {
+  'ec-p256': {algId: seq(oid('1.2.840.10045.4.3.2')), hash: 'sha256'},
+  'ec-p384': {algId: seq(oid('1.2.840.10045.4.3.3')), hash: 'sha384'},
+  'rsa-2048': {algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
+  'rsa-3072': {algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
+  'rsa-4096': {algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
+  ed25519: {algId: seq(oid('1.3.101.112')), hash: null},
+}
 
-  const subject = t.subjectName ? new x509.Name(Uint8Array.from(t.subjectName)) : new x509.Name(t.subject)
-  const issuer = t.issuerName ? new x509.Name(Uint8Array.from(t.issuerName)) : subject
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: t.serial ?? randomSerial(),
+function extension(id: string, critical: boolean, value: Uint8Array): Buffer {
+  return seq(oid(id), ...(critical ? [bool(true)] : []), octets(value))
+}
+
+/** Returns the SKI of a public key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1). */
+export function subjectKeyId(spki: Uint8Array): Buffer {
+  // SubjectPublicKeyInfo = SEQUENCE { AlgorithmIdentifier, BIT STRING }: hash the BIT STRING's content after its unused-bits byte.
+  const der = Buffer.from(spki)
+  let p = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2
+  const skip = () => {
+    const len = der[p + 1] & 0x80 ? der.readUIntBE(p + 2, der[p + 1] & 0x7f) : der[p + 1]
+    const header = der[p + 1] & 0x80 ? 2 + (der[p + 1] & 0x7f) : 2
+    return {header, len}
+  }
+  const alg = skip()
+  p += alg.header + alg.len
+  const bits = skip()
+  return createHash('sha1')
+    .update(der.subarray(p + bits.header + 1, p + bits.header + bits.len))
+    .digest()
+}
+
+function extensions(t: CertificateTemplate, spki: Uint8Array): Buffer[] {
+  const out: Buffer[] = []
+  const bc = t.basicConstraints
+  if (bc) out.push(extension(OID.basicConstraints, bc.critical, seq(...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : []))))
+  if (t.keyUsage) {
+    const bits = t.keyUsage.names.map((n) => Math.log2(KEY_USAGE_BITS[n]))
+    out.push(extension(OID.keyUsage, t.keyUsage.critical, namedBits(bits)))
+  }
+  if (t.extKeyUsage) out.push(extension(OID.extKeyUsage, t.extKeyUsage.critical, seq(...t.extKeyUsage.oids.map(oid))))
+  if (t.san) {
+    const general = [...t.san.uris.map((u) => tlv(0x86, Buffer.from(u, 'latin1'))), ...(t.san.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'latin1')))]
+    out.push(extension(OID.subjectAltName, t.san.critical, seq(...general)))
+  }
+  if (t.nameConstraints)
+    out.push(extension(OID.nameConstraints, t.nameConstraints.critical, nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded)))
+  if (!t.omitSki) out.push(extension(OID.subjectKeyIdentifier, false, octets(subjectKeyId(spki))))
+  if (t.authorityKeyId) out.push(extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, Buffer.from(t.authorityKeyId, 'hex')))))
+  for (const e of t.extra ?? []) out.push(extension(e.oid, e.critical, e.value))
+  return out
+}
+
+/**
+ * Returns the signed certificate, parsed. The DER is written directly (X.690) and signed
+ * with Node's crypto: no WebCrypto round trips, so a leaf takes about a millisecond.
+ */
+export async function buildCertificate(t: CertificateTemplate): Promise<ParsedCertificate> {
+  const pub = t.publicKey instanceof Uint8Array ? undefined : t.publicKey.type === 'public' ? t.publicKey : createPublicKey(t.publicKey)
+  const spki = pub ? new Uint8Array(pub.export({format: 'der', type: 'spki'})) : (t.publicKey as Uint8Array)
+  const alg = SIGNATURE[signingKeyType(t.signingKey)]
+  const subject = t.subjectName ?? nameDer(t.subject)
+  const tbs = seq(
+    explicit(0, int(2)),
+    uint(Buffer.from(t.serial ?? randomSerial(), 'hex')),
+    alg.algId,
+    t.issuerName ?? subject,
+    seq(time(t.notBefore), time(t.notAfter)),
     subject,
-    issuer,
-    notBefore: t.notBefore,
-    notAfter: t.notAfter,
-    publicKey,
-    signingKey: t.signingKey,
-    signingAlgorithm: signingAlgorithm(t.signingKeyType),
-    extensions,
-  })
-  return parseCertificateDer(new Uint8Array(cert.rawData))
+    spki,
+    explicit(3, seq(...extensions(t, spki))),
+  )
+  const signature = sign(alg.hash, tbs, t.signingKey)
+  return parseCertificateDer(new Uint8Array(seq(tbs, alg.algId, bitString(signature))))
 }

@@ -1,7 +1,7 @@
-import {createPrivateKey, type KeyObject, type X509Certificate as NodeX509Certificate} from 'node:crypto'
+import {createPrivateKey, generateKeyPair as generateKeyPairCb, type KeyObject, type X509Certificate as NodeX509Certificate} from 'node:crypto'
+import {promisify} from 'node:util'
 import {SvidkitError} from '../errors.js'
-import {crypto} from './provider.js'
-import {keyAlgorithm, type KeyType} from './key-type.js'
+import type {KeyType} from './key-type.js'
 import {hasPemArmour, parsePemBlocks, PemSyntaxError, toPem} from './pem.js'
 
 /** A private key read from a file, with the format it was stored in. */
@@ -19,14 +19,26 @@ const KEY_BLOCKS: Record<string, PrivateKeyMaterial['format']> = {
   'RSA PRIVATE KEY': 'pkcs1',
 }
 
-/** Returns a fresh key pair of the given type, extractable so it can be written as PKCS#8. */
-export async function generateKeyPair(type: KeyType): Promise<CryptoKeyPair> {
-  return (await crypto.subtle.generateKey(keyAlgorithm(type), true, ['sign', 'verify'])) as CryptoKeyPair
+const generate = promisify(generateKeyPairCb)
+
+/** A key pair as Node key objects. */
+export interface KeyPair {
+  publicKey: KeyObject
+  privateKey: KeyObject
 }
 
-/** Returns the PKCS#8 `PRIVATE KEY` PEM of a WebCrypto private key. */
-export async function privateKeyToPem(key: CryptoKey): Promise<string> {
-  return toPem('PRIVATE KEY', new Uint8Array(await crypto.subtle.exportKey('pkcs8', key)))
+/** Returns a fresh key pair of the given type (Node's native key generation). */
+export async function generateKeyPair(type: KeyType): Promise<KeyPair> {
+  switch (type) {
+    case 'ec-p256':
+      return generate('ec', {namedCurve: 'P-256'})
+    case 'ec-p384':
+      return generate('ec', {namedCurve: 'P-384'})
+    case 'ed25519':
+      return generate('ed25519')
+    default:
+      return generate('rsa', {modulusLength: Number(type.slice(4)), publicExponent: 0x10001})
+  }
 }
 
 /** Returns the svidkit key-type name of a Node key object (e.g. `ec-p256`, `rsa-2048`). */
@@ -102,39 +114,6 @@ function checkedKey(keyObject: KeyObject, format: PrivateKeyMaterial['format'], 
     })
   }
   return {keyObject, format, keyType, warnings}
-}
-
-/** Returns a WebCrypto signing key for a Node private key (for issuing with a loaded CA key). */
-export async function toSigningKey(key: KeyObject): Promise<CryptoKey> {
-  const der = key.export({format: 'der', type: 'pkcs8'})
-  const d = key.asymmetricKeyDetails
-  let alg: Algorithm | EcKeyImportParams | RsaHashedImportParams
-  switch (key.asymmetricKeyType) {
-    case 'ec':
-      alg = {name: 'ECDSA', namedCurve: d?.namedCurve === 'secp384r1' ? 'P-384' : 'P-256'} as EcKeyImportParams
-      break
-    case 'rsa':
-      alg = {name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'} as RsaHashedImportParams
-      break
-    case 'ed25519':
-      alg = {name: 'Ed25519'}
-      break
-    default:
-      throw new SvidkitError('key-invalid', `unsupported key type "${key.asymmetricKeyType}"`)
-  }
-  return crypto.subtle.importKey('pkcs8', der, alg, true, ['sign'])
-}
-
-const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>()
-
-/** Returns the WebCrypto form of a CA key, converted once per key object. */
-export function cachedSigningKey(key: KeyObject): Promise<CryptoKey> {
-  let k = signingKeys.get(key)
-  if (!k) {
-    k = toSigningKey(key)
-    signingKeys.set(key, k)
-  }
-  return k
 }
 
 /** Returns the key type a loaded signing key signs as (for choosing the signature algorithm). */

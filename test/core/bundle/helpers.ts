@@ -8,7 +8,7 @@ import path from 'node:path'
 import {expect} from 'vitest'
 import {SvidkitError} from '../../../src/core/errors.js'
 import {parseCertificateDer, type ParsedCertificate} from '../../../src/core/x509/certificate.js'
-import {keyAlgorithm, signingAlgorithm, type KeyType} from '../../../src/core/x509/key-type.js'
+import type {KeyType} from '../../../src/core/x509/key-type.js'
 import {crypto, x509} from '../../../src/core/x509/provider.js'
 import {readCertificates} from '../../../src/core/x509/read.js'
 
@@ -49,6 +49,44 @@ export const [PEMUTIL_1, PEMUTIL_2] = fixtureCerts(`${X509_DATA}/certs.pem`)
 /** Returns PEM text of the certificates, as a bundle file would hold them. */
 export function pemOf(...certs: ParsedCertificate[]): string {
   return certs.map((c) => c.node.toString()).join('')
+}
+
+// WebCrypto algorithms: these CAs are made by @peculiar/x509 directly, independently of svidkit's own builder.
+/** Returns the WebCrypto algorithm that generates and imports keys of this type. */
+function keyAlgorithm(type: KeyType): RsaHashedKeyGenParams | EcKeyGenParams | Algorithm {
+  switch (type) {
+    case 'ec-p256':
+      return {name: 'ECDSA', namedCurve: 'P-256'} as EcKeyGenParams
+    case 'ec-p384':
+      return {name: 'ECDSA', namedCurve: 'P-384'} as EcKeyGenParams
+    case 'ed25519':
+      return {name: 'Ed25519'}
+    default:
+      return {
+        name: 'RSASSA-PKCS1-v1_5',
+        hash: 'SHA-256',
+        modulusLength: Number(type.slice(4)),
+        publicExponent: new Uint8Array([1, 0, 1]),
+      } as RsaHashedKeyGenParams
+  }
+}
+
+/**
+ * Returns the signature algorithm a key of this type signs certificates with
+ * (spiffe-rules.md §2: P-256 → ECDSA-SHA256, P-384 → ECDSA-SHA384, RSA → SHA256
+ * with PKCS#1 v1.5, Ed25519 → Ed25519; never SHA-1).
+ */
+function signingAlgorithm(type: KeyType): Algorithm | EcdsaParams {
+  switch (type) {
+    case 'ec-p256':
+      return {name: 'ECDSA', hash: 'SHA-256'} as EcdsaParams
+    case 'ec-p384':
+      return {name: 'ECDSA', hash: 'SHA-384'} as EcdsaParams
+    case 'ed25519':
+      return {name: 'Ed25519'}
+    default:
+      return {name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'} as Algorithm
+  }
 }
 
 /**
