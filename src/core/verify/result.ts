@@ -46,7 +46,7 @@ export class Report {
     this.checks.push({name, status: 'pass', message})
   }
 
-  skip(name: string, message: string): void {
+  skipped(name: string, message: string): void {
     this.checks.push({name, status: 'skip', message})
   }
 

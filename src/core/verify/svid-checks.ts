@@ -23,7 +23,7 @@ export function checkSvid(chain: ParsedCertificate[], key: KeyObject | undefined
         message: 'leaf certificate does not match private key',
         hint: 'the key file belongs to another certificate: a writer may have replaced one file before the other, or the files come from different issuances',
       })
-  } else r.skip('key-match', 'no private key given')
+  } else r.skipped('key-match', 'no private key given')
   return id
 }
 
@@ -37,7 +37,7 @@ function checkUriSan(leaf: ParsedCertificate, r: Report): SpiffeId | undefined {
         ? `the leaf has only DNS SANs (${leaf.san.dns.join(', ')}); an X509-SVID carries its SPIFFE ID as a URI SAN`
         : 'an X509-SVID carries its SPIFFE ID as exactly one URI SAN; this is not an SVID',
     })
-    r.skip('spiffe-id', 'no URI SAN to parse')
+    r.skipped('spiffe-id', 'no URI SAN to parse')
     return undefined
   }
   if (uris.length > 1) {
@@ -46,7 +46,7 @@ function checkUriSan(leaf: ParsedCertificate, r: Report): SpiffeId | undefined {
       message: 'certificate contains more than one URI SAN',
       hint: `the leaf has ${uris.length} URI SANs (${uris.map((u) => JSON.stringify(u)).join(', ')}); a verifier cannot tell which is the identity, so X509-SVIDs carry exactly one`,
     })
-    r.skip('spiffe-id', 'ambiguous URI SANs')
+    r.skipped('spiffe-id', 'ambiguous URI SANs')
     return undefined
   }
   r.pass('uri-san', 'exactly one URI SAN')
@@ -119,7 +119,7 @@ function checkLeafFlags(leaf: ParsedCertificate, r: Report): void {
 
 function checkSigningCerts(chain: ParsedCertificate[], r: Report): void {
   if (chain.length === 1) {
-    r.skip('signing-certs', 'the chain file holds only the leaf')
+    r.skipped('signing-certs', 'the chain file holds only the leaf')
     return
   }
   let failed = false

@@ -46,8 +46,8 @@ export function verifySvid(input: VerifyInput): VerifyResult {
   let bundleInfo: VerifyResult['bundle']
   let expiresInMs: number | undefined
   if (!id) {
-    r.skip('bundle', 'no SPIFFE ID, so no trust domain to choose a bundle by')
-    r.skip('path', 'no bundle')
+    r.skipped('bundle', 'no SPIFFE ID, so no trust domain to choose a bundle by')
+    r.skipped('path', 'no bundle')
   } else {
     const td = id.trustDomain.name
     const bundle = lookupBundle(input.bundles, td)
@@ -60,7 +60,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
           ? `the bundles given are for ${have.map((t) => `"${t}"`).join(', ')}; pass the bundle of "${td}" (--bundle ${td}=FILE or a bundle map). Bundles are never shared across trust domains`
           : `pass the bundle of "${td}": --bundle ${td}=FILE`,
       })
-      r.skip('path', "no bundle for the leaf's trust domain")
+      r.skipped('path', "no bundle for the leaf's trust domain")
     } else {
       bundleInfo = {trustDomain: td, sources: bundle.sources.map((s) => ({path: s.path, binding: s.binding}))}
       if (bundle.authorities.length === 0) {
@@ -69,7 +69,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
           message: `x509bundle: no X.509 authorities in the bundle for trust domain "${td}"`,
           hint: 'the bundle is empty, so this trust domain trusts nothing: check that the bundle file was written completely',
         })
-        r.skip('path', 'empty bundle')
+        r.skipped('path', 'empty bundle')
       } else {
         r.pass(
           'bundle',
@@ -131,7 +131,7 @@ function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutc
       message: 'x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority',
       hint: untrustedHint(search, input),
     })
-    for (const name of PATH_STEPS) r.skip(name, 'no certification path')
+    for (const name of PATH_STEPS) r.skipped(name, 'no certification path')
     return undefined
   }
   const outcomes = search.paths.map((p) => evaluatePath(p, input.at))
@@ -141,7 +141,7 @@ function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutc
   PATH_STEPS.forEach((name, i) => {
     if (i < best.reached) r.pass(name, PASS_TEXT[name])
     else if (i === best.reached && best.failure) r.fail(10, name, best.failure)
-    else r.skip(name, 'an earlier path check failed')
+    else r.skipped(name, 'an earlier path check failed')
   })
   return best
 }
@@ -155,7 +155,7 @@ const PASS_TEXT: Record<(typeof PATH_STEPS)[number], string> = {
 
 function checkExpectations(id: SpiffeId, input: VerifyInput, r: Report): void {
   const ids = input.expectIds ?? []
-  if (ids.length === 0) r.skip('expected-id', 'no --expect-id given')
+  if (ids.length === 0) r.skipped('expected-id', 'no --expect-id given')
   else if (ids.some((e) => e.equals(id))) r.pass('expected-id', `"${id}" is expected`)
   else
     r.fail(11, 'expected-id', {
@@ -164,7 +164,7 @@ function checkExpectations(id: SpiffeId, input: VerifyInput, r: Report): void {
       hint: `expected ${ids.map((e) => `"${e}"`).join(' or ')}: the peer is another workload, or its registration entry differs`,
     })
   const td = input.expectTrustDomain
-  if (!td) r.skip('expected-trust-domain', 'no --expect-trust-domain given')
+  if (!td) r.skipped('expected-trust-domain', 'no --expect-trust-domain given')
   else if (id.memberOf(td)) r.pass('expected-trust-domain', `in trust domain "${td.name}"`)
   else
     r.fail(11, 'expected-trust-domain', {
@@ -177,7 +177,7 @@ function checkExpectations(id: SpiffeId, input: VerifyInput, r: Report): void {
 function checkEku(leaf: ParsedCertificate, strict: boolean, r: Report): void {
   const eku = leaf.extKeyUsage
   if (!eku) {
-    r.skip('eku', 'the leaf has no extended key usage')
+    r.skipped('eku', 'the leaf has no extended key usage')
     return
   }
   const server = eku.oids.includes(OID.serverAuth)
