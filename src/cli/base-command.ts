@@ -14,9 +14,9 @@ export function toSvidkitError(err: unknown): SvidkitError {
     // oclif spreads one reason over several lines ("Parsing --x\n\tExpected …"): keep it whole, on one line.
     const message = (e.message ?? String(e))
       .split('\n')
-      .map((l) => l.trim())
+      .map((l) => l.trim().replace(/\s+/g, ' '))
       .filter((l) => l !== '' && !l.startsWith('See more help'))
-      .join(': ')
+      .reduce((acc, l) => (acc === '' ? l : acc.endsWith(':') ? `${acc} ${l}` : `${acc}: ${l}`), '')
       .replace(/^Error: /, '')
     return new SvidkitError('usage', message.charAt(0).toLowerCase() + message.slice(1), {cause: e})
   }

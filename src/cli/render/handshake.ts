@@ -12,7 +12,7 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-
 export function renderClient(r: HandshakeResult, target: string): string[] {
   const lines = [r.ok ? `${style.green.bold('OK')}  ${target}  ${style.bold(r.peer.spiffeId ?? '')}` : `${style.red.bold('FAILED')}  ${target}`]
   for (const e of r.errors) {
-    lines.push(`  reason  ${style.red(`[${e.code}]`)} ${e.message} ${style.dim(`(rejected by ${e.side === 'local' ? 'us' : 'the peer'})`)}`)
+    lines.push(`  reason  ${style.red(`[${e.code}]`)} ${e.message} ${style.dim(e.side === 'local' ? '(on our side)' : '(by the peer)')}`)
     lines.push(`  hint    ${e.hint}`)
   }
   lines.push(

@@ -37,6 +37,8 @@ export interface ReferenceOptions {
 export class ReferenceConsumer implements Consumer {
   readonly strategy = 'reference'
   private watchers = new Map<string, FSWatcher>()
+  /** Directories that could not be watched, reported once each. */
+  private unwatchable = new Set<string>()
   private debounce?: NodeJS.Timeout
   private retry?: NodeJS.Timeout
   private poll?: NodeJS.Timeout
@@ -104,7 +106,8 @@ export class ReferenceConsumer implements Consumer {
         })
         this.watchers.set(d, w)
       } catch (err) {
-        this.emit('error', {code: 'watch-error', message: `cannot watch "${d}": ${(err as Error).message}`})
+        if (!this.unwatchable.has(d)) this.emit('error', {code: 'watch-error', message: `cannot watch "${d}": ${(err as Error).message}`})
+        this.unwatchable.add(d)
       }
     }
     this.emit('rearm', {dirs: [...this.watchers.keys()]})

@@ -90,19 +90,14 @@ async function isStale(o: WatchOptions, held: string | undefined, strategy: stri
   }
 }
 
-function summarize(
-  strategy: string,
-  events: WatchEvent[],
-  staleness: {stale: boolean; serial?: string},
-  sink: WatchSink,
-  clock: Clock,
-): WatchSummary {
+function summarize(strategy: string, events: WatchEvent[], staleness: {stale: boolean; serial?: string}, sink: WatchSink, clock: Clock): WatchSummary {
   const invalid: Record<string, number> = {}
   const races = new Set<string>()
   for (const e of events) {
     if (e.type !== 'invalid' || !e.code) continue
     invalid[e.code] = (invalid[e.code] ?? 0) + 1
-    races.add(raceOf(e.code, strategy))
+    // What the first read found is the state of the directory, not a race with a writer.
+    if (e.trigger !== 'start') races.add(raceOf(e.code, strategy))
   }
   if (staleness.stale) races.add(`R4/R5/R8 watch lost: the valid set on disk (serial ${staleness.serial}) was never loaded`)
   const latencies = events

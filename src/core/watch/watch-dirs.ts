@@ -10,11 +10,11 @@ import {dirname, join, resolve} from 'node:path'
 export function watchDirs(dir: string, fileNames: string[]): string[] {
   const out = new Set<string>()
   const abs = resolve(dir)
-  out.add(abs)
   try {
     out.add(realpathSync(abs))
+    out.add(abs)
   } catch {
-    // the directory may not exist yet; its parent is watched below
+    // the directory does not exist (yet): the nearest existing ancestor is watched below
   }
   for (const p of [abs, ...fileNames.map((f) => join(abs, f))]) {
     const parts = p.split('/').filter(Boolean)

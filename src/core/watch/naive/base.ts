@@ -57,7 +57,14 @@ export abstract class NaiveConsumer implements Consumer {
       this.current = hash
       this.o.onLoad?.(set)
       const latency = trigger === 'start' ? {} : {latencyMs: Math.max(0, this.o.clock.now().getTime() - newestMtime(this.o.dir, this.o.names))}
-      this.emit('rotation', {serial: set.serial, spiffeId: set.spiffeId, notAfter: formatInstant(set.notAfter), ...latency, sha256: {cert: set.sha256.cert, key: set.sha256.key}, trigger})
+      this.emit('rotation', {
+        serial: set.serial,
+        spiffeId: set.spiffeId,
+        notAfter: formatInstant(set.notAfter),
+        ...latency,
+        sha256: {cert: set.sha256.cert, key: set.sha256.key},
+        trigger,
+      })
     } catch (err) {
       const inv = toInvalid(err)
       this.emit('invalid', {code: inv.code, message: inv.message, trigger})
