@@ -151,3 +151,14 @@ function countBy(xs: string[]): Record<string, number> {
   for (const x of xs) out[x] = (out[x] ?? 0) + 1
   return out
 }
+
+describe("naive server 'sni' (SNICallback swap only, no setSecureContext)", () => {
+  it('clients without SNI keep being served the old serial after the last set was loaded; the reference server serves none', async () => {
+    const sni = await timed('sni', {serverReload: 'sni', rotations: 3, intervalMs: 200, concurrency: 2, durationMs: 2500})
+    expect(sni.report.finalSetLoaded).toBe(true)
+    expect(sni.report.staleServed).toBeGreaterThan(0)
+    expect(sni.report.ok).toBe(false)
+    const reference = await timed('reference (sni comparison)', {rotations: 3, intervalMs: 200, concurrency: 2, durationMs: 2500})
+    expect({staleServed: reference.report.staleServed, ok: reference.report.ok}).toEqual({staleServed: 0, ok: true})
+  }, 60_000)
+})

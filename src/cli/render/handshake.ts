@@ -91,6 +91,7 @@ export function renderRace(r: RaceReport): string[] {
         'final set loaded and served',
         r.finalSetLoaded && r.finalSerialServed ? 'yes' : style.red(r.finalSetLoaded ? 'loaded, never served' : 'no: the server never loaded the last set'),
       ],
+      ['stale serial served', r.staleServed ? style.red(`${r.staleServed} handshakes after the last set was loaded`) : '0'],
       ['handshake latency', spread(r.latency)],
       ['resumed sessions', String(r.resumed)],
       [

@@ -214,6 +214,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       convergence: convergence(rotator.done, attempts),
       lastSerial: last,
       finalSetLoaded,
+      loadedAt: finalSetLoaded ? tLoaded : undefined,
       spread,
     })
   } finally {

@@ -28,6 +28,8 @@ export interface RaceReport {
   finalSerialServed: boolean
   /** The server loaded the writer's last set (same cert, key and bundle bytes) before the end. */
   finalSetLoaded: boolean
+  /** Handshakes begun after the server loaded the last set that were still served an older serial (e.g. SNI-less clients of an SNI-only reload). */
+  staleServed: number
   /** Handshake latency (connect to secureConnect). */
   latency: Spread
   /** Failed handshakes whose server set was inconsistent or out of validity (untrusted chain, expired, not yet valid). */
@@ -58,6 +60,8 @@ export function raceReport(x: {
   convergence: (number | undefined)[]
   lastSerial: string | undefined
   finalSetLoaded: boolean
+  /** When the server had loaded the last set (monotonic ms). */
+  loadedAt: number | undefined
   spread: (v: number[]) => Spread
 }): RaceReport {
   const failed = x.attempts.filter((a) => !a.ok)
@@ -72,8 +76,11 @@ export function raceReport(x: {
   const lastDone = x.done.at(-1)
   const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
   const maxFailures = x.options.maxFailures ?? 0
+  const loadedAt = x.loadedAt
+  const staleServed =
+    loadedAt === undefined || !x.lastSerial ? 0 : x.attempts.filter((a) => a.ok && a.start >= loadedAt && a.servedSerial !== x.lastSerial).length
   return {
-    ok: failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed && x.finalSetLoaded,
+    ok: failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed && x.finalSetLoaded && staleServed === 0,
     handshakes: x.attempts.length,
     failures: failed.length,
     maxFailures,
@@ -89,6 +96,7 @@ export function raceReport(x: {
     unconverged: x.convergence.length - conv.length,
     finalSerialServed,
     finalSetLoaded: x.finalSetLoaded,
+    staleServed,
     latency: x.spread(x.attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
     inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
     resumed: x.attempts.filter((a) => a.resumed).length,
