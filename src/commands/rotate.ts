@@ -55,7 +55,7 @@ each file, so a consumer's observations can be lined up with the writer's window
     const mode = (flags['atomic-rename'] ? 'atomic-rename' : flags.mode) as WriterMode
     const json = this.jsonEnabled()
     let previous: string | undefined
-    const summaries = await rotate({
+    await rotate({
       ...rotateOptionsFromFlags(flags, mode),
       sink: (e) => {
         if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
@@ -64,14 +64,14 @@ each file, so a consumer's observations can be lined up with the writer's window
           if (line) this.log(line)
         }
       },
+      onRotation: (s) => {
+        this.log(rotationLine(s, previous))
+        previous = s.serial
+        this.warnings(s.warnings)
+      },
       hooks: {waitForResume},
       abort: this.interruptSignal(),
     })
-    for (const s of summaries) {
-      this.log(rotationLine(s, previous))
-      previous = s.serial
-      this.warnings(s.warnings)
-    }
     // NDJSON was streamed: nothing more to print as the JSON document.
     return undefined
   }

@@ -48,6 +48,8 @@ export interface RotateOptions {
   force?: boolean
   clock?: Clock
   sink: EventSink
+  /** Called as each rotation ends (a long run reports as it goes). */
+  onRotation?: (s: RotationSummary) => void
   hooks?: OpsHooks
   /** Stops further rotations when aborted. */
   abort?: AbortSignal
@@ -127,7 +129,17 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
       }
       ops.emit('done', done)
     }
-    summaries.push({rotation: n, result, serial: content.serial, spiffeId: content.spiffeId, notAfter: content.notAfter, windows: ops.windows, warnings})
+    const summary: RotationSummary = {
+      rotation: n,
+      result,
+      serial: content.serial,
+      spiffeId: content.spiffeId,
+      notAfter: content.notAfter,
+      windows: ops.windows,
+      warnings,
+    }
+    summaries.push(summary)
+    o.onRotation?.(summary)
     pending.push(...ops.pending)
   }
   // Delayed cleanups and held fds finish before rotate returns.
