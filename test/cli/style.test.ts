@@ -12,7 +12,7 @@ describe('colour only on a TTY, and never with NO_COLOR', () => {
     {name: 'TTY with an empty NO_COLOR (unset per no-color.org)', stream: tty, env: {NO_COLOR: ''}, want: true},
     {name: 'TTY with TERM=dumb', stream: tty, env: {TERM: 'dumb'}, want: false},
     {name: 'pipe with FORCE_COLOR=1', stream: pipe, env: {FORCE_COLOR: '1'}, want: true},
-    {name: 'TTY with FORCE_COLOR=0', stream: tty, env: {FORCE_COLOR: '0'}, want: true},
+    {name: 'TTY with FORCE_COLOR=0', stream: tty, env: {FORCE_COLOR: '0'}, want: false},
   ])('$name → $want', ({stream, env, want}) => {
     expect(colorEnabled(stream, env as NodeJS.ProcessEnv)).toBe(want)
   })
