@@ -7,18 +7,13 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
+import type {VerifyResult} from '../../src/index.js'
 import {runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {issueTo, makeCa, OTHER_TD, plain, svidFiles, TD, writeBundleMap, writePlainRootBundle, type CaFixture} from './fixtures.js'
 
-interface Doc {
-  valid: boolean
-  spiffeId: string | null
-  trustDomain: string | null
-  errors: {code: string; message: string; hint: string}[]
-  warnings: string[]
-  bundle?: {trustDomain: string; sources: {path: string; binding: string}[]; anchor?: string}
-}
+/** The document `verify --json` prints. */
+type Doc = VerifyResult
 
 const base = suiteTmpDir()
 let ca: CaFixture

@@ -13,20 +13,13 @@ import {chainPem, signingCredential} from '../../src/index.js'
 import {leafProfile} from '../../src/core/svid/profile.js'
 import {buildCertificate} from '../../src/core/x509/build.js'
 import {generateKeyPair} from '../../src/core/x509/keys.js'
+import type {VerifyResult} from '../../src/index.js'
 import {runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {HOUR, issueTo, makeCa, OTHER_TD, plain, svidFiles, TD, WEB, type CaFixture} from './fixtures.js'
 
-interface Doc {
-  valid: boolean
-  spiffeId: string | null
-  trustDomain: string | null
-  errors: {code: string; message: string; hint: string}[]
-  warnings: string[]
-  checks: {name: string; status: string; code?: string; message: string}[]
-  chain: {role: string; serial: string; notBefore: string; notAfter: string; spiffeId: string | null; subject: string}[]
-  at?: string
-}
+/** The document `verify --json` prints. */
+type Doc = VerifyResult
 
 /** The check names in the order of the steps of spiffe-rules.md §3. */
 const STEP_ORDER = [
@@ -105,7 +98,10 @@ function checkShape(doc: Doc): void {
   }
   // Checks appear in step order.
   const order = [...new Set(doc.checks.map((c) => c.name))].map((n) => STEP_ORDER.indexOf(n))
-  expect(order.every((i) => i >= 0), doc.checks.map((c) => c.name).join(',')).toBe(true)
+  expect(
+    order.every((i) => i >= 0),
+    doc.checks.map((c) => c.name).join(','),
+  ).toBe(true)
   expect(order).toEqual([...order].sort((a, b) => a - b))
   // errors[0] is the failure of the earliest failing check.
   if (!doc.valid) expect(doc.errors[0].code).toBe(doc.checks.find((c) => c.status === 'fail')?.code)
@@ -155,7 +151,7 @@ describe('verify --json has the contract fields', () => {
     expect(doc.checks.filter((c) => ['bundle', 'path'].includes(c.name)).map((c) => c.status)).toEqual(['skip', 'skip'])
   })
 
-  it('untrusted-chain carries go-spiffe\'s exact message', async () => {
+  it("untrusted-chain carries go-spiffe's exact message", async () => {
     const dir = await issueTo(ca, join(base(), 'untrusted'), {defects: ['untrusted']})
     const {doc} = await both(['--dir', dir])
     expect(doc.errors[0].message).toBe('x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority')
@@ -220,7 +216,10 @@ describe('the human report', () => {
     writeFileSync(multi, leafPem + readFileSync(join(other.dir, 'root.pem'), 'utf8') + intermediatePem)
     const {exit, human} = await both([multi, '--bundle', ca.bundlePem])
     expect(exit).toBe(0)
-    const tree = human.slice(human.indexOf('\nchain\n')).split('\n').filter((l) => /^ +(└─ )?(root|intermediate|leaf) /.test(l))
+    const tree = human
+      .slice(human.indexOf('\nchain\n'))
+      .split('\n')
+      .filter((l) => /^ +(└─ )?(root|intermediate|leaf) /.test(l))
     const leafAt = tree.findIndex((l) => / leaf spiffe:/.test(l))
     // The leaf's parent in the tree is its issuer, example.org's intermediate.
     expect(tree[leafAt - 1]).toContain('OU=example.org, CN=intermediate CA 1')
