@@ -143,7 +143,7 @@ const CASES: Case[] = [
     make: (p) => writeFileSync(p, `-----BEGIN certificate-----\n${LEAF_BODY.join('\n')}\n-----END certificate-----\n`),
     expect: invalid(),
   },
-  {name: 'a directory', file: 'a-directory', make: (p) => mkdirSync(p), expect: invalid()},
+  {name: 'a directory', file: 'a-directory', make: (p) => mkdirSync(p), expect: all('not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file')},
   {name: 'a missing file', file: 'does-not-exist.pem', expect: all('file-not-found', 'file-not-found', 'file-not-found', 'file-not-found')},
   {name: 'a 50 MB file of random bytes', file: 'big.bin', make: (p) => writeFileSync(p, noise(50 * 1024 * 1024, 1)), expect: invalid()},
   {name: 'binary noise (4 KB)', file: 'noise.bin', make: (p) => writeFileSync(p, noise(4096, 2)), expect: invalid()},
@@ -269,7 +269,7 @@ const CLI_CASES: {args: (p: (f: string) => string) => string[]; code: ReasonCode
   {args: (p) => ['verify', CHAIN, '--bundle', `example.org=${p('trailing.der')}`], code: 'bundle-invalid'},
   {args: (p) => ['verify', p('does-not-exist.pem'), '--bundle', BUNDLE], code: 'file-not-found'},
   {args: (p) => ['verify', p('big.bin'), '--bundle', BUNDLE], code: 'pem-invalid'},
-  {args: (p) => ['inspect', p('a-directory')], code: 'pem-invalid'},
+  {args: (p) => ['inspect', p('a-directory')], code: 'not-a-regular-file'},
   {args: (p) => ['inspect', p('garbage.pem')], code: 'pem-invalid'},
   {args: (p) => ['inspect', p('brace.json')], code: 'bundle-invalid'},
 ]

@@ -43,7 +43,7 @@ export function parsePemBundle(bytes: Uint8Array, source: string): X509Bundle {
   try {
     certs = readCertificates(bytes, source)
   } catch (err) {
-    if (err instanceof SvidkitError && err.code === 'pem-invalid') {
+    if (err instanceof SvidkitError && (err.code === 'pem-invalid' || err.code === 'time-invalid' || err.code === 'duplicate-extension')) {
       throw new SvidkitError('bundle-invalid', err.message, {cause: err, path: source, hint: hintFor(text)})
     }
     throw err

@@ -8,67 +8,162 @@ export interface CertPath {
   anchor: ParsedCertificate
 }
 
-/** Why no path was found, for hints. */
+/** Why no path was found, for hints, and how much work the search did. */
 export interface PathSearch {
   paths: CertPath[]
   /** A link was refused because it was signed with SHA-1 or MD5. */
   weakSignature: boolean
   /** A candidate issuer had the right name but its key did not verify the signature. */
   badSignature: boolean
+  /** Signatures actually verified (each child/issuer-key pair at most once). */
+  signatureChecks: number
+  /** Partial paths extended (every step of the search). */
+  steps: number
+  /** The search stopped because a budget of `PATH_LIMITS` was exhausted. */
+  limited: boolean
 }
 
-const MAX_DEPTH = 10
+/**
+ * The budgets of the path search (documented in docs/security-limits.md). They bound
+ * the work for any input, like Go's crypto/x509 (at most 100 signature checks per
+ * verification): a chain of look-alike certificates cannot make the search explode.
+ */
+export const PATH_LIMITS = {
+  /** Certificates from the chain on one path (leaf and intermediates; the anchor is not counted). */
+  maxDepth: 10,
+  /** Distinct signature verifications. */
+  maxSignatureChecks: 100,
+  /** Partial paths extended, cached signature results included. */
+  maxSteps: 1000,
+  /** Complete paths collected; the search stops (successfully) once it has this many. */
+  maxPaths: 16,
+} as const
+
+const keyIds = new WeakMap<ParsedCertificate, string>()
+
+/** Returns the identity used to de-duplicate candidates: subject name and public key. */
+function subjectKey(c: ParsedCertificate): string {
+  let id = keyIds.get(c)
+  if (id === undefined) {
+    let spki: string
+    try {
+      spki = c.node.publicKey.export({type: 'spki', format: 'der'}).toString('hex')
+    } catch {
+      spki = `unreadable:${c.sha256}`
+    }
+    id = `${Buffer.from(c.subjectDer).toString('hex')}/${spki}`
+    keyIds.set(c, id)
+  }
+  return id
+}
 
 function sameName(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b))
 }
 
-function signedBy(child: ParsedCertificate, parent: ParsedCertificate): boolean {
-  try {
-    return child.node.verify(parent.node.publicKey)
-  } catch {
-    return false
-  }
+/** Orders issuer candidates: an SKI equal to the child's AKI first, unknown next, a different SKI last. */
+function byKeyIdMatch(child: ParsedCertificate): (a: ParsedCertificate, b: ParsedCertificate) => number {
+  const rank = (p: ParsedCertificate): number => (!child.aki || !p.ski ? 1 : p.ski === child.aki ? 0 : 2)
+  return (a, b) => rank(a) - rank(b)
+}
+
+/** Returns one representative per subject+key, keeping the first in file order. */
+function distinct(certs: ParsedCertificate[], keep: (c: ParsedCertificate) => string): ParsedCertificate[] {
+  const seen = new Set<string>()
+  return certs.filter((c) => {
+    const k = keep(c)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
 }
 
 /**
- * Returns every path from `leaf` through `intermediates` (chain-file certificates,
- * any order, each used once) to one of `anchors` (spiffe-rules.md §3 step 9). A link
- * needs the issuer name to equal the parent's subject and the signature to verify under
- * the parent's key; links signed with SHA-1 or MD5 are refused. Anchors are taken as
- * they stand: their own signature is not checked.
+ * Returns the paths from `leaf` through `intermediates` (chain-file certificates, any
+ * order) to one of `anchors` (X509-SVID §5 and RFC 5280 §6.1). A link needs the issuer
+ * name to equal the parent's subject and the signature to verify under the parent's key;
+ * links signed with SHA-1 or MD5 are refused. Anchors are taken as they stand: their own
+ * signature is not checked.
+ *
+ * The work is bounded (`PATH_LIMITS`): candidates are de-duplicated (exact copies; and
+ * a path never holds two certificates with the same subject and key, a loop by RFC 4158
+ * §5.2), issuers whose SKI matches the child's AKI are tried first, and every signature
+ * check is done once. When a budget runs out the search stops with `limited` set.
  */
 export function buildPaths(leaf: ParsedCertificate, intermediates: ParsedCertificate[], anchors: ParsedCertificate[]): PathSearch {
-  const search: PathSearch = {paths: [], weakSignature: false, badSignature: false}
-  const walk = (current: ParsedCertificate, path: ParsedCertificate[], used: Set<ParsedCertificate>): void => {
-    if (path.length > MAX_DEPTH) return
+  const search: PathSearch = {paths: [], weakSignature: false, badSignature: false, signatureChecks: 0, steps: 0, limited: false}
+  const pool = distinct(intermediates, (c) => c.sha256).filter((c) => c.sha256 !== leaf.sha256)
+  const roots = distinct(anchors, (c) => c.sha256)
+  const verdicts = new Map<ParsedCertificate, Map<string, boolean>>()
+
+  const signedBy = (child: ParsedCertificate, parent: ParsedCertificate): boolean | undefined => {
+    let memo = verdicts.get(child)
+    if (!memo) verdicts.set(child, (memo = new Map()))
+    const key = subjectKey(parent)
+    const known = memo.get(key)
+    if (known !== undefined) return known
+    if (search.signatureChecks >= PATH_LIMITS.maxSignatureChecks) {
+      search.limited = true
+      return undefined
+    }
+    search.signatureChecks++
+    let ok: boolean
+    try {
+      ok = child.node.verify(parent.node.publicKey)
+    } catch {
+      ok = false
+    }
+    memo.set(key, ok)
+    return ok
+  }
+
+  const exhausted = (): boolean => search.limited || search.paths.length >= PATH_LIMITS.maxPaths
+
+  const walk = (current: ParsedCertificate, path: ParsedCertificate[], onPath: Set<string>): void => {
+    if (exhausted()) return
+    if (++search.steps > PATH_LIMITS.maxSteps) {
+      search.limited = true
+      return
+    }
     const weak = WEAK_SIGNATURE_OIDS.has(current.signatureOid)
-    for (const anchor of anchors) {
-      if (!sameName(current.issuerDer, anchor.subjectDer)) continue
+    const order = byKeyIdMatch(current)
+    const before = search.paths.length
+    // Once a candidate whose SKI matches the AKI led to a path, candidates with another SKI are not tried.
+    const skip = (p: ParsedCertificate): boolean => search.paths.length > before && Boolean(current.aki && p.ski && p.ski !== current.aki)
+    for (const anchor of roots.filter((a) => sameName(current.issuerDer, a.subjectDer)).sort(order)) {
+      if (skip(anchor)) continue
       if (weak) {
         search.weakSignature = true
         continue
       }
-      if (signedBy(current, anchor)) search.paths.push({certs: [...path], anchor})
+      const ok = signedBy(current, anchor)
+      if (ok === undefined) return
+      if (ok) search.paths.push({certs: [...path], anchor})
       else search.badSignature = true
+      if (exhausted()) return
     }
     // A self-signed certificate is not a link upwards (it could only be its own anchor).
     if (path.length > 1 && isSelfIssued(current)) return
-    for (const next of intermediates) {
-      if (used.has(next) || next === current || !sameName(current.issuerDer, next.subjectDer)) continue
+    if (path.length >= PATH_LIMITS.maxDepth) return
+    for (const next of pool.filter((c) => sameName(current.issuerDer, c.subjectDer)).sort(order)) {
+      const id = subjectKey(next)
+      if (onPath.has(id) || skip(next)) continue
       if (weak) {
         search.weakSignature = true
         continue
       }
-      if (!signedBy(current, next)) {
+      const ok = signedBy(current, next)
+      if (ok === undefined) return
+      if (!ok) {
         search.badSignature = true
         continue
       }
-      used.add(next)
-      walk(next, [...path, next], used)
-      used.delete(next)
+      onPath.add(id)
+      walk(next, [...path, next], onPath)
+      onPath.delete(id)
+      if (exhausted()) return
     }
   }
-  walk(leaf, [leaf], new Set())
+  walk(leaf, [leaf], new Set([subjectKey(leaf)]))
   return search
 }

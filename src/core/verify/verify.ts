@@ -125,6 +125,17 @@ function untrustedHint(search: PathSearch, input: VerifyInput): string {
 }
 
 function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutcome | undefined {
+  if (search.paths.length === 0 && search.limited) {
+    r.fail(9, 'path', {
+      code: 'path-limit',
+      message: `path search stopped after ${search.signatureChecks} signature checks and ${search.steps} steps without reaching an authority of the bundle`,
+      hint: `the chain holds ${input.chain.length} certificates with look-alike names; send only the leaf and its intermediates, in order (limits: docs/security-limits.md)`,
+    })
+    for (const name of PATH_STEPS) r.skipped(name, 'no certification path')
+    return undefined
+  }
+  if (search.limited)
+    r.note(`the path search stopped at its limit after ${search.signatureChecks} signature checks; only the paths found so far were evaluated`)
   if (search.paths.length === 0) {
     r.fail(9, 'path', {
       code: 'untrusted-chain',

@@ -7,13 +7,15 @@ import {
   GeneralName,
   KeyUsage,
   NameConstraints as AsnNameConstraints,
-  SubjectAlternativeName,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509'
 import {X509Certificate as NodeX509Certificate, createHash} from 'node:crypto'
 import {x509} from './provider.js'
-import {OID} from './oids.js'
+import {OID, EXTENSION_NAMES} from './oids.js'
 import {keyTypeOfKeyObject} from './keys.js'
+import {SvidkitError} from '../errors.js'
+import {parseCertificateTime, rawValidity} from './validity.js'
+import {parseGeneralNames} from './general-names.js'
 
 /** The key-usage bits of RFC 5280 §4.2.1.3, by name. */
 export const KEY_USAGE_BITS = {
@@ -79,6 +81,16 @@ export interface ParsedCertificate {
   sha256: string
 }
 
+/**
+ * Decoder limits for one certificate (docs/security-limits.md). The ASN.1 decoder's
+ * default of 10,000 nodes rejects real certificates (a SAN list of 10,000 names has
+ * about 20,000 nodes); the input size limit (8 MiB) already bounds the work, and this
+ * bound keeps decoding under a fraction of a second.
+ */
+export const CERT_LIMITS = {maxAsn1Nodes: 100_000, maxAsn1Depth: 64} as const
+
+const ASN1_OPTIONS = {berOptions: {maxNodes: CERT_LIMITS.maxAsn1Nodes, maxDepth: CERT_LIMITS.maxAsn1Depth}}
+
 /** Returns lowercase hex without separators or leading zeros (cli-contract.md JSON output). */
 export function serialHex(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex').replace(/^0+/, '')
@@ -103,12 +115,28 @@ function generalName(n: GeneralName): ConstraintName {
 
 /**
  * Returns the parsed certificate; throws an Error (the caller maps it to `pem-invalid`)
- * when the DER is malformed, has bytes after the outer SEQUENCE, or Node refuses it.
+ * when the DER is malformed, has bytes after the outer SEQUENCE, or Node refuses it,
+ * and a SvidkitError `time-invalid` for a validity time RFC 5280 §4.1.2.5 does not
+ * allow or `duplicate-extension` for two extensions with one OID (RFC 5280 §4.2).
  */
 export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
+  const raw = rawValidity(der)
+  const notBefore = raw ? parseCertificateTime(raw.notBefore.tag, raw.notBefore.text, 'notBefore') : undefined
+  const notAfter = raw ? parseCertificateTime(raw.notAfter.tag, raw.notAfter.text, 'notAfter') : undefined
   const node = new NodeX509Certificate(der)
-  const asn = AsnConvert.parse(der, AsnCertificate)
+  const asn = AsnConvert.parse(der, AsnCertificate, ASN1_OPTIONS)
   const tbs = asn.tbsCertificate
+  const seen = new Set<string>()
+  for (const ext of tbs.extensions ?? []) {
+    if (seen.has(ext.extnID)) {
+      const name = EXTENSION_NAMES[ext.extnID]
+      throw new SvidkitError(
+        'duplicate-extension',
+        `duplicate extension "${ext.extnID}"${name ? ` (${name})` : ''}: RFC 5280 section 4.2 allows one instance per OID`,
+      )
+    }
+    seen.add(ext.extnID)
+  }
   const subjectDer = new Uint8Array(AsnConvert.serialize(tbs.subject))
   const issuerDer = new Uint8Array(AsnConvert.serialize(tbs.issuer))
   const cert: ParsedCertificate = {
@@ -120,8 +148,8 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
     issuer: nameText(issuerDer),
     subjectDer,
     issuerDer,
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
+    notBefore: notBefore ?? tbs.validity.notBefore.getTime(),
+    notAfter: notAfter ?? tbs.validity.notAfter.getTime(),
     signatureOid: asn.signatureAlgorithm.algorithm,
     publicKeyType: keyTypeOfKeyObject(node.publicKey),
     extensions: [],
@@ -133,42 +161,32 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
     cert.extensions.push({oid: ext.extnID, critical})
     switch (ext.extnID) {
       case OID.basicConstraints: {
-        const bc = AsnConvert.parse(value, BasicConstraints)
+        const bc = AsnConvert.parse(value, BasicConstraints, ASN1_OPTIONS)
         cert.basicConstraints = {ca: bc.cA, pathLen: bc.pathLenConstraint, critical}
         break
       }
       case OID.keyUsage: {
-        const bits = AsnConvert.parse(value, KeyUsage).toNumber()
+        const bits = AsnConvert.parse(value, KeyUsage, ASN1_OPTIONS).toNumber()
         const names = (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => bits & KEY_USAGE_BITS[n])
         cert.keyUsage = {names, critical}
         break
       }
       case OID.extKeyUsage:
-        cert.extKeyUsage = {oids: [...AsnConvert.parse(value, ExtendedKeyUsage)], critical}
+        cert.extKeyUsage = {oids: [...AsnConvert.parse(value, ExtendedKeyUsage, ASN1_OPTIONS)], critical}
         break
-      case OID.subjectAltName: {
-        const san = {uris: [] as string[], dns: [] as string[], ips: [] as string[], emails: [] as string[], other: 0, critical}
-        for (const g of AsnConvert.parse(value, SubjectAlternativeName)) {
-          const n = generalName(g)
-          if (n.type === 'uri') san.uris.push(n.value)
-          else if (n.type === 'dns') san.dns.push(n.value)
-          else if (n.type === 'ip') san.ips.push(n.value)
-          else if (n.type === 'email') san.emails.push(n.value)
-          else san.other++
-        }
-        cert.san = san
+      case OID.subjectAltName:
+        cert.san = {...parseGeneralNames(new Uint8Array(value)), critical}
         break
-      }
       case OID.subjectKeyIdentifier:
-        cert.ski = hex(AsnConvert.parse(value, SubjectKeyIdentifier).buffer)
+        cert.ski = hex(AsnConvert.parse(value, SubjectKeyIdentifier, ASN1_OPTIONS).buffer)
         break
       case OID.authorityKeyIdentifier: {
-        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier)
+        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier, ASN1_OPTIONS)
         if (aki.keyIdentifier) cert.aki = hex(aki.keyIdentifier.buffer)
         break
       }
       case OID.nameConstraints: {
-        const nc = AsnConvert.parse(value, AsnNameConstraints)
+        const nc = AsnConvert.parse(value, AsnNameConstraints, ASN1_OPTIONS)
         cert.nameConstraints = {
           permitted: (nc.permittedSubtrees ?? []).map((s) => generalName(s.base)),
           excluded: (nc.excludedSubtrees ?? []).map((s) => generalName(s.base)),

@@ -20,9 +20,13 @@ function certificateFromDer(der: Uint8Array, where: string): ParsedCertificate {
   try {
     return parseCertificateDer(der)
   } catch (err) {
+    if (err instanceof SvidkitError) throw new SvidkitError(err.code, `${err.message} in ${where}`, {cause: err, hint: err.hint})
     throw new SvidkitError('pem-invalid', `malformed certificate in ${where}: ${(err as Error).message}`, {cause: err})
   }
 }
+
+/** Certificates read from one file at most: far above any chain or bundle, low enough to bound parsing work. */
+export const MAX_CERTIFICATES_PER_FILE = 1000
 
 /**
  * Returns the certificates of a chain or bundle file, in file order (spiffe-rules.md
@@ -55,6 +59,11 @@ export function readCertificates(bytes: Uint8Array, source: string): ParsedCerti
       hint: found.includes('PRIVATE KEY')
         ? 'this looks like a key file; pass the certificate (chain) file here and the key with --key'
         : 'pass a file with PEM CERTIFICATE blocks',
+    })
+  }
+  if (certs.length > MAX_CERTIFICATES_PER_FILE) {
+    throw new SvidkitError('pem-invalid', `"${source}" holds ${certs.length} certificates, more than the limit of ${MAX_CERTIFICATES_PER_FILE} per file`, {
+      hint: 'a chain holds a leaf and a few intermediates, a bundle a few roots; check the file',
     })
   }
   return certs.map((b, i) => certificateFromDer(b.der, `certificate ${i + 1} of "${source}"`))

@@ -51,10 +51,10 @@ describe('bad input', () => {
     expect(file).toEqual({kind: 'single', bundle: {authorities: [], format: 'pem', source: p, warnings: [expect.stringContaining('holds no X.509 authority')]}})
   })
 
-  it('a directory → bundle-invalid', () => {
+  it('a directory → not-a-regular-file', () => {
     const err = thrown(() => loadBundleFile(tmp.dir))
-    expect(err.code).toBe('bundle-invalid')
-    expect(err.message).toBe(`"${tmp.dir}" is a directory, not a file`)
+    expect(err.code).toBe('not-a-regular-file')
+    expect(err.message).toBe(`"${tmp.dir}" is a directory, not a regular file`)
   })
 
   it('a missing file → file-not-found', () => {
