@@ -214,7 +214,7 @@ describe('reason codes through runCommand, human and --json', () => {
       .filter((c) => !['output-exists', 'output-not-writable', 'ca-invalid', 'ca-expired'].includes(c))
       // Covered through the CLI in both modes by their own files: read-input.test.ts (not-a-regular-file,
       // permission-denied), parse-strictness.test.ts (duplicate-extension, time-invalid), path-limits.test.ts.
-      .filter((c) => !['not-a-regular-file', 'permission-denied', 'duplicate-extension', 'time-invalid', 'path-limit'].includes(c))
+      .filter((c) => !['not-a-regular-file', 'not-a-directory', 'permission-denied', 'duplicate-extension', 'time-invalid', 'path-limit'].includes(c))
     const have = new Set(ROWS.map((r) => r.code))
     expect(want.filter((c) => !have.has(c))).toEqual([])
   })

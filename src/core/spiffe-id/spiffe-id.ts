@@ -3,13 +3,12 @@
  * length limits of issuance (§1 "Length").
  */
 import {SvidkitError} from '../errors.js'
-import {SCHEME_PREFIX, TrustDomain, invalidId, splitSpiffeId} from './trust-domain.js'
+import {MAX_TRUST_DOMAIN_BYTES, SCHEME_PREFIX, TrustDomain, invalidId, splitSpiffeId} from './trust-domain.js'
 
 /** Longest SPIFFE ID, in bytes, that svidkit issues (verifiers must accept at least this). */
 export const MAX_ID_BYTES = 2048
 
-/** Longest trust-domain name, in bytes, that svidkit issues. */
-export const MAX_TRUST_DOMAIN_BYTES = 255
+export {MAX_TRUST_DOMAIN_BYTES}
 
 /** A SPIFFE ID `spiffe://<trust domain><path>`, kept exactly as given. */
 export class SpiffeId {

@@ -18,10 +18,15 @@ export const MSG = {
   leadingSlash: 'path must have a leading slash',
   // svidkit only: go-spiffe drops the path of a full ID given as a trust domain
   tdPath: 'trust domain argument must not contain a path',
+  // SPIFFE-ID specification §2.3: a trust domain name is at most 255 bytes (go-spiffe does not check it)
+  tdTooLong: 'trust domain cannot be longer than 255 bytes',
 } as const
 
 /** A key of {@link MSG}. */
 export type SpiffeIdRule = keyof typeof MSG
+
+/** The longest trust domain name the SPIFFE-ID specification (§2.3) allows, in bytes. */
+export const MAX_TRUST_DOMAIN_BYTES = 255
 
 /** The exact scheme prefix of every SPIFFE ID (case-sensitive, rule 2). */
 export const SCHEME_PREFIX = 'spiffe://'
@@ -54,6 +59,7 @@ export function splitSpiffeId(text: string): {name: string; path: string} {
     if (!isTrustDomainChar(code)) throw invalidId('tdChars', text)
   }
   if (i === SCHEME_PREFIX.length) throw invalidId('tdMissing', text)
+  if (i - SCHEME_PREFIX.length > MAX_TRUST_DOMAIN_BYTES) throw invalidId('tdTooLong', text)
   return {name: text.slice(SCHEME_PREFIX.length, i), path: text.slice(i)}
 }
 
@@ -82,6 +88,7 @@ export class TrustDomain {
     for (let i = 0; i < text.length; i++) {
       if (!isTrustDomainChar(text.charCodeAt(i))) throw invalidId('tdChars', text)
     }
+    if (text.length > MAX_TRUST_DOMAIN_BYTES) throw invalidId('tdTooLong', text)
     return new TrustDomain(text)
   }
 

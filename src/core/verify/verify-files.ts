@@ -1,10 +1,10 @@
-import {existsSync} from 'node:fs'
+import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
-import {usageError} from '../errors.js'
+import {SvidkitError, usageError} from '../errors.js'
 import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
 import {loadBundleSpecs} from '../bundle/index.js'
-import {readInput} from '../fs/read-input.js'
+import {inputError, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
 import {hasPemArmour} from '../x509/pem.js'
@@ -37,6 +37,26 @@ export interface VerifyFilesOptions {
   clock?: Clock
 }
 
+/** Throws unless `dir` is an existing directory: `file-not-found` or `not-a-directory`, naming it. */
+export function checkDirectory(dir: string): void {
+  let st
+  try {
+    st = statSync(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new SvidkitError('file-not-found', `directory "${dir}" does not exist`, {path: dir, cause: err, hint: 'check the path given to --dir'})
+    }
+    throw inputError(err, dir, 'file-not-found')
+  }
+  if (!st.isDirectory()) {
+    throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
+      path: dir,
+      hint: `--dir takes the SVID directory; to verify this file give it as the argument: svidkit verify ${dir} --bundle FILE`,
+    })
+  }
+}
+
 function leafTrustDomain(uris: string[] | undefined): string | undefined {
   if (uris?.length !== 1) return undefined
   try {
@@ -60,10 +80,12 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   let keyPath = o.key
   let bundles = o.bundles ?? []
   if (o.dir) {
+    checkDirectory(o.dir)
     const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
     chainPath = join(o.dir, names.cert)
     keyPath ??= join(o.dir, names.key)
-    if (bundles.length === 0 && existsSync(join(o.dir, names.bundle))) bundles = [join(o.dir, names.bundle)]
+    // The directory's bundle is part of the SVID set: missing, it is a missing input (exit 3).
+    if (bundles.length === 0) bundles = [join(o.dir, names.bundle)]
   }
   const chainBytes = readInput(chainPath, 'pem-invalid')
   const chain = readCertificates(chainBytes, chainPath)

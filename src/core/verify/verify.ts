@@ -1,7 +1,7 @@
 import type {KeyObject} from 'node:crypto'
 import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {OID} from '../x509/oids.js'
+import {EKU_NAMES, OID} from '../x509/oids.js'
 import {formatInstant} from '../time/instant.js'
 import {formatDuration} from '../time/duration.js'
 import {lookupBundle, type BundleSet} from '../bundle/index.js'
@@ -149,12 +149,28 @@ function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutc
   const best = outcomes.reduce((a, b) => (b.reached > a.reached ? b : a))
   const names = [...best.path.certs.map((c, i) => (i === 0 && c.san?.uris[0]) || c.subject || c.serial), best.path.anchor.subject].map((s) => `"${s}"`)
   r.pass('path', `path of ${best.path.certs.length + 1} certificates: ${names.join(' -> ')}`)
+  warnCaEku([...best.path.certs.slice(1), best.path.anchor], r)
   PATH_STEPS.forEach((name, i) => {
     if (i < best.reached) r.pass(name, PASS_TEXT[name])
     else if (i === best.reached && best.failure) r.fail(10, name, best.failure)
     else r.skipped(name, 'an earlier path check failed')
   })
   return best
+}
+
+/**
+ * Adds a warning for each CA on the path that carries an extended key usage: Go and
+ * OpenSSL intersect EKUs down the chain, so such a CA silently limits what its leaves
+ * may be used for (X509-SVID §4.4 describes EKU for leaves only).
+ */
+function warnCaEku(cas: ParsedCertificate[], r: Report): void {
+  for (const ca of cas) {
+    if (!ca.extKeyUsage) continue
+    const purposes = ca.extKeyUsage.oids.map((o) => EKU_NAMES[o] ?? o).join(', ')
+    r.note(
+      `CA "${ca.subject}" on the path carries an extended key usage (${purposes}): verifiers that intersect EKUs along the chain (Go, OpenSSL) limit its leaves to these purposes`,
+    )
+  }
 }
 
 const PASS_TEXT: Record<(typeof PATH_STEPS)[number], string> = {

@@ -207,18 +207,16 @@ describe('length limits (§1 "Length")', () => {
     expect(() => checkIssuable(SpiffeId.parse(idOfLength(2049)))).toThrow(/longer than 2048 bytes \(2049\)/)
   })
 
-  it('refuses to issue under a 256-byte trust domain, but not 255', () => {
-    const long = SpiffeId.parse(`spiffe://${'a'.repeat(256)}/w`)
-    expect(lengthWarning(long)).toMatch(/^trust domain is longer than 255 bytes \(256\)/)
-    const err = thrown(() => checkIssuable(long))
-    expect(err.code).toBe('usage')
-    expect(err.message).toBe('trust domain is longer than 255 bytes (256): refused for issuance')
+  it('a trust domain over 255 bytes is invalid (SPIFFE-ID §2.3), 255 is fine', () => {
+    for (const text of [`spiffe://${'a'.repeat(256)}/w`, `spiffe://${'b'.repeat(300)}`]) {
+      const err = thrown(() => SpiffeId.parse(text))
+      expect({code: err.code, message: err.message}).toEqual({code: 'spiffe-id-invalid', message: `${MSG.tdTooLong}: ${JSON.stringify(text)}`})
+    }
+    expect(thrown(() => TrustDomain.parse('c'.repeat(256))).message).toMatch(/^trust domain cannot be longer than 255 bytes/)
+    expect(TrustDomain.parse('c'.repeat(255)).name).toHaveLength(255)
     const ok = SpiffeId.parse(`spiffe://${'a'.repeat(255)}/w`)
     expect(() => checkIssuable(ok)).not.toThrow()
     expect(lengthWarning(ok)).toBeUndefined()
   })
 
-  it('checks the root ID of a long trust domain', () => {
-    expect(() => checkIssuable(SpiffeId.parse(`spiffe://${'b'.repeat(300)}`))).toThrow(/trust domain is longer than 255 bytes \(300\)/)
-  })
 })
