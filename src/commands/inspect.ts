@@ -1,10 +1,10 @@
-import {Args} from '@oclif/core'
-import {inspectFile} from '../core/inspect/inspect.js'
+import {Args, Flags} from '@oclif/core'
+import {inspectTargets} from '../core/inspect/targets.js'
 import {parseInstant} from '../core/time/instant.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
-import {renderInspect} from '../cli/render/inspect.js'
+import {renderInspect, renderInspectPem} from '../cli/render/inspect.js'
 
 export default class Inspect extends SvidkitCommand {
   static override summary = 'Show certificates, chains, bundles and keys the SPIFFE way'
@@ -14,28 +14,48 @@ serial, validity with time left, key type, SHA-256 fingerprint, SKI/AKI, key usa
 name constraints, every extension with its criticality, and which SPIFFE rules it breaks
 (static checks on the certificate alone: no chain is built; use verify for that). Reads
 PEM, DER, concatenated PEM, credential bundles, SPIFFE JWKS bundles and bundle maps, and
-PKCS#8/SEC1/PKCS#1 keys (shown by type only, never printed).`)
+PKCS#8/SEC1/PKCS#1 keys (shown by type only, never printed).
+
+An argument of the form HOST:PORT (and not an existing file) fetches the chain a live TLS
+server presents, without sending a client certificate; the chain is shown, not verified
+(use verify --connect with a bundle for that). "-" reads standard input. inspect takes
+files, not directories: for an SVID directory, name its files.
+
+--format text (default) is the report above, json the same document as --json, pem the
+certificates only, as PEM blocks (keys are never printed).`)
 
   static override examples = [
     '<%= config.bin %> inspect svid/svid.pem',
     '<%= config.bin %> inspect ca/bundle.spiffe.json ca/root.pem --json',
     '<%= config.bin %> inspect tls.crt tls.key --at 2027-01-01T00:00:00Z',
+    '<%= config.bin %> inspect 127.0.0.1:8443 --servername web.example.org',
+    '<%= config.bin %> inspect 127.0.0.1:8443 --format pem > presented.pem',
+    'cat svid.pem | <%= config.bin %> inspect -',
   ]
 
   static override strict = false
   static override args = {
-    file: Args.string({description: 'files to inspect', required: true}),
+    file: Args.string({description: 'files to inspect, - for standard input, or HOST:PORT of a TLS server', required: true}),
   }
 
   static override flags = {
     at: sharedFlags.at(),
+    format: Flags.string({description: 'output format', options: ['text', 'json', 'pem'], default: 'text'}),
+    servername: Flags.string({description: 'SNI name to send to a HOST:PORT argument (default: the host when it is a name)'}),
   }
 
   async run() {
     const {argv, flags} = await this.parse(Inspect)
     const at = flags.at === undefined ? new Date() : parseInstant(flags.at, new Date())
-    const files = (argv as string[]).map((f) => inspectFile(f, at))
-    for (const f of files) this.log([...renderInspect(f), ''].join('\n'))
-    return {files}
+    const result = await inspectTargets(argv as string[], {
+      at,
+      servername: flags.servername,
+      format: flags.format as 'text' | 'json' | 'pem',
+      json: this.jsonEnabled(),
+    })
+    if (flags.format === 'json' && !this.jsonEnabled()) this.logJson(result)
+    else if (flags.format === 'pem') process.stdout.write(renderInspectPem(result.files))
+    else for (const f of result.files) this.log([...renderInspect(f), ''].join('\n'))
+    return result
   }
 }

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {verifyFiles} from '../core/verify/verify-files.js'
 import {readFailureResult} from '../core/verify/read-failure.js'
-import {isSvidkitError} from '../core/errors.js'
+import {isSvidkitError, usageError} from '../core/errors.js'
+import {verifyConnect} from '../core/verify/verify-connect.js'
 import {parseInstant} from '../core/time/instant.js'
 import {parseLayout} from '../core/svid/layout.js'
 import {SvidkitCommand} from '../cli/base-command.js'
@@ -28,10 +29,12 @@ domain with a warning.`)
     '<%= config.bin %> verify --dir svid --expect-trust-domain example.org',
     '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
     '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
+    '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
+    'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem',
   ]
 
   static override args = {
-    file: Args.string({description: 'chain file: leaf first, then intermediates (PEM or DER; may also hold the key)'}),
+    file: Args.string({description: 'chain file: leaf first, then intermediates (PEM or DER; may also hold the key); - reads standard input'}),
   }
 
   static override flags = {
@@ -46,6 +49,11 @@ domain with a warning.`)
     'expect-trust-domain': Flags.string({description: 'required trust domain of the SPIFFE ID'}),
     at: sharedFlags.at(),
     strict: Flags.boolean({description: 'go-spiffe-strict bundle reading, and reject a leaf EKU without serverAuth and clientAuth', default: false}),
+    connect: Flags.string({
+      description: 'verify the chain a live TLS server presents at HOST:PORT (no client certificate is sent)',
+      exclusive: ['dir', 'key', 'cert-file', 'key-file', 'bundle-file'],
+    }),
+    servername: Flags.string({description: 'SNI name to send with --connect (default: the host when it is a name)', dependsOn: ['connect']}),
   }
 
   async run() {
@@ -53,21 +61,33 @@ domain with a warning.`)
     const at = flags.at === undefined ? new Date() : parseInstant(flags.at, new Date())
     let result
     try {
-      result = verifyFiles({
-        file: args.file,
-        dir: flags.dir,
-        layout: parseLayout(flags.layout),
-        names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-        key: flags.key,
-        bundles: flags.bundle,
-        expectIds: flags['expect-id'],
-        expectTrustDomain: flags['expect-trust-domain'],
-        at,
-        strict: flags.strict,
-      })
+      if (flags.connect !== undefined && args.file !== undefined) throw usageError('give a chain file or --connect HOST:PORT, not both')
+      result =
+        flags.connect !== undefined
+          ? await verifyConnect({
+              target: flags.connect,
+              servername: flags.servername,
+              bundles: flags.bundle ?? [],
+              expectIds: flags['expect-id'],
+              expectTrustDomain: flags['expect-trust-domain'],
+              strict: flags.strict,
+              at,
+            })
+          : verifyFiles({
+              file: args.file,
+              dir: flags.dir,
+              layout: parseLayout(flags.layout),
+              names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
+              key: flags.key,
+              bundles: flags.bundle,
+              expectIds: flags['expect-id'],
+              expectTrustDomain: flags['expect-trust-domain'],
+              at,
+              strict: flags.strict,
+            })
     } catch (err) {
-      // Unreadable input (exit 3): in JSON mode still the verify document, with errors[0].
-      if (this.jsonEnabled() && isSvidkitError(err) && err.exit === 3) this.finish(readFailureResult(err, at), 3)
+      // Unreadable input (exit 3) or no handshake with --connect (exit 5): in JSON mode still the verify document, with errors[0].
+      if (this.jsonEnabled() && isSvidkitError(err) && (err.exit === 3 || err.exit === 5)) this.finish(readFailureResult(err, at), err.exit)
       throw err
     }
     for (const line of renderVerify(result)) this.log(line)

@@ -6,14 +6,7 @@
 import {createPublicKey} from 'node:crypto'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {
-  chainPem,
-  createAuthority,
-  fixedClock,
-  issueToDirectory,
-  saveAuthority,
-  type Authority,
-} from '../../src/index.js'
+import {chainPem, createAuthority, fixedClock, issueToDirectory, saveAuthority, type Authority} from '../../src/index.js'
 import {parseDefects} from '../../src/core/svid/defects.js'
 import {buildCertificate} from '../../src/core/x509/build.js'
 import {REPO} from '../helpers/cli.js'

@@ -13,20 +13,7 @@ import {verifyFiles} from '../../src/core/verify/verify-files.js'
 import {X509Certificate} from 'node:crypto'
 import {runCli, STACK_LINE, type CliResult} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {
-  concatFiles,
-  fromNow,
-  HOUR,
-  issueTo,
-  makeCa,
-  OTHER_TD,
-  plain,
-  svidFiles,
-  TD,
-  writeBundleMap,
-  writePlainRootBundle,
-  type CaFixture,
-} from './fixtures.js'
+import {concatFiles, fromNow, HOUR, issueTo, makeCa, OTHER_TD, plain, svidFiles, TD, writeBundleMap, writePlainRootBundle, type CaFixture} from './fixtures.js'
 
 /** Paths made once in beforeAll and shared by the rows. */
 interface Fx {
@@ -91,7 +78,12 @@ const cert = (dir: string) => svidFiles(dir).cert
 const key = (dir: string) => svidFiles(dir).key
 
 /** One row per reason code that a defect produces: the first defect with that code. */
-const defectRows: Row[] = DEFECTS.filter((d, i) => DEFECTS.findIndex((x) => x.code === d.code) === i).map((d) => ({name: `${d.code} (defect ${d.name})`, args: (f) => ['verify', '--dir', f.defect[d.name], '--strict'], exit: 4, code: d.code}))
+const defectRows: Row[] = DEFECTS.filter((d, i) => DEFECTS.findIndex((x) => x.code === d.code) === i).map((d) => ({
+  name: `${d.code} (defect ${d.name})`,
+  args: (f) => ['verify', '--dir', f.defect[d.name], '--strict'],
+  exit: 4,
+  code: d.code,
+}))
 
 const ROWS: Row[] = [
   // exit 3: reading
@@ -102,46 +94,115 @@ const ROWS: Row[] = [
     setup: (f) => {
       const pem = readFileSync(cert(f.web), 'utf8').split('-----END CERTIFICATE-----')[0]
       const der = Buffer.concat([Buffer.from(pem.replace(/-----BEGIN CERTIFICATE-----|\s/g, ''), 'base64'), Buffer.from([0, 0])])
-      writeFileSync(join(f.base, 'trailing.pem'), `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`)
+      writeFileSync(
+        join(f.base, 'trailing.pem'),
+        `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`,
+      )
     },
     args: (f) => ['verify', join(f.base, 'trailing.pem'), '--bundle', f.ca.bundlePem],
     exit: 3,
     code: 'pem-invalid',
   },
   {name: 'key-invalid: garbage key', args: (f) => ['verify', cert(f.web), '--key', f.garbage, '--bundle', f.ca.bundlePem], exit: 3, code: 'key-invalid'},
-  {name: 'key-invalid: no key in the key file', args: (f) => ['verify', cert(f.web), '--key', cert(f.web), '--bundle', f.ca.bundlePem], exit: 3, code: 'key-invalid'},
+  {
+    name: 'key-invalid: no key in the key file',
+    args: (f) => ['verify', cert(f.web), '--key', cert(f.web), '--bundle', f.ca.bundlePem],
+    exit: 3,
+    code: 'key-invalid',
+  },
   {name: 'bundle-invalid: JWKS whose keys is not an array', args: (f) => ['verify', cert(f.web), '--bundle', f.badJwks], exit: 3, code: 'bundle-invalid'},
   {name: 'bundle-invalid: a key file as bundle', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${key(f.web)}`], exit: 3, code: 'bundle-invalid'},
   {name: 'file-not-found: chain', args: (f) => ['verify', join(f.base, 'nope.pem'), '--bundle', f.ca.bundlePem], exit: 3, code: 'file-not-found'},
   {name: 'file-not-found: bundle', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${join(f.base, 'nope.pem')}`], exit: 3, code: 'file-not-found'},
-  {name: 'file-not-found: key', args: (f) => ['verify', cert(f.web), '--key', join(f.base, 'nope.pem'), '--bundle', f.ca.bundlePem], exit: 3, code: 'file-not-found'},
+  {
+    name: 'file-not-found: key',
+    args: (f) => ['verify', cert(f.web), '--key', join(f.base, 'nope.pem'), '--bundle', f.ca.bundlePem],
+    exit: 3,
+    code: 'file-not-found',
+  },
   {name: 'file-not-found: --dir', args: (f) => ['verify', '--dir', join(f.base, 'no-such-dir')], exit: 3, code: 'file-not-found'},
 
   // exit 4: every defect's code
   ...defectRows,
   // exit 4: trust, authorization, policy
-  {name: 'bundle-not-found: only the bundle of other.org', args: (f) => ['verify', cert(f.web), '--bundle', f.other.bundlePem], exit: 4, code: 'bundle-not-found'},
+  {
+    name: 'bundle-not-found: only the bundle of other.org',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.other.bundlePem],
+    exit: 4,
+    code: 'bundle-not-found',
+  },
   {name: 'bundle-not-found: no bundle at all', args: (f) => ['verify', cert(f.web)], exit: 4, code: 'bundle-not-found'},
   {name: 'untrusted-chain: empty bundle file', args: (f) => ['verify', cert(f.web), '--bundle', f.empty], exit: 4, code: 'untrusted-chain'},
-  {name: 'untrusted-chain: JWKS with "keys": []', setup: (f) => writeFileSync(join(f.base, 'empty.json'), '{"keys": []}'), args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${join(f.base, 'empty.json')}`], exit: 4, code: 'untrusted-chain'},
-  {name: 'untrusted-chain: look-alike CA of the same trust domain', args: (f) => ['verify', cert(f.web), '--bundle', f.lookAlike.bundlePem], exit: 4, code: 'untrusted-chain'},
-  {name: 'untrusted-chain: unrelated CA labelled as example.org', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${f.other.bundlePem}`], exit: 4, code: 'untrusted-chain'},
+  {
+    name: 'untrusted-chain: JWKS with "keys": []',
+    setup: (f) => writeFileSync(join(f.base, 'empty.json'), '{"keys": []}'),
+    args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${join(f.base, 'empty.json')}`],
+    exit: 4,
+    code: 'untrusted-chain',
+  },
+  {
+    name: 'untrusted-chain: look-alike CA of the same trust domain',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.lookAlike.bundlePem],
+    exit: 4,
+    code: 'untrusted-chain',
+  },
+  {
+    name: 'untrusted-chain: unrelated CA labelled as example.org',
+    args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${f.other.bundlePem}`],
+    exit: 4,
+    code: 'untrusted-chain',
+  },
   {name: 'id-mismatch', args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`], exit: 4, code: 'id-mismatch'},
-  {name: 'id-mismatch: none of several --expect-id', args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`, '--expect-id', `spiffe://${TD}/web/x`], exit: 4, code: 'id-mismatch'},
-  {name: 'id matches one of several --expect-id', args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`, '--expect-id', `spiffe://${TD}/web`], exit: 0, code: null},
+  {
+    name: 'id-mismatch: none of several --expect-id',
+    args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`, '--expect-id', `spiffe://${TD}/web/x`],
+    exit: 4,
+    code: 'id-mismatch',
+  },
+  {
+    name: 'id matches one of several --expect-id',
+    args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`, '--expect-id', `spiffe://${TD}/web`],
+    exit: 0,
+    code: null,
+  },
   {name: 'trust-domain-mismatch', args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', OTHER_TD], exit: 4, code: 'trust-domain-mismatch'},
   {name: 'trust domain matches (spiffe:// form)', args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', `spiffe://${TD}`], exit: 0, code: null},
   {name: 'eku-incomplete only with --strict', args: (f) => ['verify', '--dir', f.defect['eku-client-only'], '--strict'], exit: 4, code: 'eku-incomplete'},
   {name: 'eku-client-only without --strict is valid', args: (f) => ['verify', '--dir', f.defect['eku-client-only']], exit: 0, code: null},
-  {name: 'key-mismatch: --key of another SVID', args: (f) => ['verify', cert(f.web), '--key', key(f.db), '--bundle', f.ca.bundlePem], exit: 4, code: 'key-mismatch'},
+  {
+    name: 'key-mismatch: --key of another SVID',
+    args: (f) => ['verify', cert(f.web), '--key', key(f.db), '--bundle', f.ca.bundlePem],
+    exit: 4,
+    code: 'key-mismatch',
+  },
   {name: 'key-mismatch: --key overrides the directory key', args: (f) => ['verify', '--dir', f.web, '--key', key(f.db)], exit: 4, code: 'key-mismatch'},
 
   // exit 2: usage
-  {name: 'usage: invalid --expect-id (code spiffe-id-invalid, exit 2: it came from a flag)', args: (f) => ['verify', '--dir', f.web, '--expect-id', 'spiffe://Example.org/web'], exit: 2, code: 'spiffe-id-invalid'},
-  {name: 'usage: --expect-trust-domain with a path', args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', `spiffe://${OTHER_TD}/x`], exit: 2, code: 'spiffe-id-invalid'},
+  {
+    name: 'usage: invalid --expect-id (code spiffe-id-invalid, exit 2: it came from a flag)',
+    args: (f) => ['verify', '--dir', f.web, '--expect-id', 'spiffe://Example.org/web'],
+    exit: 2,
+    code: 'spiffe-id-invalid',
+  },
+  {
+    name: 'usage: --expect-trust-domain with a path',
+    args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', `spiffe://${OTHER_TD}/x`],
+    exit: 2,
+    code: 'spiffe-id-invalid',
+  },
   {name: 'usage: label Bad_TD= on --bundle', args: (f) => ['verify', cert(f.web), '--bundle', `Bad_TD=${f.ca.bundlePem}`], exit: 2, code: 'usage'},
-  {name: 'usage: two unlabelled bundles naming no trust domain', args: (f) => ['verify', cert(f.web), '--bundle', f.plainA, '--bundle', f.plainB], exit: 2, code: 'usage'},
-  {name: 'usage: an unlabelled no-trust-domain bundle beside another bundle', args: (f) => ['verify', cert(f.web), '--bundle', f.plainA, '--bundle', f.ca.bundlePem], exit: 2, code: 'usage'},
+  {
+    name: 'usage: two unlabelled bundles naming no trust domain',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.plainA, '--bundle', f.plainB],
+    exit: 2,
+    code: 'usage',
+  },
+  {
+    name: 'usage: an unlabelled no-trust-domain bundle beside another bundle',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.plainA, '--bundle', f.ca.bundlePem],
+    exit: 2,
+    code: 'usage',
+  },
   {name: 'usage: one PEM bundle with roots of two trust domains', args: (f) => ['verify', cert(f.web), '--bundle', f.twoTds], exit: 2, code: 'usage'},
   {name: 'usage: TD= on a bundle map', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${f.map}`], exit: 2, code: 'usage'},
   {name: 'usage: both a file and --dir', args: (f) => ['verify', cert(f.web), '--dir', f.web], exit: 2, code: 'usage'},
@@ -152,7 +213,12 @@ const ROWS: Row[] = [
   // --at moves the evaluation time (CAs were made a day ago; the leaf lives now-10s .. now+1h)
   {name: '--at: RFC 3339 inside the leaf validity', args: (f) => ['verify', '--dir', f.web, '--at', fromNow(30 * 60_000)], exit: 0, code: null},
   {name: '--at: RFC 3339 two hours ahead', args: (f) => ['verify', '--dir', f.web, '--at', fromNow(2 * HOUR)], exit: 4, code: 'cert-expired'},
-  {name: '--at: RFC 3339 with an offset, two hours back', args: (f) => ['verify', '--dir', f.web, '--at', offsetTime(-2 * HOUR)], exit: 4, code: 'cert-not-yet-valid'},
+  {
+    name: '--at: RFC 3339 with an offset, two hours back',
+    args: (f) => ['verify', '--dir', f.web, '--at', offsetTime(-2 * HOUR)],
+    exit: 4,
+    code: 'cert-not-yet-valid',
+  },
   {name: '--at +2h', args: (f) => ['verify', '--dir', f.web, '--at', '+2h'], exit: 4, code: 'cert-expired'},
   {name: '--at -2h', args: (f) => ['verify', '--dir', f.web, '--at', '-2h'], exit: 4, code: 'cert-not-yet-valid'},
   {name: '--at=-2h', args: (f) => ['verify', '--dir', f.web, '--at=-2h'], exit: 4, code: 'cert-not-yet-valid'},
@@ -177,7 +243,8 @@ const ROWS: Row[] = [
   },
   {
     name: 'multi-path: only the look-alike intermediate: untrusted-chain',
-    setup: (f) => void concatFiles(join(f.base, 'look-alike-only.pem'), [cert(f.web).replace(/svid\.pem$/, 'leaf-only.pem'), join(f.lookAlike.dir, 'intermediate-1.pem')]),
+    setup: (f) =>
+      void concatFiles(join(f.base, 'look-alike-only.pem'), [cert(f.web).replace(/svid\.pem$/, 'leaf-only.pem'), join(f.lookAlike.dir, 'intermediate-1.pem')]),
     args: (f) => ['verify', join(f.base, 'look-alike-only.pem'), '--bundle', f.ca.bundlePem],
     exit: 4,
     code: 'untrusted-chain',

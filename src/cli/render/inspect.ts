@@ -48,3 +48,8 @@ export function renderInspect(f: InspectedFile): string[] {
   for (const w of f.warnings) lines.push(`   ${mark('warn')} ${w}`)
   return lines
 }
+
+/** Returns the certificates of every inspected input as PEM blocks, in order (`--format pem`; keys are never printed). */
+export function renderInspectPem(files: InspectedFile[]): string {
+  return files.flatMap((f) => [...f.certificates, ...(f.trustDomains ?? []).flatMap((t) => t.certificates)].map((c) => c.pem)).join('')
+}

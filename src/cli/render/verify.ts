@@ -24,6 +24,10 @@ export function renderVerify(r: VerifyResult): string[] {
     lines.push(`  hint    ${first.hint}`)
     for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
   }
+  if (r.connection)
+    lines.push(
+      `  chain presented by ${r.connection.target}${r.connection.servername ? ` (SNI ${r.connection.servername})` : ''}, ${r.connection.protocol ?? 'TLS'}`,
+    )
   lines.push('', 'checks', ...checkLines(r.checks), '', 'chain', ...chainTree(r.chain).map((l) => `  ${l}`))
   if (r.bundle) lines.push('', `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`)
   if (r.warnings.length) lines.push('', 'warnings', ...r.warnings.map((w) => `  ${style.yellow('-')} ${w}`))

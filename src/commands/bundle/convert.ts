@@ -11,7 +11,9 @@ export default class BundleConvert extends SvidkitCommand {
 Reads one or more bundles ([TD=]FILE: PEM, SPIFFE JWKS or bundle map), binds each to its
 trust domain exactly as verify does, and writes one PEM bundle or SPIFFE JWKS for one trust
 domain, or a bundle map ({"trust_domains": {...}}) for all of them. The output goes to
-stdout, or atomically to --out. Bundles hold only public certificates.`)
+stdout, or atomically to --out. Bundles hold only public certificates, and only CA
+certificates: a leaf (an SVID) is refused as an authority unless
+--allow-non-ca-authorities is given.`)
 
   static override examples = [
     '<%= config.bin %> bundle convert ca/bundle.pem --to jwks',
@@ -21,7 +23,7 @@ stdout, or atomically to --out. Bundles hold only public certificates.`)
 
   static override strict = false
   static override args = {
-    bundle: Args.string({description: 'input bundles, [TD=]FILE', required: true}),
+    bundle: Args.string({description: 'input bundles, [TD=]FILE; - reads standard input', required: true}),
   }
 
   static override flags = {
@@ -31,6 +33,10 @@ stdout, or atomically to --out. Bundles hold only public certificates.`)
     sequence: Flags.integer({description: 'spiffe_sequence to write', min: 0}),
     'refresh-hint': Flags.string({description: 'spiffe_refresh_hint to write (Go duration, e.g. 5m)'}),
     strict: Flags.boolean({description: 'read JWKS inputs as go-spiffe does', default: false}),
+    'allow-non-ca-authorities': Flags.boolean({
+      description: 'DANGEROUS: accept certificates that are not CAs (e.g. an SVID) as bundle authorities; refused by default',
+      default: false,
+    }),
   }
 
   async run() {
@@ -41,6 +47,7 @@ stdout, or atomically to --out. Bundles hold only public certificates.`)
       sequence: flags.sequence,
       refreshHint: flags['refresh-hint'] === undefined ? undefined : Math.round(parseDuration(flags['refresh-hint']) / 1000),
       strict: flags.strict,
+      allowNonCaAuthorities: flags['allow-non-ca-authorities'],
     })
     this.warnings(result.warnings)
     if (flags.out) {

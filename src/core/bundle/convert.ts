@@ -1,4 +1,5 @@
-import {usageError} from '../errors.js'
+import {SvidkitError, usageError} from '../errors.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
 import {toJwks} from './jwks.js'
 import {toPemBundle} from './pem-bundle.js'
 import {loadBundleSpecs} from './bundle-spec.js'
@@ -17,6 +18,8 @@ export interface ConvertOptions {
   refreshHint?: number
   /** Read JWKS inputs as go-spiffe does. Default false. */
   strict?: boolean
+  /** Accept certificates that are not CAs as authorities (`--allow-non-ca-authorities`). Default false. */
+  allowNonCaAuthorities?: boolean
 }
 
 /** What a conversion produced. */
@@ -26,6 +29,22 @@ export interface ConvertResult {
   trustDomains: string[]
   authorities: number
   warnings: string[]
+}
+
+/**
+ * Throws `bundle-invalid` for the first authority that is not a CA certificate
+ * (basicConstraints CA:TRUE): a leaf turned into a trust anchor trusts whatever it signs
+ * (nothing) and hides the real CA; X509-SVID §6 publishes CA certificates only.
+ */
+function refuseNonCa(bundles: Map<string, {authorities: ParsedCertificate[]}>): void {
+  for (const [td, b] of bundles) {
+    const leaf = b.authorities.find((c) => c.basicConstraints?.ca !== true)
+    if (!leaf) continue
+    const name = leaf.san?.uris[0] ?? leaf.subject ?? leaf.serial
+    throw new SvidkitError('bundle-invalid', `authority "${name}" of trust domain "${td}" is not a CA certificate (no basicConstraints CA:TRUE)`, {
+      hint: 'a bundle holds the CA certificates (roots) of a trust domain, not SVIDs: pass ca/bundle.pem; --allow-non-ca-authorities writes it anyway',
+    })
+  }
 }
 
 /**
@@ -40,6 +59,7 @@ export function convertBundles(specs: string[], o: ConvertOptions): ConvertResul
     throw usageError(`cannot tell which trust domain "${set.unbound[0]}" serves`, 'label it: TD=FILE, or pass --trust-domain')
   }
   const tds = [...set.byTrustDomain.keys()]
+  if (!o.allowNonCaAuthorities) refuseNonCa(set.byTrustDomain)
   if (o.to === 'map') {
     const map: Record<string, unknown> = {}
     for (const [td, b] of set.byTrustDomain) map[td] = JSON.parse(toJwks(b.authorities, {sequence: o.sequence ?? 1}))

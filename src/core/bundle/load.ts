@@ -5,7 +5,7 @@ import {oneLine} from './one-line.js'
  * else as PEM (or DER).
  */
 import {SvidkitError} from '../errors.js'
-import {readInput} from '../fs/read-input.js'
+import {inputName, readInput} from '../fs/read-input.js'
 import {parseBundleMap, stripBom} from './bundle-map.js'
 import {isJsonObject, parseJwks} from './jwks.js'
 import {parsePemBundle} from './pem-bundle.js'
@@ -50,5 +50,5 @@ export function parseBundleBytes(bytes: Uint8Array, source: string, options: Bun
  * it does not exist and `bundle-invalid` when it is a directory or unreadable (§3 step 1).
  */
 export function loadBundleFile(path: string, options: BundleReadOptions = {}): BundleFile {
-  return parseBundleBytes(readInput(path, 'bundle-invalid'), path, options)
+  return parseBundleBytes(readInput(path, 'bundle-invalid'), inputName(path), options)
 }

@@ -1,10 +1,12 @@
 import {parseBundleBytes} from '../bundle/index.js'
-import {readInput} from '../fs/read-input.js'
+import {readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {inputName, readInput} from '../fs/read-input.js'
 import {SvidkitError, isSvidkitError} from '../errors.js'
 import {readCertificates} from '../x509/read.js'
 import {keyMatches, readPrivateKey} from '../x509/keys.js'
 import {hasPemArmour, parsePemBlocks} from '../x509/pem.js'
-import type {ParsedCertificate} from '../x509/certificate.js'
+import {certificatePem, type ParsedCertificate} from '../x509/certificate.js'
 import {certificateSummary, guessRole, type CertificateSummary} from '../svid/summary.js'
 import {checkSvid} from '../verify/svid-checks.js'
 import {Report, type Check, type Failure} from '../verify/result.js'
@@ -13,6 +15,8 @@ import {checkCaProfile} from './ca-checks.js'
 
 /** A certificate as `inspect` shows it: its summary, the rules it breaks and its checks. */
 export interface InspectedCertificate extends CertificateSummary {
+  /** The certificate itself, PEM (for `--format pem`). */
+  pem: string
   violations: Failure[]
   warnings: string[]
   checks: Check[]
@@ -38,7 +42,7 @@ function inspectCertificate(c: ParsedCertificate, chain: ParsedCertificate[] | u
   if (t > c.notAfter.getTime()) r.warn('validity', `expired ${formatDuration(t - c.notAfter.getTime())} ago`)
   else if (t < c.notBefore.getTime()) r.warn('validity', `not valid for another ${formatDuration(c.notBefore.getTime() - t)}`)
   else r.pass('validity', `valid for another ${formatDuration(Math.round((c.notAfter.getTime() - t) / 1000) * 1000)}`)
-  return {...summary, violations: r.sortedErrors(), warnings: r.warnings, checks: r.checks}
+  return {...summary, pem: certificatePem(c), violations: r.sortedErrors(), warnings: r.warnings, checks: r.checks}
 }
 
 function inspectBundleFile(path: string, bytes: Buffer, at: Date): InspectedFile {
@@ -136,7 +140,59 @@ function parsePemBlocksOrThrow(text: string, path: string): string[] {
  * format, which certificate they belong to; never the key itself) and bundles.
  */
 export function inspectFile(path: string, at: Date): InspectedFile {
-  const bytes = readInput(path, 'pem-invalid')
+  let bytes: Buffer
+  try {
+    bytes = readInput(path, 'pem-invalid')
+  } catch (err) {
+    if (isSvidkitError(err) && err.code === 'not-a-regular-file' && isDirectory(path)) {
+      throw new SvidkitError('not-a-regular-file', err.message, {path, hint: directoryHint(path)})
+    }
+    throw err
+  }
+  const name = inputName(path)
+  return inspectBytes(name, bytes, at)
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** Returns a hint naming the files `inspect` can read in a directory (inspect takes files, not --dir). */
+function directoryHint(dir: string): string {
+  let names: string[] = []
+  try {
+    names = readdirSync(dir, {withFileTypes: true})
+      .filter((d) => d.isFile() && /\.(pem|crt|cer|key|der|json)$/i.test(d.name))
+      .map((d) => d.name)
+      .sort()
+  } catch {
+    // unreadable: fall back to the generic hint
+  }
+  if (names.length === 0) return `inspect takes files; "${dir}" holds no .pem, .crt, .key, .der or .json file`
+  const shown = names.slice(0, 6).map((n) => join(dir, n))
+  return `inspect takes files, not a directory: svidkit inspect ${shown.join(' ')}${names.length > 6 ? ' ...' : ''}`
+}
+
+/**
+ * Returns the chain a server presented (leaf first) as `inspect` shows a chain file:
+ * `target` is `host:port`. Nothing is verified: inspect only looks.
+ */
+export function inspectPresentedChain(target: string, certs: ParsedCertificate[], at: Date): InspectedFile {
+  return {
+    path: target,
+    kind: certs.length > 1 ? 'chain' : 'certificate',
+    certificates: certs.map((c, i) => inspectCertificate(c, i === 0 ? certs : undefined, at, i === 0 ? 'leaf' : 'intermediate')),
+    keys: [],
+    warnings: ['the chain was fetched from a live server and not verified: use "svidkit verify --connect" with the bundle to verify it'],
+  }
+}
+
+/** Returns what `bytes` (read from `path`) hold, as `inspectFile` does. */
+export function inspectBytes(path: string, bytes: Buffer, at: Date): InspectedFile {
   const head = bytes
     .toString('utf8')
     .replace(/^\uFEFF/, '')

@@ -34,6 +34,8 @@ export interface VerifyResult {
   at: string
   /** Time from `at` to the earliest notAfter on the path, in ms. */
   expiresInMs?: number
+  /** With `verify --connect`: where the chain came from. */
+  connection?: {target: string; servername: string | null; protocol: string | null}
 }
 
 /** Accumulates checks, failures and warnings in step order. */

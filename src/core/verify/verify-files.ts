@@ -4,7 +4,7 @@ import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
 import {loadBundleSpecs} from '../bundle/index.js'
-import {inputError, readInput} from '../fs/read-input.js'
+import {inputError, inputName, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
 import {hasPemArmour} from '../x509/pem.js'
@@ -88,11 +88,11 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
     if (bundles.length === 0) bundles = [join(o.dir, names.bundle)]
   }
   const chainBytes = readInput(chainPath, 'pem-invalid')
-  const chain = readCertificates(chainBytes, chainPath)
+  const chain = readCertificates(chainBytes, inputName(chainPath))
   let key: PrivateKeyMaterial | undefined
-  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), keyPath)
+  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), inputName(keyPath))
   else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
-    key = readPrivateKey(chainBytes, chainPath)
+    key = readPrivateKey(chainBytes, inputName(chainPath))
   }
   const expectedTds = new Set(expectIds.map((i) => i.trustDomain.name))
   const bundleSet = loadBundleSpecs(bundles, {
