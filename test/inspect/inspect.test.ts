@@ -212,7 +212,9 @@ describe('inspect of keys', () => {
         ...keyPemText.split('\n').filter((l) => l.length >= 16 && !l.startsWith('-----')),
         der.toString('base64'),
         der.toString('hex'),
-        ...['d', 'p', 'q', 'dp', 'dq', 'qi'].filter((k) => jwk[k]).flatMap((k) => [jwk[k], Buffer.from(jwk[k], 'base64url').toString('hex'), Buffer.from(jwk[k], 'base64url').toString('base64')]),
+        ...['d', 'p', 'q', 'dp', 'dq', 'qi']
+          .filter((k) => jwk[k])
+          .flatMap((k) => [jwk[k], Buffer.from(jwk[k], 'base64url').toString('hex'), Buffer.from(jwk[k], 'base64url').toString('base64')]),
       ]
       for (const s of secrets) {
         expect(out.includes(s), `a secret of ${file} is printed`).toBe(false)
@@ -267,7 +269,10 @@ describe('static rule checks', () => {
     expect(c.role).toBe('root')
     expect(c.nameConstraints).toEqual({permitted: ['uri:spiffe://example.org'], excluded: []})
     expect(c.violations).toEqual([])
-    expect(c.warnings.some((w) => MATCHES_NOTHING.test(w)), JSON.stringify(c.warnings)).toBe(true)
+    expect(
+      c.warnings.some((w) => MATCHES_NOTHING.test(w)),
+      JSON.stringify(c.warnings),
+    ).toBe(true)
     const {human} = await inspectCli([p('nc-ca.pem')])
     expect(human).toMatch(MATCHES_NOTHING)
     expect(human).toMatch(/use the bare trust-domain name/)
@@ -275,10 +280,29 @@ describe('static rule checks', () => {
 
   it.skipIf(!hasOpenssl)('the same CA made by openssl req -x509 -addext nameConstraints warns too', () => {
     const r = run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('nc-openssl.key'), '-out', p('nc-openssl.pem'),
-      '-subj', '/O=openssl constrained CA', '-days', '3650',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-addext', 'subjectAltName=URI:spiffe://example.org', '-addext', 'nameConstraints=critical,permitted;URI:spiffe://example.org',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      p('nc-openssl.key'),
+      '-out',
+      p('nc-openssl.pem'),
+      '-subj',
+      '/O=openssl constrained CA',
+      '-days',
+      '3650',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext',
+      'subjectAltName=URI:spiffe://example.org',
+      '-addext',
+      'nameConstraints=critical,permitted;URI:spiffe://example.org',
     ])
     expect(r.status, r.stderr).toBe(0)
     const c = inspectFile(p('nc-openssl.pem'), new Date()).certificates[0]
@@ -330,5 +354,35 @@ describe('bundle convert', () => {
     const picked = await runCli([...args, '--trust-domain', 'partner.test'])
     expect(picked.exit, picked.stderr).toBe(0)
     expect(picked.stdout).toBe(readFileSync(p('ca-partner/bundle.pem'), 'utf8'))
+  })
+
+  it('refuses a leaf (non-CA) as an authority: exit 3 bundle-invalid, unless --allow-non-ca-authorities', async () => {
+    const args = ['bundle', 'convert', `example.org=${p('svid.pem')}`, '--to', 'jwks']
+    const h = await runCli(args)
+    expect({exit: h.exit, stdout: h.stdout}).toEqual({exit: 3, stdout: ''})
+    expect(plain(h.stderr)).toMatch(/^error \[bundle-invalid\]: authority "spiffe:\/\/example\.org\/.*" of trust domain "example\.org" is not a CA certificate/)
+    expect(plain(h.stderr)).toMatch(/hint: .*--allow-non-ca-authorities/)
+    const j = await runCli([...args, '--json'])
+    expect({exit: j.exit, code: (jsonOf(j.stdout) as {error: {code: string}}).error.code}).toEqual({exit: 3, code: 'bundle-invalid'})
+    const allowed = await runCli([...args, '--allow-non-ca-authorities'])
+    expect(allowed.exit, allowed.stderr).toBe(0)
+    expect((JSON.parse(allowed.stdout) as {keys: unknown[]}).keys.length).toBeGreaterThan(0)
+  })
+})
+
+describe('inspect --format', () => {
+  it('pem prints the certificates only (no key) as PEM; json equals --json; text is the default report', async () => {
+    const pem = await runCli(['inspect', p('credential.pem'), '--format', 'pem'])
+    expect(pem.exit, pem.stderr).toBe(0)
+    expect(pem.stdout).toBe(chainPem(readCertificates(readFileSync(p('svid.pem')), 'svid.pem')))
+    expect(pem.stdout).not.toMatch(/PRIVATE KEY/)
+    const asJson = await runCli(['inspect', p('svid.pem'), '--format', 'json', '--at', AT])
+    const viaFlag = await runCli(['inspect', p('svid.pem'), '--json', '--at', AT])
+    expect(JSON.parse(asJson.stdout)).toEqual(JSON.parse(viaFlag.stdout))
+    const text = await runCli(['inspect', p('svid.pem'), '--format', 'text', '--at', AT])
+    const dflt = await runCli(['inspect', p('svid.pem'), '--at', AT])
+    expect(text.stdout).toBe(dflt.stdout)
+    const keyOnly = await runCli(['inspect', p('svid_key.pem'), '--format', 'pem'])
+    expect({exit: keyOnly.exit, stdout: keyOnly.stdout}).toEqual({exit: 3, stdout: ''})
   })
 })
