@@ -1,5 +1,5 @@
 /**
- * Which trust domain each bundle serves (spiffe-rules.md §3.1), and the resulting set of
+ * Which trust domain each bundle serves (docs/design.md, `verify` and `inspect`), and the resulting set of
  * bundles by trust domain. Pure: works on bundles already read (see bundle-spec.ts).
  */
 import {SvidkitError} from '../errors.js'
@@ -8,7 +8,7 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import type {BundleFile} from './load.js'
 import {authorityTrustDomains, dedupeAuthorities, type X509Bundle} from './x509-bundle.js'
 
-/** How a file came to serve a trust domain: §3.1 rules 1–4, or an entry of a bundle map. */
+/** How a file came to serve a trust domain: the binding rules of docs/design.md, or an entry of a bundle map. */
 export type BindingKind = 'label' | 'san' | 'map' | 'expected' | 'leaf-assumed'
 
 /** One file that contributed to a bound bundle. */
@@ -52,13 +52,13 @@ export interface LoadedBundle {
   file: BundleFile
 }
 
-/** What binding may fall back on (§3.1 rules 3 and 4). */
+/** What binding may fall back on (the last binding rules, docs/design.md). */
 export interface BindingContext {
   /** The expected trust domain (from `--expect-id` or given to `verify`), a bare name. Default: none. */
   expectedTrustDomain?: string
   /** The leaf's trust domain, a bare name; used only for a sole unbound bundle. Default: none. */
   leafTrustDomain?: string
-  /** Read JWKS as go-spiffe would (§4.2); used when files are loaded. Default `false`. */
+  /** Read JWKS as go-spiffe would (SPIFFE Trust Domain and Bundle §4); used when files are loaded. Default `false`. */
   strict?: boolean
 }
 
@@ -96,7 +96,7 @@ function bindSingle(item: LoadedBundle, bundle: X509Bundle, ctx: BindingContext,
 }
 
 /**
- * Returns the bundles bound to trust domains by spiffe-rules.md §3.1: a `TD=` label
+ * Returns the bundles bound to trust domains by docs/design.md, `verify` and `inspect`: a `TD=` label
  * wins; else the one trust domain named by the authorities' URI SANs; else the expected
  * trust domain; else, for the sole bundle, the leaf's trust domain with a warning. Files
  * bound to one trust domain merge. Throws `usage` (exit 2) for a label on a bundle map,
@@ -162,7 +162,7 @@ export function bindBundles(loaded: readonly LoadedBundle[], ctx: BindingContext
 }
 
 /**
- * Returns the bundle bound to exactly this trust domain, or undefined (§3 step 8:
+ * Returns the bundle bound to exactly this trust domain, or undefined (verify reports
  * `bundle-not-found`). Never another trust domain's bundle, never a pool.
  */
 export function lookupBundle(set: BundleSet, trustDomain: string | TrustDomain): BoundBundle | undefined {

@@ -1,7 +1,7 @@
 import {oneLine} from './one-line.js'
 /**
  * Bundle maps (federation): `{"trust_domains": {"<td>": <JWKS>, …}}`, one SPIFFE
- * bundle per trust domain in one file (spiffe-rules.md §4.3).
+ * bundle per trust domain in one file (docs/design.md, `verify` and `inspect`).
  */
 import {SvidkitError} from '../errors.js'
 import {TrustDomain} from '../spiffe-id/index.js'
@@ -11,7 +11,7 @@ import type {X509Bundle} from './x509-bundle.js'
 
 /** Options of {@link parseBundleMap}. */
 export interface BundleMapReadOptions {
-  /** Read each entry as go-spiffe would (`--strict`, §4.2). Default `false`. */
+  /** Read each entry as go-spiffe would (`--strict`, SPIFFE Trust Domain and Bundle §4). Default `false`. */
   strict?: boolean
 }
 

@@ -1,5 +1,5 @@
 /**
- * `--bundle [TD=]FILE` values (spiffe-rules.md §3.1 rule 1), and loading them into a
+ * `--bundle [TD=]FILE` values (docs/design.md, `verify` and `inspect`), and loading them into a
  * bound {@link BundleSet}.
  */
 import {SvidkitError} from '../errors.js'
@@ -61,7 +61,7 @@ function loadSpec(spec: BundleSpec, ctx: BindingContext): LoadedBundle {
 
 /**
  * Returns the bound bundle set of `--bundle` values: every spec is checked first, then
- * each file is read (§4) and bound (§3.1). Throws `usage`, `file-not-found` or
+ * each file is read (SPIFFE Trust Domain and Bundle §4) and bound (docs/design.md). Throws `usage`, `file-not-found` or
  * `bundle-invalid`.
  */
 export function loadBundleSpecs(specs: readonly string[], ctx: BindingContext = {}): BundleSet {

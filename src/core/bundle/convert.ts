@@ -50,7 +50,7 @@ function refuseNonCa(bundles: Map<string, {authorities: ParsedCertificate[]}>): 
 /**
  * Returns the bundles given as `[TD=]FILE` specs converted to one format: a PEM bundle
  * or a SPIFFE JWKS for one trust domain, or a bundle map for all of them. Trust domains
- * are bound as in spiffe-rules.md §3.1 and never mixed.
+ * are bound as in docs/design.md, `verify` and `inspect` and never mixed.
  */
 export function convertBundles(specs: string[], o: ConvertOptions): ConvertResult {
   if (specs.length === 0) throw usageError('give at least one bundle file')

@@ -1,6 +1,6 @@
 /**
  * The member names of JSON objects as written, repeats included. `JSON.parse` silently
- * keeps the last of two equal names; a bundle map must refuse them (spiffe-rules.md §4.3).
+ * keeps the last of two equal names; a bundle map must refuse them (docs/design.md, `verify` and `inspect`).
  */
 
 /** The member names of one JSON object, in text order, and the objects nested under them. */

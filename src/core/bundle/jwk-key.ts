@@ -1,6 +1,6 @@
 /**
  * The JWK side of a SPIFFE JWKS entry: x5c decoding and the comparison of a JWK's own
- * public parameters with its certificate's key (spiffe-rules.md §4.2).
+ * public parameters with its certificate's key (SPIFFE Trust Domain and Bundle §4).
  */
 import type {JsonWebKey} from 'node:crypto'
 import type {ParsedCertificate} from '../x509/certificate.js'

@@ -1,5 +1,5 @@
 /**
- * SPIFFE bundles as JWKS (spiffe-rules.md §4.2): reading, by the table of default
+ * SPIFFE bundles as JWKS (SPIFFE Trust Domain and Bundle §4): reading, by the table of default
  * (spec-following) and `--strict` (go-spiffe-following) outcomes, and writing.
  */
 import {SvidkitError} from '../errors.js'
@@ -10,9 +10,9 @@ import {authorityWarnings, dedupeAuthorities, emptyBundleWarning, type X509Bundl
 
 /** Options of {@link parseJwks}. */
 export interface JwksReadOptions {
-  /** Follow go-spiffe where §4.2 lets the modes differ (`--strict`). Default `false`. */
+  /** Follow go-spiffe where SPIFFE Trust Domain and Bundle §4 lets the modes differ (`--strict`). Default `false`. */
   strict?: boolean
-  /** Skip `spiffe_refresh_hint` without checking it, as for bundle-map entries (§4.3). Default `false`. */
+  /** Skip `spiffe_refresh_hint` without checking it, as for bundle-map entries (bundle maps, docs/design.md). Default `false`. */
   ignoreRefreshHint?: boolean
 }
 
@@ -40,7 +40,7 @@ export function jsonType(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`
 }
 
-/** Returns true for a counter §4.2 accepts: a non-negative integer that a JS number holds exactly. */
+/** Returns true for a counter SPIFFE Trust Domain and Bundle §4 accepts: a non-negative integer that a JS number holds exactly. */
 function isCounter(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }
@@ -62,7 +62,7 @@ class JwksReader {
     this.warnings.push(`bundle "${this.source}": ${message}`)
   }
 
-  /** Throws the strict-mode error (go-spiffe's outcome), or records the default-mode warning (§4.2). */
+  /** Throws the strict-mode error (go-spiffe's outcome), or records the default-mode warning (SPIFFE Trust Domain and Bundle §4). */
   deviation(error: string, warning: string): void {
     if (this.strict) throw this.fail(error, STRICT_HINT)
     this.warn(warning)
@@ -146,7 +146,7 @@ class JwksReader {
 
 /**
  * Returns the X.509 authorities of a SPIFFE JWKS (`value` is the parsed JSON), following
- * the reading table of spiffe-rules.md §4.2 in default or strict mode. Only x509-svid
+ * the reading table of SPIFFE Trust Domain and Bundle §4 in default or strict mode. Only x509-svid
  * entries become authorities; duplicates are dropped. Throws `bundle-invalid`.
  */
 export function parseJwks(value: unknown, source: string, options: JwksReadOptions = {}): X509Bundle {
@@ -174,7 +174,7 @@ export function parseJwks(value: unknown, source: string, options: JwksReadOptio
 }
 
 /**
- * Returns the SPIFFE JWKS text for the authorities (§4.2 "Writing"): one `x509-svid` JWK
+ * Returns the SPIFFE JWKS text for the authorities (SPIFFE Trust Domain and Bundle §4 "Writing"): one `x509-svid` JWK
  * per certificate with its public parameters and exactly one standard-base64 `x5c`, no
  * `kid`; pretty-printed with a final newline. Throws `usage` for a bad counter.
  */

@@ -1,6 +1,6 @@
 import {oneLine} from './one-line.js'
 /**
- * Reading a bundle file of any format (spiffe-rules.md §4): a JSON object with
+ * Reading a bundle file of any format (SPIFFE Trust Domain and Bundle §4): a JSON object with
  * `trust_domains` is a bundle map, any other JSON is read as a SPIFFE JWKS, anything
  * else as PEM (or DER).
  */
@@ -16,7 +16,7 @@ export type BundleFile = {kind: 'single'; bundle: X509Bundle} | {kind: 'map'; bu
 
 /** Options for reading bundle files. */
 export interface BundleReadOptions {
-  /** Read JWKS as go-spiffe would (`--strict`, §4.2). Default `false`. */
+  /** Read JWKS as go-spiffe would (`--strict`, SPIFFE Trust Domain and Bundle §4). Default `false`. */
   strict?: boolean
 }
 
@@ -47,7 +47,8 @@ export function parseBundleBytes(bytes: Uint8Array, source: string, options: Bun
 
 /**
  * Returns the bundle or bundle map in the file at `path`. Throws `file-not-found` when
- * it does not exist and `bundle-invalid` when it is a directory or unreadable (§3 step 1).
+ * it does not exist, `not-a-regular-file` for a directory or special file, and
+ * `bundle-invalid` when it cannot be read as a bundle.
  */
 export function loadBundleFile(path: string, options: BundleReadOptions = {}): BundleFile {
   return parseBundleBytes(readInput(path, 'bundle-invalid'), inputName(path), options)

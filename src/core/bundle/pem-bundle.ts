@@ -1,5 +1,5 @@
 /**
- * PEM (or DER) bundles: concatenated CERTIFICATE blocks (spiffe-rules.md §4.1).
+ * PEM (or DER) bundles: concatenated CERTIFICATE blocks (X509-SVID §6).
  */
 import {SvidkitError} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
@@ -30,7 +30,7 @@ function hintFor(text: string): string | undefined {
 
 /**
  * Returns the bundle held by PEM `CERTIFICATE` blocks, or by one DER certificate when the
- * file has no PEM armour (§4.1). A 0-byte or whitespace-only file is a valid empty
+ * file has no PEM armour (X509-SVID §6). A 0-byte or whitespace-only file is a valid empty
  * bundle, with a warning. Throws `bundle-invalid` when there is no certificate block,
  * a block or its DER is malformed, or a certificate has trailing bytes.
  */

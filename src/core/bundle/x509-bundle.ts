@@ -1,6 +1,6 @@
 /**
  * X509Bundle: the X.509 authorities of one trust domain as read from one file
- * (spiffe-rules.md §4), and the facts about them that binding (§3.1) needs.
+ * (SPIFFE Trust Domain and Bundle §4), and the facts about them that binding (§3.1) needs.
  */
 import {SvidkitError} from '../errors.js'
 import {SpiffeId} from '../spiffe-id/index.js'
@@ -37,7 +37,7 @@ export function dedupeAuthorities(certs: readonly ParsedCertificate[]): ParsedCe
 
 /**
  * Returns the trust domains named by the URI SANs of the bundle's authorities, in order
- * of first appearance, and the URIs that are not valid SPIFFE IDs (§3.1 rule 2 ignores
+ * of first appearance, and the URIs that are not valid SPIFFE IDs (binding ignores
  * them, with a warning).
  */
 export function authorityTrustDomains(bundle: Pick<X509Bundle, 'authorities'>): {
@@ -64,7 +64,7 @@ export function authorityTrustDomains(bundle: Pick<X509Bundle, 'authorities'>): 
 
 /**
  * Returns the warnings about one authority as a trust anchor: not a CA, a key usage
- * without keyCertSign (§3 step 9 accepts both, with a warning) or no SPIFFE ID.
+ * without keyCertSign (accepted with a warning) or no SPIFFE ID.
  */
 export function authorityWarnings(cert: ParsedCertificate, source: string): string[] {
   const who = `bundle "${source}": authority "${cert.subject}"`
@@ -80,7 +80,7 @@ export function authorityWarnings(cert: ParsedCertificate, source: string): stri
   return warnings
 }
 
-/** Returns the warning for a bundle with no authority: its trust domain trusts nothing (§3 step 8). */
+/** Returns the warning for a bundle with no authority: its trust domain trusts nothing. */
 export function emptyBundleWarning(source: string): string {
   return `bundle "${source}" holds no X.509 authority: every SVID of its trust domain will be untrusted`
 }

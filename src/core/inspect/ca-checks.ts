@@ -6,7 +6,7 @@ import type {Report} from '../verify/result.js'
 
 /**
  * Records the static checks of a signing (CA) certificate against the profile of
- * spiffe-rules.md §2: keyCertSign (a violation, §3 step 6), then warnings for what the
+ * X509-SVID §4.3: keyCertSign (a violation), then warnings for what the
  * profile recommends (critical flags, URI SAN without path, no EKU, well-formed name
  * constraints).
  */

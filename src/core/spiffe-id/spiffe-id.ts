@@ -1,6 +1,6 @@
 /**
- * SPIFFE IDs: parsing and the path rules (spiffe-rules.md §1, rows 1–5e), and the
- * length limits of issuance (§1 "Length").
+ * SPIFFE IDs: parsing and the path rules (SPIFFE-ID §2), and the
+ * length limits of issuance (SPIFFE-ID §2.3).
  */
 import {SvidkitError} from '../errors.js'
 import {MAX_TRUST_DOMAIN_BYTES, SCHEME_PREFIX, TrustDomain, invalidId, splitSpiffeId} from './trust-domain.js'
@@ -24,7 +24,7 @@ export class SpiffeId {
 
   /**
    * Returns the SPIFFE ID in `text` (a URI SAN, `--spiffe-id`, `--expect-id`), checked by
-   * rules 1–5d of spiffe-rules.md §1. Throws a `spiffe-id-invalid` SvidkitError.
+   * the rules of SPIFFE-ID §2.1 and §2.2. Throws a `spiffe-id-invalid` SvidkitError.
    */
   static parse(text: string): SpiffeId {
     const {name, path} = splitSpiffeId(text)
@@ -57,7 +57,7 @@ export class SpiffeId {
     return this.trustDomain.equals(td)
   }
 
-  /** Returns true when both IDs are the same string (§1: equality is byte equality). */
+  /** Returns true when both IDs are the same string (SPIFFE-ID §2: equality is byte equality). */
   equals(other: SpiffeId): boolean {
     return this.toString() === other.toString()
   }
@@ -96,7 +96,7 @@ function checkSegment(segment: string, ifEmpty: 'emptySegment' | 'trailingSlash'
 
 /**
  * Returns a warning when `id` is longer than svidkit would issue (ID over 2048 bytes or
- * trust domain over 255, §1 "Length"), else undefined. `verify` accepts such IDs.
+ * trust domain over 255, SPIFFE-ID §2.3), else undefined. `verify` accepts such IDs.
  */
 export function lengthWarning(id: SpiffeId): string | undefined {
   const excess = lengthExcess(id)
@@ -106,7 +106,7 @@ export function lengthWarning(id: SpiffeId): string | undefined {
 
 /**
  * Returns nothing; throws a `usage` SvidkitError (exit 2) when `id` is too long to issue:
- * over 2048 bytes in all or a trust domain over 255 bytes (§1 "Length").
+ * over 2048 bytes in all or a trust domain over 255 bytes (SPIFFE-ID §2.3).
  */
 export function checkIssuable(id: SpiffeId): void {
   const excess = lengthExcess(id)

@@ -1,11 +1,11 @@
 /**
- * Trust domains and the scanning shared with SPIFFE IDs (spiffe-rules.md §1, rows 1–4).
+ * Trust domains and the scanning shared with SPIFFE IDs (SPIFFE-ID §2.1).
  * Everything works on the raw string: a URL parser would lowercase and re-encode the
  * very bytes these rules exist to reject.
  */
 import {SvidkitError} from '../errors.js'
 
-/** The go-spiffe v2.8.1 error texts of spiffe-rules.md §1, plus svidkit's own. */
+/** The go-spiffe v2.8.1 error texts, plus svidkit's own. */
 export const MSG = {
   empty: 'cannot be empty',
   scheme: 'scheme is missing or invalid',
@@ -63,7 +63,7 @@ export function splitSpiffeId(text: string): {name: string; path: string} {
   return {name: text.slice(SCHEME_PREFIX.length, i), path: text.slice(i)}
 }
 
-/** A SPIFFE trust domain: the name between `spiffe://` and the path (spiffe-rules.md §1). */
+/** A SPIFFE trust domain: the name between `spiffe://` and the path (SPIFFE-ID §2). */
 export class TrustDomain {
   /** The bare name, e.g. `example.org`. */
   readonly name: string

@@ -2,7 +2,7 @@ import type {ConstraintName, ParsedCertificate} from '../x509/certificate.js'
 
 /**
  * Returns the host of a URI (its authority without userinfo and port), or undefined.
- * For a SPIFFE ID that is the trust domain (spiffe-rules.md §3.2).
+ * For a SPIFFE ID that is the trust domain (X509-SVID SPIFFE Trust Domain and Bundle §4).
  */
 export function uriHost(uri: string): string | undefined {
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(uri)

@@ -7,7 +7,7 @@ import {constraintViolation} from './name-constraints.js'
 import type {CertPath} from './path.js'
 import type {Failure} from './result.js'
 
-/** The sub-steps of spiffe-rules.md §3 step 10, in order. */
+/** The sub-steps of X509-SVID §5.1 and RFC 5280 §6.1, in order. */
 export const PATH_STEPS = ['validity', 'name-constraints', 'path-length', 'critical-extensions'] as const
 
 /** How far a path got: the index of the first failing sub-step (4 = all passed) and why it failed. */
@@ -98,7 +98,7 @@ function checkCriticalExtensions(all: ParsedCertificate[]): Failure | undefined 
   return undefined
 }
 
-/** Returns how far a path gets through §3 step 10 a–d at time `at` (first failure wins). */
+/** Returns how far a path gets through the path checks (validity, name constraints, path length, critical extensions) at time `at` (first failure wins). */
 export function evaluatePath(path: CertPath, at: Date): PathOutcome {
   const all = [...path.certs, path.anchor]
   const steps = [() => checkValidity(all, at), () => checkNameConstraints(all), () => checkPathLength(all), () => checkCriticalExtensions(all)]

@@ -11,14 +11,14 @@ export interface Check {
   message: string
 }
 
-/** One failure: a reason code of cli-contract.md, a go-spiffe-style message and a hint. */
+/** One failure: a reason code of docs/errors.md, a go-spiffe-style message and a hint. */
 export interface Failure {
   code: ReasonCode
   message: string
   hint: string
 }
 
-/** What `verifySvid` returns (cli-contract.md "verify --json"). */
+/** What `verifySvid` returns (docs/errors.md, JSON documents). */
 export interface VerifyResult {
   valid: boolean
   spiffeId: string | null

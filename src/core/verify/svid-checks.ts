@@ -7,7 +7,7 @@ import {keyMatches} from '../x509/keys.js'
 import type {Report} from './result.js'
 
 /**
- * Runs spiffe-rules.md §3 steps 2–7 on a chain (leaf first) and returns the leaf's
+ * Runs X509-SVID §5.2 (leaf validation) on a chain (leaf first) and returns the leaf's
  * SPIFFE ID when steps 2–3 passed. These need no bundle; `inspect` uses them alone.
  */
 export function checkSvid(chain: ParsedCertificate[], key: KeyObject | undefined, r: Report): SpiffeId | undefined {
@@ -112,7 +112,7 @@ function checkLeafFlags(leaf: ParsedCertificate, r: Report): void {
   if (!leaf.basicConstraints) r.warn('leaf-profile', 'leaf has no basicConstraints extension (should be critical CA:FALSE)')
   if (leaf.keyUsage && !leaf.keyUsage.critical) r.warn('leaf-profile', 'leaf key usage is not critical')
   if (leaf.subject === '' && leaf.san && !leaf.san.critical)
-    r.warn('leaf-profile', 'leaf has an empty subject but its SAN extension is not critical (RFC 5280 §4.2.1.6)')
+    r.warn('leaf-profile', 'leaf has an empty subject but its SAN extension is not critical (RFC 5280 SPIFFE Trust Domain and Bundle §4.1.6)')
   if (!leaf.extKeyUsage) r.warn('leaf-profile', 'leaf has no extended key usage; some TLS stacks expect serverAuth and clientAuth')
   if (leaf.san?.dns.length) r.warn('leaf-profile', `leaf has DNS SANs (${leaf.san.dns.join(', ')}); SPIFFE peers ignore them`)
 }

@@ -67,7 +67,7 @@ function leafTrustDomain(uris: string[] | undefined): string | undefined {
 }
 
 /**
- * Returns the verification result for SVID files (spiffe-rules.md §3). Read problems
+ * Returns the verification result for SVID files (X509-SVID §5). Read problems
  * throw (exit 3), binding problems throw usage errors (exit 2); a rejected SVID is a
  * result with `valid: false` (exit 4 in the command).
  */

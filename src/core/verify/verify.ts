@@ -16,7 +16,7 @@ export interface VerifyInput {
   chain: ParsedCertificate[]
   /** Optional private key: checked against the leaf (step 7). */
   key?: KeyObject
-  /** Bundles bound to trust domains (spiffe-rules.md §3.1). */
+  /** Bundles bound to trust domains (docs/design.md, `verify` and `inspect`). */
   bundles: BundleSet
   /** Evaluation time. */
   at: Date
@@ -31,7 +31,7 @@ export interface VerifyInput {
 }
 
 /**
- * Returns the verdict of the X509-SVID verification algorithm of spiffe-rules.md §3,
+ * Returns the verdict of the X509-SVID verification algorithm of X509-SVID §5,
  * every step recorded as a check; `errors[0]` is the primary reason (lowest step).
  */
 export function verifySvid(input: VerifyInput): VerifyResult {

@@ -17,7 +17,7 @@ import {SvidkitError} from '../errors.js'
 import {parseCertificateTime, rawValidity} from './validity.js'
 import {parseGeneralNames} from './general-names.js'
 
-/** The key-usage bits of RFC 5280 §4.2.1.3, by name. */
+/** The key-usage bits of RFC 5280 SPIFFE Trust Domain and Bundle §4.1.3, by name. */
 export const KEY_USAGE_BITS = {
   digitalSignature: 1,
   nonRepudiation: 2,
@@ -91,7 +91,7 @@ export const CERT_LIMITS = {maxAsn1Nodes: 100_000, maxAsn1Depth: 64} as const
 
 const ASN1_OPTIONS = {berOptions: {maxNodes: CERT_LIMITS.maxAsn1Nodes, maxDepth: CERT_LIMITS.maxAsn1Depth}}
 
-/** Returns lowercase hex without separators or leading zeros (cli-contract.md JSON output). */
+/** Returns lowercase hex without separators or leading zeros (docs/errors.md). */
 export function serialHex(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex').replace(/^0+/, '')
   return hex === '' ? '0' : hex
@@ -117,7 +117,7 @@ function generalName(n: GeneralName): ConstraintName {
  * Returns the parsed certificate; throws an Error (the caller maps it to `pem-invalid`)
  * when the DER is malformed, has bytes after the outer SEQUENCE, or Node refuses it,
  * and a SvidkitError `time-invalid` for a validity time RFC 5280 §4.1.2.5 does not
- * allow or `duplicate-extension` for two extensions with one OID (RFC 5280 §4.2).
+ * allow or `duplicate-extension` for two extensions with one OID (RFC 5280 SPIFFE Trust Domain and Bundle §4).
  */
 export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
   const raw = rawValidity(der)

@@ -12,7 +12,7 @@ export const OID = {
   anyExtendedKeyUsage: '2.5.29.37.0',
 } as const
 
-/** The critical extensions that §3 step 10d processes; any other critical one is unhandled. */
+/** The critical extensions that path validation processes (RFC 5280 §6.1.4); any other critical one is unhandled. */
 export const HANDLED_CRITICAL = new Set<string>([
   OID.basicConstraints,
   OID.keyUsage,
@@ -23,7 +23,7 @@ export const HANDLED_CRITICAL = new Set<string>([
   OID.authorityKeyIdentifier,
 ])
 
-/** Signature algorithms refused on any link (spiffe-rules.md §3 step 9): SHA-1 and MD5 based. */
+/** Signature algorithms refused on any link (RFC 5280 §6.1; SHA-1 and MD5 are refused as in Go): SHA-1 and MD5 based. */
 export const WEAK_SIGNATURE_OIDS = new Set<string>([
   '1.2.840.113549.1.1.4', // md5WithRSAEncryption
   '1.2.840.113549.1.1.5', // sha1WithRSAEncryption

@@ -29,8 +29,7 @@ function certificateFromDer(der: Uint8Array, where: string): ParsedCertificate {
 export const MAX_CERTIFICATES_PER_FILE = 1000
 
 /**
- * Returns the certificates of a chain or bundle file, in file order (spiffe-rules.md
- * §3 step 1): PEM `CERTIFICATE` blocks (other block types skipped), or one DER
+ * Returns the certificates of a chain or bundle file, in file order (X509-SVID §5): PEM `CERTIFICATE` blocks (other block types skipped), or one DER
  * certificate when the file has no PEM armour. Throws `pem-invalid` when there is no
  * certificate, a block is malformed, or a certificate has trailing bytes.
  */
