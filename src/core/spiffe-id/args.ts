@@ -1,6 +1,6 @@
 import {SvidkitError, isSvidkitError} from '../errors.js'
 import {SpiffeId} from './spiffe-id.js'
-import {TrustDomain} from './trust-domain.js'
+import {MAX_TRUST_DOMAIN_BYTES, TrustDomain} from './trust-domain.js'
 
 function asUsage(err: unknown, hint: string): never {
   if (isSvidkitError(err)) throw new SvidkitError(err.code, err.message, {exit: 2, hint, cause: err})
@@ -15,7 +15,10 @@ export function parseTrustDomainArg(text: string): TrustDomain {
   try {
     return TrustDomain.parse(text)
   } catch (err) {
-    asUsage(err, 'a trust domain is lowercase letters, digits, ".", "-" and "_", e.g. example.org (or spiffe://example.org)')
+    asUsage(
+      err,
+      `a trust domain is at most ${MAX_TRUST_DOMAIN_BYTES} bytes of lowercase letters, digits, ".", "-" and "_", e.g. example.org (or spiffe://example.org)`,
+    )
   }
 }
 
@@ -24,6 +27,9 @@ export function parseSpiffeIdArg(text: string): SpiffeId {
   try {
     return SpiffeId.parse(text)
   } catch (err) {
-    asUsage(err, 'a SPIFFE ID is spiffe://<trust-domain>/<path>, lowercase trust domain, path segments of letters, digits, ".", "-", "_"')
+    asUsage(
+      err,
+      `a SPIFFE ID is spiffe://<trust-domain>/<path>, lowercase trust domain of at most ${MAX_TRUST_DOMAIN_BYTES} bytes, path segments of letters, digits, ".", "-", "_"`,
+    )
   }
 }
