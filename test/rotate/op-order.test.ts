@@ -23,16 +23,19 @@ beforeAll(async () => {
   ca = await makeCa(base())
 })
 
-const TRUNC = 'O_WRONLY|O_CREAT|O_TRUNC'
-const EXCL = 'O_WRONLY|O_CREAT|O_EXCL'
+const TRUNC = 'O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW'
+const EXCL = 'O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW'
 
-/** spiffe-helper (Go os.WriteFile per file): open O_TRUNC (0 bytes from here), write, close. */
+/**
+ * spiffe-helper (Go os.WriteFile per file): open O_TRUNC (0 bytes from here), write, close;
+ * svidkit adds O_NOFOLLOW and an fchmod before the bytes (a planted mode never survives).
+ */
 const SPIFFE_HELPER = [
-  `open svid.pem ${TRUNC} 0644`, '+torn svid.pem', 'write svid.pem', 'close svid.pem', '-torn svid.pem',
+  `open svid.pem ${TRUNC} 0644`, '+torn svid.pem', 'fchmod svid.pem 0644', 'write svid.pem', 'close svid.pem', '-torn svid.pem',
   '+key-mismatch',
-  `open svid_key.pem ${TRUNC} 0600`, '+torn svid_key.pem', 'write svid_key.pem', 'close svid_key.pem', '-torn svid_key.pem',
+  `open svid_key.pem ${TRUNC} 0600`, '+torn svid_key.pem', 'fchmod svid_key.pem 0600', 'write svid_key.pem', 'close svid_key.pem', '-torn svid_key.pem',
   '-key-mismatch',
-  `open svid_bundle.pem ${TRUNC} 0644`, '+torn svid_bundle.pem', 'write svid_bundle.pem', 'close svid_bundle.pem', '-torn svid_bundle.pem',
+  `open svid_bundle.pem ${TRUNC} 0644`, '+torn svid_bundle.pem', 'fchmod svid_bundle.pem 0644', 'write svid_bundle.pem', 'close svid_bundle.pem', '-torn svid_bundle.pem',
   'done',
 ]
 
@@ -54,9 +57,9 @@ const ATOMIC_RENAME = [
  */
 const KUBELET = [
   'readlink ..data -> ..OLD', 'mkdir ..NEW 0755', 'chmod ..NEW 0755',
-  `open tls.crt ${TRUNC} 0644`, 'write tls.crt', 'close tls.crt', 'chmod tls.crt 0644',
-  `open tls.key ${TRUNC} 0600`, 'write tls.key', 'close tls.key', 'chmod tls.key 0600',
-  `open ca.crt ${TRUNC} 0644`, 'write ca.crt', 'close ca.crt', 'chmod ca.crt 0644',
+  `open tls.crt ${EXCL} 0644`, 'write tls.crt', 'close tls.crt', 'chmod tls.crt 0644',
+  `open tls.key ${EXCL} 0600`, 'write tls.key', 'close tls.key', 'chmod tls.key 0600',
+  `open ca.crt ${EXCL} 0644`, 'write ca.crt', 'close ca.crt', 'chmod ca.crt 0644',
   'symlink ..data_tmp -> ..NEW', 'rename ..data_tmp -> ..data',
   'rm ..OLD',
   'done',
@@ -84,16 +87,17 @@ const UNLINK_CREATE = [
 ]
 
 /**
- * hardlink-backup: unlink(name.old) (ENOENT ignored) → name.new open O_TRUNC, write, close →
+ * hardlink-backup: unlink(name.old) (ENOENT ignored) → unlink(name.new) (a leftover or planted
+ * one is never followed) → name.new open O_EXCL, write, close →
  * link(name, name.old) → rename(name.new, name). In rotation 2 the unlinks report ENOENT:
  * rotation 1 created the directory, so it had no old name to link.
  */
 const hardlinkBackup = (enoent: string) => [
-  `unlink svid.pem.old${enoent}`, `open svid.pem.new ${TRUNC} 0644`, 'write svid.pem.new', 'close svid.pem.new', 'link svid.pem -> svid.pem.old', 'rename svid.pem.new -> svid.pem',
+  `unlink svid.pem.old${enoent}`, 'unlink svid.pem.new ENOENT', `open svid.pem.new ${EXCL} 0644`, 'write svid.pem.new', 'close svid.pem.new', 'link svid.pem -> svid.pem.old', 'rename svid.pem.new -> svid.pem',
   '+key-mismatch',
-  `unlink svid_key.pem.old${enoent}`, `open svid_key.pem.new ${TRUNC} 0600`, 'write svid_key.pem.new', 'close svid_key.pem.new', 'link svid_key.pem -> svid_key.pem.old', 'rename svid_key.pem.new -> svid_key.pem',
+  `unlink svid_key.pem.old${enoent}`, 'unlink svid_key.pem.new ENOENT', `open svid_key.pem.new ${EXCL} 0600`, 'write svid_key.pem.new', 'close svid_key.pem.new', 'link svid_key.pem -> svid_key.pem.old', 'rename svid_key.pem.new -> svid_key.pem',
   '-key-mismatch',
-  `unlink svid_bundle.pem.old${enoent}`, `open svid_bundle.pem.new ${TRUNC} 0644`, 'write svid_bundle.pem.new', 'close svid_bundle.pem.new', 'link svid_bundle.pem -> svid_bundle.pem.old', 'rename svid_bundle.pem.new -> svid_bundle.pem',
+  `unlink svid_bundle.pem.old${enoent}`, 'unlink svid_bundle.pem.new ENOENT', `open svid_bundle.pem.new ${EXCL} 0644`, 'write svid_bundle.pem.new', 'close svid_bundle.pem.new', 'link svid_bundle.pem -> svid_bundle.pem.old', 'rename svid_bundle.pem.new -> svid_bundle.pem',
   'done',
 ]
 
