@@ -30,7 +30,7 @@ const bad: FailureCase[] = [
   {name: 'negative path length', args: ['--trust-domain', 'example.org', '--path-len=-1'], exit: 2, code: 'usage'},
   {name: 'unknown flag', args: ['--trust-domain', 'example.org', '--bogus'], exit: 2, code: 'usage'},
   {name: 'out under a regular file', args: ['--trust-domain', 'example.org', '--out', '<tmp>/file/x'], exit: 3, code: 'output-not-writable'},
-  {name: 'out is a regular file', args: ['--trust-domain', 'example.org', '--out', '<tmp>/file'], exit: 3, code: 'output-not-writable'},
+  {name: 'out is a regular file', args: ['--trust-domain', 'example.org', '--out', '<tmp>/file'], exit: 3, code: 'not-a-directory'},
 ]
 
 /** Returns `ca init` arguments with `<tmp>` resolved; --out defaults to `<tmp>/ca`. */
@@ -68,7 +68,10 @@ describe('ca init: success', () => {
   it.for([
     {intermediates: 0, files: []},
     {intermediates: 1, files: ['intermediate-1-key.pem', 'intermediate-1.pem']},
-    {intermediates: 3, files: ['intermediate-1-key.pem', 'intermediate-1.pem', 'intermediate-2-key.pem', 'intermediate-2.pem', 'intermediate-3-key.pem', 'intermediate-3.pem']},
+    {
+      intermediates: 3,
+      files: ['intermediate-1-key.pem', 'intermediate-1.pem', 'intermediate-2-key.pem', 'intermediate-2.pem', 'intermediate-3-key.pem', 'intermediate-3.pem'],
+    },
   ])('writes the CA directory with $intermediates intermediates, keys 0600 (--json)', async ({intermediates, files}, ctx) => {
     const out = join(tmpDir(ctx), 'ca')
     const r = await runCli(['ca', 'init', '--trust-domain', 'spiffe://example.org', '--out', out, '--intermediates', String(intermediates), '--json'])

@@ -130,7 +130,10 @@ describe('write order and pacing', () => {
     }
     // Temp-file writers never write a visible name in pieces: the knob is refused, not ignored.
     for (const mode of ['atomic-rename', 'kubelet', 'dir-symlink', 'hardlink-backup'] as WriterMode[]) {
-      await expect(rot({dir: fresh(mode), ca, mode, count: 2, knobs: {chunkBytes: 64}}), mode).rejects.toMatchObject({code: 'usage', message: `--chunk-bytes does not apply to --mode ${mode}`})
+      await expect(rot({dir: fresh(mode), ca, mode, count: 2, knobs: {chunkBytes: 64}}), mode).rejects.toMatchObject({
+        code: 'usage',
+        message: `--chunk-bytes does not apply to --mode ${mode}`,
+      })
     }
   })
 
@@ -147,7 +150,8 @@ describe('write order and pacing', () => {
         knobs: {absentForMs: absentFor},
         hooks: {
           afterEvent: (e) => {
-            if (e.rotation === 2 && e.step === 'window' && e.window === 'absent' && e.state === 'open') setTimeout(() => seen.push(existsSync(join(dir, e.file!))), 15)
+            if (e.rotation === 2 && e.step === 'window' && e.window === 'absent' && e.state === 'open')
+              setTimeout(() => seen.push(existsSync(join(dir, e.file!))), 15)
           },
         },
       })
@@ -180,7 +184,12 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
     const k = fresh('kubelet')
     const kr = await rot({dir: k, ca, mode: 'kubelet', count: 2, knobs: {keepOldDirs: true}})
     const tsDirs = readdirSync(k).filter((n) => /^\.\.\d{4}_/.test(n))
-    expect(tsDirs.sort()).toEqual(kr.events.filter((e) => e.step === 'mkdir').map((e) => e.file).sort())
+    expect(tsDirs.sort()).toEqual(
+      kr.events
+        .filter((e) => e.step === 'mkdir')
+        .map((e) => e.file)
+        .sort(),
+    )
     expect(kr.events.some((e) => e.step === 'rm')).toBe(false)
     const d = fresh('dir-symlink')
     const dr = await rot({dir: d, ca, mode: 'dir-symlink', count: 2, knobs: {keepOldDirs: true}})
@@ -244,7 +253,12 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
         const release = one(events, (e) => e.step === 'release-fd' && e.file === h.file)
         expect(release.t - h.t).toBeGreaterThanOrEqual(hold - TIMER_SLACK)
         // The fd is taken before the name is replaced.
-        const replaced = events.findIndex((e) => e.rotation === 2 && (e.step === 'rename' || e.step === 'unlink') && (e.file === h.file || e.from === h.file || e.file === '..data' || e.file === 'current'))
+        const replaced = events.findIndex(
+          (e) =>
+            e.rotation === 2 &&
+            (e.step === 'rename' || e.step === 'unlink') &&
+            (e.file === h.file || e.from === h.file || e.file === '..data' || e.file === 'current'),
+        )
         expect(events.indexOf(h)).toBeLessThan(replaced)
       }
     }
@@ -382,14 +396,20 @@ describe('failing, pausing and signalling', () => {
           },
         },
       })
-      for (const [n, child] of [[1, a], [2, b]] as const) {
+      for (const [n, child] of [
+        [1, a],
+        [2, b],
+      ] as const) {
         const r = events.filter((e) => e.rotation === n)
         const sig = r.findIndex((e) => e.step === 'signal')
         expect(r[sig].pid).toBe(child.pid)
         expect(r[sig].signal).toBe('SIGHUP')
         // After the last op of the set, right before done.
         expect(r.slice(sig + 1).map((e) => e.step)).toEqual(['done'])
-        const lastOp = r.slice(0, sig).filter((e) => e.step !== 'window').at(-1)!
+        const lastOp = r
+          .slice(0, sig)
+          .filter((e) => e.step !== 'window')
+          .at(-1)!
         expect(lastOp).toMatchObject({step: 'close', file: 'svid_bundle.pem'})
         await until(() => child.received.length > 0, 5000, `rotation ${n}'s signal`)
         expect(child.received).toHaveLength(1)
@@ -411,7 +431,13 @@ describe('failing, pausing and signalling', () => {
   it('--signal retries with backoff from 100 ms when the pid file is missing, then fails the command once (exit 3)', async () => {
     const dir = fresh('atomic-rename')
     const events: RotateEvent[] = []
-    const err = await rot({dir, ca, mode: 'atomic-rename', signal: {signal: 'SIGHUP', pidFile: join(base(), 'missing.pid')}, sink: (e) => events.push(e)}).catch((e: unknown) => e)
+    const err = await rot({
+      dir,
+      ca,
+      mode: 'atomic-rename',
+      signal: {signal: 'SIGHUP', pidFile: join(base(), 'missing.pid')},
+      sink: (e) => events.push(e),
+    }).catch((e: unknown) => e)
     expect(isSvidkitError(err) && err.exit).toBe(3)
     expect(err).toMatchObject({code: 'signal-failed', message: expect.stringMatching(/^cannot send SIGHUP to the pid in ".*missing\.pid": .*ENOENT/)})
     const retries = events.filter((e) => e.step === 'error' && e.code === 'signal-retry')
@@ -538,7 +564,9 @@ describe('CA rotation kinds (rotation.md §1.2)', () => {
     expect(chain5[1].node.checkIssued(bundle5[0].node)).toBe(true)
     expect(meta().sequence).toBe(seq0 + 3)
     // C, K and B all change: both windows open and close within the rotation.
-    const windows = doneOf(none.events).windows?.map((w) => w.window).sort()
+    const windows = doneOf(none.events)
+      .windows?.map((w) => w.window)
+      .sort()
     expect(windows).toEqual(['bundle-stale', 'key-mismatch'])
     await valid()
   })
@@ -548,8 +576,18 @@ describe('CA rotation kinds (rotation.md §1.2)', () => {
     const dir = join(base(), `r3-${++seq}`)
     await rot({dir, ca: kca, mode: 'atomic-rename', intermediatesInBundle: true})
     const {events} = await rot({dir, ca: kca, mode: 'atomic-rename', kind: 'intermediate', intermediatesInBundle: true, knobs: {bundleDelayMs: 30}})
-    const tok = events.filter((e) => e.step === 'rename' || e.step === 'window').map((e) => (e.step === 'rename' ? `rename ${e.file}` : `${e.state} ${e.window}`))
-    expect(tok).toEqual(['rename svid.pem', 'open key-mismatch', 'open bundle-stale', 'rename svid_key.pem', 'close key-mismatch', 'rename svid_bundle.pem', 'close bundle-stale'])
+    const tok = events
+      .filter((e) => e.step === 'rename' || e.step === 'window')
+      .map((e) => (e.step === 'rename' ? `rename ${e.file}` : `${e.state} ${e.window}`))
+    expect(tok).toEqual([
+      'rename svid.pem',
+      'open key-mismatch',
+      'open bundle-stale',
+      'rename svid_key.pem',
+      'close key-mismatch',
+      'rename svid_bundle.pem',
+      'close bundle-stale',
+    ])
     expect(doneOf(events).windows?.find((w) => w.window === 'bundle-stale')?.ms).toBeGreaterThanOrEqual(30 - TIMER_SLACK)
     await readSet(dir, namesOf('atomic-rename')).then((raw) => validateSet(raw, {at: new Date()}))
   })

@@ -89,14 +89,6 @@ export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean}
   return files.map((f) => f.path)
 }
 
-function tryMetadata(dir: string): CaMetadata | undefined {
-  try {
-    return parseMetadata(dir)
-  } catch {
-    return undefined
-  }
-}
-
 function caInvalid(dir: string, why: string): SvidkitError {
   return new SvidkitError('ca-invalid', `"${dir}" is not a usable CA directory: ${why}`, {path: dir})
 }
@@ -165,7 +157,7 @@ export function loadAuthority(dir: string): Authority {
     })
   }
   if (!statSync(dir).isDirectory()) {
-    throw new SvidkitError('ca-invalid', `--ca "${dir}" is a file, not a directory`, {
+    throw new SvidkitError('not-a-directory', `--ca "${dir}" is a file, not a directory`, {
       path: dir,
       hint: 'point --ca at the CA directory (the one holding ca.json), not at a file in it',
     })

@@ -87,14 +87,21 @@ export function checkCaTarget(dir: string, force: boolean): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return
-    if (code === 'ENOTDIR') throw new SvidkitError('output-not-writable', `"${dir}" is under a file, not a directory`, {path: dir, hint: 'give a directory path for the CA'})
+    if (code === 'ENOTDIR')
+      throw new SvidkitError('output-not-writable', `"${dir}" is under a file, not a directory`, {path: dir, hint: 'give a directory path for the CA'})
     throw outputError(dir, err)
   }
   if (st.isSymbolicLink()) {
-    throw new SvidkitError('unsafe-link', `refusing to write a CA at "${dir}": it is a symlink`, {path: dir, hint: 'give the real directory the link points to'})
+    throw new SvidkitError('unsafe-link', `refusing to write a CA at "${dir}": it is a symlink`, {
+      path: dir,
+      hint: 'give the real directory the link points to',
+    })
   }
   if (!st.isDirectory()) {
-    throw new SvidkitError('output-not-writable', `"${dir}" is a file, not a directory`, {path: dir, hint: 'give a directory path for the CA (it is created when missing)'})
+    throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
+      path: dir,
+      hint: 'give a directory path for the CA (it is created when missing)',
+    })
   }
   const entries = readdirSync(dir)
   if (entries.length === 0) return

@@ -1,4 +1,17 @@
-import {closeSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, constants as C} from 'node:fs'
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  constants as C,
+} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join, parse, resolve} from 'node:path'
 import {SvidkitError} from '../errors.js'

@@ -72,7 +72,12 @@ export function checkRotateTarget(dir: string, mode: WriterMode, names: SvidFile
     refuse(dir, `it is a kubelet (..data) directory; writing through its links with ${mode} would produce a state kubelet never does: use --mode kubelet`)
   if (!entries.includes(names.cert)) {
     const other = otherLayout(entries, names)
-    if (other) refuse(dir, `it holds ${other.layout}-layout files (${other.files.join(', ')}), not "${names.cert}"`, `pass --layout ${other.layout} to rotate it in its own layout`)
+    if (other)
+      refuse(
+        dir,
+        `it holds ${other.layout}-layout files (${other.files.join(', ')}), not "${names.cert}"`,
+        `pass --layout ${other.layout} to rotate it in its own layout`,
+      )
     refuse(dir, `it is not empty and has no "${names.cert}" (not an SVID directory of this layout)`)
   }
 }

@@ -8,6 +8,7 @@ import type {Authority} from '../ca/authority.js'
 import {fileNames, type LayoutName} from '../svid/layout.js'
 import type {IssueOptions} from '../svid/issue.js'
 import {usageError} from '../errors.js'
+import {formatDuration} from '../time/duration.js'
 import type {EventSink, RotateEvent} from './events.js'
 import {checkKnobsForMode, type Knobs} from './knobs.js'
 import {Ops, sleep, type OpsHooks} from './ops.js'
@@ -89,6 +90,13 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
   const names = fileNames(layout, o.names)
   checkKnobsForMode(o.knobs, o.mode)
+  const ttl = o.issue?.ttlMs
+  if (ttl !== undefined && !(ttl > 0)) {
+    throw usageError(
+      `--ttl "${formatDuration(ttl)}" is ${ttl < 0 ? 'negative' : 'zero'}: a lifetime must be positive`,
+      'give a positive duration such as 1h or 720h',
+    )
+  }
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
   if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
@@ -194,9 +202,7 @@ function modeDrift(o: RotateOptions, names: {key: string}): string[] {
   try {
     const mode = statSync(join(o.dir, names.key)).mode & 0o777
     if (mode & 0o077) {
-      return [
-        `key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)`,
-      ]
+      return [`key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)`]
     }
   } catch {
     // absent key file (credential bundle or aborted first set)

@@ -57,9 +57,13 @@ async function linkVisibleNames(w: WriterInput): Promise<void> {
     }
     if (st.isSymbolicLink() && readlinkSync(visible) === want) continue
     if (!st.isFile()) {
-      throw new SvidkitError('unsafe-link', `refusing to replace "${visible}": it is ${st.isSymbolicLink() ? `a link to "${readlinkSync(visible)}"` : 'a directory'}, not a name kubelet made`, {
-        path: visible,
-      })
+      throw new SvidkitError(
+        'unsafe-link',
+        `refusing to replace "${visible}": it is ${st.isSymbolicLink() ? `a link to "${readlinkSync(visible)}"` : 'a directory'}, not a name kubelet made`,
+        {
+          path: visible,
+        },
+      )
     }
     const tmp = join(w.dir, `.${f.name}.kubelet-tmp`)
     await w.ops.unlink(tmp, true)

@@ -88,10 +88,14 @@ export async function removeLeftovers(w: WriterInput, s: VersionScheme, current:
   if (tmp) {
     const target = tmp.isSymbolicLink() ? readlinkSync(s.tmpLink) : ''
     if (!tmp.isSymbolicLink() || target.includes('/') || !s.pattern.test(target)) {
-      throw new SvidkitError('unsafe-link', `refusing to rotate: "${s.tmpLink}" is in the way and is not a link this writer left (${tmp.isSymbolicLink() ? `→ "${target}"` : 'not a link'})`, {
-        path: s.tmpLink,
-        hint: 'remove it by hand if it is stale, then rerun',
-      })
+      throw new SvidkitError(
+        'unsafe-link',
+        `refusing to rotate: "${s.tmpLink}" is in the way and is not a link this writer left (${tmp.isSymbolicLink() ? `→ "${target}"` : 'not a link'})`,
+        {
+          path: s.tmpLink,
+          hint: 'remove it by hand if it is stale, then rerun',
+        },
+      )
     }
     w.ops.emit('recover', {file: basename(s.tmpLink), message: `removing the temporary link a crashed run left (→ ${target})`})
     await w.ops.unlink(s.tmpLink, true)
