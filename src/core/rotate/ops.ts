@@ -84,6 +84,8 @@ export class Ops {
   readonly pending: Promise<void>[] = []
   /** Temporaries and unpublished version dirs of this rotation: removed when it fails. */
   readonly scratch = new Set<string>()
+  /** Descriptors opened and not yet closed: closed when the rotation fails. */
+  private readonly openFds = new Set<number>()
 
   constructor(
     readonly ctx: {
@@ -124,6 +126,7 @@ export class Ops {
 
   async open(path: string, flags: number, perm: number): Promise<number> {
     const fd = fsCall(path, () => openSync(path, flags, perm))
+    this.openFds.add(fd)
     await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: fstatSync(fd).ino})
     return fd
   }
@@ -159,6 +162,7 @@ export class Ops {
   }
 
   async close(fd: number, path: string): Promise<void> {
+    this.openFds.delete(fd)
     fsCall(path, () => closeSync(fd))
     await this.done('close', path, {})
   }
@@ -220,6 +224,14 @@ export class Ops {
 
   /** Removes this rotation's temporaries and unpublished version dirs (after a failure or an interrupt). */
   removeScratch(): void {
+    for (const fd of this.openFds) {
+      try {
+        closeSync(fd)
+      } catch {
+        // already closed
+      }
+    }
+    this.openFds.clear()
     for (const p of this.scratch) {
       try {
         rmSync(p, {recursive: true, force: true})

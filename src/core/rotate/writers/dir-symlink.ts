@@ -47,8 +47,8 @@ export const dirSymlink: Writer = async (w) => {
     }
   }
   for (const f of w.files) await w.ops.holdOldFd(join(link, f.name))
-  w.ops.scratch.add(scheme.tmpLink)
   await w.ops.symlink(version, scheme.tmpLink)
+  w.ops.scratch.add(scheme.tmpLink)
   await w.ops.rename(scheme.tmpLink, link)
   w.ops.scratch.clear()
   w.ops.publish('cert', 'key', 'bundle')

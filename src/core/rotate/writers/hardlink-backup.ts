@@ -12,8 +12,8 @@ export const hardlinkBackup: Writer = async (w) => {
     await w.ops.unlink(`${path}.old`, true)
     // A leftover or planted `.new` is unlinked (never followed) and the file created anew.
     await w.ops.unlink(`${path}.new`, true)
-    w.ops.scratch.add(`${path}.new`)
     const fd = await w.ops.open(`${path}.new`, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, f.mode)
+    w.ops.scratch.add(`${path}.new`)
     await w.ops.write(fd, `${path}.new`, f.data, false)
     await w.ops.close(fd, `${path}.new`)
     await w.ops.link(path, `${path}.old`, true)

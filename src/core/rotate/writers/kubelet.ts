@@ -110,8 +110,8 @@ export const kubelet: Writer = async (w) => {
     }
   }
   for (const f of w.files) await w.ops.holdOldFd(join(w.dir, f.name))
-  w.ops.scratch.add(scheme.tmpLink)
   await w.ops.symlink(name, scheme.tmpLink)
+  w.ops.scratch.add(scheme.tmpLink)
   await w.ops.rename(scheme.tmpLink, scheme.link)
   w.ops.scratch.clear()
   w.ops.publish('cert', 'key', 'bundle')
