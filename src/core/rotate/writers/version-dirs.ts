@@ -1,3 +1,4 @@
+import {existsSync, lstatSync} from 'node:fs'
 import {sleep} from '../ops.js'
 import {stillOwned, type VersionScheme} from './owned.js'
 import type {WriterInput} from './types.js'
@@ -11,6 +12,8 @@ export async function removeOldDir(w: WriterInput, s: VersionScheme, name: strin
   if (w.knobs.keepOldDirs) return
   const names = w.files.map((f) => f.name)
   const remove = async () => {
+    // A dangling link named a directory that is already gone: nothing to remove.
+    if (!existsSync(`${s.parent}/${name}`) && !isLink(`${s.parent}/${name}`)) return
     if (stillOwned(s, name, names)) await w.ops.rm(`${s.parent}/${name}`)
     else w.ops.emit('error', {file: name, code: 'unsafe-link', message: `left "${name}" in place: it is no longer a version directory this writer created`})
   }
@@ -19,4 +22,12 @@ export async function removeOldDir(w: WriterInput, s: VersionScheme, name: strin
     return
   }
   await remove()
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
+  }
 }
