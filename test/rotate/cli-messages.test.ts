@@ -133,6 +133,19 @@ describe('values and signals', () => {
   })
 })
 
+describe('a CA path that is a file', () => {
+  it('issue --ca ca/ca.json: "is a file, not a directory" (exit 3)', async (ctx) => {
+    const f = await failure(['issue', '--ca', join(ca, 'ca.json'), '--spiffe-id', ID, '--out', join(tmpDir(ctx), 'svid')])
+    expect(f).toMatchObject({exit: 3, code: 'not-a-directory', message: `--ca "${join(ca, 'ca.json')}" is a file, not a directory`})
+  })
+
+  it('ca init --out svid/svid.pem: "is a file, not a directory" (exit 3)', async (ctx) => {
+    const dir = await issued(ctx)
+    const f = await failure(['ca', 'init', '--trust-domain', 'example.org', '--out', join(dir, 'svid.pem')])
+    expect(f).toMatchObject({exit: 3, code: 'not-a-directory', message: `"${join(dir, 'svid.pem')}" is a file, not a directory`})
+  })
+})
+
 describe('watch on something that is not a directory', () => {
   it('a file: "is a file, not a directory" (exit 3, not a wait and exit 6)', async (ctx) => {
     const dir = await issued(ctx)
