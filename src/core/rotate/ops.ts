@@ -17,6 +17,7 @@ import {
 } from 'node:fs'
 import {basename} from 'node:path'
 import {outputError} from '../fs/atomic-write.js'
+import {sleep} from './sleep.js'
 import type {Clock} from '../clock.js'
 import type {EventSink, RotateEvent, RotateStep, WindowKind} from './events.js'
 import type {FileRole, Knobs} from './knobs.js'
@@ -46,22 +47,7 @@ function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`
 }
 
-/**
- * Returns a promise resolving after `ms` (0 resolves on the next turn of the event loop),
- * or at once when `abort` fires (an interrupted rotation finishes its files without waiting).
- */
-export function sleep(ms: number, abort?: AbortSignal): Promise<void> {
-  if (abort?.aborted) return Promise.resolve()
-  return new Promise((r) => {
-    const done = () => {
-      clearTimeout(timer)
-      abort?.removeEventListener('abort', done)
-      r()
-    }
-    const timer = setTimeout(done, ms)
-    abort?.addEventListener('abort', done, {once: true})
-  })
-}
+export {sleep} from './sleep.js'
 
 /** Runs one file-system call; an OS failure becomes exit 3 with the path and the reason. */
 function fsCall<T>(path: string, fn: () => T): T {
