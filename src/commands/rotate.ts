@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Errors, Flags} from '@oclif/core'
 import {rotate} from '../core/rotate/rotate.js'
 import {WRITER_MODES, type WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitCommand} from '../cli/base-command.js'
@@ -7,6 +7,7 @@ import {sharedFlags} from '../cli/flags.js'
 import {rotateFlags, rotateOptionsFromFlags} from '../cli/rotate-flags.js'
 import {liveLine, rotationLine} from '../cli/render/rotate.js'
 import {waitForResume} from '../core/rotate/pause.js'
+import {interruptExit, trackInterrupt} from '../cli/render/rotate.js'
 
 export default class Rotate extends SvidkitCommand {
   static override summary = 'Replace the files of an SVID directory exactly the way a real writer does'
@@ -54,6 +55,20 @@ each file, so a consumer's observations can be lined up with the writer's window
     const {flags} = await this.parse(Rotate)
     const mode = (flags['atomic-rename'] ? 'atomic-rename' : flags.mode) as WriterMode
     const json = this.jsonEnabled()
+    const interrupt = trackInterrupt()
+    const abort = this.interruptSignal()
+    try {
+      await this.rotateAll(flags, mode, json, abort)
+    } finally {
+      interrupt.dispose()
+    }
+    // SIGINT/SIGTERM: the rotation in progress was finished, pending cleanups ran; 128 + signal number.
+    if (interrupt.signal) throw new Errors.ExitError(interruptExit(interrupt.signal))
+    // NDJSON was streamed: nothing more to print as the JSON document.
+    return undefined
+  }
+
+  private async rotateAll(flags: Record<string, unknown>, mode: WriterMode, json: boolean, abort: AbortSignal): Promise<void> {
     let previous: string | undefined
     await rotate({
       ...rotateOptionsFromFlags(flags, mode),
@@ -69,10 +84,8 @@ each file, so a consumer's observations can be lined up with the writer's window
         previous = s.serial
         this.warnings(s.warnings)
       },
-      hooks: {waitForResume},
-      abort: this.interruptSignal(),
+      hooks: {waitForResume: () => waitForResume(abort)},
+      abort,
     })
-    // NDJSON was streamed: nothing more to print as the JSON document.
-    return undefined
   }
 }

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Errors, Flags} from '@oclif/core'
 import {runWatch} from '../core/watch/run.js'
 import {STRATEGIES} from '../core/watch/strategies.js'
 import {fileNames, parseLayout} from '../core/svid/layout.js'
@@ -8,6 +8,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {watchLine, watchSummary} from '../cli/render/watch.js'
+import {interruptExit, trackInterrupt} from '../cli/render/rotate.js'
 
 export default class Watch extends SvidkitCommand {
   static override summary = 'Consume a certificate directory like a server that hot-reloads, and report what it saw'
@@ -52,6 +53,7 @@ stale (a valid set on disk it never loaded) or the watch broken.`)
   async run() {
     const {args, flags} = await this.parse(Watch)
     const json = this.jsonEnabled()
+    const interrupt = trackInterrupt()
     const summary = await runWatch({
       dir: args.dir,
       names: fileNames(parseLayout(flags.layout), {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']}),
@@ -70,8 +72,10 @@ stale (a valid set on disk it never loaded) or the watch broken.`)
         }
       },
       abort: this.interruptSignal(),
-    })
+    }).finally(() => interrupt.dispose())
     for (const line of watchSummary(summary)) this.log(line)
+    // SIGINT/SIGTERM: watchers closed, summary printed; 128 + signal number.
+    if (interrupt.signal) throw new Errors.ExitError(interruptExit(interrupt.signal))
     if (summary.exit !== 0) this.exitWith(summary.exit)
     return undefined
   }

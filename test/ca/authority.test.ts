@@ -5,14 +5,7 @@
 import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {
-  SvidkitError,
-  createAuthority,
-  issueSvid,
-  loadAuthority,
-  saveAuthority,
-  type CreateAuthorityOptions,
-} from '../../src/index.js'
+import {SvidkitError, createAuthority, issueSvid, loadAuthority, saveAuthority, type CreateAuthorityOptions} from '../../src/index.js'
 import {tmpDir} from '../helpers/tmp.js'
 
 /** Returns the SvidkitError a promise rejects with (failing the test otherwise). */
@@ -67,7 +60,17 @@ describe('saveAuthority and loadAuthority', () => {
     const {authority} = await createAuthority({trustDomain: 'example.org', intermediates: 2, keyType: 'ec-p384'})
     const written = saveAuthority(dir, authority)
     expect(written.map((p) => p.slice(dir.length + 1)).sort()).toEqual(
-      ['bundle.pem', 'bundle.spiffe.json', 'ca.json', 'intermediate-1-key.pem', 'intermediate-1.pem', 'intermediate-2-key.pem', 'intermediate-2.pem', 'root-key.pem', 'root.pem'].sort(),
+      [
+        'bundle.pem',
+        'bundle.spiffe.json',
+        'ca.json',
+        'intermediate-1-key.pem',
+        'intermediate-1.pem',
+        'intermediate-2-key.pem',
+        'intermediate-2.pem',
+        'root-key.pem',
+        'root.pem',
+      ].sort(),
     )
     for (const f of ['root-key.pem', 'intermediate-1-key.pem', 'intermediate-2-key.pem']) {
       expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600)

@@ -30,7 +30,12 @@ const bad: FailureCase[] = [
   {name: 'negative path length', args: ['--trust-domain', 'example.org', '--path-len=-1'], exit: 2, code: 'usage'},
   {name: 'unknown flag', args: ['--trust-domain', 'example.org', '--bogus'], exit: 2, code: 'usage'},
   {name: 'out under a regular file', args: ['--trust-domain', 'example.org', '--out', '<tmp>/file/x'], exit: 3, code: 'output-not-writable'},
-  {name: 'out is a regular file', args: ['--trust-domain', 'example.org', '--out', '<tmp>/file'], exit: 3, code: 'output-not-writable'},
+  {name: 'out is a regular file', args: ['--trust-domain', 'example.org', '--out', '<tmp>/file'], exit: 3, code: 'not-a-directory'},
+  // Issue 8 item 12: a path that cannot exist fails at once (a recursive mkdir used to spin).
+  {name: 'out under /proc', args: ['--trust-domain', 'example.org', '--out', '/proc/nope'], exit: 3, code: 'output-not-writable'},
+  {name: 'out deep under /proc', args: ['--trust-domain', 'example.org', '--out', '/proc/nope/a/b'], exit: 3, code: 'output-not-writable'},
+  {name: 'TTL of 99999999999h', args: ['--trust-domain', 'example.org', '--ttl', '99999999999h'], exit: 2, code: 'usage'},
+  {name: 'intermediate TTL of 99999999999h', args: ['--trust-domain', 'example.org', '--intermediate-ttl', '99999999999h'], exit: 2, code: 'usage'},
 ]
 
 /** Returns `ca init` arguments with `<tmp>` resolved; --out defaults to `<tmp>/ca`. */
@@ -52,6 +57,23 @@ describe('ca init: bad input', () => {
   }
 })
 
+describe('ca init: messages say what is wrong', () => {
+  it.for([
+    {name: 'negative TTL', args: ['--ttl=-1h'], message: '--ttl "-1h" is negative: a lifetime must be positive'},
+    {name: 'huge TTL', args: ['--ttl', '99999999999h'], message: 'duration "99999999999h" is too long: the limit is 876000h (100 years)'},
+    {name: 'out is a file', args: ['--out', '<tmp>/file'], message: '"<tmp>/file" is a file, not a directory'},
+    {name: 'out under /proc', args: ['--out', '/proc/nope'], message: 'cannot write "/proc/nope": the file system refuses to create it (ENOENT)'},
+  ])('$name', async ({args, message}, ctx) => {
+    const tmp = tmpDir(ctx)
+    writeFileSync(join(tmp, 'file'), 'not a directory\n')
+    const before = readdirSync(tmp)
+    const r = await runCli([...argsFor(['--trust-domain', 'example.org', ...args], tmp), '--json'])
+    expect((jsonOf(r.stdout) as {error: {message: string}}).error.message).toBe(message.replaceAll('<tmp>', tmp))
+    // Nothing beside it: no staging directory left.
+    expect(readdirSync(tmp)).toEqual(before)
+  })
+})
+
 const KEY = /-key\.pem$/
 
 /** Returns the names in a directory, sorted. */
@@ -68,7 +90,10 @@ describe('ca init: success', () => {
   it.for([
     {intermediates: 0, files: []},
     {intermediates: 1, files: ['intermediate-1-key.pem', 'intermediate-1.pem']},
-    {intermediates: 3, files: ['intermediate-1-key.pem', 'intermediate-1.pem', 'intermediate-2-key.pem', 'intermediate-2.pem', 'intermediate-3-key.pem', 'intermediate-3.pem']},
+    {
+      intermediates: 3,
+      files: ['intermediate-1-key.pem', 'intermediate-1.pem', 'intermediate-2-key.pem', 'intermediate-2.pem', 'intermediate-3-key.pem', 'intermediate-3.pem'],
+    },
   ])('writes the CA directory with $intermediates intermediates, keys 0600 (--json)', async ({intermediates, files}, ctx) => {
     const out = join(tmpDir(ctx), 'ca')
     const r = await runCli(['ca', 'init', '--trust-domain', 'spiffe://example.org', '--out', out, '--intermediates', String(intermediates), '--json'])

@@ -15,7 +15,16 @@ import {fileNames, type SvidFileNames} from '../../src/core/svid/layout.js'
 export const SPIFFE_ID = 'spiffe://example.org/web'
 
 /** Every writer mode of rotation.md §1, in the doc's order. */
-export const MODES: WriterMode[] = ['spiffe-helper', 'atomic-rename', 'kubelet', 'dir-symlink', 'unlink-create', 'hardlink-backup', 'move-away', 'credential-bundle']
+export const MODES: WriterMode[] = [
+  'spiffe-helper',
+  'atomic-rename',
+  'kubelet',
+  'dir-symlink',
+  'unlink-create',
+  'hardlink-backup',
+  'move-away',
+  'credential-bundle',
+]
 
 /** Returns the directory of a CA made by `initCa` (one intermediate) under `base`. */
 export async function makeCa(base: string, name = 'ca'): Promise<string> {

@@ -114,7 +114,7 @@ describe('write order and pacing', () => {
     for (const w of torn) expect(w.ms).toBeGreaterThanOrEqual(hold - TIMER_SLACK)
   })
 
-  it('--chunk-bytes 64 makes several writes to the visible name; temp-file writers write once', async () => {
+  it('--chunk-bytes 64 makes several writes to the visible name; temp-file writers refuse it', async () => {
     for (const mode of ['spiffe-helper', 'unlink-create', 'move-away'] as WriterMode[]) {
       const dir = fresh(mode)
       const {events} = await rot({dir, ca, mode, count: 2, knobs: {chunkBytes: 64, chunkDelayMs: 3}})
@@ -128,9 +128,12 @@ describe('write order and pacing', () => {
         for (let i = 1; i < writes.length; i++) expect(writes[i].t - writes[i - 1].t).toBeGreaterThanOrEqual(3 - TIMER_SLACK)
       }
     }
+    // Temp-file writers never write a visible name in pieces: the knob is refused, not ignored.
     for (const mode of ['atomic-rename', 'kubelet', 'dir-symlink', 'hardlink-backup'] as WriterMode[]) {
-      const {events} = await rot({dir: fresh(mode), ca, mode, count: 2, knobs: {chunkBytes: 64}})
-      expect(steps(events, 'write'), mode).toHaveLength(3)
+      await expect(rot({dir: fresh(mode), ca, mode, count: 2, knobs: {chunkBytes: 64}}), mode).rejects.toMatchObject({
+        code: 'usage',
+        message: `--chunk-bytes does not apply to --mode ${mode}`,
+      })
     }
   })
 
@@ -147,7 +150,8 @@ describe('write order and pacing', () => {
         knobs: {absentForMs: absentFor},
         hooks: {
           afterEvent: (e) => {
-            if (e.rotation === 2 && e.step === 'window' && e.window === 'absent' && e.state === 'open') setTimeout(() => seen.push(existsSync(join(dir, e.file!))), 15)
+            if (e.rotation === 2 && e.step === 'window' && e.window === 'absent' && e.state === 'open')
+              setTimeout(() => seen.push(existsSync(join(dir, e.file!))), 15)
           },
         },
       })
@@ -180,7 +184,12 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
     const k = fresh('kubelet')
     const kr = await rot({dir: k, ca, mode: 'kubelet', count: 2, knobs: {keepOldDirs: true}})
     const tsDirs = readdirSync(k).filter((n) => /^\.\.\d{4}_/.test(n))
-    expect(tsDirs.sort()).toEqual(kr.events.filter((e) => e.step === 'mkdir').map((e) => e.file).sort())
+    expect(tsDirs.sort()).toEqual(
+      kr.events
+        .filter((e) => e.step === 'mkdir')
+        .map((e) => e.file)
+        .sort(),
+    )
     expect(kr.events.some((e) => e.step === 'rm')).toBe(false)
     const d = fresh('dir-symlink')
     const dr = await rot({dir: d, ca, mode: 'dir-symlink', count: 2, knobs: {keepOldDirs: true}})
@@ -244,7 +253,12 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
         const release = one(events, (e) => e.step === 'release-fd' && e.file === h.file)
         expect(release.t - h.t).toBeGreaterThanOrEqual(hold - TIMER_SLACK)
         // The fd is taken before the name is replaced.
-        const replaced = events.findIndex((e) => e.rotation === 2 && (e.step === 'rename' || e.step === 'unlink') && (e.file === h.file || e.from === h.file || e.file === '..data' || e.file === 'current'))
+        const replaced = events.findIndex(
+          (e) =>
+            e.rotation === 2 &&
+            (e.step === 'rename' || e.step === 'unlink') &&
+            (e.file === h.file || e.from === h.file || e.file === '..data' || e.file === 'current'),
+        )
         expect(events.indexOf(h)).toBeLessThan(replaced)
       }
     }
@@ -382,14 +396,20 @@ describe('failing, pausing and signalling', () => {
           },
         },
       })
-      for (const [n, child] of [[1, a], [2, b]] as const) {
+      for (const [n, child] of [
+        [1, a],
+        [2, b],
+      ] as const) {
         const r = events.filter((e) => e.rotation === n)
         const sig = r.findIndex((e) => e.step === 'signal')
         expect(r[sig].pid).toBe(child.pid)
         expect(r[sig].signal).toBe('SIGHUP')
         // After the last op of the set, right before done.
         expect(r.slice(sig + 1).map((e) => e.step)).toEqual(['done'])
-        const lastOp = r.slice(0, sig).filter((e) => e.step !== 'window').at(-1)!
+        const lastOp = r
+          .slice(0, sig)
+          .filter((e) => e.step !== 'window')
+          .at(-1)!
         expect(lastOp).toMatchObject({step: 'close', file: 'svid_bundle.pem'})
         await until(() => child.received.length > 0, 5000, `rotation ${n}'s signal`)
         expect(child.received).toHaveLength(1)
@@ -408,15 +428,32 @@ describe('failing, pausing and signalling', () => {
     }
   })
 
-  it('--signal retries with backoff from 100 ms when the pid file is missing, then gives up', async () => {
+  it('--signal retries with backoff from 100 ms when the pid file is missing, then fails the command once (exit 3)', async () => {
     const dir = fresh('atomic-rename')
-    const {events, summaries} = await rot({dir, ca, mode: 'atomic-rename', signal: {signal: 'SIGHUP', pidFile: join(base(), 'missing.pid')}})
-    const errors = events.filter((e) => e.step === 'error')
-    expect(errors.map((e) => e.code)).toEqual(['ENOENT', 'ENOENT', 'ENOENT', 'ENOENT', 'ENOENT'])
-    for (const [i, wait] of [100, 200, 400, 800].entries()) expect(errors[i + 1].t - errors[i].t).toBeGreaterThanOrEqual(wait - TIMER_SLACK)
-    // The set itself was written.
-    expect(summaries[0].result).toBe('written')
+    const events: RotateEvent[] = []
+    const err = await rot({
+      dir,
+      ca,
+      mode: 'atomic-rename',
+      signal: {signal: 'SIGHUP', pidFile: join(base(), 'missing.pid')},
+      sink: (e) => events.push(e),
+    }).catch((e: unknown) => e)
+    expect(isSvidkitError(err) && err.exit).toBe(3)
+    expect(err).toMatchObject({code: 'signal-failed', message: expect.stringMatching(/^cannot send SIGHUP to the pid in ".*missing\.pid": .*ENOENT/)})
+    const retries = events.filter((e) => e.step === 'error' && e.code === 'signal-retry')
+    expect(retries).toHaveLength(4)
+    for (const [i, wait] of [100, 200, 400].entries()) expect(retries[i + 1].t - retries[i].t).toBeGreaterThanOrEqual(wait - TIMER_SLACK)
+    expect(events.filter((e) => e.code === 'signal-failed')).toHaveLength(1)
+    // The set itself was written and reported before the command failed.
     expect(doneOf(events).sha256?.key).toBe(fileSha(join(dir, 'svid_key.pem')))
+  })
+
+  it('--signal to a pid that does not exist fails at once, with one message (exit 3)', async () => {
+    const dir = fresh('atomic-rename')
+    const events: RotateEvent[] = []
+    const err = await rot({dir, ca, mode: 'atomic-rename', signal: {signal: 'SIGHUP', pid: 999_999_999}, sink: (e) => events.push(e)}).catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'signal-failed', exit: 3, message: 'cannot send SIGHUP to pid 999999999: no such process (ESRCH)'})
+    expect(events.filter((e) => e.step === 'error').map((e) => e.code)).toEqual(['signal-failed'])
   })
 })
 
@@ -434,21 +471,23 @@ describe('file modes (R18)', () => {
     }
   })
 
-  it('spiffe-helper keeps a pre-existing 0644 key at 0644 and warns (R18)', async () => {
+  it('spiffe-helper brings a planted 0666 key to 0600 on the descriptor before writing the key bytes', async () => {
     const dir = fresh('spiffe-helper')
     await rot({dir, ca, mode: 'spiffe-helper'})
-    chmodSync(join(dir, 'svid_key.pem'), 0o644)
+    chmodSync(join(dir, 'svid_key.pem'), 0o666)
+    chmodSync(join(dir, 'svid.pem'), 0o666)
     const {events, summaries} = await rot({dir, ca, mode: 'spiffe-helper', knobs: {keyMode: 0o600}})
-    expect(modeOf(join(dir, 'svid_key.pem'))).toBe('0644')
-    expect(one(events, (e) => e.step === 'open' && e.file === 'svid_key.pem', 1).perm).toBe('0600')
-    expect(summaries[0].warnings).toHaveLength(1)
-    expect(summaries[0].warnings[0]).toMatch(/svid_key\.pem.*0644.*R18/)
-    const warn = events.filter((e) => e.step === 'error' && e.code === 'warning')
-    expect(warn.map((e) => e.message)).toEqual(summaries[0].warnings)
-    expect(doneOf(events)).toBeTruthy()
-    // A mode that fchmods/renames fixes it.
-    await rot({dir, ca, mode: 'atomic-rename', knobs: {keyMode: 0o600}})
     expect(modeOf(join(dir, 'svid_key.pem'))).toBe('0600')
+    expect(modeOf(join(dir, 'svid.pem'))).toBe('0644')
+    const key = events.filter((e) => e.file === 'svid_key.pem' && e.rotation === 1 && e.step !== 'window').map((e) => `${e.step}${e.perm ? ` ${e.perm}` : ''}`)
+    expect(key.slice(0, 3)).toEqual(['open 0600', 'fchmod 0600', 'write'])
+    expect(summaries[0].warnings).toEqual([])
+  })
+
+  it('a --key-mode readable by group or others is refused (exit 2)', async () => {
+    for (const keyMode of [0o640, 0o604, 0o644]) {
+      await expect(rot({dir: fresh('atomic-rename'), ca, mode: 'atomic-rename', knobs: {keyMode}})).rejects.toMatchObject({code: 'usage', exit: 2})
+    }
   })
 })
 
@@ -525,7 +564,9 @@ describe('CA rotation kinds (rotation.md §1.2)', () => {
     expect(chain5[1].node.checkIssued(bundle5[0].node)).toBe(true)
     expect(meta().sequence).toBe(seq0 + 3)
     // C, K and B all change: both windows open and close within the rotation.
-    const windows = doneOf(none.events).windows?.map((w) => w.window).sort()
+    const windows = doneOf(none.events)
+      .windows?.map((w) => w.window)
+      .sort()
     expect(windows).toEqual(['bundle-stale', 'key-mismatch'])
     await valid()
   })
@@ -535,8 +576,18 @@ describe('CA rotation kinds (rotation.md §1.2)', () => {
     const dir = join(base(), `r3-${++seq}`)
     await rot({dir, ca: kca, mode: 'atomic-rename', intermediatesInBundle: true})
     const {events} = await rot({dir, ca: kca, mode: 'atomic-rename', kind: 'intermediate', intermediatesInBundle: true, knobs: {bundleDelayMs: 30}})
-    const tok = events.filter((e) => e.step === 'rename' || e.step === 'window').map((e) => (e.step === 'rename' ? `rename ${e.file}` : `${e.state} ${e.window}`))
-    expect(tok).toEqual(['rename svid.pem', 'open key-mismatch', 'open bundle-stale', 'rename svid_key.pem', 'close key-mismatch', 'rename svid_bundle.pem', 'close bundle-stale'])
+    const tok = events
+      .filter((e) => e.step === 'rename' || e.step === 'window')
+      .map((e) => (e.step === 'rename' ? `rename ${e.file}` : `${e.state} ${e.window}`))
+    expect(tok).toEqual([
+      'rename svid.pem',
+      'open key-mismatch',
+      'open bundle-stale',
+      'rename svid_key.pem',
+      'close key-mismatch',
+      'rename svid_bundle.pem',
+      'close bundle-stale',
+    ])
     expect(doneOf(events).windows?.find((w) => w.window === 'bundle-stale')?.ms).toBeGreaterThanOrEqual(30 - TIMER_SLACK)
     await readSet(dir, namesOf('atomic-rename')).then((raw) => validateSet(raw, {at: new Date()}))
   })

@@ -23,26 +23,59 @@ beforeAll(async () => {
   ca = await makeCa(base())
 })
 
-const TRUNC = 'O_WRONLY|O_CREAT|O_TRUNC'
-const EXCL = 'O_WRONLY|O_CREAT|O_EXCL'
+const TRUNC = 'O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW'
+const EXCL = 'O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW'
 
-/** spiffe-helper (Go os.WriteFile per file): open O_TRUNC (0 bytes from here), write, close. */
+/**
+ * spiffe-helper (Go os.WriteFile per file): open O_TRUNC (0 bytes from here), write, close;
+ * svidkit adds O_NOFOLLOW and an fchmod before the bytes (a planted mode never survives).
+ */
 const SPIFFE_HELPER = [
-  `open svid.pem ${TRUNC} 0644`, '+torn svid.pem', 'write svid.pem', 'close svid.pem', '-torn svid.pem',
+  `open svid.pem ${TRUNC} 0644`,
+  '+torn svid.pem',
+  'fchmod svid.pem 0644',
+  'write svid.pem',
+  'close svid.pem',
+  '-torn svid.pem',
   '+key-mismatch',
-  `open svid_key.pem ${TRUNC} 0600`, '+torn svid_key.pem', 'write svid_key.pem', 'close svid_key.pem', '-torn svid_key.pem',
+  `open svid_key.pem ${TRUNC} 0600`,
+  '+torn svid_key.pem',
+  'fchmod svid_key.pem 0600',
+  'write svid_key.pem',
+  'close svid_key.pem',
+  '-torn svid_key.pem',
   '-key-mismatch',
-  `open svid_bundle.pem ${TRUNC} 0644`, '+torn svid_bundle.pem', 'write svid_bundle.pem', 'close svid_bundle.pem', '-torn svid_bundle.pem',
+  `open svid_bundle.pem ${TRUNC} 0644`,
+  '+torn svid_bundle.pem',
+  'fchmod svid_bundle.pem 0644',
+  'write svid_bundle.pem',
+  'close svid_bundle.pem',
+  '-torn svid_bundle.pem',
   'done',
 ]
 
 /** atomic-rename: open(tmp, O_EXCL, 0600) → write → fchmod(perm) → fsync → close → rename(tmp, name), per file. */
 const ATOMIC_RENAME = [
-  `open .svid.pem.tmp* ${EXCL} 0600`, 'write .svid.pem.tmp*', 'fchmod .svid.pem.tmp* 0644', 'fsync .svid.pem.tmp*', 'close .svid.pem.tmp*', 'rename .svid.pem.tmp* -> svid.pem',
+  `open .svid.pem.tmp* ${EXCL} 0600`,
+  'write .svid.pem.tmp*',
+  'fchmod .svid.pem.tmp* 0644',
+  'fsync .svid.pem.tmp*',
+  'close .svid.pem.tmp*',
+  'rename .svid.pem.tmp* -> svid.pem',
   '+key-mismatch',
-  `open .svid_key.pem.tmp* ${EXCL} 0600`, 'write .svid_key.pem.tmp*', 'fchmod .svid_key.pem.tmp* 0600', 'fsync .svid_key.pem.tmp*', 'close .svid_key.pem.tmp*', 'rename .svid_key.pem.tmp* -> svid_key.pem',
+  `open .svid_key.pem.tmp* ${EXCL} 0600`,
+  'write .svid_key.pem.tmp*',
+  'fchmod .svid_key.pem.tmp* 0600',
+  'fsync .svid_key.pem.tmp*',
+  'close .svid_key.pem.tmp*',
+  'rename .svid_key.pem.tmp* -> svid_key.pem',
   '-key-mismatch',
-  `open .svid_bundle.pem.tmp* ${EXCL} 0600`, 'write .svid_bundle.pem.tmp*', 'fchmod .svid_bundle.pem.tmp* 0644', 'fsync .svid_bundle.pem.tmp*', 'close .svid_bundle.pem.tmp*', 'rename .svid_bundle.pem.tmp* -> svid_bundle.pem',
+  `open .svid_bundle.pem.tmp* ${EXCL} 0600`,
+  'write .svid_bundle.pem.tmp*',
+  'fchmod .svid_bundle.pem.tmp* 0644',
+  'fsync .svid_bundle.pem.tmp*',
+  'close .svid_bundle.pem.tmp*',
+  'rename .svid_bundle.pem.tmp* -> svid_bundle.pem',
   'done',
 ]
 
@@ -53,64 +86,155 @@ const ATOMIC_RENAME = [
  * 8 rm -rf the old dir.
  */
 const KUBELET = [
-  'readlink ..data -> ..OLD', 'mkdir ..NEW 0755', 'chmod ..NEW 0755',
-  `open tls.crt ${TRUNC} 0644`, 'write tls.crt', 'close tls.crt', 'chmod tls.crt 0644',
-  `open tls.key ${TRUNC} 0600`, 'write tls.key', 'close tls.key', 'chmod tls.key 0600',
-  `open ca.crt ${TRUNC} 0644`, 'write ca.crt', 'close ca.crt', 'chmod ca.crt 0644',
-  'symlink ..data_tmp -> ..NEW', 'rename ..data_tmp -> ..data',
+  'readlink ..data -> ..OLD',
+  'mkdir ..NEW 0755',
+  'chmod ..NEW 0755',
+  `open tls.crt ${EXCL} 0644`,
+  'write tls.crt',
+  'close tls.crt',
+  'chmod tls.crt 0644',
+  `open tls.key ${EXCL} 0600`,
+  'write tls.key',
+  'close tls.key',
+  'chmod tls.key 0600',
+  `open ca.crt ${EXCL} 0644`,
+  'write ca.crt',
+  'close ca.crt',
+  'chmod ca.crt 0644',
+  'symlink ..data_tmp -> ..NEW',
+  'rename ..data_tmp -> ..data',
   'rm ..OLD',
   'done',
 ]
 
 /** dir-symlink: (readlink) → mkdir v<n> → files O_EXCL → symlink v<n> current.tmp → rename over current → rm v<n-1>. */
 const DIR_SYMLINK = [
-  'readlink current -> v1', 'mkdir v2 0755',
-  `open svid.pem ${EXCL} 0644`, 'write svid.pem', 'close svid.pem',
-  `open svid_key.pem ${EXCL} 0600`, 'write svid_key.pem', 'close svid_key.pem',
-  `open svid_bundle.pem ${EXCL} 0644`, 'write svid_bundle.pem', 'close svid_bundle.pem',
-  'symlink current.tmp -> v2', 'rename current.tmp -> current',
+  'readlink current -> v1',
+  'mkdir v2 0755',
+  `open svid.pem ${EXCL} 0644`,
+  'write svid.pem',
+  'close svid.pem',
+  `open svid_key.pem ${EXCL} 0600`,
+  'write svid_key.pem',
+  'close svid_key.pem',
+  `open svid_bundle.pem ${EXCL} 0644`,
+  'write svid_bundle.pem',
+  'close svid_bundle.pem',
+  'symlink current.tmp -> v2',
+  'rename current.tmp -> current',
   'rm v1',
   'done',
 ]
 
 /** unlink-create: unlink(name) → (absent) → open(name, O_EXCL, perm) → write → close. */
 const UNLINK_CREATE = [
-  'unlink svid.pem', '+absent svid.pem', `open svid.pem ${EXCL} 0644`, '-absent svid.pem', '+torn svid.pem', 'write svid.pem', 'close svid.pem', '-torn svid.pem',
+  'unlink svid.pem',
+  '+absent svid.pem',
+  `open svid.pem ${EXCL} 0644`,
+  '-absent svid.pem',
+  '+torn svid.pem',
+  'write svid.pem',
+  'close svid.pem',
+  '-torn svid.pem',
   '+key-mismatch',
-  'unlink svid_key.pem', '+absent svid_key.pem', `open svid_key.pem ${EXCL} 0600`, '-absent svid_key.pem', '+torn svid_key.pem', 'write svid_key.pem', 'close svid_key.pem', '-torn svid_key.pem',
+  'unlink svid_key.pem',
+  '+absent svid_key.pem',
+  `open svid_key.pem ${EXCL} 0600`,
+  '-absent svid_key.pem',
+  '+torn svid_key.pem',
+  'write svid_key.pem',
+  'close svid_key.pem',
+  '-torn svid_key.pem',
   '-key-mismatch',
-  'unlink svid_bundle.pem', '+absent svid_bundle.pem', `open svid_bundle.pem ${EXCL} 0644`, '-absent svid_bundle.pem', '+torn svid_bundle.pem', 'write svid_bundle.pem', 'close svid_bundle.pem', '-torn svid_bundle.pem',
+  'unlink svid_bundle.pem',
+  '+absent svid_bundle.pem',
+  `open svid_bundle.pem ${EXCL} 0644`,
+  '-absent svid_bundle.pem',
+  '+torn svid_bundle.pem',
+  'write svid_bundle.pem',
+  'close svid_bundle.pem',
+  '-torn svid_bundle.pem',
   'done',
 ]
 
 /**
- * hardlink-backup: unlink(name.old) (ENOENT ignored) → name.new open O_TRUNC, write, close →
+ * hardlink-backup: unlink(name.old) (ENOENT ignored) → unlink(name.new) (a leftover or planted
+ * one is never followed) → name.new open O_EXCL, write, close →
  * link(name, name.old) → rename(name.new, name). In rotation 2 the unlinks report ENOENT:
  * rotation 1 created the directory, so it had no old name to link.
  */
 const hardlinkBackup = (enoent: string) => [
-  `unlink svid.pem.old${enoent}`, `open svid.pem.new ${TRUNC} 0644`, 'write svid.pem.new', 'close svid.pem.new', 'link svid.pem -> svid.pem.old', 'rename svid.pem.new -> svid.pem',
+  `unlink svid.pem.old${enoent}`,
+  'unlink svid.pem.new ENOENT',
+  `open svid.pem.new ${EXCL} 0644`,
+  'write svid.pem.new',
+  'close svid.pem.new',
+  'link svid.pem -> svid.pem.old',
+  'rename svid.pem.new -> svid.pem',
   '+key-mismatch',
-  `unlink svid_key.pem.old${enoent}`, `open svid_key.pem.new ${TRUNC} 0600`, 'write svid_key.pem.new', 'close svid_key.pem.new', 'link svid_key.pem -> svid_key.pem.old', 'rename svid_key.pem.new -> svid_key.pem',
+  `unlink svid_key.pem.old${enoent}`,
+  'unlink svid_key.pem.new ENOENT',
+  `open svid_key.pem.new ${EXCL} 0600`,
+  'write svid_key.pem.new',
+  'close svid_key.pem.new',
+  'link svid_key.pem -> svid_key.pem.old',
+  'rename svid_key.pem.new -> svid_key.pem',
   '-key-mismatch',
-  `unlink svid_bundle.pem.old${enoent}`, `open svid_bundle.pem.new ${TRUNC} 0644`, 'write svid_bundle.pem.new', 'close svid_bundle.pem.new', 'link svid_bundle.pem -> svid_bundle.pem.old', 'rename svid_bundle.pem.new -> svid_bundle.pem',
+  `unlink svid_bundle.pem.old${enoent}`,
+  'unlink svid_bundle.pem.new ENOENT',
+  `open svid_bundle.pem.new ${EXCL} 0644`,
+  'write svid_bundle.pem.new',
+  'close svid_bundle.pem.new',
+  'link svid_bundle.pem -> svid_bundle.pem.old',
+  'rename svid_bundle.pem.new -> svid_bundle.pem',
   'done',
 ]
 
 /** move-away: rename(name, name.old) → (absent) → open(name, O_EXCL, perm) → write → close. */
 const MOVE_AWAY = [
-  'rename svid.pem -> svid.pem.old', '+absent svid.pem', `open svid.pem ${EXCL} 0644`, '-absent svid.pem', '+torn svid.pem', 'write svid.pem', 'close svid.pem', '-torn svid.pem',
+  'rename svid.pem -> svid.pem.old',
+  '+absent svid.pem',
+  `open svid.pem ${EXCL} 0644`,
+  '-absent svid.pem',
+  '+torn svid.pem',
+  'write svid.pem',
+  'close svid.pem',
+  '-torn svid.pem',
   '+key-mismatch',
-  'rename svid_key.pem -> svid_key.pem.old', '+absent svid_key.pem', `open svid_key.pem ${EXCL} 0600`, '-absent svid_key.pem', '+torn svid_key.pem', 'write svid_key.pem', 'close svid_key.pem', '-torn svid_key.pem',
+  'rename svid_key.pem -> svid_key.pem.old',
+  '+absent svid_key.pem',
+  `open svid_key.pem ${EXCL} 0600`,
+  '-absent svid_key.pem',
+  '+torn svid_key.pem',
+  'write svid_key.pem',
+  'close svid_key.pem',
+  '-torn svid_key.pem',
   '-key-mismatch',
-  'rename svid_bundle.pem -> svid_bundle.pem.old', '+absent svid_bundle.pem', `open svid_bundle.pem ${EXCL} 0644`, '-absent svid_bundle.pem', '+torn svid_bundle.pem', 'write svid_bundle.pem', 'close svid_bundle.pem', '-torn svid_bundle.pem',
+  'rename svid_bundle.pem -> svid_bundle.pem.old',
+  '+absent svid_bundle.pem',
+  `open svid_bundle.pem ${EXCL} 0644`,
+  '-absent svid_bundle.pem',
+  '+torn svid_bundle.pem',
+  'write svid_bundle.pem',
+  'close svid_bundle.pem',
+  '-torn svid_bundle.pem',
   'done',
 ]
 
 /** credential-bundle: one file (key, leaf, intermediates) written like atomic-rename with perm 0600, then the bundle. */
 const CREDENTIAL_BUNDLE = [
-  `open .credentials.pem.tmp* ${EXCL} 0600`, 'write .credentials.pem.tmp*', 'fchmod .credentials.pem.tmp* 0600', 'fsync .credentials.pem.tmp*', 'close .credentials.pem.tmp*', 'rename .credentials.pem.tmp* -> credentials.pem',
-  `open .bundle.pem.tmp* ${EXCL} 0600`, 'write .bundle.pem.tmp*', 'fchmod .bundle.pem.tmp* 0644', 'fsync .bundle.pem.tmp*', 'close .bundle.pem.tmp*', 'rename .bundle.pem.tmp* -> bundle.pem',
+  `open .credentials.pem.tmp* ${EXCL} 0600`,
+  'write .credentials.pem.tmp*',
+  'fchmod .credentials.pem.tmp* 0600',
+  'fsync .credentials.pem.tmp*',
+  'close .credentials.pem.tmp*',
+  'rename .credentials.pem.tmp* -> credentials.pem',
+  `open .bundle.pem.tmp* ${EXCL} 0600`,
+  'write .bundle.pem.tmp*',
+  'fchmod .bundle.pem.tmp* 0644',
+  'fsync .bundle.pem.tmp*',
+  'close .bundle.pem.tmp*',
+  'rename .bundle.pem.tmp* -> bundle.pem',
   'done',
 ]
 
@@ -246,7 +370,8 @@ const CHECKS: Record<WriterMode, (e: RotateEvent, c: Ctx) => void> = {
     if (e.step === 'symlink') expect(readlinkOr(join(c.dir, '..data_tmp'))).toBe(c.newDir)
     if (e.step === 'rename') {
       expect(absent(join(c.dir, '..data_tmp'))).toBe(true)
-      for (const name of ['tls.crt', 'tls.key', 'ca.crt']) expect(ino(join(c.dir, name)), `${name} resolves into the new dir`).toBe(ino(join(c.dir, c.newDir!, name)))
+      for (const name of ['tls.crt', 'tls.key', 'ca.crt'])
+        expect(ino(join(c.dir, name)), `${name} resolves into the new dir`).toBe(ino(join(c.dir, c.newDir!, name)))
       expect(statOr(join(c.dir, c.oldDir!))?.isDirectory(), 'the old dir is still there until rm').toBe(true)
     }
     if (e.step === 'rm') expect(absent(join(c.dir, c.oldDir!))).toBe(true)
@@ -339,7 +464,8 @@ function atomicChecks(e: RotateEvent, c: Ctx): void {
       expect(statOr(join(c.dir, e.file))?.size).toBe(0)
       c.opened[target] = e.ino!
     }
-    if (e.step === 'fchmod' || e.step === 'fsync' || e.step === 'close') expect(modeOf(join(c.dir, e.file))).toBe(e.step === 'fchmod' ? e.perm : c.seen.findLast((s) => s.step === 'fchmod')?.perm)
+    if (e.step === 'fchmod' || e.step === 'fsync' || e.step === 'close')
+      expect(modeOf(join(c.dir, e.file))).toBe(e.step === 'fchmod' ? e.perm : c.seen.findLast((s) => s.step === 'fchmod')?.perm)
   }
   if (e.step === 'rename') {
     expect(absent(join(c.dir, e.from!))).toBe(true)

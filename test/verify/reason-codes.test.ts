@@ -278,7 +278,7 @@ describe('reason codes through runCommand, human and --json', () => {
       .filter(([, exit]) => exit === 3 || exit === 4)
       .map(([code]) => code)
       // Not verify's: `ca`, `issue` and `rotate` codes.
-      .filter((c) => !['output-exists', 'output-not-writable', 'ca-invalid', 'ca-expired'].includes(c))
+      .filter((c) => !['output-exists', 'output-not-writable', 'ca-invalid', 'ca-expired', 'unsafe-link', 'signal-failed'].includes(c))
       // Covered through the CLI in both modes by their own files: read-input.test.ts (not-a-regular-file,
       // permission-denied), parse-strictness.test.ts (duplicate-extension, time-invalid), path-limits.test.ts.
       .filter((c) => !['not-a-regular-file', 'not-a-directory', 'permission-denied', 'duplicate-extension', 'time-invalid', 'path-limit'].includes(c))

@@ -27,6 +27,7 @@ interface Proc {
   stderr: () => string
   exit: Promise<number | null>
   kill: () => void
+  signal: (s: NodeJS.Signals) => void
 }
 
 /** Starts svidkit in a user's environment (no DEBUG, no colour, not vitest's NODE_ENV=test). */
@@ -49,7 +50,7 @@ function svidkit(args: string[]): Proc {
       resolve(code)
     }),
   )
-  return {lines, stderr: () => err, exit, kill: () => child.kill('SIGKILL')}
+  return {lines, stderr: () => err, exit, kill: () => child.kill('SIGKILL'), signal: (s) => child.kill(s)}
 }
 
 /** Returns the NDJSON lines as objects; every line must parse. */
@@ -95,17 +96,49 @@ describe.concurrent('svidkit watch --json as a process', () => {
     expect(w.stderr()).toBe('')
   })
 
-  it('rotate --json in another process with torn windows: invalid lines inside the writer windows, only final sets loaded', async ({expect}) => {
+  it('rotate --json in another process with torn windows: invalid lines inside the writer windows, only final sets loaded; SIGTERM ends it with 143', async ({
+    expect,
+  }) => {
     const dir = join(base(), 'torn')
     const first = doneOf((await rot({dir, ca, mode: 'spiffe-helper'})).events)
-    const w = svidkit(['watch', dir, '--json', '--timeout', '4s', '--debounce', '20ms', '--poll', '30s'])
+    // --timeout is only a backstop: the watch is stopped by SIGTERM once the last set is loaded.
+    const w = svidkit(['watch', dir, '--json', '--timeout', '90s', '--debounce', '20ms', '--poll', '30s'])
     let rotateLines: string[] = []
     try {
-      await until(() => parsed(w.lines).some((e) => e.type === 'rotation'), 15_000, () => `the initial set; stderr: ${w.stderr()}`)
-      const r = svidkit(['rotate', '--dir', dir, '--ca', ca, '--mode', 'spiffe-helper', '--truncate-hold', '50ms', '--count', '3', '--interval', '300ms', '--json'])
+      await until(
+        () => parsed(w.lines).some((e) => e.type === 'rotation'),
+        15_000,
+        () => `the initial set; stderr: ${w.stderr()}`,
+      )
+      const r = svidkit([
+        'rotate',
+        '--dir',
+        dir,
+        '--ca',
+        ca,
+        '--mode',
+        'spiffe-helper',
+        '--truncate-hold',
+        '50ms',
+        '--count',
+        '3',
+        '--interval',
+        '300ms',
+        '--json',
+      ])
       expect(await r.exit, r.stderr()).toBe(0)
       rotateLines = r.lines
-      expect(await w.exit).toBe(0)
+      const last = doneOf(
+        rotateLines.map((l) => JSON.parse(l) as RotateEvent),
+        3,
+      )
+      await until(
+        () => parsed(w.lines).some((e) => e.type === 'rotation' && triple(e.sha256) === triple(last.sha256)),
+        15_000,
+        () => `the last set; stdout: ${w.lines.join('\n')}`,
+      )
+      w.signal('SIGTERM')
+      expect(await w.exit).toBe(143)
     } finally {
       w.kill()
     }
@@ -128,7 +161,11 @@ describe.concurrent('svidkit watch --json as a process', () => {
       // (+250 ms: the observation is emitted after the read and its validation.)
       return [r[0].t, (r.find((e) => e.step === 'done')?.t ?? 0) + 250]
     })
-    for (const e of invalid) expect(spans.some(([a, b]) => e.t >= a && e.t <= b), `invalid at ${e.t} outside ${JSON.stringify(spans)}`).toBe(true)
+    for (const e of invalid)
+      expect(
+        spans.some(([a, b]) => e.t >= a && e.t <= b),
+        `invalid at ${e.t} outside ${JSON.stringify(spans)}`,
+      ).toBe(true)
     expect(events.at(-1)).toMatchObject({type: 'summary', finalState: 'valid', stale: false, exit: 0})
   })
 

@@ -77,8 +77,14 @@ function expectReferenceGood(r: Run): void {
   expect(loads.at(-1)?.sha256, detail).toEqual(r.written.at(-1))
   expect((r.reference.consumer as {state?: string}).state).toBe('valid')
   const written = new Set(r.written.map(triple))
-  expect(loads.filter((e) => !written.has(triple(e.sha256))), detail).toEqual([])
-  expect(r.reference.events.filter((e) => e.type === 'error'), detail).toEqual([])
+  expect(
+    loads.filter((e) => !written.has(triple(e.sha256))),
+    detail,
+  ).toEqual([])
+  expect(
+    r.reference.events.filter((e) => e.type === 'error'),
+    detail,
+  ).toEqual([])
 }
 
 /** Returns the index of each set the consumer loaded among the written sets (-1: never written). */
@@ -101,7 +107,10 @@ describe('naive consumers fail as rotation.md predicts; the reference one does n
     expect(loadedIndexes(r.naive, r.written, true), detail).toEqual([0, 1])
     expect(naiveIsStale(r)).toBe(true)
     // Silently: no error, no invalid.
-    expect(r.naive.events.filter((e) => e.type === 'error' || e.type === 'invalid'), detail).toEqual([])
+    expect(
+      r.naive.events.filter((e) => e.type === 'error' || e.type === 'invalid'),
+      detail,
+    ).toEqual([])
     expect(loadedIndexes(r.reference, r.written)).toEqual([0, 1, 2, 3])
     expectReferenceGood(r)
   })
@@ -133,7 +142,10 @@ describe('naive consumers fail as rotation.md predicts; the reference one does n
       const detail = summarize(r.naive.events)
       expect(r.naive.events.filter((e) => e.type === 'error' && e.code === 'watch-lost').length, detail).toBeGreaterThanOrEqual(1)
       // No watch event ever loaded the new set: only the poll did.
-      expect(r.naive.loads().map((e) => e.trigger), detail).toEqual(['start', 'poll'])
+      expect(
+        r.naive.loads().map((e) => e.trigger),
+        detail,
+      ).toEqual(['start', 'poll'])
       expectReferenceGood(r)
       expect(r.reference.loads().map((e) => e.trigger)).not.toContain('poll')
     })
@@ -199,4 +211,3 @@ describe('naive imitations: faithful to rotation.md', () => {
     expect(summarize(events)).toBe('invalid:key-mismatch(start)')
   })
 })
-

@@ -47,9 +47,21 @@ const RACES: Scenario[] = [
   // R2: each file is 0 bytes for 30 ms after open(O_TRUNC). A 0-byte bundle parses as an
   // empty bundle (spiffe-rules: valid, with a warning), so the consumer reports the empty B
   // as untrusted-chain, not bundle-invalid (reported as a deviation: raceOf calls it R3).
-  {name: 'spiffe-helper --truncate-hold 30ms (R2)', mode: 'spiffe-helper', rotations: 10, knobs: {truncateHoldMs: 30}, invalid: ['pem-invalid', 'key-invalid', 'bundle-invalid', 'untrusted-chain']},
+  {
+    name: 'spiffe-helper --truncate-hold 30ms (R2)',
+    mode: 'spiffe-helper',
+    rotations: 10,
+    knobs: {truncateHoldMs: 30},
+    invalid: ['pem-invalid', 'key-invalid', 'bundle-invalid', 'untrusted-chain'],
+  },
   // R2 with pieces 2 ms apart: the 20 ms trailing debounce normally waits the whole set out.
-  {name: 'spiffe-helper --chunk-bytes 64 --chunk-delay 2ms (R2)', mode: 'spiffe-helper', rotations: 10, knobs: {chunkBytes: 64, chunkDelayMs: 2}, invalid: 'any'},
+  {
+    name: 'spiffe-helper --chunk-bytes 64 --chunk-delay 2ms (R2)',
+    mode: 'spiffe-helper',
+    rotations: 10,
+    knobs: {chunkBytes: 64, chunkDelayMs: 2},
+    invalid: 'any',
+  },
   // R6: the names are absent for 300 ms each.
   {name: 'unlink-create --absent-for 300ms (R6)', mode: 'unlink-create', rotations: 10, knobs: {absentForMs: 300}, invalid: ['file-not-found']},
   // R7 with a gap so the cert/key mismatch between the two renames is observable.
@@ -98,7 +110,10 @@ async function lockstep(s: Scenario, ctx: TestContext): Promise<void> {
   const detail = summarize(w.events)
   // Exactly one rotation event per final set, in order, and nothing else: never an
   // inconsistent (or intermediate) set.
-  expect(loads.map((e) => triple(e.sha256)), detail).toEqual(written.map(triple))
+  expect(
+    loads.map((e) => triple(e.sha256)),
+    detail,
+  ).toEqual(written.map(triple))
   expect(new Set(written.map(triple)).size).toBe(s.rotations + 1)
   expect(loads[0].trigger).toBe('start')
   // The watches, not the 2 s poll, found the rotations. (A poll may still win the race
@@ -106,16 +121,30 @@ async function lockstep(s: Scenario, ctx: TestContext): Promise<void> {
   // by poll.)
   const byPoll = loads.filter((e) => e.trigger === 'poll').length
   expect(byPoll, detail).toBeLessThan(s.rotations / 2)
-  expect(w.events.filter((e) => e.type === 'error'), detail).toEqual([])
+  expect(
+    w.events.filter((e) => e.type === 'error'),
+    detail,
+  ).toEqual([])
   const codes = w.invalid().map((e) => String(e.code))
   if (s.invalid === 'none') expect(codes, detail).toEqual([])
   else if (s.invalid !== 'any') {
     expect(codes.length, `${s.name}: expected invalid observations during the windows; saw ${detail}`).toBeGreaterThan(0)
-    expect(codes.filter((c) => !(s.invalid as string[]).includes(c)), detail).toEqual([])
+    expect(
+      codes.filter((c) => !(s.invalid as string[]).includes(c)),
+      detail,
+    ).toEqual([])
     // The consumer ends on the last good set.
     expect((w.consumer as {state?: string}).state).toBe('valid')
   }
-  ctx.annotate?.(`${loads.length} loads, invalid: ${codes.length ? Object.entries(count(codes)).map(([c, n]) => `${c}×${n}`).join(' ') : 'none'}`)
+  ctx.annotate?.(
+    `${loads.length} loads, invalid: ${
+      codes.length
+        ? Object.entries(count(codes))
+            .map(([c, n]) => `${c}×${n}`)
+            .join(' ')
+        : 'none'
+    }`,
+  )
 }
 
 function count(xs: string[]): Record<string, number> {

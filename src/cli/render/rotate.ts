@@ -13,6 +13,26 @@ export function rotationLine(s: RotationSummary, previousSerial: string | undefi
 /** Returns a human line for the events worth showing live (pause, errors). */
 export function liveLine(e: RotateEvent): string | undefined {
   if (e.step === 'pause') return style.yellow(`paused after ${e.file}: ${e.message}`)
-  if (e.step === 'error' && e.code !== 'warning') return style.red(`${e.code}: ${e.message}`)
+  // Warnings go to stderr with the summary; retries are the log's business; the final failure is the command's error.
+  if (e.step === 'error' && !['warning', 'signal-retry', 'signal-failed'].includes(e.code as string)) return style.red(`${e.code}: ${e.message}`)
   return undefined
+}
+
+/** Which interrupt arrived (SIGINT/SIGTERM), recorded for the exit code; `dispose` removes the listeners. */
+export function trackInterrupt(): {signal?: NodeJS.Signals; dispose: () => void} {
+  const state: {signal?: NodeJS.Signals; dispose: () => void} = {dispose: () => undefined}
+  const onInt = () => (state.signal ??= 'SIGINT')
+  const onTerm = () => (state.signal ??= 'SIGTERM')
+  process.once('SIGINT', onInt)
+  process.once('SIGTERM', onTerm)
+  state.dispose = () => {
+    process.off('SIGINT', onInt)
+    process.off('SIGTERM', onTerm)
+  }
+  return state
+}
+
+/** Returns the exit code of a command stopped by a signal: 130 for SIGINT, 143 for SIGTERM. */
+export function interruptExit(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 130 : 143
 }

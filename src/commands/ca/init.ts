@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {initCa} from '../../core/ca/init.js'
-import {parseDuration} from '../../core/time/duration.js'
+import {parseLifetime} from '../../core/time/duration.js'
 import {parseKeyType} from '../../core/x509/key-type.js'
 import {SvidkitCommand} from '../../cli/base-command.js'
 import {describe} from '../../cli/exit-codes.js'
@@ -51,8 +51,8 @@ replaced without --force.`)
       out: flags.out,
       intermediates: flags.intermediates,
       keyType: parseKeyType(flags['key-type']),
-      ttlMs: parseDuration(flags.ttl),
-      intermediateTtlMs: parseDuration(flags['intermediate-ttl']),
+      ttlMs: parseLifetime(flags.ttl, '--ttl'),
+      intermediateTtlMs: parseLifetime(flags['intermediate-ttl'], '--intermediate-ttl'),
       pathLen: parsePathLen(flags['path-len']),
       nameConstraints: flags['name-constraints'],
       force: flags.force,

@@ -1,6 +1,5 @@
-import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {SvidkitError} from '../errors.js'
+import {checkCaTarget, recoverCaSwap} from './swap.js'
 import {certificateSummary, type CertificateSummary} from '../svid/summary.js'
 import {systemClock} from '../clock.js'
 import {createAuthority, type CreateAuthorityOptions} from './create.js'
@@ -28,9 +27,9 @@ export interface CaInitResult {
  * (`output-exists`, exit 3) to replace an existing CA unless `force`.
  */
 export async function initCa(opts: CreateAuthorityOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
-  if (!opts.force && existsSync(join(opts.out, CA_METADATA))) {
-    throw new SvidkitError('output-exists', `"${opts.out}" already holds a CA (${CA_METADATA})`, {path: opts.out})
-  }
+  // Refuse before generating keys; saveAuthority checks again.
+  recoverCaSwap(opts.out)
+  checkCaTarget(opts.out, opts.force ?? false)
   const {authority, warnings} = await createAuthority(opts)
   saveAuthority(opts.out, authority, {force: opts.force})
   const creds = [...authority.roots, ...authority.intermediates]

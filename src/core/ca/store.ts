@@ -1,14 +1,15 @@
-import {existsSync, readFileSync, unlinkSync} from 'node:fs'
+import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {SvidkitError} from '../errors.js'
 import {TrustDomain} from '../spiffe-id/index.js'
 import {toJwks, toPemBundle} from '../bundle/index.js'
-import {ensureDir, writeFilesAtomic, type FileToWrite} from '../fs/atomic-write.js'
+import type {FileToWrite} from '../fs/atomic-write.js'
 import {readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, keyMatches} from '../x509/keys.js'
 import {KEY_TYPES, type KeyType} from '../x509/key-type.js'
 import {bundleAuthorities, type Authority, type CaCredential} from './authority.js'
+import {checkCaTarget, recoverCaSwap, swapCaDir} from './swap.js'
 
 /** Name of the metadata file of a CA directory. */
 export const CA_METADATA = 'ca.json'
@@ -74,45 +75,18 @@ export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
 }
 
 /**
- * Writes the authority to `dir`. Refuses (exit 3, `output-exists`) when the directory
- * already holds a CA unless `force`; with `force`, files of the old CA that the new one
- * does not have are removed after the new set is in place.
+ * Writes the authority to `dir` as one unit (docs/security.md): the whole CA is written
+ * into a staging directory beside it and swapped in by renames, so a crash leaves the old
+ * CA or the new one, never a mix. Refuses (exit 3, `output-exists`) a directory that
+ * already holds files unless `force`, and even with `force` one holding files that are not
+ * part of a CA. Returns the paths written.
  */
 export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean} = {}): string[] {
-  const old = existsSync(join(dir, CA_METADATA)) ? tryMetadata(dir) : undefined
-  const clash = authorityFiles(a).filter((f) => existsSync(join(dir, f)))
-  if ((old || clash.length > 0) && !opts.force) {
-    throw new SvidkitError('output-exists', `"${dir}" already holds a CA (${clash[0] ?? CA_METADATA})`, {
-      path: dir,
-      hint: 'use --force to replace it, or choose another --out directory',
-    })
-  }
-  ensureDir(dir)
+  recoverCaSwap(dir)
+  checkCaTarget(dir, opts.force ?? false)
   const files = authorityToFiles(dir, a)
-  writeFilesAtomic(files)
-  if (old) {
-    const keep = new Set(authorityFiles(a))
-    for (const c of [...old.roots, ...old.intermediates]) {
-      for (const f of [c.cert, c.key]) {
-        if (!keep.has(f)) {
-          try {
-            unlinkSync(join(dir, f))
-          } catch {
-            // already gone
-          }
-        }
-      }
-    }
-  }
+  swapCaDir(dir, files)
   return files.map((f) => f.path)
-}
-
-function tryMetadata(dir: string): CaMetadata | undefined {
-  try {
-    return parseMetadata(dir)
-  } catch {
-    return undefined
-  }
 }
 
 function caInvalid(dir: string, why: string): SvidkitError {
@@ -175,14 +149,21 @@ function loadCredential(dir: string, ref: {cert: string; key: string}): CaCreden
  * `key-invalid`) and a key that does not match its certificate is refused (exit 3).
  */
 export function loadAuthority(dir: string): Authority {
+  if (!existsSync(dir)) recoverCaSwap(dir)
   if (!existsSync(dir)) {
-    throw new SvidkitError('file-not-found', `no such CA directory "${dir}"`, {
+    throw new SvidkitError('file-not-found', `CA directory "${dir}" does not exist`, {
       path: dir,
       hint: 'create one with "svidkit ca init --trust-domain <td> --out <dir>", or point --ca at it',
     })
   }
+  if (!statSync(dir).isDirectory()) {
+    throw new SvidkitError('not-a-directory', `--ca "${dir}" is a file, not a directory`, {
+      path: dir,
+      hint: 'point --ca at the CA directory (the one holding ca.json), not at a file in it',
+    })
+  }
   if (!existsSync(join(dir, CA_METADATA))) {
-    throw new SvidkitError('file-not-found', `"${dir}" has no ${CA_METADATA}`, {
+    throw new SvidkitError('file-not-found', `"${dir}" is not a CA directory: it has no ${CA_METADATA}`, {
       path: dir,
       hint: 'point --ca at a directory made by "svidkit ca init"',
     })

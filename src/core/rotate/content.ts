@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {closeSync, fstatSync, openSync, readSync, constants as C} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {join} from 'node:path'
 import {SvidkitError, usageError} from '../errors.js'
@@ -25,11 +25,32 @@ export interface RotationContent {
   warnings: string[]
 }
 
+/** Largest file of a set read back from disk: anything bigger is not an SVID file. */
+const MAX_SET_FILE = 1 << 20
+
+/** Returns a regular file's bytes (bounded; a FIFO or device is never read), else undefined. */
 function readOrUndefined(path: string): Buffer | undefined {
+  let fd: number
   try {
-    return readFileSync(path)
+    fd = openSync(path, C.O_RDONLY | C.O_NONBLOCK)
   } catch {
     return undefined
+  }
+  try {
+    const st = fstatSync(fd)
+    if (!st.isFile() || st.size > MAX_SET_FILE) return undefined
+    const buf = Buffer.alloc(st.size)
+    let off = 0
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off)
+      if (n === 0) break
+      off += n
+    }
+    return buf.subarray(0, off)
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
   }
 }
 

@@ -21,6 +21,7 @@ export type RotateStep =
   | 'error'
   | 'window'
   | 'skip'
+  | 'recover'
   | 'done'
 
 /** One event of the rotate log: written right after the call returns (NDJSON with --json). */

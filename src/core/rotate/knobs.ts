@@ -72,3 +72,33 @@ export function parsePauseAfter(text: string): {file: string; step: string} {
   if (i <= 0 || i === text.length - 1) throw usageError(`invalid --pause-after "${text}"`, 'give FILE:STEP, e.g. svid.pem:rename')
   return {file: text.slice(0, i), step: text.slice(i + 1)}
 }
+
+/** The writer modes each mode-specific knob applies to (rotation.md §1.1). */
+const KNOB_MODES: {flag: string; given: (k: Knobs) => boolean; modes: string[]}[] = [
+  {flag: '--truncate-hold', given: (k) => k.truncateHoldMs > 0, modes: ['spiffe-helper']},
+  {flag: '--chunk-bytes', given: (k) => k.chunkBytes > 0, modes: ['spiffe-helper', 'unlink-create', 'move-away']},
+  {flag: '--chunk-delay', given: (k) => k.chunkDelayMs > 0, modes: ['spiffe-helper', 'unlink-create', 'move-away']},
+  {flag: '--absent-for', given: (k) => k.absentForMs > 0, modes: ['unlink-create', 'move-away']},
+  {flag: '--keep-old-dirs', given: (k) => k.keepOldDirs, modes: ['kubelet', 'dir-symlink']},
+  {flag: '--cleanup-delay', given: (k) => k.cleanupDelayMs > 0, modes: ['kubelet', 'dir-symlink']},
+]
+
+/**
+ * Refuses knobs that do nothing in the chosen writer mode (they would be silently
+ * ignored), `--chunk-delay` without `--chunk-bytes`, and a key mode readable by group or
+ * others. Throws a usage error (exit 2) naming the mode.
+ */
+export function checkKnobsForMode(k: Knobs, mode: string): void {
+  for (const rule of KNOB_MODES) {
+    if (rule.given(k) && !rule.modes.includes(mode)) {
+      throw usageError(`${rule.flag} does not apply to --mode ${mode}`, `${rule.flag} applies only to --mode ${rule.modes.join(', ')}`)
+    }
+  }
+  if (k.chunkDelayMs > 0 && k.chunkBytes === 0) throw usageError('--chunk-delay needs --chunk-bytes', 'add --chunk-bytes N (the size of each piece)')
+  if (k.keyMode & 0o077) {
+    throw usageError(
+      `--key-mode "0${k.keyMode.toString(8)}" would make the private key readable by group or others`,
+      'svidkit never writes a key readable by others: use 0600 or 0400',
+    )
+  }
+}

@@ -16,6 +16,8 @@ import {
   constants as C,
 } from 'node:fs'
 import {basename} from 'node:path'
+import {outputError} from '../fs/atomic-write.js'
+import {sleep} from './sleep.js'
 import type {Clock} from '../clock.js'
 import type {EventSink, RotateEvent, RotateStep, WindowKind} from './events.js'
 import type {FileRole, Knobs} from './knobs.js'
@@ -33,6 +35,7 @@ const FLAG_NAMES: [number, string][] = [
   [C.O_CREAT, 'O_CREAT'],
   [C.O_TRUNC, 'O_TRUNC'],
   [C.O_EXCL, 'O_EXCL'],
+  [C.O_NOFOLLOW, 'O_NOFOLLOW'],
 ]
 
 function flagText(flags: number): string {
@@ -44,9 +47,15 @@ function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`
 }
 
-/** Returns a promise resolving after `ms` (0 resolves on the next turn of the event loop). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
+export {sleep} from './sleep.js'
+
+/** Runs one file-system call; an OS failure becomes exit 3 with the path and the reason. */
+function fsCall<T>(path: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw outputError(path, err)
+  }
 }
 
 /**
@@ -59,6 +68,10 @@ export class Ops {
   private readonly published = new Set<FileRole>()
   readonly windows: {window: WindowKind; file?: string; ms: number}[] = []
   readonly pending: Promise<void>[] = []
+  /** Temporaries and unpublished version dirs of this rotation: removed when it fails. */
+  readonly scratch = new Set<string>()
+  /** Descriptors opened and not yet closed: closed when the rotation fails. */
+  private readonly openFds = new Set<number>()
 
   constructor(
     readonly ctx: {
@@ -70,6 +83,8 @@ export class Ops {
       hooks: OpsHooks
       /** Roles whose content changes in this rotation. */
       changes: Set<FileRole>
+      /** SIGINT/SIGTERM: pauses end at once so the rotation finishes quickly. */
+      abort?: AbortSignal
     },
   ) {}
 
@@ -96,7 +111,8 @@ export class Ops {
   }
 
   async open(path: string, flags: number, perm: number): Promise<number> {
-    const fd = openSync(path, flags, perm)
+    const fd = fsCall(path, () => openSync(path, flags, perm))
+    this.openFds.add(fd)
     await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: fstatSync(fd).ino})
     return fd
   }
@@ -108,36 +124,37 @@ export class Ops {
     do {
       const end = Math.min(data.length, off + size)
       let n = off
-      while (n < end) n += writeSync(fd, data, n, end - n)
+      while (n < end) n += fsCall(path, () => writeSync(fd, data, n, end - n))
       this.emit('write', {file: basename(path), bytes: end - off, offset: off})
       off = end
-      if (off < data.length && this.ctx.knobs.chunkDelayMs > 0) await sleep(this.ctx.knobs.chunkDelayMs)
+      if (off < data.length && this.ctx.knobs.chunkDelayMs > 0) await sleep(this.ctx.knobs.chunkDelayMs, this.ctx.abort)
     } while (off < data.length)
     await this.checkpoint(path, 'write')
   }
 
   async fchmod(fd: number, path: string, mode: number): Promise<void> {
-    fchmodSync(fd, mode)
+    fsCall(path, () => fchmodSync(fd, mode))
     await this.done('fchmod', path, {perm: octal(mode)})
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    chmodSync(path, mode)
+    fsCall(path, () => chmodSync(path, mode))
     await this.done('chmod', path, {perm: octal(mode)})
   }
 
   async fsync(fd: number, path: string): Promise<void> {
-    fsyncSync(fd)
+    fsCall(path, () => fsyncSync(fd))
     await this.done('fsync', path, {})
   }
 
   async close(fd: number, path: string): Promise<void> {
-    closeSync(fd)
+    this.openFds.delete(fd)
+    fsCall(path, () => closeSync(fd))
     await this.done('close', path, {})
   }
 
   async rename(from: string, to: string): Promise<void> {
-    renameSync(from, to)
+    fsCall(to, () => renameSync(from, to))
     await this.done('rename', to, {from: basename(from), to: basename(to)})
   }
 
@@ -147,7 +164,7 @@ export class Ops {
       unlinkSync(path)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (!(missingOk && code === 'ENOENT')) throw err
+      if (!(missingOk && code === 'ENOENT')) throw outputError(path, err)
       await this.done('unlink', path, {code})
       return false
     }
@@ -160,7 +177,7 @@ export class Ops {
       linkSync(existing, path)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (!(missingOk && code === 'ENOENT')) throw err
+      if (!(missingOk && code === 'ENOENT')) throw outputError(path, err)
       await this.done('link', path, {from: basename(existing), code})
       return false
     }
@@ -169,12 +186,12 @@ export class Ops {
   }
 
   async symlink(target: string, path: string): Promise<void> {
-    symlinkSync(target, path)
+    fsCall(path, () => symlinkSync(target, path))
     await this.done('symlink', path, {target})
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
-    mkdirSync(path, {mode})
+    fsCall(path, () => mkdirSync(path, {mode}))
     await this.done('mkdir', path, {perm: octal(mode)})
   }
 
@@ -185,14 +202,34 @@ export class Ops {
       return target
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (code !== 'ENOENT') throw err
+      if (code !== 'ENOENT') throw outputError(path, err)
       await this.done('readlink', path, {code})
       return undefined
     }
   }
 
+  /** Removes this rotation's temporaries and unpublished version dirs (after a failure or an interrupt). */
+  removeScratch(): void {
+    for (const fd of this.openFds) {
+      try {
+        closeSync(fd)
+      } catch {
+        // already closed
+      }
+    }
+    this.openFds.clear()
+    for (const p of this.scratch) {
+      try {
+        rmSync(p, {recursive: true, force: true})
+      } catch {
+        // best effort: the next run removes what is provably its own
+      }
+    }
+    this.scratch.clear()
+  }
+
   async rm(path: string): Promise<void> {
-    rmSync(path, {recursive: true, force: true})
+    fsCall(path, () => rmSync(path, {recursive: true, force: true}))
     await this.done('rm', path, {})
   }
 
@@ -202,7 +239,7 @@ export class Ops {
       renameSync(from, to)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      if (code !== 'ENOENT') throw err
+      if (code !== 'ENOENT') throw outputError(to, err)
       await this.done('rename', to, {from: basename(from), to: basename(to), code})
       return false
     }
@@ -216,13 +253,14 @@ export class Ops {
     if (hold <= 0) return
     let fd: number
     try {
-      fd = openSync(path, 'r')
+      // Read-only; never blocks on a FIFO.
+      fd = openSync(path, C.O_RDONLY | C.O_NONBLOCK)
     } catch {
       return
     }
     this.emit('hold-fd', {file: basename(path), ino: fstatSync(fd).ino})
     this.pending.push(
-      sleep(hold).then(() => {
+      sleep(hold, this.ctx.abort).then(() => {
         closeSync(fd)
         this.emit('release-fd', {file: basename(path)})
       }),

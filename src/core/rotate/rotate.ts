@@ -8,8 +8,9 @@ import type {Authority} from '../ca/authority.js'
 import {fileNames, type LayoutName} from '../svid/layout.js'
 import type {IssueOptions} from '../svid/issue.js'
 import {usageError} from '../errors.js'
+import {formatDuration} from '../time/duration.js'
 import type {EventSink, RotateEvent} from './events.js'
-import type {Knobs} from './knobs.js'
+import {checkKnobsForMode, type Knobs} from './knobs.js'
 import {Ops, sleep, type OpsHooks} from './ops.js'
 import {rotationContent} from './content.js'
 import {sendSignal, type SignalTarget} from './signal.js'
@@ -88,6 +89,14 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   const layout = o.layout ?? defaultLayout(o.mode)
   if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
   const names = fileNames(layout, o.names)
+  checkKnobsForMode(o.knobs, o.mode)
+  const ttl = o.issue?.ttlMs
+  if (ttl !== undefined && !(ttl > 0)) {
+    throw usageError(
+      `--ttl "${formatDuration(ttl)}" is ${ttl < 0 ? 'negative' : 'zero'}: a lifetime must be positive`,
+      'give a positive duration such as 1h or 720h',
+    )
+  }
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
   if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
@@ -97,7 +106,8 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   const pending: Promise<void>[] = []
   const count = o.count ?? 1
   for (let n = 1; n <= count && !o.abort?.aborted; n++) {
-    if (n > 1 && (o.intervalMs ?? 0) > 0) await sleep(o.intervalMs ?? 0)
+    if (n > 1 && (o.intervalMs ?? 0) > 0) await sleep(o.intervalMs ?? 0, o.abort)
+    if (o.abort?.aborted) break
     const kind = o.kind ?? 'leaf'
     const next = await rotateCa(authority, o, clock)
     if (next !== authority) saveAuthority(o.ca, next, {force: true})
@@ -113,11 +123,27 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
       intermediatesInBundle: o.intermediatesInBundle ?? false,
       knobs: o.knobs,
     })
-    const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes})
-    const result = await WRITERS[o.mode]({dir: o.dir, files: content.files, ops, knobs: o.knobs})
+    const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
+    let result: RotationSummary['result']
+    try {
+      result = await WRITERS[o.mode]({dir: o.dir, files: content.files, ops, knobs: o.knobs})
+    } catch (err) {
+      // Every temporary and unpublished version dir of this rotation goes; the last published set stays.
+      ops.removeScratch()
+      await Promise.all(ops.pending)
+      throw err
+    }
     const warnings = [...content.warnings, ...modeDrift(o, names)]
     for (const w of warnings) ops.emit('error', {code: 'warning', message: w})
-    if (result !== 'aborted' && o.signal) await sendSignal(o.signal, ops)
+    let signalError: unknown
+    if (result !== 'aborted' && o.signal) {
+      try {
+        await sendSignal(o.signal, ops)
+      } catch (err) {
+        signalError = err
+        ops.emit('error', {code: 'signal-failed', message: (err as Error).message})
+      }
+    }
     if (result !== 'aborted') {
       const done: Partial<RotateEvent> = {
         serial: content.serial,
@@ -141,6 +167,10 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     summaries.push(summary)
     o.onRotation?.(summary)
     pending.push(...ops.pending)
+    if (signalError) {
+      await Promise.all(pending)
+      throw signalError
+    }
   }
   // Delayed cleanups and held fds finish before rotate returns.
   await Promise.all(pending)
@@ -167,14 +197,12 @@ function checkKnobTargets(k: Knobs, names: {cert: string; key: string; bundle: s
   }
 }
 
-/** R18: a key file left group/other-readable (spiffe-helper applies the mode only on create). */
+/** A key file left group/other-readable (a writer that never changes modes would keep a planted one). */
 function modeDrift(o: RotateOptions, names: {key: string}): string[] {
   try {
     const mode = statSync(join(o.dir, names.key)).mode & 0o777
     if (mode & 0o077) {
-      return [
-        `key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)${o.mode === 'spiffe-helper' ? ": spiffe-helper's os.WriteFile applies the mode only when it creates the file (R18)" : ''}`,
-      ]
+      return [`key file "${names.key}" is mode 0${mode.toString(8)} (group/other-readable)`]
     }
   } catch {
     // absent key file (credential bundle or aborted first set)

@@ -1,4 +1,6 @@
 import {readFileSync} from 'node:fs'
+import {SvidkitError} from '../errors.js'
+import {osReason} from '../fs/atomic-write.js'
 import {sleep, type Ops} from './ops.js'
 
 /** Where the signal goes: a pid, or a pid file re-read every rotation (rotation.md §1.3). */
@@ -8,32 +10,45 @@ export interface SignalTarget {
   pidFile?: string
 }
 
+const TRIES = 5
+
 function readPid(t: SignalTarget): number {
   if (t.pid !== undefined) return t.pid
   const text = readFileSync(t.pidFile as string, 'utf8').trim()
   const pid = Number(text)
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`pid file "${t.pidFile}" holds "${text.slice(0, 20)}"`)
+  if (!Number.isInteger(pid) || pid <= 0) throw new SvidkitError('signal-failed', `pid file "${t.pidFile}" holds "${text.slice(0, 20)}", not a pid`)
   return pid
 }
 
+function failure(t: SignalTarget, err: unknown): SvidkitError {
+  if (err instanceof SvidkitError) return err
+  const code = (err as NodeJS.ErrnoException).code
+  const reason = code === 'ESRCH' ? 'no such process (ESRCH)' : osReason(err)
+  const target = t.pid !== undefined ? `pid ${t.pid}` : `the pid in "${t.pidFile}"`
+  return new SvidkitError('signal-failed', `cannot send ${t.signal} to ${target}: ${reason}`, {cause: err})
+}
+
 /**
- * Sends the signal after the whole set is written, as spiffe-helper does; retries with
- * backoff from 100 ms (five tries) when the pid file is missing or the process is gone.
+ * Sends the signal after the whole set is written, as spiffe-helper does. A pid file that
+ * is missing or names a gone process is re-read with backoff from 100 ms (five tries, the
+ * workload may be restarting); a `--pid` that does not exist fails at once. Throws
+ * `signal-failed` (exit 3) when the signal could not be delivered.
  */
-export async function sendSignal(t: SignalTarget, ops: Ops): Promise<boolean> {
+export async function sendSignal(t: SignalTarget, ops: Ops): Promise<void> {
   let delay = 100
-  for (let attempt = 1; attempt <= 5; attempt++) {
+  const tries = t.pid !== undefined ? 1 : TRIES
+  for (let attempt = 1; ; attempt++) {
     try {
       const pid = readPid(t)
       process.kill(pid, t.signal)
       ops.emit('signal', {pid, signal: t.signal})
-      return true
+      return
     } catch (err) {
-      const e = err as NodeJS.ErrnoException
-      ops.emit('error', {code: e.code ?? 'signal-failed', message: `signal ${t.signal} not sent (attempt ${attempt}): ${e.message}`})
-      if (attempt < 5) await sleep(delay)
+      const e = failure(t, err)
+      if (attempt >= tries || ops.ctx.abort?.aborted) throw e
+      ops.emit('error', {code: 'signal-retry', message: `${e.message} (attempt ${attempt} of ${tries}, retrying in ${delay}ms)`})
+      await sleep(delay, ops.ctx.abort)
       delay *= 2
     }
   }
-  return false
 }

@@ -22,17 +22,31 @@ function parseRfc3339(s: string): Date | undefined {
   return new Date(ms)
 }
 
+// A plain date (2030-01-01) is midnight UTC of that day.
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** Returns the instant `text` names when it is an RFC 3339 date-time or a plain date, else undefined. */
+function parseCalendar(s: string): Date | undefined {
+  const d = DATE_ONLY.exec(s)
+  if (d) return parseRfc3339(`${d[1]}-${d[2]}-${d[3]}T00:00:00Z`)
+  return parseRfc3339(s)
+}
+
 /**
  * Returns the instant an `--at`/`--not-before`/`--not-after` value names: an RFC 3339
- * time (fields checked: no 31 April, no hour 24), or a signed duration relative to
- * `now` (`-1h` = one hour ago, `+2m` or `2m` = in two minutes).
+ * time (fields checked: no 31 April, no hour 24), a plain date (`2030-01-01`, midnight
+ * UTC), or a signed duration relative to `now` (`-1h` = one hour ago, `+2m` or `2m` = in
+ * two minutes; at most 100 years either way).
  */
 export function parseInstant(text: string, now: Date): Date {
   const s = text.trim()
-  const d = parseRfc3339(s)
+  const d = parseCalendar(s)
   if (d) return d
   if (isDuration(s)) return new Date(now.getTime() + parseDuration(s))
-  throw usageError(`invalid time "${text}"`, 'use RFC 3339 (2026-01-02T15:04:05Z) or a signed duration relative to now (-1h, +10m)')
+  throw usageError(
+    `invalid time "${text}"`,
+    'use RFC 3339 (2026-01-02T15:04:05Z), a date (2026-01-02, midnight UTC) or a signed duration relative to now (-1h, +10m)',
+  )
 }
 
 /** Returns an RFC 3339 UTC rendering without milliseconds when they are zero. */

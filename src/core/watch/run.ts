@@ -1,4 +1,6 @@
+import {statSync} from 'node:fs'
 import {systemClock, type Clock} from '../clock.js'
+import {SvidkitError} from '../errors.js'
 import type {SpiffeId} from '../spiffe-id/index.js'
 import type {SvidFileNames} from '../svid/layout.js'
 import type {WatchEvent, WatchSink} from './events.js'
@@ -47,6 +49,7 @@ export interface WatchSummary {
  * when it ends with the material invalid, the watch broken, or the consumer stale.
  */
 export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
+  checkWatchTarget(o.dir)
   const clock = o.clock ?? systemClock
   const strategy = o.strategy ?? 'reference'
   const events: WatchEvent[] = []
@@ -77,6 +80,22 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
   clearTimeout(timer)
   await consumer.stop()
   return summarize(strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock)
+}
+
+/** Refuses (exit 3) a path that is not an existing directory, saying which it is. */
+export function checkWatchTarget(dir: string): void {
+  let st
+  try {
+    st = statSync(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOTDIR') throw new SvidkitError('not-a-directory', `"${dir}" is under a file, not a directory`, {path: dir})
+    throw new SvidkitError('file-not-found', `directory "${dir}" does not exist`, {
+      path: dir,
+      hint: 'create the SVID directory first (svidkit issue --out DIR), or check the path',
+    })
+  }
+  if (!st.isDirectory()) throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {path: dir})
 }
 
 async function isStale(o: WatchOptions, held: string | undefined, strategy: string): Promise<{stale: boolean; serial?: string}> {

@@ -10,11 +10,15 @@ export const hardlinkBackup: Writer = async (w) => {
     await w.ops.holdOldFd(path)
     // link() fails on an existing target: remove the previous backup first.
     await w.ops.unlink(`${path}.old`, true)
-    const fd = await w.ops.open(`${path}.new`, C.O_WRONLY | C.O_CREAT | C.O_TRUNC, f.mode)
+    // A leftover or planted `.new` is unlinked (never followed) and the file created anew.
+    await w.ops.unlink(`${path}.new`, true)
+    const fd = await w.ops.open(`${path}.new`, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, f.mode)
+    w.ops.scratch.add(`${path}.new`)
     await w.ops.write(fd, `${path}.new`, f.data, false)
     await w.ops.close(fd, `${path}.new`)
     await w.ops.link(path, `${path}.old`, true)
     await w.ops.rename(`${path}.new`, path)
+    w.ops.scratch.delete(`${path}.new`)
     w.ops.publish(...f.roles)
     if (!(await afterFile(w, i))) return 'aborted'
   }

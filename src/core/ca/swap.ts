@@ -1,0 +1,165 @@
+import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {basename, dirname, join, resolve} from 'node:path'
+import {SvidkitError} from '../errors.js'
+import {ensureDir, osReason, outputError, writeNewFile, type FileToWrite} from '../fs/atomic-write.js'
+
+/**
+ * A CA directory is replaced as one unit (docs/security.md "Interrupted runs"): the new CA
+ * is written complete into a sibling staging directory `.<name>.new-<hex>`, then the old
+ * directory is renamed to `.<name>.old-<hex>`, the staging directory renamed into place and
+ * the old one removed. A crash leaves the old CA or the new one at the path; a crash
+ * between the two renames is finished by `recoverCaSwap`.
+ */
+
+const METADATA = 'ca.json'
+
+function siblings(abs: string): {news: string[]; olds: string[]} {
+  const base = basename(abs)
+  const out = {news: [] as string[], olds: [] as string[]}
+  let entries: string[]
+  try {
+    entries = readdirSync(dirname(abs))
+  } catch {
+    return out
+  }
+  for (const e of entries) {
+    const m = /^\.(.+)\.(new|old)-[0-9a-f]{8}$/.exec(e)
+    if (!m || m[1] !== base) continue
+    const path = join(dirname(abs), e)
+    if (!ownedCaDir(path)) continue
+    ;(m[2] === 'new' ? out.news : out.olds).push(path)
+  }
+  return out
+}
+
+/** True for a real directory (not a link) that holds only regular files a CA writer makes. */
+function ownedCaDir(path: string): boolean {
+  try {
+    if (!lstatSync(path).isDirectory()) return false
+    return readdirSync(path).every((e) => isCaFileName(e) && lstatSync(join(path, e)).isFile())
+  } catch {
+    return false
+  }
+}
+
+/** True for the names a CA directory holds: metadata, bundles, certificates, keys and their temporaries. */
+export function isCaFileName(e: string): boolean {
+  return e === METADATA || e === 'bundle.spiffe.json' || /\.pem$/.test(e) || /^\..+\.tmp[0-9a-f]{8}$/.test(e)
+}
+
+/**
+ * Finishes or cleans up an interrupted CA swap next to `dir`: when `dir` is missing, a
+ * complete staging directory (its `ca.json`, written last, is present) is renamed into
+ * place, else the old CA is put back; leftover staging and old directories are removed.
+ * Only directories of the swap's own name form holding only CA files are touched.
+ * Returns what it did (empty when nothing was left over).
+ */
+export function recoverCaSwap(dir: string): string[] {
+  const abs = resolve(dir)
+  const done: string[] = []
+  let {news, olds} = siblings(abs)
+  if (news.length + olds.length === 0) return done
+  if (!existsSync(abs)) {
+    const complete = news.find((d) => existsSync(join(d, METADATA))) ?? olds.find((d) => existsSync(join(d, METADATA)))
+    if (complete) {
+      renameSync(complete, abs)
+      done.push(`finished the interrupted swap: ${basename(complete)} → ${basename(abs)}`)
+      ;({news, olds} = siblings(abs))
+    }
+  }
+  if (!existsSync(abs)) return done
+  for (const d of [...news, ...olds]) {
+    rmSync(d, {recursive: true, force: true})
+    done.push(`removed leftover ${basename(d)}`)
+  }
+  return done
+}
+
+/**
+ * Checks that `dir` may receive a CA: missing, empty, or (with `force`) a directory that
+ * holds only CA files. Throws `output-exists` or `output-not-writable` otherwise.
+ */
+export function checkCaTarget(dir: string, force: boolean): void {
+  let st
+  try {
+    st = lstatSync(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return
+    if (code === 'ENOTDIR')
+      throw new SvidkitError('output-not-writable', `"${dir}" is under a file, not a directory`, {path: dir, hint: 'give a directory path for the CA'})
+    throw outputError(dir, err)
+  }
+  if (st.isSymbolicLink()) {
+    throw new SvidkitError('unsafe-link', `refusing to write a CA at "${dir}": it is a symlink`, {
+      path: dir,
+      hint: 'give the real directory the link points to',
+    })
+  }
+  if (!st.isDirectory()) {
+    throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
+      path: dir,
+      hint: 'give a directory path for the CA (it is created when missing)',
+    })
+  }
+  const entries = readdirSync(dir)
+  if (entries.length === 0) return
+  if (!force) {
+    const what = entries.includes(METADATA) ? `already holds a CA (${METADATA})` : `is not empty (it holds "${entries.sort()[0]}")`
+    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {path: dir, hint: 'use --force to replace it, or choose another --out directory'})
+  }
+  const foreign = entries.sort().find((e) => !isCaFileName(e) || !lstatSync(join(dir, e)).isFile())
+  if (foreign) {
+    throw new SvidkitError('output-exists', `refusing to replace "${dir}": "${foreign}" is not a CA file and would be lost`, {
+      path: dir,
+      hint: 'move that file away, or choose another --out directory',
+    })
+  }
+}
+
+/**
+ * Writes `files` (paths relative to the CA directory, metadata last) as the new content
+ * of `dir`, replacing any old CA as one unit. Throws `output-not-writable` with the path
+ * and the OS reason on failure, leaving the old CA in place and no staging directory.
+ */
+export function swapCaDir(dir: string, files: FileToWrite[]): void {
+  const abs = resolve(dir)
+  const parent = dirname(abs)
+  ensureDir(parent)
+  const tag = randomBytes(4).toString('hex')
+  const staging = join(parent, `.${basename(abs)}.new-${tag}`)
+  let mode = 0o755
+  try {
+    mode = statSync(abs).mode & 0o7777
+  } catch {
+    // new directory
+  }
+  try {
+    mkdirSync(staging, {mode: 0o700})
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file system refuses to create it (ENOENT)' : osReason(err)
+    throw new SvidkitError('output-not-writable', `cannot write "${dir}": ${why}`, {path: dir, cause: err})
+  }
+  try {
+    for (const f of files) writeNewFile(join(staging, basename(f.path)), f)
+    chmodSync(staging, mode)
+  } catch (err) {
+    rmSync(staging, {recursive: true, force: true})
+    throw outputError(join(dir, basename(files.find((f) => !existsSync(join(staging, basename(f.path))))?.path ?? '')), err)
+  }
+  let old: string | undefined
+  try {
+    // rename(2) replaces an empty directory; a non-empty one is moved aside first.
+    if (existsSync(abs) && readdirSync(abs).length > 0) {
+      old = join(parent, `.${basename(abs)}.old-${tag}`)
+      renameSync(abs, old)
+    }
+    renameSync(staging, abs)
+  } catch (err) {
+    if (old && !existsSync(abs)) renameSync(old, abs)
+    rmSync(staging, {recursive: true, force: true})
+    throw outputError(dir, err)
+  }
+  if (old) rmSync(old, {recursive: true, force: true})
+}
