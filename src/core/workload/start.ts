@@ -17,6 +17,8 @@ import {summaryCollector, type ClientSummary, type EventBody, type WorkloadEvent
 import {parseIdentity, socketPathOf, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
 import type {PlanAction} from './plan.js'
 
+const PLAN_STOP = 'plan stop step'
+
 /** A running server. */
 export interface WorkloadApiHandle {
   /** Absolute path of the Unix socket. */
@@ -202,7 +204,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
         service.push()
         return
       case 'stop':
-        void close('plan stop step').then(() => options.onStop?.())
+        void close(PLAN_STOP)
         return
     }
   }
@@ -224,6 +226,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       const clientsSummary = summary.clients()
       emit({type: 'summary', clients: clientsSummary})
       emit({type: 'stopped', reason})
+      if (reason === PLAN_STOP) options.onStop?.()
       resolveClosed()
       return clientsSummary
     })()
