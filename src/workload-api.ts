@@ -23,4 +23,5 @@ export {
 } from './core/workload/options.js'
 export {parsePlan, loadPlan, PLAN_ACTIONS, type PlanStep, type PlanAction} from './core/workload/plan.js'
 export {SECURITY_HEADER, WORKLOAD_PROTO, MESSAGES} from './core/workload/service.js'
-export type {WorkloadEvent, ClientSummary, SentSvid, RpcName} from './core/workload/events.js'
+export type {WorkloadEvent, ClientSummary, SentSvid, SentJwtSvid, RpcName} from './core/workload/events.js'
+export {DEFAULT_JWT_TTL_MS} from './core/workload/jwt.js'

@@ -1,7 +1,8 @@
 /**
  * Interop with a Workload API client svidkit did not write: Debian's python3-grpcio with
  * stubs that protoc and grpc_python_plugin generate from proto/workload.proto at test
- * time. The DER chain and PKCS#8 key it receives are checked with openssl.
+ * time. The DER chain and PKCS#8 key it receives are checked with openssl; the JWT-SVID
+ * with PyJWT (python3-jwt).
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {join} from 'node:path'
@@ -14,6 +15,7 @@ const PYTHON = '/usr/bin/python3'
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, {stdio: 'ignore'}).status === 0
 const missing = [
   ok(PYTHON, ['-c', 'import grpc, google.protobuf']) ? undefined : 'python3-grpcio python3-protobuf',
+  ok(PYTHON, ['-c', 'import jwt, cryptography']) ? undefined : 'python3-jwt python3-cryptography',
   ok('protoc', ['--version']) ? undefined : 'protobuf-compiler',
   ok('sh', ['-c', 'command -v grpc_python_plugin']) ? undefined : 'protobuf-compiler-grpc',
   ok('openssl', ['version']) ? undefined : 'openssl',
@@ -33,7 +35,7 @@ interface PyMessage {
 }
 
 describe.skipIf(missing.length > 0)('python3-grpcio client', () => {
-  it('streams the SVID, sees a pushed rotation, gets InvalidArgument without the header; openssl reads what it got', async () => {
+  it('streams the SVID, sees a pushed rotation, gets InvalidArgument without the header, verifies a JWT-SVID with PyJWT; openssl reads the X.509 material', async () => {
     const work = tmpDir()
     const stubs = join(work, 'stubs')
     const gen = spawnSync(
@@ -73,7 +75,17 @@ describe.skipIf(missing.length > 0)('python3-grpcio client', () => {
 
     const messages = lines.filter((l) => l.event === 'message') as unknown as PyMessage[]
     expect(messages.map((m) => m.svids.map((s) => [s.spiffeId, s.hint, s.chainLength]))).toEqual([[[WEB, 'internal', 2]], [[WEB, 'internal', 2]]])
-    expect(lines.at(-1)).toEqual({event: 'no-header', code: 'INVALID_ARGUMENT', details: 'security header missing from request'})
+    expect(lines.find((l) => l.event === 'no-header')).toEqual({event: 'no-header', code: 'INVALID_ARGUMENT', details: 'security header missing from request'})
+    // PyJWT verified the JWT-SVID with the key of FetchJWTBundles; ValidateJWTSVID agreed.
+    expect(lines.find((l) => l.event === 'jwt')).toEqual({
+      event: 'jwt',
+      spiffeId: WEB,
+      sub: WEB,
+      aud: ['svc'],
+      wrongAudience: 'rejected',
+      validated: WEB,
+      validatedClaims: expect.objectContaining({sub: WEB, aud: ['svc']}),
+    })
 
     const serials: string[] = []
     for (const m of messages) {

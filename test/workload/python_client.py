@@ -5,6 +5,8 @@ proto/workload.proto. Prints one JSON object per line on stdout:
   messages (files written to OUT/<n>/: chain.der, key.der, bundle.der, plus each
   certificate of the chain split out as cert-<i>.der)
   {"event": "no-header", "code": "INVALID_ARGUMENT", "details": "..."}
+  {"event": "jwt", ...}   a JWT-SVID for audience "svc" verified by PyJWT against the JWKS
+  of FetchJWTBundles, and what ValidateJWTSVID answered for it
 
 Usage: python_client.py STUBS_DIR SOCKET_PATH OUT_DIR
 """
@@ -14,6 +16,8 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
+import jwt  # noqa: E402
+from google.protobuf.json_format import MessageToDict  # noqa: E402
 import workload_pb2  # noqa: E402
 import workload_pb2_grpc  # noqa: E402
 
@@ -69,3 +73,28 @@ with grpc.insecure_channel("unix:" + socket_path) as channel:
             break
     except grpc.RpcError as err:
         emit({"event": "no-header", "code": err.code().name, "details": err.details()})
+
+    svid = stub.FetchJWTSVID(workload_pb2.JWTSVIDRequest(audience=["svc"]), metadata=HEADER, timeout=10).svids[0]
+    bundles = stub.FetchJWTBundles(workload_pb2.JWTBundlesRequest(), metadata=HEADER, timeout=10)
+    jwks = json.loads(next(iter(bundles)).bundles["spiffe://" + svid.spiffe_id.split("/")[2]])
+    bundles.cancel()
+    kid = jwt.get_unverified_header(svid.svid)["kid"]
+    key = next(jwt.PyJWK(k).key for k in jwks["keys"] if k["kid"] == kid)
+    claims = jwt.decode(svid.svid, key=key, algorithms=["ES256"], audience="svc")
+    try:
+        jwt.decode(svid.svid, key=key, algorithms=["ES256"], audience="other")
+        wrong_audience = "accepted"
+    except jwt.InvalidAudienceError:
+        wrong_audience = "rejected"
+    validated = stub.ValidateJWTSVID(workload_pb2.ValidateJWTSVIDRequest(audience="svc", svid=svid.svid), metadata=HEADER, timeout=10)
+    emit(
+        {
+            "event": "jwt",
+            "spiffeId": svid.spiffe_id,
+            "sub": claims["sub"],
+            "aud": claims["aud"],
+            "wrongAudience": wrong_audience,
+            "validated": validated.spiffe_id,
+            "validatedClaims": MessageToDict(validated.claims),
+        }
+    )

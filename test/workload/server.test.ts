@@ -79,7 +79,7 @@ describe('FetchX509SVID and FetchX509Bundles', () => {
   })
 })
 
-describe('security header and unsupported RPCs', () => {
+describe('security header and unknown RPCs', () => {
   const rows = [
     {name: 'missing header', md: header(null), code: grpc.status.INVALID_ARGUMENT, message: MESSAGES.header},
     {name: 'header "false"', md: header('false'), code: grpc.status.INVALID_ARGUMENT, message: MESSAGES.header},
@@ -97,17 +97,6 @@ describe('security header and unsupported RPCs', () => {
       })
     }
   }
-
-  it('JWT RPCs are Unimplemented with a message saying so', async () => {
-    const {api} = await serve()
-    const client = workloadClient(api.socketPath)
-    expect(await unary(client, 'FetchJWTSVID', {audience: ['x']})).toEqual({code: grpc.status.UNIMPLEMENTED, details: MESSAGES.jwt})
-    expect(await unary(client, 'ValidateJWTSVID', {audience: 'x', svid: 'a.b.c'})).toEqual({code: grpc.status.UNIMPLEMENTED, details: MESSAGES.jwt})
-    expect(await openStream(client, 'FetchJWTBundles').ended()).toEqual({code: grpc.status.UNIMPLEMENTED, details: MESSAGES.jwt})
-    // the header is still checked first, as on a real agent
-    expect((await unary(client, 'FetchJWTSVID', {audience: ['x']}, header(null))).code).toBe(grpc.status.INVALID_ARGUMENT)
-    client.close()
-  })
 
   it('an unknown method is Unimplemented (raw call)', async () => {
     const {api} = await serve()

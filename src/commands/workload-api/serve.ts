@@ -10,11 +10,12 @@ import {workloadLine, workloadSummary} from '../../cli/render/workload-api.js'
 export default class WorkloadApiServe extends SvidkitCommand {
   static override summary = 'Serve the SPIFFE Workload API on a Unix socket, with scripted rotations and faults'
   static override description = describe(`
-A test double for a SPIRE agent: serves FetchX509SVID and FetchX509Bundles (gRPC, no TLS)
+A test double for a SPIRE agent: serves the SPIFFE Workload API (gRPC, no TLS)
 on a Unix socket, mode 0600, requiring the "workload.spiffe.io: true" header
 (InvalidArgument without it). Every identity is issued from --ca; each --spiffe-id may end
 in "#hint" (X509SVID.hint). Every message carries the full state; a new one is pushed on
-every change. The JWT RPCs answer Unimplemented.
+every change. JWT-SVIDs (FetchJWTSVID, FetchJWTBundles, ValidateJWTSVID) are signed
+ES256 by a JWT authority created at start (one key, random kid, for the server's life).
 
 Prints SPIFFE_ENDPOINT_SOCKET=unix://<absolute path> for clients (with --json, NDJSON
 events instead: connections, requests, messages with serials and hints, faults, and a
@@ -41,7 +42,8 @@ timeline. See docs/workload-api.md.`)
     'spiffe-id': Flags.string({description: 'identity to serve, ID[#hint] (repeatable)', multiple: true, required: true}),
     federate: Flags.string({description: 'federated trust domain bundle, TD=FILE (repeatable)', multiple: true}),
     'key-type': sharedFlags.keyType(),
-    ttl: sharedFlags.ttl({description: 'SVID lifetime (Go duration)', default: '1h'}),
+    ttl: sharedFlags.ttl({description: 'X509-SVID lifetime (Go duration)', default: '1h'}),
+    'jwt-ttl': Flags.string({description: 'JWT-SVID lifetime (Go duration)', default: '5m'}),
     'rotate-every': Flags.string({description: 'rotate this often (Go duration) and push to every stream'}),
     kind: Flags.string({description: 'what each rotation rotates (default leaf)', options: ['leaf', 'intermediate', 'root']}),
     'ca-overlap': Flags.string({description: 'with --kind root: bundle change (default add)', options: ['add', 'drop-old', 'none']}),
@@ -64,6 +66,7 @@ timeline. See docs/workload-api.md.`)
       federate: flags.federate,
       keyType: flags['key-type'],
       ttl: flags.ttl,
+      jwtTtl: flags['jwt-ttl'],
       rotateEvery: flags['rotate-every'],
       kind: flags.kind,
       caOverlap: flags['ca-overlap'],

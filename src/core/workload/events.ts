@@ -16,13 +16,31 @@ export interface SentSvid {
   chain: string[]
 }
 
+/** What one JWT-SVID of a FetchJWTSVID answer was. */
+export interface SentJwtSvid {
+  spiffeId: string
+  hint: string
+  kid: string
+  audience: string[]
+}
+
 /** One server event. */
 export type WorkloadEvent =
   | {t: number; type: 'listening'; socket: string; endpoint: string}
   | {t: number; type: 'connection'; client: string}
   | {t: number; type: 'disconnect'; client: string}
   | {t: number; type: 'request'; client: string; stream: number; rpc: RpcName; accepted: boolean; code?: string; message?: string}
-  | {t: number; type: 'message'; client: string; stream: number; rpc: RpcName; svids?: SentSvid[]; bundles: Record<string, string[]>}
+  | {
+      t: number
+      type: 'message'
+      client: string
+      stream: number
+      rpc: RpcName
+      svids?: SentSvid[]
+      jwtSvids?: SentJwtSvid[]
+      /** Root serials (X.509) or key IDs (JWT) per trust domain. */
+      bundles: Record<string, string[]>
+    }
   | {t: number; type: 'stream-end'; client: string; stream: number; rpc: RpcName; code: string; message?: string}
   | {t: number; type: 'rotation'; rotation: number; kind: string; overlap?: string; reissued: boolean; bundleDelayMs?: number}
   | {t: number; type: 'fault'; fault: string; active: boolean; detail?: string}

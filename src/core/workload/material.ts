@@ -13,6 +13,7 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import type {KeyType} from '../x509/key-type.js'
 import type {CaOverlap, IdentitySpec, RotationKind} from './options.js'
 import type {SentSvid} from './events.js'
+import {JwtAuthority} from './jwt.js'
 
 /** The X509SVID message of the proto, field names as in workload.proto. */
 export interface X509SvidMessage {
@@ -31,6 +32,11 @@ export interface X509SvidResponse {
 
 export interface X509BundlesResponse {
   crl: Buffer[]
+  bundles: Record<string, Buffer>
+}
+
+/** JWTBundlesResponse: SPIFFE ID of the trust domain -> JWKS document bytes. */
+export interface JwtBundlesResponse {
   bundles: Record<string, Buffer>
 }
 
@@ -57,6 +63,8 @@ export class Material {
     private readonly specs: IdentitySpec[],
     private readonly federated: Map<string, ParsedCertificate[]>,
     private readonly settings: IssueSettings,
+    /** The trust domain's JWT authority (one key for the server's life). */
+    readonly jwt: JwtAuthority,
   ) {
     this.publishedRoots = bundleAuthorities(authority)
   }
@@ -69,7 +77,7 @@ export class Material {
     settings: IssueSettings,
     defect?: string,
   ): Promise<Material> {
-    const m = new Material(authority, specs, federated, settings)
+    const m = new Material(authority, specs, federated, settings, await JwtAuthority.create())
     if (defect) m.defect = parseDefects([defect])[0]
     await m.reissue()
     return m
@@ -150,6 +158,16 @@ export class Material {
   /** Returns the full X509BundlesResponse: the own trust domain and every federated one. */
   x509BundlesResponse(): X509BundlesResponse {
     return {crl: [], bundles: {[this.trustDomainId]: this.ownBundle(), ...this.federatedBundles()}}
+  }
+
+  /** Returns the full JWTBundlesResponse: the own trust domain's JWT bundle as a SPIFFE JWKS. */
+  jwtBundlesResponse(): JwtBundlesResponse {
+    return {bundles: {[this.trustDomainId]: Buffer.from(JSON.stringify(this.jwt.jwks(this.emptyBundle)))}}
+  }
+
+  /** Returns the identities served, in order. */
+  get identities(): IdentitySpec[] {
+    return this.specs
   }
 
   /** Returns what the SVIDs of a message are, for events. */

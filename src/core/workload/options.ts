@@ -60,6 +60,8 @@ export interface WorkloadApiOptions {
   keyType?: KeyType
   /** Leaf lifetime (ms). Default 1 hour. */
   ttlMs?: number
+  /** JWT-SVID lifetime (ms). Default 5 minutes. */
+  jwtTtlMs?: number
   /** Rotate every this many ms; default never. */
   rotateEveryMs?: number
   /** What `--rotate-every` and `rotate()` rotate. Default `leaf`. */

@@ -18,6 +18,7 @@ export interface ServeInput {
   federate?: string[]
   keyType?: string
   ttl?: string
+  jwtTtl?: string
   rotateEvery?: string
   kind?: string
   caOverlap?: string
@@ -58,6 +59,7 @@ export function serveOptions(f: ServeInput): Omit<WorkloadApiOptions, 'onEvent' 
     federate: (f.federate ?? []).map(parseFederate),
     keyType: f.keyType === undefined ? undefined : parseKeyType(f.keyType),
     ttlMs: positive('--ttl', f.ttl),
+    jwtTtlMs: positive('--jwt-ttl', f.jwtTtl),
     rotateEveryMs: positive('--rotate-every', f.rotateEvery),
     kind,
     caOverlap: (f.caOverlap ?? 'add') as CaOverlap,

@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type {Material} from './material.js'
 import type {EventBody, RpcName} from './events.js'
+import {JwtSvidInvalid, toStruct} from './jwt.js'
 
 /** The repository's workload.proto (shipped with the package). */
 export const WORKLOAD_PROTO = fileURLToPath(new URL('../../../proto/workload.proto', import.meta.url))
@@ -15,13 +16,17 @@ export const WORKLOAD_PROTO = fileURLToPath(new URL('../../../proto/workload.pro
 /** The metadata key every Workload API request must carry with value "true" (SPIFFE Workload Endpoint). */
 export const SECURITY_HEADER = 'workload.spiffe.io'
 
-/** Status messages clients see; the first two are SPIRE's wording. */
+/** Status messages clients see; all but `unavailable` are SPIRE's wording. */
 export const MESSAGES = {
   header: 'security header missing from request',
   noIdentity: 'no identity issued',
   unavailable: 'workload api unavailable (svidkit fault)',
-  jwt: 'svidkit serves the X509-SVID profile only: JWT-SVIDs are not implemented',
+  audience: 'audience must be specified',
+  svid: 'svid must be specified',
 } as const
+
+type StreamRpc = 'FetchX509SVID' | 'FetchX509Bundles' | 'FetchJWTBundles'
+type Refusal = {code: grpc.status; details: string}
 
 /** Returns the loaded service definition (field names kept as in the proto). */
 export function loadWorkloadService(): grpc.ServiceDefinition {
@@ -35,7 +40,7 @@ type X509Call = grpc.ServerWritableStream<unknown, unknown>
 interface OpenStream {
   id: number
   client: string
-  rpc: 'FetchX509SVID' | 'FetchX509Bundles'
+  rpc: StreamRpc
   call: X509Call
   /** Key of the last state sent; undefined until the first message. */
   lastKey?: string
@@ -56,19 +61,21 @@ export class WorkloadService {
     private readonly material: () => Material,
     private readonly emit: (e: EventBody) => void,
     private readonly now: () => number,
+    private readonly jwtTtlMs: number,
+    private readonly wallClock: () => Date,
   ) {}
 
   /** Returns the refusal for a request, or undefined to accept it. */
-  private refusal(call: {metadata: grpc.Metadata}, rpc: RpcName): {code: grpc.status; details: string} | undefined {
+  private refusal(call: {metadata: grpc.Metadata}, rpc: RpcName): Refusal | undefined {
     const header = call.metadata.get(SECURITY_HEADER)
     if (header.length !== 1 || header[0] !== 'true') return {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.header}
     if (this.now() < this.unavailableUntil) return {code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable}
-    if (rpc.startsWith('FetchX509') && this.now() < this.permissionDeniedUntil) return {code: grpc.status.PERMISSION_DENIED, details: MESSAGES.noIdentity}
-    if (!rpc.startsWith('FetchX509')) return {code: grpc.status.UNIMPLEMENTED, details: MESSAGES.jwt}
+    // Validation needs no identity of the caller's own; every fetch does.
+    if (rpc !== 'ValidateJWTSVID' && this.now() < this.permissionDeniedUntil) return {code: grpc.status.PERMISSION_DENIED, details: MESSAGES.noIdentity}
     return undefined
   }
 
-  private request(peer: string, rpc: RpcName, stream: number, refusal?: {code: grpc.status; details: string}): void {
+  private request(peer: string, rpc: RpcName, stream: number, refusal?: Refusal): void {
     this.emit({
       type: 'request',
       client: peer,
@@ -81,6 +88,7 @@ export class WorkloadService {
 
   private stateKey(s: OpenStream): string {
     const m = this.material()
+    if (s.rpc === 'FetchJWTBundles') return JSON.stringify(m.jwt.jwks(m.emptyBundle))
     return JSON.stringify(s.rpc === 'FetchX509SVID' ? [m.sentSvids(), m.sentBundles()] : m.sentBundles())
   }
 
@@ -88,6 +96,17 @@ export class WorkloadService {
     if (s.ended) return
     const m = this.material()
     s.lastKey = this.stateKey(s)
+    if (s.rpc === 'FetchJWTBundles') {
+      s.call.write(m.jwtBundlesResponse())
+      this.emit({
+        type: 'message',
+        client: s.client,
+        stream: s.id,
+        rpc: s.rpc,
+        bundles: {[m.trustDomainId]: m.jwt.jwks(m.emptyBundle).keys.map((k) => String(k.kid))},
+      })
+      return
+    }
     s.call.write(s.rpc === 'FetchX509SVID' ? m.x509SvidResponse() : m.x509BundlesResponse())
     this.emit({
       type: 'message',
@@ -99,7 +118,7 @@ export class WorkloadService {
     })
   }
 
-  private stream(rpc: OpenStream['rpc']) {
+  private stream(rpc: StreamRpc) {
     return (call: X509Call) => {
       const id = this.nextStream++
       const client = call.getPeer()
@@ -125,19 +144,50 @@ export class WorkloadService {
     this.emit({type: 'stream-end', client: s.client, stream: s.id, rpc: s.rpc, code, ...(message ? {message} : {})})
   }
 
-  private unary(rpc: RpcName) {
-    return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const refusal = this.refusal(call, rpc) ?? {code: grpc.status.UNIMPLEMENTED, details: MESSAGES.jwt}
-      this.request(call.getPeer(), rpc, this.nextStream++, refusal)
-      callback(refusal)
+  /** A unary RPC: refusals first, then `answer` (which may refuse in turn). */
+  private unary<Req>(rpc: RpcName, answer: (req: Req) => Promise<{refusal: Refusal} | {response: object; event?: Partial<EventBody>}>) {
+    return (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const id = this.nextStream++
+      const client = call.getPeer()
+      const refused = this.refusal(call, rpc)
+      const run = refused ? Promise.resolve({refusal: refused}) : answer(call.request)
+      const internal = (err: unknown) => ({refusal: {code: grpc.status.INTERNAL, details: `internal error: ${(err as Error).message}`}})
+      void run.catch(internal).then((r) => {
+        if ('refusal' in r) {
+          this.request(client, rpc, id, r.refusal)
+          callback(r.refusal)
+          return
+        }
+        this.request(client, rpc, id)
+        callback(null, r.response)
+        if (r.event) this.emit({type: 'message', client, stream: id, rpc, bundles: {}, ...r.event} as EventBody)
+      })
     }
   }
 
-  private jwtBundles() {
-    return (call: X509Call) => {
-      const refusal = this.refusal(call, 'FetchJWTBundles') ?? {code: grpc.status.UNIMPLEMENTED, details: MESSAGES.jwt}
-      this.request(call.getPeer(), 'FetchJWTBundles', this.nextStream++, refusal)
-      call.emit('error', refusal)
+  private async fetchJwtSvid(req: {audience?: string[]; spiffe_id?: string}) {
+    const audience = (req.audience ?? []).filter((a) => a !== '')
+    if (audience.length === 0) return {refusal: {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.audience}}
+    const m = this.material()
+    const wanted = m.identities.filter((i) => !req.spiffe_id || i.spiffeId === req.spiffe_id)
+    if (wanted.length === 0) return {refusal: {code: grpc.status.PERMISSION_DENIED, details: MESSAGES.noIdentity}}
+    const now = this.wallClock()
+    const svids = await Promise.all(
+      wanted.map(async (i) => ({spiffe_id: i.spiffeId, svid: await m.jwt.sign(i.spiffeId, audience, now, this.jwtTtlMs), hint: i.hint})),
+    )
+    return {response: {svids}, event: {jwtSvids: wanted.map((i) => ({spiffeId: i.spiffeId, hint: i.hint, kid: m.jwt.kid, audience}))}}
+  }
+
+  private async validateJwtSvid(req: {audience?: string; svid?: string}) {
+    if (!req.audience) return {refusal: {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.audience}}
+    if (!req.svid) return {refusal: {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.svid}}
+    const m = this.material()
+    try {
+      const {spiffeId, claims} = await m.jwt.validate(req.svid, req.audience, m.authority.trustDomain.name, this.wallClock(), m.emptyBundle)
+      return {response: {spiffe_id: spiffeId, claims: toStruct(claims)}}
+    } catch (err) {
+      if (!(err instanceof JwtSvidInvalid)) throw err
+      return {refusal: {code: grpc.status.INVALID_ARGUMENT, details: err.message}}
     }
   }
 
@@ -146,9 +196,9 @@ export class WorkloadService {
     return {
       FetchX509SVID: this.stream('FetchX509SVID'),
       FetchX509Bundles: this.stream('FetchX509Bundles'),
-      FetchJWTSVID: this.unary('FetchJWTSVID'),
-      FetchJWTBundles: this.jwtBundles(),
-      ValidateJWTSVID: this.unary('ValidateJWTSVID'),
+      FetchJWTSVID: this.unary('FetchJWTSVID', (req: {audience?: string[]; spiffe_id?: string}) => this.fetchJwtSvid(req)),
+      FetchJWTBundles: this.stream('FetchJWTBundles'),
+      ValidateJWTSVID: this.unary('ValidateJWTSVID', (req: {audience?: string; svid?: string}) => this.validateJwtSvid(req)),
     }
   }
 
@@ -161,7 +211,7 @@ export class WorkloadService {
   }
 
   /** Ends every open stream with `code` (OK ends it cleanly); `rpcs` limits which. */
-  endStreams(code: grpc.status, details: string, rpcs?: OpenStream['rpc'][]): number {
+  endStreams(code: grpc.status, details: string, rpcs?: StreamRpc[]): number {
     let n = 0
     for (const s of [...this.streams]) {
       if (rpcs && !rpcs.includes(s.rpc)) continue

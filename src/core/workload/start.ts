@@ -11,6 +11,7 @@ import type {Authority} from '../ca/authority.js'
 import {parseDefects} from '../svid/defects.js'
 import {loadFederated} from './federate.js'
 import {Material} from './material.js'
+import {DEFAULT_JWT_TTL_MS} from './jwt.js'
 import {listenUnix, removeSocket} from './socket.js'
 import {loadWorkloadService, WorkloadService} from './service.js'
 import {summaryCollector, type ClientSummary, type EventBody, type WorkloadEvent} from './events.js'
@@ -66,7 +67,13 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const material = await Material.create(authority, identities, federated, {keyType: options.keyType, ttlMs: options.ttlMs, clock}, options.faults?.defect)
   material.emptyBundle = options.faults?.emptyBundle ?? false
 
-  const service = new WorkloadService(() => material, emit, since)
+  const service = new WorkloadService(
+    () => material,
+    emit,
+    since,
+    options.jwtTtlMs ?? DEFAULT_JWT_TTL_MS,
+    () => clock.now(),
+  )
   service.slowFirstMs = options.faults?.slowFirstMs ?? 0
   if (options.faults?.unavailableMs) service.unavailableUntil = options.faults.unavailableMs
   if (options.faults?.permissionDenied) service.permissionDeniedUntil = Infinity
