@@ -8,6 +8,7 @@ import {parsePlan} from '../../src/core/workload/plan.js'
 import {parseFederate, parseIdentity} from '../../src/core/workload/options.js'
 import {startWorkloadApi} from '../../src/core/workload/start.js'
 import {isSvidkitError} from '../../src/core/errors.js'
+import {createAuthority} from '../../src/core/ca/create.js'
 import {openStream, workloadClient, type X509SvidResponse} from './client.js'
 import {serve, sharedAuthority, WEB} from './fixtures.js'
 import {tmpDir} from '../helpers/tmp.js'
@@ -72,6 +73,30 @@ describe('plan format', () => {
     expect(() => parseFederate('b.pem')).toThrow('invalid --federate "b.pem"')
     expect(() => parseIdentity('spiffe://Example.org/web#x')).toThrow()
   })
+})
+
+describe('rotations that could only fail later are refused at start', () => {
+  const rows = [
+    {
+      name: 'intermediate rotations of a CA without intermediates',
+      opts: {rotateEveryMs: 1000, kind: 'intermediate' as const},
+      noIntermediate: true,
+      message: 'intermediate rotations need a CA with at least one intermediate',
+    },
+    {
+      name: 'a plan leaf rotation with a bundle delay',
+      opts: {plan: parsePlan('[{"at": "1s", "do": "rotate", "bundleDelay": "1s"}]', 'p')},
+      noIntermediate: false,
+      message: 'a bundle delay needs a CA rotation (kind intermediate or root): a leaf rotation does not change the bundle',
+    },
+  ]
+  for (const row of rows) {
+    it(row.name, async () => {
+      const ca = row.noIntermediate ? (await createAuthority({trustDomain: 'example.org', intermediates: 0})).authority : await sharedAuthority()
+      const f = await failure(startWorkloadApi({ca, identities: [WEB], socketPath: join(tmpDir(), 'a.sock'), ...row.opts}))
+      expect(f).toEqual({code: 'usage', exit: 2, message: row.message})
+    })
+  }
 })
 
 describe('a plan drives the server', () => {

@@ -39,6 +39,21 @@ export interface WorkloadApiHandle {
 }
 
 /**
+ * Throws a usage error for rotations that could only fail later: an intermediate rotation
+ * of a CA without intermediates, or a bundle delay on leaf rotations (nothing to delay).
+ */
+function checkRotations(options: WorkloadApiOptions, authority: Authority): void {
+  const kinds = [...(options.rotateEveryMs ? [{kind: options.kind ?? 'leaf', bundleDelayMs: options.faults?.bundleDelayMs}] : [])]
+  for (const step of options.plan ?? []) if (step.do === 'rotate') kinds.push({kind: step.kind ?? options.kind ?? 'leaf', bundleDelayMs: step.bundleDelayMs})
+  if (kinds.some((k) => k.kind === 'intermediate') && authority.intermediates.length === 0) {
+    throw new SvidkitError('usage', 'intermediate rotations need a CA with at least one intermediate', {hint: 'create the CA with --intermediates 1 or more'})
+  }
+  if (kinds.some((k) => k.kind === 'leaf' && k.bundleDelayMs)) {
+    throw new SvidkitError('usage', 'a bundle delay needs a CA rotation (kind intermediate or root): a leaf rotation does not change the bundle')
+  }
+}
+
+/**
  * Returns a running Workload API server on a Unix socket, serving SVIDs issued from the
  * CA for every identity. Throws usage errors (exit 2) for bad options and exit-3 errors
  * for an unreadable CA or federated bundle and a socket that cannot be bound.
@@ -48,7 +63,9 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const t0 = clock.monotonicMs()
   const since = () => Math.round((clock.monotonicMs() - t0) * 10) / 10
   const summary = summaryCollector()
+  let silent = false
   const emit = (e: EventBody) => {
+    if (silent) return
     const ev = {t: since(), ...e} as WorkloadEvent
     summary.add(ev)
     options.onEvent?.(ev)
@@ -63,6 +80,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   if (options.faults?.defect) parseDefects([options.faults.defect])
   const socketPath = socketPathOf(options.socketPath)
   const authority: Authority = typeof options.ca === 'string' ? loadAuthority(options.ca) : options.ca
+  checkRotations(options, authority)
   const federated = loadFederated(options.federate ?? [], authority.trustDomain.name)
   const material = await Material.create(authority, identities, federated, {keyType: options.keyType, ttlMs: options.ttlMs, clock}, options.faults?.defect)
   material.emptyBundle = options.faults?.emptyBundle ?? false
@@ -111,6 +129,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
 
   const timers = new Set<NodeJS.Timeout>()
   const later = (ms: number, fn: () => void) => {
+    if (closing) return
     const t = setTimeout(() => {
       timers.delete(t)
       fn()
@@ -130,6 +149,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const closed = new Promise<void>((r) => (resolveClosed = r))
 
   const rotate = async (o: {kind?: RotationKind; overlap?: CaOverlap; reissue?: boolean; bundleDelayMs?: number} = {}) => {
+    if (closing) return
     const k = o.kind ?? kind
     const delay = k === 'leaf' ? 0 : (o.bundleDelayMs ?? bundleDelayMs)
     const reissued = await material.rotate(k, o.overlap ?? overlap, {reissue: o.reissue, holdBundle: delay > 0})
@@ -157,6 +177,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   }
 
   const apply = async (a: PlanAction): Promise<void> => {
+    if (closing) return
     switch (a.do) {
       case 'rotate':
         return rotate(a)
@@ -233,6 +254,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       const clientsSummary = summary.clients()
       emit({type: 'summary', clients: clientsSummary})
       emit({type: 'stopped', reason})
+      silent = true // late socket closes are not reported after the summary
       if (reason === PLAN_STOP) options.onStop?.()
       resolveClosed()
       return clientsSummary
@@ -240,6 +262,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     return closing
   }
 
+  if (options.faults?.unavailableMs) later(options.faults.unavailableMs, () => emit({type: 'fault', fault: 'unavailable', active: false}))
   const tick = options.rotateEveryMs ? setInterval(() => void serial(() => rotate()), options.rotateEveryMs) : undefined
   for (const step of options.plan ?? []) later(step.atMs, () => void serial(() => apply(step)))
 
