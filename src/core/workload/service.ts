@@ -132,7 +132,8 @@ export class WorkloadService {
       this.streams.add(s)
       call.on('cancelled', () => this.finished(s, 'CANCELLED', 'cancelled by the client'))
       call.on('error', () => this.finished(s, 'CANCELLED', 'stream error'))
-      if (this.slowFirstMs > 0) setTimeout(() => this.send(s), this.slowFirstMs)
+      // unref: a pending first message never keeps a closed server's process alive (send() skips ended streams).
+      if (this.slowFirstMs > 0) setTimeout(() => this.send(s), this.slowFirstMs).unref()
       else this.send(s)
     }
   }

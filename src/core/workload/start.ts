@@ -13,7 +13,7 @@ import {loadFederated} from './federate.js'
 import {Material} from './material.js'
 import {DEFAULT_JWT_TTL_MS} from './jwt.js'
 import {listenUnix, removeSocket} from './socket.js'
-import {loadWorkloadService, WorkloadService} from './service.js'
+import {loadWorkloadService, MESSAGES, WorkloadService} from './service.js'
 import {summaryCollector, type ClientSummary, type EventBody, type WorkloadEvent} from './events.js'
 import {parseIdentity, socketPathOf, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
 import type {PlanAction} from './plan.js'
@@ -191,14 +191,14 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       }
       case 'unavailable': {
         service.unavailableUntil = since() + a.forMs
-        const n = service.endStreams(grpc.status.UNAVAILABLE, 'workload api unavailable (svidkit fault)')
+        const n = service.endStreams(grpc.status.UNAVAILABLE, MESSAGES.unavailable)
         emit({type: 'fault', fault: 'unavailable', active: true, detail: `${a.forMs}ms, ${n} streams ended`})
         later(a.forMs, () => emit({type: 'fault', fault: 'unavailable', active: false}))
         return
       }
       case 'permission-denied': {
         service.permissionDeniedUntil = a.forMs === undefined ? Infinity : since() + a.forMs
-        const n = service.endStreams(grpc.status.PERMISSION_DENIED, 'no identity issued')
+        const n = service.endStreams(grpc.status.PERMISSION_DENIED, MESSAGES.noIdentity)
         emit({type: 'fault', fault: 'permission-denied', active: true, detail: `${a.forMs ?? 'until clear'}ms, ${n} streams ended`})
         if (a.forMs !== undefined) later(a.forMs, () => emit({type: 'fault', fault: 'permission-denied', active: false}))
         return
