@@ -7,7 +7,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import * as grpc from '@grpc/grpc-js'
-import {describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {REPO, expectFailure, runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {openStream, workloadClient, type X509SvidResponse} from './client.js'
@@ -57,9 +57,12 @@ function start(args: string[]): Proc {
 }
 
 describe('workload-api serve (process)', () => {
-  it('prints the endpoint line, serves, stops on SIGTERM with exit 0 and removes the socket; a second server on it exits 3', async () => {
+  beforeAll(async () => {
     const init = await runCli(['ca', 'init', '--trust-domain', 'example.org', '--out', join(dir(), 'ca')])
     expect(init.exit).toBe(0)
+  })
+
+  it('prints the endpoint line, serves, stops on SIGTERM with exit 0 and removes the socket; a second server on it exits 3', async () => {
     const sock = join(dir(), 'agent.sock')
     const p = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', `${WEB}#internal`, '--socket', 'agent.sock'])
     expect(await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)).toBe(`SPIFFE_ENDPOINT_SOCKET=unix://${sock}`)
