@@ -10,9 +10,9 @@ import {keyBelongs, serialOf, serve, splitDer, TD} from './fixtures.js'
 
 const OWN = `spiffe://${TD}`
 
-/** Retries opening a stream until it is accepted (bounded: 30 tries, 100 ms apart). */
+/** Retries opening a stream until it is accepted (bounded: 60 tries, 100 ms apart). */
 async function firstAccepted(client: grpc.Client): Promise<X509SvidResponse> {
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 60; i++) {
     const s = openStream<X509SvidResponse>(client, 'FetchX509SVID')
     await s.until(1)
     if (s.messages.length > 0) {
@@ -46,7 +46,7 @@ describe('stream faults', () => {
     const client = workloadClient(api.socketPath)
     const s = openStream<X509SvidResponse>(client, 'FetchX509SVID')
     await s.until(1)
-    await api.apply({do: 'unavailable', forMs: 400})
+    await api.apply({do: 'unavailable', forMs: 1500})
     expect(await s.ended()).toEqual({code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable})
     const refused = openStream(client, 'FetchX509Bundles')
     expect(await refused.ended()).toEqual({code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable})
@@ -56,7 +56,7 @@ describe('stream faults', () => {
   })
 
   it('unavailable from the start (unavailableMs)', async () => {
-    const {api} = await serve({faults: {unavailableMs: 300}})
+    const {api} = await serve({faults: {unavailableMs: 1500}})
     const client = workloadClient(api.socketPath)
     expect(await openStream(client, 'FetchX509SVID').ended()).toEqual({code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable})
     expect((await firstAccepted(client)).svids).toHaveLength(1)
@@ -159,7 +159,7 @@ describe('material faults', () => {
   })
 
   it('bundle-late: after a root rotation the new-CA SVID arrives with the old bundle, the new bundle follows', async () => {
-    const {api, events} = await serve({faults: {bundleDelayMs: 300}})
+    const {api, events} = await serve({faults: {bundleDelayMs: 1500}})
     const client = workloadClient(api.socketPath)
     const s = openStream<X509SvidResponse>(client, 'FetchX509SVID')
     const b = openStream<X509BundlesResponse>(client, 'FetchX509Bundles')

@@ -103,7 +103,7 @@ describe('a plan drives the server', () => {
   it('rotate, close streams, stop: the client sees two messages and an OK end; summary and stop follow', async () => {
     let stopped = 0
     const {api, events} = await serve({
-      plan: parsePlan('[{"at":"300ms","do":"rotate"},{"at":"500ms","do":"close-streams"},{"at":"600ms","do":"stop"}]', 'p'),
+      plan: parsePlan('[{"at":"1500ms","do":"rotate"},{"at":"1700ms","do":"close-streams"},{"at":"1800ms","do":"stop"}]', 'p'),
       onStop: () => stopped++,
     })
     const client = workloadClient(api.socketPath)
