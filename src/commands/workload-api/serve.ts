@@ -1,0 +1,98 @@
+import {Flags} from '@oclif/core'
+import {startWorkloadApi} from '../../core/workload/start.js'
+import {serveOptions} from '../../core/workload/serve-input.js'
+import {DEFAULT_SOCKET} from '../../core/workload/options.js'
+import {SvidkitCommand} from '../../cli/base-command.js'
+import {describe} from '../../cli/exit-codes.js'
+import {sharedFlags} from '../../cli/flags.js'
+import {workloadLine, workloadSummary} from '../../cli/render/workload-api.js'
+
+export default class WorkloadApiServe extends SvidkitCommand {
+  static override summary = 'Serve the SPIFFE Workload API on a Unix socket, with scripted rotations and faults'
+  static override description = describe(`
+A test double for a SPIRE agent: serves the SPIFFE Workload API (gRPC, no TLS)
+on a Unix socket, mode 0600, requiring the "workload.spiffe.io: true" header
+(InvalidArgument without it). Every identity is issued from --ca; each --spiffe-id may end
+in "#hint" (X509SVID.hint). Every message carries the full state; a new one is pushed on
+every change. JWT-SVIDs (FetchJWTSVID, FetchJWTBundles, ValidateJWTSVID) are signed
+ES256 by a JWT authority created at start (one key, random kid, for the server's life).
+
+Prints SPIFFE_ENDPOINT_SOCKET=unix://<absolute path> for clients (with --json, NDJSON
+events instead: connections, requests, messages with serials and hints, faults, and a
+per-client summary at stop). Runs until SIGINT/SIGTERM or a plan "stop" step: streams are
+closed, the socket removed, exit 0. Exit 3 when the socket cannot be bound: in use, or a
+file that is not a socket is in the way (never replaced).
+
+Faults: --defect NAME (any defect of "issue --list-defects", e.g. key-mismatch,
+missing-intermediate, expired), --empty-bundle, --permission-denied, --unavailable-for D,
+--slow-first D, --bundle-delay D (with CA rotations); --plan FILE adds close-streams and a
+timeline. See docs/workload-api.md.`)
+
+  static override examples = [
+    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web',
+    "<%= config.bin %> workload-api serve --ca ca --spiffe-id 'spiffe://example.org/web#internal' --rotate-every 30s --socket /tmp/agent.sock",
+    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --rotate-every 1m --kind root --ca-overlap none --bundle-delay 5s',
+    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --plan plan.json --json',
+    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --federate partner.org=partner.pem --defect expired',
+  ]
+
+  static override flags = {
+    socket: Flags.string({description: 'Unix socket path', default: DEFAULT_SOCKET}),
+    ca: sharedFlags.ca(),
+    'spiffe-id': Flags.string({description: 'identity to serve, ID[#hint] (repeatable)', multiple: true, required: true}),
+    federate: Flags.string({description: 'federated trust domain bundle, TD=FILE (repeatable)', multiple: true}),
+    'key-type': sharedFlags.keyType(),
+    ttl: sharedFlags.ttl({description: 'X509-SVID lifetime (Go duration)', default: '1h'}),
+    'jwt-ttl': Flags.string({description: 'JWT-SVID lifetime (Go duration)', default: '5m'}),
+    'rotate-every': Flags.string({description: 'rotate this often (Go duration) and push to every stream'}),
+    kind: Flags.string({description: 'what each rotation rotates (default leaf)', options: ['leaf', 'intermediate', 'root']}),
+    'ca-overlap': Flags.string({description: 'with --kind root: bundle change (default add)', options: ['add', 'drop-old', 'none']}),
+    plan: Flags.string({description: 'JSON timeline of steps (docs/workload-api.md)'}),
+    defect: Flags.string({description: 'serve leaves with this defect of the catalogue (see "issue --list-defects")'}),
+    'empty-bundle': Flags.boolean({description: 'send empty bundles', default: false}),
+    'permission-denied': Flags.boolean({description: 'refuse the X.509 RPCs with PermissionDenied "no identity issued"', default: false}),
+    'unavailable-for': Flags.string({description: 'refuse every RPC with Unavailable for this long after start'}),
+    'slow-first': Flags.string({description: 'delay the first message of every stream'}),
+    'bundle-delay': Flags.string({description: 'on CA rotations, push the new bundle this long after the new SVIDs'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(WorkloadApiServe)
+    const json = this.jsonEnabled()
+    const options = serveOptions({
+      socket: flags.socket,
+      ca: flags.ca,
+      spiffeId: flags['spiffe-id'],
+      federate: flags.federate,
+      keyType: flags['key-type'],
+      ttl: flags.ttl,
+      jwtTtl: flags['jwt-ttl'],
+      rotateEvery: flags['rotate-every'],
+      kind: flags.kind,
+      caOverlap: flags['ca-overlap'],
+      plan: flags.plan,
+      defect: flags.defect,
+      emptyBundle: flags['empty-bundle'],
+      permissionDenied: flags['permission-denied'],
+      unavailableFor: flags['unavailable-for'],
+      slowFirst: flags['slow-first'],
+      bundleDelay: flags['bundle-delay'],
+    })
+    const interrupted = this.interruptSignal()
+    const api = await startWorkloadApi({
+      ...options,
+      onEvent: (e) => {
+        if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
+        else if (e.type === 'listening') this.log(`SPIFFE_ENDPOINT_SOCKET=${e.endpoint}`)
+        else {
+          const line = workloadLine(e)
+          if (line) this.log(line)
+        }
+      },
+    })
+    await Promise.race([api.closed, new Promise((r) => (interrupted.aborted ? r(undefined) : interrupted.addEventListener('abort', r, {once: true})))])
+    const clients = await api.close('signal')
+    for (const line of workloadSummary(clients)) this.log(line)
+    return undefined
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The events of the Workload API test server (`--json` prints one per line) and the
+ * per-client summary printed at stop. `t` is milliseconds since the server started.
+ */
+
+/** An RPC of the Workload API, or the path of an unknown one. */
+export type RpcName = 'FetchX509SVID' | 'FetchX509Bundles' | 'FetchJWTSVID' | 'FetchJWTBundles' | 'ValidateJWTSVID'
+
+/** What one X509SVID of a message carried. */
+export interface SentSvid {
+  spiffeId: string
+  /** Leaf serial, lowercase hex (empty when the chain is empty). */
+  serial: string
+  hint: string
+  /** Serials of the certificates after the leaf. */
+  chain: string[]
+}
+
+/** What one JWT-SVID of a FetchJWTSVID answer was. */
+export interface SentJwtSvid {
+  spiffeId: string
+  hint: string
+  kid: string
+  audience: string[]
+}
+
+/** One server event. */
+export type WorkloadEvent =
+  | {t: number; type: 'listening'; socket: string; endpoint: string}
+  | {t: number; type: 'connection'; client: string}
+  | {t: number; type: 'disconnect'; client: string}
+  | {t: number; type: 'request'; client: string; stream: number; rpc: RpcName; accepted: boolean; code?: string; message?: string}
+  | {
+      t: number
+      type: 'message'
+      client: string
+      stream: number
+      rpc: RpcName
+      svids?: SentSvid[]
+      jwtSvids?: SentJwtSvid[]
+      /** Root serials (X.509) or key IDs (JWT) per trust domain. */
+      bundles: Record<string, string[]>
+    }
+  | {t: number; type: 'stream-end'; client: string; stream: number; rpc: RpcName; code: string; message?: string}
+  | {t: number; type: 'rotation'; rotation: number; kind: string; overlap?: string; reissued: boolean; bundleDelayMs?: number}
+  | {t: number; type: 'fault'; fault: string; active: boolean; detail?: string}
+  | {t: number; type: 'summary'; clients: ClientSummary[]}
+  | {t: number; type: 'stopped'; reason: string}
+
+/** What one client (one connection) received. */
+export interface ClientSummary {
+  client: string
+  /** Requests by RPC. */
+  requests: Partial<Record<RpcName, number>>
+  /** Requests refused (any status but OK before the first message). */
+  rejected: number
+  /** Messages sent on all its streams. */
+  messages: number
+  /** Every distinct leaf serial it was sent, in order. */
+  serials: string[]
+  /** The status each of its streams ended with. */
+  endings: string[]
+}
+
+/** Returns a collector of per-client summaries fed with events. */
+export function summaryCollector(): {add(e: WorkloadEvent): void; clients(): ClientSummary[]} {
+  const byClient = new Map<string, ClientSummary>()
+  const get = (client: string): ClientSummary => {
+    let s = byClient.get(client)
+    if (!s) {
+      s = {client, requests: {}, rejected: 0, messages: 0, serials: [], endings: []}
+      byClient.set(client, s)
+    }
+    return s
+  }
+  return {
+    add(e) {
+      if (e.type === 'connection') get(e.client)
+      else if (e.type === 'request') {
+        const s = get(e.client)
+        s.requests[e.rpc] = (s.requests[e.rpc] ?? 0) + 1
+        if (!e.accepted) s.rejected++
+      } else if (e.type === 'message') {
+        const s = get(e.client)
+        s.messages++
+        for (const v of e.svids ?? []) if (v.serial && !s.serials.includes(v.serial)) s.serials.push(v.serial)
+      } else if (e.type === 'stream-end') get(e.client).endings.push(e.code)
+    },
+    clients: () => [...byClient.values()],
+  }
+}
+
+/** An event before its time stamp is added. */
+export type EventBody = WorkloadEvent extends infer E ? (E extends unknown ? Omit<E, 't'> : never) : never

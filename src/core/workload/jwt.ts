@@ -1,0 +1,105 @@
+/**
+ * The JWT-SVID profile of the Workload API test server: one JWT authority (an ES256 key
+ * with a random `kid`) per server, JWT-SVIDs signed with `jose`, the trust domain's JWT
+ * bundle as a SPIFFE JWKS (`use: jwt-svid`), and validation as the JWT-SVID specification
+ * asks (signature by a key of the subject's trust domain, `aud` holding the audience,
+ * `exp` in the future, `sub` a SPIFFE ID).
+ */
+import {generateKeyPairSync, randomBytes, type KeyObject} from 'node:crypto'
+import {SignJWT, createLocalJWKSet, exportJWK, jwtVerify, type JWK, type JWTPayload} from 'jose'
+import {SpiffeId} from '../spiffe-id/index.js'
+
+/** Default JWT-SVID lifetime: 5 minutes, SPIRE's default. */
+export const DEFAULT_JWT_TTL_MS = 5 * 60_000
+
+/** Thrown for a JWT-SVID that does not validate; the message says why. */
+export class JwtSvidInvalid extends Error {}
+
+/** Returns nothing: the signing key and public JWK of one trust domain's JWT authority. */
+export class JwtAuthority {
+  private constructor(
+    readonly kid: string,
+    private readonly key: KeyObject,
+    readonly publicJwk: JWK,
+  ) {}
+
+  /** Returns a new authority with a fresh P-256 key. */
+  static async create(): Promise<JwtAuthority> {
+    const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+    const kid = randomBytes(16).toString('hex')
+    return new JwtAuthority(kid, privateKey, {...(await exportJWK(publicKey)), kid, use: 'jwt-svid'})
+  }
+
+  /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences. */
+  sign(spiffeId: string, audience: string[], now: Date, ttlMs = DEFAULT_JWT_TTL_MS): Promise<string> {
+    const iat = Math.floor(now.getTime() / 1000)
+    return new SignJWT({})
+      .setProtectedHeader({alg: 'ES256', kid: this.kid, typ: 'JWT'})
+      .setSubject(spiffeId)
+      .setAudience(audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + Math.floor(ttlMs / 1000))
+      .sign(this.key)
+  }
+
+  /** Returns the JWKS of the trust domain's JWT bundle (empty with `empty`). */
+  jwks(empty = false): {keys: JWK[]} {
+    return {keys: empty ? [] : [this.publicJwk]}
+  }
+
+  /**
+   * Returns the SPIFFE ID and claims of a valid JWT-SVID for `audience`, checked against
+   * this authority's keys for `trustDomain`; throws JwtSvidInvalid otherwise.
+   */
+  async validate(token: string, audience: string, trustDomain: string, now: Date, empty = false): Promise<{spiffeId: string; claims: JWTPayload}> {
+    let payload: JWTPayload
+    try {
+      // jose only picks keys whose "use" is "sig" or absent; the SPIFFE bundle says "jwt-svid".
+      const keys = this.jwks(empty).keys.map(({use: _use, ...k}) => k)
+      ;({payload} = await jwtVerify(token, createLocalJWKSet({keys}), {
+        audience,
+        algorithms: ['ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+        requiredClaims: ['sub', 'aud', 'exp'],
+        currentDate: now,
+      }))
+    } catch (err) {
+      throw new JwtSvidInvalid(`invalid JWT-SVID: ${(err as Error).message}`)
+    }
+    let id: SpiffeId
+    try {
+      id = SpiffeId.parse(String(payload.sub))
+    } catch (err) {
+      throw new JwtSvidInvalid(`invalid JWT-SVID: subject "${String(payload.sub)}" is not a SPIFFE ID: ${(err as Error).message}`)
+    }
+    if (id.trustDomain.name !== trustDomain) throw new JwtSvidInvalid(`invalid JWT-SVID: no JWT bundle for trust domain "${id.trustDomain.name}"`)
+    return {spiffeId: id.toString(), claims: payload}
+  }
+}
+
+/** A google.protobuf.Value as @grpc/proto-loader encodes it (protobufjs keeps its built-in well-known types in camelCase, even with keepCase). */
+export type ProtoValue =
+  | {nullValue: 'NULL_VALUE'}
+  | {numberValue: number}
+  | {stringValue: string}
+  | {boolValue: boolean}
+  | {structValue: ProtoStruct}
+  | {listValue: {values: ProtoValue[]}}
+
+/** A google.protobuf.Struct as @grpc/proto-loader encodes it. */
+export interface ProtoStruct {
+  fields: Record<string, ProtoValue>
+}
+
+function toValue(v: unknown): ProtoValue {
+  if (v === null || v === undefined) return {nullValue: 'NULL_VALUE'}
+  if (typeof v === 'number') return {numberValue: v}
+  if (typeof v === 'string') return {stringValue: v}
+  if (typeof v === 'boolean') return {boolValue: v}
+  if (Array.isArray(v)) return {listValue: {values: v.map(toValue)}}
+  return {structValue: toStruct(v as Record<string, unknown>)}
+}
+
+/** Returns the JSON object as a google.protobuf.Struct (JWT claims in ValidateJWTSVIDResponse). */
+export function toStruct(obj: Record<string, unknown>): ProtoStruct {
+  return {fields: Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, toValue(v)]))}
+}
