@@ -1,4 +1,5 @@
-import {readFileSync, readlinkSync, statSync} from 'node:fs'
+import {readlinkSync, statSync} from 'node:fs'
+import {readInput} from '../fs/read-input.js'
 import {createHash, type KeyObject} from 'node:crypto'
 import {join} from 'node:path'
 import {SvidkitError, isSvidkitError, type ReasonCode} from '../errors.js'
@@ -55,13 +56,15 @@ function readlinkOrUndefined(p: string): string | undefined {
   }
 }
 
+// Bounded, regular files only (a FIFO or device planted in the directory cannot stall or flood the consumer).
 function readFile(path: string, code: ReasonCode): Buffer {
   try {
-    return readFileSync(path)
+    return readInput(path, code)
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    if (e.code === 'ENOENT') throw new SvidkitError('file-not-found', `no such file "${path}" (a writer may be replacing it)`, {path})
-    throw new SvidkitError(code, `cannot read "${path}": ${e.code ?? e.message}`, {path})
+    if (isSvidkitError(err) && err.code === 'file-not-found') {
+      throw new SvidkitError('file-not-found', `no such file "${path}" (a writer may be replacing it)`, {path})
+    }
+    throw err
   }
 }
 
