@@ -147,7 +147,12 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
 - \`--version\` is answered by \`bin/run.js\` from \`package.json\` alone, in the same text as
   oclif's (\`svidkit/VERSION PLATFORM-ARCH node-vX\`): no oclif, no command module.
 - Every other command goes through oclif, which reads \`oclif.manifest.json\` and imports only
-  the command that runs (\`--help\` is rendered from the manifest).
+  the command that runs; \`--help\` is rendered from the manifest without loading any command.
+- \`npm run build\` bundles the start-up path with esbuild (\`scripts/bundle.js\`): each command
+  and the oclif entry that \`bin/run.js\` imports become ESM bundles sharing split chunks in
+  \`dist/chunks/\`, so a command loads one copy of oclif from a few files instead of several
+  hundred small CommonJS and ESM files. The library (\`dist/index.js\`) and its type
+  declarations stay as tsc writes them, so \`import … from 'svidkit'\` is unchanged.
 - \`verify\` and \`inspect\` load no \`node:tls\`, no chokidar, no rotation, watch or handshake
   code, and neither \`@peculiar/x509\` nor the \`reflect-metadata\` polyfill. Certificates are
   decoded with the \`@peculiar/asn1-x509\` schemas and Node's \`X509Certificate\`; names are
@@ -157,7 +162,7 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
   \`core/x509/provider.ts\`, which installs the Reflect polyfill it needs at that moment: importing
   the library (\`import … from 'svidkit'\`) installs no global polyfill.
 
-What remains is mostly oclif itself (its CommonJS graph of about 100 files) and the ASN.1
-schema packages, loaded as hundreds of small CommonJS files.
+What remains is mostly running oclif's own start-up (reading its configuration, the
+manifest and the help plugin's) and defining the ASN.1 schema classes certificate parsing needs.
 `
 }

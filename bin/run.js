@@ -11,7 +11,8 @@ if (process.argv[2] === '--version') {
   const os = platform() === 'linux' && /microsoft/i.test(release()) ? 'wsl' : platform()
   process.stdout.write(`${name}/${version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`)
 } else {
-  const {execute, settings} = await import('@oclif/core')
+  // dist/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
+  const {execute, settings} = await import('../dist/cli/oclif-runtime.js')
   // Commands load from oclif.manifest.json and dist/: never look for TypeScript sources,
   // even when NODE_ENV is development or test in the user's shell.
   settings.enableAutoTranspile = false

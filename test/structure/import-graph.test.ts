@@ -23,6 +23,13 @@ interface Graph {
   builtins: string[]
 }
 
+let meta: Record<string, {inputs: string[]}> | undefined
+/** What each bundled output holds: dist/bundle-meta.json, written by `npm run build`. */
+function bundleMeta(): Record<string, {inputs: string[]}> {
+  meta ??= JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<string, {inputs: string[]}>
+  return meta
+}
+
 /** Runs `node --import recorder …args` and returns what the process loaded. */
 function graphOf(args: string[], name: string): Graph {
   const out = join(base(), `${name}.graph`)
@@ -30,7 +37,9 @@ function graphOf(args: string[], name: string): Graph {
   const r = run(process.execPath, ['--import', RECORDER, ...args], {cwd: base(), env: {...env, SVIDKIT_GRAPH_OUT: out, NO_COLOR: '1'}})
   const lines = readFileSync(out, 'utf8').trimEnd().split('\n')
   const last = JSON.parse(lines.pop() as string) as {cjs: string[]; builtins: string[]}
-  const modules = [...lines, ...last.cjs].map((m) => m.replace(/^file:\/\//, '').replace(`${REPO}/`, ''))
+  const files = [...lines, ...last.cjs].map((m) => m.replace(/^file:\/\//, '').replace(`${REPO}/`, ''))
+  // A bundled file (scripts/bundle.js) stands for the source modules it holds.
+  const modules = [...new Set([...files, ...files.flatMap((f) => bundleMeta()[f]?.inputs ?? [])])]
   return {status: r.status, stdout: r.stdout, modules, builtins: last.builtins}
 }
 
@@ -97,12 +106,28 @@ describe('one-shot commands load only what they need', () => {
     expect(offending(g)).toEqual([])
   })
 
+  it('handshake (control): the same expansion of bundles finds its TLS code', () => {
+    // An unknown flag: oclif loads the command, then its parser refuses the flag (exit 2).
+    const g = graphOf([join(REPO, 'bin', 'run.js'), 'handshake', '--no-such-flag'], 'handshake')
+    expect(g.modules).toContain('dist/commands/handshake.js')
+    expect(g.modules.some((m) => m.startsWith('dist/core/handshake/'))).toBe(true)
+  })
+
   it('--version loads no command module and not oclif', () => {
     const g = graphOf([join(REPO, 'bin', 'run.js'), '--version'], 'version')
     expect(g.status).toBe(0)
     expect(g.stdout).toMatch(/^svidkit\/\d+\.\d+\.\d+\S* \S+-\S+ node-v\d+\.\d+\.\d+\n$/)
     expect(g.modules.filter((m) => m.startsWith('dist/') || m.includes('node_modules/'))).toEqual([])
   })
+
+  it.each([{args: ['--help']}, {args: ['verify', '--help']}, {args: ['issue', '--help']}])(
+    '$args renders from the manifest: no command module, no core module',
+    ({args}) => {
+      const g = graphOf([join(REPO, 'bin', 'run.js'), ...args], `help-${args.join('-')}`)
+      expect(g.status).toBe(0)
+      expect(g.modules.filter((m) => /^dist\/(commands|core)\//.test(m))).toEqual([])
+    },
+  )
 
   it('importing the library installs no Reflect polyfill and loads neither @peculiar/x509 nor oclif', () => {
     const g = graphOf(
