@@ -139,6 +139,21 @@ Bench process peak RSS: ${mb(r.benchPeakRssKb)} MB.
 
 ${ext}
 
+## Start-up before and after the start-up work (one separate run)
+
+One hyperfine run (15 runs each, 2026-11-29, same machine, load average 12–17 on 2 cores, so
+wall times are inflated several-fold; CPU time is steadier) of the tree before this work
+(commit 5e85f5d) and after it. Medians of wall time, means of user+system CPU, in ms:
+
+| command | before: wall | before: CPU | after: wall | after: CPU |
+|---|---|---|---|---|
+| \`node -e 0\` | 475 | 130 | 475 | 130 |
+| \`--version\` | 1879 | 553 | 472 | 173 |
+| \`ca init\` | 3384 | 969 | 1259 | 608 |
+| \`issue\` (one SVID) | 4165 | 1210 | 1491 | 647 |
+| \`verify\` | 2351 | 1017 | 1170 | 455 |
+| \`inspect\` | 2862 | 951 | 1433 | 472 |
+
 ## Where start-up time goes, and what each command loads
 
 A one-shot command's cost is a whole Node process. What it loads is fixed by

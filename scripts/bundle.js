@@ -8,7 +8,7 @@
 // one-shot command's start-up (docs/benchmarks.md). dist/bundle-meta.json records which
 // source modules each output holds (test/structure/import-graph.test.ts reads it).
 import {build} from 'esbuild'
-import {readdirSync, statSync, writeFileSync} from 'node:fs'
+import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -22,14 +22,57 @@ function jsFiles(dir) {
   })
 }
 
-// Bundled code is ESM; oclif (CommonJS) reads require, __filename and __dirname.
+// Bundled code is ESM; oclif (CommonJS) reads require, __filename and __dirname. Every output
+// lies under dist/, so __svidkitDist is dist/'s URL wherever the package is installed.
 const banner = [
   "import {createRequire as __svidkitRequire} from 'node:module'",
   "import {fileURLToPath as __svidkitPath} from 'node:url'",
   'const require = __svidkitRequire(import.meta.url)',
   'const __filename = __svidkitPath(import.meta.url)',
   "const __dirname = __svidkitPath(new URL('.', import.meta.url))",
+  "const __svidkitDist = import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/') + 6)",
 ].join('\n')
+
+// Bundled: oclif (with its own dependencies), the ASN.1 schemas and chalk. Any other package
+// our code imports stays a plain import from node_modules, as tsc wrote it: bundling is for
+// start-up, and packages that read their own files at run time (gRPC, protobuf) stay intact.
+const BUNDLED = new Set(['@oclif/core', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'chalk'])
+const packageName = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/')
+
+// A module that finds files next to itself (new URL('../x', import.meta.url)) must still see
+// its own dist/ location once it sits inside a chunk: import.meta is rewritten to that location.
+function ownLocation(rel) {
+  const url = `new URL(${JSON.stringify(rel)}, __svidkitDist)`
+  return {
+    'import.meta.url': `${url}.href`,
+    'import.meta.filename': `__svidkitPath(${url})`,
+    'import.meta.dirname': `__svidkitPath(${url}).replace(/\\/[^/]*$/, '')`,
+  }
+}
+
+const svidkitLayout = {
+  name: 'svidkit-layout',
+  setup(b) {
+    b.onResolve({filter: /^[^./]/}, (args) => {
+      const fromOurs = args.importer.startsWith(dist + '/')
+      if (fromOurs && !args.path.startsWith('node:') && !BUNDLED.has(packageName(args.path))) return {path: args.path, external: true}
+      return undefined
+    })
+    b.onLoad({filter: /\.js$/}, (args) => {
+      if (!args.path.startsWith(dist + '/')) return undefined
+      let contents = readFileSync(args.path, 'utf8')
+      if (contents.includes('import.meta')) {
+        const rel = relative(dist, args.path)
+        for (const [from, to] of Object.entries(ownLocation(rel))) contents = contents.replaceAll(from, to)
+      }
+      return {contents, loader: 'js', resolveDir: dirname(args.path)}
+    })
+  },
+}
 
 const result = await build({
   entryPoints: [...jsFiles(join(dist, 'commands')), join(dist, 'cli', 'oclif-runtime.js')],
@@ -45,9 +88,9 @@ const result = await build({
   allowOverwrite: true,
   chunkNames: 'chunks/[name]-[hash]',
   banner: {js: banner},
-  // oclif reads a TypeScript project's tsconfig only in development; @peculiar/x509 and its
-  // Reflect polyfill stay separate files, loaded on first use (core/x509/provider.ts).
-  external: ['typescript', '@peculiar/x509', 'reflect-metadata'],
+  // oclif reads a TypeScript project's tsconfig only in development.
+  external: ['typescript'],
+  plugins: [svidkitLayout],
   metafile: true,
   logLevel: 'warning',
   absWorkingDir: root,
