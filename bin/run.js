@@ -5,11 +5,11 @@
 import {readFileSync} from 'node:fs'
 import {arch, platform, release} from 'node:os'
 
-if (process.argv[2] === '--version') {
+const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+if (['--version', ...(pjson.oclif?.additionalVersionFlags ?? [])].includes(process.argv[2])) {
   // The same text as oclif's `--version` (its config.userAgent).
-  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   const os = platform() === 'linux' && /microsoft/i.test(release()) ? 'wsl' : platform()
-  process.stdout.write(`${name}/${version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`)
+  process.stdout.write(`${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`)
 } else {
   // dist/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
   const {execute, settings} = await import('../dist/cli/oclif-runtime.js')

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Step 2 of `npm run build` (after tsc): bundles the CLI's start-up path with esbuild.
-// Entries: every command under dist/commands and dist/cli/oclif-runtime.js (what bin/run.js
-// imports); their shared code (oclif, the core modules, the ASN.1 schemas) goes into
+// Entries: every command under dist/commands, every oclif hook under dist/cli/hooks, and
+// dist/cli/oclif-runtime.js (what bin/run.js imports); their shared code (oclif, the core modules, the ASN.1 schemas) goes into
 // dist/chunks/, split so a command loads only the chunks it imports. The bundles replace the
 // tsc output of those entries in place; dist/index.js (the library) and the .d.ts files stay
 // as tsc wrote them. Module resolution over hundreds of small files was about half of a
 // one-shot command's start-up (docs/benchmarks.md). dist/bundle-meta.json records which
 // source modules each output holds (test/structure/import-graph.test.ts reads it).
 import {build} from 'esbuild'
-import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -75,7 +75,12 @@ const svidkitLayout = {
 }
 
 const result = await build({
-  entryPoints: [...jsFiles(join(dist, 'commands')), join(dist, 'cli', 'oclif-runtime.js')],
+  // Hooks too: an oclif error class thrown by a hook must be the runtime's own (instanceof).
+  entryPoints: [
+    ...jsFiles(join(dist, 'commands')),
+    ...(existsSync(join(dist, 'cli', 'hooks')) ? jsFiles(join(dist, 'cli', 'hooks')) : []),
+    join(dist, 'cli', 'oclif-runtime.js'),
+  ],
   outdir: dist,
   outbase: dist,
   bundle: true,
