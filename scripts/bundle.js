@@ -108,3 +108,16 @@ const outputs = Object.fromEntries(
   ]),
 )
 writeFileSync(join(dist, 'bundle-meta.json'), JSON.stringify(outputs))
+
+// @peculiar/x509 and its Reflect polyfill as one CommonJS file, for core/x509/provider.ts to
+// load on first use (issue, ca init, CSRs); verify and inspect never load it.
+await build({
+  stdin: {contents: "require('reflect-metadata')\nmodule.exports = require('@peculiar/x509')", resolveDir: root, loader: 'js'},
+  outfile: join(dist, 'vendor', 'x509.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
+})

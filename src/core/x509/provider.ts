@@ -11,6 +11,8 @@
 import type * as X509 from '@peculiar/x509'
 import {createRequire} from 'node:module'
 import {webcrypto} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 
 export const crypto = webcrypto as unknown as Crypto
 
@@ -18,11 +20,18 @@ let loaded: typeof X509 | undefined
 
 function load(): typeof X509 {
   if (loaded === undefined) {
-    // Synchronous on purpose: callers are synchronous. The CommonJS build is the package's
-    // "main"; nothing else in svidkit imports @peculiar/x509, so there is one instance.
+    // Synchronous on purpose: callers are synchronous. `npm run build` writes the package and
+    // its polyfill as one file (dist/vendor/x509.cjs, scripts/bundle.js), quicker to load than
+    // its hundred files; from the sources, the package's CommonJS "main". Nothing else in
+    // svidkit imports @peculiar/x509, so a process has one instance.
     const require = createRequire(import.meta.url)
-    require('reflect-metadata')
-    const mod = require('@peculiar/x509') as typeof X509
+    const vendored = fileURLToPath(new URL('../../vendor/x509.cjs', import.meta.url))
+    let mod: typeof X509
+    if (existsSync(vendored)) mod = require(vendored) as typeof X509
+    else {
+      require('reflect-metadata')
+      mod = require('@peculiar/x509') as typeof X509
+    }
     mod.cryptoProvider.set(crypto)
     loaded = mod
   }
