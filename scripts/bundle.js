@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Step 2 of `npm run build` (after tsc): bundles the CLI's start-up path with esbuild.
-// Entries: every command under dist/commands, every oclif hook under dist/cli/hooks, and
-// dist/cli/oclif-runtime.js (what bin/run.js imports); their shared code (oclif, the core modules, the ASN.1 schemas) goes into
-// dist/chunks/, split so a command loads only the chunks it imports. The bundles replace the
-// tsc output of those entries in place; dist/index.js (the library) and the .d.ts files stay
-// as tsc wrote them. Module resolution over hundreds of small files was about half of a
-// one-shot command's start-up (docs/benchmarks.md). dist/bundle-meta.json records which
-// source modules each output holds (test/structure/import-graph.test.ts reads it).
+// Entries: every command under dist/commands, the hooks and help class oclif loads by path,
+// and dist/cli/oclif-runtime.js (what bin/run.js imports); their shared code (oclif, the
+// core modules, the ASN.1 schemas) goes into dist/chunks/, split so a command loads only the
+// chunks it imports. The bundles replace the tsc output of those entries in place;
+// dist/index.js (the library) and the .d.ts files stay as tsc wrote them. Module resolution
+// over hundreds of small files was about half of a one-shot command's start-up
+// (docs/benchmarks.md). dist/bundle-meta.json records which source modules each output holds
+// (test/structure/import-graph.test.ts reads it).
 import {build} from 'esbuild'
 import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
@@ -20,6 +21,20 @@ function jsFiles(dir) {
     const p = join(dir, f)
     return statSync(p).isDirectory() ? jsFiles(p) : p.endsWith('.js') ? [p] : []
   })
+}
+
+/**
+ * The other modules oclif loads by path: hooks (dist/cli/hooks and package.json oclif.hooks)
+ * and oclif.helpClass. Bundled too, so the oclif classes they use and throw are the runtime's
+ * own (its error handler tells an ExitError by instanceof) and they load no second oclif.
+ */
+function oclifModules() {
+  const oclif = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).oclif ?? {}
+  const named = [...Object.values(oclif.hooks ?? {}).flat(), ...(typeof oclif.helpClass === 'string' ? [oclif.helpClass] : [])]
+    .filter((p) => typeof p === 'string')
+    .map((p) => join(root, p.endsWith('.js') ? p : `${p}.js`))
+  const hooksDir = join(dist, 'cli', 'hooks')
+  return [...new Set([...(existsSync(hooksDir) ? jsFiles(hooksDir) : []), ...named])].filter((p) => existsSync(p) && p.startsWith(dist + '/'))
 }
 
 // Bundled code is ESM; oclif (CommonJS) reads require, __filename and __dirname. Every output
@@ -75,12 +90,7 @@ const svidkitLayout = {
 }
 
 const result = await build({
-  // Hooks too: an oclif error class thrown by a hook must be the runtime's own (instanceof).
-  entryPoints: [
-    ...jsFiles(join(dist, 'commands')),
-    ...(existsSync(join(dist, 'cli', 'hooks')) ? jsFiles(join(dist, 'cli', 'hooks')) : []),
-    join(dist, 'cli', 'oclif-runtime.js'),
-  ],
+  entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js')],
   outdir: dist,
   outbase: dist,
   bundle: true,
