@@ -141,18 +141,19 @@ ${ext}
 
 ## Start-up before and after the start-up work (one separate run)
 
-One hyperfine run (15 runs each, 2026-11-29, same machine, load average 12–17 on 2 cores, so
-wall times are inflated several-fold; CPU time is steadier) of the tree before this work
-(commit 5e85f5d) and after it. Medians of wall time, means of user+system CPU, in ms:
+One hyperfine run (10 runs each, 2026-11-29 19:58 UTC, same machine, load average 4–6 on
+2 cores: wall times are inflated and noisy; CPU time is steadier) of the tree before this work
+(commit 5e85f5d) and after it, in one hyperfine invocation. Medians of wall time, means of
+user+system CPU (all threads), in ms:
 
 | command | before: wall | before: CPU | after: wall | after: CPU |
 |---|---|---|---|---|
-| \`node -e 0\` | 475 | 130 | 475 | 130 |
-| \`--version\` | 1879 | 553 | 472 | 173 |
-| \`ca init\` | 3384 | 969 | 1259 | 608 |
-| \`issue\` (one SVID) | 4165 | 1210 | 1491 | 647 |
-| \`verify\` | 2351 | 1017 | 1170 | 455 |
-| \`inspect\` | 2862 | 951 | 1433 | 472 |
+| \`node -e 0\` | 137 | 118 | 137 | 118 |
+| \`--version\` | 531 | 458 | 116 | 117 |
+| \`ca init\` | 803 | 787 | 433 | 465 |
+| \`issue\` (one SVID) | 855 | 826 | 428 | 478 |
+| \`verify\` | 531 | 731 | 371 | 383 |
+| \`inspect\` | 557 | 749 | 313 | 358 |
 
 ## Where start-up time goes, and what each command loads
 
