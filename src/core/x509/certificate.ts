@@ -10,7 +10,7 @@ import {
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509'
 import {X509Certificate as NodeX509Certificate, createHash} from 'node:crypto'
-import {x509} from './provider.js'
+import {nameText} from './name-text.js'
 import {OID, EXTENSION_NAMES} from './oids.js'
 import {keyTypeOfKeyObject} from './keys.js'
 import {SvidkitError} from '../errors.js'
@@ -99,10 +99,6 @@ export function serialHex(bytes: Uint8Array): string {
 
 function hex(buf: ArrayBuffer | Uint8Array): string {
   return Buffer.from(buf instanceof Uint8Array ? buf : new Uint8Array(buf)).toString('hex')
-}
-
-function nameText(der: Uint8Array): string {
-  return new x509.Name(Uint8Array.from(der)).toString()
 }
 
 function generalName(n: GeneralName): ConstraintName {

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Step 2 of `npm run build` (after tsc): bundles the CLI's start-up path with esbuild.
+// Entries: every command under dist/commands, the hooks and help class oclif loads by path,
+// and dist/cli/oclif-runtime.js (what bin/run.js imports); their shared code (oclif, the
+// core modules, the ASN.1 schemas) goes into dist/chunks/, split so a command loads only the
+// chunks it imports. The bundles replace the tsc output of those entries in place;
+// dist/index.js (the library) and the .d.ts files stay as tsc wrote them. Module resolution
+// over hundreds of small files was about half of a one-shot command's start-up
+// (docs/benchmarks.md). dist/bundle-meta.json records which source modules each output holds
+// (test/structure/import-graph.test.ts reads it).
+import {build} from 'esbuild'
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = join(root, 'dist')
+
+function jsFiles(dir) {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    return statSync(p).isDirectory() ? jsFiles(p) : p.endsWith('.js') ? [p] : []
+  })
+}
+
+/**
+ * The other modules oclif loads by path: hooks (dist/cli/hooks and package.json oclif.hooks)
+ * and oclif.helpClass. Bundled too, so the oclif classes they use and throw are the runtime's
+ * own (its error handler tells an ExitError by instanceof) and they load no second oclif.
+ */
+function oclifModules() {
+  const oclif = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).oclif ?? {}
+  const named = [...Object.values(oclif.hooks ?? {}).flat(), ...(typeof oclif.helpClass === 'string' ? [oclif.helpClass] : [])]
+    .filter((p) => typeof p === 'string')
+    .map((p) => join(root, p.endsWith('.js') ? p : `${p}.js`))
+  const hooksDir = join(dist, 'cli', 'hooks')
+  return [...new Set([...(existsSync(hooksDir) ? jsFiles(hooksDir) : []), ...named])].filter((p) => existsSync(p) && p.startsWith(dist + '/'))
+}
+
+// Bundled code is ESM; oclif (CommonJS) reads require, __filename and __dirname. Every output
+// lies under dist/, so __svidkitDist is dist/'s URL wherever the package is installed.
+const banner = [
+  "import {createRequire as __svidkitRequire} from 'node:module'",
+  "import {fileURLToPath as __svidkitPath} from 'node:url'",
+  'const require = __svidkitRequire(import.meta.url)',
+  'const __filename = __svidkitPath(import.meta.url)',
+  "const __dirname = __svidkitPath(new URL('.', import.meta.url))",
+  "const __svidkitDist = import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/') + 6)",
+].join('\n')
+
+// Bundled: oclif (with its own dependencies), the ASN.1 schemas and chalk. Any other package
+// our code imports stays a plain import from node_modules, as tsc wrote it: bundling is for
+// start-up, and packages that read their own files at run time (gRPC, protobuf) stay intact.
+const BUNDLED = new Set(['@oclif/core', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'chalk'])
+const packageName = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/')
+
+// A module that finds files next to itself (new URL('../x', import.meta.url)) must still see
+// its own dist/ location once it sits inside a chunk: import.meta is rewritten to that location.
+function ownLocation(rel) {
+  const url = `new URL(${JSON.stringify(rel)}, __svidkitDist)`
+  return {
+    'import.meta.url': `${url}.href`,
+    'import.meta.filename': `__svidkitPath(${url})`,
+    'import.meta.dirname': `__svidkitPath(${url}).replace(/\\/[^/]*$/, '')`,
+  }
+}
+
+const svidkitLayout = {
+  name: 'svidkit-layout',
+  setup(b) {
+    b.onResolve({filter: /^[^./]/}, (args) => {
+      const fromOurs = args.importer.startsWith(dist + '/')
+      if (fromOurs && !args.path.startsWith('node:') && !BUNDLED.has(packageName(args.path))) return {path: args.path, external: true}
+      return undefined
+    })
+    b.onLoad({filter: /\.js$/}, (args) => {
+      if (!args.path.startsWith(dist + '/')) return undefined
+      let contents = readFileSync(args.path, 'utf8')
+      if (contents.includes('import.meta')) {
+        const rel = relative(dist, args.path)
+        for (const [from, to] of Object.entries(ownLocation(rel))) contents = contents.replaceAll(from, to)
+      }
+      return {contents, loader: 'js', resolveDir: dirname(args.path)}
+    })
+  },
+}
+
+const result = await build({
+  entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js')],
+  outdir: dist,
+  outbase: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  allowOverwrite: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {js: banner},
+  // oclif reads a TypeScript project's tsconfig only in development.
+  external: ['typescript'],
+  plugins: [svidkitLayout],
+  metafile: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+})
+
+const outputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([out, o]) => [
+    relative(root, join(root, out)),
+    {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)},
+  ]),
+)
+writeFileSync(join(dist, 'bundle-meta.json'), JSON.stringify(outputs))
+
+// @peculiar/x509 and its Reflect polyfill as one CommonJS file, for core/x509/provider.ts to
+// load on first use (issue, ca init, CSRs); verify and inspect never load it.
+await build({
+  stdin: {contents: "require('reflect-metadata')\nmodule.exports = require('@peculiar/x509')", resolveDir: root, loader: 'js'},
+  outfile: join(dist, 'vendor', 'x509.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  logLevel: 'warning',
+})

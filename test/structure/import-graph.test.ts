@@ -1,0 +1,161 @@
+/**
+ * What each one-shot command loads, read from a real process (`node --import
+ * record-graph.mjs bin/run.js …`): the ESM modules it resolved, the CommonJS files in
+ * require's cache and the Node built-ins it loaded. Structural, not timed: start-up speed
+ * itself is measured by `npm run bench` (docs/benchmarks.md).
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {initCa, issueToDirectory} from '../../src/index.js'
+import {REPO} from '../helpers/cli.js'
+import {run} from '../helpers/peers.js'
+import {suiteTmpDir} from '../helpers/tmp.js'
+
+const base = suiteTmpDir()
+const RECORDER = join(REPO, 'test', 'structure', 'record-graph.mjs')
+
+interface Graph {
+  status: number | null
+  stdout: string
+  /** Every loaded file or URL (ESM and CommonJS), as paths under the repository where they are. */
+  modules: string[]
+  builtins: string[]
+}
+
+let meta: Record<string, {inputs: string[]}> | undefined
+/** What each bundled output holds: dist/bundle-meta.json, written by `npm run build`. */
+function bundleMeta(): Record<string, {inputs: string[]}> {
+  meta ??= JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<string, {inputs: string[]}>
+  return meta
+}
+
+/** Runs `node --import recorder …args` and returns what the process loaded. */
+function graphOf(args: string[], name: string): Graph {
+  const out = join(base(), `${name}.graph`)
+  const {NODE_ENV: _env, DEBUG: _debug, ...env} = process.env
+  const r = run(process.execPath, ['--import', RECORDER, ...args], {cwd: base(), env: {...env, SVIDKIT_GRAPH_OUT: out, NO_COLOR: '1'}})
+  const lines = readFileSync(out, 'utf8').trimEnd().split('\n')
+  const last = JSON.parse(lines.pop() as string) as {cjs: string[]; builtins: string[]}
+  const files = [...lines, ...last.cjs].map((m) => m.replace(/^file:\/\//, '').replace(`${REPO}/`, ''))
+  // A bundled file (scripts/bundle.js) stands for the source modules it holds.
+  const modules = [...new Set([...files, ...files.flatMap((f) => bundleMeta()[f]?.inputs ?? [])])]
+  return {status: r.status, stdout: r.stdout, modules, builtins: last.builtins}
+}
+
+/** Forbidden on the start-up path of commands that only parse and check certificates. */
+const FORBIDDEN_MODULES: {name: string; pattern: RegExp}[] = [
+  {name: 'chokidar', pattern: /node_modules\/chokidar\//},
+  {name: 'rotation code', pattern: /^dist\/core\/rotate\//},
+  {name: 'watch code', pattern: /^dist\/core\/watch\//},
+  {name: 'TLS handshake code', pattern: /^dist\/core\/handshake\//},
+  // From node_modules, or as the one file the build writes (dist/vendor/x509.cjs) holding both.
+  {name: '@peculiar/x509', pattern: /node_modules\/@peculiar\/x509\/|^dist\/vendor\/x509\.cjs$/},
+  {name: 'reflect-metadata', pattern: /node_modules\/reflect-metadata\/|^dist\/vendor\/x509\.cjs$/},
+]
+const FORBIDDEN_BUILTINS = ['tls', '_tls_wrap']
+
+function offending(g: Graph): string[] {
+  return [
+    ...FORBIDDEN_MODULES.flatMap(({name, pattern}) => g.modules.filter((m) => pattern.test(m)).map((m) => `${name}: ${m}`)),
+    ...g.builtins.filter((b) => FORBIDDEN_BUILTINS.includes(b)).map((b) => `node:${b}`),
+  ]
+}
+
+const svidDir = () => join(base(), 'svid')
+const caDir = () => join(base(), 'ca')
+
+beforeAll(async () => {
+  await initCa({trustDomain: 'example.org', out: caDir()})
+  await issueToDirectory({spiffeId: 'spiffe://example.org/web', ca: caDir(), out: svidDir()})
+})
+
+describe('the recorder sees what the checks forbid (controls)', () => {
+  const table: {name: string; module: string; use: string; expect: RegExp | string}[] = [
+    {name: 'TLS client code loads node:tls', module: 'dist/core/handshake/client.js', use: '', expect: 'tls'},
+    {name: 'watch strategies load chokidar', module: 'dist/core/watch/strategies.js', use: '', expect: /node_modules\/chokidar\//},
+    {
+      name: 'first use of x509 loads @peculiar/x509 and its polyfill (dist/vendor/x509.cjs)',
+      module: 'dist/core/x509/provider.js',
+      use: 'm.x509.Name',
+      expect: /^dist\/vendor\/x509\.cjs$/,
+    },
+  ]
+  it.each(table)('$name', ({name, module, use, expect: want}) => {
+    const code = `const m = await import(${JSON.stringify(join(REPO, module))}); ${use}`
+    const g = graphOf(['--input-type=module', '-e', code], name.replace(/\W+/g, '-'))
+    expect(g.status).toBe(0)
+    if (typeof want === 'string') expect(g.builtins).toContain(want)
+    else expect(g.modules.some((m) => want.test(m))).toBe(true)
+    expect(offending(g)).not.toEqual([])
+  })
+})
+
+describe('one-shot commands load only what they need', () => {
+  const table: {name: string; args: () => string[]; loads: string[]}[] = [
+    {
+      name: 'verify',
+      args: () => ['verify', join(svidDir(), 'svid.pem'), '--bundle', `example.org=${join(caDir(), 'bundle.pem')}`],
+      loads: ['dist/commands/verify.js', 'dist/core/verify/verify.js', 'dist/core/x509/certificate.js'],
+    },
+    {
+      name: 'inspect',
+      args: () => ['inspect', join(svidDir(), 'svid.pem'), join(caDir(), 'bundle.spiffe.json')],
+      loads: ['dist/commands/inspect.js', 'dist/core/inspect/inspect.js', 'dist/core/x509/certificate.js'],
+    },
+  ]
+  it.each(table)('$name: no TLS, chokidar, rotation, watch, @peculiar/x509 or Reflect polyfill', ({name, args, loads}) => {
+    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name)
+    expect(g.status).toBe(0)
+    for (const m of loads) expect(g.modules).toContain(m)
+    expect(offending(g)).toEqual([])
+  })
+
+  it('handshake (control): the same expansion of bundles finds its TLS code', () => {
+    // An unknown flag: oclif loads the command, then its parser refuses the flag (exit 2).
+    const g = graphOf([join(REPO, 'bin', 'run.js'), 'handshake', '--no-such-flag'], 'handshake')
+    expect(g.modules).toContain('dist/commands/handshake.js')
+    expect(g.modules.some((m) => m.startsWith('dist/core/handshake/'))).toBe(true)
+  })
+
+  it('--version loads no command module and not oclif', () => {
+    const g = graphOf([join(REPO, 'bin', 'run.js'), '--version'], 'version')
+    expect(g.status).toBe(0)
+    expect(g.stdout).toMatch(/^svidkit\/\d+\.\d+\.\d+\S* \S+-\S+ node-v\d+\.\d+\.\d+\n$/)
+    expect(g.modules.filter((m) => m.startsWith('dist/') || m.includes('node_modules/'))).toEqual([])
+  })
+
+  it.each([{args: ['--help']}, {args: ['verify', '--help']}, {args: ['issue', '--help']}])(
+    '$args renders from the manifest: no command module, no core module',
+    ({args}) => {
+      const g = graphOf([join(REPO, 'bin', 'run.js'), ...args], `help-${args.join('-')}`)
+      expect(g.status).toBe(0)
+      expect(g.modules.filter((m) => /^dist\/(commands|core)\//.test(m))).toEqual([])
+    },
+  )
+
+  it('importing the library installs no Reflect polyfill and loads neither @peculiar/x509 nor oclif', () => {
+    const g = graphOf(
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(REPO, 'dist', 'index.js'))}); if (!m.verifySvid) process.exit(9)`],
+      'library',
+    )
+    expect(g.status).toBe(0)
+    expect(g.modules).toContain('dist/index.js')
+    expect(g.modules.filter((m) => /node_modules\/(reflect-metadata|@peculiar\/x509|@oclif)\/|^dist\/vendor\//.test(m))).toEqual([])
+  })
+})
+
+describe('bundled modules still find the files beside their dist/ location', () => {
+  // core/handshake/local/rotator.ts starts `bin/run.js rotate` from new URL('../../../../bin/run.js',
+  // import.meta.url): inside a chunk that URL would be wrong unless the bundler keeps it (scripts/bundle.js).
+  it('handshake --local runs its rotate child through the bundled CLI', () => {
+    const {NODE_ENV: _env, DEBUG: _debug, ...env} = process.env
+    const r = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'handshake', '--local', '--rotations', '1', '--interval', '20ms', '--json'], {
+      cwd: base(),
+      env: {...env, NO_COLOR: '1'},
+      timeout: 120_000,
+    })
+    expect({status: r.status, stderr: r.stderr}).toEqual({status: 0, stderr: ''})
+    expect(JSON.parse(r.stdout)).toMatchObject({ok: true, rotations: 1, failures: 0})
+  })
+})
