@@ -33,6 +33,9 @@ function sha(b: Buffer | undefined): string {
     .digest('hex')
 }
 
+/** The longest client chain the server examines: more is refused before any path building (a hostile peer cannot stall the event loop). */
+const MAX_PEER_CHAIN = 8
+
 /** How the server adopts a rotated SVID (rotation.md §4.2). */
 export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
 
@@ -54,6 +57,8 @@ export interface ServerOptions {
   strategy?: string
   debounceMs?: number
   pollMs?: number
+  /** Close a connection whose handshake and request take longer than this (ms): no peer can hold the server. Default 10000. */
+  handshakeTimeoutMs?: number
   clock?: Clock
   sink: ServerSink
 }
@@ -108,9 +113,14 @@ export class SvidServer {
       requestCert: true,
       // svidkit decides in code (onConnection); 'partial' then takes OpenSSL's verdict against `ca`, as naive servers do.
       rejectUnauthorized: false,
+      handshakeTimeout: this.o.handshakeTimeoutMs ?? 10_000,
       ...(this.reload === 'partial' ? {} : {SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.context)}),
     })
     this.server.on('secureConnection', (socket) => this.onConnection(socket))
+    // A peer that connects and then sends nothing (or never finishes) is cut off, request included.
+    this.server.on('connection', (socket) => {
+      socket.setTimeout(this.o.handshakeTimeoutMs ?? 10_000, () => socket.destroy())
+    })
     this.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
       const f = failureFromError(err, 'handshake')
       // Before secureConnection: the client aborted, sent an alert, or spoke another protocol.
@@ -249,6 +259,13 @@ export class SvidServer {
       chain = peerChain(socket)
     } catch (err) {
       return reject('pem-invalid', `cannot parse the client certificate: ${(err as Error).message}`, 'the client sent a malformed certificate')
+    }
+    if (chain.length > MAX_PEER_CHAIN) {
+      return reject(
+        'path-limit',
+        `the client sent ${chain.length} certificates (at most ${MAX_PEER_CHAIN} are examined)`,
+        'an X509-SVID chain is the leaf and a few intermediates',
+      )
     }
     if (chain.length === 0) return reject('ERR_TLS_CERT_REQUIRED', 'the client sent no certificate', 'mTLS: the client must present its X509-SVID')
     // Every connection is verified, resumed or not: a resumed session would otherwise skip the check.
