@@ -7,6 +7,7 @@ import {issueSvid} from '../svid/issue.js'
 import {singleBundleSet} from '../svid/self-check.js'
 import {chainPem, keyPem} from '../svid/write.js'
 import type {KeyType} from '../x509/key-type.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
 import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
 import type {Attempt} from '../handshake/local/stats.js'
@@ -17,6 +18,8 @@ export interface ClientIdentity {
   bundles: BundleSet
   /** The serial of the client SVID in use. */
   serial: string
+  /** The serial of the root the client SVID chains to. */
+  root: string
 }
 
 /**
@@ -36,7 +39,21 @@ export async function clientIdentity(o: {
   const bundles = singleBundleSet(authority.trustDomain.name, bundleAuthorities(authority), `${o.ca}/bundle.pem`)
   if (o.previous && !o.reissue) return {...o.previous, bundles}
   const issued = await issueSvid(authority, {spiffeId: o.clientId, keyType: o.keyType, ttlMs: 3_600_000, clock: o.clock})
-  return {credentials: {key: keyPem(issued.svid), cert: chainPem(issued.svid.certificates)}, bundles, serial: issued.svid.certificates[0].serial}
+  return {
+    credentials: {key: keyPem(issued.svid), cert: chainPem(issued.svid.certificates)},
+    bundles,
+    serial: issued.svid.certificates[0].serial,
+    root: rootOf(
+      issued.svid.certificates.at(-1),
+      authority.roots.map((r) => r.cert),
+    ),
+  }
+}
+
+/** Returns the serial of the root that signed `top` (the last certificate of a chain). */
+function rootOf(top: ParsedCertificate | undefined, roots: ParsedCertificate[]): string {
+  const r = top && roots.find((c) => top.node.checkIssued(c.node) && top.node.verify(c.node.publicKey))
+  return r?.serial ?? top?.serial ?? ''
 }
 
 /** Options of the race client loops. */
@@ -83,6 +100,7 @@ export function startClients(o: ClientLoopOptions): {stop: () => Promise<void>} 
         handshakeMs: r.timing.handshakeMs,
         resumed: r.tls.resumed,
         localPort: r.localPort,
+        clientRoot: id.root,
         ...(e ? {code: String(e.code), side: e.side, message: e.message} : {}),
       })
       // A refused connection returns at once: do not spin while the server restarts.

@@ -13,6 +13,8 @@ export interface RotationRow {
   firstNewMs?: number
   /** ms from the writer's `done` to the start of the last handshake still served an older serial. */
   lastOldMs?: number
+  /** Handshakes begun after the `done` that saw the served certificate. */
+  observations: number
   /** How long after the `done` the clients kept watching (ms). */
   observedMs: number
   /** Served within --settle. */
@@ -52,6 +54,7 @@ export function rotationRows(o: {
       ...(trigger === undefined ? {} : {triggerMs: trigger - d.t}),
       ...(firstNewMs === undefined ? {} : {firstNewMs}),
       ...(old ? {lastOldMs: old.start - d.t} : {}),
+      observations: after.length,
       observedMs: Math.max(0, (served.at(-1)?.start ?? d.t) - d.t),
       converged: firstNewMs !== undefined && firstNewMs <= o.settleMs,
     }

@@ -116,6 +116,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   }
   const clientId = o.clientId ?? `spiffe://${authority.trustDomain.name}/svidkit-race-client`
   let identity: ClientIdentity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, reissue: true})
+  const initialClientRoot = identity.root
   const steps = rolloverSteps(o.rotations ?? 3, o.kind ?? 'leaf', o.caOverlap ?? 'add')
 
   let proc: ServerProcess | undefined
@@ -156,6 +157,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     const reloads: ReloadResult[] = []
     const triggers = new Map<number, number>()
     let rotationNow = 0
+    let rotationStarted = 0
     let exitDuring = 0
     const pids: PidSource | undefined =
       o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {pidOf: () => (proc?.exit ? undefined : proc?.pid)} : undefined
@@ -174,7 +176,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       rotationNow = e.rotation
       const step = steps[e.rotation - 1]
       // Peers follow the CA: new trust at once, a new client SVID whenever a leaf was issued from it.
-      const reissue = step.kind !== 'root' || step.caOverlap === 'none' || false
+      const reissue = step.kind !== 'root' || step.caOverlap === 'none'
       identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
       const r = await fireReload(trigger, e.rotation, pids, clock)
       if (r) {
@@ -197,12 +199,12 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         intervalMs: o.intervalMs ?? 1000,
         lockstep: true,
       },
-      {onDone},
+      {onDone, onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation))},
     )
     const serverGone = proc ? proc.exited.then(() => 'server' as const) : new Promise<'server'>(() => undefined)
     const first = await Promise.race([writer.exited.then(() => 'writer' as const), serverGone])
     if (first === 'server') {
-      exitDuring = Math.max(1, rotationNow + 1)
+      exitDuring = Math.max(1, rotationStarted)
       await writer.stop()
     }
     const rotateExit = first === 'server' ? 0 : await writer.exited
@@ -223,6 +225,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       attempts.push({
         start: clock.monotonicMs(),
         end: clock.monotonicMs(),
+        clientRoot: identity.root,
         ok: final.ok,
         servedSerial: final.peer.serial,
         handshakeMs: final.timing.handshakeMs,
@@ -234,6 +237,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     return targetReport({
       attempts,
       trigger,
+      initialClientRoot,
       lastServedSerial: final?.peer.serial ?? attempts.filter((a) => a.servedSerial).at(-1)?.servedSerial ?? null,
       maxFailures: o.maxFailures ?? 0,
       rotations: writer.done.length,

@@ -6,7 +6,16 @@ import type {RotationRow} from './convergence.js'
 type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
-export const RACE_CAUSES = ['unconverged', 'stale-served', 'server-exited', 'reload-failed', 'final-not-served', 'writer-failed', 'too-many-failures'] as const
+export const RACE_CAUSES = [
+  'trust-not-reloaded',
+  'unconverged',
+  'stale-served',
+  'server-exited',
+  'reload-failed',
+  'final-not-served',
+  'writer-failed',
+  'too-many-failures',
+] as const
 
 /** The report of `race --target` (docs/race.md): the in-process race's fields plus target, reload and per-rotation rows. */
 export interface TargetRaceReport {
@@ -90,9 +99,9 @@ export function targetReport(
     | 'latency'
     | 'inconsistentOrExpired'
     | 'resumed'
-  > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null},
+  > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null; initialClientRoot: string},
 ): TargetRaceReport {
-  const {attempts, trigger, lastServedSerial, ...rest} = x
+  const {attempts, trigger, lastServedSerial, initialClientRoot, ...rest} = x
   const failed = attempts.filter((a) => !a.ok)
   const byCause: Record<string, number> = {}
   const examples = new Map<string, {code: string; message: string; side: string}>()
@@ -112,6 +121,10 @@ export function targetReport(
   if (unconverged.length) causes.push('unconverged')
   if (!x.finalSerialServed) causes.push('final-not-served')
   if (x.staleServed > 0) causes.push('stale-served')
+  // The server refused only clients whose SVIDs chain to a root it did not start with: its trust bundle was never reloaded.
+  const peerFails = failed.filter((a) => a.side === 'peer')
+  const trustNotReloaded = peerFails.length > 0 && peerFails.every((a) => a.clientRoot !== undefined && a.clientRoot !== initialClientRoot)
+  if (trustNotReloaded) causes.unshift('trust-not-reloaded')
   if (failed.length > x.maxFailures)
     causes.push(
       ...Object.entries(byCause)
@@ -128,13 +141,18 @@ export function targetReport(
   } else if (reloadFailed.length) {
     const r = reloadFailed[0]
     summary = `the reload trigger failed at rotation ${r.rotation}: ${trigger.kind === 'exec' ? `"${triggerText(trigger).slice(5)}" exited ${r.status ?? 'without a status'}${r.stderr ? `: ${r.stderr.split('\n').at(-1)?.slice(0, 160)}` : ''}` : (r.stderr ?? 'not delivered')}`
+  } else if (trustNotReloaded && failed.length > x.maxFailures) {
+    const codes = [...new Set(peerFails.map((a) => a.code))].join(', ')
+    summary = `the server rejects clients whose SVIDs come from the new root (${peerFails.length} of ${attempts.length} handshakes, ${codes}): it never reloaded its trust bundle; load the CA file with the certificate on every reload (R12, R15)`
   } else if (unconverged.length) {
     const r = unconverged[0]
     const waited = r.observedMs / 1000
     summary =
-      r.firstNewMs === undefined
-        ? `the server never served rotation ${r.rotation}: it still presents serial ${short(lastServedSerial)} ${waited.toFixed(1)} s after the files changed; ${unconvergedHint(trigger, x.rotateMode, x.target.pid)}`
-        : `the server served rotation ${r.rotation} only ${sec(r.firstNewMs)} after the files changed (--settle ${sec(x.settleMs)})`
+      r.observations === 0
+        ? `no handshake after rotation ${r.rotation} got far enough to see the served certificate (${Object.keys(byCause).join(', ') || 'no handshakes'})`
+        : r.firstNewMs === undefined
+          ? `the server never served rotation ${r.rotation}: it still presents serial ${short(lastServedSerial)} ${waited.toFixed(1)} s after the files changed; ${unconvergedHint(trigger, x.rotateMode, x.target.pid)}`
+          : `the server served rotation ${r.rotation} only ${sec(r.firstNewMs)} after the files changed (--settle ${sec(x.settleMs)})`
   } else if (!x.finalSerialServed) {
     summary = `the server does not serve the writer's last SVID (serial ${short(lastDone?.serial)}) at the end: it presents ${short(lastServedSerial)}`
   } else if (failed.length > x.maxFailures) {
