@@ -9,7 +9,7 @@ import type {WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitError} from '../core/errors.js'
 import {constants as osConstants} from 'node:os'
 
-/** The knobs of docs/rotation.md §1.1, declared once: `rotate` takes all of them, `race` the per-rotation ones (RACE_KNOBS). */
+/** The knobs of docs/rotation.md "Knobs", declared once: `rotate` takes all of them, `race` the per-rotation ones (RACE_KNOBS). */
 export const rotateFlags = {
   order: Flags.string({description: 'write order, a permutation of cert,key,bundle', default: 'cert,key,bundle'}),
   gap: Flags.string({description: 'pause between finishing one file and starting the next (R1, R3)'}),

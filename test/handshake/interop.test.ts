@@ -1,5 +1,5 @@
 /**
- * `handshake` against real TLS peers (spiffe-rules.md §5, cli-contract.md exit 5 and
+ * `handshake` against real TLS peers (X509-SVID specification §5, exit 5 and
  * "handshake --json"): the svidkit client against `openssl s_server`, `openssl s_client`
  * and `gnutls-cli` against the svidkit server, under TLS 1.2 and 1.3, and the failure
  * cases with their reason code and side (`local` = svidkit refused, `peer` = the other end
@@ -76,7 +76,7 @@ beforeAll(async () => {
   caBundle = join(ca, 'bundle.pem')
   otherCaBundle = join(otherCa, 'bundle.pem')
   server = await issue('server', SERVER_ID, ca)
-  // Only for peers that insist on a hostname check (spiffe-rules.md §6: DNS SANs for legacy peers only).
+  // Only for peers that insist on a hostname check (DNS SANs for legacy peers only).
   serverDns = await issue('server-dns', SERVER_ID, ca, {dns: ['localhost']})
   const now = Date.now()
   expired = await issue('expired', SERVER_ID, ca, {notBefore: new Date(now - 2 * 3_600_000), notAfter: new Date(now - 3_600_000)})
@@ -261,7 +261,7 @@ describe.skipIf(!hasGnutlsCli)('svidkit server against gnutls-cli', () => {
    * the host argument, and there is no option that skips only that check (--no-ca-verification
    * skips the whole chain check; --insecure keeps verifying but goes on after a failure). So:
    * (1) full verification, no --insecure, against a server SVID that also carries the DNS SAN
-   *     "localhost" (what spiffe-rules.md §6 allows for legacy peers), with --verify-hostname=localhost;
+   *     "localhost" (allowed for legacy peers), with --verify-hostname=localhost;
    * (2) a URI-only SVID with --insecure, asserting from gnutls-cli's own status line that the
    *     hostname is the only thing it objected to, plus a control with a foreign CA file.
    */

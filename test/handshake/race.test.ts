@@ -1,5 +1,5 @@
 /**
- * The local rotation race test (`runLocalRace`, rotation.md §3, §4.2): the reference server
+ * The local rotation race test (`runLocalRace`, docs/rotation.md R1–R18): the reference server
  * hot-reloads through every writer with zero handshake failures, and the naive servers fail
  * where rotation.md predicts, with the cause named. Runs are sequential (each one is a server,
  * a `svidkit rotate` child and client loops on a 2-core machine); the numbers of every run

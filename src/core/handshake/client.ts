@@ -31,7 +31,7 @@ export interface ClientOptions {
   clock?: Clock
 }
 
-/** The outcome of one client handshake (cli-contract.md "handshake --json"). */
+/** The outcome of one client handshake (docs/errors.md, `handshake --json`). */
 export interface HandshakeResult {
   ok: boolean
   tls: {protocol: string | null; cipher: string | null; resumed: boolean}

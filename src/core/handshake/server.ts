@@ -36,7 +36,7 @@ function sha(b: Buffer | undefined): string {
 /** The longest client chain the server examines: more is refused before any path building (a hostile peer cannot stall the event loop). */
 const MAX_PEER_CHAIN = 8
 
-/** How the server adopts a rotated SVID (rotation.md §4.2). */
+/** How the server adopts a rotated SVID (docs/rotation.md R15). */
 export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
 
 /** Options of the handshake server. */
@@ -67,7 +67,7 @@ export interface ServerOptions {
  * An mTLS server that presents an X509-SVID from a directory, requires and verifies
  * client SVIDs with the verify core (bundle chosen by the client's trust domain), answers
  * one request per connection, and hot-reloads rotated material. With `reload` other than
- * `reference` it imitates a naive server (rotation.md §4.2) for race tests.
+ * `reference` it imitates a naive server (docs/rotation.md R15) for race tests.
  */
 export class SvidServer {
   private server?: Server
@@ -168,7 +168,7 @@ export class SvidServer {
     const full = this.contextOptions(set)
     try {
       if (this.reload === 'partial') {
-        // The bug of rotation.md §4.2: setSecureContext builds from these options alone, so `ca` is gone.
+        // The bug R15 (docs/rotation.md): setSecureContext builds from these options alone, so `ca` is gone.
         this.server.setSecureContext({key: full.key, cert: full.cert})
       } else if (this.reload === 'sni') {
         this.context = createSecureContext(full)

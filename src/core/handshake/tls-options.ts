@@ -13,8 +13,9 @@ export function versionOptions(v: TlsVersionChoice = 'any'): {minVersion: Secure
 
 /**
  * Returns the secure-context options of a server: key, cert (leaf + intermediates), ca
- * (the bundle) and the TLS policy, always together (rotation.md §4.2: setSecureContext
- * builds from these alone), with session tickets off (spiffe-rules.md §5).
+ * (the bundle) and the TLS policy, always together (Node's setSecureContext
+ * builds from these alone, docs/rotation.md R15), with session tickets off (a resumed session
+ * would skip the SPIFFE checks).
  */
 export function serverContextOptions(m: {key: string | Buffer; cert: string | Buffer; ca?: string | Buffer}, v: TlsVersionChoice): SecureContextOptions {
   return {

@@ -3,7 +3,7 @@ import type {WriterMode} from '../rotate/writers/index.js'
 import type {LayoutName} from '../svid/layout.js'
 import type {KeyType} from '../x509/key-type.js'
 
-/** One writer rotation: what the CA step is before the set is written (docs/rotation.md §1.2). */
+/** One writer rotation: what the CA step is before the set is written (docs/race.md "CA rotations"). */
 export interface WriterStep {
   kind: 'leaf' | 'intermediate' | 'root'
   caOverlap: 'add' | 'drop-old' | 'none'

@@ -25,7 +25,7 @@ import {raceReport, type RaceReport} from './report.js'
 export interface LocalRaceOptions {
   /** Writer mode of the rotations. Default `atomic-rename`. */
   rotateMode?: WriterMode
-  /** The knobs of docs/rotation.md §1.1 (typed and validated). Default: none. */
+  /** The knobs of docs/rotation.md "Knobs" (typed and validated). Default: none. */
   knobs?: Knobs
   /** Lifetime of the new leaves (ms). Default 1 hour. */
   ttlMs?: number
@@ -69,7 +69,7 @@ export interface LocalRaceOptions {
 /**
  * svidkit owns both ends here: when the server refused a connection, its reason code is the
  * primary cause and the client's view (an alert or a close) the secondary one
- * (spiffe-rules.md §5). Matched by the client's local port.
+ * (docs/race.md). Matched by the client's local port.
  */
 function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
   const byPort = new Map<number, ServerEvent>()
