@@ -43,6 +43,8 @@ export interface TargetRaceReport {
   /** Handshakes we refused because the served chain was inconsistent, expired or not yet valid. */
   inconsistentOrExpired: number
   resumed: number
+  /** Handshakes per second while the clients ran (first start to last end). */
+  handshakesPerSecond: number
   windowsOpened: number
   elapsedMs: number
   rotateExit: number
@@ -67,6 +69,13 @@ const RENAMING_WRITERS = new Set(['atomic-rename', 'kubelet', 'dir-symlink', 'mo
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const short = (serial: string | null | undefined) => (serial ? (serial.length > 8 ? `${serial.slice(0, 8)}…` : serial) : '(none)')
+
+function rate(attempts: Attempt[]): number {
+  if (attempts.length < 2) return 0
+  const start = Math.min(...attempts.map((a) => a.start))
+  const end = Math.max(...attempts.map((a) => a.end))
+  return end > start ? Math.round((attempts.length / ((end - start) / 1000)) * 10) / 10 : 0
+}
 
 /** Returns the trigger as written on the command line. */
 export function triggerText(t: ReloadTrigger): string {
@@ -99,6 +108,7 @@ export function targetReport(
     | 'latency'
     | 'inconsistentOrExpired'
     | 'resumed'
+    | 'handshakesPerSecond'
   > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null; initialClientRoot: string},
 ): TargetRaceReport {
   const {attempts, trigger, lastServedSerial, initialClientRoot, ...rest} = x
@@ -180,5 +190,6 @@ export function targetReport(
     latency: spread(attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
     inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
     resumed: attempts.filter((a) => a.resumed).length,
+    handshakesPerSecond: rate(attempts),
   }
 }
