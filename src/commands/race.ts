@@ -41,7 +41,11 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     if (flags.target) {
       const options = targetOptions(flags)
       const abort = this.interruptSignal()
-      const report = await runTargetRace({...options, onProgress: json ? undefined : onProgress, abort})
+      const report = await runTargetRace({...options, onProgress: json ? undefined : onProgress, abort}).catch((err: unknown) => {
+        // Interrupted during setup: the children are stopped; the exit says which signal.
+        this.exitForInterrupt(abort)
+        throw err
+      })
       progressLine()
       this.exitForInterrupt(abort)
       for (const line of renderTargetRace(report)) this.log(line)
@@ -50,7 +54,10 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     }
     const options = localOptions(flags)
     const abort = this.interruptSignal()
-    const report = await runLocalRace({...options, onProgress: json ? undefined : onProgress, abort})
+    const report = await runLocalRace({...options, onProgress: json ? undefined : onProgress, abort}).catch((err: unknown) => {
+      this.exitForInterrupt(abort)
+      throw err
+    })
     progressLine()
     this.exitForInterrupt(abort)
     for (const line of renderRace(report)) this.log(line)

@@ -109,6 +109,7 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   }
   const timer = o.timeoutMs === undefined ? undefined : setTimeout(finish, o.timeoutMs)
   o.abort?.addEventListener('abort', () => finish(), {once: true})
+  if (o.abort?.aborted) finish()
   await done
   clearTimeout(timer)
   await server.stop()

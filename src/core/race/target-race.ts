@@ -139,6 +139,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         hint: 'start the server under test first, or let svidkit start it with --server-cmd',
       })
     }
+    if (o.abort?.aborted) throw new SvidkitError('internal', 'interrupted before the first rotation')
     const handshakeOpts = {
       host: o.host,
       port: o.port,
@@ -201,6 +202,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       },
       {onDone, onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation))},
     )
+    if (o.abort?.aborted) await writer.stop()
     const serverGone = proc ? proc.exited.then(() => 'server' as const) : new Promise<'server'>(() => undefined)
     const first = await Promise.race([writer.exited.then(() => 'writer' as const), serverGone])
     if (first === 'server') {

@@ -189,6 +189,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       lockstep: false,
     })
     stopWriter = rotator.stop
+    if (o.abort?.aborted) await rotator.stop()
     const rotateExit = await rotator.exited
     // Let the server converge on the last set (same file hashes as the writer's last done event),
     // then until one client was served after that, then keep going until the minimums are met.
