@@ -60,6 +60,7 @@ export const raceFlags = {
   'expect-trust-domain': onlyTarget(peerFlags['expect-trust-domain']),
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
   timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
+  timeline: onlyTarget(Flags.string({description: '--target: also write a self-contained HTML timeline of the run to FILE'})),
 }
 
 type F = Record<string, unknown>
@@ -146,5 +147,6 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     timeoutMs: dur(f.timeout, '5s'),
     durationMs: f.duration === undefined ? undefined : dur(f.duration, '0s'),
     maxFailures: f['max-failures'] as number,
+    timelinePath: f.timeline as string | undefined,
   }
 }

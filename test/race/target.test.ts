@@ -9,12 +9,17 @@ import {join} from 'node:path'
 import {hasTool} from '../helpers/peers.js'
 import {tmpDir} from '../helpers/tmp.js'
 import {STACK_LINE, jsonOf, runCli} from '../helpers/cli.js'
-import {HOST, freePort, killPeers, warnMissing} from '../handshake/harness.js'
+import {existsSync} from 'node:fs'
+import {TIMELINE_COLORS} from '../../src/core/race/timeline.js'
+import {HOST, freePort, killPeers, runAsync, warnMissing} from '../handshake/harness.js'
+import {countColor, readPng} from './png.js'
 import {alive, nginxCommand, nodeServerScript, race, startBackend, stunnelCommand, trustDomain} from './setup.js'
 
 const hasNginx = hasTool('nginx')
 const hasStunnel = hasTool('stunnel4')
 const hasOpenssl = hasTool('openssl')
+const hasChromium = hasTool('chromium')
+warnMissing('chromium', hasChromium, 'chromium')
 warnMissing('nginx', hasNginx, 'nginx-light')
 warnMissing('stunnel4', hasStunnel, 'stunnel4')
 
@@ -178,6 +183,7 @@ describe('Node servers with setSecureContext (--server-cmd, --reload signal:HUP 
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
+    const timeline = join(base, 'timeline.html')
     const r = await race([
       '--target',
       `${HOST}:${port}`,
@@ -187,6 +193,8 @@ describe('Node servers with setSecureContext (--server-cmd, --reload signal:HUP 
       ca,
       '--server-cmd',
       `node ${nodeServerScript(base)} ${svid} ${port} keep-ca`,
+      '--timeline',
+      timeline,
       ...ROOT,
     ])
     expect(r.status).toBe(5)
@@ -199,7 +207,20 @@ describe('Node servers with setSecureContext (--server-cmd, --reload signal:HUP 
     expect(r.doc?.failuresBySide?.peer).toBeGreaterThan(0)
     // Its certificate does follow: the served serial converged.
     expect(r.doc?.finalSerialServed).toBe(true)
-  }, 40_000)
+    // The timeline, rendered by headless Chromium: failed handshakes (red) and both served serials are drawn.
+    if (!hasChromium) return
+    const png = join(base, 'timeline.png')
+    const shot = await runAsync(
+      'chromium',
+      ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1240,420', `file://${timeline}`],
+      {timeoutMs: 60_000},
+    )
+    expect(existsSync(png), shot.stderr).toBe(true)
+    const img = readPng(png)
+    expect(countColor(img, TIMELINE_COLORS.failed)).toBeGreaterThan(200)
+    expect(countColor(img, TIMELINE_COLORS.serials[0])).toBeGreaterThan(200)
+    expect(countColor(img, TIMELINE_COLORS.serials[1])).toBeGreaterThan(50)
+  }, 90_000)
 
   it('a server that exits during the run: exit 5, server-exited with its status and last line, nothing left running', async () => {
     const base = tmpDir()

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
@@ -20,6 +21,7 @@ import {rotationRows, staleAfterLast} from './convergence.js'
 import {fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
 import {canConnect, startServerProcess, waitForPort, type ServerProcess} from './server-process.js'
 import {targetReport, triggerText, type TargetRaceReport} from './target-report.js'
+import {writeTimeline} from './timeline.js'
 import {rolloverSteps, type WriterStep} from './writer-job.js'
 import {startWriter, type Writer} from './writer.js'
 
@@ -72,6 +74,8 @@ export interface TargetRaceOptions {
   durationMs?: number
   /** Failures allowed. Default 0. */
   maxFailures?: number
+  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
+  timelinePath?: string
   clock?: Clock
   onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
   /** Stops the run: writer, clients and the server process are stopped before the promise settles. */
@@ -102,6 +106,12 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   const names = fileNames(o.layout ?? defaultLayout(mode), o.names)
   const settleMs = o.settleMs ?? 5000
   const trigger = o.reload ?? {kind: 'none'}
+  if (o.timelinePath && existsSync(o.timelinePath)) {
+    throw new SvidkitError('output-exists', `the timeline "${o.timelinePath}" exists`, {
+      path: o.timelinePath,
+      hint: 'remove it or choose another --timeline file',
+    })
+  }
   const authority = loadAuthority(o.ca)
   const server = dirIdentity(o.dir, names.cert)
   if (server.spiffeId.trustDomain.name !== authority.trustDomain.name) {
@@ -236,7 +246,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       })
     const lastSerial = lastDone?.serial ?? server.serial
     const exit = proc?.exit
-    return targetReport({
+    const report = targetReport({
       attempts,
       trigger,
       initialClientRoot,
@@ -263,6 +273,11 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       reload: {trigger: triggerText(trigger), fired: reloads.length, failed: reloads.filter((r) => !r.ok).length, results: reloads},
       perRotation: rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs}),
     })
+    if (o.timelinePath) {
+      const serials = [...new Set([initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
+      writeTimeline(o.timelinePath, {verdict: report, target: `${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
+    }
+    return report
   } finally {
     o.abort?.removeEventListener('abort', onAbort)
     await stopAll()

@@ -149,7 +149,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
           bundles: trust.bundles(),
           expectTrustDomain: undefined,
           tlsVersion: o.tlsVersion,
-          timeoutMs: 5000,
+          timeoutMs: 10_000,
           clock,
         })
         const e = r.errors[0]
