@@ -56,16 +56,17 @@ export function rotationRows(o: {
       ...(old ? {lastOldMs: old.start - d.t} : {}),
       observations: after.length,
       observedMs: Math.max(0, (served.at(-1)?.start ?? d.t) - d.t),
-      converged: firstNewMs !== undefined && firstNewMs <= o.settleMs,
+      // Served within --settle, and no older serial served later than --settle (nginx's old workers finish a reload asynchronously).
+      converged: firstNewMs !== undefined && firstNewMs <= o.settleMs && (old === undefined || old.start - d.t <= o.settleMs),
     }
   })
 }
 
-/** Returns the number of handshakes begun after the last serial was first served that were served an older one. */
-export function staleAfterLast(attempts: Attempt[], lastSerial: string | undefined, lastDoneT: number | undefined): number {
+/**
+ * Returns the number of handshakes begun more than `settleMs` after the last rotation that were
+ * still served an older serial (a listener or worker that never took the new certificate).
+ */
+export function staleAfterLast(attempts: Attempt[], lastSerial: string | undefined, lastDoneT: number | undefined, settleMs: number): number {
   if (!lastSerial || lastDoneT === undefined) return 0
-  const sorted = attempts.filter((a) => a.servedSerial !== null && a.start >= lastDoneT).sort((a, b) => a.start - b.start)
-  const first = sorted.find((a) => a.servedSerial === lastSerial)
-  if (!first) return 0
-  return sorted.filter((a) => a.start > first.end && a.servedSerial !== lastSerial).length
+  return attempts.filter((a) => a.servedSerial !== null && a.start > lastDoneT + settleMs && a.servedSerial !== lastSerial).length
 }

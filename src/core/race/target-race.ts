@@ -227,8 +227,8 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     while (!o.abort?.aborted && !proc?.exit && first === 'writer' && clock.monotonicMs() < settleUntil && !servedLast()) await sleep(20)
     const minUntil = t0 + (o.durationMs ?? 0)
     while (!o.abort?.aborted && !proc?.exit && clock.monotonicMs() < minUntil) await sleep(50)
-    // A few more handshakes after convergence, so a stale worker or listener shows up.
-    const extraUntil = clock.monotonicMs() + 300
+    // Keep watching a while after convergence (up to --settle after the last rotation, at most 1 s more), so a stale worker or listener shows up.
+    const extraUntil = Math.min(clock.monotonicMs() + 1000, (lastDone?.t ?? 0) + settleMs + 200)
     while (!o.abort?.aborted && !proc?.exit && first === 'writer' && clock.monotonicMs() < extraUntil) await sleep(20)
     await clients.stop()
     clearInterval(progress)
@@ -256,7 +256,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       rotateMode: mode,
       kind: o.kind ?? 'leaf',
       finalSerialServed: final?.peer.serial === lastSerial,
-      staleServed: staleAfterLast(attempts, lastDone?.serial, lastDone?.t),
+      staleServed: staleAfterLast(attempts, lastDone?.serial, lastDone?.t, settleMs),
       windowsOpened: writer.events.filter((e) => e.step === 'window' && e.state === 'open').length,
       elapsedMs: clock.monotonicMs() - t0,
       rotateExit,

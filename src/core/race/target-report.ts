@@ -162,7 +162,9 @@ export function targetReport(
         ? `no handshake after rotation ${r.rotation} got far enough to see the served certificate (${Object.keys(byCause).join(', ') || 'no handshakes'})`
         : r.firstNewMs === undefined
           ? `the server never served rotation ${r.rotation}: it still presents serial ${short(lastServedSerial)} ${waited.toFixed(1)} s after the files changed; ${unconvergedHint(trigger, x.rotateMode, x.target.pid)}`
-          : `the server served rotation ${r.rotation} only ${sec(r.firstNewMs)} after the files changed (--settle ${sec(x.settleMs)})`
+          : r.firstNewMs > x.settleMs
+            ? `the server served rotation ${r.rotation} only ${sec(r.firstNewMs)} after the files changed (--settle ${sec(x.settleMs)})`
+            : `the server still served an older serial ${sec(r.lastOldMs ?? 0)} after rotation ${r.rotation} (--settle ${sec(x.settleMs)}): some workers or listeners kept the old certificate`
   } else if (!x.finalSerialServed) {
     summary = `the server does not serve the writer's last SVID (serial ${short(lastDone?.serial)}) at the end: it presents ${short(lastServedSerial)}`
   } else if (failed.length > x.maxFailures) {
@@ -170,7 +172,7 @@ export function targetReport(
     const ex = examples.get(top[0])
     summary = `${failed.length} of ${attempts.length} handshakes failed (allowed ${x.maxFailures}); most: ${top[0]} ×${top[1]} (${ex?.side === 'local' ? 'we rejected the server' : 'the server rejected us'}: ${ex?.message.slice(0, 140)})`
   } else if (x.staleServed > 0) {
-    summary = `${x.staleServed} handshake(s) were still served an older serial after the server had served the last one (some workers or listeners kept the old certificate)`
+    summary = `${x.staleServed} handshake(s) begun more than --settle ${sec(x.settleMs)} after the last rotation were still served an older serial (some workers or listeners kept the old certificate)`
   } else {
     const slowest = conv.length ? Math.max(...conv) : 0
     summary = `the server served all ${rows.length} rotation(s) within --settle ${sec(x.settleMs)} (slowest ${Math.round(slowest)} ms); ${attempts.length} handshakes, ${failed.length} failures`
