@@ -64,9 +64,12 @@ export function rotationRows(o: {
 
 /**
  * Returns the number of handshakes begun more than `settleMs` after the last rotation that were
- * still served an older serial (a listener or worker that never took the new certificate).
+ * still served an older serial (a listener or worker that never took the new certificate) although
+ * others served the last one.
  */
 export function staleAfterLast(attempts: Attempt[], lastSerial: string | undefined, lastDoneT: number | undefined, settleMs: number): number {
   if (!lastSerial || lastDoneT === undefined) return 0
+  // A server that never served the last serial is unconverged, not stale.
+  if (!attempts.some((a) => a.servedSerial === lastSerial)) return 0
   return attempts.filter((a) => a.servedSerial !== null && a.start > lastDoneT + settleMs && a.servedSerial !== lastSerial).length
 }
