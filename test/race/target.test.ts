@@ -77,6 +77,59 @@ describe.skipIf(!hasNginx)('nginx (ssl_verify_client on), spiffe-helper writes',
   }, 40_000)
 })
 
+describe.skipIf(!hasNginx)('--reload exec:CMD', () => {
+  it('"nginx -s reload" as the trigger passes; its exit status is reported', async () => {
+    const base = tmpDir()
+    const {ca, svid} = await trustDomain(base)
+    const port = await freePort()
+    const {cmd} = nginxCommand(base, svid, port)
+    const reload = `exec:${cmd.replace(' -e stderr', '')} -s reload`
+    const r = await race([
+      '--target',
+      `${HOST}:${port}`,
+      '--dir',
+      svid,
+      '--ca',
+      ca,
+      '--mode',
+      'atomic-rename',
+      '--server-cmd',
+      cmd,
+      '--reload',
+      reload,
+      ...FAST,
+    ])
+    expect({status: r.status, ok: r.doc?.ok, failures: r.doc?.failures}).toEqual({status: 0, ok: true, failures: 0})
+    expect(r.doc?.reload?.results?.map((x) => x.status)).toEqual([0, 0])
+  }, 40_000)
+
+  it('a failing command: exit 5, reload-failed, with its status and stderr on the first line', async () => {
+    const base = tmpDir()
+    const {ca, svid} = await trustDomain(base)
+    const port = await freePort()
+    const {cmd} = nginxCommand(base, svid, port)
+    const r = await race([
+      '--target',
+      `${HOST}:${port}`,
+      '--dir',
+      svid,
+      '--ca',
+      ca,
+      '--server-cmd',
+      cmd,
+      '--reload',
+      'exec:echo "cannot reach the admin socket" >&2; exit 4',
+      ...SETTLE_SHORT,
+      ...FAST,
+    ])
+    expect({status: r.status, first: r.doc?.causes?.[0]}).toEqual({status: 5, first: 'reload-failed'})
+    expect(r.doc?.reload?.results?.[0]).toMatchObject({rotation: 1, ok: false, status: 4, stderr: 'cannot reach the admin socket'})
+    expect(r.doc?.summary).toBe(
+      'the reload trigger failed at rotation 1: "echo "cannot reach the admin socket" >&2; exit 4" exited 4: cannot reach the admin socket',
+    )
+  }, 40_000)
+})
+
 describe.skipIf(!hasOpenssl)('openssl s_server (never reloads)', () => {
   it('fails with exit 5, unconverged, and says so on the first line', async () => {
     const base = tmpDir()
