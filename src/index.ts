@@ -48,3 +48,6 @@ export {runClient, loadCredentials, parseTarget, type RunClientOptions} from './
 export {runServer, parseListen, type RunServerOptions, type ServerSummary} from './core/handshake/run-server.js'
 export {runLocalRace, type LocalRaceOptions} from './core/handshake/local/race.js'
 export {type RaceReport} from './core/handshake/local/report.js'
+export {runTargetRace, type TargetRaceOptions} from './core/race/target-race.js'
+export {type TargetRaceReport, RACE_CAUSES} from './core/race/target-report.js'
+export {parseReload, type ReloadTrigger, type ReloadResult} from './core/race/reload.js'

@@ -51,13 +51,26 @@ export abstract class SvidkitCommand extends Command {
     throw new Errors.ExitError(exit)
   }
 
-  /** Returns a signal aborted on SIGINT or SIGTERM (long-running commands stop cleanly). */
+  /**
+   * Returns a signal aborted on SIGINT or SIGTERM, its reason the signal's name (long-running
+   * commands stop their children, remove their temp files, then end with `exitForInterrupt`).
+   */
   protected interruptSignal(): AbortSignal {
     const ac = new AbortController()
-    const stop = () => ac.abort()
+    const stop = (sig: NodeJS.Signals) => {
+      process.removeListener('SIGINT', stop)
+      process.removeListener('SIGTERM', stop)
+      ac.abort(sig)
+    }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
     return ac.signal
+  }
+
+  /** Ends the command with 130 (SIGINT) or 143 (SIGTERM) when `signal` was aborted by one; returns otherwise. */
+  protected exitForInterrupt(signal: AbortSignal): void {
+    if (!signal.aborted) return
+    throw new Errors.ExitError(signal.reason === 'SIGTERM' ? 143 : 130)
   }
 
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<void> {

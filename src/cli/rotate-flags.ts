@@ -9,7 +9,7 @@ import type {WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitError} from '../core/errors.js'
 import {constants as osConstants} from 'node:os'
 
-/** The knobs of rotation.md §1.1, shared by `rotate` and `handshake --local`. */
+/** The knobs of docs/rotation.md "Knobs", declared once: `rotate` takes all of them, `race` the per-rotation ones (RACE_KNOBS). */
 export const rotateFlags = {
   order: Flags.string({description: 'write order, a permutation of cert,key,bundle', default: 'cert,key,bundle'}),
   gap: Flags.string({description: 'pause between finishing one file and starting the next (R1, R3)'}),
@@ -36,6 +36,43 @@ export const rotateFlags = {
   signal: Flags.string({description: 'signal to send after the whole set is written (e.g. SIGHUP)'}),
   pid: Flags.integer({description: 'process to signal'}),
   'pid-file': Flags.string({description: 'file holding the pid to signal (re-read every rotation)'}),
+}
+
+/** The knobs that shape one rotation, which `race` passes to its writer (typed, through knobsFromFlags). */
+export const RACE_KNOBS = [
+  'order',
+  'gap',
+  'truncate-hold',
+  'chunk-bytes',
+  'chunk-delay',
+  'absent-for',
+  'keep-old-dirs',
+  'cleanup-delay',
+  'hold-old-fd',
+  'bundle-delay',
+  'bundle-only',
+  'kind',
+  'ca-overlap',
+  'intermediates-in-bundle',
+  'cert-mode',
+  'key-mode',
+  'not-before',
+  'not-after',
+] as const
+
+/** Returns the rotate knob flags `race` accepts (the same declarations as `rotate`'s). */
+export function raceKnobFlags(): Pick<typeof rotateFlags, (typeof RACE_KNOBS)[number]> {
+  const out: Record<string, unknown> = {}
+  for (const k of RACE_KNOBS) out[k] = rotateFlags[k]
+  return out as Pick<typeof rotateFlags, (typeof RACE_KNOBS)[number]>
+}
+
+/** Returns the validity options of a new leaf from --not-before/--not-after (typed; a bad value is a usage error). */
+export function leafValidityFromFlags(f: Record<string, unknown>, now = new Date()): {notBefore?: Date; notAfter?: Date} {
+  return {
+    notBefore: f['not-before'] === undefined ? undefined : parseInstant(f['not-before'] as string, now),
+    notAfter: f['not-after'] === undefined ? undefined : parseInstant(f['not-after'] as string, now),
+  }
 }
 
 const ms = (v: string | undefined): number => (v === undefined ? 0 : parseDuration(v))

@@ -135,7 +135,11 @@ export function runAsync(cmd: string, args: string[], o: {input?: string; timeou
 
 /** The rotate child of runLocalRace and the CLI load dist/: wait (bounded) while someone rebuilds it. */
 export async function ensureDist(timeoutMs = 45_000): Promise<void> {
-  const ok = () => existsSync(join(REPO, 'dist', 'commands', 'rotate.js')) && existsSync(join(REPO, 'dist', 'commands', 'handshake.js')) && existsSync(join(REPO, 'oclif.manifest.json'))
+  const ok = () =>
+    existsSync(join(REPO, 'dist', 'commands', 'rotate.js')) &&
+    existsSync(join(REPO, 'dist', 'commands', 'race.js')) &&
+    existsSync(join(REPO, 'dist', 'core', 'race', 'writer-child.js')) &&
+    existsSync(join(REPO, 'oclif.manifest.json'))
   await waitFor(ok, timeoutMs, 'dist/ (run npm run build)')
 }
 

@@ -1,5 +1,5 @@
 /**
- * `handshake` against real TLS peers (spiffe-rules.md §5, cli-contract.md exit 5 and
+ * `handshake` against real TLS peers (X509-SVID specification §5, exit 5 and
  * "handshake --json"): the svidkit client against `openssl s_server`, `openssl s_client`
  * and `gnutls-cli` against the svidkit server, under TLS 1.2 and 1.3, and the failure
  * cases with their reason code and side (`local` = svidkit refused, `peer` = the other end
@@ -76,7 +76,7 @@ beforeAll(async () => {
   caBundle = join(ca, 'bundle.pem')
   otherCaBundle = join(otherCa, 'bundle.pem')
   server = await issue('server', SERVER_ID, ca)
-  // Only for peers that insist on a hostname check (spiffe-rules.md §6: DNS SANs for legacy peers only).
+  // Only for peers that insist on a hostname check (DNS SANs for legacy peers only).
   serverDns = await issue('server-dns', SERVER_ID, ca, {dns: ['localhost']})
   const now = Date.now()
   expired = await issue('expired', SERVER_ID, ca, {notBefore: new Date(now - 2 * 3_600_000), notAfter: new Date(now - 3_600_000)})
@@ -90,11 +90,15 @@ afterAll(killPeers)
 /** `openssl s_server` serving an SVID and requiring a client certificate verified against `bundle.pem`. */
 function sServer(svid: SvidDir, extra: string[] = [], o: {chain?: boolean} = {}): Promise<Peer> {
   return startSServer([
-    '-cert', svid.leaf,
+    '-cert',
+    svid.leaf,
     ...(o.chain === false ? [] : ['-cert_chain', svid.intermediates]),
-    '-key', svid.key,
-    '-CAfile', caBundle,
-    '-Verify', '2',
+    '-key',
+    svid.key,
+    '-CAfile',
+    caBundle,
+    '-Verify',
+    '2',
     '-verify_return_error',
     ...extra,
   ])
@@ -120,7 +124,13 @@ describe.skipIf(!hasOpenssl)('svidkit client against openssl s_server', () => {
     it(`succeeds with the matching --expect-id under ${v.tls} (server pinned with ${v.openssl})`, async () => {
       const peer = await sServer(server, [v.openssl])
       const r = await runClient({target: `${HOST}:${peer.port}`, dir: client.dir, expectIds: [SERVER_ID]})
-      expect({ok: r.ok, errors: r.errors, protocol: r.tls.protocol, resumed: r.tls.resumed, spiffeId: r.peer.spiffeId}).toEqual({ok: true, errors: [], protocol: v.tls, resumed: false, spiffeId: SERVER_ID})
+      expect({ok: r.ok, errors: r.errors, protocol: r.tls.protocol, resumed: r.tls.resumed, spiffeId: r.peer.spiffeId}).toEqual({
+        ok: true,
+        errors: [],
+        protocol: v.tls,
+        resumed: false,
+        spiffeId: SERVER_ID,
+      })
       // s_server -www answers GET with its status page: the round trip proves it accepted our certificate.
       expect(r.reply).toMatch(/^HTTP\/1\.0 200 ok$/i)
       expect(r.peer.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'root'])
@@ -210,7 +220,10 @@ describe.skipIf(!hasOpenssl)('svidkit server against openssl s_client', () => {
   /** Runs one s_client connection that sends a request and waits for the server to close. */
   async function sClient(args: string[]): Promise<{out: string; events: ServerEvent[]}> {
     const mark = connections(srv.events).length
-    const r = await runAsync('openssl', ['s_client', '-connect', `${HOST}:${srv.port}`, '-CAfile', caBundle, '-verify_return_error', '-ign_eof', ...args], {input: REQUEST, timeoutMs: 10_000})
+    const r = await runAsync('openssl', ['s_client', '-connect', `${HOST}:${srv.port}`, '-CAfile', caBundle, '-verify_return_error', '-ign_eof', ...args], {
+      input: REQUEST,
+      timeoutMs: 10_000,
+    })
     await waitFor(() => connections(srv.events).length > mark, 5000, 'the server to report the connection')
     return {out: r.stdout + r.stderr, events: connections(srv.events).slice(mark)}
   }
@@ -226,14 +239,18 @@ describe.skipIf(!hasOpenssl)('svidkit server against openssl s_client', () => {
 
     it(`rejects a client that sends no certificate under ${v.tls}: ERR_TLS_CERT_REQUIRED`, async () => {
       const {out, events} = await sClient([v.openssl])
-      expect(events.map((e) => ({result: e.result, code: e.code, side: e.side, peer: e.peer}))).toEqual([{result: 'rejected', code: 'ERR_TLS_CERT_REQUIRED', side: 'local', peer: null}])
+      expect(events.map((e) => ({result: e.result, code: e.code, side: e.side, peer: e.peer}))).toEqual([
+        {result: 'rejected', code: 'ERR_TLS_CERT_REQUIRED', side: 'local', peer: null},
+      ])
       expect(out).not.toContain('svidkit ok')
     })
   }
 
   it('rejects a client that sends only its leaf (s_client -cert without -cert_chain): untrusted-chain', async () => {
     const {out, events} = await sClient(['-cert', client.cert, '-key', client.key])
-    expect(events.map((e) => ({result: e.result, code: e.code, side: e.side, peer: e.peer}))).toEqual([{result: 'rejected', code: 'untrusted-chain', side: 'local', peer: CLIENT_ID}])
+    expect(events.map((e) => ({result: e.result, code: e.code, side: e.side, peer: e.peer}))).toEqual([
+      {result: 'rejected', code: 'untrusted-chain', side: 'local', peer: CLIENT_ID},
+    ])
     expect(out).not.toContain('svidkit ok')
   })
 })
@@ -244,7 +261,7 @@ describe.skipIf(!hasGnutlsCli)('svidkit server against gnutls-cli', () => {
    * the host argument, and there is no option that skips only that check (--no-ca-verification
    * skips the whole chain check; --insecure keeps verifying but goes on after a failure). So:
    * (1) full verification, no --insecure, against a server SVID that also carries the DNS SAN
-   *     "localhost" (what spiffe-rules.md §6 allows for legacy peers), with --verify-hostname=localhost;
+   *     "localhost" (allowed for legacy peers), with --verify-hostname=localhost;
    * (2) a URI-only SVID with --insecure, asserting from gnutls-cli's own status line that the
    *     hostname is the only thing it objected to, plus a control with a foreign CA file.
    */
@@ -261,7 +278,10 @@ describe.skipIf(!hasGnutlsCli)('svidkit server against gnutls-cli', () => {
 
   async function gnutls(srv: Awaited<ReturnType<typeof svidServer>>, args: string[]): Promise<{out: string; events: ServerEvent[]}> {
     const mark = connections(srv.events).length
-    const r = await runAsync('gnutls-cli', ['--x509certfile', client.cert, '--x509keyfile', client.key, '-p', String(srv.port), ...args, HOST], {input: REQUEST, timeoutMs: 10_000})
+    const r = await runAsync('gnutls-cli', ['--x509certfile', client.cert, '--x509keyfile', client.key, '-p', String(srv.port), ...args, HOST], {
+      input: REQUEST,
+      timeoutMs: 10_000,
+    })
     await waitFor(() => connections(srv.events).length > mark, 5000, 'the server to report the connection')
     return {out: r.stdout + r.stderr, events: connections(srv.events).slice(mark)}
   }
@@ -319,7 +339,12 @@ describe('svidkit client against the svidkit server', () => {
       }
       await waitFor(() => connections(srv.events).some((e) => e.remotePort === r.localPort), 5000, 'the server event of this connection')
       const e = connections(srv.events).find((x) => x.remotePort === r.localPort)
-      expect({result: e?.result, code: e?.code, side: e?.side, peer: e?.peer}).toEqual({result: 'rejected', code: 'bundle-not-found', side: 'local', peer: FOREIGN_ID})
+      expect({result: e?.result, code: e?.code, side: e?.side, peer: e?.peer}).toEqual({
+        result: 'rejected',
+        code: 'bundle-not-found',
+        side: 'local',
+        peer: FOREIGN_ID,
+      })
     })
   }
 

@@ -34,7 +34,9 @@ function snapshot(): FdSnapshot {
     if (target.startsWith('pipe:')) s.pipes++
     if (target === 'anon_inode:inotify') {
       try {
-        s.inotifyWatches += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length
+        s.inotifyWatches += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('inotify wd:')).length
       } catch {
         // closed meanwhile
       }
@@ -75,7 +77,12 @@ describe.skipIf(!onLinux)('leaks over a long local race (kubelet writer: a new d
 
   it('ran thousands of handshakes without a failure', () => {
     const p = run.report
-    expect({ok: p.ok, failures: p.failures, rotations: p.rotations, finalSerialServed: p.finalSerialServed}).toEqual({ok: true, failures: 0, rotations: 100, finalSerialServed: true})
+    expect({ok: p.ok, failures: p.failures, rotations: p.rotations, finalSerialServed: p.finalSerialServed}).toEqual({
+      ok: true,
+      failures: 0,
+      rotations: 100,
+      finalSerialServed: true,
+    })
     expect(p.handshakes).toBeGreaterThanOrEqual(2000)
   })
 

@@ -1,5 +1,5 @@
 /**
- * The local rotation race test (`runLocalRace`, rotation.md §3, §4.2): the reference server
+ * The local rotation race test (`runLocalRace`, docs/rotation.md R1–R18): the reference server
  * hot-reloads through every writer with zero handshake failures, and the naive servers fail
  * where rotation.md predicts, with the cause named. Runs are sequential (each one is a server,
  * a `svidkit rotate` child and client loops on a 2-core machine); the numbers of every run
@@ -7,6 +7,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
+import {defaultKnobs, type Knobs} from '../../src/core/rotate/knobs.js'
 import {race, type RaceRun} from './race-harness.js'
 
 const ATOMIC_MODES: WriterMode[] = ['atomic-rename', 'kubelet', 'dir-symlink', 'credential-bundle', 'hardlink-backup']
@@ -87,7 +88,14 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
   const ossl = (r: RaceRun) => r.events.filter((e) => e.type === 'error').map((e) => String(e.code))
 
   it('--truncate-hold 20ms: the server loads empty files (R2): ERR_OSSL_ reload errors', async () => {
-    const r = await timed('unvalidated truncate-hold', {serverReload: 'unvalidated', rotateMode: 'spiffe-helper', rotateArgs: ['--truncate-hold', '20ms'], rotations: 10, intervalMs: 20, concurrency: 2})
+    const r = await timed('unvalidated truncate-hold', {
+      serverReload: 'unvalidated',
+      rotateMode: 'spiffe-helper',
+      knobs: {...defaultKnobs(), truncateHoldMs: 20},
+      rotations: 10,
+      intervalMs: 20,
+      concurrency: 2,
+    })
     const codes = ossl(r)
     expect(codes.length).toBeGreaterThan(0)
     expect(codes.every((c) => c.startsWith('ERR_OSSL_'))).toBe(true)
@@ -98,16 +106,30 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
   }, 60_000)
 
   it('--gap 50ms: new cert next to the old key (R1): ERR_OSSL_X509_KEY_VALUES_MISMATCH', async () => {
-    const r = await timed('unvalidated gap', {serverReload: 'unvalidated', rotateMode: 'spiffe-helper', rotateArgs: ['--gap', '50ms'], rotations: 10, intervalMs: 20, concurrency: 2})
+    const r = await timed('unvalidated gap', {
+      serverReload: 'unvalidated',
+      rotateMode: 'spiffe-helper',
+      knobs: {...defaultKnobs(), gapMs: 50},
+      rotations: 10,
+      intervalMs: 20,
+      concurrency: 2,
+    })
     const codes = ossl(r)
     expect(codes).toContain('ERR_OSSL_X509_KEY_VALUES_MISMATCH')
     expect(codes.every((c) => c.startsWith('ERR_OSSL_'))).toBe(true)
     console.log(`[race] unvalidated gap: reload errors ${JSON.stringify(countBy(codes))}, client failures ${r.report.failures}`)
   }, 60_000)
 
-  const TORN = ['--order', 'key,cert,bundle', '--chunk-bytes', '64', '--chunk-delay', '3ms']
+  const TORN: Knobs = {...defaultKnobs(), order: ['key', 'cert', 'bundle'], chunkBytes: 64, chunkDelayMs: 3}
   it('key first, cert in 64-byte chunks: a torn chain (leaf only) is served and clients fail with untrusted-chain', async () => {
-    const r = await timed('unvalidated torn chain', {serverReload: 'unvalidated', rotateMode: 'spiffe-helper', rotateArgs: TORN, rotations: 15, intervalMs: 20, concurrency: 2})
+    const r = await timed('unvalidated torn chain', {
+      serverReload: 'unvalidated',
+      rotateMode: 'spiffe-helper',
+      knobs: TORN,
+      rotations: 15,
+      intervalMs: 20,
+      concurrency: 2,
+    })
     const p = r.report
     expect(p.failures).toBeGreaterThan(0)
     expect(p.failuresByCause['untrusted-chain']).toBeGreaterThan(0)
@@ -117,7 +139,15 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
   }, 60_000)
 
   it('the reference server under the same torn writes: zero failures', async () => {
-    const {report: p} = await timed('reference torn chain', {rotateMode: 'spiffe-helper', rotateArgs: TORN, rotations: 15, intervalMs: 20, concurrency: 2, debounceMs: 30, pollMs: 1000})
+    const {report: p} = await timed('reference torn chain', {
+      rotateMode: 'spiffe-helper',
+      knobs: TORN,
+      rotations: 15,
+      intervalMs: 20,
+      concurrency: 2,
+      debounceMs: 30,
+      pollMs: 1000,
+    })
     expect({ok: p.ok, failures: p.failures, finalSerialServed: p.finalSerialServed}).toEqual({ok: true, failures: 0, finalSerialServed: true})
   }, 60_000)
 })
@@ -136,8 +166,21 @@ describe('root rotation with the reference server (R12)', () => {
     // The leaf (and so its serial) does not change under 'add': runLocalRace's settle loop, keyed on
     // the served serial, may stop before the server reloaded the last bundle (seen in 3 of 8 runs).
     // durationMs keeps the clients going past that reload.
-    const {report: p, events} = await timed('root add', {kind: 'root', caOverlap: 'add', rotations: 2, intervalMs: 200, concurrency: 2, pollMs: 500, durationMs: 3000})
-    expect({ok: p.ok, failures: p.failures, rotations: p.rotations, finalSerialServed: p.finalSerialServed}).toEqual({ok: true, failures: 0, rotations: 2, finalSerialServed: true})
+    const {report: p, events} = await timed('root add', {
+      kind: 'root',
+      caOverlap: 'add',
+      rotations: 2,
+      intervalMs: 200,
+      concurrency: 2,
+      pollMs: 500,
+      durationMs: 3000,
+    })
+    expect({ok: p.ok, failures: p.failures, rotations: p.rotations, finalSerialServed: p.finalSerialServed}).toEqual({
+      ok: true,
+      failures: 0,
+      rotations: 2,
+      finalSerialServed: true,
+    })
     const reloads = events.filter((e) => e.type === 'reload')
     expect(reloads.length).toBeGreaterThan(0)
     expect(reloads.every((e) => e.trustChanged === true)).toBe(true)

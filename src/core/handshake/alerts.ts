@@ -38,7 +38,7 @@ const ALERTS: [RegExp, AlertInfo][] = [
   [/ALERT_PROTOCOL_VERSION$/, {code: 'ERR_TLS_PROTOCOL_VERSION', hint: 'the peer does not speak this TLS version (alert 70): check --tls-version'}],
 ]
 
-// OpenSSL verification results (a peer judged by OpenSSL, e.g. a naive server), rotation.md §4.2.
+// OpenSSL verification results (a peer judged by OpenSSL, e.g. a naive server), docs/race.md "Reading the report".
 const VERIFY_CODES: Record<string, AlertInfo> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {code: 'untrusted-chain', hint: 'OpenSSL found no issuer for the certificate in its CA store'},
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: {code: 'untrusted-chain', hint: 'OpenSSL could not verify the leaf against its CA store'},

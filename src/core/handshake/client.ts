@@ -31,7 +31,7 @@ export interface ClientOptions {
   clock?: Clock
 }
 
-/** The outcome of one client handshake (cli-contract.md "handshake --json"). */
+/** The outcome of one client handshake (docs/errors.md, `handshake --json`). */
 export interface HandshakeResult {
   ok: boolean
   tls: {protocol: string | null; cipher: string | null; resumed: boolean}
@@ -114,9 +114,18 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       result.timing.roundTripMs = clock.monotonicMs() - tSecure
       finish()
     })
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake', o.credentials !== undefined)),
-    )
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      // TLS 1.2: the server presented its certificate before refusing ours; what it served is still an observation.
+      if (!secured && result.peer.serial === null) {
+        try {
+          const served = peerChain(socket)[0]
+          if (served) result.peer.serial = served.serial
+        } catch {
+          // no certificate came
+        }
+      }
+      finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake', o.credentials !== undefined))
+    })
     socket.once('close', () =>
       finish(
         secured

@@ -16,7 +16,7 @@ function parseCached(fingerprint: string, raw: Buffer): ParsedCertificate {
 }
 
 /**
- * Returns the certificates the peer presented, leaf first (spiffe-rules.md §5:
+ * Returns the certificates the peer presented, leaf first (X509-SVID specification §5, TLS peers:
  * `getPeerCertificate(true)`, follow `issuerCertificate` until it repeats). Node may
  * append issuers found in the local trust store; a self-issued certificate after the
  * leaf is such a root, not something the peer sent, so the walk stops there.

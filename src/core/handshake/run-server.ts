@@ -1,5 +1,5 @@
 import {systemClock} from '../clock.js'
-import {usageError} from '../errors.js'
+import {SvidkitError, usageError} from '../errors.js'
 import {loadBundleSpecs} from '../bundle/index.js'
 import {parseSpiffeIdArg, parseTrustDomainArg} from '../spiffe-id/index.js'
 import {fileNames, type LayoutName} from '../svid/layout.js'
@@ -7,7 +7,7 @@ import {SvidServer, type ServerReload} from './server.js'
 import type {ServerEvent, ServerSink} from './server-events.js'
 import type {TlsVersionChoice} from './tls-options.js'
 
-/** Options of `handshake --listen`. */
+/** Options of `serve`. */
 export interface RunServerOptions {
   listen: string
   dir: string
@@ -25,6 +25,8 @@ export interface RunServerOptions {
   /** Stop after N connections. */
   count?: number
   timeoutMs?: number
+  /** Close a connection whose handshake and request take longer (ms). Default 10000. */
+  handshakeTimeoutMs?: number
   sink: ServerSink
   abort?: AbortSignal
 }
@@ -78,6 +80,7 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
     strategy: o.strategy,
     debounceMs: o.debounceMs,
     pollMs: o.pollMs,
+    handshakeTimeoutMs: o.handshakeTimeoutMs,
     clock: systemClock,
     sink: (e) => {
       events.push(e)
@@ -85,9 +88,28 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
       if (e.type === 'connection' && ++connections >= (o.count ?? Infinity)) finish()
     },
   })
-  const bound = await server.start()
+  let bound: number
+  try {
+    bound = await server.start()
+  } catch (err) {
+    await server.stop()
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'EADDRINUSE') throw new SvidkitError('address-in-use', `cannot listen on "${o.listen}": the port is in use`, {cause: err})
+    if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      throw new SvidkitError(
+        'address-in-use',
+        `cannot listen on "${o.listen}": ${e.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : 'no such local address'}`,
+        {
+          cause: err,
+          hint: 'pick a port above 1024 on an address of this host, e.g. 127.0.0.1:8443',
+        },
+      )
+    }
+    throw err
+  }
   const timer = o.timeoutMs === undefined ? undefined : setTimeout(finish, o.timeoutMs)
   o.abort?.addEventListener('abort', () => finish(), {once: true})
+  if (o.abort?.aborted) finish()
   await done
   clearTimeout(timer)
   await server.stop()

@@ -33,7 +33,10 @@ function sha(b: Buffer | undefined): string {
     .digest('hex')
 }
 
-/** How the server adopts a rotated SVID (rotation.md §4.2). */
+/** The longest client chain the server examines: more is refused before any path building (a hostile peer cannot stall the event loop). */
+const MAX_PEER_CHAIN = 8
+
+/** How the server adopts a rotated SVID (docs/rotation.md R15). */
 export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
 
 /** Options of the handshake server. */
@@ -54,6 +57,8 @@ export interface ServerOptions {
   strategy?: string
   debounceMs?: number
   pollMs?: number
+  /** Close a connection whose handshake and request take longer than this (ms): no peer can hold the server. Default 10000. */
+  handshakeTimeoutMs?: number
   clock?: Clock
   sink: ServerSink
 }
@@ -62,7 +67,7 @@ export interface ServerOptions {
  * An mTLS server that presents an X509-SVID from a directory, requires and verifies
  * client SVIDs with the verify core (bundle chosen by the client's trust domain), answers
  * one request per connection, and hot-reloads rotated material. With `reload` other than
- * `reference` it imitates a naive server (rotation.md §4.2) for race tests.
+ * `reference` it imitates a naive server (docs/rotation.md R15) for race tests.
  */
 export class SvidServer {
   private server?: Server
@@ -108,9 +113,14 @@ export class SvidServer {
       requestCert: true,
       // svidkit decides in code (onConnection); 'partial' then takes OpenSSL's verdict against `ca`, as naive servers do.
       rejectUnauthorized: false,
+      handshakeTimeout: this.o.handshakeTimeoutMs ?? 10_000,
       ...(this.reload === 'partial' ? {} : {SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.context)}),
     })
     this.server.on('secureConnection', (socket) => this.onConnection(socket))
+    // A peer that connects and then sends nothing (or never finishes) is cut off, request included.
+    this.server.on('connection', (socket) => {
+      socket.setTimeout(this.o.handshakeTimeoutMs ?? 10_000, () => socket.destroy())
+    })
     this.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
       const f = failureFromError(err, 'handshake')
       // Before secureConnection: the client aborted, sent an alert, or spoke another protocol.
@@ -158,7 +168,7 @@ export class SvidServer {
     const full = this.contextOptions(set)
     try {
       if (this.reload === 'partial') {
-        // The bug of rotation.md §4.2: setSecureContext builds from these options alone, so `ca` is gone.
+        // The bug R15 (docs/rotation.md): setSecureContext builds from these options alone, so `ca` is gone.
         this.server.setSecureContext({key: full.key, cert: full.cert})
       } else if (this.reload === 'sni') {
         this.context = createSecureContext(full)
@@ -249,6 +259,13 @@ export class SvidServer {
       chain = peerChain(socket)
     } catch (err) {
       return reject('pem-invalid', `cannot parse the client certificate: ${(err as Error).message}`, 'the client sent a malformed certificate')
+    }
+    if (chain.length > MAX_PEER_CHAIN) {
+      return reject(
+        'path-limit',
+        `the client sent ${chain.length} certificates (at most ${MAX_PEER_CHAIN} are examined)`,
+        'an X509-SVID chain is the leaf and a few intermediates',
+      )
     }
     if (chain.length === 0) return reject('ERR_TLS_CERT_REQUIRED', 'the client sent no certificate', 'mTLS: the client must present its X509-SVID')
     // Every connection is verified, resumed or not: a resumed session would otherwise skip the check.

@@ -1,5 +1,5 @@
 import {constants as cryptoConstants} from 'node:crypto'
-import type {ConnectionOptions, SecureContextOptions, SecureVersion} from 'node:tls'
+import {createSecureContext, type ConnectionOptions, type SecureContext, type SecureContextOptions, type SecureVersion} from 'node:tls'
 
 /** A TLS version choice: both (default), or one. */
 export type TlsVersionChoice = 'TLSv1.2' | 'TLSv1.3' | 'any'
@@ -13,8 +13,9 @@ export function versionOptions(v: TlsVersionChoice = 'any'): {minVersion: Secure
 
 /**
  * Returns the secure-context options of a server: key, cert (leaf + intermediates), ca
- * (the bundle) and the TLS policy, always together (rotation.md §4.2: setSecureContext
- * builds from these alone), with session tickets off (spiffe-rules.md §5).
+ * (the bundle) and the TLS policy, always together (Node's setSecureContext
+ * builds from these alone, docs/rotation.md R15), with session tickets off (a resumed session
+ * would skip the SPIFFE checks).
  */
 export function serverContextOptions(m: {key: string | Buffer; cert: string | Buffer; ca?: string | Buffer}, v: TlsVersionChoice): SecureContextOptions {
   return {
@@ -39,13 +40,30 @@ export function clientConnectOptions(o: {
   cert?: string | Buffer
   version?: TlsVersionChoice
 }): ConnectionOptions {
+  const context = o.key && o.cert ? clientContext({key: o.key, cert: o.cert}, o.version ?? 'any') : undefined
   return {
     host: o.host,
     port: o.port,
     ...(o.servername ? {servername: o.servername} : {}),
-    ...(o.key && o.cert ? {key: o.key, cert: o.cert} : {}),
+    ...(context ? {secureContext: context} : {}),
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
     ...versionOptions(o.version),
   }
+}
+
+// Parsing the key and chain for every connection costs more than the handshake's own crypto:
+// one context per credentials (race clients make thousands of connections with the same SVID).
+const contexts = new Map<string, {cert: string; ctx: SecureContext}>()
+const CONTEXTS_KEPT = 16
+
+function clientContext(c: {key: string | Buffer; cert: string | Buffer}, v: TlsVersionChoice): SecureContext {
+  const id = `${v}\n${c.key.toString()}`
+  const cert = c.cert.toString()
+  const hit = contexts.get(id)
+  if (hit && hit.cert === cert) return hit.ctx
+  const ctx = createSecureContext({key: c.key, cert: c.cert, ...versionOptions(v)})
+  if (contexts.size >= CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value as string)
+  contexts.set(id, {cert, ctx})
+  return ctx
 }

@@ -6,7 +6,7 @@ import {initCa} from '../../ca/init.js'
 import {issueToDirectory} from '../../svid/issue-files.js'
 import {fileNames} from '../../svid/layout.js'
 import {rotate, defaultLayout} from '../../rotate/rotate.js'
-import {defaultKnobs} from '../../rotate/knobs.js'
+import {defaultKnobs, type Knobs} from '../../rotate/knobs.js'
 import type {WriterMode} from '../../rotate/writers/index.js'
 import type {KeyType} from '../../x509/key-type.js'
 import {sleep} from '../../rotate/ops.js'
@@ -16,7 +16,8 @@ import {SvidServer, type ServerReload} from '../server.js'
 import type {ServerEvent} from '../server-events.js'
 import type {TlsVersionChoice} from '../tls-options.js'
 import {ClientTrust} from './client-trust.js'
-import {startRotator} from './rotator.js'
+import {startWriter} from '../../race/writer.js'
+import {rotateSteps} from '../../race/writer-job.js'
 import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
 import {raceReport, type RaceReport} from './report.js'
 
@@ -24,8 +25,16 @@ import {raceReport, type RaceReport} from './report.js'
 export interface LocalRaceOptions {
   /** Writer mode of the rotations. Default `atomic-rename`. */
   rotateMode?: WriterMode
-  /** Extra `rotate` flags (the knobs of rotation.md §1.1), passed through. */
-  rotateArgs?: string[]
+  /** The knobs of docs/rotation.md "Knobs" (typed and validated). Default: none. */
+  knobs?: Knobs
+  /** Lifetime of the new leaves (ms). Default 1 hour. */
+  ttlMs?: number
+  /** Validity of the new leaves (R13, R14). Default: now − 10 s to the TTL. */
+  leafValidity?: {notBefore?: Date; notAfter?: Date}
+  /** Chain file = leaf only, bundle = roots + intermediates. Default false. */
+  intermediatesInBundle?: boolean
+  /** New bundle only, cert and key rewritten with the same bytes. Default false. */
+  bundleOnly?: boolean
   /** Number of rotations. Default 5. */
   rotations?: number
   /** Pause between rotations in ms. Default 500. */
@@ -53,12 +62,14 @@ export interface LocalRaceOptions {
   onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
   /** Every server observation (connections, reloads), for NDJSON or debugging. */
   onServerEvent?: (e: ServerEvent) => void
+  /** Stops the run (SIGINT/SIGTERM): the writer process is stopped and the temp directory with the CA keys removed before the promise settles. */
+  abort?: AbortSignal
 }
 
 /**
  * svidkit owns both ends here: when the server refused a connection, its reason code is the
  * primary cause and the client's view (an alert or a close) the secondary one
- * (spiffe-rules.md §5). Matched by the client's local port.
+ * (docs/race.md). Matched by the client's local port.
  */
 function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
   const byPort = new Map<number, ServerEvent>()
@@ -86,6 +97,9 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
   const mode = o.rotateMode ?? 'atomic-rename'
   const tmp = mkdtempSync(join(tmpdir(), 'svidkit-local-'))
   const samples: ResourceSample[] = [sampleResources()]
+  let stopWriter: (() => Promise<void>) | undefined
+  const onAbort = () => void stopWriter?.()
+  o.abort?.addEventListener('abort', onAbort, {once: true})
   try {
     const caDir = join(tmp, 'ca')
     await initCa({trustDomain: RACE_TRUST_DOMAIN, out: caDir, intermediates: 1, keyType: o.keyType, clock})
@@ -125,7 +139,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const worker = async (i: number) => {
       // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
       const noSni = o.serverReload === 'sni' && i % 2 === 1
-      while (!stop) {
+      while (!stop && !o.abort?.aborted) {
         const start = clock.monotonicMs()
         const r = await clientHandshake({
           host: '127.0.0.1',
@@ -135,7 +149,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
           bundles: trust.bundles(),
           expectTrustDomain: undefined,
           tlsVersion: o.tlsVersion,
-          timeoutMs: 5000,
+          timeoutMs: 10_000,
           clock,
         })
         const e = r.errors[0]
@@ -161,27 +175,21 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         elapsedMs: clock.monotonicMs() - t0,
       })
     }, 500)
-    const rotator = startRotator([
-      '--dir',
-      serverDir,
-      '--ca',
-      caDir,
-      '--mode',
+    const rotator = startWriter({
+      dir: serverDir,
+      ca: caDir,
       mode,
-      '--layout',
       layout,
-      '--count',
-      String(o.rotations ?? 5),
-      '--interval',
-      `${o.intervalMs ?? 500}ms`,
-      '--kind',
-      o.kind ?? 'leaf',
-      '--ca-overlap',
-      o.caOverlap ?? 'add',
-      '--key-type',
-      o.keyType ?? 'ec-p256',
-      ...(o.rotateArgs ?? []),
-    ])
+      issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
+      knobs: o.knobs ?? defaultKnobs(),
+      intermediatesInBundle: o.intermediatesInBundle ?? false,
+      bundleOnly: o.bundleOnly ?? false,
+      steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
+      intervalMs: o.intervalMs ?? 500,
+      lockstep: false,
+    })
+    stopWriter = rotator.stop
+    if (o.abort?.aborted) await rotator.stop()
     const rotateExit = await rotator.exited
     // Let the server converge on the last set (same file hashes as the writer's last done event),
     // then until one client was served after that, then keep going until the minimums are met.
@@ -189,11 +197,12 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const last = lastDone?.serial
     const settleUntil = clock.monotonicMs() + (o.pollMs ?? 2000) + 3000
     const loadedLast = () => !lastDone || JSON.stringify(server.loaded) === JSON.stringify(lastDone.sha256)
-    while (clock.monotonicMs() < settleUntil && !loadedLast()) await sleep(20)
+    const go = () => !o.abort?.aborted
+    while (go() && clock.monotonicMs() < settleUntil && !loadedLast()) await sleep(20)
     const finalSetLoaded = loadedLast()
     const tLoaded = clock.monotonicMs()
-    while (clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
-    while (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0)) await sleep(50)
+    while (go() && clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
+    while (go() && (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0))) await sleep(50)
     stop = true
     await Promise.all(workers)
     clearInterval(progress)
@@ -218,6 +227,8 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       spread,
     })
   } finally {
+    o.abort?.removeEventListener('abort', onAbort)
+    await stopWriter?.()
     rmSync(tmp, {recursive: true, force: true})
   }
 }

@@ -5,13 +5,13 @@ import type {LocalRaceOptions} from './race.js'
 
 type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
 
-/** The report of `handshake --local` (cli-contract.md "handshake --json", local race test). */
+/** The report of `handshake --local` (docs/errors.md, `race --json`). */
 export interface RaceReport {
   ok: boolean
   handshakes: number
   failures: number
   maxFailures: number
-  /** Reason codes where one applies, else the raw Node code (rotation.md §4.2). */
+  /** Reason codes where one applies, else the raw Node code (docs/race.md). */
   failuresByCause: Record<string, number>
   failuresBySide: {local: number; peer: number}
   /** One example per cause: code, message, hint-free. */

@@ -15,6 +15,8 @@ export interface Attempt {
   localPort?: number
   /** The client's own view when the server's reason became the primary one. */
   secondary?: string
+  /** race --target: serial of the root above the client SVID presented (clients follow CA rotations). */
+  clientRoot?: string
 }
 
 /** Returns p50/p99/max of a list of ms values, or null when empty. */

@@ -1,0 +1,152 @@
+import {Flags} from '@oclif/core'
+import {usageError} from '../core/errors.js'
+import type {LocalRaceOptions} from '../core/handshake/local/race.js'
+import type {ServerReload} from '../core/handshake/server.js'
+import {parseTarget} from '../core/handshake/run-client.js'
+import type {TargetRaceOptions} from '../core/race/target-race.js'
+import {parseReload} from '../core/race/reload.js'
+import {WRITER_MODES, type WriterMode} from '../core/rotate/writers/index.js'
+import {parseSpiffeIdArg, parseTrustDomainArg} from '../core/spiffe-id/index.js'
+import {parseDuration} from '../core/time/duration.js'
+import {parseKeyType} from '../core/x509/key-type.js'
+import {sharedFlags} from './flags.js'
+import {namesOf, peerFlags, tlsVersionOf} from './handshake-flags.js'
+import {knobsFromFlags, leafValidityFromFlags, raceKnobFlags} from './rotate-flags.js'
+import {serverReloadFlags} from './serve-flags.js'
+
+const T = ['target']
+const onlyTarget = <F extends {dependsOn?: string[]}>(f: F): F => ({...f, dependsOn: T})
+const onlyLocal = <F extends {exclusive?: string[]}>(f: F): F => ({...f, exclusive: T})
+
+/** The flags of `race`: the in-process test, or with --target an external server. */
+export const raceFlags = {
+  target: Flags.string({description: 'race an external server at HOST:PORT instead of the in-process one'}),
+  mode: Flags.string({description: 'writer mode of the rotations', options: WRITER_MODES, default: 'atomic-rename'}),
+  rotations: Flags.integer({description: 'number of rotations (a root rollover counts as one)', default: 5, min: 1, max: 100_000}),
+  interval: Flags.string({description: 'pause between rotations', default: '500ms'}),
+  ...raceKnobFlags(),
+  'key-type': sharedFlags.keyType({description: 'key type of the new SVIDs'}),
+  ttl: sharedFlags.ttl({description: 'lifetime of the new SVIDs', default: '1h'}),
+  concurrency: Flags.integer({description: 'client loops', default: 4, min: 1, max: 64}),
+  duration: Flags.string({description: 'keep the clients running at least this long'}),
+  'max-failures': Flags.integer({description: 'failed handshakes allowed before exit 5', default: 0, min: 0}),
+  'tls-version': peerFlags['tls-version'],
+  // in-process only
+  handshakes: onlyLocal(Flags.integer({description: 'in-process: keep the clients running for at least N handshakes', min: 1})),
+  'server-reload': onlyLocal(serverReloadFlags['server-reload']),
+  strategy: onlyLocal(serverReloadFlags.strategy),
+  debounce: onlyLocal(serverReloadFlags.debounce),
+  poll: onlyLocal(serverReloadFlags.poll),
+  // --target only
+  dir: onlyTarget(sharedFlags.dir({description: '--target: the SVID directory the server reads (rotated by the race)'})),
+  ca: onlyTarget(Flags.string({description: '--target: CA directory that issued the SVID in --dir (default ./ca)'})),
+  layout: onlyTarget(
+    Flags.string({
+      description: '--target: file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
+      options: ['spiffe-helper', 'spire', 'k8s', 'credential-bundle'],
+    }),
+  ),
+  'cert-file': onlyTarget(sharedFlags.certFile()),
+  'key-file': onlyTarget(sharedFlags.keyFile()),
+  'bundle-file': onlyTarget(sharedFlags.bundleFile()),
+  reload: onlyTarget(Flags.string({description: '--target: how the server learns of new files: none (it watches), signal:NAME, exec:CMD (default none)'})),
+  pid: onlyTarget(Flags.integer({description: '--target: pid to signal with --reload signal:NAME', min: 1})),
+  'pid-file': onlyTarget(Flags.string({description: '--target: file holding the pid to signal (re-read every rotation)'})),
+  'server-cmd': onlyTarget(Flags.string({description: '--target: shell command that starts the server under test (stopped at the end)'})),
+  'start-timeout': onlyTarget(Flags.string({description: '--target: how long to wait for the server to accept connections (default 10s)'})),
+  settle: onlyTarget(Flags.string({description: '--target: how long the server may take to serve a rotation (default 5s)'})),
+  'client-id': onlyTarget(Flags.string({description: '--target: SPIFFE ID of the race clients (default spiffe://TD/svidkit-race-client)'})),
+  'expect-id': onlyTarget(peerFlags['expect-id']),
+  'expect-trust-domain': onlyTarget(peerFlags['expect-trust-domain']),
+  'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
+  timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
+  timeline: onlyTarget(Flags.string({description: '--target: also write a self-contained HTML timeline of the run to FILE'})),
+}
+
+type F = Record<string, unknown>
+const dur = (v: unknown, def: string) => parseDuration((v as string | undefined) ?? def)
+
+function common(f: F) {
+  return {
+    knobs: knobsFromFlags(f),
+    keyType: parseKeyType(f['key-type'] as string),
+    ttlMs: dur(f.ttl, '1h'),
+    validity: leafValidityFromFlags(f),
+    kind: f.kind as 'leaf' | 'intermediate' | 'root',
+    caOverlap: f['ca-overlap'] as 'add' | 'drop-old' | 'none',
+  }
+}
+
+/** Returns the options of the in-process race (typed; a bad knob is a usage error before anything starts). */
+export function localOptions(f: F): LocalRaceOptions {
+  const c = common(f)
+  return {
+    rotateMode: f.mode as WriterMode,
+    knobs: c.knobs,
+    ttlMs: c.ttlMs,
+    leafValidity: c.validity,
+    intermediatesInBundle: Boolean(f['intermediates-in-bundle']),
+    bundleOnly: Boolean(f['bundle-only']),
+    rotations: f.rotations as number,
+    intervalMs: dur(f.interval, '500ms'),
+    kind: c.kind,
+    caOverlap: c.caOverlap,
+    serverReload: f['server-reload'] as ServerReload,
+    strategy: f.strategy as string,
+    debounceMs: dur(f.debounce, '50ms'),
+    pollMs: dur(f.poll, '2s'),
+    concurrency: f.concurrency as number,
+    durationMs: f.duration === undefined ? undefined : dur(f.duration, '0s'),
+    handshakes: f.handshakes as number | undefined,
+    tlsVersion: tlsVersionOf(f['tls-version']),
+    keyType: c.keyType,
+    maxFailures: f['max-failures'] as number,
+  }
+}
+
+/** Returns the options of `race --target` (typed; every bad value is a usage error before anything starts). */
+export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abort'> {
+  const {host, port} = parseTarget(f.target as string)
+  if (!f.dir) throw usageError('--target needs --dir (the SVID directory the server reads)', 'e.g. race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca')
+  const c = common(f)
+  const reload = parseReload((f.reload as string | undefined) ?? 'none')
+  const hasPid = f.pid !== undefined || f['pid-file'] !== undefined
+  if (hasPid && reload.kind !== 'signal') throw usageError('--pid/--pid-file need --reload signal:NAME')
+  if (f.pid !== undefined && f['pid-file'] !== undefined) throw usageError('give --pid or --pid-file, not both')
+  if (reload.kind === 'signal' && !hasPid && !f['server-cmd'])
+    throw usageError(`--reload ${f.reload} needs --pid, --pid-file or --server-cmd`, 'the signal goes to that process')
+  const layout = f.layout === undefined ? undefined : namesOf(f).layout
+  return {
+    host,
+    port,
+    dir: f.dir as string,
+    ca: (f.ca as string | undefined) ?? 'ca',
+    mode: f.mode as WriterMode,
+    layout,
+    names: namesOf({...f, layout: layout ?? 'spiffe-helper'}).names,
+    knobs: c.knobs,
+    issue: {keyType: c.keyType, ttlMs: c.ttlMs, ...c.validity},
+    intermediatesInBundle: Boolean(f['intermediates-in-bundle']),
+    bundleOnly: Boolean(f['bundle-only']),
+    kind: c.kind,
+    caOverlap: c.caOverlap,
+    rotations: f.rotations as number,
+    intervalMs: dur(f.interval, '500ms'),
+    reload,
+    pid: f.pid as number | undefined,
+    pidFile: f['pid-file'] as string | undefined,
+    serverCmd: f['server-cmd'] as string | undefined,
+    startTimeoutMs: dur(f['start-timeout'], '10s'),
+    settleMs: dur(f.settle, '5s'),
+    concurrency: f.concurrency as number,
+    clientId: f['client-id'] === undefined ? undefined : parseSpiffeIdArg(f['client-id'] as string).toString(),
+    expectIds: ((f['expect-id'] as string[] | undefined) ?? []).map(parseSpiffeIdArg),
+    expectTrustDomain: f['expect-trust-domain'] === undefined ? undefined : parseTrustDomainArg(f['expect-trust-domain'] as string),
+    servername: f['server-name'] as string | undefined,
+    tlsVersion: tlsVersionOf(f['tls-version']),
+    timeoutMs: dur(f.timeout, '5s'),
+    durationMs: f.duration === undefined ? undefined : dur(f.duration, '0s'),
+    maxFailures: f['max-failures'] as number,
+    timelinePath: f.timeline as string | undefined,
+  }
+}

@@ -1,0 +1,98 @@
+import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {constants as osConstants} from 'node:os'
+import {usageError} from '../errors.js'
+import type {Clock} from '../clock.js'
+
+/** How the server under test is told about new files (as spiffe-helper does it, after the whole set is written). */
+export type ReloadTrigger = {kind: 'none'} | {kind: 'signal'; signal: NodeJS.Signals} | {kind: 'exec'; command: string}
+
+/** One trigger run, for the report. */
+export interface ReloadResult {
+  rotation: number
+  /** Monotonic ms when the trigger was fired. */
+  t: number
+  ok: boolean
+  /** signal: the pid signalled. */
+  pid?: number
+  /** exec: the command's exit status (null: killed by a signal or not started). */
+  status?: number | null
+  /** exec: the end of its stderr; signal: why it was not delivered. */
+  stderr?: string
+  /** How long the trigger took (exec: until the command exited). */
+  ms: number
+}
+
+/** Returns the trigger of `--reload none|signal:NAME|exec:CMD`; anything else is a usage error. */
+export function parseReload(text: string): ReloadTrigger {
+  if (text === 'none') return {kind: 'none'}
+  if (text.startsWith('signal:')) return {kind: 'signal', signal: parseSignalName(text.slice('signal:'.length))}
+  if (text.startsWith('exec:') && text.length > 'exec:'.length) return {kind: 'exec', command: text.slice('exec:'.length)}
+  throw usageError(`invalid --reload "${text}"`, 'use none, signal:NAME (e.g. signal:HUP) or exec:CMD (e.g. "exec:nginx -s reload")')
+}
+
+/** Returns the signal named by `HUP`, `SIGHUP` or `hup`; an unknown name is a usage error. */
+export function parseSignalName(text: string): NodeJS.Signals {
+  const up = text.toUpperCase()
+  const name = (up.startsWith('SIG') ? up : `SIG${up}`) as NodeJS.Signals
+  if (!(name in osConstants.signals) || name === 'SIGKILL' || name === 'SIGSTOP')
+    throw usageError(`unknown or unusable signal "${text}"`, 'use a signal name such as HUP, USR1 or USR2')
+  return name
+}
+
+/** Where the pid of a signal trigger comes from: re-read at every rotation (the server may have restarted). */
+export type PidSource = {pid: number} | {pidFile: string} | {pidOf: () => number | undefined}
+
+function readPid(src: PidSource): number {
+  if ('pid' in src) return src.pid
+  if ('pidOf' in src) {
+    const pid = src.pidOf()
+    if (pid === undefined) throw new Error('the server started by --server-cmd is not running')
+    return pid
+  }
+  let text: string
+  try {
+    text = readFileSync(src.pidFile, 'utf8').trim()
+  } catch (err) {
+    throw new Error(`cannot read the pid file "${src.pidFile}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+  const pid = Number(text)
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`the pid file "${src.pidFile}" holds "${text.slice(0, 20)}", not a pid`)
+  return pid
+}
+
+const EXEC_TIMEOUT_MS = 30_000
+const STDERR_KEEP = 2000
+
+/**
+ * Returns the result of firing the trigger once: a signal to the pid (read now), or a
+ * shell command run to completion (bounded to 30 s) with its exit status and stderr.
+ */
+export async function fireReload(trigger: ReloadTrigger, rotation: number, pids: PidSource | undefined, clock: Clock): Promise<ReloadResult | undefined> {
+  const t = clock.monotonicMs()
+  if (trigger.kind === 'none') return undefined
+  if (trigger.kind === 'signal') {
+    try {
+      if (!pids) throw new Error('no pid to signal')
+      const pid = readPid(pids)
+      process.kill(pid, trigger.signal)
+      return {rotation, t, ok: true, pid, ms: clock.monotonicMs() - t}
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      const why = e.code === 'ESRCH' ? `no process with that pid (${e.message})` : e.message
+      return {rotation, t, ok: false, stderr: `${trigger.signal} not delivered: ${why}`, ms: clock.monotonicMs() - t}
+    }
+  }
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', trigger.command], {stdio: ['ignore', 'ignore', 'pipe']})
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_KEEP)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), EXEC_TIMEOUT_MS)
+    const end = (status: number | null, extra = '') => {
+      clearTimeout(timer)
+      resolve({rotation, t, ok: status === 0, status, stderr: (stderr + extra).trim(), ms: clock.monotonicMs() - t})
+    }
+    child.once('error', (err) => end(null, `cannot run the reload command: ${err.message}`))
+    child.once('close', (code, sig) => end(code, sig ? `killed by ${sig}${sig === 'SIGKILL' ? ` (no exit within ${EXEC_TIMEOUT_MS / 1000} s)` : ''}` : ''))
+  })
+}

@@ -1,0 +1,285 @@
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {systemClock, type Clock} from '../clock.js'
+import {SvidkitError} from '../errors.js'
+import {loadAuthority} from '../ca/store.js'
+import type {Knobs} from '../rotate/knobs.js'
+import {defaultLayout} from '../rotate/rotate.js'
+import type {RotateEvent} from '../rotate/events.js'
+import type {WriterMode} from '../rotate/writers/index.js'
+import {SpiffeId, type TrustDomain} from '../spiffe-id/index.js'
+import {fileNames, type LayoutName} from '../svid/layout.js'
+import {readInput} from '../fs/read-input.js'
+import {readCertificates} from '../x509/read.js'
+import type {KeyType} from '../x509/key-type.js'
+import {clientHandshake} from '../handshake/client.js'
+import type {TlsVersionChoice} from '../handshake/tls-options.js'
+import type {Attempt} from '../handshake/local/stats.js'
+import {sleep} from '../rotate/ops.js'
+import {clientIdentity, startClients, type ClientIdentity} from './clients.js'
+import {rotationRows, staleAfterLast} from './convergence.js'
+import {fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
+import {canConnect, startServerProcess, waitForPort, type ServerProcess} from './server-process.js'
+import {targetReport, triggerText, type TargetRaceReport} from './target-report.js'
+import {writeTimeline} from './timeline.js'
+import {rolloverSteps, type WriterStep} from './writer-job.js'
+import {startWriter, type Writer} from './writer.js'
+
+/** Options of `race --target` (typed and validated; docs/race.md). */
+export interface TargetRaceOptions {
+  host: string
+  port: number
+  /** The server's SVID directory (dir-symlink: the link), rotated by the race. */
+  dir: string
+  /** The CA directory that issued the SVID in `dir`. */
+  ca: string
+  /** Writer mode. Default `atomic-rename`. */
+  mode?: WriterMode
+  layout?: LayoutName
+  names?: {cert?: string; key?: string; bundle?: string}
+  knobs: Knobs
+  issue?: {keyType?: KeyType; ttlMs?: number; notBefore?: Date; notAfter?: Date}
+  intermediatesInBundle?: boolean
+  bundleOnly?: boolean
+  /** What each rotation replaces. Default `leaf`. */
+  kind?: WriterStep['kind']
+  caOverlap?: WriterStep['caOverlap']
+  /** Rotations (root rollovers count as one each). Default 3. */
+  rotations?: number
+  /** Pause between rotations (ms). Default 1000. */
+  intervalMs?: number
+  /** Default none. */
+  reload?: ReloadTrigger
+  /** The pid for `signal:` (re-read every rotation); default the --server-cmd process. */
+  pid?: number
+  pidFile?: string
+  /** A shell command that starts the server under test. */
+  serverCmd?: string
+  /** How long to wait for the target to accept connections (ms). Default 10000. */
+  startTimeoutMs?: number
+  /** How long a rotation may take to be served (ms). Default 5000. */
+  settleMs?: number
+  /** Client loops. Default 4. */
+  concurrency?: number
+  /** The clients' SPIFFE ID. Default spiffe://<trust domain>/svidkit-race-client. */
+  clientId?: string
+  /** Accepted server SPIFFE IDs. Default: the one in `dir`. */
+  expectIds?: SpiffeId[]
+  expectTrustDomain?: TrustDomain
+  servername?: string
+  tlsVersion?: TlsVersionChoice
+  /** Per-handshake timeout (ms). Default 5000. */
+  timeoutMs?: number
+  /** Keep the clients running at least this long (ms). */
+  durationMs?: number
+  /** Failures allowed. Default 0. */
+  maxFailures?: number
+  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
+  timelinePath?: string
+  clock?: Clock
+  onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
+  /** Stops the run: writer, clients and the server process are stopped before the promise settles. */
+  abort?: AbortSignal
+}
+
+function dirIdentity(dir: string, certName: string): {spiffeId: SpiffeId; serial: string} {
+  const path = join(dir, certName)
+  const leaf = readCertificates(readInput(path, 'pem-invalid'), path)[0]
+  const uri = leaf.san?.uris[0]
+  if (!uri)
+    throw new SvidkitError('no-uri-san', `"${path}" has no SPIFFE ID`, {
+      exit: 3,
+      hint: 'race --target rotates an SVID directory: issue one with svidkit issue --out DIR',
+    })
+  return {spiffeId: SpiffeId.parse(uri), serial: leaf.serial}
+}
+
+/**
+ * Returns the verdict of racing an external server under rotation: its SVID directory is
+ * rewritten by a real writer (a separate process), the reload trigger fires after each
+ * complete set, and mTLS clients whose SVIDs follow the CA record the serial served on
+ * every handshake. Setup problems throw (exit 2/3); a failed race is `ok: false` (exit 5).
+ */
+export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceReport> {
+  const clock = o.clock ?? systemClock
+  const mode = o.mode ?? 'atomic-rename'
+  const names = fileNames(o.layout ?? defaultLayout(mode), o.names)
+  const settleMs = o.settleMs ?? 5000
+  const trigger = o.reload ?? {kind: 'none'}
+  if (o.timelinePath && existsSync(o.timelinePath)) {
+    throw new SvidkitError('output-exists', `the timeline "${o.timelinePath}" exists`, {
+      path: o.timelinePath,
+      hint: 'remove it or choose another --timeline file',
+    })
+  }
+  const authority = loadAuthority(o.ca)
+  const server = dirIdentity(o.dir, names.cert)
+  if (server.spiffeId.trustDomain.name !== authority.trustDomain.name) {
+    throw new SvidkitError(
+      'trust-domain-mismatch',
+      `the SVID in "${o.dir}" is in "${server.spiffeId.trustDomain.name}", the CA "${o.ca}" in "${authority.trustDomain.name}"`,
+      {
+        exit: 3,
+        hint: 'give the --ca that issued the SVID in --dir',
+      },
+    )
+  }
+  const clientId = o.clientId ?? `spiffe://${authority.trustDomain.name}/svidkit-race-client`
+  let identity: ClientIdentity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, reissue: true})
+  const initialClientRoot = identity.root
+  const steps = rolloverSteps(o.rotations ?? 3, o.kind ?? 'leaf', o.caOverlap ?? 'add')
+
+  let proc: ServerProcess | undefined
+  let writer: Writer | undefined
+  let clients: {stop: () => Promise<void>} | undefined
+  let progress: NodeJS.Timeout | undefined
+  const stopAll = async () => {
+    clearInterval(progress)
+    await Promise.all([writer?.stop(), clients?.stop()])
+    await proc?.stop()
+  }
+  const onAbort = () => void stopAll()
+  o.abort?.addEventListener('abort', onAbort, {once: true})
+  try {
+    if (o.serverCmd) {
+      proc = startServerProcess(o.serverCmd)
+      await waitForPort(o.host, o.port, {timeoutMs: o.startTimeoutMs ?? 10_000, server: proc, abort: o.abort})
+    } else if (!(await canConnect(o.host, o.port, 2000))) {
+      throw new SvidkitError('target-unreachable', `${o.host}:${o.port} refuses connections before the first rotation`, {
+        hint: 'start the server under test first, or let svidkit start it with --server-cmd',
+      })
+    }
+    if (o.abort?.aborted) throw new SvidkitError('internal', 'interrupted before the first rotation')
+    const handshakeOpts = {
+      host: o.host,
+      port: o.port,
+      servername: o.servername,
+      expectIds: o.expectIds?.length ? o.expectIds : [server.spiffeId],
+      expectTrustDomain: o.expectTrustDomain,
+      tlsVersion: o.tlsVersion,
+      timeoutMs: o.timeoutMs ?? 5000,
+      clock,
+    }
+    const probe = async () => clientHandshake({...handshakeOpts, credentials: identity.credentials, bundles: identity.bundles})
+    const initial = await probe()
+
+    const t0 = clock.monotonicMs()
+    const attempts: Attempt[] = []
+    const reloads: ReloadResult[] = []
+    const triggers = new Map<number, number>()
+    let rotationNow = 0
+    let rotationStarted = 0
+    let exitDuring = 0
+    const pids: PidSource | undefined =
+      o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {pidOf: () => (proc?.exit ? undefined : proc?.pid)} : undefined
+    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: () => identity, onAttempt: (a) => attempts.push(a)})
+    progress = setInterval(
+      () =>
+        o.onProgress?.({
+          handshakes: attempts.length,
+          failures: attempts.filter((a) => !a.ok).length,
+          rotations: rotationNow,
+          elapsedMs: clock.monotonicMs() - t0,
+        }),
+      500,
+    )
+    const onDone = async (e: RotateEvent) => {
+      rotationNow = e.rotation
+      const step = steps[e.rotation - 1]
+      // Peers follow the CA: new trust at once, a new client SVID whenever a leaf was issued from it.
+      const reissue = step.kind !== 'root' || step.caOverlap === 'none'
+      identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
+      const r = await fireReload(trigger, e.rotation, pids, clock)
+      if (r) {
+        reloads.push(r)
+        triggers.set(e.rotation, r.t)
+      }
+    }
+    writer = startWriter(
+      {
+        dir: o.dir,
+        ca: o.ca,
+        mode,
+        layout: o.layout,
+        names: o.names,
+        issue: o.issue ?? {},
+        knobs: o.knobs,
+        intermediatesInBundle: o.intermediatesInBundle ?? false,
+        bundleOnly: o.bundleOnly ?? false,
+        steps,
+        intervalMs: o.intervalMs ?? 1000,
+        lockstep: true,
+      },
+      {onDone, onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation))},
+    )
+    if (o.abort?.aborted) await writer.stop()
+    const serverGone = proc ? proc.exited.then(() => 'server' as const) : new Promise<'server'>(() => undefined)
+    const first = await Promise.race([writer.exited.then(() => 'writer' as const), serverGone])
+    if (first === 'server') {
+      exitDuring = Math.max(1, rotationStarted)
+      await writer.stop()
+    }
+    const rotateExit = first === 'server' ? 0 : await writer.exited
+    const lastDone = writer.done.at(-1)
+    // Give the server --settle to serve the last set, then stop the clients.
+    const servedLast = () => !lastDone || attempts.some((a) => a.start >= lastDone.t && a.servedSerial === lastDone.serial)
+    const settleUntil = (lastDone?.t ?? clock.monotonicMs()) + settleMs
+    while (!o.abort?.aborted && !proc?.exit && first === 'writer' && clock.monotonicMs() < settleUntil && !servedLast()) await sleep(20)
+    const minUntil = t0 + (o.durationMs ?? 0)
+    while (!o.abort?.aborted && !proc?.exit && clock.monotonicMs() < minUntil) await sleep(50)
+    // Keep watching a while after convergence (up to --settle after the last rotation, at most 1 s more), so a stale worker or listener shows up.
+    const extraUntil = Math.min(clock.monotonicMs() + 1000, (lastDone?.t ?? 0) + settleMs + 200)
+    while (!o.abort?.aborted && !proc?.exit && first === 'writer' && clock.monotonicMs() < extraUntil) await sleep(20)
+    await clients.stop()
+    clearInterval(progress)
+    const final = proc?.exit || o.abort?.aborted ? undefined : await probe()
+    if (final)
+      attempts.push({
+        start: clock.monotonicMs(),
+        end: clock.monotonicMs(),
+        clientRoot: identity.root,
+        ok: final.ok,
+        servedSerial: final.peer.serial,
+        handshakeMs: final.timing.handshakeMs,
+        resumed: final.tls.resumed,
+        ...(final.errors[0] ? {code: String(final.errors[0].code), side: final.errors[0].side, message: final.errors[0].message} : {}),
+      })
+    const lastSerial = lastDone?.serial ?? server.serial
+    const exit = proc?.exit
+    const report = targetReport({
+      attempts,
+      trigger,
+      initialClientRoot,
+      lastServedSerial: final?.peer.serial ?? attempts.filter((a) => a.servedSerial).at(-1)?.servedSerial ?? null,
+      maxFailures: o.maxFailures ?? 0,
+      rotations: writer.done.length,
+      rotateMode: mode,
+      kind: o.kind ?? 'leaf',
+      finalSerialServed: final?.peer.serial === lastSerial,
+      staleServed: staleAfterLast(attempts, lastDone?.serial, lastDone?.t, settleMs),
+      windowsOpened: writer.events.filter((e) => e.step === 'window' && e.state === 'open').length,
+      elapsedMs: clock.monotonicMs() - t0,
+      rotateExit,
+      rotateErrors: writer.stderr,
+      settleMs,
+      target: {
+        host: o.host,
+        port: o.port,
+        ...(o.serverCmd ? {serverCmd: o.serverCmd, pid: proc?.pid} : {}),
+        initialSerial: initial.peer.serial,
+        ...(exit ? {exit: {...exit, duringRotation: exitDuring || rotationNow}} : {}),
+        lastLines: proc?.lastLines() ?? [],
+      },
+      reload: {trigger: triggerText(trigger), fired: reloads.length, failed: reloads.filter((r) => !r.ok).length, results: reloads},
+      perRotation: rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs}),
+    })
+    if (o.timelinePath) {
+      const serials = [...new Set([initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
+      writeTimeline(o.timelinePath, {verdict: report, target: `${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
+    }
+    return report
+  } finally {
+    o.abort?.removeEventListener('abort', onAbort)
+    await stopAll()
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The race's writer process: receives one WriterJob over IPC (typed values, never argv),
+ * runs the real writer modes of core/rotate step by step and reports every event. It exits
+ * when its parent goes away, so an interrupted race never leaves a writer behind.
+ */
+import 'reflect-metadata'
+import {isSvidkitError} from '../errors.js'
+import {rotate} from '../rotate/rotate.js'
+import {sleep} from '../rotate/ops.js'
+import type {WriterJob, WriterMessage} from './writer-job.js'
+
+const send = (m: WriterMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()))
+
+let resume: (() => void) | undefined
+process.on('message', (m: unknown) => {
+  if (m === 'continue') {
+    resume?.()
+    return
+  }
+  if (typeof m === 'object' && m !== null && 'job' in m) void run((m as {job: WriterJob}).job)
+})
+process.on('disconnect', () => process.exit(0))
+
+async function run(job: WriterJob): Promise<void> {
+  try {
+    for (let i = 0; i < job.steps.length; i++) {
+      if (i > 0 && job.intervalMs > 0) await sleep(job.intervalMs)
+      const step = job.steps[i]
+      const events: Promise<void>[] = []
+      await rotate({
+        dir: job.dir,
+        ca: job.ca,
+        mode: job.mode,
+        layout: job.layout,
+        names: job.names,
+        spiffeId: job.spiffeId,
+        issue: job.issue,
+        kind: step.kind,
+        caOverlap: step.caOverlap,
+        knobs: job.knobs,
+        intermediatesInBundle: job.intermediatesInBundle,
+        bundleOnly: job.bundleOnly,
+        count: 1,
+        force: job.force,
+        sink: (e) => void events.push(send({type: 'event', event: {...e, rotation: i + 1}})),
+      })
+      await Promise.all(events)
+      if (job.lockstep) await new Promise<void>((r) => (resume = r))
+    }
+    await send({type: 'end'})
+    process.exit(0)
+  } catch (err) {
+    const e = err as Error & {code?: string; hint?: string; exit?: number}
+    await send({type: 'failed', code: isSvidkitError(err) ? (e.code ?? 'internal') : 'internal', message: e.message, hint: e.hint, exit: e.exit ?? 1})
+    process.exit(isSvidkitError(err) ? (e.exit ?? 1) : 1)
+  }
+}

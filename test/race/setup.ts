@@ -1,0 +1,162 @@
+/**
+ * Plumbing of the `race --target` tests: a trust domain and the server's SVID directory per
+ * test, configs for real servers (nginx, stunnel) with every path inside the test directory,
+ * small Node servers, a plain backend, and the CLI run as a user runs it.
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:net'
+import {join} from 'node:path'
+import {initCa, issueToDirectory} from '../../src/index.js'
+import type {TargetRaceReport} from '../../src/core/race/target-report.js'
+import {REPO} from '../helpers/cli.js'
+import {HOST, ensureDist, looksLikeMissingDist, runAsync, type Finished} from '../handshake/harness.js'
+
+export const TD = 'race.example.org'
+export const SERVER_ID = `spiffe://${TD}/server`
+
+/** A trust domain (ca/) and the server's SVID directory (svid/, spiffe-helper layout) under `base`. */
+export async function trustDomain(base: string): Promise<{ca: string; svid: string}> {
+  const ca = join(base, 'ca')
+  const svid = join(base, 'svid')
+  await initCa({trustDomain: TD, out: ca, intermediates: 1})
+  await issueToDirectory({spiffeId: SERVER_ID, ca, out: svid})
+  return {ca, svid}
+}
+
+/** Returns whether a process exists (signal 0). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Returns the pids of processes in process group `pgid` (from /proc). */
+export function groupMembers(pgid: number): number[] {
+  const out = spawnSync('ps', ['-o', 'pid=', '-g', String(pgid)], {encoding: 'utf8'})
+  return out.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0)
+}
+
+/** Writes an nginx mTLS config (daemon off, pid file and temp paths inside `base`) and returns the command starting it. */
+export function nginxCommand(base: string, svid: string, port: number): {cmd: string; pidFile: string} {
+  const tmp = join(base, 'nginx-tmp')
+  mkdirSync(tmp, {recursive: true})
+  const pidFile = join(base, 'nginx.pid')
+  const conf = join(base, 'nginx.conf')
+  writeFileSync(
+    conf,
+    `daemon off;
+master_process on;
+worker_processes 1;
+pid ${pidFile};
+error_log stderr warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${tmp}/body;
+  proxy_temp_path ${tmp}/proxy;
+  fastcgi_temp_path ${tmp}/fastcgi;
+  uwsgi_temp_path ${tmp}/uwsgi;
+  scgi_temp_path ${tmp}/scgi;
+  server {
+    listen ${HOST}:${port} ssl;
+    ssl_certificate ${svid}/svid.pem;
+    ssl_certificate_key ${svid}/svid_key.pem;
+    ssl_client_certificate ${svid}/svid_bundle.pem;
+    ssl_verify_client on;
+    ssl_verify_depth 3;
+    location / { return 200 "ok\\n"; }
+  }
+}
+`,
+  )
+  return {cmd: `nginx -p ${base} -c ${conf} -e stderr`, pidFile}
+}
+
+/** Writes a stunnel config (foreground, mTLS in front of `backend`) and returns the command starting it. */
+export function stunnelCommand(base: string, svid: string, port: number, backend: number): string {
+  const conf = join(base, 'stunnel.conf')
+  writeFileSync(
+    conf,
+    `foreground = yes
+pid = ${join(base, 'stunnel.pid')}
+debug = 4
+[svid]
+accept = ${HOST}:${port}
+connect = ${HOST}:${backend}
+cert = ${svid}/svid.pem
+key = ${svid}/svid_key.pem
+CAfile = ${svid}/svid_bundle.pem
+verifyChain = yes
+requireCert = yes
+`,
+  )
+  return `stunnel ${conf}`
+}
+
+/** A plain TCP backend answering every request with an HTTP 200 (what stunnel forwards to). */
+export function startBackend(): Promise<{server: Server; port: number}> {
+  const server = createServer((s) => {
+    s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nbackend ok\n'))
+    s.on('error', () => undefined)
+  })
+  return new Promise((resolve) => server.listen(0, HOST, () => resolve({server, port: (server.address() as {port: number}).port})))
+}
+
+/**
+ * A Node mTLS server reading its SVID directory, reloading on SIGHUP with
+ * `setSecureContext`: `full` passes key, cert and ca; `keep-ca` passes the new key and cert
+ * but the CA it started with (never reloads its trust); `exit` dies on the signal.
+ */
+export function nodeServerScript(base: string): string {
+  const file = join(base, 'server.mjs')
+  writeFileSync(
+    file,
+    `import {createServer} from 'node:tls'
+import {readFileSync} from 'node:fs'
+const [dir, port, mode] = process.argv.slice(2)
+const read = () => ({key: readFileSync(dir + '/svid_key.pem'), cert: readFileSync(dir + '/svid.pem'), ca: readFileSync(dir + '/svid_bundle.pem')})
+const first = read()
+const server = createServer({...first, requestCert: true, rejectUnauthorized: true}, (s) => {
+  s.once('data', () => s.end('HTTP/1.0 200 OK\\r\\n\\r\\nok\\n'))
+  s.on('error', () => undefined)
+})
+server.on('tlsClientError', () => undefined)
+process.on('SIGHUP', () => {
+  if (mode === 'exit') {
+    console.error('reload is not supported here, exiting')
+    process.exit(3)
+  }
+  const next = read()
+  server.setSecureContext(mode === 'keep-ca' ? {key: next.key, cert: next.cert, ca: first.ca} : next)
+})
+server.listen(Number(port), '${HOST}', () => console.log('listening on ' + port))
+`,
+  )
+  return file
+}
+
+/** A `race --json` document: the report, or an error. */
+export type RaceDoc = Partial<TargetRaceReport> & {error?: {code: string; message: string; hint: string}}
+
+/** Runs `svidkit race …` as a user does (a run broken by a concurrent rebuild of dist/ is retried). */
+export async function race(args: string[], timeoutMs = 40_000): Promise<Finished & {doc?: RaceDoc}> {
+  for (let attempt = 1; ; attempt++) {
+    await ensureDist()
+    const r = await runAsync(process.execPath, [join(REPO, 'bin', 'run.js'), 'race', ...args], {timeoutMs})
+    if (attempt < 3 && looksLikeMissingDist(r.stderr + r.stdout)) continue
+    let doc: RaceDoc | undefined
+    try {
+      doc = JSON.parse(r.stdout)
+    } catch {
+      doc = undefined
+    }
+    return {...r, doc}
+  }
+}
