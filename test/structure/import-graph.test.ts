@@ -148,9 +148,9 @@ describe('one-shot commands load only what they need', () => {
 describe('bundled modules still find the files beside their dist/ location', () => {
   // core/handshake/local/rotator.ts starts `bin/run.js rotate` from new URL('../../../../bin/run.js',
   // import.meta.url): inside a chunk that URL would be wrong unless the bundler keeps it (scripts/bundle.js).
-  it('handshake --local runs its rotate child through the bundled CLI', () => {
+  it('race (in-process) runs its writer child from the bundled CLI', () => {
     const {NODE_ENV: _env, DEBUG: _debug, ...env} = process.env
-    const r = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'handshake', '--local', '--rotations', '1', '--interval', '20ms', '--json'], {
+    const r = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'race', '--rotations', '1', '--interval', '20ms', '--json'], {
       cwd: base(),
       env: {...env, NO_COLOR: '1'},
       timeout: 120_000,
