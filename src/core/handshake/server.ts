@@ -1,5 +1,6 @@
 import {X509Certificate, createHash, randomBytes} from 'node:crypto'
-import {readFileSync, watch, type FSWatcher} from 'node:fs'
+import {watch, type FSWatcher} from 'node:fs'
+import {readInput} from '../fs/read-input.js'
 import {join} from 'node:path'
 import {createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket} from 'node:tls'
 import type {AddressInfo} from 'node:net'
@@ -19,9 +20,10 @@ import {peerChain} from './peer-chain.js'
 import type {ServerSink} from './server-events.js'
 import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
 
+// Bounded, regular files only: a FIFO or device planted in the served directory cannot stall the event loop.
 function readOrUndefined(path: string): Buffer | undefined {
   try {
-    return readFileSync(path)
+    return readInput(path, 'bundle-invalid')
   } catch {
     return undefined
   }
@@ -196,7 +198,7 @@ export class SvidServer {
   private unvalidatedReload(): void {
     if (!this.server) return
     try {
-      const read = (n: string) => readFileSync(join(this.o.dir, n))
+      const read = (n: string) => readInput(join(this.o.dir, n), 'pem-invalid')
       const opts = serverContextOptions({key: read(this.o.names.key), cert: read(this.o.names.cert), ca: read(this.o.names.bundle)}, this.o.tlsVersion ?? 'any')
       this.context = createSecureContext(opts)
       this.server.setSecureContext(opts)

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readInput} from '../fs/read-input.js'
 import {constants as osConstants} from 'node:os'
 import {usageError} from '../errors.js'
 import type {Clock} from '../clock.js'
@@ -52,7 +52,7 @@ function readPid(src: PidSource): number {
   }
   let text: string
   try {
-    text = readFileSync(src.pidFile, 'utf8').trim()
+    text = readInput(src.pidFile, 'file-not-found').toString('utf8').trim()
   } catch (err) {
     throw new Error(`cannot read the pid file "${src.pidFile}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
   }
