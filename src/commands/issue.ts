@@ -12,6 +12,18 @@ import {renderDefects, renderIssued, renderIssuedLine} from '../cli/render/issue
 import {DEFECTS, parseDefects} from '../core/svid/defects.js'
 import {usageError} from '../core/errors.js'
 
+/** Writes to stdout, waiting while the reader is behind (a slow pipe must not grow memory). */
+async function out(text: string): Promise<void> {
+  if (process.stdout.write(text)) return
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      for (const e of ['drain', 'close', 'error']) process.stdout.off(e, done)
+      resolve()
+    }
+    for (const e of ['drain', 'close', 'error']) process.stdout.once(e, done)
+  })
+}
+
 export default class Issue extends SvidkitCommand {
   static override summary = 'Issue an X509-SVID from a CA directory'
   static override description = describe(`
@@ -126,10 +138,10 @@ checks that its own verify rejects it with that reason code before writing it.`)
         n++
         const fresh = r.warnings.filter((w) => !warned.has(w))
         for (const w of fresh) warned.add(w)
-        if (json) process.stdout.write(`${n === 1 ? '[' : ','}\n${JSON.stringify(r)}`)
+        if (json) await out(`${n === 1 ? '[' : ','}\n${JSON.stringify(r)}`)
         else {
           this.warnings(fresh)
-          this.log(renderIssuedLine(r))
+          await out(`${renderIssuedLine(r)}\n`)
         }
         if (n % 100 === 0) progressLine(`issued ${n}/${count}`)
       }
