@@ -122,7 +122,9 @@ export function checkedSubject(text: string, warnings: string[]): string {
       'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web", or "" for an empty subject',
     )
   if (/spiffe:\/\//i.test(text))
-    warnings.push('the subject holds a SPIFFE ID: identity is read from the URI SAN only, and CN is limited to 64 characters (spiffe-rules.md §2)')
+    warnings.push(
+      'the subject holds a SPIFFE ID: identity is read from the URI SAN only, and CN is limited to 64 characters (X509-SVID §2; RFC 5280 ub-common-name)',
+    )
   return text
 }
 
@@ -158,7 +160,7 @@ async function newLeafKey(
 
 /**
  * Returns a new X509-SVID signed by the authority's signing CA, following the leaf
- * profile of spiffe-rules.md §2, with a fresh key (or the given CSR public key). With
+ * profile of X509-SVID §4, with a fresh key (or the given CSR public key). With
  * `defects`, the SVID breaks exactly the rules those defects name.
  */
 export async function issueSvid(authority: Authority, options: IssueOptions): Promise<IssuedSvid> {

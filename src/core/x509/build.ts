@@ -10,7 +10,7 @@ import {OID} from './oids.js'
 
 /** What goes into one certificate. Profiles (ca/, svid/) fill this; build only encodes and signs. */
 export interface CertificateTemplate {
-  /** Hex serial; default: 16 random bytes, positive (spiffe-rules.md §2: ≥ 64 random bits, ≤ 20 bytes). */
+  /** Hex serial; default: 16 random bytes, positive (RFC 5280 §4.1.2.2: at most 20 bytes; CA/B practice: ≥ 64 random bits). */
   serial?: string
   /** Subject DN in RFC 4514 text; `''` gives an empty subject. */
   subject: string
@@ -30,7 +30,7 @@ export interface CertificateTemplate {
   keyUsage?: {names: KeyUsageName[]; critical: boolean}
   extKeyUsage?: {oids: string[]; critical: boolean}
   san?: {uris: string[]; dns?: string[]; critical: boolean}
-  /** URI/DNS subtrees; URI bases are bare host names (spiffe-rules.md §2, §3.2). */
+  /** URI/DNS subtrees; URI bases are bare host names (X509-SVID §4.2). */
   nameConstraints?: {permitted: {type: 'uri' | 'dns'; value: string}[]; excluded?: {type: 'uri' | 'dns'; value: string}[]; critical: boolean}
   /** Extra raw extensions (used by defects). */
   extra?: {oid: string; critical: boolean; value: Uint8Array}[]

@@ -147,7 +147,7 @@ export function signingKeyType(key: KeyObject): KeyType {
   throw new SvidkitError('key-invalid', `unsupported signing key type "${t}"`)
 }
 
-/** Returns true when the private key belongs to the certificate (spiffe-rules.md §3 step 7). */
+/** Returns true when the private key belongs to the certificate (X509-SVID §5). */
 export function keyMatches(key: KeyObject, cert: NodeX509Certificate): boolean {
   try {
     return cert.checkPrivateKey(key)
