@@ -96,6 +96,42 @@ function withNodeView(cert: ParsedCertificate): ParsedCertificate {
   return cert
 }
 
+/**
+ * A certificate described from its template: plain fields (all present, `undefined` when
+ * absent, so every instance has one shape), and `node` built on first use from a getter on
+ * the prototype (defining it per object would cost more than the rest of the description).
+ */
+class DescribedCertificate {
+  version = 3
+  basicConstraints: ParsedCertificate['basicConstraints'] = undefined
+  keyUsage: ParsedCertificate['keyUsage'] = undefined
+  extKeyUsage: ParsedCertificate['extKeyUsage'] = undefined
+  san: ParsedCertificate['san'] = undefined
+  ski: string | undefined = undefined
+  aki: string | undefined = undefined
+  nameConstraints: ParsedCertificate['nameConstraints'] = undefined
+  #node: NodeX509Certificate | undefined
+  constructor(
+    public der: Uint8Array,
+    public serial: string,
+    public subject: string,
+    public issuer: string,
+    public subjectDer: Uint8Array,
+    public issuerDer: Uint8Array,
+    public notBefore: Date,
+    public notAfter: Date,
+    public signatureOid: string,
+    public publicKeyType: string,
+    public extensions: ParsedCertificate['extensions'],
+    public sha256: string,
+  ) {}
+
+  get node(): NodeX509Certificate {
+    this.#node ??= new NodeX509Certificate(this.der)
+    return this.#node
+  }
+}
+
 const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000)
 
 /**
@@ -109,21 +145,20 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
   const subjectDer = t.subjectName ?? nameDer(t.subject)
   const issuerDer = t.issuerName ?? subjectDer
   const extensions: ParsedCertificate['extensions'] = []
-  const cert = {
-    der: built.der,
-    version: 3,
-    serial: serialHex(Buffer.from(built.serial, 'hex')),
-    subject: nameText(subjectDer),
-    issuer: nameText(issuerDer),
+  const cert: ParsedCertificate = new DescribedCertificate(
+    built.der,
+    serialHex(Buffer.from(built.serial, 'hex')),
+    nameText(subjectDer),
+    nameText(issuerDer),
     subjectDer,
     issuerDer,
-    notBefore: wholeSeconds(t.notBefore),
-    notAfter: wholeSeconds(t.notAfter),
-    signatureOid: built.signatureOid,
-    publicKeyType: publicKeyType(built.spki),
+    wholeSeconds(t.notBefore),
+    wholeSeconds(t.notAfter),
+    built.signatureOid,
+    publicKeyType(built.spki),
     extensions,
-    sha256: createHash('sha256').update(built.der).digest('hex'),
-  } as ParsedCertificate
+    createHash('sha256').update(built.der).digest('hex'),
+  )
   // The same order as the builder writes them (build.ts `extensions`).
   const bc = t.basicConstraints
   if (bc) {
@@ -151,7 +186,7 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
     extensions.push({oid: OID.authorityKeyIdentifier, critical: false})
     cert.aki = Buffer.from(t.authorityKeyId, 'hex').toString('hex')
   }
-  return withNodeView(cert)
+  return cert
 }
 
 /**
