@@ -21,7 +21,7 @@ export {createAuthority, type CreateAuthorityOptions, type CreatedAuthority} fro
 export {saveAuthority, loadAuthority} from './core/ca/store.js'
 export {initCa, type CaInitResult} from './core/ca/init.js'
 export {issueSvid, type IssueOptions, type IssuedSvid} from './core/svid/issue.js'
-export {issueToDirectory, type IssueToDirectoryOptions, type IssueResult} from './core/svid/issue-files.js'
+export {issueToDirectory, issueEach, type IssueToDirectoryOptions, type IssueResult, type OutputLayout} from './core/svid/issue-files.js'
 export {LAYOUTS, fileNames, type LayoutName, type SvidFileNames} from './core/svid/layout.js'
 export {writeSvidDir, chainPem, keyPem} from './core/svid/write.js'
 export {type X509Svid} from './core/svid/svid.js'

@@ -1,15 +1,28 @@
 import {Flags} from '@oclif/core'
-import {issueToDirectory} from '../core/svid/issue-files.js'
-import {parseLayout} from '../core/svid/layout.js'
+import {issueEach, issueToDirectory, type IssueToDirectoryOptions} from '../core/svid/issue-files.js'
+import {LAYOUTS, parseLayout} from '../core/svid/layout.js'
 import {parseDuration} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
-import {parseKeyType} from '../core/x509/key-type.js'
-import {SvidkitCommand} from '../cli/base-command.js'
+import {KEY_TYPES, parseKeyType} from '../core/x509/key-type.js'
+import {SvidkitCommand, toSvidkitError} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
-import {renderDefects, renderIssued} from '../cli/render/issue.js'
+import {progressLine} from '../cli/progress.js'
+import {renderDefects, renderIssued, renderIssuedLine} from '../cli/render/issue.js'
 import {DEFECTS, parseDefects} from '../core/svid/defects.js'
 import {usageError} from '../core/errors.js'
+
+/** Writes to stdout, waiting while the reader is behind (a slow pipe must not grow memory). */
+async function out(text: string): Promise<void> {
+  if (process.stdout.write(text)) return
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      for (const e of ['drain', 'close', 'error']) process.stdout.off(e, done)
+      resolve()
+    }
+    for (const e of ['drain', 'close', 'error']) process.stdout.once(e, done)
+  })
+}
 
 export default class Issue extends SvidkitCommand {
   static override summary = 'Issue an X509-SVID from a CA directory'
@@ -18,11 +31,20 @@ Issues a spec-correct X509-SVID: one URI SAN (critical when the subject is empty
 CA:FALSE, critical keyUsage digitalSignature, EKU serverAuth+clientAuth, AKI = issuer SKI,
 notBefore backdated 10s and notAfter capped at the issuing chain's notAfter (with a warning).
 Writes the chain (leaf then intermediates, never the root), the PKCS#8 key (mode 0600) and
-the bundle in the chosen layout, then verifies what it wrote against the bundle.
+the bundle in the chosen layout, after checking each SVID (signature, key, leaf profile).
 
 Layouts: spiffe-helper (svid.pem, svid_key.pem, svid_bundle.pem), spire (svid.pem, key.pem,
 bundle.pem), k8s (tls.crt, tls.key, ca.crt), credential-bundle (credentials.pem = key then
-chain, and bundle.pem).
+chain, and bundle.pem), k8s-secret (secret.yaml: a kubernetes.io/tls Secret, mode 0600).
+--format pkcs12 writes svid.p12 (key and chain; AES-256-CBC, PBKDF2, HMAC-SHA256 MAC) and
+the bundle beside it.
+
+An output directory that already holds an SVID is refused unless --force, and then only
+when the new files replace the old ones (two layouts are never mixed); a CA directory
+(ca.json) is never written. The CA's root key may be offline: the intermediate signs.
+
+--count N streams: each SVID is written and printed as it is issued; with --json the
+output is one JSON array, written element by element.
 
 --defect NAME produces an SVID that breaks exactly one rule, for testing verifiers; svidkit
 checks that its own verify rejects it with that reason code before writing it.`)
@@ -33,6 +55,8 @@ checks that its own verify rejects it with that reason code before writing it.`)
     '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out expired --not-after -1h',
     "<%= config.bin %> issue --spiffe-id 'spiffe://example.org/worker-{n}' --ca ca --out 'fixtures/{n}' --count 20 --json",
     '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --csr web.csr --out svid',
+    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out p12 --format pkcs12 --p12-password-file pass.txt',
+    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out k8s --layout k8s-secret --secret-name web-svid',
     '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
     '<%= config.bin %> issue --list-defects',
   ]
@@ -41,19 +65,24 @@ checks that its own verify rejects it with that reason code before writing it.`)
     'spiffe-id': sharedFlags.optionalSpiffeId({description: 'SPIFFE ID of the SVID (required); {n} is replaced by 1..count with --count'}),
     ca: sharedFlags.ca(),
     out: sharedFlags.out({description: 'directory to write the SVID to ({n} is replaced with --count)', default: 'svid'}),
-    layout: sharedFlags.layout(),
+    layout: Flags.string({description: 'output layout', options: [...Object.keys(LAYOUTS), 'k8s-secret'], default: 'spiffe-helper'}),
     'cert-file': sharedFlags.certFile(),
     'key-file': sharedFlags.keyFile(),
     'bundle-file': sharedFlags.bundleFile(),
-    'key-type': sharedFlags.keyType(),
+    'key-type': Flags.string({description: 'key type (default ec-p256; not with --csr, whose key is certified)', options: [...KEY_TYPES]}),
     ttl: sharedFlags.ttl({description: 'lifetime (Go duration)', default: '1h'}),
     'not-before': Flags.string({description: 'notBefore: RFC 3339 or signed duration from now (default now-10s)'}),
     'not-after': Flags.string({description: 'notAfter: RFC 3339 or signed duration from now (e.g. -1h for an expired SVID)'}),
     dns: Flags.string({description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
     subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
-    count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out)', min: 1}),
+    count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
     csr: Flags.string({description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written'}),
+    force: sharedFlags.force({description: 'replace an SVID of the same layout in --out (never a CA directory, never another layout)'}),
+    format: Flags.string({description: 'pem files, or pkcs12: svid.p12 (key and chain) beside the bundle', options: ['pem', 'pkcs12'], default: 'pem'}),
+    'p12-password-file': Flags.string({description: 'file whose first line is the PKCS#12 password'}),
+    'p12-password': Flags.string({description: 'PKCS#12 password (insecure: visible in ps and shell history; prefer --p12-password-file)'}),
+    'secret-name': Flags.string({description: 'metadata.name of the Secret with --layout k8s-secret (default svid-<ID path>)'}),
     defect: Flags.string({description: 'break exactly one rule on purpose (repeatable where the defects combine); see --list-defects', multiple: true}),
     'list-defects': Flags.boolean({description: 'list the defects, the rule each breaks and the reason code verify reports', default: false}),
   }
@@ -66,13 +95,14 @@ checks that its own verify rejects it with that reason code before writing it.`)
     }
     if (!flags['spiffe-id']) throw usageError('missing required flag --spiffe-id')
     const now = new Date()
-    const results = await issueToDirectory({
+    const layout = flags.layout === 'k8s-secret' ? 'k8s-secret' : parseLayout(flags.layout)
+    const options: IssueToDirectoryOptions = {
       spiffeId: flags['spiffe-id'],
       ca: flags.ca,
       out: flags.out,
-      layout: parseLayout(flags.layout),
+      layout,
       names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-      keyType: parseKeyType(flags['key-type']),
+      keyType: flags['key-type'] === undefined ? undefined : parseKeyType(flags['key-type']),
       ttlMs: parseDuration(flags.ttl),
       notBefore: flags['not-before'] === undefined ? undefined : parseInstant(flags['not-before'], now),
       notAfter: flags['not-after'] === undefined ? undefined : parseInstant(flags['not-after'], now),
@@ -81,10 +111,50 @@ checks that its own verify rejects it with that reason code before writing it.`)
       keyEncipherment: flags['key-encipherment'],
       count: flags.count,
       csr: flags.csr,
+      force: flags.force,
+      format: flags.format === 'pkcs12' ? 'pkcs12' : 'pem',
+      p12Password: flags['p12-password'],
+      p12PasswordFile: flags['p12-password-file'],
+      secretName: flags['secret-name'],
       defects: parseDefects(flags.defect ?? []),
-    })
-    this.warnings([...new Set(results.flatMap((r) => r.warnings))])
-    for (const line of renderIssued(results)) this.log(line)
-    return flags.count === undefined ? results[0] : results
+    }
+    if (flags.count === undefined) {
+      const [result] = await issueToDirectory(options)
+      this.warnings(result.warnings)
+      for (const line of renderIssued(result)) this.log(line)
+      return result
+    }
+    await this.stream(options, flags.count)
+    return undefined
+  }
+
+  /** Issues `count` SVIDs, printing each as it is written: a line, or an element of one JSON array. */
+  private async stream(options: IssueToDirectoryOptions, count: number): Promise<void> {
+    const json = this.jsonEnabled()
+    const warned = new Set<string>()
+    let n = 0
+    try {
+      for await (const r of issueEach(options)) {
+        n++
+        const fresh = r.warnings.filter((w) => !warned.has(w))
+        for (const w of fresh) warned.add(w)
+        if (json) await out(`${n === 1 ? '[' : ','}\n${JSON.stringify(r)}`)
+        else {
+          this.warnings(fresh)
+          await out(`${renderIssuedLine(r)}\n`)
+        }
+        if (n % 100 === 0) progressLine(`issued ${n}/${count}`)
+      }
+    } catch (err) {
+      progressLine()
+      if (!json || n === 0) throw err
+      // The array has begun: end it with the error as its last element, so stdout stays one JSON document.
+      const e = toSvidkitError(err)
+      process.stdout.write(`,\n${JSON.stringify({ok: false, error: e.toJSON()})}\n]\n`)
+      this.exitWith(e.exit)
+    }
+    progressLine()
+    if (json) process.stdout.write('\n]\n')
+    else this.log(`issued ${n} SVIDs`)
   }
 }

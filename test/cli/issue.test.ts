@@ -56,7 +56,7 @@ beforeAll(async () => {
 })
 
 /** A bad-input row; `mutate` breaks a copy of the good CA, which then becomes --ca. */
-type BadCase = FailureCase & {mutate?: (ca: string) => void; needsCsr?: boolean}
+type BadCase = FailureCase & {mutate?: (ca: string) => void; needsCsr?: boolean; message?: RegExp}
 
 const metadata = (ca: string) => JSON.parse(readFileSync(join(ca, 'ca.json'), 'utf8')) as Record<string, unknown>
 const writeMetadata = (ca: string, m: unknown) => writeFileSync(join(ca, 'ca.json'), JSON.stringify(m))
@@ -114,6 +114,20 @@ const bad: BadCase[] = [
   {name: 'missing CSR file', args: ['--csr', '<tmp>/nope.csr'], exit: 3, code: 'file-not-found'},
   {name: 'CSR that is not PEM or DER', args: ['--csr', '<tmp>/file'], exit: 3, code: 'pem-invalid'},
   {name: 'out under a regular file', args: ['--out', '<tmp>/file/x'], exit: 3, code: 'output-not-writable'},
+  {name: 'out is a regular file', args: ['--out', '<tmp>/file'], exit: 3, code: 'output-not-writable', message: /is a file, not a directory/},
+  {name: 'CSR with --key-type', args: ['--csr', '<csr>', '--key-type', 'ec-p384'], exit: 2, code: 'usage', message: /the CSR decides the key/, needsCsr: true},
+  {name: 'pkcs12 without a password', args: ['--format', 'pkcs12'], exit: 2, code: 'usage', message: /needs a password/},
+  {name: 'pkcs12 password with pem format', args: ['--p12-password', 'x'], exit: 2, code: 'usage', message: /applies to --format pkcs12 only/},
+  {name: 'missing pkcs12 password file', args: ['--format', 'pkcs12', '--p12-password-file', '<tmp>/nope'], exit: 3, code: 'file-not-found'},
+  {name: 'pkcs12 for a k8s Secret', args: ['--format', 'pkcs12', '--p12-password', 'x', '--layout', 'k8s-secret'], exit: 2, code: 'usage'},
+  {
+    name: 'invalid Secret name',
+    args: ['--layout', 'k8s-secret', '--secret-name', 'Web_SVID'],
+    exit: 2,
+    code: 'usage',
+    message: /invalid Secret name "Web_SVID"/,
+  },
+  {name: 'Secret name without k8s-secret', args: ['--secret-name', 'web'], exit: 2, code: 'usage'},
 ]
 
 /** Returns `issue` arguments: the row's, then defaults for --spiffe-id, --ca and --out it does not set. */
@@ -146,6 +160,7 @@ describe('issue: bad input', () => {
       }
       const r = await runCli([...argsFor(row, tmp, ca), ...(json ? ['--json'] : [])])
       expectFailure(r, {exit: row.exit, code: row.code, json})
+      if (row.message) expect(json ? (jsonOf(r.stdout) as {error: {message: string}}).error.message : r.stderr).toMatch(row.message)
       // A refused run writes nothing.
       expect(existsSync(join(tmp, 'svid'))).toBe(false)
     })
@@ -236,12 +251,12 @@ describe('issue: layouts and file names', () => {
     expect(mode(join(out, 'all.pem'))).toBe(0o600)
   })
 
-  it('makes the key 0600 even when svid_key.pem existed with mode 0644', async (ctx) => {
+  it('--force makes the key 0600 even when svid_key.pem existed with mode 0644', async (ctx) => {
     const out = join(tmpDir(ctx), 'svid')
     mkdirSync(out)
     writeFileSync(join(out, 'svid_key.pem'), 'old key\n')
     chmodSync(join(out, 'svid_key.pem'), 0o644)
-    await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out])
+    await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--force'])
     expect(mode(join(out, 'svid_key.pem'))).toBe(0o600)
     expectKeyOfLeaf(join(out, 'svid_key.pem'), join(out, 'svid.pem'))
     expect(names(out)).toEqual(['svid.pem', 'svid_bundle.pem', 'svid_key.pem'])
@@ -264,7 +279,9 @@ describe('issue: options', () => {
     const r = await runCli(['issue', '--spiffe-id', 'spiffe://example.org/w{n}', '--ca', at.ca(), '--out', out, '--count', '3'])
     expect({exit: r.exit, stderr: r.stderr}).toEqual({exit: 0, stderr: ''})
     expect(names(out)).toEqual(['1', '2', '3'])
-    expect(r.stdout.split('\n')[0]).toBe('issued 3 SVIDs')
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines.slice(0, 3).map((l) => l.split(' ')[0])).toEqual(['spiffe://example.org/w1', 'spiffe://example.org/w2', 'spiffe://example.org/w3'])
+    expect(lines[3]).toBe('issued 3 SVIDs')
   })
 
   it('--dns adds DNS SANs after the one URI SAN; --subject "" makes the SAN critical', async (ctx) => {
@@ -320,5 +337,160 @@ describe('issue --csr', () => {
     const fromCsr = run('openssl', ['req', '-in', at.csr(), '-pubkey', '-noout'])
     const fromCert = run('openssl', ['x509', '-in', join(out, 'svid.pem'), '-pubkey', '-noout'])
     expect(fromCsr.stdout).toBe(fromCert.stdout)
+  })
+})
+
+describe('issue: existing output is never overwritten silently', () => {
+  const rows: {name: string; first: string[]; second: string[]; exit: number; message?: RegExp}[] = [
+    {name: 'same layout without --force', first: [], second: [], exit: 3, message: /already holds an SVID \(svid\.pem, svid_bundle\.pem, svid_key\.pem\)/},
+    {name: 'another layout without --force', first: ['--layout', 'k8s'], second: [], exit: 3, message: /already holds an SVID \(ca\.crt, tls\.crt, tls\.key\)/},
+    {name: 'another layout with --force (never mixed)', first: [], second: ['--layout', 'spire', '--force'], exit: 3, message: /would mix two layouts/},
+    {
+      name: 'a k8s Secret, then PEM files with --force',
+      first: ['--layout', 'k8s-secret'],
+      second: ['--force'],
+      exit: 3,
+      message: /secret\.yaml of another layout/,
+    },
+    {name: 'same layout with --force', first: ['--layout', 'spire'], second: ['--layout', 'spire', '--force'], exit: 0},
+  ]
+  it.for(rows)('$name → exit $exit', async ({first, second, exit, message}, ctx) => {
+    const out = join(tmpDir(ctx), 'svid')
+    expect((await runCli(['issue', '--spiffe-id', ID, '--ca', at.ca(), '--out', out, ...first])).exit).toBe(0)
+    const before = Object.fromEntries(names(out).map((n) => [n, readFileSync(join(out, n), 'latin1')]))
+    const r = await runCli(['issue', '--spiffe-id', `${ID}2`, '--ca', at.ca(), '--out', out, ...second])
+    expect(r.exit).toBe(exit)
+    if (exit !== 0) {
+      expectFailure(r, {exit, code: 'output-exists', json: false})
+      expect(r.stderr).toMatch(message!)
+      // Nothing written: the same files with the same bytes.
+      expect(Object.fromEntries(names(out).map((n) => [n, readFileSync(join(out, n), 'latin1')]))).toEqual(before)
+    } else {
+      expect(new X509Certificate(readFileSync(join(out, 'svid.pem'))).subjectAltName).toBe(`URI:${ID}2`)
+    }
+  })
+
+  it('never writes into a CA directory, even with --force', async (ctx) => {
+    const ca = join(tmpDir(ctx), 'ca')
+    cpSync(at.ca(), ca, {recursive: true})
+    const before = Object.fromEntries(names(ca).map((n) => [n, readFileSync(join(ca, n), 'latin1')]))
+    for (const extra of [[], ['--force'], ['--layout', 'spire', '--force']]) {
+      const r = await runCli(['issue', '--spiffe-id', ID, '--ca', ca, '--out', ca, ...extra, '--json'])
+      expectFailure(r, {exit: 3, code: 'output-exists', json: true})
+      expect((jsonOf(r.stdout) as {error: {message: string}}).error.message).toMatch(/is a CA directory \(it holds ca\.json\)/)
+    }
+    expect(Object.fromEntries(names(ca).map((n) => [n, readFileSync(join(ca, n), 'latin1')]))).toEqual(before)
+  })
+
+  it('--count checks every directory before writing any', async (ctx) => {
+    const tmp = tmpDir(ctx)
+    expect((await runCli(['issue', '--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmp, 'w-3')])).exit).toBe(0)
+    const r = await runCli(['issue', '--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmp, 'w-{n}'), '--count', '4'])
+    expectFailure(r, {exit: 3, code: 'output-exists', json: false})
+    expect(names(tmp)).toEqual(['w-3'])
+  })
+})
+
+describe('issue: offline root, defects, streaming', () => {
+  it('issues with only root.pem present (the intermediate signs); the chain verifies with openssl', async (ctx) => {
+    const tmp = tmpDir(ctx)
+    const ca = join(tmp, 'ca')
+    cpSync(at.ca(), ca, {recursive: true})
+    rmSync(join(ca, 'root-key.pem'))
+    const out = join(tmp, 'svid')
+    await issueJson(['--spiffe-id', ID, '--ca', ca, '--out', out])
+    expectKeyOfLeaf(join(out, 'svid_key.pem'), join(out, 'svid.pem'))
+    if (hasOpenssl) {
+      const [leaf, ...rest] = certBlocks(readFileSync(join(out, 'svid.pem'), 'utf8'))
+      writeFileSync(join(tmp, 'leaf.pem'), leaf)
+      writeFileSync(join(tmp, 'untrusted.pem'), rest.join(''))
+      const v = run('openssl', ['verify', '-x509_strict', '-CAfile', join(ca, 'root.pem'), '-untrusted', join(tmp, 'untrusted.pem'), join(tmp, 'leaf.pem')])
+      expect(v.stdout.trim()).toBe(`${join(tmp, 'leaf.pem')}: OK`)
+    }
+  })
+
+  it.for(['expired', 'missing-intermediate'])('--defect %s: human output says the SVID is deliberately broken and which rule', async (name, ctx) => {
+    const r = await runCli(['issue', '--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmpDir(ctx), 'svid'), '--defect', name])
+    expect(r.exit).toBe(0)
+    const d = (await import('../../src/index.js')).DEFECTS.find((x) => x.name === name)!
+    expect(r.stdout.split('\n')[0]).toMatch(/^DELIBERATELY BROKEN SVID .*never deploy it$/)
+    expect(r.stdout).toContain(`breaks     ${d.rule}`)
+    expect(r.stdout).toContain(`rejects it with ${d.code}`)
+  })
+
+  it('--count --json prints one JSON array, element by element; every SVID is written and 0600', async (ctx) => {
+    const out = join(tmpDir(ctx), 'many')
+    const r = await runCli(['issue', '--spiffe-id', 'spiffe://example.org/w{n}', '--ca', at.ca(), '--out', out, '--count', '25', '--json'])
+    expect({exit: r.exit, stderr: r.stderr}).toEqual({exit: 0, stderr: ''})
+    const doc = jsonOf(r.stdout) as IssueDoc[]
+    expect(doc.map((d) => d.spiffeId)).toEqual(Array.from({length: 25}, (_, i) => `spiffe://example.org/w${i + 1}`))
+    for (const d of doc) {
+      expect(mode(d.files.key!)).toBe(0o600)
+      expectKeyOfLeaf(d.files.key!, d.files.cert)
+      expect(readCertificates(readFileSync(d.files.cert), d.files.cert)[0].serial).toBe(d.serial)
+    }
+  })
+})
+
+describe('issue: PKCS#12 and Kubernetes Secret outputs', () => {
+  it.skipIf(!hasOpenssl)('--format pkcs12 with --p12-password-file: openssl pkcs12 (no -legacy) reads it; the key matches the leaf', async (ctx) => {
+    const tmp = tmpDir(ctx)
+    const out = join(tmp, 'p12')
+    writeFileSync(join(tmp, 'pass.txt'), 'correct horse\n')
+    const {doc} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--format', 'pkcs12', '--p12-password-file', join(tmp, 'pass.txt')])
+    const p12 = join(out, 'svid.p12')
+    expect(names(out)).toEqual(['svid.p12', 'svid_bundle.pem'])
+    expect(doc.files).toEqual({cert: p12, key: p12, bundle: join(out, 'svid_bundle.pem')})
+    expect(mode(p12)).toBe(0o600)
+    const info = run('openssl', ['pkcs12', '-info', '-in', p12, '-passin', 'pass:correct horse', '-nodes'])
+    expect(info.status).toBe(0)
+    expect(info.stderr).toMatch(/MAC: sha256, Iteration 2048/)
+    expect(info.stderr).toMatch(/Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/)
+    const certs = certBlocks(info.stdout)
+    const key = pemBlocks(info.stdout).find((b) => b.type === 'PRIVATE KEY')
+    expect(certs).toHaveLength(2)
+    expect(new X509Certificate(certs[0]).serialNumber.toLowerCase().replace(/^0+/, '')).toBe(doc.serial)
+    expect(new X509Certificate(certs[0]).checkPrivateKey(createPrivateKey(key!.text))).toBe(true)
+    // A wrong password fails the MAC check.
+    expect(run('openssl', ['pkcs12', '-info', '-in', p12, '-passin', 'pass:wrong', '-nodes']).status).not.toBe(0)
+    // The inline password flag gives the same kind of file.
+    await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmp, 'p12b'), '--format', 'pkcs12', '--p12-password', 'pw'])
+    expect(run('openssl', ['pkcs12', '-info', '-in', join(tmp, 'p12b', 'svid.p12'), '-passin', 'pass:pw', '-noout']).status).toBe(0)
+  })
+
+  it('--layout k8s-secret writes a kubernetes.io/tls Secret (0600) whose fields decode to the chain, key and bundle', async (ctx) => {
+    const {parse} = await import('yaml')
+    const tmp = tmpDir(ctx)
+    for (const [extra, name] of [
+      [[], 'svid-web'],
+      [['--secret-name', 'web-tls.prod'], 'web-tls.prod'],
+    ] as const) {
+      const out = join(tmp, name)
+      const {doc} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--layout', 'k8s-secret', ...extra])
+      const file = join(out, 'secret.yaml')
+      expect(names(out)).toEqual(['secret.yaml'])
+      expect(doc.files).toEqual({cert: file, key: file, bundle: file})
+      expect(mode(file)).toBe(0o600)
+      const secret = parse(readFileSync(file, 'utf8')) as {
+        apiVersion: string
+        kind: string
+        type: string
+        metadata: {name: string}
+        data: Record<string, string>
+      }
+      expect({apiVersion: secret.apiVersion, kind: secret.kind, type: secret.type, name: secret.metadata.name}).toEqual({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/tls',
+        name,
+      })
+      expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key'])
+      const decoded = (k: string) => Buffer.from(secret.data[k], 'base64').toString('utf8')
+      expect(certBlocks(decoded('tls.crt'))).toHaveLength(2)
+      expect(decoded('ca.crt')).toBe(readFileSync(join(at.ca(), 'bundle.pem'), 'utf8'))
+      const leaf = new X509Certificate(certBlocks(decoded('tls.crt'))[0])
+      expect(leaf.subjectAltName).toBe(`URI:${ID}`)
+      expect(leaf.checkPrivateKey(createPrivateKey(decoded('tls.key')))).toBe(true)
+    }
   })
 })

@@ -2,22 +2,31 @@ import type {IssueResult} from '../../core/svid/issue-files.js'
 import type {Defect} from '../../core/svid/defects.js'
 import {style} from '../style.js'
 
-/** Returns the human lines for issued SVIDs: one block for one SVID, one line each for many. */
-export function renderIssued(results: IssueResult[]): string[] {
-  if (results.length === 1) {
-    const r = results[0]
-    return [
-      `issued ${style.bold(r.spiffeId)}`,
-      `  serial     ${r.serial}`,
-      `  key type   ${r.keyType}`,
-      `  valid      ${r.notBefore} → ${r.notAfter}`,
-      `  chain      ${r.files.cert}`,
-      ...(r.files.key && r.files.key !== r.files.cert ? [`  key        ${r.files.key}`] : []),
-      `  bundle     ${r.files.bundle}`,
-    ]
-  }
-  const w = Math.max(...results.map((r) => r.spiffeId.length))
-  return [`issued ${results.length} SVIDs`, ...results.map((r) => `  ${r.spiffeId.padEnd(w)}  ${r.serial}  until ${r.notAfter}  ${style.dim(r.files.cert)}`)]
+/** Returns the human lines for one issued SVID; a deliberately broken one says so first. */
+export function renderIssued(r: IssueResult): string[] {
+  const broken = r.defects?.length
+    ? [
+        `${style.red('DELIBERATELY BROKEN SVID')} (--defect): a correct verifier must reject it; never deploy it`,
+        ...r.defects.map((d) => `  breaks     ${d.rule}`),
+        ...r.defects.map((d) => `  verify     rejects it with ${d.code} (defect ${d.name})`),
+      ]
+    : []
+  return [
+    ...broken,
+    `issued ${style.bold(r.spiffeId)}`,
+    `  serial     ${r.serial}`,
+    `  key type   ${r.keyType}`,
+    `  valid      ${r.notBefore} → ${r.notAfter}`,
+    `  chain      ${r.files.cert}`,
+    ...(r.files.key && r.files.key !== r.files.cert ? [`  key        ${r.files.key}`] : []),
+    ...(r.files.bundle !== r.files.cert ? [`  bundle     ${r.files.bundle}`] : []),
+  ]
+}
+
+/** Returns the one line of an SVID issued with --count. */
+export function renderIssuedLine(r: IssueResult): string {
+  const broken = r.defects?.length ? ` ${style.red(`[deliberately broken: ${r.defects.map((d) => d.name).join(', ')}]`)}` : ''
+  return `${r.spiffeId}  ${r.serial}  until ${r.notAfter}  ${style.dim(r.files.cert)}${broken}`
 }
 
 /** Returns the defect table: name, reason code, rule. */

@@ -144,6 +144,34 @@ function loadCredential(dir: string, ref: {cert: string; key: string}): CaCreden
 }
 
 /**
+ * Returns a root credential whose key file is absent: the certificate is loaded, and the
+ * key is read only when something signs with the root (rotation), failing then with a
+ * message that names the missing file.
+ */
+function offlineRoot(dir: string, ref: {cert: string; key: string}): CaCredential {
+  const certPath = join(dir, ref.cert)
+  const cert = readCertificates(readInput(certPath, 'pem-invalid'), certPath)[0]
+  const cred = {cert, certFile: ref.cert, keyFile: ref.key} as CaCredential
+  let key: CaCredential['key'] | undefined
+  Object.defineProperty(cred, 'key', {
+    enumerable: true,
+    get: () => {
+      if (!key) {
+        if (!existsSync(join(dir, ref.key))) {
+          throw new SvidkitError('file-not-found', `the root key "${join(dir, ref.key)}" is offline (absent)`, {
+            path: join(dir, ref.key),
+            hint: 'issuing needs only the intermediate key; put the root key back to rotate or to re-certify CAs',
+          })
+        }
+        key = loadCredential(dir, ref).key
+      }
+      return key
+    },
+  })
+  return cred
+}
+
+/**
  * Returns the authority stored in `dir` by `saveAuthority`. A missing directory or
  * metadata file is `file-not-found`; unreadable parts give their own codes (`pem-invalid`,
  * `key-invalid`) and a key that does not match its certificate is refused (exit 3).
@@ -175,7 +203,8 @@ export function loadAuthority(dir: string): Authority {
   } catch {
     throw caInvalid(dir, `trust domain "${m.trustDomain}" in ${CA_METADATA} is invalid`)
   }
-  const roots = m.roots.map((r) => loadCredential(dir, r))
+  // An offline root (its key kept elsewhere, as in real deployments) is fine when an intermediate signs leaves.
+  const roots = m.roots.map((r) => (m.intermediates.length > 0 && !existsSync(join(dir, r.key)) ? offlineRoot(dir, r) : loadCredential(dir, r)))
   const intermediates = m.intermediates.map((r) => loadCredential(dir, r))
   // The signing chain must link: each intermediate signed by the one above it, the first by the active root.
   intermediates.forEach((c, i) => {

@@ -13,7 +13,7 @@ export interface LeafProfileOptions {
 }
 
 /**
- * Returns the extensions of an X509-SVID leaf (spiffe-rules.md §2 "Leaf SVID"): one URI
+ * Returns the extensions of an X509-SVID leaf (X509-SVID §4): one URI
  * SAN (critical when the subject is empty), critical CA:FALSE, critical digitalSignature
  * (plus keyEncipherment on request), EKU serverAuth + clientAuth.
  */

@@ -2,17 +2,19 @@ import {join} from 'node:path'
 import {toPemBundle} from '../bundle/index.js'
 import {ensureDir, writeFilesAtomic, type FileToWrite} from '../fs/atomic-write.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
+import {pkcs8Pem} from '../x509/keys.js'
+import {toPem} from '../x509/pem.js'
 import type {SvidFileNames} from './layout.js'
 import type {X509Svid} from './svid.js'
 
 /** Returns the PEM of the chain file: leaf, then intermediates (never the root). */
 export function chainPem(certs: ParsedCertificate[]): string {
-  return certs.map((c) => c.node.toString()).join('')
+  return certs.map((c) => toPem('CERTIFICATE', c.der)).join('')
 }
 
 /** Returns the PKCS#8 PEM of the SVID's key ('' when issued for a CSR). */
 export function keyPem(svid: X509Svid): string {
-  return svid.privateKey ? svid.privateKey.export({format: 'pem', type: 'pkcs8'}).toString() : ''
+  return svid.privateKey ? pkcs8Pem(svid.privateKey) : ''
 }
 
 /**

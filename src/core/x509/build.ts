@@ -1,16 +1,16 @@
 import {AsnConvert} from '@peculiar/asn1-schema'
 import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints as AsnNameConstraints} from '@peculiar/asn1-x509'
-import {createHash, createPublicKey, randomBytes, sign, type KeyObject} from 'node:crypto'
+import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
 import {bitString, bool, explicit, int, namedBits, nul, octets, oid, seq, time, tlv, uint} from './der.js'
-import {signingKeyType} from './keys.js'
+import {signingKeyType, spkiDer} from './keys.js'
 import type {KeyType} from './key-type.js'
 import {OID} from './oids.js'
 
 /** What goes into one certificate. Profiles (ca/, svid/) fill this; build only encodes and signs. */
 export interface CertificateTemplate {
-  /** Hex serial; default: 16 random bytes, positive (spiffe-rules.md §2: ≥ 64 random bits, ≤ 20 bytes). */
+  /** Hex serial; default: 16 random bytes, positive (RFC 5280 §4.1.2.2: at most 20 bytes; CA/B practice: ≥ 64 random bits). */
   serial?: string
   /** Subject DN in RFC 4514 text; `''` gives an empty subject. */
   subject: string
@@ -30,7 +30,7 @@ export interface CertificateTemplate {
   keyUsage?: {names: KeyUsageName[]; critical: boolean}
   extKeyUsage?: {oids: string[]; critical: boolean}
   san?: {uris: string[]; dns?: string[]; critical: boolean}
-  /** URI/DNS subtrees; URI bases are bare host names (spiffe-rules.md §2, §3.2). */
+  /** URI/DNS subtrees; URI bases are bare host names (X509-SVID §4.2). */
   nameConstraints?: {permitted: {type: 'uri' | 'dns'; value: string}[]; excluded?: {type: 'uri' | 'dns'; value: string}[]; critical: boolean}
   /** Extra raw extensions (used by defects). */
   extra?: {oid: string; critical: boolean; value: Uint8Array}[]
@@ -38,9 +38,17 @@ export interface CertificateTemplate {
   omitSki?: boolean
 }
 
+let pool = Buffer.alloc(0)
+let poolAt = 0
+
 /** Returns a random positive serial of 16 bytes as hex. */
 export function randomSerial(): string {
-  const b = randomBytes(16)
+  // One randomBytes call per 256 serials: each call costs more than the 16 bytes it returns.
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(16 * 256)
+    poolAt = 0
+  }
+  const b = Buffer.from(pool.subarray(poolAt, (poolAt += 16)))
   b[0] = (b[0] & 0x7f) | 0x01 // positive and no leading zero byte, so it stays 16 bytes
   return b.toString('hex')
 }
@@ -74,13 +82,13 @@ export function nameDer(text: string): Uint8Array {
 }
 
 /** The signature algorithm of each signing key type: AlgorithmIdentifier DER and the hash for node's sign(). */
-const SIGNATURE: Record<KeyType, {algId: Buffer; hash: string | null}> = {
-  'ec-p256': {algId: seq(oid('1.2.840.10045.4.3.2')), hash: 'sha256'},
-  'ec-p384': {algId: seq(oid('1.2.840.10045.4.3.3')), hash: 'sha384'},
-  'rsa-2048': {algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
-  'rsa-3072': {algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
-  'rsa-4096': {algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
-  ed25519: {algId: seq(oid('1.3.101.112')), hash: null},
+const SIGNATURE: Record<KeyType, {oid: string; algId: Buffer; hash: string | null}> = {
+  'ec-p256': {oid: '1.2.840.10045.4.3.2', algId: seq(oid('1.2.840.10045.4.3.2')), hash: 'sha256'},
+  'ec-p384': {oid: '1.2.840.10045.4.3.3', algId: seq(oid('1.2.840.10045.4.3.3')), hash: 'sha384'},
+  'rsa-2048': {oid: '1.2.840.113549.1.1.11', algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
+  'rsa-3072': {oid: '1.2.840.113549.1.1.11', algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
+  'rsa-4096': {oid: '1.2.840.113549.1.1.11', algId: seq(oid('1.2.840.113549.1.1.11'), nul()), hash: 'sha256'},
+  ed25519: {oid: '1.3.101.112', algId: seq(oid('1.3.101.112')), hash: null},
 }
 
 function extension(id: string, critical: boolean, value: Uint8Array): Buffer {
@@ -105,7 +113,7 @@ export function subjectKeyId(spki: Uint8Array): Buffer {
     .digest()
 }
 
-function extensions(t: CertificateTemplate, spki: Uint8Array): Buffer[] {
+function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
   const out: Buffer[] = []
   const bc = t.basicConstraints
   if (bc) out.push(extension(OID.basicConstraints, bc.critical, seq(...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : []))))
@@ -120,31 +128,55 @@ function extensions(t: CertificateTemplate, spki: Uint8Array): Buffer[] {
   }
   if (t.nameConstraints)
     out.push(extension(OID.nameConstraints, t.nameConstraints.critical, nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded)))
-  if (!t.omitSki) out.push(extension(OID.subjectKeyIdentifier, false, octets(subjectKeyId(spki))))
+  if (ski) out.push(extension(OID.subjectKeyIdentifier, false, octets(ski)))
   if (t.authorityKeyId) out.push(extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, Buffer.from(t.authorityKeyId, 'hex')))))
   for (const e of t.extra ?? []) out.push(extension(e.oid, e.critical, e.value))
   return out
 }
 
 /**
- * Returns the signed certificate, parsed. The DER is written directly (X.690) and signed
+ * Returns the signed certificate, parsed by the full parser. The DER is written directly (X.690) and signed
  * with Node's crypto: no WebCrypto round trips, so a leaf takes about a millisecond.
  */
 export async function buildCertificate(t: CertificateTemplate): Promise<ParsedCertificate> {
-  const pub = t.publicKey instanceof Uint8Array ? undefined : t.publicKey.type === 'public' ? t.publicKey : createPublicKey(t.publicKey)
-  const spki = pub ? new Uint8Array(pub.export({format: 'der', type: 'spki'})) : (t.publicKey as Uint8Array)
+  return parseCertificateDer(buildCertificateDer(t))
+}
+
+/** A certificate just built: its DER and the values chosen while building it. */
+export interface BuiltCertificate {
+  der: Uint8Array
+  /** Hex serial as written. */
+  serial: string
+  /** The subject's SubjectPublicKeyInfo DER. */
+  spki: Uint8Array
+  /** Hex SKI written, when one was. */
+  ski?: string
+  /** Signature algorithm OID. */
+  signatureOid: string
+}
+
+/** Returns the DER of the signed certificate (X.690 written directly, signed with Node's crypto). */
+export function buildCertificateDer(t: CertificateTemplate): Uint8Array {
+  return buildCertificateParts(t).der
+}
+
+/** Returns the signed certificate's DER with the serial, SPKI and SKI it was built with. */
+export function buildCertificateParts(t: CertificateTemplate): BuiltCertificate {
+  const spki = t.publicKey instanceof Uint8Array ? t.publicKey : spkiDer(t.publicKey)
   const alg = SIGNATURE[signingKeyType(t.signingKey)]
   const subject = t.subjectName ?? nameDer(t.subject)
+  const serial = t.serial ?? randomSerial()
+  const ski = t.omitSki ? undefined : subjectKeyId(spki)
   const tbs = seq(
     explicit(0, int(2)),
-    uint(Buffer.from(t.serial ?? randomSerial(), 'hex')),
+    uint(Buffer.from(serial, 'hex')),
     alg.algId,
     t.issuerName ?? subject,
     seq(time(t.notBefore), time(t.notAfter)),
     subject,
     spki,
-    explicit(3, seq(...extensions(t, spki))),
+    explicit(3, seq(...extensions(t, ski))),
   )
   const signature = sign(alg.hash, tbs, t.signingKey)
-  return parseCertificateDer(new Uint8Array(seq(tbs, alg.algId, bitString(signature))))
+  return {der: new Uint8Array(seq(tbs, alg.algId, bitString(signature))), serial, spki, ski: ski?.toString('hex'), signatureOid: alg.oid}
 }

@@ -1,16 +1,27 @@
 /** A minimal DER writer: just what certificates need (RFC 5280, X.690). */
 
-function lengthBytes(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n])
-  const bytes: number[] = []
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
-  return Buffer.from([0x80 | bytes.length, ...bytes])
+function headerLength(n: number): number {
+  return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : n < 0x1000000 ? 5 : 6
 }
 
-/** Returns one TLV. */
+/** Returns one TLV (one allocation: header and content copied once). */
 export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content)
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body])
+  let n = 0
+  for (const c of content) n += c.length
+  const h = headerLength(n)
+  const out = Buffer.allocUnsafe(h + n)
+  out[0] = tag
+  if (h === 2) out[1] = n
+  else {
+    out[1] = 0x80 | (h - 2)
+    for (let i = h - 1, v = n; i >= 2; i--, v = Math.floor(v / 256)) out[i] = v & 0xff
+  }
+  let p = h
+  for (const c of content) {
+    out.set(c, p)
+    p += c.length
+  }
+  return out
 }
 
 export const seq = (...c: Uint8Array[]): Buffer => tlv(0x30, ...c)
@@ -30,8 +41,20 @@ export function int(n: number): Buffer {
   return uint(Buffer.from(bytes.length ? bytes : [0]))
 }
 
-/** Returns an OBJECT IDENTIFIER. */
+const oids = new Map<string, Buffer>()
+
+/** Returns an OBJECT IDENTIFIER (encoded once per OID: certificates repeat a handful of them). */
 export function oid(text: string): Buffer {
+  let der = oids.get(text)
+  if (!der) {
+    der = encodeOid(text)
+    if (oids.size > 1000) oids.clear()
+    oids.set(text, der)
+  }
+  return der
+}
+
+function encodeOid(text: string): Buffer {
   const parts = text.split('.').map(Number)
   const out: number[] = [parts[0] * 40 + parts[1]]
   for (const p of parts.slice(2)) {
@@ -67,4 +90,78 @@ export function time(d: Date): Buffer {
   const y = d.getUTCFullYear()
   const body = `${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`
   return y < 2050 && y >= 1950 ? tlv(0x17, Buffer.from(`${String(y).slice(2)}${body}`)) : tlv(0x18, Buffer.from(`${y}${body}`))
+}
+
+/** One TLV found by `readTlv`: where its content starts and ends inside the buffer. */
+export interface Tlv {
+  tag: number
+  /** Offset of the tag byte. */
+  start: number
+  /** Offset of the first content byte. */
+  content: number
+  /** Offset just past the content. */
+  end: number
+}
+
+/** Why DER bytes could not be read. */
+export class DerError extends Error {}
+
+/**
+ * Returns the TLV at `pos` (definite lengths only, single-byte tags, as DER requires for
+ * the certificate fields svidkit reads); throws DerError when it overruns `limit`.
+ */
+export function readTlv(buf: Uint8Array, pos: number, limit = buf.length): Tlv {
+  if (pos + 2 > limit) throw new DerError(`truncated DER at offset ${pos}`)
+  const tag = buf[pos]
+  if ((tag & 0x1f) === 0x1f) throw new DerError(`multi-byte tag at offset ${pos}`)
+  let len = buf[pos + 1]
+  let content = pos + 2
+  if (len & 0x80) {
+    const n = len & 0x7f
+    if (n === 0 || n > 4 || content + n > limit) throw new DerError(`bad length at offset ${pos}`)
+    len = 0
+    for (let i = 0; i < n; i++) len = len * 256 + buf[content + i]
+    content += n
+  }
+  const end = content + len
+  if (end > limit) throw new DerError(`DER value at offset ${pos} overruns its container`)
+  return {tag, start: pos, content, end}
+}
+
+/** Returns the TLVs directly inside a constructed TLV, in order. */
+export function childrenOf(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = []
+  for (let p = parent.content; p < parent.end;) {
+    const t = readTlv(buf, p, parent.end)
+    out.push(t)
+    p = t.end
+  }
+  return out
+}
+
+/** Returns the dotted text of an OBJECT IDENTIFIER's content bytes. */
+export function oidText(bytes: Uint8Array): string {
+  if (bytes.length === 0) throw new DerError('empty OBJECT IDENTIFIER')
+  const parts: number[] = []
+  let v = 0
+  for (const b of bytes) {
+    v = v * 128 + (b & 0x7f)
+    if (!(b & 0x80)) {
+      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80)
+      else parts.push(v)
+      v = 0
+    }
+  }
+  return parts.join('.')
+}
+
+/** Returns the instant of a UTCTime (tag 0x17) or GeneralizedTime (0x18) in whole seconds, Z only. */
+export function timeValue(tag: number, bytes: Uint8Array): Date {
+  const s = Buffer.from(bytes).toString('latin1')
+  const m =
+    tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null
+  if (!m) throw new DerError(`unsupported time "${s}"`)
+  let y = Number(m[1])
+  if (tag === 0x17) y += y < 50 ? 2000 : 1900
+  return new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
 }

@@ -1,8 +1,16 @@
-import {createPrivateKey, generateKeyPair as generateKeyPairCb, type KeyObject, type X509Certificate as NodeX509Certificate} from 'node:crypto'
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair as generateKeyPairCb,
+  generateKeyPairSync,
+  type KeyObject,
+  type X509Certificate as NodeX509Certificate,
+} from 'node:crypto'
 import {promisify} from 'node:util'
 import {SvidkitError} from '../errors.js'
 import type {KeyType} from './key-type.js'
 import {hasPemArmour, parsePemBlocks, PemSyntaxError, toPem} from './pem.js'
+import {bitString, int, octets, oid, seq, explicit} from './der.js'
 
 /** A private key read from a file, with the format it was stored in. */
 export interface PrivateKeyMaterial {
@@ -38,6 +46,20 @@ export async function generateKeyPair(type: KeyType): Promise<KeyPair> {
       return generate('ed25519')
     default:
       return generate('rsa', {modulusLength: Number(type.slice(4)), publicExponent: 0x10001})
+  }
+}
+
+/** Returns a fresh key pair synchronously (for the fast key types: EC and Ed25519; RSA blocks for long). */
+export function generateKeyPairNow(type: KeyType): KeyPair {
+  switch (type) {
+    case 'ec-p256':
+      return generateKeyPairSync('ec', {namedCurve: 'P-256'})
+    case 'ec-p384':
+      return generateKeyPairSync('ec', {namedCurve: 'P-384'})
+    case 'ed25519':
+      return generateKeyPairSync('ed25519')
+    default:
+      return generateKeyPairSync('rsa', {modulusLength: Number(type.slice(4)), publicExponent: 0x10001})
   }
 }
 
@@ -125,11 +147,49 @@ export function signingKeyType(key: KeyObject): KeyType {
   throw new SvidkitError('key-invalid', `unsupported signing key type "${t}"`)
 }
 
-/** Returns true when the private key belongs to the certificate (spiffe-rules.md §3 step 7). */
+/** Returns true when the private key belongs to the certificate (X509-SVID §5). */
 export function keyMatches(key: KeyObject, cert: NodeX509Certificate): boolean {
   try {
     return cert.checkPrivateKey(key)
   } catch {
     return false
   }
+}
+
+const EC_PUBLIC_KEY = '1.2.840.10045.2.1'
+const CURVE_OIDS: Record<string, string> = {'P-256': '1.2.840.10045.3.1.7', 'P-384': '1.3.132.0.34'}
+const b64u = (s: string | undefined) => Buffer.from(s ?? '', 'base64url')
+
+/*
+ * OpenSSL 3's DER encoders cost 100-200 us per call, its JWK export under 10 us: for EC and
+ * Ed25519 keys the SPKI (RFC 5480, RFC 8410) and PKCS#8 (RFC 5208 + RFC 5915) structures
+ * are written here from the JWK, byte for byte what OpenSSL writes (a test compares them).
+ * RSA keys take the encoder (their generation costs far more anyway).
+ */
+
+/** Returns the SubjectPublicKeyInfo DER of a public or private key. */
+export function spkiDer(key: KeyObject): Uint8Array {
+  const pub = key.type === 'private' ? createPublicKey(key) : key
+  const jwk = pub.export({format: 'jwk'})
+  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
+    return seq(seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv])), bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)])))
+  }
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return seq(seq(oid('1.3.101.112')), bitString(b64u(jwk.x)))
+  return new Uint8Array(pub.export({format: 'der', type: 'spki'}))
+}
+
+/** Returns the PKCS#8 PrivateKeyInfo DER of a private key (EC keys carry their public key, as OpenSSL writes them). */
+export function pkcs8Der(key: KeyObject): Uint8Array {
+  const jwk = key.export({format: 'jwk'})
+  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
+    const ecPrivateKey = seq(int(1), octets(b64u(jwk.d)), explicit(1, bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)]))))
+    return seq(int(0), seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv])), octets(ecPrivateKey))
+  }
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return seq(int(0), seq(oid('1.3.101.112')), octets(octets(b64u(jwk.d))))
+  return new Uint8Array(key.export({format: 'der', type: 'pkcs8'}))
+}
+
+/** Returns the PKCS#8 "PRIVATE KEY" PEM of a private key. */
+export function pkcs8Pem(key: KeyObject): string {
+  return toPem('PRIVATE KEY', pkcs8Der(key))
 }

@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Issuance speed (issue 10), side by side in one run and printed as ratios; never a test assertion:
+//  1. in-process P-256 issuance (library issueSvid) vs Node's raw generateKeyPairSync + sign + PKCS#8 export,
+//  2. `issue --count 1000 --out DIR` wall time (files written, keys 0600, each SVID checked) vs a cfssl gencert loop,
+//  3. peak and sampled RSS of `issue --count N` (default 100000) to show that it streams.
+// Run alone (`node bench/issue-bulk.js [--quick] [--rss-count N]`, after `npm run build`) or from bench/run.js
+// through `issueBulkBench()`. Needs dist/; cfssl (Debian golang-cfssl) is optional.
+import {spawn, spawnSync} from 'node:child_process'
+import {generateKeyPairSync, sign} from 'node:crypto'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
+const RUN = join(REPO, 'bin', 'run.js')
+const have = (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0
+
+/** Runs a command to completion without blocking the event loop; resolves {status, ms}. */
+function timed(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const t0 = performance.now()
+    const c = spawn(cmd, args, {stdio: ['ignore', 'ignore', 'pipe'], env})
+    let err = ''
+    c.stderr.on('data', (d) => (err += d))
+    c.on('close', (status) => resolve({status, ms: performance.now() - t0, stderr: err}))
+  })
+}
+
+/** In-process issuance vs raw Node crypto, interleaved in rounds so machine load hits both alike. */
+async function inProcess({rounds, perRound}) {
+  const {createAuthority, issueSvid, keyPem} = await import('../dist/index.js')
+  const {authority} = await createAuthority({trustDomain: 'bench.test', intermediates: 1})
+  const tbs = Buffer.alloc(300, 7) // about the size of a leaf's tbsCertificate
+  const raw = () => {
+    const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+    sign('sha256', tbs, privateKey)
+    privateKey.export({format: 'der', type: 'pkcs8'})
+  }
+  for (let i = 0; i < 200; i++) {
+    await issueSvid(authority, {spiffeId: `spiffe://bench.test/warm${i}`})
+    raw()
+  }
+  const t = {lib: 0, libPem: 0, raw: 0}
+  const phases = {
+    lib: async () => {
+      for (let i = 0; i < perRound; i++) await issueSvid(authority, {spiffeId: `spiffe://bench.test/w${i}`})
+    },
+    libPem: async () => {
+      for (let i = 0; i < perRound; i++) keyPem((await issueSvid(authority, {spiffeId: `spiffe://bench.test/w${i}`})).svid)
+    },
+    raw: async () => {
+      for (let i = 0; i < perRound; i++) raw()
+    },
+  }
+  const order = Object.keys(phases)
+  for (let r = 0; r < rounds; r++) {
+    // Each round starts with another phase: none always pays for the previous one's garbage.
+    for (let k = 0; k < order.length; k++) {
+      const name = order[(r + k) % order.length]
+      const t0 = performance.now()
+      await phases[name]()
+      t[name] += performance.now() - t0
+    }
+  }
+  const n = rounds * perRound
+  const perSec = (ms) => (n / ms) * 1000
+  return {n, lib: perSec(t.lib), libPem: perSec(t.libPem), raw: perSec(t.raw)}
+}
+
+/** `issue --count N` into a fresh directory; checks every key is 0600 and every directory complete. */
+async function bulkCli(caDir, outDir, count) {
+  const r = await timed(process.execPath, [
+    RUN,
+    'issue',
+    '--spiffe-id',
+    'spiffe://bench.test/w{n}',
+    '--ca',
+    caDir,
+    '--out',
+    join(outDir, '{n}'),
+    '--count',
+    String(count),
+  ])
+  if (r.status !== 0) throw new Error(`issue --count ${count} failed: ${r.stderr}`)
+  let complete = 0
+  for (const d of readdirSync(outDir)) {
+    const files = readdirSync(join(outDir, d)).sort().join(',')
+    if (files === 'svid.pem,svid_bundle.pem,svid_key.pem' && (statSync(join(outDir, d, 'svid_key.pem')).mode & 0o777) === 0o600) complete++
+  }
+  return {ms: r.ms, complete}
+}
+
+/** `cfssl gencert` (its own P-256 CA, a P-256 leaf with the SPIFFE ID as a host) run `n` times; null without cfssl. */
+async function cfsslLoop(dir, n) {
+  if (!have('cfssl')) return null
+  writeFileSync(join(dir, 'ca-csr.json'), JSON.stringify({CN: 'bench CA', key: {algo: 'ecdsa', size: 256}}))
+  writeFileSync(join(dir, 'leaf.json'), JSON.stringify({CN: '', hosts: ['spiffe://bench.test/web'], key: {algo: 'ecdsa', size: 256}}))
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({signing: {default: {expiry: '1h', usages: ['digital signature', 'server auth', 'client auth']}}}))
+  const ca = JSON.parse(spawnSync('cfssl', ['gencert', '-initca', join(dir, 'ca-csr.json')], {encoding: 'utf8'}).stdout)
+  writeFileSync(join(dir, 'ca.pem'), ca.cert)
+  writeFileSync(join(dir, 'ca-key.pem'), ca.key)
+  const args = ['-c', `cfssl gencert -ca ${dir}/ca.pem -ca-key ${dir}/ca-key.pem -config ${dir}/config.json ${dir}/leaf.json > ${dir}/out.json 2>/dev/null`]
+  let ms = 0
+  for (let i = 0; i < n; i++) {
+    const r = await timed('sh', args)
+    if (r.status !== 0) return null
+    ms += r.ms
+  }
+  return ms / n
+}
+
+/** Peak RSS (and RSS sampled every 500 ms) of `issue --count N`, through a preloaded hook. */
+async function rssOf(caDir, outDir, count, dir) {
+  const hook = join(dir, 'rss-hook.cjs')
+  const report = join(dir, 'rss.json')
+  writeFileSync(
+    hook,
+    `const fs = require('fs'); const samples = [];
+const t = setInterval(() => samples.push(process.memoryUsage().rss), 500); t.unref();
+process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify({maxRss: process.resourceUsage().maxRSS * 1024, samples})));\n`,
+  )
+  const env = {...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${hook}`}
+  const r = await timed(
+    process.execPath,
+    [RUN, 'issue', '--spiffe-id', 'spiffe://bench.test/r{n}', '--ca', caDir, '--out', join(outDir, '{n}'), '--count', String(count)],
+    env,
+  )
+  if (r.status !== 0) throw new Error(`issue --count ${count} failed: ${r.stderr}`)
+  const {maxRss, samples} = JSON.parse(readFileSync(report, 'utf8'))
+  const at = (f) => samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] ?? 0
+  return {ms: r.ms, maxRss, quarter: at(0.25), half: at(0.5), end: at(0.99)}
+}
+
+const mb = (b) => `${(b / 1048576).toFixed(0)} MB`
+
+/** Returns the measured rows; `log` prints them as they come. */
+export async function issueBulkBench({quick = false, rssCount = quick ? 10_000 : 100_000, log = console.log} = {}) {
+  const tmp = mkdtempSync(join(tmpdir(), 'svidkit-bench-bulk-'))
+  const rows = []
+  const row = (what, ours, peer, ratio, note = '') => {
+    rows.push({what, ours, peer, ratio: +ratio.toFixed(2), note})
+    log(`${what.padEnd(44)} ${ours.padEnd(22)} ${peer.padEnd(30)} ${ratio.toFixed(2).padStart(6)}x  ${note}`)
+  }
+  try {
+    const ip = await inProcess(quick ? {rounds: 6, perRound: 100} : {rounds: 15, perRound: 200})
+    row('in-process P-256 issuance (issueSvid)', `${ip.lib.toFixed(0)}/s`, `node raw keygen+sign+pkcs8 ${ip.raw.toFixed(0)}/s`, ip.lib / ip.raw, 'goal >= 0.70')
+    row('in-process issuance + PKCS#8 PEM of the key', `${ip.libPem.toFixed(0)}/s`, `node raw ${ip.raw.toFixed(0)}/s`, ip.libPem / ip.raw)
+
+    const {initCa} = await import('../dist/index.js')
+    const caDir = join(tmp, 'ca')
+    await initCa({trustDomain: 'bench.test', out: caDir, intermediates: 1})
+    const bulk = await bulkCli(caDir, join(tmp, 'bulk'), 1000)
+    const rate = 1000 / (bulk.ms / 1000)
+    row(
+      'issue --count 1000 (wall, whole process)',
+      `${rate.toFixed(0)} SVIDs/s`,
+      '1,500 SVIDs/s (goal)',
+      rate / 1500,
+      `${(bulk.ms / 1000).toFixed(2)} s; ${bulk.complete}/1000 dirs complete, keys 0600`,
+    )
+    rmSync(join(tmp, 'bulk'), {recursive: true, force: true})
+    const cf = await cfsslLoop(tmp, quick ? 10 : 50)
+    if (cf !== null)
+      row(
+        'issue --count 1000 vs cfssl gencert loop',
+        `${(bulk.ms / 1000).toFixed(2)} s`,
+        `cfssl ${cf.toFixed(0)} ms each -> ${((cf * 1000) / 1000).toFixed(1)} s`,
+        (cf * 1000) / bulk.ms,
+        'extrapolated; goal >= 40x',
+      )
+    else log('cfssl not installed (Debian golang-cfssl): cfssl comparison skipped')
+
+    const rss = await rssOf(caDir, join(tmp, 'rss'), rssCount, tmp)
+    row(
+      `issue --count ${rssCount}: peak RSS`,
+      mb(rss.maxRss),
+      `rss at 25/50/99%: ${mb(rss.quarter)}/${mb(rss.half)}/${mb(rss.end)}`,
+      rss.end / Math.max(1, rss.quarter),
+      `${((rssCount / rss.ms) * 1000).toFixed(0)} SVIDs/s; ratio = late/early RSS (flat ~ 1)`,
+    )
+  } finally {
+    rmSync(tmp, {recursive: true, force: true})
+  }
+  return rows
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const quick = process.argv.includes('--quick')
+  const i = process.argv.indexOf('--rss-count')
+  console.log(`${'what'.padEnd(44)} ${'svidkit'.padEnd(22)} ${'reference'.padEnd(30)}  ratio`)
+  await issueBulkBench({quick, ...(i > 0 ? {rssCount: Number(process.argv[i + 1])} : {})})
+}

@@ -1,0 +1,83 @@
+import {createHash, createHmac, randomBytes, type KeyObject} from 'node:crypto'
+import {explicit, int, octets, oid, seq, tlv} from '../x509/der.js'
+
+/*
+ * A PKCS#12 (RFC 7292) file as OpenSSL 3 reads it without -legacy: the key in a
+ * pkcs8ShroudedKeyBag encrypted with PBES2 (PBKDF2 with HMAC-SHA256, AES-256-CBC; RFC 8018),
+ * the certificates in certBags, and an HMAC-SHA256 MAC over the contents with its key
+ * derived by the PKCS#12 KDF (RFC 7292 Appendix B.2). Certificates are public: they are
+ * stored unencrypted (as `openssl pkcs12 -export -certpbe NONE` does), the key never is.
+ */
+
+const OIDS = {
+  data: '1.2.840.113549.1.7.1',
+  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  localKeyId: '1.2.840.113549.1.9.21',
+  friendlyName: '1.2.840.113549.1.9.20',
+  sha256: '2.16.840.1.101.3.4.2.1',
+}
+
+/** Iterations of PBKDF2 and of the MAC KDF: OpenSSL's default. */
+export const PKCS12_ITERATIONS = 2048
+
+const set = (...c: Uint8Array[]) => tlv(0x31, ...c)
+const bmpString = (s: string) => tlv(0x1e, Buffer.from(s, 'utf16le').swap16())
+
+function attribute(id: string, value: Buffer): Buffer {
+  return seq(oid(id), set(value))
+}
+
+function safeBag(bagId: string, value: Buffer, attributes: Buffer[]): Buffer {
+  return seq(oid(bagId), explicit(0, value), ...(attributes.length ? [set(...attributes)] : []))
+}
+
+function dataContentInfo(content: Uint8Array): Buffer {
+  return seq(oid(OIDS.data), explicit(0, octets(content)))
+}
+
+/** Returns the PKCS#12 KDF output (RFC 7292 B.2) with SHA-256: `n` ≤ 32 bytes for purpose `id` (3 = MAC key). */
+export function pkcs12Kdf(password: string, salt: Uint8Array, iterations: number, id: number, n: number): Buffer {
+  const v = 64
+  const fill = (b: Buffer) => {
+    if (b.length === 0) return b
+    const out = Buffer.alloc(v * Math.ceil(b.length / v))
+    for (let i = 0; i < out.length; i++) out[i] = b[i % b.length]
+    return out
+  }
+  // The password as a BMPString with two trailing zero bytes.
+  const p = Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)])
+  const i = Buffer.concat([fill(Buffer.from(salt)), fill(p)])
+  let a = createHash('sha256').update(Buffer.alloc(v, id)).update(i).digest()
+  for (let r = 1; r < iterations; r++) a = createHash('sha256').update(a).digest()
+  return a.subarray(0, n)
+}
+
+/** Options of `pkcs12Der`. */
+export interface Pkcs12Input {
+  privateKey: KeyObject
+  /** Leaf first, then intermediates. */
+  certificates: Uint8Array[]
+  password: string
+  /** friendlyName of the key and leaf bags. Default none. */
+  friendlyName?: string
+}
+
+/** Returns the DER of a password-protected PFX holding the key and the chain. */
+export function pkcs12Der(o: Pkcs12Input): Buffer {
+  const keyId = createHash('sha1').update(o.certificates[0]).digest()
+  const ownAttributes = [attribute(OIDS.localKeyId, octets(keyId)), ...(o.friendlyName ? [attribute(OIDS.friendlyName, bmpString(o.friendlyName))] : [])]
+  // Node exports PBES2 with PBKDF2-HMAC-SHA256 and the named cipher: the EncryptedPrivateKeyInfo a shrouded key bag holds.
+  const shrouded = o.privateKey.export({format: 'der', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: o.password})
+  const keyBags = seq(safeBag(OIDS.shroudedKeyBag, shrouded, ownAttributes))
+  const certBags = seq(
+    ...o.certificates.map((c, i) => safeBag(OIDS.certBag, seq(oid(OIDS.x509Certificate), explicit(0, octets(c))), i === 0 ? ownAttributes : [])),
+  )
+  const authSafe = seq(dataContentInfo(certBags), dataContentInfo(keyBags))
+  const salt = randomBytes(16)
+  const macKey = pkcs12Kdf(o.password, salt, PKCS12_ITERATIONS, 3, 32)
+  const mac = createHmac('sha256', macKey).update(authSafe).digest()
+  const macData = seq(seq(seq(oid(OIDS.sha256), Buffer.from([0x05, 0x00])), octets(mac)), octets(salt), int(PKCS12_ITERATIONS))
+  return seq(int(3), dataContentInfo(authSafe), macData)
+}

@@ -1,0 +1,88 @@
+/**
+ * The issuance fast path describes and encodes what it builds without the schema
+ * libraries; these tests hold it to what the libraries and OpenSSL produce: the SPKI and
+ * PKCS#8 bytes equal Node's (OpenSSL's) encoders, and every ParsedCertificate issuance
+ * returns equals the full @peculiar/asn1 parse of its DER, for every key type, profile
+ * option and defect.
+ */
+import {createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {createAuthority, DEFECTS, issueSvid, parseCertificateDer, type Authority, type ParsedCertificate} from '../../src/index.js'
+import {pkcs8Der, spkiDer} from '../../src/core/x509/keys.js'
+import {describeBuiltCertificate} from '../../src/core/svid/leaf-describe.js'
+import {readCertificateFields} from '../../src/core/svid/leaf-der.js'
+import {DerError} from '../../src/core/x509/der.js'
+
+const keys: {name: string; make: () => KeyObject}[] = [
+  {name: 'ec-p256', make: () => generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey},
+  {name: 'ec-p384', make: () => generateKeyPairSync('ec', {namedCurve: 'P-384'}).privateKey},
+  {name: 'ed25519', make: () => generateKeyPairSync('ed25519').privateKey},
+  {name: 'rsa-2048', make: () => generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey},
+]
+
+describe('key encodings', () => {
+  it.for(keys)('$name: SPKI and PKCS#8 bytes equal OpenSSL encoder output', ({name, make}) => {
+    // Many EC and Ed25519 keys (fixed-length fields must stay fixed), few RSA keys (slow to generate).
+    const n = name.startsWith('rsa') ? 2 : 40
+    for (let i = 0; i < n; i++) {
+      const k = make()
+      expect(Buffer.from(pkcs8Der(k)).toString('hex')).toBe(k.export({format: 'der', type: 'pkcs8'}).toString('hex'))
+      expect(Buffer.from(spkiDer(k)).toString('hex')).toBe(createPublicKey(k).export({format: 'der', type: 'spki'}).toString('hex'))
+    }
+  })
+})
+
+/** The certificate without Node's view (an object that toEqual cannot compare). */
+function plain(c: ParsedCertificate): Omit<ParsedCertificate, 'node'> {
+  const {node, ...rest} = c
+  expect(node.raw.equals(Buffer.from(c.der))).toBe(true)
+  return {...rest, der: Uint8Array.from(rest.der), subjectDer: Uint8Array.from(rest.subjectDer), issuerDer: Uint8Array.from(rest.issuerDer)}
+}
+
+let authority: Authority
+beforeAll(async () => {
+  authority = (await createAuthority({trustDomain: 'example.org', intermediates: 2})).authority
+})
+
+const ID = 'spiffe://example.org/web'
+const variants: {name: string; opts: Parameters<typeof issueSvid>[1]}[] = [
+  ...(['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'] as const).map((keyType) => ({name: keyType, opts: {spiffeId: ID, keyType}})),
+  {name: 'dns SANs', opts: {spiffeId: ID, dns: ['web.example', '*.web.example']}},
+  {name: 'empty subject (critical SAN)', opts: {spiffeId: ID, subject: ''}},
+  {name: 'multi-attribute subject', opts: {spiffeId: ID, subject: 'CN=web, O=example, C=DE'}},
+  {name: 'keyEncipherment', opts: {spiffeId: ID, keyType: 'rsa-2048', keyEncipherment: true}},
+  {name: 'expired (not-after in the past)', opts: {spiffeId: ID, notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000)}},
+  {name: 'notBefore with milliseconds', opts: {spiffeId: ID, notBefore: new Date(Date.now() - 1234)}},
+  ...DEFECTS.map((d) => ({name: `defect ${d.name}`, opts: {spiffeId: ID, defects: [d]}})),
+]
+
+describe('described certificates equal the full parse', () => {
+  it.for(variants)('$name', async ({opts}) => {
+    const {svid} = await issueSvid(authority, opts)
+    for (const c of svid.certificates) {
+      const full = parseCertificateDer(Uint8Array.from(c.der))
+      expect(plain(c)).toEqual(plain(full))
+      expect(plain(describeBuiltCertificate(Uint8Array.from(c.der)))).toEqual(plain(full))
+    }
+  })
+
+  it('CA certificates (name constraints: read back) describe as the full parse', () => {
+    for (const c of [...authority.roots, ...authority.intermediates].map((x) => x.cert)) {
+      expect(plain(describeBuiltCertificate(Uint8Array.from(c.der)))).toEqual(plain(parseCertificateDer(Uint8Array.from(c.der))))
+    }
+  })
+})
+
+describe('the TLV reader refuses what is not a certificate', () => {
+  const rows: {name: string; mutate: (der: Uint8Array) => Uint8Array; message: RegExp}[] = [
+    {name: 'truncated', mutate: (d) => d.subarray(0, d.length - 10), message: /overruns|truncated/},
+    {name: 'trailing byte', mutate: (d) => Uint8Array.from([...d, 0]), message: /bytes after the certificate/},
+    {name: 'not a SEQUENCE', mutate: (d) => Uint8Array.from([0x31, ...d.subarray(1)]), message: /expected tag 0x30/},
+    {name: 'empty', mutate: () => new Uint8Array(0), message: /truncated/},
+  ]
+  it.for(rows)('$name', async ({mutate, message}) => {
+    const {svid} = await issueSvid(authority, {spiffeId: ID})
+    expect(() => readCertificateFields(mutate(Uint8Array.from(svid.certificates[0].der)))).toThrow(DerError)
+    expect(() => readCertificateFields(mutate(Uint8Array.from(svid.certificates[0].der)))).toThrow(message)
+  })
+})
