@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {issueEach, issueToDirectory, type IssueToDirectoryOptions} from '../core/svid/issue-files.js'
 import {LAYOUTS, parseLayout} from '../core/svid/layout.js'
-import {parseDuration} from '../core/time/duration.js'
+import {parseLifetime} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
 import {KEY_TYPES, parseKeyType} from '../core/x509/key-type.js'
 import {SvidkitCommand, toSvidkitError} from '../cli/base-command.js'
@@ -103,7 +103,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
       layout,
       names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
       keyType: flags['key-type'] === undefined ? undefined : parseKeyType(flags['key-type']),
-      ttlMs: parseDuration(flags.ttl),
+      ttlMs: parseLifetime(flags.ttl, '--ttl'),
       notBefore: flags['not-before'] === undefined ? undefined : parseInstant(flags['not-before'], now),
       notAfter: flags['not-after'] === undefined ? undefined : parseInstant(flags['not-after'], now),
       dns: flags.dns,

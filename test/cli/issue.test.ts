@@ -103,6 +103,7 @@ const bad: BadCase[] = [
   {name: 'unknown key type', args: ['--key-type', 'ec-p521'], exit: 2, code: 'usage'},
   {name: 'TTL in days', args: ['--ttl', '5days'], exit: 2, code: 'usage'},
   {name: 'zero TTL', args: ['--ttl', '0'], exit: 2, code: 'usage'},
+  {name: 'negative TTL', args: ['--ttl', '-1h'], exit: 2, code: 'usage', message: /--ttl "-1h" is negative: a lifetime must be positive/},
   {name: 'notAfter not a time', args: ['--not-after', 'yesterday'], exit: 2, code: 'usage'},
   {name: 'notAfter before notBefore', args: ['--not-before', '+2h', '--not-after', '+1h'], exit: 2, code: 'usage'},
   {name: 'unknown layout', args: ['--layout', 'pem'], exit: 2, code: 'usage'},

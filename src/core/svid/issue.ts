@@ -7,6 +7,7 @@ import {generateKeyPair, generateKeyPairNow, keyTypeOfKeyObject} from '../x509/k
 import {isRsa, type KeyType} from '../x509/key-type.js'
 import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
+import {formatDuration} from '../time/duration.js'
 import {bundleAuthorities, chainAboveLeaf, chainNotAfter, type Authority} from '../ca/authority.js'
 import {BACKDATE_MS} from '../ca/profile.js'
 import {leafProfile} from './profile.js'
@@ -74,7 +75,8 @@ export function issuableId(authority: Authority, spiffeId: SpiffeId | string): S
 /** Returns [notBefore, notAfter] for a leaf, capped at `cap`, with a warning when the cap bites. */
 export function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number}, now: Date, cap: Date, warnings: string[]): [Date, Date] {
   const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
-  if (!(ttl > 0)) throw usageError(`TTL must be positive, got ${ttl}ms`)
+  if (!(ttl > 0))
+    throw usageError(`the lifetime must be positive, got ${formatDuration(ttl)}`, 'give a positive duration such as 1h or 720h (to backdate, use --not-before)')
   // Certificates hold whole seconds: compute in whole seconds so caps compare exactly.
   const t = Math.floor(now.getTime() / 1000) * 1000
   let nb: number
