@@ -10,7 +10,11 @@ import {closest} from '../suggest.js'
  */
 const hook: Hook<'command_not_found'> = async function (opts) {
   const sep = opts.config.topicSeparator ?? ' '
-  const typed = opts.id.replaceAll(':', sep)
+  // With a space separator oclif joins the arguments into the id ("isnpect:x.pem"): the
+  // command is the first word, or the first two when the first names a topic.
+  const words = opts.id.split(':')
+  const topics = new Set(opts.config.topics.map((t) => t.name))
+  const typed = words.slice(0, topics.has(words[0]) && words.length > 1 ? 2 : 1).join(sep)
   const ids = opts.config.commandIDs.filter((id) => !opts.config.findCommand(id)?.hidden).map((id) => id.replaceAll(':', sep))
   const suggestion = closest(typed, ids)
   const bin = opts.config.bin
