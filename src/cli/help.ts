@@ -1,4 +1,6 @@
-import {Help, type Command, type Config, type Interfaces} from '@oclif/core'
+import {Errors, Help, type Command, type Config, type Interfaces} from '@oclif/core'
+import {renderError} from './render-error.js'
+import {unknownCommandError} from './unknown-command.js'
 
 /** Help is never wrapped narrower than this, nor wider (long lines are hard to read). */
 const MIN_WIDTH = 40
@@ -41,6 +43,19 @@ export function reflow(text: string): string {
 export default class SvidkitHelp extends Help {
   constructor(config: Config, opts: Partial<Interfaces.HelpOptions> = {}) {
     super(config, {maxWidth: helpWidth(), ...opts})
+  }
+
+  /** `svidkit help verfy` fails like `svidkit verfy`: a usage error with "did you mean", exit 2. */
+  override async showHelp(argv: string[]): Promise<void> {
+    try {
+      await super.showHelp(argv)
+    } catch (err) {
+      const m = (err as Error).message?.match(/^Command (.+) not found\.?$/)
+      if (!m) throw err
+      const error = unknownCommandError(m[1], this.config)
+      renderError(error, argv.includes('--json'))
+      throw new Errors.ExitError(error.exit)
+    }
   }
 
   protected override formatCommand(command: Command.Loadable): string {

@@ -24,6 +24,7 @@ const ROWS: Row[] = [
   {name: 'typo of a topic command', args: ['bundle', 'convrt'], message: /^unknown command "bundle convrt"$/, hint: /did you mean "svidkit bundle convert"\?/},
   {name: 'swapped letters', args: ['isnpect', 'x.pem'], message: /^unknown command "isnpect"$/, hint: /did you mean "svidkit inspect"\?/},
   {name: 'no command is close', args: ['xyzzy'], message: /^unknown command "xyzzy"$/, hint: /^"svidkit --help" lists the commands$/},
+  {name: 'unknown top-level flag', args: ['--verbose'], message: /^unknown flag "--verbose"$/, hint: /"svidkit --help" lists the commands/},
   {name: 'missing required flag', args: ['ca', 'init'], message: /^missing required flag --trust-domain$/, hint: /"svidkit ca init --help"/},
   {name: 'flag without its value', args: ['issue', '--spiffe-id'], message: /^flag --spiffe-id needs a value$/, hint: /"svidkit issue --help"/},
   {name: 'unknown flag close to a real one', args: ['verify', '--dri', 'svid'], message: /^unknown flag "--dri"$/, hint: /^did you mean "--dir"\?/},
@@ -86,6 +87,18 @@ describe('as a real process', () => {
       ok: false,
       error: {code: 'usage', message: 'unknown command "verfy"', hint: 'did you mean "svidkit verify"? "svidkit --help" lists the commands'},
     })
+  })
+
+  it('`help` with a typo fails like the typo itself', () => {
+    const r = svidkit(['help', 'verfy'])
+    expect({status: r.status, stdout: r.stdout}).toEqual({status: 2, stdout: ''})
+    expect(r.stderr).toBe('error [usage]: unknown command "verfy"\n  hint: did you mean "svidkit verify"? "svidkit --help" lists the commands\n')
+  })
+
+  it('-v prints the version', () => {
+    const r = svidkit(['-v'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/^svidkit\/\d+\.\d+\.\d+ /)
   })
 
   it('help is wrapped to COLUMNS, and descriptions are reflowed to use the width', () => {
