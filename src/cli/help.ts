@@ -58,6 +58,26 @@ export default class SvidkitHelp extends Help {
     }
   }
 
+  /** Set while a command's help starts: its first summary is the line above USAGE. */
+  private wrapNextSummary = false
+
+  override async showCommandHelp(command: Command.Loadable): Promise<void> {
+    this.wrapNextSummary = true
+    try {
+      await super.showCommandHelp(command)
+    } finally {
+      this.wrapNextSummary = false
+    }
+  }
+
+  /** Summaries, with the one above a command's USAGE wrapped like the rest (lists wrap their own). */
+  protected override summary(c: Command.Loadable): string | undefined {
+    const text = super.summary(c)
+    if (!this.wrapNextSummary || text === undefined) return text
+    this.wrapNextSummary = false
+    return this.wrap(text, 0)
+  }
+
   protected override formatCommand(command: Command.Loadable): string {
     return super.formatCommand({...command, description: command.description && reflow(command.description)} as Command.Loadable)
   }

@@ -114,6 +114,10 @@ describe('as a real process', () => {
     expect(wideLines.filter((l) => l.length > 110)).toEqual([])
     expect(wideLines.filter((l) => l.length > 100).length).toBeGreaterThan(2)
     expect(wide.stdout).not.toMatch(STACK_LINE)
+    // The summary above USAGE is wrapped too.
+    const summary = svidkit(['handshake', '--help'], {COLUMNS: '50'}).stdout.split('\nUSAGE')[0].trim().split('\n')
+    expect(summary.length).toBeGreaterThan(1)
+    expect(summary.filter((l) => l.length > 50)).toEqual([])
   })
 })
 
