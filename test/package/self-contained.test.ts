@@ -68,4 +68,18 @@ describe('docs and source comments are self-contained', () => {
     }
     expect(broken).toEqual([])
   })
+
+  it('every test file that reads the conformance fixtures declares it (requireConformance), so it skips without them', () => {
+    const readers = filesUnder('test', /\.test\.ts$/)
+      .filter((f) => !f.startsWith('test/package/'))
+      .filter((f) =>
+        /conformance\/fixtures\.js|bundle\/helpers\.js|from '\.\/fixtures\.js'[\s\S]*CONFORMANCE|shared\/conformance|\.\.\/shared/.test(
+          readFileSync(path.join(ROOT, f), 'utf8'),
+        ),
+      )
+    const local = filesUnder('test/conformance', /\.test\.ts$/)
+    const undeclared = [...new Set([...readers, ...local])].filter((f) => !/\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')))
+    expect(readers.length).toBeGreaterThan(0)
+    expect(undeclared).toEqual([])
+  })
 })
