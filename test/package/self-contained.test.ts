@@ -70,13 +70,13 @@ describe('docs and source comments are self-contained', () => {
   })
 
   it('every test file that reads the conformance fixtures declares it (requireConformance), so it skips without them', () => {
-    const readers = filesUnder('test', /\.test\.ts$/)
-      .filter((f) => !f.startsWith('test/package/'))
-      .filter((f) =>
-        /conformance\/fixtures\.js|bundle\/helpers\.js|from '\.\/fixtures\.js'[\s\S]*CONFORMANCE|shared\/conformance|\.\.\/shared/.test(
-          readFileSync(path.join(ROOT, f), 'utf8'),
-        ),
-      )
+    // Helper modules that hold the fixture paths, and the test files importing one of them.
+    const text = (f: string) => readFileSync(path.join(ROOT, f), 'utf8')
+    const helpers = new Set(filesUnder('test', /(?<!\.test)\.ts$/).filter((f) => !f.startsWith('test/helpers/shared') && /CONFORMANCE/.test(text(f))))
+    const imports = (f: string) => [...text(f).matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)].map((m) => path.join(path.dirname(f), `${m[1]}.ts`))
+    const readers = filesUnder('test', /\.test\.ts$/).filter(
+      (f) => !f.startsWith('test/package/') && (/CONFORMANCE|shared\/conformance/.test(text(f)) || imports(f).some((i) => helpers.has(i))),
+    )
     const local = filesUnder('test/conformance', /\.test\.ts$/)
     const undeclared = [...new Set([...readers, ...local])].filter((f) => !/\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')))
     expect(readers.length).toBeGreaterThan(0)
