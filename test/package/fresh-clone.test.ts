@@ -80,7 +80,7 @@ describe('the README contract', () => {
       }
 
       const line = readmeMainJob()
-      const r = await runBounded('bash', ['-euo', 'pipefail', '-c', line], {cwd: repo, env: env(), timeoutMs: 360_000})
+      const r = await runBounded('bash', ['-euo', 'pipefail', '-c', line], {cwd: repo, env: env(), timeoutMs: 360_000, nice: true})
       console.info(`[svidkit tests] fresh clone: "${line}" took ${(r.ms / 1000).toFixed(1)}s`)
       expect(r.timedOut, r.output).toBe(false)
       expect(r.status, r.output).toBe(0)
@@ -97,7 +97,7 @@ describe('the README contract', () => {
       // dist/ was built from nothing by the `prepare` script `npm ci` ran; `npm pack` would run
       // that same script once more (prepare only, no prepack: one build per pack). Skipped here
       // to keep the test short: what is checked is what the tarball holds and does.
-      const pack = await runBounded('npm', ['pack', '--ignore-scripts', '--pack-destination', dir!], {cwd: cloned, env: env(), timeoutMs: 180_000})
+      const pack = await runBounded('npm', ['pack', '--ignore-scripts', '--pack-destination', dir!], {cwd: cloned, env: env(), timeoutMs: 180_000, nice: true})
       expect(pack.status, pack.output).toBe(0)
       const tarballs = readdirSync(dir!).filter((f) => /^svidkit-.*\.tgz$/.test(f))
       expect(tarballs).toHaveLength(1)
@@ -112,7 +112,7 @@ describe('the README contract', () => {
       expect(packed.filter((f) => f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
 
       const prefix = path.join(dir!, 'prefix')
-      const install = await runBounded('npm', ['i', '-g', '--prefix', prefix, tarball], {cwd: dir!, env: env(), timeoutMs: 180_000})
+      const install = await runBounded('npm', ['i', '-g', '--prefix', prefix, tarball], {cwd: dir!, env: env(), timeoutMs: 180_000, nice: true})
       expect(install.status, install.output).toBe(0)
 
       const work = path.join(dir!, 'work')
