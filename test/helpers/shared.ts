@@ -5,14 +5,9 @@
  * of it is skipped with the reason.
  */
 import {beforeEach, it} from 'vitest'
-import {CONFORMANCE_DIR, hasConformance, MISSING_CONFORMANCE} from './shared-dir.js'
+import {hasConformance, MISSING_CONFORMANCE} from './shared-dir.js'
 
 export {CONFORMANCE_DIR, SHARED_DIR, hasConformance} from './shared-dir.js'
-
-/** Returns the absolute path of a conformance file given relative to CONFORMANCE_DIR. */
-export function conformancePath(rel: string): string {
-  return `${CONFORMANCE_DIR}/${rel}`
-}
 
 /** Marks the calling test file as needing the conformance fixtures; returns whether they are there. */
 export function requireConformance(): boolean {
