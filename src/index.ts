@@ -2,18 +2,29 @@
  * svidkit as a library: the same core the commands use, with no oclif import.
  * Create a trust domain, issue X509-SVIDs in memory or to a directory, and verify them.
  *
+ * ESM only: load it with `import` (from CommonJS, `await import("svidkit")`).
+ *
  * @example
  * import {createAuthority, issueSvid} from 'svidkit'
  * const {authority} = await createAuthority({trustDomain: 'example.org'})
  * const {svid, bundle} = await issueSvid(authority, {spiffeId: 'spiffe://example.org/web'})
  */
-export {SvidkitError, isSvidkitError, REASON_EXIT, type ReasonCode, type ExitCode} from './core/errors.js'
+export {SvidkitError, isSvidkitError, REASON_EXIT, type ReasonCode, type ExitCode, type SvidkitErrorOptions} from './core/errors.js'
 export {systemClock, fixedClock, type Clock} from './core/clock.js'
 export {parseDuration, formatDuration} from './core/time/duration.js'
 export {parseInstant, formatInstant} from './core/time/instant.js'
 export * from './core/spiffe-id/index.js'
 export {KEY_TYPES, parseKeyType, type KeyType} from './core/x509/key-type.js'
-export {parseCertificateDer, type ParsedCertificate} from './core/x509/certificate.js'
+export {
+  parseCertificateDer,
+  type ParsedCertificate,
+  type ConstraintName,
+  type ExtensionInfo,
+  type KeyUsageName,
+  type NameConstraintsInfo,
+} from './core/x509/certificate.js'
+export {type CertificateTemplate} from './core/x509/build.js'
+export {type CertificateSummary} from './core/svid/summary.js'
 export {readCertificates} from './core/x509/read.js'
 export {readPrivateKey, keyMatches, type PrivateKeyMaterial} from './core/x509/keys.js'
 export {type Authority, type CaCredential, signingCredential, chainAboveLeaf, bundleAuthorities} from './core/ca/authority.js'
@@ -29,25 +40,32 @@ export {singleBundleSet} from './core/svid/self-check.js'
 export * from './core/bundle/index.js'
 export {verifySvid, type VerifyInput} from './core/verify/verify.js'
 export {type VerifyResult, type Check, type Failure} from './core/verify/result.js'
-export {DEFECTS, parseDefects, type Defect} from './core/svid/defects.js'
+export {DEFECTS, parseDefects, type Defect, type DefectPlan} from './core/svid/defects.js'
 export {verifyFiles, type VerifyFilesOptions} from './core/verify/verify-files.js'
 export {inspectFile, type InspectedFile, type InspectedCertificate} from './core/inspect/inspect.js'
 export {rotate, type RotateOptions, type RotationSummary} from './core/rotate/rotate.js'
-export {defaultKnobs, type Knobs} from './core/rotate/knobs.js'
+export {defaultKnobs, type Knobs, type FileRole} from './core/rotate/knobs.js'
+export {type OpsHooks} from './core/rotate/ops.js'
+export {type SignalTarget} from './core/rotate/signal.js'
 export {WRITER_MODES, type WriterMode} from './core/rotate/writers/index.js'
-export {type RotateEvent} from './core/rotate/events.js'
+export {type RotateEvent, type RotateStep, type WindowKind, type EventSink} from './core/rotate/events.js'
 export {runWatch, type WatchOptions, type WatchSummary} from './core/watch/run.js'
 export {STRATEGIES, createConsumer} from './core/watch/strategies.js'
 export {ReferenceConsumer, type ReferenceOptions} from './core/watch/reference.js'
-export {type WatchEvent} from './core/watch/events.js'
+export {type WatchEvent, type WatchEventType, type WatchSink, type Consumer} from './core/watch/events.js'
+export {type LoadedSet, type RawSet} from './core/watch/material.js'
+export {type NaiveOptions} from './core/watch/naive/base.js'
 export {rotateIntermediate, rotateRoot} from './core/ca/rotate.js'
 export {clientHandshake, ROUND_TRIP_REQUEST, type ClientOptions, type HandshakeResult} from './core/handshake/client.js'
+export {type HandshakeFailure} from './core/handshake/alerts.js'
+export {type TlsVersionChoice} from './core/handshake/tls-options.js'
 export {SvidServer, type ServerOptions, type ServerReload} from './core/handshake/server.js'
-export {type ServerEvent} from './core/handshake/server-events.js'
+export {type ServerEvent, type ServerSink} from './core/handshake/server-events.js'
 export {runClient, loadCredentials, parseTarget, type RunClientOptions} from './core/handshake/run-client.js'
 export {runServer, parseListen, type RunServerOptions, type ServerSummary} from './core/handshake/run-server.js'
 export {runLocalRace, type LocalRaceOptions} from './core/handshake/local/race.js'
-export {type RaceReport} from './core/handshake/local/report.js'
+export {type RaceReport, type Spread} from './core/handshake/local/report.js'
+export {type ResourceSample} from './core/handshake/local/stats.js'
 export {runTargetRace, type TargetRaceOptions} from './core/race/target-race.js'
 export {type TargetRaceReport, RACE_CAUSES} from './core/race/target-report.js'
 export {parseReload, type ReloadTrigger, type ReloadResult} from './core/race/reload.js'

@@ -1,5 +1,7 @@
 import {Command, Errors} from '@oclif/core'
 import {SvidkitError, isSvidkitError, type ExitCode} from '../core/errors.js'
+import {renderError} from './render-error.js'
+import {isParseError, usageFromParseError, type UsageContext} from './usage-errors.js'
 import {style} from './style.js'
 
 function debugEnabled(): boolean {
@@ -7,19 +9,10 @@ function debugEnabled(): boolean {
 }
 
 /** Returns the SvidkitError for anything thrown: oclif parse errors are usage errors, the rest internal. */
-export function toSvidkitError(err: unknown): SvidkitError {
+export function toSvidkitError(err: unknown, ctx: UsageContext = {}): SvidkitError {
   if (isSvidkitError(err)) return err
-  const e = err as Error & {oclif?: {exit?: number}}
-  if (e instanceof Errors.CLIError || e?.oclif?.exit === 2) {
-    // oclif spreads one reason over several lines ("Parsing --x\n\tExpected …"): keep it whole, on one line.
-    const message = (e.message ?? String(e))
-      .split('\n')
-      .map((l) => l.trim().replace(/\s+/g, ' '))
-      .filter((l) => l !== '' && !l.startsWith('See more help'))
-      .reduce((acc, l) => (acc === '' ? l : acc.endsWith(':') ? `${acc} ${l}` : `${acc}: ${l}`), '')
-      .replace(/^Error: /, '')
-    return new SvidkitError('usage', message.charAt(0).toLowerCase() + message.slice(1), {cause: e})
-  }
+  if (isParseError(err)) return usageFromParseError(err, ctx)
+  const e = err as Error | undefined
   return new SvidkitError('internal', `internal error: ${e?.message ?? String(e)}`, {cause: e})
 }
 
@@ -75,12 +68,9 @@ export abstract class SvidkitCommand extends Command {
 
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
-    const e = toSvidkitError(err)
-    if (this.jsonEnabled()) {
-      this.logJson({ok: false, error: e.toJSON()})
-    } else {
-      process.stderr.write(`${style.red('error')} [${e.code}]: ${e.message}\n  ${style.dim('hint:')} ${e.hint}\n`)
-    }
+    const command = [this.config.bin, ...(this.id ?? '').split(':')].filter(Boolean).join(' ')
+    const e = toSvidkitError(err, {command, flagNames: Object.keys(this.ctor.flags ?? {})})
+    renderError(e, this.jsonEnabled())
     if (debugEnabled()) process.stderr.write(`${(e.cause as Error | undefined)?.stack ?? e.stack}\n`)
     throw new Errors.ExitError(e.exit)
   }

@@ -32,6 +32,9 @@ import {
   thrownBy,
   type Expectation,
 } from './fixtures.js'
+import {requireConformance} from '../helpers/shared.js'
+
+requireConformance()
 
 /** A readable labelled bundle (the root of the one real chain; any readable bundle would do). */
 const BUNDLE = `example.org=${fx(`${SPIFFE_DATA}/spiffebundle_valid_1.json`)}`

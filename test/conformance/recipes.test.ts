@@ -13,6 +13,9 @@ import {certBlocks} from '../helpers/pem.js'
 import {hasOpenssl, run, warnIfMissing} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {SPIFFE_DATA, SVID_DATA, X509_DATA, fx} from './fixtures.js'
+import {requireConformance} from '../helpers/shared.js'
+
+requireConformance()
 
 warnIfMissing('openssl', hasOpenssl)
 

@@ -17,6 +17,9 @@ import {failureOf, jsonOf, runCli, STACK_LINE, type FailureDoc} from '../helpers
 import {certBlocks} from '../helpers/pem.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {SPIFFE_DATA, SVID_DATA, fx} from '../conformance/fixtures.js'
+import {requireConformance} from '../helpers/shared.js'
+
+requireConformance()
 
 /** A valid chain, key and labelled bundle: only the input under test is broken. */
 const CHAIN = fx(`${SVID_DATA}/good-leaf-and-intermediate.pem`)

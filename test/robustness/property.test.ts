@@ -18,6 +18,9 @@ import {parsePemBlocks, toPem} from '../../src/core/x509/pem.js'
 import {readCertificates} from '../../src/core/x509/read.js'
 import {SPIFFE_DATA, SVID_DATA, X509_DATA, fx} from '../conformance/fixtures.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
+import {requireConformance} from '../helpers/shared.js'
+
+requireConformance()
 
 const SEED = 20260619
 const runs = (numRuns: number) => ({numRuns, seed: SEED})

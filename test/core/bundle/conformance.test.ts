@@ -6,6 +6,9 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {loadBundleFile, loadBundleSpecs, lookupBundle} from '../../../src/core/bundle/index.js'
 import {fixture, thrown} from './helpers.js'
+import {requireConformance} from '../../helpers/shared.js'
+
+requireConformance()
 
 interface Expectation {
   file: string

@@ -3,7 +3,7 @@ import type {ServerEvent} from '../server-events.js'
 import type {Attempt, ResourceSample} from './stats.js'
 import type {LocalRaceOptions} from './race.js'
 
-type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
+export type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
 
 /** The report of `handshake --local` (docs/errors.md, `race --json`). */
 export interface RaceReport {
