@@ -67,5 +67,7 @@ export {runLocalRace, type LocalRaceOptions} from './core/handshake/local/race.j
 export {type RaceReport, type Spread} from './core/handshake/local/report.js'
 export {type ResourceSample} from './core/handshake/local/stats.js'
 export {runTargetRace, type TargetRaceOptions} from './core/race/target-race.js'
+export {type RotationRow} from './core/race/convergence.js'
+export {type WriterStep} from './core/race/writer-job.js'
 export {type TargetRaceReport, RACE_CAUSES} from './core/race/target-report.js'
 export {parseReload, type ReloadTrigger, type ReloadResult} from './core/race/reload.js'

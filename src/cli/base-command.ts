@@ -18,7 +18,7 @@ export function toSvidkitError(err: unknown, ctx: UsageContext = {}): SvidkitErr
 
 /**
  * The base of every svidkit command: `--json` for free, one error path that maps the
- * core's SvidkitError to the exit codes of cli-contract.md in human and JSON mode alike,
+ * core's SvidkitError to the exit codes of docs/errors.md in human and JSON mode alike,
  * and no stack trace unless DEBUG=svidkit*.
  */
 export abstract class SvidkitCommand extends Command {

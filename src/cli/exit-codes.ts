@@ -1,4 +1,4 @@
-/** The exit-code table of cli-contract.md, printed at the end of every command's help. */
+/** The exit-code table of docs/errors.md, printed at the end of every command's help. */
 export const EXIT_CODES = `EXIT CODES
   0  success
   1  internal error (a bug)

@@ -3,7 +3,7 @@ import {KEY_TYPES} from '../core/x509/key-type.js'
 import {LAYOUTS} from '../core/svid/layout.js'
 
 /**
- * The shared flags of cli-contract.md, defined once. Values stay strings here; the core
+ * The flags shared by the commands (docs/commands.md), defined once. Values stay strings here; the core
  * parses them (so every bad value goes through the one error path with exit 2).
  */
 export const sharedFlags = {

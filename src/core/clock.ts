@@ -1,7 +1,7 @@
 /**
  * Time is injected: the core never calls `new Date()` deep inside. A Clock gives
  * wall time for certificates and a monotonic millisecond clock for event logs
- * (rotation.md §1.4: CLOCK_MONOTONIC, the same in every process on the host).
+ * (docs/rotation.md "Event log": CLOCK_MONOTONIC, the same in every process on the host).
  */
 export interface Clock {
   /** Returns the current wall-clock time. */

@@ -1,6 +1,6 @@
 /**
  * The one error class of svidkit's core, with the stable reason codes of
- * docs/cli-contract.md (../shared/docs/cli-contract.md) and the exit code each maps to.
+ * docs/errors.md and the exit code each maps to.
  */
 
 /** Reason codes from the CLI contract, plus the few svidkit-specific codes listed in docs/errors.md. */
@@ -54,7 +54,7 @@ export const REASON_EXIT = {
   internal: 1,
 } as const
 
-/** A stable reason code (cli-contract.md "Reason codes", docs/errors.md). */
+/** A stable reason code (docs/errors.md "Reason codes"). */
 export type ReasonCode = keyof typeof REASON_EXIT
 
 /** An exit code of the CLI contract. */

@@ -1,6 +1,6 @@
 /**
  * X509Bundle: the X.509 authorities of one trust domain as read from one file
- * (SPIFFE Trust Domain and Bundle §4), and the facts about them that binding (§3.1) needs.
+ * (SPIFFE Trust Domain and Bundle §4), and the facts about them that binding needs.
  */
 import {SvidkitError} from '../errors.js'
 import {SpiffeId} from '../spiffe-id/index.js'

@@ -79,7 +79,7 @@ export async function createCaCredential(opts: {
 
 /**
  * Returns a new trust-domain authority in memory: a self-signed root and a chain of
- * intermediates, each following the signing-certificate profile of spiffe-rules.md §2.
+ * intermediates, each following the signing-certificate profile of X509-SVID §3.2 and §4.
  */
 export async function createAuthority(options: CreateAuthorityOptions): Promise<CreatedAuthority> {
   const td = typeof options.trustDomain === 'string' ? parseTrustDomainArg(options.trustDomain) : options.trustDomain

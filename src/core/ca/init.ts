@@ -6,7 +6,7 @@ import {createAuthority, type CreateAuthorityOptions} from './create.js'
 import {CA_BUNDLE_JWKS, CA_BUNDLE_PEM, CA_METADATA, saveAuthority} from './store.js'
 import type {Authority} from './authority.js'
 
-/** What `initCa` wrote (cli-contract.md "ca init --json"). */
+/** What `initCa` wrote (docs/errors.md "JSON documents", ca init --json). */
 export interface CaInitResult {
   trustDomain: string
   dir: string

@@ -1,10 +1,10 @@
 import type {CertificateTemplate} from '../x509/build.js'
 
-/** Clock skew absorbed by backdating notBefore (spiffe-rules.md §2, as SPIRE does). */
+/** Clock skew absorbed by backdating notBefore (as SPIRE does). */
 export const BACKDATE_MS = 10_000
 
 /**
- * Returns the extensions of a signing (CA) certificate (spiffe-rules.md §2 "Root CA"):
+ * Returns the extensions of a signing (CA) certificate (X509-SVID §3.2, §4):
  * critical CA:TRUE with an optional pathLen, critical keyCertSign+cRLSign, no EKU, the
  * trust domain's URI SAN without path, and optionally critical URI name constraints
  * whose permitted subtree is the bare trust-domain name.

@@ -6,7 +6,7 @@ import {BACKDATE_MS} from './profile.js'
 
 /**
  * Returns the authority with a new CA that signs leaves: the last intermediate is
- * replaced by a new one (new key) under the same parent (rotation.md §1.2 `intermediate`).
+ * replaced by a new one (new key) under the same parent (docs/rotation.md "Knobs", `--kind intermediate`).
  */
 export async function rotateIntermediate(a: Authority, clock: Clock = systemClock): Promise<Authority> {
   if (a.intermediates.length === 0) {
@@ -45,7 +45,7 @@ async function nextRoot(a: Authority, clock: Clock): Promise<Authority> {
 }
 
 /**
- * Returns the authority after a root rollover step (rotation.md §1.2): `add` publishes a
+ * Returns the authority after a root rollover step (docs/rotation.md "Knobs", `--kind root --ca-overlap`): `add` publishes a
  * new root (and its chain) beside the old one, and the new chain signs from now on;
  * `drop-old` keeps only the active root; `none` replaces the root at once, no overlap.
  * `spiffe_sequence` goes up whenever the set of roots changes.

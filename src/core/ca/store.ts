@@ -16,7 +16,7 @@ export const CA_METADATA = 'ca.json'
 export const CA_BUNDLE_PEM = 'bundle.pem'
 export const CA_BUNDLE_JWKS = 'bundle.spiffe.json'
 
-/** The metadata file of a CA directory (cli-contract.md "File layouts"). */
+/** The metadata file of a CA directory (docs/design.md "ca init", layout). */
 export interface CaMetadata {
   version: 1
   trustDomain: string

@@ -2,8 +2,7 @@ import type {Attempt} from '../handshake/local/stats.js'
 import {spread} from '../handshake/local/stats.js'
 import type {ReloadResult, ReloadTrigger} from './reload.js'
 import type {RotationRow} from './convergence.js'
-
-type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
+import type {Spread} from '../handshake/local/report.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
 export const RACE_CAUSES = [

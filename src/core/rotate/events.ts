@@ -1,4 +1,4 @@
-/** The steps of the rotate event log (rotation.md §1.4). */
+/** The steps of the rotate event log (docs/rotation.md "Event log"). */
 export type RotateStep =
   | 'readlink'
   | 'mkdir'
@@ -54,7 +54,7 @@ export interface RotateEvent {
   windows?: {window: WindowKind; file?: string; ms: number}[]
 }
 
-/** The inconsistent states a writer knows it opens (rotation.md §1.4). */
+/** The inconsistent states a writer knows it opens (docs/rotation.md "Event log"). */
 export type WindowKind = 'torn' | 'absent' | 'key-mismatch' | 'bundle-stale'
 
 /** Receives events in order. */

@@ -3,7 +3,7 @@ import {usageError} from '../errors.js'
 /** The roles of the files in a set. */
 export type FileRole = 'cert' | 'key' | 'bundle'
 
-/** The race-opening knobs of rotation.md §1.1 (durations in ms). */
+/** The race-opening knobs of docs/rotation.md "Knobs" (durations in ms). */
 export interface Knobs {
   /** Write order of the set. Default cert, key, bundle. */
   order: FileRole[]
@@ -73,7 +73,7 @@ export function parsePauseAfter(text: string): {file: string; step: string} {
   return {file: text.slice(0, i), step: text.slice(i + 1)}
 }
 
-/** The writer modes each mode-specific knob applies to (rotation.md §1.1). */
+/** The writer modes each mode-specific knob applies to (docs/rotation.md "Knobs"). */
 const KNOB_MODES: {flag: string; given: (k: Knobs) => boolean; modes: string[]}[] = [
   {flag: '--truncate-hold', given: (k) => k.truncateHoldMs > 0, modes: ['spiffe-helper']},
   {flag: '--chunk-bytes', given: (k) => k.chunkBytes > 0, modes: ['spiffe-helper', 'unlink-create', 'move-away']},

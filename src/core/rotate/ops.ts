@@ -60,7 +60,7 @@ function fsCall<T>(path: string, fn: () => T): T {
 
 /**
  * The file operations of one rotation, each a synchronous call followed by one event
- * (rotation.md §1.4), so the log is exactly the order on disk. Also tracks the windows
+ * (docs/rotation.md "Event log"), so the log is exactly the order on disk. Also tracks the windows
  * the writer opens (torn, absent, key-mismatch, bundle-stale) and `--pause-after`.
  */
 export class Ops {

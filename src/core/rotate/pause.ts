@@ -1,7 +1,7 @@
 import {createInterface} from 'node:readline'
 
 /**
- * Returns a promise that resolves on SIGUSR2 or on a line on stdin (rotation.md §1.1
+ * Returns a promise that resolves on SIGUSR2 or on a line on stdin (docs/rotation.md "Knobs"
  * `--pause-after`), whichever comes first, or when `abort` fires (SIGINT/SIGTERM).
  */
 export function waitForResume(abort?: AbortSignal): Promise<'signal' | 'stdin' | 'abort'> {

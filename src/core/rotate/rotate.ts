@@ -81,7 +81,7 @@ async function rotateCa(a: Authority, o: RotateOptions, clock: Clock): Promise<A
 
 /**
  * Rotates the SVID directory `count` times the way the chosen real writer does, op by op
- * (rotation.md §1), emitting one event per step, the windows it opened and a `done` event
+ * (docs/rotation.md "Writer modes"), emitting one event per step, the windows it opened and a `done` event
  * per rotation with the hashes of what it wrote. Returns one summary per rotation.
  */
 export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {

@@ -3,7 +3,7 @@ import {SvidkitError} from '../errors.js'
 import {osReason} from '../fs/atomic-write.js'
 import {sleep, type Ops} from './ops.js'
 
-/** Where the signal goes: a pid, or a pid file re-read every rotation (rotation.md §1.3). */
+/** Where the signal goes: a pid, or a pid file re-read every rotation (docs/rotation.md "Knobs", `--signal`). */
 export interface SignalTarget {
   signal: NodeJS.Signals
   pid?: number

@@ -49,7 +49,7 @@ export interface IssueToDirectoryOptions extends Omit<IssueOptions, 'spiffeId' |
   secretName?: string
 }
 
-/** One written SVID (cli-contract.md "issue --json"). */
+/** One written SVID (docs/errors.md "JSON documents", issue --json). */
 export interface IssueResult {
   spiffeId: string
   files: {cert: string; key?: string; bundle: string}

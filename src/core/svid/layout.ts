@@ -1,6 +1,6 @@
 import {usageError} from '../errors.js'
 
-/** The SVID directory layouts of cli-contract.md "File layouts". */
+/** The SVID directory layouts (`svidkit issue --help`, "Layouts"). */
 export const LAYOUTS = {
   'spiffe-helper': {cert: 'svid.pem', key: 'svid_key.pem', bundle: 'svid_bundle.pem'},
   spire: {cert: 'svid.pem', key: 'key.pem', bundle: 'bundle.pem'},

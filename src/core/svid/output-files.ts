@@ -22,7 +22,7 @@ export function outputNames(o: OutputSpec): string[] {
   return [PKCS12_FILE, o.bundle]
 }
 
-/** Returns the files of one SVID in this output, and their paths by role (cli-contract.md `files`). */
+/** Returns the files of one SVID in this output, and their paths by role (docs/errors.md `files`). */
 export function outputFiles(
   o: OutputSpec,
   dir: string,

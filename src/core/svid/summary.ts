@@ -3,7 +3,7 @@ import {EKU_NAMES, EXTENSION_NAMES} from '../x509/oids.js'
 import {formatInstant} from '../time/instant.js'
 import {isSelfIssued} from '../x509/certificate.js'
 
-/** A certificate described for reports and JSON (cli-contract.md: serial hex, RFC 3339 times). */
+/** A certificate described for reports and JSON (docs/errors.md "JSON documents": serial hex, RFC 3339 times). */
 export interface CertificateSummary {
   role: 'leaf' | 'intermediate' | 'root'
   source: 'chain' | 'bundle' | 'file'

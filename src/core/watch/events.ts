@@ -1,4 +1,4 @@
-/** The kinds of `watch` observations (cli-contract.md "watch --json"). */
+/** The kinds of `watch` observations (docs/errors.md "JSON documents", watch --json). */
 export type WatchEventType = 'start' | 'rotation' | 'invalid' | 'error' | 'rearm' | 'expiring' | 'stale' | 'summary'
 
 /** One observation of a consumer (NDJSON with --json). */

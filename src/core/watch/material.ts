@@ -71,7 +71,7 @@ function readFile(path: string, code: ReasonCode): Buffer {
 /**
  * Returns the bytes of the set: C, K and B (or the credential bundle and B), C then K
  * `readGapMs` apart. For a kubelet layout `..data` is read before and after, and the set
- * is re-read when it moved in between (rotation.md §4.1 step 3).
+ * is re-read when it moved in between (docs/rotation.md "Consumers", reference).
  */
 export async function readSet(
   dir: string,
@@ -109,7 +109,7 @@ export function toInvalid(err: unknown): Invalid {
 }
 
 /**
- * Returns the set validated the way `verify` does (rotation.md §4.1 step 4): chain and
+ * Returns the set validated the way `verify` does (docs/rotation.md "Consumers", reference): chain and
  * key parse, the key matches the leaf, the chain verifies against B (authorities of the
  * leaf's trust domain only), now is within validity, and the SPIFFE rules hold. Throws
  * an Invalid-shaped SvidkitError otherwise.

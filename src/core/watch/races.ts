@@ -1,4 +1,4 @@
-/** Returns which races of rotation.md §3 an invalid observation points to. */
+/** Returns which races of the table in docs/rotation.md "Knobs" an invalid observation points to. */
 export function raceOf(code: string, strategy: string): string {
   switch (code) {
     case 'key-mismatch':

@@ -7,7 +7,7 @@ import type {Consumer, WatchSink} from './events.js'
 import {newestMtime, readSet, toInvalid, validateSet, type LoadedSet} from './material.js'
 import {watchDirs} from './watch-dirs.js'
 
-/** Options of the reference consumer (rotation.md §4.1), durations in ms. */
+/** Options of the reference consumer (docs/rotation.md "Consumers", reference), durations in ms. */
 export interface ReferenceOptions {
   dir: string
   names: SvidFileNames

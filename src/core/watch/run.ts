@@ -38,7 +38,7 @@ export interface WatchSummary {
   finalState: 'valid' | 'invalid' | 'none'
   /** The set on disk at the end is valid but was never loaded: the watch was lost. */
   stale: boolean
-  /** Races that bit the consumer (rotation.md §3). */
+  /** Races that bit the consumer (docs/rotation.md "Knobs", race table). */
   races: string[]
   exit: 0 | 6
 }

@@ -2,7 +2,7 @@ import {lstatSync, realpathSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 
 /**
- * Returns the directories the reference consumer watches (rotation.md §4.1 step 1): the
+ * Returns the directories the reference consumer watches (docs/rotation.md "Consumers", reference): the
  * SVID directory (as named and as resolved), each file's parent, and for every symlink
  * among the path components, the directory that holds the link (the grandparent for a
  * dir-symlink layout, the SVID dir itself for kubelet's links).

@@ -1,6 +1,6 @@
 import {usageError} from '../errors.js'
 
-/** The key types svidkit generates (cli-contract.md "Key types"). */
+/** The key types svidkit generates (`svidkit ca init --help`, --key-type). */
 export const KEY_TYPES = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const
 
 /** A key type name such as `ec-p256`. */

@@ -16,7 +16,7 @@ function nextVersion(parent: string): number {
 /**
  * git-sync style layouts (envoy #10979): `--dir` is a symlink such as `certs/current`;
  * each rotation writes `certs/v<n>`, then swaps the link with symlink + rename and removes
- * the previous version (rotation.md §1), only when it is provably the writer's own.
+ * the previous version (docs/rotation.md "Writer modes"), only when it is provably the writer's own.
  */
 export const dirSymlink: Writer = async (w) => {
   const link = w.dir

@@ -7,7 +7,7 @@ import {spiffeHelper} from './spiffe-helper.js'
 import {unlinkCreate} from './unlink-create.js'
 import type {Writer} from './types.js'
 
-/** The writer modes of `rotate --mode` (rotation.md §1). credential-bundle writes like atomic-rename. */
+/** The writer modes of `rotate --mode` (docs/rotation.md "Writer modes"). credential-bundle writes like atomic-rename. */
 export const WRITERS: Record<string, Writer> = {
   'spiffe-helper': spiffeHelper,
   'atomic-rename': atomicRename,

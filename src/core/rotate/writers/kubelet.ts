@@ -75,7 +75,7 @@ async function linkVisibleNames(w: WriterInput): Promise<void> {
 /**
  * kubernetes `pkg/volume/util/atomic_writer.go`: write the set into a new timestamped
  * directory, then publish it with one rename of `..data_tmp` over `..data`; the
- * user-visible names are symlinks through `..data`, created once (rotation.md §1). The
+ * user-visible names are symlinks through `..data`, created once (docs/rotation.md "Writer modes"). The
  * previous version directory is removed only when it is provably the writer's own.
  */
 export const kubelet: Writer = async (w) => {

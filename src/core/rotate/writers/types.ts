@@ -21,5 +21,5 @@ export interface WriterInput {
 /** How a rotation ended on disk. */
 export type WriterResult = 'written' | 'aborted' | 'unchanged'
 
-/** A writer imitates one real-world way of replacing the files (rotation.md §1). */
+/** A writer imitates one real-world way of replacing the files (docs/rotation.md "Writer modes"). */
 export type Writer = (w: WriterInput) => Promise<WriterResult>

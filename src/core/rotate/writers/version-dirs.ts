@@ -5,7 +5,7 @@ import type {WriterInput} from './types.js'
 
 /**
  * Removes the previous version directory after a swap, honouring `--keep-old-dirs` and
- * `--cleanup-delay` (rotation.md §1.1: file watchers get no event, or a late one), and
+ * `--cleanup-delay` (docs/rotation.md "Knobs": file watchers get no event, or a late one), and
  * only while it is provably the writer's own (checked again when the removal happens).
  */
 export async function removeOldDir(w: WriterInput, s: VersionScheme, name: string): Promise<void> {

@@ -4,7 +4,7 @@ import {NaiveConsumer} from './base.js'
 /**
  * controller-runtime `pkg/certwatcher`: file watches on C and K; a write re-reads; a
  * remove re-adds the watch once (a failure is only logged, never retried); a rename is
- * ignored; a 10 s poll re-reads (rotation.md §2.2). Node cannot tell a remove from a
+ * ignored; a 10 s poll re-reads (docs/rotation.md "Consumers"). Node cannot tell a remove from a
  * rename, so a `rename` event whose path exists again counts as remove + successful
  * re-add, and one whose path is gone as the failed re-add.
  */
