@@ -1,6 +1,4 @@
 import {Errors, Help, type Command, type Config, type Interfaces} from '@oclif/core'
-import {renderError} from './render-error.js'
-import {unknownCommandError} from './unknown-command.js'
 
 /** Help is never wrapped narrower than this, nor wider (long lines are hard to read). */
 const MIN_WIDTH = 40
@@ -52,6 +50,8 @@ export default class SvidkitHelp extends Help {
     } catch (err) {
       const m = (err as Error).message?.match(/^Command (.+) not found\.?$/)
       if (!m) throw err
+      // Loaded only on this error path: help for a known command loads no core module.
+      const [{unknownCommandError}, {renderError}] = await Promise.all([import('./unknown-command.js'), import('./render-error.js')])
       const error = unknownCommandError(m[1], this.config)
       renderError(error, argv.includes('--json'))
       throw new Errors.ExitError(error.exit)

@@ -24,7 +24,7 @@ export interface PathSearch {
 }
 
 /**
- * The budgets of the path search (documented in docs/security-limits.md). They bound
+ * The budgets of the path search (documented in docs/security.md "Read and verify limits"). They bound
  * the work for any input, like Go's crypto/x509 (at most 100 signature checks per
  * verification): a chain of look-alike certificates cannot make the search explode.
  */

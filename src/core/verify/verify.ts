@@ -129,7 +129,7 @@ function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutc
     r.fail(9, 'path', {
       code: 'path-limit',
       message: `path search stopped after ${search.signatureChecks} signature checks and ${search.steps} steps without reaching an authority of the bundle`,
-      hint: `the chain holds ${input.chain.length} certificates with look-alike names; send only the leaf and its intermediates, in order (limits: docs/security-limits.md)`,
+      hint: `the chain holds ${input.chain.length} certificates with look-alike names; send only the leaf and its intermediates, in order (limits: docs/security.md "Read and verify limits")`,
     })
     for (const name of PATH_STEPS) r.skipped(name, 'no certification path')
     return undefined

@@ -82,7 +82,7 @@ export interface ParsedCertificate {
 }
 
 /**
- * Decoder limits for one certificate (docs/security-limits.md). The ASN.1 decoder's
+ * Decoder limits for one certificate (docs/security.md "Read and verify limits"). The ASN.1 decoder's
  * default of 10,000 nodes rejects real certificates (a SAN list of 10,000 names has
  * about 20,000 nodes); the input size limit (8 MiB) already bounds the work, and this
  * bound keeps decoding under a fraction of a second.
