@@ -5,13 +5,14 @@ import {join} from 'node:path'
 import {createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket} from 'node:tls'
 import type {AddressInfo} from 'node:net'
 import {systemClock, type Clock} from '../clock.js'
+import {usageError} from '../errors.js'
 import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
 import type {BundleSet} from '../bundle/index.js'
 import type {SvidFileNames} from '../svid/layout.js'
 import {verifySvid} from '../verify/verify.js'
 import {serialHex, type ParsedCertificate} from '../x509/certificate.js'
 import {parsePemBundle} from '../bundle/index.js'
-import {readSet, validateSet, type LoadedSet} from '../watch/material.js'
+import {readSet, validateSet, type LoadedSet, type RawSet} from '../watch/material.js'
 import {createConsumer} from '../watch/strategies.js'
 import type {Consumer, WatchEvent} from '../watch/events.js'
 import {watchDirs} from '../watch/watch-dirs.js'
@@ -38,6 +39,15 @@ function sha(b: Buffer | undefined): string {
 /** The longest client chain the server examines: more is refused before any path building (a hostile peer cannot stall the event loop). */
 const MAX_PEER_CHAIN = 8
 
+/** An SVID held in memory: the chain (leaf first), its PKCS#8 key and the bundle, as PEM. */
+export interface ServerCredentials {
+  cert: string | Buffer
+  key: string | Buffer
+  bundle: string | Buffer
+}
+
+const bytes = (b: string | Buffer): Buffer => (typeof b === 'string' ? Buffer.from(b) : b)
+
 /** How the server adopts a rotated SVID (docs/rotation.md R15). */
 export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
 
@@ -45,9 +55,12 @@ export type ServerReload = 'reference' | 'partial' | 'sni' | 'unvalidated'
 export interface ServerOptions {
   host: string
   port: number
-  /** SVID directory the server serves from, and hot-reloads. */
-  dir: string
-  names: SvidFileNames
+  /** SVID directory the server serves from, and hot-reloads (or `credentials`, never both). */
+  dir?: string
+  /** File names in `dir`. */
+  names?: SvidFileNames
+  /** The SVID in memory instead of a directory; replace it with `update()`. Reload is then always `reference`. */
+  credentials?: ServerCredentials
   /** Bundles of other trust domains (federation); the own bundle comes from `dir`. */
   extraBundles?: BundleSet
   expectIds?: SpiffeId[]
@@ -90,6 +103,29 @@ export class SvidServer {
   constructor(private readonly o: ServerOptions) {
     this.clock = o.clock ?? systemClock
     this.reload = o.reload ?? 'reference'
+    if ((o.dir === undefined) === (o.credentials === undefined)) throw usageError('give the server a directory or in-memory credentials, exactly one of them')
+    if (o.dir !== undefined && o.names === undefined) throw usageError('a server directory needs its file names (names)')
+    if (o.credentials && this.reload !== 'reference') throw usageError(`in-memory credentials are reloaded by update(), not by the "${this.reload}" imitation`)
+  }
+
+  /** The directory and file names, for the modes that read files (every mode but in-memory credentials). */
+  private get files(): {dir: string; names: SvidFileNames} {
+    return {dir: this.o.dir as string, names: this.o.names as SvidFileNames}
+  }
+
+  private validate(raw: RawSet): LoadedSet {
+    return validateSet(raw, {at: this.clock.now()})
+  }
+
+  /**
+   * Returns the serial now served after replacing in-memory credentials: the set is validated
+   * first (a torn or mismatched set throws and the old one stays), then adopted as a reload.
+   */
+  update(credentials: ServerCredentials): string {
+    if (!this.o.credentials) throw usageError('update() is for a server started with in-memory credentials; this one reloads its directory')
+    const set = this.validate({cert: bytes(credentials.cert), key: bytes(credentials.key), bundle: bytes(credentials.bundle)})
+    this.apply(set)
+    return set.serial
   }
 
   private emit(type: Parameters<ServerSink>[0]['type'], fields: Record<string, unknown> = {}): void {
@@ -102,7 +138,8 @@ export class SvidServer {
 
   /** Returns the bound port once listening. */
   async start(): Promise<number> {
-    const first = validateSet(await readSet(this.o.dir, this.o.names), {at: this.clock.now()})
+    const c = this.o.credentials
+    const first = this.validate(c ? {cert: bytes(c.cert), key: bytes(c.key), bundle: bytes(c.bundle)} : await readSet(this.files.dir, this.files.names))
     const opts = this.contextOptions(first)
     this.current = first
     this.context = createSecureContext(opts)
@@ -139,8 +176,9 @@ export class SvidServer {
   }
 
   private async startReloads(): Promise<void> {
+    if (this.o.credentials) return
     if (this.reload === 'unvalidated') {
-      for (const d of watchDirs(this.o.dir, [this.o.names.cert, this.o.names.key, this.o.names.bundle])) {
+      for (const d of watchDirs(this.files.dir, [this.files.names.cert, this.files.names.key, this.files.names.bundle])) {
         try {
           this.rawWatchers.push(watch(d, () => this.unvalidatedReload()))
         } catch {
@@ -150,8 +188,8 @@ export class SvidServer {
       return
     }
     this.consumer = createConsumer(this.o.strategy ?? 'reference', {
-      dir: this.o.dir,
-      names: this.o.names,
+      dir: this.files.dir,
+      names: this.files.names,
       clock: this.clock,
       debounceMs: this.o.debounceMs,
       pollMs: this.o.pollMs,
@@ -188,7 +226,7 @@ export class SvidServer {
     this.current = set
     this.bundleHash = set.sha256.bundle
     // Naive consumers do not read the bundle: the server reads its ca file itself (on reload, never per handshake).
-    this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle ?? readOrUndefined(join(this.o.dir, this.o.names.bundle)))
+    this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle ?? readOrUndefined(join(this.files.dir, this.files.names.bundle)))
     this.servedSerial = set.serial
     this.loaded = set.sha256
     this.emit('reload', {serial: set.serial, trustChanged, sha256: set.sha256})
@@ -198,8 +236,11 @@ export class SvidServer {
   private unvalidatedReload(): void {
     if (!this.server) return
     try {
-      const read = (n: string) => readInput(join(this.o.dir, n), 'pem-invalid')
-      const opts = serverContextOptions({key: read(this.o.names.key), cert: read(this.o.names.cert), ca: read(this.o.names.bundle)}, this.o.tlsVersion ?? 'any')
+      const read = (n: string) => readInput(join(this.files.dir, n), 'pem-invalid')
+      const opts = serverContextOptions(
+        {key: read(this.files.names.key), cert: read(this.files.names.cert), ca: read(this.files.names.bundle)},
+        this.o.tlsVersion ?? 'any',
+      )
       this.context = createSecureContext(opts)
       this.server.setSecureContext(opts)
       const serial = serialHex(Buffer.from(new X509Certificate(opts.cert as Buffer).serialNumber, 'hex'))
@@ -227,7 +268,11 @@ export class SvidServer {
     const set: BundleSet = {byTrustDomain: new Map(this.o.extraBundles?.byTrustDomain ?? []), warnings: [], unbound: []}
     if (own) {
       const td = own.spiffeId.slice('spiffe://'.length).split('/')[0]
-      set.byTrustDomain.set(td, {trustDomain: td, authorities: this.trust, sources: [{path: join(this.o.dir, this.o.names.bundle), binding: 'san'}]})
+      set.byTrustDomain.set(td, {
+        trustDomain: td,
+        authorities: this.trust,
+        sources: [{path: this.o.dir === undefined ? '(in memory)' : join(this.files.dir, this.files.names.bundle), binding: 'san'}],
+      })
     }
     return set
   }
