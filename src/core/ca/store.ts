@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {SvidkitError} from '../errors.js'
 import {TrustDomain} from '../spiffe-id/index.js'
@@ -96,9 +96,11 @@ function caInvalid(dir: string, why: string): SvidkitError {
 function parseMetadata(dir: string): CaMetadata {
   const path = join(dir, CA_METADATA)
   let raw: unknown
+  // Bounded, regular file only; unreadable is its own error (permission-denied, not-a-regular-file).
+  const text = readInput(path, 'ca-invalid').toString('utf8')
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (err) {
+    raw = JSON.parse(text)
+  } catch {
     throw caInvalid(dir, `${CA_METADATA} is not valid JSON`)
   }
   const m = raw as Partial<CaMetadata>

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {readInput} from '../fs/read-input.js'
 import {SvidkitError} from '../errors.js'
 import {osReason} from '../fs/atomic-write.js'
 import {sleep, type Ops} from './ops.js'
@@ -14,7 +14,15 @@ const TRIES = 5
 
 function readPid(t: SignalTarget): number {
   if (t.pid !== undefined) return t.pid
-  const text = readFileSync(t.pidFile as string, 'utf8').trim()
+  // Bounded, regular file only: a FIFO planted as the pid file cannot stall the writer.
+  let text: string
+  try {
+    text = readInput(t.pidFile as string, 'signal-failed')
+      .toString('utf8')
+      .trim()
+  } catch (err) {
+    throw new SvidkitError('signal-failed', `cannot read the pid file "${t.pidFile}": ${(err as Error).message}`, {cause: err})
+  }
   const pid = Number(text)
   if (!Number.isInteger(pid) || pid <= 0) throw new SvidkitError('signal-failed', `pid file "${t.pidFile}" holds "${text.slice(0, 20)}", not a pid`)
   return pid
