@@ -64,7 +64,7 @@ export {type ServerEvent, type ServerSink} from './core/handshake/server-events.
 export {runClient, loadCredentials, parseTarget, type RunClientOptions} from './core/handshake/run-client.js'
 export {runServer, parseListen, type RunServerOptions, type ServerSummary} from './core/handshake/run-server.js'
 export {runLocalRace, type LocalRaceOptions} from './core/handshake/local/race.js'
-export {type RaceReport, type Spread} from './core/handshake/local/report.js'
+export {type RaceReport, type RaceReportBase, type Spread} from './core/handshake/local/report.js'
 export {type ResourceSample} from './core/handshake/local/stats.js'
 export {runTargetRace, type TargetRaceOptions} from './core/race/target-race.js'
 export {type RotationRow} from './core/race/convergence.js'

@@ -2,7 +2,7 @@ import type {Attempt} from '../handshake/local/stats.js'
 import {spread} from '../handshake/local/stats.js'
 import type {ReloadResult, ReloadTrigger} from './reload.js'
 import type {RotationRow} from './convergence.js'
-import type {Spread} from '../handshake/local/report.js'
+import {INCONSISTENT, type RaceReportBase} from '../handshake/local/report.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
 export const RACE_CAUSES = [
@@ -17,37 +17,13 @@ export const RACE_CAUSES = [
 ] as const
 
 /** The report of `race --target` (docs/race.md): the in-process race's fields plus target, reload and per-rotation rows. */
-export interface TargetRaceReport {
-  ok: boolean
+export interface TargetRaceReport extends RaceReportBase {
   /** The verdict in one line a person understands at 2 a.m. */
   summary: string
   /** Why the run failed: race causes first, then the handshake reason codes beyond --max-failures. */
   causes: string[]
-  handshakes: number
-  failures: number
-  maxFailures: number
-  failuresByCause: Record<string, number>
-  /** local: we rejected the server; peer: the server rejected us (alert translated). */
-  failuresBySide: {local: number; peer: number}
-  errors: {code: string; message: string; side: string}[]
-  rotations: number
-  rotateMode: string
-  kind: string
-  /** From each rotation's `done` to the first handshake served its serial. */
-  convergence: Spread
-  unconverged: number
-  finalSerialServed: boolean
-  staleServed: number
-  latency: Spread
-  /** Handshakes we refused because the served chain was inconsistent, expired or not yet valid. */
-  inconsistentOrExpired: number
-  resumed: number
   /** Handshakes per second while the clients ran (first start to last end). */
   handshakesPerSecond: number
-  windowsOpened: number
-  elapsedMs: number
-  rotateExit: number
-  rotateErrors: string[]
   settleMs: number
   target: {
     host: string
@@ -63,7 +39,6 @@ export interface TargetRaceReport {
   perRotation: RotationRow[]
 }
 
-const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
 const RENAMING_WRITERS = new Set(['atomic-rename', 'kubelet', 'dir-symlink', 'move-away', 'hardlink-backup', 'unlink-create', 'credential-bundle'])
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`

@@ -5,30 +5,27 @@ import type {LocalRaceOptions} from './race.js'
 
 export type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
 
-/** The report of `handshake --local` (docs/errors.md, `race --json`). */
-export interface RaceReport {
+/** The fields every race report carries, in-process or against a target (docs/errors.md, `race --json`). */
+export interface RaceReportBase {
   ok: boolean
   handshakes: number
   failures: number
   maxFailures: number
   /** Reason codes where one applies, else the raw Node code (docs/race.md). */
   failuresByCause: Record<string, number>
+  /** local: we rejected the server; peer: the server rejected us (alert translated). */
   failuresBySide: {local: number; peer: number}
   /** One example per cause: code, message, hint-free. */
   errors: {code: string; message: string; side: string}[]
   rotations: number
   rotateMode: string
-  serverReload: string
-  strategy: string
   kind: string
   /** Time from a rotation's last write until a client was first served the new serial. */
   convergence: Spread
   unconverged: number
   /** The last rotation's serial was served before the end. */
   finalSerialServed: boolean
-  /** The server loaded the writer's last set (same cert, key and bundle bytes) before the end. */
-  finalSetLoaded: boolean
-  /** Handshakes begun after the server loaded the last set that were still served an older serial (e.g. SNI-less clients of an SNI-only reload). */
+  /** Handshakes begun after the last set was in place that were still served an older serial. */
   staleServed: number
   /** Handshake latency (connect to secureConnect). */
   latency: Spread
@@ -36,15 +33,24 @@ export interface RaceReport {
   inconsistentOrExpired: number
   resumed: number
   windowsOpened: number
-  /** reloads; invalid sets skipped (reference); errors: reloads that failed (naive servers); rejected connections. */
-  server: {reloads: number; invalid: number; errors: number; rejected: number}
-  resources: {start: ResourceSample; end: ResourceSample; maxRssMb: number; maxFds: number}
   elapsedMs: number
   rotateExit: number
   rotateErrors: string[]
 }
 
-const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
+/** The report of the in-process race (`race` without `--target`). */
+export interface RaceReport extends RaceReportBase {
+  serverReload: string
+  strategy: string
+  /** The server loaded the writer's last set (same cert, key and bundle bytes) before the end. */
+  finalSetLoaded: boolean
+  /** reloads; invalid sets skipped (reference); errors: reloads that failed (naive servers); rejected connections. */
+  server: {reloads: number; invalid: number; errors: number; rejected: number}
+  resources: {start: ResourceSample; end: ResourceSample; maxRssMb: number; maxFds: number}
+}
+
+/** Failure causes that mean the server presented an inconsistent or out-of-validity set. */
+export const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
 
 /** Returns the race report from the raw observations. */
 export function raceReport(x: {
