@@ -21,6 +21,9 @@ function readPid(t: SignalTarget): number {
       .toString('utf8')
       .trim()
   } catch (err) {
+    // An OS error (missing file, no permission) goes to failure() like a failed kill, to be retried and named.
+    const os = err instanceof SvidkitError ? (err.cause as NodeJS.ErrnoException | undefined) : undefined
+    if (os?.code) throw os
     throw new SvidkitError('signal-failed', `cannot read the pid file "${t.pidFile}": ${(err as Error).message}`, {cause: err})
   }
   const pid = Number(text)
