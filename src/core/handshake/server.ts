@@ -9,15 +9,14 @@ import {usageError} from '../errors.js'
 import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
 import type {BundleSet} from '../bundle/index.js'
 import type {SvidFileNames} from '../svid/layout.js'
-import {verifySvid} from '../verify/verify.js'
 import {serialHex, type ParsedCertificate} from '../x509/certificate.js'
 import {parsePemBundle} from '../bundle/index.js'
 import {readSet, validateSet, type LoadedSet, type RawSet} from '../watch/material.js'
 import {createConsumer} from '../watch/strategies.js'
 import type {Consumer, WatchEvent} from '../watch/events.js'
 import {watchDirs} from '../watch/watch-dirs.js'
-import {failureFromError, failureFromVerifyCode} from './alerts.js'
-import {peerChain} from './peer-chain.js'
+import {failureFromError} from './alerts.js'
+import {checkClient} from './client-check.js'
 import type {ServerSink} from './server-events.js'
 import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
 
@@ -35,9 +34,6 @@ function sha(b: Buffer | undefined): string {
     .update(b ?? Buffer.alloc(0))
     .digest('hex')
 }
-
-/** The longest client chain the server examines: more is refused before any path building (a hostile peer cannot stall the event loop). */
-const MAX_PEER_CHAIN = 8
 
 /** An SVID held in memory: the chain (leaf first), its PKCS#8 key and the bundle, as PEM. */
 export interface ServerCredentials {
@@ -295,39 +291,14 @@ export class SvidServer {
       })
       socket.destroy()
     }
-    if (this.reload === 'partial' && !socket.authorized && socket.authorizationError) {
-      // The naive server trusts OpenSSL's judgement against its `ca`, which a {key, cert} reload dropped.
-      const e = String(socket.authorizationError)
-      const f = failureFromVerifyCode(e, e) ?? {code: e, message: e, hint: 'OpenSSL rejected the client certificate'}
-      return reject(String(f.code), f.message, `${f.hint} (this server lets OpenSSL verify clients against its ca option)`)
-    }
-    let chain
-    try {
-      chain = peerChain(socket)
-    } catch (err) {
-      return reject('pem-invalid', `cannot parse the client certificate: ${(err as Error).message}`, 'the client sent a malformed certificate')
-    }
-    if (chain.length > MAX_PEER_CHAIN) {
-      return reject(
-        'path-limit',
-        `the client sent ${chain.length} certificates (at most ${MAX_PEER_CHAIN} are examined)`,
-        'an X509-SVID chain is the leaf and a few intermediates',
-      )
-    }
-    if (chain.length === 0) return reject('ERR_TLS_CERT_REQUIRED', 'the client sent no certificate', 'mTLS: the client must present its X509-SVID')
-    // Every connection is verified, resumed or not: a resumed session would otherwise skip the check.
-    const verdict = verifySvid({
-      chain,
-      bundles: this.bundlesFor(),
+    const verdict = checkClient(socket, {
+      partial: this.reload === 'partial',
+      bundles: () => this.bundlesFor(),
       at: this.clock.now(),
       expectIds: this.o.expectIds,
       expectTrustDomain: this.o.expectTrustDomain,
     })
-    if (!verdict.valid) {
-      const e = verdict.errors[0]
-      const hint = e.code === 'untrusted-chain' && chain.length === 1 ? `the client sent only its leaf: it must send its intermediates too (${e.hint})` : e.hint
-      return reject(e.code, e.message, hint, verdict.spiffeId)
-    }
+    if (!verdict.ok) return reject(verdict.code, verdict.message, verdict.hint, verdict.peer)
     this.emit('connection', {peer: verdict.spiffeId, result: 'accepted', protocol, resumed, serial: this.servedSerial})
     socket.once('data', () => {
       socket.end(`HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsvidkit ok ${verdict.spiffeId} served ${this.servedSerial}\n`)
