@@ -20,6 +20,12 @@ process.on('message', (m: unknown) => {
   if (typeof m === 'object' && m !== null && 'job' in m) void run((m as {job: WriterJob}).job)
 })
 process.on('disconnect', () => process.exit(0))
+// Belt and braces: if the parent dies without the IPC channel closing (seen when a test worker
+// was torn down), the writer is re-parented; it notices within half a second and exits.
+const parent = process.ppid
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0)
+}, 500).unref()
 
 async function run(job: WriterJob): Promise<void> {
   try {

@@ -22,18 +22,43 @@ export interface Writer {
   stop(): Promise<void>
 }
 
+/** How long the writer may stay silent while it owes a message (a step takes milliseconds). */
+export const WRITER_IDLE_MS = 60_000
+
 /**
  * Starts the writer in a separate process (so the writer's windows are real: nothing
  * in this process waits for it) and feeds it the typed job. With `job.lockstep`,
  * `onDone` runs after each rotation's `done` before the writer goes on.
  */
-export function startWriter(job: WriterJob, o: {onDone?: (e: RotateEvent) => Promise<void> | void; onEvent?: (e: RotateEvent) => void} = {}): Writer {
+export function startWriter(
+  job: WriterJob,
+  o: {onDone?: (e: RotateEvent) => Promise<void> | void; onEvent?: (e: RotateEvent) => void; /** Default WRITER_IDLE_MS. */ idleMs?: number} = {},
+): Writer {
   if (!existsSync(WRITER_ENTRY)) throw new Error(`the writer entry "${WRITER_ENTRY}" is missing: run npm run build`)
   const child = fork(WRITER_ENTRY, [], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: {...process.env, NO_COLOR: '1'}})
   const w: Writer = {child, done: [], events: [], stderr: [], exited: Promise.resolve(0), stop: async () => undefined}
   child.stderr?.on('data', (d: Buffer) => w.stderr.push(d.toString()))
+  // Watchdog: while the writer owes us a message (after the job or a 'continue'), it must say
+  // something within the idle limit, or it is stopped and the run fails instead of hanging.
+  // The knobs' own delays (holds, gaps, clean-up delays) are silences the writer is asked for.
+  const knobMs = Object.entries(job.knobs).reduce((sum, [name, v]) => sum + (name.endsWith('Ms') && typeof v === 'number' ? v : 0), 0)
+  const idleLimitMs = (o.idleMs ?? WRITER_IDLE_MS) + job.intervalMs + knobMs
+  let owed = true
+  let watchdog: NodeJS.Timeout | undefined
+  const arm = () => {
+    if (watchdog) clearTimeout(watchdog)
+    watchdog = owed
+      ? setTimeout(() => {
+          w.stderr.push(`the writer made no progress for ${Math.round(idleLimitMs / 1000)} s and was stopped`)
+          child.kill('SIGKILL')
+        }, idleLimitMs)
+      : undefined
+  }
   child.on('message', (raw: unknown) => {
     const m = raw as WriterMessage
+    if (job.lockstep && m.type === 'event' && m.event.step === 'done') owed = false
+    if (m.type !== 'event') owed = false
+    arm()
     if (m.type === 'failed') w.stderr.push(`${m.code}: ${m.message}${m.hint ? ` (${m.hint})` : ''}`)
     if (m.type !== 'event') return
     w.events.push(m.event)
@@ -43,14 +68,25 @@ export function startWriter(job: WriterJob, o: {onDone?: (e: RotateEvent) => Pro
     if (job.lockstep) {
       void Promise.resolve(o.onDone?.(m.event))
         .catch(() => undefined)
-        .then(() => child.connected && child.send('continue'))
+        .then(() => {
+          if (!child.connected) return
+          owed = true
+          arm()
+          child.send('continue')
+        })
     } else void o.onDone?.(m.event)
   })
-  w.exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve(code ?? (sig ? 128 : 1))))
+  w.exited = new Promise((resolve) =>
+    child.once('exit', (code, sig) => {
+      if (watchdog) clearTimeout(watchdog)
+      resolve(code ?? (sig ? 128 : 1))
+    }),
+  )
   w.stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     await w.exited
   }
   child.send({job})
+  arm()
   return w
 }
