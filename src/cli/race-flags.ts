@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {usageError} from '../core/errors.js'
-import type {LocalRaceOptions} from '../core/handshake/local/race.js'
+import type {LocalRaceOptions} from '../core/race/local/race.js'
 import type {ServerReload} from '../core/handshake/server.js'
 import {parseTarget} from '../core/handshake/run-client.js'
 import type {TargetRaceOptions} from '../core/race/target-race.js'

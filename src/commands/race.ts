@@ -1,4 +1,4 @@
-import {runLocalRace} from '../core/handshake/local/race.js'
+import {runLocalRace} from '../core/race/local/race.js'
 import {runTargetRace} from '../core/race/target-race.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'

@@ -3,8 +3,8 @@
  * `node bin/run.js rotate`), retries once when a concurrent rebuild removed dist/ under the
  * child, and prints one line of numbers per run so the timings are visible in the test log.
  */
-import {runLocalRace, type LocalRaceOptions} from '../../src/core/handshake/local/race.js'
-import type {RaceReport} from '../../src/core/handshake/local/report.js'
+import {runLocalRace, type LocalRaceOptions} from '../../src/core/race/local/race.js'
+import type {RaceReport} from '../../src/core/race/local/report.js'
 import type {ServerEvent} from '../../src/core/handshake/server-events.js'
 import {ensureDist, looksLikeMissingDist} from './harness.js'
 

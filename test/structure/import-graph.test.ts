@@ -146,7 +146,7 @@ describe('one-shot commands load only what they need', () => {
 })
 
 describe('bundled modules still find the files beside their dist/ location', () => {
-  // core/handshake/local/rotator.ts starts `bin/run.js rotate` from new URL('../../../../bin/run.js',
+  // core/race/local/rotator.ts starts `bin/run.js rotate` from new URL('../../../../bin/run.js',
   // import.meta.url): inside a chunk that URL would be wrong unless the bundler keeps it (scripts/bundle.js).
   it('race (in-process) runs its writer child from the bundled CLI', () => {
     const {NODE_ENV: _env, DEBUG: _debug, ...env} = process.env

@@ -1,5 +1,5 @@
 import type {HandshakeResult} from '../../core/handshake/client.js'
-import type {RaceReport} from '../../core/handshake/local/report.js'
+import type {RaceReport} from '../../core/race/local/report.js'
 import type {ServerEvent} from '../../core/handshake/server-events.js'
 import type {ServerSummary} from '../../core/handshake/run-server.js'
 import {alignRows, style} from '../style.js'

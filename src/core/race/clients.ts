@@ -10,7 +10,7 @@ import type {KeyType} from '../x509/key-type.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
-import type {Attempt} from '../handshake/local/stats.js'
+import type {Attempt} from './local/stats.js'
 
 /** What the race clients present and trust; replaced as the CA rotates. */
 export interface ClientIdentity {

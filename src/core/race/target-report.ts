@@ -1,8 +1,8 @@
-import type {Attempt} from '../handshake/local/stats.js'
-import {spread} from '../handshake/local/stats.js'
+import type {Attempt} from './local/stats.js'
+import {spread} from './local/stats.js'
 import type {ReloadResult, ReloadTrigger} from './reload.js'
 import type {RotationRow} from './convergence.js'
-import {INCONSISTENT, type RaceReportBase} from '../handshake/local/report.js'
+import {INCONSISTENT, type RaceReportBase} from './local/report.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
 export const RACE_CAUSES = [

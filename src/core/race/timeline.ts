@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {SvidkitError} from '../errors.js'
 import type {RotateEvent} from '../rotate/events.js'
-import type {Attempt} from '../handshake/local/stats.js'
+import type {Attempt} from './local/stats.js'
 import type {ReloadResult} from './reload.js'
 
 /** What a timeline draws, all times on the shared monotonic clock (ms). */

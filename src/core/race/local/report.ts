@@ -1,5 +1,5 @@
 import type {RotateEvent} from '../../rotate/events.js'
-import type {ServerEvent} from '../server-events.js'
+import type {ServerEvent} from '../../handshake/server-events.js'
 import type {Attempt, ResourceSample} from './stats.js'
 import type {LocalRaceOptions} from './race.js'
 
