@@ -414,13 +414,13 @@ describe('failing, pausing and signalling', () => {
         await until(() => child.received.length > 0, 5000, `rotation ${n}'s signal`)
         expect(child.received).toHaveLength(1)
         // The receiver's handler ran after the last write (same CLOCK_MONOTONIC in both processes).
-        const [at, hashes] = child.received[0].split(' ')
+        const [at, hashes, readEnd] = child.received[0].split(' ')
         expect(Number(at)).toBeGreaterThan(lastOp.t)
         // It reads the directory on the signal: it sees exactly this rotation's set, unless
-        // its read came after the next rotation had started (the writer does not wait).
+        // its read ended after the next rotation had started (the writer does not wait).
         const next = events.find((e) => e.rotation === n + 1)
         const done = doneOf(events, n)
-        if (!next || Number(at) < next.t) expect(hashes).toBe(`${done.sha256?.cert}/${done.sha256?.key}/${done.sha256?.bundle}`)
+        if (!next || Number(readEnd) < next.t) expect(hashes).toBe(`${done.sha256?.cert}/${done.sha256?.key}/${done.sha256?.bundle}`)
       }
     } finally {
       a.proc.kill('SIGKILL')
@@ -642,7 +642,8 @@ const dir = process.argv[1];
 const h = (n) => createHash('sha256').update(readFileSync(join(dir, n))).digest('hex');
 process.on(${JSON.stringify(sig)}, () => {
   const t = Number(process.hrtime.bigint()) / 1e6;
-  process.stdout.write(t + ' ' + (dir ? [h('svid.pem'), h('svid_key.pem'), h('svid_bundle.pem')].join('/') : 'got') + '\\n');
+  const hashes = dir ? [h('svid.pem'), h('svid_key.pem'), h('svid_bundle.pem')].join('/') : 'got';
+  process.stdout.write(t + ' ' + hashes + ' ' + Number(process.hrtime.bigint()) / 1e6 + '\\n');
 });
 setInterval(() => {}, 1000);
 process.stdout.write('ready\\n');`
