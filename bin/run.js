@@ -1,20 +1,48 @@
 #!/usr/bin/env node
 // Start-up time is a feature here (docs/benchmarks.md): `--version` is answered from
-// package.json alone, without loading oclif or any command. Everything else goes through
+// package.json alone, without loading oclif or any command. The one-shot commands run from
+// their lite bundles (dist/lite/, src/cli/lite/oclif-lite.ts), which load no oclif, unless
+// help is asked for or the lite parser hands the argv back. Everything else goes through
 // oclif, which reads oclif.manifest.json and imports only the command that runs.
+// SVIDKIT_LITE=0 sends every command through oclif.
 import {readFileSync} from 'node:fs'
 import {arch, platform, release} from 'node:os'
 
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-if (['--version', ...(pjson.oclif?.additionalVersionFlags ?? [])].includes(process.argv[2])) {
+const argv = process.argv.slice(2)
+
+/** Returns the lite bundle for argv's command, or undefined when oclif must run it. */
+function liteCommand() {
+  if (process.env.SVIDKIT_LITE === '0') return undefined
+  const helpFlags = ['--help', ...(pjson.oclif?.additionalHelpFlags ?? [])]
+  const end = argv.indexOf('--')
+  if (argv.slice(0, end === -1 ? undefined : end).some((a) => helpFlags.includes(a))) return undefined
+  let index
+  try {
+    index = JSON.parse(readFileSync(new URL('../dist/lite/commands.json', import.meta.url), 'utf8'))
+  } catch {
+    return undefined
+  }
+  for (const words of [2, 1]) {
+    const id = argv.slice(0, words).join(':')
+    if (argv.length >= words && Object.hasOwn(index, id)) return {id, file: new URL(`../dist/lite/${index[id]}`, import.meta.url).href, rest: argv.slice(words)}
+  }
+  return undefined
+}
+
+if (['--version', ...(pjson.oclif?.additionalVersionFlags ?? [])].includes(argv[0])) {
   // The same text as oclif's `--version` (its config.userAgent).
   const os = platform() === 'linux' && /microsoft/i.test(release()) ? 'wsl' : platform()
   process.stdout.write(`${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`)
 } else {
-  // dist/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
-  const {execute, settings} = await import('../dist/cli/oclif-runtime.js')
-  // Commands load from oclif.manifest.json and dist/: never look for TypeScript sources,
-  // even when NODE_ENV is development or test in the user's shell.
-  settings.enableAutoTranspile = false
-  await execute({dir: import.meta.url})
+  const lite = liteCommand()
+  const done = lite !== undefined && (await (await import('../dist/lite/run.js')).runLite(lite.file, lite.id, lite.rest, pjson.oclif?.bin ?? pjson.name))
+  if (!done) {
+    // dist/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
+    const {execute, settings} = await import('../dist/cli/oclif-runtime.js')
+    // Commands load from oclif.manifest.json and dist/: never look for TypeScript sources,
+    // even when NODE_ENV is development or test in the user's shell.
+    settings.enableAutoTranspile = false
+    await execute({dir: import.meta.url})
+  }
 }

@@ -89,6 +89,39 @@ const svidkitLayout = {
   },
 }
 
+// The one-shot commands a second time, for bin/run.js's fast path: '@oclif/core' resolves
+// to dist/cli/lite/oclif-lite.js (src/cli/lite/oclif-lite.ts says what it accepts), so these
+// copies load no oclif at all. Built first: the build below replaces dist/commands in place.
+// dist/lite/commands.json maps each command ID to its file, for bin/run.js.
+const LITE_COMMANDS = ['verify', 'inspect', 'issue', 'ca/init', 'bundle/convert']
+const liteCore = {
+  name: 'svidkit-lite-core',
+  setup(b) {
+    b.onResolve({filter: /^@oclif\/core$/}, () => ({path: join(dist, 'cli', 'lite', 'oclif-lite.js')}))
+  },
+}
+const lite = await build({
+  entryPoints: {
+    ...Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
+    run: join(dist, 'cli', 'lite', 'run.js'),
+  },
+  outdir: join(dist, 'lite'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {js: banner},
+  plugins: [liteCore, svidkitLayout],
+  metafile: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+})
+writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.js`]))))
+
 const result = await build({
   entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js')],
   outdir: dist,
@@ -112,7 +145,7 @@ const result = await build({
 })
 
 const outputs = Object.fromEntries(
-  Object.entries(result.metafile.outputs).map(([out, o]) => [
+  [...Object.entries(result.metafile.outputs), ...Object.entries(lite.metafile.outputs)].map(([out, o]) => [
     relative(root, join(root, out)),
     {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)},
   ]),

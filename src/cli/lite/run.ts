@@ -1,0 +1,24 @@
+/**
+ * Runs a one-shot command from its lite bundle (dist/lite/, see oclif-lite.ts) the way
+ * oclif's execute() would: parse, run, print, and on an ExitError leave with its code.
+ * Returns false, having done nothing, when the parser hands the argv back to oclif.
+ */
+import {isNeedsOclif, liteConfig, type Command} from './oclif-lite.js'
+
+type CommandClass = (new (argv: string[], config: ReturnType<typeof liteConfig>) => Command) & {id?: string}
+
+/** Runs `id` (e.g. "ca:init") from the module at URL `file` with `argv`. */
+export async function runLite(file: string, id: string, argv: string[], bin: string): Promise<boolean> {
+  const {default: Cmd} = (await import(file)) as {default: CommandClass}
+  Cmd.id = id
+  try {
+    await new Cmd(argv, liteConfig(bin))._run()
+  } catch (err) {
+    if (isNeedsOclif(err)) return false
+    const exit = (err as {oclif?: {exit?: number}} | undefined)?.oclif?.exit
+    // SvidkitCommand.catch prints every error and throws an ExitError; anything else is a bug.
+    if (exit === undefined) process.stderr.write(`${(err as Error | undefined)?.stack ?? String(err)}\n`)
+    process.exit(exit ?? 1)
+  }
+  return true
+}

@@ -1,0 +1,184 @@
+/**
+ * The lite path of the one-shot commands (src/cli/lite/, dist/lite/): its parser against
+ * oclif's on generated argument lists, and whole runs of bin/run.js with and without it
+ * (SVIDKIT_LITE=0) giving the same output, files and exit code. Structural, not timed:
+ * the start-up gain is measured by `npm run bench` (docs/benchmarks.md).
+ */
+import fc from 'fast-check'
+import {existsSync, readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {REPO} from '../helpers/cli.js'
+import {run} from '../helpers/peers.js'
+import {suiteTmpDir} from '../helpers/tmp.js'
+
+const base = suiteTmpDir()
+const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'lite', 'commands.json'), 'utf8')) as Record<string, string>
+
+interface Flag {
+  type: 'option' | 'boolean'
+  options?: readonly string[]
+  multiple?: boolean
+  allowNo?: boolean
+  min?: number
+  max?: number
+}
+interface Parsed {
+  args: Record<string, unknown>
+  flags: Record<string, unknown>
+  argv: string[]
+}
+interface Cmd {
+  new (argv: string[], config: unknown): {parse(): Promise<Parsed>}
+  flags: Record<string, Flag>
+  args: Record<string, unknown>
+}
+
+/** The command class as oclif runs it (dist/commands) and as the lite path runs it (dist/lite). */
+async function classes(id: string): Promise<{oclif: Cmd; lite: Cmd}> {
+  const oclif = (await import(join(REPO, 'dist', 'commands', `${id.replaceAll(':', '/')}.js`))) as {default: Cmd}
+  const lite = (await import(join(REPO, 'dist', 'lite', LITE[id]))) as {default: Cmd}
+  return {oclif: oclif.default, lite: lite.default}
+}
+
+/** What oclif's Command.parse needs of its config when no plugin hooks preparse. */
+const oclifConfig = {bin: 'svidkit', runHook: async () => ({successes: [], failures: []}), scopedEnvVar: () => undefined}
+const liteConfig = {bin: 'svidkit', scopedEnvVar: () => undefined}
+
+async function outcome(parse: () => Promise<Parsed>): Promise<{ok: Parsed} | {error: string}> {
+  try {
+    const p = await parse()
+    return {ok: {args: p.args, flags: p.flags, argv: p.argv}}
+  } catch (err) {
+    return {error: (err as Error).message}
+  }
+}
+
+/** Tokens a user could type to this command: its flags in every spelling, and values good and bad. */
+function tokens(flags: Record<string, Flag>): fc.Arbitrary<string> {
+  const names = Object.keys(flags)
+  const values = ['x.pem', '-', '-1h', '+10m', '0', '3', '7', '-2', 'abc', 'spiffe://example.org/w', 'example.org=b.pem', '']
+  const optionValues = Object.values(flags).flatMap((f) => [...(f.options ?? [])])
+  return fc.oneof(
+    fc.constantFrom(...names.map((n) => `--${n}`), '--json', '--no-such-flag', '--', '-x', '--json=true'),
+    fc.constantFrom(...names.filter((n) => flags[n].allowNo).map((n) => `--no-${n}`), '--no-json'),
+    fc.tuple(fc.constantFrom(...names), fc.constantFrom(...values, ...optionValues)).map(([n, v]) => `--${n}=${v}`),
+    fc.constantFrom(...values, ...optionValues),
+  )
+}
+
+describe('the lite parser reads an argv as oclif does, or hands it back', () => {
+  it.each(Object.keys(LITE))('%s', async (id) => {
+    const {oclif, lite} = await classes(id)
+    let accepted = 0
+    let handled = 0
+    await fc.assert(
+      fc.asyncProperty(fc.array(tokens(oclif.flags), {maxLength: 7}), async (argv) => {
+        const want = await outcome(() => new oclif([...argv], oclifConfig).parse())
+        const got = await outcome(() => new lite([...argv], liteConfig).parse())
+        if ('ok' in want) accepted++
+        if ('error' in got) {
+          // Handing back is always allowed; any other lite error would be a bug.
+          expect(got.error).toMatch(/^needs oclif: /)
+          return
+        }
+        handled++
+        expect(want, `argv ${JSON.stringify(argv)}`).toEqual(got)
+      }),
+      {seed: 20261129, numRuns: 1500},
+    )
+    // The lite path must take a real share of what oclif accepts, or it saves nothing.
+    expect(handled).toBeGreaterThan(accepted * 0.3)
+  })
+
+  it('takes the invocations the docs show', async () => {
+    const typical: [string, string[]][] = [
+      ['verify', ['svid/svid.pem', '--bundle', 'example.org=ca/bundle.pem', '--expect-id', 'spiffe://example.org/web']],
+      ['verify', ['--dir', 'svid', '--expect-trust-domain', 'example.org', '--json']],
+      ['verify', ['svid.pem', '--at', '-1h', '--strict', '--bundle=b.json']],
+      ['verify', ['--connect', '127.0.0.1:8443', '--bundle', 'example.org=ca/bundle.pem', '--servername', 'x']],
+      ['inspect', ['svid/svid.pem', 'ca/bundle.spiffe.json', '--json']],
+      ['inspect', ['-', '--format', 'pem']],
+      ['issue', ['--ca', 'ca', '--spiffe-id', 'spiffe://example.org/web', '--out', 'svid', '--ttl', '1h']],
+      ['issue', ['--spiffe-id', 'spiffe://example.org/w{n}', '--count', '1000', '--out', 'out/{n}', '--json']],
+      ['ca:init', ['--trust-domain', 'example.org', '--out', 'ca', '--intermediates', '2']],
+      ['bundle:convert', ['ca/bundle.pem', '--to', 'jwks', '--out', 'b.json']],
+    ]
+    for (const [id, argv] of typical) {
+      const {oclif, lite} = await classes(id)
+      const want = await outcome(() => new oclif([...argv], oclifConfig).parse())
+      expect(want, `${id} ${argv.join(' ')}`).toHaveProperty('ok')
+      expect(await outcome(() => new lite([...argv], liteConfig).parse()), `${id} ${argv.join(' ')}`).toEqual(want)
+    }
+  })
+})
+
+describe('the lite bundles', () => {
+  const meta = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<string, {imports: string[]; inputs: string[]}>
+  /** Every source module the output `file` holds or imports, transitively (dist/bundle-meta.json). */
+  function inputsOf(file: string, seen = new Set<string>()): string[] {
+    if (seen.has(file) || meta[file] === undefined) return []
+    seen.add(file)
+    return [...meta[file].inputs, ...meta[file].imports.flatMap((i) => inputsOf(i, seen))]
+  }
+
+  it.each(Object.entries(LITE))('%s holds the command and no oclif', (id, file) => {
+    const inputs = inputsOf(`dist/lite/${file}`)
+    expect(inputs).toContain(`dist/commands/${id.replaceAll(':', '/')}.js`)
+    expect(inputs).toContain('dist/cli/lite/oclif-lite.js')
+    expect(inputs.filter((i) => i.includes('@oclif/'))).toEqual([])
+  })
+
+  it('control: the oclif bundle of the same command holds @oclif/core', () => {
+    expect(inputsOf('dist/commands/verify.js').some((i) => i.includes('node_modules/@oclif/core/'))).toBe(true)
+  })
+})
+
+describe('bin/run.js gives the same result on both paths', () => {
+  const cli = (args: string[], lite: boolean, cwd: string) => {
+    const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
+    return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd, env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})}})
+  }
+  const at = '2030-01-01T00:00:00Z'
+  const cases: {name: string; args: string[]}[] = [
+    {name: 'ca init', args: ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--json']},
+    {name: 'issue', args: ['issue', '--ca', '../ref/ca', '--spiffe-id', 'spiffe://example.org/w', '--out', 'svid']},
+    {name: 'issue over an existing SVID (exit 3)', args: ['issue', '--ca', '../ref/ca', '--spiffe-id', 'spiffe://example.org/w', '--out', '../ref/svid']},
+    {name: 'verify', args: ['verify', '../ref/svid/svid.pem', '--bundle', 'example.org=../ref/ca/bundle.pem', '--at', at]},
+    {name: 'verify --json, wrong ID (exit 4)', args: ['verify', '--dir', '../ref/svid', '--expect-id', 'spiffe://example.org/x', '--at', at, '--json']},
+    {name: 'verify, missing file (exit 3)', args: ['verify', 'nope.pem', '--bundle', '../ref/ca/bundle.pem']},
+    {name: 'verify, a typo (exit 2, oclif words it)', args: ['verify', '../ref/svid/svid.pem', '--bundel', 'x']},
+    {name: 'verify, bad --layout (exit 2)', args: ['verify', '--dir', '../ref/svid', '--layout', 'bogus']},
+    {name: 'verify --help', args: ['verify', '--help']},
+    {name: 'inspect', args: ['inspect', '../ref/svid/svid.pem', '../ref/ca/bundle.spiffe.json', '--at', at]},
+    {name: 'inspect --format pem', args: ['inspect', '../ref/svid/svid.pem', '--format', 'pem']},
+    {name: 'inspect, no argument (exit 2)', args: ['inspect']},
+    {name: 'bundle convert', args: ['bundle', 'convert', '../ref/ca/bundle.pem', '--to', 'jwks', '--out', 'b.json']},
+  ]
+
+  beforeAll(() => {
+    const ref = join(base(), 'ref')
+    expect(cli(['ca', 'init', '--trust-domain', 'example.org', '--out', join(ref, 'ca')], true, base()).status).toBe(0)
+    expect(cli(['issue', '--ca', join(ref, 'ca'), '--spiffe-id', 'spiffe://example.org/w', '--out', join(ref, 'svid')], true, base()).status).toBe(0)
+  })
+
+  it.each(cases)('$name', ({name, args}) => {
+    const results = [true, false].map((lite) => {
+      const cwd = join(base(), `${name.replace(/\W+/g, '-')}-${lite ? 'lite' : 'oclif'}`)
+      run('mkdir', ['-p', cwd])
+      const r = cli(args, lite, cwd)
+      // Fresh keys, serials and times differ between the two runs: compare shapes, not bytes.
+      const mask = (s: string) =>
+        s
+          .replaceAll(cwd, 'CWD')
+          .replace(/\b[0-9a-f]{16,}\b/g, 'HEX')
+          .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')
+          .replace(/\((\d+[ydhms])+( \d+[ydhms])* left\)|valid for (\d+[ydhms])+/g, 'LEFT')
+          .replace(/"(x|y|d|n|e)": "[\w-]+"/g, '"$1": "B64"')
+          .replace(/"remainingMs": \d+/g, '"remainingMs": MS')
+      const files = existsSync(cwd) ? readdirSync(cwd, {recursive: true}).map(String).sort() : []
+      return {status: r.status, stdout: mask(r.stdout), stderr: mask(r.stderr), files}
+    })
+    expect(results[0]).toEqual(results[1])
+  })
+})
