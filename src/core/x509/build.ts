@@ -1,5 +1,3 @@
-import {AsnConvert} from '@peculiar/asn1-schema'
-import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints as AsnNameConstraints} from '@peculiar/asn1-x509'
 import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
@@ -53,19 +51,14 @@ export function randomSerial(): string {
   return b.toString('hex')
 }
 
-function subtrees(names: {type: 'uri' | 'dns'; value: string}[]): GeneralSubtrees {
-  return new GeneralSubtrees(
-    names.map((n) => new GeneralSubtree({base: new AsnGeneralName(n.type === 'uri' ? {uniformResourceIdentifier: n.value} : {dNSName: n.value})})),
-  )
+/** GeneralSubtrees (RFC 5280 §4.2.1.10): each base a uniformResourceIdentifier [6] or dNSName [2] IA5String, minimum and maximum left out. */
+function subtrees(tag: number, names: {type: 'uri' | 'dns'; value: string}[]): Buffer {
+  return tlv(tag, ...names.map((n) => seq(tlv(n.type === 'uri' ? 0x86 : 0x82, Buffer.from(n.value, 'latin1')))))
 }
 
-/** Returns the DER of a nameConstraints extension value. */
+/** Returns the DER of a nameConstraints extension value: permittedSubtrees [0] and excludedSubtrees [1], each left out when empty. */
 export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: string}[], excluded: {type: 'uri' | 'dns'; value: string}[] = []): Uint8Array {
-  const nc = new AsnNameConstraints({
-    ...(permitted.length ? {permittedSubtrees: subtrees(permitted)} : {}),
-    ...(excluded.length ? {excludedSubtrees: subtrees(excluded)} : {}),
-  })
-  return new Uint8Array(AsnConvert.serialize(nc))
+  return new Uint8Array(seq(...(permitted.length ? [subtrees(0xa0, permitted)] : []), ...(excluded.length ? [subtrees(0xa1, excluded)] : [])))
 }
 
 const names = new Map<string, Uint8Array>()
