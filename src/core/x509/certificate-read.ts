@@ -107,8 +107,8 @@ export function readCertificate(der: Uint8Array, budget: DerBudget): RawCertific
   return {
     version,
     serial,
-    issuerDer: elementOf(der, issuer).slice(),
-    subjectDer: elementOf(der, subject).slice(),
+    issuerDer: new Uint8Array(elementOf(der, issuer)),
+    subjectDer: new Uint8Array(elementOf(der, subject)),
     notBefore: time(der, validity[0], 'notBefore'),
     notAfter: time(der, validity[1], 'notAfter'),
     signatureOid,
