@@ -52,6 +52,9 @@ const FORBIDDEN_MODULES: {name: string; pattern: RegExp}[] = [
   // From node_modules, or as the one file the build writes (dist/vendor/x509.cjs) holding both.
   {name: '@peculiar/x509', pattern: /node_modules\/@peculiar\/x509\/|^dist\/vendor\/x509\.cjs$/},
   {name: 'reflect-metadata', pattern: /node_modules\/reflect-metadata\/|^dist\/vendor\/x509\.cjs$/},
+  // The ASN.1 schemas and decoder cost a one-shot command 60-70 ms to load; certificates are read
+  // and written with svidkit's own DER reader and writer (src/core/x509/der-read.ts, der.ts).
+  {name: 'ASN.1 schemas', pattern: /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//},
 ]
 const FORBIDDEN_BUILTINS = ['tls', '_tls_wrap']
 
@@ -74,6 +77,12 @@ describe('the recorder sees what the checks forbid (controls)', () => {
   const table: {name: string; module: string; use: string; expect: RegExp | string}[] = [
     {name: 'TLS client code loads node:tls', module: 'dist/core/handshake/client.js', use: '', expect: 'tls'},
     {name: 'watch strategies load chokidar', module: 'dist/core/watch/strategies.js', use: '', expect: /node_modules\/chokidar\//},
+    {
+      name: 'the ASN.1 schemas, imported, are seen',
+      module: 'node_modules/@peculiar/asn1-x509/build/cjs/index.js',
+      use: '',
+      expect: /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//,
+    },
     {
       name: 'first use of x509 loads @peculiar/x509 and its polyfill (dist/vendor/x509.cjs)',
       module: 'dist/core/x509/provider.js',
@@ -104,11 +113,29 @@ describe('one-shot commands load only what they need', () => {
       loads: ['dist/commands/inspect.js', 'dist/core/inspect/inspect.js', 'dist/core/x509/certificate.js'],
     },
   ]
-  it.each(table)('$name: no TLS, chokidar, rotation, watch, @peculiar/x509 or Reflect polyfill', ({name, args, loads}) => {
+  it.each(table)('$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', ({name, args, loads}) => {
     const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name)
     expect(g.status).toBe(0)
     for (const m of loads) expect(g.modules).toContain(m)
     expect(offending(g)).toEqual([])
+  })
+
+  // Issuing writes DER itself; @peculiar/x509 (RFC 4514 names) may load lazily, but not the ASN.1
+  // schemas on their own. (The vendored x509.cjs holds its own copy, matched by its own pattern above.)
+  it.each([
+    {name: 'ca init', args: (dir: string) => ['ca', 'init', '--trust-domain', 'example.org', '--out', join(dir, 'ca')], loads: 'dist/commands/ca/init.js'},
+    {
+      name: 'issue',
+      args: (dir: string) => ['issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/graph', '--out', join(dir, 'svid')],
+      loads: 'dist/commands/issue.js',
+    },
+  ])('$name: no ASN.1 schemas', ({name, args, loads}) => {
+    const dir = join(base(), `out-${name.replace(/\W+/g, '-')}`)
+    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args(dir)], name.replace(/\W+/g, '-'))
+    expect(g.status).toBe(0)
+    expect(g.modules).toContain(loads)
+    expect(g.modules).toContain('dist/core/x509/certificate.js')
+    expect(g.modules.filter((m) => /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//.test(m))).toEqual([])
   })
 
   it('handshake (control): the same expansion of bundles finds its TLS code', () => {
