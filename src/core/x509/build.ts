@@ -3,6 +3,7 @@ import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
 import {bitString, bool, explicit, int, namedBits, nul, octets, oid, seq, time, tlv, uint} from './der.js'
 import {signingKeyType, spkiDer} from './keys.js'
+import {plainNameDer} from './name-der.js'
 import type {KeyType} from './key-type.js'
 import {OID} from './oids.js'
 
@@ -63,11 +64,14 @@ export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: strin
 
 const names = new Map<string, Uint8Array>()
 
-/** Returns the DER name for an RFC 4514 text (empty text → empty name), encoded once per text. */
+/**
+ * Returns the DER name for an RFC 4514 text (empty text → empty name), encoded once per text:
+ * plain names directly (name-der.ts), any other text by @peculiar/x509, loaded only then.
+ */
 export function nameDer(text: string): Uint8Array {
   let der = names.get(text)
   if (!der) {
-    der = new Uint8Array(new x509.Name(text).toArrayBuffer())
+    der = plainNameDer(text) ?? new Uint8Array(new x509.Name(text).toArrayBuffer())
     if (names.size > 1000) names.clear()
     names.set(text, der)
   }
