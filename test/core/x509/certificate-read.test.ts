@@ -234,6 +234,9 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
               gsub(tlv(0x87, Buffer.from([1, 2, 3, 4]))),
               gsub(tlv(0x87, Buffer.from('00000000000000000000ffff01020304', 'hex'))),
               gsub(tlv(0x87, Buffer.from('20010db8000000010000000000000001', 'hex'))),
+              // Two runs of two zero groups: the first is written as '::'.
+              gsub(tlv(0x87, Buffer.from('20010000000000010000000000010001', 'hex'))),
+              gsub(tlv(0x87, Buffer.from('00000000000100010000000000000000', 'hex'))),
               gsub(tlv(0x87, Buffer.from([1, 2, 3]))),
               gsub(tlv(0x86, Buffer.from('example.org')), tlv(0x80, Buffer.from([0]))),
               gsub(tlv(0x82, Buffer.from('x.example')), tlv(0x80, Buffer.from([1])), tlv(0x81, Buffer.from([5]))),
