@@ -53,8 +53,8 @@ export function readChildren(der: Uint8Array, parent: Tlv, max: number, exact = 
 }
 
 /**
- * A certificate's elements read so far, shared by every read of one certificate: the
- * node limit bounds the work on hostile input even where each container is well formed.
+ * How many more elements one certificate may hold, shared by every read of it: this
+ * bounds the work on hostile input even where each container is well formed.
  */
 export interface DerBudget {
   nodes: number

@@ -16,7 +16,14 @@ import {
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509'
 import {X509Certificate, createHash} from 'node:crypto'
-import {KEY_USAGE_BITS, serialHex, type ConstraintName, type KeyUsageName, type ParsedCertificate} from '../../../src/core/x509/certificate.js'
+import {
+  KEY_USAGE_BITS,
+  parseCertificateDer,
+  serialHex,
+  type ConstraintName,
+  type KeyUsageName,
+  type ParsedCertificate,
+} from '../../../src/core/x509/certificate.js'
 import {parseGeneralNames} from '../../../src/core/x509/general-names.js'
 import {keyTypeOfKeyObject} from '../../../src/core/x509/keys.js'
 import {OID} from '../../../src/core/x509/oids.js'
@@ -149,4 +156,25 @@ export function oldParse(der: Uint8Array): Omit<ParsedCertificate, 'node'> {
     }
   }
   return cert
+}
+
+export type Outcome = {ok: true; fields: unknown} | {ok: false}
+
+export function outcome(f: () => unknown): Outcome {
+  try {
+    return {ok: true, fields: f()}
+  } catch {
+    return {ok: false}
+  }
+}
+
+/** The new parser's fields (all but Node's object) next to the oracle's, or that each threw. */
+export function both(der: Uint8Array): {now: Outcome; old: Outcome} {
+  return {
+    now: outcome(() => {
+      const {node: _node, ...fields} = parseCertificateDer(der)
+      return fields
+    }),
+    old: outcome(() => oldParse(der)),
+  }
 }

@@ -1,11 +1,10 @@
 /**
  * parseCertificateDer reads certificates with svidkit's own DER reader; the ASN.1-schema
  * implementation it replaced (asn1-oracle.ts) is the oracle: for every certificate both
- * read, every field of ParsedCertificate is the same value of the same type.
+ * read, every field of ParsedCertificate is the same value of the same type. The go-spiffe
+ * fixtures are compared in certificate-read-conformance.test.ts.
  */
 import fc from 'fast-check'
-import {readFileSync, readdirSync, statSync} from 'node:fs'
-import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {createAuthority} from '../../../src/core/ca/create.js'
 import {DEFECTS} from '../../../src/core/svid/defects.js'
@@ -15,30 +14,7 @@ import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName} from '../../../s
 import {bool, int, octets, oid, seq, tlv} from '../../../src/core/x509/der.js'
 import {generateKeyPairNow} from '../../../src/core/x509/keys.js'
 import {OID} from '../../../src/core/x509/oids.js'
-import {derTlvLength, parsePemBlocks} from '../../../src/core/x509/pem.js'
-import {CONFORMANCE_DIR, hasConformance} from '../../helpers/shared.js'
-import {oldParse} from './asn1-oracle.js'
-
-type Outcome = {ok: true; fields: unknown} | {ok: false}
-
-function outcome(f: () => unknown): Outcome {
-  try {
-    return {ok: true, fields: f()}
-  } catch {
-    return {ok: false}
-  }
-}
-
-/** The new parser's fields (all but Node's object) next to the oracle's, or that each threw. */
-function both(der: Uint8Array): {now: Outcome; old: Outcome} {
-  return {
-    now: outcome(() => {
-      const {node: _node, ...fields} = parseCertificateDer(der)
-      return fields
-    }),
-    old: outcome(() => oldParse(der)),
-  }
-}
+import {both} from './asn1-oracle.js'
 
 function expectSame(der: Uint8Array): void {
   const {now, old} = both(der)
@@ -97,31 +73,6 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
       expect({name, ok: old.ok}).toEqual({name, ok: true})
       expect({name, now}).toStrictEqual({name, now: old})
     }
-  })
-
-  it.runIf(hasConformance)('every certificate of the go-spiffe conformance fixtures', () => {
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.pem') ? [join(dir, f)] : []))
-    let n = 0
-    for (const file of files(join(CONFORMANCE_DIR, 'go-spiffe'))) {
-      let blocks
-      try {
-        blocks = parsePemBlocks(readFileSync(file, 'latin1'))
-      } catch {
-        continue // corrupted.pem and the like: not certificates
-      }
-      for (const b of blocks.filter((x) => x.type === 'CERTIFICATE')) {
-        const {now, old} = both(b.der)
-        if (derTlvLength(b.der) !== b.der.length) {
-          // corrupted.pem: bytes after the Certificate, which the ASN.1 decoder ignored (readCertificates refuses them first).
-          expect({file, now}).toStrictEqual({file, now: {ok: false}})
-          continue
-        }
-        expect({file, now}).toStrictEqual({file, now: old})
-        n += old.ok ? 1 : 0
-      }
-    }
-    expect(n).toBeGreaterThan(10)
   })
 
   const keyUsage = fc.subarray(Object.keys(KEY_USAGE_BITS) as KeyUsageName[])
