@@ -52,6 +52,9 @@ const FORBIDDEN_MODULES: {name: string; pattern: RegExp}[] = [
   // From node_modules, or as the one file the build writes (dist/vendor/x509.cjs) holding both.
   {name: '@peculiar/x509', pattern: /node_modules\/@peculiar\/x509\/|^dist\/vendor\/x509\.cjs$/},
   {name: 'reflect-metadata', pattern: /node_modules\/reflect-metadata\/|^dist\/vendor\/x509\.cjs$/},
+  // The ASN.1 schemas and decoder cost a one-shot command 60-70 ms to load; certificates are read
+  // and written with svidkit's own DER reader and writer (src/core/x509/der-read.ts, der.ts).
+  {name: 'ASN.1 schemas', pattern: /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//},
 ]
 const FORBIDDEN_BUILTINS = ['tls', '_tls_wrap']
 
@@ -74,6 +77,12 @@ describe('the recorder sees what the checks forbid (controls)', () => {
   const table: {name: string; module: string; use: string; expect: RegExp | string}[] = [
     {name: 'TLS client code loads node:tls', module: 'dist/core/handshake/client.js', use: '', expect: 'tls'},
     {name: 'watch strategies load chokidar', module: 'dist/core/watch/strategies.js', use: '', expect: /node_modules\/chokidar\//},
+    {
+      name: 'the ASN.1 schemas, imported, are seen',
+      module: 'node_modules/@peculiar/asn1-x509/build/cjs/index.js',
+      use: '',
+      expect: /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//,
+    },
     {
       name: 'first use of x509 loads @peculiar/x509 and its polyfill (dist/vendor/x509.cjs)',
       module: 'dist/core/x509/provider.js',
@@ -104,11 +113,30 @@ describe('one-shot commands load only what they need', () => {
       loads: ['dist/commands/inspect.js', 'dist/core/inspect/inspect.js', 'dist/core/x509/certificate.js'],
     },
   ]
-  it.each(table)('$name: no TLS, chokidar, rotation, watch, @peculiar/x509 or Reflect polyfill', ({name, args, loads}) => {
+  it.each(table)('$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', ({name, args, loads}) => {
     const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name)
     expect(g.status).toBe(0)
     for (const m of loads) expect(g.modules).toContain(m)
     expect(offending(g)).toEqual([])
+  })
+
+  // Issuing writes DER itself, plain RFC 4514 names included (core/x509/name-der.ts): ca init loads
+  // none of the above. issue still loads @peculiar/x509 (dist/vendor/x509.cjs, which carries its
+  // own copy of the ASN.1 schemas) to write each leaf's names as text (core/svid/leaf-describe.ts),
+  // but no ASN.1 schema module of its own.
+  it('ca init: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', () => {
+    const g = graphOf([join(REPO, 'bin', 'run.js'), 'ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'graph-ca')], 'ca-init')
+    expect(g.status).toBe(0)
+    for (const m of ['dist/commands/ca/init.js', 'dist/core/x509/build.js', 'dist/core/x509/certificate.js']) expect(g.modules).toContain(m)
+    expect(offending(g)).toEqual([])
+  })
+
+  it('issue: no ASN.1 schema module', () => {
+    const args = ['issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/graph', '--out', join(base(), 'graph-svid')]
+    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args], 'issue')
+    expect(g.status).toBe(0)
+    for (const m of ['dist/commands/issue.js', 'dist/core/x509/build.js', 'dist/core/x509/certificate.js']) expect(g.modules).toContain(m)
+    expect(g.modules.filter((m) => /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//.test(m))).toEqual([])
   })
 
   it('handshake (control): the same expansion of bundles finds its TLS code', () => {

@@ -1,10 +1,9 @@
-import {AsnConvert} from '@peculiar/asn1-schema'
-import {GeneralName as AsnGeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints as AsnNameConstraints} from '@peculiar/asn1-x509'
 import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
 import {bitString, bool, explicit, int, namedBits, nul, octets, oid, seq, time, tlv, uint} from './der.js'
 import {signingKeyType, spkiDer} from './keys.js'
+import {plainNameDer} from './name-der.js'
 import type {KeyType} from './key-type.js'
 import {OID} from './oids.js'
 
@@ -53,28 +52,26 @@ export function randomSerial(): string {
   return b.toString('hex')
 }
 
-function subtrees(names: {type: 'uri' | 'dns'; value: string}[]): GeneralSubtrees {
-  return new GeneralSubtrees(
-    names.map((n) => new GeneralSubtree({base: new AsnGeneralName(n.type === 'uri' ? {uniformResourceIdentifier: n.value} : {dNSName: n.value})})),
-  )
+/** GeneralSubtrees (RFC 5280 §4.2.1.10): each base a uniformResourceIdentifier [6] or dNSName [2] IA5String, minimum and maximum left out. */
+function subtrees(tag: number, names: {type: 'uri' | 'dns'; value: string}[]): Buffer {
+  return tlv(tag, ...names.map((n) => seq(tlv(n.type === 'uri' ? 0x86 : 0x82, Buffer.from(n.value, 'latin1')))))
 }
 
-/** Returns the DER of a nameConstraints extension value. */
+/** Returns the DER of a nameConstraints extension value: permittedSubtrees [0] and excludedSubtrees [1], each left out when empty. */
 export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: string}[], excluded: {type: 'uri' | 'dns'; value: string}[] = []): Uint8Array {
-  const nc = new AsnNameConstraints({
-    ...(permitted.length ? {permittedSubtrees: subtrees(permitted)} : {}),
-    ...(excluded.length ? {excludedSubtrees: subtrees(excluded)} : {}),
-  })
-  return new Uint8Array(AsnConvert.serialize(nc))
+  return new Uint8Array(seq(...(permitted.length ? [subtrees(0xa0, permitted)] : []), ...(excluded.length ? [subtrees(0xa1, excluded)] : [])))
 }
 
 const names = new Map<string, Uint8Array>()
 
-/** Returns the DER name for an RFC 4514 text (empty text → empty name), encoded once per text. */
+/**
+ * Returns the DER name for an RFC 4514 text (empty text → empty name), encoded once per text:
+ * plain names directly (name-der.ts), any other text by @peculiar/x509, loaded only then.
+ */
 export function nameDer(text: string): Uint8Array {
   let der = names.get(text)
   if (!der) {
-    der = new Uint8Array(new x509.Name(text).toArrayBuffer())
+    der = plainNameDer(text) ?? new Uint8Array(new x509.Name(text).toArrayBuffer())
     if (names.size > 1000) names.clear()
     names.set(text, der)
   }

@@ -1,14 +1,3 @@
-import {AsnConvert} from '@peculiar/asn1-schema'
-import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate as AsnCertificate,
-  ExtendedKeyUsage,
-  GeneralName,
-  KeyUsage,
-  NameConstraints as AsnNameConstraints,
-  SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509'
 import {X509Certificate as NodeX509Certificate, createHash} from 'node:crypto'
 import {nameText} from './name-text.js'
 import {OID, EXTENSION_NAMES} from './oids.js'
@@ -16,6 +5,17 @@ import {keyTypeOfKeyObject} from './keys.js'
 import {SvidkitError} from '../errors.js'
 import {parseCertificateTime, rawValidity} from './validity.js'
 import {parseGeneralNames} from './general-names.js'
+import {readCertificate} from './certificate-read.js'
+import {
+  readAuthorityKeyId,
+  readBasicConstraints,
+  readExtKeyUsage,
+  readKeyUsageBits,
+  readNameConstraints,
+  readSubjectKeyId,
+  type ConstraintName,
+} from './extension-read.js'
+import type {DerBudget} from './der-read.js'
 
 /** The key-usage bits of RFC 5280 SPIFFE Trust Domain and Bundle §4.1.3, by name. */
 export const KEY_USAGE_BITS = {
@@ -33,11 +33,7 @@ export const KEY_USAGE_BITS = {
 /** A key-usage bit name. */
 export type KeyUsageName = keyof typeof KEY_USAGE_BITS
 
-/** One name in a name-constraints subtree, reduced to its type and text. */
-export interface ConstraintName {
-  type: 'uri' | 'dns' | 'email' | 'ip' | 'other'
-  value: string
-}
+export type {ConstraintName}
 
 /** The parsed nameConstraints extension. */
 export interface NameConstraintsInfo {
@@ -82,31 +78,18 @@ export interface ParsedCertificate {
 }
 
 /**
- * Decoder limits for one certificate (docs/security.md "Read and verify limits"). The ASN.1 decoder's
- * default of 10,000 nodes rejects real certificates (a SAN list of 10,000 names has
- * about 20,000 nodes); the input size limit (8 MiB) already bounds the work, and this
- * bound keeps decoding under a fraction of a second.
+ * Reader limits for one certificate (docs/security.md "Read and verify limits"). The
+ * reader follows the certificate's fixed schema, so nesting never goes deeper than that
+ * schema (about ten levels); the node limit bounds the elements read. A SAN list of
+ * 10,000 names is about 20,000 nodes; the input size limit (8 MiB) already bounds the
+ * work, and this bound keeps reading one certificate under a fraction of a second.
  */
-export const CERT_LIMITS = {maxAsn1Nodes: 100_000, maxAsn1Depth: 64} as const
-
-const ASN1_OPTIONS = {berOptions: {maxNodes: CERT_LIMITS.maxAsn1Nodes, maxDepth: CERT_LIMITS.maxAsn1Depth}}
+export const CERT_LIMITS = {maxAsn1Nodes: 100_000} as const
 
 /** Returns lowercase hex without separators or leading zeros (docs/errors.md). */
 export function serialHex(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex').replace(/^0+/, '')
   return hex === '' ? '0' : hex
-}
-
-function hex(buf: ArrayBuffer | Uint8Array): string {
-  return Buffer.from(buf instanceof Uint8Array ? buf : new Uint8Array(buf)).toString('hex')
-}
-
-function generalName(n: GeneralName): ConstraintName {
-  if (n.uniformResourceIdentifier !== undefined) return {type: 'uri', value: n.uniformResourceIdentifier}
-  if (n.dNSName !== undefined) return {type: 'dns', value: n.dNSName}
-  if (n.rfc822Name !== undefined) return {type: 'email', value: n.rfc822Name}
-  if (n.iPAddress !== undefined) return {type: 'ip', value: n.iPAddress}
-  return {type: 'other', value: ''}
 }
 
 /**
@@ -116,80 +99,70 @@ function generalName(n: GeneralName): ConstraintName {
  * allow or `duplicate-extension` for two extensions with one OID (RFC 5280 SPIFFE Trust Domain and Bundle §4).
  */
 export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
+  // Times first: a time RFC 5280 does not allow is `time-invalid`, whatever else is wrong.
   const raw = rawValidity(der)
-  const notBefore = raw ? parseCertificateTime(raw.notBefore.tag, raw.notBefore.text, 'notBefore') : undefined
-  const notAfter = raw ? parseCertificateTime(raw.notAfter.tag, raw.notAfter.text, 'notAfter') : undefined
+  const early = raw && {
+    notBefore: parseCertificateTime(raw.notBefore.tag, raw.notBefore.text, 'notBefore'),
+    notAfter: parseCertificateTime(raw.notAfter.tag, raw.notAfter.text, 'notAfter'),
+  }
   const node = new NodeX509Certificate(der)
-  const asn = AsnConvert.parse(der, AsnCertificate, ASN1_OPTIONS)
-  const tbs = asn.tbsCertificate
+  const budget: DerBudget = {nodes: CERT_LIMITS.maxAsn1Nodes}
+  const tbs = readCertificate(der, budget)
   const seen = new Set<string>()
-  for (const ext of tbs.extensions ?? []) {
-    if (seen.has(ext.extnID)) {
-      const name = EXTENSION_NAMES[ext.extnID]
+  for (const ext of tbs.extensions) {
+    if (seen.has(ext.oid)) {
+      const name = EXTENSION_NAMES[ext.oid]
       throw new SvidkitError(
         'duplicate-extension',
-        `duplicate extension "${ext.extnID}"${name ? ` (${name})` : ''}: RFC 5280 section 4.2 allows one instance per OID`,
+        `duplicate extension "${ext.oid}"${name ? ` (${name})` : ''}: RFC 5280 section 4.2 allows one instance per OID`,
       )
     }
-    seen.add(ext.extnID)
+    seen.add(ext.oid)
   }
-  const subjectDer = new Uint8Array(AsnConvert.serialize(tbs.subject))
-  const issuerDer = new Uint8Array(AsnConvert.serialize(tbs.issuer))
   const cert: ParsedCertificate = {
     der,
     node,
     version: tbs.version + 1,
-    serial: serialHex(new Uint8Array(tbs.serialNumber)),
-    subject: nameText(subjectDer),
-    issuer: nameText(issuerDer),
-    subjectDer,
-    issuerDer,
-    notBefore: notBefore ?? tbs.validity.notBefore.getTime(),
-    notAfter: notAfter ?? tbs.validity.notAfter.getTime(),
-    signatureOid: asn.signatureAlgorithm.algorithm,
+    serial: serialHex(tbs.serial),
+    subject: nameText(tbs.subjectDer, budget),
+    issuer: nameText(tbs.issuerDer, budget),
+    subjectDer: tbs.subjectDer,
+    issuerDer: tbs.issuerDer,
+    notBefore: early?.notBefore ?? parseCertificateTime(tbs.notBefore.tag, tbs.notBefore.text, 'notBefore'),
+    notAfter: early?.notAfter ?? parseCertificateTime(tbs.notAfter.tag, tbs.notAfter.text, 'notAfter'),
+    signatureOid: tbs.signatureOid,
     publicKeyType: keyTypeOfKeyObject(node.publicKey),
     extensions: [],
     sha256: createHash('sha256').update(der).digest('hex'),
   }
-  for (const ext of tbs.extensions ?? []) {
-    const critical = ext.critical
-    const value = ext.extnValue.buffer
-    cert.extensions.push({oid: ext.extnID, critical})
-    switch (ext.extnID) {
-      case OID.basicConstraints: {
-        const bc = AsnConvert.parse(value, BasicConstraints, ASN1_OPTIONS)
-        cert.basicConstraints = {ca: bc.cA, pathLen: bc.pathLenConstraint, critical}
+  for (const {oid, critical, value} of tbs.extensions) {
+    cert.extensions.push({oid, critical})
+    switch (oid) {
+      case OID.basicConstraints:
+        cert.basicConstraints = {...readBasicConstraints(value, budget), critical}
         break
-      }
       case OID.keyUsage: {
-        const bits = AsnConvert.parse(value, KeyUsage, ASN1_OPTIONS).toNumber()
-        const names = (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => bits & KEY_USAGE_BITS[n])
-        cert.keyUsage = {names, critical}
+        const bits = readKeyUsageBits(value)
+        cert.keyUsage = {names: (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => bits & KEY_USAGE_BITS[n]), critical}
         break
       }
       case OID.extKeyUsage:
-        cert.extKeyUsage = {oids: [...AsnConvert.parse(value, ExtendedKeyUsage, ASN1_OPTIONS)], critical}
+        cert.extKeyUsage = {oids: readExtKeyUsage(value, budget), critical}
         break
       case OID.subjectAltName:
-        cert.san = {...parseGeneralNames(new Uint8Array(value)), critical}
+        cert.san = {...parseGeneralNames(value), critical}
         break
       case OID.subjectKeyIdentifier:
-        cert.ski = hex(AsnConvert.parse(value, SubjectKeyIdentifier, ASN1_OPTIONS).buffer)
+        cert.ski = readSubjectKeyId(value)
         break
       case OID.authorityKeyIdentifier: {
-        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier, ASN1_OPTIONS)
-        if (aki.keyIdentifier) cert.aki = hex(aki.keyIdentifier.buffer)
+        const aki = readAuthorityKeyId(value, budget)
+        if (aki !== undefined) cert.aki = aki
         break
       }
-      case OID.nameConstraints: {
-        const nc = AsnConvert.parse(value, AsnNameConstraints, ASN1_OPTIONS)
-        cert.nameConstraints = {
-          permitted: (nc.permittedSubtrees ?? []).map((s) => generalName(s.base)),
-          excluded: (nc.excludedSubtrees ?? []).map((s) => generalName(s.base)),
-          critical,
-        }
+      case OID.nameConstraints:
+        cert.nameConstraints = {...readNameConstraints(value, budget), critical}
         break
-      }
       default:
         break
     }
