@@ -120,23 +120,33 @@ describe('one-shot commands load only what they need', () => {
     expect(offending(g)).toEqual([])
   })
 
-  // Issuing writes DER itself, plain RFC 4514 names included (core/x509/name-der.ts): ca init loads
-  // none of the above. issue still loads @peculiar/x509 (dist/vendor/x509.cjs, which carries its
-  // own copy of the ASN.1 schemas) to write each leaf's names as text (core/svid/leaf-describe.ts),
-  // but no ASN.1 schema module of its own.
-  it('ca init: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', () => {
-    const g = graphOf([join(REPO, 'bin', 'run.js'), 'ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'graph-ca')], 'ca-init')
+  // Issuing writes DER itself, plain RFC 4514 names included (core/x509/name-der.ts), and writes
+  // names as text with core/x509/name-text.ts: ca init and issue load none of the above either.
+  it.each([
+    {name: 'ca init', args: () => ['ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'graph-ca')], command: 'ca/init'},
+    {
+      name: 'issue',
+      args: () => ['issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/graph', '--out', join(base(), 'graph-svid')],
+      command: 'issue',
+    },
+  ])('$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', ({name, args, command}) => {
+    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name.replace(' ', '-'))
     expect(g.status).toBe(0)
-    for (const m of ['dist/commands/ca/init.js', 'dist/core/x509/build.js', 'dist/core/x509/certificate.js']) expect(g.modules).toContain(m)
+    for (const m of [`dist/commands/${command}.js`, 'dist/core/x509/build.js', 'dist/core/x509/certificate.js']) expect(g.modules).toContain(m)
     expect(offending(g)).toEqual([])
   })
 
-  it('issue: no ASN.1 schema module', () => {
-    const args = ['issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/graph', '--out', join(base(), 'graph-svid')]
-    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args], 'issue')
+  it.each(['verify', 'inspect', 'issue', 'ca init'])('%s runs from its lite bundle: no @oclif module', (name) => {
+    const args: Record<string, string[]> = {
+      verify: ['verify', join(svidDir(), 'svid.pem'), '--bundle', `example.org=${join(caDir(), 'bundle.pem')}`],
+      inspect: ['inspect', join(svidDir(), 'svid.pem')],
+      issue: ['issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/lite', '--out', join(base(), 'lite-svid')],
+      'ca init': ['ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'lite-ca')],
+    }
+    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args[name]], `lite-${name.replace(' ', '-')}`)
     expect(g.status).toBe(0)
-    for (const m of ['dist/commands/issue.js', 'dist/core/x509/build.js', 'dist/core/x509/certificate.js']) expect(g.modules).toContain(m)
-    expect(g.modules.filter((m) => /node_modules\/(@peculiar\/asn1-[^/]+|asn1js)\//.test(m))).toEqual([])
+    expect(g.modules).toContain(`dist/lite/commands/${name.replace(' ', '/')}.js`)
+    expect(g.modules.filter((m) => m.includes('@oclif/') || m === 'dist/cli/oclif-runtime.js')).toEqual([])
   })
 
   it('handshake (control): the same expansion of bundles finds its TLS code', () => {

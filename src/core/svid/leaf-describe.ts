@@ -2,7 +2,7 @@ import {X509Certificate as NodeX509Certificate, createHash, createPublicKey} fro
 import {KEY_USAGE_BITS, parseCertificateDer, serialHex, type KeyUsageName, type ParsedCertificate} from '../x509/certificate.js'
 import {keyTypeOfKeyObject} from '../x509/keys.js'
 import {OID} from '../x509/oids.js'
-import {x509} from '../x509/provider.js'
+import {nameText as decodeNameText} from '../x509/name-text.js'
 import {oidText, readTlv, childrenOf} from '../x509/der.js'
 import {nameDer, type BuiltCertificate, type CertificateTemplate} from '../x509/build.js'
 import {
@@ -23,7 +23,7 @@ function nameText(der: Uint8Array): string {
   const key = Buffer.from(der).toString('base64')
   let text = nameTexts.get(key)
   if (text === undefined) {
-    text = new x509.Name(Uint8Array.from(der)).toString()
+    text = decodeNameText(der)
     if (nameTexts.size > 1000) nameTexts.clear()
     nameTexts.set(key, text)
   }
