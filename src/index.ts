@@ -24,7 +24,7 @@ export {
   type NameConstraintsInfo,
 } from './core/x509/certificate.js'
 export {type CertificateTemplate} from './core/x509/build.js'
-export {type CertificateSummary} from './core/svid/summary.js'
+export {type CertificateSummary} from './core/x509/summary.js'
 export {readCertificates} from './core/x509/read.js'
 export {readPrivateKey, keyMatches, type PrivateKeyMaterial} from './core/x509/keys.js'
 export {type Authority, type CaCredential, signingCredential, chainAboveLeaf, bundleAuthorities} from './core/ca/authority.js'

@@ -1,4 +1,4 @@
-import type {CertificateSummary} from '../../core/svid/summary.js'
+import type {CertificateSummary} from '../../core/x509/summary.js'
 import {formatDuration} from '../../core/time/duration.js'
 import {style} from '../style.js'
 

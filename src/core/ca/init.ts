@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 import {checkCaTarget, recoverCaSwap} from './swap.js'
-import {certificateSummary, type CertificateSummary} from '../svid/summary.js'
+import {certificateSummary, type CertificateSummary} from '../x509/summary.js'
 import {systemClock} from '../clock.js'
 import {createAuthority, type CreateAuthorityOptions} from './create.js'
 import {CA_BUNDLE_JWKS, CA_BUNDLE_PEM, CA_METADATA, saveAuthority} from './store.js'

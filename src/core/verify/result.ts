@@ -1,6 +1,6 @@
 import type {ReasonCode} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {certificateSummary, guessRole, type CertificateSummary} from '../svid/summary.js'
+import {certificateSummary, guessRole, type CertificateSummary} from '../x509/summary.js'
 import type {CertPath} from './path.js'
 
 /** The outcome of one verification step. */

@@ -1,7 +1,7 @@
-import type {ParsedCertificate} from '../x509/certificate.js'
-import {EKU_NAMES, EXTENSION_NAMES} from '../x509/oids.js'
+import type {ParsedCertificate} from './certificate.js'
+import {EKU_NAMES, EXTENSION_NAMES} from './oids.js'
 import {formatInstant} from '../time/instant.js'
-import {isSelfIssued} from '../x509/certificate.js'
+import {isSelfIssued} from './certificate.js'
 
 /** A certificate described for reports and JSON (docs/errors.md "JSON documents": serial hex, RFC 3339 times). */
 export interface CertificateSummary {
