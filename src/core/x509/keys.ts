@@ -164,29 +164,47 @@ const b64u = (s: string | undefined) => Buffer.from(s ?? '', 'base64url')
  * OpenSSL 3's DER encoders cost 100-200 us per call, its JWK export under 10 us: for EC and
  * Ed25519 keys the SPKI (RFC 5480, RFC 8410) and PKCS#8 (RFC 5208 + RFC 5915) structures
  * are written here from the JWK, byte for byte what OpenSSL writes (a test compares them).
- * RSA keys take the encoder (their generation costs far more anyway).
+ * RSA keys take the encoder (their generation costs far more anyway). A private key's
+ * JWK holds its public point too: one export gives both the SPKI and the PKCS#8.
  */
+
+/** The DER forms of one key, written from one JWK export (issuance needs both for every new key). */
+const encodings = new WeakMap<KeyObject, {spki: Uint8Array; pkcs8?: Uint8Array}>()
+
+function encode(key: KeyObject): {spki: Uint8Array; pkcs8?: Uint8Array} {
+  let e = encodings.get(key)
+  if (e) return e
+  const jwk = key.export({format: 'jwk'})
+  const priv = key.type === 'private'
+  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
+    const alg = seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv]))
+    const point = bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)]))
+    e = {spki: seq(alg, point), pkcs8: priv ? seq(int(0), alg, octets(seq(int(1), octets(b64u(jwk.d)), explicit(1, point)))) : undefined}
+  } else if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
+    const alg = seq(oid('1.3.101.112'))
+    e = {spki: seq(alg, bitString(b64u(jwk.x))), pkcs8: priv ? seq(int(0), alg, octets(octets(b64u(jwk.d)))) : undefined}
+  } else {
+    const pub = priv ? createPublicKey(key) : key
+    e = {
+      spki: new Uint8Array(pub.export({format: 'der', type: 'spki'})),
+      pkcs8: priv ? new Uint8Array(key.export({format: 'der', type: 'pkcs8'})) : undefined,
+    }
+  }
+  // A KeyObject is immutable: its encodings never change, and the map lets go of them with the key.
+  encodings.set(key, e)
+  return e
+}
 
 /** Returns the SubjectPublicKeyInfo DER of a public or private key. */
 export function spkiDer(key: KeyObject): Uint8Array {
-  const pub = key.type === 'private' ? createPublicKey(key) : key
-  const jwk = pub.export({format: 'jwk'})
-  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
-    return seq(seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv])), bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)])))
-  }
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return seq(seq(oid('1.3.101.112')), bitString(b64u(jwk.x)))
-  return new Uint8Array(pub.export({format: 'der', type: 'spki'}))
+  return encode(key).spki
 }
 
 /** Returns the PKCS#8 PrivateKeyInfo DER of a private key (EC keys carry their public key, as OpenSSL writes them). */
 export function pkcs8Der(key: KeyObject): Uint8Array {
-  const jwk = key.export({format: 'jwk'})
-  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
-    const ecPrivateKey = seq(int(1), octets(b64u(jwk.d)), explicit(1, bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)]))))
-    return seq(int(0), seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv])), octets(ecPrivateKey))
-  }
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return seq(int(0), seq(oid('1.3.101.112')), octets(octets(b64u(jwk.d))))
-  return new Uint8Array(key.export({format: 'der', type: 'pkcs8'}))
+  const der = encode(key).pkcs8
+  if (!der) throw new TypeError('pkcs8Der needs a private key')
+  return der
 }
 
 /** Returns the PKCS#8 "PRIVATE KEY" PEM of a private key. */
