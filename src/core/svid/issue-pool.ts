@@ -70,6 +70,23 @@ async function issueHere(plan: IssuePlan, from: number, to: number): Promise<Wor
 }
 
 /**
+ * How long this thread waits on a worker that holds the next SVIDs and has answered nothing
+ * before it issues those ranges itself and stops that worker. A range takes milliseconds;
+ * a worker's start-up, under load, well under a second. Rarely (once in a few dozen runs of
+ * 2,000 SVIDs on the project machine) a worker was seen idle with two requests unanswered;
+ * as only this thread writes files, issuing such a range again is harmless.
+ */
+const STALL_MS = 5_000
+
+interface PoolWorker {
+  worker: Worker
+  /** First SVID of each range it holds. */
+  held: Set<number>
+  /** When it last answered (or started). */
+  heard: number
+}
+
+/**
  * Yields the results of SVIDs 1..plan.count in order, issued by `workers` worker threads
  * and by this thread. Workers issue and check whole SVIDs (issue-worker.ts) in ranges this
  * thread hands out, never more than a window ahead of the next SVID to yield (memory stays
@@ -95,36 +112,53 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
     wake?.()
     wake = undefined
   }
-  const pool = Array.from({length: workers}, () => ({worker: new Worker(WORKER_URL, {workerData: start}), held: 0}))
+  const pool: PoolWorker[] = Array.from({length: workers}, () => ({worker: new Worker(WORKER_URL, {workerData: start}), held: new Set(), heard: Date.now()}))
+  const stopped = new Set<PoolWorker>()
+  /** Ranges taken back from a stalled worker, issued here before any new one. */
+  const reclaimed: number[] = []
+  const rangeAt = (from: number) => ({from, to: Math.min(count, from + RANGE - 1)})
   const range = () => {
-    const r = {from: next, to: Math.min(count, next + RANGE - 1)}
+    const r = rangeAt(next)
     next = r.to + 1
     return r
   }
   const open = () => next <= count && next <= yielded + window
   const handOut = () => {
     for (const w of pool) {
-      while (w.held < AHEAD && open()) {
-        w.worker.postMessage(range() satisfies WorkerRequest)
-        w.held++
+      while (!stopped.has(w) && w.held.size < AHEAD && open()) {
+        const r = range()
+        w.held.add(r.from)
+        w.worker.postMessage(r satisfies WorkerRequest)
       }
     }
   }
   for (const w of pool) {
     w.worker.on('message', (reply: WorkerReply) => {
-      w.held--
+      w.heard = Date.now()
+      // A range taken back from this worker was issued here meanwhile: its late answer is dropped.
+      if (!w.held.delete(reply.from)) return
       replies.set(reply.from, reply)
       handOut()
       poke()
     })
     w.worker.on('error', (err) => {
-      fatal ??= new SvidkitError('internal', `an issuing worker failed: ${err.message}`, {cause: err})
+      if (!stopped.has(w)) fatal ??= new SvidkitError('internal', `an issuing worker failed: ${err.message}`, {cause: err})
       poke()
     })
     w.worker.on('exit', (code) => {
-      if (code !== 0) fatal ??= new SvidkitError('internal', `an issuing worker exited with code ${code}`)
+      if (code !== 0 && !stopped.has(w)) fatal ??= new SvidkitError('internal', `an issuing worker exited with code ${code}`)
       poke()
     })
+  }
+  /** Takes back the ranges of a worker that holds the next SVIDs and has been silent for STALL_MS. */
+  const reclaimStalled = () => {
+    const w = pool.find((x) => x.held.has(yielded + 1))
+    if (!w || Date.now() - w.heard < STALL_MS) return false
+    stopped.add(w)
+    reclaimed.push(...[...w.held].sort((a, b) => a - b))
+    w.held.clear()
+    void w.worker.terminate()
+    return true
   }
   signal?.addEventListener('abort', poke, {once: true})
   try {
@@ -149,13 +183,16 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
       }
       if (fatal) throw fatal
       if (signal?.aborted) return
-      if (open()) {
-        const {from, to} = range()
+      if (reclaimed.length > 0 || open()) {
+        const {from, to} = reclaimed.length > 0 ? rangeAt(reclaimed.shift()!) : range()
         replies.set(from, await issueHere(plan, from, to))
         await turn()
         continue
       }
+      if (reclaimStalled()) continue
+      const timer = setTimeout(poke, STALL_MS)
       await new Promise<void>((resolve) => (wake = resolve))
+      clearTimeout(timer)
     }
   } finally {
     signal?.removeEventListener('abort', poke)

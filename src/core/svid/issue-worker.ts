@@ -6,7 +6,7 @@
  */
 import {parentPort, workerData} from 'node:worker_threads'
 import {isSvidkitError} from '../errors.js'
-import {issueOne, issuePlan} from './issue-plan.js'
+import {issueOne, issuePlan, type IssuePlan} from './issue-plan.js'
 import type {WorkerFailure, WorkerReply, WorkerRequest, WorkerStart} from './issue-pool.js'
 
 function failure(err: unknown): WorkerFailure {
@@ -14,19 +14,37 @@ function failure(err: unknown): WorkerFailure {
   return {code: 'internal', message: `issuing worker: ${(err as Error)?.message ?? String(err)}`}
 }
 
+/** Issues the SVIDs of one request: their files and results, or those before a failure and the failure. */
+async function issueRange(plan: IssuePlan, {from, to}: WorkerRequest): Promise<WorkerReply> {
+  const results: WorkerReply['results'] = []
+  try {
+    for (let n = from; n <= to; n++) results.push(await issueOne(plan, n))
+    return {from, results}
+  } catch (err) {
+    return {from, results, error: failure(err)}
+  }
+}
+
 const port = parentPort
 if (port) {
-  const start = workerData as WorkerStart
-  const plan = await issuePlan(start.options)
-  port.on('message', async ({from, to}: WorkerRequest) => {
-    const results: WorkerReply['results'] = []
-    let reply: WorkerReply
-    try {
-      for (let n = from; n <= to; n++) results.push(await issueOne(plan, n))
-      reply = {from, results}
-    } catch (err) {
-      reply = {from, results, error: failure(err)}
+  const plan = await issuePlan((workerData as WorkerStart).options)
+  // Requests are served one at a time, in arrival order, each answered exactly once.
+  const queue: WorkerRequest[] = []
+  let busy = false
+  const drain = async () => {
+    busy = true
+    while (queue.length > 0) {
+      const reply = await issueRange(plan, queue.shift()!)
+      try {
+        port.postMessage(reply)
+      } catch (err) {
+        port.postMessage({from: reply.from, results: [], error: failure(err)} satisfies WorkerReply)
+      }
     }
-    port.postMessage(reply)
+    busy = false
+  }
+  port.on('message', (request: WorkerRequest) => {
+    queue.push(request)
+    if (!busy) void drain()
   })
 }
