@@ -196,6 +196,7 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
     }
   } finally {
     signal?.removeEventListener('abort', poke)
-    await Promise.all(pool.map((w) => w.worker.terminate()))
+    // A stalled worker was told to stop already; waiting for it could wait forever.
+    await Promise.all(pool.filter((w) => !stopped.has(w)).map((w) => w.worker.terminate()))
   }
 }
