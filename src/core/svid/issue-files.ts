@@ -1,3 +1,4 @@
+import {usageError} from '../errors.js'
 import {ensureDir, writeFilesAtomic} from '../fs/atomic-write.js'
 import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
 import {issueInWorkers, workerCount} from './issue-pool.js'
@@ -6,7 +7,6 @@ import {writeNewFiles} from './write-new.js'
 
 export {type IssueResult, type IssueToDirectoryOptions, type OutputLayout} from './issue-plan.js'
 
-import {usageError} from '../errors.js'
 /** SVIDs whose files are being written while the next ones are signed (bulk issuance). */
 const IN_FLIGHT = 32
 

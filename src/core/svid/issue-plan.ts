@@ -1,3 +1,7 @@
+/**
+ * One `issue` run as a plan (options checked, CA loaded, output chosen) and the issuance of
+ * SVID n from it: the same code on the main thread and in issuing workers (issue-pool.ts).
+ */
 import {join} from 'node:path'
 import {createPublicKey, type KeyObject} from 'node:crypto'
 import {systemClock, type Clock} from '../clock.js'
