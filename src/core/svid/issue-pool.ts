@@ -6,12 +6,12 @@ import {issueOne, type IssuePlan, type IssueResult, type IssueToDirectoryOptions
 import {writeNewFilesSync} from './write-new.js'
 
 /**
- * The smallest --count for which worker threads pay for their start-up (each loads the
- * issuing code and reads the CA, about 100-150 ms of CPU, while the main thread waits):
- * measured with `issue --count N --workers 0` against the default on 2 cores
- * (docs/design.md "Bulk issuance").
+ * The smallest --count for which a worker thread pays for its start-up (it loads the
+ * issuing code and reads the CA: about 250 ms of CPU before its first SVID), measured by
+ * `npm run bench` (`issue --count N --workers 1` against `--workers 0`, 2 cores, 2026-11-29):
+ * 0.85x at 100, 0.88x at 200, 0.95x at 400, 1.02x at 800, 1.06x at 1000 (docs/design.md).
  */
-export const WORKER_CROSSOVER = 400
+export const WORKER_CROSSOVER = 800
 
 /** SVIDs per request to a worker: large enough that messages cost little, small enough to balance. */
 const RANGE = 16
