@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Issuance speed (issue 10), side by side in one run and printed as ratios; never a test assertion:
-//  1. in-process P-256 issuance (library issueSvid) vs Node's raw generateKeyPairSync + sign + PKCS#8 export,
-//  2. `issue --count 1000 --out DIR` wall time (files written, keys 0600, each SVID checked) vs a cfssl gencert loop,
+// Bulk issuance speed (issue 10), side by side in one run and printed as ratios; never a test assertion:
+//  1. `issue --count 1000 --out DIR` wall time (files written, keys 0600, each SVID checked), with the
+//     default worker threads and with --workers 0, vs a cfssl gencert loop,
+//  2. the worker crossover: `issue --count N` with and without a worker thread for a few N,
 //  3. peak and sampled RSS of `issue --count N` (default 100000) to show that it streams.
+// The in-process figure (issueSvid vs Node's raw keygen + sign + PKCS#8) is bench/inprocess.js's.
 // Run alone (`node bench/issue-bulk.js [--quick] [--rss-count N]`, after `npm run build`) or from bench/run.js
 // through `issueBulkBench()`. Needs dist/; cfssl (Debian golang-cfssl) is optional.
 import {spawn, spawnSync} from 'node:child_process'
-import {generateKeyPairSync, sign} from 'node:crypto'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -28,49 +29,9 @@ function timed(cmd, args, env = process.env) {
   })
 }
 
-/** In-process issuance vs raw Node crypto, interleaved in rounds so machine load hits both alike. */
-async function inProcess({rounds, perRound}) {
-  const {createAuthority, issueSvid, keyPem} = await import('../dist/index.js')
-  const {authority} = await createAuthority({trustDomain: 'bench.test', intermediates: 1})
-  const tbs = Buffer.alloc(300, 7) // about the size of a leaf's tbsCertificate
-  const raw = () => {
-    const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
-    sign('sha256', tbs, privateKey)
-    privateKey.export({format: 'der', type: 'pkcs8'})
-  }
-  for (let i = 0; i < 200; i++) {
-    await issueSvid(authority, {spiffeId: `spiffe://bench.test/warm${i}`})
-    raw()
-  }
-  const t = {lib: 0, libPem: 0, raw: 0}
-  const phases = {
-    lib: async () => {
-      for (let i = 0; i < perRound; i++) await issueSvid(authority, {spiffeId: `spiffe://bench.test/w${i}`})
-    },
-    libPem: async () => {
-      for (let i = 0; i < perRound; i++) keyPem((await issueSvid(authority, {spiffeId: `spiffe://bench.test/w${i}`})).svid)
-    },
-    raw: async () => {
-      for (let i = 0; i < perRound; i++) raw()
-    },
-  }
-  const order = Object.keys(phases)
-  for (let r = 0; r < rounds; r++) {
-    // Each round starts with another phase: none always pays for the previous one's garbage.
-    for (let k = 0; k < order.length; k++) {
-      const name = order[(r + k) % order.length]
-      const t0 = performance.now()
-      await phases[name]()
-      t[name] += performance.now() - t0
-    }
-  }
-  const n = rounds * perRound
-  const perSec = (ms) => (n / ms) * 1000
-  return {n, lib: perSec(t.lib), libPem: perSec(t.libPem), raw: perSec(t.raw)}
-}
-
 /** `issue --count N` into a fresh directory; checks every key is 0600 and every directory complete. */
-async function bulkCli(caDir, outDir, count) {
+async function bulkCli(caDir, outDir, count, extra = []) {
+  rmSync(outDir, {recursive: true, force: true})
   const r = await timed(process.execPath, [
     RUN,
     'issue',
@@ -82,6 +43,7 @@ async function bulkCli(caDir, outDir, count) {
     join(outDir, '{n}'),
     '--count',
     String(count),
+    ...extra,
   ])
   if (r.status !== 0) throw new Error(`issue --count ${count} failed: ${r.stderr}`)
   let complete = 0
@@ -89,7 +51,24 @@ async function bulkCli(caDir, outDir, count) {
     const files = readdirSync(join(outDir, d)).sort().join(',')
     if (files === 'svid.pem,svid_bundle.pem,svid_key.pem' && (statSync(join(outDir, d, 'svid_key.pem')).mode & 0o777) === 0o600) complete++
   }
+  rmSync(outDir, {recursive: true, force: true})
   return {ms: r.ms, complete}
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** Median wall ms of `issue --count N` for each flag set, the sets interleaved run by run. */
+async function interleaved(caDir, outDir, count, sets, runs) {
+  const ms = sets.map(() => [])
+  let complete = count
+  for (let i = 0; i < runs; i++) {
+    for (const [k, extra] of sets.entries()) {
+      const r = await bulkCli(caDir, outDir, count, extra)
+      ms[k].push(r.ms)
+      complete = Math.min(complete, r.complete)
+    }
+  }
+  return {ms: ms.map(median), complete}
 }
 
 /** `cfssl gencert` (its own P-256 CA, a P-256 leaf with the SPIFFE ID as a host) run `n` times; null without cfssl. */
@@ -144,23 +123,46 @@ export async function issueBulkBench({quick = false, rssCount = quick ? 10_000 :
     log(`${what.padEnd(44)} ${ours.padEnd(22)} ${peer.padEnd(30)} ${ratio.toFixed(2).padStart(6)}x  ${note}`)
   }
   try {
-    const ip = await inProcess(quick ? {rounds: 6, perRound: 100} : {rounds: 15, perRound: 200})
-    row('in-process P-256 issuance (issueSvid)', `${ip.lib.toFixed(0)}/s`, `node raw keygen+sign+pkcs8 ${ip.raw.toFixed(0)}/s`, ip.lib / ip.raw, 'goal >= 0.70')
-    row('in-process issuance + PKCS#8 PEM of the key', `${ip.libPem.toFixed(0)}/s`, `node raw ${ip.raw.toFixed(0)}/s`, ip.libPem / ip.raw)
-
     const {initCa} = await import('../dist/index.js')
     const caDir = join(tmp, 'ca')
     await initCa({trustDomain: 'bench.test', out: caDir, intermediates: 1})
-    const bulk = await bulkCli(caDir, join(tmp, 'bulk'), 1000)
+    const runs = quick ? 1 : 5
+    const both = await interleaved(caDir, join(tmp, 'bulk'), 1000, [[], ['--workers', '0']], runs)
+    const bulk = {ms: both.ms[0]}
     const rate = 1000 / (bulk.ms / 1000)
     row(
       'issue --count 1000 (wall, whole process)',
       `${rate.toFixed(0)} SVIDs/s`,
       '1,500 SVIDs/s (goal)',
       rate / 1500,
-      `${(bulk.ms / 1000).toFixed(2)} s; ${bulk.complete}/1000 dirs complete, keys 0600`,
+      `median of ${runs}: ${(bulk.ms / 1000).toFixed(2)} s; ${both.complete}/1000 dirs complete, keys 0600`,
     )
-    rmSync(join(tmp, 'bulk'), {recursive: true, force: true})
+    row(
+      'issue --count 1000 --workers 0 (one thread)',
+      `${(1000 / (both.ms[1] / 1000)).toFixed(0)} SVIDs/s`,
+      `default (workers) ${rate.toFixed(0)} SVIDs/s`,
+      both.ms[1] / bulk.ms,
+      'ratio = one thread / default wall time',
+    )
+    for (const n of quick ? [200, 800] : [100, 200, 400, 800]) {
+      const x = await interleaved(
+        caDir,
+        join(tmp, 'cross'),
+        n,
+        [
+          ['--workers', '0'],
+          ['--workers', '1'],
+        ],
+        quick ? 1 : 3,
+      )
+      row(
+        `crossover: --count ${n}, --workers 1 vs 0`,
+        `${x.ms[1].toFixed(0)} ms`,
+        `--workers 0: ${x.ms[0].toFixed(0)} ms`,
+        x.ms[0] / x.ms[1],
+        '> 1: the worker pays',
+      )
+    }
     const cf = await cfsslLoop(tmp, quick ? 10 : 50)
     if (cf !== null)
       row(

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Step 2 of `npm run build` (after tsc): bundles the CLI's start-up path with esbuild.
 // Entries: every command under dist/commands, the hooks and help class oclif loads by path,
-// and dist/cli/oclif-runtime.js (what bin/run.js imports); their shared code (oclif, the
+// dist/cli/oclif-runtime.js (what bin/run.js imports) and the issuing worker thread's entry; their shared code (oclif, the
 // core modules, the ASN.1 schemas) goes into dist/chunks/, split so a command loads only the
 // chunks it imports. The bundles replace the tsc output of those entries in place;
 // dist/index.js (the library) and the .d.ts files stay as tsc wrote them. Module resolution
@@ -123,7 +123,8 @@ const lite = await build({
 writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.js`]))))
 
 const result = await build({
-  entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js')],
+  // The issuing worker (core/svid/issue-pool.ts) is started by path, like a command: its own entry.
+  entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js'), join(dist, 'core', 'svid', 'issue-worker.js')],
   outdir: dist,
   outbase: dist,
   bundle: true,

@@ -43,8 +43,10 @@ An output directory that already holds an SVID is refused unless --force, and th
 when the new files replace the old ones (two layouts are never mixed); a CA directory
 (ca.json) is never written. The CA's root key may be offline: the intermediate signs.
 
---count N streams: each SVID is written and printed as it is issued; with --json the
-output is one JSON array, written element by element.
+--count N streams: each SVID is written and printed as it is issued, in order; with --json
+the output is one JSON array, written element by element. From 800 SVIDs on, worker
+threads (one per core but one) issue and check them beside the main thread. SIGINT/SIGTERM stop the run (exit
+130/143): the SVIDs printed are complete, and no other file is left behind.
 
 --defect NAME produces an SVID that breaks exactly one rule, for testing verifiers; svidkit
 checks that its own verify rejects it with that reason code before writing it.`)
@@ -77,6 +79,10 @@ checks that its own verify rejects it with that reason code before writing it.`)
     subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
+    workers: Flags.integer({
+      description: 'worker threads for --count (0 = none; default: one per core but one from 800 SVIDs on; at most one per core)',
+      min: 0,
+    }),
     csr: Flags.string({description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written'}),
     force: sharedFlags.force({description: 'replace an SVID of the same layout in --out (never a CA directory, never another layout)'}),
     format: Flags.string({description: 'pem files, or pkcs12: svid.p12 (key and chain) beside the bundle', options: ['pem', 'pkcs12'], default: 'pem'}),
@@ -117,6 +123,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
       p12PasswordFile: flags['p12-password-file'],
       secretName: flags['secret-name'],
       defects: parseDefects(flags.defect ?? []),
+      workers: flags.workers,
     }
     if (flags.count === undefined) {
       const [result] = await issueToDirectory(options)
@@ -132,9 +139,10 @@ checks that its own verify rejects it with that reason code before writing it.`)
   private async stream(options: IssueToDirectoryOptions, count: number): Promise<void> {
     const json = this.jsonEnabled()
     const warned = new Set<string>()
+    const signal = this.interruptSignal()
     let n = 0
     try {
-      for await (const r of issueEach(options)) {
+      for await (const r of issueEach({...options, signal})) {
         n++
         const fresh = r.warnings.filter((w) => !warned.has(w))
         for (const w of fresh) warned.add(w)
@@ -154,7 +162,8 @@ checks that its own verify rejects it with that reason code before writing it.`)
       this.exitWith(e.exit)
     }
     progressLine()
-    if (json) process.stdout.write('\n]\n')
-    else this.log(`issued ${n} SVIDs`)
+    if (json) process.stdout.write(n === 0 ? '[]\n' : '\n]\n')
+    else if (!signal.aborted) this.log(`issued ${n} SVIDs`)
+    this.exitForInterrupt(signal)
   }
 }

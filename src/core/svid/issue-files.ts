@@ -1,127 +1,11 @@
-import {join} from 'node:path'
-import {createPublicKey, type KeyObject} from 'node:crypto'
-import {systemClock} from '../clock.js'
-import {SvidkitError, usageError} from '../errors.js'
-import {loadAuthority} from '../ca/store.js'
-import {chainNotAfter, signingCredential} from '../ca/authority.js'
-import {writeFilesAtomic} from '../fs/atomic-write.js'
-import {ensureDir} from '../fs/atomic-write.js'
-import {readInput} from '../fs/read-input.js'
-import {x509} from '../x509/provider.js'
-import {formatInstant} from '../time/instant.js'
-import {issueSvid, type IssueOptions} from './issue.js'
-import {fileNames, type LayoutName} from './layout.js'
-import {defectCheck} from './defect-check.js'
-import {checkIssuedLeaf} from './leaf-check.js'
+import {usageError} from '../errors.js'
+import {ensureDir, writeFilesAtomic} from '../fs/atomic-write.js'
+import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
+import {issueInWorkers, workerCount} from './issue-pool.js'
 import {checkOutputDir} from './output-target.js'
-import {outputFiles, outputNames, type OutputSpec} from './output-files.js'
-import {checkedSecretName, defaultSecretName} from './k8s-secret.js'
 import {writeNewFiles} from './write-new.js'
 
-/** Where `issue` can write: the SVID directory layouts, plus a Kubernetes Secret manifest. */
-export type OutputLayout = LayoutName | 'k8s-secret'
-
-/** Options of `issueToDirectory` and `issueEach`. */
-export interface IssueToDirectoryOptions extends Omit<IssueOptions, 'spiffeId' | 'publicKey'> {
-  /** SPIFFE ID; `{n}` is replaced by 1..count. */
-  spiffeId: string
-  /** CA directory. Its root key may be absent (an offline root) when an intermediate signs. */
-  ca: string
-  /** Output directory; `{n}` is replaced, else SVID n goes to `<out>/<n>` when count > 1. */
-  out: string
-  /** Layout of the output directory. Default `spiffe-helper`. */
-  layout?: OutputLayout
-  /** File-name overrides (directory layouts only). */
-  names?: {cert?: string; key?: string; bundle?: string}
-  /** Number of SVIDs. Default 1. */
-  count?: number
-  /** Path of a PKCS#10 CSR whose public key is certified (its own SANs are ignored). */
-  csr?: string
-  /** Replace an SVID of the same layout already in the output directory. Default false. */
-  force?: boolean
-  /** `pem` (default) or `pkcs12`: key and chain in one password-protected svid.p12, the bundle beside it. */
-  format?: 'pem' | 'pkcs12'
-  /** Password of the PKCS#12 file (this or `p12PasswordFile` is required with format pkcs12). */
-  p12Password?: string
-  /** A file whose first line is the PKCS#12 password. */
-  p12PasswordFile?: string
-  /** metadata.name of the Secret with layout `k8s-secret`. Default `svid-` and the ID's path. */
-  secretName?: string
-}
-
-/** One written SVID (docs/errors.md "JSON documents", issue --json). */
-export interface IssueResult {
-  spiffeId: string
-  files: {cert: string; key?: string; bundle: string}
-  serial: string
-  notBefore: string
-  notAfter: string
-  keyType: string
-  /** The defects built in on purpose, and the reason code each makes `verify` report. */
-  defects?: {name: string; code: string; rule: string}[]
-  warnings: string[]
-}
-
-async function readCsr(path: string): Promise<{key: KeyObject; warnings: string[]}> {
-  const bytes = readInput(path, 'pem-invalid')
-  let csr: x509.Pkcs10CertificateRequest
-  try {
-    csr = new x509.Pkcs10CertificateRequest(bytes.toString('latin1').includes('-----BEGIN') ? bytes.toString('latin1') : Uint8Array.from(bytes))
-  } catch (err) {
-    throw new SvidkitError('pem-invalid', `cannot parse CSR "${path}"`, {cause: err, hint: 'pass a PKCS#10 CERTIFICATE REQUEST (PEM or DER)'})
-  }
-  if (!(await csr.verify())) {
-    throw new SvidkitError('pem-invalid', `the signature of CSR "${path}" does not verify`, {hint: 'the CSR was altered or not signed by its key'})
-  }
-  const warnings: string[] = []
-  const raw = csr.extensions.find((e) => e.type === '2.5.29.17')
-  const ext = raw ? new x509.SubjectAlternativeNameExtension(raw.rawData) : undefined
-  if (ext && ext.names.items.length > 0) {
-    warnings.push(
-      `the SANs in CSR "${path}" (${ext.names.items.map((n) => `${n.type}:${n.value}`).join(', ')}) are ignored: the SPIFFE ID comes from --spiffe-id`,
-    )
-  }
-  return {key: createPublicKey({key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki'}), warnings}
-}
-
-function p12Password(o: IssueToDirectoryOptions): string | undefined {
-  if (o.p12Password !== undefined && o.p12PasswordFile !== undefined) throw usageError('give the PKCS#12 password once: --p12-password or --p12-password-file')
-  if (o.p12PasswordFile === undefined) return o.p12Password
-  const line = readInput(o.p12PasswordFile, 'key-invalid').toString('utf8').split(/\r?\n/)[0]
-  if (line === '') throw usageError(`the password file "${o.p12PasswordFile}" is empty`, 'write the password on its first line')
-  return line
-}
-
-function outputSpec(o: IssueToDirectoryOptions): OutputSpec {
-  const layout = o.layout ?? 'spiffe-helper'
-  const format = o.format ?? 'pem'
-  const overridden = Object.values(o.names ?? {}).some((v) => v !== undefined)
-  const password = p12Password(o)
-  if (layout === 'k8s-secret') {
-    if (format === 'pkcs12') throw usageError('--format pkcs12 does not apply to --layout k8s-secret', 'a Secret manifest holds PEM; drop one of them')
-    if (overridden)
-      throw usageError(
-        '--cert-file, --key-file and --bundle-file do not apply to --layout k8s-secret',
-        'the manifest is secret.yaml; its keys are tls.crt, tls.key and ca.crt',
-      )
-    const fixed = o.secretName === undefined ? undefined : checkedSecretName(o.secretName)
-    return {kind: 'k8s-secret', secretName: (id) => fixed ?? defaultSecretName(id)}
-  }
-  if (o.secretName !== undefined) throw usageError(`--secret-name applies to --layout k8s-secret only, not "${layout}"`)
-  const names = fileNames(layout, o.names)
-  if (format === 'pkcs12') {
-    if (password === undefined)
-      throw usageError('--format pkcs12 needs a password', 'pass --p12-password-file FILE (or --p12-password, visible to other users in ps)')
-    return {kind: 'pkcs12', password, bundle: names.bundle}
-  }
-  if (password !== undefined) throw usageError('a PKCS#12 password applies to --format pkcs12 only')
-  return {kind: 'layout', layout, names}
-}
-
-/** Returns the output directory of SVID n. */
-function dirOf(o: IssueToDirectoryOptions, n: number, count: number): string {
-  return o.out.includes('{n}') ? o.out.replaceAll('{n}', String(n)) : count > 1 ? join(o.out, String(n)) : o.out
-}
+export {type IssueResult, type IssueToDirectoryOptions, type OutputLayout} from './issue-plan.js'
 
 /** SVIDs whose files are being written while the next ones are signed (bulk issuance). */
 const IN_FLIGHT = 32
@@ -130,58 +14,28 @@ const IN_FLIGHT = 32
  * Yields the SVIDs issued from the CA directory `ca` and written to `out`, one by one and
  * in order, each checked in memory before its files are written; nothing is kept per SVID,
  * so a large `count` runs in flat memory. Every output directory is checked before the
- * first file is written: a refusal (`output-exists`) writes nothing.
+ * first file is written: a refusal (`output-exists`) writes nothing. From WORKER_CROSSOVER
+ * SVIDs on (or with `workers`), worker threads issue them (issue-pool.ts). An aborted
+ * `signal` ends the run early, after the SVIDs already yielded.
  */
 export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<IssueResult> {
-  const count = o.count ?? 1
-  if (!Number.isInteger(count) || count < 1) throw usageError(`count must be a positive integer, got ${count}`)
-  if (o.csr && o.keyType !== undefined)
-    throw usageError('--key-type does not apply with --csr: the CSR decides the key', "drop --key-type; the certificate gets the CSR's public key")
-  if (o.csr && count > 1) throw usageError('--csr issues one certificate; drop --count')
-  const spec = outputSpec(o)
-  if (o.csr && spec.kind !== 'layout')
-    throw usageError(`--csr writes no key, which ${spec.kind === 'pkcs12' ? '--format pkcs12' : '--layout k8s-secret'} needs`)
-  const authority = loadAuthority(o.ca)
-  const csr = o.csr ? await readCsr(o.csr) : undefined
-  const names = outputNames(spec)
+  const plan = await issuePlan(o)
+  const {count, names} = plan
   let replacing = false
   for (let n = 1; n <= count; n++) replacing = checkOutputDir(dirOf(o, n, count), names, o.force ?? false) === 'replace' || replacing
   // One SVID: the atomic writer (temporary files, fsync, rename). Many new ones: exclusive creates, pipelined.
   const bulk = count > 1 && !replacing
   if (bulk && !o.out.includes('{n}')) ensureDir(o.out)
-  const clock = o.clock ?? systemClock
-  const signer = signingCredential(authority)
-  const cap = chainNotAfter(authority)
+  if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 0)) throw usageError(`workers must be 0 or more, got ${o.workers}`)
+  // Worker threads get plain options: not a caller's clock, nor defects (they hold functions).
+  const workers = bulk && !o.clock && !o.defects?.length ? workerCount(count, o.workers) : 0
+  if (workers > 0) {
+    yield* issueInWorkers(plan, workers)
+    return
+  }
   const pending: {write: Promise<void>; result: IssueResult}[] = []
-  for (let n = 1; n <= count; n++) {
-    const dir = dirOf(o, n, count)
-    const issued = await issueSvid(authority, {...o, spiffeId: o.spiffeId.replaceAll('{n}', String(n)), publicKey: csr?.key, clock})
-    const leaf = issued.svid.certificates[0]
-    // Checked in memory before anything is written: a failing check never leaves a file behind.
-    const now = clock.now()
-    if (o.defects?.length) defectCheck(issued.svid, issued.bundle, o.defects, now)
-    else {
-      const expectation = {
-        spiffeId: issued.svid.id.toString(),
-        issuer: signer.cert,
-        privateKey: issued.svid.privateKey,
-        publicKey: csr?.key,
-        chainNotAfter: cap,
-        at: now,
-      }
-      checkIssuedLeaf(leaf.der, expectation, o.notBefore !== undefined || o.notAfter !== undefined)
-    }
-    const {files, paths} = outputFiles(spec, dir, issued.svid, issued.bundle)
-    const result: IssueResult = {
-      spiffeId: issued.svid.id.toString(),
-      files: paths,
-      serial: leaf.serial,
-      notBefore: formatInstant(leaf.notBefore),
-      notAfter: formatInstant(leaf.notAfter),
-      keyType: issued.keyType,
-      ...(o.defects?.length ? {defects: o.defects.map((d) => ({name: d.name, code: d.code, rule: d.rule}))} : {}),
-      warnings: [...(csr?.warnings ?? []), ...issued.warnings],
-    }
+  for (let n = 1; n <= count && !o.signal?.aborted; n++) {
+    const {dir, files, result} = await issueOne(plan, n)
     if (!bulk) {
       ensureDir(dir)
       writeFilesAtomic(files)

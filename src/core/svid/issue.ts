@@ -3,7 +3,7 @@ import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
 import {buildCertificateParts, nameDer, type CertificateTemplate} from '../x509/build.js'
-import {generateKeyPair, generateKeyPairNow, keyTypeOfKeyObject} from '../x509/keys.js'
+import {generateKeyPair, generateKeyPairNow, keyTypeOfKeyObject, spkiDer} from '../x509/keys.js'
 import {isRsa, type KeyType} from '../x509/key-type.js'
 import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
@@ -157,7 +157,8 @@ async function newLeafKey(
   const keyType = options.keyType ?? 'ec-p256'
   // EC and Ed25519 keys take tens of microseconds: the thread-pool round trip would cost more.
   const pair = isRsa(keyType) ? await generateKeyPair(keyType) : generateKeyPairNow(keyType)
-  return {publicKey: pair.publicKey, privateKey: pair.privateKey, keyType}
+  // The SPKI from the private key: its one JWK export also gives the PKCS#8 written later (keys.ts).
+  return {publicKey: spkiDer(pair.privateKey), privateKey: pair.privateKey, keyType}
 }
 
 /**

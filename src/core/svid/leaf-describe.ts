@@ -32,7 +32,22 @@ function nameText(der: Uint8Array): string {
 
 const CURVES: Record<string, string> = {'1.2.840.10045.3.1.7': 'ec-p256', '1.3.132.0.34': 'ec-p384'}
 
+/** Key types by the DER of an SPKI's AlgorithmIdentifier: every key of one type shares it. */
+const typesByAlgorithm = new Map<string, string>()
+
 function publicKeyType(spki: Uint8Array): string {
+  const algT = childrenOf(spki, readTlv(spki, 0))[0]
+  const key = Buffer.from(spki.buffer, spki.byteOffset + algT.start, algT.end - algT.start).toString('latin1')
+  let type = typesByAlgorithm.get(key)
+  if (type === undefined) {
+    type = keyTypeOfSpki(spki)
+    // RSA keys of every size share one AlgorithmIdentifier: only EC and Ed25519 are remembered.
+    if (!type.startsWith('rsa') && typesByAlgorithm.size < 16) typesByAlgorithm.set(key, type)
+  }
+  return type
+}
+
+function keyTypeOfSpki(spki: Uint8Array): string {
   const alg = childrenOf(spki, childrenOf(spki, readTlv(spki, 0))[0])
   const algOid = oidText(spki.subarray(alg[0].content, alg[0].end))
   if (algOid === '1.3.101.112') return 'ed25519'
@@ -98,8 +113,9 @@ function withNodeView(cert: ParsedCertificate): ParsedCertificate {
 
 /**
  * A certificate described from its template: plain fields (all present, `undefined` when
- * absent, so every instance has one shape), and `node` built on first use from a getter on
- * the prototype (defining it per object would cost more than the rest of the description).
+ * absent, so every instance has one shape), and `node` and `sha256` computed on first use
+ * by getters on the prototype (defining them per object would cost more than the rest of
+ * the description; bulk issuance reads neither).
  */
 class DescribedCertificate {
   version = 3
@@ -123,8 +139,14 @@ class DescribedCertificate {
     public signatureOid: string,
     public publicKeyType: string,
     public extensions: ParsedCertificate['extensions'],
-    public sha256: string,
   ) {}
+
+  #sha256: string | undefined
+
+  get sha256(): string {
+    this.#sha256 ??= createHash('sha256').update(this.der).digest('hex')
+    return this.#sha256
+  }
 
   get node(): NodeX509Certificate {
     this.#node ??= new NodeX509Certificate(this.der)
@@ -157,7 +179,6 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
     built.signatureOid,
     publicKeyType(built.spki),
     extensions,
-    createHash('sha256').update(built.der).digest('hex'),
   )
   // The same order as the builder writes them (build.ts `extensions`).
   const bc = t.basicConstraints

@@ -1,5 +1,4 @@
 import {join} from 'node:path'
-import {toPemBundle} from '../bundle/index.js'
 import type {FileToWrite} from '../fs/atomic-write.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {K8S_SECRET_FILE, k8sSecretYaml} from './k8s-secret.js'
@@ -7,7 +6,7 @@ import {fileNames, type LayoutName} from './layout.js'
 import {PKCS12_FILE} from './output-target.js'
 import {pkcs12Der} from './pkcs12.js'
 import type {X509Svid} from './svid.js'
-import {chainPem, keyPem, svidFiles} from './write.js'
+import {bundlePem, chainPem, keyPem, svidFiles} from './write.js'
 
 /** How `issue` writes an SVID: a directory layout, a Kubernetes Secret manifest, or PKCS#12 beside the bundle. */
 export type OutputSpec =
@@ -41,7 +40,7 @@ export function outputFiles(
       name: o.secretName(svid.id.toString()),
       chainPem: chainPem(svid.certificates),
       keyPem: keyPem(svid),
-      bundlePem: toPemBundle(bundle),
+      bundlePem: bundlePem(bundle),
     })
     return {files: [{path, data, mode: 0o600}], paths: {cert: path, key: path, bundle: path}}
   }
@@ -57,7 +56,7 @@ export function outputFiles(
   return {
     files: [
       {path: p12, data: der, mode: 0o600},
-      {path: b, data: toPemBundle(bundle), mode: 0o644},
+      {path: b, data: bundlePem(bundle), mode: 0o644},
     ],
     paths: {cert: p12, key: p12, bundle: b},
   }

@@ -1,4 +1,5 @@
 import {chmod, mkdir, unlink, writeFile} from 'node:fs/promises'
+import {chmodSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {outputError, type FileToWrite} from '../fs/atomic-write.js'
 
 let mask: number | undefined
@@ -33,6 +34,33 @@ export async function writeNewFiles(dir: string, files: FileToWrite[]): Promise<
     if (failed) throw failed.reason
   } catch (err) {
     await Promise.all(created.map((p) => unlink(p).catch(() => undefined)))
+    throw outputError(dir, err)
+  }
+}
+
+/**
+ * `writeNewFiles` for a worker thread (issue-pool.ts), synchronously: the worker has
+ * nothing else to do meanwhile, and a synchronous create, write and close costs less
+ * CPU than the same calls sent to Node's I/O threads. A file this call began is removed
+ * on failure, also one that failed half written (a full disk).
+ */
+export function writeNewFilesSync(dir: string, files: FileToWrite[]): void {
+  const created: string[] = []
+  try {
+    mkdirSync(dir, {recursive: true, mode: 0o755})
+    for (const f of files) {
+      try {
+        writeFileSync(f.path, f.data, {flag: 'wx', mode: f.mode})
+      } catch (err) {
+        // EEXIST: someone else's file, never ours to remove; otherwise it may be ours, half written.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') created.push(f.path)
+        throw err
+      }
+      created.push(f.path)
+      if ((f.mode & ~umask()) !== f.mode) chmodSync(f.path, f.mode)
+    }
+  } catch (err) {
+    for (const p of created) rmSync(p, {force: true})
     throw outputError(dir, err)
   }
 }

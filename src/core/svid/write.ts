@@ -7,9 +7,30 @@ import {toPem} from '../x509/pem.js'
 import type {SvidFileNames} from './layout.js'
 import type {X509Svid} from './svid.js'
 
+/** PEM of the CA certificates, which every SVID of a bulk run repeats (its chain and bundle). */
+const caPems = new WeakMap<ParsedCertificate, string>()
+
+function certPem(c: ParsedCertificate, leaf: boolean): string {
+  if (leaf) return toPem('CERTIFICATE', c.der)
+  let pem = caPems.get(c)
+  if (pem === undefined) caPems.set(c, (pem = toPem('CERTIFICATE', c.der)))
+  return pem
+}
+
 /** Returns the PEM of the chain file: leaf, then intermediates (never the root). */
 export function chainPem(certs: ParsedCertificate[]): string {
-  return certs.map((c) => toPem('CERTIFICATE', c.der)).join('')
+  return certs.map((c, i) => certPem(c, i === 0)).join('')
+}
+
+const bundlePems = new WeakMap<ParsedCertificate, {certs: readonly ParsedCertificate[]; pem: string}>()
+
+/** Returns the PEM of the bundle file, encoded once per set of CA certificates. */
+export function bundlePem(certs: readonly ParsedCertificate[]): string {
+  const hit = certs.length > 0 ? bundlePems.get(certs[0]) : undefined
+  if (hit && hit.certs.length === certs.length && hit.certs.every((c, i) => c === certs[i])) return hit.pem
+  const pem = toPemBundle(certs)
+  if (certs.length > 0) bundlePems.set(certs[0], {certs: [...certs], pem})
+  return pem
 }
 
 /** Returns the PKCS#8 PEM of the SVID's key ('' when issued for a CSR). */
@@ -29,7 +50,7 @@ export function svidFiles(dir: string, svid: X509Svid, bundle: ParsedCertificate
     files.push({path: join(dir, names.cert), data: chainPem(svid.certificates), mode: 0o644})
     if (svid.privateKey) files.push({path: join(dir, names.key), data: keyPem(svid), mode: 0o600})
   }
-  files.push({path: join(dir, names.bundle), data: toPemBundle(bundle), mode: 0o644})
+  files.push({path: join(dir, names.bundle), data: bundlePem(bundle), mode: 0o644})
   return files
 }
 

@@ -10,7 +10,7 @@ import {promisify} from 'node:util'
 import {SvidkitError} from '../errors.js'
 import type {KeyType} from './key-type.js'
 import {hasPemArmour, parsePemBlocks, PemSyntaxError, toPem} from './pem.js'
-import {bitString, int, octets, oid, seq, explicit} from './der.js'
+import {childrenOf, explicit, int, octets, oid, oidText, readTlv, seq} from './der.js'
 
 /** A private key read from a file, with the format it was stored in. */
 export interface PrivateKeyMaterial {
@@ -157,36 +157,64 @@ export function keyMatches(key: KeyObject, cert: NodeX509Certificate): boolean {
 }
 
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1'
-const CURVE_OIDS: Record<string, string> = {'P-256': '1.2.840.10045.3.1.7', 'P-384': '1.3.132.0.34'}
-const b64u = (s: string | undefined) => Buffer.from(s ?? '', 'base64url')
+const EC_CURVES = new Set(['1.2.840.10045.3.1.7', '1.3.132.0.34']) // P-256, P-384
 
 /*
- * OpenSSL 3's DER encoders cost 100-200 us per call, its JWK export under 10 us: for EC and
- * Ed25519 keys the SPKI (RFC 5480, RFC 8410) and PKCS#8 (RFC 5208 + RFC 5915) structures
- * are written here from the JWK, byte for byte what OpenSSL writes (a test compares them).
- * RSA keys take the encoder (their generation costs far more anyway).
+ * OpenSSL 3's PKCS#8 and SPKI encoders cost 100-200 us per call, its SEC1 encoder about 25:
+ * for EC private keys the SPKI (RFC 5480) and PKCS#8 (RFC 5208 + RFC 5915) structures are
+ * written here from one SEC1 export, which holds the private scalar, the curve and the public
+ * point: byte for byte what OpenSSL writes (a test compares them). Other keys take Node's
+ * encoders. Not the JWK export, although it is as fast: in Node 20 exporting a freshly
+ * generated key as JWK can deadlock its thread (ExportJWK holds the key's mutex while it
+ * allocates; a garbage collection then runs the finished KeyGenJob's destructor, which
+ * takes the same mutex), seen within a few thousand keys here; the DER exports were not.
  */
+
+/** The DER forms of one key, written from one export (issuance needs both for every new key). */
+const encodings = new WeakMap<KeyObject, {spki: Uint8Array; pkcs8?: Uint8Array}>()
+
+/** Returns SPKI and PKCS#8 of an EC private key from its SEC1 ECPrivateKey (RFC 5915 §3), or undefined for another curve. */
+function fromSec1(sec1: Uint8Array): {spki: Uint8Array; pkcs8: Uint8Array} | undefined {
+  const parts = childrenOf(sec1, readTlv(sec1, 0))
+  const d = parts[1]
+  const params = parts.find((t) => t.tag === 0xa0)
+  const pub = parts.find((t) => t.tag === 0xa1)
+  if (!d || d.tag !== 0x04 || !params || !pub) return undefined
+  const curveT = childrenOf(sec1, params)[0]
+  const curve = curveT?.tag === 0x06 ? oidText(sec1.subarray(curveT.content, curveT.end)) : ''
+  if (!EC_CURVES.has(curve)) return undefined
+  const point = sec1.subarray(childrenOf(sec1, pub)[0].start, pub.end) // the BIT STRING, whole
+  const alg = seq(oid(EC_PUBLIC_KEY), oid(curve))
+  return {
+    spki: seq(alg, point),
+    pkcs8: seq(int(0), alg, octets(seq(int(1), octets(sec1.subarray(d.content, d.end)), explicit(1, point)))),
+  }
+}
+
+function encode(key: KeyObject): {spki: Uint8Array; pkcs8?: Uint8Array} {
+  let e = encodings.get(key)
+  if (e) return e
+  const priv = key.type === 'private'
+  if (priv && key.asymmetricKeyType === 'ec') e = fromSec1(key.export({format: 'der', type: 'sec1'}))
+  e ??= {
+    spki: new Uint8Array((priv ? createPublicKey(key) : key).export({format: 'der', type: 'spki'})),
+    pkcs8: priv ? new Uint8Array(key.export({format: 'der', type: 'pkcs8'})) : undefined,
+  }
+  // A KeyObject is immutable: its encodings never change, and the map lets go of them with the key.
+  encodings.set(key, e)
+  return e
+}
 
 /** Returns the SubjectPublicKeyInfo DER of a public or private key. */
 export function spkiDer(key: KeyObject): Uint8Array {
-  const pub = key.type === 'private' ? createPublicKey(key) : key
-  const jwk = pub.export({format: 'jwk'})
-  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
-    return seq(seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv])), bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)])))
-  }
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return seq(seq(oid('1.3.101.112')), bitString(b64u(jwk.x)))
-  return new Uint8Array(pub.export({format: 'der', type: 'spki'}))
+  return encode(key).spki
 }
 
 /** Returns the PKCS#8 PrivateKeyInfo DER of a private key (EC keys carry their public key, as OpenSSL writes them). */
 export function pkcs8Der(key: KeyObject): Uint8Array {
-  const jwk = key.export({format: 'jwk'})
-  if (jwk.kty === 'EC' && jwk.crv && CURVE_OIDS[jwk.crv]) {
-    const ecPrivateKey = seq(int(1), octets(b64u(jwk.d)), explicit(1, bitString(Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)]))))
-    return seq(int(0), seq(oid(EC_PUBLIC_KEY), oid(CURVE_OIDS[jwk.crv])), octets(ecPrivateKey))
-  }
-  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return seq(int(0), seq(oid('1.3.101.112')), octets(octets(b64u(jwk.d))))
-  return new Uint8Array(key.export({format: 'der', type: 'pkcs8'}))
+  const der = encode(key).pkcs8
+  if (!der) throw new TypeError('pkcs8Der needs a private key')
+  return der
 }
 
 /** Returns the PKCS#8 "PRIVATE KEY" PEM of a private key. */
