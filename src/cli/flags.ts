@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {KEY_TYPES} from '../core/x509/key-type.js'
-import {LAYOUTS} from '../core/svid/layout.js'
+import {LAYOUTS} from '../core/fs/layout.js'
 
 /**
  * The flags shared by the commands (docs/commands.md), defined once. Values stay strings here; the core

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import type {RunClientOptions} from '../core/handshake/run-client.js'
 import type {TlsVersionChoice} from '../core/handshake/tls-options.js'
-import {parseLayout} from '../core/svid/layout.js'
+import {parseLayout} from '../core/fs/layout.js'
 import {parseDuration} from '../core/time/duration.js'
 import {sharedFlags} from './flags.js'
 

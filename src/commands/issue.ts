@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {issueEach, issueToDirectory, type IssueToDirectoryOptions} from '../core/svid/issue-files.js'
-import {LAYOUTS, parseLayout} from '../core/svid/layout.js'
+import {LAYOUTS, parseLayout} from '../core/fs/layout.js'
 import {parseLifetime} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
 import {KEY_TYPES, parseKeyType} from '../core/x509/key-type.js'

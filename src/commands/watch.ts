@@ -1,7 +1,7 @@
 import {Args, Errors, Flags} from '@oclif/core'
 import {runWatch} from '../core/watch/run.js'
 import {STRATEGIES} from '../core/watch/strategies.js'
-import {fileNames, parseLayout} from '../core/svid/layout.js'
+import {fileNames, parseLayout} from '../core/fs/layout.js'
 import {parseSpiffeIdArg} from '../core/spiffe-id/index.js'
 import {parseDuration} from '../core/time/duration.js'
 import {SvidkitCommand} from '../cli/base-command.js'

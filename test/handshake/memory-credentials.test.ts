@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {chainPem, createAuthority, issueSvid, keyPem, runClient, SvidServer, writeSvidDir, type ServerCredentials} from '../../src/index.js'
-import {fileNames} from '../../src/core/svid/layout.js'
+import {fileNames} from '../../src/core/fs/layout.js'
 import {isSvidkitError} from '../../src/core/errors.js'
 import {tmpDir} from '../helpers/tmp.js'
 

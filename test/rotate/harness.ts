@@ -10,7 +10,7 @@ import type {RotateEvent} from '../../src/core/rotate/events.js'
 import {defaultKnobs, type Knobs} from '../../src/core/rotate/knobs.js'
 import {defaultLayout, rotate, type RotateOptions, type RotationSummary} from '../../src/core/rotate/rotate.js'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
-import {fileNames, type SvidFileNames} from '../../src/core/svid/layout.js'
+import {fileNames, type SvidFileNames} from '../../src/core/fs/layout.js'
 
 export const SPIFFE_ID = 'spiffe://example.org/web'
 

@@ -7,7 +7,7 @@ import type {RotateEvent} from '../../src/core/rotate/events.js'
 import type {Consumer, WatchEvent} from '../../src/core/watch/events.js'
 import {ReferenceConsumer, type ReferenceOptions} from '../../src/core/watch/reference.js'
 import {createConsumer} from '../../src/core/watch/strategies.js'
-import type {SvidFileNames} from '../../src/core/svid/layout.js'
+import type {SvidFileNames} from '../../src/core/fs/layout.js'
 import {triple as fullTriple} from '../rotate/harness.js'
 
 /** A consumer with the events it emitted. */

@@ -3,7 +3,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readSet} from '../../src/core/watch/material.js'
-import {fileNames} from '../../src/core/svid/layout.js'
+import {fileNames} from '../../src/core/fs/layout.js'
 import {isSvidkitError} from '../../src/core/errors.js'
 import {tmpDir} from '../helpers/tmp.js'
 

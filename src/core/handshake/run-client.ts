@@ -7,7 +7,7 @@ import {readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {keyMatches, readPrivateKey} from '../x509/keys.js'
 import {SvidkitError} from '../errors.js'
-import {fileNames, type LayoutName} from '../svid/layout.js'
+import {fileNames, type LayoutName} from '../fs/layout.js'
 import {clientHandshake, type HandshakeResult} from './client.js'
 import type {TlsVersionChoice} from './tls-options.js'
 

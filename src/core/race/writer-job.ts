@@ -1,6 +1,6 @@
 import type {Knobs} from '../rotate/knobs.js'
 import type {WriterMode} from '../rotate/writers/index.js'
-import type {LayoutName} from '../svid/layout.js'
+import type {LayoutName} from '../fs/layout.js'
 import type {KeyType} from '../x509/key-type.js'
 
 /** One writer rotation: what the CA step is before the set is written (docs/race.md "CA rotations"). */

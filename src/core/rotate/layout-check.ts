@@ -1,7 +1,7 @@
 import {existsSync, lstatSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {SvidkitError} from '../errors.js'
-import {fileNames, LAYOUTS, type LayoutName, type SvidFileNames} from '../svid/layout.js'
+import {fileNames, LAYOUTS, type LayoutName, type SvidFileNames} from '../fs/layout.js'
 import type {WriterMode} from './writers/index.js'
 
 function refuse(dir: string, why: string, hint = 'point --dir at an SVID directory of that layout (or a new path), or pass --force'): never {

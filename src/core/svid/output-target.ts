@@ -1,7 +1,7 @@
 import {existsSync, lstatSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {SvidkitError} from '../errors.js'
-import {LAYOUTS} from './layout.js'
+import {LAYOUTS} from '../fs/layout.js'
 import {K8S_SECRET_FILE} from './k8s-secret.js'
 
 /** The file `--format pkcs12` writes beside the bundle. */

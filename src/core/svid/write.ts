@@ -4,7 +4,7 @@ import {ensureDir, writeFilesAtomic, type FileToWrite} from '../fs/atomic-write.
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {pkcs8Pem} from '../x509/keys.js'
 import {toPem} from '../x509/pem.js'
-import type {SvidFileNames} from './layout.js'
+import type {SvidFileNames} from '../fs/layout.js'
 import type {X509Svid} from './svid.js'
 
 /** PEM of the CA certificates, which every SVID of a bulk run repeats (its chain and bundle). */

@@ -8,7 +8,7 @@ import {inputError, inputName, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
 import {hasPemArmour} from '../x509/pem.js'
-import {fileNames, type LayoutName} from '../svid/layout.js'
+import {fileNames, type LayoutName} from '../fs/layout.js'
 import {verifySvid} from './verify.js'
 import type {VerifyResult} from './result.js'
 

@@ -1,7 +1,7 @@
 import {watch, type FSWatcher} from 'node:fs'
 import type {Clock} from '../clock.js'
 import type {SpiffeId} from '../spiffe-id/index.js'
-import type {SvidFileNames} from '../svid/layout.js'
+import type {SvidFileNames} from '../fs/layout.js'
 import {formatInstant} from '../time/instant.js'
 import type {Consumer, WatchSink} from './events.js'
 import {newestMtime, readSet, toInvalid, validateSet, type LoadedSet} from './material.js'

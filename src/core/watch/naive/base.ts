@@ -1,6 +1,6 @@
 import {join} from 'node:path'
 import type {Clock} from '../../clock.js'
-import type {SvidFileNames} from '../../svid/layout.js'
+import type {SvidFileNames} from '../../fs/layout.js'
 import {formatInstant} from '../../time/instant.js'
 import type {Consumer, WatchSink} from '../events.js'
 import {newestMtime, readSet, toInvalid, validateSet, type LoadedSet} from '../material.js'
