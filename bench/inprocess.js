@@ -8,7 +8,7 @@ import {performance} from 'node:perf_hooks'
 import {createAuthority, issueSvid, issueToDirectory, verifySvid, singleBundleSet, parsePemBundle} from '../dist/index.js'
 import {clientHandshake} from '../dist/core/handshake/client.js'
 import {SvidServer} from '../dist/core/handshake/server.js'
-import {fileNames} from '../dist/core/svid/layout.js'
+import {fileNames} from '../dist/core/fs/layout.js'
 import {startSServer, sTime} from './s-server.js'
 
 async function perSecond(n, fn) {
