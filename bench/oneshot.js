@@ -35,7 +35,11 @@ export function oneShotCommands({tmp, repo, caDir, svidDir}) {
     ['node', '`node -e 0`', [process.execPath, '-e', '0']],
     ['version', 'svidkit --version', svidkit('--version')],
     ['ca-init', 'svidkit ca init', svidkit('ca', 'init', '--trust-domain', 'bench.test', '--out', join(tmp, 'ca-run'), '--force')],
-    ['issue', 'svidkit issue (one P-256 SVID)', svidkit('issue', '--ca', caDir, '--spiffe-id', 'spiffe://bench.test/web', '--out', join(tmp, 'svid-run'), '--force')],
+    [
+      'issue',
+      'svidkit issue (one P-256 SVID)',
+      svidkit('issue', '--ca', caDir, '--spiffe-id', 'spiffe://bench.test/web', '--out', join(tmp, 'svid-run'), '--force'),
+    ],
     ['verify', 'svidkit verify', svidkit('verify', join(svidDir, 'svid.pem'), '--bundle', `bench.test=${join(caDir, 'bundle.pem')}`)],
     ['inspect', 'svidkit inspect', svidkit('inspect', join(svidDir, 'svid.pem'))],
   ]
