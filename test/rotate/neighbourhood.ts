@@ -7,28 +7,48 @@ import {createHash} from 'node:crypto'
 import {lstatSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
 import {join, relative, resolve} from 'node:path'
 
-/** Returns one line per entry under `root` (sorted), skipping the paths in `exclude` and everything below them. */
+/**
+ * Returns one line per entry under `root` (sorted), skipping the paths in `exclude` and
+ * everything below them. An entry that vanishes while it is read (another test's writer
+ * renaming or removing it in a shared temp directory) is left out, as if read a moment later:
+ * a comparison of two fingerprints still sees it as a difference.
+ */
 export function fingerprint(root: string, exclude: string[] = []): string[] {
   const skip = new Set(exclude.map((p) => resolve(p)))
   const out: string[] = []
   const walk = (dir: string, depth: number) => {
     if (depth > 8) return
-    for (const e of readdirSync(dir).sort()) {
+    // The root itself must exist: only what lies below it may vanish.
+    const entries = depth === 0 ? readdirSync(dir).sort() : (gone(() => readdirSync(dir).sort()) ?? [])
+    for (const e of entries) {
       const p = join(dir, e)
       if (skip.has(resolve(p))) continue
-      const st = lstatSync(p)
-      const rel = relative(root, p)
-      const mode = (st.mode & 0o7777).toString(8)
-      if (st.isSymbolicLink()) out.push(`${rel} link ${readlinkSync(p)}`)
-      else if (st.isDirectory()) {
-        out.push(`${rel} dir ${mode}`)
-        walk(p, depth + 1)
-      } else if (st.isFile()) out.push(`${rel} file ${mode} ${st.nlink} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`)
-      else out.push(`${rel} other ${mode}`)
+      const entry = gone(() => {
+        const st = lstatSync(p)
+        const rel = relative(root, p)
+        const mode = (st.mode & 0o7777).toString(8)
+        if (st.isSymbolicLink()) return {line: `${rel} link ${readlinkSync(p)}`, dir: false}
+        if (st.isDirectory()) return {line: `${rel} dir ${mode}`, dir: true}
+        if (st.isFile()) return {line: `${rel} file ${mode} ${st.nlink} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`, dir: false}
+        return {line: `${rel} other ${mode}`, dir: false}
+      })
+      if (entry === undefined) continue
+      out.push(entry.line)
+      if (entry.dir) walk(p, depth + 1)
     }
   }
   walk(root, 0)
   return out
+}
+
+/** Returns `read()`, or undefined when what it reads no longer exists (ENOENT); other errors are thrown. */
+function gone<T>(read: () => T): T | undefined {
+  try {
+    return read()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
 }
 
 /** Returns the temporary and crash-leftover names under `dir` (recursively): none may remain after a run. */
