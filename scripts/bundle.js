@@ -89,6 +89,22 @@ const svidkitLayout = {
   },
 }
 
+// What both builds share: ESM bundles with split chunks, minified, for Node 20.
+const common = {
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {js: banner},
+  metafile: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+}
+
 // The one-shot commands a second time, for bin/run.js's fast path: '@oclif/core' resolves
 // to dist/cli/lite/oclif-lite.js (src/cli/lite/oclif-lite.ts says what it accepts), so these
 // copies load no oclif at all. Built first: the build below replaces dist/commands in place.
@@ -106,19 +122,8 @@ const lite = await build({
     run: join(dist, 'cli', 'lite', 'run.js'),
   },
   outdir: join(dist, 'lite'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  banner: {js: banner},
+  ...common,
   plugins: [liteCore, svidkitLayout],
-  metafile: true,
-  logLevel: 'warning',
-  absWorkingDir: root,
 })
 writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.js`]))))
 
@@ -127,22 +132,11 @@ const result = await build({
   entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js'), join(dist, 'core', 'svid', 'issue-worker.js')],
   outdir: dist,
   outbase: dist,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
+  ...common,
   allowOverwrite: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  banner: {js: banner},
   // oclif reads a TypeScript project's tsconfig only in development.
   external: ['typescript'],
   plugins: [svidkitLayout],
-  metafile: true,
-  logLevel: 'warning',
-  absWorkingDir: root,
 })
 
 const outputs = Object.fromEntries(
