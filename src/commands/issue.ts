@@ -80,7 +80,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
     workers: Flags.integer({
-      description: 'worker threads for --count (0 = none; default: one per core but one from 800 SVIDs on; at most one per core)',
+      description: 'worker threads for --count (0 = none; default: none below 800 SVIDs, then one per core beyond the first; at most one per core)',
       min: 0,
     }),
     csr: Flags.string({description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written'}),
