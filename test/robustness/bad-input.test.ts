@@ -35,7 +35,13 @@ function noise(n: number, seed: number): Buffer {
 }
 
 const LEAF_PEM = readFileSync(fx(`${SVID_DATA}/good-leaf-only.pem`), 'utf8')
-const LEAF_DER = Buffer.from(certBlocks(LEAF_PEM)[0].split('\n').filter((l) => l && !l.startsWith('-----')).join(''), 'base64')
+const LEAF_DER = Buffer.from(
+  certBlocks(LEAF_PEM)[0]
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .join(''),
+  'base64',
+)
 const LEAF_BODY = LEAF_PEM.split('\n').filter((l) => l && !l.startsWith('-----'))
 
 type Mode = 'chain' | 'key' | 'bundle' | 'inspect'
@@ -61,7 +67,12 @@ const invalid = (inspect: Outcome = 'pem-invalid') => all('pem-invalid', 'key-in
 
 const CASES: Case[] = [
   {name: 'empty file', file: 'empty.pem', make: (p) => writeFileSync(p, ''), expect: all('pem-invalid', 'key-invalid', 'empty-bundle', 'pem-invalid')},
-  {name: 'whitespace only', file: 'blank.pem', make: (p) => writeFileSync(p, ' \n\t\r\n  \n'), expect: all('pem-invalid', 'key-invalid', 'empty-bundle', 'pem-invalid')},
+  {
+    name: 'whitespace only',
+    file: 'blank.pem',
+    make: (p) => writeFileSync(p, ' \n\t\r\n  \n'),
+    expect: all('pem-invalid', 'key-invalid', 'empty-bundle', 'pem-invalid'),
+  },
   {
     name: 'PEM cut in the middle of the base64 (END line missing)',
     file: 'cut.pem',
@@ -98,7 +109,12 @@ const CASES: Case[] = [
     make: (p) => writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${noise(300, 7).toString('base64')}\n-----END CERTIFICATE-----\n`),
     expect: all('pem-invalid', 'key-invalid', 'bundle-invalid', 'pem-invalid'),
   },
-  {name: 'DER with trailing bytes', file: 'trailing.der', make: (p) => writeFileSync(p, Buffer.concat([LEAF_DER, Buffer.from([0, 1, 2, 3])])), expect: invalid()},
+  {
+    name: 'DER with trailing bytes',
+    file: 'trailing.der',
+    make: (p) => writeFileSync(p, Buffer.concat([LEAF_DER, Buffer.from([0, 1, 2, 3])])),
+    expect: invalid(),
+  },
   {name: 'truncated DER', file: 'truncated.der', make: (p) => writeFileSync(p, LEAF_DER.subarray(0, 500)), expect: invalid()},
   {
     name: 'a CSR (CERTIFICATE REQUEST block)',
@@ -135,8 +151,11 @@ const CASES: Case[] = [
     make: (p) =>
       writeFileSync(
         p,
-        generateKeyPairSync('ec', {namedCurve: 'P-256', privateKeyEncoding: {type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret'}, publicKeyEncoding: {type: 'spki', format: 'pem'}})
-          .privateKey,
+        generateKeyPairSync('ec', {
+          namedCurve: 'P-256',
+          privateKeyEncoding: {type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret'},
+          publicKeyEncoding: {type: 'spki', format: 'pem'},
+        }).privateKey,
       ),
     expect: invalid('key-invalid'),
   },
@@ -146,16 +165,31 @@ const CASES: Case[] = [
     make: (p) => writeFileSync(p, `-----BEGIN certificate-----\n${LEAF_BODY.join('\n')}\n-----END certificate-----\n`),
     expect: invalid(),
   },
-  {name: 'a directory', file: 'a-directory', make: (p) => mkdirSync(p), expect: all('not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file')},
+  {
+    name: 'a directory',
+    file: 'a-directory',
+    make: (p) => mkdirSync(p),
+    expect: all('not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file'),
+  },
   {name: 'a missing file', file: 'does-not-exist.pem', expect: all('file-not-found', 'file-not-found', 'file-not-found', 'file-not-found')},
   {name: 'a 50 MB file of random bytes', file: 'big.bin', make: (p) => writeFileSync(p, noise(50 * 1024 * 1024, 1)), expect: invalid()},
   {name: 'binary noise (4 KB)', file: 'noise.bin', make: (p) => writeFileSync(p, noise(4096, 2)), expect: invalid()},
-  {name: 'binary noise (4 KB) starting like DER', file: 'noise-0x30.bin', make: (p) => writeFileSync(p, Buffer.concat([Buffer.from([0x30, 0x82, 0x0f, 0xfc]), noise(4092, 3)])), expect: invalid()},
+  {
+    name: 'binary noise (4 KB) starting like DER',
+    file: 'noise-0x30.bin',
+    make: (p) => writeFileSync(p, Buffer.concat([Buffer.from([0x30, 0x82, 0x0f, 0xfc]), noise(4092, 3)])),
+    expect: invalid(),
+  },
   // JSON is a bundle to inspect, so a broken one is bundle-invalid there
   {name: 'JSON "{"', file: 'brace.json', make: (p) => writeFileSync(p, '{\n'), expect: invalid('bundle-invalid')},
   {name: 'JSON []', file: 'array.json', make: (p) => writeFileSync(p, '[]\n'), expect: invalid('bundle-invalid')},
   {name: 'JSON {"keys": 5}', file: 'keys5.json', make: (p) => writeFileSync(p, '{"keys": 5}\n'), expect: invalid('bundle-invalid')},
-  {name: 'JSON bundle map with a bad key', file: 'map.json', make: (p) => writeFileSync(p, '{"trust_domains": {"Bad Name!": {"keys": []}}}\n'), expect: invalid('bundle-invalid')},
+  {
+    name: 'JSON bundle map with a bad key',
+    file: 'map.json',
+    make: (p) => writeFileSync(p, '{"trust_domains": {"Bad Name!": {"keys": []}}}\n'),
+    expect: invalid('bundle-invalid'),
+  },
 ]
 
 const dir = suiteTmpDir()

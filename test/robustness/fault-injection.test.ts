@@ -15,24 +15,13 @@ import {loadAuthority} from '../../src/core/ca/store.js'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
 import {readSet, validateSet} from '../../src/core/watch/material.js'
 import {REPO, runCli} from '../helpers/cli.js'
+import {prng} from '../helpers/prng.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {diskHashes, doneOf, MODES, namesOf, rot, svidDir} from '../rotate/harness.js'
 import {exposedKeys, leftovers} from '../rotate/neighbourhood.js'
 
 const SEED = Number(process.env.SVIDKIT_FAULT_SEED ?? 20_261_129)
 const ID = 'spiffe://example.org/web'
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const base = suiteTmpDir()
 let ca = ''

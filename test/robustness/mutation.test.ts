@@ -24,24 +24,13 @@ import {bitString, seq} from '../../src/core/x509/der.js'
 import {toPem} from '../../src/core/x509/pem.js'
 import {runCli, STACK_LINE} from '../helpers/cli.js'
 import {hasOpenssl, run, warnIfMissing} from '../helpers/peers.js'
+import {prng} from '../helpers/prng.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {caCert, certParts, KIT_AT, leafCert, newKey, type Kp} from '../verify/chain-kit.js'
 
 const RESIGNED = 240
 const RAW = 160
 const SEED = 0x5eed
-
-/** mulberry32: a small seeded PRNG, so every run sees the same mutants. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Returns `bytes` with 1-3 bytes flipped or replaced at random offsets at or after `from`. */
 function mutate(bytes: Uint8Array, rnd: () => number, from = 0): Uint8Array {

@@ -36,7 +36,8 @@ function returnsOrRefuses(code: ReasonCode | ReasonCode[], fn: () => unknown, on
     return true
   } catch (err) {
     if (isSvidkitError(err) && codes.includes(err.code)) {
-      if ((oneLine && err.message.includes('\n')) || !err.hint) throw new Error(`badly formed ${code}: ${JSON.stringify({message: err.message, hint: err.hint})}`)
+      if ((oneLine && err.message.includes('\n')) || !err.hint)
+        throw new Error(`badly formed ${code}: ${JSON.stringify({message: err.message, hint: err.hint})}`)
       return true
     }
     throw new Error(`expected ${code}, got ${isSvidkitError(err) ? `SvidkitError ${err.code}` : String(err)}`, {cause: err})
@@ -46,13 +47,24 @@ function returnsOrRefuses(code: ReasonCode | ReasonCode[], fn: () => unknown, on
 const text = (rel: string) => readFileSync(fx(rel), 'latin1')
 
 /** Certificate PEM files of the fixtures (RSA leaf, EC leaf + intermediate, v1 RSA-768 certs). */
-const CERT_PEMS = [`${SVID_DATA}/good-leaf-only.pem`, `${SVID_DATA}/good-leaf-and-intermediate.pem`, `${X509_DATA}/certs.pem`, `${SVID_DATA}/good-cert-and-key.pem`].map(text)
+const CERT_PEMS = [
+  `${SVID_DATA}/good-leaf-only.pem`,
+  `${SVID_DATA}/good-leaf-and-intermediate.pem`,
+  `${X509_DATA}/certs.pem`,
+  `${SVID_DATA}/good-cert-and-key.pem`,
+].map(text)
 const KEY_PEMS = [`${SVID_DATA}/key-pkcs8-ecdsa.pem`, `${SVID_DATA}/key-pkcs8-rsa.pem`, `${SVID_DATA}/good-key-and-cert.pem`].map(text)
-const JWKS_TEXTS = [`${SPIFFE_DATA}/spiffebundle_valid_1.json`, `${SPIFFE_DATA}/spiffebundle_valid_2.json`, `${SPIFFE_DATA}/spiffebundle_multiple_x509.json`].map(text)
+const JWKS_TEXTS = [
+  `${SPIFFE_DATA}/spiffebundle_valid_1.json`,
+  `${SPIFFE_DATA}/spiffebundle_valid_2.json`,
+  `${SPIFFE_DATA}/spiffebundle_multiple_x509.json`,
+].map(text)
 
 /** The DER of every block of a PEM text, with its type. */
 const blocksOf = (pem: string) => parsePemBlocks(pem)
-const CERT_DERS = CERT_PEMS.flatMap(blocksOf).filter((b) => b.type === 'CERTIFICATE').map((b) => b.der)
+const CERT_DERS = CERT_PEMS.flatMap(blocksOf)
+  .filter((b) => b.type === 'CERTIFICATE')
+  .map((b) => b.der)
 const KEY_BLOCKS = KEY_PEMS.flatMap(blocksOf).filter((b) => b.type === 'PRIVATE KEY')
 
 /** One edit of a byte array: flip bits, overwrite, delete a range, insert bytes, or truncate. */
@@ -92,7 +104,8 @@ function applyEdits(input: Uint8Array, edits: Edit[]): Uint8Array {
 }
 
 /** Byte arrays derived from `sources` by 1–4 edits. */
-const mutated = (sources: Uint8Array[]) => fc.tuple(fc.constantFrom(...sources), fc.array(edit, {minLength: 1, maxLength: 4})).map(([s, edits]) => applyEdits(s, edits))
+const mutated = (sources: Uint8Array[]) =>
+  fc.tuple(fc.constantFrom(...sources), fc.array(edit, {minLength: 1, maxLength: 4})).map(([s, edits]) => applyEdits(s, edits))
 
 /** Mutated PEM texts: edits of the text itself, or of one block's DER re-armoured. */
 const mutatedPem = (pems: string[], type: string, ders: Uint8Array[]) =>
@@ -104,7 +117,11 @@ const mutatedPem = (pems: string[], type: string, ders: Uint8Array[]) =>
 
 const wrapped = (type: string) =>
   fc
-    .oneof(fc.string({unit: 'binary', maxLength: 600}), fc.base64String({maxLength: 800}), fc.uint8Array({maxLength: 600}).map((b) => Buffer.from(b).toString('base64')))
+    .oneof(
+      fc.string({unit: 'binary', maxLength: 600}),
+      fc.base64String({maxLength: 800}),
+      fc.uint8Array({maxLength: 600}).map((b) => Buffer.from(b).toString('base64')),
+    )
     .map((s) => new Uint8Array(Buffer.from(`-----BEGIN ${type}-----\n${s}\n-----END ${type}-----\n`, 'latin1')))
 
 describe('readCertificates returns certificates or throws pem-invalid', () => {
@@ -115,7 +132,14 @@ describe('readCertificates returns certificates or throws pem-invalid', () => {
   })
 
   it('on arbitrary bytes after a DER SEQUENCE header', () => {
-    fc.assert(fc.property(fc.uint8Array({maxLength: 1024}), fc.constantFrom([0x30, 0x82, 0x03, 0x00], [0x30, 0x81, 0x80], [0x30, 0x10], [0x30, 0x84, 0xff, 0xff, 0xff, 0xff]), (b, h) => read(Uint8Array.from([...h, ...b]))), runs(2000))
+    fc.assert(
+      fc.property(
+        fc.uint8Array({maxLength: 1024}),
+        fc.constantFrom([0x30, 0x82, 0x03, 0x00], [0x30, 0x81, 0x80], [0x30, 0x10], [0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
+        (b, h) => read(Uint8Array.from([...h, ...b])),
+      ),
+      runs(2000),
+    )
   })
 
   it('on arbitrary strings wrapped in CERTIFICATE armour', () => {
@@ -140,7 +164,10 @@ describe('readPrivateKey returns a key or throws key-invalid', () => {
   })
 
   it('on arbitrary strings wrapped in PRIVATE KEY, EC PRIVATE KEY and RSA PRIVATE KEY armour', () => {
-    fc.assert(fc.property(fc.oneof(wrapped('PRIVATE KEY'), wrapped('EC PRIVATE KEY'), wrapped('RSA PRIVATE KEY'), wrapped('ENCRYPTED PRIVATE KEY')), read), runs(2000))
+    fc.assert(
+      fc.property(fc.oneof(wrapped('PRIVATE KEY'), wrapped('EC PRIVATE KEY'), wrapped('RSA PRIVATE KEY'), wrapped('ENCRYPTED PRIVATE KEY')), read),
+      runs(2000),
+    )
   })
 
   it('on valid PKCS#8 keys (EC, RSA, credential bundle) with random mutations and truncations', () => {
@@ -161,11 +188,17 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
   const valid1 = JSON.parse(JWKS_TEXTS[0]) as {keys: Record<string, unknown>[]}
 
   it('on arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({maxLength: 2048}), (b) => parse(b)), runs(2000))
+    fc.assert(
+      fc.property(fc.uint8Array({maxLength: 2048}), (b) => parse(b)),
+      runs(2000),
+    )
   })
 
   it('on arbitrary JSON, default and strict', () => {
-    fc.assert(fc.property(fc.json({maxDepth: 4}), fc.boolean(), (j, strict) => parse(utf8(j), strict)), runs(2000))
+    fc.assert(
+      fc.property(fc.json({maxDepth: 4}), fc.boolean(), (j, strict) => parse(utf8(j), strict)),
+      runs(2000),
+    )
   })
 
   it('on JWKS-shaped documents with arbitrary members', () => {
@@ -181,7 +214,10 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
       },
       {requiredKeys: []},
     )
-    fc.assert(fc.property(doc, fc.boolean(), (d, strict) => parse(utf8(JSON.stringify(d)), strict)), runs(2000))
+    fc.assert(
+      fc.property(doc, fc.boolean(), (d, strict) => parse(utf8(JSON.stringify(d)), strict)),
+      runs(2000),
+    )
   })
 
   it('on bundle maps with arbitrary keys and entries', () => {
@@ -217,7 +253,10 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
   })
 
   it('on mutated PEM bundles', () => {
-    fc.assert(fc.property(mutatedPem(CERT_PEMS, 'CERTIFICATE', CERT_DERS), (b) => parse(b)), runs(1500))
+    fc.assert(
+      fc.property(mutatedPem(CERT_PEMS, 'CERTIFICATE', CERT_DERS), (b) => parse(b)),
+      runs(1500),
+    )
   })
 })
 
@@ -251,7 +290,9 @@ describe('inspectFile and verifyFiles on mutated certificate files throw only de
 })
 
 describe('PEM round trip', () => {
-  const label = fc.string({unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '.split('')), minLength: 1, maxLength: 24}).filter((t) => t.trim() !== '')
+  const label = fc
+    .string({unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '.split('')), minLength: 1, maxLength: 24})
+    .filter((t) => t.trim() !== '')
 
   it('parsePemBlocks(toPem(type, der)) gives back the type and the bytes', () => {
     fc.assert(
@@ -267,12 +308,15 @@ describe('PEM round trip', () => {
 
   it('several blocks with text between them come back in order', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(label, fc.uint8Array({maxLength: 200}), fc.constantFrom('', '\n', 'Subject: x\n', '# comment\r\n')), {minLength: 1, maxLength: 5}), (items) => {
-        const text = items.map(([t, d, between]) => `${between}${toPem(t, d)}`).join('')
-        const blocks = parsePemBlocks(text)
-        expect(blocks.map((b) => b.type)).toEqual(items.map(([t]) => t))
-        blocks.forEach((b, i) => expect(Buffer.from(b.der).equals(Buffer.from(items[i][1]))).toBe(true))
-      }),
+      fc.property(
+        fc.array(fc.tuple(label, fc.uint8Array({maxLength: 200}), fc.constantFrom('', '\n', 'Subject: x\n', '# comment\r\n')), {minLength: 1, maxLength: 5}),
+        (items) => {
+          const text = items.map(([t, d, between]) => `${between}${toPem(t, d)}`).join('')
+          const blocks = parsePemBlocks(text)
+          expect(blocks.map((b) => b.type)).toEqual(items.map(([t]) => t))
+          blocks.forEach((b, i) => expect(Buffer.from(b.der).equals(Buffer.from(items[i][1]))).toBe(true))
+        },
+      ),
       runs(1500),
     )
   })

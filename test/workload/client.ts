@@ -5,23 +5,11 @@
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import {WORKLOAD_PROTO, SECURITY_HEADER} from '../../src/core/workload/service.js'
+import type {X509BundlesResponse, X509SvidMessage, X509SvidResponse} from '../../src/core/workload/material.js'
 
-export interface X509Svid {
-  spiffe_id: string
-  x509_svid: Buffer
-  x509_svid_key: Buffer
-  bundle: Buffer
-  hint: string
-}
-export interface X509SvidResponse {
-  svids: X509Svid[]
-  crl: Buffer[]
-  federated_bundles: Record<string, Buffer>
-}
-export interface X509BundlesResponse {
-  crl: Buffer[]
-  bundles: Record<string, Buffer>
-}
+export type {X509BundlesResponse, X509SvidResponse}
+/** One X509SVID message, as the server declares it. */
+export type X509Svid = X509SvidMessage
 
 type Ctor = grpc.ServiceClientConstructor
 const def = protoLoader.loadSync(WORKLOAD_PROTO, {keepCase: true, defaults: true, longs: String})
