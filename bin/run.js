@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Start-up time is a feature here (docs/benchmarks.md): `--version` is answered from
 // package.json alone, without loading oclif or any command. The one-shot commands run from
-// their lite bundles (dist/lite/, src/cli/lite/oclif-lite.ts), which load no oclif, unless
-// help is asked for or the lite parser hands the argv back. Everything else goes through
-// oclif, which reads oclif.manifest.json and imports only the command that runs.
+// their lite bundles (dist/lite/, src/cli/lite/oclif-lite.ts and load.ts), which load no oclif
+// and run with a V8 code cache, unless help is asked for or the lite parser hands the argv
+// back. Everything else goes through oclif, which reads oclif.manifest.json and imports only
+// the command that runs.
 // SVIDKIT_LITE=0 sends every command through oclif.
 import {readFileSync} from 'node:fs'
 import {arch, platform, release} from 'node:os'
+import {fileURLToPath} from 'node:url'
 
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const argv = process.argv.slice(2)
@@ -25,7 +27,8 @@ function liteCommand() {
   }
   for (const words of [2, 1]) {
     const id = argv.slice(0, words).join(':')
-    if (argv.length >= words && Object.hasOwn(index, id)) return {id, file: new URL(`../dist/lite/${index[id]}`, import.meta.url).href, rest: argv.slice(words)}
+    if (argv.length >= words && Object.hasOwn(index, id))
+      return {id, file: fileURLToPath(new URL(`../dist/lite/${index[id]}`, import.meta.url)), rest: argv.slice(words)}
   }
   return undefined
 }

@@ -107,8 +107,11 @@ const common = {
 
 // The one-shot commands a second time, for bin/run.js's fast path: '@oclif/core' resolves
 // to dist/cli/lite/oclif-lite.js (src/cli/lite/oclif-lite.ts says what it accepts), so these
-// copies load no oclif at all. Built first: the build below replaces dist/commands in place.
-// dist/lite/commands.json maps each command ID to its file, for bin/run.js.
+// copies load no oclif at all. Each is one self-contained CommonJS file, dist/lite/commands/
+// <id>.cjs: src/cli/lite/load.ts runs it with the V8 code cache that scripts/lite-cache.js
+// writes beside it (Node 20 caches no compiled code for ES modules). dist/lite/run.js is
+// what bin/run.js imports to load and run one; dist/lite/commands.json maps each command ID
+// to its file. Built first: the build below replaces dist/commands in place.
 const LITE_COMMANDS = ['verify', 'inspect', 'issue', 'ca/init', 'bundle/convert']
 const liteCore = {
   name: 'svidkit-lite-core',
@@ -116,16 +119,35 @@ const liteCore = {
     b.onResolve({filter: /^@oclif\/core$/}, () => ({path: join(dist, 'cli', 'lite', 'oclif-lite.js')}))
   },
 }
+// The CommonJS form of the ESM banner's names (svidkitLayout rewrites import.meta with them).
+const cjsBanner = [
+  "const {fileURLToPath: __svidkitPath, pathToFileURL: __svidkitUrl} = require('node:url')",
+  "const __svidkitDist = ((u) => u.slice(0, u.lastIndexOf('/dist/') + 6))(__svidkitUrl(__filename).href)",
+].join('\n')
 const lite = await build({
-  entryPoints: {
-    ...Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
-    run: join(dist, 'cli', 'lite', 'run.js'),
-  },
+  entryPoints: Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
   outdir: join(dist, 'lite'),
   ...common,
+  splitting: false,
+  format: 'cjs',
+  outExtension: {'.js': '.cjs'},
+  banner: {js: cjsBanner},
   plugins: [liteCore, svidkitLayout],
 })
-writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.js`]))))
+// src/cli/lite/load.ts runs a bundle as a vm.Script, which has no loader for import(): every
+// dynamic import in a lite command must be of a module bundled with it (inlined, lazily run).
+for (const [out, o] of Object.entries(lite.metafile.outputs)) {
+  const dynamic = o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)
+  if (dynamic.length > 0) throw new Error(`scripts/bundle.js: ${out} keeps import() of ${dynamic.join(', ')}; bundle it or import it statically`)
+}
+const liteRun = await build({
+  entryPoints: {run: join(dist, 'cli', 'lite', 'run.js')},
+  outdir: join(dist, 'lite'),
+  ...common,
+  splitting: false,
+  plugins: [svidkitLayout],
+})
+writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.cjs`]))))
 
 const result = await build({
   // The issuing worker (core/svid/issue-pool.ts) is started by path, like a command: its own entry.
@@ -139,12 +161,36 @@ const result = await build({
   plugins: [svidkitLayout],
 })
 
-const outputs = Object.fromEntries(
-  [...Object.entries(result.metafile.outputs), ...Object.entries(lite.metafile.outputs)].map(([out, o]) => [
-    relative(root, join(root, out)),
+/**
+ * The inputs of a self-contained output that run when it loads: those its entry reaches by
+ * static imports. In a CommonJS bundle a dynamically imported module is inlined behind a lazy
+ * initializer and runs only when that import() does (e.g. verify's TLS client, for --connect).
+ */
+function staticInputs(metafile, entry) {
+  const seen = new Set()
+  const stack = [entry]
+  while (stack.length > 0) {
+    const p = stack.pop()
+    if (seen.has(p)) continue
+    seen.add(p)
+    for (const i of metafile.inputs[p]?.imports ?? []) if (i.kind !== 'dynamic-import' && !i.external) stack.push(i.path)
+  }
+  return seen
+}
+
+// Per output: the source modules it holds (`inputs`; for a lite bundle, those that run when it
+// loads, and the rest as `lazyInputs`) and the other outputs it imports.
+const outputs = Object.fromEntries([
+  ...[...Object.entries(result.metafile.outputs), ...Object.entries(liteRun.metafile.outputs)].map(([out, o]) => [
+    out,
     {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)},
   ]),
-)
+  ...Object.entries(lite.metafile.outputs).map(([out, o]) => {
+    const eager = staticInputs(lite.metafile, o.entryPoint)
+    const inputs = Object.keys(o.inputs)
+    return [out, {imports: o.imports.map((i) => i.path), inputs: inputs.filter((i) => eager.has(i)), lazyInputs: inputs.filter((i) => !eager.has(i))}]
+  }),
+])
 writeFileSync(join(dist, 'bundle-meta.json'), JSON.stringify(outputs))
 
 // @peculiar/x509 and its Reflect polyfill as one CommonJS file, for core/x509/provider.ts to

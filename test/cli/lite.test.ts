@@ -5,12 +5,14 @@
  * the start-up gain is measured by `npm run bench` (docs/benchmarks.md).
  */
 import fc from 'fast-check'
-import {existsSync, readFileSync, readdirSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
 import {run} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
+import type {loadBundle as LoadBundle} from '../../src/cli/lite/load.js'
 
 const base = suiteTmpDir()
 const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'lite', 'commands.json'), 'utf8')) as Record<string, string>
@@ -34,11 +36,16 @@ interface Cmd {
   args: Record<string, unknown>
 }
 
+/** The lite bundle loader as bin/run.js uses it (src/cli/lite/load.ts, built). */
+async function loader(): Promise<{loadBundle: typeof LoadBundle}> {
+  return (await import(join(REPO, 'dist', 'cli', 'lite', 'load.js'))) as {loadBundle: typeof LoadBundle}
+}
+
 /** The command class as oclif runs it (dist/commands) and as the lite path runs it (dist/lite). */
 async function classes(id: string): Promise<{oclif: Cmd; lite: Cmd}> {
   const oclif = (await import(join(REPO, 'dist', 'commands', `${id.replaceAll(':', '/')}.js`))) as {default: Cmd}
-  const lite = (await import(join(REPO, 'dist', 'lite', LITE[id]))) as {default: Cmd}
-  return {oclif: oclif.default, lite: lite.default}
+  const lite = (await loader()).loadBundle(join(REPO, 'dist', 'lite', LITE[id])).exports.default as Cmd
+  return {oclif: oclif.default, lite}
 }
 
 /** What oclif's Command.parse needs of its config when no plugin hooks preparse. */
@@ -114,12 +121,15 @@ describe('the lite parser reads an argv as oclif does, or hands it back', () => 
 })
 
 describe('the lite bundles', () => {
-  const meta = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<string, {imports: string[]; inputs: string[]}>
-  /** Every source module the output `file` holds or imports, transitively (dist/bundle-meta.json). */
+  const meta = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<
+    string,
+    {imports: string[]; inputs: string[]; lazyInputs?: string[]}
+  >
+  /** Every source module the output `file` holds (run on load or lazily) or imports, transitively (dist/bundle-meta.json). */
   function inputsOf(file: string, seen = new Set<string>()): string[] {
     if (seen.has(file) || meta[file] === undefined) return []
     seen.add(file)
-    return [...meta[file].inputs, ...meta[file].imports.flatMap((i) => inputsOf(i, seen))]
+    return [...meta[file].inputs, ...(meta[file].lazyInputs ?? []), ...meta[file].imports.flatMap((i) => inputsOf(i, seen))]
   }
 
   it.each(Object.entries(LITE))('%s holds the command and no oclif', (id, file) => {
@@ -127,6 +137,39 @@ describe('the lite bundles', () => {
     expect(inputs).toContain(`dist/commands/${id.replaceAll(':', '/')}.js`)
     expect(inputs).toContain('dist/cli/lite/oclif-lite.js')
     expect(inputs.filter((i) => i.includes('@oclif/'))).toEqual([])
+  })
+
+  // src/cli/lite/load.ts: the build's code cache is taken by V8 in a plain Node process, and
+  // is left out (the bundle compiles as without one) when it does not belong to the bundle.
+  // Each load runs in a fresh process: within one, V8 reuses what it compiled from the same source.
+  const loadInChild = (bundle: string) => {
+    const code = `const {loadBundle} = await import(${JSON.stringify(join(REPO, 'dist', 'cli', 'lite', 'load.js'))}); const b = loadBundle(${JSON.stringify(bundle)}); console.log(JSON.stringify({used: b.cacheUsed, rejected: b.script.cachedDataRejected ?? null, kind: typeof b.exports.default}))`
+    const r = run(process.execPath, ['--input-type=module', '-e', code], {cwd: base()})
+    expect(r.stderr).toBe('')
+    return JSON.parse(r.stdout) as {used: boolean; rejected: boolean | null; kind: string}
+  }
+
+  it.each(Object.entries(LITE))('%s has a code cache that a fresh Node process uses', (_id, file) => {
+    expect(loadInChild(join(REPO, 'dist', 'lite', file))).toEqual({used: true, rejected: false, kind: 'function'})
+  })
+
+  it('a cache that does not belong to its bundle is not used, and the bundle still loads', () => {
+    const dir = join(base(), 'stale-cache')
+    mkdirSync(dir, {recursive: true})
+    const bundle = join(dir, 'inspect.cjs')
+    copyFileSync(join(REPO, 'dist', 'lite', LITE.inspect), bundle)
+    copyFileSync(join(REPO, 'dist', 'lite', `${LITE.inspect}.cache`), `${bundle}.cache`)
+    // The control: a copy of the bundle and its cache is used.
+    expect(loadInChild(bundle)).toEqual({used: true, rejected: false, kind: 'function'})
+    // The bundle changed after the build: the hash in the cache no longer matches, and V8 is not asked.
+    appendFileSync(bundle, '\n// edited\n')
+    expect(loadInChild(bundle)).toEqual({used: false, rejected: null, kind: 'function'})
+    // The hash matches but the data is not V8's: V8 rejects it.
+    writeFileSync(`${bundle}.cache`, Buffer.concat([createHash('sha256').update(readFileSync(bundle)).digest(), Buffer.alloc(4096, 7)]))
+    expect(loadInChild(bundle)).toEqual({used: false, rejected: true, kind: 'function'})
+    // No cache at all.
+    rmSync(`${bundle}.cache`)
+    expect(loadInChild(bundle)).toEqual({used: false, rejected: null, kind: 'function'})
   })
 
   it('control: the oclif bundle of the same command holds @oclif/core', () => {

@@ -145,7 +145,7 @@ describe('one-shot commands load only what they need', () => {
     }
     const g = graphOf([join(REPO, 'bin', 'run.js'), ...args[name]], `lite-${name.replace(' ', '-')}`)
     expect(g.status).toBe(0)
-    expect(g.modules).toContain(`dist/lite/commands/${name.replace(' ', '/')}.js`)
+    expect(g.modules).toContain(`dist/lite/commands/${name.replace(' ', '/')}.cjs`)
     expect(g.modules.filter((m) => m.includes('@oclif/') || m === 'dist/cli/oclif-runtime.js')).toEqual([])
   })
 

@@ -3,13 +3,18 @@
  * oclif's execute() would: parse, run, print, and on an ExitError leave with its code.
  * Returns false, having done nothing, when the parser hands the argv back to oclif.
  */
+import {loadBundle, saveCodeCache} from './load.js'
 import {isNeedsOclif, liteConfig, type Command} from './oclif-lite.js'
 
 type CommandClass = (new (argv: string[], config: ReturnType<typeof liteConfig>) => Command) & {id?: string}
 
-/** Runs `id` (e.g. "ca:init") from the module at URL `file` with `argv`. */
-export async function runLite(file: string, id: string, argv: string[], bin: string): Promise<boolean> {
-  const {default: Cmd} = (await import(file)) as {default: CommandClass}
+/**
+ * Runs `id` (e.g. "ca:init") from the bundle at path `file` with `argv`. With `saveCache`
+ * (the build's training run only), writes the bundle's code cache after a successful run.
+ */
+export async function runLite(file: string, id: string, argv: string[], bin: string, o: {saveCache?: boolean} = {}): Promise<boolean> {
+  const {exports, script} = loadBundle(file)
+  const Cmd = exports.default as CommandClass
   Cmd.id = id
   try {
     await new Cmd(argv, liteConfig(bin))._run()
@@ -20,5 +25,6 @@ export async function runLite(file: string, id: string, argv: string[], bin: str
     if (exit === undefined) process.stderr.write(`${(err as Error | undefined)?.stack ?? String(err)}\n`)
     process.exit(exit ?? 1)
   }
+  if (o.saveCache) saveCodeCache(file, script)
   return true
 }

@@ -1,14 +1,14 @@
 import {usageError} from '../errors.js'
 import {ensureDir, writeFilesAtomic} from '../fs/atomic-write.js'
 import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
-import {issueInWorkers, workerCount} from './issue-pool.js'
+import {issueInWorkers, turn, workerCount} from './issue-pool.js'
 import {checkOutputDir} from './output-target.js'
-import {writeNewFiles} from './write-new.js'
+import {writeNewFilesSync} from './write-new.js'
+
+/** SVIDs issued on this thread between two turns of the event loop. */
+const TURN_EVERY = 16
 
 export {type IssueResult, type IssueToDirectoryOptions, type OutputLayout} from './issue-plan.js'
-
-/** SVIDs whose files are being written while the next ones are signed (bulk issuance). */
-const IN_FLIGHT = 32
 
 /**
  * Yields the SVIDs issued from the CA directory `ca` and written to `out`, one by one and
@@ -23,7 +23,8 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
   const {count, names} = plan
   let replacing = false
   for (let n = 1; n <= count; n++) replacing = checkOutputDir(dirOf(o, n, count), names, o.force ?? false) === 'replace' || replacing
-  // One SVID: the atomic writer (temporary files, fsync, rename). Many new ones: exclusive creates, pipelined.
+  // One SVID: the atomic writer (temporary files, fsync, rename). Many new ones: exclusive
+  // creates, written synchronously (write-new.ts: less CPU than Node's I/O threads, measured).
   const bulk = count > 1 && !replacing
   if (bulk && !o.out.includes('{n}')) ensureDir(o.out)
   if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 0)) throw usageError(`workers must be 0 or more, got ${o.workers}`)
@@ -33,27 +34,16 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
     yield* issueInWorkers(plan, workers)
     return
   }
-  const pending: {write: Promise<void>; result: IssueResult}[] = []
   for (let n = 1; n <= count && !o.signal?.aborted; n++) {
+    // Issuing and writing never wait on I/O: let the event loop turn (signals, progress) now and then.
+    if (n % TURN_EVERY === 0) await turn()
     const {dir, files, result} = await issueOne(plan, n)
-    if (!bulk) {
+    if (bulk) writeNewFilesSync(dir, files)
+    else {
       ensureDir(dir)
       writeFilesAtomic(files)
-      yield result
-      continue
     }
-    const write = writeNewFiles(dir, files)
-    write.catch(() => undefined) // awaited below, in order
-    pending.push({write, result})
-    if (pending.length >= IN_FLIGHT) {
-      const first = pending.shift()!
-      await first.write
-      yield first.result
-    }
-  }
-  for (const p of pending) {
-    await p.write
-    yield p.result
+    yield result
   }
 }
 

@@ -46,6 +46,10 @@ export interface WorkerFailure {
   exit?: number
   path?: string
 }
+/** A worker's first message: its plan is loaded and it takes requests. */
+export interface WorkerReady {
+  ready: true
+}
 /** The SVIDs of a request, in order (files to write and result); with `error`, those before the SVID that failed. */
 export interface WorkerReply {
   from: number
@@ -56,7 +60,7 @@ export interface WorkerReply {
 const WORKER_URL = new URL('./issue-worker.js', import.meta.url)
 
 /** Lets the event loop turn (worker replies, signals) between ranges issued on this thread. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+export const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Issues SVIDs `from`..`to` on this thread, as a worker would (issue-worker.ts). */
 async function issueHere(plan: IssuePlan, from: number, to: number): Promise<WorkerReply & {thrown?: unknown}> {
@@ -80,6 +84,8 @@ const STALL_MS = 5_000
 
 interface PoolWorker {
   worker: Worker
+  /** It said it is ready (WorkerReady): until then it is handed nothing. */
+  ready: boolean
   /** First SVID of each range it holds. */
   held: Set<number>
   /** When it last answered (or started). */
@@ -92,7 +98,7 @@ interface PoolWorker {
  * thread hands out, never more than a window ahead of the next SVID to yield (memory stays
  * flat however slowly results are consumed). This thread writes each SVID's files just
  * before yielding it, and issues the next range itself whenever it would otherwise wait
- * (while the workers start, about 250 ms each; docs/design.md). File creation stays on one
+ * (while the workers start: none is handed a range before it is ready). File creation stays on one
  * thread: threads creating entries in one parent directory contend for its lock, and two
  * writers were slower than one. On a failure, an abort (`o.signal`) or an early return,
  * every worker is terminated; as only the SVIDs yielded were written, what was reported
@@ -112,7 +118,12 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
     wake?.()
     wake = undefined
   }
-  const pool: PoolWorker[] = Array.from({length: workers}, () => ({worker: new Worker(WORKER_URL, {workerData: start}), held: new Set(), heard: Date.now()}))
+  const pool: PoolWorker[] = Array.from({length: workers}, () => ({
+    worker: new Worker(WORKER_URL, {workerData: start}),
+    ready: false,
+    held: new Set(),
+    heard: Date.now(),
+  }))
   const stopped = new Set<PoolWorker>()
   /** Ranges taken back from a stalled worker, issued here before any new one. */
   const reclaimed: number[] = []
@@ -125,7 +136,7 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
   const open = () => next <= count && next <= yielded + window
   const handOut = () => {
     for (const w of pool) {
-      while (!stopped.has(w) && w.held.size < AHEAD && open()) {
+      while (w.ready && !stopped.has(w) && w.held.size < AHEAD && open()) {
         const r = range()
         w.held.add(r.from)
         w.worker.postMessage(r satisfies WorkerRequest)
@@ -133,8 +144,14 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
     }
   }
   for (const w of pool) {
-    w.worker.on('message', (reply: WorkerReply) => {
+    w.worker.on('message', (reply: WorkerReply | WorkerReady) => {
       w.heard = Date.now()
+      if ('ready' in reply) {
+        w.ready = true
+        handOut()
+        poke()
+        return
+      }
       // A range taken back from this worker was issued here meanwhile: its late answer is dropped.
       if (!w.held.delete(reply.from)) return
       replies.set(reply.from, reply)

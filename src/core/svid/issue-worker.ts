@@ -7,7 +7,7 @@
 import {parentPort, workerData} from 'node:worker_threads'
 import {isSvidkitError} from '../errors.js'
 import {issueOne, issuePlan, type IssuePlan} from './issue-plan.js'
-import type {WorkerFailure, WorkerReply, WorkerRequest, WorkerStart} from './issue-pool.js'
+import type {WorkerFailure, WorkerReady, WorkerReply, WorkerRequest, WorkerStart} from './issue-pool.js'
 
 function failure(err: unknown): WorkerFailure {
   if (isSvidkitError(err)) return {code: err.code, message: err.message, hint: err.hint, exit: err.exit, path: err.path}
@@ -47,4 +47,5 @@ if (port) {
     queue.push(request)
     if (!busy) void drain()
   })
+  port.postMessage({ready: true} satisfies WorkerReady)
 }

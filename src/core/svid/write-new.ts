@@ -1,4 +1,3 @@
-import {chmod, mkdir, unlink, writeFile} from 'node:fs/promises'
 import {chmodSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {outputError, type FileToWrite} from '../fs/atomic-write.js'
 
@@ -15,34 +14,9 @@ function umask(): number {
  * created exclusively (O_EXCL: an existing file or symlink is never followed or replaced)
  * with its final mode from the start, so a key is never readable by others, and without a
  * per-file fsync (a fsync costs milliseconds per file here; durability is the OS's, as
- * with openssl and cfssl). The files of one directory are written concurrently on Node's
- * I/O threads. On failure the files this call created are removed.
- */
-export async function writeNewFiles(dir: string, files: FileToWrite[]): Promise<void> {
-  const created: string[] = []
-  try {
-    await mkdir(dir, {recursive: true, mode: 0o755})
-    const done = await Promise.allSettled(
-      files.map(async (f) => {
-        await writeFile(f.path, f.data, {flag: 'wx', mode: f.mode})
-        created.push(f.path)
-        // The mode given at creation is filtered by the umask: set it exactly when the umask changed it.
-        if ((f.mode & ~umask()) !== f.mode) await chmod(f.path, f.mode)
-      }),
-    )
-    const failed = done.find((d) => d.status === 'rejected')
-    if (failed) throw failed.reason
-  } catch (err) {
-    await Promise.all(created.map((p) => unlink(p).catch(() => undefined)))
-    throw outputError(dir, err)
-  }
-}
-
-/**
- * `writeNewFiles` for a worker thread (issue-pool.ts), synchronously: the worker has
- * nothing else to do meanwhile, and a synchronous create, write and close costs less
- * CPU than the same calls sent to Node's I/O threads. A file this call began is removed
- * on failure, also one that failed half written (a full disk).
+ * with openssl and cfssl). Synchronously: a create, write and close cost less CPU than the
+ * same calls sent to Node's I/O threads (issue-pool.ts, issue-files.ts). A file this call
+ * began is removed on failure, also one that failed half written (a full disk).
  */
 export function writeNewFilesSync(dir: string, files: FileToWrite[]): void {
   const created: string[] = []
