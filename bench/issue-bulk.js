@@ -112,6 +112,66 @@ process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.string
   return {ms: r.ms, maxRss, quarter: at(0.25), half: at(0.5), end: at(0.99)}
 }
 
+/**
+ * Wall ms of a Node process that only writes the files of `issue --count 1000` (1000 new
+ * directories, three files each of the same sizes, created O_EXCL, the key 0600), with no
+ * crypto: the floor the filesystem and Node's start-up set under `outDir`'s filesystem.
+ */
+async function filesOnly(outDir, sample, runs) {
+  const sizes = ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'].map((f) => [f, statSync(join(sample, f)).size])
+  const code = `const fs = require('fs'); const files = ${JSON.stringify(sizes)};
+for (let n = 1; n <= 1000; n++) { const d = ${JSON.stringify(outDir)} + '/' + n; fs.mkdirSync(d, {recursive: true});
+  for (const [f, size] of files) fs.writeFileSync(d + '/' + f, Buffer.alloc(size, 65), {flag: 'wx', mode: f.includes('key') ? 0o600 : 0o644}) }`
+  const ms = []
+  for (let i = 0; i < runs; i++) {
+    rmSync(outDir, {recursive: true, force: true})
+    const r = await timed(process.execPath, ['-e', code])
+    if (r.status !== 0) throw new Error(`the files-only loop failed: ${r.stderr}`)
+    ms.push(r.ms)
+  }
+  rmSync(outDir, {recursive: true, force: true})
+  return median(ms)
+}
+
+/**
+ * How much faster two threads issue than one on this machine: 400 SVIDs issued in process on
+ * one thread, then on two threads at once (400 each), after a warm-up; returns the wall ms
+ * and 2 * one / both (2 = perfect).
+ * Virtual CPUs may share a physical core or be contended by the host, which bounds what
+ * worker threads can gain here whatever svidkit does.
+ */
+async function threadScaling(dir) {
+  const worker = join(dir, 'scaling-worker.mjs')
+  writeFileSync(
+    worker,
+    `import {parentPort} from 'node:worker_threads'
+const {createAuthority, issueSvid} = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)})
+const {authority} = await createAuthority({trustDomain: 'bench.test'})
+for (let i = 0; i < 200; i++) await issueSvid(authority, {spiffeId: 'spiffe://bench.test/w'})
+parentPort.postMessage('ready')
+await new Promise((r) => parentPort.once('message', r))
+const t = performance.now()
+for (let i = 0; i < 400; i++) await issueSvid(authority, {spiffeId: 'spiffe://bench.test/w' + i})
+parentPort.postMessage(performance.now() - t)
+`,
+  )
+  const {Worker} = await import('node:worker_threads')
+  const run = async (k) => {
+    const ws = Array.from({length: k}, () => new Worker(worker))
+    try {
+      await Promise.all(ws.map((w) => new Promise((r) => w.once('message', r))))
+      const done = ws.map((w) => new Promise((r) => w.once('message', r)))
+      for (const w of ws) w.postMessage('go')
+      return Math.max(...(await Promise.all(done)))
+    } finally {
+      await Promise.all(ws.map((w) => w.terminate()))
+    }
+  }
+  const one = await run(1)
+  const two = await run(2)
+  return {one, two, scaling: (2 * one) / two}
+}
+
 const mb = (b) => `${(b / 1048576).toFixed(0)} MB`
 
 /** Returns the measured rows; `log` prints them as they come. */
@@ -123,9 +183,11 @@ export async function issueBulkBench({quick = false, rssCount = quick ? 10_000 :
     log(`${what.padEnd(44)} ${ours.padEnd(22)} ${peer.padEnd(30)} ${ratio.toFixed(2).padStart(6)}x  ${note}`)
   }
   try {
-    const {initCa} = await import('../dist/index.js')
+    const {initCa, issueToDirectory} = await import('../dist/index.js')
     const caDir = join(tmp, 'ca')
     await initCa({trustDomain: 'bench.test', out: caDir, intermediates: 1})
+    const sample = join(tmp, 'sample')
+    await issueToDirectory({spiffeId: 'spiffe://bench.test/sample', ca: caDir, out: sample})
     const runs = quick ? 1 : 5
     const both = await interleaved(caDir, join(tmp, 'bulk'), 1000, [[], ['--workers', '0']], runs)
     const bulk = {ms: both.ms[0]}
@@ -136,6 +198,14 @@ export async function issueBulkBench({quick = false, rssCount = quick ? 10_000 :
       '1,500 SVIDs/s (goal)',
       rate / 1500,
       `median of ${runs}: ${(bulk.ms / 1000).toFixed(2)} s; ${both.complete}/1000 dirs complete, keys 0600`,
+    )
+    const diskFloor = await filesOnly(join(tmp, 'floor'), sample, runs)
+    row(
+      '  the same files, written by a bare Node loop',
+      `${(diskFloor / 1000).toFixed(2)} s`,
+      `issue --count 1000: ${(bulk.ms / 1000).toFixed(2)} s`,
+      bulk.ms / diskFloor,
+      'no crypto, same sizes, O_EXCL: the floor of this filesystem; ratio = svidkit / floor',
     )
     // The same run with the files on a tmpfs: on this machine's virtual disk (ext4) creating and
     // removing thousands of directories costs a varying share of system time that is the disk's,
@@ -155,10 +225,26 @@ export async function issueBulkBench({quick = false, rssCount = quick ? 10_000 :
           memRate / 1500,
           `median of ${runs}: ${(onTmpfs.ms[0] / 1000).toFixed(2)} s; ${onTmpfs.complete}/1000 dirs complete, keys 0600`,
         )
+        const memFloor = await filesOnly(join(mem, 'floor'), sample, runs)
+        row(
+          '  the same files on tmpfs, bare Node loop',
+          `${(memFloor / 1000).toFixed(2)} s`,
+          `issue --count 1000: ${(onTmpfs.ms[0] / 1000).toFixed(2)} s`,
+          onTmpfs.ms[0] / memFloor,
+          'ratio = svidkit / floor',
+        )
       } finally {
         rmSync(mem, {recursive: true, force: true})
       }
     }
+    const sc = await threadScaling(tmp)
+    row(
+      'two issuing threads at once vs one (in process)',
+      `${sc.scaling.toFixed(2)}x of one thread`,
+      `one: 400 in ${sc.one.toFixed(0)} ms; two: ${sc.two.toFixed(0)} ms`,
+      sc.scaling / 2,
+      "this machine's parallel speed-up for issuance; ratio = speed-up / 2 (perfect)",
+    )
     row(
       'issue --count 1000 --workers 0 (one thread)',
       `${(1000 / (both.ms[1] / 1000)).toFixed(0)} SVIDs/s`,

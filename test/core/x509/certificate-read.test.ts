@@ -163,7 +163,10 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
       ),
       {numRuns: 300},
     )
-    expect(read).toBeGreaterThan(50)
+    // The control that names are read, not only refused by both: about a fifth are (47 to 67 of
+    // 300 in seven runs; the former bound of 50 failed once in CI-like runs). 20 is far below
+    // that spread, so the check does not fail by chance.
+    expect(read).toBeGreaterThan(20)
   })
 
   const ext = (id: string, value: Uint8Array, critical = false) => ({oid: id, critical, value})
