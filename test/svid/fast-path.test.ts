@@ -5,10 +5,11 @@
  * returns equals the full @peculiar/asn1 parse of its DER, for every key type, profile
  * option and defect.
  */
-import {createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto'
+import {createPublicKey, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {createAuthority, DEFECTS, issueSvid, parseCertificateDer, type Authority, type ParsedCertificate} from '../../src/index.js'
-import {pkcs8Der, spkiDer} from '../../src/core/x509/keys.js'
+import {NewEcKey, pkcs8Der, spkiDer} from '../../src/core/x509/keys.js'
+import {svidKeyPkcs8} from '../../src/core/svid/svid.js'
 import {describeBuiltCertificate} from '../../src/core/svid/leaf-describe.js'
 import {readCertificateFields} from '../../src/core/svid/leaf-der.js'
 import {DerError} from '../../src/core/x509/der.js'
@@ -29,6 +30,44 @@ describe('key encodings', () => {
       expect(Buffer.from(pkcs8Der(k)).toString('hex')).toBe(k.export({format: 'der', type: 'pkcs8'}).toString('hex'))
       expect(Buffer.from(spkiDer(k)).toString('hex')).toBe(createPublicKey(k).export({format: 'der', type: 'spki'}).toString('hex'))
     }
+  })
+
+  // Issuance makes EC keys through ECDH and writes their encodings itself (keys.ts NewEcKey).
+  // About 1 in 256 scalars is shorter than the curve's size and must be padded: 4,000 P-256
+  // keys meet about 16 (none at all: odds under 1 in 5 million). P-384 keys: fewer, not counted.
+  it.for([
+    {type: 'ec-p256', n: 4000},
+    {type: 'ec-p384', n: 300},
+  ] as const)('$type NewEcKey: SPKI and PKCS#8 equal OpenSSL encoder output for its KeyObject; the key signs', ({type, n}) => {
+    let short = 0
+    for (let i = 0; i < n; i++) {
+      const key = new NewEcKey(type)
+      const k = key.keyObject()
+      expect(Buffer.from(key.pkcs8).equals(k.export({format: 'der', type: 'pkcs8'}))).toBe(true)
+      expect(Buffer.from(key.spki).equals(createPublicKey(k).export({format: 'der', type: 'spki'}))).toBe(true)
+      if (Buffer.from(k.export({format: 'jwk'}).d as string, 'base64url')[0] === 0) short++
+    }
+    if (type === 'ec-p256') expect(short).toBeGreaterThan(0)
+    const key = new NewEcKey(type)
+    expect(key.keyObject().asymmetricKeyDetails?.namedCurve).toBe(type === 'ec-p256' ? 'prime256v1' : 'secp384r1')
+    expect(key.keyObject()).toBe(key.keyObject())
+    const sig = sign(null, Buffer.from('x'), key.keyObject())
+    expect(verify(null, Buffer.from('x'), createPublicKey({key: Buffer.from(key.spki), format: 'der', type: 'spki'}), sig)).toBe(true)
+  })
+
+  it("an issued SVID's key: PKCS#8 known without a KeyObject, the KeyObject made on first read and the same after", async () => {
+    const {authority} = await createAuthority({trustDomain: 'example.org'})
+    const {svid} = await issueSvid(authority, {spiffeId: 'spiffe://example.org/lazy'})
+    const pkcs8 = svidKeyPkcs8(svid)
+    expect(pkcs8).toBeDefined()
+    const k = svid.privateKey
+    expect(k).toBeDefined()
+    expect(svid.privateKey).toBe(k)
+    expect(Buffer.from(pkcs8!).equals(k!.export({format: 'der', type: 'pkcs8'}))).toBe(true)
+    expect(svid.certificates[0].node.checkPrivateKey(k!)).toBe(true)
+    // A copy holds the KeyObject itself, as for any other SVID.
+    expect({...svid}.privateKey).toBe(k)
+    expect(Object.keys(svid).sort()).toEqual(['certificates', 'id', 'privateKey'])
   })
 })
 

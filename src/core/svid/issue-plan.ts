@@ -16,6 +16,8 @@ import {issueSvid, type IssueOptions} from './issue.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
 import {defectCheck} from './defect-check.js'
 import {checkIssuedLeaf} from './leaf-check.js'
+import {svidKeySpki} from './svid.js'
+import {spkiDer} from '../x509/keys.js'
 import {outputFiles, outputNames, type OutputSpec} from './output-files.js'
 import {checkedSecretName, defaultSecretName} from './k8s-secret.js'
 
@@ -176,8 +178,7 @@ export async function issueOne(p: IssuePlan, n: number): Promise<{dir: string; f
     const expectation = {
       spiffeId: issued.svid.id.toString(),
       issuer: p.signer.cert,
-      privateKey: issued.svid.privateKey,
-      publicKey: csr?.key,
+      keySpki: svidKeySpki(issued.svid) ?? (csr ? spkiDer(csr.key) : new Uint8Array(0)),
       chainNotAfter: p.cap,
       at: now,
     }

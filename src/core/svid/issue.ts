@@ -3,7 +3,7 @@ import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
 import {buildCertificateParts, nameDer, type CertificateTemplate} from '../x509/build.js'
-import {generateKeyPair, generateKeyPairNow, keyTypeOfKeyObject, spkiDer} from '../x509/keys.js'
+import {generateKeyPair, generateKeyPairNow, keyTypeOfKeyObject, NewEcKey, spkiDer} from '../x509/keys.js'
 import {isRsa, type KeyType} from '../x509/key-type.js'
 import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
@@ -14,7 +14,7 @@ import {leafProfile} from './profile.js'
 import type {Defect} from './defects.js'
 import {defectSigner} from './defect-signer.js'
 import {describeTemplate} from './leaf-describe.js'
-import type {X509Svid} from './svid.js'
+import {svidWithNewKey, type X509Svid} from './svid.js'
 
 /** Options of `issueSvid`. */
 export interface IssueOptions {
@@ -149,13 +149,18 @@ function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
 
 async function newLeafKey(
   options: Pick<IssueOptions, 'publicKey' | 'keyType'>,
-): Promise<{publicKey: KeyObject | Uint8Array; privateKey?: KeyObject; keyType: string}> {
+): Promise<{publicKey: KeyObject | Uint8Array; privateKey?: KeyObject | NewEcKey; keyType: string}> {
   if (options.publicKey) {
     const k = options.publicKey.type === 'public' ? options.publicKey : createPublicKey(options.publicKey)
     return {publicKey: new Uint8Array(k.export({format: 'der', type: 'spki'})), keyType: keyTypeOfKeyObject(k)}
   }
   const keyType = options.keyType ?? 'ec-p256'
-  // EC and Ed25519 keys take tens of microseconds: the thread-pool round trip would cost more.
+  // EC keys: known by their DER, the KeyObject made only if asked for (keys.ts NewEcKey).
+  if (keyType === 'ec-p256' || keyType === 'ec-p384') {
+    const key = new NewEcKey(keyType)
+    return {publicKey: key.spki, privateKey: key, keyType}
+  }
+  // Ed25519 keys take tens of microseconds: the thread-pool round trip would cost more.
   const pair = isRsa(keyType) ? await generateKeyPair(keyType) : generateKeyPairNow(keyType)
   // The SPKI from the private key: its one JWK export also gives the PKCS#8 written later (keys.ts).
   return {publicKey: spkiDer(pair.privateKey), privateKey: pair.privateKey, keyType}
@@ -204,8 +209,9 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
   if (plans.some((p) => p.corruptSignature)) leaf = flipSignatureBit(leaf)
   const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey({keyType: (options.keyType ?? 'ec-p256') as KeyType})).privateKey : key.privateKey
   const chain = plans.some((p) => p.dropIntermediates) ? [] : (signer.chain ?? chainAboveLeaf(authority))
+  const certificates = [leaf, ...chain]
   return {
-    svid: {id, certificates: [leaf, ...chain], privateKey},
+    svid: privateKey instanceof NewEcKey ? svidWithNewKey(id, certificates, privateKey) : {id, certificates, privateKey},
     bundle: bundleAuthorities(authority),
     keyType: key.keyType,
     warnings,

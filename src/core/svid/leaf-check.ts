@@ -1,6 +1,5 @@
 import {verify, type KeyObject} from 'node:crypto'
 import {SvidkitError} from '../errors.js'
-import {spkiDer} from '../x509/keys.js'
 import {OID} from '../x509/oids.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {authorityKeyIdHex, basicConstraintsOf, extKeyUsageOids, keyUsageBits, readCertificateFields, sanNames, type CertificateFields} from './leaf-der.js'
@@ -10,10 +9,8 @@ export interface LeafExpectation {
   spiffeId: string
   /** The CA certificate that signed it. */
   issuer: ParsedCertificate
-  /** The private key written beside it (absent for a CSR: then `publicKey`). */
-  privateKey?: KeyObject
-  /** The CSR's public key, when there is no private key. */
-  publicKey?: KeyObject
+  /** SubjectPublicKeyInfo DER of the private key written beside it, or of the CSR's key. */
+  keySpki: Uint8Array
   /** The earliest notAfter of the signing chain. */
   chainNotAfter: Date
   /** Evaluation time. */
@@ -58,8 +55,7 @@ export function checkIssuedLeaf(der: Uint8Array, e: LeafExpectation, allowOutsid
   if (!verify(hash ?? null, f.tbs, issuerKey(e.issuer), f.signature)) fail('the signature does not verify with the issuing CA key')
   if (f.version !== 2) fail('not a v3 certificate')
   if (Buffer.compare(f.issuerDer, e.issuer.subjectDer) !== 0) fail('issuer name differs from the CA subject')
-  const key = e.privateKey ?? e.publicKey
-  if (!key || Buffer.compare(spkiDer(key), f.spki) !== 0) fail('the key written does not belong to the certificate')
+  if (Buffer.compare(e.keySpki, f.spki) !== 0) fail('the key written does not belong to the certificate')
   const ext = new Map(f.extensions.map((x) => [x.oid, x]))
   if (ext.size !== f.extensions.length) fail('an extension appears twice')
   const san = ext.get(OID.subjectAltName)

@@ -5,7 +5,7 @@ import {K8S_SECRET_FILE, k8sSecretYaml} from './k8s-secret.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
 import {PKCS12_FILE} from './output-target.js'
 import {pkcs12Der} from './pkcs12.js'
-import type {X509Svid} from './svid.js'
+import {hasPrivateKey, type X509Svid} from './svid.js'
 import {bundlePem, chainPem, keyPem, svidFiles} from './write.js'
 
 /** How `issue` writes an SVID: a directory layout, a Kubernetes Secret manifest, or PKCS#12 beside the bundle. */
@@ -31,7 +31,7 @@ export function outputFiles(
   if (o.kind === 'layout') {
     return {
       files: svidFiles(dir, svid, bundle, o.names),
-      paths: {cert: join(dir, o.names.cert), ...(svid.privateKey ? {key: join(dir, o.names.key)} : {}), bundle: join(dir, o.names.bundle)},
+      paths: {cert: join(dir, o.names.cert), ...(hasPrivateKey(svid) ? {key: join(dir, o.names.key)} : {}), bundle: join(dir, o.names.bundle)},
     }
   }
   if (o.kind === 'k8s-secret') {

@@ -2,10 +2,9 @@ import {join} from 'node:path'
 import {toPemBundle} from '../bundle/index.js'
 import {ensureDir, writeFilesAtomic, type FileToWrite} from '../fs/atomic-write.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {pkcs8Pem} from '../x509/keys.js'
 import {toPem} from '../x509/pem.js'
 import type {SvidFileNames} from '../fs/layout.js'
-import type {X509Svid} from './svid.js'
+import {hasPrivateKey, svidKeyPkcs8, type X509Svid} from './svid.js'
 
 /** PEM of the CA certificates, which every SVID of a bulk run repeats (its chain and bundle). */
 const caPems = new WeakMap<ParsedCertificate, string>()
@@ -35,7 +34,8 @@ export function bundlePem(certs: readonly ParsedCertificate[]): string {
 
 /** Returns the PKCS#8 PEM of the SVID's key ('' when issued for a CSR). */
 export function keyPem(svid: X509Svid): string {
-  return svid.privateKey ? pkcs8Pem(svid.privateKey) : ''
+  const der = svidKeyPkcs8(svid)
+  return der ? toPem('PRIVATE KEY', der) : ''
 }
 
 /**
@@ -48,7 +48,7 @@ export function svidFiles(dir: string, svid: X509Svid, bundle: ParsedCertificate
     files.push({path: join(dir, names.cert), data: keyPem(svid) + chainPem(svid.certificates), mode: 0o600})
   } else {
     files.push({path: join(dir, names.cert), data: chainPem(svid.certificates), mode: 0o644})
-    if (svid.privateKey) files.push({path: join(dir, names.key), data: keyPem(svid), mode: 0o600})
+    if (hasPrivateKey(svid)) files.push({path: join(dir, names.key), data: keyPem(svid), mode: 0o600})
   }
   files.push({path: join(dir, names.bundle), data: bundlePem(bundle), mode: 0o644})
   return files
@@ -64,7 +64,7 @@ export function writeSvidDir(dir: string, svid: X509Svid, bundle: ParsedCertific
   writeFilesAtomic(svidFiles(dir, svid, bundle, names))
   return {
     cert: join(dir, names.cert),
-    ...(svid.privateKey ? {key: join(dir, names.key)} : {}),
+    ...(hasPrivateKey(svid) ? {key: join(dir, names.key)} : {}),
     bundle: join(dir, names.bundle),
   }
 }

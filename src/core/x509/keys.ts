@@ -1,5 +1,7 @@
 import {
+  createECDH,
   createPrivateKey,
+  type ECDH,
   createPublicKey,
   generateKeyPair as generateKeyPairCb,
   generateKeyPairSync,
@@ -173,6 +175,18 @@ const EC_CURVES = new Set(['1.2.840.10045.3.1.7', '1.3.132.0.34']) // P-256, P-3
 /** The DER forms of one key, written from one export (issuance needs both for every new key). */
 const encodings = new WeakMap<KeyObject, {spki: Uint8Array; pkcs8?: Uint8Array}>()
 
+/**
+ * Returns SPKI (RFC 5480) and PKCS#8 (RFC 5208 + RFC 5915) of an EC key from its curve OID,
+ * private scalar `d` (the curve's full byte length) and public point as a BIT STRING TLV.
+ */
+function ecEncodings(curve: string, d: Uint8Array, point: Uint8Array): {spki: Uint8Array; pkcs8: Uint8Array} {
+  const alg = seq(oid(EC_PUBLIC_KEY), oid(curve))
+  return {
+    spki: seq(alg, point),
+    pkcs8: seq(int(0), alg, octets(seq(int(1), octets(d), explicit(1, point)))),
+  }
+}
+
 /** Returns SPKI and PKCS#8 of an EC private key from its SEC1 ECPrivateKey (RFC 5915 §3), or undefined for another curve. */
 function fromSec1(sec1: Uint8Array): {spki: Uint8Array; pkcs8: Uint8Array} | undefined {
   const parts = childrenOf(sec1, readTlv(sec1, 0))
@@ -184,10 +198,63 @@ function fromSec1(sec1: Uint8Array): {spki: Uint8Array; pkcs8: Uint8Array} | und
   const curve = curveT?.tag === 0x06 ? oidText(sec1.subarray(curveT.content, curveT.end)) : ''
   if (!EC_CURVES.has(curve)) return undefined
   const point = sec1.subarray(childrenOf(sec1, pub)[0].start, pub.end) // the BIT STRING, whole
-  const alg = seq(oid(EC_PUBLIC_KEY), oid(curve))
-  return {
-    spki: seq(alg, point),
-    pkcs8: seq(int(0), alg, octets(seq(int(1), octets(sec1.subarray(d.content, d.end)), explicit(1, point)))),
+  return ecEncodings(curve, sec1.subarray(d.content, d.end), point)
+}
+
+/** The curves `NewEcKey` makes keys on: OpenSSL's name, the JWK name, the OID, the field size. */
+const NEW_EC_CURVES = {
+  'ec-p256': {openssl: 'prime256v1', jwk: 'P-256', oid: '1.2.840.10045.3.1.7', bytes: 32},
+  'ec-p384': {openssl: 'secp384r1', jwk: 'P-384', oid: '1.3.132.0.34', bytes: 48},
+} as const
+export type NewEcKeyType = keyof typeof NEW_EC_CURVES
+
+/** One ECDH context per curve: generateKeys() replaces its key pair each time. */
+const ecdhs = new Map<NewEcKeyType, ECDH>()
+
+/**
+ * A new EC private key known by its encodings, its KeyObject imported on first use. Bulk
+ * issuance writes the PKCS#8 and certifies the SPKI without ever needing the KeyObject, and
+ * in Node 20 making one costs more than making the key: generateKeyPairSync plus the SEC1
+ * export issuance needs cost about 75 us for P-256 and create native objects the garbage
+ * collector has to finalize; OpenSSL's EC key generation through Node's ECDH costs about 20 us
+ * and hands out the private scalar and the public point, from which svidkit writes the SPKI and
+ * PKCS#8 (byte for byte what OpenSSL writes; test/svid/fast-path.test.ts compares them).
+ */
+export class NewEcKey {
+  readonly spki: Uint8Array
+  readonly pkcs8: Uint8Array
+  readonly #jwk: {kty: 'EC'; crv: string; d: string; x: string; y: string}
+  #object: KeyObject | undefined
+
+  constructor(readonly type: NewEcKeyType) {
+    const c = NEW_EC_CURVES[type]
+    let ecdh = ecdhs.get(type)
+    if (!ecdh) ecdhs.set(type, (ecdh = createECDH(c.openssl)))
+    ecdh.generateKeys()
+    // The scalar as OpenSSL hands it out has no leading zero bytes (about 1 key in 256 is shorter):
+    // RFC 5915 and RFC 7518 §6.2.2.1 want the curve's full size.
+    const raw = ecdh.getPrivateKey()
+    const d = raw.length === c.bytes ? raw : Buffer.concat([Buffer.alloc(c.bytes - raw.length), raw])
+    const point = ecdh.getPublicKey() // uncompressed: 04 || x || y
+    const e = ecEncodings(c.oid, d, Buffer.concat([Buffer.of(0x03, point.length + 1, 0x00), point]))
+    this.spki = e.spki
+    this.pkcs8 = e.pkcs8
+    this.#jwk = {
+      kty: 'EC',
+      crv: c.jwk,
+      d: d.toString('base64url'),
+      x: point.subarray(1, 1 + c.bytes).toString('base64url'),
+      y: point.subarray(1 + c.bytes).toString('base64url'),
+    }
+  }
+
+  /** The key as a Node KeyObject, imported once (from JWK: Node's cheapest import). */
+  keyObject(): KeyObject {
+    if (!this.#object) {
+      this.#object = createPrivateKey({key: this.#jwk, format: 'jwk'})
+      encodings.set(this.#object, {spki: this.spki, pkcs8: this.pkcs8})
+    }
+    return this.#object
   }
 }
 
