@@ -20,8 +20,14 @@ const have = (t) => spawnSync('sh', ['-c', `command -v ${t}`], {stdio: 'ignore'}
 const version = (cmd, args) => (have(cmd) ? execFileSync(cmd, args, {encoding: 'utf8'}).split('\n')[0].trim() : 'absent')
 
 const tmp = mkdtempSync(join(tmpdir(), 'svidkit-bench-'))
-process.once('SIGINT', () => {
+// A tmpfs for the writers' one-shot rows (bench/oneshot.js), when the machine has one.
+const shm = existsSync('/dev/shm') ? mkdtempSync(join('/dev/shm', 'svidkit-bench-')) : undefined
+const cleanUp = () => {
   rmSync(tmp, {recursive: true, force: true})
+  if (shm) rmSync(shm, {recursive: true, force: true})
+}
+process.once('SIGINT', () => {
+  cleanUp()
   process.exit(130)
 })
 
@@ -60,7 +66,7 @@ try {
   await issueToDirectory({spiffeId: 'spiffe://bench.test/web', ca: caDir, out: svidDir})
 
   console.log(`one-shot processes (${quick ? 5 : 20} runs each) …`)
-  const oneShot = measureOneShots({tmp, repo, caDir, svidDir, runs: quick ? 5 : 20})
+  const oneShot = measureOneShots({tmp, shm, repo, caDir, svidDir, runs: quick ? 5 : 20})
   console.log('in-process issuance …')
   const issue = await issuance(quick)
   console.log('in-process mTLS handshakes …')
@@ -78,5 +84,5 @@ try {
     console.log('wrote docs/benchmarks.md')
   }
 } finally {
-  rmSync(tmp, {recursive: true, force: true})
+  cleanUp()
 }

@@ -6,12 +6,13 @@ import {issueOne, type IssuePlan, type IssueResult, type IssueToDirectoryOptions
 import {writeNewFilesSync} from './write-new.js'
 
 /**
- * The smallest --count for which a worker thread pays for its start-up (it loads the
- * issuing code and reads the CA: about 250 ms of CPU before its first SVID), measured by
- * `npm run bench` (`issue --count N --workers 1` against `--workers 0`, 2 cores, 2026-11-29):
- * 0.85x at 100, 0.88x at 200, 0.95x at 400, 1.02x at 800, 1.06x at 1000 (docs/design.md).
+ * The smallest --count for which a worker thread pays for its start-up (about 100 ms before
+ * it is ready: Node's worker bootstrap, the issuing code, the CA read; the main thread issues
+ * meanwhile), measured by `npm run bench` and by hand (`issue --count N --workers 1` against
+ * `--workers 0`, interleaved, 2 cores, 2026-11-30): 0.93x at 100, 1.02x at 150, 1.09-1.11x at
+ * 200, 1.12-1.16x at 300-400, 1.34x at 800 (docs/design.md).
  */
-export const WORKER_CROSSOVER = 800
+export const WORKER_CROSSOVER = 200
 
 /** SVIDs per request to a worker: large enough that messages cost little, small enough to balance. */
 const RANGE = 16
