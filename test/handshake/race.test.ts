@@ -133,8 +133,12 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
     const p = r.report
     expect(p.failures).toBeGreaterThan(0)
     expect(p.failuresByCause['untrusted-chain']).toBeGreaterThan(0)
-    expect(p.errors.find((e) => e.code === 'untrusted-chain')?.side).toBe('local')
+    // Clients fail on the torn chain: inconsistentOrExpired counts client-side (local) chain,
+    // validity and key failures only. The bundle is written in chunks too, so the server can
+    // also hold a torn bundle for a moment and reject a client's chain (side 'peer'); which
+    // side the one untrusted-chain example in p.errors shows is whichever came first.
     expect(p.inconsistentOrExpired).toBeGreaterThan(0)
+    expect(p.failuresBySide.local).toBeGreaterThan(0)
     expect(p.ok).toBe(false)
   }, 60_000)
 
