@@ -179,8 +179,8 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
   (\`scripts/lite-cache.js\`) and saves what V8 compiled beside it, so a run neither parses the
   bundle nor compiles the functions it calls (Node 20 has no code cache for ES modules). The
   cache is used only when its SHA-256 header matches the bundle, and V8 rejects one made by
-  another Node. In one interleaved run (2026-11-29) this took \`issue\` from +98 ms to +54 ms
-  over \`node -e 0\`.
+  another Node. With it, \`issue\` went from +111 ms over \`node -e 0\` (the full bench run at
+  665775d) to +70 ms (this run), \`ca init\` from +91 to +71 ms, \`verify\` from +84 to +50 ms.
 - Every other command, and \`--help\`, goes through oclif, which reads \`oclif.manifest.json\`
   and imports only the command that runs; \`--help\` is rendered from the manifest without
   loading any command.
@@ -212,7 +212,7 @@ it costs nothing: that row is svidkit's own cost.
 
 ## Bulk issuance: where the time goes
 
-\`issue --count N\` issues and checks whole SVIDs on worker threads from 800 SVIDs on (one per
+\`issue --count N\` issues and checks whole SVIDs on worker threads from 400 SVIDs on (one per
 core beside the main thread, \`--workers N\` to choose) while the main thread writes each SVID's
 files in order (docs/design.md). On this machine's virtual disk (ext4) the same \`--count 1000\`
 run takes about twice as long as with its files on a tmpfs: creating (and, between runs,

@@ -44,7 +44,7 @@ when the new files replace the old ones (two layouts are never mixed); a CA dire
 (ca.json) is never written. The CA's root key may be offline: the intermediate signs.
 
 --count N streams: each SVID is written and printed as it is issued, in order; with --json
-the output is one JSON array, written element by element. From 200 SVIDs on, worker
+the output is one JSON array, written element by element. From 400 SVIDs on, worker
 threads (one per core but one) issue and check them beside the main thread. SIGINT/SIGTERM stop the run (exit
 130/143): the SVIDs printed are complete, and no other file is left behind.
 
@@ -80,7 +80,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
     workers: Flags.integer({
-      description: 'worker threads for --count (0 = none; default: none below 200 SVIDs, then one per core beyond the first; at most one per core)',
+      description: 'worker threads for --count (0 = none; default: none below 400 SVIDs, then one per core beyond the first; at most one per core)',
       min: 0,
     }),
     csr: Flags.string({description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written'}),

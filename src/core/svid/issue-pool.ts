@@ -8,11 +8,12 @@ import {writeNewFilesSync} from './write-new.js'
 /**
  * The smallest --count for which a worker thread pays for its start-up (about 100 ms before
  * it is ready: Node's worker bootstrap, the issuing code, the CA read; the main thread issues
- * meanwhile), measured by `npm run bench` and by hand (`issue --count N --workers 1` against
- * `--workers 0`, interleaved, 2 cores, 2026-11-30): 0.93x at 100, 1.02x at 150, 1.09-1.11x at
- * 200, 1.12-1.16x at 300-400, 1.34x at 800 (docs/design.md).
+ * meanwhile), measured with `issue --count N --workers 1` against `--workers 0` on 2 cores
+ * (2026-11-30): by hand, interleaved, 1.02x at 150, 1.09x at 200, 1.12x at 300; in `npm run
+ * bench`, 0.93-1.03x at 100, 0.86-1.11x at 200, 1.11-1.16x at 400, 1.34-1.70x at 800. 400 is
+ * where every measurement gained (docs/design.md).
  */
-export const WORKER_CROSSOVER = 200
+export const WORKER_CROSSOVER = 400
 
 /** SVIDs per request to a worker: large enough that messages cost little, small enough to balance. */
 const RANGE = 16
