@@ -98,11 +98,11 @@ interface PoolWorker {
  * Yields the results of SVIDs 1..plan.count in order, issued by `workers` worker threads
  * and by this thread. Workers issue and check whole SVIDs (issue-worker.ts) in ranges this
  * thread hands out, never more than a window ahead of the next SVID to yield (memory stays
- * flat however slowly results are consumed). This thread writes each SVID's files just
- * before yielding it, and issues the next range itself whenever it would otherwise wait
- * (while the workers start: none is handed a range before it is ready). File creation stays on one
- * thread: threads creating entries in one parent directory contend for its lock, and two
- * writers were slower than one. On a failure, an abort (`o.signal`) or an early return,
+ * flat however slowly results are consumed). A worker is handed nothing before it says
+ * it is ready. This thread writes each SVID's files just before yielding it, and issues the
+ * next range itself whenever it would otherwise wait (while the workers start). File
+ * creation stays on one thread: threads creating entries in one parent directory contend
+ * for its lock, and two writers were slower than one. On a failure, an abort (`o.signal`) or an early return,
  * every worker is terminated; as only the SVIDs yielded were written, what was reported
  * is exactly what is on disk.
  */

@@ -162,7 +162,7 @@ async function newLeafKey(
   }
   // Ed25519 keys take tens of microseconds: the thread-pool round trip would cost more.
   const pair = isRsa(keyType) ? await generateKeyPair(keyType) : generateKeyPairNow(keyType)
-  // The SPKI from the private key: its one JWK export also gives the PKCS#8 written later (keys.ts).
+  // The SPKI from the private key; the PKCS#8 written later comes from the same export (keys.ts).
   return {publicKey: spkiDer(pair.privateKey), privateKey: pair.privateKey, keyType}
 }
 
