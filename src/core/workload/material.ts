@@ -5,6 +5,7 @@
  * X509SVIDResponse and X509BundlesResponse: DER certificates concatenated, PKCS#8 DER key).
  */
 import {issueSvid, type IssuedSvid} from '../svid/issue.js'
+import {svidKeyPkcs8} from '../svid/svid.js'
 import {parseDefects, type Defect} from '../svid/defects.js'
 import {bundleAuthorities, type Authority} from '../ca/authority.js'
 import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
@@ -146,7 +147,7 @@ export class Material {
       svids: this.svids.map(({spec, issued}) => ({
         spiffe_id: spec.spiffeId,
         x509_svid: derOf(issued.svid.certificates),
-        x509_svid_key: issued.svid.privateKey ? issued.svid.privateKey.export({format: 'der', type: 'pkcs8'}) : Buffer.alloc(0),
+        x509_svid_key: Buffer.from(svidKeyPkcs8(issued.svid) ?? new Uint8Array(0)),
         bundle,
         hint: spec.hint,
       })),
