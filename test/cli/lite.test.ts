@@ -172,6 +172,11 @@ describe('the lite bundles', () => {
     expect(loadInChild(bundle)).toEqual({used: false, rejected: null, kind: 'function'})
   })
 
+  it('a lite bundle that cannot be loaded hands the command back to oclif (runLite returns false)', async () => {
+    const {runLite} = (await import(join(REPO, 'dist', 'lite', 'run.js'))) as {runLite: (...a: unknown[]) => Promise<boolean>}
+    expect(await runLite(join(base(), 'no-such-bundle.cjs'), 'inspect', [], 'svidkit')).toBe(false)
+  })
+
   it('control: the oclif bundle of the same command holds @oclif/core', () => {
     expect(inputsOf('dist/commands/verify.js').some((i) => i.includes('node_modules/@oclif/core/'))).toBe(true)
   })

@@ -13,7 +13,14 @@ type CommandClass = (new (argv: string[], config: ReturnType<typeof liteConfig>)
  * (the build's training run only), writes the bundle's code cache after a successful run.
  */
 export async function runLite(file: string, id: string, argv: string[], bin: string, o: {saveCache?: boolean} = {}): Promise<boolean> {
-  const {exports, script} = loadBundle(file)
+  let loaded: ReturnType<typeof loadBundle>
+  try {
+    loaded = loadBundle(file)
+  } catch {
+    // A lite bundle missing or unreadable (a partial install): the oclif path runs the command.
+    return false
+  }
+  const {exports, script} = loaded
   const Cmd = exports.default as CommandClass
   Cmd.id = id
   try {

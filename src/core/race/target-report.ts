@@ -2,7 +2,7 @@ import type {Attempt} from './local/stats.js'
 import {spread} from './local/stats.js'
 import type {ReloadResult, ReloadTrigger} from './reload.js'
 import type {RotationRow} from './convergence.js'
-import {INCONSISTENT, type RaceReportBase} from './local/report.js'
+import {failureTally, type RaceReportBase} from './local/report.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
 export const RACE_CAUSES = [
@@ -86,14 +86,8 @@ export function targetReport(
   > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null; initialClientRoot: string},
 ): TargetRaceReport {
   const {attempts, trigger, lastServedSerial, initialClientRoot, ...rest} = x
-  const failed = attempts.filter((a) => !a.ok)
-  const byCause: Record<string, number> = {}
-  const examples = new Map<string, {code: string; message: string; side: string}>()
-  for (const a of failed) {
-    const code = a.code ?? 'unknown'
-    byCause[code] = (byCause[code] ?? 0) + 1
-    if (!examples.has(code)) examples.set(code, {code, message: a.message ?? '', side: a.side ?? 'local'})
-  }
+  const tally = failureTally(attempts)
+  const {failed, failuresByCause: byCause, examples} = tally
   const rows = x.perRotation
   const conv = rows.map((r) => r.firstNewMs).filter((v): v is number => v !== undefined)
   const unconverged = rows.filter((r) => !r.converged)
@@ -159,12 +153,12 @@ export function targetReport(
     handshakes: attempts.length,
     failures: failed.length,
     failuresByCause: byCause,
-    failuresBySide: {local: failed.filter((a) => a.side === 'local').length, peer: failed.filter((a) => a.side === 'peer').length},
+    failuresBySide: tally.failuresBySide,
     errors: [...examples.values()],
     convergence: spread(conv),
     unconverged: unconverged.length,
     latency: spread(attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
-    inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
+    inconsistentOrExpired: tally.inconsistentOrExpired,
     resumed: attempts.filter((a) => a.resumed).length,
     handshakesPerSecond: rate(attempts),
   }

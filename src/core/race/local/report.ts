@@ -52,6 +52,36 @@ export interface RaceReport extends RaceReportBase {
 /** Failure causes that mean the server presented an inconsistent or out-of-validity set. */
 export const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
 
+/** What both race reports say of the failed handshakes (RaceReportBase fields), from all attempts. */
+export interface FailureTally {
+  failed: Attempt[]
+  failuresByCause: Record<string, number>
+  failuresBySide: {local: number; peer: number}
+  /** The first failure of each reason code, by code (`errors` lists them in that order). */
+  examples: Map<string, {code: string; message: string; side: string}>
+  /** Client-side (local) failures that mean an inconsistent or expired set (INCONSISTENT). */
+  inconsistentOrExpired: number
+}
+
+/** Returns the failures of a race's attempts by cause and side, with one example of each cause. */
+export function failureTally(attempts: Attempt[]): FailureTally {
+  const failed = attempts.filter((a) => !a.ok)
+  const failuresByCause: Record<string, number> = {}
+  const examples: FailureTally['examples'] = new Map()
+  for (const a of failed) {
+    const code = a.code ?? 'unknown'
+    failuresByCause[code] = (failuresByCause[code] ?? 0) + 1
+    if (!examples.has(code)) examples.set(code, {code, message: a.message ?? '', side: a.side ?? 'local'})
+  }
+  return {
+    failed,
+    failuresByCause,
+    failuresBySide: {local: failed.filter((a) => a.side === 'local').length, peer: failed.filter((a) => a.side === 'peer').length},
+    examples,
+    inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
+  }
+}
+
 /** Returns the race report from the raw observations. */
 export function raceReport(x: {
   options: LocalRaceOptions & {rotateMode: string; serverReload: string; strategy: string}
@@ -70,14 +100,8 @@ export function raceReport(x: {
   loadedAt: number | undefined
   spread: (v: number[]) => Spread
 }): RaceReport {
-  const failed = x.attempts.filter((a) => !a.ok)
-  const byCause: Record<string, number> = {}
-  const examples = new Map<string, {code: string; message: string; side: string}>()
-  for (const a of failed) {
-    const code = a.code ?? 'unknown'
-    byCause[code] = (byCause[code] ?? 0) + 1
-    if (!examples.has(code)) examples.set(code, {code, message: a.message ?? '', side: a.side ?? 'local'})
-  }
+  const tally = failureTally(x.attempts)
+  const {failed} = tally
   const conv = x.convergence.filter((c): c is number => c !== undefined)
   const lastDone = x.done.at(-1)
   const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
@@ -90,9 +114,9 @@ export function raceReport(x: {
     handshakes: x.attempts.length,
     failures: failed.length,
     maxFailures,
-    failuresByCause: byCause,
-    failuresBySide: {local: failed.filter((a) => a.side === 'local').length, peer: failed.filter((a) => a.side === 'peer').length},
-    errors: [...examples.values()],
+    failuresByCause: tally.failuresByCause,
+    failuresBySide: tally.failuresBySide,
+    errors: [...tally.examples.values()],
     rotations: x.done.length,
     rotateMode: x.options.rotateMode,
     serverReload: x.options.serverReload,
@@ -104,7 +128,7 @@ export function raceReport(x: {
     finalSetLoaded: x.finalSetLoaded,
     staleServed,
     latency: x.spread(x.attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
-    inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
+    inconsistentOrExpired: tally.inconsistentOrExpired,
     resumed: x.attempts.filter((a) => a.resumed).length,
     windowsOpened: x.windows,
     server: {
