@@ -283,8 +283,3 @@ export function pkcs8Der(key: KeyObject): Uint8Array {
   if (!der) throw new TypeError('pkcs8Der needs a private key')
   return der
 }
-
-/** Returns the PKCS#8 "PRIVATE KEY" PEM of a private key. */
-export function pkcs8Pem(key: KeyObject): string {
-  return toPem('PRIVATE KEY', pkcs8Der(key))
-}
