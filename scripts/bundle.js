@@ -124,8 +124,14 @@ const cjsBanner = [
   "const {fileURLToPath: __svidkitPath, pathToFileURL: __svidkitUrl} = require('node:url')",
   "const __svidkitDist = ((u) => u.slice(0, u.lastIndexOf('/dist/') + 6))(__svidkitUrl(__filename).href)",
 ].join('\n')
+// The issuing worker thread (core/svid/issue-pool.ts) the same way, as dist/lite/workers/
+// issue-worker.cjs: a worker that loads one CommonJS file is ready sooner than one that
+// resolves and links the ES module chunks (docs/design.md).
 const lite = await build({
-  entryPoints: Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
+  entryPoints: {
+    ...Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
+    'workers/issue-worker': join(dist, 'core', 'svid', 'issue-worker.js'),
+  },
   outdir: join(dist, 'lite'),
   ...common,
   splitting: false,

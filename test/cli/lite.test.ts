@@ -139,6 +139,17 @@ describe('the lite bundles', () => {
     expect(inputs.filter((i) => i.includes('@oclif/'))).toEqual([])
   })
 
+  it('the bulk issuing worker starts from its one-file CommonJS build, which holds the worker and neither oclif nor a CLI module', async () => {
+    const pool = (await import(join(REPO, 'dist', 'core', 'svid', 'issue-pool.js'))) as {workerEntry: () => URL}
+    const entry = pool.workerEntry()
+    expect(entry.pathname).toBe(join(REPO, 'dist', 'lite', 'workers', 'issue-worker.cjs'))
+    expect(existsSync(entry)).toBe(true)
+    const inputs = inputsOf('dist/lite/workers/issue-worker.cjs')
+    expect(inputs).toContain('dist/core/svid/issue-worker.js')
+    expect(meta['dist/lite/workers/issue-worker.cjs'].imports.filter((i) => !i.startsWith('node:'))).toEqual([])
+    expect(inputs.filter((i) => i.includes('@oclif/') || i.startsWith('dist/cli/') || i.startsWith('dist/commands/'))).toEqual([])
+  })
+
   // src/cli/lite/load.ts: the build's code cache is taken by V8 in a plain Node process, and
   // is left out (the bundle compiles as without one) when it does not belong to the bundle.
   // Each load runs in a fresh process: within one, V8 reuses what it compiled from the same source.

@@ -25,8 +25,8 @@ async function issueRange(plan: IssuePlan, {from, to}: WorkerRequest): Promise<W
   }
 }
 
-const port = parentPort
-if (port) {
+/** Serves the main thread's requests once the plan is loaded (no top-level await: this file is also bundled as CommonJS). */
+async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
   const plan = await issuePlan((workerData as WorkerStart).options)
   // Requests are served one at a time, in arrival order, each answered exactly once.
   const queue: WorkerRequest[] = []
@@ -49,3 +49,7 @@ if (port) {
   })
   port.postMessage({ready: true} satisfies WorkerReady)
 }
+
+// A plan that fails to load (an unreadable CA) rejects: unhandled, it ends this thread with an
+// 'error' event, which the main thread reports (issue-pool.ts).
+if (parentPort) void serve(parentPort)
