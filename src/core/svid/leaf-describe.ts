@@ -4,6 +4,7 @@ import {keyTypeOfKeyObject} from '../x509/keys.js'
 import {OID} from '../x509/oids.js'
 import {nameText as decodeNameText} from '../x509/name-text.js'
 import {oidText, readTlv, childrenOf} from '../x509/der.js'
+import {boundedCache} from '../memo.js'
 import {nameDer, type BuiltCertificate, type CertificateTemplate} from '../x509/build.js'
 import {
   authorityKeyIdHex,
@@ -16,18 +17,11 @@ import {
   type CertificateFields,
 } from './leaf-der.js'
 
-const nameTexts = new Map<string, string>()
+const nameTexts = boundedCache<string, string>()
 
 /** Returns the RFC 4514 text of a DER name, decoded once per distinct name. */
 function nameText(der: Uint8Array): string {
-  const key = Buffer.from(der).toString('base64')
-  let text = nameTexts.get(key)
-  if (text === undefined) {
-    text = decodeNameText(der)
-    if (nameTexts.size > 1000) nameTexts.clear()
-    nameTexts.set(key, text)
-  }
-  return text
+  return nameTexts(Buffer.from(der).toString('base64'), () => decodeNameText(der))
 }
 
 const CURVES: Record<string, string> = {'1.2.840.10045.3.1.7': 'ec-p256', '1.3.132.0.34': 'ec-p384'}

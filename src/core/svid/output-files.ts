@@ -5,8 +5,8 @@ import {K8S_SECRET_FILE, k8sSecretYaml} from './k8s-secret.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
 import {PKCS12_FILE} from './output-target.js'
 import {pkcs12Der} from './pkcs12.js'
-import {hasPrivateKey, type X509Svid} from './svid.js'
-import {bundlePem, chainPem, keyPem, svidFiles} from './write.js'
+import type {X509Svid} from './svid.js'
+import {bundlePem, chainPem, keyPem, svidFiles, svidPaths} from './write.js'
 
 /** How `issue` writes an SVID: a directory layout, a Kubernetes Secret manifest, or PKCS#12 beside the bundle. */
 export type OutputSpec =
@@ -29,10 +29,8 @@ export function outputFiles(
   bundle: ParsedCertificate[],
 ): {files: FileToWrite[]; paths: {cert: string; key?: string; bundle: string}} {
   if (o.kind === 'layout') {
-    return {
-      files: svidFiles(dir, svid, bundle, o.names),
-      paths: {cert: join(dir, o.names.cert), ...(hasPrivateKey(svid) ? {key: join(dir, o.names.key)} : {}), bundle: join(dir, o.names.bundle)},
-    }
+    const paths = svidPaths(dir, svid, o.names)
+    return {files: svidFiles(paths, svid, bundle, o.names), paths}
   }
   if (o.kind === 'k8s-secret') {
     const path = join(dir, K8S_SECRET_FILE)

@@ -38,19 +38,24 @@ export function keyPem(svid: X509Svid): string {
   return der ? toPem('PRIVATE KEY', der) : ''
 }
 
+/** Returns the paths of an SVID directory's files by role (the key's only when the SVID has a key). */
+export function svidPaths(dir: string, svid: X509Svid, names: SvidFileNames): {cert: string; key?: string; bundle: string} {
+  return {cert: join(dir, names.cert), ...(hasPrivateKey(svid) ? {key: join(dir, names.key)} : {}), bundle: join(dir, names.bundle)}
+}
+
 /**
- * Returns the files of an SVID directory in a layout: chain (0644), key (PKCS#8, 0600),
- * bundle (0644); a credential bundle is key then chain in one file (0600).
+ * Returns the files of an SVID directory in a layout, at `paths` (svidPaths): chain (0644),
+ * key (PKCS#8, 0600), bundle (0644); a credential bundle is key then chain in one file (0600).
  */
-export function svidFiles(dir: string, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): FileToWrite[] {
+export function svidFiles(paths: ReturnType<typeof svidPaths>, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): FileToWrite[] {
   const files: FileToWrite[] = []
   if (names.combined) {
-    files.push({path: join(dir, names.cert), data: keyPem(svid) + chainPem(svid.certificates), mode: 0o600})
+    files.push({path: paths.cert, data: keyPem(svid) + chainPem(svid.certificates), mode: 0o600})
   } else {
-    files.push({path: join(dir, names.cert), data: chainPem(svid.certificates), mode: 0o644})
-    if (hasPrivateKey(svid)) files.push({path: join(dir, names.key), data: keyPem(svid), mode: 0o600})
+    files.push({path: paths.cert, data: chainPem(svid.certificates), mode: 0o644})
+    if (paths.key !== undefined) files.push({path: paths.key, data: keyPem(svid), mode: 0o600})
   }
-  files.push({path: join(dir, names.bundle), data: bundlePem(bundle), mode: 0o644})
+  files.push({path: paths.bundle, data: bundlePem(bundle), mode: 0o644})
   return files
 }
 
@@ -61,10 +66,7 @@ export function svidFiles(dir: string, svid: X509Svid, bundle: ParsedCertificate
  */
 export function writeSvidDir(dir: string, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): {cert: string; key?: string; bundle: string} {
   ensureDir(dir)
-  writeFilesAtomic(svidFiles(dir, svid, bundle, names))
-  return {
-    cert: join(dir, names.cert),
-    ...(hasPrivateKey(svid) ? {key: join(dir, names.key)} : {}),
-    bundle: join(dir, names.bundle),
-  }
+  const paths = svidPaths(dir, svid, names)
+  writeFilesAtomic(svidFiles(paths, svid, bundle, names))
+  return paths
 }

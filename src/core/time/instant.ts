@@ -1,4 +1,5 @@
 import {usageError} from '../errors.js'
+import {boundedCache} from '../memo.js'
 import {isDuration, parseDuration} from './duration.js'
 
 // RFC 3339: date, 'T' (or space), time, optional fraction, mandatory offset.
@@ -51,5 +52,9 @@ export function parseInstant(text: string, now: Date): Date {
 
 /** Returns an RFC 3339 UTC rendering without milliseconds when they are zero. */
 export function formatInstant(d: Date): string {
-  return d.toISOString().replace('.000Z', 'Z')
+  return renderings(d.getTime(), render)
 }
+
+// Bulk issuance reports the same few instants for every SVID: each is rendered once.
+const renderings = boundedCache<number, string>()
+const render = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')

@@ -1,11 +1,12 @@
 import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
-import {bitString, bool, explicit, int, namedBits, nul, octets, oid, seq, time, tlv, uint} from './der.js'
+import {bitString, bool, explicit, int, namedBits, nul, octets, oid, readTlv, seq, time, tlv, uint} from './der.js'
 import {signingKeyType, spkiDer} from './keys.js'
 import {plainNameDer} from './name-der.js'
 import type {KeyType} from './key-type.js'
 import {OID} from './oids.js'
+import {boundedCache} from '../memo.js'
 
 /** What goes into one certificate. Profiles (ca/, svid/) fill this; build only encodes and signs. */
 export interface CertificateTemplate {
@@ -62,20 +63,14 @@ export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: strin
   return new Uint8Array(seq(...(permitted.length ? [subtrees(0xa0, permitted)] : []), ...(excluded.length ? [subtrees(0xa1, excluded)] : [])))
 }
 
-const names = new Map<string, Uint8Array>()
+const names = boundedCache<string, Uint8Array>()
 
 /**
  * Returns the DER name for an RFC 4514 text (empty text → empty name), encoded once per text:
  * plain names directly (name-der.ts), any other text by @peculiar/x509, loaded only then.
  */
 export function nameDer(text: string): Uint8Array {
-  let der = names.get(text)
-  if (!der) {
-    der = plainNameDer(text) ?? new Uint8Array(new x509.Name(text).toArrayBuffer())
-    if (names.size > 1000) names.clear()
-    names.set(text, der)
-  }
-  return der
+  return names(text, (t) => plainNameDer(t) ?? new Uint8Array(new x509.Name(t).toArrayBuffer()))
 }
 
 /** The signature algorithm of each signing key type: AlgorithmIdentifier DER and the hash for node's sign(). */
@@ -92,33 +87,42 @@ function extension(id: string, critical: boolean, value: Uint8Array): Buffer {
   return seq(oid(id), ...(critical ? [bool(true)] : []), octets(value))
 }
 
+/**
+ * Extensions whose DER depends only on a few template values (basicConstraints, keyUsage,
+ * extKeyUsage, AKI), encoded once per distinct value: every leaf of a bulk run repeats them.
+ * Each is copied into the certificate, never handed out.
+ */
+const constantExtension = boundedCache<string, Buffer>()
+
 /** Returns the SKI of a public key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1). */
 export function subjectKeyId(spki: Uint8Array): Buffer {
   // SubjectPublicKeyInfo = SEQUENCE { AlgorithmIdentifier, BIT STRING }: hash the BIT STRING's content after its unused-bits byte.
-  const der = Buffer.from(spki)
-  let p = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2
-  const skip = () => {
-    const len = der[p + 1] & 0x80 ? der.readUIntBE(p + 2, der[p + 1] & 0x7f) : der[p + 1]
-    const header = der[p + 1] & 0x80 ? 2 + (der[p + 1] & 0x7f) : 2
-    return {header, len}
-  }
-  const alg = skip()
-  p += alg.header + alg.len
-  const bits = skip()
+  const outer = readTlv(spki, 0)
+  const alg = readTlv(spki, outer.content, outer.end)
+  const bits = readTlv(spki, alg.end, outer.end)
   return createHash('sha1')
-    .update(der.subarray(p + bits.header + 1, p + bits.header + bits.len))
+    .update(spki.subarray(bits.content + 1, bits.end))
     .digest()
 }
 
 function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
   const out: Buffer[] = []
   const bc = t.basicConstraints
-  if (bc) out.push(extension(OID.basicConstraints, bc.critical, seq(...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : []))))
-  if (t.keyUsage) {
-    const bits = t.keyUsage.names.map((n) => Math.log2(KEY_USAGE_BITS[n]))
-    out.push(extension(OID.keyUsage, t.keyUsage.critical, namedBits(bits)))
-  }
-  if (t.extKeyUsage) out.push(extension(OID.extKeyUsage, t.extKeyUsage.critical, seq(...t.extKeyUsage.oids.map(oid))))
+  if (bc)
+    out.push(
+      constantExtension(`bc ${bc.critical} ${bc.ca} ${bc.pathLen}`, () =>
+        extension(OID.basicConstraints, bc.critical, seq(...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : []))),
+      ),
+    )
+  const ku = t.keyUsage
+  if (ku)
+    out.push(
+      constantExtension(`ku ${ku.critical} ${ku.names.join()}`, () =>
+        extension(OID.keyUsage, ku.critical, namedBits(ku.names.map((n) => Math.log2(KEY_USAGE_BITS[n])))),
+      ),
+    )
+  const eku = t.extKeyUsage
+  if (eku) out.push(constantExtension(`eku ${eku.critical} ${eku.oids.join()}`, () => extension(OID.extKeyUsage, eku.critical, seq(...eku.oids.map(oid)))))
   if (t.san) {
     const general = [...t.san.uris.map((u) => tlv(0x86, Buffer.from(u, 'latin1'))), ...(t.san.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'latin1')))]
     out.push(extension(OID.subjectAltName, t.san.critical, seq(...general)))
@@ -126,7 +130,8 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
   if (t.nameConstraints)
     out.push(extension(OID.nameConstraints, t.nameConstraints.critical, nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded)))
   if (ski) out.push(extension(OID.subjectKeyIdentifier, false, octets(ski)))
-  if (t.authorityKeyId) out.push(extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, Buffer.from(t.authorityKeyId, 'hex')))))
+  const aki = t.authorityKeyId
+  if (aki) out.push(constantExtension(`aki ${aki}`, () => extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, Buffer.from(aki, 'hex'))))))
   for (const e of t.extra ?? []) out.push(extension(e.oid, e.critical, e.value))
   return out
 }

@@ -1,4 +1,5 @@
 /** A minimal DER writer: just what certificates need (RFC 5280, X.690). */
+import {boundedCache} from '../memo.js'
 
 function headerLength(n: number): number {
   return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : n < 0x1000000 ? 5 : 6
@@ -41,17 +42,11 @@ export function int(n: number): Buffer {
   return uint(Buffer.from(bytes.length ? bytes : [0]))
 }
 
-const oids = new Map<string, Buffer>()
+const oids = boundedCache<string, Buffer>()
 
-/** Returns an OBJECT IDENTIFIER (encoded once per OID: certificates repeat a handful of them). */
+/** Returns an OBJECT IDENTIFIER (encoded once per OID: certificates repeat a handful of them). Shared: copy it, never change it. */
 export function oid(text: string): Buffer {
-  let der = oids.get(text)
-  if (!der) {
-    der = encodeOid(text)
-    if (oids.size > 1000) oids.clear()
-    oids.set(text, der)
-  }
-  return der
+  return oids(text, encodeOid)
 }
 
 function encodeOid(text: string): Buffer {
@@ -84,12 +79,21 @@ export function namedBits(bits: number[]): Buffer {
   return tlv(0x03, Buffer.from([7 - (top % 8)]), bytes)
 }
 
-/** Returns a Time: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
-export function time(d: Date): Buffer {
+// The leaves of a bulk run share a handful of instants: each is encoded, and read, once.
+const times = boundedCache<number, Buffer>()
+const timesRead = boundedCache<string, number>()
+
+function encodeTime(ms: number): Buffer {
+  const d = new Date(ms)
   const iso = d.toISOString()
   const y = d.getUTCFullYear()
   const body = `${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`
   return y < 2050 && y >= 1950 ? tlv(0x17, Buffer.from(`${String(y).slice(2)}${body}`)) : tlv(0x18, Buffer.from(`${y}${body}`))
+}
+
+/** Returns a Time: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). Shared: copy it, never change it. */
+export function time(d: Date): Buffer {
+  return times(d.getTime(), encodeTime)
 }
 
 /** One TLV found by `readTlv`: where its content starts and ends inside the buffer. */
@@ -157,11 +161,19 @@ export function oidText(bytes: Uint8Array): string {
 
 /** Returns the instant of a UTCTime (tag 0x17) or GeneralizedTime (0x18) in whole seconds, Z only. */
 export function timeValue(tag: number, bytes: Uint8Array): Date {
-  const s = Buffer.from(bytes).toString('latin1')
+  // UTCTime is 13 bytes here, GeneralizedTime 15: anything much longer is no time svidkit reads.
+  if (bytes.length > 32) throw new DerError(`unsupported time of ${bytes.length} bytes`)
+  return new Date(timesRead(`${tag} ${String.fromCharCode(...bytes)}`, readTime))
+}
+
+/** Returns the ms of a time read by timeValue, given as its tag, a space and its text. */
+function readTime(key: string): number {
+  const tag = Number(key.slice(0, key.indexOf(' ')))
+  const s = key.slice(key.indexOf(' ') + 1)
   const m =
     tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null
   if (!m) throw new DerError(`unsupported time "${s}"`)
   let y = Number(m[1])
   if (tag === 0x17) y += y < 50 ? 2000 : 1900
-  return new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
+  return Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))
 }
