@@ -103,6 +103,10 @@ export function markdownReport(r) {
   const t = tables(r)
   const m = r.machine
   const now = (id) => ms(r.oneShot.rows.find((x) => x.id === id)?.medianMs)
+  const over = (id) => {
+    const row = (x) => r.oneShot.rows.find((y) => y.id === x)?.medianMs
+    return row(id) === undefined || row('node') === undefined ? '?' : `+${Math.round(row(id) - row('node'))}`
+  }
   const ext = r.externals
     .map((e) =>
       e.skipped ? `- \`bench/${e.name}\`: not present in this run (skipped).` : `### bench/${e.name} (exit ${e.status})\n\n\`\`\`\n${e.output}\n\`\`\``,
@@ -180,7 +184,8 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
   bundle nor compiles the functions it calls (Node 20 has no code cache for ES modules). The
   cache is used only when its SHA-256 header matches the bundle, and V8 rejects one made by
   another Node. With it, \`issue\` went from +111 ms over \`node -e 0\` (the full bench run at
-  665775d) to +70 ms (this run), \`ca init\` from +91 to +71 ms, \`verify\` from +84 to +50 ms.
+  665775d) to +70 ms (the full bench run at ca45bb8), \`ca init\` from +91 to +71 ms, \`verify\`
+  from +84 to +50 ms; this run measured ${over('issue')}, ${over('ca-init')} and ${over('verify')} ms.
 - Every other command, and \`--help\`, goes through oclif, which reads \`oclif.manifest.json\`
   and imports only the command that runs; \`--help\` is rendered from the manifest without
   loading any command.
@@ -214,7 +219,12 @@ it costs nothing: that row is svidkit's own cost.
 
 \`issue --count N\` issues and checks whole SVIDs on worker threads from 400 SVIDs on (one per
 core beside the main thread, \`--workers N\` to choose) while the main thread writes each SVID's
-files in order (docs/design.md). On this machine's virtual disk (ext4) the same \`--count 1000\`
+files in order (docs/design.md). A worker starts from one CommonJS file
+(\`dist/lite/workers/issue-worker.cjs\`), ready about 80 ms after it is created with the main
+thread idle, of which about 58 ms is Node's own worker bootstrap. Up to 10,000 SVIDs, the run
+keeps V8 at its baseline tier (\`src/cli/jit.ts\`): on two cores the optimizing compiler's
+background threads took more CPU from the issuing threads than its code saved in a run that
+short (by hand, interleaved: \`--count 1000\` on tmpfs 0.59 s capped against 0.72 s uncapped). On this machine's virtual disk (ext4) the same \`--count 1000\`
 run takes about twice as long as with its files on a tmpfs: creating (and, between runs,
 removing) thousands of directories and files is system time that belongs to the disk, so
 the bench prints both, and beside each the same 1,000 directories and 3,000 files written by a
@@ -222,6 +232,9 @@ bare Node loop with no crypto: the floor that filesystem sets. Process start-up 
 of a 1,000-SVID run. Two threads issuing at once do not run twice as fast as one on this
 machine's two virtual CPUs: the bench prints the measured speed-up, which bounds what worker
 threads can gain here (1.3–1.5× when measured by hand on 2026-11-29, each thread running
-1.3–1.5× slower than alone).
+1.3–1.5× slower than alone). The machine is a shared virtual machine whose speed changes from
+one minute to the next: on 2026-11-30 the same build ran \`issue --count 1000\` on tmpfs in
+0.54–0.57 s (1,750–1,850 SVIDs/s) in a quiet minute and 0.72 s in a full bench run during which
+two threads ran slower than one; compare ratios within one run.
 `
 }
