@@ -10,7 +10,10 @@
  * functions that reached the cap (measured), so a run is capped or not from its start,
  * by its count (docs/design.md).
  */
-import {setFlagsFromString} from 'node:v8'
+import {createRequire} from 'node:module'
+
+/** V8's setFlagsFromString, from node:v8 loaded only when a run caps (a one-SVID `issue` never loads it). */
+const v8Flags = (flags: string) => (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(flags)
 
 /** The largest bulk run that is capped at V8's baseline tier. */
 export const JIT_CAP_MAX_COUNT = 10_000
@@ -26,16 +29,17 @@ function userChoseTiers(): boolean {
  * worker threads follow) for a run of `count` SVIDs up to JIT_CAP_MAX_COUNT, until the
  * returned function is called; does nothing for a larger run or when the user set V8's
  * tiers. The function restores V8's default (any tier) for what is compiled afterwards, for
- * a caller that goes on in the same process; it may be called more than once.
+ * a caller that goes on in the same process; it may be called more than once. `setFlags` is
+ * V8's setFlagsFromString (a test records the calls instead).
  */
-export function capJitForBulk(count: number): () => void {
+export function capJitForBulk(count: number, setFlags: (flags: string) => void = v8Flags): () => void {
   if (count > JIT_CAP_MAX_COUNT || userChoseTiers()) return () => {}
-  setFlagsFromString('--max-opt=1')
+  setFlags('--max-opt=1')
   let capped = true
   return () => {
     if (!capped) return
     capped = false
     // 999 is V8's default: any tier.
-    setFlagsFromString('--max-opt=999')
+    setFlags('--max-opt=999')
   }
 }

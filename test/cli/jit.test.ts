@@ -1,17 +1,13 @@
 /**
  * cli/jit.ts: which bulk runs cap V8 at its baseline tier, that the cap is undone exactly once,
- * and that a user's own V8 tier flags are left alone. V8's flag calls are recorded (node:v8
- * mocked), so no flag of the test process changes. No timing is asserted.
+ * and that a user's own V8 tier flags are left alone. V8's flag calls are recorded instead of
+ * made, so no flag of the test process changes. No timing is asserted.
  */
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {capJitForBulk, JIT_CAP_MAX_COUNT} from '../../src/cli/jit.js'
 
 const calls: string[] = []
-vi.mock('node:v8', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('node:v8')>()),
-  setFlagsFromString: (flags: string) => void calls.push(flags),
-}))
-
-const {capJitForBulk, JIT_CAP_MAX_COUNT} = await import('../../src/cli/jit.js')
+const record = (flags: string) => void calls.push(flags)
 
 describe('capJitForBulk', () => {
   const saved = {execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS}
@@ -27,7 +23,7 @@ describe('capJitForBulk', () => {
   })
 
   it('caps a run of up to JIT_CAP_MAX_COUNT SVIDs at the baseline tier, and restores V8 default once however often it is undone', () => {
-    const uncap = capJitForBulk(JIT_CAP_MAX_COUNT)
+    const uncap = capJitForBulk(JIT_CAP_MAX_COUNT, record)
     expect(calls).toEqual(['--max-opt=1'])
     uncap()
     uncap()
@@ -35,7 +31,7 @@ describe('capJitForBulk', () => {
   })
 
   it('leaves a larger run to V8 (optimized code pays for itself there)', () => {
-    capJitForBulk(JIT_CAP_MAX_COUNT + 1)()
+    capJitForBulk(JIT_CAP_MAX_COUNT + 1, record)()
     expect(calls).toEqual([])
   })
 
@@ -47,13 +43,13 @@ describe('capJitForBulk', () => {
   ])('leaves V8 tiers the user chose (%s %s) alone', (where, flag) => {
     if (where === 'execArgv') process.execArgv = [flag]
     else process.env.NODE_OPTIONS = flag
-    capJitForBulk(10)()
+    capJitForBulk(10, record)()
     expect(calls).toEqual([])
   })
 
   it('a flag that only starts like a tier flag is not one', () => {
     process.env.NODE_OPTIONS = '--max-old-space-size=512 --optimize-for-size'
-    capJitForBulk(10)()
+    capJitForBulk(10, record)()
     expect(calls).toEqual(['--max-opt=1', '--max-opt=999'])
   })
 })

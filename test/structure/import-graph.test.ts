@@ -136,6 +136,21 @@ describe('one-shot commands load only what they need', () => {
     expect(offending(g)).toEqual([])
   })
 
+  it('issue loads node:v8 only for a bulk run, which caps V8 at its baseline tier (cli/jit.ts)', () => {
+    const one = graphOf(
+      [join(REPO, 'bin', 'run.js'), 'issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/v8', '--out', join(base(), 'v8-one')],
+      'v8-one',
+    )
+    expect(one.status).toBe(0)
+    expect(one.builtins).not.toContain('v8')
+    const bulk = graphOf(
+      [join(REPO, 'bin', 'run.js'), 'issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/v{n}', '--out', join(base(), 'v8-bulk', '{n}'), '--count', '2'],
+      'v8-bulk',
+    )
+    expect(bulk.status, bulk.stdout).toBe(0)
+    expect(bulk.builtins).toContain('v8')
+  })
+
   it.each(['verify', 'inspect', 'issue', 'ca init'])('%s runs from its lite bundle: no @oclif module', (name) => {
     const args: Record<string, string[]> = {
       verify: ['verify', join(svidDir(), 'svid.pem'), '--bundle', `example.org=${join(caDir(), 'bundle.pem')}`],
