@@ -144,7 +144,18 @@ describe('one-shot commands load only what they need', () => {
     expect(one.status).toBe(0)
     expect(one.builtins).not.toContain('v8')
     const bulk = graphOf(
-      [join(REPO, 'bin', 'run.js'), 'issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/v{n}', '--out', join(base(), 'v8-bulk', '{n}'), '--count', '2'],
+      [
+        join(REPO, 'bin', 'run.js'),
+        'issue',
+        '--ca',
+        caDir(),
+        '--spiffe-id',
+        'spiffe://example.org/v{n}',
+        '--out',
+        join(base(), 'v8-bulk', '{n}'),
+        '--count',
+        '2',
+      ],
       'v8-bulk',
     )
     expect(bulk.status, bulk.stdout).toBe(0)
