@@ -172,6 +172,8 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
 
 - \`--version\` is answered by \`bin/run.js\` from \`package.json\` alone, in the same text as
   oclif's (\`svidkit/VERSION PLATFORM-ARCH node-vX\`): no oclif, no command module.
+- The one-shot path is CommonJS from \`bin/run.js\` on (\`bin/package.json\`): an ES module entry
+  and its imports of Node built-ins cost about 10 ms a process (docs/design.md).
 - \`verify\`, \`inspect\`, \`issue\`, \`ca init\` and \`bundle convert\` run from their lite bundles
   (\`dist/lite/\`): the same command classes bundled with \`src/cli/lite/oclif-lite.ts\` in place
   of \`@oclif/core\`, so no oclif configuration, plugin or help code is loaded (oclif's start-up

@@ -109,8 +109,8 @@ const common = {
 // to dist/cli/lite/oclif-lite.js (src/cli/lite/oclif-lite.ts says what it accepts), so these
 // copies load no oclif at all. Each is one self-contained CommonJS file, dist/lite/commands/
 // <id>.cjs: src/cli/lite/load.ts runs it with the V8 code cache that scripts/lite-cache.js
-// writes beside it (Node 20 caches no compiled code for ES modules). dist/lite/run.js is
-// what bin/run.js imports to load and run one; dist/lite/commands.json maps each command ID
+// writes beside it (Node 20 caches no compiled code for ES modules). dist/lite/run.cjs is
+// what bin/run.js requires to load and run one; dist/lite/commands.json maps each command ID
 // to its file. Built first: the build below replaces dist/commands in place.
 const LITE_COMMANDS = ['verify', 'inspect', 'issue', 'ca/init', 'bundle/convert']
 const liteCore = {
@@ -146,11 +146,15 @@ for (const [out, o] of Object.entries(lite.metafile.outputs)) {
   const dynamic = o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)
   if (dynamic.length > 0) throw new Error(`scripts/bundle.js: ${out} keeps import() of ${dynamic.join(', ')}; bundle it or import it statically`)
 }
+// What bin/run.js requires to run a lite command: dist/lite/run.cjs, CommonJS like bin/run.js.
 const liteRun = await build({
   entryPoints: {run: join(dist, 'cli', 'lite', 'run.js')},
   outdir: join(dist, 'lite'),
   ...common,
   splitting: false,
+  format: 'cjs',
+  outExtension: {'.js': '.cjs'},
+  banner: {js: cjsBanner},
   plugins: [svidkitLayout],
 })
 writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.cjs`]))))

@@ -33,7 +33,7 @@ if (untrained.length > 0) throw new Error(`scripts/lite-cache.js: no training ru
 // A command whose training run fails gets no cache and runs as fast as it did without one: the
 // build goes on (a user's `npm ci` must not fail for a speed-up), with a warning here, and
 // test/cli/lite.test.ts fails on any lite bundle without a cache that V8 takes.
-const runLite = pathToFileURL(join(lite, 'run.js')).href
+const runLite = pathToFileURL(join(lite, 'run.cjs')).href
 try {
   for (const [id, argv] of runs) {
     const file = join(lite, index[id])

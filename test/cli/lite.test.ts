@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import {createHash} from 'node:crypto'
-import {appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
@@ -184,8 +184,25 @@ describe('the lite bundles', () => {
   })
 
   it('a lite bundle that cannot be loaded hands the command back to oclif (runLite returns false)', async () => {
-    const {runLite} = (await import(join(REPO, 'dist', 'lite', 'run.js'))) as {runLite: (...a: unknown[]) => Promise<boolean>}
+    const {runLite} = (await import(join(REPO, 'dist', 'lite', 'run.cjs'))) as {runLite: (...a: unknown[]) => Promise<boolean>}
     expect(await runLite(join(base(), 'no-such-bundle.cjs'), 'inspect', [], 'svidkit')).toBe(false)
+  })
+
+  it('an install without dist/lite/run.cjs runs the command through oclif, with the same result', () => {
+    // A copy of the package (bin/, package.json, manifest, dist/ less the lite runner) beside the real node_modules.
+    const pkg = join(base(), 'partial-install')
+    mkdirSync(pkg, {recursive: true})
+    for (const f of ['package.json', 'oclif.manifest.json']) copyFileSync(join(REPO, f), join(pkg, f))
+    cpSync(join(REPO, 'bin'), join(pkg, 'bin'), {recursive: true})
+    cpSync(join(REPO, 'dist'), join(pkg, 'dist'), {recursive: true})
+    symlinkSync(join(REPO, 'node_modules'), join(pkg, 'node_modules'))
+    rmSync(join(pkg, 'dist', 'lite', 'run.cjs'))
+    const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
+    const r = run(process.execPath, [join(pkg, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')], {env})
+    const control = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')], {env})
+    expect(r.status, r.stderr).toBe(3)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect({status: r.status, stdout: r.stdout.replaceAll(pkg, REPO)}).toEqual({status: control.status, stdout: control.stdout})
   })
 
   it('control: the oclif bundle of the same command holds @oclif/core', () => {
