@@ -156,14 +156,14 @@ ${ext}
 The one-shot commands, median wall ms, each column measured in its own run on this machine
 (hyperfine; the machine is shared, so the columns are indicative; ratios within one run are firmer):
 
-| command | first round (5e85f5d), load 4–6 | oclif bundled, \`@peculiar/x509\` lazy (43086c3), quick run | lite path, DER reader (665775d) | lite bundles with a V8 code cache (this run) |
-|---|---|---|---|---|
-| \`node -e 0\` | 137 | 102 | 107 | ${now('node')} |
-| \`--version\` | 531 | 115 | 129 | ${now('version')} |
-| \`ca init\` | 803 | 420 | 198 | ${now('ca-init')} |
-| \`issue\` (one SVID) | 855 | 469 | 218 | ${now('issue')} |
-| \`verify\` | 531 | 447 | 191 | ${now('verify')} |
-| \`inspect\` | 557 | 322 | 179 | ${now('inspect')} |
+| command | first round (5e85f5d), load 4–6 | oclif bundled, \`@peculiar/x509\` lazy (43086c3), quick run | lite path, DER reader (665775d) | lite bundles with a V8 code cache (ca45bb8) | CommonJS from \`bin/run.js\` on (this run) |
+|---|---|---|---|---|---|
+| \`node -e 0\` | 137 | 102 | 107 | 113 | ${now('node')} |
+| \`--version\` | 531 | 115 | 129 | 127 | ${now('version')} |
+| \`ca init\` | 803 | 420 | 198 | 184 | ${now('ca-init')} |
+| \`issue\` (one SVID) | 855 | 469 | 218 | 183 | ${now('issue')} |
+| \`verify\` | 531 | 447 | 191 | 163 | ${now('verify')} |
+| \`inspect\` | 557 | 322 | 179 | 158 | ${now('inspect')} |
 
 ## Where start-up time goes, and what each command loads
 
