@@ -6,11 +6,11 @@
  * injected into writeFilesAtomic otherwise.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isSvidkitError} from '../../src/core/errors.js'
-import {writeFilesAtomic} from '../../src/core/fs/atomic-write.js'
+import {writeFilesAtomic, writeFilesAtomicAsync, type FileToWrite, type WriteOps} from '../../src/core/fs/atomic-write.js'
 import {jsonOf, runCli} from '../helpers/cli.js'
 import {suiteTmpDir, tmpDir} from '../helpers/tmp.js'
 import {makeCa} from './harness.js'
@@ -37,7 +37,11 @@ async function fail(args: string[]): Promise<Failure> {
 }
 
 describe('injected ENOSPC in writeFilesAtomic', () => {
-  it('the second file fails: every temporary goes, the old files stay, exit 3 names the path and the reason', (ctx) => {
+  const writers: {name: string; write: (files: FileToWrite[], ops: WriteOps) => Promise<void>}[] = [
+    {name: 'writeFilesAtomic', write: async (files, ops) => writeFilesAtomic(files, ops)},
+    {name: 'writeFilesAtomicAsync (fsyncs at once)', write: (files, ops) => writeFilesAtomicAsync(files, ops)},
+  ]
+  it.for(writers)('$name: the second file fails: every temporary goes, the old files stay, exit 3 names the path and the reason', async ({write}, ctx) => {
     const dir = tmpDir(ctx)
     writeFileSync(join(dir, 'a.pem'), 'old a')
     writeFileSync(join(dir, 'b-key.pem'), 'old b', {mode: 0o600})
@@ -48,7 +52,7 @@ describe('injected ENOSPC in writeFilesAtomic', () => {
     }
     let err: unknown
     try {
-      writeFilesAtomic(
+      await write(
         [
           {path: join(dir, 'a.pem'), data: 'new a', mode: 0o644},
           {path: join(dir, 'b-key.pem'), data: 'new b', mode: 0o600},
@@ -65,6 +69,19 @@ describe('injected ENOSPC in writeFilesAtomic', () => {
     })
     expect(readdirSync(dir).sort()).toEqual(['a.pem', 'b-key.pem'])
     expect(readFileSync(join(dir, 'a.pem'), 'utf8')).toBe('old a')
+  })
+
+  it('writeFilesAtomicAsync: every file replaced, modes from the start, no temporary left', async (ctx) => {
+    const dir = tmpDir(ctx)
+    writeFileSync(join(dir, 'a.pem'), 'old a')
+    await writeFilesAtomicAsync([
+      {path: join(dir, 'a.pem'), data: 'new a', mode: 0o644},
+      {path: join(dir, 'b-key.pem'), data: 'new b', mode: 0o600},
+      {path: join(dir, 'c.pem'), data: new Uint8Array([99]), mode: 0o644},
+    ])
+    expect(readdirSync(dir).sort()).toEqual(['a.pem', 'b-key.pem', 'c.pem'])
+    expect(['a.pem', 'b-key.pem', 'c.pem'].map((f) => readFileSync(join(dir, f), 'utf8'))).toEqual(['new a', 'new b', 'c'])
+    expect(statSync(join(dir, 'b-key.pem')).mode & 0o777).toBe(0o600)
   })
 })
 

@@ -3,7 +3,7 @@ import {checkCaTarget, recoverCaSwap} from './swap.js'
 import {certificateSummary, type CertificateSummary} from '../x509/summary.js'
 import {systemClock} from '../clock.js'
 import {createAuthority, type CreateAuthorityOptions} from './create.js'
-import {CA_BUNDLE_JWKS, CA_BUNDLE_PEM, CA_METADATA, saveAuthority} from './store.js'
+import {CA_BUNDLE_JWKS, CA_BUNDLE_PEM, CA_METADATA, saveAuthorityAsync} from './store.js'
 import type {Authority} from './authority.js'
 
 /** What `initCa` wrote (docs/errors.md "JSON documents", ca init --json). */
@@ -27,11 +27,11 @@ export interface CaInitResult {
  * (`output-exists`, exit 3) to replace an existing CA unless `force`.
  */
 export async function initCa(opts: CreateAuthorityOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
-  // Refuse before generating keys; saveAuthority checks again.
+  // Refuse before generating keys; saveAuthorityAsync checks again.
   recoverCaSwap(opts.out)
   checkCaTarget(opts.out, opts.force ?? false)
   const {authority, warnings} = await createAuthority(opts)
-  saveAuthority(opts.out, authority, {force: opts.force})
+  await saveAuthorityAsync(opts.out, authority, {force: opts.force})
   const creds = [...authority.roots, ...authority.intermediates]
   const at = (opts.clock ?? systemClock).now()
   return {

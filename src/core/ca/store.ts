@@ -9,7 +9,7 @@ import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, keyMatches} from '../x509/keys.js'
 import {KEY_TYPES, type KeyType} from '../x509/key-type.js'
 import {bundleAuthorities, type Authority, type CaCredential} from './authority.js'
-import {checkCaTarget, recoverCaSwap, swapCaDir} from './swap.js'
+import {checkCaTarget, recoverCaSwap, swapCaDir, swapCaDirAsync} from './swap.js'
 
 /** Name of the metadata file of a CA directory. */
 export const CA_METADATA = 'ca.json'
@@ -82,11 +82,23 @@ export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
  * part of a CA. Returns the paths written.
  */
 export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean} = {}): string[] {
-  recoverCaSwap(dir)
-  checkCaTarget(dir, opts.force ?? false)
-  const files = authorityToFiles(dir, a)
+  const files = checkedFiles(dir, a, opts)
   swapCaDir(dir, files)
   return files.map((f) => f.path)
+}
+
+/** saveAuthority for an async caller (`ca init`): the files are fsynced at once. */
+export async function saveAuthorityAsync(dir: string, a: Authority, opts: {force?: boolean} = {}): Promise<string[]> {
+  const files = checkedFiles(dir, a, opts)
+  await swapCaDirAsync(dir, files)
+  return files.map((f) => f.path)
+}
+
+/** The files of the authority, once an interrupted swap is finished and the target may be written. */
+function checkedFiles(dir: string, a: Authority, opts: {force?: boolean}): FileToWrite[] {
+  recoverCaSwap(dir)
+  checkCaTarget(dir, opts.force ?? false)
+  return authorityToFiles(dir, a)
 }
 
 function caInvalid(dir: string, why: string): SvidkitError {

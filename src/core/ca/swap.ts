@@ -1,8 +1,8 @@
 import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join, resolve} from 'node:path'
-import {SvidkitError} from '../errors.js'
-import {ensureDir, osReason, outputError, writeNewFile, type FileToWrite} from '../fs/atomic-write.js'
+import {isSvidkitError, SvidkitError} from '../errors.js'
+import {ensureDir, osReason, outputError, writeNewFile, writeNewFiles, type FileToWrite} from '../fs/atomic-write.js'
 
 /**
  * A CA directory is replaced as one unit (docs/security.md "Interrupted runs"): the new CA
@@ -118,12 +118,17 @@ export function checkCaTarget(dir: string, force: boolean): void {
   }
 }
 
-/**
- * Writes `files` (paths relative to the CA directory, metadata last) as the new content
- * of `dir`, replacing any old CA as one unit. Throws `output-not-writable` with the path
- * and the OS reason on failure, leaving the old CA in place and no staging directory.
- */
-export function swapCaDir(dir: string, files: FileToWrite[]): void {
+/** A staging directory beside the CA directory, and the mode the CA directory gets. */
+interface Staging {
+  abs: string
+  parent: string
+  tag: string
+  staging: string
+  mode: number
+}
+
+/** Creates the staging directory for `dir` (mode 0700 until it is complete). */
+function stage(dir: string): Staging {
   const abs = resolve(dir)
   const parent = dirname(abs)
   ensureDir(parent)
@@ -141,25 +146,61 @@ export function swapCaDir(dir: string, files: FileToWrite[]): void {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file system refuses to create it (ENOENT)' : osReason(err)
     throw new SvidkitError('output-not-writable', `cannot write "${dir}": ${why}`, {path: dir, cause: err})
   }
-  try {
-    for (const f of files) writeNewFile(join(staging, basename(f.path)), f)
-    chmodSync(staging, mode)
-  } catch (err) {
-    rmSync(staging, {recursive: true, force: true})
-    throw outputError(join(dir, basename(files.find((f) => !existsSync(join(staging, basename(f.path))))?.path ?? '')), err)
-  }
+  return {abs, parent, tag, staging, mode}
+}
+
+/** Removes the staging directory after a failed write, and returns the error to throw. */
+function abandon(s: Staging, dir: string, files: FileToWrite[], err: unknown): SvidkitError {
+  rmSync(s.staging, {recursive: true, force: true})
+  if (isSvidkitError(err)) return err
+  return outputError(join(dir, basename(files.find((f) => !existsSync(join(s.staging, basename(f.path))))?.path ?? '')), err)
+}
+
+/** Swaps the complete staging directory in for `dir`: the old CA aside, the new one in, the old one removed. */
+function commit(s: Staging, dir: string): void {
   let old: string | undefined
   try {
     // rename(2) replaces an empty directory; a non-empty one is moved aside first.
-    if (existsSync(abs) && readdirSync(abs).length > 0) {
-      old = join(parent, `.${basename(abs)}.old-${tag}`)
-      renameSync(abs, old)
+    if (existsSync(s.abs) && readdirSync(s.abs).length > 0) {
+      old = join(s.parent, `.${basename(s.abs)}.old-${s.tag}`)
+      renameSync(s.abs, old)
     }
-    renameSync(staging, abs)
+    renameSync(s.staging, s.abs)
   } catch (err) {
-    if (old && !existsSync(abs)) renameSync(old, abs)
-    rmSync(staging, {recursive: true, force: true})
+    if (old && !existsSync(s.abs)) renameSync(old, s.abs)
+    rmSync(s.staging, {recursive: true, force: true})
     throw outputError(dir, err)
   }
   if (old) rmSync(old, {recursive: true, force: true})
+}
+
+/**
+ * Writes `files` (paths relative to the CA directory, metadata last) as the new content
+ * of `dir`, replacing any old CA as one unit. Throws `output-not-writable` with the path
+ * and the OS reason on failure, leaving the old CA in place and no staging directory.
+ */
+export function swapCaDir(dir: string, files: FileToWrite[]): void {
+  const s = stage(dir)
+  try {
+    for (const f of files) writeNewFile(join(s.staging, basename(f.path)), f)
+    chmodSync(s.staging, s.mode)
+  } catch (err) {
+    throw abandon(s, dir, files, err)
+  }
+  commit(s, dir)
+}
+
+/** swapCaDir for an async caller: the files are fsynced at once (atomic-write.ts writeNewFiles). */
+export async function swapCaDirAsync(dir: string, files: FileToWrite[]): Promise<void> {
+  const s = stage(dir)
+  try {
+    await writeNewFiles(
+      files.map((f) => ({...f, path: join(s.staging, basename(f.path))})),
+      files.map((f) => join(dir, basename(f.path))),
+    )
+    chmodSync(s.staging, s.mode)
+  } catch (err) {
+    throw abandon(s, dir, files, err)
+  }
+  commit(s, dir)
 }

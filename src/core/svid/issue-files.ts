@@ -1,5 +1,5 @@
 import {usageError} from '../errors.js'
-import {ensureDir, writeFilesAtomic} from '../fs/atomic-write.js'
+import {ensureDir, writeFilesAtomicAsync} from '../fs/atomic-write.js'
 import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
 import {issueInWorkers, turn, workerCount} from './issue-pool.js'
 import {checkOutputDir} from './output-target.js'
@@ -41,7 +41,7 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
     if (bulk) writeNewFilesSync(dir, files)
     else {
       ensureDir(dir)
-      writeFilesAtomic(files)
+      await writeFilesAtomicAsync(files)
     }
     yield result
   }
