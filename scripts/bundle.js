@@ -124,13 +124,15 @@ const cjsBanner = [
   "const {fileURLToPath: __svidkitPath, pathToFileURL: __svidkitUrl} = require('node:url')",
   "const __svidkitDist = ((u) => u.slice(0, u.lastIndexOf('/dist/') + 6))(__svidkitUrl(__filename).href)",
 ].join('\n')
-// The issuing worker thread (core/svid/issue-pool.ts) the same way, as dist/lite/workers/
-// issue-worker.cjs: a worker that loads one CommonJS file is ready sooner than one that
-// resolves and links the ES module chunks (docs/design.md).
+// In the same build: the issuing worker thread (core/svid/issue-pool.ts), as dist/lite/workers/
+// issue-worker.cjs (a worker that loads one CommonJS file is ready sooner than one that
+// resolves and links the ES module chunks, docs/design.md), and what bin/run.js requires to
+// run a lite command, dist/lite/run.cjs (CommonJS like bin/run.js).
 const lite = await build({
   entryPoints: {
     ...Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
     'workers/issue-worker': join(dist, 'core', 'svid', 'issue-worker.js'),
+    run: join(dist, 'cli', 'lite', 'run.js'),
   },
   outdir: join(dist, 'lite'),
   ...common,
@@ -146,17 +148,6 @@ for (const [out, o] of Object.entries(lite.metafile.outputs)) {
   const dynamic = o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)
   if (dynamic.length > 0) throw new Error(`scripts/bundle.js: ${out} keeps import() of ${dynamic.join(', ')}; bundle it or import it statically`)
 }
-// What bin/run.js requires to run a lite command: dist/lite/run.cjs, CommonJS like bin/run.js.
-const liteRun = await build({
-  entryPoints: {run: join(dist, 'cli', 'lite', 'run.js')},
-  outdir: join(dist, 'lite'),
-  ...common,
-  splitting: false,
-  format: 'cjs',
-  outExtension: {'.js': '.cjs'},
-  banner: {js: cjsBanner},
-  plugins: [svidkitLayout],
-})
 writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.cjs`]))))
 
 const result = await build({
@@ -191,10 +182,7 @@ function staticInputs(metafile, entry) {
 // Per output: the source modules it holds (`inputs`; for a lite bundle, those that run when it
 // loads, and the rest as `lazyInputs`) and the other outputs it imports.
 const outputs = Object.fromEntries([
-  ...[...Object.entries(result.metafile.outputs), ...Object.entries(liteRun.metafile.outputs)].map(([out, o]) => [
-    out,
-    {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)},
-  ]),
+  ...Object.entries(result.metafile.outputs).map(([out, o]) => [out, {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)}]),
   ...Object.entries(lite.metafile.outputs).map(([out, o]) => {
     const eager = staticInputs(lite.metafile, o.entryPoint)
     const inputs = Object.keys(o.inputs)
