@@ -3,58 +3,18 @@
  * served, SIGTERM (streams closed, socket removed, exit 0), --json events, exit 3 when
  * the socket is in use, and usage errors in-process.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {REPO, expectFailure, runCli} from '../helpers/cli.js'
+import {expectFailure, runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {openStream, workloadClient, type X509SvidResponse} from './client.js'
 import {WEB} from './fixtures.js'
+import {startSvidkit} from './process.js'
 
-const BIN = join(REPO, 'bin', 'run.js')
 const dir = suiteTmpDir()
-
-interface Proc {
-  child: ChildProcess
-  stdout: string[]
-  stderr: string
-  exit: Promise<number | null>
-  /** Resolves with the first stdout line matching `re` (rejects after 15 s). */
-  line(re: RegExp): Promise<string>
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: dir(), stdio: ['ignore', 'pipe', 'pipe']})
-  const p: Proc = {child, stdout: [], stderr: '', exit: new Promise((r) => child.once('close', (code) => r(code))), line: () => Promise.resolve('')}
-  let buf = ''
-  const waiters: (() => void)[] = []
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString()
-    const lines = buf.split('\n')
-    buf = lines.pop()!
-    p.stdout.push(...lines)
-    waiters.splice(0).forEach((w) => w())
-  })
-  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()))
-  p.line = (re) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`no line ${re} in ${JSON.stringify(p.stdout)} / ${p.stderr}`))
-      }, 15_000)
-      const check = () => {
-        const hit = p.stdout.find((l) => re.test(l))
-        if (hit !== undefined) {
-          clearTimeout(timer)
-          resolve(hit)
-        } else waiters.push(check)
-      }
-      check()
-    })
-  return p
-}
+const start = (args: string[]) => startSvidkit(args, dir())
 
 describe('workload-api serve (process)', () => {
   beforeAll(async () => {

@@ -2,7 +2,6 @@
  * `startWorkloadApi`: the SPIFFE Workload API test server, in-process. It owns the Unix
  * socket, the timers of `rotateEveryMs` and the plan, and the faults that act over time.
  */
-import type {Socket} from 'node:net'
 import * as grpc from '@grpc/grpc-js'
 import {SvidkitError} from '../errors.js'
 import {systemClock} from '../clock.js'
@@ -13,6 +12,7 @@ import {loadFederated} from './federate.js'
 import {Material} from './material.js'
 import {DEFAULT_JWT_TTL_MS} from './jwt.js'
 import {listenUnix, removeSocket} from './socket.js'
+import {Connections} from './connection.js'
 import {loadWorkloadService, MESSAGES, WorkloadService} from './service.js'
 import {summaryCollector, type ClientSummary, type EventBody, type WorkloadEvent} from './events.js'
 import {parseIdentity, socketPathOf, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
@@ -100,20 +100,11 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const server = new grpc.Server()
   server.addService(loadWorkloadService(), service.handlers())
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure())
-  const sockets = new Set<Socket>()
-  let clients = 0
-  const net = await listenUnix(socketPath, (socket) => {
-    const client = `client-${++clients}`
-    // grpc-js names a call's peer by its socket's remoteAddress; a Unix socket has none, so name the connection.
-    Object.defineProperty(socket, 'remoteAddress', {value: client, configurable: true})
-    sockets.add(socket)
-    emit({type: 'connection', client})
-    socket.once('close', () => {
-      sockets.delete(socket)
-      emit({type: 'disconnect', client})
-    })
-    injector.injectConnection(socket)
+  const connections = new Connections(server, injector, {
+    connected: (client) => emit({type: 'connection', client}),
+    disconnected: (client) => emit({type: 'disconnect', client}),
   })
+  const net = await listenUnix(socketPath, (socket) => connections.accept(socket))
   const endpoint = `unix://${socketPath}`
   emit({type: 'listening', socket: socketPath, endpoint})
   for (const [name, active] of [
@@ -248,7 +239,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       injector.drain(200)
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 300))])
       injector.destroy()
-      for (const s of sockets) s.destroy()
+      connections.destroyAll()
       await stopped
       removeSocket(socketPath)
       const clientsSummary = summary.clients()

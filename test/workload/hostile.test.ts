@@ -1,0 +1,98 @@
+/**
+ * Hostile clients of `workload-api serve` (issue 17 item 6, docs/security.md "Hostile
+ * peers"): garbage HTTP/2 never leaks a server socket, whether the client closes its side
+ * or keeps it open, and a real client is served afterwards.
+ */
+import {createConnection, type Socket} from 'node:net'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {runCli} from '../helpers/cli.js'
+import {suiteTmpDir} from '../helpers/tmp.js'
+import {openStream, workloadClient, type X509SvidResponse} from './client.js'
+import {WEB} from './fixtures.js'
+import {eventually, openFds, startSvidkit} from './process.js'
+
+const dir = suiteTmpDir()
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+
+/** Returns one HTTP/2 frame. */
+function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(9)
+  head.writeUIntBE(payload.length, 0, 3)
+  head[3] = type
+  head[4] = flags
+  head.writeUInt32BE(stream, 5)
+  return Buffer.concat([head, payload])
+}
+
+// After the preface: malformed SETTINGS, DATA and RST_STREAM frames, and plain garbage.
+// A SETTINGS frame whose length is not a multiple of 6 is the one Node never reported.
+const GARBAGE = [
+  frame(4, 0, 0, Buffer.from([1, 2, 3])),
+  frame(4, 0, 1, Buffer.alloc(6)),
+  frame(0, 0, 0, Buffer.from('xx')),
+  frame(0, 0, 1, Buffer.from('xx')),
+  frame(3, 0, 0, Buffer.alloc(4)),
+  frame(3, 0, 1, Buffer.alloc(3)),
+  Buffer.alloc(40, 0xff),
+]
+
+/** Connects, sends the preface and one garbage frame; resolves with the socket once written. */
+function garbageClient(path: string, i: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const c = createConnection(path)
+    c.once('error', reject)
+    c.once('connect', () => c.write(Buffer.concat([PREFACE, GARBAGE[i % GARBAGE.length]]), () => resolve(c)))
+  })
+}
+
+/** Resolves with the SVID's SPIFFE ID a real client fetches from the socket. */
+async function fetchSvid(path: string): Promise<string> {
+  const client = workloadClient(path)
+  const s = openStream<X509SvidResponse>(client, 'FetchX509SVID')
+  await s.until(1)
+  s.cancel()
+  client.close()
+  return s.messages[0].svids[0].spiffe_id
+}
+
+describe('workload-api serve against hostile clients', () => {
+  beforeAll(async () => {
+    expect((await runCli(['ca', 'init', '--trust-domain', 'example.org', '--out', join(dir(), 'ca')])).exit).toBe(0)
+  })
+
+  it('garbage HTTP/2 after the preface: every server socket is released (client closed or not); a real client still gets an SVID', async () => {
+    const sock = join(dir(), 'garbage.sock')
+    const p = startSvidkit(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', WEB, '--socket', sock], dir())
+    await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
+    const pid = p.child.pid!
+    expect(await fetchSvid(sock)).toBe(WEB)
+    const connected = () => p.stdout.filter((l) => / connected$/.test(l)).length
+    const disconnected = () => p.stdout.filter((l) => / disconnected$/.test(l)).length
+    expect(await eventually(() => disconnected() === connected())).toBe(true)
+    const baseline = openFds(pid)
+
+    // 1. Clients that send garbage and close their side at once, 50 at a time.
+    const N = 400
+    for (let i = 0; i < N; i += 50) {
+      const batch = await Promise.all(Array.from({length: 50}, (_, j) => garbageClient(sock, i + j)))
+      for (const c of batch) c.destroy()
+    }
+    expect(await eventually(() => connected() === N + 1 && disconnected() === N + 1), `${disconnected()} of ${connected()} connections released`).toBe(true)
+    expect(openFds(pid)).toBeLessThanOrEqual(baseline)
+
+    // 2. Clients that send a malformed SETTINGS frame and keep their side open: the server closes them.
+    const open = await Promise.all(Array.from({length: 50}, () => garbageClient(sock, 0)))
+    const closedByServer = open.map((c) => new Promise<void>((r) => (c.destroyed ? r() : c.once('close', () => r()))))
+    for (const c of open) c.resume()
+    let closed = 0
+    for (const w of closedByServer) void w.then(() => closed++)
+    expect(await eventually(() => closed === open.length), `${closed} of ${open.length} closed by the server`).toBe(true)
+    expect(await eventually(() => openFds(pid) <= baseline), `fds ${openFds(pid)}, baseline ${baseline}`).toBe(true)
+
+    expect(await fetchSvid(sock)).toBe(WEB)
+    p.child.kill('SIGTERM')
+    await p.exit
+    expect(p.stderr).toBe('')
+  }, 60_000)
+})
