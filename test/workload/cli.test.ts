@@ -67,6 +67,7 @@ describe('workload-api serve (process)', () => {
     {name: '--bundle-delay with leaf rotations', args: ['--rotate-every', '1s', '--bundle-delay', '1s'], code: 'usage', exit: 2},
     {name: 'unknown defect', args: ['--defect', 'nope'], code: 'usage', exit: 2},
     {name: 'bad duration', args: ['--rotate-every', 'soon'], code: 'usage', exit: 2},
+    {name: 'a zero --max-blocked', args: ['--max-blocked', '0s'], code: 'usage', exit: 2},
     {name: 'invalid SPIFFE ID', args: ['--spiffe-id', 'spiffe://Bad/x'], code: 'spiffe-id-invalid', exit: 2},
     {name: 'missing plan file', args: ['--plan', 'nope.json'], code: 'file-not-found', exit: 3},
     {name: 'missing CA', args: ['--ca', 'nope'], code: 'file-not-found', exit: 3},

@@ -5,11 +5,13 @@
  */
 import {createConnection, type Socket} from 'node:net'
 import {join} from 'node:path'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it, onTestFinished} from 'vitest'
+import {DEFAULT_BACKPRESSURE, messageBytes} from '../../src/core/workload/backpressure.js'
 import {runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {openStream, workloadClient, type X509SvidResponse} from './client.js'
-import {WEB} from './fixtures.js'
+import {serialOf, serve, splitDer, WEB} from './fixtures.js'
+import {slowClient} from './slow-client.js'
 import {eventually, openFds, startSvidkit} from './process.js'
 
 const dir = suiteTmpDir()
@@ -44,6 +46,16 @@ function garbageClient(path: string, i: number): Promise<Socket> {
     c.once('error', reject)
     c.once('connect', () => c.write(Buffer.concat([PREFACE, GARBAGE[i % GARBAGE.length]]), () => resolve(c)))
   })
+}
+
+/** Resolves with the first FetchX509SVID message a reading client gets, and its leaf serial. */
+async function fetchMessage(path: string): Promise<{message: X509SvidResponse; serial: string}> {
+  const client = workloadClient(path)
+  const s = openStream<X509SvidResponse>(client, 'FetchX509SVID')
+  await s.until(1)
+  s.cancel()
+  client.close()
+  return {message: s.messages[0], serial: serialOf(splitDer(s.messages[0].svids[0].x509_svid)[0])}
 }
 
 /** Resolves with the SVID's SPIFFE ID a real client fetches from the socket. */
@@ -95,4 +107,53 @@ describe('workload-api serve against hostile clients', () => {
     await p.exit
     expect(p.stderr).toBe('')
   }, 60_000)
+})
+
+describe('slow readers (zero flow-control window)', () => {
+  it('a blocked stream queues a bounded number of bytes, later updates are coalesced, and the newest SVID is sent when it drains', async () => {
+    const {api, events} = await serve()
+    const slow = slowClient(api.socketPath, 4)
+    onTestFinished(() => slow.close())
+    expect(await eventually(() => api.stats().streams === 4)).toBe(true)
+    const ROTATIONS = 60
+    for (let i = 0; i < ROTATIONS; i++) await api.rotate()
+    const stats = api.stats()
+    const size = messageBytes((await fetchMessage(api.socketPath)).message)
+    // Each stream stops taking messages once 64 KiB or grpc-js's 16 buffered messages are queued.
+    expect(stats.peakQueuedBytes).toBeLessThanOrEqual(DEFAULT_BACKPRESSURE.maxQueuedBytes + size)
+    expect(stats.blockedStreams).toBe(4)
+    const sent = events.filter((e) => e.type === 'message' && e.client === 'client-1').length
+    expect(sent).toBeLessThanOrEqual(4 * 17)
+    expect(stats.coalescedUpdates).toBe(4 * (ROTATIONS + 1) - sent)
+
+    // The client reads again: what was queued arrives, then one message with the newest SVID.
+    const newest = (await fetchMessage(api.socketPath)).serial
+    slow.open()
+    expect(await eventually(() => slow.serials.every((s) => s.at(-1) === newest)), JSON.stringify(slow.serials.map((s) => s.length))).toBe(true)
+    expect(api.stats()).toMatchObject({blockedStreams: 0, queuedBytes: 0})
+    for (const s of slow.serials) expect(s.length).toBeLessThanOrEqual(18)
+  })
+
+  it('streams blocked past the limit are closed with their connection; memory is released and healthy clients go on', async () => {
+    const {api, events} = await serve({rotateEveryMs: 20, backpressure: {maxBlockedMs: 300}})
+    const slow = [slowClient(api.socketPath, 10), slowClient(api.socketPath, 10)]
+    onTestFinished(() => slow.forEach((c) => c.close()))
+    const healthy = workloadClient(api.socketPath)
+    const reading = openStream<X509SvidResponse>(healthy, 'FetchX509SVID')
+    onTestFinished(() => healthy.close())
+    await Promise.all(slow.map((c) => c.closed))
+    const stats = api.stats()
+    expect(stats).toMatchObject({closedBlockedStreams: expect.any(Number), blockedStreams: 0, queuedBytes: 0})
+    expect(stats.closedBlockedStreams).toBeGreaterThanOrEqual(2)
+    const ends = events.filter((e) => e.type === 'stream-end' && e.client !== 'client-3')
+    expect(ends).toHaveLength(20)
+    expect(ends.filter((e) => e.type === 'stream-end' && e.code === 'RESOURCE_EXHAUSTED')).not.toHaveLength(0)
+    // The reading client was never blocked: it got a message per rotation.
+    const rotations = events.filter((e) => e.type === 'rotation').length
+    await reading.until(rotations)
+    expect(reading.status).toBeUndefined()
+    await api.close()
+    const summary = events.find((e) => e.type === 'summary')
+    expect(summary?.type === 'summary' && summary.slowReaders.closedBlockedStreams).toBe(api.stats().closedBlockedStreams)
+  })
 })

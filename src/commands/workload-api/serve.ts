@@ -54,6 +54,7 @@ timeline. See docs/workload-api.md.`)
     'unavailable-for': Flags.string({description: 'refuse every RPC with Unavailable for this long after start'}),
     'slow-first': Flags.string({description: 'delay the first message of every stream'}),
     'bundle-delay': Flags.string({description: 'on CA rotations, push the new bundle this long after the new SVIDs'}),
+    'max-blocked': Flags.string({description: "close a client's connection when one of its streams takes no message for this long", default: '30s'}),
   }
 
   async run() {
@@ -77,6 +78,7 @@ timeline. See docs/workload-api.md.`)
       unavailableFor: flags['unavailable-for'],
       slowFirst: flags['slow-first'],
       bundleDelay: flags['bundle-delay'],
+      maxBlocked: flags['max-blocked'],
     })
     const interrupted = this.interruptSignal()
     const api = await startWorkloadApi({
@@ -92,7 +94,7 @@ timeline. See docs/workload-api.md.`)
     })
     await Promise.race([api.closed, new Promise((r) => (interrupted.aborted ? r(undefined) : interrupted.addEventListener('abort', r, {once: true})))])
     const clients = await api.close('signal')
-    for (const line of workloadSummary(clients)) this.log(line)
+    for (const line of workloadSummary(clients, api.stats())) this.log(line)
     return undefined
   }
 }

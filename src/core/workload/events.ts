@@ -44,8 +44,18 @@ export type WorkloadEvent =
   | {t: number; type: 'stream-end'; client: string; stream: number; rpc: RpcName; code: string; message?: string}
   | {t: number; type: 'rotation'; rotation: number; kind: string; overlap?: string; reissued: boolean; bundleDelayMs?: number}
   | {t: number; type: 'fault'; fault: string; active: boolean; detail?: string}
-  | {t: number; type: 'summary'; clients: ClientSummary[]}
+  | {t: number; type: 'summary'; clients: ClientSummary[]; slowReaders: SlowReaders}
   | {t: number; type: 'stopped'; reason: string}
+
+/** What clients that did not read cost (docs/workload-api.md "Slow readers"). */
+export interface SlowReaders {
+  /** Updates not sent to a blocked stream (it got the newest state once it drained). */
+  coalescedUpdates: number
+  /** Streams closed, with their connection, after being blocked past the limit. */
+  closedBlockedStreams: number
+  /** The most bytes one stream held queued. */
+  peakQueuedBytes: number
+}
 
 /** What one client (one connection) received. */
 export interface ClientSummary {

@@ -13,6 +13,7 @@ import {Material} from './material.js'
 import {DEFAULT_JWT_TTL_MS} from './jwt.js'
 import {listenUnix, removeSocket} from './socket.js'
 import {Connections} from './connection.js'
+import {Backpressure, DEFAULT_BACKPRESSURE, type BackpressureStats} from './backpressure.js'
 import {loadWorkloadService, MESSAGES, WorkloadService} from './service.js'
 import {summaryCollector, type ClientSummary, type EventBody, type WorkloadEvent} from './events.js'
 import {parseIdentity, socketPathOf, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
@@ -32,10 +33,18 @@ export interface WorkloadApiHandle {
   apply(action: PlanAction): Promise<void>
   /** Returns what each client received so far. */
   summary(): ClientSummary[]
+  /** Returns the open connections and streams and the counters of slow readers (docs/workload-api.md "Slow readers"). */
+  stats(): WorkloadApiStats
   /** Ends every stream, stops listening and removes the socket; returns the final summary. */
   close(reason?: string): Promise<ClientSummary[]>
   /** Resolves once the server is closed (by `close()` or a plan `stop` step). */
   closed: Promise<void>
+}
+
+/** Connections, streams and the backpressure counters of a running server. */
+export interface WorkloadApiStats extends BackpressureStats {
+  connections: number
+  streams: number
 }
 
 /**
@@ -93,6 +102,10 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     () => clock.now(),
   )
   service.slowFirstMs = options.faults?.slowFirstMs ?? 0
+  service.backpressure = new Backpressure({
+    maxQueuedBytes: options.backpressure?.maxQueuedBytes ?? DEFAULT_BACKPRESSURE.maxQueuedBytes,
+    maxBlockedMs: options.backpressure?.maxBlockedMs ?? DEFAULT_BACKPRESSURE.maxBlockedMs,
+  })
   if (options.faults?.unavailableMs) service.unavailableUntil = options.faults.unavailableMs
   if (options.faults?.permissionDenied) service.permissionDeniedUntil = Infinity
   const bundleDelayMs = options.faults?.bundleDelayMs ?? 0
@@ -104,6 +117,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     connected: (client) => emit({type: 'connection', client}),
     disconnected: (client) => emit({type: 'disconnect', client}),
   })
+  service.cutConnection = (client) => connections.destroy(client)
   const net = await listenUnix(socketPath, (socket) => connections.accept(socket))
   const endpoint = `unix://${socketPath}`
   emit({type: 'listening', socket: socketPath, endpoint})
@@ -243,7 +257,8 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       await stopped
       removeSocket(socketPath)
       const clientsSummary = summary.clients()
-      emit({type: 'summary', clients: clientsSummary})
+      const {coalescedUpdates, closedBlockedStreams, peakQueuedBytes} = service.backpressure.stats
+      emit({type: 'summary', clients: clientsSummary, slowReaders: {coalescedUpdates, closedBlockedStreams, peakQueuedBytes}})
       emit({type: 'stopped', reason})
       silent = true // late socket closes are not reported after the summary
       if (reason === PLAN_STOP) options.onStop?.()
@@ -263,6 +278,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     rotate: (o) => serial(() => rotate(o)),
     apply: (a) => serial(() => apply(a)),
     summary: () => summary.clients(),
+    stats: () => ({connections: connections.open, streams: service.openStreams, ...service.backpressure.stats}),
     close,
     closed,
   }
