@@ -12,6 +12,7 @@ import {suiteTmpDir} from '../helpers/tmp.js'
 import {openStream, workloadClient, type X509SvidResponse} from './client.js'
 import {serialOf, serve, splitDer, WEB} from './fixtures.js'
 import {slowClient} from './slow-client.js'
+import {summaryCollector} from '../../src/core/workload/events.js'
 import {eventually, openFds, startSvidkit} from './process.js'
 
 const dir = suiteTmpDir()
@@ -155,5 +156,23 @@ describe('slow readers (zero flow-control window)', () => {
     await api.close()
     const summary = events.find((e) => e.type === 'summary')
     expect(summary?.type === 'summary' && summary.slowReaders.closedBlockedStreams).toBe(api.stats().closedBlockedStreams)
+  })
+})
+
+describe('the per-client summary is bounded', () => {
+  it('keeps the latest disconnected clients and every connected one; counts the dropped ones exactly', () => {
+    const c = summaryCollector(10)
+    c.add({t: 0, type: 'connection', client: 'held'})
+    for (let i = 1; i <= 100; i++) {
+      const client = `client-${i}`
+      c.add({t: i, type: 'connection', client})
+      c.add({t: i, type: 'request', client, stream: i, rpc: 'FetchX509SVID', accepted: false, code: 'INVALID_ARGUMENT'})
+      c.add({t: i, type: 'disconnect', client})
+    }
+    c.add({t: 101, type: 'request', client: 'held', stream: 101, rpc: 'FetchX509SVID', accepted: true})
+    expect(c.clients().map((s) => s.client)).toEqual(['held', ...Array.from({length: 9}, (_, i) => `client-${92 + i}`)])
+    expect(c.dropped()).toBe(91)
+    expect(c.clients()[0]).toMatchObject({requests: {FetchX509SVID: 1}, rejected: 0})
+    expect(c.clients()[1]).toMatchObject({requests: {FetchX509SVID: 1}, rejected: 1})
   })
 })

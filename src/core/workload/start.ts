@@ -45,6 +45,8 @@ export interface WorkloadApiHandle {
 export interface WorkloadApiStats extends BackpressureStats {
   connections: number
   streams: number
+  /** Disconnected clients dropped from the per-client summary (it keeps the latest 1,000). */
+  clientsDropped: number
 }
 
 /**
@@ -258,7 +260,12 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       removeSocket(socketPath)
       const clientsSummary = summary.clients()
       const {coalescedUpdates, closedBlockedStreams, peakQueuedBytes} = service.backpressure.stats
-      emit({type: 'summary', clients: clientsSummary, slowReaders: {coalescedUpdates, closedBlockedStreams, peakQueuedBytes}})
+      emit({
+        type: 'summary',
+        clients: clientsSummary,
+        clientsDropped: summary.dropped(),
+        slowReaders: {coalescedUpdates, closedBlockedStreams, peakQueuedBytes},
+      })
       emit({type: 'stopped', reason})
       silent = true // late socket closes are not reported after the summary
       if (reason === PLAN_STOP) options.onStop?.()
@@ -278,7 +285,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     rotate: (o) => serial(() => rotate(o)),
     apply: (a) => serial(() => apply(a)),
     summary: () => summary.clients(),
-    stats: () => ({connections: connections.open, streams: service.openStreams, ...service.backpressure.stats}),
+    stats: () => ({connections: connections.open, streams: service.openStreams, clientsDropped: summary.dropped(), ...service.backpressure.stats}),
     close,
     closed,
   }
