@@ -1,6 +1,6 @@
 /**
  * `svidkit workload-api serve` as a process: the SPIFFE_ENDPOINT_SOCKET line, a client
- * served, SIGTERM (streams closed, socket removed, exit 0), --json events, exit 3 when
+ * served, SIGTERM and SIGINT (streams closed, socket removed, exit 143/130), --json events, exit 3 when
  * the socket is in use, and usage errors in-process.
  */
 import {existsSync, writeFileSync} from 'node:fs'
@@ -22,7 +22,7 @@ describe('workload-api serve (process)', () => {
     expect(init.exit).toBe(0)
   })
 
-  it('prints the endpoint line, serves, stops on SIGTERM with exit 0 and removes the socket; a second server on it exits 3', async () => {
+  it('prints the endpoint line, serves, stops on SIGTERM with exit 143 and removes the socket; a second server on it exits 3', async () => {
     const sock = join(dir(), 'agent.sock')
     const p = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', `${WEB}#internal`, '--socket', 'agent.sock'])
     expect(await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)).toBe(`SPIFFE_ENDPOINT_SOCKET=unix://${sock}`)
@@ -36,7 +36,7 @@ describe('workload-api serve (process)', () => {
     expect(second.stderr).toMatch(/^error \[output-exists\]: socket ".*agent\.sock" is in use by another server\n {2}hint: /)
 
     p.child.kill('SIGTERM')
-    expect(await p.exit).toBe(0)
+    expect(await p.exit).toBe(143)
     expect(await s.ended()).toMatchObject({code: grpc.status.OK})
     expect(existsSync(sock)).toBe(false)
     expect(p.stdout).toContainEqual(expect.stringMatching(/^client-1: FetchX509SVID x1; 1 messages, 1 distinct SVID serials, 0 refused; streams ended OK$/))
@@ -59,6 +59,19 @@ describe('workload-api serve (process)', () => {
     expect(events.map((e) => e.type)).toEqual(['listening', 'rotation', 'summary', 'stopped'])
     expect(events[0]).toMatchObject({socket: join(dir(), 'json.sock'), endpoint: `unix://${join(dir(), 'json.sock')}`})
     expect(existsSync(join(dir(), 'json.sock'))).toBe(false)
+  })
+
+  it('SIGINT: the summary, a stopped event naming the signal, the socket removed, exit 130 (as every long-running command)', async () => {
+    const sock = join(dir(), 'int.sock')
+    const p = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', WEB, '--socket', sock, '--json'])
+    await p.line(/"type":"listening"/)
+    p.child.kill('SIGINT')
+    expect(await p.exit).toBe(130)
+    const events = p.stdout.map((l) => JSON.parse(l) as {type: string; reason?: string})
+    expect(events.map((e) => e.type)).toEqual(['listening', 'summary', 'stopped'])
+    expect(events.at(-1)).toMatchObject({reason: 'SIGINT'})
+    expect(existsSync(sock)).toBe(false)
+    expect(p.stderr).toBe('')
   })
 
   const usage = [
