@@ -159,6 +159,23 @@ describe('slow readers (zero flow-control window)', () => {
   })
 })
 
+describe('slow readers, streams ended by the server', () => {
+  it('a blocked stream the server ended (close-streams) still has its connection closed when its client never reads', async () => {
+    const {api} = await serve({backpressure: {maxBlockedMs: 300}})
+    const slow = slowClient(api.socketPath, 1)
+    onTestFinished(() => slow.close())
+    expect(await eventually(() => api.stats().streams === 1)).toBe(true)
+    for (let i = 0; i < 20 && api.stats().blockedStreams === 0; i++) await api.rotate()
+    expect(api.stats().blockedStreams).toBe(1)
+    await api.apply({do: 'close-streams'})
+    expect(api.stats()).toMatchObject({streams: 0, blockedStreams: 0, queuedBytes: 0})
+    let closed = false
+    void slow.closed.then(() => (closed = true))
+    expect(await eventually(() => closed), 'the connection of the stream that never read').toBe(true)
+    expect(api.stats()).toMatchObject({closedBlockedStreams: 1, connections: 0})
+  })
+})
+
 describe('the per-client summary is bounded', () => {
   it('keeps the latest disconnected clients and every connected one; counts the dropped ones exactly', () => {
     const c = summaryCollector(10)

@@ -34,6 +34,10 @@ export interface BackpressureStats {
 /** A writable call as grpc-js gives it (a Node Writable in object mode). */
 interface Call {
   write(message: unknown, cb: () => void): boolean
+  /** Messages not yet taken by HTTP/2 (Writable's count in object mode). */
+  readonly writableLength: number
+  /** Set by grpc-js when the client cancelled the call or its connection closed. */
+  readonly cancelled?: boolean
 }
 
 /** The shared limits and counters of one server. */
@@ -89,7 +93,8 @@ export class Outbox {
     this.shared.stats.blockedStreams++
     // unref: a blocked stream never keeps a closed server's process alive.
     this.timer = setTimeout(() => {
-      if (!this.isBlocked || this.closed) return
+      // A stream ended by the server while blocked still holds its bytes (and its status) until the client reads.
+      if (this.closed ? this.call.cancelled || this.call.writableLength === 0 : !this.isBlocked) return
       this.shared.stats.closedBlockedStreams++
       this.on.stuck()
     }, this.shared.limits.maxBlockedMs).unref()
@@ -115,13 +120,20 @@ export class Outbox {
     clearTimeout(this.timer)
   }
 
-  /** The stream ended: its queued bytes no longer count. */
-  close(): void {
+  /**
+   * The stream ended: its queued bytes no longer count. With `linger` (the server ended it,
+   * the client did not) a blocked stream keeps its timer: its status waits behind the
+   * queued messages, and if the client still reads nothing its connection is closed.
+   */
+  close(linger = false): void {
     if (this.closed) return
-    this.unblock()
     this.closed = true
     this.shared.stats.queuedBytes -= this.queued
     this.queued = 0
+    if (!this.isBlocked) return
+    this.isBlocked = false
+    this.shared.stats.blockedStreams--
+    if (!linger) clearTimeout(this.timer)
   }
 }
 

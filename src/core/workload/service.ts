@@ -138,8 +138,14 @@ export class WorkloadService {
         call.emit('error', refusal)
         return
       }
-      const s: OpenStream = {id, client, rpc, call, ended: false} as OpenStream
-      s.outbox = this.backpressure.outbox(call, {drained: () => this.send(s), stuck: () => this.stuck(s)})
+      const s: OpenStream = {
+        id,
+        client,
+        rpc,
+        call,
+        ended: false,
+        outbox: this.backpressure.outbox(call, {drained: () => this.send(s), stuck: () => this.stuck(s)}),
+      }
       this.streams.add(s)
       call.on('cancelled', () => this.finished(s, 'CANCELLED', 'cancelled by the client'))
       call.on('error', () => this.finished(s, 'CANCELLED', 'stream error'))
@@ -149,10 +155,11 @@ export class WorkloadService {
     }
   }
 
-  private finished(s: OpenStream, code: string, message?: string): void {
+  /** Records the end of a stream; `byServer` when the server ended it (its status may wait behind queued messages). */
+  private finished(s: OpenStream, code: string, message?: string, byServer = false): void {
     if (s.ended) return
     s.ended = true
-    s.outbox.close()
+    s.outbox.close(byServer)
     this.streams.delete(s)
     this.emit({type: 'stream-end', client: s.client, stream: s.id, rpc: s.rpc, code, ...(message ? {message} : {})})
   }
@@ -228,7 +235,7 @@ export class WorkloadService {
     let n = 0
     for (const s of [...this.streams]) {
       if (rpcs && !rpcs.includes(s.rpc)) continue
-      this.finished(s, statusName(code), details)
+      this.finished(s, statusName(code), details, true)
       if (code === grpc.status.OK) s.call.end()
       else s.call.emit('error', {code, details})
       n++
