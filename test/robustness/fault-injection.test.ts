@@ -9,7 +9,7 @@
 import {spawn} from 'node:child_process'
 import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 import {initCa} from '../../src/core/ca/init.js'
 import {loadAuthority} from '../../src/core/ca/store.js'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
@@ -147,8 +147,11 @@ describe(`workload-api serve, kill -9 at random points (seed ${SEED})`, () => {
       client.close()
       return s.messages.length
     }
+    const started: ReturnType<typeof startSvidkit>[] = []
+    onTestFinished(() => started.forEach((p) => p.child.kill('SIGKILL'))) // no-ops for the processes already gone
     for (let i = 0; i < 3; i++) {
       const p = startSvidkit(args, dir)
+      started.push(p)
       await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
       const k = 1 + Math.floor(random() * 8)
       expect(await fetched(k), `run ${i}`).toBeGreaterThanOrEqual(k)
@@ -158,6 +161,7 @@ describe(`workload-api serve, kill -9 at random points (seed ${SEED})`, () => {
       expect(p.stderr).toBe('')
     }
     const p = startSvidkit(args, dir)
+    started.push(p)
     await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
     expect(await fetched(1)).toBeGreaterThanOrEqual(1)
     p.child.kill('SIGTERM')

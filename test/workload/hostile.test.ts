@@ -78,6 +78,7 @@ describe('workload-api serve against hostile clients', () => {
   it('garbage HTTP/2 after the preface: every server socket is released (client closed or not); a real client still gets an SVID', async () => {
     const sock = join(dir(), 'garbage.sock')
     const p = startSvidkit(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', WEB, '--socket', sock], dir())
+    onTestFinished(() => void p.child.kill('SIGKILL')) // a no-op once it exited
     await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
     const pid = p.child.pid!
     expect(await fetchSvid(sock)).toBe(WEB)
