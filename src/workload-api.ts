@@ -9,7 +9,8 @@
  * await api.close()
  */
 import 'reflect-metadata'
-export {startWorkloadApi, type WorkloadApiHandle} from './core/workload/start.js'
+export {startWorkloadApi, type WorkloadApiHandle, type WorkloadApiStats} from './core/workload/start.js'
+export {DEFAULT_BACKPRESSURE, type BackpressureLimits, type BackpressureStats} from './core/workload/backpressure.js'
 export {
   DEFAULT_SOCKET,
   parseIdentity,
@@ -23,5 +24,5 @@ export {
 } from './core/workload/options.js'
 export {parsePlan, loadPlan, PLAN_ACTIONS, type PlanStep, type PlanAction} from './core/workload/plan.js'
 export {SECURITY_HEADER, WORKLOAD_PROTO, MESSAGES} from './core/workload/service.js'
-export type {WorkloadEvent, ClientSummary, SentSvid, SentJwtSvid, RpcName} from './core/workload/events.js'
+export type {WorkloadEvent, ClientSummary, SentSvid, SentJwtSvid, RpcName, SlowReaders} from './core/workload/events.js'
 export {DEFAULT_JWT_TTL_MS} from './core/workload/jwt.js'

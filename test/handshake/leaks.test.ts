@@ -5,10 +5,17 @@
  * since libuv puts every fs.watch on one inotify fd). Memory is measured and logged only.
  */
 import {readFileSync, readdirSync, readlinkSync} from 'node:fs'
+import {connect} from 'node:net'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import {beforeAll, describe, expect, it} from 'vitest'
 import type {RaceRun} from './race-harness.js'
 import {race} from './race-harness.js'
 import {waitFor} from './harness.js'
+import {createAuthority, issueSvid, writeSvidDir} from '../../src/index.js'
+import {fileNames} from '../../src/core/fs/layout.js'
+import {runServer} from '../../src/core/handshake/run-server.js'
+import {tmpDir} from '../helpers/tmp.js'
 
 const onLinux = process.platform === 'linux'
 
@@ -98,4 +105,54 @@ describe.skipIf(!onLinux)('leaks over a long local race (kubelet writer: a new d
   it('once settled, the process holds exactly the fds, sockets, pipes and inotify watches it held before', () => {
     expect(after).toEqual(before)
   })
+})
+
+// `serve` keeps counters, not events (issue 17 item 7): 60k garbage connections used to add 90 MB.
+describe('serve keeps bounded memory', () => {
+  it('no connection event is retained while serving; the summary counts every connection exactly', async () => {
+    const {authority} = await createAuthority({trustDomain: 'example.org', intermediates: 0})
+    const issued = await issueSvid(authority, {spiffeId: 'spiffe://example.org/server'})
+    const dir = tmpDir()
+    writeSvidDir(dir, issued.svid, issued.bundle, fileNames('spiffe-helper'))
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc') as () => void
+    const N = 600
+    const seen: WeakRef<object>[] = []
+    let port = 0
+    let failed = 0
+    const summary = runServer({
+      listen: '127.0.0.1:0',
+      dir,
+      count: N + 1,
+      sink: (e) => {
+        if (e.type === 'listening') port = e.port as number
+        if (e.type !== 'connection') return
+        if (e.result === 'failed') failed++
+        seen.push(new WeakRef(e))
+      },
+    })
+    await waitFor(() => port > 0, 10_000, 'the server to listen')
+    // Plain text instead of a TLS ClientHello: each connection fails its handshake at once.
+    const garbage = () =>
+      new Promise<void>((resolve) => {
+        const c = connect(port, '127.0.0.1', () => c.end('GET / HTTP/1.0\r\n\r\n'))
+        c.on('error', () => resolve())
+        c.on('close', () => resolve())
+      })
+    for (let i = 0; i < N; i += 50) await Promise.all(Array.from({length: 50}, garbage))
+    await waitFor(() => seen.length === N, 10_000, `${N} connection events`)
+    gc()
+    const retained = seen.filter((r) => r.deref() !== undefined).length
+    await garbage()
+    const s = await summary
+    expect(retained, `${retained} of ${N} connection events still held`).toBeLessThanOrEqual(1)
+    expect({connections: s.connections, failed: s.failed, accepted: s.accepted, rejected: s.rejected}).toEqual({
+      connections: N + 1,
+      failed,
+      accepted: N + 1 - failed,
+      rejected: 0,
+    })
+    expect(failed).toBe(N + 1)
+    expect(Object.values(s.rejectedByCause).reduce((a, b) => a + b, 0)).toBe(N + 1)
+  }, 60_000)
 })

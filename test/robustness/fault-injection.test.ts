@@ -7,9 +7,9 @@
  * Seed: SVIDKIT_FAULT_SEED (printed in the test names), default fixed.
  */
 import {spawn} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 import {initCa} from '../../src/core/ca/init.js'
 import {loadAuthority} from '../../src/core/ca/store.js'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
@@ -19,6 +19,8 @@ import {prng} from '../helpers/prng.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {diskHashes, doneOf, MODES, namesOf, rot, svidDir} from '../rotate/harness.js'
 import {exposedKeys, leftovers} from '../rotate/neighbourhood.js'
+import {openStream, workloadClient, type X509SvidResponse} from '../workload/client.js'
+import {startSvidkit} from '../workload/process.js'
 
 const SEED = Number(process.env.SVIDKIT_FAULT_SEED ?? 20_261_129)
 const ID = 'spiffe://example.org/web'
@@ -128,4 +130,42 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
       }
     }
   }, 240_000)
+})
+
+// workload-api serve (issue 17 "Proof"; engineer h17c): a SIGKILL leaves at most the socket file.
+describe(`workload-api serve, kill -9 at random points (seed ${SEED})`, () => {
+  it('after each kill only the stale socket is left; the next serve on the same path starts cleanly and serves; a clean stop leaves nothing', async () => {
+    const random = prng(SEED + 3)
+    const dir = join(base(), 'workload')
+    mkdirSync(dir)
+    const sock = join(dir, 'agent.sock')
+    const args = ['workload-api', 'serve', '--ca', ca, '--spiffe-id', ID, '--socket', sock, '--rotate-every', '50ms']
+    const fetched = async (k: number) => {
+      const client = workloadClient(sock)
+      const s = openStream<X509SvidResponse>(client, 'FetchX509SVID')
+      await s.until(k)
+      client.close()
+      return s.messages.length
+    }
+    const started: ReturnType<typeof startSvidkit>[] = []
+    onTestFinished(() => started.forEach((p) => p.child.kill('SIGKILL'))) // no-ops for the processes already gone
+    for (let i = 0; i < 3; i++) {
+      const p = startSvidkit(args, dir)
+      started.push(p)
+      await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
+      const k = 1 + Math.floor(random() * 8)
+      expect(await fetched(k), `run ${i}`).toBeGreaterThanOrEqual(k)
+      p.child.kill('SIGKILL')
+      await p.exit
+      expect(readdirSync(dir), `after kill ${i} (${k} messages)`).toEqual(['agent.sock'])
+      expect(p.stderr).toBe('')
+    }
+    const p = startSvidkit(args, dir)
+    started.push(p)
+    await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
+    expect(await fetched(1)).toBeGreaterThanOrEqual(1)
+    p.child.kill('SIGTERM')
+    await p.exit
+    expect(readdirSync(dir)).toEqual([])
+  }, 120_000)
 })

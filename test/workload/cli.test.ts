@@ -1,60 +1,20 @@
 /**
  * `svidkit workload-api serve` as a process: the SPIFFE_ENDPOINT_SOCKET line, a client
- * served, SIGTERM (streams closed, socket removed, exit 0), --json events, exit 3 when
+ * served, SIGTERM and SIGINT (streams closed, socket removed, exit 143/130), --json events, exit 3 when
  * the socket is in use, and usage errors in-process.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {REPO, expectFailure, runCli} from '../helpers/cli.js'
+import {expectFailure, runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import {openStream, workloadClient, type X509SvidResponse} from './client.js'
 import {WEB} from './fixtures.js'
+import {startSvidkit} from './process.js'
 
-const BIN = join(REPO, 'bin', 'run.js')
 const dir = suiteTmpDir()
-
-interface Proc {
-  child: ChildProcess
-  stdout: string[]
-  stderr: string
-  exit: Promise<number | null>
-  /** Resolves with the first stdout line matching `re` (rejects after 15 s). */
-  line(re: RegExp): Promise<string>
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: dir(), stdio: ['ignore', 'pipe', 'pipe']})
-  const p: Proc = {child, stdout: [], stderr: '', exit: new Promise((r) => child.once('close', (code) => r(code))), line: () => Promise.resolve('')}
-  let buf = ''
-  const waiters: (() => void)[] = []
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString()
-    const lines = buf.split('\n')
-    buf = lines.pop()!
-    p.stdout.push(...lines)
-    waiters.splice(0).forEach((w) => w())
-  })
-  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()))
-  p.line = (re) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`no line ${re} in ${JSON.stringify(p.stdout)} / ${p.stderr}`))
-      }, 15_000)
-      const check = () => {
-        const hit = p.stdout.find((l) => re.test(l))
-        if (hit !== undefined) {
-          clearTimeout(timer)
-          resolve(hit)
-        } else waiters.push(check)
-      }
-      check()
-    })
-  return p
-}
+const start = (args: string[]) => startSvidkit(args, dir())
 
 describe('workload-api serve (process)', () => {
   beforeAll(async () => {
@@ -62,7 +22,7 @@ describe('workload-api serve (process)', () => {
     expect(init.exit).toBe(0)
   })
 
-  it('prints the endpoint line, serves, stops on SIGTERM with exit 0 and removes the socket; a second server on it exits 3', async () => {
+  it('prints the endpoint line, serves, stops on SIGTERM with exit 143 and removes the socket; a second server on it exits 3', async () => {
     const sock = join(dir(), 'agent.sock')
     const p = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', `${WEB}#internal`, '--socket', 'agent.sock'])
     expect(await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)).toBe(`SPIFFE_ENDPOINT_SOCKET=unix://${sock}`)
@@ -76,7 +36,7 @@ describe('workload-api serve (process)', () => {
     expect(second.stderr).toMatch(/^error \[output-exists\]: socket ".*agent\.sock" is in use by another server\n {2}hint: /)
 
     p.child.kill('SIGTERM')
-    expect(await p.exit).toBe(0)
+    expect(await p.exit).toBe(143)
     expect(await s.ended()).toMatchObject({code: grpc.status.OK})
     expect(existsSync(sock)).toBe(false)
     expect(p.stdout).toContainEqual(expect.stringMatching(/^client-1: FetchX509SVID x1; 1 messages, 1 distinct SVID serials, 0 refused; streams ended OK$/))
@@ -101,12 +61,26 @@ describe('workload-api serve (process)', () => {
     expect(existsSync(join(dir(), 'json.sock'))).toBe(false)
   })
 
+  it('SIGINT: the summary, a stopped event naming the signal, the socket removed, exit 130 (as every long-running command)', async () => {
+    const sock = join(dir(), 'int.sock')
+    const p = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', WEB, '--socket', sock, '--json'])
+    await p.line(/"type":"listening"/)
+    p.child.kill('SIGINT')
+    expect(await p.exit).toBe(130)
+    const events = p.stdout.map((l) => JSON.parse(l) as {type: string; reason?: string})
+    expect(events.map((e) => e.type)).toEqual(['listening', 'summary', 'stopped'])
+    expect(events.at(-1)).toMatchObject({reason: 'SIGINT'})
+    expect(existsSync(sock)).toBe(false)
+    expect(p.stderr).toBe('')
+  })
+
   const usage = [
     {name: '--kind without a timeline', args: ['--kind', 'root'], code: 'usage', exit: 2},
     {name: '--ca-overlap without --kind root', args: ['--rotate-every', '1s', '--ca-overlap', 'none'], code: 'usage', exit: 2},
     {name: '--bundle-delay with leaf rotations', args: ['--rotate-every', '1s', '--bundle-delay', '1s'], code: 'usage', exit: 2},
     {name: 'unknown defect', args: ['--defect', 'nope'], code: 'usage', exit: 2},
     {name: 'bad duration', args: ['--rotate-every', 'soon'], code: 'usage', exit: 2},
+    {name: 'a zero --max-blocked', args: ['--max-blocked', '0s'], code: 'usage', exit: 2},
     {name: 'invalid SPIFFE ID', args: ['--spiffe-id', 'spiffe://Bad/x'], code: 'spiffe-id-invalid', exit: 2},
     {name: 'missing plan file', args: ['--plan', 'nope.json'], code: 'file-not-found', exit: 3},
     {name: 'missing CA', args: ['--ca', 'nope'], code: 'file-not-found', exit: 3},

@@ -1,9 +1,10 @@
 /** The plan format, the timeline it drives, the Unix socket rules and the per-client summary. */
-import {lstatSync, mkdirSync, writeFileSync, existsSync} from 'node:fs'
+import {chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync, existsSync} from 'node:fs'
+import {Server} from 'node:net'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import * as grpc from '@grpc/grpc-js'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished, vi} from 'vitest'
 import {parsePlan} from '../../src/core/workload/plan.js'
 import {parseFederate, parseIdentity} from '../../src/core/workload/options.js'
 import {startWorkloadApi} from '../../src/core/workload/start.js'
@@ -130,6 +131,39 @@ describe('the Unix socket', () => {
     expect(api.endpoint).toBe(`unix://${api.socketPath}`)
     await api.close()
     expect(existsSync(api.socketPath)).toBe(false)
+  })
+
+  it('its mode is never set through the path: a link swapped in after bind is not followed, and the server refuses (exit 3)', async () => {
+    const dir = tmpDir()
+    const path = join(dir, 'agent.sock')
+    const victim = join(dir, 'victim')
+    writeFileSync(victim, 'x', {mode: 0o644})
+    chmodSync(victim, 0o644)
+    // Another user who can write the directory renames the fresh socket away and puts a link in its place.
+    const listen = Server.prototype.listen
+    const swap = vi.spyOn(Server.prototype, 'listen').mockImplementation(function (this: Server, ...args: unknown[]) {
+      const r = (listen as (...a: unknown[]) => Server).apply(this, args)
+      if (args[0] === path) {
+        renameSync(path, `${path}.moved`)
+        symlinkSync(victim, path)
+      }
+      return r
+    })
+    onTestFinished(() => swap.mockRestore())
+    const f = await failure(startWorkloadApi({ca: await sharedAuthority(), identities: [WEB], socketPath: path}))
+    expect(f).toEqual({code: 'output-exists', exit: 3, message: `socket "${path}" was replaced after bind`})
+    expect(lstatSync(victim).mode & 0o777).toBe(0o644)
+    expect(readFileSync(victim, 'utf8')).toBe('x')
+  })
+
+  it('is created 0600 whatever the umask', async () => {
+    const old = process.umask(0)
+    try {
+      const {api} = await serve()
+      expect(lstatSync(api.socketPath).mode & 0o777).toBe(0o600)
+    } finally {
+      process.umask(old)
+    }
   })
 
   it('a stale socket (nobody listening) is replaced', async () => {

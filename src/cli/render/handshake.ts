@@ -50,18 +50,15 @@ export function serverLine(e: ServerEvent): string | undefined {
   }
 }
 
-/** Returns the human summary of a server run. */
+/** Returns the human summary of a server run; the causes only when a connection was not accepted. */
 export function renderServerSummary(s: ServerSummary): string[] {
-  const causes =
-    Object.entries(s.rejectedByCause)
-      .map(([c, n]) => `${c} ×${n}`)
-      .join(', ') || 'none'
+  const causes = Object.entries(s.rejectedByCause).map(([c, n]) => `${c} ×${n}`)
   return [
     '',
     'summary',
     ...alignRows([
       ['connections', `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected by us, ${s.failed} failed on the client's side)`],
-      ['rejected by cause', causes],
+      ...(causes.length > 0 ? [['not accepted, by cause', causes.join(', ')] as [string, string]] : []),
       ['reloads', String(s.reloads)],
     ]),
   ]

@@ -1,5 +1,5 @@
 /** Human lines for the events of `svidkit workload-api serve` (--json prints the events themselves). */
-import type {ClientSummary, WorkloadEvent} from '../../core/workload/events.js'
+import type {ClientSummary, SlowReaders, WorkloadEvent} from '../../core/workload/events.js'
 
 const secs = (t: number) => `${(t / 1000).toFixed(3)}s`
 
@@ -32,13 +32,22 @@ export function workloadLine(e: WorkloadEvent): string | undefined {
   }
 }
 
-/** Returns the closing lines: what each client received. */
-export function workloadSummary(clients: ClientSummary[]): string[] {
-  if (clients.length === 0) return ['no client connected']
-  return clients.map((c) => {
-    const reqs = Object.entries(c.requests)
-      .map(([rpc, n]) => `${rpc} x${n}`)
-      .join(', ')
-    return `${c.client}: ${reqs || 'no requests'}; ${c.messages} messages, ${c.serials.length} distinct SVID serials, ${c.rejected} refused; streams ended ${c.endings.join(', ') || '-'}`
-  })
+/** Returns the closing lines: what each client received, and what slow readers cost when any did not read. */
+export function workloadSummary(clients: ClientSummary[], slow?: SlowReaders & {clientsDropped: number}): string[] {
+  const lines = clients.length === 0 ? ['no client connected'] : clients.map(clientLine)
+  if (slow?.clientsDropped) lines.unshift(`(${slow.clientsDropped} earlier clients not kept: the summary holds the latest ${clients.length})`)
+  if (slow && (slow.coalescedUpdates > 0 || slow.closedBlockedStreams > 0)) {
+    lines.push(
+      `slow readers: ${slow.coalescedUpdates} updates coalesced, ${slow.closedBlockedStreams} streams closed for not reading, at most ${slow.peakQueuedBytes} bytes queued on one stream`,
+    )
+  }
+  return lines
+}
+
+/** Returns the summary line of one client. */
+function clientLine(c: ClientSummary): string {
+  const reqs = Object.entries(c.requests)
+    .map(([rpc, n]) => `${rpc} x${n}`)
+    .join(', ')
+  return `${c.client}: ${reqs || 'no requests'}; ${c.messages} messages, ${c.serials.length} distinct SVID serials, ${c.rejected} refused; streams ended ${c.endings.join(', ') || '-'}`
 }

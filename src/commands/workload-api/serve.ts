@@ -19,9 +19,11 @@ ES256 by a JWT authority created at start (one key, random kid, for the server's
 
 Prints SPIFFE_ENDPOINT_SOCKET=unix://<absolute path> for clients (with --json, NDJSON
 events instead: connections, requests, messages with serials and hints, faults, and a
-per-client summary at stop). Runs until SIGINT/SIGTERM or a plan "stop" step: streams are
-closed, the socket removed, exit 0. Exit 3 when the socket cannot be bound: in use, or a
-file that is not a socket is in the way (never replaced).
+per-client summary at stop). Runs until SIGINT/SIGTERM (exit 130/143, as every
+long-running command) or a plan "stop" step (exit 0): streams are closed, the socket
+removed, the summary printed. Exit 3 when the socket cannot be bound: in use, or a file
+that is not a socket is in the way (never replaced). A stream whose client reads nothing
+for --max-blocked is closed with its connection.
 
 Faults: --defect NAME (any defect of "issue --list-defects", e.g. key-mismatch,
 missing-intermediate, expired), --empty-bundle, --permission-denied, --unavailable-for D,
@@ -54,6 +56,7 @@ timeline. See docs/workload-api.md.`)
     'unavailable-for': Flags.string({description: 'refuse every RPC with Unavailable for this long after start'}),
     'slow-first': Flags.string({description: 'delay the first message of every stream'}),
     'bundle-delay': Flags.string({description: 'on CA rotations, push the new bundle this long after the new SVIDs'}),
+    'max-blocked': Flags.string({description: "close a client's connection when one of its streams takes no message for this long", default: '30s'}),
   }
 
   async run() {
@@ -77,6 +80,7 @@ timeline. See docs/workload-api.md.`)
       unavailableFor: flags['unavailable-for'],
       slowFirst: flags['slow-first'],
       bundleDelay: flags['bundle-delay'],
+      maxBlocked: flags['max-blocked'],
     })
     const interrupted = this.interruptSignal()
     const api = await startWorkloadApi({
@@ -91,8 +95,9 @@ timeline. See docs/workload-api.md.`)
       },
     })
     await Promise.race([api.closed, new Promise((r) => (interrupted.aborted ? r(undefined) : interrupted.addEventListener('abort', r, {once: true})))])
-    const clients = await api.close('signal')
-    for (const line of workloadSummary(clients)) this.log(line)
+    const clients = await api.close(interrupted.aborted ? String(interrupted.reason) : 'signal')
+    for (const line of workloadSummary(clients, api.stats())) this.log(line)
+    this.exitForInterrupt(interrupted)
     return undefined
   }
 }

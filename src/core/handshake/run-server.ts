@@ -63,10 +63,10 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   const expectIds = (o.expectIds ?? []).map(parseSpiffeIdArg)
   const expectTd = o.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(o.expectTrustDomain)
   const extra = (o.bundles ?? []).length ? loadBundleSpecs(o.bundles ?? [], {expectedTrustDomain: expectTd?.name}) : undefined
-  const events: ServerEvent[] = []
+  // Counters only: a server may see millions of connections, none of them is kept.
+  const tally = {connections: 0, rejected: 0, failed: 0, reloads: 0, byCause: {} as Record<string, number>}
   let finish!: () => void
   const done = new Promise<void>((r) => (finish = r))
-  let connections = 0
   const server = new SvidServer({
     host,
     port,
@@ -83,9 +83,9 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
     handshakeTimeoutMs: o.handshakeTimeoutMs,
     clock: systemClock,
     sink: (e) => {
-      events.push(e)
+      count(tally, e)
       o.sink(e)
-      if (e.type === 'connection' && ++connections >= (o.count ?? Infinity)) finish()
+      if (e.type === 'connection' && tally.connections >= (o.count ?? Infinity)) finish()
     },
   })
   let bound: number
@@ -113,19 +113,25 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   await done
   clearTimeout(timer)
   await server.stop()
-  const conns = events.filter((e) => e.type === 'connection')
-  const rejected = conns.filter((e) => e.result === 'rejected')
-  const failed = conns.filter((e) => e.result === 'failed')
-  const byCause: Record<string, number> = {}
-  for (const e of [...rejected, ...failed]) byCause[String(e.code)] = (byCause[String(e.code)] ?? 0) + 1
   return {
-    ok: rejected.length === 0 && failed.length === 0,
+    ok: tally.rejected === 0 && tally.failed === 0,
     port: bound,
-    connections: conns.length,
-    accepted: conns.length - rejected.length - failed.length,
-    rejected: rejected.length,
-    failed: failed.length,
-    reloads: events.filter((e) => e.type === 'reload').length,
-    rejectedByCause: byCause,
+    connections: tally.connections,
+    accepted: tally.connections - tally.rejected - tally.failed,
+    rejected: tally.rejected,
+    failed: tally.failed,
+    reloads: tally.reloads,
+    rejectedByCause: tally.byCause,
   }
+}
+
+/** Adds one event to the counters of the summary. */
+function count(t: {connections: number; rejected: number; failed: number; reloads: number; byCause: Record<string, number>}, e: ServerEvent): void {
+  if (e.type === 'reload') t.reloads++
+  if (e.type !== 'connection') return
+  t.connections++
+  if (e.result !== 'rejected' && e.result !== 'failed') return
+  if (e.result === 'rejected') t.rejected++
+  else t.failed++
+  t.byCause[String(e.code)] = (t.byCause[String(e.code)] ?? 0) + 1
 }

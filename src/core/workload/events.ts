@@ -44,8 +44,18 @@ export type WorkloadEvent =
   | {t: number; type: 'stream-end'; client: string; stream: number; rpc: RpcName; code: string; message?: string}
   | {t: number; type: 'rotation'; rotation: number; kind: string; overlap?: string; reissued: boolean; bundleDelayMs?: number}
   | {t: number; type: 'fault'; fault: string; active: boolean; detail?: string}
-  | {t: number; type: 'summary'; clients: ClientSummary[]}
+  | {t: number; type: 'summary'; clients: ClientSummary[]; clientsDropped: number; slowReaders: SlowReaders}
   | {t: number; type: 'stopped'; reason: string}
+
+/** What clients that did not read cost (docs/workload-api.md "Slow readers"). */
+export interface SlowReaders {
+  /** Updates not sent to a blocked stream (it got the newest state once it drained). */
+  coalescedUpdates: number
+  /** Streams closed, with their connection, after being blocked past the limit. */
+  closedBlockedStreams: number
+  /** The most bytes one stream held queued. */
+  peakQueuedBytes: number
+}
 
 /** What one client (one connection) received. */
 export interface ClientSummary {
@@ -62,9 +72,18 @@ export interface ClientSummary {
   endings: string[]
 }
 
-/** Returns a collector of per-client summaries fed with events. */
-export function summaryCollector(): {add(e: WorkloadEvent): void; clients(): ClientSummary[]} {
+/** Per-client summaries kept at most; older disconnected clients are dropped (and counted) beyond it. */
+export const MAX_CLIENT_SUMMARIES = 1000
+
+/**
+ * Returns a collector of per-client summaries fed with events. It keeps at most
+ * `max` clients plus those still connected: a disconnected client is dropped, oldest
+ * first, when more are kept; `dropped()` says how many were.
+ */
+export function summaryCollector(max = MAX_CLIENT_SUMMARIES): {add(e: WorkloadEvent): void; clients(): ClientSummary[]; dropped(): number} {
   const byClient = new Map<string, ClientSummary>()
+  const gone: string[] = []
+  let dropped = 0
   const get = (client: string): ClientSummary => {
     let s = byClient.get(client)
     if (!s) {
@@ -76,7 +95,10 @@ export function summaryCollector(): {add(e: WorkloadEvent): void; clients(): Cli
   return {
     add(e) {
       if (e.type === 'connection') get(e.client)
-      else if (e.type === 'request') {
+      else if (e.type === 'disconnect') {
+        gone.push(e.client)
+        while (byClient.size > max && gone.length > 0) if (byClient.delete(gone.shift() as string)) dropped++
+      } else if (e.type === 'request') {
         const s = get(e.client)
         s.requests[e.rpc] = (s.requests[e.rpc] ?? 0) + 1
         if (!e.accepted) s.rejected++
@@ -87,6 +109,7 @@ export function summaryCollector(): {add(e: WorkloadEvent): void; clients(): Cli
       } else if (e.type === 'stream-end') get(e.client).endings.push(e.code)
     },
     clients: () => [...byClient.values()],
+    dropped: () => dropped,
   }
 }
 

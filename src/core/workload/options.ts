@@ -10,6 +10,7 @@ import type {Clock} from '../clock.js'
 import type {KeyType} from '../x509/key-type.js'
 import type {PlanStep} from './plan.js'
 import type {WorkloadEvent} from './events.js'
+import type {BackpressureLimits} from './backpressure.js'
 
 /** One identity served to every client: a SPIFFE ID and its optional hint. */
 export interface IdentitySpec {
@@ -76,6 +77,8 @@ export interface WorkloadApiOptions {
   onEvent?: (e: WorkloadEvent) => void
   /** Called once when a plan `stop` step ran (the server is closed by then). */
   onStop?: () => void
+  /** Limits for clients that do not read (docs/workload-api.md "Slow readers"). Default 64 KiB queued, 30 s blocked. */
+  backpressure?: Partial<BackpressureLimits>
   /** Clock for certificates. Default the system clock. */
   clock?: Clock
 }

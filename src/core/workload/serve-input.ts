@@ -29,6 +29,7 @@ export interface ServeInput {
   unavailableFor?: string
   slowFirst?: string
   bundleDelay?: string
+  maxBlocked?: string
 }
 
 const positive = (flag: string, v: string | undefined): number | undefined => {
@@ -64,6 +65,7 @@ export function serveOptions(f: ServeInput): Omit<WorkloadApiOptions, 'onEvent' 
     kind,
     caOverlap: (f.caOverlap ?? 'add') as CaOverlap,
     plan: f.plan === undefined ? undefined : loadPlan(f.plan),
+    backpressure: {maxBlockedMs: positive('--max-blocked', f.maxBlocked)},
     faults: {
       defect: f.defect,
       emptyBundle: f.emptyBundle,

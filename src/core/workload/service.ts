@@ -9,6 +9,7 @@ import * as protoLoader from '@grpc/proto-loader'
 import type {Material} from './material.js'
 import type {EventBody, RpcName} from './events.js'
 import {JwtSvidInvalid, toStruct} from './jwt.js'
+import {Backpressure, messageBytes, type Outbox} from './backpressure.js'
 
 /** The repository's workload.proto (shipped with the package). */
 export const WORKLOAD_PROTO = fileURLToPath(new URL('../../../proto/workload.proto', import.meta.url))
@@ -42,6 +43,7 @@ interface OpenStream {
   client: string
   rpc: StreamRpc
   call: X509Call
+  outbox: Outbox
   /** Key of the last state sent; undefined until the first message. */
   lastKey?: string
   ended: boolean
@@ -56,6 +58,10 @@ export class WorkloadService {
   unavailableUntil = 0
   permissionDeniedUntil = 0
   slowFirstMs = 0
+  /** Limits and counters of slow readers. */
+  backpressure = new Backpressure()
+  /** Closes the connection of a client (set by the server). */
+  cutConnection: (client: string) => void = () => {}
 
   constructor(
     private readonly material: () => Material,
@@ -93,29 +99,33 @@ export class WorkloadService {
   }
 
   private send(s: OpenStream): void {
-    if (s.ended) return
-    const m = this.material()
-    s.lastKey = this.stateKey(s)
-    if (s.rpc === 'FetchJWTBundles') {
-      s.call.write(m.jwtBundlesResponse())
-      this.emit({
-        type: 'message',
-        client: s.client,
-        stream: s.id,
-        rpc: s.rpc,
-        bundles: {[m.trustDomainId]: m.jwt.jwks(m.emptyBundle).keys.map((k) => String(k.kid))},
-      })
+    if (s.ended || s.outbox.blocked) {
+      if (!s.ended) s.outbox.coalesce() // the newest state goes out when the stream drains
       return
     }
-    s.call.write(s.rpc === 'FetchX509SVID' ? m.x509SvidResponse() : m.x509BundlesResponse())
+    const m = this.material()
+    const key = this.stateKey(s)
+    const message = s.rpc === 'FetchJWTBundles' ? m.jwtBundlesResponse() : s.rpc === 'FetchX509SVID' ? m.x509SvidResponse() : m.x509BundlesResponse()
+    s.outbox.write(message, messageBytes(message))
+    s.lastKey = key
     this.emit({
       type: 'message',
       client: s.client,
       stream: s.id,
       rpc: s.rpc,
       ...(s.rpc === 'FetchX509SVID' ? {svids: m.sentSvids()} : {}),
-      bundles: m.sentBundles(),
+      bundles: s.rpc === 'FetchJWTBundles' ? {[m.trustDomainId]: m.jwt.jwks(m.emptyBundle).keys.map((k) => String(k.kid))} : m.sentBundles(),
     })
+  }
+
+  /** A stream that took nothing for the limit: end it and close its connection (its HTTP/2 buffers go with it). */
+  private stuck(s: OpenStream): void {
+    this.finished(
+      s,
+      statusName(grpc.status.RESOURCE_EXHAUSTED),
+      `client not reading: blocked for ${this.backpressure.limits.maxBlockedMs}ms, connection closed`,
+    )
+    this.cutConnection(s.client)
   }
 
   private stream(rpc: StreamRpc) {
@@ -128,7 +138,14 @@ export class WorkloadService {
         call.emit('error', refusal)
         return
       }
-      const s: OpenStream = {id, client, rpc, call, ended: false}
+      const s: OpenStream = {
+        id,
+        client,
+        rpc,
+        call,
+        ended: false,
+        outbox: this.backpressure.outbox(call, {drained: () => this.send(s), stuck: () => this.stuck(s)}),
+      }
       this.streams.add(s)
       call.on('cancelled', () => this.finished(s, 'CANCELLED', 'cancelled by the client'))
       call.on('error', () => this.finished(s, 'CANCELLED', 'stream error'))
@@ -138,9 +155,11 @@ export class WorkloadService {
     }
   }
 
-  private finished(s: OpenStream, code: string, message?: string): void {
+  /** Records the end of a stream; `byServer` when the server ended it (its status may wait behind queued messages). */
+  private finished(s: OpenStream, code: string, message?: string, byServer = false): void {
     if (s.ended) return
     s.ended = true
+    s.outbox.close(byServer)
     this.streams.delete(s)
     this.emit({type: 'stream-end', client: s.client, stream: s.id, rpc: s.rpc, code, ...(message ? {message} : {})})
   }
@@ -216,7 +235,7 @@ export class WorkloadService {
     let n = 0
     for (const s of [...this.streams]) {
       if (rpcs && !rpcs.includes(s.rpc)) continue
-      this.finished(s, statusName(code), details)
+      this.finished(s, statusName(code), details, true)
       if (code === grpc.status.OK) s.call.end()
       else s.call.emit('error', {code, details})
       n++

@@ -3,7 +3,7 @@
  * socket, no TLS). A stale socket left by a dead server is replaced; a live one, or any
  * file that is not a socket, never is.
  */
-import {chmodSync, lstatSync, unlinkSync} from 'node:fs'
+import {lstatSync, unlinkSync} from 'node:fs'
 import {createConnection, createServer, type Server, type Socket} from 'node:net'
 import {SvidkitError} from '../errors.js'
 
@@ -45,32 +45,63 @@ async function clearStale(path: string): Promise<void> {
   unlinkSync(path)
 }
 
+/** Closes a server that must not serve, and resolves once it is closed. */
+function shut(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()))
+}
+
 /**
  * Returns a listening server on the Unix socket `path` (absolute), mode 0600 so only
- * this user can fetch the private keys it serves. Throws exit-3 errors: `output-exists`
- * for a live socket or a non-socket file, `output-not-writable` when bind fails.
+ * this user can fetch the private keys it serves. The mode is the one the socket is
+ * created with (umask 0177 around bind, which Node does synchronously inside `listen`),
+ * never set later through the path: by then another user who can write the directory may
+ * have swapped in a link. The path is checked after bind (lstat, no link followed). Throws
+ * exit-3 errors: `output-exists` for a live socket, a non-socket file, or a path replaced
+ * after bind; `output-not-writable` when bind fails or the socket did not get mode 0600.
  */
 export async function listenUnix(path: string, onConnection: (s: Socket) => void): Promise<Server> {
   await clearStale(path)
   const server = createServer(onConnection)
-  // The socket file is created with 0777 & ~umask: narrow the umask around bind so no other user can connect in between.
-  const old = process.umask(0o077)
+  let listening: Promise<void>
+  const old = process.umask(0o177)
   try {
-    await new Promise<void>((resolve, reject) => {
+    listening = new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(path, () => {
         server.off('error', reject)
         resolve()
       })
     })
+  } finally {
+    process.umask(old)
+  }
+  try {
+    await listening
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') throw inUse(path)
     throw new SvidkitError('output-not-writable', `cannot bind socket "${path}": ${code ?? (err as Error).message}`, {path, cause: err})
-  } finally {
-    process.umask(old)
   }
-  chmodSync(path, 0o600)
+  let st
+  try {
+    st = lstatSync(path)
+  } catch {
+    st = undefined
+  }
+  if (!st?.isSocket() || st.uid !== process.getuid?.()) {
+    await shut(server)
+    throw new SvidkitError('output-exists', `socket "${path}" was replaced after bind`, {
+      path,
+      hint: 'another user can write its directory: choose a --socket path in a directory only you can write',
+    })
+  }
+  if ((st.mode & 0o777) !== 0o600) {
+    await shut(server)
+    throw new SvidkitError('output-not-writable', `socket "${path}" was created with mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, not 0600`, {
+      path,
+      hint: 'a default ACL of its directory widens new files: choose a --socket path in a directory without one',
+    })
+  }
   return server
 }
 

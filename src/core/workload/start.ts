@@ -2,7 +2,6 @@
  * `startWorkloadApi`: the SPIFFE Workload API test server, in-process. It owns the Unix
  * socket, the timers of `rotateEveryMs` and the plan, and the faults that act over time.
  */
-import type {Socket} from 'node:net'
 import * as grpc from '@grpc/grpc-js'
 import {SvidkitError} from '../errors.js'
 import {systemClock} from '../clock.js'
@@ -13,6 +12,8 @@ import {loadFederated} from './federate.js'
 import {Material} from './material.js'
 import {DEFAULT_JWT_TTL_MS} from './jwt.js'
 import {listenUnix, removeSocket} from './socket.js'
+import {Connections} from './connection.js'
+import {Backpressure, DEFAULT_BACKPRESSURE, type BackpressureStats} from './backpressure.js'
 import {loadWorkloadService, MESSAGES, WorkloadService} from './service.js'
 import {summaryCollector, type ClientSummary, type EventBody, type WorkloadEvent} from './events.js'
 import {parseIdentity, socketPathOf, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
@@ -32,10 +33,20 @@ export interface WorkloadApiHandle {
   apply(action: PlanAction): Promise<void>
   /** Returns what each client received so far. */
   summary(): ClientSummary[]
+  /** Returns the open connections and streams and the counters of slow readers (docs/workload-api.md "Slow readers"). */
+  stats(): WorkloadApiStats
   /** Ends every stream, stops listening and removes the socket; returns the final summary. */
   close(reason?: string): Promise<ClientSummary[]>
   /** Resolves once the server is closed (by `close()` or a plan `stop` step). */
   closed: Promise<void>
+}
+
+/** Connections, streams and the backpressure counters of a running server. */
+export interface WorkloadApiStats extends BackpressureStats {
+  connections: number
+  streams: number
+  /** Disconnected clients dropped from the per-client summary (it keeps the latest 1,000). */
+  clientsDropped: number
 }
 
 /**
@@ -93,6 +104,10 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     () => clock.now(),
   )
   service.slowFirstMs = options.faults?.slowFirstMs ?? 0
+  service.backpressure = new Backpressure({
+    maxQueuedBytes: options.backpressure?.maxQueuedBytes ?? DEFAULT_BACKPRESSURE.maxQueuedBytes,
+    maxBlockedMs: options.backpressure?.maxBlockedMs ?? DEFAULT_BACKPRESSURE.maxBlockedMs,
+  })
   if (options.faults?.unavailableMs) service.unavailableUntil = options.faults.unavailableMs
   if (options.faults?.permissionDenied) service.permissionDeniedUntil = Infinity
   const bundleDelayMs = options.faults?.bundleDelayMs ?? 0
@@ -100,20 +115,12 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const server = new grpc.Server()
   server.addService(loadWorkloadService(), service.handlers())
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure())
-  const sockets = new Set<Socket>()
-  let clients = 0
-  const net = await listenUnix(socketPath, (socket) => {
-    const client = `client-${++clients}`
-    // grpc-js names a call's peer by its socket's remoteAddress; a Unix socket has none, so name the connection.
-    Object.defineProperty(socket, 'remoteAddress', {value: client, configurable: true})
-    sockets.add(socket)
-    emit({type: 'connection', client})
-    socket.once('close', () => {
-      sockets.delete(socket)
-      emit({type: 'disconnect', client})
-    })
-    injector.injectConnection(socket)
+  const connections = new Connections(server, injector, {
+    connected: (client) => emit({type: 'connection', client}),
+    disconnected: (client) => emit({type: 'disconnect', client}),
   })
+  service.cutConnection = (client) => connections.destroy(client)
+  const net = await listenUnix(socketPath, (socket) => connections.accept(socket))
   const endpoint = `unix://${socketPath}`
   emit({type: 'listening', socket: socketPath, endpoint})
   for (const [name, active] of [
@@ -248,11 +255,17 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       injector.drain(200)
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 300))])
       injector.destroy()
-      for (const s of sockets) s.destroy()
+      connections.destroyAll()
       await stopped
       removeSocket(socketPath)
       const clientsSummary = summary.clients()
-      emit({type: 'summary', clients: clientsSummary})
+      const {coalescedUpdates, closedBlockedStreams, peakQueuedBytes} = service.backpressure.stats
+      emit({
+        type: 'summary',
+        clients: clientsSummary,
+        clientsDropped: summary.dropped(),
+        slowReaders: {coalescedUpdates, closedBlockedStreams, peakQueuedBytes},
+      })
       emit({type: 'stopped', reason})
       silent = true // late socket closes are not reported after the summary
       if (reason === PLAN_STOP) options.onStop?.()
@@ -272,6 +285,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     rotate: (o) => serial(() => rotate(o)),
     apply: (a) => serial(() => apply(a)),
     summary: () => summary.clients(),
+    stats: () => ({connections: connections.open, streams: service.openStreams, clientsDropped: summary.dropped(), ...service.backpressure.stats}),
     close,
     closed,
   }
