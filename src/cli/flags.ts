@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {KEY_TYPES} from '../core/x509/key-type.js'
 import {LAYOUTS} from '../core/fs/layout.js'
+import {usageError} from '../core/errors.js'
 
 /**
  * The flags shared by the commands (docs/commands.md), defined once. Values stay strings here; the core
@@ -29,4 +30,38 @@ export const sharedFlags = {
   certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
   keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),
   bundleFile: () => Flags.string({description: 'bundle file name inside the directory (overrides the layout)'}),
+}
+
+/**
+ * The flags and arguments whose value is a path (a file, a directory or a socket). An empty
+ * value is a usage error on every command (docs/security.md "Empty and dotted paths"): an
+ * unset shell variable (`--out "$CA_DIR"`) must never name the current directory.
+ */
+export const PATH_FLAGS = new Set([
+  'out',
+  'dir',
+  'socket',
+  'timeline',
+  'ca',
+  'pid-file',
+  'cert-file',
+  'key-file',
+  'bundle-file',
+  'p12-password-file',
+  'plan',
+  'svid',
+  'key',
+  'bundle',
+  'federate',
+])
+
+/** Throws a usage error (exit 2) for a path flag or argument given an empty value. */
+export function checkPathValues(flags: Record<string, unknown>, args: Record<string, unknown> = {}): void {
+  const hint = 'give a path; an unset shell variable ("$DIR") expands to an empty value'
+  for (const [name, value] of Object.entries(flags)) {
+    if (PATH_FLAGS.has(name) && (Array.isArray(value) ? value : [value]).includes('')) throw usageError(`--${name} "" is empty: it must name a path`, hint)
+  }
+  for (const [name, value] of Object.entries(args)) {
+    if (PATH_FLAGS.has(name) && value === '') throw usageError(`argument ${name.toUpperCase()} "" is empty: it must name a path`, hint)
+  }
 }

@@ -9,7 +9,7 @@ import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, keyMatches} from '../x509/keys.js'
 import {KEY_TYPES, type KeyType} from '../x509/key-type.js'
 import {bundleAuthorities, type Authority, type CaCredential} from './authority.js'
-import {checkCaTarget, recoverCaSwap, swapCaDir, swapCaDirAsync} from './swap.js'
+import {caPath, checkCaTarget, recoverCaSwap, swapCaDir, swapCaDirAsync} from './swap.js'
 
 /** Name of the metadata file of a CA directory. */
 export const CA_METADATA = 'ca.json'
@@ -191,6 +191,7 @@ function offlineRoot(dir: string, ref: {cert: string; key: string}): CaCredentia
  * `key-invalid`) and a key that does not match its certificate is refused (exit 3).
  */
 export function loadAuthority(dir: string): Authority {
+  caPath(dir)
   if (!existsSync(dir)) recoverCaSwap(dir)
   if (!existsSync(dir)) {
     throw new SvidkitError('file-not-found', `CA directory "${dir}" does not exist`, {

@@ -1,7 +1,7 @@
 import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
-import {basename, dirname, join, resolve} from 'node:path'
-import {isSvidkitError, SvidkitError} from '../errors.js'
+import {basename, dirname, join, resolve, sep} from 'node:path'
+import {isSvidkitError, SvidkitError, usageError} from '../errors.js'
 import {ensureDir, osReason, outputError, writeNewFile, writeNewFiles, type FileToWrite} from '../fs/atomic-write.js'
 
 /**
@@ -13,6 +13,35 @@ import {ensureDir, osReason, outputError, writeNewFile, writeNewFiles, type File
  */
 
 const METADATA = 'ca.json'
+
+/** Returns the absolute path of the CA directory `dir`; an empty path is a usage error (exit 2), never the current directory. */
+export function caPath(dir: string): string {
+  if (dir === '')
+    throw usageError(
+      'the CA directory "" is empty: it must name a path',
+      'give a directory, e.g. --ca ca; an unset shell variable ("$DIR") expands to an empty value',
+    )
+  return resolve(dir)
+}
+
+/**
+ * Returns the absolute path of the CA directory `dir`, the one path every check and every
+ * rename of the swap uses (an empty `dir` or `missing/..` must never be checked as one path
+ * and renamed as another). Refuses (exit 2) an empty path and the current directory or one
+ * above it (`.`, `..`, `missing/..`, `/`): the swap renames the directory as a whole, which
+ * would pull the directory the command runs in away.
+ */
+export function caTarget(dir: string): string {
+  const abs = caPath(dir)
+  const cwd = resolve(process.cwd())
+  if (abs === cwd || cwd.startsWith(abs.endsWith(sep) ? abs : abs + sep)) {
+    throw usageError(
+      `refusing to use "${dir}" as a CA directory: it is the current directory${abs === cwd ? '' : ' or one above it'}, and a CA directory is replaced as a whole`,
+      'give a directory below the current one (run from its parent: --out ca)',
+    )
+  }
+  return abs
+}
 
 function siblings(abs: string): {news: string[]; olds: string[]} {
   const base = basename(abs)
@@ -56,7 +85,7 @@ export function isCaFileName(e: string): boolean {
  * Returns what it did (empty when nothing was left over).
  */
 export function recoverCaSwap(dir: string): string[] {
-  const abs = resolve(dir)
+  const abs = caPath(dir)
   const done: string[] = []
   let {news, olds} = siblings(abs)
   if (news.length + olds.length === 0) return done
@@ -81,9 +110,10 @@ export function recoverCaSwap(dir: string): string[] {
  * holds only CA files. Throws `output-exists` or `output-not-writable` otherwise.
  */
 export function checkCaTarget(dir: string, force: boolean): void {
+  const abs = caTarget(dir)
   let st
   try {
-    st = lstatSync(dir)
+    st = lstatSync(abs)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return
@@ -103,18 +133,23 @@ export function checkCaTarget(dir: string, force: boolean): void {
       hint: 'give a directory path for the CA (it is created when missing)',
     })
   }
-  const entries = readdirSync(dir)
+  const entries = readdirSync(abs).sort()
   if (entries.length === 0) return
-  if (!force) {
-    const what = entries.includes(METADATA) ? `already holds a CA (${METADATA})` : `is not empty (it holds "${entries.sort()[0]}")`
-    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {path: dir, hint: 'use --force to replace it, or choose another --out directory'})
-  }
-  const foreign = entries.sort().find((e) => !isCaFileName(e) || !lstatSync(join(dir, e)).isFile())
+  // A file that is not a CA file is never replaced, even with --force: never suggest it then.
+  const foreign = entries.find((e) => !isCaFileName(e) || !lstatSync(join(abs, e)).isFile())
   if (foreign) {
-    throw new SvidkitError('output-exists', `refusing to replace "${dir}": "${foreign}" is not a CA file and would be lost`, {
-      path: dir,
-      hint: 'move that file away, or choose another --out directory',
-    })
+    throw new SvidkitError(
+      'output-exists',
+      `refusing to ${force ? 'replace' : 'write a CA into'} "${dir}": "${foreign}" is not a CA file${force ? ' and would be lost' : ''}`,
+      {
+        path: dir,
+        hint: 'choose another --out directory (a new one is created), or move that file away',
+      },
+    )
+  }
+  if (!force) {
+    const what = entries.includes(METADATA) ? `already holds a CA (${METADATA})` : `already holds CA files ("${entries[0]}")`
+    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {path: dir, hint: 'use --force to replace it, or choose another --out directory'})
   }
 }
 
@@ -129,14 +164,16 @@ interface Staging {
 
 /** Creates the staging directory for `dir` (mode 0700 until it is complete). */
 function stage(dir: string): Staging {
-  const abs = resolve(dir)
+  const abs = caTarget(dir)
   const parent = dirname(abs)
   ensureDir(parent)
   const tag = randomBytes(4).toString('hex')
   const staging = join(parent, `.${basename(abs)}.new-${tag}`)
-  let mode = 0o755
+  // A CA directory holds private keys: a new one is 0700 whatever the umask; a replaced one
+  // keeps its mode, less any group/other write bit.
+  let mode = 0o700
   try {
-    mode = statSync(abs).mode & 0o7777
+    mode = statSync(abs).mode & 0o7755
   } catch {
     // new directory
   }

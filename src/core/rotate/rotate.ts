@@ -89,6 +89,12 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   const layout = o.layout ?? defaultLayout(o.mode)
   if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
   const names = fileNames(layout, o.names)
+  // "" would be checked as a missing path and written as the current directory.
+  if (o.dir === '')
+    throw usageError(
+      'the SVID directory "" is empty: it must name a path',
+      'give a directory, e.g. --dir svid; an unset shell variable ("$DIR") expands to an empty value',
+    )
   checkKnobsForMode(o.knobs, o.mode)
   const ttl = o.issue?.ttlMs
   if (ttl !== undefined && !(ttl > 0)) {

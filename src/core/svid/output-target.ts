@@ -1,6 +1,6 @@
 import {existsSync, lstatSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {SvidkitError} from '../errors.js'
+import {SvidkitError, usageError} from '../errors.js'
 import {LAYOUTS} from '../fs/layout.js'
 import {K8S_SECRET_FILE} from './k8s-secret.js'
 
@@ -30,6 +30,12 @@ const present = (path: string) => {
  * Throws `output-not-writable` when `dir` is a file.
  */
 export function checkOutputDir(dir: string, names: string[], force: boolean): 'fresh' | 'replace' {
+  // "" would be checked as a missing path and written as the current directory.
+  if (dir === '')
+    throw usageError(
+      'the output directory "" is empty: it must name a path',
+      'give a directory, e.g. --out svid; an unset shell variable ("$DIR") expands to an empty value',
+    )
   if (!existsSync(dir)) return 'fresh'
   if (!statSync(dir).isDirectory()) {
     throw new SvidkitError('output-not-writable', `"${dir}" is a file, not a directory`, {

@@ -1,0 +1,105 @@
+/**
+ * Issue 17 item 1: an empty or dotted output path never deletes anything. Each command runs
+ * as a real process (bin/run.js, lite and oclif paths) inside a throwaway working directory
+ * holding a file; the directory and the file must survive every run.
+ */
+import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {REPO} from '../helpers/cli.js'
+import {run, type RunResult} from '../helpers/peers.js'
+import {tmpDir} from '../helpers/tmp.js'
+
+/** Runs `svidkit args` in `cwd`, through the lite path or oclif. */
+export function svidkit(args: string[], cwd: string, lite = true): RunResult {
+  const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
+  return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd, env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})}})
+}
+
+/** A working directory with one file in it, inside a temporary directory. */
+function workdir(ctx: Parameters<typeof tmpDir>[0]): {base: string; cwd: string} {
+  const base = tmpDir(ctx)
+  const cwd = join(base, 'work')
+  mkdirSync(cwd)
+  writeFileSync(join(cwd, 'keep.txt'), 'precious\n')
+  return {base, cwd}
+}
+
+function expectIntact(base: string, cwd: string): void {
+  expect(existsSync(join(cwd, 'keep.txt'))).toBe(true)
+  // Nothing renamed aside or staged next to the working directory.
+  expect(readdirSync(base)).toEqual(['work'])
+}
+
+const TD = ['--trust-domain', 'example.org']
+
+/** Every path flag and argument of every command, given "" (exit 2, usage, before anything is touched). */
+const EMPTY: {name: string; args: string[]; flag: string}[] = [
+  {name: 'ca init --out', args: ['ca', 'init', ...TD, '--out', ''], flag: '--out'},
+  {name: 'ca init --out --force', args: ['ca', 'init', ...TD, '--out', '', '--force'], flag: '--out'},
+  {name: 'issue --out', args: ['issue', '--spiffe-id', 'spiffe://example.org/w', '--out', ''], flag: '--out'},
+  {name: 'issue --ca', args: ['issue', '--spiffe-id', 'spiffe://example.org/w', '--ca', ''], flag: '--ca'},
+  {name: 'bundle convert --out', args: ['bundle', 'convert', 'keep.txt', '--to', 'pem', '--out', ''], flag: '--out'},
+  {name: 'rotate --dir', args: ['rotate', '--dir', ''], flag: '--dir'},
+  {name: 'rotate --ca', args: ['rotate', '--dir', 'svid', '--ca', ''], flag: '--ca'},
+  {name: 'rotate --pid-file', args: ['rotate', '--dir', 'svid', '--signal', 'HUP', '--pid-file', ''], flag: '--pid-file'},
+  {name: 'verify --dir', args: ['verify', '--dir', ''], flag: '--dir'},
+  {name: 'handshake --dir', args: ['handshake', '127.0.0.1:1', '--dir', ''], flag: '--dir'},
+  {name: 'serve --dir', args: ['serve', '127.0.0.1:0', '--dir', ''], flag: '--dir'},
+  {name: 'race --dir', args: ['race', '--target', '127.0.0.1:1', '--dir', ''], flag: '--dir'},
+  {name: 'race --timeline', args: ['race', '--target', '127.0.0.1:1', '--dir', 'svid', '--timeline', ''], flag: '--timeline'},
+  {name: 'workload-api serve --socket', args: ['workload-api', 'serve', '--spiffe-id', 'spiffe://example.org/w', '--socket', ''], flag: '--socket'},
+  {name: 'watch DIR', args: ['watch', ''], flag: 'DIR'},
+]
+
+describe('an empty path is a usage error on every command (item 1)', () => {
+  for (const lite of [true, false]) {
+    it.for(EMPTY)(`$name "" → exit 2${lite ? '' : ' (oclif)'}`, ({args, flag}, ctx) => {
+      const {base, cwd} = workdir(ctx)
+      const r = svidkit([...args, '--json'], cwd, lite)
+      expect({status: r.status, stderr: r.stderr}).toMatchObject({status: 2})
+      const err = JSON.parse(r.stdout || r.stderr) as {error: {code: string; message: string}}
+      expect(err.error.code).toBe('usage')
+      expect(err.error.message).toContain(flag)
+      expect(err.error.message).toContain('empty')
+      expectIntact(base, cwd)
+    })
+  }
+})
+
+describe('ca init never replaces the directory it runs in (item 1)', () => {
+  const DOTTED = ['.', './', 'missing/..', 'a/b/../..', '..', '/']
+  for (const out of DOTTED) {
+    for (const force of [false, true]) {
+      it(`--out "${out}"${force ? ' --force' : ''} → exit 2, nothing removed`, (ctx) => {
+        const {base, cwd} = workdir(ctx)
+        const r = svidkit(['ca', 'init', ...TD, '--out', out, ...(force ? ['--force'] : []), '--json'], cwd)
+        expect(r.status).toBe(2)
+        expect((JSON.parse(r.stdout) as {error: {message: string}}).error.message).toMatch(/current directory/)
+        expectIntact(base, cwd)
+      })
+    }
+  }
+
+  it('--out /x/missing/.. is /x: checked and replaced as /x, refused when it holds other files', (ctx) => {
+    const {base, cwd} = workdir(ctx)
+    const other = join(base, 'other')
+    mkdirSync(other)
+    writeFileSync(join(other, 'notes.txt'), 'mine\n')
+    for (const force of [false, true]) {
+      const r = svidkit(['ca', 'init', ...TD, '--out', join(other, 'missing', '..'), ...(force ? ['--force'] : []), '--json'], cwd)
+      expect(r.status).toBe(3)
+      expect((JSON.parse(r.stdout) as {error: {code: string}}).error.code).toBe('output-exists')
+      expect(readdirSync(other)).toEqual(['notes.txt'])
+    }
+    expect(readdirSync(base).sort()).toEqual(['other', 'work'])
+    expect(existsSync(join(cwd, 'keep.txt'))).toBe(true)
+  })
+
+  it('--out x/.. from a sibling is the working directory: refused the same way', (ctx) => {
+    const {base, cwd} = workdir(ctx)
+    const r = svidkit(['ca', 'init', ...TD, '--out', join('..', 'work', 'missing', '..'), '--force'], cwd)
+    expect(r.status).toBe(2)
+    expectIntact(base, cwd)
+  })
+})
