@@ -26,6 +26,12 @@ export const sharedFlags = {
   ttl: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   at: () => Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
   force: (o: {description: string}) => Flags.boolean({description: o.description, default: false}),
+  /** docs/security.md "Directories other users can write": the loudly named way past `unsafe-dir`. */
+  allowSharedDir: () =>
+    Flags.boolean({
+      description: 'INSECURE: write even when another user (not you or root) can write the directory or one above it; they could redirect the write',
+      default: false,
+    }),
   layout: () => Flags.string({description: 'SVID directory layout', options: Object.keys(LAYOUTS), default: 'spiffe-helper'}),
   certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
   keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),

@@ -6,15 +6,8 @@
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {REPO} from '../helpers/cli.js'
-import {run, type RunResult} from '../helpers/peers.js'
 import {tmpDir} from '../helpers/tmp.js'
-
-/** Runs `svidkit args` in `cwd`, through the lite path or oclif. */
-export function svidkit(args: string[], cwd: string, lite = true): RunResult {
-  const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
-  return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd, env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})}})
-}
+import {svidkit} from './spawn-cli.js'
 
 /** A working directory with one file in it, inside a temporary directory. */
 function workdir(ctx: Parameters<typeof tmpDir>[0]): {base: string; cwd: string} {

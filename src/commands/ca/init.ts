@@ -42,6 +42,7 @@ replaced without --force.`)
       allowNo: true,
     }),
     force: sharedFlags.force({description: 'replace an existing CA in --out'}),
+    'insecure-allow-shared-dir': sharedFlags.allowSharedDir(),
   }
 
   async run() {
@@ -56,6 +57,7 @@ replaced without --force.`)
       pathLen: parsePathLen(flags['path-len']),
       nameConstraints: flags['name-constraints'],
       force: flags.force,
+      allowSharedDir: flags['insecure-allow-shared-dir'],
     })
     this.warnings(result.warnings)
     this.log(`created CA for trust domain ${result.trustDomain} in ${result.dir}`)

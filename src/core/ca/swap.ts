@@ -1,8 +1,10 @@
-import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {isSvidkitError, SvidkitError, usageError} from '../errors.js'
 import {ensureDir, osReason, outputError, writeNewFile, writeNewFiles, type FileToWrite} from '../fs/atomic-write.js'
+import {checkDirTrusted} from '../fs/dir-trust.js'
+import {dirId, removeOwnDir, type DirId} from '../fs/remove-dir.js'
 
 /**
  * A CA directory is replaced as one unit (docs/security.md "Interrupted runs"): the new CA
@@ -99,7 +101,7 @@ export function recoverCaSwap(dir: string): string[] {
   }
   if (!existsSync(abs)) return done
   for (const d of [...news, ...olds]) {
-    rmSync(d, {recursive: true, force: true})
+    removeOwnDir(d, dirId(d), {path: dirname(abs), id: dirId(dirname(abs))})
     done.push(`removed leftover ${basename(d)}`)
   }
   return done
@@ -159,13 +161,23 @@ interface Staging {
   parent: string
   tag: string
   staging: string
+  /** The staging directory's identity: it is removed only while it is that directory. */
+  stagingId?: DirId
   mode: number
 }
 
+/** Options of a CA write. */
+export interface CaWriteOptions {
+  /** Write even when another user can write the CA directory or one above it (--insecure-allow-shared-dir). */
+  allowSharedDir?: boolean
+}
+
 /** Creates the staging directory for `dir` (mode 0700 until it is complete). */
-function stage(dir: string): Staging {
+function stage(dir: string, opts: CaWriteOptions): Staging {
   const abs = caTarget(dir)
   const parent = dirname(abs)
+  // The swap renames and removes directories in the parent: another user must not be able to swap them.
+  checkDirTrusted(abs, {allowShared: opts.allowSharedDir})
   ensureDir(parent)
   const tag = randomBytes(4).toString('hex')
   const staging = join(parent, `.${basename(abs)}.new-${tag}`)
@@ -183,32 +195,45 @@ function stage(dir: string): Staging {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file system refuses to create it (ENOENT)' : osReason(err)
     throw new SvidkitError('output-not-writable', `cannot write "${dir}": ${why}`, {path: dir, cause: err})
   }
-  return {abs, parent, tag, staging, mode}
+  return {abs, parent, tag, staging, stagingId: dirId(staging), mode}
 }
 
 /** Removes the staging directory after a failed write, and returns the error to throw. */
 function abandon(s: Staging, dir: string, files: FileToWrite[], err: unknown): SvidkitError {
-  rmSync(s.staging, {recursive: true, force: true})
+  removeStaging(s)
   if (isSvidkitError(err)) return err
   return outputError(join(dir, basename(files.find((f) => !existsSync(join(s.staging, basename(f.path))))?.path ?? '')), err)
+}
+
+/** Removes the staging directory while it is the one `stage` made (best effort: a later run cleans up). */
+function removeStaging(s: Staging): void {
+  try {
+    if (s.stagingId) removeOwnDir(s.staging, s.stagingId)
+  } catch {
+    // left for recoverCaSwap
+  }
 }
 
 /** Swaps the complete staging directory in for `dir`: the old CA aside, the new one in, the old one removed. */
 function commit(s: Staging, dir: string): void {
   let old: string | undefined
+  let oldId: DirId | undefined
+  const parentId = dirId(s.parent)
   try {
     // rename(2) replaces an empty directory; a non-empty one is moved aside first.
     if (existsSync(s.abs) && readdirSync(s.abs).length > 0) {
       old = join(s.parent, `.${basename(s.abs)}.old-${s.tag}`)
+      oldId = dirId(s.abs)
       renameSync(s.abs, old)
     }
     renameSync(s.staging, s.abs)
   } catch (err) {
     if (old && !existsSync(s.abs)) renameSync(old, s.abs)
-    rmSync(s.staging, {recursive: true, force: true})
+    removeStaging(s)
     throw outputError(dir, err)
   }
-  if (old) rmSync(old, {recursive: true, force: true})
+  // Only the directory that was moved aside, in the parent it was moved in (re-checked before each removal).
+  if (old && oldId) removeOwnDir(old, oldId, {path: s.parent, id: parentId})
 }
 
 /**
@@ -216,8 +241,8 @@ function commit(s: Staging, dir: string): void {
  * of `dir`, replacing any old CA as one unit. Throws `output-not-writable` with the path
  * and the OS reason on failure, leaving the old CA in place and no staging directory.
  */
-export function swapCaDir(dir: string, files: FileToWrite[]): void {
-  const s = stage(dir)
+export function swapCaDir(dir: string, files: FileToWrite[], opts: CaWriteOptions = {}): void {
+  const s = stage(dir, opts)
   try {
     for (const f of files) writeNewFile(join(s.staging, basename(f.path)), f)
     chmodSync(s.staging, s.mode)
@@ -228,8 +253,8 @@ export function swapCaDir(dir: string, files: FileToWrite[]): void {
 }
 
 /** swapCaDir for an async caller: the files are fsynced at once (atomic-write.ts writeNewFiles). */
-export async function swapCaDirAsync(dir: string, files: FileToWrite[]): Promise<void> {
-  const s = stage(dir)
+export async function swapCaDirAsync(dir: string, files: FileToWrite[], opts: CaWriteOptions = {}): Promise<void> {
+  const s = stage(dir, opts)
   try {
     await writeNewFiles(
       files.map((f) => ({...f, path: join(s.staging, basename(f.path))})),

@@ -1,7 +1,8 @@
 import {statSync} from 'node:fs'
-import {basename, join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {ensureDir} from '../fs/atomic-write.js'
+import {checkDirTrusted} from '../fs/dir-trust.js'
 import {loadAuthority, saveAuthority} from '../ca/store.js'
 import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
 import type {Authority} from '../ca/authority.js'
@@ -47,6 +48,12 @@ export interface RotateOptions {
   signal?: SignalTarget
   /** Rotate a directory that is not a layout the mode could produce. Default false. */
   force?: boolean
+  /**
+   * Write even when another user than the invoking one or root can write the SVID directory,
+   * the CA directory or one above them (`--insecure-allow-shared-dir`). Default false: such a
+   * directory is refused (`unsafe-dir`, docs/security.md).
+   */
+  allowSharedDir?: boolean
   clock?: Clock
   sink: EventSink
   /** Called as each rotation ends (a long run reports as it goes). */
@@ -105,6 +112,9 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   }
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
+  // dir-symlink writes beside its link; every other mode in the directory (and a root or intermediate rotation in --ca).
+  checkDirTrusted(o.mode === 'dir-symlink' ? dirname(o.dir) : o.dir, {allowShared: o.allowSharedDir})
+  if ((o.kind ?? 'leaf') !== 'leaf') checkDirTrusted(o.ca, {allowShared: o.allowSharedDir})
   if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
   else ensureDir(o.dir)
   let authority = loadAuthority(o.ca)
@@ -116,7 +126,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     if (o.abort?.aborted) break
     const kind = o.kind ?? 'leaf'
     const next = await rotateCa(authority, o, clock)
-    if (next !== authority) saveAuthority(o.ca, next, {force: true})
+    if (next !== authority) saveAuthority(o.ca, next, {force: true, allowSharedDir: o.allowSharedDir})
     authority = next
     const keepLeaf = Boolean(o.bundleOnly) || (kind === 'root' && (o.caOverlap ?? 'add') !== 'none')
     const content = await rotationContent({
