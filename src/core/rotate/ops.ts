@@ -13,6 +13,7 @@ import {
   unlinkSync,
   writeSync,
   constants as C,
+  type Stats,
 } from 'node:fs'
 import {basename} from 'node:path'
 import {outputError} from '../fs/atomic-write.js'
@@ -72,6 +73,8 @@ export class Ops {
   readonly scratch = new Set<string>()
   /** The identity of each directory this rotation made, for removing it only while it is that directory. */
   private readonly madeDirs = new Map<string, DirId>()
+  /** The fstat of each open descriptor, taken once at the open. */
+  private readonly fdStats = new Map<number, Stats>()
   /** Descriptors opened and not yet closed: closed when the rotation fails. */
   private readonly openFds = new Set<number>()
 
@@ -115,8 +118,15 @@ export class Ops {
   async open(path: string, flags: number, perm: number): Promise<number> {
     const fd = fsCall(path, () => openSync(path, flags, perm))
     this.openFds.add(fd)
-    await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: fstatSync(fd).ino})
+    const st = fstatSync(fd)
+    this.fdStats.set(fd, st)
+    await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: st.ino})
     return fd
+  }
+
+  /** The fstat of a descriptor `open` returned, taken right after the open (no second system call). */
+  statOf(fd: number): Stats {
+    return this.fdStats.get(fd) ?? fstatSync(fd)
   }
 
   /** Writes all of `data`, in `--chunk-bytes` pieces when `chunked`, one event per piece. */
@@ -151,6 +161,7 @@ export class Ops {
 
   async close(fd: number, path: string): Promise<void> {
     this.openFds.delete(fd)
+    this.fdStats.delete(fd)
     fsCall(path, () => closeSync(fd))
     await this.done('close', path, {})
   }
@@ -221,6 +232,7 @@ export class Ops {
       }
     }
     this.openFds.clear()
+    this.fdStats.clear()
     for (const p of this.scratch) {
       try {
         const id = this.madeDirs.get(p)

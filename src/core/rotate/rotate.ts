@@ -17,6 +17,7 @@ import {rotationContent} from './content.js'
 import {sendSignal, type SignalTarget} from './signal.js'
 import {checkRotateTarget} from './layout-check.js'
 import {WRITERS, type WriterMode} from './writers/index.js'
+import {checkVisibleNames} from './writers/file-check.js'
 
 /** Options of `rotate`. */
 export interface RotateOptions {
@@ -142,6 +143,8 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
     let result: RotationSummary['result']
     try {
+      // Before anything of this rotation is written: every visible name is a file of ours (or a kubelet link), or absent.
+      if (o.mode !== 'dir-symlink') checkVisibleNames(o.dir, [...new Set(content.files.map((f) => f.name))], o.mode === 'kubelet')
       result = await WRITERS[o.mode]({dir: o.dir, files: content.files, ops, knobs: o.knobs})
     } catch (err) {
       // Every temporary and unpublished version dir of this rotation goes; the last published set stays.
