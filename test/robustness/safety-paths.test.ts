@@ -96,3 +96,26 @@ describe('ca init never replaces the directory it runs in (item 1)', () => {
     expectIntact(base, cwd)
   })
 })
+
+describe('ca init on a non-empty directory: the hint is a command that works (issue 20 item 8)', () => {
+  it('a directory holding a file that is not a CA file: the hint never suggests --force, and --force is refused', (ctx) => {
+    const {base, cwd} = workdir(ctx)
+    const r = svidkit(['ca', 'init', ...TD, '--out', 'work', '--json'], base)
+    expect(r.status).toBe(3)
+    const e = (JSON.parse(r.stdout) as {error: {code: string; message: string; hint: string}}).error
+    expect(e.code).toBe('output-exists')
+    expect(e.message).toContain('"keep.txt" is not a CA file')
+    expect(e.hint).not.toContain('--force')
+    expect(svidkit(['ca', 'init', ...TD, '--out', 'work', '--force'], base).status).toBe(3)
+    expectIntact(base, cwd)
+  })
+
+  it('a directory holding a CA: the hint suggests --force, and --force replaces it', (ctx) => {
+    const dir = tmpDir(ctx)
+    expect(svidkit(['ca', 'init', ...TD, '--out', 'ca'], dir).status).toBe(0)
+    const r = svidkit(['ca', 'init', ...TD, '--out', 'ca', '--json'], dir)
+    expect(r.status).toBe(3)
+    expect((JSON.parse(r.stdout) as {error: {hint: string}}).error.hint).toContain('--force')
+    expect(svidkit(['ca', 'init', ...TD, '--out', 'ca', '--force'], dir).status).toBe(0)
+  })
+})
