@@ -3,7 +3,7 @@
  * as a real process (bin/run.js, lite and oclif paths) inside a throwaway working directory
  * holding a file; the directory and the file must survive every run.
  */
-import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {tmpDir} from '../helpers/tmp.js'
@@ -117,5 +117,19 @@ describe('ca init on a non-empty directory: the hint is a command that works (is
     expect(r.status).toBe(3)
     expect((JSON.parse(r.stdout) as {error: {hint: string}}).error.hint).toContain('--force')
     expect(svidkit(['ca', 'init', ...TD, '--out', 'ca', '--force'], dir).status).toBe(0)
+  })
+})
+
+describe('issue --out checks the directory it writes into (the same split, audited)', () => {
+  it('--out missing/.. where the working directory holds an SVID → exit 3 output-exists, nothing replaced', (ctx) => {
+    const {base, cwd} = workdir(ctx)
+    expect(svidkit(['ca', 'init', ...TD, '--out', join(base, 'ca')], base).status).toBe(0)
+    const issue = (out: string) => svidkit(['issue', '--ca', join(base, 'ca'), '--spiffe-id', 'spiffe://example.org/w', '--out', out, '--json'], cwd)
+    expect(issue('.').status).toBe(0)
+    const before = readFileSync(join(cwd, 'svid.pem'), 'utf8')
+    const r = issue('missing/..')
+    expect(r.status).toBe(3)
+    expect((JSON.parse(r.stdout) as {error: {code: string}}).error.code).toBe('output-exists')
+    expect(readFileSync(join(cwd, 'svid.pem'), 'utf8')).toBe(before)
   })
 })

@@ -1,5 +1,5 @@
 import {existsSync, lstatSync, statSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {SvidkitError, usageError} from '../errors.js'
 import {LAYOUTS} from '../fs/layout.js'
 import {K8S_SECRET_FILE} from './k8s-secret.js'
@@ -36,20 +36,22 @@ export function checkOutputDir(dir: string, names: string[], force: boolean): 'f
       'the output directory "" is empty: it must name a path',
       'give a directory, e.g. --out svid; an unset shell variable ("$DIR") expands to an empty value',
     )
-  if (!existsSync(dir)) return 'fresh'
-  if (!statSync(dir).isDirectory()) {
+  // Checked as the directory the files will be written into: join() normalises "missing/.." to ".", so the check must too.
+  const abs = resolve(dir)
+  if (!existsSync(abs)) return 'fresh'
+  if (!statSync(abs).isDirectory()) {
     throw new SvidkitError('output-not-writable', `"${dir}" is a file, not a directory`, {
       path: dir,
       hint: 'point --out at a directory (it is created if missing)',
     })
   }
-  if (present(join(dir, CA_MARKER))) {
+  if (present(join(abs, CA_MARKER))) {
     throw new SvidkitError('output-exists', `"${dir}" is a CA directory (it holds ${CA_MARKER}): issue never writes into it`, {
       path: dir,
       hint: 'write the SVID to its own directory, e.g. --out svid',
     })
   }
-  const existing = [...new Set([...KNOWN, ...names])].filter((n) => present(join(dir, n))).sort()
+  const existing = [...new Set([...KNOWN, ...names])].filter((n) => present(join(abs, n))).sort()
   if (existing.length === 0) return 'fresh'
   if (!force) {
     throw new SvidkitError('output-exists', `"${dir}" already holds an SVID (${existing.join(', ')})`, {
