@@ -133,3 +133,21 @@ describe('issue --out checks the directory it writes into (the same split, audit
     expect(readFileSync(join(cwd, 'svid.pem'), 'utf8')).toBe(before)
   })
 })
+
+describe('rotate --dir checks and changes one spelling of the directory', () => {
+  it('kubelet --dir missing/.. is checked as the working directory it names (no internal error), keeping its files', (ctx) => {
+    const {base, cwd} = workdir(ctx)
+    expect(svidkit(['ca', 'init', ...TD, '--out', join(base, 'ca')], base).status).toBe(0)
+    const args = ['rotate', '--dir', 'missing/..', '--ca', join(base, 'ca'), '--mode', 'kubelet', '--spiffe-id', 'spiffe://example.org/w']
+    // The working directory holds keep.txt: not an SVID directory, refused as such.
+    const r = svidkit([...args, '--json'], cwd)
+    expect(r.status).toBe(3)
+    expect((JSON.parse(r.stdout) as {error: {code: string; message: string}}).error).toMatchObject({
+      code: 'output-exists',
+      message: expect.stringContaining('"."'),
+    })
+    expect(svidkit([...args, '--force'], cwd).status).toBe(0)
+    expect(readdirSync(cwd)).toEqual(expect.arrayContaining(['..data', 'tls.crt', 'keep.txt']))
+    expect(existsSync(join(cwd, 'missing'))).toBe(false)
+  })
+})

@@ -1,5 +1,5 @@
 import {statSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
+import {basename, dirname, join, normalize} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {ensureDir} from '../fs/atomic-write.js'
 import {checkDirTrusted} from '../fs/dir-trust.js'
@@ -92,7 +92,10 @@ async function rotateCa(a: Authority, o: RotateOptions, clock: Clock): Promise<A
  * (docs/rotation.md "Writer modes"), emitting one event per step, the windows it opened and a `done` event
  * per rotation with the hashes of what it wrote. Returns one summary per rotation.
  */
-export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
+export async function rotate(options: RotateOptions): Promise<RotationSummary[]> {
+  // One spelling of the directory for every check and every change: join() normalises
+  // "missing/.." to ".", so the checks (lstat, the trust walk) see the same path.
+  const o = options.dir === '' ? options : {...options, dir: normalize(options.dir)}
   const clock = o.clock ?? systemClock
   const layout = o.layout ?? defaultLayout(o.mode)
   if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
