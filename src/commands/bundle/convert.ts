@@ -33,7 +33,6 @@ certificates: a leaf (an SVID) is refused as an authority unless
     'trust-domain': Flags.string({description: 'trust domain to write (pem, jwks) or of unlabelled inputs'}),
     out: Flags.string({description: 'write to this file (atomically) instead of stdout'}),
     force: sharedFlags.force({description: 'replace an existing --out file (a regular file of yours)'}),
-    'insecure-allow-shared-dir': sharedFlags.allowSharedDir(),
     sequence: Flags.integer({description: 'spiffe_sequence to write', min: 0}),
     'refresh-hint': Flags.string({description: 'spiffe_refresh_hint to write (Go duration, e.g. 5m)'}),
     strict: Flags.boolean({description: 'read JWKS inputs as go-spiffe does', default: false}),
@@ -45,7 +44,7 @@ certificates: a leaf (an SVID) is refused as an authority unless
 
   async run() {
     const {argv, flags} = await this.parse(BundleConvert)
-    const out = {force: flags.force, allowSharedDir: flags['insecure-allow-shared-dir']}
+    const out = {force: flags.force}
     // Refused before reading any input: an existing file without --force, a link, a device.
     if (flags.out !== undefined) checkSingleOutput(flags.out, out)
     const result = convertBundles(argv as string[], {

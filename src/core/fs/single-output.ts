@@ -1,15 +1,11 @@
 import {lstatSync, readlinkSync} from 'node:fs'
-import {dirname} from 'node:path'
 import {SvidkitError, usageError} from '../errors.js'
 import {outputError, writeFilesAtomic} from './atomic-write.js'
-import {checkDirTrusted} from './dir-trust.js'
 
 /** Options of `writeSingleOutput`. */
 export interface SingleOutputOptions {
   /** Replace an existing regular file of the invoking user (`--force`). Default false. */
   force?: boolean
-  /** Write even when another user can write the directory (`--insecure-allow-shared-dir`). Default false. */
-  allowSharedDir?: boolean
   /** The flag that names the path, for messages. Default `--out`. */
   flag?: string
 }
@@ -60,12 +56,8 @@ export function checkSingleOutput(path: string, o: SingleOutputOptions = {}): vo
   }
 }
 
-/**
- * Writes one output file atomically (a temporary file renamed into place) after
- * `checkSingleOutput` and the directory check of docs/security.md (`unsafe-dir`).
- */
+/** Writes one output file atomically (a temporary file renamed into place) after `checkSingleOutput`. */
 export function writeSingleOutput(path: string, data: string | Uint8Array, mode: number, o: SingleOutputOptions = {}): void {
   checkSingleOutput(path, o)
-  checkDirTrusted(dirname(path), {allowShared: o.allowSharedDir})
   writeFilesAtomic([{path, data, mode}])
 }
