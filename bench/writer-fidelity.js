@@ -50,28 +50,11 @@ try {
     bare.push(Number(process.hrtime.bigint()) / 1e6 - t0)
   }
   // The same through the CLI, events piped as NDJSON (what race and a user's script see).
-  const run = spawnSync(
-    process.execPath,
-    [
-      join(DIST, '..', 'bin', 'run.js'),
-      'rotate',
-      '--dir',
-      dir,
-      '--ca',
-      ca,
-      '--mode',
-      'spiffe-helper',
-      '--spiffe-id',
-      'spiffe://example.org/web',
-      '--count',
-      String(N + 1),
-      '--json',
-    ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    },
-  )
+  const args = `rotate --mode spiffe-helper --spiffe-id spiffe://example.org/web --json --count ${N + 1}`.split(' ')
+  const run = spawnSync(process.execPath, [join(DIST, '..', 'bin', 'run.js'), ...args, '--dir', dir, '--ca', ca], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  })
   const cli = new Map()
   for (const line of run.stdout.split('\n')) {
     if (!line.startsWith('{"t"')) continue

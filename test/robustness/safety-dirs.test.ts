@@ -9,10 +9,9 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {isSvidkitError} from '../../src/core/errors.js'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
 import {suiteTmpDir, tmpDir} from '../helpers/tmp.js'
-import {makeCa, MODES, readlinkOr, rot, svidDir} from '../rotate/harness.js'
+import {makeCa, MODES, readlinkOr, refusal, rot, svidDir} from '../rotate/harness.js'
 import {jsonError, svidkit} from './spawn-cli.js'
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups']
@@ -49,15 +48,6 @@ function openRoot(ctx: Parameters<typeof tmpDir>[0]): string {
   const root = tmpDir(ctx)
   chmodSync(root, 0o755)
   return root
-}
-
-async function refusal(p: Promise<unknown>): Promise<{code: string; exit: number; message: string}> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isSvidkitError(err)) throw new Error(`expected a refusal, got ${String(err)}`)
-  return err
 }
 
 /** A directory under the test's temp dir whose mode lets uid 65534 write it (proved by writing). */

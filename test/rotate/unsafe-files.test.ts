@@ -11,10 +11,9 @@ import {chmodSync, linkSync, readFileSync, rmSync, statSync, writeFileSync} from
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {isSvidkitError} from '../../src/core/errors.js'
 import type {WriterMode} from '../../src/core/rotate/writers/index.js'
 import {suiteTmpDir, tmpDir} from '../helpers/tmp.js'
-import {makeCa, MODES, modeOf, namesOf, rot, svidDir} from './harness.js'
+import {makeCa, MODES, modeOf, namesOf, refusal, rot, svidDir} from './harness.js'
 
 const base = suiteTmpDir()
 let ca = ''
@@ -26,15 +25,6 @@ beforeAll(async () => {
 const FILE_MODES = MODES.filter((m) => m !== 'dir-symlink')
 const canSetpriv = process.geteuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
 if (!canSetpriv) console.warn('[svidkit tests] unsafe-files: needs root and setpriv for a second uid: those tests skipped')
-
-async function refusal(p: Promise<unknown>): Promise<{code: string; exit: number; message: string}> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!isSvidkitError(err)) throw new Error(`expected a refusal, got ${String(err)}`)
-  return err
-}
 
 /** A per-test SVID directory of `mode` after one rotation; returns it and the name of its key file. */
 async function scene(ctx: Parameters<typeof tmpDir>[0], mode: WriterMode) {
