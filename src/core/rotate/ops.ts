@@ -124,6 +124,17 @@ export class Ops {
     return fd
   }
 
+  /** Closes a descriptor the writer refuses to use (no event); it is no longer tracked. */
+  abandonFd(fd: number): void {
+    this.openFds.delete(fd)
+    this.fdStats.delete(fd)
+    try {
+      closeSync(fd)
+    } catch {
+      // already closed
+    }
+  }
+
   /** The fstat of a descriptor `open` returned, taken right after the open (no second system call). */
   statOf(fd: number): Stats {
     return this.fdStats.get(fd) ?? fstatSync(fd)

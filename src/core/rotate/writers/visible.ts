@@ -1,4 +1,4 @@
-import {closeSync, constants as C} from 'node:fs'
+import {constants as C} from 'node:fs'
 import {SvidkitError} from '../../errors.js'
 import {sleep} from '../ops.js'
 import {checkVisibleFile, unsafeBecause, unsafeFile} from './file-check.js'
@@ -27,13 +27,17 @@ export async function writeVisible(w: WriterInput, f: SetFile, path: string, exc
   w.ops.openWindow('torn', f.name)
   if (!exclusive) {
     const after = w.ops.statOf(fd)
-    const why = before && (after.ino !== before.ino || after.dev !== before.dev) ? 'it was replaced while being opened' : unsafeBecause(after)
+    if (before && (after.ino !== before.ino || after.dev !== before.dev)) {
+      w.ops.abandonFd(fd)
+      throw new SvidkitError('unsafe-link', `refusing to write "${path}": it was replaced while being opened`, {path})
+    }
+    const why = unsafeBecause(after)
     if (why) {
-      closeSync(fd)
-      throw why.startsWith('it was replaced') ? new SvidkitError('unsafe-link', `refusing to write "${path}": ${why}`, {path}) : unsafeFile(path, why)
+      w.ops.abandonFd(fd)
+      throw unsafeFile(path, why)
     }
     // Narrow a wider existing mode before any key byte lands; an equal or narrower one is kept, as spiffe-helper does.
-    if (before && (after.mode & 0o777 & ~f.mode) !== 0) await w.ops.fchmod(fd, path, f.mode)
+    if ((after.mode & 0o777 & ~f.mode) !== 0) await w.ops.fchmod(fd, path, f.mode)
   }
   if (!exclusive && w.knobs.truncateHoldMs > 0) await sleep(w.knobs.truncateHoldMs, w.ops.ctx.abort)
   await w.ops.write(fd, path, f.data, true)
