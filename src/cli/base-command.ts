@@ -1,8 +1,9 @@
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, type Interfaces} from '@oclif/core'
 import {SvidkitError, isSvidkitError, type ExitCode} from '../core/errors.js'
 import {renderError} from './render-error.js'
 import {isParseError, usageFromParseError, type UsageContext} from './usage-errors.js'
 import {style} from './style.js'
+import {checkPathValues} from './flags.js'
 
 function debugEnabled(): boolean {
   return /(^|,)\s*svidkit/.test(process.env.DEBUG ?? '')
@@ -64,6 +65,16 @@ export abstract class SvidkitCommand extends Command {
   protected exitForInterrupt(signal: AbortSignal): void {
     if (!signal.aborted) return
     throw new Errors.ExitError(signal.reason === 'SIGTERM' ? 143 : 130)
+  }
+
+  /** oclif's parse, then the checks every command shares: no path flag may be empty (flags.ts). */
+  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    checkPathValues(parsed.flags, parsed.args)
+    return parsed
   }
 
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<void> {

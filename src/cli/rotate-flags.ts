@@ -8,6 +8,7 @@ import type {RotateOptions} from '../core/rotate/rotate.js'
 import type {WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitError} from '../core/errors.js'
 import {constants as osConstants} from 'node:os'
+import {sharedFlags} from './flags.js'
 
 /** The knobs of docs/rotation.md "Knobs", declared once: `rotate` takes all of them, `race` the per-rotation ones (RACE_KNOBS). */
 export const rotateFlags = {
@@ -36,6 +37,7 @@ export const rotateFlags = {
   signal: Flags.string({description: 'signal to send after the whole set is written (e.g. SIGHUP)'}),
   pid: Flags.integer({description: 'process to signal'}),
   'pid-file': Flags.string({description: 'file holding the pid to signal (re-read every rotation)'}),
+  'insecure-allow-shared-dir': sharedFlags.allowSharedDir(),
 }
 
 /** The knobs that shape one rotation, which `race` passes to its writer (typed, through knobsFromFlags). */
@@ -127,6 +129,7 @@ export function rotateOptionsFromFlags(f: Record<string, unknown>, mode: WriterM
     intervalMs: ms(f.interval as string),
     signal: signal ? {signal: normalizeSignal(signal), pid: f.pid as number | undefined, pidFile: f['pid-file'] as string | undefined} : undefined,
     force: Boolean(f.force),
+    allowSharedDir: Boolean(f['insecure-allow-shared-dir']),
   }
 }
 

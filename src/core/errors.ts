@@ -43,6 +43,8 @@ export const REASON_EXIT = {
   'output-exists': 3,
   'output-not-writable': 3,
   'unsafe-link': 3,
+  'unsafe-dir': 3,
+  'unsafe-file': 3,
   'signal-failed': 3,
   'ca-invalid': 3,
   'ca-expired': 3,
@@ -146,6 +148,9 @@ const DEFAULT_HINTS: Record<ReasonCode, string> = {
   'output-exists': 'use --force to overwrite, or choose another --out directory',
   'output-not-writable': 'choose a directory you can write to, or fix its permissions',
   'unsafe-link': 'a link in the directory points somewhere the writer never put it: inspect it, remove it by hand if it is stale, then rerun',
+  'unsafe-dir':
+    'make the directory and those above it writable only by you or root (chmod go-w, chown), or pass --insecure-allow-shared-dir if every user who can write them is trusted',
+  'unsafe-file': 'a file at an output name is not a regular file of yours with one link: inspect it, remove it if it is stale, then rerun',
   'signal-failed': 'check --pid/--pid-file: the process must exist and be yours',
   'ca-invalid': 'point --ca at a directory made by "svidkit ca init"',
   'ca-expired': 'the issuing CA has expired or expires now; create a new one with "svidkit ca init --force"',

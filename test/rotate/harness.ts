@@ -6,6 +6,7 @@ import {createHash} from 'node:crypto'
 import {lstatSync, readFileSync, readlinkSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {initCa} from '../../src/core/ca/init.js'
+import {isSvidkitError} from '../../src/core/errors.js'
 import type {RotateEvent} from '../../src/core/rotate/events.js'
 import {defaultKnobs, type Knobs} from '../../src/core/rotate/knobs.js'
 import {defaultLayout, rotate, type RotateOptions, type RotationSummary} from '../../src/core/rotate/rotate.js'
@@ -142,4 +143,14 @@ export async function until(pred: () => boolean, timeoutMs: number, what: string
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
     await delay(10)
   }
+}
+
+/** Returns the SvidkitError a promise is expected to reject with (throws when it resolves or rejects with anything else). */
+export async function refusal(p: Promise<unknown>): Promise<{code: string; exit: number; message: string}> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!isSvidkitError(err)) throw new Error(`expected a refusal, got ${String(err)}`)
+  return err
 }

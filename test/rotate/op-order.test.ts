@@ -27,27 +27,26 @@ const TRUNC = 'O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW'
 const EXCL = 'O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW'
 
 /**
- * spiffe-helper (Go os.WriteFile per file): open O_TRUNC (0 bytes from here), write, close;
- * svidkit adds O_NOFOLLOW and an fchmod before the bytes (a planted mode never survives).
+ * spiffe-helper (Go os.WriteFile per file): open O_TRUNC (0 bytes from here), write, close,
+ * and nothing else (issue 18 item 3: no fchmod when the mode is already right; svidkit adds
+ * only O_NOFOLLOW, which no watcher sees). A planted wider mode is the one case with an
+ * fchmod (test/rotate/unsafe-files.test.ts).
  */
 const SPIFFE_HELPER = [
   `open svid.pem ${TRUNC} 0644`,
   '+torn svid.pem',
-  'fchmod svid.pem 0644',
   'write svid.pem',
   'close svid.pem',
   '-torn svid.pem',
   '+key-mismatch',
   `open svid_key.pem ${TRUNC} 0600`,
   '+torn svid_key.pem',
-  'fchmod svid_key.pem 0600',
   'write svid_key.pem',
   'close svid_key.pem',
   '-torn svid_key.pem',
   '-key-mismatch',
   `open svid_bundle.pem ${TRUNC} 0644`,
   '+torn svid_bundle.pem',
-  'fchmod svid_bundle.pem 0644',
   'write svid_bundle.pem',
   'close svid_bundle.pem',
   '-torn svid_bundle.pem',

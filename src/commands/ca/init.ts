@@ -17,7 +17,9 @@ Every CA certificate has critical CA:TRUE, critical keyCertSign+cRLSign, the URI
 spiffe://<trust-domain>, SKI/AKI, and (unless --no-name-constraints) the root carries a
 critical URI name constraint permitting only the trust domain. Files are written to
 temporary names and renamed, so a crash never leaves a torn file. An existing CA is never
-replaced without --force.`)
+replaced without --force. A new CA directory is 0700. --out may not be the current directory
+or one above it, and a directory another user can write (or one above it) is refused unless
+--insecure-allow-shared-dir (docs/security.md).`)
 
   static override examples = [
     '<%= config.bin %> ca init --trust-domain example.org --out ca',
@@ -42,6 +44,7 @@ replaced without --force.`)
       allowNo: true,
     }),
     force: sharedFlags.force({description: 'replace an existing CA in --out'}),
+    'insecure-allow-shared-dir': sharedFlags.allowSharedDir(),
   }
 
   async run() {
@@ -56,6 +59,7 @@ replaced without --force.`)
       pathLen: parsePathLen(flags['path-len']),
       nameConstraints: flags['name-constraints'],
       force: flags.force,
+      allowSharedDir: flags['insecure-allow-shared-dir'],
     })
     this.warnings(result.warnings)
     this.log(`created CA for trust domain ${result.trustDomain} in ${result.dir}`)

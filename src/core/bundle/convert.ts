@@ -54,6 +54,7 @@ function refuseNonCa(bundles: Map<string, {authorities: ParsedCertificate[]}>): 
  */
 export function convertBundles(specs: string[], o: ConvertOptions): ConvertResult {
   if (specs.length === 0) throw usageError('give at least one bundle file')
+  if (o.trustDomain === '') throw usageError('--trust-domain "" is empty', 'give a trust domain name such as example.org, or leave --trust-domain out')
   const set = loadBundleSpecs(specs, {expectedTrustDomain: o.trustDomain, strict: o.strict})
   if (set.unbound.length > 0) {
     throw usageError(`cannot tell which trust domain "${set.unbound[0]}" serves`, 'label it: TD=FILE, or pass --trust-domain')

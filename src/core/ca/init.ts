@@ -1,5 +1,6 @@
 import {join} from 'node:path'
-import {checkCaTarget, recoverCaSwap} from './swap.js'
+import {caTarget, checkCaTarget, recoverCaSwap, type CaWriteOptions} from './swap.js'
+import {checkDirTrusted} from '../fs/dir-trust.js'
 import {certificateSummary, type CertificateSummary} from '../x509/summary.js'
 import {systemClock} from '../clock.js'
 import {createAuthority, type CreateAuthorityOptions} from './create.js'
@@ -26,12 +27,13 @@ export interface CaInitResult {
  * Returns the result of creating a trust domain's CA and writing it to `out`; refuses
  * (`output-exists`, exit 3) to replace an existing CA unless `force`.
  */
-export async function initCa(opts: CreateAuthorityOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
+export async function initCa(opts: CreateAuthorityOptions & CaWriteOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
   // Refuse before generating keys; saveAuthorityAsync checks again.
+  checkDirTrusted(caTarget(opts.out), {allowShared: opts.allowSharedDir})
   recoverCaSwap(opts.out)
   checkCaTarget(opts.out, opts.force ?? false)
   const {authority, warnings} = await createAuthority(opts)
-  await saveAuthorityAsync(opts.out, authority, {force: opts.force})
+  await saveAuthorityAsync(opts.out, authority, {force: opts.force, allowSharedDir: opts.allowSharedDir})
   const creds = [...authority.roots, ...authority.intermediates]
   const at = (opts.clock ?? systemClock).now()
   return {

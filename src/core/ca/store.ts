@@ -9,7 +9,7 @@ import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, keyMatches} from '../x509/keys.js'
 import {KEY_TYPES, type KeyType} from '../x509/key-type.js'
 import {bundleAuthorities, type Authority, type CaCredential} from './authority.js'
-import {checkCaTarget, recoverCaSwap, swapCaDir, swapCaDirAsync} from './swap.js'
+import {caPath, checkCaTarget, recoverCaSwap, swapCaDir, swapCaDirAsync, type CaWriteOptions} from './swap.js'
 
 /** Name of the metadata file of a CA directory. */
 export const CA_METADATA = 'ca.json'
@@ -81,16 +81,16 @@ export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
  * already holds files unless `force`, and even with `force` one holding files that are not
  * part of a CA. Returns the paths written.
  */
-export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean} = {}): string[] {
+export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean} & CaWriteOptions = {}): string[] {
   const files = checkedFiles(dir, a, opts)
-  swapCaDir(dir, files)
+  swapCaDir(dir, files, opts)
   return files.map((f) => f.path)
 }
 
 /** saveAuthority for an async caller (`ca init`): the files are fsynced at once. */
-export async function saveAuthorityAsync(dir: string, a: Authority, opts: {force?: boolean} = {}): Promise<string[]> {
+export async function saveAuthorityAsync(dir: string, a: Authority, opts: {force?: boolean} & CaWriteOptions = {}): Promise<string[]> {
   const files = checkedFiles(dir, a, opts)
-  await swapCaDirAsync(dir, files)
+  await swapCaDirAsync(dir, files, opts)
   return files.map((f) => f.path)
 }
 
@@ -191,6 +191,7 @@ function offlineRoot(dir: string, ref: {cert: string; key: string}): CaCredentia
  * `key-invalid`) and a key that does not match its certificate is refused (exit 3).
  */
 export function loadAuthority(dir: string): Authority {
+  caPath(dir)
   if (!existsSync(dir)) recoverCaSwap(dir)
   if (!existsSync(dir)) {
     throw new SvidkitError('file-not-found', `CA directory "${dir}" does not exist`, {

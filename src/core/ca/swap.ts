@@ -1,8 +1,10 @@
-import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, statSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
-import {basename, dirname, join, resolve} from 'node:path'
-import {isSvidkitError, SvidkitError} from '../errors.js'
+import {basename, dirname, join, resolve, sep} from 'node:path'
+import {isSvidkitError, SvidkitError, usageError} from '../errors.js'
 import {ensureDir, osReason, outputError, writeNewFile, writeNewFiles, type FileToWrite} from '../fs/atomic-write.js'
+import {checkDirTrusted} from '../fs/dir-trust.js'
+import {dirId, removeOwnDir, type DirId} from '../fs/remove-dir.js'
 
 /**
  * A CA directory is replaced as one unit (docs/security.md "Interrupted runs"): the new CA
@@ -13,6 +15,35 @@ import {ensureDir, osReason, outputError, writeNewFile, writeNewFiles, type File
  */
 
 const METADATA = 'ca.json'
+
+/** Returns the absolute path of the CA directory `dir`; an empty path is a usage error (exit 2), never the current directory. */
+export function caPath(dir: string): string {
+  if (dir === '')
+    throw usageError(
+      'the CA directory "" is empty: it must name a path',
+      'give a directory, e.g. --ca ca; an unset shell variable ("$DIR") expands to an empty value',
+    )
+  return resolve(dir)
+}
+
+/**
+ * Returns the absolute path of the CA directory `dir`, the one path every check and every
+ * rename of the swap uses (an empty `dir` or `missing/..` must never be checked as one path
+ * and renamed as another). Refuses (exit 2) an empty path and the current directory or one
+ * above it (`.`, `..`, `missing/..`, `/`): the swap renames the directory as a whole, which
+ * would pull the directory the command runs in away.
+ */
+export function caTarget(dir: string): string {
+  const abs = caPath(dir)
+  const cwd = resolve(process.cwd())
+  if (abs === cwd || cwd.startsWith(abs.endsWith(sep) ? abs : abs + sep)) {
+    throw usageError(
+      `refusing to use "${dir}" as a CA directory: it is the current directory${abs === cwd ? '' : ' or one above it'}, and a CA directory is replaced as a whole`,
+      'give a directory below the current one (run from its parent: --out ca)',
+    )
+  }
+  return abs
+}
 
 function siblings(abs: string): {news: string[]; olds: string[]} {
   const base = basename(abs)
@@ -56,7 +87,7 @@ export function isCaFileName(e: string): boolean {
  * Returns what it did (empty when nothing was left over).
  */
 export function recoverCaSwap(dir: string): string[] {
-  const abs = resolve(dir)
+  const abs = caPath(dir)
   const done: string[] = []
   let {news, olds} = siblings(abs)
   if (news.length + olds.length === 0) return done
@@ -70,7 +101,7 @@ export function recoverCaSwap(dir: string): string[] {
   }
   if (!existsSync(abs)) return done
   for (const d of [...news, ...olds]) {
-    rmSync(d, {recursive: true, force: true})
+    removeOwnDir(d, dirId(d), {path: dirname(abs), id: dirId(dirname(abs))})
     done.push(`removed leftover ${basename(d)}`)
   }
   return done
@@ -81,9 +112,10 @@ export function recoverCaSwap(dir: string): string[] {
  * holds only CA files. Throws `output-exists` or `output-not-writable` otherwise.
  */
 export function checkCaTarget(dir: string, force: boolean): void {
+  const abs = caTarget(dir)
   let st
   try {
-    st = lstatSync(dir)
+    st = lstatSync(abs)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return
@@ -103,18 +135,23 @@ export function checkCaTarget(dir: string, force: boolean): void {
       hint: 'give a directory path for the CA (it is created when missing)',
     })
   }
-  const entries = readdirSync(dir)
+  const entries = readdirSync(abs).sort()
   if (entries.length === 0) return
-  if (!force) {
-    const what = entries.includes(METADATA) ? `already holds a CA (${METADATA})` : `is not empty (it holds "${entries.sort()[0]}")`
-    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {path: dir, hint: 'use --force to replace it, or choose another --out directory'})
-  }
-  const foreign = entries.sort().find((e) => !isCaFileName(e) || !lstatSync(join(dir, e)).isFile())
+  // A file that is not a CA file is never replaced, even with --force: never suggest it then.
+  const foreign = entries.find((e) => !isCaFileName(e) || !lstatSync(join(abs, e)).isFile())
   if (foreign) {
-    throw new SvidkitError('output-exists', `refusing to replace "${dir}": "${foreign}" is not a CA file and would be lost`, {
-      path: dir,
-      hint: 'move that file away, or choose another --out directory',
-    })
+    throw new SvidkitError(
+      'output-exists',
+      `refusing to ${force ? 'replace' : 'write a CA into'} "${dir}": "${foreign}" is not a CA file${force ? ' and would be lost' : ''}`,
+      {
+        path: dir,
+        hint: 'choose another --out directory (a new one is created), or move that file away',
+      },
+    )
+  }
+  if (!force) {
+    const what = entries.includes(METADATA) ? `already holds a CA (${METADATA})` : `already holds CA files ("${entries[0]}")`
+    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {path: dir, hint: 'use --force to replace it, or choose another --out directory'})
   }
 }
 
@@ -124,19 +161,31 @@ interface Staging {
   parent: string
   tag: string
   staging: string
+  /** The staging directory's identity: it is removed only while it is that directory. */
+  stagingId?: DirId
   mode: number
 }
 
+/** Options of a CA write. */
+export interface CaWriteOptions {
+  /** Write even when another user can write the CA directory or one above it (--insecure-allow-shared-dir). */
+  allowSharedDir?: boolean
+}
+
 /** Creates the staging directory for `dir` (mode 0700 until it is complete). */
-function stage(dir: string): Staging {
-  const abs = resolve(dir)
+function stage(dir: string, opts: CaWriteOptions): Staging {
+  const abs = caTarget(dir)
   const parent = dirname(abs)
+  // The swap renames and removes directories in the parent: another user must not be able to swap them.
+  checkDirTrusted(abs, {allowShared: opts.allowSharedDir})
   ensureDir(parent)
   const tag = randomBytes(4).toString('hex')
   const staging = join(parent, `.${basename(abs)}.new-${tag}`)
-  let mode = 0o755
+  // A CA directory holds private keys: a new one is 0700 whatever the umask; a replaced one
+  // keeps its mode, less any group/other write bit.
+  let mode = 0o700
   try {
-    mode = statSync(abs).mode & 0o7777
+    mode = statSync(abs).mode & 0o7755
   } catch {
     // new directory
   }
@@ -146,32 +195,45 @@ function stage(dir: string): Staging {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file system refuses to create it (ENOENT)' : osReason(err)
     throw new SvidkitError('output-not-writable', `cannot write "${dir}": ${why}`, {path: dir, cause: err})
   }
-  return {abs, parent, tag, staging, mode}
+  return {abs, parent, tag, staging, stagingId: dirId(staging), mode}
 }
 
 /** Removes the staging directory after a failed write, and returns the error to throw. */
 function abandon(s: Staging, dir: string, files: FileToWrite[], err: unknown): SvidkitError {
-  rmSync(s.staging, {recursive: true, force: true})
+  removeStaging(s)
   if (isSvidkitError(err)) return err
   return outputError(join(dir, basename(files.find((f) => !existsSync(join(s.staging, basename(f.path))))?.path ?? '')), err)
+}
+
+/** Removes the staging directory while it is the one `stage` made (best effort: a later run cleans up). */
+function removeStaging(s: Staging): void {
+  try {
+    if (s.stagingId) removeOwnDir(s.staging, s.stagingId)
+  } catch {
+    // left for recoverCaSwap
+  }
 }
 
 /** Swaps the complete staging directory in for `dir`: the old CA aside, the new one in, the old one removed. */
 function commit(s: Staging, dir: string): void {
   let old: string | undefined
+  let oldId: DirId | undefined
+  const parentId = dirId(s.parent)
   try {
     // rename(2) replaces an empty directory; a non-empty one is moved aside first.
     if (existsSync(s.abs) && readdirSync(s.abs).length > 0) {
       old = join(s.parent, `.${basename(s.abs)}.old-${s.tag}`)
+      oldId = dirId(s.abs)
       renameSync(s.abs, old)
     }
     renameSync(s.staging, s.abs)
   } catch (err) {
     if (old && !existsSync(s.abs)) renameSync(old, s.abs)
-    rmSync(s.staging, {recursive: true, force: true})
+    removeStaging(s)
     throw outputError(dir, err)
   }
-  if (old) rmSync(old, {recursive: true, force: true})
+  // Only the directory that was moved aside, in the parent it was moved in (re-checked before each removal).
+  if (old && oldId) removeOwnDir(old, oldId, {path: s.parent, id: parentId})
 }
 
 /**
@@ -179,8 +241,8 @@ function commit(s: Staging, dir: string): void {
  * of `dir`, replacing any old CA as one unit. Throws `output-not-writable` with the path
  * and the OS reason on failure, leaving the old CA in place and no staging directory.
  */
-export function swapCaDir(dir: string, files: FileToWrite[]): void {
-  const s = stage(dir)
+export function swapCaDir(dir: string, files: FileToWrite[], opts: CaWriteOptions = {}): void {
+  const s = stage(dir, opts)
   try {
     for (const f of files) writeNewFile(join(s.staging, basename(f.path)), f)
     chmodSync(s.staging, s.mode)
@@ -191,8 +253,8 @@ export function swapCaDir(dir: string, files: FileToWrite[]): void {
 }
 
 /** swapCaDir for an async caller: the files are fsynced at once (atomic-write.ts writeNewFiles). */
-export async function swapCaDirAsync(dir: string, files: FileToWrite[]): Promise<void> {
-  const s = stage(dir)
+export async function swapCaDirAsync(dir: string, files: FileToWrite[], opts: CaWriteOptions = {}): Promise<void> {
+  const s = stage(dir, opts)
   try {
     await writeNewFiles(
       files.map((f) => ({...f, path: join(s.staging, basename(f.path))})),

@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs'
 import {SvidkitError, type ReasonCode} from '../errors.js'
 
 /**
@@ -69,6 +69,15 @@ export function inputError(err: unknown, path: string, kind: ReasonCode): Svidki
     })
   }
   if (code === 'EISDIR') return notRegular(path, 'a directory')
+  // open(2) of a Unix socket fails with ENXIO (of some devices with ENXIO or ENODEV): say what the path is.
+  if (code === 'ENXIO' || code === 'ENODEV' || code === 'EOPNOTSUPP') {
+    try {
+      const st = statSync(path)
+      if (!st.isFile()) return notRegular(path, fileKind(st))
+    } catch {
+      // gone meanwhile: report the open error below
+    }
+  }
   return new SvidkitError(kind, `cannot read "${name}": ${code ?? String(err)}`, {path, cause: err})
 }
 
@@ -82,7 +91,7 @@ function notRegular(path: string, what: string): SvidkitError {
   })
 }
 
-function fileKind(st: ReturnType<typeof fstatSync>): string {
+function fileKind(st: Stats): string {
   if (st.isDirectory()) return 'a directory'
   if (st.isFIFO()) return 'a FIFO'
   if (st.isCharacterDevice()) return 'a character device'

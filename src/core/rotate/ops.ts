@@ -9,14 +9,15 @@ import {
   openSync,
   readlinkSync,
   renameSync,
-  rmSync,
   symlinkSync,
   unlinkSync,
   writeSync,
   constants as C,
+  type Stats,
 } from 'node:fs'
 import {basename} from 'node:path'
 import {outputError} from '../fs/atomic-write.js'
+import {dirId, removeOwnDir, type DirId} from '../fs/remove-dir.js'
 import {sleep} from './sleep.js'
 import type {Clock} from '../clock.js'
 import type {EventSink, RotateEvent, RotateStep, WindowKind} from './events.js'
@@ -70,6 +71,10 @@ export class Ops {
   readonly pending: Promise<void>[] = []
   /** Temporaries and unpublished version dirs of this rotation: removed when it fails. */
   readonly scratch = new Set<string>()
+  /** The identity of each directory this rotation made, for removing it only while it is that directory. */
+  private readonly madeDirs = new Map<string, DirId>()
+  /** The fstat of each open descriptor, taken once at the open. */
+  private readonly fdStats = new Map<number, Stats>()
   /** Descriptors opened and not yet closed: closed when the rotation fails. */
   private readonly openFds = new Set<number>()
 
@@ -113,8 +118,26 @@ export class Ops {
   async open(path: string, flags: number, perm: number): Promise<number> {
     const fd = fsCall(path, () => openSync(path, flags, perm))
     this.openFds.add(fd)
-    await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: fstatSync(fd).ino})
+    const st = fstatSync(fd)
+    this.fdStats.set(fd, st)
+    await this.done('open', path, {flags: flagText(flags), perm: octal(perm), ino: st.ino})
     return fd
+  }
+
+  /** Closes a descriptor the writer refuses to use (no event); it is no longer tracked. */
+  abandonFd(fd: number): void {
+    this.openFds.delete(fd)
+    this.fdStats.delete(fd)
+    try {
+      closeSync(fd)
+    } catch {
+      // already closed
+    }
+  }
+
+  /** The fstat of a descriptor `open` returned, taken right after the open (no second system call). */
+  statOf(fd: number): Stats {
+    return this.fdStats.get(fd) ?? fstatSync(fd)
   }
 
   /** Writes all of `data`, in `--chunk-bytes` pieces when `chunked`, one event per piece. */
@@ -149,6 +172,7 @@ export class Ops {
 
   async close(fd: number, path: string): Promise<void> {
     this.openFds.delete(fd)
+    this.fdStats.delete(fd)
     fsCall(path, () => closeSync(fd))
     await this.done('close', path, {})
   }
@@ -192,6 +216,7 @@ export class Ops {
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
     fsCall(path, () => mkdirSync(path, {mode}))
+    this.madeDirs.set(path, dirId(path))
     await this.done('mkdir', path, {perm: octal(mode)})
   }
 
@@ -218,9 +243,13 @@ export class Ops {
       }
     }
     this.openFds.clear()
+    this.fdStats.clear()
     for (const p of this.scratch) {
       try {
-        rmSync(p, {recursive: true, force: true})
+        const id = this.madeDirs.get(p)
+        // A directory only while it is the one this rotation made; a temporary file or link is unlinked (never followed).
+        if (id) removeOwnDir(p, id)
+        else unlinkSync(p)
       } catch {
         // best effort: the next run removes what is provably its own
       }
@@ -228,8 +257,13 @@ export class Ops {
     this.scratch.clear()
   }
 
-  async rm(path: string): Promise<void> {
-    fsCall(path, () => rmSync(path, {recursive: true, force: true}))
+  /**
+   * Removes a directory the writer proved its own (identity `id`) and the files in it,
+   * re-checking before each removal that it and `parent` are still those directories
+   * (fs/remove-dir.ts): a swap for a link or another directory stops it (`unsafe-dir`).
+   */
+  async rm(path: string, id: DirId, parent?: {path: string; id: DirId}): Promise<void> {
+    fsCall(path, () => removeOwnDir(path, id, parent))
     await this.done('rm', path, {})
   }
 

@@ -1,7 +1,8 @@
 import {statSync} from 'node:fs'
-import {basename, join} from 'node:path'
+import {basename, dirname, join, normalize} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {ensureDir} from '../fs/atomic-write.js'
+import {checkDirTrusted} from '../fs/dir-trust.js'
 import {loadAuthority, saveAuthority} from '../ca/store.js'
 import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
 import type {Authority} from '../ca/authority.js'
@@ -16,6 +17,7 @@ import {rotationContent} from './content.js'
 import {sendSignal, type SignalTarget} from './signal.js'
 import {checkRotateTarget} from './layout-check.js'
 import {WRITERS, type WriterMode} from './writers/index.js'
+import {checkVisibleNames} from './writers/file-check.js'
 
 /** Options of `rotate`. */
 export interface RotateOptions {
@@ -47,6 +49,12 @@ export interface RotateOptions {
   signal?: SignalTarget
   /** Rotate a directory that is not a layout the mode could produce. Default false. */
   force?: boolean
+  /**
+   * Write even when another user than the invoking one or root can write the SVID directory,
+   * the CA directory or one above them (`--insecure-allow-shared-dir`). Default false: such a
+   * directory is refused (`unsafe-dir`, docs/security.md).
+   */
+  allowSharedDir?: boolean
   clock?: Clock
   sink: EventSink
   /** Called as each rotation ends (a long run reports as it goes). */
@@ -84,11 +92,20 @@ async function rotateCa(a: Authority, o: RotateOptions, clock: Clock): Promise<A
  * (docs/rotation.md "Writer modes"), emitting one event per step, the windows it opened and a `done` event
  * per rotation with the hashes of what it wrote. Returns one summary per rotation.
  */
-export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
+export async function rotate(options: RotateOptions): Promise<RotationSummary[]> {
+  // One spelling of the directory for every check and every change: join() normalises
+  // "missing/.." to ".", so the checks (lstat, the trust walk) see the same path.
+  const o = options.dir === '' ? options : {...options, dir: normalize(options.dir)}
   const clock = o.clock ?? systemClock
   const layout = o.layout ?? defaultLayout(o.mode)
   if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
   const names = fileNames(layout, o.names)
+  // "" would be checked as a missing path and written as the current directory.
+  if (o.dir === '')
+    throw usageError(
+      'the SVID directory "" is empty: it must name a path',
+      'give a directory, e.g. --dir svid; an unset shell variable ("$DIR") expands to an empty value',
+    )
   checkKnobsForMode(o.knobs, o.mode)
   const ttl = o.issue?.ttlMs
   if (ttl !== undefined && !(ttl > 0)) {
@@ -99,6 +116,9 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   }
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
+  // dir-symlink writes beside its link; every other mode in the directory (and a root or intermediate rotation in --ca).
+  checkDirTrusted(o.mode === 'dir-symlink' ? dirname(o.dir) : o.dir, {allowShared: o.allowSharedDir})
+  if ((o.kind ?? 'leaf') !== 'leaf') checkDirTrusted(o.ca, {allowShared: o.allowSharedDir})
   if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
   else ensureDir(o.dir)
   let authority = loadAuthority(o.ca)
@@ -110,7 +130,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     if (o.abort?.aborted) break
     const kind = o.kind ?? 'leaf'
     const next = await rotateCa(authority, o, clock)
-    if (next !== authority) saveAuthority(o.ca, next, {force: true})
+    if (next !== authority) saveAuthority(o.ca, next, {force: true, allowSharedDir: o.allowSharedDir})
     authority = next
     const keepLeaf = Boolean(o.bundleOnly) || (kind === 'root' && (o.caOverlap ?? 'add') !== 'none')
     const content = await rotationContent({
@@ -126,6 +146,8 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
     let result: RotationSummary['result']
     try {
+      // Before anything of this rotation is written: every visible name is a file of ours (or a kubelet link), or absent.
+      if (o.mode !== 'dir-symlink') checkVisibleNames(o.dir, [...new Set(content.files.map((f) => f.name))], o.mode === 'kubelet')
       result = await WRITERS[o.mode]({dir: o.dir, files: content.files, ops, knobs: o.knobs})
     } catch (err) {
       // Every temporary and unpublished version dir of this rotation goes; the last published set stays.

@@ -1,6 +1,6 @@
 import {existsSync, lstatSync, statSync} from 'node:fs'
-import {join} from 'node:path'
-import {SvidkitError} from '../errors.js'
+import {join, resolve} from 'node:path'
+import {SvidkitError, usageError} from '../errors.js'
 import {LAYOUTS} from '../fs/layout.js'
 import {K8S_SECRET_FILE} from './k8s-secret.js'
 
@@ -30,20 +30,28 @@ const present = (path: string) => {
  * Throws `output-not-writable` when `dir` is a file.
  */
 export function checkOutputDir(dir: string, names: string[], force: boolean): 'fresh' | 'replace' {
-  if (!existsSync(dir)) return 'fresh'
-  if (!statSync(dir).isDirectory()) {
+  // "" would be checked as a missing path and written as the current directory.
+  if (dir === '')
+    throw usageError(
+      'the output directory "" is empty: it must name a path',
+      'give a directory, e.g. --out svid; an unset shell variable ("$DIR") expands to an empty value',
+    )
+  // Checked as the directory the files will be written into: join() normalises "missing/.." to ".", so the check must too.
+  const abs = resolve(dir)
+  if (!existsSync(abs)) return 'fresh'
+  if (!statSync(abs).isDirectory()) {
     throw new SvidkitError('output-not-writable', `"${dir}" is a file, not a directory`, {
       path: dir,
       hint: 'point --out at a directory (it is created if missing)',
     })
   }
-  if (present(join(dir, CA_MARKER))) {
+  if (present(join(abs, CA_MARKER))) {
     throw new SvidkitError('output-exists', `"${dir}" is a CA directory (it holds ${CA_MARKER}): issue never writes into it`, {
       path: dir,
       hint: 'write the SVID to its own directory, e.g. --out svid',
     })
   }
-  const existing = [...new Set([...KNOWN, ...names])].filter((n) => present(join(dir, n))).sort()
+  const existing = [...new Set([...KNOWN, ...names])].filter((n) => present(join(abs, n))).sort()
   if (existing.length === 0) return 'fresh'
   if (!force) {
     throw new SvidkitError('output-exists', `"${dir}" already holds an SVID (${existing.join(', ')})`, {

@@ -3,7 +3,8 @@
  * socket, no TLS). A stale socket left by a dead server is replaced; a live one, or any
  * file that is not a socket, never is.
  */
-import {lstatSync, unlinkSync} from 'node:fs'
+import {existsSync, lstatSync, unlinkSync} from 'node:fs'
+import {dirname} from 'node:path'
 import {createConnection, createServer, type Server, type Socket} from 'node:net'
 import {SvidkitError} from '../errors.js'
 
@@ -80,6 +81,14 @@ export async function listenUnix(path: string, onConnection: (s: Socket) => void
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') throw inUse(path)
+    // bind(2) into a missing directory is reported by libuv as EACCES: say what is wrong.
+    if (!existsSync(dirname(path))) {
+      throw new SvidkitError('file-not-found', `cannot bind socket "${path}": the directory "${dirname(path)}" does not exist`, {
+        path,
+        cause: err,
+        hint: 'create it first (mkdir -m 0700), or choose another --socket path',
+      })
+    }
     throw new SvidkitError('output-not-writable', `cannot bind socket "${path}": ${code ?? (err as Error).message}`, {path, cause: err})
   }
   let st

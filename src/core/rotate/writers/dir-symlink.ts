@@ -1,7 +1,7 @@
 import {constants as C, readdirSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import {currentVersion, dirSymlinkScheme, removeLeftovers} from './owned.js'
-import {removeOldDir} from './version-dirs.js'
+import {removeOldDir, versionDirId} from './version-dirs.js'
 import type {Writer} from './types.js'
 
 function nextVersion(parent: string): number {
@@ -25,6 +25,8 @@ export const dirSymlink: Writer = async (w) => {
   // Proven before anything is written: `current -> .` or `-> ../victim` is refused here.
   currentVersion(scheme)
   const old = await w.ops.readlink(link)
+  // The version dir the link names now: only this directory (device and inode) is removed after the swap.
+  const oldId = versionDirId(scheme, old)
   await removeLeftovers(
     w,
     scheme,
@@ -52,6 +54,6 @@ export const dirSymlink: Writer = async (w) => {
   await w.ops.rename(scheme.tmpLink, link)
   w.ops.scratch.clear()
   w.ops.publish('cert', 'key', 'bundle')
-  if (old && old !== version) await removeOldDir(w, scheme, old)
+  if (old && old !== version) await removeOldDir(w, scheme, old, oldId)
   return 'written'
 }

@@ -3,7 +3,7 @@ import {randomInt} from 'node:crypto'
 import {basename, join} from 'node:path'
 import {SvidkitError} from '../../errors.js'
 import {currentVersion, kubeletScheme, removeLeftovers} from './owned.js'
-import {removeOldDir} from './version-dirs.js'
+import {removeOldDir, versionDirId} from './version-dirs.js'
 import type {Writer, WriterInput} from './types.js'
 
 const DATA = '..data'
@@ -83,6 +83,8 @@ export const kubelet: Writer = async (w) => {
   // Proven before anything is written: `..data -> ../victim` or `-> ..` is refused here.
   currentVersion(scheme)
   const old = await w.ops.readlink(scheme.link)
+  // The version dir the link names now: only this directory (device and inode) is removed after the swap.
+  const oldId = versionDirId(scheme, old)
   await removeLeftovers(
     w,
     scheme,
@@ -116,6 +118,6 @@ export const kubelet: Writer = async (w) => {
   w.ops.scratch.clear()
   w.ops.publish('cert', 'key', 'bundle')
   await linkVisibleNames(w)
-  if (old && old !== name) await removeOldDir(w, scheme, old)
+  if (old && old !== name) await removeOldDir(w, scheme, old, oldId)
   return 'written'
 }

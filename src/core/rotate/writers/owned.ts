@@ -1,6 +1,7 @@
 import {lstatSync, readdirSync, readlinkSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {SvidkitError} from '../../errors.js'
+import {dirId, isSameDir, type DirId} from '../../fs/remove-dir.js'
 import type {WriterInput} from './types.js'
 
 /**
@@ -17,16 +18,24 @@ export interface VersionScheme {
   tmpLink: string
   /** The name form of a version directory (a single path component). */
   pattern: RegExp
+  /** `parent` as it was when the rotation started: nothing is removed in it once it is another directory. */
+  parentId: DirId
 }
 
 /** The kubelet scheme: `..data` → `..<yyyy_mm_dd_hh_mm_ss>.<n>` (kubernetes atomic_writer.go). */
 export function kubeletScheme(dir: string): VersionScheme {
-  return {parent: dir, link: join(dir, '..data'), tmpLink: join(dir, '..data_tmp'), pattern: /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/}
+  return {
+    parent: dir,
+    link: join(dir, '..data'),
+    tmpLink: join(dir, '..data_tmp'),
+    pattern: /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/,
+    parentId: dirId(dir),
+  }
 }
 
 /** The dir-symlink scheme: `current` → `v<n>` beside it. */
 export function dirSymlinkScheme(link: string, parent: string): VersionScheme {
-  return {parent, link, tmpLink: join(parent, `${basename(link)}.tmp`), pattern: /^v\d+$/}
+  return {parent, link, tmpLink: join(parent, `${basename(link)}.tmp`), pattern: /^v\d+$/, parentId: dirId(parent)}
 }
 
 function unsafe(link: string, target: string, why: string): SvidkitError {
@@ -41,14 +50,20 @@ function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefine
   }
 }
 
-/** True for a real directory (never a link) holding only regular files, all named in `names`. */
-function isOwnedVersionDir(path: string, names: string[]): boolean {
+/**
+ * Returns the identity of `path` when it is a real directory (never a link) holding only
+ * regular files, all named in `names`, and still the same directory after the listing;
+ * undefined otherwise.
+ */
+function ownedVersionDir(path: string, names: string[]): DirId | undefined {
   const st = lstatOrUndefined(path)
-  if (!st?.isDirectory()) return false
+  if (!st?.isDirectory()) return undefined
+  const id = {dev: Number(st.dev), ino: Number(st.ino)}
   try {
-    return readdirSync(path).every((e) => names.includes(e) && lstatOrUndefined(join(path, e))?.isFile())
+    const ok = readdirSync(path).every((e) => names.includes(e) && lstatOrUndefined(join(path, e))?.isFile())
+    return ok && isSameDir(path, id) ? id : undefined
   } catch {
-    return false
+    return undefined
   }
 }
 
@@ -102,13 +117,15 @@ export async function removeLeftovers(w: WriterInput, s: VersionScheme, current:
   }
   if (w.knobs.keepOldDirs || w.ops.ctx.rotation !== 1) return
   for (const e of readdirSync(s.parent)) {
-    if (e === current || !s.pattern.test(e) || !isOwnedVersionDir(join(s.parent, e), names)) continue
+    const id = e === current || !s.pattern.test(e) ? undefined : ownedVersionDir(join(s.parent, e), names)
+    if (!id) continue
     w.ops.emit('recover', {file: e, message: 'removing a version directory no link names (left by a crashed run)'})
-    await w.ops.rm(join(s.parent, e))
+    await w.ops.rm(join(s.parent, e), id, {path: s.parent, id: s.parentId})
   }
 }
 
-/** Removes the previous version dir only if it is still the writer's own (re-checked at removal time). */
-export function stillOwned(s: VersionScheme, name: string, names: string[]): boolean {
-  return s.pattern.test(name) && !name.includes('/') && isOwnedVersionDir(join(s.parent, name), names)
+/** Returns the identity of the previous version dir while it is still the writer's own (checked at removal time), else undefined. */
+export function stillOwned(s: VersionScheme, name: string, names: string[]): DirId | undefined {
+  if (!s.pattern.test(name) || name.includes('/')) return undefined
+  return ownedVersionDir(join(s.parent, name), names)
 }
