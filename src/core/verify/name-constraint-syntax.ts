@@ -5,7 +5,7 @@
  * Each problem says whether it is rejected by default or only with `--strict`.
  */
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {isMalformedUriConstraint, isParsableDnsName, isParsableEmail} from './name-constraints.js'
+import {isParsableDnsName, isParsableEmail} from './name-constraints.js'
 
 /** One problem with a CA's nameConstraints extension. */
 export interface ConstraintProblem {
@@ -52,8 +52,6 @@ export function constraintProblems(c: ParsedCertificate, isCa: boolean): Constra
       out.push({message: `dNSName constraint "${n.value}" starts with a period (RFC 5280 §4.2.1.10 writes DNS subtrees without one)`, strictOnly: true})
     else if (n.type === 'email' && n.value.includes('@') && !isParsableEmail(n.value))
       out.push({message: `rfc822Name constraint "${n.value}" is not a mailbox`, strictOnly: false})
-    else if (n.type === 'uri' && isMalformedUriConstraint(n.value))
-      out.push({message: `uniformResourceIdentifier constraint "${n.value}" is not a host or domain name (RFC 5280 §4.2.1.10)`, strictOnly: true})
   }
   if (!nc.critical) out.push({message: 'nameConstraints is not critical (RFC 5280 §4.2.1.10: conforming CAs MUST mark it critical)', strictOnly: true})
   if (!isCa) out.push({message: 'nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10: only in CA certificates)', strictOnly: true})

@@ -25,9 +25,10 @@ function violationFailure(all: ParsedCertificate[], ca: number, below: number, c
     : v.excluded
       ? 'is excluded by a constraint'
       : 'is not permitted by any constraint'
+  const of = below === 0 ? '' : ` (in ${describe(all[below], below, all)})`
   return {
     code: 'name-constraint-violation',
-    message: `x509: a root or intermediate certificate specifies a constraint that is violated: ${what} "${v.value}" of ${describe(all[below], below, all)} ${verdict} of ${describe(all[ca], ca, all)}`,
+    message: `x509: a root or intermediate certificate specifies a constraint that is violated: ${what} "${v.value}"${of} ${verdict} of ${describe(all[ca], ca, all)}`,
     hint: v.malformedBase
       ? `the constraint "${v.malformedBase}" is written as a URI or with a path and matches nothing: URI constraints compare only the host; use the bare trust-domain name`
       : v.type === 'uri'
@@ -89,8 +90,12 @@ function aiaWellFormed(v: Uint8Array): boolean {
   })
 }
 
-/** Returns the profile rule `c` (at index i of the path) breaks, with its level. */
-function profileProblem(all: ParsedCertificate[], i: number): {message: string; strictOnly: boolean} | undefined {
+/**
+ * Returns the profile rule `c` (at index i of the path) breaks, with its level. `caRules`
+ * adds the cA/keyCertSign consistency rules, which the SPIFFE profile checks in its own
+ * steps 5 and 6 (leaf flags, signing certificates).
+ */
+function profileProblem(all: ParsedCertificate[], i: number, caRules: boolean): {message: string; strictOnly: boolean} | undefined {
   const c = all[i]
   const raw = rawFacts(c)
   const who = describe(c, i, all)
@@ -120,9 +125,9 @@ function profileProblem(all: ParsedCertificate[], i: number): {message: string; 
   if (crit('2.5.29.14')) return {message: `${who}: critical subjectKeyIdentifier (RFC 5280 §4.2.1.2: MUST NOT be critical)`, strictOnly: true}
   if (c.version >= 3 && !anchor && !c.aki) return {message: `${who}: no authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)`, strictOnly: true}
   if (c.version >= 3 && isCa && !c.ski) return {message: `${who}: a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)`, strictOnly: true}
-  if (c.basicConstraints?.pathLen !== undefined && (!isCa || !c.keyUsage?.names.includes('keyCertSign')))
+  if (caRules && c.basicConstraints?.pathLen !== undefined && (!isCa || !c.keyUsage?.names.includes('keyCertSign')))
     return {message: `${who}: pathLenConstraint without cA and keyCertSign (RFC 5280 §4.2.1.9)`, strictOnly: true}
-  if (!isCa && c.keyUsage?.names.includes('keyCertSign'))
+  if (caRules && !isCa && c.keyUsage?.names.includes('keyCertSign'))
     return {message: `${who}: keyCertSign without cA=TRUE (RFC 5280 §4.2.1.3, §4.2.1.9)`, strictOnly: true}
   if (i + 1 < all.length && !bytesEqual(c.issuerDer, all[i + 1].subjectDer))
     return {
@@ -135,7 +140,7 @@ function profileProblem(all: ParsedCertificate[], i: number): {message: string; 
 /** Step `profile`: the RFC 5280 rules for conforming CAs, on every certificate of the path. */
 export function checkProfile(all: ParsedCertificate[], ctx: PathContext, warnings: string[]): Failure | undefined {
   for (let i = 0; i < all.length; i++) {
-    const p = profileProblem(all, i)
+    const p = profileProblem(all, i, ctx.intermediateFlags)
     if (!p) continue
     if (p.strictOnly && !ctx.strict) {
       warnings.push(`${p.message}; --strict refuses it`)
