@@ -14,7 +14,7 @@ import {subjectNames} from './subject-names.js'
 /** The budget of name-constraint work per verification (docs/security.md "Read and verify limits"). */
 export const NAME_CONSTRAINT_LIMITS = {
   /** Work units: one per set lookup, subtree compiled, or name label read. */
-  maxWork: 200_000,
+  maxWork: 100_000,
 } as const
 
 /** Work left for one verification; shared by every path and CA. */
@@ -104,13 +104,16 @@ function prefixLength(mask: Uint8Array): number {
   return n
 }
 
+const HEX = Array.from({length: 256}, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** Returns the hex of `addr` with all but the first `prefix` bits cleared. */
 function maskedHex(addr: Uint8Array, prefix: number): string {
-  const out = Buffer.alloc(addr.length)
+  let out = ''
   for (let i = 0; i < addr.length; i++) {
     const bits = Math.max(0, Math.min(8, prefix - i * 8))
-    out[i] = addr[i] & (bits === 0 ? 0 : (0xff << (8 - bits)) & 0xff)
+    out += HEX[addr[i] & ((0xff << (8 - bits)) & 0xff)]
   }
-  return out.toString('hex')
+  return out
 }
 
 function addDomain(set: DomainSet, base: string): void {
@@ -209,17 +212,20 @@ function ipText(ip: Uint8Array): string {
 function ipIn(nets: Map<string, Set<string>>, ip: Uint8Array, b: NameConstraintBudget): boolean {
   for (const [key, set] of nets) {
     spend(b, 1)
-    const [prefix, len] = key.split('/').map(Number)
-    if (len === ip.length && set.has(maskedHex(ip, prefix))) return true
+    const slash = key.indexOf('/')
+    if (Number(key.slice(slash + 1)) === ip.length && set.has(maskedHex(ip, Number(key.slice(0, slash))))) return true
   }
   return false
 }
 
 function dnIn(set: Set<string>, name: Uint8Array, b: NameConstraintBudget): boolean {
+  spend(b, 1 + (name.length >> 6))
   const rdns = canonicalRdns(name)
+  let prefix = ''
   for (let k = 0; k <= rdns.length; k++) {
     spend(b, 1)
-    if (set.has(rdns.slice(0, k).join('\n'))) return true
+    if (k > 0) prefix = k === 1 ? rdns[0] : `${prefix}\n${rdns[k - 1]}`
+    if (set.has(prefix)) return true
   }
   return false
 }
