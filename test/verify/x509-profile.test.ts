@@ -12,7 +12,7 @@ import {tlv, seq, oid} from '../../src/core/x509/der.js'
 import {OID} from '../../src/core/x509/oids.js'
 import {parseCertificateDer} from '../../src/core/x509/certificate.js'
 import {certParts, resign} from './chain-kit.js'
-import {baseChain, cert, dirName, dns, ecKey, email, ip, nameConstraints, otherName, uri, X509_AT} from './x509-kit.js'
+import {type KitCert, baseChain, cert, dirName, dns, ecKey, email, ip, nameConstraints, otherName, uri, X509_AT} from './x509-kit.js'
 
 type Chain = Awaited<ReturnType<typeof baseChain>>
 const run = (c: Chain, strict = false) => verifyChain({leaf: c.leaf, intermediates: [c.inter], roots: [c.root], at: X509_AT, strict})
@@ -143,7 +143,7 @@ describe('trust anchors are checked (OpenSSL refuses a non-CA anchor)', () => {
     ['no basicConstraints but keyCertSign (OpenSSL accepts it as an anchor)', {bcCritical: null}],
     ['a critical subjectKeyIdentifier', {omitSki: true, extra: [{oid: OID.subjectKeyIdentifier, critical: true, value: tlv(0x04, Buffer.alloc(20, 1))}]}],
     ['an empty subject', {subject: '', subjectDer: nameDer('')}],
-  ])('%s: accepted by default, refused by --strict', async (_n, root) => {
+  ] as [string, Partial<KitCert>][])('%s: accepted by default, refused by --strict', async (_n, root) => {
     const c = await baseChain({
       root: {...root, ...(root.subject === '' ? {issuerDer: nameDer('')} : {})},
       inter: root.subject === '' ? {issuerDer: nameDer('')} : {},

@@ -4,7 +4,7 @@
  * crypto/x509 cannot use. docs/verification.md lists each rule with its level.
  */
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {describe as who, rawFacts} from './cert-facts.js'
+import {describe as who, publicKeyInfo, rawFacts} from './cert-facts.js'
 import type {PathContext} from './path-checks.js'
 import type {Failure} from './result.js'
 
@@ -18,24 +18,19 @@ function keyProblem(c: ParsedCertificate): {message: string; strictOnly: boolean
   if (raw.spkiAlgorithm.oid === '1.2.840.10045.2.1' && raw.spkiAlgorithm.params?.[0] !== 0x06) {
     return {message: 'an EC key with explicit curve parameters (RFC 5480 §2.1.1: named curves only)', strictOnly: false}
   }
-  let key
-  try {
-    key = c.node.publicKey
-  } catch {
-    return {message: 'a public key svidkit cannot read', strictOnly: false}
-  }
-  const type = key.asymmetricKeyType
-  const d = key.asymmetricKeyDetails ?? {}
+  const info = publicKeyInfo(c)
+  if (!info) return {message: 'a public key svidkit cannot read', strictOnly: false}
+  const type = info.type
   if (type === 'rsa' || type === 'rsa-pss') {
-    const bits = d.modulusLength ?? 0
+    const bits = info.bits ?? 0
     if (bits < 1024) return {message: `an RSA key of ${bits} bits (Go refuses fewer than 1024)`, strictOnly: false}
     if (bits % 8 !== 0) return {message: `an RSA key whose modulus (${bits} bits) is not a multiple of 8 bits`, strictOnly: true}
     if (bits < 2048) return {message: `an RSA key of ${bits} bits (fewer than 2048)`, strictOnly: true}
     return undefined
   }
   if (type === 'ec') {
-    if (!GO_CURVES.has(d.namedCurve ?? ''))
-      return {message: `an EC key on curve "${d.namedCurve ?? 'unknown'}" (Go verifies P-224, P-256, P-384 and P-521 only)`, strictOnly: false}
+    if (!GO_CURVES.has(info.curve ?? ''))
+      return {message: `an EC key on curve "${info.curve ?? 'unknown'}" (Go verifies P-224, P-256, P-384 and P-521 only)`, strictOnly: false}
     return undefined
   }
   if (type === 'ed25519') return undefined

@@ -1,5 +1,6 @@
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {WEAK_SIGNATURE_OIDS} from '../x509/oids.js'
+import {publicKeyInfo} from './cert-facts.js'
 import {canonicalName} from './name-match.js'
 
 /** A certification path: leaf, intermediates upwards, and the trust anchor last. */
@@ -43,13 +44,9 @@ export const PATH_LIMITS = {
 
 /** Returns the key type of `c` when svidkit does not verify signatures with it (anything but RSA, ECDSA and Ed25519). */
 function keyKind(c: ParsedCertificate): string | undefined {
-  let t: string | undefined
-  try {
-    t = c.node.publicKey.asymmetricKeyType
-  } catch {
-    return 'unreadable'
-  }
-  return t === 'rsa' || t === 'rsa-pss' || t === 'ec' || t === 'ed25519' ? undefined : (t ?? 'unknown')
+  const t = publicKeyInfo(c)
+  if (!t) return 'unreadable'
+  return t.type === 'rsa' || t.type === 'rsa-pss' || t.type === 'ec' || t.type === 'ed25519' ? undefined : (t.type ?? 'unknown')
 }
 
 const keyIds = new WeakMap<ParsedCertificate, string>()

@@ -76,6 +76,20 @@ function extension(der: Uint8Array, t: Tlv, budget: DerBudget): RawExtension {
  * optional ones only where they may appear, nothing after the last).
  */
 export function readCertificate(der: Uint8Array, budget: DerBudget): RawCertificate {
+  const raw = readFields(der, budget)
+  lastRead.set(der, raw)
+  return raw
+}
+
+/** The fields last read from each DER buffer, so that path validation does not read a parsed certificate twice. */
+const lastRead = new WeakMap<Uint8Array, RawCertificate>()
+
+/** Returns the fields read from `der` by an earlier `readCertificate` of the same buffer, if any. */
+export function cachedRawCertificate(der: Uint8Array): RawCertificate | undefined {
+  return lastRead.get(der)
+}
+
+function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
   const cert = childrenOf(der, readWhole(der, SEQUENCE, 'Certificate'), 'Certificate', budget)
   if (cert.length !== 3) throw new Error(`Certificate: expected tbsCertificate, signatureAlgorithm and signatureValue, found ${cert.length} elements`)
   const signatureOid = algorithmOid(der, cert[1], 'signatureAlgorithm', budget)
