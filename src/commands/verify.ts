@@ -109,6 +109,7 @@ both profiles (docs/verification.md lists each rule and its level).`)
                 expectTrustDomain: flags['expect-trust-domain'],
                 strict: flags.strict,
                 at,
+                atGiven,
               })
             : verifyFiles({
                 file: args.file,
