@@ -5,12 +5,16 @@
  * was accepted (or wrongly rejected) before issue 19.
  */
 import {generateKeyPairSync} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {hasTool, run as runTool} from '../helpers/peers.js'
+import {tmpDir} from '../helpers/tmp.js'
 import {describe, expect, it} from 'vitest'
 import {verifyChain} from '../../src/index.js'
 import {nameDer} from '../../src/core/x509/build.js'
 import {tlv, seq, oid} from '../../src/core/x509/der.js'
 import {OID} from '../../src/core/x509/oids.js'
-import {parseCertificateDer} from '../../src/core/x509/certificate.js'
+import {certificatePem, parseCertificateDer} from '../../src/core/x509/certificate.js'
 import {certParts, resign} from './chain-kit.js'
 import {type KitCert, baseChain, cert, dirName, dns, ecKey, email, ip, nameConstraints, otherName, uri, X509_AT} from './x509-kit.js'
 
@@ -215,5 +219,21 @@ describe('name chaining (RFC 5280 §7.1)', () => {
   it('names that differ in more than case and white space never chain', async () => {
     const c = await baseChain({inter: {subjectDer: utf8Name('Issuing CA')}, leaf: {issuerDer: printableName('Issuing CB')}})
     expect(verdict(run(c))).toEqual({valid: false, code: 'untrusted-chain'})
+  })
+
+  it.skipIf(!hasTool('openssl'))('openssl verify agrees on both (Go compares bytes and chains neither: docs/verification.md)', async (ctx) => {
+    const dir = tmpDir(ctx)
+    const opensslAccepts = (c: Chain) => {
+      writeFileSync(join(dir, 'root.pem'), certificatePem(c.root))
+      writeFileSync(join(dir, 'inter.pem'), certificatePem(c.inter))
+      writeFileSync(join(dir, 'leaf.pem'), certificatePem(c.leaf))
+      const at = String(X509_AT.getTime() / 1000)
+      return (
+        runTool('openssl', ['verify', '-attime', at, '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'inter.pem'), join(dir, 'leaf.pem')]).status ===
+        0
+      )
+    }
+    expect(opensslAccepts(await baseChain({inter: {subjectDer: utf8Name('Issuing  CA')}, leaf: {issuerDer: printableName('issuing ca')}}))).toBe(true)
+    expect(opensslAccepts(await baseChain({inter: {subjectDer: utf8Name('Issuing CA')}, leaf: {issuerDer: printableName('Issuing CB')}}))).toBe(false)
   })
 })
