@@ -253,15 +253,20 @@ function check(ca: ParsedCertificate, subject: ParsedCertificate, b: NameConstra
   const names = subjectNames(subject)
   spend(b, 1)
   for (const raw of names.dns) {
+    spend(b, 1)
     const name = raw.toLowerCase()
     if (!isParsableDnsName(name.startsWith('*.') ? name.slice(2) : name)) return {type: 'dns', value: raw, excluded: false, unparsable: true}
     if (p.count.dns > 0 && !inDomains(p.dns, name, b)) return {type: 'dns', value: raw, excluded: false}
     if (x.count.dns > 0 && (inDomains(x.dns, name, b) || (name.startsWith('*.') && x.dns.parents.has(name.slice(2)))))
       return {type: 'dns', value: raw, excluded: true}
   }
-  for (const raw of names.emails) {
-    if (p.count.email === 0 && x.count.email === 0) break
+  for (const [i, raw] of names.emails.entries()) {
+    const constrained = p.count.email > 0 || x.count.email > 0
+    // Go parses every rfc822Name SAN under a CA with name constraints; DN emailAddress values only matter to email subtrees.
+    if (!constrained && i >= names.dnEmailsFrom) break
+    spend(b, 1)
     if (!isParsableEmail(raw)) return {type: 'email', value: raw, excluded: false, unparsable: true}
+    if (!constrained) continue
     const at = raw.lastIndexOf('@')
     const mailbox = `${raw.slice(0, at)}@${raw.slice(at + 1).toLowerCase()}`
     const domain = raw.slice(at + 1).toLowerCase()

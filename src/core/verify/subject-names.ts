@@ -11,7 +11,9 @@ import {extensionValue} from './cert-facts.js'
 /** The constrained names of one certificate. */
 export interface SubjectNames {
   dns: string[]
+  /** rfc822Name SANs, then the emailAddress attributes of the subject DN (from `dnEmailsFrom` on). */
   emails: string[]
+  dnEmailsFrom: number
   uris: string[]
   /** iPAddress entries as bytes (4 or 16; any other length is kept and matches nothing). */
   ips: Uint8Array[]
@@ -43,7 +45,7 @@ function dnEmails(name: Uint8Array): string[] {
 export function subjectNames(c: ParsedCertificate): SubjectNames {
   const known = memo.get(c)
   if (known) return known
-  const names: SubjectNames = {dns: [], emails: [], uris: [], ips: [], directoryNames: []}
+  const names: SubjectNames = {dns: [], emails: [], dnEmailsFrom: 0, uris: [], ips: [], directoryNames: []}
   const san = extensionValue(c, OID.subjectAltName)
   if (san) {
     const outer = readTlv(san, 0, san.length)
@@ -60,6 +62,7 @@ export function subjectNames(c: ParsedCertificate): SubjectNames {
     }
   }
   // The subject DN counts when it is not empty (an empty SEQUENCE is 30 00).
+  names.dnEmailsFrom = names.emails.length
   if (c.subjectDer.length > 2) {
     names.directoryNames.push(c.subjectDer)
     names.emails.push(...dnEmails(c.subjectDer))
