@@ -35,7 +35,7 @@ function pemOf(stem: string): string {
   return `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`
 }
 
-function svidkit(c: PkitsCase): {valid: boolean; errors: {code: string; message: string}[]} {
+function svidkit(c: PkitsCase, strict = false): {valid: boolean; errors: {code: string; message: string}[]} {
   let leaf: ParsedCertificate
   let cas: ParsedCertificate[]
   try {
@@ -44,7 +44,7 @@ function svidkit(c: PkitsCase): {valid: boolean; errors: {code: string; message:
   } catch (err) {
     return {valid: false, errors: [{code: 'pem-invalid', message: String(err)}]}
   }
-  return verifyChain({leaf, intermediates: cas, roots: [load('TrustAnchorRootCertificate')], at: AT})
+  return verifyChain({leaf, intermediates: cas, roots: [load('TrustAnchorRootCertificate')], at: AT, strict})
 }
 
 describe.skipIf(!present)('NIST PKITS through verifyChain (default level)', () => {
@@ -62,6 +62,22 @@ describe.skipIf(!present)('NIST PKITS through verifyChain (default level)', () =
     const agree = applicable.filter((c) => svidkit(c).valid === pkitsExpectsValid(c))
     expect(agree.length).toBe(applicable.length)
     expect(PKITS_CASES.filter((c) => !pkitsExpectsValid(c) && svidkit(c).valid)).toEqual([])
+  })
+})
+
+describe.skipIf(!present)('NIST PKITS through verifyChain --strict', () => {
+  it('refuses every Invalid case, and of the Valid ones exactly those whose CAs break an RFC 5280 MUST (docs/verification.md)', () => {
+    expect(PKITS_CASES.filter((c) => !pkitsExpectsValid(c) && svidkit(c, true).valid).map((c) => c.id)).toEqual([])
+    const refused = PKITS_CASES.filter((c) => pkitsExpectsValid(c) && !c.deviation && !svidkit(c, true).valid)
+    // 4.3.x: issuer names that match the CA's subject only by RFC 5280 §7.1 (§4.1.2.6); 4.6.4: a non-critical basicConstraints (§4.2.1.9).
+    expect(refused.map((c) => [c.id, svidkit(c, true).errors[0].code])).toEqual([
+      ['4.3.3', 'profile-violation'],
+      ['4.3.4', 'profile-violation'],
+      ['4.3.5', 'profile-violation'],
+      ['4.3.10', 'profile-violation'],
+      ['4.3.11', 'profile-violation'],
+      ['4.6.4', 'profile-violation'],
+    ])
   })
 })
 
