@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {hasTool, run as runTool} from '../helpers/peers.js'
 import {tmpDir} from '../helpers/tmp.js'
 import {describe, expect, it} from 'vitest'
-import {verifyChain} from '../../src/index.js'
+import {singleBundleSet, verifyChain, verifySvid} from '../../src/index.js'
 import {nameDer} from '../../src/core/x509/build.js'
 import {tlv, seq, oid} from '../../src/core/x509/der.js'
 import {OID} from '../../src/core/x509/oids.js'
@@ -35,6 +35,29 @@ describe('self-issued certificates (RFC 5280 §6.1, PKITS 4.5)', () => {
     const leaf = await cert({subject: 'CN=leaf', issuer: 'CN=CA', key: ecKey(), signer: newKey, aki: newWithOld.ski, san: [dns('a.example')]})
     const r = verifyChain({leaf, intermediates: [oldCa, newWithOld], roots: [root], at: X509_AT})
     expect(verdict(r)).toEqual(OK)
+    expect(r.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'intermediate', 'root'])
+  })
+
+  it('verify (SPIFFE profile): an SVID under a rolled-over CA verifies, without the "self-signed" warning or a look-alike hint', async () => {
+    const rk = ecKey()
+    const oldKey = ecKey()
+    const newKey = ecKey()
+    const spiffe = {san: [uri('spiffe://example.org')]}
+    const root = await cert({subject: 'CN=Root', key: rk, signer: rk, ca: true, ...spiffe})
+    const oldCa = await cert({subject: 'CN=CA', issuer: 'CN=Root', key: oldKey, signer: rk, ca: true, aki: root.ski, ...spiffe})
+    const newWithOld = await cert({subject: 'CN=CA', issuer: 'CN=CA', key: newKey, signer: oldKey, ca: true, aki: oldCa.ski, ...spiffe})
+    const leaf = await cert({
+      subject: 'CN=web',
+      issuer: 'CN=CA',
+      key: ecKey(),
+      signer: newKey,
+      aki: newWithOld.ski,
+      san: [uri('spiffe://example.org/web')],
+      sanCritical: true,
+    })
+    const r = verifySvid({chain: [leaf, newWithOld, oldCa], bundles: singleBundleSet('example.org', [root]), at: X509_AT})
+    expect({valid: r.valid, errors: r.errors}).toEqual({valid: true, errors: []})
+    expect(r.warnings.filter((w) => w.includes('self-signed'))).toEqual([])
     expect(r.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'intermediate', 'root'])
   })
 
