@@ -3,6 +3,7 @@ import {verifyFiles} from '../core/verify/verify-files.js'
 import {readFailureResult} from '../core/verify/read-failure.js'
 import {isSvidkitError, usageError} from '../core/errors.js'
 import {verifyConnect} from '../core/verify/verify-connect.js'
+import {verifyChainFiles} from '../core/verify/verify-chain-files.js'
 import {parseInstant} from '../core/time/instant.js'
 import {parseLayout} from '../core/fs/layout.js'
 import {SvidkitCommand} from '../cli/base-command.js'
@@ -22,13 +23,19 @@ is the primary reason.
 
 A PEM bundle is bound to a trust domain by its TD= label, else by the SPIFFE ID in its CA
 certificates, else by the expected trust domain, else (sole bundle) by the leaf's own trust
-domain with a warning.`)
+domain with a warning.
+
+--profile x509 judges any X.509 chain (a non-SPIFFE peer in a mixed mesh) by RFC 5280 path
+validation only: no SPIFFE leaf rules, no trust-domain binding; every certificate in the
+--bundle files is a trust anchor. --strict adds every RFC 5280 MUST for conforming CAs, in
+both profiles (docs/verification.md lists each rule and its level).`)
 
   static override examples = [
     '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
     '<%= config.bin %> verify --dir svid --expect-trust-domain example.org',
     '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
     '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
+    '<%= config.bin %> verify --profile x509 server-chain.pem --bundle roots.pem --strict',
     '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
     'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem',
   ]
@@ -48,7 +55,17 @@ domain with a warning.`)
     'expect-id': Flags.string({description: 'accepted SPIFFE ID (repeatable: any one of them)', multiple: true}),
     'expect-trust-domain': Flags.string({description: 'required trust domain of the SPIFFE ID'}),
     at: sharedFlags.at(),
-    strict: Flags.boolean({description: 'go-spiffe-strict bundle reading, and reject a leaf EKU without serverAuth and clientAuth', default: false}),
+    strict: Flags.boolean({
+      description:
+        'add every RFC 5280 MUST for conforming CAs to path validation; go-spiffe-strict bundle reading; reject a leaf EKU without serverAuth and clientAuth',
+      default: false,
+    }),
+    profile: Flags.string({
+      description: 'spiffe: the X509-SVID rules and RFC 5280 path validation; x509: RFC 5280 path validation only, for any X.509 chain',
+      options: ['spiffe', 'x509'],
+      default: 'spiffe',
+    }),
+    'max-depth': Flags.integer({description: 'most certificates on a certification path, leaf included, trust anchor excluded', min: 1, max: 64}),
     connect: Flags.string({
       description: 'verify the chain a live TLS server presents at HOST:PORT (no client certificate is sent)',
       exclusive: ['dir', 'key', 'cert-file', 'key-file', 'bundle-file'],
@@ -59,38 +76,61 @@ domain with a warning.`)
   async run() {
     const {args, flags} = await this.parse(Verify)
     const at = flags.at === undefined ? new Date() : parseInstant(flags.at, new Date())
+    const atGiven = flags.at !== undefined
     let result
     try {
       if (flags.connect !== undefined && args.file !== undefined) throw usageError('give a chain file or --connect HOST:PORT, not both')
+      if (flags.profile === 'x509') {
+        const spiffeOnly = (['dir', 'key', 'expect-id', 'expect-trust-domain', 'connect', 'cert-file', 'key-file', 'bundle-file'] as const).find(
+          (f) => flags[f] !== undefined,
+        )
+        if (spiffeOnly)
+          throw usageError(
+            `--${spiffeOnly} applies to --profile spiffe only`,
+            'svidkit verify --profile x509 CHAIN --bundle ROOTS [--at T] [--strict] [--max-depth N]',
+          )
+        if (args.file === undefined) throw usageError('--profile x509 needs a chain file', 'svidkit verify --profile x509 chain.pem --bundle roots.pem')
+      }
       result =
-        flags.connect !== undefined
-          ? await verifyConnect({
-              target: flags.connect,
-              servername: flags.servername,
-              bundles: flags.bundle ?? [],
-              expectIds: flags['expect-id'],
-              expectTrustDomain: flags['expect-trust-domain'],
-              strict: flags.strict,
-              at,
-            })
-          : verifyFiles({
-              file: args.file,
-              dir: flags.dir,
-              layout: parseLayout(flags.layout),
-              names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-              key: flags.key,
-              bundles: flags.bundle,
-              expectIds: flags['expect-id'],
-              expectTrustDomain: flags['expect-trust-domain'],
-              at,
+        flags.profile === 'x509'
+          ? verifyChainFiles({
+              file: args.file as string,
+              roots: flags.bundle ?? [],
+              at: atGiven ? at : undefined,
+              maxDepth: flags['max-depth'],
               strict: flags.strict,
             })
+          : flags.connect !== undefined
+            ? await verifyConnect({
+                target: flags.connect,
+                servername: flags.servername,
+                bundles: flags.bundle ?? [],
+                expectIds: flags['expect-id'],
+                expectTrustDomain: flags['expect-trust-domain'],
+                strict: flags.strict,
+                at,
+                atGiven,
+              })
+            : verifyFiles({
+                file: args.file,
+                dir: flags.dir,
+                layout: parseLayout(flags.layout),
+                names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
+                key: flags.key,
+                bundles: flags.bundle,
+                expectIds: flags['expect-id'],
+                expectTrustDomain: flags['expect-trust-domain'],
+                at,
+                atGiven,
+                maxDepth: flags['max-depth'],
+                strict: flags.strict,
+              })
     } catch (err) {
       // Unreadable input (exit 3) or no handshake with --connect (exit 5): in JSON mode still the verify document, with errors[0].
       if (this.jsonEnabled() && isSvidkitError(err) && (err.exit === 3 || err.exit === 5)) this.finish(readFailureResult(err, at), err.exit)
       throw err
     }
-    for (const line of renderVerify(result)) this.log(line)
+    for (const line of renderVerify(result, {atGiven})) this.log(line)
     if (!result.valid) this.finish(result, 4)
     return result
   }

@@ -292,8 +292,22 @@ describe('reason codes through runCommand, human and --json', () => {
           ].includes(c),
       )
       // Covered through the CLI in both modes by their own files: read-input.test.ts (not-a-regular-file,
-      // permission-denied), parse-strictness.test.ts (duplicate-extension, time-invalid), path-limits.test.ts.
-      .filter((c) => !['not-a-regular-file', 'not-a-directory', 'permission-denied', 'duplicate-extension', 'time-invalid', 'path-limit'].includes(c))
+      // permission-denied), parse-strictness.test.ts (duplicate-extension, time-invalid), path-limits.test.ts,
+      // x509-profile.test.ts (weak-key, name-constraint-invalid, profile-violation).
+      .filter(
+        (c) =>
+          ![
+            'not-a-regular-file',
+            'not-a-directory',
+            'permission-denied',
+            'duplicate-extension',
+            'time-invalid',
+            'path-limit',
+            'weak-key',
+            'name-constraint-invalid',
+            'profile-violation',
+          ].includes(c),
+      )
     const have = new Set(ROWS.map((r) => r.code))
     expect(want.filter((c) => !have.has(c))).toEqual([])
   })

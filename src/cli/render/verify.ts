@@ -9,17 +9,27 @@ export function checkLines(checks: VerifyResult['checks']): string[] {
   return checks.map((c) => `  ${mark(c.status)}  ${c.name.padEnd(w)}  ${c.code && c.status === 'fail' ? style.red(`[${c.code}] `) : ''}${c.message}`)
 }
 
+/** How to word times: `atGiven` when the user chose the evaluation time (`--at`), so nothing is said relative to now. */
+export interface RenderVerifyOptions {
+  atGiven?: boolean
+}
+
 /** Returns the human report of a verification: verdict, reason and hint, checks, chain tree, warnings. */
-export function renderVerify(r: VerifyResult): string[] {
-  const who = r.spiffeId ?? '(no SPIFFE ID)'
+export function renderVerify(r: VerifyResult, o: RenderVerifyOptions = {}): string[] {
+  const x509 = r.profile === 'x509'
+  const who = x509 ? `"${r.chain[0]?.subject ?? ''}"` : (r.spiffeId ?? '(no SPIFFE ID)')
   const lines: string[] = []
   if (r.valid) {
-    lines.push(`${style.green.bold('VALID')}  ${style.bold(who)}`)
-    const exp = r.expiresInMs === undefined ? '' : `, path valid for ${formatDuration(Math.round(r.expiresInMs / 1000) * 1000)}`
+    lines.push(`${style.green.bold('VALID')}  ${style.bold(who)}${x509 ? style.dim('  (X.509 profile: RFC 5280 path validation, no SPIFFE rules)') : ''}`)
+    const exp =
+      r.expiresInMs === undefined
+        ? ''
+        : `, path valid for ${formatDuration(Math.round(r.expiresInMs / 1000) * 1000)}${o.atGiven ? ` after the evaluation time ${r.at}` : ''}`
     if (r.bundle) lines.push(`  trust domain ${r.bundle.trustDomain}, anchor "${r.bundle.anchor}"${exp}`)
+    else if (x509) lines.push(`  anchor "${r.chain.find((c) => c.source === 'bundle')?.subject ?? ''}"${exp}`)
   } else {
     const [first, ...rest] = r.errors
-    lines.push(`${style.red.bold('INVALID')}  ${style.bold(who)}`)
+    lines.push(`${style.red.bold('INVALID')}  ${style.bold(who)}${x509 ? style.dim('  (X.509 profile)') : ''}`)
     lines.push(`  reason  ${style.red(`[${first.code}]`)} ${first.message}`)
     lines.push(`  hint    ${first.hint}`)
     for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
@@ -28,9 +38,9 @@ export function renderVerify(r: VerifyResult): string[] {
     lines.push(
       `  chain presented by ${r.connection.target}${r.connection.servername ? ` (SNI ${r.connection.servername})` : ''}, ${r.connection.protocol ?? 'TLS'}`,
     )
-  lines.push('', 'checks', ...checkLines(r.checks), '', 'chain', ...chainTree(r.chain).map((l) => `  ${l}`))
+  lines.push('', 'checks', ...checkLines(r.checks), '', 'chain', ...chainTree(r.chain, o.atGiven ? r.at : undefined).map((l) => `  ${l}`))
   if (r.bundle) lines.push('', `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`)
   if (r.warnings.length) lines.push('', 'warnings', ...r.warnings.map((w) => `  ${style.yellow('-')} ${w}`))
-  lines.push('', style.dim(`evaluated at ${r.at}`))
+  lines.push('', style.dim(`evaluated at ${r.at}${o.atGiven ? ' (--at); times above are relative to it' : ''}`))
   return lines
 }

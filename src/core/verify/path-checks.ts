@@ -1,66 +1,60 @@
 import {formatInstant} from '../time/instant.js'
 import {formatDuration} from '../time/duration.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {isSelfIssued} from '../x509/certificate.js'
 import {EXTENSION_NAMES, HANDLED_CRITICAL} from '../x509/oids.js'
-import {constraintViolation} from './name-constraints.js'
+import {describe, selfIssued} from './cert-facts.js'
+import {checkCaFlags, checkKeys} from './ca-checks.js'
+import {checkNameConstraints, checkProfile} from './profile-checks.js'
+import type {NameConstraintBudget} from './name-constraints.js'
 import type {CertPath} from './path.js'
 import type {Failure} from './result.js'
 
-/** The sub-steps of X509-SVID §5.1 and RFC 5280 §6.1, in order. */
-export const PATH_STEPS = ['validity', 'name-constraints', 'path-length', 'critical-extensions'] as const
+/** The sub-steps of RFC 5280 §6.1 that svidkit runs on each path, in order (docs/verification.md). */
+export const PATH_STEPS = ['keys', 'validity', 'name-constraints', 'ca-flags', 'path-length', 'critical-extensions', 'profile'] as const
 
-/** How far a path got: the index of the first failing sub-step (4 = all passed) and why it failed. */
+/** What every path check needs besides the path. */
+export interface PathContext {
+  /** Evaluation time. */
+  at: Date
+  /** True when the caller chose the time (`--at`): messages then speak of "the evaluation time", not of now. */
+  atGiven: boolean
+  /** Adds the RFC 5280 MUSTs for conforming CAs (docs/verification.md, `--strict`). */
+  strict: boolean
+  /** Check cA/keyCertSign of the intermediates here (the X.509 profile); the SPIFFE profile does it in step 6. */
+  intermediateFlags: boolean
+  /** Name-constraint work budget shared by every path of one verification. */
+  budget: NameConstraintBudget
+}
+
+/** How far a path got: the index of the first failing sub-step (PATH_STEPS.length = all passed), why it failed, and warnings. */
 export interface PathOutcome {
   path: CertPath
   reached: number
   failure?: Failure
+  warnings: string[]
 }
 
-function describe(c: ParsedCertificate, i: number, all: ParsedCertificate[]): string {
-  const role = i === 0 ? 'leaf' : i === all.length - 1 ? 'root' : 'intermediate'
-  return `${role} "${c.subject || c.san?.uris[0] || c.serial}" (serial ${c.serial})`
-}
-
-function checkValidity(all: ParsedCertificate[], at: Date): Failure | undefined {
-  const t = at.getTime()
+function checkValidity(all: ParsedCertificate[], ctx: PathContext): Failure | undefined {
+  const t = ctx.at.getTime()
+  const now = ctx.atGiven ? 'evaluation time' : 'current time'
   for (const [i, c] of all.entries()) {
     if (t > c.notAfter.getTime()) {
-      const ago = formatDuration(t - c.notAfter.getTime())
+      const ago = ctx.atGiven ? `${formatDuration(t - c.notAfter.getTime())} before the evaluation time` : `${formatDuration(t - c.notAfter.getTime())} ago`
       return {
         code: 'cert-expired',
-        message: `certificate has expired or is not yet valid: current time ${formatInstant(at)} is after ${formatInstant(c.notAfter)} (${describe(c, i, all)})`,
+        message: `certificate has expired or is not yet valid: ${now} ${formatInstant(ctx.at)} is after ${formatInstant(c.notAfter)} (${describe(c, i, all)})`,
         hint:
           i === 0
-            ? `the leaf expired ${ago} ago: issue a new SVID, and check the rotation that should have replaced it`
-            : `the ${describe(c, i, all)} expired ${ago} ago: rotate that CA and reissue what it signed`,
+            ? `the leaf expired ${ago}: issue a new certificate, and check the rotation that should have replaced it`
+            : `the ${describe(c, i, all)} expired ${ago}: rotate that CA and reissue what it signed`,
       }
     }
     if (t < c.notBefore.getTime()) {
       const gap = formatDuration(c.notBefore.getTime() - t)
       return {
         code: 'cert-not-yet-valid',
-        message: `certificate has expired or is not yet valid: current time ${formatInstant(at)} is before ${formatInstant(c.notBefore)} (${describe(c, i, all)})`,
+        message: `certificate has expired or is not yet valid: ${now} ${formatInstant(ctx.at)} is before ${formatInstant(c.notBefore)} (${describe(c, i, all)})`,
         hint: `notBefore is ${gap} after the evaluation time: check the clocks of issuer and verifier (issuers backdate by about 10s)`,
-      }
-    }
-  }
-  return undefined
-}
-
-function checkNameConstraints(all: ParsedCertificate[]): Failure | undefined {
-  // all = leaf, intermediates…, anchor. A CA's constraints apply to every certificate below it.
-  for (let ca = all.length - 1; ca >= 1; ca--) {
-    for (let below = ca - 1; below >= 0; below--) {
-      const v = constraintViolation(all[ca], all[below])
-      if (!v) continue
-      const what = v.type === 'uri' ? 'URI' : v.type === 'dns' ? 'DNS name' : v.type === 'email' ? 'email address' : 'IP address'
-      return {
-        code: 'name-constraint-violation',
-        message: `x509: a root or intermediate certificate specifies a constraint that is violated: ${what} "${v.value}" is ${v.excluded ? 'excluded by a constraint' : 'not permitted by any constraint'} of ${describe(all[ca], ca, all)}`,
-        hint: v.malformedBase
-          ? `the constraint "${v.malformedBase}" is written as a URI or with a path and matches nothing: URI constraints compare only the host; use the bare trust-domain name`
-          : 'URI name constraints compare only the trust domain (host), exactly: the leaf is in a trust domain the CA may not sign for',
       }
     }
   }
@@ -70,9 +64,9 @@ function checkNameConstraints(all: ParsedCertificate[]): Failure | undefined {
 function checkPathLength(all: ParsedCertificate[]): Failure | undefined {
   for (let ca = 1; ca < all.length; ca++) {
     const limit = all[ca].basicConstraints?.pathLen
-    if (limit === undefined) continue
-    // Non-self-issued intermediates strictly between this CA and the leaf.
-    const between = all.slice(1, ca).filter((c) => !isSelfIssued(c)).length
+    if (limit === undefined || !all[ca].basicConstraints?.ca) continue
+    // Intermediates strictly between this CA and the leaf; self-issued ones do not count (RFC 5280 §6.1.4 (l)).
+    const between = all.slice(1, ca).filter((c) => !selfIssued(c)).length
     if (between > limit) {
       return {
         code: 'path-length-exceeded',
@@ -98,13 +92,22 @@ function checkCriticalExtensions(all: ParsedCertificate[]): Failure | undefined 
   return undefined
 }
 
-/** Returns how far a path gets through the path checks (validity, name constraints, path length, critical extensions) at time `at` (first failure wins). */
-export function evaluatePath(path: CertPath, at: Date): PathOutcome {
+/** Returns how far a path gets through PATH_STEPS (first failure wins), with the warnings of the steps it ran. */
+export function evaluatePath(path: CertPath, ctx: PathContext): PathOutcome {
   const all = [...path.certs, path.anchor]
-  const steps = [() => checkValidity(all, at), () => checkNameConstraints(all), () => checkPathLength(all), () => checkCriticalExtensions(all)]
+  const warnings: string[] = []
+  const steps = [
+    () => checkKeys(all, ctx, warnings),
+    () => checkValidity(all, ctx),
+    () => checkNameConstraints(all, ctx, warnings),
+    () => checkCaFlags(all, ctx, warnings),
+    () => checkPathLength(all),
+    () => checkCriticalExtensions(all),
+    () => checkProfile(all, ctx, warnings),
+  ]
   for (const [i, step] of steps.entries()) {
     const failure = step()
-    if (failure) return {path, reached: i, failure}
+    if (failure) return {path, reached: i, failure, warnings}
   }
-  return {path, reached: steps.length}
+  return {path, reached: steps.length, warnings}
 }

@@ -34,6 +34,8 @@ export interface VerifyResult {
   at: string
   /** Time from `at` to the earliest notAfter on the path, in ms. */
   expiresInMs?: number
+  /** `x509` when the chain was judged by `verifyChain` (RFC 5280 only, no SPIFFE rules); absent for SVIDs. */
+  profile?: 'x509'
   /** With `verify --connect`: where the chain came from. */
   connection?: {target: string; servername: string | null; protocol: string | null}
 }

@@ -2,7 +2,7 @@ import type {KeyObject} from 'node:crypto'
 import {SpiffeId, lengthWarning} from '../spiffe-id/index.js'
 import {isSvidkitError} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {isSelfIssued} from '../x509/certificate.js'
+import {isSelfSigned} from './cert-facts.js'
 import {keyMatches} from '../x509/keys.js'
 import type {Report} from './result.js'
 
@@ -141,7 +141,7 @@ function checkSigningCerts(chain: ParsedCertificate[], r: Report): void {
         hint: `${which} lacks keyCertSign; reissue the intermediate with keyCertSign (and cRLSign)`,
       })
     }
-    if (isSelfIssued(c)) r.warn('signing-certs', `${which} in the chain file is self-signed: roots belong in the bundle, not the chain`)
+    if (isSelfSigned(c)) r.warn('signing-certs', `${which} in the chain file is self-signed: roots belong in the bundle, not the chain`)
   })
   if (!failed) r.pass('signing-certs', `${chain.length - 1} intermediate(s) are CAs with keyCertSign`)
 }

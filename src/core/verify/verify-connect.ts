@@ -20,6 +20,8 @@ export interface VerifyConnectOptions {
   strict?: boolean
   /** Evaluation time. Default now. */
   at?: Date
+  /** True when `at` was chosen by the user (`--at`): messages speak of the evaluation time. Default false. */
+  atGiven?: boolean
   clock?: Clock
 }
 
@@ -57,6 +59,7 @@ export async function verifyConnect(o: VerifyConnectOptions): Promise<VerifyResu
     chain: fetched.certificates,
     bundles,
     at: o.at ?? (o.clock ?? systemClock).now(),
+    atGiven: o.atGiven,
     expectIds,
     expectTrustDomain: expectTd,
     strict: o.strict,

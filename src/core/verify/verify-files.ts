@@ -32,6 +32,10 @@ export interface VerifyFilesOptions {
   expectTrustDomain?: string
   /** Evaluation time. Default now. */
   at?: Date
+  /** Most certificates on a certification path, leaf included. Default 10. */
+  maxDepth?: number
+  /** True when `at` was chosen by the user (`--at`): messages speak of the evaluation time. Default false. */
+  atGiven?: boolean
   /** go-spiffe-strict bundles and the EKU rule. Default false. */
   strict?: boolean
   clock?: Clock
@@ -105,6 +109,8 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
     key: key?.keyObject,
     bundles: bundleSet,
     at: o.at ?? (o.clock ?? systemClock).now(),
+    atGiven: o.atGiven,
+    maxDepth: o.maxDepth,
     expectIds,
     expectTrustDomain: expectTd,
     strict: o.strict,

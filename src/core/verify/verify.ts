@@ -1,13 +1,14 @@
 import type {KeyObject} from 'node:crypto'
 import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {EKU_NAMES, OID} from '../x509/oids.js'
+import {OID} from '../x509/oids.js'
 import {formatInstant} from '../time/instant.js'
 import {formatDuration} from '../time/duration.js'
 import {lookupBundle, type BundleSet} from '../bundle/index.js'
 import {checkSvid} from './svid-checks.js'
-import {buildPaths, type CertPath, type PathSearch} from './path.js'
-import {evaluatePath, PATH_STEPS, type PathOutcome} from './path-checks.js'
+import type {CertPath} from './path.js'
+import {PATH_STEPS} from './path-checks.js'
+import {validatePath} from './path-validation.js'
 import {Report, summarizeChain, type VerifyResult} from './result.js'
 
 /** Inputs of `verifySvid`: everything already read and parsed. */
@@ -24,8 +25,12 @@ export interface VerifyInput {
   expectIds?: SpiffeId[]
   /** Required trust domain. */
   expectTrustDomain?: TrustDomain
-  /** Turns an incomplete leaf EKU into `eku-incomplete` (step 12). */
+  /** True when the caller chose `at` (`--at`): messages speak of the evaluation time, not of now. Default false. */
+  atGiven?: boolean
+  /** Adds the RFC 5280 MUSTs for conforming CAs to path validation and turns an incomplete leaf EKU into `eku-incomplete` (step 12). */
   strict?: boolean
+  /** Chain certificates on a path at most, leaf included. Default `PATH_LIMITS.maxDepth` (10). */
+  maxDepth?: number
   /** Warnings from reading the inputs (key format, bundle entries…), reported first. */
   warnings?: string[]
 }
@@ -75,8 +80,20 @@ export function verifySvid(input: VerifyInput): VerifyResult {
           'bundle',
           `bundle for "${td}" with ${bundle.authorities.length} authorit${bundle.authorities.length === 1 ? 'y' : 'ies'} (${bundle.sources.map((s) => `${s.path}: ${s.binding}`).join('; ')})`,
         )
-        const search = buildPaths(leaf, input.chain.slice(1), bundle.authorities)
-        const best = checkPaths(search, input, r)
+        const best = validatePath(
+          {
+            leaf,
+            intermediates: input.chain.slice(1),
+            anchors: bundle.authorities,
+            at: input.at,
+            atGiven: input.atGiven ?? false,
+            strict: input.strict ?? false,
+            maxDepth: input.maxDepth,
+            intermediateFlags: false,
+            anchorWords: 'a root of the bundle',
+          },
+          r,
+        )
         if (best) {
           usedPath = best.path
           anchor = best.path.anchor
@@ -87,7 +104,10 @@ export function verifySvid(input: VerifyInput): VerifyResult {
             expiresInMs = earliest - input.at.getTime()
             const life = leaf.notAfter.getTime() - leaf.notBefore.getTime()
             const left = leaf.notAfter.getTime() - input.at.getTime()
-            if (left < life * 0.1) r.note(`leaf expires in ${formatDuration(left)}, less than 10% of its ${formatDuration(life)} lifetime`)
+            if (left < life * 0.1)
+              r.note(
+                `leaf expires ${input.atGiven ? `${formatDuration(left)} after the evaluation time` : `in ${formatDuration(left)}`}, less than 10% of its ${formatDuration(life)} lifetime`,
+              )
           }
         }
       }
@@ -109,75 +129,6 @@ export function verifySvid(input: VerifyInput): VerifyResult {
     at: formatInstant(input.at),
     ...(expiresInMs === undefined ? {} : {expiresInMs}),
   }
-}
-
-function untrustedHint(search: PathSearch, input: VerifyInput): string {
-  const leaf = input.chain[0]
-  const issuer = `"${leaf.issuer}"${leaf.aki ? ` (AKI ${leaf.aki})` : ''}`
-  if (search.weakSignature) return 'a link in the chain is signed with SHA-1 or MD5, which svidkit refuses; reissue with SHA-256 or better'
-  if (search.badSignature) {
-    return `a certificate named like the issuer is there, but its key did not sign the certificate below it: a look-alike CA, or a CA that was recreated; the leaf's issuer is ${issuer}`
-  }
-  if (input.chain.length === 1) {
-    return `the chain file holds only the leaf, issued by ${issuer}, and the bundle has no such root: append the intermediate(s) after the leaf (cat svid.pem intermediate.pem); for openssl verify pass them with -untrusted`
-  }
-  return `no path from the leaf's issuer ${issuer} through the ${input.chain.length - 1} intermediate(s) given to a root of the bundle: the bundle may belong to another CA or be out of date`
-}
-
-function checkPaths(search: PathSearch, input: VerifyInput, r: Report): PathOutcome | undefined {
-  if (search.paths.length === 0 && search.limited) {
-    r.fail(9, 'path', {
-      code: 'path-limit',
-      message: `path search stopped after ${search.signatureChecks} signature checks and ${search.steps} steps without reaching an authority of the bundle`,
-      hint: `the chain holds ${input.chain.length} certificates with look-alike names; send only the leaf and its intermediates, in order (limits: docs/security.md "Read and verify limits")`,
-    })
-    for (const name of PATH_STEPS) r.skipped(name, 'no certification path')
-    return undefined
-  }
-  if (search.limited)
-    r.note(`the path search stopped at its limit after ${search.signatureChecks} signature checks; only the paths found so far were evaluated`)
-  if (search.paths.length === 0) {
-    r.fail(9, 'path', {
-      code: 'untrusted-chain',
-      message: 'x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority',
-      hint: untrustedHint(search, input),
-    })
-    for (const name of PATH_STEPS) r.skipped(name, 'no certification path')
-    return undefined
-  }
-  const outcomes = search.paths.map((p) => evaluatePath(p, input.at))
-  const best = outcomes.reduce((a, b) => (b.reached > a.reached ? b : a))
-  const names = [...best.path.certs.map((c, i) => (i === 0 && c.san?.uris[0]) || c.subject || c.serial), best.path.anchor.subject].map((s) => `"${s}"`)
-  r.pass('path', `path of ${best.path.certs.length + 1} certificates: ${names.join(' -> ')}`)
-  warnCaEku([...best.path.certs.slice(1), best.path.anchor], r)
-  PATH_STEPS.forEach((name, i) => {
-    if (i < best.reached) r.pass(name, PASS_TEXT[name])
-    else if (i === best.reached && best.failure) r.fail(10, name, best.failure)
-    else r.skipped(name, 'an earlier path check failed')
-  })
-  return best
-}
-
-/**
- * Adds a warning for each CA on the path that carries an extended key usage: Go and
- * OpenSSL intersect EKUs down the chain, so such a CA silently limits what its leaves
- * may be used for (X509-SVID §4.4 describes EKU for leaves only).
- */
-function warnCaEku(cas: ParsedCertificate[], r: Report): void {
-  for (const ca of cas) {
-    if (!ca.extKeyUsage) continue
-    const purposes = ca.extKeyUsage.oids.map((o) => EKU_NAMES[o] ?? o).join(', ')
-    r.note(
-      `CA "${ca.subject}" on the path carries an extended key usage (${purposes}): verifiers that intersect EKUs along the chain (Go, OpenSSL) limit its leaves to these purposes`,
-    )
-  }
-}
-
-const PASS_TEXT: Record<(typeof PATH_STEPS)[number], string> = {
-  validity: 'every certificate on the path is within its validity period',
-  'name-constraints': 'no name constraint on the path excludes the leaf',
-  'path-length': 'every pathLenConstraint on the path holds',
-  'critical-extensions': 'no unhandled critical extension on the path',
 }
 
 function checkExpectations(id: SpiffeId, input: VerifyInput, r: Report): void {

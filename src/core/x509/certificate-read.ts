@@ -33,6 +33,13 @@ export interface RawCertificate {
   notAfter: {tag: number; text: string}
   /** signatureAlgorithm of the outer Certificate (RFC 5280 §4.1.1.2). */
   signatureOid: string
+  /** The outer signatureAlgorithm and the TBS `signature` field as DER (§4.1.1.2: they MUST be identical). */
+  signatureAlgorithmDer: Uint8Array
+  tbsSignatureDer: Uint8Array
+  /** The subjectPublicKeyInfo algorithm: its OID and the DER of its parameters (absent: undefined). */
+  spkiAlgorithm: {oid: string; params?: Uint8Array}
+  /** The subjectPublicKey BIT STRING's content after the unused-bits byte. */
+  spkiKey: Uint8Array
   extensions: RawExtension[]
 }
 
@@ -69,6 +76,20 @@ function extension(der: Uint8Array, t: Tlv, budget: DerBudget): RawExtension {
  * optional ones only where they may appear, nothing after the last).
  */
 export function readCertificate(der: Uint8Array, budget: DerBudget): RawCertificate {
+  const raw = readFields(der, budget)
+  lastRead.set(der, raw)
+  return raw
+}
+
+/** The fields last read from each DER buffer, so that path validation does not read a parsed certificate twice. */
+const lastRead = new WeakMap<Uint8Array, RawCertificate>()
+
+/** Returns the fields read from `der` by an earlier `readCertificate` of the same buffer, if any. */
+export function cachedRawCertificate(der: Uint8Array): RawCertificate | undefined {
+  return lastRead.get(der)
+}
+
+function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
   const cert = childrenOf(der, readWhole(der, SEQUENCE, 'Certificate'), 'Certificate', budget)
   if (cert.length !== 3) throw new Error(`Certificate: expected tbsCertificate, signatureAlgorithm and signatureValue, found ${cert.length} elements`)
   const signatureOid = algorithmOid(der, cert[1], 'signatureAlgorithm', budget)
@@ -85,6 +106,7 @@ export function readCertificate(der: Uint8Array, budget: DerBudget): RawCertific
     i++
   }
   const serial = contentOf(der, expectTag(f[i++], INTEGER, 'serialNumber'))
+  const tbsSignature = f[i]
   algorithmOid(der, f[i++], 'signature', budget)
   const issuer = expectTag(f[i++], SEQUENCE, 'issuer')
   const validity = childrenOf(der, expectTag(f[i++], SEQUENCE, 'validity'), 'validity', budget)
@@ -92,7 +114,8 @@ export function readCertificate(der: Uint8Array, budget: DerBudget): RawCertific
   const subject = expectTag(f[i++], SEQUENCE, 'subject')
   const spki = childrenOf(der, expectTag(f[i++], SEQUENCE, 'subjectPublicKeyInfo'), 'subjectPublicKeyInfo', budget)
   if (spki.length !== 2) throw new Error('subjectPublicKeyInfo: expected algorithm and subjectPublicKey')
-  algorithmOid(der, spki[0], 'subjectPublicKeyInfo algorithm', budget)
+  const spkiAlgorithm = childrenOf(der, expectTag(spki[0], SEQUENCE, 'subjectPublicKeyInfo algorithm'), 'subjectPublicKeyInfo algorithm', budget)
+  const spkiOid = algorithmOid(der, spki[0], 'subjectPublicKeyInfo algorithm', budget)
   bitString(der, expectTag(spki[1], BIT_STRING, 'subjectPublicKey'), 'subjectPublicKey')
   // issuerUniqueID [1] and subjectUniqueID [2] IMPLICIT BIT STRING (§4.1.2.8), then extensions [3] EXPLICIT (§4.1.2.9).
   if (f[i]?.tag === 0x81) bitString(der, f[i++], 'issuerUniqueID')
@@ -112,6 +135,10 @@ export function readCertificate(der: Uint8Array, budget: DerBudget): RawCertific
     notBefore: time(der, validity[0], 'notBefore'),
     notAfter: time(der, validity[1], 'notAfter'),
     signatureOid,
+    signatureAlgorithmDer: elementOf(der, cert[1]),
+    tbsSignatureDer: elementOf(der, tbsSignature),
+    spkiAlgorithm: {oid: spkiOid, ...(spkiAlgorithm[1] ? {params: elementOf(der, spkiAlgorithm[1])} : {})},
+    spkiKey: contentOf(der, spki[1]).subarray(1),
     extensions,
   }
 }

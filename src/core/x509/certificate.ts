@@ -40,6 +40,8 @@ export interface NameConstraintsInfo {
   permitted: ConstraintName[]
   excluded: ConstraintName[]
   critical: boolean
+  /** A subtree list is present but empty (RFC 5280 §4.2.1.10: SIZE (1..MAX)). */
+  emptyList?: boolean
 }
 
 /** One extension: its OID and criticality. */

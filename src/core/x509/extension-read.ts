@@ -4,7 +4,8 @@
  * throws an Error when it is not exactly one value of the extension's syntax.
  * subjectAltName has its own reader (general-names.ts).
  */
-import {booleanOf, childrenOf, contentOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
+import {nameText} from './name-text.js'
+import {booleanOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -59,10 +60,15 @@ export function readAuthorityKeyId(value: Uint8Array, budget: DerBudget): string
   return keyId
 }
 
-/** One name of a name-constraints subtree, reduced to its type and text. */
+/** One name of a name-constraints subtree, reduced to its type and text, with its DER content for byte-wise matching. */
 export interface ConstraintName {
-  type: 'uri' | 'dns' | 'email' | 'ip' | 'other'
+  /** `dn` is a directoryName; `other` an otherName, x400Address, ediPartyName or registeredID (forms svidkit does not match). */
+  type: 'uri' | 'dns' | 'email' | 'ip' | 'dn' | 'other'
   value: string
+  /** The base's content bytes (for `ip`: address then mask; for `dn`: the Name's DER, header included). */
+  raw?: Uint8Array
+  /** The subtree has a minimum other than 0 or a maximum, which RFC 5280 §4.2.1.10 forbids. */
+  minMax?: boolean
 }
 
 /** IPv6 text with the longest run (of two or more) of zero groups written as `::`, the first such run on a tie. */
@@ -99,8 +105,8 @@ function ipConstraintText(b: Uint8Array): string {
   return hex(b)
 }
 
-/** GeneralName (§4.2.1.6) tags: the IA5String kinds and iPAddress are read; the other kinds only counted as 'other'. */
-function generalName(der: Uint8Array, t: Tlv): ConstraintName {
+/** GeneralName (§4.2.1.6) tags: the IA5String kinds, iPAddress and directoryName are read; the other kinds only marked 'other'. */
+function generalName(der: Uint8Array, t: Tlv, budget: DerBudget): ConstraintName {
   const text = () => Buffer.from(contentOf(der, t)).toString('latin1')
   switch (t.tag) {
     case 0x86:
@@ -110,10 +116,15 @@ function generalName(der: Uint8Array, t: Tlv): ConstraintName {
     case 0x81:
       return {type: 'email', value: text()}
     case 0x87:
-      return {type: 'ip', value: ipConstraintText(contentOf(der, t))}
+      return {type: 'ip', value: ipConstraintText(contentOf(der, t)), raw: contentOf(der, t)}
+    case 0xa4: {
+      // directoryName [4] EXPLICIT Name
+      const inner = childrenOf(der, t, 'nameConstraints directoryName', budget)
+      if (inner.length !== 1 || inner[0].tag !== 0x30) throw new Error('nameConstraints: directoryName holds exactly one Name')
+      return {type: 'dn', value: nameText(elementOf(der, inner[0]), budget), raw: elementOf(der, inner[0])}
+    }
     case 0xa0: // otherName
     case 0xa3: // x400Address
-    case 0xa4: // directoryName
     case 0xa5: // ediPartyName
     case 0x88: // registeredID
       return {type: 'other', value: ''}
@@ -128,19 +139,33 @@ function subtrees(der: Uint8Array, t: Tlv, what: string, budget: DerBudget): Con
     const parts = childrenOf(der, expectTag(s, 0x30, `${what} GeneralSubtree`), `${what} GeneralSubtree`, budget)
     if (parts.length === 0) throw new Error(`${what}: GeneralSubtree without a base`)
     let i = 1
-    if (parts[i]?.tag === 0x80) integerOf(der, parts[i++], `${what} minimum`)
-    if (parts[i]?.tag === 0x81) integerOf(der, parts[i++], `${what} maximum`)
+    let minMax = false
+    if (parts[i]?.tag === 0x80) minMax = integerOf(der, parts[i++], `${what} minimum`) !== 0
+    if (parts[i]?.tag === 0x81) {
+      integerOf(der, parts[i++], `${what} maximum`)
+      minMax = true
+    }
     if (i !== parts.length) throw new Error(`${what}: unexpected element in a GeneralSubtree`)
-    return generalName(der, parts[0])
+    const name = generalName(der, parts[0], budget)
+    return minMax ? {...name, minMax} : name
   })
 }
 
-/** nameConstraints (§4.2.1.10): SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }. */
-export function readNameConstraints(value: Uint8Array, budget: DerBudget): {permitted: ConstraintName[]; excluded: ConstraintName[]} {
+/**
+ * nameConstraints (§4.2.1.10): SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }.
+ * `emptyList` is set when a subtree list is present but empty (GeneralSubtrees is SIZE (1..MAX)).
+ */
+export function readNameConstraints(value: Uint8Array, budget: DerBudget): {permitted: ConstraintName[]; excluded: ConstraintName[]; emptyList?: boolean} {
   const parts = childrenOf(value, readWhole(value, 0x30, 'nameConstraints'), 'nameConstraints', budget)
   let i = 0
-  const permitted = parts[i]?.tag === 0xa0 ? subtrees(value, parts[i++], 'nameConstraints permittedSubtrees', budget) : []
-  const excluded = parts[i]?.tag === 0xa1 ? subtrees(value, parts[i++], 'nameConstraints excludedSubtrees', budget) : []
+  let emptyList = false
+  const list = (what: string): ConstraintName[] => {
+    const names = subtrees(value, parts[i++], what, budget)
+    if (names.length === 0) emptyList = true
+    return names
+  }
+  const permitted = parts[i]?.tag === 0xa0 ? list('nameConstraints permittedSubtrees') : []
+  const excluded = parts[i]?.tag === 0xa1 ? list('nameConstraints excludedSubtrees') : []
   if (i !== parts.length) throw new Error('nameConstraints: unexpected element after the subtrees')
-  return {permitted, excluded}
+  return emptyList ? {permitted, excluded, emptyList} : {permitted, excluded}
 }

@@ -4,6 +4,7 @@
  * with: same fields, same values, same types.
  */
 import {AsnConvert} from '@peculiar/asn1-schema'
+import * as asn1js from 'asn1js'
 import {
   AuthorityKeyIdentifier,
   BasicConstraints,
@@ -72,12 +73,35 @@ export function oldNameText(der: Uint8Array): string {
 
 const hex = (buf: ArrayBuffer | Uint8Array): string => Buffer.from(buf instanceof Uint8Array ? buf : new Uint8Array(buf)).toString('hex')
 
-function generalName(n: GeneralName): ConstraintName {
+function generalName(n: GeneralName, rawBase: Uint8Array): ConstraintName {
   if (n.uniformResourceIdentifier !== undefined) return {type: 'uri', value: n.uniformResourceIdentifier}
   if (n.dNSName !== undefined) return {type: 'dns', value: n.dNSName}
   if (n.rfc822Name !== undefined) return {type: 'email', value: n.rfc822Name}
-  if (n.iPAddress !== undefined) return {type: 'ip', value: n.iPAddress}
+  // The former parse had no byte views; issue 19 added the base's content bytes (iPAddress) and the Name (directoryName).
+  if (n.iPAddress !== undefined) return {type: 'ip', value: n.iPAddress, raw: rawBase}
+  if (n.directoryName !== undefined) {
+    const dn = new Uint8Array(AsnConvert.serialize(n.directoryName))
+    return {type: 'dn', value: oldNameText(dn), raw: dn}
+  }
   return {type: 'other', value: ''}
+}
+
+/** The content bytes of each subtree's base in list [tag] of a nameConstraints value, read with asn1js (issue 19's `raw`). */
+function baseContents(value: ArrayBuffer, tag: number): Uint8Array[] {
+  const outer = asn1js.fromBER(value).result as asn1js.Sequence
+  const list = outer.valueBlock.value.find((e) => e.idBlock.tagNumber === tag) as asn1js.Constructed | undefined
+  return (list?.valueBlock.value ?? []).map((sub) => {
+    const base = (sub as asn1js.Sequence).valueBlock.value[0]
+    return new Uint8Array(
+      base.valueBlock.valueBeforeDecodeView.length ? base.valueBlock.valueBeforeDecodeView : (base as asn1js.Primitive).valueBlock.valueHexView,
+    )
+  })
+}
+
+/** A subtree as ConstraintName, with `minMax` when it has a minimum other than 0 or a maximum (issue 19). */
+function subtree(s: {base: GeneralName; minimum: number; maximum?: number}, raw: Uint8Array): ConstraintName {
+  const base = generalName(s.base, raw)
+  return s.minimum !== 0 || s.maximum !== undefined ? {...base, minMax: true} : base
 }
 
 /** The fields the former parseCertificateDer returned (all but `node`), or what it threw. */
@@ -145,9 +169,12 @@ export function oldParse(der: Uint8Array): Omit<ParsedCertificate, 'node'> {
         // Array.from: GeneralSubtrees is an Array subclass, whose map() returned another GeneralSubtrees;
         // the value was always used as the plain ConstraintName[] the type says.
         cert.nameConstraints = {
-          permitted: Array.from(nc.permittedSubtrees ?? [], (s) => generalName(s.base)),
-          excluded: Array.from(nc.excludedSubtrees ?? [], (s) => generalName(s.base)),
+          permitted: Array.from(nc.permittedSubtrees ?? [], (t, i) => subtree(t, baseContents(value, 0)[i])),
+          excluded: Array.from(nc.excludedSubtrees ?? [], (t, i) => subtree(t, baseContents(value, 1)[i])),
           critical,
+          ...((nc.permittedSubtrees && nc.permittedSubtrees.length === 0) || (nc.excludedSubtrees && nc.excludedSubtrees.length === 0)
+            ? {emptyList: true}
+            : {}),
         }
         break
       }
