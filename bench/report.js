@@ -79,6 +79,38 @@ function tables(r) {
   return {oneShot, peers, inProcess}
 }
 
+/** Start-up on this Node and the second one (bench/other-node.js), or undefined without it. */
+function bothNodes(r) {
+  const o = r.otherNode
+  if (!o || o.skipped) return undefined
+  const at = (rows, id) => rows.find((x) => x.id === id)?.medianMs
+  const cells = (rows, id) => {
+    const x = at(rows, id)
+    const n = at(rows, 'node')
+    return [ms(x), id === 'node' || x === undefined ? '' : signed(x - n)]
+  }
+  const ids = ['node', ...ONE_SHOT]
+  return [
+    [
+      'one process',
+      `${r.machine.node} ms`,
+      'over `node -e 0`',
+      `${o.version} ms, caches made by ${o.version}`,
+      'over `node -e 0`',
+      `${o.version} ms, caches made by ${r.machine.node} (rejected)`,
+      'over `node -e 0`',
+    ],
+    ...ids
+      .filter((id) => at(r.oneShot.rows, id) !== undefined)
+      .map((id) => [
+        r.oneShot.rows.find((x) => x.id === id).label,
+        ...cells(r.oneShot.rows, id),
+        ...cells(o.ownCache.rows, id),
+        ...cells(o.buildCache.rows, id),
+      ]),
+  ]
+}
+
 function md(rows) {
   const [head, ...body] = rows
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n')
@@ -94,6 +126,8 @@ export function printReport(r) {
   const m = r.machine
   console.log(`\n${m.nproc} cores, ${m.cpu}, node ${m.node}, ${m.openssl}; load ${m.loadBefore} → ${m.loadAfter}; ${r.oneShot.tool}`)
   console.log(`\n${text(t.oneShot)}\n\n${text(t.peers)}\n\n${text(t.inProcess)}`)
+  const both = bothNodes(r)
+  console.log(both ? `\nstart-up on two Node versions:\n${text(both)}` : `\nno second Node: ${r.otherNode?.skipped}`)
   if (r.oneShot.missing.length) console.log(`\nleft out (not on PATH): ${r.oneShot.missing.join(', ')}`)
   for (const e of r.externals) console.log(e.skipped ? `\nbench/${e.name}: skipped (not present)` : `\nbench/${e.name} (exit ${e.status}):\n${e.output}`)
   console.log(`\nbench process peak RSS: ${mb(r.benchPeakRssKb)} MB`)
@@ -132,6 +166,17 @@ together) rather than absolute times.
 ### One process per command (start-up bound)
 
 ${md(t.oneShot)}
+
+### Start-up on two Node versions
+
+${(() => {
+  const both = bothNodes(r)
+  return both
+    ? `${md(both)}\n\nThe lite bundles' V8 code cache is made by the Node that runs the build and is rejected by
+any other (src/cli/lite/load.ts): the middle columns are a build made on the second Node (a
+copy of the package whose caches it trained), the last ones this build run by the second Node.`
+    : `No second Node in this run: ${r.otherNode?.skipped}.`
+})()}
 
 ### The same jobs done by peers
 
