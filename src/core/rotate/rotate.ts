@@ -99,9 +99,16 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   }
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
-  if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
-  else ensureDir(o.dir)
   let authority = loadAuthority(o.ca)
+  // The directory (with its parents) is created only once the first set is issued, so an input
+  // refused on the way (the CA, the SPIFFE ID, a first rotation without one) leaves nothing behind.
+  let dirReady = false
+  const makeDir = () => {
+    if (dirReady) return
+    if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
+    else ensureDir(o.dir)
+    dirReady = true
+  }
   const summaries: RotationSummary[] = []
   const pending: Promise<void>[] = []
   const count = o.count ?? 1
@@ -123,6 +130,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
       intermediatesInBundle: o.intermediatesInBundle ?? false,
       knobs: o.knobs,
     })
+    makeDir()
     const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
     let result: RotationSummary['result']
     try {
