@@ -4,6 +4,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {progressLine} from '../cli/progress.js'
 import {localOptions, raceFlags, targetOptions} from '../cli/race-flags.js'
+import {withRaceHelpGroups} from '../cli/race-help.js'
 import {renderRace} from '../cli/render/handshake.js'
 import {renderTargetRace} from '../cli/render/race.js'
 
@@ -31,7 +32,7 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
   ]
 
-  static override flags = raceFlags
+  static override flags = withRaceHelpGroups(raceFlags)
 
   async run() {
     const {flags} = await this.parse(Race)
