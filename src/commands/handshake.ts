@@ -4,6 +4,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {clientOptions, handshakeFlags} from '../cli/handshake-flags.js'
 import {renderClient} from '../cli/render/handshake.js'
+import {wrapLines} from '../cli/style.js'
 
 export default class Handshake extends SvidkitCommand {
   static override summary = 'Connect to an mTLS server as a SPIFFE client and verify its SVID'
@@ -26,7 +27,7 @@ The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
   async run() {
     const {args, flags} = await this.parse(Handshake)
     const result = await runClient(clientOptions(flags, args.target))
-    for (const line of renderClient(result, args.target)) this.log(line)
+    for (const line of wrapLines(renderClient(result, args.target))) this.log(line)
     const {verify, localPort: _port, ...rest} = result
     const doc = {...rest, ...(verify ? {checks: verify.checks} : {})}
     if (!result.ok) this.finish(doc, 5)

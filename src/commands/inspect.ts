@@ -5,6 +5,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderInspect, renderInspectPem} from '../cli/render/inspect.js'
+import {wrapLines} from '../cli/style.js'
 
 export default class Inspect extends SvidkitCommand {
   static override summary = 'Show certificates, chains, bundles and keys the SPIFFE way'
@@ -55,7 +56,7 @@ certificates only, as PEM blocks (keys are never printed).`)
     })
     if (flags.format === 'json' && !this.jsonEnabled()) this.logJson(result)
     else if (flags.format === 'pem') process.stdout.write(renderInspectPem(result.files))
-    else for (const f of result.files) this.log([...renderInspect(f), ''].join('\n'))
+    else for (const f of result.files) this.log([...wrapLines(renderInspect(f)), ''].join('\n'))
     return result
   }
 }

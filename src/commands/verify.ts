@@ -9,6 +9,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderVerify} from '../cli/render/verify.js'
+import {wrapLines} from '../cli/style.js'
 
 export default class Verify extends SvidkitCommand {
   static override summary = 'Verify an X509-SVID the way a SPIFFE peer does, and explain every check'
@@ -90,7 +91,7 @@ domain with a warning.`)
       if (this.jsonEnabled() && isSvidkitError(err) && (err.exit === 3 || err.exit === 5)) this.finish(readFailureResult(err, at), err.exit)
       throw err
     }
-    for (const line of renderVerify(result)) this.log(line)
+    for (const line of wrapLines(renderVerify(result))) this.log(line)
     if (!result.valid) this.finish(result, 4)
     return result
   }
