@@ -17,8 +17,14 @@ with the side that refused: local (we rejected the server) or peer (the server r
 The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
 
   static override examples = [
-    '<%= config.bin %> handshake localhost:8443 --dir svid --expect-id spiffe://example.org/server',
-    '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
+    {
+      description: 'Connect with the SVID in svid/ and require the server to be spiffe://example.org/server',
+      command: '<%= config.bin %> handshake localhost:8443 --dir svid --expect-id spiffe://example.org/server',
+    },
+    {
+      description: "Present a client SVID from separate files, trust example.org's bundle, and print JSON",
+      command: '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
+    },
   ]
 
   static override args = {target: Args.string({description: 'HOST:PORT to connect to', required: true})}

@@ -26,12 +26,27 @@ certificates, else by the expected trust domain, else (sole bundle) by the leaf'
 domain with a warning.`)
 
   static override examples = [
-    '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
-    '<%= config.bin %> verify --dir svid --expect-trust-domain example.org',
-    '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
-    '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
-    '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
-    'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem',
+    {
+      description: "Verify a chain against example.org's bundle and require the web workload's ID",
+      command: '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
+    },
+    {
+      description: 'Verify an SVID directory (chain, key and bundle) for any workload of example.org',
+      command: '<%= config.bin %> verify --dir svid --expect-trust-domain example.org',
+    },
+    {
+      description: 'Verify at a given instant with a SPIFFE bundle, and print JSON',
+      command: '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
+    },
+    {
+      description: 'Verify against a federation bundle map, reading it as go-spiffe does',
+      command: '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
+    },
+    {
+      description: "Verify the chain a live server presents, and require the database's ID",
+      command: '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
+    },
+    {description: 'Verify a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem'},
   ]
 
   static override args = {

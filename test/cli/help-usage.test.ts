@@ -108,3 +108,18 @@ describe("race's flags in help groups", () => {
     }
   })
 })
+
+describe('help EXAMPLES', () => {
+  it.each(IDS)('%s: every example has a sentence saying what it does, printed above it', (id) => {
+    const examples = manifest.commands[id].examples ?? []
+    expect(examples.length).toBeGreaterThan(0)
+    for (const e of examples) {
+      expect(typeof e, JSON.stringify(e)).toBe('object')
+      const {description, command} = e as {description?: string; command: string}
+      expect(description, command).toMatch(/^[A-Z].{15,}[^.]$/)
+    }
+    const text = help(id, 120)
+    const first = examples[0] as {description: string}
+    expect(section(text, 'EXAMPLES')[0].trim()).toBe(first.description)
+  })
+})

@@ -20,9 +20,15 @@ temporary names and renamed, so a crash never leaves a torn file. An existing CA
 replaced without --force.`)
 
   static override examples = [
-    '<%= config.bin %> ca init --trust-domain example.org --out ca',
-    '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
-    '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+    {description: 'Create a trust domain with a root and one intermediate in ca/', command: '<%= config.bin %> ca init --trust-domain example.org --out ca'},
+    {
+      description: 'Create one with two intermediates and P-384 keys',
+      command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
+    },
+    {
+      description: 'Create a root-only RSA CA valid for a year, and print JSON',
+      command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+    },
   ]
 
   static override flags = {
