@@ -12,7 +12,7 @@ import {REPO} from '../helpers/cli.js'
 import {usageWords} from '../../src/cli/help.js'
 
 const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {
-  commands: Record<string, {flags: Record<string, {helpGroup?: string}>}>
+  commands: Record<string, {flags: Record<string, {helpGroup?: string}>; examples?: (string | {description?: string; command: string})[]}>
 }
 const IDS = Object.keys(manifest.commands).filter((id) => id !== 'autocomplete')
 
