@@ -28,11 +28,14 @@ function preparePeers(tmp, caDir) {
   return dir
 }
 
-/** The commands to compare: [id, label, argv, env?]. Peers missing on PATH are left out (and listed). */
-export function oneShotCommands({tmp, shm, repo, caDir, svidDir}) {
-  const svidkit = (...args) => [process.execPath, join(repo, 'bin', 'run.js'), ...args]
+/**
+ * The commands to compare: [id, label, argv, env?]. Peers missing on PATH are left out (and
+ * listed); `peers: false` leaves them all out. `node` runs svidkit and `node -e 0` (default: this Node).
+ */
+export function oneShotCommands({tmp, shm, repo, caDir, svidDir, node = process.execPath, peers = true}) {
+  const svidkit = (...args) => [node, join(repo, 'bin', 'run.js'), ...args]
   const cmds = [
-    ['node', '`node -e 0`', [process.execPath, '-e', '0']],
+    ['node', '`node -e 0`', [node, '-e', '0']],
     ['version', 'svidkit --version', svidkit('--version')],
     ['ca-init', 'svidkit ca init', svidkit('ca', 'init', '--trust-domain', 'bench.test', '--out', join(tmp, 'ca-run'), '--force')],
     [
@@ -57,6 +60,7 @@ export function oneShotCommands({tmp, shm, repo, caDir, svidDir}) {
     ['inspect', 'svidkit inspect', svidkit('inspect', join(svidDir, 'svid.pem'))],
   ]
   const missing = []
+  if (!peers) return {cmds, missing}
   if (have('openssl')) {
     const p = preparePeers(tmp, caDir)
     const req = `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /O=bench -keyout ${p}/k.pem -out ${p}/r.csr`

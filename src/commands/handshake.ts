@@ -4,6 +4,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {clientOptions, handshakeFlags} from '../cli/handshake-flags.js'
 import {renderClient} from '../cli/render/handshake.js'
+import {wrapLines} from '../cli/style.js'
 
 export default class Handshake extends SvidkitCommand {
   static override summary = 'Connect to an mTLS server as a SPIFFE client and verify its SVID'
@@ -16,8 +17,14 @@ with the side that refused: local (we rejected the server) or peer (the server r
 The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
 
   static override examples = [
-    '<%= config.bin %> handshake localhost:8443 --dir svid --expect-id spiffe://example.org/server',
-    '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
+    {
+      description: 'Connect with the SVID in svid/ and require the server to be spiffe://example.org/server',
+      command: '<%= config.bin %> handshake localhost:8443 --dir svid --expect-id spiffe://example.org/server',
+    },
+    {
+      description: "Present a client SVID from separate files, trust example.org's bundle, and print JSON",
+      command: '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
+    },
   ]
 
   static override args = {target: Args.string({description: 'HOST:PORT to connect to', required: true})}
@@ -26,7 +33,7 @@ The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
   async run() {
     const {args, flags} = await this.parse(Handshake)
     const result = await runClient(clientOptions(flags, args.target))
-    for (const line of renderClient(result, args.target)) this.log(line)
+    for (const line of wrapLines(renderClient(result, args.target))) this.log(line)
     const {verify, localPort: _port, ...rest} = result
     const doc = {...rest, ...(verify ? {checks: verify.checks} : {})}
     if (!result.ok) this.finish(doc, 5)

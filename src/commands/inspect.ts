@@ -5,6 +5,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderInspect, renderInspectPem} from '../cli/render/inspect.js'
+import {wrapLines} from '../cli/style.js'
 
 export default class Inspect extends SvidkitCommand {
   static override summary = 'Show certificates, chains, bundles and keys the SPIFFE way'
@@ -25,12 +26,18 @@ files, not directories: for an SVID directory, name its files.
 certificates only, as PEM blocks (keys are never printed).`)
 
   static override examples = [
-    '<%= config.bin %> inspect svid/svid.pem',
-    '<%= config.bin %> inspect ca/bundle.spiffe.json ca/root.pem --json',
-    '<%= config.bin %> inspect tls.crt tls.key --at 2027-01-01T00:00:00Z',
-    '<%= config.bin %> inspect 127.0.0.1:8443 --servername web.example.org',
-    '<%= config.bin %> inspect 127.0.0.1:8443 --format pem > presented.pem',
-    'cat svid.pem | <%= config.bin %> inspect -',
+    {description: 'Show each certificate of a chain file with the SPIFFE rules it breaks', command: '<%= config.bin %> inspect svid/svid.pem'},
+    {description: 'Read a SPIFFE JWKS bundle and a root together, as JSON', command: '<%= config.bin %> inspect ca/bundle.spiffe.json ca/root.pem --json'},
+    {
+      description: 'Check a certificate and its key as they will be on 1 January 2027',
+      command: '<%= config.bin %> inspect tls.crt tls.key --at 2027-01-01T00:00:00Z',
+    },
+    {
+      description: 'Inspect the chain a live TLS server presents, sending this SNI name',
+      command: '<%= config.bin %> inspect 127.0.0.1:8443 --servername web.example.org',
+    },
+    {description: 'Save the chain a server presents as PEM', command: '<%= config.bin %> inspect 127.0.0.1:8443 --format pem > presented.pem'},
+    {description: 'Inspect a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> inspect -'},
   ]
 
   static override strict = false
@@ -55,7 +62,7 @@ certificates only, as PEM blocks (keys are never printed).`)
     })
     if (flags.format === 'json' && !this.jsonEnabled()) this.logJson(result)
     else if (flags.format === 'pem') process.stdout.write(renderInspectPem(result.files))
-    else for (const f of result.files) this.log([...renderInspect(f), ''].join('\n'))
+    else for (const f of result.files) this.log([...wrapLines(renderInspect(f)), ''].join('\n'))
     return result
   }
 }

@@ -53,15 +53,39 @@ threads (one per core but one) issue and check them beside the main thread. SIGI
 checks that its own verify rejects it with that reason code before writing it.`)
 
   static override examples = [
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out svid',
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out certs --layout k8s --ttl 24h',
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out expired --not-after -1h',
-    "<%= config.bin %> issue --spiffe-id 'spiffe://example.org/worker-{n}' --ca ca --out 'fixtures/{n}' --count 20 --json",
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --csr web.csr --out svid',
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out p12 --format pkcs12 --p12-password-file pass.txt',
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out k8s --layout k8s-secret --secret-name web-svid',
-    '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
-    '<%= config.bin %> issue --list-defects',
+    {
+      description: "Issue an SVID in spiffe-helper's layout (svid.pem, svid_key.pem, svid_bundle.pem)",
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out svid',
+    },
+    {
+      description: "Issue a one-day SVID in the kubelet's layout (tls.crt, tls.key, ca.crt)",
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out certs --layout k8s --ttl 24h',
+    },
+    {
+      description: 'Issue an SVID that expired an hour ago, to test how a peer reports it',
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out expired --not-after -1h',
+    },
+    {
+      description: 'Issue 20 SVIDs, one directory each, {n} numbering the ID and the directory',
+      command: "<%= config.bin %> issue --spiffe-id 'spiffe://example.org/worker-{n}' --ca ca --out 'fixtures/{n}' --count 20 --json",
+    },
+    {
+      description: "Sign a CSR: the SVID gets the CSR's key and the CA's SPIFFE profile",
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --csr web.csr --out svid',
+    },
+    {
+      description: 'Write the key and chain as a password-protected PKCS#12 file',
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out p12 --format pkcs12 --p12-password-file pass.txt',
+    },
+    {
+      description: 'Write a kubernetes.io/tls Secret manifest (secret.yaml)',
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out k8s --layout k8s-secret --secret-name web-svid',
+    },
+    {
+      description: 'Issue an SVID that breaks one rule on purpose: its chain lacks the intermediate',
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
+    },
+    {description: 'List every --defect with the rule it breaks', command: '<%= config.bin %> issue --list-defects'},
   ]
 
   static override flags = {

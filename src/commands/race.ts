@@ -4,6 +4,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {progressLine} from '../cli/progress.js'
 import {localOptions, raceFlags, targetOptions} from '../cli/race-flags.js'
+import {withRaceHelpGroups} from '../cli/race-help.js'
 import {renderRace} from '../cli/render/handshake.js'
 import {renderTargetRace} from '../cli/render/race.js'
 
@@ -25,13 +26,23 @@ before the first rotation is exit 3. SIGINT/SIGTERM stop every child and exit 13
 See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`)
 
   static override examples = [
-    '<%= config.bin %> race',
-    '<%= config.bin %> race --mode spiffe-helper --server-reload unvalidated --rotations 20',
-    '<%= config.bin %> race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca --mode spiffe-helper --reload signal:HUP --pid-file /run/nginx.pid',
-    '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
+    {description: 'Race the in-process server with the defaults: atomic-rename writer, 5 rotations', command: '<%= config.bin %> race'},
+    {
+      description: "Show a classic failure: spiffe-helper's in-place writes against a server that reloads without validating",
+      command: '<%= config.bin %> race --mode spiffe-helper --server-reload unvalidated --rotations 20',
+    },
+    {
+      description: 'Race your nginx: rotate the directory it reads and send it SIGHUP after each set, as spiffe-helper does',
+      command:
+        '<%= config.bin %> race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca --mode spiffe-helper --reload signal:HUP --pid-file /run/nginx.pid',
+    },
+    {
+      description: 'Start your server, roll the root over without overlap, and print the report as JSON',
+      command: '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
+    },
   ]
 
-  static override flags = raceFlags
+  static override flags = withRaceHelpGroups(raceFlags)
 
   async run() {
     const {flags} = await this.parse(Race)

@@ -25,11 +25,23 @@ ms, window open/close events, and a "done" event per rotation with the serial an
 each file, so a consumer's observations can be lined up with the writer's windows.`)
 
   static override examples = [
-    '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename',
-    '<%= config.bin %> rotate --dir svid --ca ca --mode spiffe-helper --truncate-hold 1s --count 10 --interval 2s',
-    '<%= config.bin %> rotate --dir certs --ca ca --mode kubelet --keep-old-dirs --json',
-    '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename --gap 500ms --signal SIGHUP --pid-file app.pid',
-    '<%= config.bin %> rotate --dir svid --ca ca --kind root --ca-overlap add',
+    {description: 'Replace the SVID in svid/ once, the way atomic-rename writers do', command: '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename'},
+    {
+      description: 'Rotate 10 times in place, holding each truncated file empty for 1s (a torn-read window)',
+      command: '<%= config.bin %> rotate --dir svid --ca ca --mode spiffe-helper --truncate-hold 1s --count 10 --interval 2s',
+    },
+    {
+      description: 'Rotate as the kubelet does (..data swap), keeping old version dirs, with one JSON event per step',
+      command: '<%= config.bin %> rotate --dir certs --ca ca --mode kubelet --keep-old-dirs --json',
+    },
+    {
+      description: 'Leave 500ms between files, then signal the process in app.pid',
+      command: '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename --gap 500ms --signal SIGHUP --pid-file app.pid',
+    },
+    {
+      description: 'Roll the root CA over, with the new root added to the bundle before it signs',
+      command: '<%= config.bin %> rotate --dir svid --ca ca --kind root --ca-overlap add',
+    },
   ]
 
   static override flags = {

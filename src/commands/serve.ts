@@ -19,8 +19,14 @@ Prints one line (--json: one NDJSON event) per connection and reload, and a summ
 connection was rejected; exit 3 when the port cannot be bound.`)
 
   static override examples = [
-    '<%= config.bin %> serve 8443 --dir svid --expect-trust-domain example.org',
-    '<%= config.bin %> serve 0.0.0.0:8443 --dir svid --expect-id spiffe://example.org/client --json',
+    {
+      description: 'Serve mTLS on port 8443 from svid/, accepting clients of example.org',
+      command: '<%= config.bin %> serve 8443 --dir svid --expect-trust-domain example.org',
+    },
+    {
+      description: 'Serve on all interfaces, accepting one client ID, with one JSON line per handshake',
+      command: '<%= config.bin %> serve 0.0.0.0:8443 --dir svid --expect-id spiffe://example.org/client --json',
+    },
   ]
 
   static override args = {listen: Args.string({description: '[HOST:]PORT to listen on', required: true})}

@@ -10,6 +10,7 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderVerify} from '../cli/render/verify.js'
+import {wrapLines} from '../cli/style.js'
 
 export default class Verify extends SvidkitCommand {
   static override summary = 'Verify an X509-SVID the way a SPIFFE peer does, and explain every check'
@@ -31,13 +32,31 @@ validation only: no SPIFFE leaf rules, no trust-domain binding; every certificat
 both profiles (docs/verification.md lists each rule and its level).`)
 
   static override examples = [
-    '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
-    '<%= config.bin %> verify --dir svid --expect-trust-domain example.org',
-    '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
-    '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
-    '<%= config.bin %> verify --profile x509 server-chain.pem --bundle roots.pem --strict',
-    '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
-    'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem',
+    {
+      description: "Verify a chain against example.org's bundle and require the web workload's ID",
+      command: '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
+    },
+    {
+      description: 'Verify an SVID directory (chain, key and bundle) for any workload of example.org',
+      command: '<%= config.bin %> verify --dir svid --expect-trust-domain example.org',
+    },
+    {
+      description: 'Verify at a given instant with a SPIFFE bundle, and print JSON',
+      command: '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
+    },
+    {
+      description: 'Verify against a federation bundle map, reading it as go-spiffe does',
+      command: '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
+    },
+    {
+      description: "Verify the chain a live server presents, and require the database's ID",
+      command: '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
+    },
+    {
+      description: 'Judge a non-SPIFFE server chain by RFC 5280 path validation only, with every CA rule',
+      command: '<%= config.bin %> verify --profile x509 server-chain.pem --bundle roots.pem --strict',
+    },
+    {description: 'Verify a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem'},
   ]
 
   static override args = {
@@ -130,7 +149,7 @@ both profiles (docs/verification.md lists each rule and its level).`)
       if (this.jsonEnabled() && isSvidkitError(err) && (err.exit === 3 || err.exit === 5)) this.finish(readFailureResult(err, at), err.exit)
       throw err
     }
-    for (const line of renderVerify(result, {atGiven})) this.log(line)
+    for (const line of wrapLines(renderVerify(result, {atGiven}))) this.log(line)
     if (!result.valid) this.finish(result, 4)
     return result
   }

@@ -23,13 +23,20 @@ invalid intermediate state and why, and watch errors.
 
 --strategy runs a common broken consumer instead (fs-watch-file, fs-watch-dir, watch-file,
 chokidar, certwatcher) so you can watch it fail on the same rotations; the summary names
-the races that bit it. Exit 6 when the run ends with the material invalid, the consumer
-stale (a valid set on disk it never loaded) or the watch broken.`)
+the races that bit it. Exit 6, with the reason on the last line (and in the summary's
+"reason"), when the run ends with the material invalid, the consumer stale (a valid set on
+disk it never loaded), the watch broken, or --timeout before the --count new sets arrived.`)
 
   static override examples = [
-    '<%= config.bin %> watch svid',
-    '<%= config.bin %> watch certs --layout k8s --count 5 --json',
-    '<%= config.bin %> watch svid --strategy fs-watch-file --timeout 30s',
+    {description: 'Watch an SVID directory as a correct consumer, until Ctrl-C', command: '<%= config.bin %> watch svid'},
+    {
+      description: 'Watch a kubelet-layout directory for 5 new sets, one JSON line per event',
+      command: '<%= config.bin %> watch certs --layout k8s --count 5 --json',
+    },
+    {
+      description: 'Watch with fs.watch on the files (a common broken consumer) for 30s',
+      command: '<%= config.bin %> watch svid --strategy fs-watch-file --timeout 30s',
+    },
   ]
 
   static override args = {

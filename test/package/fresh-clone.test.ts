@@ -3,12 +3,13 @@
  * works as written, and `.ci/run` runs that same line. The clone is a copy of the tracked
  * files (git ls-files) in a temporary directory, with no dist/, no node_modules and no
  * ../shared. Needs the npm registry (or a warm npm cache): skipped with one line otherwise.
- * Then `npm pack` of that clone, installed into a temporary prefix and used from PATH.
+ * Then `npm pack` of that clone (its prepack build), installed into a temporary prefix with
+ * no install-script warning from svidkit itself, and used from PATH.
  * One `npm ci` with its `prepare` build and the main job (about 40-70 s on a loaded machine
- * with a warm npm cache), one `npm pack` and `npm i -g` (about 15-25 s).
+ * with a warm npm cache), one `npm pack` with its build and `npm i -g` (about 30-50 s).
  */
 import {spawnSync} from 'node:child_process'
-import {copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync} from 'node:fs'
+import {copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -94,11 +95,13 @@ describe('the README contract', () => {
         ctx.skip()
         return
       }
-      // dist/ was built from nothing by the `prepare` script `npm ci` ran; `npm pack` would run
-      // that same script once more (prepare only, no prepack: one build per pack). Skipped here
-      // to keep the test short: what is checked is what the tarball holds and does.
-      const pack = await runBounded('npm', ['pack', '--ignore-scripts', '--pack-destination', dir!], {cwd: cloned, env: env(), timeoutMs: 180_000, nice: true})
+      // `npm pack` as a maintainer runs it: prepack builds once (prepare leaves it to prepack)
+      // and strips the install-time scripts from the packed package.json; postpack restores it.
+      const before = readFileSync(path.join(cloned, 'package.json'), 'utf8')
+      const pack = await runBounded('npm', ['pack', '--loglevel=warn', '--pack-destination', dir!], {cwd: cloned, env: env(), timeoutMs: 240_000, nice: true})
       expect(pack.status, pack.output).toBe(0)
+      expect(pack.output.match(/> svidkit@\S+ build\n/g), 'one build per pack').toHaveLength(1)
+      expect(readFileSync(path.join(cloned, 'package.json'), 'utf8')).toBe(before)
       const tarballs = readdirSync(dir!).filter((f) => /^svidkit-.*\.tgz$/.test(f))
       expect(tarballs).toHaveLength(1)
       const tarball = path.join(dir!, tarballs[0])
@@ -110,10 +113,14 @@ describe('the README contract', () => {
         expect.arrayContaining(['LICENSE', 'README.md', 'bin/run.js', 'dist/index.js', 'dist/index.d.ts', 'dist/commands/verify.js', 'oclif.manifest.json']),
       )
       expect(packed.filter((f) => f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
+      const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], {encoding: 'utf8'}).stdout) as {scripts: Record<string, string>}
+      expect(Object.keys(manifest.scripts).filter((s) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(s))).toEqual([])
 
       const prefix = path.join(dir!, 'prefix')
       const install = await runBounded('npm', ['i', '-g', '--prefix', prefix, tarball], {cwd: dir!, env: env(), timeoutMs: 180_000, nice: true})
       expect(install.status, install.output).toBe(0)
+      // npm may warn about a dependency's install script (README.md, "Install"), never about svidkit's own.
+      expect(install.output).not.toMatch(/svidkit@\S+ \((preinstall|install|postinstall|prepare):/)
 
       const work = path.join(dir!, 'work')
       mkdirSync(work)

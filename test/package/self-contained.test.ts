@@ -82,4 +82,16 @@ describe('docs and source comments are self-contained', () => {
     expect(readers.length).toBeGreaterThan(0)
     expect(undeclared).toEqual([])
   })
+
+  it('only the tests of the conformance expectations need them: go-spiffe data files are vendored (test/fixtures/go-spiffe)', () => {
+    // A clone without ../shared runs every other test file: unit and property tests of the
+    // parsers read the vendored copies (test/helpers/go-spiffe.ts).
+    const needing = filesUnder('test', /\.test\.ts$/).filter((f) => /\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')))
+    const needless = needing.filter(
+      (f) => !f.startsWith('test/conformance/') && !/EXPECTATIONS|expectations\.json/.test(readFileSync(path.join(ROOT, f), 'utf8')),
+    )
+    expect(needless).toEqual([])
+    expect(existsSync(path.join(ROOT, 'test/fixtures/go-spiffe/LICENSE'))).toBe(true)
+    expect(existsSync(path.join(ROOT, 'test/fixtures/go-spiffe/README.md'))).toBe(true)
+  })
 })

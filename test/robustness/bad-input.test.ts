@@ -16,10 +16,7 @@ import {crypto, x509} from '../../src/core/x509/provider.js'
 import {failureOf, jsonOf, runCli, STACK_LINE, type FailureDoc} from '../helpers/cli.js'
 import {certBlocks} from '../helpers/pem.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {SPIFFE_DATA, SVID_DATA, fx} from '../conformance/fixtures.js'
-import {requireConformance} from '../helpers/shared.js'
-
-requireConformance()
+import {SPIFFE_DATA, SVID_DATA, goSpiffe as fx} from '../helpers/go-spiffe.js'
 
 /** A valid chain, key and labelled bundle: only the input under test is broken. */
 const CHAIN = fx(`${SVID_DATA}/good-leaf-and-intermediate.pem`)

@@ -16,11 +16,8 @@ import {verifyFiles} from '../../src/core/verify/verify-files.js'
 import {readPrivateKey} from '../../src/core/x509/keys.js'
 import {parsePemBlocks, toPem} from '../../src/core/x509/pem.js'
 import {readCertificates} from '../../src/core/x509/read.js'
-import {SPIFFE_DATA, SVID_DATA, X509_DATA, fx} from '../conformance/fixtures.js'
+import {SPIFFE_DATA, SVID_DATA, X509_DATA, goSpiffe as fx} from '../helpers/go-spiffe.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {requireConformance} from '../helpers/shared.js'
-
-requireConformance()
 
 const SEED = 20260619
 const runs = (numRuns: number) => ({numRuns, seed: SEED})

@@ -310,7 +310,14 @@ export abstract class Command {
 }
 
 // As oclif's command module does: a closed stdout (`svidkit inspect x | head -1`) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err?.code === 'EPIPE') return
-  throw err
-})
+// Once per process: every lite bundle holds a copy of this module, and a process that loads
+// several (the tests do) would otherwise add one listener each (MaxListenersExceededWarning).
+const EPIPE_HANDLED = Symbol.for('svidkit.lite.stdout-epipe')
+const stdout = process.stdout as NodeJS.WriteStream & {[EPIPE_HANDLED]?: true}
+if (!stdout[EPIPE_HANDLED]) {
+  stdout[EPIPE_HANDLED] = true
+  stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err?.code === 'EPIPE') return
+    throw err
+  })
+}

@@ -53,5 +53,12 @@ export function watchSummary(s: WatchSummary): string[] {
     ['final state', s.finalState === 'valid' ? style.green('valid') : style.red(s.finalState)],
     ['stale at end', s.stale ? style.red('yes: the set on disk was never loaded') : 'no'],
   ]
-  return ['', 'summary', ...alignRows(rows), ...(s.races.length ? ['  races seen:', ...s.races.map((r) => `    - ${r}`)] : [])]
+  if (s.expected != null) rows.splice(2, 0, ['asked for', `${s.expected} new set(s) (--count)`])
+  return [
+    '',
+    'summary',
+    ...alignRows(rows),
+    ...(s.races.length ? ['  races seen:', ...s.races.map((r) => `    - ${r}`)] : []),
+    ...(s.reason ? ['', style.red(`watch failed (exit 6): ${s.reason}`)] : []),
+  ]
 }

@@ -18,9 +18,12 @@ certificates: a leaf (an SVID) is refused as an authority unless
 --allow-non-ca-authorities is given.`)
 
   static override examples = [
-    '<%= config.bin %> bundle convert ca/bundle.pem --to jwks',
-    '<%= config.bin %> bundle convert bundle.spiffe.json --to pem --out bundle.pem',
-    '<%= config.bin %> bundle convert example.org=a.pem partner.test=b.pem --to map --out federation.json',
+    {description: 'Convert a PEM bundle to SPIFFE JWKS on standard output', command: '<%= config.bin %> bundle convert ca/bundle.pem --to jwks'},
+    {description: 'Convert a SPIFFE JWKS bundle to PEM', command: '<%= config.bin %> bundle convert bundle.spiffe.json --to pem --out bundle.pem'},
+    {
+      description: 'Build a federation bundle map of two trust domains',
+      command: '<%= config.bin %> bundle convert example.org=a.pem partner.test=b.pem --to map --out federation.json',
+    },
   ]
 
   static override strict = false

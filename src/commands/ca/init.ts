@@ -22,9 +22,15 @@ or one above it, and a directory another user can write (or one above it) is ref
 --insecure-allow-shared-dir (docs/security.md).`)
 
   static override examples = [
-    '<%= config.bin %> ca init --trust-domain example.org --out ca',
-    '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
-    '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+    {description: 'Create a trust domain with a root and one intermediate in ca/', command: '<%= config.bin %> ca init --trust-domain example.org --out ca'},
+    {
+      description: 'Create one with two intermediates and P-384 keys',
+      command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
+    },
+    {
+      description: 'Create a root-only RSA CA valid for a year, and print JSON',
+      command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+    },
   ]
 
   static override flags = {

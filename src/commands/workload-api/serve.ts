@@ -31,11 +31,27 @@ missing-intermediate, expired), --empty-bundle, --permission-denied, --unavailab
 timeline. See docs/workload-api.md.`)
 
   static override examples = [
-    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web',
-    "<%= config.bin %> workload-api serve --ca ca --spiffe-id 'spiffe://example.org/web#internal' --rotate-every 30s --socket /tmp/agent.sock",
-    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --rotate-every 1m --kind root --ca-overlap none --bundle-delay 5s',
-    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --plan plan.json --json',
-    '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --federate partner.org=partner.pem --defect expired',
+    {
+      description: 'Serve the Workload API for one workload on the default socket',
+      command: '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web',
+    },
+    {
+      description: 'Rotate the SVID every 30s, on a socket of your choice',
+      command: "<%= config.bin %> workload-api serve --ca ca --spiffe-id 'spiffe://example.org/web#internal' --rotate-every 30s --socket /tmp/agent.sock",
+    },
+    {
+      description: 'Roll the root over every minute without overlap, delaying the new bundle 5s',
+      command:
+        '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --rotate-every 1m --kind root --ca-overlap none --bundle-delay 5s',
+    },
+    {
+      description: 'Follow a scripted plan of rotations and faults, with one JSON line per event',
+      command: '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --plan plan.json --json',
+    },
+    {
+      description: 'Federate with partner.org and hand out an expired SVID',
+      command: '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --federate partner.org=partner.pem --defect expired',
+    },
   ]
 
   static override flags = {

@@ -119,9 +119,16 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
   // dir-symlink writes beside its link; every other mode in the directory (and a root or intermediate rotation in --ca).
   checkDirTrusted(o.mode === 'dir-symlink' ? dirname(o.dir) : o.dir, {allowShared: o.allowSharedDir})
   if ((o.kind ?? 'leaf') !== 'leaf') checkDirTrusted(o.ca, {allowShared: o.allowSharedDir})
-  if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
-  else ensureDir(o.dir)
   let authority = loadAuthority(o.ca)
+  // The directory (with its parents) is created only once the first set is issued, so an input
+  // refused on the way (the CA, the SPIFFE ID, a first rotation without one) leaves nothing behind.
+  let dirReady = false
+  const makeDir = () => {
+    if (dirReady) return
+    if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
+    else ensureDir(o.dir)
+    dirReady = true
+  }
   const summaries: RotationSummary[] = []
   const pending: Promise<void>[] = []
   const count = o.count ?? 1
@@ -143,6 +150,7 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
       intermediatesInBundle: o.intermediatesInBundle ?? false,
       knobs: o.knobs,
     })
+    makeDir()
     const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
     let result: RotationSummary['result']
     try {

@@ -1,6 +1,7 @@
 import {statSync} from 'node:fs'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
+import {formatDuration} from '../time/duration.js'
 import type {SpiffeId} from '../spiffe-id/index.js'
 import type {SvidFileNames} from '../fs/layout.js'
 import type {WatchEvent, WatchSink} from './events.js'
@@ -40,6 +41,10 @@ export interface WatchSummary {
   stale: boolean
   /** Races that bit the consumer (docs/rotation.md "Knobs", race table). */
   races: string[]
+  /** --count: the new sets asked for; null without --count. */
+  expected?: number | null
+  /** Why the exit is 6, in one line (the first cause found); null on exit 0. */
+  reason?: string | null
   exit: 0 | 6
 }
 
@@ -73,13 +78,31 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     expectIds: o.expectIds,
   })
   sink({t: clock.monotonicMs(), type: 'start', strategy, message: `watching ${o.dir}`})
-  const timer = o.timeoutMs === undefined ? undefined : setTimeout(finish, o.timeoutMs)
+  let timedOut = false
+  const timer =
+    o.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true
+          finish()
+        }, o.timeoutMs)
   o.abort?.addEventListener('abort', () => finish(), {once: true})
   await consumer.start()
   await done
   clearTimeout(timer)
   await consumer.stop()
-  return summarize(strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock)
+  // --timeout before --count new sets arrived: the watch did not see what was asked (exit 6).
+  const shortfall =
+    timedOut && o.count !== undefined && rotations < o.count && !o.abort?.aborted
+      ? {expected: o.count, loaded: rotations, timeoutMs: o.timeoutMs as number}
+      : undefined
+  return summarize(strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock, {count: o.count, shortfall})
+}
+
+/** How the run ended against --count: the sets asked for, and those missing at --timeout. */
+interface CountOutcome {
+  count?: number
+  shortfall?: {expected: number; loaded: number; timeoutMs: number}
 }
 
 /** Refuses (exit 3) a path that is not an existing directory, saying which it is. */
@@ -109,7 +132,14 @@ async function isStale(o: WatchOptions, held: string | undefined, strategy: stri
   }
 }
 
-function summarize(strategy: string, events: WatchEvent[], staleness: {stale: boolean; serial?: string}, sink: WatchSink, clock: Clock): WatchSummary {
+function summarize(
+  strategy: string,
+  events: WatchEvent[],
+  staleness: {stale: boolean; serial?: string},
+  sink: WatchSink,
+  clock: Clock,
+  counted: CountOutcome = {},
+): WatchSummary {
   const invalid: Record<string, number> = {}
   const races = new Set<string>()
   for (const e of events) {
@@ -128,6 +158,19 @@ function summarize(strategy: string, events: WatchEvent[], staleness: {stale: bo
   const finalState = !last ? 'none' : last.type === 'rotation' ? 'valid' : 'invalid'
   const errors = events.filter((e) => e.type === 'error').length
   const broken = events.some((e) => e.type === 'error' && (e.code === 'watch-lost' || e.code === 'watch-error'))
+  const short = counted.shortfall
+  const reason =
+    finalState === 'invalid'
+      ? 'the material on disk is invalid at the end'
+      : staleness.stale
+        ? `the valid set on disk (serial ${staleness.serial}) was never loaded`
+        : broken && strategy === 'reference'
+          ? 'the watch broke'
+          : finalState === 'none'
+            ? 'no valid set was ever loaded'
+            : short
+              ? `${short.loaded} of ${short.expected} new set(s) loaded before --timeout ${formatDuration(short.timeoutMs)}`
+              : null
   const summary: WatchSummary = {
     strategy,
     rotations: events.filter((e) => e.type === 'rotation').length,
@@ -137,7 +180,9 @@ function summarize(strategy: string, events: WatchEvent[], staleness: {stale: bo
     finalState,
     stale: staleness.stale,
     races: [...races],
-    exit: finalState === 'invalid' || staleness.stale || (broken && strategy === 'reference') || finalState === 'none' ? 6 : 0,
+    expected: counted.count ?? null,
+    reason,
+    exit: reason === null ? 0 : 6,
   }
   sink({t: clock.monotonicMs(), type: 'summary', ...summary})
   return summary

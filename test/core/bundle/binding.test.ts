@@ -13,9 +13,6 @@ import {
 import {TrustDomain} from '../../../src/core/spiffe-id/index.js'
 import type {ParsedCertificate} from '../../../src/core/x509/certificate.js'
 import {INTERMEDIATE_EXAMPLE, PEMUTIL_1, PEMUTIL_2, ROOT_LOCAL, makeCa, tempDir, thrown} from './helpers.js'
-import {requireConformance} from '../../helpers/shared.js'
-
-requireConformance()
 
 /** Returns an in-memory PEM bundle file. */
 function single(path: string, certs: ParsedCertificate[], label?: string, warnings: string[] = []): LoadedBundle {

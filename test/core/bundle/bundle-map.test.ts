@@ -3,9 +3,6 @@ import {describe, expect, it} from 'vitest'
 import {parseBundleBytes, parseBundleMap} from '../../../src/core/bundle/index.js'
 import {objectShape, repeatedNames} from '../../../src/core/bundle/json-duplicates.js'
 import {PEMUTIL_1, ROOT_LOCAL, VALID_1_ENTRY, thrown} from './helpers.js'
-import {requireConformance} from '../../helpers/shared.js'
-
-requireConformance()
 
 const SRC = 'map.json'
 const ENTRY = JSON.stringify({keys: [VALID_1_ENTRY]})

@@ -5,7 +5,8 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {loadBundleFile, loadBundleSpecs, lookupBundle} from '../../../src/core/bundle/index.js'
-import {fixture, thrown} from './helpers.js'
+import {thrown} from './helpers.js'
+import {fx as fixture} from '../../conformance/fixtures.js'
 import {requireConformance} from '../../helpers/shared.js'
 
 requireConformance()

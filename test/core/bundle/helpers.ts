@@ -1,6 +1,7 @@
 /**
- * Shared test material for bundle tests: conformance fixtures, certificates taken from
- * them, small in-memory CAs, and a helper that returns the SvidkitError a call throws.
+ * Shared test material for bundle tests: go-spiffe's data files (vendored in
+ * test/fixtures/go-spiffe), certificates taken from them, small in-memory CAs, and a helper
+ * that returns the SvidkitError a call throws.
  */
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -11,37 +12,28 @@ import {parseCertificateDer, type ParsedCertificate} from '../../../src/core/x50
 import type {KeyType} from '../../../src/core/x509/key-type.js'
 import {crypto, x509} from '../../../src/core/x509/provider.js'
 import {readCertificates} from '../../../src/core/x509/read.js'
-import {CONFORMANCE_DIR, hasConformance} from '../../helpers/shared.js'
+import {goSpiffe, SPIFFE_DATA, SVID_DATA, X509_DATA} from '../../helpers/go-spiffe.js'
 
-/** The conformance directory beside the checkout (test/helpers/shared.ts); the tests using it call requireConformance(). */
-export const CONFORMANCE = CONFORMANCE_DIR
+export {SPIFFE_DATA, SVID_DATA, X509_DATA}
 
-/** Returns the absolute path of a conformance file given relative to CONFORMANCE. */
-export function fixture(rel: string): string {
-  return path.join(CONFORMANCE, rel)
-}
+/** Returns the absolute path of a vendored go-spiffe file given as `go-spiffe/<path>`. */
+export const fixture = goSpiffe
 
-export const X509_DATA = 'go-spiffe/bundle/x509bundle/testdata'
-export const SPIFFE_DATA = 'go-spiffe/bundle/spiffebundle/testdata'
-export const SVID_DATA = 'go-spiffe/svid/x509svid/testdata'
-
-/** Returns the parsed JSON of a conformance file. */
+/** Returns the parsed JSON of a vendored go-spiffe file. */
 export function fixtureJson(rel: string): Record<string, unknown> {
-  return hasConformance ? (JSON.parse(readFileSync(fixture(rel), 'utf8')) as Record<string, unknown>) : {}
+  return JSON.parse(readFileSync(fixture(rel), 'utf8')) as Record<string, unknown>
 }
 
-/** Returns the certificates of a PEM conformance file. */
+/** Returns the certificates of a vendored go-spiffe PEM file. */
 export function fixtureCerts(rel: string): ParsedCertificate[] {
-  return hasConformance ? readCertificates(readFileSync(fixture(rel)), rel) : []
+  return readCertificates(readFileSync(fixture(rel)), rel)
 }
 
 /** The x509-svid entry of spiffebundle_valid_1.json: the root with URI SAN spiffe://local, EC P-384. */
-export const VALID_1_ENTRY = ((fixtureJson(`${SPIFFE_DATA}/spiffebundle_valid_1.json`).keys ?? [{}]) as Record<string, unknown>[])[0]
+export const VALID_1_ENTRY = (fixtureJson(`${SPIFFE_DATA}/spiffebundle_valid_1.json`).keys as Record<string, unknown>[])[0]
 
 /** The root of every spiffebundle fixture (spiffe://local, CA, EC P-384). */
-export const ROOT_LOCAL = hasConformance
-  ? parseCertificateDer(new Uint8Array(Buffer.from((VALID_1_ENTRY.x5c as string[])[0], 'base64')))
-  : (undefined as unknown as ParsedCertificate)
+export const ROOT_LOCAL = parseCertificateDer(new Uint8Array(Buffer.from((VALID_1_ENTRY.x5c as string[])[0], 'base64')))
 
 /** The intermediate of good-leaf-and-intermediate.pem (spiffe://example.org, CA, EC P-384). */
 export const INTERMEDIATE_EXAMPLE = fixtureCerts(`${SVID_DATA}/good-leaf-and-intermediate.pem`)[1]

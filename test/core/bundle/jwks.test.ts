@@ -6,9 +6,6 @@ import {describe, expect, it} from 'vitest'
 import {parseBundleBytes, parseJwks, toJwks} from '../../../src/core/bundle/index.js'
 import type {ParsedCertificate} from '../../../src/core/x509/certificate.js'
 import {INTERMEDIATE_EXAMPLE, PEMUTIL_1, PEMUTIL_2, ROOT_LOCAL, VALID_1_ENTRY, makeCa, thrown} from './helpers.js'
-import {requireConformance} from '../../helpers/shared.js'
-
-requireConformance()
 
 const SRC = 'b.json'
 const b64 = (c: ParsedCertificate) => Buffer.from(c.der).toString('base64')

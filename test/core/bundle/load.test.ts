@@ -2,9 +2,6 @@
 import {afterAll, describe, expect, it} from 'vitest'
 import {loadBundleFile, parseBundleBytes, toJwks, toPemBundle} from '../../../src/core/bundle/index.js'
 import {PEMUTIL_1, ROOT_LOCAL, fixture, tempDir, thrown} from './helpers.js'
-import {requireConformance} from '../../helpers/shared.js'
-
-requireConformance()
 
 describe('parseBundleBytes chooses the format by content', () => {
   it.each([

@@ -4,9 +4,6 @@ import {describe, expect, it} from 'vitest'
 import {parsePemBundle, toPemBundle} from '../../../src/core/bundle/index.js'
 import {toPem} from '../../../src/core/x509/pem.js'
 import {INTERMEDIATE_EXAMPLE, PEMUTIL_1, PEMUTIL_2, ROOT_LOCAL, SVID_DATA, X509_DATA, fixture, pemOf, thrown} from './helpers.js'
-import {requireConformance} from '../../helpers/shared.js'
-
-requireConformance()
 
 const SRC = 'bundle.pem'
 const bytes = (s: string | Uint8Array) => (typeof s === 'string' ? Buffer.from(s, 'latin1') : s)

@@ -1,22 +1,20 @@
 /**
- * parseCertificateDer reads every certificate of the go-spiffe conformance fixtures as the
+ * parseCertificateDer reads every certificate of go-spiffe's test data (vendored) as the
  * former ASN.1-schema implementation did (asn1-oracle.ts): same fields, values and types.
  */
 import {readFileSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {derTlvLength, parsePemBlocks} from '../../../src/core/x509/pem.js'
-import {CONFORMANCE_DIR, requireConformance} from '../../helpers/shared.js'
+import {GO_SPIFFE_DIR} from '../../helpers/go-spiffe.js'
 import {both} from './asn1-oracle.js'
 
-requireConformance()
-
 describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
-  it('every certificate of the go-spiffe conformance fixtures', () => {
+  it("every certificate of go-spiffe's test data", () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.pem') ? [join(dir, f)] : []))
     let n = 0
-    for (const file of files(join(CONFORMANCE_DIR, 'go-spiffe'))) {
+    for (const file of files(GO_SPIFFE_DIR)) {
       let blocks
       try {
         blocks = parsePemBlocks(readFileSync(file, 'latin1'))
