@@ -15,7 +15,7 @@ export const sharedFlags = {
   ca: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
   out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   dir: (o: {description?: string; required?: boolean} = {}) =>
-    Flags.string({description: o.description ?? 'SVID directory (spiffe-helper layout unless --layout)', required: o.required}),
+    Flags.string({description: o.description ?? 'SVID directory (layout detected from its files unless --layout)', required: o.required}),
   bundle: (o: {description?: string} = {}) =>
     Flags.string({
       description: o.description ?? 'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
@@ -25,7 +25,8 @@ export const sharedFlags = {
   ttl: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   at: () => Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
   force: (o: {description: string}) => Flags.boolean({description: o.description, default: false}),
-  layout: () => Flags.string({description: 'SVID directory layout', options: Object.keys(LAYOUTS), default: 'spiffe-helper'}),
+  layout: () =>
+    Flags.string({description: 'SVID directory layout (default: detected from the files present; ambiguous: exit 2)', options: Object.keys(LAYOUTS)}),
   certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
   keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),
   bundleFile: () => Flags.string({description: 'bundle file name inside the directory (overrides the layout)'}),

@@ -123,7 +123,7 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     ca: (f.ca as string | undefined) ?? 'ca',
     mode: f.mode as WriterMode,
     layout,
-    names: namesOf({...f, layout: layout ?? 'spiffe-helper'}).names,
+    names: namesOf(f).names,
     knobs: c.knobs,
     issue: {keyType: c.keyType, ttlMs: c.ttlMs, ...c.validity},
     intermediatesInBundle: Boolean(f['intermediates-in-bundle']),

@@ -76,7 +76,7 @@ domain with a warning.`)
           : verifyFiles({
               file: args.file,
               dir: flags.dir,
-              layout: parseLayout(flags.layout),
+              layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
               names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
               key: flags.key,
               bundles: flags.bundle,

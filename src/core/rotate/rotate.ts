@@ -1,11 +1,11 @@
-import {statSync} from 'node:fs'
+import {lstatSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {ensureDir} from '../fs/atomic-write.js'
 import {loadAuthority, saveAuthority} from '../ca/store.js'
 import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
 import type {Authority} from '../ca/authority.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import type {IssueOptions} from '../svid/issue.js'
 import {usageError} from '../errors.js'
 import {formatDuration} from '../time/duration.js'
@@ -86,9 +86,13 @@ async function rotateCa(a: Authority, o: RotateOptions, clock: Clock): Promise<A
  */
 export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
   const clock = o.clock ?? systemClock
-  const layout = o.layout ?? defaultLayout(o.mode)
-  if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
-  const names = fileNames(layout, o.names)
+  // An existing SVID directory is rotated in its own layout; a new or empty one gets the mode's.
+  // kubelet converts only a ..data directory without --layout (checkRotateTarget names what else it found).
+  const given =
+    o.layout ??
+    (o.mode === 'credential-bundle' || (o.mode === 'kubelet' && !lstatSync(join(o.dir, '..data'), {throwIfNoEntry: false})) ? defaultLayout(o.mode) : undefined)
+  if (o.mode === 'credential-bundle' && given !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
+  const {names} = resolveLayout(o.dir, {layout: given, names: o.names, fallback: defaultLayout(o.mode)})
   checkKnobsForMode(o.knobs, o.mode)
   const ttl = o.issue?.ttlMs
   if (ttl !== undefined && !(ttl > 0)) {

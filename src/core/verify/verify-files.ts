@@ -1,14 +1,13 @@
-import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
-import {SvidkitError, usageError} from '../errors.js'
+import {usageError} from '../errors.js'
 import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
 import {loadBundleSpecs} from '../bundle/index.js'
-import {inputError, inputName, readInput} from '../fs/read-input.js'
+import {inputName, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
 import {hasPemArmour} from '../x509/pem.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import {verifySvid} from './verify.js'
 import type {VerifyResult} from './result.js'
 
@@ -18,7 +17,7 @@ export interface VerifyFilesOptions {
   file?: string
   /** SVID directory instead of `file`: chain, key and bundle are read from it. */
   dir?: string
-  /** Layout of `dir`. Default `spiffe-helper`. */
+  /** Layout of `dir`. Default: detected from the files present (`resolveLayout`). */
   layout?: LayoutName
   /** File-name overrides for `dir`. */
   names?: {cert?: string; key?: string; bundle?: string}
@@ -35,26 +34,6 @@ export interface VerifyFilesOptions {
   /** go-spiffe-strict bundles and the EKU rule. Default false. */
   strict?: boolean
   clock?: Clock
-}
-
-/** Throws unless `dir` is an existing directory: `file-not-found` or `not-a-directory`, naming it. */
-export function checkDirectory(dir: string): void {
-  let st
-  try {
-    st = statSync(dir)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new SvidkitError('file-not-found', `directory "${dir}" does not exist`, {path: dir, cause: err, hint: 'check the path given to --dir'})
-    }
-    throw inputError(err, dir, 'file-not-found')
-  }
-  if (!st.isDirectory()) {
-    throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
-      path: dir,
-      hint: `--dir takes the SVID directory; to verify this file give it as the argument: svidkit verify ${dir} --bundle FILE`,
-    })
-  }
 }
 
 function leafTrustDomain(uris: string[] | undefined): string | undefined {
@@ -80,8 +59,11 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   let keyPath = o.key
   let bundles = o.bundles ?? []
   if (o.dir) {
-    checkDirectory(o.dir)
-    const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
+    const {names} = resolveLayout(o.dir, {
+      layout: o.layout,
+      names: o.names,
+      notDirectoryHint: `--dir takes the SVID directory; to verify this file give it as the argument: svidkit verify ${o.dir} --bundle FILE`,
+    })
     chainPath = join(o.dir, names.cert)
     keyPath ??= join(o.dir, names.key)
     // The directory's bundle is part of the SVID set: missing, it is a missing input (exit 3).
