@@ -9,6 +9,8 @@ import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderVerify} from '../cli/render/verify.js'
+import {passwordsFromFlags, withPasswordPrompt} from '../cli/password-prompt.js'
+import {readFlags} from '../cli/read-flags.js'
 
 export default class Verify extends SvidkitCommand {
   static override summary = 'Verify an X509-SVID the way a SPIFFE peer does, and explain every check'
@@ -22,7 +24,13 @@ is the primary reason.
 
 A PEM bundle is bound to a trust domain by its TD= label, else by the SPIFFE ID in its CA
 certificates, else by the expected trust domain, else (sole bundle) by the leaf's own trust
-domain with a warning.`)
+domain with a warning.
+
+The chain file may also be a PKCS#12 file (the key and chain; --p12-password-file, or a
+prompt on a terminal) or a Kubernetes Secret manifest (tls.crt, tls.key, and ca.crt as the
+bundle unless --bundle; --secret-name picks one of several). An encrypted PKCS#8 key needs
+--key-password-file (or the prompt). An SVID directory without a key file (what issue --csr
+writes) is verified without the key check, with a warning that says so.`)
 
   static override examples = [
     '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
@@ -31,6 +39,8 @@ domain with a warning.`)
     '<%= config.bin %> verify svid.pem --bundle federation.json --strict',
     '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
     'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem',
+    '<%= config.bin %> verify svid/svid.p12 --p12-password-file pw.txt --bundle example.org=svid/svid_bundle.pem',
+    '<%= config.bin %> verify secret.yaml --expect-id spiffe://example.org/web',
   ]
 
   static override args = {
@@ -44,6 +54,7 @@ domain with a warning.`)
     'key-file': sharedFlags.keyFile(),
     'bundle-file': sharedFlags.bundleFile(),
     key: Flags.string({description: 'private key file: checked to belong to the leaf'}),
+    ...readFlags,
     bundle: sharedFlags.bundle(),
     'expect-id': Flags.string({description: 'accepted SPIFFE ID (repeatable: any one of them)', multiple: true}),
     'expect-trust-domain': Flags.string({description: 'required trust domain of the SPIFFE ID'}),
@@ -73,18 +84,22 @@ domain with a warning.`)
               strict: flags.strict,
               at,
             })
-          : verifyFiles({
-              file: args.file,
-              dir: flags.dir,
-              layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
-              names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-              key: flags.key,
-              bundles: flags.bundle,
-              expectIds: flags['expect-id'],
-              expectTrustDomain: flags['expect-trust-domain'],
-              at,
-              strict: flags.strict,
-            })
+          : await withPasswordPrompt(passwordsFromFlags({p12File: flags['p12-password-file'], keyFile: flags['key-password-file']}), (passwords) =>
+              verifyFiles({
+                ...passwords,
+                secretName: flags['secret-name'],
+                file: args.file,
+                dir: flags.dir,
+                layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
+                names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
+                key: flags.key,
+                bundles: flags.bundle,
+                expectIds: flags['expect-id'],
+                expectTrustDomain: flags['expect-trust-domain'],
+                at,
+                strict: flags.strict,
+              }),
+            )
     } catch (err) {
       // Unreadable input (exit 3) or no handshake with --connect (exit 5): in JSON mode still the verify document, with errors[0].
       if (this.jsonEnabled() && isSvidkitError(err) && (err.exit === 3 || err.exit === 5)) this.finish(readFailureResult(err, at), err.exit)

@@ -1,8 +1,10 @@
+import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {usageError} from '../errors.js'
 import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
-import {loadBundleSpecs} from '../bundle/index.js'
+import {bindBundles, loadBundleSpecs, parseBundleBytes} from '../bundle/index.js'
+import {readSvidInput} from '../container/svid-input.js'
 import {inputName, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
@@ -33,6 +35,12 @@ export interface VerifyFilesOptions {
   at?: Date
   /** go-spiffe-strict bundles and the EKU rule. Default false. */
   strict?: boolean
+  /** Password of a PKCS#12 `file` (`--p12-password-file`); without it such a file throws `passwordNeeded`. */
+  p12Password?: string
+  /** Password of an encrypted PKCS#8 key (`--key-password-file`). */
+  keyPassword?: string
+  /** Which Secret of a manifest `file` holding several (`--secret-name`). */
+  secretName?: string
   clock?: Clock
 }
 
@@ -58,6 +66,7 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   let chainPath = o.file as string
   let keyPath = o.key
   let bundles = o.bundles ?? []
+  const notes: string[] = []
   if (o.dir) {
     const {names} = resolveLayout(o.dir, {
       layout: o.layout,
@@ -65,23 +74,34 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
       notDirectoryHint: `--dir takes the SVID directory; to verify this file give it as the argument: svidkit verify ${o.dir} --bundle FILE`,
     })
     chainPath = join(o.dir, names.cert)
-    keyPath ??= join(o.dir, names.key)
+    // An issue --csr directory holds no key (it stays with whoever made the CSR): verified without it, and said so.
+    if (keyPath === undefined && !names.combined && !lstatSync(join(o.dir, names.key), {throwIfNoEntry: false})) {
+      notes.push(`no key file "${join(o.dir, names.key)}" (an issue --csr directory?): verified without the key check`)
+    } else keyPath ??= join(o.dir, names.key)
     // The directory's bundle is part of the SVID set: missing, it is a missing input (exit 3).
     if (bundles.length === 0) bundles = [join(o.dir, names.bundle)]
   }
-  const chainBytes = readInput(chainPath, 'pem-invalid')
-  const chain = readCertificates(chainBytes, inputName(chainPath))
+  // A PKCS#12 file or a Secret manifest holds the key (and a Secret the bundle) beside the chain.
+  const input = readSvidInput(readInput(chainPath, 'pem-invalid'), inputName(chainPath), o)
+  const chainBytes = input.chain
+  const chain = readCertificates(chainBytes, input.chainSource)
+  const password = {password: o.keyPassword}
   let key: PrivateKeyMaterial | undefined
-  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), inputName(keyPath))
-  else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
-    key = readPrivateKey(chainBytes, inputName(chainPath))
+  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), inputName(keyPath), password)
+  else if (input.key) key = input.key
+  else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
+    key = readPrivateKey(chainBytes, input.chainSource, password)
   }
   const expectedTds = new Set(expectIds.map((i) => i.trustDomain.name))
-  const bundleSet = loadBundleSpecs(bundles, {
+  const ctx = {
     expectedTrustDomain: expectTd?.name ?? (expectedTds.size === 1 ? [...expectedTds][0] : undefined),
     leafTrustDomain: leafTrustDomain(chain[0].san?.uris),
     strict: o.strict,
-  })
+  }
+  const bundleSet =
+    bundles.length === 0 && input.bundle
+      ? bindBundles([{path: input.bundle.source, file: parseBundleBytes(input.bundle.bytes, input.bundle.source, {strict: o.strict})}], ctx)
+      : loadBundleSpecs(bundles, ctx)
   return verifySvid({
     chain,
     key: key?.keyObject,
@@ -90,6 +110,6 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
     expectIds,
     expectTrustDomain: expectTd,
     strict: o.strict,
-    warnings: key?.warnings,
+    warnings: [...notes, ...(key?.warnings ?? [])],
   })
 }
