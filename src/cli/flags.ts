@@ -12,7 +12,8 @@ export const sharedFlags = {
   spiffeId: (o: {description?: string} = {}) =>
     Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web', required: true}),
   optionalSpiffeId: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
-  ca: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
+  ca: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init" or "ca import" (default: $SVIDKIT_CA, else ./ca)'}),
   out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   dir: (o: {description?: string; required?: boolean} = {}) =>
     Flags.string({description: o.description ?? 'SVID directory (layout detected from its files unless --layout)', required: o.required}),

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {issueEach, issueToDirectory, type IssueToDirectoryOptions} from '../core/svid/issue-files.js'
 import {LAYOUTS, parseLayout} from '../core/fs/layout.js'
+import {defaultCaDir} from '../core/ca/ca-dir.js'
 import {parseLifetime} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
 import {KEY_TYPES, parseKeyType} from '../core/x509/key-type.js'
@@ -76,7 +77,8 @@ checks that its own verify rejects it with that reason code before writing it.`)
     ttl: sharedFlags.ttl({description: 'lifetime (Go duration)', default: '1h'}),
     'not-before': Flags.string({description: 'notBefore: RFC 3339 or signed duration from now (default now-10s)'}),
     'not-after': Flags.string({description: 'notAfter: RFC 3339 or signed duration from now (e.g. -1h for an expired SVID)'}),
-    dns: Flags.string({description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
+    dns: Flags.string({description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers; an IP address goes in --ip)', multiple: true}),
+    ip: Flags.string({description: 'IP SAN to add, IPv4 or IPv6 (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
     subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
@@ -105,7 +107,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     const layout = flags.layout === 'k8s-secret' ? 'k8s-secret' : parseLayout(flags.layout)
     const options: IssueToDirectoryOptions = {
       spiffeId: flags['spiffe-id'],
-      ca: flags.ca,
+      ca: flags.ca ?? defaultCaDir(),
       out: flags.out,
       layout,
       names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
@@ -114,6 +116,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
       notBefore: flags['not-before'] === undefined ? undefined : parseInstant(flags['not-before'], now),
       notAfter: flags['not-after'] === undefined ? undefined : parseInstant(flags['not-after'], now),
       dns: flags.dns,
+      ips: flags.ip,
       subject: flags.subject,
       keyEncipherment: flags['key-encipherment'],
       count: flags.count,
