@@ -2,6 +2,7 @@ import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {readInput} from '../fs/read-input.js'
+import {refuseStdioDir} from '../fs/layout.js'
 import {TrustDomain, parseTrustDomainArg} from '../spiffe-id/index.js'
 import {readCertificates} from '../x509/read.js'
 import {keyMatches, readPrivateKey, signingKeyType} from '../x509/keys.js'
@@ -135,6 +136,7 @@ function chooseTrustDomain(o: ImportCaOptions, path: ParsedCertificate[], nc: Re
 export function importCa(o: ImportCaOptions): CaImportResult {
   const at = (o.clock ?? systemClock).now()
   if (o.trustDomain !== undefined) parseTrustDomainArg(o.trustDomain) // a bad flag is exit 2 before any file is read
+  refuseStdioDir(o.out, '--out')
   const given = readCertificates(readInput(o.cert, 'pem-invalid'), o.cert)
   const pool = [...given.slice(1), ...(o.chain ?? []).flatMap((f) => readCertificates(readInput(f, 'pem-invalid'), f))]
   const key = readPrivateKey(readInput(o.key, 'key-invalid'), o.key, {password: o.keyPassword})

@@ -1,4 +1,6 @@
 import {join} from 'node:path'
+import {refuseStdioDir} from '../fs/layout.js'
+import {parseTrustDomainArg} from '../spiffe-id/index.js'
 import {checkCaTarget, recoverCaSwap} from './swap.js'
 import {certificateSummary, type CertificateSummary} from '../x509/summary.js'
 import {systemClock} from '../clock.js'
@@ -27,7 +29,9 @@ export interface CaInitResult {
  * (`output-exists`, exit 3) to replace an existing CA unless `force`.
  */
 export async function initCa(opts: CreateAuthorityOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
-  // Refuse before generating keys; saveAuthorityAsync checks again.
+  // Flags first (issue 20 item 11), then the output; refuse before generating keys; saveAuthorityAsync checks again.
+  if (typeof opts.trustDomain === 'string') parseTrustDomainArg(opts.trustDomain)
+  refuseStdioDir(opts.out, '--out')
   recoverCaSwap(opts.out)
   checkCaTarget(opts.out, opts.force ?? false)
   const {authority, warnings} = await createAuthority(opts)

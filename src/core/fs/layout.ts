@@ -48,6 +48,12 @@ export function fileNames(layout: LayoutName, overrides: {cert?: string; key?: s
   return names
 }
 
+/** Throws a usage error when `path` is "-" (standard input or output) where a directory is required. */
+export function refuseStdioDir(path: string, flag: string): void {
+  if (path === '-')
+    throw usageError(`${flag} needs a directory, not "-"`, 'only issue --out - writes to standard output (one SVID as PEM); give a directory path')
+}
+
 /** A directory's layout and file names, as `resolveLayout` found them. */
 export interface ResolvedLayout {
   layout: LayoutName
@@ -123,6 +129,7 @@ export function detectLayouts(dir: string, overrides: ResolveLayoutOptions['name
  */
 export function resolveLayout(dir: string, o: ResolveLayoutOptions = {}): ResolvedLayout {
   const flag = o.flag ?? '--dir'
+  refuseStdioDir(dir, flag)
   let st
   try {
     st = statSync(dir)

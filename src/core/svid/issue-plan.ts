@@ -12,7 +12,8 @@ import {readInput} from '../fs/read-input.js'
 import type {FileToWrite} from '../fs/atomic-write.js'
 import {csrDer, readCsrDer} from '../x509/csr.js'
 import {formatInstant} from '../time/instant.js'
-import {issueSvid, type IssueOptions} from './issue.js'
+import {checkedDnsName, checkedIp, checkedSubject, DEFAULT_LEAF_SUBJECT, issuableId, issueSvid, type IssueOptions} from './issue.js'
+import {parseSpiffeIdArg} from '../spiffe-id/index.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
 import {defectCheck} from './defect-check.js'
 import {checkIssuedLeaf} from './leaf-check.js'
@@ -149,7 +150,14 @@ export async function issuePlan(o: IssueToDirectoryOptions): Promise<IssuePlan> 
   const spec = outputSpec(o)
   if (o.csr && spec.kind !== 'layout')
     throw usageError(`--csr writes no key, which ${spec.kind === 'pkcs12' ? '--format pkcs12' : '--layout k8s-secret'} needs`)
+  // Every value is checked before a file is read or the output looked at (issue 20 item 11).
+  const firstId = o.spiffeId.replaceAll('{n}', '1')
+  parseSpiffeIdArg(firstId)
+  for (const d of o.dns ?? []) checkedDnsName(d)
+  for (const ip of o.ips ?? []) checkedIp(ip)
+  checkedSubject(o.subject ?? DEFAULT_LEAF_SUBJECT, [])
   const authority = loadAuthority(o.ca)
+  issuableId(authority, firstId)
   const csr = o.csr ? await readCsr(o.csr) : undefined
   const signer = signingCredential(authority)
   return {o, count, spec, names: outputNames(spec), authority, signer: signer, cap: chainNotAfter(authority), clock: o.clock ?? systemClock, csr}

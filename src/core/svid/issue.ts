@@ -137,7 +137,8 @@ const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/
 
 /** Returns the DNS name if it is a valid host name (optionally a leading "*." wildcard); throws a usage error otherwise. */
 export function checkedDnsName(name: string): string {
-  if (ipBytes(name.replace(/^\[(.*)\]$/, '$1'))) throw usageError(`--dns "${name}" is an IP address, not a DNS name`, `give it as an IP SAN: --ip ${name.replace(/^\[(.*)\]$/, '$1')}`)
+  if (ipBytes(name.replace(/^\[(.*)\]$/, '$1')))
+    throw usageError(`--dns "${name}" is an IP address, not a DNS name`, `give it as an IP SAN: --ip ${name.replace(/^\[(.*)\]$/, '$1')}`)
   const host = name.startsWith('*.') ? name.slice(2) : name
   if (host.length === 0 || host.length > 253 || !host.split('.').every((l) => DNS_LABEL.test(l))) {
     throw usageError(`invalid DNS name "${name}"`, 'a DNS SAN is a host name such as web.example.org')

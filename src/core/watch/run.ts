@@ -3,7 +3,7 @@ import {dirname} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
 import type {SpiffeId} from '../spiffe-id/index.js'
-import {resolveLayout, type LayoutName, type SvidFileNames} from '../fs/layout.js'
+import {refuseStdioDir, resolveLayout, type LayoutName, type SvidFileNames} from '../fs/layout.js'
 import type {WatchEvent, WatchSink} from './events.js'
 import {readSet, setHashes, validateSet} from './material.js'
 import {percentile, raceOf} from './races.js'
@@ -101,6 +101,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchSummary> {
 
 /** Refuses (exit 3) a path that is not an existing directory, saying which it is. */
 export function checkWatchTarget(dir: string): void {
+  refuseStdioDir(dir, 'watch DIR')
   let st
   try {
     st = statSync(dir)
