@@ -81,7 +81,7 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
       return {
         code: 'ERR_TLS_CERT_REQUIRED',
         message,
-        hint: 'no client certificate was sent, and the server requires one: pass --dir or --svid/--key',
+        hint: `we sent no client certificate and the server requires one${/HANDSHAKE_FAILURE$/.test(code) ? ' (TLS 1.2 servers answer with alert 40)' : ''}: pass --dir or --svid/--key`,
         side: 'peer',
       }
     }
