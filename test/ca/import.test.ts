@@ -8,7 +8,7 @@ import {existsSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {jsonOf, runCli} from '../helpers/cli.js'
-import {hasOpenssl, run, warnIfMissing} from '../helpers/peers.js'
+import {hasOpenssl, OPENSSL_NEW_P256, run, warnIfMissing} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 
 warnIfMissing('openssl', hasOpenssl)
@@ -21,11 +21,7 @@ function opensslCa(name: string, exts: string[], extra: string[] = []): void {
   const r = run('openssl', [
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...OPENSSL_NEW_P256,
     '-keyout',
     p(`${name}.key`),
     '-out',
@@ -53,21 +49,7 @@ describe.skipIf(!hasOpenssl)('ca import of an openssl CA', () => {
     opensslCa('no-cert-sign', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,digitalSignature'])
     opensslCa('not-ca', ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,keyCertSign'])
     // An intermediate signed by "plain", with only its own key imported.
-    const csr = run('openssl', [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      p('int.key'),
-      '-subj',
-      '/CN=int',
-      '-out',
-      p('int.csr'),
-    ])
+    const csr = run('openssl', ['req', '-new', ...OPENSSL_NEW_P256, '-keyout', p('int.key'), '-subj', '/CN=int', '-out', p('int.csr')])
     expect(csr.status, csr.stderr).toBe(0)
     const ext = join(base(), 'int.ext')
     run('sh', [

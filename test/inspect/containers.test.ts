@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parseK8sSecrets} from '../../src/core/container/k8s-secret-read.js'
 import {jsonOf, runCli} from '../helpers/cli.js'
-import {hasOpenssl, run, warnIfMissing} from '../helpers/peers.js'
+import {hasOpenssl, OPENSSL_NEW_P256, run, warnIfMissing} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 
 warnIfMissing('openssl', hasOpenssl)
@@ -28,6 +28,14 @@ interface Doc {
   csr?: {subject: string; sans: string[]; keyType: string; signature: string}
   protection?: string
 }
+
+/** `openssl pkcs12 -export` of the test SVID with the test password. */
+const p12Export = (out: string, extra: string[] = []) => [
+  'pkcs12',
+  '-export',
+  ...extra,
+  ...['-in', p('svid/svid.pem'), '-inkey', p('svid/svid_key.pem'), '-passout', 'pass:correct horse', '-out', p(out)],
+]
 
 async function ok(args: string[]): Promise<unknown> {
   const r = await runCli([...args, '--json'])
@@ -82,18 +90,7 @@ describe('PKCS#12', () => {
   })
 
   it.skipIf(!hasOpenssl)('reads what openssl pkcs12 -export writes by default (certificates encrypted with PBES2)', async () => {
-    const made = run('openssl', [
-      'pkcs12',
-      '-export',
-      '-in',
-      p('svid/svid.pem'),
-      '-inkey',
-      p('svid/svid_key.pem'),
-      '-passout',
-      'pass:correct horse',
-      '-out',
-      p('o.p12'),
-    ])
+    const made = run('openssl', p12Export('o.p12'))
     expect(made.status, made.stderr).toBe(0)
     const {files} = (await ok(['inspect', p('o.p12'), '--p12-password-file', p('pw')])) as {files: Doc[]}
     expect(files[0].protection).toMatch(/^certificates encrypted \(PBES2 aes-256-cbc/)
@@ -101,24 +98,7 @@ describe('PKCS#12', () => {
   })
 
   it.skipIf(!hasOpenssl)('a legacy (3DES) PKCS#12 is refused with the command that converts it', async () => {
-    const made = run('openssl', [
-      'pkcs12',
-      '-export',
-      '-certpbe',
-      'PBE-SHA1-3DES',
-      '-keypbe',
-      'PBE-SHA1-3DES',
-      '-macalg',
-      'sha1',
-      '-in',
-      p('svid/svid.pem'),
-      '-inkey',
-      p('svid/svid_key.pem'),
-      '-passout',
-      'pass:correct horse',
-      '-out',
-      p('legacy.p12'),
-    ])
+    const made = run('openssl', p12Export('legacy.p12', ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']))
     expect(made.status, made.stderr).toBe(0)
     const f = await failure(['inspect', p('legacy.p12'), '--p12-password-file', p('pw')])
     expect(f).toMatchObject({exit: 3, code: 'pem-invalid'})
@@ -188,11 +168,7 @@ describe('CSRs and encrypted keys', () => {
     const r = run('openssl', [
       'req',
       '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
+      ...OPENSSL_NEW_P256,
       '-keyout',
       p('csr.key'),
       '-subj',
