@@ -5,11 +5,12 @@
  * keys; `inspect` reads CSRs; an `issue --csr` directory verifies without a key and says so;
  * `issue --csr` warns that the CSR's subject is dropped.
  */
+import {spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parseK8sSecrets} from '../../src/core/container/k8s-secret-read.js'
-import {jsonOf, runCli} from '../helpers/cli.js'
+import {REPO, jsonOf, runCli} from '../helpers/cli.js'
 import {hasOpenssl, OPENSSL_NEW_P256, run, warnIfMissing} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 
@@ -87,6 +88,24 @@ describe('PKCS#12', () => {
     const f = await failure(['verify', p('p12/svid.p12'), '--bundle', p('p12/svid_bundle.pem')])
     expect(f).toMatchObject({exit: 3, code: 'key-invalid', message: `"${p('p12/svid.p12')}" is a password-protected PKCS#12 file, and no password was given`})
     expect(f.hint).toContain('--p12-password-file FILE')
+  })
+
+  it('on a terminal, a missing password is asked for (once)', () => {
+    // script(1) runs the command on a pseudo-terminal fed from our stdin.
+    const cmd = (pw: string) =>
+      spawnSync('script', ['-qec', `${process.execPath} ${join(REPO, 'bin/run.js')} inspect ${p('p12/svid.p12')}`, '/dev/null'], {
+        input: `${pw}\n`,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: {...process.env, NO_COLOR: '1'},
+      })
+    const good = cmd('correct horse')
+    expect(good.stdout).toContain('PKCS#12 password: ')
+    expect(good.stdout).toMatch(/svid\.p12 {2}\(pkcs12\)/)
+    expect(good.status).toBe(0)
+    const bad = cmd('battery staple')
+    expect(bad.stdout).toContain('error [key-invalid]: wrong password for PKCS#12')
+    expect(bad.status).toBe(3)
   })
 
   it.skipIf(!hasOpenssl)('reads what openssl pkcs12 -export writes by default (certificates encrypted with PBES2)', async () => {
