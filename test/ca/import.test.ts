@@ -170,7 +170,7 @@ describe.skipIf(!hasOpenssl)('issue --ip', () => {
       'web.test',
     ])
     expect(r.exit, r.stderr).toBe(0)
-    const text = run('openssl', ['x509', '-in', join(out, 'svid.pem'), '-noout', '-ext', 'subjectAltName']).stdout
+    const text = run('openssl', ['x509', '-in', join(out, 'svid.pem'), '-noout', '-text']).stdout
     expect(text).toContain('URI:spiffe://example.org/web, DNS:web.test, IP Address:127.0.0.1, IP Address:2001:DB8:0:0:0:0:0:1')
     const {files} = jsonOf((await runCli(['inspect', join(out, 'svid.pem'), '--json'])).stdout) as {files: {certificates: {spiffeId: string}[]}[]}
     expect(files[0].certificates[0].spiffeId).toBe('spiffe://example.org/web')

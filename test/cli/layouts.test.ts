@@ -82,6 +82,21 @@ describe('verify --dir reads every layout', () => {
     expect(jsonOf(r.stdout)).toMatchObject({valid: true, spiffeId: ID})
   })
 
+  it('the one-file outputs too: a k8s-secret directory, and a pkcs12 one with its password', async () => {
+    await issue(join(base(), 'secret'), '--layout', 'k8s-secret')
+    writeFileSync(join(base(), 'pw'), 'pw\n')
+    await issue(join(base(), 'p12'), '--format', 'pkcs12', '--p12-password-file', join(base(), 'pw'))
+    expect(jsonOf((await runCli(['verify', '--dir', join(base(), 'secret'), '--json'])).stdout)).toMatchObject({valid: true, spiffeId: ID})
+    const p12 = await runCli(['verify', '--dir', join(base(), 'p12'), '--p12-password-file', join(base(), 'pw'), '--json'])
+    expect(jsonOf(p12.stdout)).toMatchObject({valid: true, checks: expect.arrayContaining([expect.objectContaining({name: 'key-match', status: 'pass'})])})
+    // serve cannot use them: the error says how to read the file instead.
+    expect(await failure(['serve', '0', '--dir', join(base(), 'secret'), '--timeout', '1s'])).toMatchObject({
+      exit: 3,
+      code: 'file-not-found',
+      hint: `it holds a Kubernetes Secret manifest (issue --layout k8s-secret): give it as a file, e.g. svidkit verify ${join(base(), 'secret')}/secret.yaml`,
+    })
+  })
+
   it('two layouts in one directory: exit 2 naming both, and --layout chooses', async () => {
     const dir = join(base(), 'mixed')
     mkdirSync(dir)

@@ -81,7 +81,8 @@ export interface ResolveLayoutOptions {
 
 /** Files that svidkit writes into a directory but that are not a layout (`issue --format pkcs12`, `--layout k8s-secret`). */
 const SINGLE_FILE_OUTPUTS: Record<string, string> = {
-  'svid.p12': 'PKCS#12 file (issue --format pkcs12): give it as a file, e.g. svidkit verify DIR/svid.p12 --p12-password-file FILE',
+  'svid.p12':
+    'PKCS#12 file (issue --format pkcs12): verify --dir reads it; elsewhere give it as a file, e.g. svidkit inspect DIR/svid.p12 --p12-password-file FILE',
   'secret.yaml': 'Kubernetes Secret manifest (issue --layout k8s-secret): give it as a file, e.g. svidkit verify DIR/secret.yaml',
 }
 
@@ -119,6 +120,17 @@ export function detectLayouts(dir: string, overrides: ResolveLayoutOptions['name
   }
   const complete = found.filter((f) => f.complete)
   return complete.length > 0 ? complete : found
+}
+
+/**
+ * Returns the one file of an `issue --format pkcs12` or `--layout k8s-secret` directory (and, for
+ * PKCS#12, the bundle file beside it), when `dir` holds one and no layout's files.
+ */
+export function singleFileOutput(dir: string): {file: string; bundle?: string} | undefined {
+  const name = Object.keys(SINGLE_FILE_OUTPUTS).find((f) => present(dir, f))
+  if (!name || detectLayouts(dir).length > 0) return undefined
+  const bundle = name === 'svid.p12' ? [...new Set(Object.values(LAYOUTS).map((l) => l.bundle))].find((b) => present(dir, b)) : undefined
+  return {file: join(dir, name), bundle: bundle === undefined ? undefined : join(dir, bundle)}
 }
 
 /**

@@ -9,7 +9,7 @@ import {inputName, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
 import {hasPemArmour} from '../x509/pem.js'
-import {resolveLayout, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, singleFileOutput, type LayoutName} from '../fs/layout.js'
 import {verifySvid} from './verify.js'
 import type {VerifyResult} from './result.js'
 
@@ -67,7 +67,12 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   let keyPath = o.key
   let bundles = o.bundles ?? []
   const notes: string[] = []
-  if (o.dir) {
+  // An issue --format pkcs12 or --layout k8s-secret directory: its one file, read as a file argument is.
+  const single = o.dir !== undefined && o.layout === undefined ? singleFileOutput(o.dir) : undefined
+  if (single) {
+    chainPath = single.file
+    if (bundles.length === 0 && single.bundle) bundles = [single.bundle]
+  } else if (o.dir) {
     const {names} = resolveLayout(o.dir, {
       layout: o.layout,
       names: o.names,
