@@ -137,6 +137,15 @@ describe('serve, watch, rotate, handshake and race read the detected layout', ()
     expect(r.exit).toBe(0)
   })
 
+  it('watch on an empty directory waits for the spiffe-helper names, and says so', async () => {
+    const dir = join(base(), 'empty-watch')
+    mkdirSync(dir)
+    const r = await runCli(['watch', dir, '--timeout', '200ms', '--json'])
+    const first = JSON.parse(r.stdout.split('\n')[0]) as {message: string}
+    expect(first.message).toBe(`watching ${dir} (no SVID files yet: waiting for spiffe-helper names; --layout chooses another)`)
+    expect(r.exit).toBe(6) // nothing ever loaded
+  })
+
   it('watch on a file: the hint names the directory to watch', async () => {
     const file = join(base(), 'k8s', 'tls.crt')
     expect(await failure(['watch', file])).toMatchObject({

@@ -215,6 +215,10 @@ describe('CSRs and encrypted keys', () => {
     writeFileSync(p('bad.csr'), `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`)
     const bad = (await ok(['inspect', p('bad.csr')])) as {files: Doc[]}
     expect(bad.files[0].csr?.signature).toBe('invalid')
+    // The same CSR in DER.
+    der[at] ^= 0x20
+    writeFileSync(p('web.der'), der)
+    expect(((await ok(['inspect', p('web.der')])) as {files: Doc[]}).files[0]).toMatchObject({kind: 'csr', csr: {signature: 'valid'}})
   })
 
   it.skipIf(!hasOpenssl)('issue --csr warns that the subject is dropped; its directory verifies without a key, saying so', async () => {

@@ -30,7 +30,7 @@ const SIGNATURES: Record<string, string | null> = {
   '1.3.101.112': null,
 }
 
-/** Returns the DER of the CSR in `bytes` (PEM "CERTIFICATE REQUEST" or DER), or undefined when it holds none. */
+/** Returns the DER of the CSR in `bytes` (PEM "CERTIFICATE REQUEST", or DER of that shape), or undefined when it holds none. */
 export function csrDer(bytes: Uint8Array): Uint8Array | undefined {
   const text = Buffer.from(bytes).toString('latin1')
   if (hasPemArmour(text)) {
@@ -40,7 +40,11 @@ export function csrDer(bytes: Uint8Array): Uint8Array | undefined {
       return undefined
     }
   }
-  return undefined
+  // DER: a CertificationRequestInfo has exactly version, subject, SPKI and [0] attributes (a certificate's TBS has more).
+  const top = readTlv(bytes, 0, bytes.length)
+  const parts = top?.tag === 0x30 && top.end === bytes.length ? readChildren(bytes, top, 3, true) : undefined
+  const info = parts?.length === 3 && parts[0].tag === 0x30 ? readChildren(bytes, parts[0], 5, true) : undefined
+  return info?.length === 4 && info[0].tag === 0x02 && info[3].tag === 0xa0 ? bytes : undefined
 }
 
 function checkSignature(der: Uint8Array, key: KeyObject): CsrInfo['signature'] {
