@@ -87,8 +87,8 @@ export function readSvidInput(bytes: Buffer, source: string, o: SvidInputOptions
   if (kind === 'k8s-secret') {
     const s = chooseSecret(parseK8sSecrets(bytes.toString('utf8'), source), source, o.secretName)
     const at = (entry: string) => `${source}: ${s.name || `document ${s.document}`} ${entry}`
-    const chain = s.data['tls.crt'] ?? s.data['ca.crt']
-    if (!s.data['tls.crt'])
+    const chain = s.data['tls.crt']
+    if (!chain)
       throw new SvidkitError('pem-invalid', `the Secret in "${source}" has no "tls.crt" entry`, {hint: 'an SVID Secret is of type kubernetes.io/tls'})
     return {
       container: 'k8s-secret',
