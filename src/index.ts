@@ -33,7 +33,22 @@ export {saveAuthority, loadAuthority} from './core/ca/store.js'
 export {initCa, type CaInitResult} from './core/ca/init.js'
 export {issueSvid, type IssueOptions, type IssuedSvid} from './core/svid/issue.js'
 export {issueToDirectory, issueEach, type IssueToDirectoryOptions, type IssueResult, type OutputLayout} from './core/svid/issue-files.js'
-export {LAYOUTS, fileNames, type LayoutName, type SvidFileNames} from './core/fs/layout.js'
+export {
+  LAYOUTS,
+  fileNames,
+  resolveLayout,
+  detectLayouts,
+  type LayoutName,
+  type SvidFileNames,
+  type ResolvedLayout,
+  type ResolveLayoutOptions,
+} from './core/fs/layout.js'
+export {readSvidInput, containerKind, type SvidInput, type SvidInputOptions} from './core/container/svid-input.js'
+export {readPkcs12, type Pkcs12Contents} from './core/container/pkcs12-read.js'
+export {parseK8sSecrets, type K8sSecret} from './core/container/k8s-secret-read.js'
+export {importCa, type ImportCaOptions, type CaImportResult} from './core/ca/import.js'
+export {defaultCaDir} from './core/ca/ca-dir.js'
+export {issueToPem} from './core/svid/issue-stdout.js'
 export {writeSvidDir, chainPem, keyPem} from './core/svid/write.js'
 export {type X509Svid} from './core/svid/svid.js'
 export {singleBundleSet} from './core/svid/self-check.js'
@@ -43,7 +58,7 @@ export {verifyChain, type VerifyChainOptions, type CertificateInput} from './cor
 export {type VerifyResult, type Check, type Failure} from './core/verify/result.js'
 export {DEFECTS, parseDefects, type Defect, type DefectPlan} from './core/svid/defects.js'
 export {verifyFiles, type VerifyFilesOptions} from './core/verify/verify-files.js'
-export {inspectFile, type InspectedFile, type InspectedCertificate} from './core/inspect/inspect.js'
+export {inspectFile, type InspectedFile, type InspectedCertificate, type InspectOptions} from './core/inspect/inspect.js'
 export {rotate, type RotateOptions, type RotationSummary} from './core/rotate/rotate.js'
 export {defaultKnobs, type Knobs, type FileRole} from './core/rotate/knobs.js'
 export {type OpsHooks} from './core/rotate/ops.js'

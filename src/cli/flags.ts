@@ -13,10 +13,11 @@ export const sharedFlags = {
   spiffeId: (o: {description?: string} = {}) =>
     Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web', required: true}),
   optionalSpiffeId: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
-  ca: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init"', default: 'ca'}),
+  ca: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init" or "ca import" (default: $SVIDKIT_CA, else ./ca)'}),
   out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   dir: (o: {description?: string; required?: boolean} = {}) =>
-    Flags.string({description: o.description ?? 'SVID directory (spiffe-helper layout unless --layout)', required: o.required}),
+    Flags.string({description: o.description ?? 'SVID directory (layout detected from its files unless --layout)', required: o.required}),
   bundle: (o: {description?: string} = {}) =>
     Flags.string({
       description: o.description ?? 'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
@@ -32,7 +33,8 @@ export const sharedFlags = {
       description: 'INSECURE: write even when another user (not you or root) can write the directory or one above it; they could redirect the write',
       default: false,
     }),
-  layout: () => Flags.string({description: 'SVID directory layout', options: Object.keys(LAYOUTS), default: 'spiffe-helper'}),
+  layout: () =>
+    Flags.string({description: 'SVID directory layout (default: detected from the files present; ambiguous: exit 2)', options: Object.keys(LAYOUTS)}),
   certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
   keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),
   bundleFile: () => Flags.string({description: 'bundle file name inside the directory (overrides the layout)'}),

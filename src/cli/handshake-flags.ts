@@ -35,7 +35,7 @@ export function tlsVersionOf(v: unknown): TlsVersionChoice {
 /** Returns the layout and file-name overrides of --layout/--cert-file/--key-file/--bundle-file. */
 export function namesOf(f: Record<string, unknown>) {
   return {
-    layout: parseLayout(f.layout as string),
+    layout: f.layout === undefined ? undefined : parseLayout(f.layout as string),
     names: {cert: f['cert-file'] as string | undefined, key: f['key-file'] as string | undefined, bundle: f['bundle-file'] as string | undefined},
   }
 }

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {defaultCaDir} from '../core/ca/ca-dir.js'
 import {usageError} from '../core/errors.js'
 import type {LocalRaceOptions} from '../core/race/local/race.js'
 import type {ServerReload} from '../core/handshake/server.js'
@@ -39,7 +40,7 @@ export const raceFlags = {
   poll: onlyLocal(serverReloadFlags.poll),
   // --target only
   dir: onlyTarget(sharedFlags.dir({description: '--target: the SVID directory the server reads (rotated by the race)'})),
-  ca: onlyTarget(Flags.string({description: '--target: CA directory that issued the SVID in --dir (default ./ca)'})),
+  ca: onlyTarget(Flags.string({description: '--target: CA directory that issued the SVID in --dir (default: $SVIDKIT_CA, else ./ca)'})),
   layout: onlyTarget(
     Flags.string({
       description: '--target: file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
@@ -120,10 +121,10 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     host,
     port,
     dir: f.dir as string,
-    ca: (f.ca as string | undefined) ?? 'ca',
+    ca: (f.ca as string | undefined) ?? defaultCaDir(),
     mode: f.mode as WriterMode,
     layout,
-    names: namesOf({...f, layout: layout ?? 'spiffe-helper'}).names,
+    names: namesOf(f).names,
     knobs: c.knobs,
     issue: {keyType: c.keyType, ttlMs: c.ttlMs, ...c.validity},
     intermediatesInBundle: Boolean(f['intermediates-in-bundle']),

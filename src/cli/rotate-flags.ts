@@ -4,6 +4,7 @@ import {parseDuration} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
 import {parseKeyType} from '../core/x509/key-type.js'
 import {parseLayout} from '../core/fs/layout.js'
+import {defaultCaDir} from '../core/ca/ca-dir.js'
 import type {RotateOptions} from '../core/rotate/rotate.js'
 import type {WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitError} from '../core/errors.js'
@@ -109,7 +110,7 @@ export function rotateOptionsFromFlags(f: Record<string, unknown>, mode: WriterM
   if (signal && f.pid === undefined && f['pid-file'] === undefined) throw usage('--signal needs --pid or --pid-file')
   return {
     dir: f.dir as string,
-    ca: f.ca as string,
+    ca: (f.ca as string | undefined) ?? defaultCaDir(),
     mode,
     layout: f.layout === undefined ? undefined : parseLayout(f.layout as string),
     names: {cert: f['cert-file'] as string | undefined, key: f['key-file'] as string | undefined, bundle: f['bundle-file'] as string | undefined},

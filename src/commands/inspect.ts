@@ -6,6 +6,8 @@ import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderInspect, renderInspectPem} from '../cli/render/inspect.js'
 import {wrapLines} from '../cli/style.js'
+import {passwordsFromFlags, withPasswordPrompt} from '../cli/password-prompt.js'
+import {readFlags} from '../cli/read-flags.js'
 
 export default class Inspect extends SvidkitCommand {
   static override summary = 'Show certificates, chains, bundles and keys the SPIFFE way'
@@ -14,8 +16,11 @@ For every certificate: role (root, intermediate, leaf), SPIFFE ID, subject and i
 serial, validity with time left, key type, SHA-256 fingerprint, SKI/AKI, key usages,
 name constraints, every extension with its criticality, and which SPIFFE rules it breaks
 (static checks on the certificate alone: no chain is built; use verify for that). Reads
-PEM, DER, concatenated PEM, credential bundles, SPIFFE JWKS bundles and bundle maps, and
-PKCS#8/SEC1/PKCS#1 keys (shown by type only, never printed).
+PEM, DER, concatenated PEM, credential bundles, SPIFFE JWKS bundles and bundle maps,
+PKCS#8/SEC1/PKCS#1 keys (shown by type only, never printed), encrypted PKCS#8 keys
+(--key-password-file), PKCS#12 files (--p12-password-file), Kubernetes Secret manifests
+(every Secret of every document, entry by entry) and certificate signing requests. On a
+terminal, a missing password is asked for.
 
 An argument of the form HOST:PORT (and not an existing file) fetches the chain a live TLS
 server presents, without sending a client certificate; the chain is shown, not verified
@@ -38,6 +43,8 @@ certificates only, as PEM blocks (keys are never printed).`)
     },
     {description: 'Save the chain a server presents as PEM', command: '<%= config.bin %> inspect 127.0.0.1:8443 --format pem > presented.pem'},
     {description: 'Inspect a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> inspect -'},
+    {description: 'Read a PKCS#12 file with the password in a file', command: '<%= config.bin %> inspect svid/svid.p12 --p12-password-file pw.txt'},
+    {description: 'Read a Kubernetes Secret manifest and a CSR', command: '<%= config.bin %> inspect secret.yaml web.csr'},
   ]
 
   static override strict = false
@@ -49,17 +56,23 @@ certificates only, as PEM blocks (keys are never printed).`)
     at: sharedFlags.at(),
     format: Flags.string({description: 'output format', options: ['text', 'json', 'pem'], default: 'text'}),
     servername: Flags.string({description: 'SNI name to send to a HOST:PORT argument (default: the host when it is a name)'}),
+    'p12-password-file': readFlags['p12-password-file'],
+    'key-password-file': readFlags['key-password-file'],
   }
 
   async run() {
     const {argv, flags} = await this.parse(Inspect)
     const at = flags.at === undefined ? new Date() : parseInstant(flags.at, new Date())
-    const result = await inspectTargets(argv as string[], {
-      at,
-      servername: flags.servername,
-      format: flags.format as 'text' | 'json' | 'pem',
-      json: this.jsonEnabled(),
-    })
+    const given = passwordsFromFlags({p12File: flags['p12-password-file'], keyFile: flags['key-password-file']})
+    const result = await withPasswordPrompt(given, (passwords) =>
+      inspectTargets(argv as string[], {
+        ...passwords,
+        at,
+        servername: flags.servername,
+        format: flags.format as 'text' | 'json' | 'pem',
+        json: this.jsonEnabled(),
+      }),
+    )
     if (flags.format === 'json' && !this.jsonEnabled()) this.logJson(result)
     else if (flags.format === 'pem') process.stdout.write(renderInspectPem(result.files))
     else for (const f of result.files) this.log([...wrapLines(renderInspect(f)), ''].join('\n'))

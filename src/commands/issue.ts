@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 import {issueEach, issueToDirectory, type IssueToDirectoryOptions} from '../core/svid/issue-files.js'
 import {LAYOUTS, parseLayout} from '../core/fs/layout.js'
+import {defaultCaDir} from '../core/ca/ca-dir.js'
+import {issueToPem, STDOUT_OUT} from '../core/svid/issue-stdout.js'
 import {parseLifetime} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
 import {KEY_TYPES, parseKeyType} from '../core/x509/key-type.js'
@@ -38,7 +40,10 @@ Layouts: spiffe-helper (svid.pem, svid_key.pem, svid_bundle.pem), spire (svid.pe
 bundle.pem), k8s (tls.crt, tls.key, ca.crt), credential-bundle (credentials.pem = key then
 chain, and bundle.pem), k8s-secret (secret.yaml: a kubernetes.io/tls Secret, mode 0600).
 --format pkcs12 writes svid.p12 (key and chain; AES-256-CBC, PBKDF2, HMAC-SHA256 MAC) and
-the bundle beside it.
+the bundle beside it. --out - prints one SVID to standard output instead: the chain, then
+the key, as PEM (a warning on stderr when that is a terminal); the bundle is the CA's
+bundle.pem. --dns takes host names and --ip IPv4/IPv6 addresses (SANs for SPIFFE-unaware
+peers). --ca defaults to $SVIDKIT_CA, else ./ca.
 
 An output directory that already holds an SVID is refused unless --force, and then only
 when the new files replace the old ones (two layouts are never mixed); a CA directory
@@ -74,6 +79,10 @@ checks that its own verify rejects it with that reason code before writing it.`)
       command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --csr web.csr --out svid',
     },
     {
+      description: 'Print the chain, then the key, as PEM on standard output',
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out - > svid-and-key.pem',
+    },
+    {
       description: 'Write the key and chain as a password-protected PKCS#12 file',
       command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out p12 --format pkcs12 --p12-password-file pass.txt',
     },
@@ -91,7 +100,10 @@ checks that its own verify rejects it with that reason code before writing it.`)
   static override flags = {
     'spiffe-id': sharedFlags.optionalSpiffeId({description: 'SPIFFE ID of the SVID (required); {n} is replaced by 1..count with --count'}),
     ca: sharedFlags.ca(),
-    out: sharedFlags.out({description: 'directory to write the SVID to ({n} is replaced with --count)', default: 'svid'}),
+    out: sharedFlags.out({
+      description: 'directory to write the SVID to ({n} is replaced with --count); - prints the chain then the key as PEM',
+      default: 'svid',
+    }),
     layout: Flags.string({description: 'output layout', options: [...Object.keys(LAYOUTS), 'k8s-secret'], default: 'spiffe-helper'}),
     'cert-file': sharedFlags.certFile(),
     'key-file': sharedFlags.keyFile(),
@@ -100,7 +112,8 @@ checks that its own verify rejects it with that reason code before writing it.`)
     ttl: sharedFlags.ttl({description: 'lifetime (Go duration)', default: '1h'}),
     'not-before': Flags.string({description: 'notBefore: RFC 3339 or signed duration from now (default now-10s)'}),
     'not-after': Flags.string({description: 'notAfter: RFC 3339 or signed duration from now (e.g. -1h for an expired SVID)'}),
-    dns: Flags.string({description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
+    dns: Flags.string({description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers; an IP address goes in --ip)', multiple: true}),
+    ip: Flags.string({description: 'IP SAN to add, IPv4 or IPv6 (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
     subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
     count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
@@ -129,7 +142,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     const layout = flags.layout === 'k8s-secret' ? 'k8s-secret' : parseLayout(flags.layout)
     const options: IssueToDirectoryOptions = {
       spiffeId: flags['spiffe-id'],
-      ca: flags.ca,
+      ca: flags.ca ?? defaultCaDir(),
       out: flags.out,
       layout,
       names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
@@ -138,6 +151,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
       notBefore: flags['not-before'] === undefined ? undefined : parseInstant(flags['not-before'], now),
       notAfter: flags['not-after'] === undefined ? undefined : parseInstant(flags['not-after'], now),
       dns: flags.dns,
+      ips: flags.ip,
       subject: flags.subject,
       keyEncipherment: flags['key-encipherment'],
       count: flags.count,
@@ -150,6 +164,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
       defects: parseDefects(flags.defect ?? []),
       workers: flags.workers,
     }
+    if (options.out === STDOUT_OUT) return this.toStdout(options)
     if (flags.count === undefined) {
       const [result] = await issueToDirectory(options)
       this.warnings(result.warnings)
@@ -157,6 +172,16 @@ checks that its own verify rejects it with that reason code before writing it.`)
       return result
     }
     await this.stream(options, flags.count)
+    return undefined
+  }
+
+  /** Prints one SVID as PEM, chain then key (`--out -`); warnings and the key warning go to stderr. */
+  private async toStdout(options: IssueToDirectoryOptions): Promise<undefined> {
+    if (this.jsonEnabled()) throw usageError('--json and --out - both write to standard output', 'drop --json, or give --out a directory')
+    const {pem, result} = await issueToPem(options)
+    this.warnings(result.warnings)
+    if (process.stdout.isTTY && result.files.key) this.warnings(['the private key is printed to the terminal (redirect --out - to a file or a pipe)'])
+    process.stdout.write(pem)
     return undefined
   }
 

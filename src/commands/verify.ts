@@ -11,6 +11,8 @@ import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {renderVerify} from '../cli/render/verify.js'
 import {wrapLines} from '../cli/style.js'
+import {passwordsFromFlags, withPasswordPrompt} from '../cli/password-prompt.js'
+import {readFlags} from '../cli/read-flags.js'
 
 export default class Verify extends SvidkitCommand {
   static override summary = 'Verify an X509-SVID the way a SPIFFE peer does, and explain every check'
@@ -29,7 +31,13 @@ domain with a warning.
 --profile x509 judges any X.509 chain (a non-SPIFFE peer in a mixed mesh) by RFC 5280 path
 validation only: no SPIFFE leaf rules, no trust-domain binding; every certificate in the
 --bundle files is a trust anchor. --strict adds every RFC 5280 MUST for conforming CAs, in
-both profiles (docs/verification.md lists each rule and its level).`)
+both profiles (docs/verification.md lists each rule and its level).
+
+The chain file may also be a PKCS#12 file (the key and chain; --p12-password-file, or a
+prompt on a terminal) or a Kubernetes Secret manifest (tls.crt, tls.key, and ca.crt as the
+bundle unless --bundle; --secret-name picks one of several). An encrypted PKCS#8 key needs
+--key-password-file (or the prompt). An SVID directory without a key file (what issue --csr
+writes) is verified without the key check, with a warning that says so.`)
 
   static override examples = [
     {
@@ -57,6 +65,14 @@ both profiles (docs/verification.md lists each rule and its level).`)
       command: '<%= config.bin %> verify --profile x509 server-chain.pem --bundle roots.pem --strict',
     },
     {description: 'Verify a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem'},
+    {
+      description: 'Verify a PKCS#12 file (key and chain) against its bundle',
+      command: '<%= config.bin %> verify svid/svid.p12 --p12-password-file pw.txt --bundle example.org=svid/svid_bundle.pem',
+    },
+    {
+      description: 'Verify a Kubernetes Secret manifest (ca.crt is the bundle)',
+      command: '<%= config.bin %> verify secret.yaml --expect-id spiffe://example.org/web',
+    },
   ]
 
   static override args = {
@@ -70,6 +86,7 @@ both profiles (docs/verification.md lists each rule and its level).`)
     'key-file': sharedFlags.keyFile(),
     'bundle-file': sharedFlags.bundleFile(),
     key: Flags.string({description: 'private key file: checked to belong to the leaf'}),
+    ...readFlags,
     bundle: sharedFlags.bundle(),
     'expect-id': Flags.string({description: 'accepted SPIFFE ID (repeatable: any one of them)', multiple: true}),
     'expect-trust-domain': Flags.string({description: 'required trust domain of the SPIFFE ID'}),
@@ -130,20 +147,24 @@ both profiles (docs/verification.md lists each rule and its level).`)
                 at,
                 atGiven,
               })
-            : verifyFiles({
-                file: args.file,
-                dir: flags.dir,
-                layout: parseLayout(flags.layout),
-                names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-                key: flags.key,
-                bundles: flags.bundle,
-                expectIds: flags['expect-id'],
-                expectTrustDomain: flags['expect-trust-domain'],
-                at,
-                atGiven,
-                maxDepth: flags['max-depth'],
-                strict: flags.strict,
-              })
+            : await withPasswordPrompt(passwordsFromFlags({p12File: flags['p12-password-file'], keyFile: flags['key-password-file']}), (passwords) =>
+                verifyFiles({
+                  ...passwords,
+                  secretName: flags['secret-name'],
+                  file: args.file,
+                  dir: flags.dir,
+                  layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
+                  names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
+                  key: flags.key,
+                  bundles: flags.bundle,
+                  expectIds: flags['expect-id'],
+                  expectTrustDomain: flags['expect-trust-domain'],
+                  at,
+                  atGiven,
+                  maxDepth: flags['max-depth'],
+                  strict: flags.strict,
+                }),
+              )
     } catch (err) {
       // Unreadable input (exit 3) or no handshake with --connect (exit 5): in JSON mode still the verify document, with errors[0].
       if (this.jsonEnabled() && isSvidkitError(err) && (err.exit === 3 || err.exit === 5)) this.finish(readFailureResult(err, at), err.exit)

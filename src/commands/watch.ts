@@ -1,7 +1,7 @@
 import {Args, Errors, Flags} from '@oclif/core'
 import {runWatch} from '../core/watch/run.js'
 import {STRATEGIES} from '../core/watch/strategies.js'
-import {fileNames, parseLayout} from '../core/fs/layout.js'
+import {parseLayout} from '../core/fs/layout.js'
 import {parseSpiffeIdArg} from '../core/spiffe-id/index.js'
 import {parseDuration} from '../core/time/duration.js'
 import {SvidkitCommand} from '../cli/base-command.js'
@@ -63,7 +63,8 @@ disk it never loaded), the watch broken, or --timeout before the --count new set
     const interrupt = trackInterrupt()
     const summary = await runWatch({
       dir: args.dir,
-      names: fileNames(parseLayout(flags.layout), {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']}),
+      layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
+      overrides: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
       strategy: flags.strategy,
       debounceMs: parseDuration(flags.debounce),
       pollMs: flags.poll === undefined ? (flags.strategy === 'watch-file' ? 5007 : 10_000) : parseDuration(flags.poll),

@@ -55,3 +55,6 @@ export function warnIfMissing(name: string, present: boolean): void {
   const pkg = name === 'certtool' || name.startsWith('gnutls') ? 'gnutls-bin' : name
   console.warn(`[svidkit tests] "${name}" not found on PATH: skipping the tests that need it (apt-get install -y ${pkg})`)
 }
+
+/** `openssl req` arguments for a new unencrypted P-256 key (CSRs and CAs made by openssl in tests). */
+export const OPENSSL_NEW_P256 = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']

@@ -121,7 +121,8 @@ const CASES: Case[] = [
       const csr = await x509.Pkcs10CertificateRequestGenerator.create({name: 'CN=workload', keys, signingAlgorithm: {name: 'ECDSA', hash: 'SHA-256'}})
       writeFileSync(p, csr.toString('pem'))
     },
-    expect: invalid(),
+    // inspect reads CSRs since issue 20 (item 2); as a chain, key or bundle a CSR is still refused.
+    expect: invalid('ok'),
   },
   {
     name: 'a PUBLIC KEY block',
@@ -331,10 +332,13 @@ describe('through the CLI: exit 3, one error line and one hint line, no stack', 
     expect(error?.hint).toBeTruthy()
   })
 
-  it('inspect of a CSR exits 3 with pem-invalid', async () => {
+  it('inspect of a CSR shows it (issue 20 item 2), and verify of one exits 3 with pem-invalid', async () => {
     const r = await runCli(['inspect', p('csr.pem')])
-    expect(r.exit).toBe(3)
-    expect(plain(r.stderr)).toMatch(/^error \[pem-invalid\]/)
+    expect(r.exit).toBe(0)
+    expect(plain(r.stdout)).toMatch(/\(csr\)\n {3}subject +CN=workload\n/)
+    const v = await runCli(['verify', p('csr.pem'), '--bundle', p('csr.pem')])
+    expect(v.exit).toBe(3)
+    expect(plain(v.stderr)).toMatch(/^error \[pem-invalid\]/)
   })
 
   it('a JSON syntax error in a bundle gives a one-line message', async () => {

@@ -35,6 +35,21 @@ export function renderInspect(f: InspectedFile): string[] {
     lines.push(
       `   bundle format ${f.bundle.format}${f.bundle.sequence !== null ? `, spiffe_sequence ${f.bundle.sequence}` : ''}${f.bundle.refreshHint !== null ? `, refresh hint ${f.bundle.refreshHint}s` : ''}`,
     )
+  if (f.protection) lines.push(`   protection ${f.protection}`)
+  if (f.csr) {
+    lines.push(
+      ...alignRows(
+        [
+          ['subject', f.csr.subject || '(empty)'],
+          ['SANs', f.csr.sans.join(', ') || '-'],
+          ['key', f.csr.keyType],
+          ['signature', f.csr.signature],
+        ],
+        '   ',
+      ),
+      `   ${style.dim('issue --csr certifies only its key: the subject and SANs are replaced')}`,
+    )
+  }
   f.certificates.forEach((c, i) => lines.push(...certLines(c, i)))
   for (const td of f.trustDomains ?? []) {
     lines.push(`trust domain ${style.bold(td.trustDomain)}: ${td.certificates.length} authorit${td.certificates.length === 1 ? 'y' : 'ies'}`)
@@ -46,10 +61,14 @@ export function renderInspect(f: InspectedFile): string[] {
     )
   }
   for (const w of f.warnings) lines.push(`   ${mark('warn')} ${w}`)
+  for (const part of f.parts ?? []) lines.push(...renderInspect(part).map((l) => `   ${l}`))
   return lines
 }
 
 /** Returns the certificates of every inspected input as PEM blocks, in order (`--format pem`; keys are never printed). */
 export function renderInspectPem(files: InspectedFile[]): string {
-  return files.flatMap((f) => [...f.certificates, ...(f.trustDomains ?? []).flatMap((t) => t.certificates)].map((c) => c.pem)).join('')
+  return files
+    .flatMap((f) => [f, ...(f.parts ?? [])])
+    .flatMap((f) => [...f.certificates, ...(f.trustDomains ?? []).flatMap((t) => t.certificates)].map((c) => c.pem))
+    .join('')
 }

@@ -17,10 +17,19 @@ export function renderIssued(r: IssueResult): string[] {
     `  serial     ${r.serial}`,
     `  key type   ${r.keyType}`,
     `  valid      ${r.notBefore} → ${r.notAfter}`,
-    `  chain      ${r.files.cert}`,
+    `  ${certLabel(r)}${r.files.cert}`,
     ...(r.files.key && r.files.key !== r.files.cert ? [`  key        ${r.files.key}`] : []),
     ...(r.files.bundle !== r.files.cert ? [`  bundle     ${r.files.bundle}`] : []),
   ]
+}
+
+/** Returns the label of the file holding the chain: what that file is (a Secret and a PKCS#12 file also hold the key). */
+function certLabel(r: IssueResult): string {
+  const name = r.files.cert.split('/').at(-1) ?? ''
+  if (name.endsWith('.yaml')) return 'secret     ' // chain, key and bundle in one manifest
+  if (name.endsWith('.p12')) return 'pkcs12     ' // key and chain
+  if (r.files.key === r.files.cert) return 'key+chain  ' // a credential bundle: key then chain
+  return 'chain      '
 }
 
 /** Returns the one line of an SVID issued with --count. */
@@ -31,7 +40,10 @@ export function renderIssuedLine(r: IssueResult): string {
 
 /** Returns the defect table: name, reason code, rule. */
 export function renderDefects(defects: Defect[]): string[] {
-  const w = Math.max(...defects.map((d) => d.name.length))
-  const c = Math.max(...defects.map((d) => d.code.length))
-  return defects.map((d) => `${d.name.padEnd(w)}  ${d.code.padEnd(c)}  ${d.rule}${d.strictOnly ? ' [verify --strict]' : ''}`)
+  const w = Math.max('DEFECT'.length, ...defects.map((d) => d.name.length))
+  const c = Math.max('REASON CODE'.length, ...defects.map((d) => d.code.length))
+  return [
+    style.bold(`${'DEFECT'.padEnd(w)}  ${'REASON CODE'.padEnd(c)}  RULE BROKEN`),
+    ...defects.map((d) => `${d.name.padEnd(w)}  ${d.code.padEnd(c)}  ${d.rule}${d.strictOnly ? ' [verify --strict]' : ''}`),
+  ]
 }

@@ -17,7 +17,7 @@ export function workloadLine(e: WorkloadEvent): string | undefined {
       const what = e.svids
         ? e.svids.map((s) => `${s.spiffeId} serial ${s.serial || '-'}${s.hint ? ` [${s.hint}]` : ''}`).join(', ')
         : Object.entries(e.bundles)
-            .map(([td, serials]) => `${td} (${serials.length} authorities)`)
+            .map(([td, serials]) => `${td} (${serials.length} authorit${serials.length === 1 ? 'y' : 'ies'})`)
             .join(', ')
       return `${at} ${e.client} ${e.rpc} stream ${e.stream} sent: ${what}`
     }

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {defaultCaDir} from '../../core/ca/ca-dir.js'
 import {initCa} from '../../core/ca/init.js'
 import {parseLifetime} from '../../core/time/duration.js'
 import {parseKeyType} from '../../core/x509/key-type.js'
@@ -35,7 +36,7 @@ or one above it, and a directory another user can write (or one above it) is ref
 
   static override flags = {
     'trust-domain': sharedFlags.trustDomain(),
-    out: sharedFlags.out({description: 'directory to write the CA to', default: 'ca'}),
+    out: sharedFlags.out({description: 'directory to write the CA to (default: $SVIDKIT_CA, else ./ca)'}),
     intermediates: Flags.integer({description: 'number of intermediate CAs under the root (0-5)', default: 1, min: 0, max: 5}),
     'key-type': sharedFlags.keyType(),
     ttl: sharedFlags.ttl({description: 'root lifetime (Go duration)', default: '87600h'}),
@@ -57,7 +58,7 @@ or one above it, and a directory another user can write (or one above it) is ref
     const {flags} = await this.parse(CaInit)
     const result = await initCa({
       trustDomain: flags['trust-domain'],
-      out: flags.out,
+      out: flags.out ?? defaultCaDir(),
       intermediates: flags.intermediates,
       keyType: parseKeyType(flags['key-type']),
       ttlMs: parseLifetime(flags.ttl, '--ttl'),

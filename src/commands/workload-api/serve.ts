@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {defaultCaDir} from '../../core/ca/ca-dir.js'
 import {startWorkloadApi} from '../../core/workload/start.js'
 import {serveOptions} from '../../core/workload/serve-input.js'
 import {DEFAULT_SOCKET} from '../../core/workload/options.js'
@@ -80,7 +81,7 @@ timeline. See docs/workload-api.md.`)
     const json = this.jsonEnabled()
     const options = serveOptions({
       socket: flags.socket,
-      ca: flags.ca,
+      ca: flags.ca ?? defaultCaDir(),
       spiffeId: flags['spiffe-id'],
       federate: flags.federate,
       keyType: flags['key-type'],

@@ -1,6 +1,8 @@
 import {join} from 'node:path'
 import {caTarget, checkCaTarget, recoverCaSwap, type CaWriteOptions} from './swap.js'
 import {checkDirTrusted} from '../fs/dir-trust.js'
+import {refuseStdioDir} from '../fs/layout.js'
+import {parseTrustDomainArg} from '../spiffe-id/index.js'
 import {certificateSummary, type CertificateSummary} from '../x509/summary.js'
 import {systemClock} from '../clock.js'
 import {createAuthority, type CreateAuthorityOptions} from './create.js'
@@ -28,7 +30,9 @@ export interface CaInitResult {
  * (`output-exists`, exit 3) to replace an existing CA unless `force`.
  */
 export async function initCa(opts: CreateAuthorityOptions & CaWriteOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
-  // Refuse before generating keys; saveAuthorityAsync checks again.
+  // Flags first (issue 20 item 11), then the output; refuse before generating keys; saveAuthorityAsync checks again.
+  if (typeof opts.trustDomain === 'string') parseTrustDomainArg(opts.trustDomain)
+  refuseStdioDir(opts.out, '--out')
   checkDirTrusted(caTarget(opts.out), {allowShared: opts.allowSharedDir})
   recoverCaSwap(opts.out)
   checkCaTarget(opts.out, opts.force ?? false)

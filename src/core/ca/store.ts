@@ -55,11 +55,21 @@ function metadataOf(a: Authority): CaMetadata {
   }
 }
 
+/** Returns true when the credential's key is at hand (an offline key reads as absent). */
+function hasKey(c: CaCredential): boolean {
+  try {
+    return c.key !== undefined
+  } catch {
+    return false
+  }
+}
+
 /** Returns the files of a CA directory: metadata, bundles, certificates (0644) and keys (0600). */
 export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
   const files: FileToWrite[] = []
   for (const c of [...a.roots, ...a.intermediates]) {
     files.push({path: join(dir, c.certFile), data: c.cert.node.toString(), mode: 0o644})
+    if (!hasKey(c)) continue // an offline CA key (the root, or a CA above an imported signing CA) stays elsewhere
     files.push({
       path: join(dir, c.keyFile),
       data: c.key.export({format: 'pem', type: 'pkcs8'}).toString(),
@@ -172,7 +182,7 @@ function offlineRoot(dir: string, ref: {cert: string; key: string}): CaCredentia
     get: () => {
       if (!key) {
         if (!existsSync(join(dir, ref.key))) {
-          throw new SvidkitError('file-not-found', `the root key "${join(dir, ref.key)}" is offline (absent)`, {
+          throw new SvidkitError('file-not-found', `the ${ref.cert.startsWith('root') ? 'root' : 'CA'} key "${join(dir, ref.key)}" is offline (absent)`, {
             path: join(dir, ref.key),
             hint: 'issuing needs only the intermediate key; put the root key back to rotate or to re-certify CAs',
           })
@@ -220,7 +230,10 @@ export function loadAuthority(dir: string): Authority {
   }
   // An offline root (its key kept elsewhere, as in real deployments) is fine when an intermediate signs leaves.
   const roots = m.roots.map((r) => (m.intermediates.length > 0 && !existsSync(join(dir, r.key)) ? offlineRoot(dir, r) : loadCredential(dir, r)))
-  const intermediates = m.intermediates.map((r) => loadCredential(dir, r))
+  // So is any intermediate above the one that signs leaves (a CA brought in by "ca import" with only its signing key).
+  const intermediates = m.intermediates.map((r, i) =>
+    i < m.intermediates.length - 1 && !existsSync(join(dir, r.key)) ? offlineRoot(dir, r) : loadCredential(dir, r),
+  )
   // The signing chain must link: each intermediate signed by the one above it, the first by the active root.
   intermediates.forEach((c, i) => {
     const parent = i === 0 ? roots[0] : intermediates[i - 1]

@@ -77,11 +77,11 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
     if (!re.test(code)) continue
     const alert = /alert number (\d+)/.exec(err.message)?.[1]
     const message = `the peer sent TLS alert ${alert ?? code.replace(/^.*ALERT_/, '').toLowerCase()}: ${cleanMessage(err.message).replace(/:SSL alert number \d+$/, '')}`
-    if (/HANDSHAKE_FAILURE$/.test(code) && !sentCertificate) {
+    if (/(HANDSHAKE_FAILURE|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN)$/.test(code) && !sentCertificate) {
       return {
         code: 'ERR_TLS_CERT_REQUIRED',
         message,
-        hint: 'we sent no client certificate and the server requires one (TLS 1.2 servers answer with alert 40): pass --dir or --svid/--key',
+        hint: `we sent no client certificate and the server requires one${/HANDSHAKE_FAILURE$/.test(code) ? ' (TLS 1.2 servers answer with alert 40)' : ''}: pass --dir or --svid/--key`,
         side: 'peer',
       }
     }
@@ -89,6 +89,14 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
   }
   if (code === 'ECONNREFUSED')
     return {code, message: cleanMessage(err.message), hint: 'nothing listens there: check HOST:PORT and that the server is up', side: 'local'}
+  if ((code === 'ECONNRESET' || code === 'EPIPE') && !sentCertificate) {
+    return {
+      code: 'ERR_TLS_PEER_CLOSED',
+      message: cleanMessage(err.message),
+      hint: 'the peer closed the connection; no client certificate was sent: if the server requires one, pass --dir or --svid/--key',
+      side: 'peer',
+    }
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return {
       code: 'ERR_TLS_PEER_CLOSED',
@@ -110,13 +118,14 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
   }
 }
 
-/** Returns the failure for a peer that closed after the handshake without sending anything. */
-export function closedWithoutReply(tlsVersion: string | null): HandshakeFailure {
+/** Returns the failure for a peer that closed after the handshake without sending anything (`sentCertificate`: whether we presented one). */
+export function closedWithoutReply(tlsVersion: string | null, sentCertificate = true): HandshakeFailure {
   return {
     code: 'ERR_TLS_PEER_CLOSED',
     message: `the peer closed the connection after the handshake without a reply (${tlsVersion ?? 'unknown TLS version'})`,
-    hint:
-      tlsVersion === 'TLSv1.3'
+    hint: !sentCertificate
+      ? 'no client certificate was sent: a server that requires one (mTLS, as every SPIFFE server) closes here; pass --dir or --svid/--key'
+      : tlsVersion === 'TLSv1.3'
         ? 'under TLS 1.3 a server judges the client certificate after the client finished: it rejected our certificate (wrong trust domain, untrusted chain, or an unexpected SPIFFE ID)'
         : 'the server accepted the handshake but closed without answering: it may not speak the request protocol',
     side: 'peer',

@@ -129,8 +129,12 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
     socket.once('close', () =>
       finish(
         secured
-          ? closedWithoutReply(result.tls.protocol)
-          : failureFromError(Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}), 'handshake'),
+          ? closedWithoutReply(result.tls.protocol, o.credentials !== undefined)
+          : failureFromError(
+              Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}),
+              'handshake',
+              o.credentials !== undefined,
+            ),
       ),
     )
   })

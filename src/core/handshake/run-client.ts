@@ -7,7 +7,7 @@ import {readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {keyMatches, readPrivateKey} from '../x509/keys.js'
 import {SvidkitError} from '../errors.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import {clientHandshake, type HandshakeResult} from './client.js'
 import type {TlsVersionChoice} from './tls-options.js'
 
@@ -43,9 +43,9 @@ export function loadCredentials(o: {
   svid?: string
   key?: string
 }): {key: string; cert: Buffer; trustDomain: string} | undefined {
-  const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
-  const certPath = o.svid ?? (o.dir ? join(o.dir, names.cert) : undefined)
-  const keyPath = o.key ?? (o.dir ? join(o.dir, names.key) : o.svid)
+  const names = o.dir && !(o.svid && o.key) ? resolveLayout(o.dir, {layout: o.layout, names: o.names}).names : undefined
+  const certPath = o.svid ?? (o.dir && names ? join(o.dir, names.cert) : undefined)
+  const keyPath = o.key ?? (o.dir && names ? join(o.dir, names.key) : o.svid)
   if (!certPath) return undefined
   const cert = readInput(certPath, 'pem-invalid')
   const chain = readCertificates(cert, certPath)
@@ -74,7 +74,7 @@ export async function runClient(o: RunClientOptions): Promise<HandshakeResult> {
   const creds = loadCredentials(o)
   let specs = o.bundles ?? []
   if (specs.length === 0 && o.dir) {
-    const b = join(o.dir, fileNames(o.layout ?? 'spiffe-helper', o.names).bundle)
+    const b = join(o.dir, resolveLayout(o.dir, {layout: o.layout, names: o.names}).names.bundle)
     if (existsSync(b)) specs = [b]
   }
   if (specs.length === 0) throw usageError('no bundle to verify the server with', 'pass --bundle [TD=]FILE (or --dir with a bundle file)')

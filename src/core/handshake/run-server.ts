@@ -2,7 +2,7 @@ import {systemClock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {loadBundleSpecs} from '../bundle/index.js'
 import {parseSpiffeIdArg, parseTrustDomainArg} from '../spiffe-id/index.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import {SvidServer, type ServerReload} from './server.js'
 import type {ServerEvent, ServerSink} from './server-events.js'
 import type {TlsVersionChoice} from './tls-options.js'
@@ -63,6 +63,7 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   const expectIds = (o.expectIds ?? []).map(parseSpiffeIdArg)
   const expectTd = o.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(o.expectTrustDomain)
   const extra = (o.bundles ?? []).length ? loadBundleSpecs(o.bundles ?? [], {expectedTrustDomain: expectTd?.name}) : undefined
+  const {names} = resolveLayout(o.dir, {layout: o.layout, names: o.names})
   // Counters only: a server may see millions of connections, none of them is kept.
   const tally = {connections: 0, rejected: 0, failed: 0, reloads: 0, byCause: {} as Record<string, number>}
   let finish!: () => void
@@ -71,7 +72,7 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
     host,
     port,
     dir: o.dir,
-    names: fileNames(o.layout ?? 'spiffe-helper', o.names),
+    names,
     extraBundles: extra,
     expectIds,
     expectTrustDomain: expectTd,

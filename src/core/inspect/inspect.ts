@@ -5,6 +5,9 @@ import {inputName, readInput} from '../fs/read-input.js'
 import {SvidkitError, isSvidkitError} from '../errors.js'
 import {readCertificates} from '../x509/read.js'
 import {keyMatches, readPrivateKey} from '../x509/keys.js'
+import {csrDer, readCsrDer} from '../x509/csr.js'
+import {containerKind, readSvidInput, type SvidInputOptions} from '../container/svid-input.js'
+import {parseK8sSecrets} from '../container/k8s-secret-read.js'
 import {hasPemArmour, parsePemBlocks} from '../x509/pem.js'
 import {certificatePem, type ParsedCertificate} from '../x509/certificate.js'
 import {certificateSummary, guessRole, type CertificateSummary} from '../x509/summary.js'
@@ -25,13 +28,22 @@ export interface InspectedCertificate extends CertificateSummary {
 /** What one input file holds. */
 export interface InspectedFile {
   path: string
-  kind: 'chain' | 'certificate' | 'bundle' | 'bundle-map' | 'key' | 'credential-bundle'
+  kind: 'chain' | 'certificate' | 'bundle' | 'bundle-map' | 'key' | 'credential-bundle' | 'pkcs12' | 'k8s-secret' | 'csr'
   certificates: InspectedCertificate[]
   keys: {keyType: string; format: string; matchesCertificate: number | null; warnings: string[]}[]
   bundle?: {format: string; sequence: number | null; refreshHint: number | null; warnings: string[]}
   trustDomains?: {trustDomain: string; certificates: InspectedCertificate[]}[]
+  /** A certificate signing request (`kind: 'csr'`): what it asks for; `issue --csr` certifies only its key. */
+  csr?: {subject: string; sans: string[]; keyType: string; signature: 'valid' | 'invalid' | 'unchecked'}
+  /** A PKCS#12 file: how it is protected. */
+  protection?: string
+  /** A Secret manifest: each entry of each Secret (`tls.crt`, `tls.key`, `ca.crt`), inspected as a file of its own. */
+  parts?: InspectedFile[]
   warnings: string[]
 }
+
+/** Passwords and choices for container inputs (PKCS#12, encrypted keys). */
+export type InspectOptions = Pick<SvidInputOptions, 'p12Password' | 'keyPassword'>
 
 function inspectCertificate(c: ParsedCertificate, chain: ParsedCertificate[] | undefined, at: Date, role?: CertificateSummary['role']): InspectedCertificate {
   const r = new Report()
@@ -71,7 +83,36 @@ function inspectBundleFile(path: string, bytes: Buffer, at: Date): InspectedFile
   }
 }
 
-function inspectPemOrDer(path: string, bytes: Buffer, at: Date): InspectedFile {
+function inspectPkcs12(path: string, bytes: Buffer, at: Date, o: InspectOptions): InspectedFile {
+  const input = readSvidInput(bytes, path, o)
+  // Shown as the credential bundle it amounts to: the chain, then the key (never printed).
+  const keyPem = input.key ? input.key.keyObject.export({format: 'pem', type: 'pkcs8'}).toString() : ''
+  return {...inspectPemOrDer(path, Buffer.concat([input.chain, Buffer.from(keyPem)]), at), kind: 'pkcs12', protection: input.protection}
+}
+
+function inspectSecrets(path: string, bytes: Buffer, at: Date, o: InspectOptions): InspectedFile {
+  const parts: InspectedFile[] = []
+  const warnings: string[] = []
+  for (const s of parseK8sSecrets(bytes.toString('utf8'), path)) {
+    const name = s.name || `document ${s.document}`
+    for (const [entry, value] of Object.entries(s.data)) {
+      if (!['tls.crt', 'tls.key', 'ca.crt'].includes(entry)) {
+        warnings.push(`Secret "${name}" entry "${entry}" is not an SVID file: not shown`)
+        continue
+      }
+      parts.push(inspectBytes(`${path}: ${name} ${entry}`, value, at, o))
+    }
+  }
+  return {path, kind: 'k8s-secret', certificates: [], keys: [], parts, warnings}
+}
+
+function inspectCsr(path: string, der: Uint8Array): InspectedFile {
+  const c = readCsrDer(der, path)
+  const warnings = c.signature === 'invalid' ? ['the CSR signature does not verify: issue --csr refuses it'] : []
+  return {path, kind: 'csr', certificates: [], keys: [], csr: {subject: c.subject, sans: c.sans, keyType: c.keyType, signature: c.signature}, warnings}
+}
+
+function inspectPemOrDer(path: string, bytes: Buffer, at: Date, o: InspectOptions = {}): InspectedFile {
   const text = bytes.toString('latin1')
   const types = hasPemArmour(text) ? parsePemBlocksOrThrow(text, path) : []
   const hasKey = types.some((t) => /PRIVATE KEY$/.test(t))
@@ -79,11 +120,11 @@ function inspectPemOrDer(path: string, bytes: Buffer, at: Date): InspectedFile {
   if (hasPemArmour(text) && !hasKey && !hasCert) {
     const found = [...new Set(types)].join(', ') || 'no readable PEM block'
     throw new SvidkitError('pem-invalid', `no certificate or private key in "${path}" (found ${found})`, {
-      hint: 'inspect reads certificates, chains, bundles and private keys',
+      hint: 'inspect reads certificates, chains, bundles, private keys, CSRs, PKCS#12 files and Secret manifests',
     })
   }
   const certs = hasCert ? readCertificates(bytes, path) : []
-  const key = hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path) : undefined
+  const key = hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path, {password: o.keyPassword}) : undefined
   const leafFirst = certs.length > 0 && (!certs[0].basicConstraints?.ca || hasPathId(certs[0]))
   const inspected = certs.map((c, i) =>
     inspectCertificate(c, leafFirst && i === 0 ? certs : undefined, at, leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined),
@@ -139,7 +180,7 @@ function parsePemBlocksOrThrow(text: string, path: string): string[] {
  * fingerprints, validity, and which rules each breaks, checked statically), keys (type,
  * format, which certificate they belong to; never the key itself) and bundles.
  */
-export function inspectFile(path: string, at: Date): InspectedFile {
+export function inspectFile(path: string, at: Date, o: InspectOptions = {}): InspectedFile {
   let bytes: Buffer
   try {
     bytes = readInput(path, 'pem-invalid')
@@ -150,7 +191,7 @@ export function inspectFile(path: string, at: Date): InspectedFile {
     throw err
   }
   const name = inputName(path)
-  return inspectBytes(name, bytes, at)
+  return inspectBytes(name, bytes, at, o)
 }
 
 function isDirectory(path: string): boolean {
@@ -192,14 +233,19 @@ export function inspectPresentedChain(target: string, certs: ParsedCertificate[]
 }
 
 /** Returns what `bytes` (read from `path`) hold, as `inspectFile` does. */
-export function inspectBytes(path: string, bytes: Buffer, at: Date): InspectedFile {
+export function inspectBytes(path: string, bytes: Buffer, at: Date, o: InspectOptions = {}): InspectedFile {
+  const container = containerKind(bytes)
+  if (container === 'pkcs12') return inspectPkcs12(path, bytes, at, o)
+  if (container === 'k8s-secret') return inspectSecrets(path, bytes, at, o)
+  const csr = csrDer(bytes)
+  if (csr) return inspectCsr(path, csr)
   const head = bytes
     .toString('utf8')
     .replace(/^\uFEFF/, '')
     .trimStart()
   if (head.startsWith('{') || head.startsWith('[')) return inspectBundleFile(path, bytes, at)
   try {
-    return inspectPemOrDer(path, bytes, at)
+    return inspectPemOrDer(path, bytes, at, o)
   } catch (err) {
     if (isSvidkitError(err)) throw err
     throw new SvidkitError('pem-invalid', `cannot read "${path}": ${(err as Error).message}`, {cause: err})

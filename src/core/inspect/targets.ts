@@ -15,6 +15,10 @@ export interface InspectTargetsOptions {
   json?: boolean
   /** Handshake timeout for HOST:PORT targets, in ms. Default 10000. */
   timeoutMs?: number
+  /** Password of PKCS#12 inputs. */
+  p12Password?: string
+  /** Password of encrypted PKCS#8 keys. */
+  keyPassword?: string
 }
 
 /** Returns true when `arg` names a TLS server (HOST:PORT) rather than a file: it has that form and no such file exists. */
@@ -46,9 +50,12 @@ export async function inspectTargets(args: string[], o: InspectTargetsOptions): 
       if (!t) throw usageError(`"${arg}" is not a valid HOST:PORT (port 1-65535)`)
       const fetched = await fetchChain({host: t.host, port: t.port, servername: o.servername, timeoutMs: o.timeoutMs})
       files.push(inspectPresentedChain(fetched.target, fetched.certificates, o.at))
-    } else files.push(inspectFile(arg, o.at))
+    } else files.push(inspectFile(arg, o.at, o))
   }
-  if (o.format === 'pem' && files.every((f) => f.certificates.length === 0 && (f.trustDomains ?? []).every((t) => t.certificates.length === 0))) {
+  if (
+    o.format === 'pem' &&
+    files.flatMap((f) => [f, ...(f.parts ?? [])]).every((f) => f.certificates.length === 0 && (f.trustDomains ?? []).every((t) => t.certificates.length === 0))
+  ) {
     throw new SvidkitError('pem-invalid', 'no certificate to print with --format pem: the inputs hold only keys or empty bundles', {
       hint: 'private keys are never printed; use --format text to see what the inputs hold',
     })

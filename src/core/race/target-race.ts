@@ -4,11 +4,10 @@ import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
 import {loadAuthority} from '../ca/store.js'
 import type {Knobs} from '../rotate/knobs.js'
-import {defaultLayout} from '../rotate/rotate.js'
 import type {RotateEvent} from '../rotate/events.js'
 import type {WriterMode} from '../rotate/writers/index.js'
 import {SpiffeId, type TrustDomain} from '../spiffe-id/index.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import {readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import type {KeyType} from '../x509/key-type.js'
@@ -103,7 +102,7 @@ function dirIdentity(dir: string, certName: string): {spiffeId: SpiffeId; serial
 export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceReport> {
   const clock = o.clock ?? systemClock
   const mode = o.mode ?? 'atomic-rename'
-  const names = fileNames(o.layout ?? defaultLayout(mode), o.names)
+  const {layout, names} = resolveLayout(o.dir, {layout: o.layout, names: o.names})
   const settleMs = o.settleMs ?? 5000
   const trigger = o.reload ?? {kind: 'none'}
   if (o.timelinePath && existsSync(o.timelinePath)) {
@@ -200,7 +199,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         dir: o.dir,
         ca: o.ca,
         mode,
-        layout: o.layout,
+        layout,
         names: o.names,
         issue: o.issue ?? {},
         knobs: o.knobs,

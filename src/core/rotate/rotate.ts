@@ -1,4 +1,4 @@
-import {statSync} from 'node:fs'
+import {lstatSync, statSync} from 'node:fs'
 import {basename, dirname, join, normalize} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {ensureDir} from '../fs/atomic-write.js'
@@ -6,7 +6,7 @@ import {checkDirTrusted} from '../fs/dir-trust.js'
 import {loadAuthority, saveAuthority} from '../ca/store.js'
 import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
 import type {Authority} from '../ca/authority.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import type {IssueOptions} from '../svid/issue.js'
 import {usageError} from '../errors.js'
 import {formatDuration} from '../time/duration.js'
@@ -97,15 +97,19 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
   // "missing/.." to ".", so the checks (lstat, the trust walk) see the same path.
   const o = options.dir === '' ? options : {...options, dir: normalize(options.dir)}
   const clock = o.clock ?? systemClock
-  const layout = o.layout ?? defaultLayout(o.mode)
-  if (o.mode === 'credential-bundle' && layout !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
-  const names = fileNames(layout, o.names)
   // "" would be checked as a missing path and written as the current directory.
   if (o.dir === '')
     throw usageError(
       'the SVID directory "" is empty: it must name a path',
       'give a directory, e.g. --dir svid; an unset shell variable ("$DIR") expands to an empty value',
     )
+  // An existing SVID directory is rotated in its own layout; a new or empty one gets the mode's.
+  // kubelet converts only a ..data directory without --layout (checkRotateTarget names what else it found).
+  const given =
+    o.layout ??
+    (o.mode === 'credential-bundle' || (o.mode === 'kubelet' && !lstatSync(join(o.dir, '..data'), {throwIfNoEntry: false})) ? defaultLayout(o.mode) : undefined)
+  if (o.mode === 'credential-bundle' && given !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
+  const {names} = resolveLayout(o.dir, {layout: given, names: o.names, fallback: defaultLayout(o.mode)})
   checkKnobsForMode(o.knobs, o.mode)
   const ttl = o.issue?.ttlMs
   if (ttl !== undefined && !(ttl > 0)) {

@@ -1,4 +1,5 @@
 import {usageError} from '../errors.js'
+import {refuseStdioDir} from '../fs/layout.js'
 import {ensureDir, writeFilesAtomicAsync} from '../fs/atomic-write.js'
 import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
 import {issueInWorkers, turn, workerCount} from './issue-pool.js'
@@ -19,6 +20,7 @@ export {type IssueResult, type IssueToDirectoryOptions, type OutputLayout} from 
  * `signal` ends the run early, after the SVIDs already yielded.
  */
 export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<IssueResult> {
+  refuseStdioDir(o.out, (o.count ?? 1) > 1 ? '--out with --count' : '--out')
   const plan = await issuePlan(o)
   const {count, names} = plan
   let replacing = false

@@ -1,4 +1,5 @@
 import {KeyObject, createPublicKey} from 'node:crypto'
+import {ipBytes, ipText} from '../x509/general-names.js'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError, usageError} from '../errors.js'
 import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index.js'
@@ -30,6 +31,8 @@ export interface IssueOptions {
   notAfter?: Date
   /** DNS SANs to add (SPIFFE-unaware peers only). Default none. */
   dns?: string[]
+  /** IP SANs to add, IPv4 or IPv6 literals (SPIFFE-unaware peers only). Default none. */
+  ips?: string[]
   /** Subject DN. Default `O=svidkit`; `''` gives an empty subject and a critical SAN. */
   subject?: string
   /** Add keyEncipherment to RSA leaves (TLS 1.2 RSA key exchange). Default false. */
@@ -134,11 +137,20 @@ const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/
 
 /** Returns the DNS name if it is a valid host name (optionally a leading "*." wildcard); throws a usage error otherwise. */
 export function checkedDnsName(name: string): string {
+  if (ipBytes(name.replace(/^\[(.*)\]$/, '$1')))
+    throw usageError(`--dns "${name}" is an IP address, not a DNS name`, `give it as an IP SAN: --ip ${name.replace(/^\[(.*)\]$/, '$1')}`)
   const host = name.startsWith('*.') ? name.slice(2) : name
   if (host.length === 0 || host.length > 253 || !host.split('.').every((l) => DNS_LABEL.test(l))) {
     throw usageError(`invalid DNS name "${name}"`, 'a DNS SAN is a host name such as web.example.org')
   }
   return name
+}
+
+/** Returns the canonical text of an IP SAN (as certificates show it back), or throws a usage error. */
+export function checkedIp(text: string): string {
+  const bytes = ipBytes(text.replace(/^\[(.*)\]$/, '$1'))
+  if (!bytes) throw usageError(`invalid IP address "${text}"`, 'an IP SAN is an IPv4 (127.0.0.1) or IPv6 (::1) address literal; host names go in --dns')
+  return ipText(bytes)
 }
 
 function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
@@ -183,6 +195,7 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     : leafValidity(options, now, chainNotAfter(authority), warnings)
   const subject = checkedSubject(options.subject ?? DEFAULT_LEAF_SUBJECT, warnings)
   const dns = (options.dns ?? []).map(checkedDnsName)
+  const ips = (options.ips ?? []).map(checkedIp)
   const key = await newLeafKey(options)
   if (options.keyEncipherment && !isRsa(key.keyType as KeyType)) {
     throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
@@ -198,13 +211,13 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     notAfter,
     publicKey: key.publicKey,
     signingKey: signer.key,
-    ...leafProfile({spiffeId: id.toString(), dns, subject, keyEncipherment: options.keyEncipherment}),
+    ...leafProfile({spiffeId: id.toString(), dns, ips, subject, keyEncipherment: options.keyEncipherment}),
   }
   for (const p of plans) {
     if (p.uris && template.san) template.san = {...template.san, uris: p.uris(ctx)}
     p.leaf?.(template, ctx)
   }
-  if (template.san && template.san.uris.length === 0 && (template.san.dns ?? []).length === 0) delete template.san
+  if (template.san && template.san.uris.length === 0 && (template.san.dns ?? []).length === 0 && (template.san.ips ?? []).length === 0) delete template.san
   let leaf = describeTemplate(template, buildCertificateParts(template))
   if (plans.some((p) => p.corruptSignature)) leaf = flipSignatureBit(leaf)
   const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey({keyType: (options.keyType ?? 'ec-p256') as KeyType})).privateKey : key.privateKey

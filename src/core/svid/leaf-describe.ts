@@ -191,7 +191,7 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
   }
   if (t.san) {
     extensions.push({oid: OID.subjectAltName, critical: t.san.critical})
-    cert.san = {uris: [...t.san.uris], dns: [...(t.san.dns ?? [])], ips: [], emails: [], other: 0, critical: t.san.critical}
+    cert.san = {uris: [...t.san.uris], dns: [...(t.san.dns ?? [])], ips: [...(t.san.ips ?? [])], emails: [], other: 0, critical: t.san.critical}
   }
   if (built.ski) {
     extensions.push({oid: OID.subjectKeyIdentifier, critical: false})

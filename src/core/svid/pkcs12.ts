@@ -1,5 +1,6 @@
 import {createHash, createHmac, randomBytes, type KeyObject} from 'node:crypto'
 import {explicit, int, octets, oid, seq, tlv} from '../x509/der.js'
+import {pkcs12Kdf} from '../container/pkcs12-kdf.js'
 
 /*
  * A PKCS#12 (RFC 7292) file as OpenSSL 3 reads it without -legacy: the key in a
@@ -35,23 +36,6 @@ function safeBag(bagId: string, value: Buffer, attributes: Buffer[]): Buffer {
 
 function dataContentInfo(content: Uint8Array): Buffer {
   return seq(oid(OIDS.data), explicit(0, octets(content)))
-}
-
-/** Returns the PKCS#12 KDF output (RFC 7292 B.2) with SHA-256: `n` ≤ 32 bytes for purpose `id` (3 = MAC key). */
-export function pkcs12Kdf(password: string, salt: Uint8Array, iterations: number, id: number, n: number): Buffer {
-  const v = 64
-  const fill = (b: Buffer) => {
-    if (b.length === 0) return b
-    const out = Buffer.alloc(v * Math.ceil(b.length / v))
-    for (let i = 0; i < out.length; i++) out[i] = b[i % b.length]
-    return out
-  }
-  // The password as a BMPString with two trailing zero bytes.
-  const p = Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)])
-  const i = Buffer.concat([fill(Buffer.from(salt)), fill(p)])
-  let a = createHash('sha256').update(Buffer.alloc(v, id)).update(i).digest()
-  for (let r = 1; r < iterations; r++) a = createHash('sha256').update(a).digest()
-  return a.subarray(0, n)
 }
 
 /** Options of `pkcs12Der`. */

@@ -6,6 +6,8 @@ export interface LeafProfileOptions {
   spiffeId: string
   /** Extra DNS SANs (only for SPIFFE-unaware peers). Default none. */
   dns?: string[]
+  /** IP SANs, canonical text. Default none. */
+  ips?: string[]
   /** Subject DN, already checked; `''` (empty) makes the SAN extension critical. */
   subject: string
   /** Add keyEncipherment (RSA keys used with TLS 1.2 RSA key exchange). Default false. */
@@ -22,6 +24,6 @@ export function leafProfile(o: LeafProfileOptions): Pick<CertificateTemplate, 'b
     basicConstraints: {ca: false, critical: true},
     keyUsage: {names: o.keyEncipherment ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'], critical: true},
     extKeyUsage: {oids: [OID.serverAuth, OID.clientAuth], critical: false},
-    san: {uris: [o.spiffeId], dns: o.dns ?? [], critical: o.subject === ''},
+    san: {uris: [o.spiffeId], dns: o.dns ?? [], ...(o.ips?.length ? {ips: o.ips} : {}), critical: o.subject === ''},
   }
 }

@@ -1,14 +1,15 @@
-import {statSync} from 'node:fs'
+import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
-import {SvidkitError, usageError} from '../errors.js'
+import {usageError} from '../errors.js'
 import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
-import {loadBundleSpecs} from '../bundle/index.js'
-import {inputError, inputName, readInput} from '../fs/read-input.js'
+import {bindBundles, loadBundleSpecs, parseBundleBytes} from '../bundle/index.js'
+import {readSvidInput} from '../container/svid-input.js'
+import {inputName, readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, type PrivateKeyMaterial} from '../x509/keys.js'
 import {hasPemArmour} from '../x509/pem.js'
-import {fileNames, type LayoutName} from '../fs/layout.js'
+import {resolveLayout, singleFileOutput, type LayoutName} from '../fs/layout.js'
 import {verifySvid} from './verify.js'
 import type {VerifyResult} from './result.js'
 
@@ -18,7 +19,7 @@ export interface VerifyFilesOptions {
   file?: string
   /** SVID directory instead of `file`: chain, key and bundle are read from it. */
   dir?: string
-  /** Layout of `dir`. Default `spiffe-helper`. */
+  /** Layout of `dir`. Default: detected from the files present (`resolveLayout`). */
   layout?: LayoutName
   /** File-name overrides for `dir`. */
   names?: {cert?: string; key?: string; bundle?: string}
@@ -38,27 +39,13 @@ export interface VerifyFilesOptions {
   atGiven?: boolean
   /** go-spiffe-strict bundles and the EKU rule. Default false. */
   strict?: boolean
+  /** Password of a PKCS#12 `file` (`--p12-password-file`); without it such a file throws `passwordNeeded`. */
+  p12Password?: string
+  /** Password of an encrypted PKCS#8 key (`--key-password-file`). */
+  keyPassword?: string
+  /** Which Secret of a manifest `file` holding several (`--secret-name`). */
+  secretName?: string
   clock?: Clock
-}
-
-/** Throws unless `dir` is an existing directory: `file-not-found` or `not-a-directory`, naming it. */
-export function checkDirectory(dir: string): void {
-  let st
-  try {
-    st = statSync(dir)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new SvidkitError('file-not-found', `directory "${dir}" does not exist`, {path: dir, cause: err, hint: 'check the path given to --dir'})
-    }
-    throw inputError(err, dir, 'file-not-found')
-  }
-  if (!st.isDirectory()) {
-    throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
-      path: dir,
-      hint: `--dir takes the SVID directory; to verify this file give it as the argument: svidkit verify ${dir} --bundle FILE`,
-    })
-  }
 }
 
 function leafTrustDomain(uris: string[] | undefined): string | undefined {
@@ -83,27 +70,47 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   let chainPath = o.file as string
   let keyPath = o.key
   let bundles = o.bundles ?? []
-  if (o.dir) {
-    checkDirectory(o.dir)
-    const names = fileNames(o.layout ?? 'spiffe-helper', o.names)
+  const notes: string[] = []
+  // An issue --format pkcs12 or --layout k8s-secret directory: its one file, read as a file argument is.
+  const single = o.dir !== undefined && o.layout === undefined ? singleFileOutput(o.dir) : undefined
+  if (single) {
+    chainPath = single.file
+    if (bundles.length === 0 && single.bundle) bundles = [single.bundle]
+  } else if (o.dir) {
+    const {names} = resolveLayout(o.dir, {
+      layout: o.layout,
+      names: o.names,
+      notDirectoryHint: `--dir takes the SVID directory; to verify this file give it as the argument: svidkit verify ${o.dir} --bundle FILE`,
+    })
     chainPath = join(o.dir, names.cert)
-    keyPath ??= join(o.dir, names.key)
+    // An issue --csr directory holds no key (it stays with whoever made the CSR): verified without it, and said so.
+    if (keyPath === undefined && !names.combined && !lstatSync(join(o.dir, names.key), {throwIfNoEntry: false})) {
+      notes.push(`no key file "${join(o.dir, names.key)}" (an issue --csr directory?): verified without the key check`)
+    } else keyPath ??= join(o.dir, names.key)
     // The directory's bundle is part of the SVID set: missing, it is a missing input (exit 3).
     if (bundles.length === 0) bundles = [join(o.dir, names.bundle)]
   }
-  const chainBytes = readInput(chainPath, 'pem-invalid')
-  const chain = readCertificates(chainBytes, inputName(chainPath))
+  // A PKCS#12 file or a Secret manifest holds the key (and a Secret the bundle) beside the chain.
+  const input = readSvidInput(readInput(chainPath, 'pem-invalid'), inputName(chainPath), o)
+  const chainBytes = input.chain
+  const chain = readCertificates(chainBytes, input.chainSource)
+  const password = {password: o.keyPassword}
   let key: PrivateKeyMaterial | undefined
-  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), inputName(keyPath))
-  else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
-    key = readPrivateKey(chainBytes, inputName(chainPath))
+  if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), inputName(keyPath), password)
+  else if (input.key) key = input.key
+  else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
+    key = readPrivateKey(chainBytes, input.chainSource, password)
   }
   const expectedTds = new Set(expectIds.map((i) => i.trustDomain.name))
-  const bundleSet = loadBundleSpecs(bundles, {
+  const ctx = {
     expectedTrustDomain: expectTd?.name ?? (expectedTds.size === 1 ? [...expectedTds][0] : undefined),
     leafTrustDomain: leafTrustDomain(chain[0].san?.uris),
     strict: o.strict,
-  })
+  }
+  const bundleSet =
+    bundles.length === 0 && input.bundle
+      ? bindBundles([{path: input.bundle.source, file: parseBundleBytes(input.bundle.bytes, input.bundle.source, {strict: o.strict})}], ctx)
+      : loadBundleSpecs(bundles, ctx)
   return verifySvid({
     chain,
     key: key?.keyObject,
@@ -114,6 +121,6 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
     expectIds,
     expectTrustDomain: expectTd,
     strict: o.strict,
-    warnings: key?.warnings,
+    warnings: [...notes, ...(key?.warnings ?? [])],
   })
 }

@@ -1,9 +1,10 @@
 import {statSync} from 'node:fs'
+import {dirname} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
 import {formatDuration} from '../time/duration.js'
 import type {SpiffeId} from '../spiffe-id/index.js'
-import type {SvidFileNames} from '../fs/layout.js'
+import {refuseStdioDir, resolveLayout, type LayoutName, type SvidFileNames} from '../fs/layout.js'
 import type {WatchEvent, WatchSink} from './events.js'
 import {readSet, setHashes, validateSet} from './material.js'
 import {percentile, raceOf} from './races.js'
@@ -12,7 +13,12 @@ import {createConsumer} from './strategies.js'
 /** Options of `runWatch`. */
 export interface WatchOptions {
   dir: string
-  names: SvidFileNames
+  /** The file names to read. Default: from `layout` and `overrides` (`resolveLayout`). */
+  names?: SvidFileNames
+  /** The layout (`--layout`). Default: detected from the files present; spiffe-helper in a directory with none yet. */
+  layout?: LayoutName
+  /** File-name overrides (`--cert-file`, `--key-file`, `--bundle-file`). */
+  overrides?: {cert?: string; key?: string; bundle?: string}
   /** `reference` (default) or a naive strategy. */
   strategy?: string
   debounceMs?: number
@@ -53,8 +59,13 @@ export interface WatchSummary {
  * `count` rotations, `timeoutMs` or `abort`; every observation goes to `sink`. Exit 6
  * when it ends with the material invalid, the watch broken, or the consumer stale.
  */
-export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
-  checkWatchTarget(o.dir)
+export async function runWatch(options: WatchOptions): Promise<WatchSummary> {
+  checkWatchTarget(options.dir)
+  // A consumer may start before its writer: an empty directory is watched for the spiffe-helper names.
+  const resolved = options.names
+    ? undefined
+    : resolveLayout(options.dir, {layout: options.layout, names: options.overrides, fallback: 'spiffe-helper', flag: 'DIR'})
+  const o = {...options, names: options.names ?? (resolved as {names: SvidFileNames}).names}
   const clock = o.clock ?? systemClock
   const strategy = o.strategy ?? 'reference'
   const events: WatchEvent[] = []
@@ -77,7 +88,13 @@ export async function runWatch(o: WatchOptions): Promise<WatchSummary> {
     readGapMs: o.readGapMs,
     expectIds: o.expectIds,
   })
-  sink({t: clock.monotonicMs(), type: 'start', strategy, message: `watching ${o.dir}`})
+  const how =
+    resolved === undefined
+      ? ''
+      : resolved.source === 'fallback'
+        ? ` (no SVID files yet: waiting for ${resolved.layout} names; --layout chooses another)`
+        : ` (${resolved.layout} layout${resolved.source === 'detected' ? ', detected' : ''})`
+  sink({t: clock.monotonicMs(), type: 'start', strategy, message: `watching ${o.dir}${how}`})
   let timedOut = false
   const timer =
     o.timeoutMs === undefined
@@ -107,6 +124,7 @@ interface CountOutcome {
 
 /** Refuses (exit 3) a path that is not an existing directory, saying which it is. */
 export function checkWatchTarget(dir: string): void {
+  refuseStdioDir(dir, 'watch DIR')
   let st
   try {
     st = statSync(dir)
@@ -118,10 +136,15 @@ export function checkWatchTarget(dir: string): void {
       hint: 'create the SVID directory first (svidkit issue --out DIR), or check the path',
     })
   }
-  if (!st.isDirectory()) throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {path: dir})
+  if (!st.isDirectory()) {
+    throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
+      path: dir,
+      hint: `watch takes the SVID directory, not one of its files: svidkit watch ${dirname(dir)}`,
+    })
+  }
 }
 
-async function isStale(o: WatchOptions, held: string | undefined, strategy: string): Promise<{stale: boolean; serial?: string}> {
+async function isStale(o: WatchOptions & {names: SvidFileNames}, held: string | undefined, strategy: string): Promise<{stale: boolean; serial?: string}> {
   try {
     const set = validateSet(await readSet(o.dir, o.names), {at: new Date(), expectIds: o.expectIds})
     const h = setHashes(set.raw)

@@ -1,4 +1,5 @@
 import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
+import {ipBytes} from './general-names.js'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
 import {bitString, bool, explicit, int, namedBits, nul, octets, oid, readTlv, seq, time, tlv, uint} from './der.js'
@@ -29,7 +30,8 @@ export interface CertificateTemplate {
   basicConstraints?: {ca: boolean; pathLen?: number; critical: boolean}
   keyUsage?: {names: KeyUsageName[]; critical: boolean}
   extKeyUsage?: {oids: string[]; critical: boolean}
-  san?: {uris: string[]; dns?: string[]; critical: boolean}
+  /** `ips` are address literals (IPv4 or IPv6), written as 4 or 16 bytes. */
+  san?: {uris: string[]; dns?: string[]; ips?: string[]; critical: boolean}
   /** URI/DNS subtrees; URI bases are bare host names (X509-SVID §4.2). */
   nameConstraints?: {permitted: {type: 'uri' | 'dns'; value: string}[]; excluded?: {type: 'uri' | 'dns'; value: string}[]; critical: boolean}
   /** Extra raw extensions (used by defects). */
@@ -124,7 +126,11 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
   const eku = t.extKeyUsage
   if (eku) out.push(constantExtension(`eku ${eku.critical} ${eku.oids.join()}`, () => extension(OID.extKeyUsage, eku.critical, seq(...eku.oids.map(oid)))))
   if (t.san) {
-    const general = [...t.san.uris.map((u) => tlv(0x86, Buffer.from(u, 'latin1'))), ...(t.san.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'latin1')))]
+    const general = [
+      ...t.san.uris.map((u) => tlv(0x86, Buffer.from(u, 'latin1'))),
+      ...(t.san.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'latin1'))),
+      ...(t.san.ips ?? []).map((ip) => tlv(0x87, ipBytes(ip) ?? Buffer.alloc(0))),
+    ]
     out.push(extension(OID.subjectAltName, t.san.critical, seq(...general)))
   }
   if (t.nameConstraints)

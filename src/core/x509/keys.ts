@@ -10,6 +10,7 @@ import {
 } from 'node:crypto'
 import {promisify} from 'node:util'
 import {SvidkitError} from '../errors.js'
+import {passwordNeeded} from './password.js'
 import type {KeyType} from './key-type.js'
 import {hasPemArmour, parsePemBlocks, PemSyntaxError, toPem} from './pem.js'
 import {childrenOf, explicit, int, octets, oid, oidText, readTlv, seq} from './der.js'
@@ -81,9 +82,10 @@ export function keyTypeOfKeyObject(key: KeyObject): string {
 /**
  * Returns the private key held in `bytes` (PKCS#8, or SEC1/PKCS#1 with a warning; PEM
  * or PKCS#8 DER). Other PEM blocks in the file (certificates of a credential bundle)
- * are skipped. Throws `key-invalid` naming what was found instead.
+ * are skipped. An "ENCRYPTED PRIVATE KEY" (PKCS#8, RFC 5958) is decrypted with `o.password`;
+ * without one it throws `passwordNeeded`. Throws `key-invalid` naming what was found instead.
  */
-export function readPrivateKey(bytes: Uint8Array, source: string): PrivateKeyMaterial {
+export function readPrivateKey(bytes: Uint8Array, source: string, o: {password?: string} = {}): PrivateKeyMaterial {
   const text = Buffer.from(bytes).toString('latin1')
   if (!hasPemArmour(text)) {
     if (bytes.length > 0 && bytes[0] === 0x30) {
@@ -106,10 +108,19 @@ export function readPrivateKey(bytes: Uint8Array, source: string): PrivateKeyMat
     if (err instanceof PemSyntaxError) throw new SvidkitError('key-invalid', `${err.message} in "${source}"`, {cause: err})
     throw err
   }
-  if (blocks.some((b) => b.type === 'ENCRYPTED PRIVATE KEY')) {
-    throw new SvidkitError('key-invalid', `encrypted private key in "${source}"`, {
-      hint: 'svidkit reads unencrypted keys only: openssl pkcs8 -in KEY -out PLAIN.pem (mode 0600)',
-    })
+  const encrypted = blocks.find((b) => b.type === 'ENCRYPTED PRIVATE KEY')
+  if (encrypted && !blocks.some((b) => b.type in KEY_BLOCKS)) {
+    if (o.password === undefined) throw passwordNeeded('key', source)
+    let keyObject: KeyObject
+    try {
+      keyObject = createPrivateKey({key: Buffer.from(encrypted.der), format: 'der', type: 'pkcs8', passphrase: o.password})
+    } catch (err) {
+      throw new SvidkitError('key-invalid', `cannot decrypt the private key in "${source}": wrong password or unsupported encryption`, {
+        cause: err,
+        hint: 'check --key-password-file (its first line is the password); openssl pkcs8 -in KEY -out PLAIN.pem decrypts it',
+      })
+    }
+    return checkedKey(keyObject, 'pkcs8', [], source)
   }
   const block = blocks.find((b) => b.type in KEY_BLOCKS)
   if (!block) {
