@@ -1,8 +1,8 @@
 import {spawn} from 'node:child_process'
-import {readInput} from '../fs/read-input.js'
 import {constants as osConstants} from 'node:os'
 import {usageError} from '../errors.js'
 import type {Clock} from '../clock.js'
+import {parsePid, readPidFile} from '../rotate/pid.js'
 
 /** How the server under test is told about new files (as spiffe-helper does it, after the whole set is written). */
 export type ReloadTrigger = {kind: 'none'} | {kind: 'signal'; signal: NodeJS.Signals} | {kind: 'exec'; command: string}
@@ -44,21 +44,22 @@ export function parseSignalName(text: string): NodeJS.Signals {
 export type PidSource = {pid: number} | {pidFile: string} | {pidOf: () => number | undefined}
 
 function readPid(src: PidSource): number {
-  if ('pid' in src) return src.pid
+  if ('pid' in src) return parsePid(src.pid)
   if ('pidOf' in src) {
     const pid = src.pidOf()
     if (pid === undefined) throw new Error('the server started by --server-cmd is not running')
-    return pid
+    return parsePid(pid, 'the --server-cmd pid')
   }
-  let text: string
-  try {
-    text = readInput(src.pidFile, 'file-not-found').toString('utf8').trim()
-  } catch (err) {
-    throw new Error(`cannot read the pid file "${src.pidFile}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-  }
-  const pid = Number(text)
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`the pid file "${src.pidFile}" holds "${text.slice(0, 20)}", not a pid`)
-  return pid
+  return readPidFile(src.pidFile)
+}
+
+/**
+ * Checks the signal target of `race --target` before anything is written: a `--pid` svidkit
+ * may signal (exit 2) and a `--pid-file` that exists, is safe to read and holds one (exit 3).
+ */
+export function checkPidSource(pid: number | undefined, pidFile: string | undefined): void {
+  if (pid !== undefined) parsePid(pid)
+  if (pidFile !== undefined) readPidFile(pidFile)
 }
 
 const EXEC_TIMEOUT_MS = 30_000

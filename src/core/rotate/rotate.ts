@@ -13,7 +13,7 @@ import type {EventSink, RotateEvent} from './events.js'
 import {checkKnobsForMode, type Knobs} from './knobs.js'
 import {Ops, sleep, type OpsHooks} from './ops.js'
 import {rotationContent} from './content.js'
-import {sendSignal, type SignalTarget} from './signal.js'
+import {checkSignalTarget, sendSignal, type SignalTarget} from './signal.js'
 import {checkRotateTarget} from './layout-check.js'
 import {WRITERS, type WriterMode} from './writers/index.js'
 
@@ -97,6 +97,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
       'give a positive duration such as 1h or 720h',
     )
   }
+  checkSignalTarget(o.signal)
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
   if (o.mode === 'dir-symlink') ensureDir(join(o.dir, '..'))
