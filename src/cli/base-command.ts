@@ -24,6 +24,18 @@ export function toSvidkitError(err: unknown, ctx: UsageContext = {}): SvidkitErr
 export abstract class SvidkitCommand extends Command {
   static override enableJsonFlag = true
 
+  /**
+   * Positional arguments come from the command line only. oclif reads a missing positional
+   * argument from piped standard input, so `cat svid_key.pem | svidkit verify` made the key
+   * the file name and printed it in the error; "-" alone means standard input, and only
+   * where a command reads it. Every argument definition gets `ignoreStdin` before parsing
+   * (the lite parser never reads standard input, so both paths see the same argv).
+   */
+  override async init(): Promise<void> {
+    for (const arg of Object.values(this.ctor.args ?? {})) (arg as {ignoreStdin?: boolean}).ignoreStdin = true
+    await super.init()
+  }
+
   /** Prints warnings on stderr in human mode (JSON mode carries them in the document). */
   protected warnings(list: string[]): void {
     if (this.jsonEnabled()) return

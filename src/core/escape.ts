@@ -30,6 +30,26 @@ export function escapeControl(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(UNSAFE, escapeChar)
 }
 
+/**
+ * Returns `text` with control characters escaped as `escapeControl` does, backslashes left
+ * alone: for a whole message that may already hold quoted, escaped parts (a second pass
+ * changes nothing).
+ */
+export function escapeControlOnly(text: string): string {
+  return text.replace(UNSAFE, escapeChar)
+}
+
+const PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g
+
+/**
+ * Returns `text` with every PEM private key (a whole block, or a block cut short) replaced
+ * by `[private key redacted]`: an error message must never carry key material, whatever
+ * path led the key's text into it.
+ */
+export function redactPrivateKeys(text: string): string {
+  return text.replace(PRIVATE_KEY, '[private key redacted]')
+}
+
 /** Returns true when `text` holds a character `escapeControl` would rewrite (other than a backslash). */
 export function hasControl(text: string): boolean {
   return new RegExp(UNSAFE.source).test(text)

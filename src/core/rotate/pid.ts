@@ -63,7 +63,8 @@ function checkSafe(path: string, st: Stats): void {
   const uid = invokingUid()
   if (uid !== undefined && st.uid !== uid && st.uid !== 0)
     throw new PidFileError('unsafe', `pid file ${name} is owned by uid ${st.uid}, not by you (uid ${uid}) or root`)
-  if (st.size > MAX_PID_FILE_BYTES) throw new PidFileError('content', `pid file ${name} holds ${st.size} bytes, more than a pid (at most ${MAX_PID_FILE_BYTES})`)
+  if (st.size > MAX_PID_FILE_BYTES)
+    throw new PidFileError('content', `pid file ${name} holds ${st.size} bytes, more than a pid (at most ${MAX_PID_FILE_BYTES})`)
 }
 
 /**
