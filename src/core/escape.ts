@@ -35,8 +35,8 @@ export function escapeControl(text: string): string {
  * alone: for a whole message that may already hold quoted, escaped parts (a second pass
  * changes nothing).
  */
-export function escapeControlOnly(text: string): string {
-  return text.replace(UNSAFE, escapeChar)
+export function escapeControlOnly(text: string | undefined): string {
+  return (text ?? '').replace(UNSAFE, escapeChar)
 }
 
 const PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g

@@ -1,6 +1,7 @@
 import type {IssueResult} from '../../core/svid/issue-files.js'
 import type {Defect} from '../../core/svid/defects.js'
 import {style} from '../style.js'
+import {maxOf} from '../../core/arrays.js'
 
 /** Returns the human lines for one issued SVID; a deliberately broken one says so first. */
 export function renderIssued(r: IssueResult): string[] {
@@ -31,7 +32,13 @@ export function renderIssuedLine(r: IssueResult): string {
 
 /** Returns the defect table: name, reason code, rule. */
 export function renderDefects(defects: Defect[]): string[] {
-  const w = Math.max(...defects.map((d) => d.name.length))
-  const c = Math.max(...defects.map((d) => d.code.length))
+  const w = maxOf(
+    defects.map((d) => d.name.length),
+    0,
+  )
+  const c = maxOf(
+    defects.map((d) => d.code.length),
+    0,
+  )
   return defects.map((d) => `${d.name.padEnd(w)}  ${d.code.padEnd(c)}  ${d.rule}${d.strictOnly ? ' [verify --strict]' : ''}`)
 }

@@ -16,6 +16,7 @@ import {rotationContent} from './content.js'
 import {checkSignalTarget, sendSignal, type SignalTarget} from './signal.js'
 import {checkRotateTarget} from './layout-check.js'
 import {WRITERS, type WriterMode} from './writers/index.js'
+import {pushAll} from '../arrays.js'
 
 /** Options of `rotate`. */
 export interface RotateOptions {
@@ -167,7 +168,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
     }
     summaries.push(summary)
     o.onRotation?.(summary)
-    pending.push(...ops.pending)
+    pushAll(pending, ops.pending)
     if (signalError) {
       await Promise.all(pending)
       throw signalError

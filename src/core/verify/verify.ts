@@ -9,6 +9,7 @@ import {checkSvid} from './svid-checks.js'
 import {buildPaths, type CertPath, type PathSearch} from './path.js'
 import {evaluatePath, PATH_STEPS, type PathOutcome} from './path-checks.js'
 import {Report, summarizeChain, type VerifyResult} from './result.js'
+import {minOf} from '../arrays.js'
 
 /** Inputs of `verifySvid`: everything already read and parsed. */
 export interface VerifyInput {
@@ -83,7 +84,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
           bundleInfo.anchor = anchor.subject
           if (best.reached === PATH_STEPS.length) {
             const all = [...best.path.certs, anchor]
-            const earliest = Math.min(...all.map((c) => c.notAfter.getTime()))
+            const earliest = minOf(all.map((c) => c.notAfter.getTime()))
             expiresInMs = earliest - input.at.getTime()
             const life = leaf.notAfter.getTime() - leaf.notBefore.getTime()
             const left = leaf.notAfter.getTime() - input.at.getTime()
