@@ -1,8 +1,15 @@
 import {Command, Errors} from '@oclif/core'
+import {constants as osConstants} from 'node:os'
 import {SvidkitError, isSvidkitError, type ExitCode} from '../core/errors.js'
 import {renderError} from './render-error.js'
 import {isParseError, usageFromParseError, type UsageContext} from './usage-errors.js'
 import {style} from './style.js'
+
+/** Returns 128 + the number of the signal named `reason` (130 for anything unknown, as for SIGINT). */
+export function interruptExitCode(reason: unknown): number {
+  const n = typeof reason === 'string' ? osConstants.signals[reason as NodeJS.Signals] : undefined
+  return n === undefined ? 130 : 128 + n
+}
 
 function debugEnabled(): boolean {
   return /(^|,)\s*svidkit/.test(process.env.DEBUG ?? '')
@@ -57,25 +64,26 @@ export abstract class SvidkitCommand extends Command {
   }
 
   /**
-   * Returns a signal aborted on SIGINT or SIGTERM, its reason the signal's name (long-running
-   * commands stop their children, remove their temp files, then end with `exitForInterrupt`).
+   * Returns a signal aborted on SIGINT or SIGTERM (and on SIGHUP and SIGQUIT when `hangup`:
+   * a command with children handles a closed terminal or a quit like a termination), its
+   * reason the signal's name. Long-running commands stop their children, remove their temp
+   * files, then end with `exitForInterrupt`.
    */
-  protected interruptSignal(): AbortSignal {
+  protected interruptSignal(o: {hangup?: boolean} = {}): AbortSignal {
     const ac = new AbortController()
+    const signals: NodeJS.Signals[] = o.hangup ? ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] : ['SIGINT', 'SIGTERM']
     const stop = (sig: NodeJS.Signals) => {
-      process.removeListener('SIGINT', stop)
-      process.removeListener('SIGTERM', stop)
+      for (const s of signals) process.removeListener(s, stop)
       ac.abort(sig)
     }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    for (const s of signals) process.once(s, stop)
     return ac.signal
   }
 
-  /** Ends the command with 130 (SIGINT) or 143 (SIGTERM) when `signal` was aborted by one; returns otherwise. */
+  /** Ends the command with 128 + the signal's number (SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131) when `signal` was aborted by one; returns otherwise. */
   protected exitForInterrupt(signal: AbortSignal): void {
     if (!signal.aborted) return
-    throw new Errors.ExitError(signal.reason === 'SIGTERM' ? 143 : 130)
+    throw new Errors.ExitError(interruptExitCode(signal.reason))
   }
 
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<void> {

@@ -41,16 +41,22 @@ export function parseSignalName(text: string): NodeJS.Signals {
 }
 
 /** Where the pid of a signal trigger comes from: re-read at every rotation (the server may have restarted). */
-export type PidSource = {pid: number} | {pidFile: string} | {pidOf: () => number | undefined}
+export type PidSource = {pid: number} | {pidFile: string} | {group: {pid: number; signalGroup(signal: NodeJS.Signals): void}}
 
-function readPid(src: PidSource): number {
-  if ('pid' in src) return parsePid(src.pid)
-  if ('pidOf' in src) {
-    const pid = src.pidOf()
-    if (pid === undefined) throw new Error('the server started by --server-cmd is not running')
-    return parsePid(pid, 'the --server-cmd pid')
+function readPid(src: Exclude<PidSource, {group: unknown}>): number {
+  return 'pid' in src ? parsePid(src.pid) : readPidFile(src.pidFile)
+}
+
+/** Sends `signal` to the target now (a pid file is read now); returns the pid (or process group id) signalled. */
+function deliver(src: PidSource, signal: NodeJS.Signals): number {
+  if ('group' in src) {
+    // --server-cmd: the whole process group of `sh -c CMD`, whatever the shell exec'ed or forked.
+    src.group.signalGroup(signal)
+    return src.group.pid
   }
-  return readPidFile(src.pidFile)
+  const pid = readPid(src)
+  process.kill(pid, signal)
+  return pid
 }
 
 /**
@@ -62,7 +68,8 @@ export function checkPidSource(pid: number | undefined, pidFile: string | undefi
   if (pidFile !== undefined) readPidFile(pidFile)
 }
 
-const EXEC_TIMEOUT_MS = 30_000
+/** The bound of an `exec:` trigger (docs/race.md): the whole process group is killed at this limit. */
+export const EXEC_TIMEOUT_MS = 30_000
 const STDERR_KEEP = 2000
 
 /**
@@ -75,8 +82,7 @@ export async function fireReload(trigger: ReloadTrigger, rotation: number, pids:
   if (trigger.kind === 'signal') {
     try {
       if (!pids) throw new Error('no pid to signal')
-      const pid = readPid(pids)
-      process.kill(pid, trigger.signal)
+      const pid = deliver(pids, trigger.signal)
       return {rotation, t, ok: true, pid, ms: clock.monotonicMs() - t}
     } catch (err) {
       const e = err as NodeJS.ErrnoException
@@ -84,16 +90,45 @@ export async function fireReload(trigger: ReloadTrigger, rotation: number, pids:
       return {rotation, t, ok: false, stderr: `${trigger.signal} not delivered: ${why}`, ms: clock.monotonicMs() - t}
     }
   }
+  return runReloadCommand(trigger.command, rotation, t, clock)
+}
+
+/**
+ * Returns the result of `/bin/sh -c command`, run as the leader of its own process group and
+ * bounded to EXEC_TIMEOUT_MS: at the limit the whole group is killed. The command is done when
+ * the shell exits; whatever it left in its group is killed then, and its stderr is not waited
+ * for (a background grandchild holding the pipe cannot extend the trigger).
+ */
+function runReloadCommand(command: string, rotation: number, t: number, clock: Clock): Promise<ReloadResult> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', trigger.command], {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn('/bin/sh', ['-c', command], {detached: true, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_KEEP)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), EXEC_TIMEOUT_MS)
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // the group is gone
+      }
+    }
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      killGroup()
+    }, EXEC_TIMEOUT_MS)
+    let settled = false
     const end = (status: number | null, extra = '') => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
+      killGroup()
+      child.stderr?.destroy()
       resolve({rotation, t, ok: status === 0, status, stderr: (stderr + extra).trim(), ms: clock.monotonicMs() - t})
     }
     child.once('error', (err) => end(null, `cannot run the reload command: ${err.message}`))
-    child.once('close', (code, sig) => end(code, sig ? `killed by ${sig}${sig === 'SIGKILL' ? ` (no exit within ${EXEC_TIMEOUT_MS / 1000} s)` : ''}` : ''))
+    child.once('exit', (code, sig) => {
+      // Whatever the shell wrote before it exited is in the pipe already: take it, then stop listening.
+      setImmediate(() => end(code, sig ? `killed by ${sig}${timedOut ? ` (no exit within ${EXEC_TIMEOUT_MS / 1000} s)` : ''}` : ''))
+    })
   })
 }

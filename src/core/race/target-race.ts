@@ -171,8 +171,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     let rotationNow = 0
     let rotationStarted = 0
     let exitDuring = 0
-    const pids: PidSource | undefined =
-      o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {pidOf: () => (proc?.exit ? undefined : proc?.pid)} : undefined
+    const pids: PidSource | undefined = o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {group: proc} : undefined
     clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: () => identity, onAttempt: (a) => attempts.push(a)})
     progress = setInterval(
       () =>
