@@ -21,7 +21,9 @@ and mTLS clients whose SVIDs follow the CA record the serial served on every han
 --server-cmd starts the server too (and stops it at the end). Exit 0 only when every rotation
 was served within --settle, the last SVID is served at the end and failures are within
 --max-failures; else 5, with the reason on the first line. A target that refuses connections
-before the first rotation is exit 3. SIGINT/SIGTERM stop every child and exit 130/143.
+before the first rotation is exit 3. SIGINT, SIGTERM, SIGHUP and SIGQUIT stop every child, print
+the partial report (--json: "interrupted": true) and exit 128 + the signal (130, 143, 129, 131);
+the --server-cmd server also dies with svidkit on SIGKILL (its supervisor stops its group).
 See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`)
 
   static override examples = [
