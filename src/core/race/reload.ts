@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process'
 import {constants as osConstants} from 'node:os'
 import {usageError} from '../errors.js'
 import type {Clock} from '../clock.js'
-import {parsePid, readPidFile} from '../rotate/pid.js'
+import {checkPidFile, parsePid, readPidFile} from '../rotate/pid.js'
 
 /** How the server under test is told about new files (as spiffe-helper does it, after the whole set is written). */
 export type ReloadTrigger = {kind: 'none'} | {kind: 'signal'; signal: NodeJS.Signals} | {kind: 'exec'; command: string}
@@ -61,11 +61,12 @@ function deliver(src: PidSource, signal: NodeJS.Signals): number {
 
 /**
  * Checks the signal target of `race --target` before anything is written: a `--pid` svidkit
- * may signal (exit 2) and a `--pid-file` that exists, is safe to read and holds one (exit 3).
+ * may signal (exit 2), and a `--pid-file` that exists is safe to read and holds one (exit 3);
+ * a missing one is allowed (the `--server-cmd` server writes it once it runs).
  */
 export function checkPidSource(pid: number | undefined, pidFile: string | undefined): void {
   if (pid !== undefined) parsePid(pid)
-  if (pidFile !== undefined) readPidFile(pidFile)
+  if (pidFile !== undefined) checkPidFile(pidFile)
 }
 
 /** The bound of an `exec:` trigger (docs/race.md): the whole process group is killed at this limit. */

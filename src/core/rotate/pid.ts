@@ -68,6 +68,20 @@ function checkSafe(path: string, st: Stats): void {
 }
 
 /**
+ * Checks a pid file before anything is written: a file that exists must be one `readPidFile`
+ * accepts (PidFileError otherwise); a missing one is allowed (a server started by `race
+ * --server-cmd` writes it later, a workload may be restarting) and is read again, with
+ * retries, when the signal is due.
+ */
+export function checkPidFile(path: string): void {
+  try {
+    readPidFile(path)
+  } catch (err) {
+    if (!(err instanceof PidFileError && err.problem === 'missing')) throw err
+  }
+}
+
+/**
  * Returns the pid held by the file at `path`, read strictly: a regular file (checked with
  * `lstat`, opened `O_NOFOLLOW|O_NONBLOCK` and the same inode checked again with `fstat`) owned
  * by the invoking user or root, of at most 16 bytes, holding a plain decimal pid from 2 to 2^22

@@ -1,7 +1,7 @@
 import {SvidkitError} from '../errors.js'
 import {osReason} from '../fs/atomic-write.js'
 import {sleep, type Ops} from './ops.js'
-import {parsePid, readPidFile} from './pid.js'
+import {checkPidFile, parsePid, readPidFile} from './pid.js'
 
 /** Where the signal goes: a pid, or a pid file re-read every rotation (docs/rotation.md "Knobs", `--signal`). */
 export interface SignalTarget {
@@ -18,13 +18,13 @@ function readPid(t: SignalTarget): number {
 
 /**
  * Checks a signal target before anything is written: the pid is one svidkit may signal
- * (exit 2, `pid-invalid`), the pid file exists, is safe to read and holds such a pid
- * (exit 3). The file is read again at every rotation.
+ * (exit 2, `pid-invalid`), and a pid file that exists is safe to read and holds such a pid
+ * (exit 3). The file is read again at every rotation (a missing one with retries).
  */
 export function checkSignalTarget(t: SignalTarget | undefined): void {
   if (!t) return
   if (t.pid !== undefined) parsePid(t.pid)
-  if (t.pidFile !== undefined) readPidFile(t.pidFile)
+  if (t.pidFile !== undefined) checkPidFile(t.pidFile)
 }
 
 function failure(t: SignalTarget, err: unknown): SvidkitError {
