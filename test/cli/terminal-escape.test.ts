@@ -12,8 +12,8 @@ import {describe, expect, it} from 'vitest'
 import {escapeControl, escapeControlOnly, quoteExternal, redactPrivateKeys} from '../../src/core/escape.js'
 import {REPO} from '../helpers/cli.js'
 import {tmpDir} from '../helpers/tmp.js'
-import {HOST, freePort} from '../handshake/harness.js'
-import {nodeServerScript, trustDomain} from '../race/setup.js'
+import {freePort} from '../handshake/harness.js'
+import {nodeServerScript, serverCmdArgs, trustDomain} from '../race/setup.js'
 
 /** Any control character but the newlines that end lines. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
@@ -77,26 +77,7 @@ describe('human output escapes external text', () => {
     // The server prints an OSC title change and a screen clear, then dies on the reload signal.
     const noisy = join(base, 'noisy.sh')
     writeFileSync(noisy, `printf '\\033]0;pwned\\007\\033[2Jcleared\\n' >&2\nexec node ${script} ${svid} ${port} exit\n`)
-    const r = svidkit(
-      [
-        'race',
-        '--target',
-        `${HOST}:${port}`,
-        '--dir',
-        svid,
-        '--ca',
-        ca,
-        '--server-cmd',
-        `sh ${noisy}`,
-        '--reload',
-        'signal:HUP',
-        '--rotations',
-        '1',
-        '--interval',
-        '300ms',
-      ],
-      base,
-    )
+    const r = svidkit(['race', ...serverCmdArgs(port, svid, ca, `sh ${noisy}`, '--reload', 'signal:HUP', '--rotations', '1', '--interval', '300ms')], base)
     expect(r.status).toBe(5)
     expect(r.out).toContain('\\e]0;pwned\\x07\\e[2Jcleared')
     expect(r.out).not.toMatch(RAW_CONTROL)

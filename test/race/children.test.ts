@@ -17,9 +17,9 @@ import {describe, expect, it} from 'vitest'
 import {systemClock} from '../../src/core/clock.js'
 import {fireReload} from '../../src/core/race/reload.js'
 import {tmpDir} from '../helpers/tmp.js'
-import {HOST, ensureDist, freePort, waitFor} from '../handshake/harness.js'
+import {ensureDist, freePort, waitFor} from '../handshake/harness.js'
 import {processGroupMembers} from '../../src/core/race/server-process.js'
-import {alive, nodeServerScript, race, raceDirs, start, trustDomain} from './setup.js'
+import {alive, nodeServerScript, race, raceDirs, serverCmdArgs, start, startServerRace, trustDomain} from './setup.js'
 
 /** Returns the pids of the processes running `node <script>` (the server under test). */
 function serverPids(script: string): number[] {
@@ -44,25 +44,9 @@ describe('--server-cmd runs any shell command line, and --reload signal: reaches
       const {ca, svid} = await trustDomain(base)
       const port = await freePort()
       const cmd = form.replace('SCRIPT', `${nodeServerScript(base)} ${svid} ${port} full`)
-      const r = await race([
-        '--target',
-        `${HOST}:${port}`,
-        '--dir',
-        svid,
-        '--ca',
-        ca,
-        '--server-cmd',
-        cmd,
-        '--reload',
-        'signal:HUP',
-        '--rotations',
-        '2',
-        '--interval',
-        '300ms',
-        '--concurrency',
-        '2',
-        '--json',
-      ])
+      const r = await race(
+        serverCmdArgs(port, svid, ca, cmd, '--reload', 'signal:HUP', '--rotations', '2', '--interval', '300ms', '--concurrency', '2', '--json'),
+      )
       expect({status: r.status, ok: r.doc?.ok, causes: r.doc?.causes}, r.stderr).toEqual({status: 0, ok: true, causes: []})
     },
     40_000,
@@ -77,31 +61,7 @@ describe('the --server-cmd server dies with svidkit', () => {
   ] as const)(
     '%s to svidkit only: the server and its group are gone (exit %s)',
     async (sig, code) => {
-      await ensureDist()
-      const base = tmpDir()
-      const {ca, svid} = await trustDomain(base)
-      const port = await freePort()
-      const script = nodeServerScript(base)
-      const run = start(
-        [
-          'race',
-          '--target',
-          `${HOST}:${port}`,
-          '--dir',
-          svid,
-          '--ca',
-          ca,
-          '--server-cmd',
-          `node ${script} ${svid} ${port} full`,
-          '--rotations',
-          '1000',
-          '--interval',
-          '100ms',
-          '--concurrency',
-          '1',
-        ],
-        base,
-      )
+      const {run, script} = await startServerRace(tmpDir(), ['--rotations', '1000', '--interval', '100ms', '--concurrency', '1'])
       await waitFor(() => serverPids(script).length > 0, 40_000, 'the server to start')
       const [server] = serverPids(script)
       const pgid = Number(readFileSync(`/proc/${server}/stat`, 'latin1').split(') ')[1].split(' ')[2])

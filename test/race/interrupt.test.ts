@@ -5,17 +5,16 @@
  * and exits 130/143; `serve` stops and exits 130/143. Also `serve`'s own limits: a port in use
  * is exit 3, and an idle peer is cut off by the handshake timeout.
  */
-import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, readdirSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {connect, createServer} from 'node:net'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {SvidServer} from '../../src/core/handshake/server.js'
 import {fileNames} from '../../src/index.js'
-import {REPO} from '../helpers/cli.js'
 import {tmpDir} from '../helpers/tmp.js'
-import {HOST, ensureDist, freePort, waitFor} from '../handshake/harness.js'
-import {alive, nodeServerScript, raceDirs, start, trustDomain} from './setup.js'
+import {HOST, ensureDist, waitFor} from '../handshake/harness.js'
+import {alive, raceDirs, start, startServerRace, trustDomain} from './setup.js'
 
 /** Returns the pids of the direct children of `pid`. */
 function children(pid: number): number[] {
@@ -54,34 +53,7 @@ describe('race, in-process: an interrupt stops the writer and removes the temp C
 
 describe('race --target: an interrupt stops the writer and the server it started', () => {
   it('SIGTERM to the parent only: exit 143, the server and the writer are gone', async () => {
-    await ensureDist()
-    const base = tmpDir()
-    const {ca, svid} = await trustDomain(base)
-    const port = await freePort()
-    const script = nodeServerScript(base)
-    const run = start(
-      [
-        'race',
-        '--target',
-        `${HOST}:${port}`,
-        '--dir',
-        svid,
-        '--ca',
-        ca,
-        '--server-cmd',
-        `node ${script} ${svid} ${port} full`,
-        '--reload',
-        'signal:HUP',
-        '--rotations',
-        '1000',
-        '--interval',
-        '100ms',
-        '--concurrency',
-        '1',
-        '--json',
-      ],
-      base,
-    )
+    const {run} = await startServerRace(tmpDir(), ['--reload', 'signal:HUP', '--rotations', '1000', '--interval', '100ms', '--concurrency', '1', '--json'])
     await waitFor(() => children(run.child.pid as number).length >= 2, 40_000, 'the server and the writer to start')
     const kids = children(run.child.pid as number)
     run.child.kill('SIGTERM')

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {initCa, issueToDirectory} from '../../src/index.js'
 import type {TargetRaceReport} from '../../src/core/race/target-report.js'
 import {REPO} from '../helpers/cli.js'
-import {HOST, ensureDist, looksLikeMissingDist, runAsync, type Finished} from '../handshake/harness.js'
+import {HOST, ensureDist, freePort, looksLikeMissingDist, runAsync, type Finished} from '../handshake/harness.js'
 
 export const TD = 'race.example.org'
 export const SERVER_ID = `spiffe://${TD}/server`
@@ -185,4 +185,22 @@ export function start(args: string[], tmp: string) {
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
   void exited.then(() => clearTimeout(killer))
   return {child, out: () => out, exited}
+}
+
+/** Returns the arguments of `race --target` against a server that `--server-cmd` starts, then `rest`. */
+export function serverCmdArgs(port: number, svid: string, ca: string, serverCmd: string, ...rest: string[]): string[] {
+  return ['--target', `${HOST}:${port}`, '--dir', svid, '--ca', ca, '--server-cmd', serverCmd, ...rest]
+}
+
+/**
+ * Starts `race --target` (as a user runs it, TMPDIR in a fresh test directory) against the
+ * Node server of `nodeServerScript` started by `--server-cmd`, with `extra` arguments.
+ */
+export async function startServerRace(base: string, extra: string[]) {
+  await ensureDist()
+  const {ca, svid} = await trustDomain(base)
+  const port = await freePort()
+  const script = nodeServerScript(base)
+  const run = start(['race', ...serverCmdArgs(port, svid, ca, `node ${script} ${svid} ${port} full`, ...extra)], base)
+  return {run, script}
 }
