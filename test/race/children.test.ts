@@ -103,6 +103,15 @@ describe('--reload exec: is bounded by its shell', () => {
     await waitFor(() => !alive(grandchild), 5000, 'the grandchild to be gone')
   }, 20_000)
 
+  it('a command still running at the bound is killed with its whole group, and the trigger ends then', async () => {
+    const base = tmpDir()
+    const pidFile = join(base, 'grandchild.pid')
+    const r = await fireReload({kind: 'exec', command: `sleep 60 & echo $! > ${pidFile}; sleep 60`}, 1, undefined, systemClock, 500)
+    expect(r).toMatchObject({ok: false, status: null, stderr: 'killed by SIGKILL (no exit within 0.5 s)'})
+    const grandchild = Number(readFileSync(pidFile, 'utf8'))
+    await waitFor(() => !alive(grandchild), 5000, 'the grandchild to be gone')
+  }, 20_000)
+
   it('a failing command is reported with its status and stderr', async () => {
     const r = await fireReload({kind: 'exec', command: 'echo "no such server" >&2; exit 7'}, 1, undefined, systemClock)
     expect(r).toMatchObject({ok: false, status: 7, stderr: 'no such server'})

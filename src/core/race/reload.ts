@@ -77,7 +77,14 @@ const STDERR_KEEP = 2000
  * Returns the result of firing the trigger once: a signal to the pid (read now), or a
  * shell command run to completion (bounded to 30 s) with its exit status and stderr.
  */
-export async function fireReload(trigger: ReloadTrigger, rotation: number, pids: PidSource | undefined, clock: Clock): Promise<ReloadResult | undefined> {
+export async function fireReload(
+  trigger: ReloadTrigger,
+  rotation: number,
+  pids: PidSource | undefined,
+  clock: Clock,
+  /** The bound of an `exec:` trigger (ms). Default EXEC_TIMEOUT_MS (tests shorten it). */
+  timeoutMs = EXEC_TIMEOUT_MS,
+): Promise<ReloadResult | undefined> {
   const t = clock.monotonicMs()
   if (trigger.kind === 'none') return undefined
   if (trigger.kind === 'signal') {
@@ -91,16 +98,16 @@ export async function fireReload(trigger: ReloadTrigger, rotation: number, pids:
       return {rotation, t, ok: false, stderr: `${trigger.signal} not delivered: ${why}`, ms: clock.monotonicMs() - t}
     }
   }
-  return runReloadCommand(trigger.command, rotation, t, clock)
+  return runReloadCommand(trigger.command, rotation, t, clock, timeoutMs)
 }
 
 /**
  * Returns the result of `/bin/sh -c command`, run as the leader of its own process group and
- * bounded to EXEC_TIMEOUT_MS: at the limit the whole group is killed. The command is done when
+ * bounded to `timeoutMs`: at the limit the whole group is killed. The command is done when
  * the shell exits; whatever it left in its group is killed then, and its stderr is not waited
  * for (a background grandchild holding the pipe cannot extend the trigger).
  */
-function runReloadCommand(command: string, rotation: number, t: number, clock: Clock): Promise<ReloadResult> {
+function runReloadCommand(command: string, rotation: number, t: number, clock: Clock, timeoutMs: number): Promise<ReloadResult> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], {detached: true, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
@@ -116,7 +123,7 @@ function runReloadCommand(command: string, rotation: number, t: number, clock: C
     const timer = setTimeout(() => {
       timedOut = true
       killGroup()
-    }, EXEC_TIMEOUT_MS)
+    }, timeoutMs)
     let settled = false
     const end = (status: number | null, extra = '') => {
       if (settled) return
@@ -129,7 +136,7 @@ function runReloadCommand(command: string, rotation: number, t: number, clock: C
     child.once('error', (err) => end(null, `cannot run the reload command: ${err.message}`))
     child.once('exit', (code, sig) => {
       // Whatever the shell wrote before it exited is in the pipe already: take it, then stop listening.
-      setImmediate(() => end(code, sig ? `killed by ${sig}${timedOut ? ` (no exit within ${EXEC_TIMEOUT_MS / 1000} s)` : ''}` : ''))
+      setImmediate(() => end(code, sig ? `killed by ${sig}${timedOut ? ` (no exit within ${timeoutMs / 1000} s)` : ''}` : ''))
     })
   })
 }
