@@ -1,9 +1,16 @@
 import {Command, Errors, type Interfaces} from '@oclif/core'
+import {constants as osConstants} from 'node:os'
 import {SvidkitError, isSvidkitError, type ExitCode} from '../core/errors.js'
 import {renderError} from './render-error.js'
 import {isParseError, usageFromParseError, type UsageContext} from './usage-errors.js'
 import {style} from './style.js'
 import {checkPathValues} from './flags.js'
+
+/** Returns 128 + the number of the signal named `reason` (130 for anything unknown, as for SIGINT). */
+export function interruptExitCode(reason: unknown): number {
+  const n = typeof reason === 'string' ? osConstants.signals[reason as NodeJS.Signals] : undefined
+  return n === undefined ? 130 : 128 + n
+}
 
 function debugEnabled(): boolean {
   return /(^|,)\s*svidkit/.test(process.env.DEBUG ?? '')
@@ -24,6 +31,18 @@ export function toSvidkitError(err: unknown, ctx: UsageContext = {}): SvidkitErr
  */
 export abstract class SvidkitCommand extends Command {
   static override enableJsonFlag = true
+
+  /**
+   * Positional arguments come from the command line only. oclif reads a missing positional
+   * argument from piped standard input, so `cat svid_key.pem | svidkit verify` made the key
+   * the file name and printed it in the error; "-" alone means standard input, and only
+   * where a command reads it. Every argument definition gets `ignoreStdin` before parsing
+   * (the lite parser never reads standard input, so both paths see the same argv).
+   */
+  override async init(): Promise<void> {
+    for (const arg of Object.values(this.ctor.args ?? {})) (arg as {ignoreStdin?: boolean}).ignoreStdin = true
+    await super.init()
+  }
 
   /** Prints warnings on stderr in human mode (JSON mode carries them in the document). */
   protected warnings(list: string[]): void {
@@ -46,21 +65,22 @@ export abstract class SvidkitCommand extends Command {
   }
 
   /**
-   * Returns a signal aborted on SIGINT or SIGTERM, its reason the signal's name (long-running
-   * commands stop their children, remove their temp files, then end with `exitForInterrupt`).
+   * Returns a signal aborted on SIGINT or SIGTERM (and on SIGHUP and SIGQUIT when `hangup`:
+   * a command with children handles a closed terminal or a quit like a termination), its
+   * reason the signal's name. Long-running commands stop their children, remove their temp
+   * files, then end with `exitForInterrupt`.
    */
-  protected interruptSignal(): AbortSignal {
+  protected interruptSignal(o: {hangup?: boolean} = {}): AbortSignal {
     const ac = new AbortController()
+    const signals: NodeJS.Signals[] = o.hangup ? ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] : ['SIGINT', 'SIGTERM']
     const remove = () => {
-      process.removeListener('SIGINT', stop)
-      process.removeListener('SIGTERM', stop)
+      for (const s of signals) process.removeListener(s, stop)
     }
     const stop = (sig: NodeJS.Signals) => {
       remove()
       ac.abort(sig)
     }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    for (const s of signals) process.once(s, stop)
     this.removeOnFinish.push(remove)
     return ac.signal
   }
@@ -73,10 +93,10 @@ export abstract class SvidkitCommand extends Command {
     return super.finally(err)
   }
 
-  /** Ends the command with 130 (SIGINT) or 143 (SIGTERM) when `signal` was aborted by one; returns otherwise. */
+  /** Ends the command with 128 + the signal's number (SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131) when `signal` was aborted by one; returns otherwise. */
   protected exitForInterrupt(signal: AbortSignal): void {
     if (!signal.aborted) return
-    throw new Errors.ExitError(signal.reason === 'SIGTERM' ? 143 : 130)
+    throw new Errors.ExitError(interruptExitCode(signal.reason))
   }
 
   /** oclif's parse, then the checks every command shares: no path flag may be empty (flags.ts). */

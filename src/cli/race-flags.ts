@@ -6,6 +6,7 @@ import type {ServerReload} from '../core/handshake/server.js'
 import {parseTarget} from '../core/handshake/run-client.js'
 import type {TargetRaceOptions} from '../core/race/target-race.js'
 import {parseReload} from '../core/race/reload.js'
+import {parsePid} from '../core/rotate/pid.js'
 import {WRITER_MODES, type WriterMode} from '../core/rotate/writers/index.js'
 import {parseSpiffeIdArg, parseTrustDomainArg} from '../core/spiffe-id/index.js'
 import {parseDuration} from '../core/time/duration.js'
@@ -51,7 +52,7 @@ export const raceFlags = {
   'key-file': onlyTarget(sharedFlags.keyFile()),
   'bundle-file': onlyTarget(sharedFlags.bundleFile()),
   reload: onlyTarget(Flags.string({description: '--target: how the server learns of new files: none (it watches), signal:NAME, exec:CMD (default none)'})),
-  pid: onlyTarget(Flags.integer({description: '--target: pid to signal with --reload signal:NAME', min: 1})),
+  pid: onlyTarget(Flags.string({description: '--target: pid to signal with --reload signal:NAME (a decimal pid of at least 2)'})),
   'pid-file': onlyTarget(Flags.string({description: '--target: file holding the pid to signal (re-read every rotation)'})),
   'server-cmd': onlyTarget(Flags.string({description: '--target: shell command that starts the server under test (stopped at the end)'})),
   'start-timeout': onlyTarget(Flags.string({description: '--target: how long to wait for the server to accept connections (default 10s)'})),
@@ -134,7 +135,7 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     rotations: f.rotations as number,
     intervalMs: dur(f.interval, '500ms'),
     reload,
-    pid: f.pid as number | undefined,
+    pid: f.pid === undefined ? undefined : parsePid(f.pid as string),
     pidFile: f['pid-file'] as string | undefined,
     serverCmd: f['server-cmd'] as string | undefined,
     startTimeoutMs: dur(f['start-timeout'], '10s'),

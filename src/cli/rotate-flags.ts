@@ -5,6 +5,7 @@ import {parseInstant} from '../core/time/instant.js'
 import {parseKeyType} from '../core/x509/key-type.js'
 import {parseLayout} from '../core/fs/layout.js'
 import {defaultCaDir} from '../core/ca/ca-dir.js'
+import {parsePid} from '../core/rotate/pid.js'
 import type {RotateOptions} from '../core/rotate/rotate.js'
 import type {WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitError} from '../core/errors.js'
@@ -36,7 +37,7 @@ export const rotateFlags = {
   count: Flags.integer({description: 'number of rotations', default: 1, min: 1}),
   interval: Flags.string({description: 'pause between rotations', default: '0s'}),
   signal: Flags.string({description: 'signal to send after the whole set is written (e.g. SIGHUP)'}),
-  pid: Flags.integer({description: 'process to signal'}),
+  pid: Flags.string({description: 'process to signal (a decimal pid of at least 2)'}),
   'pid-file': Flags.string({description: 'file holding the pid to signal (re-read every rotation)'}),
   'insecure-allow-shared-dir': sharedFlags.allowSharedDir(),
 }
@@ -128,7 +129,7 @@ export function rotateOptionsFromFlags(f: Record<string, unknown>, mode: WriterM
     bundleOnly: Boolean(f['bundle-only']),
     count: f.count as number,
     intervalMs: ms(f.interval as string),
-    signal: signal ? {signal: normalizeSignal(signal), pid: f.pid as number | undefined, pidFile: f['pid-file'] as string | undefined} : undefined,
+    signal: signal ? {signal: normalizeSignal(signal), pid: f.pid === undefined ? undefined : parsePid(f.pid as string), pidFile: f['pid-file'] as string | undefined} : undefined,
     force: Boolean(f.force),
     allowSharedDir: Boolean(f['insecure-allow-shared-dir']),
   }

@@ -1,4 +1,5 @@
 import {Chalk, type ChalkInstance} from 'chalk'
+import {maxOf} from '../core/arrays.js'
 
 /**
  * Returns true when human output may be coloured: stdout is a TTY, NO_COLOR is not set
@@ -30,7 +31,10 @@ export function mark(status: 'pass' | 'fail' | 'warn' | 'skip'): string {
 
 /** Returns rows with their first column padded to a common width. */
 export function alignRows(rows: [string, string][], indent = '  '): string[] {
-  const w = Math.max(0, ...rows.map(([k]) => k.length))
+  const w = maxOf(
+    rows.map(([k]) => k.length),
+    0,
+  )
   return rows.map(([k, v]) => `${indent}${k.padEnd(w)}  ${v}`)
 }
 

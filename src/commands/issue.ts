@@ -51,8 +51,10 @@ when the new files replace the old ones (two layouts are never mixed); a CA dire
 
 --count N streams: each SVID is written and printed as it is issued, in order; with --json
 the output is one JSON array, written element by element. From 400 SVIDs on, worker
-threads (one per core but one) issue and check them beside the main thread. SIGINT/SIGTERM stop the run (exit
-130/143): the SVIDs printed are complete, and no other file is left behind.
+threads (one per core but one) issue and check them beside the main thread. N is at most
+1000000. Each SVID's set is written whole in a temporary directory renamed into place.
+SIGINT/SIGTERM stop the run (exit 130/143): the SVIDs printed are complete. After an
+interrupted run (even kill -9), the same command again completes it (docs/security.md).
 
 --defect NAME produces an SVID that breaks exactly one rule, for testing verifiers; svidkit
 checks that its own verify rejects it with that reason code before writing it.`)
@@ -116,7 +118,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     ip: Flags.string({description: 'IP SAN to add, IPv4 or IPv6 (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
     subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
     'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
-    count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out); streamed', min: 1}),
+    count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out; at most 1000000); streamed', min: 1}),
     workers: Flags.integer({
       description: 'worker threads for --count (0 = none; default: none below 400 SVIDs, then one per core beyond the first; at most one per core)',
       min: 0,

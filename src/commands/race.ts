@@ -22,7 +22,9 @@ and mTLS clients whose SVIDs follow the CA record the serial served on every han
 --server-cmd starts the server too (and stops it at the end). Exit 0 only when every rotation
 was served within --settle, the last SVID is served at the end and failures are within
 --max-failures; else 5, with the reason on the first line. A target that refuses connections
-before the first rotation is exit 3. SIGINT/SIGTERM stop every child and exit 130/143.
+before the first rotation is exit 3. SIGINT, SIGTERM, SIGHUP and SIGQUIT stop every child, print
+the partial report (--json: "interrupted": true) and exit 128 + the signal (130, 143, 129, 131);
+the --server-cmd server also dies with svidkit on SIGKILL (its supervisor stops its group).
 See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`)
 
   static override examples = [
@@ -49,30 +51,29 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     const json = this.jsonEnabled()
     const onProgress = (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) =>
       progressLine(`handshakes ${p.handshakes}  failures ${p.failures}  rotations ${p.rotations}/${flags.rotations}  ${(p.elapsedMs / 1000).toFixed(1)}s`)
-    if (flags.target) {
-      const options = targetOptions(flags)
-      const abort = this.interruptSignal()
-      const report = await runTargetRace({...options, onProgress: json ? undefined : onProgress, abort}).catch((err: unknown) => {
-        // Interrupted during setup: the children are stopped; the exit says which signal.
-        this.exitForInterrupt(abort)
-        throw err
-      })
-      progressLine()
-      this.exitForInterrupt(abort)
-      for (const line of renderTargetRace(report)) this.log(line)
-      if (!report.ok) this.finish(report, 5)
-      return report
-    }
-    const options = localOptions(flags)
-    const abort = this.interruptSignal()
-    const report = await runLocalRace({...options, onProgress: json ? undefined : onProgress, abort}).catch((err: unknown) => {
+    // SIGHUP and SIGQUIT too: a closed terminal must not leave the server or the writer behind.
+    const abort = this.interruptSignal({hangup: true})
+    const interrupted = (err: unknown): never => {
+      // Interrupted during setup: the children are stopped, there is nothing to report; the exit says which signal.
       this.exitForInterrupt(abort)
       throw err
-    })
+    }
+    const run = flags.target
+      ? runTargetRace({...targetOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({report: r, lines: () => renderTargetRace(r)}))
+      : runLocalRace({...localOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({report: r, lines: () => renderRace(r)}))
+    const {report, lines} = await run.catch(interrupted)
     progressLine()
-    this.exitForInterrupt(abort)
-    for (const line of renderRace(report)) this.log(line)
-    if (!report.ok) this.finish(report, 5)
-    return report
+    const doc = {...report, interrupted: abort.aborted}
+    if (abort.aborted) {
+      // Ctrl-C: the partial report of what ran, then 128 + the signal's number.
+      if (!json) this.log(`interrupted by ${String(abort.reason)}: partial report`)
+    }
+    for (const line of lines()) this.log(line)
+    if (abort.aborted) {
+      if (json) this.logJson(doc)
+      this.exitForInterrupt(abort)
+    }
+    if (!report.ok) this.finish(doc, 5)
+    return doc
   }
 }

@@ -1,20 +1,20 @@
 /**
  * Interrupts (SIGINT/SIGTERM sent to the svidkit process only, never to its group): `race`
  * stops its writer process and the server it started, removes the temp directory holding the
- * ephemeral CA's keys, and exits 130/143; `serve` stops and exits 130/143. Also `serve`'s
- * own limits: a port in use is exit 3, and an idle peer is cut off by the handshake timeout.
+ * ephemeral CA's keys, prints the partial report (issue 20 item 6; on main it printed nothing)
+ * and exits 130/143; `serve` stops and exits 130/143. Also `serve`'s own limits: a port in use
+ * is exit 3, and an idle peer is cut off by the handshake timeout.
  */
-import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, readdirSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {connect, createServer} from 'node:net'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {SvidServer} from '../../src/core/handshake/server.js'
 import {fileNames} from '../../src/index.js'
-import {REPO} from '../helpers/cli.js'
 import {tmpDir} from '../helpers/tmp.js'
-import {HOST, ensureDist, freePort, waitFor} from '../handshake/harness.js'
-import {alive, nodeServerScript, trustDomain} from './setup.js'
+import {HOST, ensureDist, waitFor} from '../handshake/harness.js'
+import {alive, raceDirs, start, startServerRace, trustDomain} from './setup.js'
 
 /** Returns the pids of the direct children of `pid`. */
 function children(pid: number): number[] {
@@ -23,21 +23,6 @@ function children(pid: number): number[] {
     .split('\n')
     .map((l) => Number(l.trim()))
     .filter((n) => n > 0)
-}
-
-/** Starts `svidkit <args>` with TMPDIR set to `tmp`; returns the process, its output and its exit. */
-function start(args: string[], tmp: string) {
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {...process.env, TMPDIR: tmp, NO_COLOR: '1'},
-  })
-  let out = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<{code: number | null; signal: string | null}>((resolve) => child.once('exit', (code, signal) => resolve({code, signal})))
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  void exited.then(() => clearTimeout(killer))
-  return {child, out: () => out, exited}
 }
 
 describe('race, in-process: an interrupt stops the writer and removes the temp CA', () => {
@@ -50,18 +35,17 @@ describe('race, in-process: an interrupt stops the writer and removes the temp C
       const tmp = tmpDir()
       const run = start(['race', '--rotations', '1000', '--interval', '100ms', '--concurrency', '1'], tmp)
       // Running: the temp dir holds the CA keys and the writer process is up.
-      await waitFor(
-        () => readdirSync(tmp).some((d) => d.startsWith('svidkit-local-') && existsSync(join(tmp, d, 'ca'))) && children(run.child.pid as number).length > 0,
-        40_000,
-        'the race to start',
-      )
+      await waitFor(() => raceDirs(tmp).some((d) => existsSync(join(d, 'ca'))) && children(run.child.pid as number).length > 0, 40_000, 'the race to start')
       const kids = children(run.child.pid as number)
-      const dirs = readdirSync(tmp).filter((d) => d.startsWith('svidkit-local-'))
+      const dirs = raceDirs(tmp)
       expect(dirs.length).toBe(1)
       run.child.kill(sig)
       const exit = await run.exited
       expect({exit: exit.code, out: run.out().includes('    at ')}).toEqual({exit: code, out: false})
-      expect(existsSync(join(tmp, dirs[0]))).toBe(false)
+      expect(existsSync(dirs[0])).toBe(false)
+      // The partial report: what ran until the interrupt.
+      expect(run.out()).toMatch(new RegExp(`^interrupted by ${sig}: partial report\\n(PASS|FAIL) `, 'm'))
+      expect(run.out()).toMatch(/handshakes\s+\d+/)
       await waitFor(() => kids.every((k) => !alive(k)), 5000, 'the writer to be gone')
     }, 60_000)
   }
@@ -69,39 +53,16 @@ describe('race, in-process: an interrupt stops the writer and removes the temp C
 
 describe('race --target: an interrupt stops the writer and the server it started', () => {
   it('SIGTERM to the parent only: exit 143, the server and the writer are gone', async () => {
-    await ensureDist()
-    const base = tmpDir()
-    const {ca, svid} = await trustDomain(base)
-    const port = await freePort()
-    const script = nodeServerScript(base)
-    const run = start(
-      [
-        'race',
-        '--target',
-        `${HOST}:${port}`,
-        '--dir',
-        svid,
-        '--ca',
-        ca,
-        '--server-cmd',
-        `node ${script} ${svid} ${port} full`,
-        '--reload',
-        'signal:HUP',
-        '--rotations',
-        '1000',
-        '--interval',
-        '100ms',
-        '--concurrency',
-        '1',
-      ],
-      base,
-    )
+    const {run} = await startServerRace(tmpDir(), ['--reload', 'signal:HUP', '--rotations', '1000', '--interval', '100ms', '--concurrency', '1', '--json'])
     await waitFor(() => children(run.child.pid as number).length >= 2, 40_000, 'the server and the writer to start')
     const kids = children(run.child.pid as number)
     run.child.kill('SIGTERM')
     const exit = await run.exited
     expect(exit.code).toBe(143)
     await waitFor(() => kids.every((k) => !alive(k)), 5000, 'the server and the writer to be gone')
+    // The partial report as the one --json document, marked interrupted.
+    const doc = JSON.parse(run.out().slice(run.out().indexOf('{'))) as {interrupted?: boolean; rotations?: number; target?: {host: string}}
+    expect(doc).toMatchObject({interrupted: true, target: {host: HOST}})
   }, 60_000)
 })
 

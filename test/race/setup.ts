@@ -3,14 +3,14 @@
  * test, configs for real servers (nginx, stunnel) with every path inside the test directory,
  * small Node servers, a plain backend, and the CLI run as a user runs it.
  */
-import {spawnSync} from 'node:child_process'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {initCa, issueToDirectory} from '../../src/index.js'
 import type {TargetRaceReport} from '../../src/core/race/target-report.js'
 import {REPO} from '../helpers/cli.js'
-import {HOST, ensureDist, looksLikeMissingDist, runAsync, type Finished} from '../handshake/harness.js'
+import {HOST, ensureDist, freePort, looksLikeMissingDist, runAsync, type Finished} from '../handshake/harness.js'
 
 export const TD = 'race.example.org'
 export const SERVER_ID = `spiffe://${TD}/server`
@@ -159,4 +159,48 @@ export async function race(args: string[], timeoutMs = 40_000): Promise<Finished
     }
     return {...r, doc}
   }
+}
+
+/** Returns the in-process race's run directories under `tmp` (in the per-user race directory, or directly under `tmp` as main made them). */
+export function raceDirs(tmp: string): string[] {
+  const user = readdirSync(tmp).filter((d) => d.startsWith('svidkit-race-'))
+  return [
+    ...readdirSync(tmp)
+      .filter((d) => d.startsWith('svidkit-local-'))
+      .map((d) => join(tmp, d)),
+    ...user.flatMap((u) => readdirSync(join(tmp, u)).map((d) => join(tmp, u, d))),
+  ]
+}
+
+/** Starts `svidkit <args>` with TMPDIR set to `tmp`; returns the process, its output and its exit. */
+export function start(args: string[], tmp: string) {
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {...process.env, TMPDIR: tmp, NO_COLOR: '1'},
+  })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<{code: number | null; signal: string | null}>((resolve) => child.once('exit', (code, signal) => resolve({code, signal})))
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  void exited.then(() => clearTimeout(killer))
+  return {child, out: () => out, exited}
+}
+
+/** Returns the arguments of `race --target` against a server that `--server-cmd` starts, then `rest`. */
+export function serverCmdArgs(port: number, svid: string, ca: string, serverCmd: string, ...rest: string[]): string[] {
+  return ['--target', `${HOST}:${port}`, '--dir', svid, '--ca', ca, '--server-cmd', serverCmd, ...rest]
+}
+
+/**
+ * Starts `race --target` (as a user runs it, TMPDIR in a fresh test directory) against the
+ * Node server of `nodeServerScript` started by `--server-cmd`, with `extra` arguments.
+ */
+export async function startServerRace(base: string, extra: string[]) {
+  await ensureDist()
+  const {ca, svid} = await trustDomain(base)
+  const port = await freePort()
+  const script = nodeServerScript(base)
+  const run = start(['race', ...serverCmdArgs(port, svid, ca, `node ${script} ${svid} ${port} full`, ...extra)], base)
+  return {run, script}
 }

@@ -1,5 +1,6 @@
 /**
- * kill -9 at seeded random points during `ca init --force`, `issue --count` and `rotate` in
+ * kill -9 at seeded random points during `ca init --force`, `issue --count` (into `{n}`
+ * directories and into one --out) and `rotate` in
  * every writer mode (issue 8 "Proof", docs/security.md "Interrupted runs"). After each
  * kill: no key file is readable by group or others; the CA at the path is the old one or
  * the new one, never a mix; and the next run of the same command (without --force where
@@ -7,7 +8,7 @@
  * Seed: SVIDKIT_FAULT_SEED (printed in the test names), default fixed.
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 import {initCa} from '../../src/core/ca/init.js'
@@ -128,6 +129,42 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
         expect(set.spiffeId.toString()).toBe(`spiffe://example.org/w${n}`)
         expect(leftovers(dir)).toEqual([])
       }
+    }
+  }, 240_000)
+
+  it('issue --count into one --out, killed at a random time: only complete sets at final names; the same command completes the run', async ({expect}) => {
+    // Issue 17 item 12. On main: 0-byte svid.pem/svid_key.pem at final names, and the rerun refused (output-exists).
+    const random = prng(SEED + 3)
+    const names = namesOf('spiffe-helper')
+    const args = (tag: string) => ['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/b{n}', '--out', join(base(), `bulk-${tag}`), '--count', '40']
+    for (let i = 0; i < 4; i++) {
+      const out = join(base(), `bulk-${i}`)
+      // Killed after a random number of printed SVIDs (1 to 38 of 40): always mid-run.
+      const afterLines = 1 + Math.floor(random() * 38)
+      const k = await killed(args(String(i)), {afterLines})
+      expect(k.signal).toBe('SIGKILL')
+      const afterMs = afterLines
+      expect(exposedKeys(base()).filter((l) => l.startsWith(`bulk-${i}`))).toEqual([])
+      // Every SVID directory at its final name holds a whole set, never an empty or missing file.
+      const written = existsSync(out) ? readdirSync(out).filter((d) => /^[0-9]+$/.test(d)) : []
+      for (const d of written) {
+        const files = [names.cert, names.key, names.bundle]
+        expect(
+          files.map((n) => existsSync(join(out, d, n)) && statSync(join(out, d, n)).size > 0),
+          `bulk-${i}/${d} after a kill at line ${afterMs}`,
+        ).toEqual(files.map(() => true))
+      }
+      // The same command, without --force: completes the run and cleans what the kill left.
+      const r = await runCli(args(String(i)))
+      expect(r.exit, r.stderr).toBe(0)
+      for (let n = 1; n <= 40; n++) {
+        const set = validateSet(await readSet(join(out, String(n)), names), {at: new Date()})
+        expect(set.spiffeId.toString()).toBe(`spiffe://example.org/b${n}`)
+      }
+      expect(
+        readdirSync(out).filter((d) => !/^[0-9]+$/.test(d)),
+        `bulk-${i}: temporaries and the run marker are gone`,
+      ).toEqual([])
     }
   }, 240_000)
 })

@@ -5,7 +5,7 @@
  * (intermediate, root add → leaf → drop-old, root none) and the layout refusals.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {loadAuthority} from '../../src/core/ca/store.js'
@@ -428,18 +428,22 @@ describe('failing, pausing and signalling', () => {
     }
   })
 
-  it('--signal retries with backoff from 100 ms when the pid file is missing, then fails the command once (exit 3)', async () => {
+  it('--signal retries with backoff from 100 ms when the pid file went missing, then fails the command once (exit 3)', async () => {
     const dir = fresh('atomic-rename')
     const events: RotateEvent[] = []
+    // The pid file must be valid when the command starts (checked before anything is written); it goes during the rotation.
+    const pidFile = join(base(), 'missing.pid')
+    writeFileSync(pidFile, '4194304\n')
     const err = await rot({
       dir,
       ca,
       mode: 'atomic-rename',
-      signal: {signal: 'SIGHUP', pidFile: join(base(), 'missing.pid')},
+      signal: {signal: 'SIGHUP', pidFile},
       sink: (e) => events.push(e),
+      hooks: {afterEvent: () => rmSync(pidFile, {force: true})},
     }).catch((e: unknown) => e)
     expect(isSvidkitError(err) && err.exit).toBe(3)
-    expect(err).toMatchObject({code: 'signal-failed', message: expect.stringMatching(/^cannot send SIGHUP to the pid in ".*missing\.pid": .*ENOENT/)})
+    expect(err).toMatchObject({code: 'signal-failed', message: expect.stringMatching(/^cannot send SIGHUP: cannot read pid file ".*missing\.pid": ENOENT/)})
     const retries = events.filter((e) => e.step === 'error' && e.code === 'signal-retry')
     expect(retries).toHaveLength(4)
     for (const [i, wait] of [100, 200, 400].entries()) expect(retries[i + 1].t - retries[i].t).toBeGreaterThanOrEqual(wait - TIMER_SLACK)
@@ -451,8 +455,9 @@ describe('failing, pausing and signalling', () => {
   it('--signal to a pid that does not exist fails at once, with one message (exit 3)', async () => {
     const dir = fresh('atomic-rename')
     const events: RotateEvent[] = []
-    const err = await rot({dir, ca, mode: 'atomic-rename', signal: {signal: 'SIGHUP', pid: 999_999_999}, sink: (e) => events.push(e)}).catch((e: unknown) => e)
-    expect(err).toMatchObject({code: 'signal-failed', exit: 3, message: 'cannot send SIGHUP to pid 999999999: no such process (ESRCH)'})
+    // 4194304 (2^22) is a valid pid number that never exists: Linux pids are below pid_max, at most 2^22.
+    const err = await rot({dir, ca, mode: 'atomic-rename', signal: {signal: 'SIGHUP', pid: 4_194_304}, sink: (e) => events.push(e)}).catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'signal-failed', exit: 3, message: 'cannot send SIGHUP to pid 4194304: no such process (ESRCH)'})
     expect(events.filter((e) => e.step === 'error').map((e) => e.code)).toEqual(['signal-failed'])
   })
 })

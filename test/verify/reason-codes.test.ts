@@ -287,6 +287,7 @@ describe('reason codes through runCommand, human and --json', () => {
             'ca-expired',
             'unsafe-link',
             'signal-failed',
+            'pid-invalid',
             'address-in-use',
             'target-unreachable',
           ].includes(c),

@@ -51,6 +51,8 @@ export interface LiteArg {
   description?: string
   required?: boolean
   hidden?: boolean
+  /** The lite parser never reads arguments from standard input; oclif does unless this is set (base-command sets it). */
+  ignoreStdin?: boolean
 }
 
 const FLAG_KEYS = new Set([
@@ -71,7 +73,7 @@ const FLAG_KEYS = new Set([
   'helpGroup',
   'helpValue',
 ])
-const ARG_KEYS = new Set(['description', 'required', 'hidden'])
+const ARG_KEYS = new Set(['description', 'required', 'hidden', 'ignoreStdin'])
 
 type FlagOptions = Omit<LiteFlag, 'type' | 'kind'>
 

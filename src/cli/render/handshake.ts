@@ -5,14 +5,16 @@ import type {ServerSummary} from '../../core/handshake/run-server.js'
 import {alignRows, style} from '../style.js'
 import {chainTree} from './certificate.js'
 import {checkLines} from './verify.js'
+import {pushAll} from '../../core/arrays.js'
+import {escapeControlOnly as safe} from '../../core/escape.js'
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(1)}ms`)
 
 /** Returns the human report of one client handshake. */
 export function renderClient(r: HandshakeResult, target: string): string[] {
-  const lines = [r.ok ? `${style.green.bold('OK')}  ${target}  ${style.bold(r.peer.spiffeId ?? '')}` : `${style.red.bold('FAILED')}  ${target}`]
+  const lines = [r.ok ? `${style.green.bold('OK')}  ${target}  ${style.bold(safe(r.peer.spiffeId ?? ''))}` : `${style.red.bold('FAILED')}  ${target}`]
   for (const e of r.errors) {
-    lines.push(`  reason  ${style.red(`[${e.code}]`)} ${e.message} ${style.dim(e.side === 'local' ? '(on our side)' : '(by the peer)')}`)
+    lines.push(`  reason  ${style.red(`[${e.code}]`)} ${safe(e.message)} ${style.dim(e.side === 'local' ? '(on our side)' : '(by the peer)')}`)
     lines.push(`  hint    ${e.hint}`)
   }
   lines.push(
@@ -20,11 +22,11 @@ export function renderClient(r: HandshakeResult, target: string): string[] {
       ['protocol', `${r.tls.protocol ?? '-'}  ${r.tls.cipher ?? ''}`],
       ['resumed', r.tls.resumed ? style.yellow('yes (verified again)') : 'no'],
       ['timing', `connect ${ms(r.timing.connectMs)}, handshake ${ms(r.timing.handshakeMs)}, round trip ${ms(r.timing.roundTripMs)}`],
-      ['reply', r.reply ?? '-'],
+      ['reply', safe(r.reply ?? '-')],
     ]),
   )
-  if (r.verify) lines.push('', 'server SVID checks', ...checkLines(r.verify.checks))
-  if (r.peer.chain.length) lines.push('', 'server chain', ...chainTree(r.peer.chain).map((l) => `  ${l}`))
+  if (r.verify) pushAll(lines, ['', 'server SVID checks', ...checkLines(r.verify.checks)])
+  if (r.peer.chain.length) pushAll(lines, ['', 'server chain', ...chainTree(r.peer.chain).map((l) => `  ${l}`)])
   return lines
 }
 
@@ -35,16 +37,16 @@ export function serverLine(e: ServerEvent): string | undefined {
       return `listening on ${e.host}:${e.port}, serving serial ${e.serial} (reload: ${e.reload})`
     case 'connection':
       return e.result === 'accepted'
-        ? `${style.green('accepted')} ${e.peer} (${e.protocol}${e.resumed ? ', resumed' : ''})`
+        ? `${style.green('accepted')} ${safe(e.peer ?? '')} (${e.protocol}${e.resumed ? ', resumed' : ''})`
         : e.result === 'failed'
-          ? `${style.yellow('failed')}   [${e.code}] ${e.message} (on the client's side)`
-          : `${style.red('rejected')} ${e.peer ?? '(no SPIFFE ID)'} [${e.code}] ${e.message}`
+          ? `${style.yellow('failed')}   [${e.code}] ${safe(e.message)} (on the client's side)`
+          : `${style.red('rejected')} ${safe(e.peer ?? '(no SPIFFE ID)')} [${e.code}] ${safe(e.message)}`
     case 'reload':
       return `${style.cyan('reload')}   now serving serial ${e.serial}${e.trustChanged ? ' (trust changed: ticket keys rotated)' : ''}`
     case 'invalid':
-      return `${style.yellow('invalid')}  [${e.code}] ${e.message} (keeping the last good set)`
+      return `${style.yellow('invalid')}  [${e.code}] ${safe(e.message)} (keeping the last good set)`
     case 'error':
-      return `${style.red('error')}    [${e.code}] ${e.message}`
+      return `${style.red('error')}    [${e.code}] ${safe(e.message)}`
     default:
       return undefined
   }

@@ -1,6 +1,7 @@
 import type {IssueResult} from '../../core/svid/issue-files.js'
 import type {Defect} from '../../core/svid/defects.js'
 import {style} from '../style.js'
+import {maxOf} from '../../core/arrays.js'
 
 /** Returns the human lines for one issued SVID; a deliberately broken one says so first. */
 export function renderIssued(r: IssueResult): string[] {
@@ -40,8 +41,14 @@ export function renderIssuedLine(r: IssueResult): string {
 
 /** Returns the defect table: name, reason code, rule. */
 export function renderDefects(defects: Defect[]): string[] {
-  const w = Math.max('DEFECT'.length, ...defects.map((d) => d.name.length))
-  const c = Math.max('REASON CODE'.length, ...defects.map((d) => d.code.length))
+  const w = maxOf(
+    defects.map((d) => d.name.length),
+    'DEFECT'.length,
+  )
+  const c = maxOf(
+    defects.map((d) => d.code.length),
+    'REASON CODE'.length,
+  )
   return [
     style.bold(`${'DEFECT'.padEnd(w)}  ${'REASON CODE'.padEnd(c)}  RULE BROKEN`),
     ...defects.map((d) => `${d.name.padEnd(w)}  ${d.code.padEnd(c)}  ${d.rule}${d.strictOnly ? ' [verify --strict]' : ''}`),

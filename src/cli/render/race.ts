@@ -1,5 +1,7 @@
 import type {TargetRaceReport} from '../../core/race/target-report.js'
 import {alignRows, style} from '../style.js'
+import {escapeControlOnly as safe} from '../../core/escape.js'
+import {pushAll} from '../../core/arrays.js'
 
 const spread = (s: TargetRaceReport['latency']) => (s ? `p50 ${s.p50Ms.toFixed(0)}ms, p99 ${s.p99Ms.toFixed(0)}ms, max ${s.maxMs.toFixed(0)}ms` : '-')
 const ms = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)}ms`)
@@ -8,14 +10,14 @@ const ms = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)}
 export function renderTargetRace(r: TargetRaceReport): string[] {
   const causes =
     Object.entries(r.failuresByCause)
-      .map(([c, n]) => `${c} ×${n}`)
+      .map(([c, n]) => `${safe(c)} ×${n}`)
       .join(', ') || 'none'
   const lines = [
-    r.ok ? `${style.green.bold('PASS')}  ${r.summary}` : `${style.red.bold('FAIL')}  ${r.summary}`,
+    r.ok ? `${style.green.bold('PASS')}  ${safe(r.summary)}` : `${style.red.bold('FAIL')}  ${safe(r.summary)}`,
     ...alignRows([
       [
         'target',
-        `${r.target.host}:${r.target.port}${r.target.serverCmd ? ` (started: pid ${r.target.pid})` : ''}, initial serial ${r.target.initialSerial ?? '-'}`,
+        `${r.target.host}:${r.target.port}${r.target.serverCmd ? ` (started: pid ${r.target.pid})` : ''}, initial serial ${safe(r.target.initialSerial ?? '-')}`,
       ],
       ['rotations', `${r.rotations} × ${r.kind} (${r.rotateMode}), ${r.windowsOpened} inconsistent windows opened by the writer`],
       ['reload', `${r.reload.trigger}: fired ${r.reload.fired}, failed ${r.reload.failed}`],
@@ -27,7 +29,7 @@ export function renderTargetRace(r: TargetRaceReport): string[] {
       ['final serial served', r.finalSerialServed ? 'yes' : style.red('no')],
       ['stale serial served', r.staleServed ? style.red(String(r.staleServed)) : '0'],
       ['handshake latency', spread(r.latency)],
-      ['causes', r.causes.join(', ') || 'none'],
+      ['causes', safe(r.causes.join(', ')) || 'none'],
       ['elapsed', `${(r.elapsedMs / 1000).toFixed(1)}s`],
     ]),
     '',
@@ -40,9 +42,12 @@ export function renderTargetRace(r: TargetRaceReport): string[] {
     )
   }
   for (const x of r.reload.results.filter((x) => !x.ok))
-    lines.push(style.red(`  reload at rotation ${x.rotation} failed: ${x.status !== undefined ? `exit ${x.status}: ` : ''}${x.stderr ?? ''}`))
+    lines.push(style.red(`  reload at rotation ${x.rotation} failed: ${x.status !== undefined ? `exit ${x.status}: ` : ''}${safe(x.stderr ?? '')}`))
   for (const e of r.errors)
-    lines.push(`  ${style.red(`[${e.code}]`)} ${e.message} ${style.dim(e.side === 'local' ? '(we rejected the server)' : '(the server rejected us)')}`)
-  if (r.target.lastLines.length && !r.ok) lines.push('', "the server's last lines:", ...r.target.lastLines.slice(-10).map((l) => `  ${l}`))
+    lines.push(
+      `  ${style.red(`[${safe(e.code)}]`)} ${safe(e.message)} ${style.dim(e.side === 'local' ? '(we rejected the server)' : '(the server rejected us)')}`,
+    )
+  // The server's own output: escaped, so its escape sequences cannot drive the terminal.
+  if (r.target.lastLines.length && !r.ok) pushAll(lines, ['', "the server's last lines:", ...r.target.lastLines.slice(-10).map((l) => `  ${safe(l)}`)])
   return lines
 }

@@ -2,10 +2,14 @@ import type {VerifyResult} from '../../core/verify/result.js'
 import {formatDuration} from '../../core/time/duration.js'
 import {mark, style} from '../style.js'
 import {chainTree} from './certificate.js'
+import {maxOf, pushAll} from '../../core/arrays.js'
 
 /** Returns the check rows, aligned: mark, name, message. */
 export function checkLines(checks: VerifyResult['checks']): string[] {
-  const w = Math.max(0, ...checks.map((c) => c.name.length))
+  const w = maxOf(
+    checks.map((c) => c.name.length),
+    0,
+  )
   return checks.map((c) => `  ${mark(c.status)}  ${c.name.padEnd(w)}  ${c.code && c.status === 'fail' ? style.red(`[${c.code}] `) : ''}${c.message}`)
 }
 
@@ -38,9 +42,9 @@ export function renderVerify(r: VerifyResult, o: RenderVerifyOptions = {}): stri
     lines.push(
       `  chain presented by ${r.connection.target}${r.connection.servername ? ` (SNI ${r.connection.servername})` : ''}, ${r.connection.protocol ?? 'TLS'}`,
     )
-  lines.push('', 'checks', ...checkLines(r.checks), '', 'chain', ...chainTree(r.chain, o.atGiven ? r.at : undefined).map((l) => `  ${l}`))
+  pushAll(lines, ['', 'checks', ...checkLines(r.checks), '', 'chain', ...chainTree(r.chain, o.atGiven ? r.at : undefined).map((l) => `  ${l}`)])
   if (r.bundle) lines.push('', `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`)
-  if (r.warnings.length) lines.push('', 'warnings', ...r.warnings.map((w) => `  ${style.yellow('-')} ${w}`))
+  if (r.warnings.length) pushAll(lines, ['', 'warnings', ...r.warnings.map((w) => `  ${style.yellow('-')} ${w}`)])
   lines.push('', style.dim(`evaluated at ${r.at}${o.atGiven ? ' (--at); times above are relative to it' : ''}`))
   return lines
 }

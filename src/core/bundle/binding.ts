@@ -7,6 +7,7 @@ import type {TrustDomain} from '../spiffe-id/index.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import type {BundleFile} from './load.js'
 import {authorityTrustDomains, dedupeAuthorities, type X509Bundle} from './x509-bundle.js'
+import {pushAll} from '../arrays.js'
 
 /** How a file came to serve a trust domain: the binding rules of docs/design.md, or an entry of a bundle map. */
 export type BindingKind = 'label' | 'san' | 'map' | 'expected' | 'leaf-assumed'
@@ -116,13 +117,13 @@ export function bindBundles(loaded: readonly LoadedBundle[], ctx: BindingContext
       }
       if (item.file.bundles.size === 0) warnings.push(`bundle map "${item.path}" holds no trust domain`)
       for (const [td, bundle] of item.file.bundles) {
-        warnings.push(...bundle.warnings)
+        pushAll(warnings, bundle.warnings)
         bound.push({td, bundle, source: {path: item.path, binding: 'map'}})
       }
       continue
     }
     const bundle = item.file.bundle
-    warnings.push(...bundle.warnings)
+    pushAll(warnings, bundle.warnings)
     const result = bindSingle(item, bundle, ctx, warnings)
     if (result === undefined) unboundItems.push({item, bundle})
     else bound.push({td: result.td, bundle, source: {path: item.path, binding: result.binding}})

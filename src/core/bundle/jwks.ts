@@ -45,9 +45,20 @@ function isCounter(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }
 
+/**
+ * The most entries a JWKS may hold: far above any trust domain's keys (SPIRE publishes a
+ * handful), and a bound on the work and the warnings one 8 MiB file can cause (130,000
+ * entries fit in 4.5 MB). More is `bundle-invalid` (exit 3).
+ */
+export const MAX_JWKS_KEYS = 10_000
+/** Warnings kept per JWKS; the rest are counted in one last warning. */
+export const MAX_JWKS_WARNINGS = 100
+
 /** Reads one SPIFFE JWKS; the state shared by its checks. */
 class JwksReader {
   readonly warnings: string[] = []
+  /** Warnings past MAX_JWKS_WARNINGS, counted. */
+  suppressed = 0
 
   constructor(
     readonly source: string,
@@ -59,7 +70,13 @@ class JwksReader {
   }
 
   warn(message: string): void {
-    this.warnings.push(`bundle "${this.source}": ${message}`)
+    this.add(`bundle "${this.source}": ${message}`)
+  }
+
+  /** Keeps a whole warning, or counts it past MAX_JWKS_WARNINGS. */
+  add(warning: string): void {
+    if (this.warnings.length >= MAX_JWKS_WARNINGS) this.suppressed++
+    else this.warnings.push(warning)
   }
 
   /** Throws the strict-mode error (go-spiffe's outcome), or records the default-mode warning (SPIFFE Trust Domain and Bundle §4). */
@@ -158,11 +175,18 @@ export function parseJwks(value: unknown, source: string, options: JwksReadOptio
   const refreshHint = options.ignoreRefreshHint ? undefined : reader.counter(value, 'spiffe_refresh_hint')
   if (value.keys === undefined) throw reader.fail('no authorities found ("keys" is missing)')
   if (!Array.isArray(value.keys)) throw reader.fail(`"keys" must be an array; got ${jsonType(value.keys)}`)
+  if (value.keys.length > MAX_JWKS_KEYS) {
+    throw reader.fail(
+      `"keys" holds ${value.keys.length} entries, more than the ${MAX_JWKS_KEYS} svidkit reads`,
+      'a trust domain publishes a handful of keys: check that this is the bundle you meant',
+    )
+  }
   const certs = reader.keys(value.keys)
   const authorities = dedupeAuthorities(certs)
   if (authorities.length < certs.length) reader.warn(`${certs.length - authorities.length} duplicate authority(ies) dropped`)
   if (authorities.length === 0) reader.warnings.push(emptyBundleWarning(source))
-  for (const cert of authorities) reader.warnings.push(...authorityWarnings(cert, source))
+  for (const cert of authorities) for (const w of authorityWarnings(cert, source)) reader.add(w)
+  if (reader.suppressed) reader.warnings.push(`bundle "${source}": ${reader.suppressed} more warning(s) not shown`)
   return {
     authorities,
     format: 'jwks',

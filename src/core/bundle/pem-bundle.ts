@@ -6,6 +6,7 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import {toPem} from '../x509/pem.js'
 import {readCertificates} from '../x509/read.js'
 import {authorityWarnings, dedupeAuthorities, emptyBundleWarning, type X509Bundle} from './x509-bundle.js'
+import {pushAll} from '../arrays.js'
 
 const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----'
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/
@@ -56,7 +57,7 @@ export function parsePemBundle(bytes: Uint8Array, source: string): X509Bundle {
   if (PRIVATE_KEY_BLOCK.test(text)) {
     warnings.push(`bundle "${source}" also holds a private key; a bundle should hold only certificates`)
   }
-  for (const cert of authorities) warnings.push(...authorityWarnings(cert, source))
+  for (const cert of authorities) pushAll(warnings, authorityWarnings(cert, source))
   return {authorities, format: 'pem', source, warnings}
 }
 

@@ -2,6 +2,7 @@ import {KeyObject} from 'node:crypto'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import type {KeyType} from '../x509/key-type.js'
 import type {TrustDomain} from '../spiffe-id/index.js'
+import {minOf} from '../arrays.js'
 
 /** A CA certificate with its private key and the file names it has in a CA directory. */
 export interface CaCredential {
@@ -48,5 +49,5 @@ export function bundleAuthorities(a: Authority): ParsedCertificate[] {
 /** Returns the earliest notAfter among the signing CA and everything above it. */
 export function chainNotAfter(a: Authority): Date {
   const all = [a.roots[0], ...a.intermediates].map((c) => c.cert.notAfter.getTime())
-  return new Date(Math.min(...all))
+  return new Date(minOf(all))
 }

@@ -14,6 +14,7 @@ import type {Authority, CaCredential} from './authority.js'
 import {checkCaTarget, recoverCaSwap} from './swap.js'
 import {CA_BUNDLE_JWKS, CA_BUNDLE_PEM, CA_METADATA, loadAuthority, saveAuthority} from './store.js'
 import type {CaInitResult} from './init.js'
+import {pushAll} from '../arrays.js'
 
 /** Options of `importCa` (`svidkit ca import`). */
 export interface ImportCaOptions {
@@ -99,7 +100,7 @@ function uriConstraints(path: ParsedCertificate[]): {permitted: string[][]; excl
     if (!nc) continue
     const p = nc.permitted.filter((n) => n.type === 'uri').map((n) => n.value.toLowerCase())
     if (p.length) permitted.push(p)
-    excluded.push(...nc.excluded.filter((n) => n.type === 'uri').map((n) => n.value.toLowerCase()))
+    pushAll(excluded, nc.excluded.filter((n) => n.type === 'uri').map((n) => n.value.toLowerCase()))
   }
   return {permitted, excluded}
 }

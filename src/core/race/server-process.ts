@@ -1,76 +1,145 @@
-import {spawn, type ChildProcess} from 'node:child_process'
+import {fork, type ChildProcess} from 'node:child_process'
+import {existsSync, readFileSync, readdirSync, readlinkSync, realpathSync} from 'node:fs'
 import {connect} from 'node:net'
+import {fileURLToPath} from 'node:url'
+import {escapeControlOnly} from '../escape.js'
 import {SvidkitError} from '../errors.js'
+import type {SupervisorMessage, SupervisorRequest} from './supervisor-protocol.js'
 
 const KEEP_LINES = 20
 
+/** The supervisor entry (compiled), from src/ or dist/ alike: both sit three levels below the package root. */
+export const SUPERVISOR_ENTRY = fileURLToPath(new URL('../../../dist/core/race/supervisor.js', import.meta.url))
+
 /** The server under test, started by `--server-cmd`. */
 export interface ServerProcess {
+  /** The pid of `/bin/sh -c CMD`, which is also its process group's id (-1 until started: see `started`). */
   pid: number
+  /** Resolves once the command runs (or failed to start). */
+  started: Promise<void>
   /** The last lines of its stdout and stderr (interleaved, as they came). */
   lastLines(): string[]
   /** Set once it exited: its status (or the signal that ended it) and when (monotonic ms). */
   exit?: {status: number | null; signal: string | null}
   exited: Promise<void>
+  /** Sends `signal` to the server's whole process group; throws the OS error (ESRCH when it is gone). */
+  signalGroup(signal: NodeJS.Signals): void
   /** Stops it: SIGTERM to its process group, SIGKILL after `graceMs`; waits for it to exit. */
   stop(graceMs?: number): Promise<void>
 }
 
 /**
- * Returns the server started from a shell command line in its own process group (so
- * everything it starts is stopped with it). A simple command is exec'ed by the shell, so
- * the pid is the server's own (what `--reload signal:` needs).
+ * Returns the server started from a shell command line: every command runs unchanged as
+ * `/bin/sh -c CMD` (`FOO=1 cmd`, `exec cmd`, `! cmd`, pipelines), as the leader of a process
+ * group of its own, so everything it starts is signalled and stopped with it. Its parent is a
+ * small supervisor process (supervisor.ts) that stops the group when svidkit goes away in any
+ * way, SIGKILL included: the server never outlives svidkit.
  */
 export function startServerProcess(command: string, o: {cwd?: string} = {}): ServerProcess {
-  const simple = !/[;&|()<>`$\n]/.test(command)
-  const child: ChildProcess = spawn('/bin/sh', ['-c', simple ? `exec ${command}` : command], {
-    cwd: o.cwd,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  if (!existsSync(SUPERVISOR_ENTRY)) throw new Error(`the supervisor entry "${SUPERVISOR_ENTRY}" is missing: run npm run build`)
+  // detached: a session of its own, out of reach of signals aimed at svidkit's terminal group.
+  const sup: ChildProcess = fork(SUPERVISOR_ENTRY, [], {detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc']})
   const lines: string[] = []
   let partial = ''
   const take = (d: Buffer) => {
     const parts = (partial + d.toString()).split('\n')
-    partial = parts.pop() ?? ''
-    for (const l of parts) if (l.trim() !== '') lines.push(l)
+    partial = (parts.pop() ?? '').slice(-4096)
+    for (const l of parts) if (l.trim() !== '') lines.push(l.slice(0, 4096))
     if (lines.length > KEEP_LINES) lines.splice(0, lines.length - KEEP_LINES)
   }
-  child.stdout?.on('data', take)
-  child.stderr?.on('data', take)
+  sup.stdout?.on('data', take)
+  sup.stderr?.on('data', take)
+  let onStarted: () => void = () => undefined
+  let onExit: () => void = () => undefined
   const p: ServerProcess = {
-    pid: child.pid ?? -1,
+    pid: -1,
+    started: new Promise<void>((r) => (onStarted = r)),
     lastLines: () => (partial.trim() ? [...lines, partial].slice(-KEEP_LINES) : [...lines]),
     exited: Promise.resolve(),
+    signalGroup: (signal) => {
+      const targets = p.pid < 2 || p.exit ? [] : signalTargets(p.pid)
+      if (targets.length === 0) throw Object.assign(new Error('the server started by --server-cmd is not running'), {code: 'ESRCH'})
+      for (const pid of targets) process.kill(pid, signal)
+    },
     stop: async () => undefined,
   }
-  p.exited = new Promise((resolve) => {
-    child.once('exit', (status, signal) => {
-      p.exit = {status, signal}
-      resolve()
-    })
-    child.once('error', (err) => {
-      lines.push(`cannot start: ${err.message}`)
-      p.exit = {status: null, signal: null}
-      resolve()
-    })
+  p.exited = new Promise<void>((r) => (onExit = r))
+  const ended = (exit: {status: number | null; signal: string | null}) => {
+    p.exit ??= exit
+    onStarted()
+    onExit()
+  }
+  sup.on('message', (raw: unknown) => {
+    const m = raw as SupervisorMessage
+    if (m.type === 'started') {
+      p.pid = m.pid
+      onStarted()
+    } else if (m.type === 'exit') ended({status: m.status, signal: m.signal})
+    else if (m.type === 'error') {
+      lines.push(`cannot start: ${m.message}`)
+      ended({status: null, signal: null})
+    }
   })
+  // A supervisor that died (killed by someone) takes nothing with it: say the server is gone from our view.
+  sup.once('exit', () => ended({status: null, signal: 'SIGKILL'}))
+  sup.once('error', (err) => {
+    lines.push(`cannot start: ${err.message}`)
+    ended({status: null, signal: null})
+  })
+  sup.send({type: 'start', command, cwd: o.cwd} satisfies SupervisorRequest)
+  const supExited = new Promise<void>((r) => (sup.exitCode !== null || sup.signalCode !== null ? r() : sup.once('exit', () => r())))
   p.stop = async (graceMs = 3000) => {
-    const kill = (sig: NodeJS.Signals) => {
+    if (sup.connected) sup.send({type: 'stop', graceMs} satisfies SupervisorRequest)
+    const fallback = setTimeout(() => {
+      // The supervisor did not finish: stop the group and the supervisor ourselves.
       try {
-        process.kill(-p.pid, sig)
+        if (p.pid > 1) process.kill(-p.pid, 'SIGKILL')
       } catch {
         // the group is gone already
       }
-    }
-    kill('SIGTERM')
-    const timer = setTimeout(() => kill('SIGKILL'), graceMs)
-    await Promise.race([p.exited, new Promise((r) => setTimeout(r, graceMs + 2000))])
-    clearTimeout(timer)
-    // Children of the server that outlived it (same group) go too.
-    kill('SIGKILL')
+      sup.kill('SIGKILL')
+    }, graceMs + 2000)
+    await supExited
+    clearTimeout(fallback)
   }
   return p
+}
+
+/** Returns the pids of the processes in process group `pgid`, read from /proc (Linux). */
+export function processGroupMembers(pgid: number): number[] {
+  const members: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'latin1')
+    } catch {
+      continue // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) === pgid) members.push(Number(name))
+  }
+  return members
+}
+
+let shellExe: string | undefined
+
+/**
+ * Returns who gets a reload signal meant for the `--server-cmd` server: every process of its
+ * group except the shell svidkit started when that shell is still a shell (dash runs a
+ * command as its child instead of exec'ing it, and a shell dies of most signals, which would
+ * end the run as "server exited"). After an `exec` the leader is the server itself.
+ */
+function signalTargets(pgid: number): number[] {
+  shellExe ??= realpathSync('/bin/sh')
+  let leaderExe: string | undefined
+  try {
+    leaderExe = readlinkSync(`/proc/${pgid}/exe`)
+  } catch {
+    leaderExe = undefined
+  }
+  return processGroupMembers(pgid).filter((pid) => pid !== pgid || leaderExe !== shellExe)
 }
 
 /** Resolves when a TCP connection to host:port succeeds; false when it was refused (or timed out). */
@@ -94,6 +163,7 @@ export function canConnect(host: string, port: number, timeoutMs = 1000): Promis
  */
 export async function waitForPort(host: string, port: number, o: {timeoutMs: number; server?: ServerProcess; abort?: AbortSignal}): Promise<void> {
   const until = Date.now() + o.timeoutMs
+  await o.server?.started
   for (;;) {
     if (o.abort?.aborted) return
     if (o.server?.exit) {
@@ -128,5 +198,5 @@ export function exitText(e: {status: number | null; signal: string | null}): str
 
 function tail(s: ServerProcess): string {
   const last = s.lastLines().slice(-3)
-  return last.length ? `; its last lines: ${last.map((l) => `"${l.trim().slice(0, 200)}"`).join(' | ')}` : ''
+  return last.length ? `; its last lines: ${last.map((l) => `"${escapeControlOnly(l.trim().slice(0, 200))}"`).join(' | ')}` : ''
 }

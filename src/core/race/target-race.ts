@@ -17,7 +17,7 @@ import type {Attempt} from './local/stats.js'
 import {sleep} from '../rotate/ops.js'
 import {clientIdentity, startClients, type ClientIdentity} from './clients.js'
 import {rotationRows, staleAfterLast} from './convergence.js'
-import {fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
+import {checkPidSource, fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
 import {canConnect, startServerProcess, waitForPort, type ServerProcess} from './server-process.js'
 import {targetReport, triggerText, type TargetRaceReport} from './target-report.js'
 import {writeTimeline} from './timeline.js'
@@ -111,6 +111,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       hint: 'remove it or choose another --timeline file',
     })
   }
+  checkPidSource(o.pid, o.pidFile)
   const authority = loadAuthority(o.ca)
   const server = dirIdentity(o.dir, names.cert)
   if (server.spiffeId.trustDomain.name !== authority.trustDomain.name) {
@@ -169,8 +170,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     let rotationNow = 0
     let rotationStarted = 0
     let exitDuring = 0
-    const pids: PidSource | undefined =
-      o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {pidOf: () => (proc?.exit ? undefined : proc?.pid)} : undefined
+    const pids: PidSource | undefined = o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {group: proc} : undefined
     clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: () => identity, onAttempt: (a) => attempts.push(a)})
     progress = setInterval(
       () =>

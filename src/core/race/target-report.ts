@@ -3,6 +3,7 @@ import {spread} from './local/stats.js'
 import type {ReloadResult, ReloadTrigger} from './reload.js'
 import type {RotationRow} from './convergence.js'
 import {failureTally, type RaceReportBase} from './local/report.js'
+import {maxOf, minOf} from '../arrays.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
 export const RACE_CAUSES = [
@@ -46,8 +47,8 @@ const short = (serial: string | null | undefined) => (serial ? (serial.length > 
 
 function rate(attempts: Attempt[]): number {
   if (attempts.length < 2) return 0
-  const start = Math.min(...attempts.map((a) => a.start))
-  const end = Math.max(...attempts.map((a) => a.end))
+  const start = minOf(attempts.map((a) => a.start))
+  const end = maxOf(attempts.map((a) => a.end))
   return end > start ? Math.round((attempts.length / ((end - start) / 1000)) * 10) / 10 : 0
 }
 
@@ -142,7 +143,7 @@ export function targetReport(
   } else if (x.staleServed > 0) {
     summary = `${x.staleServed} handshake(s) begun more than --settle ${sec(x.settleMs)} after the last rotation were still served an older serial (some workers or listeners kept the old certificate)`
   } else {
-    const slowest = conv.length ? Math.max(...conv) : 0
+    const slowest = maxOf(conv, 0)
     summary = `the server served all ${rows.length} rotation(s) within --settle ${sec(x.settleMs)} (slowest ${Math.round(slowest)} ms); ${attempts.length} handshakes, ${failed.length} failures`
   }
   return {

@@ -3,6 +3,7 @@ import {SvidkitError} from '../errors.js'
 import type {RotateEvent} from '../rotate/events.js'
 import type {Attempt} from './local/stats.js'
 import type {ReloadResult} from './reload.js'
+import {maxOf, minOf} from '../arrays.js'
 
 /** What a timeline draws, all times on the shared monotonic clock (ms). */
 export interface TimelineInput {
@@ -34,8 +35,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  */
 export function timelineHtml(x: TimelineInput): string {
   const times = [...x.writerEvents.map((e) => e.t), ...x.attempts.flatMap((a) => [a.start, a.end]), ...x.reloads.map((r) => r.t)]
-  const t0 = times.length ? Math.min(...times) : 0
-  const t1 = times.length ? Math.max(...times) : 1
+  const t0 = minOf(times, 0)
+  const t1 = maxOf(times, 1)
   const span = Math.max(1, t1 - t0)
   const px = (t: number) => LEFT + ((t - t0) / span) * (W - LEFT - 20)
   const serialIndex = new Map<string, number>()

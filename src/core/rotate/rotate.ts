@@ -14,10 +14,11 @@ import type {EventSink, RotateEvent} from './events.js'
 import {checkKnobsForMode, type Knobs} from './knobs.js'
 import {Ops, sleep, type OpsHooks} from './ops.js'
 import {rotationContent} from './content.js'
-import {sendSignal, type SignalTarget} from './signal.js'
+import {checkSignalTarget, sendSignal, type SignalTarget} from './signal.js'
 import {checkRotateTarget} from './layout-check.js'
 import {WRITERS, type WriterMode} from './writers/index.js'
 import {checkVisibleNames} from './writers/file-check.js'
+import {pushAll} from '../arrays.js'
 
 /** Options of `rotate`. */
 export interface RotateOptions {
@@ -118,6 +119,7 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
       'give a positive duration such as 1h or 720h',
     )
   }
+  checkSignalTarget(o.signal)
   checkRotateTarget(o.dir, o.mode, names, o.force ?? false)
   checkKnobTargets(o.knobs, names)
   // dir-symlink writes beside its link; every other mode in the directory (and a root or intermediate rotation in --ca).
@@ -200,7 +202,7 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
     }
     summaries.push(summary)
     o.onRotation?.(summary)
-    pending.push(...ops.pending)
+    pushAll(pending, ops.pending)
     if (signalError) {
       await Promise.all(pending)
       throw signalError

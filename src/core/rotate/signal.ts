@@ -1,7 +1,7 @@
-import {readInput} from '../fs/read-input.js'
 import {SvidkitError} from '../errors.js'
 import {osReason} from '../fs/atomic-write.js'
 import {sleep, type Ops} from './ops.js'
+import {checkPidFile, parsePid, readPidFile} from './pid.js'
 
 /** Where the signal goes: a pid, or a pid file re-read every rotation (docs/rotation.md "Knobs", `--signal`). */
 export interface SignalTarget {
@@ -13,26 +13,22 @@ export interface SignalTarget {
 const TRIES = 5
 
 function readPid(t: SignalTarget): number {
-  if (t.pid !== undefined) return t.pid
-  // Bounded, regular file only: a FIFO planted as the pid file cannot stall the writer.
-  let text: string
-  try {
-    text = readInput(t.pidFile as string, 'signal-failed')
-      .toString('utf8')
-      .trim()
-  } catch (err) {
-    // An OS error (missing file, no permission) goes to failure() like a failed kill, to be retried and named.
-    const os = err instanceof SvidkitError ? (err.cause as NodeJS.ErrnoException | undefined) : undefined
-    if (os?.code) throw os
-    throw new SvidkitError('signal-failed', `cannot read the pid file "${t.pidFile}": ${(err as Error).message}`, {cause: err})
-  }
-  const pid = Number(text)
-  if (!Number.isInteger(pid) || pid <= 0) throw new SvidkitError('signal-failed', `pid file "${t.pidFile}" holds "${text.slice(0, 20)}", not a pid`)
-  return pid
+  return t.pid !== undefined ? parsePid(t.pid) : readPidFile(t.pidFile as string)
+}
+
+/**
+ * Checks a signal target before anything is written: the pid is one svidkit may signal
+ * (exit 2, `pid-invalid`), and a pid file that exists is safe to read and holds such a pid
+ * (exit 3). The file is read again at every rotation (a missing one with retries).
+ */
+export function checkSignalTarget(t: SignalTarget | undefined): void {
+  if (!t) return
+  if (t.pid !== undefined) parsePid(t.pid)
+  if (t.pidFile !== undefined) checkPidFile(t.pidFile)
 }
 
 function failure(t: SignalTarget, err: unknown): SvidkitError {
-  if (err instanceof SvidkitError) return err
+  if (err instanceof SvidkitError) return new SvidkitError('signal-failed', `cannot send ${t.signal}: ${err.message}`, {cause: err, hint: err.hint})
   const code = (err as NodeJS.ErrnoException).code
   const reason = code === 'ESRCH' ? 'no such process (ESRCH)' : osReason(err)
   const target = t.pid !== undefined ? `pid ${t.pid}` : `the pid in "${t.pidFile}"`

@@ -5,9 +5,12 @@ import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptio
 import {issueInWorkers, turn, workerCount} from './issue-pool.js'
 import {checkOutputDir} from './output-target.js'
 import {writeNewFilesSync} from './write-new.js'
+import {bulkRun, checkCount, cleanLeftovers, completeSet, runRoot} from './bulk-run.js'
 
 /** SVIDs issued on this thread between two turns of the event loop. */
 const TURN_EVERY = 16
+/** Output directories checked between two turns of the event loop. */
+const CHECK_TURN_EVERY = 1024
 
 export {type IssueResult, type IssueToDirectoryOptions, type OutputLayout} from './issue-plan.js'
 
@@ -20,25 +23,47 @@ export {type IssueResult, type IssueToDirectoryOptions, type OutputLayout} from 
  * `signal` ends the run early, after the SVIDs already yielded.
  */
 export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<IssueResult> {
+  checkCount(o.count ?? 1)
   refuseStdioDir(o.out, (o.count ?? 1) > 1 ? '--out with --count' : '--out')
   const plan = await issuePlan(o)
   const {count, names} = plan
+  // A bulk run marks itself in progress; a rerun with the same arguments resumes it (bulk-run.ts).
+  let run = count > 1 ? bulkRun(o, count) : undefined
   let replacing = false
-  for (let n = 1; n <= count; n++) replacing = checkOutputDir(dirOf(o, n, count), names, o.force ?? false) === 'replace' || replacing
-  // One SVID: the atomic writer (temporary files, fsync, rename). Many new ones: exclusive
-  // creates, written synchronously (write-new.ts: less CPU than Node's I/O threads, measured).
-  const bulk = count > 1 && !replacing
+  for (let n = 1; n <= count && !run?.resuming; n++) {
+    // Checking a million directories takes seconds: let signals in.
+    if (n % CHECK_TURN_EVERY === 0) {
+      await turn()
+      if (o.signal?.aborted) return
+    }
+    replacing = checkOutputDir(dirOf(o, n, count), names, o.force ?? false) === 'replace' || replacing
+  }
+  // One SVID: the atomic writer (temporary files, fsync, rename). Many new ones: each set
+  // written whole in a temporary directory renamed into place (write-new.ts).
+  const bulk = count > 1 && (!replacing || (run?.resuming ?? false))
+  if (!bulk) run = undefined
   if (bulk && !o.out.includes('{n}')) ensureDir(o.out)
+  if (run) {
+    ensureDir(runRoot(o))
+    run.begin()
+  }
   if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 0)) throw usageError(`workers must be 0 or more, got ${o.workers}`)
-  // Worker threads get plain options: not a caller's clock, nor defects (they hold functions).
-  const workers = bulk && !o.clock && !o.defects?.length ? workerCount(count, o.workers) : 0
+  // Worker threads get plain options: not a caller's clock, nor defects (they hold functions); a resumed run stays here.
+  const workers = bulk && !run?.resuming && !o.clock && !o.defects?.length ? workerCount(count, o.workers) : 0
   if (workers > 0) {
     yield* issueInWorkers(plan, workers)
+    if (!o.signal?.aborted) run?.finish()
     return
   }
+  const temps = new Map<string, Map<string, string[]>>()
   for (let n = 1; n <= count && !o.signal?.aborted; n++) {
     // Issuing and writing never wait on I/O: let the event loop turn (signals, progress) now and then.
     if (n % TURN_EVERY === 0) await turn()
+    if (run?.resuming) {
+      const dir = dirOf(o, n, count)
+      if (completeSet(dir, names)) continue
+      cleanLeftovers(dir, names, temps)
+    }
     const {dir, files, result} = await issueOne(plan, n)
     if (bulk) writeNewFilesSync(dir, files)
     else {
@@ -47,6 +72,7 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
     }
     yield result
   }
+  if (!o.signal?.aborted) run?.finish()
 }
 
 /**

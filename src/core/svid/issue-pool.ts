@@ -5,6 +5,7 @@ import {SvidkitError, type ReasonCode} from '../errors.js'
 import type {FileToWrite} from '../fs/atomic-write.js'
 import {issueOne, type IssuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
 import {writeNewFilesSync} from './write-new.js'
+import {pushAll} from '../arrays.js'
 
 /**
  * The smallest --count for which a worker thread pays for its start-up (about 100 ms before
@@ -184,7 +185,10 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
     const w = pool.find((x) => x.held.has(yielded + 1))
     if (!w || Date.now() - w.heard < STALL_MS) return false
     stopped.add(w)
-    reclaimed.push(...[...w.held].sort((a, b) => a - b))
+    pushAll(
+      reclaimed,
+      [...w.held].sort((a, b) => a - b),
+    )
     w.held.clear()
     void w.worker.terminate()
     return true

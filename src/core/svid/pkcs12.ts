@@ -1,5 +1,5 @@
 import {createHash, createHmac, randomBytes, type KeyObject} from 'node:crypto'
-import {explicit, int, octets, oid, seq, tlv} from '../x509/der.js'
+import {explicit, int, octets, oid, seq, seqOf, tlv, tlvOf} from '../x509/der.js'
 import {pkcs12Kdf} from '../container/pkcs12-kdf.js'
 
 /*
@@ -23,7 +23,7 @@ const OIDS = {
 /** Iterations of PBKDF2 and of the MAC KDF: OpenSSL's default. */
 export const PKCS12_ITERATIONS = 2048
 
-const set = (...c: Uint8Array[]) => tlv(0x31, ...c)
+const set = (...c: Uint8Array[]) => tlvOf(0x31, c)
 const bmpString = (s: string) => tlv(0x1e, Buffer.from(s, 'utf16le').swap16())
 
 function attribute(id: string, value: Buffer): Buffer {
@@ -31,7 +31,7 @@ function attribute(id: string, value: Buffer): Buffer {
 }
 
 function safeBag(bagId: string, value: Buffer, attributes: Buffer[]): Buffer {
-  return seq(oid(bagId), explicit(0, value), ...(attributes.length ? [set(...attributes)] : []))
+  return seqOf([oid(bagId), explicit(0, value), ...(attributes.length ? [tlvOf(0x31, attributes)] : [])])
 }
 
 function dataContentInfo(content: Uint8Array): Buffer {

@@ -1,4 +1,6 @@
-import {chmodSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, constants as C, existsSync, fchmodSync, linkSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync} from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {basename, dirname, join} from 'node:path'
 import {outputError, type FileToWrite} from '../fs/atomic-write.js'
 
 let mask: number | undefined
@@ -9,32 +11,80 @@ function umask(): number {
   return mask
 }
 
+/** The temporary name of an SVID directory being written: `.<name>.tmp-XXXXXX` beside it (mkdtemp's suffix). */
+export const SET_TEMP = /^\.(.+)\.tmp-[A-Za-z0-9]{6}$/
+
 /**
- * Writes files that do not exist yet, for bulk issuance into fresh directories: each is
- * created exclusively (O_EXCL: an existing file or symlink is never followed or replaced)
- * with its final mode from the start, so a key is never readable by others, and without a
- * per-file fsync (a fsync costs milliseconds per file here; durability is the OS's, as
- * with openssl and cfssl). Synchronously: a create, write and close cost less CPU than the
- * same calls sent to Node's I/O threads (issue-pool.ts, issue-files.ts). A file this call
- * began is removed on failure, also one that failed half written (a full disk).
+ * Creates `path` exclusively and without following a link (O_CREAT|O_EXCL|O_NOFOLLOW), sets
+ * its mode on the descriptor (never through the path, which another process could swap for a
+ * link), then writes it.
  */
-export function writeNewFilesSync(dir: string, files: FileToWrite[]): void {
-  const created: string[] = []
+function createNew(path: string, f: FileToWrite): void {
+  const fd = openSync(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, f.mode & 0o600)
   try {
-    mkdirSync(dir, {recursive: true, mode: 0o755})
+    fchmodSync(fd, f.mode)
+    const data = typeof f.data === 'string' ? Buffer.from(f.data) : f.data
+    for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes each file under a temporary name in `dir` (an existing directory), then links it to its name: complete or absent, never replacing. */
+function writeIntoExisting(dir: string, files: FileToWrite[]): void {
+  const placed: string[] = []
+  const temps: string[] = []
+  try {
     for (const f of files) {
-      try {
-        writeFileSync(f.path, f.data, {flag: 'wx', mode: f.mode})
-      } catch (err) {
-        // EEXIST: someone else's file, never ours to remove; otherwise it may be ours, half written.
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') created.push(f.path)
-        throw err
-      }
-      created.push(f.path)
-      if ((f.mode & ~umask()) !== f.mode) chmodSync(f.path, f.mode)
+      const tmp = join(dir, `.${basename(f.path)}.tmp${randomBytes(4).toString('hex')}`)
+      temps.push(tmp)
+      createNew(tmp, f)
+      // link(2) never replaces: an existing name (someone else's) fails the set with EEXIST.
+      linkSync(tmp, f.path)
+      placed.push(f.path)
+      unlinkSync(tmp)
     }
   } catch (err) {
-    for (const p of created) rmSync(p, {force: true})
+    for (const p of [...temps, ...placed]) rmSync(p, {force: true})
+    throw err
+  }
+}
+
+/**
+ * Writes one SVID's files into `dir`, a directory of its own, for bulk issuance: the set is
+ * written complete under a temporary directory beside it (`.<name>.tmp-XXXXXX`, mode 0700,
+ * files created O_EXCL|O_NOFOLLOW with their modes set on the descriptor) and renamed into
+ * place in one step, so a run killed at any point leaves either the whole set or none of it
+ * at the final name (a leftover temporary directory is removed by a rerun, bulk-run.ts).
+ * When `dir` exists already (`--out 'x/{n}'` into existing directories), each file is
+ * written under a temporary name and linked to its own: each file complete, never replacing.
+ * Without a per-file fsync (a fsync costs milliseconds per file here; durability after a
+ * power cut is the OS's, as with openssl and cfssl). A failure removes what this call wrote.
+ */
+export function writeNewFilesSync(dir: string, files: FileToWrite[]): void {
+  try {
+    if (existsSync(dir) || files.some((f) => dirname(f.path) !== dir)) {
+      mkdirSync(dir, {recursive: true, mode: 0o755})
+      writeIntoExisting(dir, files)
+      return
+    }
+    const parent = dirname(dir)
+    mkdirSync(parent, {recursive: true, mode: 0o755})
+    const tmp = mkdtempSync(join(parent, `.${basename(dir)}.tmp-`))
+    try {
+      for (const f of files) createNew(join(tmp, basename(f.path)), f)
+      const fd = openSync(tmp, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW)
+      try {
+        fchmodSync(fd, 0o755 & ~umask())
+      } finally {
+        closeSync(fd)
+      }
+      renameSync(tmp, dir)
+    } catch (err) {
+      rmSync(tmp, {recursive: true, force: true})
+      throw err
+    }
+  } catch (err) {
     throw outputError(dir, err)
   }
 }

@@ -8,6 +8,7 @@ import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.j
 import {PATH_STEPS} from './path-checks.js'
 import {validatePath} from './path-validation.js'
 import {Report, summarizeChain, type VerifyResult} from './result.js'
+import {minOf} from '../arrays.js'
 
 /** A certificate as a parsed certificate or its DER bytes. */
 export type CertificateInput = ParsedCertificate | Uint8Array
@@ -82,7 +83,7 @@ export function verifyChain(o: VerifyChainOptions): VerifyResult {
     checks: r.checks,
     chain: summarizeChain([leaf, ...intermediates], best?.path, at),
     at: formatInstant(at),
-    ...(valid && best ? {expiresInMs: Math.min(...all.map((c) => c.notAfter.getTime())) - at.getTime()} : {}),
+    ...(valid && best ? {expiresInMs: minOf(all.map((c) => c.notAfter.getTime())) - at.getTime()} : {}),
     profile: 'x509',
   }
 }

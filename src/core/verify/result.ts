@@ -45,6 +45,8 @@ export class Report {
   readonly checks: Check[] = []
   readonly errors: (Failure & {step: number})[] = []
   readonly warnings: string[] = []
+  /** The notes already kept: a Set, since a bundle map of 60,000 trust domains brings as many warnings (includes() was quadratic). */
+  private readonly noted = new Set<string>()
 
   pass(name: string, message: string): void {
     this.checks.push({name, status: 'pass', message})
@@ -57,11 +59,14 @@ export class Report {
   warn(name: string, message: string): void {
     this.checks.push({name, status: 'warn', message})
     this.warnings.push(message)
+    this.noted.add(message)
   }
 
   /** Adds a warning without a check row. */
   note(message: string): void {
-    if (!this.warnings.includes(message)) this.warnings.push(message)
+    if (this.noted.has(message)) return
+    this.noted.add(message)
+    this.warnings.push(message)
   }
 
   fail(step: number, name: string, f: Failure): void {

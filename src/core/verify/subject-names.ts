@@ -7,6 +7,7 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import {readChildren, readTlv} from '../x509/der-read.js'
 import {OID} from '../x509/oids.js'
 import {extensionValue} from './cert-facts.js'
+import {pushAll} from '../arrays.js'
 
 /** The constrained names of one certificate. */
 export interface SubjectNames {
@@ -65,7 +66,7 @@ export function subjectNames(c: ParsedCertificate): SubjectNames {
   names.dnEmailsFrom = names.emails.length
   if (c.subjectDer.length > 2) {
     names.directoryNames.push(c.subjectDer)
-    names.emails.push(...dnEmails(c.subjectDer))
+    pushAll(names.emails, dnEmails(c.subjectDer))
   }
   memo.set(c, names)
   return names

@@ -10,6 +10,7 @@ import type {CertPath} from './path.js'
 import {PATH_STEPS} from './path-checks.js'
 import {validatePath} from './path-validation.js'
 import {Report, summarizeChain, type VerifyResult} from './result.js'
+import {minOf} from '../arrays.js'
 
 /** Inputs of `verifySvid`: everything already read and parsed. */
 export interface VerifyInput {
@@ -100,7 +101,7 @@ export function verifySvid(input: VerifyInput): VerifyResult {
           bundleInfo.anchor = anchor.subject
           if (best.reached === PATH_STEPS.length) {
             const all = [...best.path.certs, anchor]
-            const earliest = Math.min(...all.map((c) => c.notAfter.getTime()))
+            const earliest = minOf(all.map((c) => c.notAfter.getTime()))
             expiresInMs = earliest - input.at.getTime()
             const life = leaf.notAfter.getTime() - leaf.notBefore.getTime()
             const left = leaf.notAfter.getTime() - input.at.getTime()

@@ -2,7 +2,7 @@ import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {ipBytes} from './general-names.js'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
-import {bitString, bool, explicit, int, namedBits, nul, octets, oid, readTlv, seq, time, tlv, uint} from './der.js'
+import {bitString, bool, explicit, int, namedBits, nul, octets, oid, readTlv, seq, seqOf, time, tlv, tlvOf, uint} from './der.js'
 import {signingKeyType, spkiDer} from './keys.js'
 import {plainNameDer} from './name-der.js'
 import type {KeyType} from './key-type.js'
@@ -57,12 +57,15 @@ export function randomSerial(): string {
 
 /** GeneralSubtrees (RFC 5280 §4.2.1.10): each base a uniformResourceIdentifier [6] or dNSName [2] IA5String, minimum and maximum left out. */
 function subtrees(tag: number, names: {type: 'uri' | 'dns'; value: string}[]): Buffer {
-  return tlv(tag, ...names.map((n) => seq(tlv(n.type === 'uri' ? 0x86 : 0x82, Buffer.from(n.value, 'latin1')))))
+  return tlvOf(
+    tag,
+    names.map((n) => seq(tlv(n.type === 'uri' ? 0x86 : 0x82, Buffer.from(n.value, 'latin1')))),
+  )
 }
 
 /** Returns the DER of a nameConstraints extension value: permittedSubtrees [0] and excludedSubtrees [1], each left out when empty. */
 export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: string}[], excluded: {type: 'uri' | 'dns'; value: string}[] = []): Uint8Array {
-  return new Uint8Array(seq(...(permitted.length ? [subtrees(0xa0, permitted)] : []), ...(excluded.length ? [subtrees(0xa1, excluded)] : [])))
+  return new Uint8Array(seqOf([...(permitted.length ? [subtrees(0xa0, permitted)] : []), ...(excluded.length ? [subtrees(0xa1, excluded)] : [])]))
 }
 
 const names = boundedCache<string, Uint8Array>()
@@ -113,7 +116,7 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
   if (bc)
     out.push(
       constantExtension(`bc ${bc.critical} ${bc.ca} ${bc.pathLen}`, () =>
-        extension(OID.basicConstraints, bc.critical, seq(...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : []))),
+        extension(OID.basicConstraints, bc.critical, seqOf([...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : [])])),
       ),
     )
   const ku = t.keyUsage
@@ -124,14 +127,14 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
       ),
     )
   const eku = t.extKeyUsage
-  if (eku) out.push(constantExtension(`eku ${eku.critical} ${eku.oids.join()}`, () => extension(OID.extKeyUsage, eku.critical, seq(...eku.oids.map(oid)))))
+  if (eku) out.push(constantExtension(`eku ${eku.critical} ${eku.oids.join()}`, () => extension(OID.extKeyUsage, eku.critical, seqOf(eku.oids.map(oid)))))
   if (t.san) {
     const general = [
       ...t.san.uris.map((u) => tlv(0x86, Buffer.from(u, 'latin1'))),
       ...(t.san.dns ?? []).map((d) => tlv(0x82, Buffer.from(d, 'latin1'))),
       ...(t.san.ips ?? []).map((ip) => tlv(0x87, ipBytes(ip) ?? Buffer.alloc(0))),
     ]
-    out.push(extension(OID.subjectAltName, t.san.critical, seq(...general)))
+    out.push(extension(OID.subjectAltName, t.san.critical, seqOf(general)))
   }
   if (t.nameConstraints)
     out.push(extension(OID.nameConstraints, t.nameConstraints.critical, nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded)))
@@ -183,7 +186,7 @@ export function buildCertificateParts(t: CertificateTemplate): BuiltCertificate 
     seq(time(t.notBefore), time(t.notAfter)),
     subject,
     spki,
-    explicit(3, seq(...extensions(t, ski))),
+    explicit(3, seqOf(extensions(t, ski))),
   )
   const signature = sign(alg.hash, tbs, t.signingKey)
   return {der: new Uint8Array(seq(tbs, alg.algId, bitString(signature))), serial, spki, ski: ski?.toString('hex'), signatureOid: alg.oid}

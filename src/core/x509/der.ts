@@ -5,8 +5,13 @@ function headerLength(n: number): number {
   return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : n < 0x1000000 ? 5 : 6
 }
 
-/** Returns one TLV (one allocation: header and content copied once). */
+/** Returns one TLV of the given parts (one allocation: header and content copied once). */
 export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
+  return tlvOf(tag, content)
+}
+
+/** Returns one TLV whose content is `content` concatenated: for lists of any length (never spread into a call). */
+export function tlvOf(tag: number, content: readonly Uint8Array[]): Buffer {
   let n = 0
   for (const c of content) n += c.length
   const h = headerLength(n)
@@ -25,7 +30,9 @@ export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
   return out
 }
 
-export const seq = (...c: Uint8Array[]): Buffer => tlv(0x30, ...c)
+export const seq = (...c: Uint8Array[]): Buffer => tlvOf(0x30, c)
+/** Returns a SEQUENCE of a list of any length. */
+export const seqOf = (c: readonly Uint8Array[]): Buffer => tlvOf(0x30, c)
 
 /** Returns an INTEGER from unsigned big-endian bytes (minimal, positive). */
 export function uint(bytes: Uint8Array): Buffer {
@@ -55,7 +62,7 @@ function encodeOid(text: string): Buffer {
   for (const p of parts.slice(2)) {
     const sub: number[] = [p & 0x7f]
     for (let v = Math.floor(p / 128); v > 0; v = Math.floor(v / 128)) sub.unshift((v & 0x7f) | 0x80)
-    out.push(...sub)
+    for (const b of sub) out.push(b)
   }
   return tlv(0x06, Buffer.from(out))
 }
@@ -63,7 +70,7 @@ function encodeOid(text: string): Buffer {
 export const bool = (v: boolean): Buffer => tlv(0x01, Buffer.from([v ? 0xff : 0]))
 export const octets = (b: Uint8Array): Buffer => tlv(0x04, b)
 export const nul = (): Buffer => Buffer.from([0x05, 0x00])
-export const explicit = (n: number, ...c: Uint8Array[]): Buffer => tlv(0xa0 | n, ...c)
+export const explicit = (n: number, ...c: Uint8Array[]): Buffer => tlvOf(0xa0 | n, c)
 
 /** Returns a BIT STRING holding whole bytes. */
 export function bitString(b: Uint8Array): Buffer {
@@ -73,7 +80,8 @@ export function bitString(b: Uint8Array): Buffer {
 /** Returns the DER BIT STRING of named bits (bit 0 = most significant), trailing zero bits trimmed. */
 export function namedBits(bits: number[]): Buffer {
   if (bits.length === 0) return tlv(0x03, Buffer.from([0]))
-  const top = Math.max(...bits)
+  let top = 0
+  for (const b of bits) top = Math.max(top, b)
   const bytes = Buffer.alloc(Math.floor(top / 8) + 1)
   for (const b of bits) bytes[Math.floor(b / 8)] |= 0x80 >> (b % 8)
   return tlv(0x03, Buffer.from([7 - (top % 8)]), bytes)
@@ -163,7 +171,7 @@ export function oidText(bytes: Uint8Array): string {
 export function timeValue(tag: number, bytes: Uint8Array): Date {
   // UTCTime is 13 bytes here, GeneralizedTime 15: anything much longer is no time svidkit reads.
   if (bytes.length > 32) throw new DerError(`unsupported time of ${bytes.length} bytes`)
-  return new Date(timesRead(`${tag} ${String.fromCharCode(...bytes)}`, readTime))
+  return new Date(timesRead(`${tag} ${Buffer.from(bytes).toString('latin1')}`, readTime))
 }
 
 /** Returns the ms of a time read by timeValue, given as its tag, a space and its text. */

@@ -6,7 +6,7 @@
  * escapes, quotes, `#hex` values and multi-valued RDNs keep its exact reading.
  * test/core/x509/name-der.test.ts holds the two to the same bytes.
  */
-import {oid, seq, tlv} from './der.js'
+import {oid, seq, seqOf, tlv} from './der.js'
 
 /** The short names @peculiar/x509 knows (RFC 4514 §3 and E, G, I, SN, T), by OID. */
 const TYPES: Record<string, string> = {
@@ -50,5 +50,5 @@ export function plainNameDer(text: string): Uint8Array | undefined {
     const tag = m[1] === 'E' || m[1] === 'DC' ? 0x16 : PRINTABLE.test(m[2]) ? 0x13 : 0x0c
     rdns.push(tlv(0x31, seq(oid(type), tlv(tag, value))))
   }
-  return new Uint8Array(seq(...rdns))
+  return new Uint8Array(seqOf(rdns))
 }

@@ -1,5 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {systemClock, type Clock} from '../../clock.js'
 import {initCa} from '../../ca/init.js'
@@ -20,6 +19,7 @@ import {startWriter} from '../writer.js'
 import {rotateSteps} from '../writer-job.js'
 import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
 import {raceReport, type RaceReport} from './report.js'
+import {raceTempDir} from './temp-dir.js'
 
 /** Options of the local race test (`handshake --local`). */
 export interface LocalRaceOptions {
@@ -95,7 +95,7 @@ export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
 export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport> {
   const clock = o.clock ?? systemClock
   const mode = o.rotateMode ?? 'atomic-rename'
-  const tmp = mkdtempSync(join(tmpdir(), 'svidkit-local-'))
+  const tmp = raceTempDir()
   const samples: ResourceSample[] = [sampleResources()]
   let stopWriter: (() => Promise<void>) | undefined
   const onAbort = () => void stopWriter?.()

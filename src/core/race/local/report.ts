@@ -2,6 +2,7 @@ import type {RotateEvent} from '../../rotate/events.js'
 import type {ServerEvent} from '../../handshake/server-events.js'
 import type {Attempt, ResourceSample} from './stats.js'
 import type {LocalRaceOptions} from './race.js'
+import {maxOf} from '../../arrays.js'
 
 export type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
 
@@ -140,8 +141,8 @@ export function raceReport(x: {
     resources: {
       start: x.samples[0],
       end: x.samples.at(-1) as ResourceSample,
-      maxRssMb: Math.max(...x.samples.map((s) => s.rssMb)),
-      maxFds: Math.max(...x.samples.map((s) => s.fds)),
+      maxRssMb: maxOf(x.samples.map((s) => s.rssMb)),
+      maxFds: maxOf(x.samples.map((s) => s.fds)),
     },
     elapsedMs: x.elapsedMs,
     rotateExit: x.rotateExit,
