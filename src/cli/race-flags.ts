@@ -10,7 +10,7 @@ import {parseSpiffeIdArg, parseTrustDomainArg} from '../core/spiffe-id/index.js'
 import {parseDuration} from '../core/time/duration.js'
 import {parseKeyType} from '../core/x509/key-type.js'
 import {sharedFlags} from './flags.js'
-import {namesOf, peerFlags, tlsVersionOf} from './handshake-flags.js'
+import {namesOf, peerFlags, probeFlags, probeOf, tlsVersionOf} from './handshake-flags.js'
 import {knobsFromFlags, leafValidityFromFlags, raceKnobFlags} from './rotate-flags.js'
 import {serverReloadFlags} from './serve-flags.js'
 
@@ -61,6 +61,10 @@ export const raceFlags = {
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
   timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
   timeline: onlyTarget(Flags.string({description: '--target: also write a self-contained HTML timeline of the run to FILE'})),
+  probe: onlyTarget(probeFlags.probe),
+  'expect-status': onlyTarget(probeFlags['expect-status']),
+  'expect-reply': onlyTarget(probeFlags['expect-reply']),
+  'probe-send': onlyTarget(probeFlags['probe-send']),
 }
 
 type F = Record<string, unknown>
@@ -148,5 +152,6 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     durationMs: f.duration === undefined ? undefined : dur(f.duration, '0s'),
     maxFailures: f['max-failures'] as number,
     timelinePath: f.timeline as string | undefined,
+    probe: probeOf(f),
   }
 }

@@ -10,6 +10,7 @@ import type {KeyType} from '../x509/key-type.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
+import type {ProbeSpec} from '../handshake/client-probe.js'
 import type {Attempt} from './local/stats.js'
 
 /** What the race clients present and trust; replaced as the CA rotates. */
@@ -67,6 +68,7 @@ export interface ClientLoopOptions {
   expectTrustDomain?: TrustDomain
   tlsVersion?: TlsVersionChoice
   timeoutMs: number
+  probe?: ProbeSpec
   clock: Clock
   /** Every attempt as it ends. */
   onAttempt: (a: Attempt) => void
@@ -89,6 +91,7 @@ export function startClients(o: ClientLoopOptions): {stop: () => Promise<void>} 
         expectTrustDomain: o.expectTrustDomain,
         tlsVersion: o.tlsVersion,
         timeoutMs: o.timeoutMs,
+        probe: o.probe,
         clock: o.clock,
       })
       const e = r.errors[0]

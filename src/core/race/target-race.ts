@@ -14,6 +14,7 @@ import {readCertificates} from '../x509/read.js'
 import type {KeyType} from '../x509/key-type.js'
 import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
+import type {ProbeSpec} from '../handshake/client-probe.js'
 import type {Attempt} from './local/stats.js'
 import {sleep} from '../rotate/ops.js'
 import {clientIdentity, startClients, type ClientIdentity} from './clients.js'
@@ -70,6 +71,8 @@ export interface TargetRaceOptions {
   tlsVersion?: TlsVersionChoice
   /** Per-handshake timeout (ms). Default 5000. */
   timeoutMs?: number
+  /** How acceptance is proven (docs/race.md). Default: HTTP, the status says. */
+  probe?: ProbeSpec
   /** Keep the clients running at least this long (ms). */
   durationMs?: number
   /** Failures allowed. Default 0. */
@@ -158,6 +161,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       expectTrustDomain: o.expectTrustDomain,
       tlsVersion: o.tlsVersion,
       timeoutMs: o.timeoutMs ?? 5000,
+      probe: o.probe,
       clock,
     }
     const probe = async () => clientHandshake({...handshakeOpts, credentials: identity.credentials, bundles: identity.bundles})
