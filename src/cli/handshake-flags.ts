@@ -17,9 +17,8 @@ export const peerFlags = {
 /** How a client proves the server accepted it (handshake, race --target): docs/race.md "How acceptance is decided". */
 export const probeFlags = {
   probe: Flags.string({
-    description: 'how acceptance is proven: http (a request, the status says), line (one line sent, a reply), tls (the handshake alone)',
+    description: 'how acceptance is proven: http (default: a request, the status says), line (one line sent, a reply), tls (the handshake alone)',
     options: ['http', 'line', 'tls'],
-    default: 'http',
   }),
   'expect-status': Flags.string({description: 'HTTP statuses that mean acceptance, e.g. 200,204 or 2xx (default 2xx, 3xx, 404)'}),
   'expect-reply': Flags.string({description: 'regular expression the reply must match to count as acceptance'}),
@@ -31,7 +30,8 @@ export function probeOf(f: Record<string, unknown>): ProbeSpec {
   const kind = ((f.probe as string | undefined) ?? 'http') as ProbeSpec['kind']
   if (f['expect-status'] !== undefined && kind !== 'http') throw usageError('--expect-status needs --probe http')
   if (f['probe-send'] !== undefined && kind !== 'line') throw usageError('--probe-send needs --probe line')
-  if (f['expect-reply'] !== undefined && kind === 'tls') throw usageError('--expect-reply needs --probe http or line', '--probe tls sends nothing and reads nothing')
+  if (f['expect-reply'] !== undefined && kind === 'tls')
+    throw usageError('--expect-reply needs --probe http or line', '--probe tls sends nothing and reads nothing')
   return {
     kind,
     ...(f['expect-status'] === undefined ? {} : {expectStatus: parseStatusSet(f['expect-status'] as string)}),

@@ -61,6 +61,9 @@ export const raceFlags = {
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
   timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
   timeline: onlyTarget(Flags.string({description: '--target: also write a self-contained HTML timeline of the run to FILE'})),
+  restore: onlyTarget(
+    Flags.boolean({description: "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)"}),
+  ),
   probe: onlyTarget(probeFlags.probe),
   'expect-status': onlyTarget(probeFlags['expect-status']),
   'expect-reply': onlyTarget(probeFlags['expect-reply']),
@@ -153,5 +156,6 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     maxFailures: f['max-failures'] as number,
     timelinePath: f.timeline as string | undefined,
     probe: probeOf(f),
+    restore: Boolean(f.restore),
   }
 }

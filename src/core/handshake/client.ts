@@ -41,7 +41,8 @@ export interface ClientOptions {
 export interface HandshakeResult {
   ok: boolean
   tls: {protocol: string | null; cipher: string | null; resumed: boolean}
-  peer: {spiffeId: string | null; serial: string | null; chain: CertificateSummary[]}
+  /** `presented`: how many certificates the server sent (1: its leaf alone). */
+  peer: {spiffeId: string | null; serial: string | null; chain: CertificateSummary[]; presented?: number}
   verify?: VerifyResult
   timing: {connectMs: number | null; handshakeMs: number | null; roundTripMs: number | null}
   /** The first line of the server's reply to the probe ("" for `--probe tls`). */
@@ -117,7 +118,7 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
         return finish({code: 'no-uri-san', message: 'the server sent no certificate', hint: 'the server must present its X509-SVID', side: 'local'})
       const verdict = verifySvid({chain, bundles: o.bundles, at: clock.now(), expectIds: o.expectIds, expectTrustDomain: o.expectTrustDomain})
       result.verify = verdict
-      result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain}
+      result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain, presented: chain.length}
       if (!verdict.valid) {
         const e = verdict.errors[0]
         return finish({...e, hint: chain.length === 1 && e.code === 'untrusted-chain' ? `server sent only its leaf: ${e.hint}` : e.hint, side: 'local'})

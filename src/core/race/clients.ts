@@ -63,7 +63,8 @@ export interface ClientLoopOptions {
   port: number
   servername?: string
   concurrency: number
-  identity: () => ClientIdentity
+  /** The identity loop `i` presents now (during a root overlap some loops keep the old root's SVID). */
+  identity: (loop: number) => ClientIdentity
   expectIds?: SpiffeId[]
   expectTrustDomain?: TrustDomain
   tlsVersion?: TlsVersionChoice
@@ -77,9 +78,9 @@ export interface ClientLoopOptions {
 /** Client loops handshaking back to back until stopped; `stop()` resolves when every loop has ended. */
 export function startClients(o: ClientLoopOptions): {stop: () => Promise<void>} {
   let stopped = false
-  const loop = async () => {
+  const loop = async (_: unknown, i: number) => {
     while (!stopped) {
-      const id = o.identity()
+      const id = o.identity(i)
       const start = o.clock.monotonicMs()
       const r = await clientHandshake({
         host: o.host,

@@ -65,8 +65,10 @@ export function startServerProcess(command: string, o: {cwd?: string} = {}): Ser
     }
     kill('SIGTERM')
     const timer = setTimeout(() => kill('SIGKILL'), graceMs)
-    await Promise.race([p.exited, new Promise((r) => setTimeout(r, graceMs + 2000))])
+    let bound: NodeJS.Timeout | undefined
+    await Promise.race([p.exited, new Promise((r) => (bound = setTimeout(r, graceMs + 2000)))])
     clearTimeout(timer)
+    clearTimeout(bound)
     // Children of the server that outlived it (same group) go too.
     kill('SIGKILL')
   }

@@ -1,5 +1,4 @@
 import {existsSync} from 'node:fs'
-import {join} from 'node:path'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
 import {loadAuthority} from '../ca/store.js'
@@ -7,10 +6,8 @@ import type {Knobs} from '../rotate/knobs.js'
 import {defaultLayout} from '../rotate/rotate.js'
 import type {RotateEvent} from '../rotate/events.js'
 import type {WriterMode} from '../rotate/writers/index.js'
-import {SpiffeId, type TrustDomain} from '../spiffe-id/index.js'
+import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
-import {readInput} from '../fs/read-input.js'
-import {readCertificates} from '../x509/read.js'
 import type {KeyType} from '../x509/key-type.js'
 import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
@@ -21,6 +18,10 @@ import {clientIdentity, startClients, type ClientIdentity} from './clients.js'
 import {rotationRows, staleAfterLast} from './convergence.js'
 import {fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
 import {canConnect, startServerProcess, waitForPort, type ServerProcess} from './server-process.js'
+import {baselineProbe, dirIssuedByCa, portFree} from './baseline.js'
+import {classifyDrops, reloadWindows} from './drops.js'
+import {leaveDirectory, snapshotDir} from './leave-dir.js'
+import {attemptsInWindows, writerWindows} from './windows.js'
 import {targetReport, triggerText, type TargetRaceReport} from './target-report.js'
 import {writeTimeline} from './timeline.js'
 import {rolloverSteps, type WriterStep} from './writer-job.js'
@@ -79,22 +80,12 @@ export interface TargetRaceOptions {
   maxFailures?: number
   /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
   timelinePath?: string
+  /** At the end put the original bytes of --dir back and fire the trigger once more. Default false: the last rotated set stays. */
+  restore?: boolean
   clock?: Clock
   onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
   /** Stops the run: writer, clients and the server process are stopped before the promise settles. */
   abort?: AbortSignal
-}
-
-function dirIdentity(dir: string, certName: string): {spiffeId: SpiffeId; serial: string} {
-  const path = join(dir, certName)
-  const leaf = readCertificates(readInput(path, 'pem-invalid'), path)[0]
-  const uri = leaf.san?.uris[0]
-  if (!uri)
-    throw new SvidkitError('no-uri-san', `"${path}" has no SPIFFE ID`, {
-      exit: 3,
-      hint: 'race --target rotates an SVID directory: issue one with svidkit issue --out DIR',
-    })
-  return {spiffeId: SpiffeId.parse(uri), serial: leaf.serial}
 }
 
 /**
@@ -116,35 +107,55 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     })
   }
   const authority = loadAuthority(o.ca)
-  const server = dirIdentity(o.dir, names.cert)
-  if (server.spiffeId.trustDomain.name !== authority.trustDomain.name) {
-    throw new SvidkitError(
-      'trust-domain-mismatch',
-      `the SVID in "${o.dir}" is in "${server.spiffeId.trustDomain.name}", the CA "${o.ca}" in "${authority.trustDomain.name}"`,
-      {
-        exit: 3,
-        hint: 'give the --ca that issued the SVID in --dir',
-      },
-    )
-  }
+  // Before any write: --ca must have issued the SVID the server serves from --dir.
+  const server = dirIssuedByCa(o.dir, names, o.ca, authority, clock.now())
+  const snapshot = snapshotDir(o.dir, names)
   const clientId = o.clientId ?? `spiffe://${authority.trustDomain.name}/svidkit-race-client`
   let identity: ClientIdentity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, reissue: true})
   const initialClientRoot = identity.root
+  // During a root overlap (after activate, before drop-old) odd client loops keep the old root's
+  // SVID, as peers that have not rotated yet do: a server must accept both roots then.
+  let lagging: ClientIdentity | undefined
+  const identityOf = (loop: number) => (lagging && loop % 2 === 1 ? {...lagging, bundles: identity.bundles} : identity)
   const steps = rolloverSteps(o.rotations ?? 3, o.kind ?? 'leaf', o.caOverlap ?? 'add')
 
   let proc: ServerProcess | undefined
   let writer: Writer | undefined
   let clients: {stop: () => Promise<void>} | undefined
   let progress: NodeJS.Timeout | undefined
+  let directory: TargetRaceReport['directory']
   const stopAll = async () => {
     clearInterval(progress)
     await Promise.all([writer?.stop(), clients?.stop()])
+    // Leave --dir complete (or as found, with --restore) before the server that reads it goes.
+    if (writer && !directory) {
+      directory = {left: 'last-rotation'}
+      try {
+        directory = await leaveDirectory({
+          dir: o.dir,
+          names,
+          ca: o.ca,
+          mode,
+          layout: o.layout,
+          spiffeId: server.spiffeId.toString(),
+          snapshot,
+          restore: o.restore ?? false,
+          clock,
+        })
+        if (directory.left !== 'last-rotation' && !proc) await fireReload(trigger, 0, pidSource(), clock)
+      } catch (err) {
+        directory = {left: 'last-rotation', problem: `could not leave --dir complete: ${(err as Error).message}`}
+      }
+    }
     await proc?.stop()
   }
+  const pidSource = (): PidSource | undefined =>
+    o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {pidOf: () => (proc?.exit ? undefined : proc?.pid)} : undefined
   const onAbort = () => void stopAll()
   o.abort?.addEventListener('abort', onAbort, {once: true})
   try {
     if (o.serverCmd) {
+      await portFree(o.host, o.port)
       proc = startServerProcess(o.serverCmd)
       await waitForPort(o.host, o.port, {timeoutMs: o.startTimeoutMs ?? 10_000, server: proc, abort: o.abort})
     } else if (!(await canConnect(o.host, o.port, 2000))) {
@@ -165,7 +176,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       clock,
     }
     const probe = async () => clientHandshake({...handshakeOpts, credentials: identity.credentials, bundles: identity.bundles})
-    const initial = await probe()
+    const initial = await baselineProbe(probe, {dir: o.dir, serial: server.serial, target: `${o.host}:${o.port}`})
 
     const t0 = clock.monotonicMs()
     const attempts: Attempt[] = []
@@ -174,9 +185,8 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     let rotationNow = 0
     let rotationStarted = 0
     let exitDuring = 0
-    const pids: PidSource | undefined =
-      o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {pidOf: () => (proc?.exit ? undefined : proc?.pid)} : undefined
-    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: () => identity, onAttempt: (a) => attempts.push(a)})
+    const pids = pidSource()
+    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: identityOf, onAttempt: (a) => attempts.push(a)})
     progress = setInterval(
       () =>
         o.onProgress?.({
@@ -192,11 +202,19 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       const step = steps[e.rotation - 1]
       // Peers follow the CA: new trust at once, a new client SVID whenever a leaf was issued from it.
       const reissue = step.kind !== 'root' || step.caOverlap === 'none'
+      const before = identity
       identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
+      const overlap = step.label.endsWith('(activate)') && (o.concurrency ?? 4) > 1
+      if (overlap) lagging = before
       const r = await fireReload(trigger, e.rotation, pids, clock)
       if (r) {
         reloads.push(r)
         triggers.set(e.rotation, r.t)
+      }
+      if (overlap && steps[e.rotation]?.caOverlap === 'drop-old') {
+        // The old root's peers rotate before the old root is dropped (SPIRE drops it only once their SVIDs expired).
+        await sleep(o.intervalMs ?? 1000)
+        lagging = undefined
       }
     }
     writer = startWriter(
@@ -250,6 +268,9 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       })
     const lastSerial = lastDone?.serial ?? server.serial
     const exit = proc?.exit
+    const perRotation = rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs})
+    classifyDrops(attempts, reloadWindows({done: writer.done, triggers: reloads, firstNewMs: perRotation.map((r) => r.firstNewMs)}))
+    await stopAll()
     const report = targetReport({
       attempts,
       trigger,
@@ -262,6 +283,9 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       finalSerialServed: final?.peer.serial === lastSerial,
       staleServed: staleAfterLast(attempts, lastDone?.serial, lastDone?.t, settleMs),
       windowsOpened: writer.events.filter((e) => e.step === 'window' && e.state === 'open').length,
+      handshakesInWindows: attemptsInWindows(attempts, writerWindows(writer.events)),
+      doneTimes: writer.done.map((d) => d.t),
+      ...(directory ? {directory} : {}),
       elapsedMs: clock.monotonicMs() - t0,
       rotateExit,
       rotateErrors: writer.stderr,
@@ -275,7 +299,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         lastLines: proc?.lastLines() ?? [],
       },
       reload: {trigger: triggerText(trigger), fired: reloads.length, failed: reloads.filter((r) => !r.ok).length, results: reloads},
-      perRotation: rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs}),
+      perRotation,
     })
     if (o.timelinePath) {
       const serials = [...new Set([initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]

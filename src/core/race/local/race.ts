@@ -87,6 +87,21 @@ function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
 export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
 
 /**
+ * How long the spiffe-helper writer holds each truncated file when the in-process server is the
+ * naive `unvalidated` one and no --truncate-hold was given: a real writer's empty-file window
+ * lasts microseconds, so the bug shows only now and then; held 30 ms it shows in every run
+ * (docs/race.md "The in-process race").
+ */
+export const NAIVE_TRUNCATE_HOLD_MS = 30
+
+/** Returns the knobs of the in-process writer: the naive-server default above applied. */
+export function localKnobs(o: LocalRaceOptions): Knobs {
+  const k = o.knobs ?? defaultKnobs()
+  const naive = o.serverReload === 'unvalidated' && (o.rotateMode ?? 'atomic-rename') === 'spiffe-helper'
+  return naive && k.truncateHoldMs === 0 ? {...k, truncateHoldMs: NAIVE_TRUNCATE_HOLD_MS} : k
+}
+
+/**
  * Returns the report of a local race test: an ephemeral trust domain in a temp
  * directory, an in-process mTLS server hot-reloading its SVID directory, `svidkit rotate`
  * rewriting that directory from a separate process, and clients handshaking
@@ -181,7 +196,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       mode,
       layout,
       issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
-      knobs: o.knobs ?? defaultKnobs(),
+      knobs: localKnobs(o),
       intermediatesInBundle: o.intermediatesInBundle ?? false,
       bundleOnly: o.bundleOnly ?? false,
       steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
