@@ -44,7 +44,7 @@ export function groupMembers(pgid: number): number[] {
 }
 
 /** Writes an nginx mTLS config (daemon off, pid file and temp paths inside `base`) and returns the command starting it. */
-export function nginxCommand(base: string, svid: string, port: number): {cmd: string; pidFile: string} {
+export function nginxCommand(base: string, svid: string, port: number, o: {clientCa?: string} = {}): {cmd: string; pidFile: string} {
   const tmp = join(base, 'nginx-tmp')
   mkdirSync(tmp, {recursive: true})
   const pidFile = join(base, 'nginx.pid')
@@ -68,7 +68,7 @@ http {
     listen ${HOST}:${port} ssl;
     ssl_certificate ${svid}/svid.pem;
     ssl_certificate_key ${svid}/svid_key.pem;
-    ssl_client_certificate ${svid}/svid_bundle.pem;
+    ssl_client_certificate ${o.clientCa ?? `${svid}/svid_bundle.pem`};
     ssl_verify_client on;
     ssl_verify_depth 3;
     location / { return 200 "ok\\n"; }
@@ -77,6 +77,12 @@ http {
 `,
   )
   return {cmd: `nginx -p ${base} -c ${conf} -e stderr`, pidFile}
+}
+
+/** The `openssl s_server` command serving `svid` (with `-cert_chain` unless `leafOnly`), refusing clients it does not trust. */
+export function sServerCommand(port: number, svid: string, o: {leafOnly?: boolean; caFile?: string} = {}): string {
+  const chain = o.leafOnly ? '' : ` -cert_chain ${svid}/svid.pem`
+  return `openssl s_server -accept ${HOST}:${port} -cert ${svid}/svid.pem${chain} -key ${svid}/svid_key.pem -CAfile ${o.caFile ?? `${svid}/svid_bundle.pem`} -Verify 3 -verify_return_error -www -quiet`
 }
 
 /** Writes a stunnel config (foreground, mTLS in front of `backend`) and returns the command starting it. */

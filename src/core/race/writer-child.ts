@@ -7,6 +7,7 @@ import 'reflect-metadata'
 import {isSvidkitError} from '../errors.js'
 import {rotate} from '../rotate/rotate.js'
 import {sleep} from '../rotate/ops.js'
+import {waitForResume} from '../rotate/pause.js'
 import type {WriterJob, WriterMessage} from './writer-job.js'
 
 const send = (m: WriterMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()))
@@ -48,6 +49,8 @@ async function run(job: WriterJob): Promise<void> {
         bundleOnly: job.bundleOnly,
         count: 1,
         force: job.force,
+        // --pause-after (and the in-process race's held windows) resume on SIGUSR2 from the parent.
+        hooks: {waitForResume: () => waitForResume().then(() => undefined)},
         sink: (e) => void events.push(send({type: 'event', event: {...e, rotation: i + 1}})),
       })
       await Promise.all(events)

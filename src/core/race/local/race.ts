@@ -86,19 +86,19 @@ function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
 
 export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
 
-/**
- * How long the spiffe-helper writer holds each truncated file when the in-process server is the
- * naive `unvalidated` one and no --truncate-hold was given: a real writer's empty-file window
- * lasts microseconds, so the bug shows only now and then; held 30 ms it shows in every run
- * (docs/race.md "The in-process race").
- */
-export const NAIVE_TRUNCATE_HOLD_MS = 30
+/** Handshakes the clients must finish while the naive server holds an empty bundle (see holdsBundle). */
+export const NAIVE_WINDOW_HANDSHAKES = 4
 
-/** Returns the knobs of the in-process writer: the naive-server default above applied. */
-export function localKnobs(o: LocalRaceOptions): Knobs {
+/**
+ * Whether the writer pauses after truncating the bundle file: with the naive `unvalidated`
+ * server and the spiffe-helper writer (and no --truncate-hold or --pause-after of the user's), the
+ * empty-bundle window a real writer opens lasts microseconds, so the bug showed only now and then.
+ * The race holds it open until the server has reacted and the clients finished
+ * NAIVE_WINDOW_HANDSHAKES handshakes in it, so the documented example fails every run.
+ */
+export function holdsBundle(o: LocalRaceOptions): boolean {
   const k = o.knobs ?? defaultKnobs()
-  const naive = o.serverReload === 'unvalidated' && (o.rotateMode ?? 'atomic-rename') === 'spiffe-helper'
-  return naive && k.truncateHoldMs === 0 ? {...k, truncateHoldMs: NAIVE_TRUNCATE_HOLD_MS} : k
+  return o.serverReload === 'unvalidated' && (o.rotateMode ?? 'atomic-rename') === 'spiffe-helper' && k.truncateHoldMs === 0 && !k.pauseAfter
 }
 
 /**
@@ -190,20 +190,37 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         elapsedMs: clock.monotonicMs() - t0,
       })
     }, 500)
-    const rotator = startWriter({
-      dir: serverDir,
-      ca: caDir,
-      mode,
-      layout,
-      issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
-      knobs: localKnobs(o),
-      intermediatesInBundle: o.intermediatesInBundle ?? false,
-      bundleOnly: o.bundleOnly ?? false,
-      steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
-      intervalMs: o.intervalMs ?? 500,
-      lockstep: false,
-    })
+    const rotator = startWriter(
+      {
+        dir: serverDir,
+        ca: caDir,
+        mode,
+        layout,
+        issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
+        knobs: holdsBundle(o) ? {...(o.knobs ?? defaultKnobs()), pauseAfter: {file: names.bundle, step: 'open'}} : (o.knobs ?? defaultKnobs()),
+        intermediatesInBundle: o.intermediatesInBundle ?? false,
+        bundleOnly: o.bundleOnly ?? false,
+        steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
+        intervalMs: o.intervalMs ?? 500,
+        lockstep: false,
+      },
+      {
+        onEvent: (e) => {
+          if (e.step === 'pause') void holdWindow(e.t)
+        },
+      },
+    )
     stopWriter = rotator.stop
+    // The writer paused with the bundle truncated: resume it once the server reacted and the clients saw that state.
+    // `paused` is the writer's own time of the pause (the same monotonic clock in every process).
+    const holdWindow = async (paused: number) => {
+      const until = clock.monotonicMs() + 5000
+      const reacted = () => serverEvents.find((e) => e.t >= paused && (e.type === 'reload' || e.type === 'error'))?.t
+      while (clock.monotonicMs() < until && reacted() === undefined && !o.abort?.aborted) await sleep(5)
+      const from = reacted() ?? paused
+      while (clock.monotonicMs() < until && attempts.filter((a) => a.start >= from).length < NAIVE_WINDOW_HANDSHAKES && !o.abort?.aborted) await sleep(5)
+      rotator.child.kill('SIGUSR2')
+    }
     if (o.abort?.aborted) await rotator.stop()
     const rotateExit = await rotator.exited
     // Let the server converge on the last set (same file hashes as the writer's last done event),
