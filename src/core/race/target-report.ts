@@ -155,7 +155,7 @@ export function targetReport(
     const groups = refusedByRoot(peerFails, initialClientRoot, doneTimes, rows)
     const codes = [...new Set(peerFails.map((a) => a.code))].join(', ')
     const which = groups
-      .map((g) => `clients whose SVIDs come from the ${g.root} root since rotation ${g.since} (${g.step}, ${g.count} handshakes)`)
+      .map((g) => `clients whose SVIDs come from the ${g.root} root since rotation ${g.since} (${g.step}; ${g.count} handshakes)`)
       .join(' and ')
     const why = trustNotReloaded
       ? 'it serves the new certificate but never reloaded its trust bundle; load the CA file with the certificate on every reload (R12, R15)'

@@ -122,6 +122,7 @@ export async function rotate(o: RotateOptions): Promise<RotationSummary[]> {
       issue: {...o.issue, clock},
       intermediatesInBundle: o.intermediatesInBundle ?? false,
       knobs: o.knobs,
+      bundleOnly: o.bundleOnly ? o.mode : undefined,
     })
     const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
     let result: RotationSummary['result']
