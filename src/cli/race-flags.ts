@@ -29,6 +29,7 @@ export const raceFlags = {
   ttl: sharedFlags.ttl({description: 'lifetime of the new SVIDs', default: '1h'}),
   concurrency: Flags.integer({description: 'client loops', default: 4, min: 1, max: 64}),
   duration: Flags.string({description: 'keep the clients running at least this long'}),
+  timeline: Flags.string({description: 'also write a self-contained HTML timeline of the run to FILE (never over an existing file)'}),
   'max-failures': Flags.integer({description: 'failed handshakes allowed before exit 5', default: 0, min: 0}),
   'tls-version': peerFlags['tls-version'],
   // in-process only
@@ -60,7 +61,7 @@ export const raceFlags = {
   'expect-trust-domain': onlyTarget(peerFlags['expect-trust-domain']),
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
   timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
-  timeline: onlyTarget(Flags.string({description: '--target: also write a self-contained HTML timeline of the run to FILE'})),
+
   restore: onlyTarget(
     Flags.boolean({description: "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)"}),
   ),
@@ -108,6 +109,7 @@ export function localOptions(f: F): LocalRaceOptions {
     tlsVersion: tlsVersionOf(f['tls-version']),
     keyType: c.keyType,
     maxFailures: f['max-failures'] as number,
+    timelinePath: f.timeline as string | undefined,
   }
 }
 

@@ -1,4 +1,3 @@
-import {existsSync} from 'node:fs'
 import {systemClock, type Clock} from '../clock.js'
 import {SvidkitError} from '../errors.js'
 import {loadAuthority} from '../ca/store.js'
@@ -23,7 +22,7 @@ import {classifyDrops, reloadWindows} from './drops.js'
 import {leaveDirectory, snapshotDir} from './leave-dir.js'
 import {attemptsInWindows, writerWindows} from './windows.js'
 import {targetReport, triggerText, type TargetRaceReport} from './target-report.js'
-import {writeTimeline} from './timeline.js'
+import {checkTimelinePath, writeTimeline} from './timeline.js'
 import {rolloverSteps, type WriterStep} from './writer-job.js'
 import {startWriter, type Writer} from './writer.js'
 
@@ -100,12 +99,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   const names = fileNames(o.layout ?? defaultLayout(mode), o.names)
   const settleMs = o.settleMs ?? 5000
   const trigger = o.reload ?? {kind: 'none'}
-  if (o.timelinePath && existsSync(o.timelinePath)) {
-    throw new SvidkitError('output-exists', `the timeline "${o.timelinePath}" exists`, {
-      path: o.timelinePath,
-      hint: 'remove it or choose another --timeline file',
-    })
-  }
+  if (o.timelinePath) checkTimelinePath(o.timelinePath)
   const authority = loadAuthority(o.ca)
   // Before any write: --ca must have issued the SVID the server serves from --dir.
   const server = dirIssuedByCa(o.dir, names, o.ca, authority, clock.now())
@@ -303,7 +297,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     })
     if (o.timelinePath) {
       const serials = [...new Set([initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
-      writeTimeline(o.timelinePath, {verdict: report, target: `${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
+      writeTimeline(o.timelinePath, {verdict: report, target: `--target ${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
     }
     return report
   } finally {

@@ -20,6 +20,7 @@ import {startWriter} from '../writer.js'
 import {rotateSteps} from '../writer-job.js'
 import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
 import {raceReport, type RaceReport} from './report.js'
+import {checkTimelinePath, writeTimeline} from '../timeline.js'
 
 /** Options of the local race test (`handshake --local`). */
 export interface LocalRaceOptions {
@@ -62,6 +63,8 @@ export interface LocalRaceOptions {
   onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
   /** Every server observation (connections, reloads), for NDJSON or debugging. */
   onServerEvent?: (e: ServerEvent) => void
+  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
+  timelinePath?: string
   /** Stops the run (SIGINT/SIGTERM): the writer process is stopped and the temp directory with the CA keys removed before the promise settles. */
   abort?: AbortSignal
 }
@@ -110,6 +113,7 @@ export function holdsBundle(o: LocalRaceOptions): boolean {
 export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport> {
   const clock = o.clock ?? systemClock
   const mode = o.rotateMode ?? 'atomic-rename'
+  if (o.timelinePath) checkTimelinePath(o.timelinePath)
   const tmp = mkdtempSync(join(tmpdir(), 'svidkit-local-'))
   const samples: ResourceSample[] = [sampleResources()]
   let stopWriter: (() => Promise<void>) | undefined
@@ -242,7 +246,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     trust.close()
     await server.stop()
     attributeToServer(attempts, serverEvents)
-    return raceReport({
+    const report = raceReport({
       options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? 'reference'},
       attempts,
       done: rotator.done,
@@ -258,6 +262,13 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       loadedAt: finalSetLoaded ? tLoaded : undefined,
       spread,
     })
+    if (o.timelinePath) {
+      const first = serverEvents.find((e) => e.type === 'listening')?.serial
+      const serials = [...new Set([first ?? '', ...rotator.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
+      const summary = `${report.failures} of ${report.handshakes} handshakes failed (allowed ${report.maxFailures}); server ${report.serverReload}, writer ${mode}`
+      writeTimeline(o.timelinePath, {verdict: {ok: report.ok, summary}, target: '(in-process)', writerEvents: rotator.events, reloads: [], attempts, serials})
+    }
+    return report
   } finally {
     o.abort?.removeEventListener('abort', onAbort)
     await stopWriter?.()
