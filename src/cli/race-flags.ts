@@ -62,6 +62,9 @@ export const raceFlags = {
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
   timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
 
+  repeat: onlyTarget(
+    Flags.integer({description: '--target: run N races with fresh rotations, one combined verdict ("failed in k of N rounds")', min: 1, max: 1000}),
+  ),
   restore: onlyTarget(
     Flags.boolean({description: "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)"}),
   ),

@@ -1,4 +1,5 @@
 import {runLocalRace} from '../core/race/local/race.js'
+import {runRepeatedTargetRace} from '../core/race/repeat.js'
 import {runTargetRace} from '../core/race/target-race.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
@@ -21,7 +22,11 @@ and mTLS clients whose SVIDs follow the CA record the serial served on every han
 --server-cmd starts the server too (and stops it at the end). Exit 0 only when every rotation
 was served within --settle, the last SVID is served at the end and failures are within
 --max-failures; else 5, with the reason on the first line. A target that refuses connections
-before the first rotation is exit 3. SIGINT/SIGTERM stop every child and exit 130/143.
+before the first rotation, or a baseline that fails (the server does not serve --dir's SVID, its
+chain does not verify with --ca, it refuses our client SVID), is exit 3 with nothing rotated.
+Acceptance is proven by the probe's reply (--probe http by default: the status says; nginx's 400
+certificate pages and 403s are rejections). --dir is left complete (--restore: as found).
+SIGINT/SIGTERM stop every child and exit 130/143.
 See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`)
 
   static override examples = [
@@ -29,6 +34,7 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     '<%= config.bin %> race --mode spiffe-helper --server-reload unvalidated --rotations 20',
     '<%= config.bin %> race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca --mode spiffe-helper --reload signal:HUP --pid-file /run/nginx.pid',
     '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
+    '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --mode spiffe-helper --server-cmd "node server.js" --repeat 5 --restore',
   ]
 
   static override flags = raceFlags
@@ -41,7 +47,9 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     if (flags.target) {
       const options = targetOptions(flags)
       const abort = this.interruptSignal()
-      const report = await runTargetRace({...options, onProgress: json ? undefined : onProgress, abort}).catch((err: unknown) => {
+      const run = {...options, onProgress: json ? undefined : onProgress, abort}
+      const rounds = flags.repeat ?? 1
+      const report = await (rounds > 1 ? runRepeatedTargetRace(run, rounds) : runTargetRace(run)).catch((err: unknown) => {
         // Interrupted during setup: the children are stopped; the exit says which signal.
         this.exitForInterrupt(abort)
         throw err

@@ -184,6 +184,29 @@ describe.skipIf(!hasOpenssl)('baseline before rotation 1: exit 3 baseline-failed
   }, 40_000)
 })
 
+describe('--repeat N: one combined verdict over fresh rounds', () => {
+  it('a server that passes every round: "passed 2 of 2 rounds"; one that never reloads: "failed in 2 of 2 rounds"', async () => {
+    const base = tmpDir()
+    const {ca, svid} = await trustDomain(base)
+    const port = await freePort()
+    const good = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      `node ${nodeServerScript(base)} ${svid} ${port} full`,
+      '--reload',
+      'signal:HUP',
+      '--repeat',
+      '2',
+      ...FAST,
+    ])
+    expect({status: good.status, ok: good.doc?.ok, rounds: (good.doc as {rounds?: unknown[]})?.rounds?.length}).toEqual({status: 0, ok: true, rounds: 2})
+    expect(good.doc?.summary).toMatch(/^passed 2 of 2 rounds \(\d+ handshakes inside the writer's inconsistent windows in all\)/)
+    const bad = await race([...targetArgs(port, svid, ca), '--server-cmd', sServerCommand(port, svid), '--repeat', '2', ...FAST])
+    expect({status: bad.status, failedRounds: (bad.doc as {failedRounds?: number})?.failedRounds}).toEqual({status: 5, failedRounds: 2})
+    expect(bad.doc?.summary).toMatch(/^failed in 2 of 2 rounds; round 1: the server never served rotation 1/)
+  }, 90_000)
+})
+
 describe('leaving --dir', () => {
   it('--restore puts the original bytes back', async () => {
     const base = tmpDir()
