@@ -59,7 +59,8 @@ export function parseProbeSend(text: string): string {
 export function probeRequest(p: ProbeSpec, servername: string): string | undefined {
   if (p.kind === 'tls') return undefined
   if (p.kind === 'line') return p.send ?? '\r\n'
-  const host = servername && servername !== 'svidkit' ? servername : 'localhost'
+  // Host equals the SNI: servers such as caddy answer 421 when they differ.
+  const host = servername || 'localhost'
   return `GET /svidkit HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: svidkit\r\nConnection: close\r\n\r\n`
 }
 
