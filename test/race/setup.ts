@@ -86,8 +86,9 @@ export function sServerCommand(port: number, svid: string, o: {leafOnly?: boolea
 }
 
 /** Writes a stunnel config (foreground, mTLS in front of `backend`) and returns the command starting it. */
-export function stunnelCommand(base: string, svid: string, port: number, backend: number): string {
+export function stunnelCommand(base: string, svid: string | {cert: string; key: string; bundle: string}, port: number, backend: number): string {
   const conf = join(base, 'stunnel.conf')
+  const f = typeof svid === 'string' ? {cert: `${svid}/svid.pem`, key: `${svid}/svid_key.pem`, bundle: `${svid}/svid_bundle.pem`} : svid
   writeFileSync(
     conf,
     `foreground = yes
@@ -96,9 +97,9 @@ debug = 4
 [svid]
 accept = ${HOST}:${port}
 connect = ${HOST}:${backend}
-cert = ${svid}/svid.pem
-key = ${svid}/svid_key.pem
-CAfile = ${svid}/svid_bundle.pem
+cert = ${f.cert}
+key = ${f.key}
+CAfile = ${f.bundle}
 verifyChain = yes
 requireCert = yes
 `,

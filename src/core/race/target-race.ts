@@ -206,7 +206,10 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         triggers.set(e.rotation, r.t)
       }
       if (overlap && steps[e.rotation]?.caOverlap === 'drop-old') {
-        // The old root's peers rotate before the old root is dropped (SPIRE drops it only once their SVIDs expired).
+        // SPIRE drops the old root only once every SVID it signed expired: the server must have moved
+        // to the new-root leaf (up to --settle), and the old root's peers rotate, before drop-old.
+        const until = clock.monotonicMs() + settleMs
+        while (clock.monotonicMs() < until && !o.abort?.aborted && !attempts.some((a) => a.start >= e.t && a.servedSerial === e.serial)) await sleep(20)
         await sleep(o.intervalMs ?? 1000)
         lagging = undefined
       }

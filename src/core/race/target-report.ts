@@ -8,6 +8,7 @@ import {failureTally, type RaceReportBase} from './local/report.js'
 export const RACE_CAUSES = [
   'nothing-reloaded',
   'trust-not-reloaded',
+  'partial-trust',
   'dropped-during-reload',
   'unconverged',
   'stale-served',
@@ -132,6 +133,10 @@ export function targetReport(
   const nothingReloaded = trustNotReloaded && newLeaves && !attempts.some((a) => a.servedSerial !== null && a.servedSerial !== x.target.initialSerial)
   if (nothingReloaded) causes.splice(x.target.exit || reloadFailed.length ? 1 : 0, 0, 'nothing-reloaded')
   else if (trustNotReloaded) causes.unshift('trust-not-reloaded')
+  else if (refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).some((g) => g.root === 'old' && !/drop-old/.test(g.step))) {
+    // Clients of the old root refused while the bundle still held it (caddy 2.6 trusts only the first certificate).
+    causes.unshift('partial-trust')
+  }
   if (failed.length > x.maxFailures)
     causes.push(
       ...Object.entries(byCause)
@@ -159,9 +164,7 @@ export function targetReport(
       .join(' and ')
     const why = trustNotReloaded
       ? 'it serves the new certificate but never reloaded its trust bundle; load the CA file with the certificate on every reload (R12, R15)'
-      : groups.length === 1 && groups[0].root === 'old'
-        ? 'it dropped the old root while clients still use it: keep every root of the bundle during an overlap (R12)'
-        : 'it trusts only one root of the bundle at a time (caddy 2.6 reads only the first certificate of trusted_ca_cert_file): load every certificate of the bundle file'
+      : 'it trusts only part of the bundle while it holds both roots (caddy 2.6 reads only the first certificate of trusted_ca_cert_file): load every certificate of the bundle file and keep both roots during an overlap (R12)'
     summary = `the server refuses ${which}, of ${attempts.length} (${codes}): ${why}`
   } else if (unconverged.length) {
     const r = unconverged[0]
