@@ -43,6 +43,8 @@ export async function raceTargetBench({seconds = 3} = {}) {
         settleMs: 0,
         durationMs: seconds * 1000,
         concurrency,
+        // s_server never reloads: put the original SVID back so the next run's baseline finds it served.
+        restore: true,
       })
       const value = r.handshakesPerSecond
       rows.push({

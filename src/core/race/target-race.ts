@@ -13,7 +13,8 @@ import type {TlsVersionChoice} from '../handshake/tls-options.js'
 import type {ProbeSpec} from '../handshake/client-probe.js'
 import type {Attempt} from './local/stats.js'
 import {sleep} from '../rotate/ops.js'
-import {clientIdentity, startClients, type ClientIdentity} from './clients.js'
+import {clientIdentity, startClients, type ClientIdentity, type Clients} from './clients.js'
+import {availableParallelism} from 'node:os'
 import {rotationRows, staleAfterLast} from './convergence.js'
 import {fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
 import {canConnect, startServerProcess, waitForPort, type ServerProcess} from './server-process.js'
@@ -71,6 +72,8 @@ export interface TargetRaceOptions {
   tlsVersion?: TlsVersionChoice
   /** Per-handshake timeout (ms). Default 5000. */
   timeoutMs?: number
+  /** Worker threads for the client loops. Default: one per core (at most one per loop); 0 or 1: all on this thread. */
+  threads?: number
   /** How acceptance is proven (docs/race.md). Default: HTTP, the status says. */
   probe?: ProbeSpec
   /** Keep the clients running at least this long (ms). */
@@ -115,7 +118,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
 
   let proc: ServerProcess | undefined
   let writer: Writer | undefined
-  let clients: {stop: () => Promise<void>} | undefined
+  let clients: Clients | undefined
   let progress: NodeJS.Timeout | undefined
   let directory: TargetRaceReport['directory']
   const stopAll = async () => {
@@ -180,7 +183,9 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     let rotationStarted = 0
     let exitDuring = 0
     const pids = pidSource()
-    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: identityOf, onAttempt: (a) => attempts.push(a)})
+    // Loops on worker threads (one per core, at most one per loop): one Node thread halves the rate.
+    const threads = o.threads ?? availableParallelism()
+    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, threads, identity: identityOf, onAttempt: (a) => attempts.push(a)})
     progress = setInterval(
       () =>
         o.onProgress?.({
@@ -200,6 +205,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
       const overlap = step.label.endsWith('(activate)') && (o.concurrency ?? 4) > 1
       if (overlap) lagging = before
+      clients?.refresh()
       const r = await fireReload(trigger, e.rotation, pids, clock)
       if (r) {
         reloads.push(r)
@@ -212,6 +218,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         while (clock.monotonicMs() < until && !o.abort?.aborted && !attempts.some((a) => a.start >= e.t && a.servedSerial === e.serial)) await sleep(20)
         await sleep(o.intervalMs ?? 1000)
         lagging = undefined
+        clients?.refresh()
       }
     }
     writer = startWriter(
