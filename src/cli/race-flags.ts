@@ -65,6 +65,13 @@ export const raceFlags = {
   repeat: onlyTarget(
     Flags.integer({description: '--target: run N races with fresh rotations, one combined verdict ("failed in k of N rounds")', min: 1, max: 1000}),
   ),
+  'window-handshakes': onlyTarget(
+    Flags.integer({
+      description: "--target: hold every inconsistent window the writer opens until N handshakes begun in it ended (default 0: the writer's own timing)",
+      min: 0,
+      max: 1000,
+    }),
+  ),
   restore: onlyTarget(
     Flags.boolean({description: "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)"}),
   ),
@@ -162,5 +169,6 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     timelinePath: f.timeline as string | undefined,
     probe: probeOf(f),
     restore: Boolean(f.restore),
+    windowHandshakes: f['window-handshakes'] as number | undefined,
   }
 }

@@ -6,7 +6,7 @@
  */
 import {afterAll, describe, expect, it} from 'vitest'
 import {spawn} from 'node:child_process'
-import {copyFileSync, existsSync, readFileSync, statSync} from 'node:fs'
+import {copyFileSync, existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {initCa, issueToDirectory} from '../../src/index.js'
 import {setProblem} from '../../src/core/race/leave-dir.js'
@@ -205,6 +205,73 @@ describe('--repeat N: one combined verdict over fresh rounds', () => {
     expect({status: bad.status, failedRounds: (bad.doc as {failedRounds?: number})?.failedRounds}).toEqual({status: 5, failedRounds: 2})
     expect(bad.doc?.summary).toMatch(/^failed in 2 of 2 rounds; round 1: the server never served rotation 1/)
   }, 90_000)
+})
+
+describe('--window-handshakes N: evidence inside every window the writer opens', () => {
+  /** A Node server reloading on fs.watch of its directory, installing whatever it reads (a torn bundle trusts nobody). */
+  function watchServer(base: string): string {
+    const file = join(base, 'watch-server.mjs')
+    writeFileSync(
+      file,
+      `import {createServer} from 'node:tls'
+import {readFileSync, watch} from 'node:fs'
+const [dir, port] = process.argv.slice(2)
+const read = () => ({key: readFileSync(dir + '/svid_key.pem'), cert: readFileSync(dir + '/svid.pem'), ca: readFileSync(dir + '/svid_bundle.pem')})
+const server = createServer({...read(), requestCert: true, rejectUnauthorized: true}, (s) => {
+  s.once('data', () => s.end('HTTP/1.0 200 OK\\r\\n\\r\\nok\\n'))
+  s.on('error', () => undefined)
+})
+server.on('tlsClientError', () => undefined)
+watch(dir, () => {
+  try {
+    server.setSecureContext(read())
+  } catch {}
+})
+server.listen(Number(port), '${HOST}')
+`,
+    )
+    return file
+  }
+
+  it('a correct server: PASS, and the PASS line counts the handshakes inside the held windows', async () => {
+    const base = tmpDir()
+    const {ca, svid} = await trustDomain(base)
+    const port = await freePort()
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      `node ${nodeServerScript(base)} ${svid} ${port} full`,
+      '--reload',
+      'signal:HUP',
+      '--mode',
+      'spiffe-helper',
+      '--window-handshakes',
+      '3',
+      ...FAST,
+    ])
+    expect({status: r.status, ok: r.doc?.ok}).toEqual({status: 0, ok: true})
+    expect(r.doc?.handshakesInWindows).toBeGreaterThanOrEqual(3)
+    expect(r.doc?.summary).toMatch(/; \d+ handshakes ran inside the writer's \d+ inconsistent window\(s\)$/)
+  }, 40_000)
+
+  it('a server reloading on fs.watch that installs a truncated bundle fails in every round', async () => {
+    const base = tmpDir()
+    const {ca, svid} = await trustDomain(base)
+    const port = await freePort()
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      `node ${watchServer(base)} ${svid} ${port}`,
+      '--mode',
+      'spiffe-helper',
+      '--window-handshakes',
+      '3',
+      '--repeat',
+      '2',
+      ...FAST,
+    ])
+    expect({status: r.status, failedRounds: (r.doc as {failedRounds?: number})?.failedRounds}).toEqual({status: 5, failedRounds: 2})
+  }, 60_000)
 })
 
 describe('leaving --dir', () => {

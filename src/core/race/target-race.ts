@@ -72,6 +72,8 @@ export interface TargetRaceOptions {
   tlsVersion?: TlsVersionChoice
   /** Per-handshake timeout (ms). Default 5000. */
   timeoutMs?: number
+  /** Hold every inconsistent window the writer opens until this many handshakes begun inside it ended (bounded). Default 0: the writer's own timing. */
+  windowHandshakes?: number
   /** Worker threads for the client loops. Default: one per core (at most one per loop); 0 or 1: all on this thread. */
   threads?: number
   /** How acceptance is proven (docs/race.md). Default: HTTP, the status says. */
@@ -235,8 +237,17 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         steps,
         intervalMs: o.intervalMs ?? 1000,
         lockstep: true,
+        holdWindows: (o.windowHandshakes ?? 0) > 0,
       },
-      {onDone, onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation))},
+      {
+        onDone,
+        onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation)),
+        // A window stays open until --window-handshakes handshakes begun inside it ended (at most 5 s, or one --timeout).
+        onWindow: async (t) => {
+          const until = clock.monotonicMs() + Math.max(5000, o.timeoutMs ?? 5000)
+          while (clock.monotonicMs() < until && !o.abort?.aborted && attempts.filter((a) => a.start >= t).length < (o.windowHandshakes ?? 0)) await sleep(2)
+        },
+      },
     )
     if (o.abort?.aborted) await writer.stop()
     const serverGone = proc ? proc.exited.then(() => 'server' as const) : new Promise<'server'>(() => undefined)
