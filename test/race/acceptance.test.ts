@@ -15,7 +15,7 @@ import {hasTool} from '../helpers/peers.js'
 import {tmpDir} from '../helpers/tmp.js'
 import {REPO, jsonOf, runCli} from '../helpers/cli.js'
 import {HOST, ensureDist, freePort, killPeers, startSServer, waitFor, warnMissing} from '../handshake/harness.js'
-import {SERVER_ID, TD, nginxCommand, nodeServerScript, race, sServerCommand, trustDomain} from './setup.js'
+import {SERVER_ID, TD, nginxCommand, nodeServerArgs, race, sServerCommand, trustDomain} from './setup.js'
 
 const hasNginx = hasTool('nginx')
 const hasOpenssl = hasTool('openssl')
@@ -189,16 +189,7 @@ describe('--repeat N: one combined verdict over fresh rounds', () => {
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const good = await race([
-      ...targetArgs(port, svid, ca),
-      '--server-cmd',
-      `node ${nodeServerScript(base)} ${svid} ${port} full`,
-      '--reload',
-      'signal:HUP',
-      '--repeat',
-      '2',
-      ...FAST,
-    ])
+    const good = await race([...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--repeat', '2', ...FAST])
     expect({status: good.status, ok: good.doc?.ok, rounds: (good.doc as {rounds?: unknown[]})?.rounds?.length}).toEqual({status: 0, ok: true, rounds: 2})
     expect(good.doc?.summary).toMatch(/^passed 2 of 2 rounds \(\d+ handshakes inside the writer's inconsistent windows in all\)/)
     const bad = await race([...targetArgs(port, svid, ca), '--server-cmd', sServerCommand(port, svid), '--repeat', '2', ...FAST])
@@ -237,18 +228,7 @@ server.listen(Number(port), '${HOST}')
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const r = await race([
-      ...targetArgs(port, svid, ca),
-      '--server-cmd',
-      `node ${nodeServerScript(base)} ${svid} ${port} full`,
-      '--reload',
-      'signal:HUP',
-      '--mode',
-      'spiffe-helper',
-      '--window-handshakes',
-      '3',
-      ...FAST,
-    ])
+    const r = await race([...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--mode', 'spiffe-helper', '--window-handshakes', '3', ...FAST])
     expect({status: r.status, ok: r.doc?.ok}).toEqual({status: 0, ok: true})
     expect(r.doc?.handshakesInWindows).toBeGreaterThanOrEqual(3)
     expect(r.doc?.summary).toMatch(/; \d+ handshakes ran inside the writer's \d+ inconsistent window\(s\)$/)
@@ -258,18 +238,8 @@ server.listen(Number(port), '${HOST}')
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const r = await race([
-      ...targetArgs(port, svid, ca),
-      '--server-cmd',
-      `node ${watchServer(base)} ${svid} ${port}`,
-      '--mode',
-      'spiffe-helper',
-      '--window-handshakes',
-      '3',
-      '--repeat',
-      '2',
-      ...FAST,
-    ])
+    const watching = ['--server-cmd', `node ${watchServer(base)} ${svid} ${port}`, '--mode', 'spiffe-helper']
+    const r = await race([...targetArgs(port, svid, ca), ...watching, '--window-handshakes', '3', '--repeat', '2', ...FAST])
     expect({status: r.status, failedRounds: (r.doc as {failedRounds?: number})?.failedRounds}).toEqual({status: 5, failedRounds: 2})
   }, 60_000)
 })
@@ -280,15 +250,7 @@ describe('leaving --dir', () => {
     const {ca, svid} = await trustDomain(base)
     const before = bytes(svid)
     const port = await freePort()
-    const r = await race([
-      ...targetArgs(port, svid, ca),
-      '--server-cmd',
-      `node ${nodeServerScript(base)} ${svid} ${port} full`,
-      '--reload',
-      'signal:HUP',
-      '--restore',
-      ...FAST,
-    ])
+    const r = await race([...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--restore', ...FAST])
     expect({status: r.status, left: r.doc?.directory?.left}).toEqual({status: 0, left: 'restored'})
     expect(bytes(svid)).toEqual(before)
   }, 40_000)
@@ -298,18 +260,7 @@ describe('leaving --dir', () => {
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const args = [
-      ...targetArgs(port, svid, ca),
-      '--server-cmd',
-      `node ${nodeServerScript(base)} ${svid} ${port} full`,
-      '--reload',
-      'signal:HUP',
-      '--mode',
-      'spiffe-helper',
-      '--truncate-hold',
-      '20s',
-      ...FAST,
-    ]
+    const args = [...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--mode', 'spiffe-helper', '--truncate-hold', '20s', ...FAST]
     const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), 'race', ...args], {stdio: 'ignore'})
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     try {

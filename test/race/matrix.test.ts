@@ -41,6 +41,8 @@ afterAll(async () => {
   await killPeers()
 })
 
+const ONE_ROTATION = ['--rotations', '1', '--interval', '300ms', '--concurrency', '2']
+
 type Kind = 'leaf' | 'root'
 interface Case {
   server: keyof typeof has
@@ -141,16 +143,8 @@ describe('verdict matrix over real servers (docs/race.md)', () => {
           '--server-cmd',
           s.cmd,
           ...(c.reload && s.reload ? ['--reload', s.reload, ...s.extra] : []),
-          '--kind',
-          c.kind,
-          '--ca-overlap',
-          'drop-old',
-          '--rotations',
-          '1',
-          '--interval',
-          '300ms',
-          '--concurrency',
-          '2',
+          ...['--kind', c.kind, '--ca-overlap', 'drop-old'],
+          ...ONE_ROTATION,
           // A loaded machine slows reloads (HAProxy's USR2 took 4 s once): the passing rows may take 10 s.
           '--settle',
           c.expect === 'pass' ? '10s' : '3s',

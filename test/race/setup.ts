@@ -149,6 +149,11 @@ server.listen(Number(port), '${HOST}', () => console.log('listening on ' + port)
   return file
 }
 
+/** The race flags that start the Node server of nodeServerScript in `mode` and reload it by SIGHUP. */
+export function nodeServerArgs(base: string, svid: string, port: number, mode: 'full' | 'keep-ca' | 'exit' = 'full'): string[] {
+  return ['--server-cmd', `node ${nodeServerScript(base)} ${svid} ${port} ${mode}`, '--reload', 'signal:HUP']
+}
+
 /** A `race --json` document: the report, or an error. */
 export type RaceDoc = Partial<TargetRaceReport> & {error?: {code: string; message: string; hint: string}}
 

@@ -10,7 +10,7 @@ import {parsePemBundle} from '../bundle/index.js'
 import {singleBundleSet} from '../svid/self-check.js'
 import {SpiffeId, parseTrustDomainArg} from '../spiffe-id/index.js'
 import {clientHandshake} from '../handshake/client.js'
-import type {WorkerJob, WireIdentity, WorkerMessage} from './client-wire.js'
+import {attemptOf, type WorkerJob, type WireIdentity, type WorkerMessage} from './client-wire.js'
 
 const job = workerData as WorkerJob
 const ids = new Map<number, {credentials: {key: string; cert: string}; bundles: ReturnType<typeof singleBundleSet>; root: string}>()
@@ -50,19 +50,8 @@ async function loop(i: number): Promise<void> {
       timeoutMs: job.timeoutMs,
       probe: job.probe,
     })
-    const e = r.errors[0]
-    parentPort?.postMessage({
-      start,
-      end: systemClock.monotonicMs(),
-      ok: r.ok,
-      servedSerial: r.peer.serial,
-      handshakeMs: r.timing.handshakeMs,
-      resumed: r.tls.resumed,
-      localPort: r.localPort,
-      clientRoot: id.root,
-      ...(e ? {code: String(e.code), side: e.side, message: e.message} : {}),
-    })
-    if (e?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
+    parentPort?.postMessage(attemptOf(start, systemClock.monotonicMs(), r, id.root))
+    if (r.errors[0]?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
   }
 }
 

@@ -15,7 +15,7 @@ import type {Attempt} from './local/stats.js'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
-import type {WireIdentity, WorkerJob, WorkerMessage} from './client-wire.js'
+import {attemptOf, type WireIdentity, type WorkerJob, type WorkerMessage} from './client-wire.js'
 
 /** What the race clients present and trust; replaced as the CA rotates. */
 export interface ClientIdentity {
@@ -168,20 +168,9 @@ function startClientLoops(o: ClientLoopOptions): {stop: () => Promise<void>} {
         probe: o.probe,
         clock: o.clock,
       })
-      const e = r.errors[0]
-      o.onAttempt({
-        start,
-        end: o.clock.monotonicMs(),
-        ok: r.ok,
-        servedSerial: r.peer.serial,
-        handshakeMs: r.timing.handshakeMs,
-        resumed: r.tls.resumed,
-        localPort: r.localPort,
-        clientRoot: id.root,
-        ...(e ? {code: String(e.code), side: e.side, message: e.message} : {}),
-      })
+      o.onAttempt(attemptOf(start, o.clock.monotonicMs(), r, id.root))
       // A refused connection returns at once: do not spin while the server restarts.
-      if (e?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
+      if (r.errors[0]?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
     }
   }
   const loops = Array.from({length: o.concurrency}, loop)
