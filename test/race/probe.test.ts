@@ -5,6 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {judgeReply, parseStatusSet, replyComplete, type ProbeSpec} from '../../src/core/handshake/client-probe.js'
 import {classifyDrops} from '../../src/core/race/drops.js'
+import {cleanMessage} from '../../src/core/handshake/alerts.js'
 import type {Attempt} from '../../src/core/race/local/stats.js'
 import {startServerProcess} from '../../src/core/race/server-process.js'
 
@@ -77,5 +78,13 @@ describe('startServerProcess', () => {
     await p.stop()
     expect(p.exit).toBeDefined()
     expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before)
+  })
+})
+
+describe('cleanMessage', () => {
+  it("drops OpenSSL's source position (issue 18: the first line showed rec_layer_s3.c)", () => {
+    expect(cleanMessage('tlsv1 alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 42')).toBe(
+      'tlsv1 alert bad certificate:SSL alert number 42',
+    )
   })
 })
