@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 import type {RunClientOptions} from '../core/handshake/run-client.js'
 import type {TlsVersionChoice} from '../core/handshake/tls-options.js'
+import {parseExpectReply, parseProbeSend, parseStatusSet, type ProbeSpec} from '../core/handshake/client-probe.js'
+import {usageError} from '../core/errors.js'
 import {parseLayout} from '../core/fs/layout.js'
 import {parseDuration} from '../core/time/duration.js'
 import {sharedFlags} from './flags.js'
@@ -10,6 +12,32 @@ export const peerFlags = {
   'expect-id': Flags.string({description: 'accepted peer SPIFFE ID (repeatable)', multiple: true}),
   'expect-trust-domain': Flags.string({description: 'required trust domain of the peer'}),
   'tls-version': Flags.string({description: 'TLS version', options: ['1.2', '1.3', 'any'], default: 'any'}),
+}
+
+/** How a client proves the server accepted it (handshake, race --target): docs/race.md "How acceptance is decided". */
+export const probeFlags = {
+  probe: Flags.string({
+    description: 'how acceptance is proven: http (default: a request, the status says), line (one line sent, a reply), tls (the handshake alone)',
+    options: ['http', 'line', 'tls'],
+  }),
+  'expect-status': Flags.string({description: 'HTTP statuses that mean acceptance, e.g. 200,204 or 2xx (default 2xx, 3xx, 404)'}),
+  'expect-reply': Flags.string({description: 'regular expression the reply must match to count as acceptance'}),
+  'probe-send': Flags.string({description: 'with --probe line: what to send after the handshake (\\r \\n escapes; default an empty line)'}),
+}
+
+/** Returns the probe of --probe/--expect-status/--expect-reply/--probe-send (bad values are usage errors). */
+export function probeOf(f: Record<string, unknown>): ProbeSpec {
+  const kind = ((f.probe as string | undefined) ?? 'http') as ProbeSpec['kind']
+  if (f['expect-status'] !== undefined && kind !== 'http') throw usageError('--expect-status needs --probe http')
+  if (f['probe-send'] !== undefined && kind !== 'line') throw usageError('--probe-send needs --probe line')
+  if (f['expect-reply'] !== undefined && kind === 'tls')
+    throw usageError('--expect-reply needs --probe http or line', '--probe tls sends nothing and reads nothing')
+  return {
+    kind,
+    ...(f['expect-status'] === undefined ? {} : {expectStatus: parseStatusSet(f['expect-status'] as string)}),
+    ...(f['expect-reply'] === undefined ? {} : {expectReply: parseExpectReply(f['expect-reply'] as string)}),
+    ...(f['probe-send'] === undefined ? {} : {send: parseProbeSend(f['probe-send'] as string)}),
+  }
 }
 
 /** The flags of `handshake HOST:PORT` (the client only). */
@@ -25,6 +53,7 @@ export const handshakeFlags = {
   ...peerFlags,
   'server-name': Flags.string({description: 'SNI to send (default: the host; a name is always sent)'}),
   timeout: Flags.string({description: 'whole-attempt timeout', default: '10s'}),
+  ...probeFlags,
 }
 
 /** Returns the TLS version choice of `--tls-version`. */
@@ -54,5 +83,6 @@ export function clientOptions(f: Record<string, unknown>, target: string): RunCl
     bundles: f.bundle as string[] | undefined,
     servername: f['server-name'] as string | undefined,
     timeoutMs: parseDuration(f.timeout as string),
+    probe: probeOf(f),
   }
 }

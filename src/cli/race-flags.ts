@@ -12,7 +12,7 @@ import {parseSpiffeIdArg, parseTrustDomainArg} from '../core/spiffe-id/index.js'
 import {parseDuration} from '../core/time/duration.js'
 import {parseKeyType} from '../core/x509/key-type.js'
 import {sharedFlags} from './flags.js'
-import {namesOf, peerFlags, tlsVersionOf} from './handshake-flags.js'
+import {namesOf, peerFlags, probeFlags, probeOf, tlsVersionOf} from './handshake-flags.js'
 import {knobsFromFlags, leafValidityFromFlags, raceKnobFlags} from './rotate-flags.js'
 import {serverReloadFlags} from './serve-flags.js'
 
@@ -31,6 +31,7 @@ export const raceFlags = {
   ttl: sharedFlags.ttl({description: 'lifetime of the new SVIDs', default: '1h'}),
   concurrency: Flags.integer({description: 'client loops', default: 4, min: 1, max: 64}),
   duration: Flags.string({description: 'keep the clients running at least this long'}),
+  timeline: Flags.string({description: 'also write a self-contained HTML timeline of the run to FILE (never over an existing file)'}),
   'max-failures': Flags.integer({description: 'failed handshakes allowed before exit 5', default: 0, min: 0}),
   'tls-version': peerFlags['tls-version'],
   // in-process only
@@ -62,7 +63,24 @@ export const raceFlags = {
   'expect-trust-domain': onlyTarget(peerFlags['expect-trust-domain']),
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
   timeout: onlyTarget(Flags.string({description: '--target: per-handshake timeout (default 5s)'})),
-  timeline: onlyTarget(Flags.string({description: '--target: also write a self-contained HTML timeline of the run to FILE'})),
+
+  repeat: onlyTarget(
+    Flags.integer({description: '--target: run N races with fresh rotations, one combined verdict ("failed in k of N rounds")', min: 1, max: 1000}),
+  ),
+  'window-handshakes': onlyTarget(
+    Flags.integer({
+      description: "--target: hold every inconsistent window the writer opens until N handshakes begun in it ended (default 0: the writer's own timing)",
+      min: 0,
+      max: 1000,
+    }),
+  ),
+  restore: onlyTarget(
+    Flags.boolean({description: "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)"}),
+  ),
+  probe: onlyTarget(probeFlags.probe),
+  'expect-status': onlyTarget(probeFlags['expect-status']),
+  'expect-reply': onlyTarget(probeFlags['expect-reply']),
+  'probe-send': onlyTarget(probeFlags['probe-send']),
 }
 
 type F = Record<string, unknown>
@@ -103,6 +121,7 @@ export function localOptions(f: F): LocalRaceOptions {
     tlsVersion: tlsVersionOf(f['tls-version']),
     keyType: c.keyType,
     maxFailures: f['max-failures'] as number,
+    timelinePath: f.timeline as string | undefined,
   }
 }
 
@@ -150,5 +169,8 @@ export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abo
     durationMs: f.duration === undefined ? undefined : dur(f.duration, '0s'),
     maxFailures: f['max-failures'] as number,
     timelinePath: f.timeline as string | undefined,
+    probe: probeOf(f),
+    restore: Boolean(f.restore),
+    windowHandshakes: f['window-handshakes'] as number | undefined,
   }
 }

@@ -10,8 +10,10 @@ export default class Handshake extends SvidkitCommand {
   static override summary = 'Connect to an mTLS server as a SPIFFE client and verify its SVID'
   static override description = describe(`
 Presents our SVID, verifies the server's SVID with the verify core (not a hostname check:
-SVIDs have no DNS name), then does a request/reply round trip so that a TLS 1.3 server that
-rejects our certificate is reported as such. Alerts are translated into reason codes, each
+SVIDs have no DNS name), then proves acceptance with a probe (--probe http by default: the reply's
+status says; nginx's 400 certificate pages, 401 and 403 are rejected-by-server-reply, exit 5;
+--probe line or tls for other protocols), so a server that finishes the TLS handshake but
+refuses us, or a TLS 1.3 server that rejects our certificate, is reported as such. Alerts are translated into reason codes, each
 with the side that refused: local (we rejected the server) or peer (the server rejected us).
 
 The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
@@ -24,6 +26,10 @@ The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
     {
       description: "Present a client SVID from separate files, trust example.org's bundle, and print JSON",
       command: '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
+    },
+    {
+      description: 'Probe a non-HTTP server (Redis over TLS): acceptance is a +PONG reply to PING',
+      command: "<%= config.bin %> handshake 127.0.0.1:6380 --dir svid --probe line --probe-send 'PING\\r\\n' --expect-reply '^\\+PONG'",
     },
   ]
 

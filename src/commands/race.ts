@@ -1,4 +1,5 @@
 import {runLocalRace} from '../core/race/local/race.js'
+import {runRepeatedTargetRace} from '../core/race/repeat.js'
 import {runTargetRace} from '../core/race/target-race.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
@@ -22,7 +23,11 @@ and mTLS clients whose SVIDs follow the CA record the serial served on every han
 --server-cmd starts the server too (and stops it at the end). Exit 0 only when every rotation
 was served within --settle, the last SVID is served at the end and failures are within
 --max-failures; else 5, with the reason on the first line. A target that refuses connections
-before the first rotation is exit 3. SIGINT, SIGTERM, SIGHUP and SIGQUIT stop every child, print
+before the first rotation, or a baseline that fails (the server does not serve --dir's SVID, its
+chain does not verify with --ca, it refuses our client SVID), is exit 3 with nothing rotated.
+Acceptance is proven by the probe's reply (--probe http by default: the status says; nginx's 400
+certificate pages and 403s are rejections). --dir is left complete (--restore: as found).
+SIGINT, SIGTERM, SIGHUP and SIGQUIT stop every child, print
 the partial report (--json: "interrupted": true) and exit 128 + the signal (130, 143, 129, 131);
 the --server-cmd server also dies with svidkit on SIGKILL (its supervisor stops its group).
 See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`)
@@ -42,6 +47,10 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
       description: 'Start your server, roll the root over without overlap, and print the report as JSON',
       command: '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
     },
+    {
+      description: 'Run the race 5 times against a server svidkit starts, and put the original files back at the end',
+      command: '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --mode spiffe-helper --server-cmd "node server.js" --repeat 5 --restore',
+    },
   ]
 
   static override flags = withRaceHelpGroups(raceFlags)
@@ -59,7 +68,10 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
       throw err
     }
     const run = flags.target
-      ? runTargetRace({...targetOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({report: r, lines: () => renderTargetRace(r)}))
+      ? (flags.repeat !== undefined && flags.repeat > 1
+          ? runRepeatedTargetRace({...targetOptions(flags), onProgress: json ? undefined : onProgress, abort}, flags.repeat)
+          : runTargetRace({...targetOptions(flags), onProgress: json ? undefined : onProgress, abort})
+        ).then((r) => ({report: r, lines: () => renderTargetRace(r)}))
       : runLocalRace({...localOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({report: r, lines: () => renderRace(r)}))
     const {report, lines} = await run.catch(interrupted)
     progressLine()

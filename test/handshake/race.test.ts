@@ -209,3 +209,14 @@ describe("naive server 'sni' (SNICallback swap only, no setSecureContext)", () =
     expect({staleServed: reference.report.staleServed, ok: reference.report.ok}).toEqual({staleServed: 0, ok: true})
   }, 60_000)
 })
+
+describe('the documented naive-server example fails every time (race --help)', () => {
+  // `race --mode spiffe-helper --server-reload unvalidated --rotations 20`: the naive server installs
+  // whatever is on disk at each event; the writer holds each truncated file 30 ms for it (issue 18).
+  for (const run of [1, 2]) {
+    it(`run ${run}: exit 5 with failures`, async () => {
+      const {report: p} = await timed(`unvalidated example ${run}`, {rotateMode: 'spiffe-helper', serverReload: 'unvalidated', rotations: 20})
+      expect({ok: p.ok, failed: p.failures > 0}).toEqual({ok: false, failed: true})
+    }, 60_000)
+  }
+})

@@ -44,7 +44,7 @@ export function groupMembers(pgid: number): number[] {
 }
 
 /** Writes an nginx mTLS config (daemon off, pid file and temp paths inside `base`) and returns the command starting it. */
-export function nginxCommand(base: string, svid: string, port: number): {cmd: string; pidFile: string} {
+export function nginxCommand(base: string, svid: string, port: number, o: {clientCa?: string} = {}): {cmd: string; pidFile: string} {
   const tmp = join(base, 'nginx-tmp')
   mkdirSync(tmp, {recursive: true})
   const pidFile = join(base, 'nginx.pid')
@@ -68,7 +68,7 @@ http {
     listen ${HOST}:${port} ssl;
     ssl_certificate ${svid}/svid.pem;
     ssl_certificate_key ${svid}/svid_key.pem;
-    ssl_client_certificate ${svid}/svid_bundle.pem;
+    ssl_client_certificate ${o.clientCa ?? `${svid}/svid_bundle.pem`};
     ssl_verify_client on;
     ssl_verify_depth 3;
     location / { return 200 "ok\\n"; }
@@ -79,9 +79,16 @@ http {
   return {cmd: `nginx -p ${base} -c ${conf} -e stderr`, pidFile}
 }
 
+/** The `openssl s_server` command serving `svid` (with `-cert_chain` unless `leafOnly`), refusing clients it does not trust. */
+export function sServerCommand(port: number, svid: string, o: {leafOnly?: boolean; caFile?: string} = {}): string {
+  const chain = o.leafOnly ? '' : ` -cert_chain ${svid}/svid.pem`
+  return `openssl s_server -accept ${HOST}:${port} -cert ${svid}/svid.pem${chain} -key ${svid}/svid_key.pem -CAfile ${o.caFile ?? `${svid}/svid_bundle.pem`} -Verify 3 -verify_return_error -www -quiet`
+}
+
 /** Writes a stunnel config (foreground, mTLS in front of `backend`) and returns the command starting it. */
-export function stunnelCommand(base: string, svid: string, port: number, backend: number): string {
+export function stunnelCommand(base: string, svid: string | {cert: string; key: string; bundle: string}, port: number, backend: number): string {
   const conf = join(base, 'stunnel.conf')
+  const f = typeof svid === 'string' ? {cert: `${svid}/svid.pem`, key: `${svid}/svid_key.pem`, bundle: `${svid}/svid_bundle.pem`} : svid
   writeFileSync(
     conf,
     `foreground = yes
@@ -90,9 +97,9 @@ debug = 4
 [svid]
 accept = ${HOST}:${port}
 connect = ${HOST}:${backend}
-cert = ${svid}/svid.pem
-key = ${svid}/svid_key.pem
-CAfile = ${svid}/svid_bundle.pem
+cert = ${f.cert}
+key = ${f.key}
+CAfile = ${f.bundle}
 verifyChain = yes
 requireCert = yes
 `,
@@ -140,6 +147,11 @@ server.listen(Number(port), '${HOST}', () => console.log('listening on ' + port)
 `,
   )
   return file
+}
+
+/** The race flags that start the Node server of nodeServerScript in `mode` and reload it by SIGHUP. */
+export function nodeServerArgs(base: string, svid: string, port: number, mode: 'full' | 'keep-ca' | 'exit' = 'full'): string[] {
+  return ['--server-cmd', `node ${nodeServerScript(base)} ${svid} ${port} ${mode}`, '--reload', 'signal:HUP']
 }
 
 /** A `race --json` document: the report, or an error. */

@@ -5,7 +5,7 @@
  * (intermediate, root add → leaf → drop-old, root none) and the layout refusals.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {loadAuthority} from '../../src/core/ca/store.js'
@@ -267,19 +267,22 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
     expect(events.filter((e) => e.step === 'hold-fd' || e.step === 'release-fd')).toEqual([])
   })
 
-  it('--bundle-only rewrites cert and key with the same bytes the way the mode writes (R16)', async () => {
+  it('--bundle-only: spiffe-helper rewrites cert and key with the same bytes (R16); atomic-rename leaves them untouched', async () => {
     for (const mode of ['spiffe-helper', 'atomic-rename'] as WriterMode[]) {
       const dir = fresh(mode)
       const first = await rot({dir, ca, mode})
       const before = doneOf(first.events)
+      const inodes = ['svid.pem', 'svid_key.pem'].map((f) => statSync(join(dir, f)).ino)
       const {events, summaries} = await rot({dir, ca, mode, bundleOnly: true})
       const done = doneOf(events)
       expect(done.sha256, mode).toEqual(before.sha256)
       expect(done.serial).toBe(before.serial)
       expect(summaries[0].serial).toBe(before.serial)
-      // All three are still rewritten (spiffe-helper in place, so a torn window on unchanged C/K).
+      // spiffe-helper rewrites all three in place (a torn window on unchanged C/K); a bundle delivered
+      // on its own (ConfigMap, ClusterTrustBundle) leaves the cert and key files alone (issue 18).
       const opened = steps(events, 'open', 1).map((e) => e.file?.replace(/^\.(.*)\.tmp[0-9a-f]{8}$/, '$1'))
-      expect(opened).toEqual(['svid.pem', 'svid_key.pem', 'svid_bundle.pem'])
+      expect(opened).toEqual(mode === 'spiffe-helper' ? ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'] : ['svid_bundle.pem'])
+      if (mode === 'atomic-rename') expect(['svid.pem', 'svid_key.pem'].map((f) => statSync(join(dir, f)).ino)).toEqual(inodes)
       if (mode === 'spiffe-helper') expect(done.windows?.map((w) => w.window)).toEqual(['torn', 'torn', 'torn'])
       // C and K do not change together, so no key-mismatch window.
       expect(events.some((e) => e.window === 'key-mismatch')).toBe(false)

@@ -21,7 +21,7 @@ export function renderTargetRace(r: TargetRaceReport): string[] {
       ],
       ['rotations', `${r.rotations} × ${r.kind} (${r.rotateMode}), ${r.windowsOpened} inconsistent windows opened by the writer`],
       ['reload', `${r.reload.trigger}: fired ${r.reload.fired}, failed ${r.reload.failed}`],
-      ['handshakes', `${r.handshakes}, failures ${r.failures} (allowed ${r.maxFailures})`],
+      ['handshakes', `${r.handshakes}, failures ${r.failures} (allowed ${r.maxFailures}), ${r.handshakesInWindows} inside the writer's windows`],
       ['failures by cause', causes],
       ['failures by side', `we rejected the server ${r.failuresBySide.local}, the server rejected us ${r.failuresBySide.peer}`],
       ['inconsistent or expired set served', String(r.inconsistentOrExpired)],
@@ -30,11 +30,16 @@ export function renderTargetRace(r: TargetRaceReport): string[] {
       ['stale serial served', r.staleServed ? style.red(String(r.staleServed)) : '0'],
       ['handshake latency', spread(r.latency)],
       ['causes', safe(r.causes.join(', ')) || 'none'],
+      ['directory', r.directory ? safe(`${r.directory.left}${r.directory.problem ? ` (${r.directory.problem})` : ''}`) : '-'],
       ['elapsed', `${(r.elapsedMs / 1000).toFixed(1)}s`],
     ]),
     '',
     '  rotation  step                                serial            trigger  first new  last old',
   ]
+  const rounds = (r as TargetRaceReport & {rounds?: {round: number; ok: boolean; summary: string}[]}).rounds
+  if (rounds) {
+    for (const x of rounds) lines.splice(lines.length - 2, 0, `  round ${x.round}: ${x.ok ? 'PASS' : style.red('FAIL')}  ${x.summary}`)
+  }
   for (const row of r.perRotation) {
     const mark = row.converged ? ' ' : style.red('!')
     lines.push(

@@ -55,7 +55,11 @@ const VERIFY_CODES: Record<string, AlertInfo> = {
  */
 export function cleanMessage(message: string): string {
   const line = message.split('\n').find((l) => l.trim() !== '') ?? message
-  return line.replace(/^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:/, '').trim()
+  // Also without OpenSSL's source position (":../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601").
+  return line
+    .replace(/^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:/, '')
+    .replace(/:[^:\s]*openssl\/[^:\s]*\.c:\d+/, '')
+    .trim()
 }
 
 /** Returns the failure for an OpenSSL verification result (`socket.authorizationError`), or undefined for other codes. */

@@ -7,11 +7,15 @@ import {verifySvid} from '../verify/verify.js'
 import type {VerifyResult} from '../verify/result.js'
 import type {CertificateSummary} from '../x509/summary.js'
 import {closedWithoutReply, failureFromError, type HandshakeFailure} from './alerts.js'
+import {DEFAULT_PROBE, MAX_REPLY_BYTES, firstLine, judgeReply, probeRequest, replyComplete, type ProbeSpec} from './client-probe.js'
 import {peerChain} from './peer-chain.js'
 import {clientConnectOptions, type TlsVersionChoice} from './tls-options.js'
 
-/** The request a client sends after the handshake; any reply proves the server accepted us. */
+/** The request of the default (HTTP) probe before --probe existed; kept for library users. */
 export const ROUND_TRIP_REQUEST = 'GET /svidkit HTTP/1.0\r\n\r\n'
+
+/** How long a `--probe tls` client waits under TLS 1.3 for the server's verdict (a session ticket, an alert or a close). */
+export const TLS13_VERDICT_WAIT_MS = 300
 
 /** Options of one client handshake. */
 export interface ClientOptions {
@@ -28,6 +32,8 @@ export interface ClientOptions {
   tlsVersion?: TlsVersionChoice
   /** Whole-attempt timeout in ms. Default 10000. */
   timeoutMs?: number
+  /** How acceptance is proven (docs/race.md). Default: an HTTP request whose status says so. */
+  probe?: ProbeSpec
   clock?: Clock
 }
 
@@ -35,9 +41,11 @@ export interface ClientOptions {
 export interface HandshakeResult {
   ok: boolean
   tls: {protocol: string | null; cipher: string | null; resumed: boolean}
-  peer: {spiffeId: string | null; serial: string | null; chain: CertificateSummary[]}
+  /** `presented`: how many certificates the server sent (1: its leaf alone). */
+  peer: {spiffeId: string | null; serial: string | null; chain: CertificateSummary[]; presented?: number}
   verify?: VerifyResult
   timing: {connectMs: number | null; handshakeMs: number | null; roundTripMs: number | null}
+  /** The first line of the server's reply to the probe ("" for `--probe tls`). */
   reply?: string
   /** Our local TCP port (lets a local test match the server's view of this connection). */
   localPort?: number
@@ -73,6 +81,7 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      clearTimeout(verdictTimer)
       if (failure) result.errors.push(failure)
       result.ok = result.errors.length === 0 && result.reply !== undefined
       socket.destroy()
@@ -86,6 +95,19 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       result.timing.connectMs = clock.monotonicMs() - t0
       result.localPort = socket.localPort
     })
+    const probe = o.probe ?? DEFAULT_PROBE
+    let replyText = ''
+    let verdictTimer: NodeJS.Timeout | undefined
+    const accept = () => {
+      result.reply = ''
+      result.timing.roundTripMs = clock.monotonicMs() - tSecure
+      finish()
+    }
+    const judge = () => {
+      result.reply = firstLine(replyText)
+      result.timing.roundTripMs = clock.monotonicMs() - tSecure
+      finish(judgeReply(probe, replyText))
+    }
     socket.once('secureConnect', () => {
       secured = true
       tSecure = clock.monotonicMs()
@@ -96,23 +118,29 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
         return finish({code: 'no-uri-san', message: 'the server sent no certificate', hint: 'the server must present its X509-SVID', side: 'local'})
       const verdict = verifySvid({chain, bundles: o.bundles, at: clock.now(), expectIds: o.expectIds, expectTrustDomain: o.expectTrustDomain})
       result.verify = verdict
-      result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain}
+      result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain, presented: chain.length}
       if (!verdict.valid) {
         const e = verdict.errors[0]
         return finish({...e, hint: chain.length === 1 && e.code === 'untrusted-chain' ? `server sent only its leaf: ${e.hint}` : e.hint, side: 'local'})
       }
-      socket.write(ROUND_TRIP_REQUEST)
+      const request = probeRequest(probe, servername)
+      if (request !== undefined) {
+        socket.write(request)
+        return
+      }
+      // --probe tls: under TLS 1.2 the server's Finished came after it judged our certificate; under
+      // TLS 1.3 it judges after ours, so wait for its ticket (proof) or an alert (refusal), bounded.
+      if (result.tls.protocol !== 'TLSv1.3') return accept()
+      socket.once('session', accept)
+      verdictTimer = setTimeout(accept, TLS13_VERDICT_WAIT_MS)
     })
     socket.on('data', (d: Buffer) => {
-      if (result.reply !== undefined) return
-      result.reply =
-        d
-          .toString('utf8')
-          .split('\n')
-          .find((l) => l.trim() !== '')
-          ?.trim() ?? ''
-      result.timing.roundTripMs = clock.monotonicMs() - tSecure
-      finish()
+      if (settled || probe.kind === 'tls') return
+      replyText += d.toString('latin1').slice(0, Math.max(0, MAX_REPLY_BYTES - replyText.length))
+      if (replyComplete(probe, replyText)) judge()
+    })
+    socket.once('end', () => {
+      if (replyText.length > 0) judge()
     })
     socket.once('error', (err: NodeJS.ErrnoException) => {
       // TLS 1.2: the server presented its certificate before refusing ours; what it served is still an observation.
@@ -127,15 +155,17 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake', o.credentials !== undefined))
     })
     socket.once('close', () =>
-      finish(
-        secured
-          ? closedWithoutReply(result.tls.protocol, o.credentials !== undefined)
-          : failureFromError(
-              Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}),
-              'handshake',
-              o.credentials !== undefined,
-            ),
-      ),
+      replyText.length > 0
+        ? judge()
+        : finish(
+            secured
+              ? closedWithoutReply(result.tls.protocol, o.credentials !== undefined)
+              : failureFromError(
+                  Object.assign(new Error('connection closed during the handshake'), {code: 'ECONNRESET'}),
+                  'handshake',
+                  o.credentials !== undefined,
+                ),
+          ),
     )
   })
 }

@@ -10,6 +10,7 @@ import {SvidkitError} from '../errors.js'
 import {resolveLayout, type LayoutName} from '../fs/layout.js'
 import {clientHandshake, type HandshakeResult} from './client.js'
 import type {TlsVersionChoice} from './tls-options.js'
+import type {ProbeSpec} from './client-probe.js'
 
 /** Options of `handshake HOST:PORT` as the command takes them. */
 export interface RunClientOptions {
@@ -25,6 +26,7 @@ export interface RunClientOptions {
   servername?: string
   tlsVersion?: TlsVersionChoice
   timeoutMs?: number
+  probe?: ProbeSpec
 }
 
 /** Returns host and port of `HOST:PORT` (`[::1]:8443` for IPv6). */
@@ -93,5 +95,6 @@ export async function runClient(o: RunClientOptions): Promise<HandshakeResult> {
     expectTrustDomain: expectTd,
     tlsVersion: o.tlsVersion,
     timeoutMs: o.timeoutMs,
+    probe: o.probe,
   })
 }

@@ -240,7 +240,8 @@ export class SvidServer {
       this.context = createSecureContext(opts)
       this.server.setSecureContext(opts)
       const serial = serialHex(Buffer.from(new X509Certificate(opts.cert as Buffer).serialNumber, 'hex'))
-      this.trust = this.parseTrust(opts.ca as Buffer | undefined)
+      // Naive: it trusts exactly what it read, as OpenSSL does with `ca` (an empty or torn bundle trusts nobody).
+      this.trust = this.parseTrust(opts.ca as Buffer | undefined, [])
       const sha256 = {cert: sha(opts.cert as Buffer), key: sha(opts.key as Buffer), bundle: sha(opts.ca as Buffer | undefined)}
       if (JSON.stringify(sha256) !== JSON.stringify(this.loaded)) this.emit('reload', {serial, validated: false, sha256})
       this.loaded = sha256
@@ -251,11 +252,11 @@ export class SvidServer {
   }
 
   /** Naive consumers do not read the bundle: parse it here, keeping the old trust if it is unreadable. */
-  private parseTrust(raw: Buffer | undefined): ParsedCertificate[] {
+  private parseTrust(raw: Buffer | undefined, unreadable: ParsedCertificate[] = this.trust): ParsedCertificate[] {
     try {
       return parsePemBundle(raw ?? Buffer.alloc(0), 'bundle').authorities
     } catch {
-      return this.trust
+      return unreadable
     }
   }
 

@@ -1,97 +1,27 @@
-import {existsSync} from 'node:fs'
-import {join} from 'node:path'
-import {systemClock, type Clock} from '../clock.js'
+import {systemClock} from '../clock.js'
+import type {TargetRaceOptions} from './target-options.js'
 import {SvidkitError} from '../errors.js'
 import {loadAuthority} from '../ca/store.js'
-import type {Knobs} from '../rotate/knobs.js'
 import type {RotateEvent} from '../rotate/events.js'
-import type {WriterMode} from '../rotate/writers/index.js'
-import {SpiffeId, type TrustDomain} from '../spiffe-id/index.js'
-import {resolveLayout, type LayoutName} from '../fs/layout.js'
-import {readInput} from '../fs/read-input.js'
-import {readCertificates} from '../x509/read.js'
-import type {KeyType} from '../x509/key-type.js'
+import {resolveLayout} from '../fs/layout.js'
 import {clientHandshake} from '../handshake/client.js'
-import type {TlsVersionChoice} from '../handshake/tls-options.js'
 import type {Attempt} from './local/stats.js'
 import {sleep} from '../rotate/ops.js'
-import {clientIdentity, startClients, type ClientIdentity} from './clients.js'
+import {clientIdentity, startClients, type ClientIdentity, type Clients} from './clients.js'
+import {availableParallelism} from 'node:os'
 import {rotationRows, staleAfterLast} from './convergence.js'
-import {checkPidSource, fireReload, type PidSource, type ReloadResult, type ReloadTrigger} from './reload.js'
+import {checkPidSource, fireReload, type PidSource, type ReloadResult} from './reload.js'
 import {canConnect, startServerProcess, waitForPort, type ServerProcess} from './server-process.js'
+import {baselineProbe, dirIssuedByCa, portFree} from './baseline.js'
+import {classifyDrops, reloadWindows} from './drops.js'
+import {leaveDirectory, snapshotDir} from './leave-dir.js'
+import {attemptsInWindows, writerWindows} from './windows.js'
 import {targetReport, triggerText, type TargetRaceReport} from './target-report.js'
-import {writeTimeline} from './timeline.js'
-import {rolloverSteps, type WriterStep} from './writer-job.js'
+import {checkTimelinePath, writeTimeline} from './timeline.js'
+import {rolloverSteps} from './writer-job.js'
 import {startWriter, type Writer} from './writer.js'
 
-/** Options of `race --target` (typed and validated; docs/race.md). */
-export interface TargetRaceOptions {
-  host: string
-  port: number
-  /** The server's SVID directory (dir-symlink: the link), rotated by the race. */
-  dir: string
-  /** The CA directory that issued the SVID in `dir`. */
-  ca: string
-  /** Writer mode. Default `atomic-rename`. */
-  mode?: WriterMode
-  layout?: LayoutName
-  names?: {cert?: string; key?: string; bundle?: string}
-  knobs: Knobs
-  issue?: {keyType?: KeyType; ttlMs?: number; notBefore?: Date; notAfter?: Date}
-  intermediatesInBundle?: boolean
-  bundleOnly?: boolean
-  /** What each rotation replaces. Default `leaf`. */
-  kind?: WriterStep['kind']
-  caOverlap?: WriterStep['caOverlap']
-  /** Rotations (root rollovers count as one each). Default 3. */
-  rotations?: number
-  /** Pause between rotations (ms). Default 1000. */
-  intervalMs?: number
-  /** Default none. */
-  reload?: ReloadTrigger
-  /** The pid for `signal:` (re-read every rotation); default the --server-cmd process. */
-  pid?: number
-  pidFile?: string
-  /** A shell command that starts the server under test. */
-  serverCmd?: string
-  /** How long to wait for the target to accept connections (ms). Default 10000. */
-  startTimeoutMs?: number
-  /** How long a rotation may take to be served (ms). Default 5000. */
-  settleMs?: number
-  /** Client loops. Default 4. */
-  concurrency?: number
-  /** The clients' SPIFFE ID. Default spiffe://<trust domain>/svidkit-race-client. */
-  clientId?: string
-  /** Accepted server SPIFFE IDs. Default: the one in `dir`. */
-  expectIds?: SpiffeId[]
-  expectTrustDomain?: TrustDomain
-  servername?: string
-  tlsVersion?: TlsVersionChoice
-  /** Per-handshake timeout (ms). Default 5000. */
-  timeoutMs?: number
-  /** Keep the clients running at least this long (ms). */
-  durationMs?: number
-  /** Failures allowed. Default 0. */
-  maxFailures?: number
-  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
-  timelinePath?: string
-  clock?: Clock
-  onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
-  /** Stops the run: writer, clients and the server process are stopped before the promise settles. */
-  abort?: AbortSignal
-}
-
-function dirIdentity(dir: string, certName: string): {spiffeId: SpiffeId; serial: string} {
-  const path = join(dir, certName)
-  const leaf = readCertificates(readInput(path, 'pem-invalid'), path)[0]
-  const uri = leaf.san?.uris[0]
-  if (!uri)
-    throw new SvidkitError('no-uri-san', `"${path}" has no SPIFFE ID`, {
-      exit: 3,
-      hint: 'race --target rotates an SVID directory: issue one with svidkit issue --out DIR',
-    })
-  return {spiffeId: SpiffeId.parse(uri), serial: leaf.serial}
-}
+export type {TargetRaceOptions} from './target-options.js'
 
 /**
  * Returns the verdict of racing an external server under rotation: its SVID directory is
@@ -105,43 +35,57 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   const {layout, names} = resolveLayout(o.dir, {layout: o.layout, names: o.names})
   const settleMs = o.settleMs ?? 5000
   const trigger = o.reload ?? {kind: 'none'}
-  if (o.timelinePath && existsSync(o.timelinePath)) {
-    throw new SvidkitError('output-exists', `the timeline "${o.timelinePath}" exists`, {
-      path: o.timelinePath,
-      hint: 'remove it or choose another --timeline file',
-    })
-  }
+  if (o.timelinePath) checkTimelinePath(o.timelinePath)
   checkPidSource(o.pid, o.pidFile)
   const authority = loadAuthority(o.ca)
-  const server = dirIdentity(o.dir, names.cert)
-  if (server.spiffeId.trustDomain.name !== authority.trustDomain.name) {
-    throw new SvidkitError(
-      'trust-domain-mismatch',
-      `the SVID in "${o.dir}" is in "${server.spiffeId.trustDomain.name}", the CA "${o.ca}" in "${authority.trustDomain.name}"`,
-      {
-        exit: 3,
-        hint: 'give the --ca that issued the SVID in --dir',
-      },
-    )
-  }
+  // Before any write: --ca must have issued the SVID the server serves from --dir.
+  const server = dirIssuedByCa(o.dir, names, o.ca, authority, clock.now())
+  const snapshot = snapshotDir(o.dir, names)
   const clientId = o.clientId ?? `spiffe://${authority.trustDomain.name}/svidkit-race-client`
   let identity: ClientIdentity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, reissue: true})
   const initialClientRoot = identity.root
+  // During a root overlap (after activate, before drop-old) odd client loops keep the old root's
+  // SVID, as peers that have not rotated yet do: a server must accept both roots then.
+  let lagging: ClientIdentity | undefined
+  const identityOf = (loop: number) => (lagging && loop % 2 === 1 ? {...lagging, bundles: identity.bundles} : identity)
   const steps = rolloverSteps(o.rotations ?? 3, o.kind ?? 'leaf', o.caOverlap ?? 'add')
 
   let proc: ServerProcess | undefined
   let writer: Writer | undefined
-  let clients: {stop: () => Promise<void>} | undefined
+  let clients: Clients | undefined
   let progress: NodeJS.Timeout | undefined
+  let directory: TargetRaceReport['directory']
   const stopAll = async () => {
     clearInterval(progress)
     await Promise.all([writer?.stop(), clients?.stop()])
+    // Leave --dir complete (or as found, with --restore) before the server that reads it goes.
+    if (writer && !directory) {
+      directory = {left: 'last-rotation'}
+      try {
+        directory = await leaveDirectory({
+          dir: o.dir,
+          names,
+          ca: o.ca,
+          mode,
+          layout: o.layout,
+          spiffeId: server.spiffeId.toString(),
+          snapshot,
+          restore: o.restore ?? false,
+          clock,
+        })
+        if (directory.left !== 'last-rotation' && !proc) await fireReload(trigger, 0, pidSource(), clock)
+      } catch (err) {
+        directory = {left: 'last-rotation', problem: `could not leave --dir complete: ${(err as Error).message}`}
+      }
+    }
     await proc?.stop()
   }
+  const pidSource = (): PidSource | undefined => (o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {group: proc} : undefined)
   const onAbort = () => void stopAll()
   o.abort?.addEventListener('abort', onAbort, {once: true})
   try {
     if (o.serverCmd) {
+      await portFree(o.host, o.port)
       proc = startServerProcess(o.serverCmd)
       await waitForPort(o.host, o.port, {timeoutMs: o.startTimeoutMs ?? 10_000, server: proc, abort: o.abort})
     } else if (!(await canConnect(o.host, o.port, 2000))) {
@@ -158,10 +102,11 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       expectTrustDomain: o.expectTrustDomain,
       tlsVersion: o.tlsVersion,
       timeoutMs: o.timeoutMs ?? 5000,
+      probe: o.probe,
       clock,
     }
     const probe = async () => clientHandshake({...handshakeOpts, credentials: identity.credentials, bundles: identity.bundles})
-    const initial = await probe()
+    const initial = await baselineProbe(probe, {dir: o.dir, serial: server.serial, target: `${o.host}:${o.port}`})
 
     const t0 = clock.monotonicMs()
     const attempts: Attempt[] = []
@@ -170,8 +115,10 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     let rotationNow = 0
     let rotationStarted = 0
     let exitDuring = 0
-    const pids: PidSource | undefined = o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {group: proc} : undefined
-    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, identity: () => identity, onAttempt: (a) => attempts.push(a)})
+    const pids = pidSource()
+    // Loops on worker threads (one per core, at most one per loop): one Node thread halves the rate.
+    const threads = o.threads ?? availableParallelism()
+    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, threads, identity: identityOf, onAttempt: (a) => attempts.push(a)})
     progress = setInterval(
       () =>
         o.onProgress?.({
@@ -187,11 +134,24 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       const step = steps[e.rotation - 1]
       // Peers follow the CA: new trust at once, a new client SVID whenever a leaf was issued from it.
       const reissue = step.kind !== 'root' || step.caOverlap === 'none'
+      const before = identity
       identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
+      const overlap = step.label.endsWith('(activate)') && (o.concurrency ?? 4) > 1
+      if (overlap) lagging = before
+      clients?.refresh()
       const r = await fireReload(trigger, e.rotation, pids, clock)
       if (r) {
         reloads.push(r)
         triggers.set(e.rotation, r.t)
+      }
+      if (overlap && steps[e.rotation]?.caOverlap === 'drop-old') {
+        // SPIRE drops the old root only once every SVID it signed expired: the server must have moved
+        // to the new-root leaf (up to --settle), and the old root's peers rotate, before drop-old.
+        const until = clock.monotonicMs() + settleMs
+        while (clock.monotonicMs() < until && !o.abort?.aborted && !attempts.some((a) => a.start >= e.t && a.servedSerial === e.serial)) await sleep(20)
+        await sleep(o.intervalMs ?? 1000)
+        lagging = undefined
+        clients?.refresh()
       }
     }
     writer = startWriter(
@@ -208,8 +168,17 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         steps,
         intervalMs: o.intervalMs ?? 1000,
         lockstep: true,
+        holdWindows: (o.windowHandshakes ?? 0) > 0,
       },
-      {onDone, onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation))},
+      {
+        onDone,
+        onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation)),
+        // A window stays open until --window-handshakes handshakes begun inside it ended (at most 5 s, or one --timeout).
+        onWindow: async (t) => {
+          const until = clock.monotonicMs() + Math.max(5000, o.timeoutMs ?? 5000)
+          while (clock.monotonicMs() < until && !o.abort?.aborted && attempts.filter((a) => a.start >= t).length < (o.windowHandshakes ?? 0)) await sleep(2)
+        },
+      },
     )
     if (o.abort?.aborted) await writer.stop()
     const serverGone = proc ? proc.exited.then(() => 'server' as const) : new Promise<'server'>(() => undefined)
@@ -245,6 +214,9 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       })
     const lastSerial = lastDone?.serial ?? server.serial
     const exit = proc?.exit
+    const perRotation = rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs})
+    classifyDrops(attempts, reloadWindows({done: writer.done, triggers: reloads, firstNewMs: perRotation.map((r) => r.firstNewMs)}))
+    await stopAll()
     const report = targetReport({
       attempts,
       trigger,
@@ -257,6 +229,9 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       finalSerialServed: final?.peer.serial === lastSerial,
       staleServed: staleAfterLast(attempts, lastDone?.serial, lastDone?.t, settleMs),
       windowsOpened: writer.events.filter((e) => e.step === 'window' && e.state === 'open').length,
+      handshakesInWindows: attemptsInWindows(attempts, writerWindows(writer.events)),
+      doneTimes: writer.done.map((d) => d.t),
+      ...(directory ? {directory} : {}),
       elapsedMs: clock.monotonicMs() - t0,
       rotateExit,
       rotateErrors: writer.stderr,
@@ -270,11 +245,11 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         lastLines: proc?.lastLines() ?? [],
       },
       reload: {trigger: triggerText(trigger), fired: reloads.length, failed: reloads.filter((r) => !r.ok).length, results: reloads},
-      perRotation: rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs}),
+      perRotation,
     })
     if (o.timelinePath) {
       const serials = [...new Set([initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
-      writeTimeline(o.timelinePath, {verdict: report, target: `${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
+      writeTimeline(o.timelinePath, {verdict: report, target: `--target ${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
     }
     return report
   } finally {

@@ -7,7 +7,10 @@ import {maxOf, minOf} from '../arrays.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */
 export const RACE_CAUSES = [
+  'nothing-reloaded',
   'trust-not-reloaded',
+  'partial-trust',
+  'dropped-during-reload',
   'unconverged',
   'stale-served',
   'server-exited',
@@ -38,6 +41,10 @@ export interface TargetRaceReport extends RaceReportBase {
   }
   reload: {trigger: string; fired: number; failed: number; results: ReloadResult[]}
   perRotation: RotationRow[]
+  /** Handshakes that ran while the writer had an inconsistent window open (evidence, not luck, behind a PASS). */
+  handshakesInWindows: number
+  /** How --dir was left: the writer's last set, repaired (it was incomplete), or restored (--restore). */
+  directory?: {left: 'last-rotation' | 'repaired' | 'restored'; problem?: string}
 }
 
 const RENAMING_WRITERS = new Set(['atomic-rename', 'kubelet', 'dir-symlink', 'move-away', 'hardlink-backup', 'unlink-create', 'credential-bundle'])
@@ -66,6 +73,25 @@ function unconvergedHint(trigger: ReloadTrigger, mode: string, pid: number | und
   return 'the server does not seem to watch its files: give it a reload trigger (--reload signal:HUP or exec:CMD), or fix its watcher'
 }
 
+/** Which clients (by root: the one the race started with, or a new one) the server refused, from which rotation on. */
+function refusedByRoot(
+  fails: Attempt[],
+  initialRoot: string,
+  doneTimes: number[],
+  rows: RotationRow[],
+): {root: 'old' | 'new'; since: number; step: string; count: number}[] {
+  const out: {root: 'old' | 'new'; since: number; step: string; count: number}[] = []
+  for (const root of ['old', 'new'] as const) {
+    const mine = fails.filter((a) => (a.clientRoot === initialRoot) === (root === 'old'))
+    if (mine.length === 0) continue
+    const first = Math.min(...mine.map((a) => a.start))
+    const since = doneTimes.filter((t) => t <= first).length
+    if (since === 0) continue
+    out.push({root, since, step: rows[since - 1]?.step ?? '', count: mine.length})
+  }
+  return out
+}
+
 /** Returns the report with its verdict (docs/race.md): exit 0 only when `ok`. */
 export function targetReport(
   x: Omit<
@@ -84,9 +110,9 @@ export function targetReport(
     | 'inconsistentOrExpired'
     | 'resumed'
     | 'handshakesPerSecond'
-  > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null; initialClientRoot: string},
+  > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null; initialClientRoot: string; doneTimes: number[]},
 ): TargetRaceReport {
-  const {attempts, trigger, lastServedSerial, initialClientRoot, ...rest} = x
+  const {attempts, trigger, lastServedSerial, initialClientRoot, doneTimes, ...rest} = x
   const tally = failureTally(attempts)
   const {failed, failuresByCause: byCause, examples} = tally
   const rows = x.perRotation
@@ -101,9 +127,17 @@ export function targetReport(
   if (!x.finalSerialServed) causes.push('final-not-served')
   if (x.staleServed > 0) causes.push('stale-served')
   // The server refused only clients whose SVIDs chain to a root it did not start with: its trust bundle was never reloaded.
-  const peerFails = failed.filter((a) => a.side === 'peer')
+  const peerFails = failed.filter((a) => a.side === 'peer' && a.code !== 'dropped-during-reload')
   const trustNotReloaded = peerFails.length > 0 && peerFails.every((a) => a.clientRoot !== undefined && a.clientRoot !== initialClientRoot)
-  if (trustNotReloaded) causes.unshift('trust-not-reloaded')
+  // A server that never served a new leaf reloaded nothing at all: its trust is only part of that.
+  const newLeaves = rows.some((r) => r.serial !== '' && r.serial !== x.target.initialSerial)
+  const nothingReloaded = trustNotReloaded && newLeaves && !attempts.some((a) => a.servedSerial !== null && a.servedSerial !== x.target.initialSerial)
+  if (nothingReloaded) causes.splice(x.target.exit || reloadFailed.length ? 1 : 0, 0, 'nothing-reloaded')
+  else if (trustNotReloaded) causes.unshift('trust-not-reloaded')
+  else if (refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).some((g) => g.root === 'old' && !/drop-old/.test(g.step))) {
+    // Clients of the old root refused while the bundle still held it (caddy 2.6 trusts only the first certificate).
+    causes.unshift('partial-trust')
+  }
   if (failed.length > x.maxFailures)
     causes.push(
       ...Object.entries(byCause)
@@ -120,9 +154,19 @@ export function targetReport(
   } else if (reloadFailed.length) {
     const r = reloadFailed[0]
     summary = `the reload trigger failed at rotation ${r.rotation}: ${trigger.kind === 'exec' ? `"${triggerText(trigger).slice(5)}" exited ${r.status ?? 'without a status'}${r.stderr ? `: ${r.stderr.split('\n').at(-1)?.slice(0, 160)}` : ''}` : (r.stderr ?? 'not delivered')}`
-  } else if (trustNotReloaded && failed.length > x.maxFailures) {
+  } else if (nothingReloaded) {
+    const refused = peerFails.length ? ` and refuses clients whose SVIDs come from the new root (${peerFails.length} of ${attempts.length} handshakes)` : ''
+    summary = `the server reloaded nothing: it still presents serial ${short(x.target.initialSerial)} ${sec(rows.at(-1)?.observedMs ?? 0)} after the last rotation${refused}; ${unconvergedHint(trigger, x.rotateMode, x.target.pid)}`
+  } else if (peerFails.length > 0 && failed.length > x.maxFailures && refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).length > 0) {
+    const groups = refusedByRoot(peerFails, initialClientRoot, doneTimes, rows)
     const codes = [...new Set(peerFails.map((a) => a.code))].join(', ')
-    summary = `the server rejects clients whose SVIDs come from the new root (${peerFails.length} of ${attempts.length} handshakes, ${codes}): it never reloaded its trust bundle; load the CA file with the certificate on every reload (R12, R15)`
+    const which = groups
+      .map((g) => `clients whose SVIDs come from the ${g.root} root since rotation ${g.since} (${g.step}; ${g.count} handshakes)`)
+      .join(' and ')
+    const why = trustNotReloaded
+      ? 'it serves the new certificate but never reloaded its trust bundle; load the CA file with the certificate on every reload (R12, R15)'
+      : 'it trusts only part of the bundle while it holds both roots (caddy 2.6 reads only the first certificate of trusted_ca_cert_file): load every certificate of the bundle file and keep both roots during an overlap (R12)'
+    summary = `the server refuses ${which}, of ${attempts.length} (${codes}): ${why}`
   } else if (unconverged.length) {
     const r = unconverged[0]
     const waited = r.observedMs / 1000
@@ -144,7 +188,7 @@ export function targetReport(
     summary = `${x.staleServed} handshake(s) begun more than --settle ${sec(x.settleMs)} after the last rotation were still served an older serial (some workers or listeners kept the old certificate)`
   } else {
     const slowest = maxOf(conv, 0)
-    summary = `the server served all ${rows.length} rotation(s) within --settle ${sec(x.settleMs)} (slowest ${Math.round(slowest)} ms); ${attempts.length} handshakes, ${failed.length} failures`
+    summary = `the server served all ${rows.length} rotation(s) within --settle ${sec(x.settleMs)} (slowest ${Math.round(slowest)} ms); ${attempts.length} handshakes, ${failed.length} failures; ${x.handshakesInWindows} handshakes ran inside the writer's ${x.windowsOpened} inconsistent window(s)`
   }
   return {
     ok: causes.length === 0,

@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import {SvidkitError} from '../errors.js'
 import type {RotateEvent} from '../rotate/events.js'
 import type {Attempt} from './local/stats.js'
@@ -79,13 +79,18 @@ export function timelineHtml(x: TimelineInput): string {
     )
   }
   for (let i = 0; i < lanes; i++) label(hsTop + i * laneH, `serial ${x.serials[i].slice(0, 8)}`)
-  label(failY, 'failed')
+  label(failY, 'no certificate')
+  // Every handshake sits in the lane of the serial it was served, so a refused one still shows which
+  // certificate was being refused: successes in the serial's colour, failures red with a dark edge.
+  // Failures that saw no certificate (refused connections, resets before it) go to the last lane.
   for (const a of x.attempts) {
     const idx = a.servedSerial === null ? undefined : serialIndex.get(a.servedSerial)
-    const y = !a.ok ? failY : idx === undefined ? failY : hsTop + idx * laneH
+    const y = idx === undefined ? failY : hsTop + idx * laneH
     const fill = !a.ok ? TIMELINE_COLORS.failed : TIMELINE_COLORS.serials[(idx ?? 0) % TIMELINE_COLORS.serials.length]
+    const edge = a.ok ? '' : ' stroke="#600" stroke-width="1"'
+    const what = a.ok ? `served ${a.servedSerial}` : `failed${a.servedSerial ? ` (served ${a.servedSerial})` : ''}: ${a.code}: ${a.message ?? ''}`
     parts.push(
-      `<rect x="${px(a.start)}" y="${y + 3}" width="${Math.max(2, px(a.end) - px(a.start))}" height="${laneH - 6}" fill="${fill}" opacity="0.8"><title>${esc(a.ok ? `served ${a.servedSerial}` : `${a.code}: ${a.message ?? ''}`)}</title></rect>`,
+      `<rect x="${px(a.start)}" y="${y + 3}" width="${Math.max(2, px(a.end) - px(a.start))}" height="${laneH - 6}" fill="${fill}"${edge} opacity="0.8"><title>${esc(what)}</title></rect>`,
     )
   }
   const title = `${x.verdict.ok ? 'PASS' : 'FAIL'}  ${x.verdict.summary}`
@@ -93,10 +98,15 @@ export function timelineHtml(x: TimelineInput): string {
 <html><head><meta charset="utf-8"><title>svidkit race ${esc(x.target)}</title>
 <style>body{font-family:sans-serif;margin:12px}h1{font-size:15px;color:${x.verdict.ok ? '#2ca02c' : TIMELINE_COLORS.failed}}p{font-size:12px;color:#555}</style></head>
 <body><h1>${esc(title)}</h1>
-<p>svidkit race --target ${esc(x.target)}: writer operations (ticks), inconsistent windows (orange), rotation done (dashed), reload triggers (triangles), and every handshake by the serial it was served (failed in red).</p>
+<p>svidkit race ${esc(x.target)}: writer operations (ticks), inconsistent windows (orange), rotation done (dashed), reload triggers (triangles), and every handshake in the lane of the serial it was served (failed in red, in that lane; failures that saw no certificate in the last lane).</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}">${parts.join('')}</svg>
 </body></html>
 `
+}
+
+/** Throws exit 3 when the timeline file exists already (checked before a run starts). */
+export function checkTimelinePath(path: string): void {
+  if (existsSync(path)) throw new SvidkitError('output-exists', `the timeline "${path}" exists`, {path, hint: 'remove it or choose another --timeline file'})
 }
 
 /** Writes the timeline page to `path`; an existing file is never replaced (exit 3). */

@@ -7,6 +7,9 @@ import 'reflect-metadata'
 import {isSvidkitError} from '../errors.js'
 import {rotate} from '../rotate/rotate.js'
 import {sleep} from '../rotate/ops.js'
+import {waitForResume} from '../rotate/pause.js'
+import {readSync, writeSync} from 'node:fs'
+import type {RotateEvent} from '../rotate/events.js'
 import type {WriterJob, WriterMessage} from './writer-job.js'
 
 const send = (m: WriterMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()))
@@ -26,6 +29,30 @@ const parent = process.ppid
 setInterval(() => {
   if (process.ppid !== parent) process.exit(0)
 }, 500).unref()
+
+/** The pipes of held windows: the writer reports an opened window on fd 5 and waits for one byte on fd 4. */
+const HOLD_IN = 4
+const HOLD_OUT = 5
+const nap = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * Blocks the writer (synchronously: the window stays open exactly as the real writer left it)
+ * until the parent releases the window just opened; the parent bounds the hold.
+ */
+function holdWindow(e: RotateEvent): void {
+  if (e.step !== 'window' || e.state !== 'open') return
+  writeSync(HOLD_OUT, `${JSON.stringify({t: e.t, window: e.window, file: e.file})}\n`)
+  const b = Buffer.alloc(1)
+  for (;;) {
+    try {
+      if (readSync(HOLD_IN, b, 0, 1, null) === 1) return
+      return // the parent went away: go on
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return
+      Atomics.wait(nap, 0, 0, 1)
+    }
+  }
+}
 
 async function run(job: WriterJob): Promise<void> {
   try {
@@ -48,6 +75,8 @@ async function run(job: WriterJob): Promise<void> {
         bundleOnly: job.bundleOnly,
         count: 1,
         force: job.force,
+        // --pause-after (and the in-process race's held windows) resume on SIGUSR2 from the parent.
+        hooks: {waitForResume: () => waitForResume().then(() => undefined), ...(job.holdWindows ? {afterEvent: holdWindow} : {})},
         sink: (e) => void events.push(send({type: 'event', event: {...e, rotation: i + 1}})),
       })
       await Promise.all(events)

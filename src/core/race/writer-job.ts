@@ -35,6 +35,8 @@ export interface WriterJob {
   lockstep: boolean
   /** Rotate a directory that is not a layout this mode could produce. */
   force?: boolean
+  /** Hold every inconsistent window open until the parent releases it (race --window-handshakes). */
+  holdWindows?: boolean
 }
 
 /** Messages from the writer process. */

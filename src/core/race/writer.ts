@@ -32,10 +32,38 @@ export const WRITER_IDLE_MS = 60_000
  */
 export function startWriter(
   job: WriterJob,
-  o: {onDone?: (e: RotateEvent) => Promise<void> | void; onEvent?: (e: RotateEvent) => void; /** Default WRITER_IDLE_MS. */ idleMs?: number} = {},
+  o: {
+    onDone?: (e: RotateEvent) => Promise<void> | void
+    onEvent?: (e: RotateEvent) => void
+    /** With job.holdWindows: called when the writer opened a window (its time); the window closes when the promise settles. */
+    onWindow?: (t: number) => Promise<void>
+    /** Default WRITER_IDLE_MS. */ idleMs?: number
+  } = {},
 ): Writer {
   if (!existsSync(WRITER_ENTRY)) throw new Error(`the writer entry "${WRITER_ENTRY}" is missing: run npm run build`)
-  const child = fork(WRITER_ENTRY, [], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: {...process.env, NO_COLOR: '1'}})
+  const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'ignore', 'pipe', 'ipc', ...(job.holdWindows ? (['pipe', 'pipe'] as const) : [])]
+  const child = fork(WRITER_ENTRY, [], {serialization: 'advanced', stdio, env: {...process.env, NO_COLOR: '1'}})
+  if (job.holdWindows) {
+    // A held window: the writer is blocked until one byte comes back (docs/race.md --window-handshakes).
+    const pipes = child.stdio as unknown as (NodeJS.ReadableStream & NodeJS.WritableStream)[]
+    const release = pipes[4]
+    let partial = ''
+    pipes[5]?.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) {
+        let t = 0
+        try {
+          t = (JSON.parse(line) as {t: number}).t
+        } catch {
+          // a torn line: release at once
+        }
+        void Promise.resolve(o.onWindow?.(t))
+          .catch(() => undefined)
+          .then(() => release?.write('x'))
+      }
+    })
+  }
   const w: Writer = {child, done: [], events: [], stderr: [], exited: Promise.resolve(0), stop: async () => undefined}
   child.stderr?.on('data', (d: Buffer) => w.stderr.push(d.toString()))
   // Watchdog: while the writer owes us a message (after the job or a 'continue'), it must say

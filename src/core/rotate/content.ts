@@ -10,7 +10,10 @@ import type {SvidFileNames} from '../fs/layout.js'
 import {readCertificates} from '../x509/read.js'
 import {formatInstant} from '../time/instant.js'
 import type {FileRole, Knobs} from './knobs.js'
-import type {SetFile} from './writers/index.js'
+import type {SetFile, WriterMode} from './writers/index.js'
+
+/** Writers that rewrite the whole set even when only the bundle changed (docs/rotation.md R16). */
+const WHOLE_SET_WRITERS = new Set<WriterMode>(['spiffe-helper', 'kubelet', 'dir-symlink'])
 
 /** The bytes of one rotation's set, before any writer touches the disk. */
 export interface RotationContent {
@@ -77,6 +80,13 @@ export async function rotationContent(o: {
   issue: Omit<IssueOptions, 'spiffeId'>
   intermediatesInBundle: boolean
   knobs: Knobs
+  /**
+   * `--bundle-only` with this writer mode: only the bundle file is written (a ConfigMap or
+   * ClusterTrustBundle delivered on its own), except where the real writer rewrites more:
+   * spiffe-helper rewrites all three in place (R16), kubelet and dir-symlink publish a whole new
+   * version directory.
+   */
+  bundleOnly?: WriterMode
 }): Promise<RotationContent> {
   const now = currentSet(o.dir, o.names)
   let certPem: Buffer
@@ -115,7 +125,8 @@ export async function rotationContent(o: {
         key: {name: o.names.key, data: keyBytes, mode: o.knobs.keyMode, roles: ['key']},
         bundle: {name: o.names.bundle, data: bundle, mode: o.knobs.certMode, roles: ['bundle']},
       }
-  const files = o.knobs.order.map((r) => byRole[r]).filter((f) => f.roles.length > 0)
+  const bundleAlone = o.bundleOnly !== undefined && !WHOLE_SET_WRITERS.has(o.bundleOnly)
+  const files = o.knobs.order.map((r) => byRole[r]).filter((f) => f.roles.length > 0 && (!bundleAlone || f.roles.includes('bundle')))
   const certFile = byRole.cert.data
   const keyFile = o.names.combined ? certFile : byRole.key.data
   const changes = new Set<FileRole>()

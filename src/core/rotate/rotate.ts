@@ -155,6 +155,7 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
       issue: {...o.issue, clock},
       intermediatesInBundle: o.intermediatesInBundle ?? false,
       knobs: o.knobs,
+      bundleOnly: o.bundleOnly ? o.mode : undefined,
     })
     makeDir()
     const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})

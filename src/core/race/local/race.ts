@@ -20,6 +20,7 @@ import {rotateSteps} from '../writer-job.js'
 import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
 import {raceReport, type RaceReport} from './report.js'
 import {raceTempDir} from './temp-dir.js'
+import {checkTimelinePath, writeTimeline} from '../timeline.js'
 
 /** Options of the local race test (`handshake --local`). */
 export interface LocalRaceOptions {
@@ -62,6 +63,8 @@ export interface LocalRaceOptions {
   onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
   /** Every server observation (connections, reloads), for NDJSON or debugging. */
   onServerEvent?: (e: ServerEvent) => void
+  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
+  timelinePath?: string
   /** Stops the run (SIGINT/SIGTERM): the writer process is stopped and the temp directory with the CA keys removed before the promise settles. */
   abort?: AbortSignal
 }
@@ -86,6 +89,21 @@ function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
 
 export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
 
+/** Handshakes the clients must finish while the naive server holds an empty bundle (see holdsBundle). */
+export const NAIVE_WINDOW_HANDSHAKES = 4
+
+/**
+ * Whether the writer pauses after truncating the bundle file: with the naive `unvalidated`
+ * server and the spiffe-helper writer (and no --truncate-hold or --pause-after of the user's), the
+ * empty-bundle window a real writer opens lasts microseconds, so the bug showed only now and then.
+ * The race holds it open until the server has reacted and the clients finished
+ * NAIVE_WINDOW_HANDSHAKES handshakes in it, so the documented example fails every run.
+ */
+export function holdsBundle(o: LocalRaceOptions): boolean {
+  const k = o.knobs ?? defaultKnobs()
+  return o.serverReload === 'unvalidated' && (o.rotateMode ?? 'atomic-rename') === 'spiffe-helper' && k.truncateHoldMs === 0 && !k.pauseAfter
+}
+
 /**
  * Returns the report of a local race test: an ephemeral trust domain in a temp
  * directory, an in-process mTLS server hot-reloading its SVID directory, `svidkit rotate`
@@ -95,6 +113,7 @@ export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
 export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport> {
   const clock = o.clock ?? systemClock
   const mode = o.rotateMode ?? 'atomic-rename'
+  if (o.timelinePath) checkTimelinePath(o.timelinePath)
   const tmp = raceTempDir()
   const samples: ResourceSample[] = [sampleResources()]
   let stopWriter: (() => Promise<void>) | undefined
@@ -175,20 +194,37 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         elapsedMs: clock.monotonicMs() - t0,
       })
     }, 500)
-    const rotator = startWriter({
-      dir: serverDir,
-      ca: caDir,
-      mode,
-      layout,
-      issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
-      knobs: o.knobs ?? defaultKnobs(),
-      intermediatesInBundle: o.intermediatesInBundle ?? false,
-      bundleOnly: o.bundleOnly ?? false,
-      steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
-      intervalMs: o.intervalMs ?? 500,
-      lockstep: false,
-    })
+    const rotator = startWriter(
+      {
+        dir: serverDir,
+        ca: caDir,
+        mode,
+        layout,
+        issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
+        knobs: holdsBundle(o) ? {...(o.knobs ?? defaultKnobs()), pauseAfter: {file: names.bundle, step: 'open'}} : (o.knobs ?? defaultKnobs()),
+        intermediatesInBundle: o.intermediatesInBundle ?? false,
+        bundleOnly: o.bundleOnly ?? false,
+        steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
+        intervalMs: o.intervalMs ?? 500,
+        lockstep: false,
+      },
+      {
+        onEvent: (e) => {
+          if (e.step === 'pause') void holdWindow(e.t)
+        },
+      },
+    )
     stopWriter = rotator.stop
+    // The writer paused with the bundle truncated: resume it once the server reacted and the clients saw that state.
+    // `paused` is the writer's own time of the pause (the same monotonic clock in every process).
+    const holdWindow = async (paused: number) => {
+      const until = clock.monotonicMs() + 5000
+      const reacted = () => serverEvents.find((e) => e.t >= paused && (e.type === 'reload' || e.type === 'error'))?.t
+      while (clock.monotonicMs() < until && reacted() === undefined && !o.abort?.aborted) await sleep(5)
+      const from = reacted() ?? paused
+      while (clock.monotonicMs() < until && attempts.filter((a) => a.start >= from).length < NAIVE_WINDOW_HANDSHAKES && !o.abort?.aborted) await sleep(5)
+      rotator.child.kill('SIGUSR2')
+    }
     if (o.abort?.aborted) await rotator.stop()
     const rotateExit = await rotator.exited
     // Let the server converge on the last set (same file hashes as the writer's last done event),
@@ -210,7 +246,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     trust.close()
     await server.stop()
     attributeToServer(attempts, serverEvents)
-    return raceReport({
+    const report = raceReport({
       options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? 'reference'},
       attempts,
       done: rotator.done,
@@ -226,6 +262,13 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       loadedAt: finalSetLoaded ? tLoaded : undefined,
       spread,
     })
+    if (o.timelinePath) {
+      const first = serverEvents.find((e) => e.type === 'listening')?.serial
+      const serials = [...new Set([first ?? '', ...rotator.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
+      const summary = `${report.failures} of ${report.handshakes} handshakes failed (allowed ${report.maxFailures}); server ${report.serverReload}, writer ${mode}`
+      writeTimeline(o.timelinePath, {verdict: {ok: report.ok, summary}, target: '(in-process)', writerEvents: rotator.events, reloads: [], attempts, serials})
+    }
+    return report
   } finally {
     o.abort?.removeEventListener('abort', onAbort)
     await stopWriter?.()
