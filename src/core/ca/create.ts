@@ -3,6 +3,7 @@ import {usageError} from '../errors.js'
 import {parseTrustDomainArg, type TrustDomain} from '../spiffe-id/index.js'
 import {buildCertificate} from '../x509/build.js'
 import {generateKeyPair} from '../x509/keys.js'
+import {createJwtKey} from '../jwt/jwt-key.js'
 import type {KeyType} from '../x509/key-type.js'
 import {formatInstant} from '../time/instant.js'
 import type {Authority, CaCredential} from './authority.js'
@@ -32,6 +33,8 @@ export interface CreateAuthorityOptions {
   clock?: Clock
   /** First generation number used in subject names (root rollovers). Default 1. */
   generation?: number
+  /** Also create a JWT authority (`jwt-key.pem`, a `jwt-svid` bundle entry) for JWT-SVIDs. Default true. */
+  jwtAuthority?: boolean
 }
 
 /** What `createAuthority` made, with warnings for the user. */
@@ -43,6 +46,8 @@ export interface CreatedAuthority {
 export const DEFAULT_ROOT_TTL_MS = 87_600 * 3_600_000
 export const DEFAULT_INTERMEDIATE_TTL_MS = 8_760 * 3_600_000
 export const MAX_INTERMEDIATES = 5
+/** File name of the JWT authority key in a CA directory. */
+export const JWT_KEY_FILE = 'jwt-key.pem'
 
 /** Returns the subject DN of a CA certificate of this trust domain. */
 export function caSubject(trustDomain: string, role: string): string {
@@ -144,7 +149,16 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
     parent = child
   }
   return {
-    authority: {trustDomain: td, keyType, roots: [root], intermediates, nameConstraints, sequence: 1, generation: gen},
+    authority: {
+      trustDomain: td,
+      keyType,
+      roots: [root],
+      intermediates,
+      nameConstraints,
+      sequence: 1,
+      generation: gen,
+      ...(options.jwtAuthority === false ? {} : {jwt: {...createJwtKey(), keyFile: JWT_KEY_FILE}}),
+    },
     warnings,
   }
 }

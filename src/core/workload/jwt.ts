@@ -5,9 +5,11 @@
  * asks (signature by a key of the subject's trust domain, `aud` holding the audience,
  * `exp` in the future, `sub` a SPIFFE ID).
  */
-import {generateKeyPairSync, randomBytes, type KeyObject} from 'node:crypto'
-import {SignJWT, createLocalJWKSet, exportJWK, jwtVerify, type JWK, type JWTPayload} from 'jose'
+import type {KeyObject} from 'node:crypto'
+import {createLocalJWKSet, jwtVerify, type JWK, type JWTPayload} from 'jose'
 import {SpiffeId} from '../spiffe-id/index.js'
+import {createJwtKey, jwtBundleEntry} from '../jwt/jwt-key.js'
+import {signJwtSvid} from '../jwt/sign.js'
 
 /** Default JWT-SVID lifetime: 5 minutes, SPIRE's default. */
 export const DEFAULT_JWT_TTL_MS = 5 * 60_000
@@ -23,23 +25,15 @@ export class JwtAuthority {
     readonly publicJwk: JWK,
   ) {}
 
-  /** Returns a new authority with a fresh P-256 key. */
+  /** Returns a new authority with a fresh P-256 key, its kid the key's RFC 7638 thumbprint. */
   static async create(): Promise<JwtAuthority> {
-    const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
-    const kid = randomBytes(16).toString('hex')
-    return new JwtAuthority(kid, privateKey, {...(await exportJWK(publicKey)), kid, use: 'jwt-svid'})
+    const k = createJwtKey()
+    return new JwtAuthority(k.kid, k.key, jwtBundleEntry(k))
   }
 
-  /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences. */
+  /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences (the signer of `jwt issue`, src/core/jwt/sign.ts). */
   sign(spiffeId: string, audience: string[], now: Date, ttlMs = DEFAULT_JWT_TTL_MS): Promise<string> {
-    const iat = Math.floor(now.getTime() / 1000)
-    return new SignJWT({})
-      .setProtectedHeader({alg: 'ES256', kid: this.kid, typ: 'JWT'})
-      .setSubject(spiffeId)
-      .setAudience(audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + Math.floor(ttlMs / 1000))
-      .sign(this.key)
+    return Promise.resolve(signJwtSvid({spiffeId, audience, signer: {kid: this.kid, key: this.key}, now, ttlMs}))
   }
 
   /** Returns the JWKS of the trust domain's JWT bundle (empty with `empty`). */
