@@ -1,4 +1,4 @@
-import type {IssuedJwt} from '../../core/jwt/issue.js'
+import type {IssuedJwt} from '../../core/ca/issue-jwt.js'
 import type {JwtDefect} from '../../core/jwt/defects.js'
 import type {JwtVerifyResult} from '../../core/jwt/verify.js'
 import {formatDuration} from '../../core/time/duration.js'

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {issueJwtFromCa} from '../../core/jwt/issue.js'
+import {issueJwtFromCa} from '../../core/ca/issue-jwt.js'
 import {JWT_DEFECTS, parseJwtDefects} from '../../core/jwt/defects.js'
 import {parseLifetime} from '../../core/time/duration.js'
 import {parseInstant} from '../../core/time/instant.js'

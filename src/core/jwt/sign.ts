@@ -7,6 +7,9 @@ import {algForKey, hmacSha256, signWith, type JwtAlg} from './algorithms.js'
 import type {JwtKey} from './jwt-key.js'
 import {b64url, signingInputOf} from './token.js'
 
+/** Default JWT-SVID lifetime: 5 minutes, SPIRE's default. */
+export const DEFAULT_JWT_TTL_MS = 5 * 60_000
+
 /** What a token is signed with: the authority key, nothing (`alg` none) or an HMAC keyed with the key's public PEM. */
 export type SigningMode = 'key' | 'none' | 'hmac-public-key'
 

@@ -11,8 +11,8 @@ import {SpiffeId} from '../spiffe-id/index.js'
 import {createJwtKey, jwtBundleEntry} from '../jwt/jwt-key.js'
 import {signJwtSvid} from '../jwt/sign.js'
 
-/** Default JWT-SVID lifetime: 5 minutes, SPIRE's default. */
-export const DEFAULT_JWT_TTL_MS = 5 * 60_000
+import {DEFAULT_JWT_TTL_MS} from '../jwt/sign.js'
+export {DEFAULT_JWT_TTL_MS}
 
 /** Thrown for a JWT-SVID that does not validate; the message says why. */
 export class JwtSvidInvalid extends Error {}

@@ -3,16 +3,15 @@
  * defects, checked by svidkit's own validator before it is handed out.
  */
 import {SvidkitError, usageError} from '../errors.js'
-import {loadAuthority} from '../ca/store.js'
-import type {Authority} from '../ca/authority.js'
+import {loadAuthority} from './store.js'
+import type {Authority} from './authority.js'
 import {parseSpiffeIdArg} from '../spiffe-id/index.js'
 import {formatInstant} from '../time/instant.js'
-import {DEFAULT_JWT_TTL_MS} from '../workload/jwt.js'
-import type {JwtDefect} from './defects.js'
-import {jwkThumbprint, jwtBundleEntry} from './jwt-key.js'
-import {parseJwtJwks, type JwtBundleSet} from './jwt-bundle.js'
-import {planJwtSvid, signPlan} from './sign.js'
-import {verifyJwtSvid} from './verify.js'
+import type {JwtDefect} from '../jwt/defects.js'
+import {jwkThumbprint, jwtBundleEntry} from '../jwt/jwt-key.js'
+import {parseJwtJwks, type JwtBundleSet} from '../jwt/jwt-bundle.js'
+import {DEFAULT_JWT_TTL_MS, planJwtSvid, signPlan} from '../jwt/sign.js'
+import {verifyJwtSvid} from '../jwt/verify.js'
 
 /** Options of {@link issueJwtFromCa}. */
 export interface IssueJwtOptions {
