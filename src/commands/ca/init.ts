@@ -5,6 +5,7 @@ import {parseKeyType} from '../../core/x509/key-type.js'
 import {SvidkitCommand} from '../../cli/base-command.js'
 import {describe} from '../../cli/exit-codes.js'
 import {sharedFlags} from '../../cli/flags.js'
+import {clockOf, seedFlags} from '../../cli/seed-flags.js'
 import {chainTree} from '../../cli/render/certificate.js'
 import {parsePathLen} from '../../cli/parse.js'
 
@@ -12,7 +13,9 @@ export default class CaInit extends SvidkitCommand {
   static override summary = "Create a trust domain's CA: a root and a chain of intermediates"
   static override description = describe(`
 Writes the CA directory: bundle.pem (the root), bundle.spiffe.json (the same as a SPIFFE
-JWKS bundle), root.pem and intermediate-N.pem with their PKCS#8 keys (mode 0600) and ca.json.
+JWKS bundle, plus a jwt-svid entry), root.pem and intermediate-N.pem with their PKCS#8 keys
+(mode 0600), jwt-key.pem (the JWT-SVID signing key, 0600) and ca.json. --seed and --now give
+byte-identical output for test fixtures (docs/fixtures.md).
 Every CA certificate has critical CA:TRUE, critical keyCertSign+cRLSign, the URI SAN
 spiffe://<trust-domain>, SKI/AKI, and (unless --no-name-constraints) the root carries a
 critical URI name constraint permitting only the trust domain. Files are written to
@@ -23,6 +26,7 @@ replaced without --force.`)
     '<%= config.bin %> ca init --trust-domain example.org --out ca',
     '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
     '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+    '<%= config.bin %> ca init --trust-domain example.org --out fixtures/ca --seed fixtures-1 --now 2026-01-01T00:00:00Z',
   ]
 
   static override flags = {
@@ -42,6 +46,7 @@ replaced without --force.`)
       allowNo: true,
     }),
     force: sharedFlags.force({description: 'replace an existing CA in --out'}),
+    ...seedFlags,
   }
 
   async run() {
@@ -56,6 +61,8 @@ replaced without --force.`)
       pathLen: parsePathLen(flags['path-len']),
       nameConstraints: flags['name-constraints'],
       force: flags.force,
+      seed: flags.seed,
+      clock: clockOf(flags.now),
     })
     this.warnings(result.warnings)
     this.log(`created CA for trust domain ${result.trustDomain} in ${result.dir}`)

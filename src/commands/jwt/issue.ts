@@ -33,6 +33,9 @@ checks that its own "jwt verify" rejects it with that reason code before printin
     ca: sharedFlags.ca(),
     ttl: sharedFlags.ttl({description: 'lifetime (Go duration)', default: '5m'}),
     now: Flags.string({description: 'issue time (iat): RFC 3339 or a signed duration from now; default now'}),
+    seed: Flags.string({
+      description: 'byte-stable token: RFC 6979 ECDSA signature and a jti derived from the seed (test fixtures only; with --now and a seeded CA)',
+    }),
     defect: Flags.string({description: 'break exactly one rule on purpose (repeatable where the defects combine); see --list-defects', multiple: true}),
     'list-defects': Flags.boolean({description: 'list the defects, the reason code jwt verify reports and the rule each breaks', default: false}),
   }
@@ -54,6 +57,7 @@ checks that its own "jwt verify" rejects it with that reason code before printin
       ttlMs: parseLifetime(flags.ttl, '--ttl'),
       now,
       defects: parseJwtDefects(flags.defect ?? []),
+      seed: flags.seed,
     })
     this.warnings(result.warnings)
     for (const line of renderIssuedJwt(result)) this.log(line)

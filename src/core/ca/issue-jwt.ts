@@ -3,6 +3,7 @@
  * defects, checked by svidkit's own validator before it is handed out.
  */
 import {SvidkitError, usageError} from '../errors.js'
+import {SEEDED_WARNING, seededBytes} from '../x509/seeded.js'
 import {loadAuthority} from './store.js'
 import type {Authority} from './authority.js'
 import {parseSpiffeIdArg} from '../spiffe-id/index.js'
@@ -25,6 +26,8 @@ export interface IssueJwtOptions {
   /** Issue time. */
   now: Date
   defects?: readonly JwtDefect[]
+  /** Byte-stable token: RFC 6979 signature and a `jti` derived from the seed (x509/seeded.ts). Default: none. */
+  seed?: string
 }
 
 /** What `jwt issue` returns. */
@@ -68,7 +71,8 @@ export function issueJwtFromCa(o: IssueJwtOptions): IssuedJwt {
   if (o.audience.length === 0 || o.audience.some((x) => x === ''))
     throw usageError('--audience must be given, and not empty', 'e.g. --audience spiffe://example.org/db')
   const ttlMs = o.ttlMs ?? DEFAULT_JWT_TTL_MS
-  const plan = planJwtSvid({spiffeId: id.toString(), audience: o.audience, signer: a.jwt, now: o.now, ttlMs})
+  const seeded = o.seed === undefined ? {} : {deterministic: true, jti: seededBytes(o.seed, `jti:${id}`, 16).toString('hex')}
+  const plan = planJwtSvid({spiffeId: id.toString(), audience: o.audience, signer: a.jwt, now: o.now, ttlMs, ...seeded})
   const root = a.roots[0]
   // The root key is read only for this defect (it may be offline).
   const x509Key = () =>
@@ -93,6 +97,9 @@ export function issueJwtFromCa(o: IssueJwtOptions): IssuedJwt {
     claims: plan.claims,
     expiresAt: typeof exp === 'number' ? formatInstant(new Date(exp * 1000)) : null,
     defects: defects.map((d) => ({name: d.name, code: d.code})),
-    warnings: defects.length ? ['this JWT-SVID is broken on purpose (--defect): for testing validators only'] : [],
+    warnings: [
+      ...(defects.length ? ['this JWT-SVID is broken on purpose (--defect): for testing validators only'] : []),
+      ...(o.seed === undefined ? [] : [SEEDED_WARNING]),
+    ],
   }
 }

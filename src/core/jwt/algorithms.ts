@@ -4,6 +4,7 @@
  * everything else are refused by `isAllowedAlg`.
  */
 import {createHmac, sign as nodeSign, verify as nodeVerify, constants, type KeyObject} from 'node:crypto'
+import {deterministicSign} from '../x509/seeded.js'
 
 /** The algorithms JWT-SVID §3 allows, in its order. */
 export const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const
@@ -43,7 +44,9 @@ function options(alg: JwtAlg, key: KeyObject) {
 }
 
 /** Returns the JWS signature of `input` under `alg` (JWS form: raw r||s for ECDSA, RFC 7518 §3.4). */
-export function signWith(alg: JwtAlg, key: KeyObject, input: string): Buffer {
+export function signWith(alg: JwtAlg, key: KeyObject, input: string, deterministic = false): Buffer {
+  // RFC 6979 nonces for seeded fixtures (P-256/P-384); RSA signatures are deterministic (PKCS#1 v1.5) or salted (PSS).
+  if (deterministic && alg.startsWith('ES') && alg !== 'ES512') return deterministicSign(hashOf(alg), Buffer.from(input), key, 'ieee-p1363')
   return nodeSign(hashOf(alg), Buffer.from(input), options(alg, key))
 }
 

@@ -19,6 +19,8 @@ export interface TokenPlan {
   claims: Record<string, unknown>
   mode: SigningMode
   key: KeyObject
+  /** RFC 6979 ECDSA nonces (seeded fixtures). Default false. */
+  deterministic?: boolean
 }
 
 /** Options of {@link planJwtSvid}. */
@@ -35,6 +37,8 @@ export interface JwtSvidOptions {
   ttlMs: number
   /** `jti` claim; omitted by default. */
   jti?: string
+  /** Sign with RFC 6979 nonces: the same inputs give the same token (seeded fixtures). Default false. */
+  deterministic?: boolean
 }
 
 /** Returns the plan of a spec-correct JWT-SVID (header `alg`, `kid`, `typ` JWT; claims `sub`, `aud`, `exp`, `iat`). */
@@ -43,7 +47,7 @@ export function planJwtSvid(o: JwtSvidOptions): TokenPlan {
   const alg: JwtAlg = algForKey(o.signer.key)
   const claims: Record<string, unknown> = {sub: o.spiffeId, aud: [...o.audience], exp: iat + Math.floor(o.ttlMs / 1000), iat}
   if (o.jti !== undefined) claims.jti = o.jti
-  return {header: {alg, kid: o.signer.kid, typ: 'JWT'}, claims, mode: 'key', key: o.signer.key}
+  return {header: {alg, kid: o.signer.kid, typ: 'JWT'}, claims, mode: 'key', key: o.signer.key, deterministic: o.deterministic}
 }
 
 /** Returns the compact JWS of a plan. */
@@ -55,7 +59,7 @@ export function signPlan(p: TokenPlan): string {
     const pem = publicKeyPem(p.key)
     return `${input}.${b64url(hmacSha256(Buffer.from(pem), input))}`
   }
-  return `${input}.${b64url(signWith(p.header.alg as JwtAlg, p.key, input))}`
+  return `${input}.${b64url(signWith(p.header.alg as JwtAlg, p.key, input, p.deterministic))}`
 }
 
 function publicKeyPem(key: KeyObject): string {
