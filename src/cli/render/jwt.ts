@@ -3,7 +3,7 @@ import type {JwtDefect} from '../../core/jwt/defects.js'
 import type {JwtVerifyResult} from '../../core/jwt/verify.js'
 import {formatDuration} from '../../core/time/duration.js'
 import {style} from '../style.js'
-import {checkLines} from './verify.js'
+import {checkLines, invalidLines} from './verify.js'
 
 /** Returns the human report of a JWT-SVID validation: verdict, reason and hint, checks, warnings. */
 export function renderJwtVerify(r: JwtVerifyResult): string[] {
@@ -13,13 +13,7 @@ export function renderJwtVerify(r: JwtVerifyResult): string[] {
     lines.push(`${style.green.bold('VALID')}  ${style.bold(who)}`)
     const exp = r.expiresInMs === undefined ? '' : `, expires in ${formatDuration(Math.max(0, Math.round(r.expiresInMs / 1000) * 1000))}`
     if (r.bundle) lines.push(`  JWT-SVID, trust domain ${r.bundle.trustDomain}, kid "${r.bundle.kid}"${exp}`)
-  } else {
-    const [first, ...rest] = r.errors
-    lines.push(`${style.red.bold('INVALID')}  ${style.bold(who)}`)
-    lines.push(`  reason  ${style.red(`[${first.code}]`)} ${first.message}`)
-    lines.push(`  hint    ${first.hint}`)
-    for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
-  }
+  } else lines.push(...invalidLines(who, r.errors))
   lines.push('', 'checks', ...checkLines(r.checks))
   if (r.header) lines.push('', `header  ${JSON.stringify(r.header)}`, `claims  ${JSON.stringify(r.claims)}`)
   if (r.bundle) lines.push('', `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`)

@@ -9,6 +9,14 @@ export function checkLines(checks: VerifyResult['checks']): string[] {
   return checks.map((c) => `  ${mark(c.status)}  ${c.name.padEnd(w)}  ${c.code && c.status === 'fail' ? style.red(`[${c.code}] `) : ''}${c.message}`)
 }
 
+/** Returns the INVALID verdict lines: the primary reason with its hint, then the other failures. */
+export function invalidLines(who: string, errors: VerifyResult['errors']): string[] {
+  const [first, ...rest] = errors
+  const lines = [`${style.red.bold('INVALID')}  ${style.bold(who)}`, `  reason  ${style.red(`[${first.code}]`)} ${first.message}`, `  hint    ${first.hint}`]
+  for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
+  return lines
+}
+
 /** Returns the human report of a verification: verdict, reason and hint, checks, chain tree, warnings. */
 export function renderVerify(r: VerifyResult): string[] {
   const who = r.spiffeId ?? '(no SPIFFE ID)'
@@ -17,13 +25,7 @@ export function renderVerify(r: VerifyResult): string[] {
     lines.push(`${style.green.bold('VALID')}  ${style.bold(who)}`)
     const exp = r.expiresInMs === undefined ? '' : `, path valid for ${formatDuration(Math.round(r.expiresInMs / 1000) * 1000)}`
     if (r.bundle) lines.push(`  trust domain ${r.bundle.trustDomain}, anchor "${r.bundle.anchor}"${exp}`)
-  } else {
-    const [first, ...rest] = r.errors
-    lines.push(`${style.red.bold('INVALID')}  ${style.bold(who)}`)
-    lines.push(`  reason  ${style.red(`[${first.code}]`)} ${first.message}`)
-    lines.push(`  hint    ${first.hint}`)
-    for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
-  }
+  } else lines.push(...invalidLines(who, r.errors))
   if (r.connection)
     lines.push(
       `  chain presented by ${r.connection.target}${r.connection.servername ? ` (SNI ${r.connection.servername})` : ''}, ${r.connection.protocol ?? 'TLS'}`,

@@ -217,39 +217,36 @@ export async function pathCases(f: Fixtures): Promise<Testcase[]> {
   const note = 'path building through a cross-certificate; svidkit path validation for rollover is being fixed concurrently (engineer h19)'
   const newLeaf = await issuePem(f, f.r2, WORKLOAD)
   const oldLeaf = await issuePem(f, f.r1, WORKLOAD)
-  out.push(
-    x509Case(
-      f,
-      {
-        id: 'path::rollover-new-with-old',
-        description: 'a leaf of the new CA key, the bundle still holds only the old root; the chain carries the new root certified by the old key (NewWithOld)',
-        family: 'path',
-        level: 'MUST',
-        features: ['ca-rollover'],
-        spec: 'RFC 4210 §4.4 (root CA key update), RFC 5280 §6.1',
-        reason_code: null,
-        expected_spiffe_id: WORKLOAD,
-        note,
-      },
-      {...newLeaf, intermediates: [...newLeaf.intermediates, pem(newWithOld)]},
-      {[TD]: rootsPem(f.r1)},
-    ),
-    x509Case(
-      f,
-      {
-        id: 'path::rollover-old-with-new',
-        description: 'a leaf of the old CA key, the bundle holds only the new root; the chain carries the old root certified by the new key (OldWithNew)',
-        family: 'path',
-        level: 'MUST',
-        features: ['ca-rollover'],
-        spec: 'RFC 4210 §4.4 (root CA key update), RFC 5280 §6.1',
-        reason_code: null,
-        expected_spiffe_id: WORKLOAD,
-        note,
-      },
-      {...oldLeaf, intermediates: [...oldLeaf.intermediates, pem(oldWithNew)]},
-      {[TD]: rootsPem(f.r2)},
-    ),
-  )
+  const rollovers = [
+    {
+      name: 'new-with-old',
+      leaf: newLeaf,
+      cross: newWithOld,
+      bundle: f.r1,
+      what: 'a leaf of the new CA key, the bundle still holds only the old root; the chain carries the new root certified by the old key (NewWithOld)',
+    },
+    {
+      name: 'old-with-new',
+      leaf: oldLeaf,
+      cross: oldWithNew,
+      bundle: f.r2,
+      what: 'a leaf of the old CA key, the bundle holds only the new root; the chain carries the old root certified by the new key (OldWithNew)',
+    },
+  ]
+  for (const r of rollovers) {
+    const spec = 'RFC 4210 §4.4 (root CA key update), RFC 5280 §6.1'
+    const meta = {
+      id: `path::rollover-${r.name}`,
+      description: r.what,
+      family: 'path' as const,
+      level: 'MUST' as const,
+      features: ['ca-rollover'],
+      spec,
+      reason_code: null,
+      expected_spiffe_id: WORKLOAD,
+      note,
+    }
+    out.push(x509Case(f, meta, {...r.leaf, intermediates: [...r.leaf.intermediates, pem(r.cross)]}, {[TD]: rootsPem(r.bundle)}))
+  }
   return out
 }

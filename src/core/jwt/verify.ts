@@ -5,7 +5,7 @@
  */
 import {SvidkitError, type ReasonCode} from '../errors.js'
 import {SpiffeId} from '../spiffe-id/index.js'
-import {Report, type Check, type Failure} from '../verify/result.js'
+import {Report, type VerifyResult} from '../verify/result.js'
 import {formatInstant} from '../time/instant.js'
 import {isAllowedAlg, keyAlgMismatch, verifyWith, type JwtAlg} from './algorithms.js'
 import {lookupJwtBundle, type JwtAuthorityKey, type JwtBundle, type JwtBundleSet} from './jwt-bundle.js'
@@ -31,13 +31,7 @@ export interface JwtVerifyOptions {
 }
 
 /** What `verifyJwtSvid` returns (docs/jwt.md, JSON document). */
-export interface JwtVerifyResult {
-  valid: boolean
-  spiffeId: string | null
-  trustDomain: string | null
-  errors: Failure[]
-  warnings: string[]
-  checks: Check[]
+export interface JwtVerifyResult extends Pick<VerifyResult, 'valid' | 'spiffeId' | 'trustDomain' | 'errors' | 'warnings' | 'checks'> {
   header: Record<string, unknown> | null
   claims: Record<string, unknown> | null
   bundle?: {trustDomain: string; sources: JwtBundle['sources']; kid?: string}
@@ -51,6 +45,19 @@ const TYP_ALLOWED = new Set(['JWT', 'JOSE'])
 const KNOWN_HEADER = new Set(['alg', 'kid', 'typ', 'crit'])
 
 class JwtReport extends Report {
+  /** Returns the verdict fields shared with `verify`'s result. */
+  verdict(id: SpiffeId | undefined): Pick<JwtVerifyResult, 'valid' | 'spiffeId' | 'trustDomain' | 'errors' | 'warnings' | 'checks'> {
+    const errors = this.sortedErrors()
+    return {
+      valid: errors.length === 0,
+      spiffeId: id?.toString() ?? null,
+      trustDomain: id?.trustDomain.name ?? null,
+      errors,
+      warnings: this.warnings,
+      checks: this.checks,
+    }
+  }
+
   fault(step: number, name: string, code: ReasonCode, message: string): void {
     this.fail(step, name, {code, message, hint: new SvidkitError(code, message).hint})
   }
@@ -157,17 +164,7 @@ export function verifyJwtSvid(token: string, o: JwtVerifyOptions): JwtVerifyResu
   } catch (err) {
     if (!(err instanceof MalformedToken)) throw err
     r.fault(1, 'token', 'jwt-malformed', err.message)
-    return {
-      valid: false,
-      spiffeId: null,
-      trustDomain: null,
-      errors: r.sortedErrors(),
-      warnings: r.warnings,
-      checks: r.checks,
-      header: null,
-      claims: null,
-      ...base,
-    }
+    return {...r.verdict(undefined), header: null, claims: null, ...base}
   }
   const {alg, kid} = checkHeader(r, t.header)
   let id: SpiffeId | undefined
@@ -205,14 +202,8 @@ export function verifyJwtSvid(token: string, o: JwtVerifyOptions): JwtVerifyResu
       r.fault(13, 'authorization', 'trust-domain-mismatch', `unexpected trust domain "${id.trustDomain.name}"`)
     else if (want.length || o.expectTrustDomain !== undefined) r.pass('authorization', `${id.toString()} is accepted`)
   }
-  const errors = r.sortedErrors()
   return {
-    valid: errors.length === 0,
-    spiffeId: id?.toString() ?? null,
-    trustDomain: id?.trustDomain.name ?? null,
-    errors,
-    warnings: r.warnings,
-    checks: r.checks,
+    ...r.verdict(id),
     header: t.header,
     claims: t.payload,
     ...(bundle ? {bundle: {trustDomain: bundle.trustDomain, sources: bundle.sources, ...(key ? {kid: key.kid} : {})}} : {}),
