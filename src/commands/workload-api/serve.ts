@@ -5,6 +5,8 @@ import {DEFAULT_SOCKET} from '../../core/workload/options.js'
 import {SvidkitCommand} from '../../cli/base-command.js'
 import {describe} from '../../cli/exit-codes.js'
 import {sharedFlags} from '../../cli/flags.js'
+import {clockOf, seedFlags} from '../../cli/seed-flags.js'
+import {SEEDED_WARNING} from '../../core/x509/seeded.js'
 import {workloadLine, workloadSummary} from '../../cli/render/workload-api.js'
 
 export default class WorkloadApiServe extends SvidkitCommand {
@@ -54,6 +56,7 @@ timeline. See docs/workload-api.md.`)
     'unavailable-for': Flags.string({description: 'refuse every RPC with Unavailable for this long after start'}),
     'slow-first': Flags.string({description: 'delay the first message of every stream'}),
     'bundle-delay': Flags.string({description: 'on CA rotations, push the new bundle this long after the new SVIDs'}),
+    ...seedFlags,
   }
 
   async run() {
@@ -79,8 +82,12 @@ timeline. See docs/workload-api.md.`)
       bundleDelay: flags['bundle-delay'],
     })
     const interrupted = this.interruptSignal()
+    const clock = clockOf(flags.now)
+    if (flags.seed !== undefined) this.warnings([SEEDED_WARNING])
     const api = await startWorkloadApi({
       ...options,
+      ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+      ...(clock ? {clock} : {}),
       onEvent: (e) => {
         if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
         else if (e.type === 'listening') this.log(`SPIFFE_ENDPOINT_SOCKET=${e.endpoint}`)

@@ -8,7 +8,8 @@
 import type {KeyObject} from 'node:crypto'
 import {createLocalJWKSet, jwtVerify, type JWK, type JWTPayload} from 'jose'
 import {SpiffeId} from '../spiffe-id/index.js'
-import {createJwtKey, jwtBundleEntry} from '../jwt/jwt-key.js'
+import {createJwtKey, jwtBundleEntry, jwtKeyOf} from '../jwt/jwt-key.js'
+import {seededKeyPair} from '../x509/seeded.js'
 import {signJwtSvid} from '../jwt/sign.js'
 
 import {DEFAULT_JWT_TTL_MS} from '../jwt/sign.js'
@@ -23,17 +24,19 @@ export class JwtAuthority {
     readonly kid: string,
     private readonly key: KeyObject,
     readonly publicJwk: JWK,
+    /** RFC 6979 signatures (a seeded server). */
+    private readonly deterministic = false,
   ) {}
 
   /** Returns a new authority with a fresh P-256 key, its kid the key's RFC 7638 thumbprint. */
-  static async create(): Promise<JwtAuthority> {
-    const k = createJwtKey()
-    return new JwtAuthority(k.kid, k.key, jwtBundleEntry(k))
+  static async create(seed?: string): Promise<JwtAuthority> {
+    const k = seed === undefined ? createJwtKey() : jwtKeyOf(seededKeyPair(seed, 'workload-api jwt authority', 'ec-p256').privateKey)
+    return new JwtAuthority(k.kid, k.key, jwtBundleEntry(k), seed !== undefined)
   }
 
   /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences (the signer of `jwt issue`, src/core/jwt/sign.ts). */
   sign(spiffeId: string, audience: string[], now: Date, ttlMs = DEFAULT_JWT_TTL_MS): Promise<string> {
-    return Promise.resolve(signJwtSvid({spiffeId, audience, signer: {kid: this.kid, key: this.key}, now, ttlMs}))
+    return Promise.resolve(signJwtSvid({spiffeId, audience, signer: {kid: this.kid, key: this.key}, now, ttlMs, deterministic: this.deterministic}))
   }
 
   /** Returns the JWKS of the trust domain's JWT bundle (empty with `empty`). */
