@@ -37,14 +37,21 @@ disagreements are reported but do not fail. --junit writes JUnit XML for CI.`)
   async run() {
     const {flags} = await this.parse(ConformanceRun)
     const signal = this.interruptSignal()
-    const card = await runConformance({
-      harness: flags.harness,
-      suite: flags.suite,
-      junit: flags.junit,
-      timeoutMs: parseDuration(flags.timeout),
-      maxOutput: flags['max-output'],
-      signal,
-    })
+    let card
+    try {
+      card = await runConformance({
+        harness: flags.harness,
+        suite: flags.suite,
+        junit: flags.junit,
+        timeoutMs: parseDuration(flags.timeout),
+        maxOutput: flags['max-output'],
+        signal,
+      })
+    } catch (err) {
+      // SIGINT/SIGTERM: the harness's process group is already killed; end with 130/143.
+      this.exitForInterrupt(signal)
+      throw err
+    }
     for (const line of renderScorecard(card)) this.log(line)
     if (!card.passed) this.finish(card, 4)
     return card
