@@ -9,6 +9,7 @@ import {KEY_TYPES, parseKeyType} from '../core/x509/key-type.js'
 import {SvidkitCommand, toSvidkitError} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
+import {clockOf, seedFlags} from '../cli/seed-flags.js'
 import {progressLine} from '../cli/progress.js'
 import {capJitForBulk} from '../cli/jit.js'
 import {renderDefects, renderIssued, renderIssuedLine} from '../cli/render/issue.js'
@@ -97,6 +98,10 @@ checks that its own verify rejects it with that reason code before writing it.`)
       command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
     },
     {description: 'List every --defect with the rule it breaks', command: '<%= config.bin %> issue --list-defects'},
+    {
+      description: 'Issue a byte-stable SVID for test fixtures (seeded key: for tests only)',
+      command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca fixtures/ca --out fixtures/web --seed fixtures-1 --now 2026-01-01T00:00:00Z',
+    },
   ]
 
   static override flags = {
@@ -131,6 +136,7 @@ checks that its own verify rejects it with that reason code before writing it.`)
     'secret-name': Flags.string({description: 'metadata.name of the Secret with --layout k8s-secret (default svid-<ID path>)'}),
     defect: Flags.string({description: 'break exactly one rule on purpose (repeatable where the defects combine); see --list-defects', multiple: true}),
     'list-defects': Flags.boolean({description: 'list the defects, the rule each breaks and the reason code verify reports', default: false}),
+    ...seedFlags,
   }
 
   async run() {
@@ -140,7 +146,8 @@ checks that its own verify rejects it with that reason code before writing it.`)
       return DEFECTS.map(({name, code, rule, aspect, strictOnly}) => ({name, code, rule, aspect, strictOnly: Boolean(strictOnly)}))
     }
     if (!flags['spiffe-id']) throw usageError('missing required flag --spiffe-id')
-    const now = new Date()
+    const clock = clockOf(flags.now)
+    const now = clock?.now() ?? new Date()
     const layout = flags.layout === 'k8s-secret' ? 'k8s-secret' : parseLayout(flags.layout)
     const options: IssueToDirectoryOptions = {
       spiffeId: flags['spiffe-id'],
@@ -165,6 +172,8 @@ checks that its own verify rejects it with that reason code before writing it.`)
       secretName: flags['secret-name'],
       defects: parseDefects(flags.defect ?? []),
       workers: flags.workers,
+      ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+      ...(clock ? {clock} : {}),
     }
     if (options.out === STDOUT_OUT) return this.toStdout(options)
     if (flags.count === undefined) {

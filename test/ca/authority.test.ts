@@ -68,6 +68,7 @@ describe('saveAuthority and loadAuthority', () => {
         'intermediate-1.pem',
         'intermediate-2-key.pem',
         'intermediate-2.pem',
+        'jwt-key.pem',
         'root-key.pem',
         'root.pem',
       ].sort(),

@@ -59,6 +59,7 @@ describe('CA swap', () => {
       'ca.json',
       'intermediate-1-key.pem',
       'intermediate-1.pem',
+      'jwt-key.pem',
       'root-key.pem',
       'root.pem',
     ])

@@ -98,7 +98,7 @@ describe('ca init: success', () => {
     const out = join(tmpDir(ctx), 'ca')
     const r = await runCli(['ca', 'init', '--trust-domain', 'spiffe://example.org', '--out', out, '--intermediates', String(intermediates), '--json'])
     expect({exit: r.exit, stderr: r.stderr}).toEqual({exit: 0, stderr: ''})
-    expect(names(out)).toEqual(['bundle.pem', 'bundle.spiffe.json', 'ca.json', 'root-key.pem', 'root.pem', ...files].sort())
+    expect(names(out)).toEqual(['bundle.pem', 'bundle.spiffe.json', 'ca.json', 'jwt-key.pem', 'root-key.pem', 'root.pem', ...files].sort())
     for (const n of names(out)) expect({n, mode: statSync(join(out, n)).mode & 0o777}).toEqual({n, mode: KEY.test(n) ? 0o600 : 0o644})
     for (const n of names(out).filter((f) => KEY.test(f))) expect(readFileSync(join(out, n), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----\n/)
 
@@ -109,7 +109,7 @@ describe('ca init: success', () => {
     expect(doc.chain.every((c) => c.spiffeId === 'spiffe://example.org')).toBe(true)
     expect(readFileSync(join(out, 'bundle.pem'), 'utf8')).toBe(readFileSync(join(out, 'root.pem'), 'utf8'))
     const jwks = JSON.parse(readFileSync(join(out, 'bundle.spiffe.json'), 'utf8')) as {keys: {use: string}[]; spiffe_sequence: number}
-    expect(jwks.keys.map((k) => k.use)).toEqual(['x509-svid'])
+    expect(jwks.keys.map((k) => k.use)).toEqual(['x509-svid', 'jwt-svid'])
     expect(JSON.parse(readFileSync(join(out, 'ca.json'), 'utf8'))).toMatchObject({trustDomain: 'example.org', keyType: 'ec-p256'})
   })
 
@@ -164,6 +164,15 @@ describe('ca init: an existing CA', () => {
     expect({exit: r.exit, stderr: r.stderr}).toEqual({exit: 0, stderr: ''})
     expect(readFileSync(join(out, 'root.pem'), 'utf8')).not.toBe(oldRoot)
     expect(readFileSync(join(out, 'bundle.pem'), 'utf8')).toBe(readFileSync(join(out, 'root.pem'), 'utf8'))
-    expect(names(out)).toEqual(['bundle.pem', 'bundle.spiffe.json', 'ca.json', 'intermediate-1-key.pem', 'intermediate-1.pem', 'root-key.pem', 'root.pem'])
+    expect(names(out)).toEqual([
+      'bundle.pem',
+      'bundle.spiffe.json',
+      'ca.json',
+      'intermediate-1-key.pem',
+      'intermediate-1.pem',
+      'jwt-key.pem',
+      'root-key.pem',
+      'root.pem',
+    ])
   })
 })

@@ -18,6 +18,18 @@ export interface RenderVerifyOptions {
   atGiven?: boolean
 }
 
+/** Returns the INVALID verdict lines: the primary reason with its hint, then the other failures. */
+export function invalidLines(who: string, errors: VerifyResult['errors'], note = ''): string[] {
+  const [first, ...rest] = errors
+  const lines = [
+    `${style.red.bold('INVALID')}  ${style.bold(who)}${note}`,
+    `  reason  ${style.red(`[${first.code}]`)} ${first.message}`,
+    `  hint    ${first.hint}`,
+  ]
+  for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
+  return lines
+}
+
 /** Returns the human report of a verification: verdict, reason and hint, checks, chain tree, warnings. */
 export function renderVerify(r: VerifyResult, o: RenderVerifyOptions = {}): string[] {
   const x509 = r.profile === 'x509'
@@ -31,13 +43,7 @@ export function renderVerify(r: VerifyResult, o: RenderVerifyOptions = {}): stri
         : `, path valid for ${formatDuration(Math.round(r.expiresInMs / 1000) * 1000)}${o.atGiven ? ` after the evaluation time ${r.at}` : ''}`
     if (r.bundle) lines.push(`  trust domain ${r.bundle.trustDomain}, anchor "${r.bundle.anchor}"${exp}`)
     else if (x509) lines.push(`  anchor "${r.chain.find((c) => c.source === 'bundle')?.subject ?? ''}"${exp}`)
-  } else {
-    const [first, ...rest] = r.errors
-    lines.push(`${style.red.bold('INVALID')}  ${style.bold(who)}${x509 ? style.dim('  (X.509 profile)') : ''}`)
-    lines.push(`  reason  ${style.red(`[${first.code}]`)} ${first.message}`)
-    lines.push(`  hint    ${first.hint}`)
-    for (const e of rest) lines.push(`  also    [${e.code}] ${e.message}`)
-  }
+  } else pushAll(lines, invalidLines(who, r.errors, x509 ? style.dim('  (X.509 profile)') : ''))
   if (r.connection)
     lines.push(
       `  chain presented by ${r.connection.target}${r.connection.servername ? ` (SNI ${r.connection.servername})` : ''}, ${r.connection.protocol ?? 'TLS'}`,

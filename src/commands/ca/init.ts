@@ -6,6 +6,7 @@ import {parseKeyType} from '../../core/x509/key-type.js'
 import {SvidkitCommand} from '../../cli/base-command.js'
 import {describe} from '../../cli/exit-codes.js'
 import {sharedFlags} from '../../cli/flags.js'
+import {clockOf, seedFlags} from '../../cli/seed-flags.js'
 import {chainTree} from '../../cli/render/certificate.js'
 import {parsePathLen} from '../../cli/parse.js'
 
@@ -13,7 +14,9 @@ export default class CaInit extends SvidkitCommand {
   static override summary = "Create a trust domain's CA: a root and a chain of intermediates"
   static override description = describe(`
 Writes the CA directory: bundle.pem (the root), bundle.spiffe.json (the same as a SPIFFE
-JWKS bundle), root.pem and intermediate-N.pem with their PKCS#8 keys (mode 0600) and ca.json.
+JWKS bundle, plus a jwt-svid entry), root.pem and intermediate-N.pem with their PKCS#8 keys
+(mode 0600), jwt-key.pem (the JWT-SVID signing key, 0600) and ca.json. --seed and --now give
+byte-identical output for test fixtures (docs/fixtures.md).
 Every CA certificate has critical CA:TRUE, critical keyCertSign+cRLSign, the URI SAN
 spiffe://<trust-domain>, SKI/AKI, and (unless --no-name-constraints) the root carries a
 critical URI name constraint permitting only the trust domain. Files are written to
@@ -31,6 +34,10 @@ or one above it, and a directory another user can write (or one above it) is ref
     {
       description: 'Create a root-only RSA CA valid for a year, and print JSON',
       command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+    },
+    {
+      description: 'Create a byte-stable CA for test fixtures (seeded keys: for tests only)',
+      command: '<%= config.bin %> ca init --trust-domain example.org --out fixtures/ca --seed fixtures-1 --now 2026-01-01T00:00:00Z',
     },
   ]
 
@@ -52,6 +59,7 @@ or one above it, and a directory another user can write (or one above it) is ref
     }),
     force: sharedFlags.force({description: 'replace an existing CA in --out'}),
     'insecure-allow-shared-dir': sharedFlags.allowSharedDir(),
+    ...seedFlags,
   }
 
   async run() {
@@ -67,6 +75,8 @@ or one above it, and a directory another user can write (or one above it) is ref
       nameConstraints: flags['name-constraints'],
       force: flags.force,
       allowSharedDir: flags['insecure-allow-shared-dir'],
+      seed: flags.seed,
+      clock: clockOf(flags.now),
     })
     this.warnings(result.warnings)
     this.log(`created CA for trust domain ${result.trustDomain} in ${result.dir}`)

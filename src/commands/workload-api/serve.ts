@@ -6,6 +6,8 @@ import {DEFAULT_SOCKET} from '../../core/workload/options.js'
 import {SvidkitCommand} from '../../cli/base-command.js'
 import {describe} from '../../cli/exit-codes.js'
 import {sharedFlags} from '../../cli/flags.js'
+import {clockOf, seedFlags} from '../../cli/seed-flags.js'
+import {SEEDED_WARNING} from '../../core/x509/seeded.js'
 import {workloadLine, workloadSummary} from '../../cli/render/workload-api.js'
 
 export default class WorkloadApiServe extends SvidkitCommand {
@@ -74,6 +76,7 @@ timeline. See docs/workload-api.md.`)
     'slow-first': Flags.string({description: 'delay the first message of every stream'}),
     'bundle-delay': Flags.string({description: 'on CA rotations, push the new bundle this long after the new SVIDs'}),
     'max-blocked': Flags.string({description: "close a client's connection when one of its streams takes no message for this long", default: '30s'}),
+    ...seedFlags,
   }
 
   async run() {
@@ -100,8 +103,12 @@ timeline. See docs/workload-api.md.`)
       maxBlocked: flags['max-blocked'],
     })
     const interrupted = this.interruptSignal()
+    const clock = clockOf(flags.now)
+    if (flags.seed !== undefined) this.warnings([SEEDED_WARNING])
     const api = await startWorkloadApi({
       ...options,
+      ...(flags.seed === undefined ? {} : {seed: flags.seed}),
+      ...(clock ? {clock} : {}),
       onEvent: (e) => {
         if (json) process.stdout.write(`${JSON.stringify(e)}\n`)
         else if (e.type === 'listening') this.log(`SPIFFE_ENDPOINT_SOCKET=${e.endpoint}`)

@@ -22,6 +22,8 @@ export interface JwksWriteOptions {
   sequence?: number
   /** `spiffe_refresh_hint` in seconds. Default: omitted. */
   refreshHint?: number
+  /** `jwt-svid` entries (public JWKs with `use` and `kid`) written after the X.509 authorities. Default: none. */
+  jwtAuthorities?: readonly object[]
 }
 
 type JsonObject = Record<string, unknown>
@@ -210,7 +212,7 @@ export function toJwks(certs: readonly ParsedCertificate[], options: JwksWriteOp
     }
     return {use: 'x509-svid', ...members, x5c: [Buffer.from(cert.der).toString('base64')]}
   })
-  const doc: JsonObject = {keys}
+  const doc: JsonObject = {keys: [...keys, ...(options.jwtAuthorities ?? [])]}
   for (const [name, value] of [
     ['spiffe_sequence', options.sequence],
     ['spiffe_refresh_hint', options.refreshHint],

@@ -29,6 +29,15 @@ export interface Authority {
   sequence: number
   /** Root generation: 1 at `ca init`, +1 for every new root (subject and file names carry it). */
   generation: number
+  /** The JWT authority (JWT-SVID signing key, published as a `jwt-svid` bundle entry); absent in CAs made before svidkit signed JWT-SVIDs. */
+  jwt?: JwtCredential
+}
+
+/** The JWT-SVID signing key of a trust domain, its `kid` and its file name in the CA directory. */
+export interface JwtCredential {
+  key: KeyObject
+  kid: string
+  keyFile: string
 }
 
 /** Returns the CA that signs leaves: the last intermediate, or the active root. */

@@ -3,6 +3,8 @@ import {usageError} from '../errors.js'
 import {parseTrustDomainArg, type TrustDomain} from '../spiffe-id/index.js'
 import {buildCertificate} from '../x509/build.js'
 import {generateKeyPair} from '../x509/keys.js'
+import {createJwtKey, jwtKeyOf} from '../jwt/jwt-key.js'
+import {SEEDED_WARNING, seededKeyPair, seededSerial} from '../x509/seeded.js'
 import type {KeyType} from '../x509/key-type.js'
 import {formatInstant} from '../time/instant.js'
 import type {Authority, CaCredential} from './authority.js'
@@ -32,6 +34,10 @@ export interface CreateAuthorityOptions {
   clock?: Clock
   /** First generation number used in subject names (root rollovers). Default 1. */
   generation?: number
+  /** Derive every key, serial and ECDSA signature from this seed (byte-stable test fixtures; x509/seeded.ts). Default: random. */
+  seed?: string
+  /** Also create a JWT authority (`jwt-key.pem`, a `jwt-svid` bundle entry) for JWT-SVIDs. Default true. */
+  jwtAuthority?: boolean
 }
 
 /** What `createAuthority` made, with warnings for the user. */
@@ -43,6 +49,13 @@ export interface CreatedAuthority {
 export const DEFAULT_ROOT_TTL_MS = 87_600 * 3_600_000
 export const DEFAULT_INTERMEDIATE_TTL_MS = 8_760 * 3_600_000
 export const MAX_INTERMEDIATES = 5
+/** File name of the JWT authority key in a CA directory. */
+export const JWT_KEY_FILE = 'jwt-key.pem'
+
+/** Returns a new JWT authority key, derived from the seed when there is one. */
+function jwtAuthorityKey(trustDomain: string, seed: string | undefined) {
+  return seed === undefined ? createJwtKey() : jwtKeyOf(seededKeyPair(seed, `${trustDomain}/jwt authority`, 'ec-p256').privateKey)
+}
 
 /** Returns the subject DN of a CA certificate of this trust domain. */
 export function caSubject(trustDomain: string, role: string): string {
@@ -62,8 +75,11 @@ export async function createCaCredential(opts: {
   parent?: CaCredential
   certFile: string
   keyFile: string
+  /** Seed for the key, serial and signature (x509/seeded.ts). */
+  seed?: string
 }): Promise<CaCredential> {
-  const keys = await generateKeyPair(opts.keyType)
+  const label = `${opts.trustDomain}/${opts.role}`
+  const keys = opts.seed === undefined ? await generateKeyPair(opts.keyType) : seededKeyPair(opts.seed, label, opts.keyType)
   const cert = await buildCertificate({
     subject: caSubject(opts.trustDomain, opts.role),
     issuerName: opts.parent?.cert.subjectDer,
@@ -72,6 +88,7 @@ export async function createCaCredential(opts: {
     notAfter: opts.notAfter,
     publicKey: keys.publicKey,
     signingKey: opts.parent?.key ?? keys.privateKey,
+    ...(opts.seed === undefined ? {} : {serial: seededSerial(opts.seed, label), deterministic: true}),
     ...caProfile({trustDomain: opts.trustDomain, pathLen: opts.pathLen, nameConstraints: opts.nameConstraints}),
   })
   return {cert, key: keys.privateKey, certFile: opts.certFile, keyFile: opts.keyFile}
@@ -103,7 +120,7 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
   const intTtl = options.intermediateTtlMs ?? DEFAULT_INTERMEDIATE_TTL_MS
   if (ttl <= 0 || intTtl <= 0) throw usageError('TTL must be positive')
   const gen = options.generation ?? 1
-  const warnings: string[] = []
+  const warnings: string[] = options.seed === undefined ? [] : [SEEDED_WARNING]
   const notBefore = new Date(now - BACKDATE_MS)
 
   const pathLenFor = (below: number): number | undefined => (pathLen === 'none' ? undefined : pathLen === 'auto' ? below : below === n ? pathLen : undefined)
@@ -116,6 +133,7 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
     notAfter: new Date(now + ttl),
     pathLen: pathLenFor(n),
     nameConstraints,
+    seed: options.seed,
     certFile: gen === 1 ? 'root.pem' : `root-${gen}.pem`,
     keyFile: gen === 1 ? 'root-key.pem' : `root-${gen}-key.pem`,
   })
@@ -137,6 +155,7 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
       pathLen: pathLenFor(n - i),
       nameConstraints: false,
       parent,
+      seed: options.seed,
       certFile: `intermediate-${suffix}.pem`,
       keyFile: `intermediate-${suffix}-key.pem`,
     })
@@ -144,7 +163,16 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
     parent = child
   }
   return {
-    authority: {trustDomain: td, keyType, roots: [root], intermediates, nameConstraints, sequence: 1, generation: gen},
+    authority: {
+      trustDomain: td,
+      keyType,
+      roots: [root],
+      intermediates,
+      nameConstraints,
+      sequence: 1,
+      generation: gen,
+      ...(options.jwtAuthority === false ? {} : {jwt: {...jwtAuthorityKey(td.name, options.seed), keyFile: JWT_KEY_FILE}}),
+    },
     warnings,
   }
 }

@@ -8,6 +8,7 @@ import {readInput} from '../fs/read-input.js'
 import {readCertificates} from '../x509/read.js'
 import {readPrivateKey, keyMatches} from '../x509/keys.js'
 import {KEY_TYPES, type KeyType} from '../x509/key-type.js'
+import {jwkThumbprint, jwtBundleEntry} from '../jwt/jwt-key.js'
 import {bundleAuthorities, type Authority, type CaCredential} from './authority.js'
 import {caPath, checkCaTarget, recoverCaSwap, swapCaDir, swapCaDirAsync, type CaWriteOptions} from './swap.js'
 
@@ -30,12 +31,14 @@ export interface CaMetadata {
   intermediates: {cert: string; key: string}[]
   /** The chain order as it goes into an SVID file: signing CA first (informational). */
   signingChain: string[]
+  /** The JWT authority key file and its kid (absent in CAs made before JWT-SVID support). */
+  jwt?: {key: string; kid: string}
 }
 
 /** Returns the paths of every file a CA directory holds for this authority. */
 export function authorityFiles(a: Authority): string[] {
   const creds = [...a.roots, ...a.intermediates]
-  return [CA_METADATA, CA_BUNDLE_PEM, CA_BUNDLE_JWKS, ...creds.flatMap((c) => [c.certFile, c.keyFile])]
+  return [CA_METADATA, CA_BUNDLE_PEM, CA_BUNDLE_JWKS, ...creds.flatMap((c) => [c.certFile, c.keyFile]), ...(a.jwt ? [a.jwt.keyFile] : [])]
 }
 
 function metadataOf(a: Authority): CaMetadata {
@@ -52,6 +55,7 @@ function metadataOf(a: Authority): CaMetadata {
       .reverse()
       .map((c) => c.certFile)
       .concat(a.roots[0].certFile),
+    ...(a.jwt ? {jwt: {key: a.jwt.keyFile, kid: a.jwt.kid}} : {}),
   }
 }
 
@@ -76,9 +80,11 @@ export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
       mode: 0o600,
     })
   }
+  if (a.jwt) files.push({path: join(dir, a.jwt.keyFile), data: a.jwt.key.export({format: 'pem', type: 'pkcs8'}).toString(), mode: 0o600})
   const roots = bundleAuthorities(a)
+  const jwtAuthorities = a.jwt ? [jwtBundleEntry(a.jwt)] : []
   files.push({path: join(dir, CA_BUNDLE_PEM), data: toPemBundle(roots), mode: 0o644})
-  files.push({path: join(dir, CA_BUNDLE_JWKS), data: toJwks(roots, {sequence: a.sequence}), mode: 0o644})
+  files.push({path: join(dir, CA_BUNDLE_JWKS), data: toJwks(roots, {sequence: a.sequence, jwtAuthorities}), mode: 0o644})
   // Metadata last: a directory with ca.json is complete.
   files.push({path: join(dir, CA_METADATA), data: JSON.stringify(metadataOf(a), null, 2) + '\n', mode: 0o644})
   return files
@@ -149,7 +155,21 @@ function parseMetadata(dir: string): CaMetadata {
     roots: m.roots,
     intermediates: m.intermediates,
     signingChain: m.signingChain ?? [],
+    ...(isJwtRef(m.jwt) ? {jwt: m.jwt} : {}),
   }
+}
+
+function isJwtRef(v: unknown): v is {key: string; kid: string} {
+  const r = v as {key?: unknown; kid?: unknown} | undefined
+  return typeof r?.key === 'string' && typeof r.kid === 'string' && !r.key.includes('/')
+}
+
+/** Returns the JWT authority of a CA directory; its kid must be the key's thumbprint. */
+function loadJwtCredential(dir: string, ref: {key: string; kid: string}): NonNullable<Authority['jwt']> {
+  const keyPath = join(dir, ref.key)
+  const key = readPrivateKey(readInput(keyPath, 'key-invalid'), keyPath).keyObject
+  if (jwkThumbprint(key) !== ref.kid) throw caInvalid(dir, `the kid in ${CA_METADATA} does not belong to "${ref.key}"`)
+  return {key, kid: ref.kid, keyFile: ref.key}
 }
 
 function loadCredential(dir: string, ref: {cert: string; key: string}): CaCredential {
@@ -241,5 +261,6 @@ export function loadAuthority(dir: string): Authority {
       throw caInvalid(dir, `"${c.certFile}" is not signed by "${parent.certFile}" (the files come from different CAs)`)
     }
   })
-  return {trustDomain: td, keyType: m.keyType, nameConstraints: m.nameConstraints, sequence: m.sequence, generation: m.generation, roots, intermediates}
+  const jwt = m.jwt ? {jwt: loadJwtCredential(dir, m.jwt)} : {}
+  return {trustDomain: td, keyType: m.keyType, nameConstraints: m.nameConstraints, sequence: m.sequence, generation: m.generation, roots, intermediates, ...jwt}
 }

@@ -171,7 +171,8 @@ export async function issuePlan(o: IssueToDirectoryOptions): Promise<IssuePlan> 
 export async function issueOne(p: IssuePlan, n: number): Promise<{dir: string; files: FileToWrite[]; result: IssueResult}> {
   const {o, csr, clock} = p
   const dir = dirOf(o, n, p.count)
-  const issued = await issueSvid(p.authority, {...o, spiffeId: o.spiffeId.replaceAll('{n}', String(n)), publicKey: csr?.key, clock})
+  const seed = o.seed === undefined ? undefined : `${o.seed}/${n}`
+  const issued = await issueSvid(p.authority, {...o, spiffeId: o.spiffeId.replaceAll('{n}', String(n)), publicKey: csr?.key, clock, seed})
   const leaf = issued.svid.certificates[0]
   const now = clock.now()
   if (o.defects?.length) defectCheck(issued.svid, issued.bundle, o.defects, now)
@@ -185,7 +186,7 @@ export async function issueOne(p: IssuePlan, n: number): Promise<{dir: string; f
     }
     checkIssuedLeaf(leaf.der, expectation, o.notBefore !== undefined || o.notAfter !== undefined)
   }
-  const {files, paths} = outputFiles(p.spec, dir, issued.svid, issued.bundle)
+  const {files, paths} = outputFiles(p.spec, dir, issued.svid, issued.bundle, seed)
   const result: IssueResult = {
     spiffeId: issued.svid.id.toString(),
     files: paths,

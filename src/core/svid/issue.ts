@@ -16,6 +16,7 @@ import type {Defect} from './defects.js'
 import {defectSigner} from './defect-signer.js'
 import {describeTemplate} from './leaf-describe.js'
 import {svidWithNewKey, type X509Svid} from './svid.js'
+import {SEEDED_WARNING, seededKeyPair, seededSerial} from '../x509/seeded.js'
 
 /** Options of `issueSvid`. */
 export interface IssueOptions {
@@ -43,6 +44,8 @@ export interface IssueOptions {
   defects?: Defect[]
   /** Clock. Default the system clock. */
   clock?: Clock
+  /** Derive the leaf key, serial and ECDSA signature from this seed (byte-stable fixtures, x509/seeded.ts). Default: random. */
+  seed?: string
 }
 
 /** A new SVID, the bundle it verifies against, and warnings for the user. */
@@ -160,8 +163,12 @@ function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
 }
 
 async function newLeafKey(
-  options: Pick<IssueOptions, 'publicKey' | 'keyType'>,
+  options: Pick<IssueOptions, 'publicKey' | 'keyType' | 'seed'>,
 ): Promise<{publicKey: KeyObject | Uint8Array; privateKey?: KeyObject | NewEcKey; keyType: string}> {
+  if (options.seed !== undefined && !options.publicKey) {
+    const pair = seededKeyPair(options.seed, 'leaf', options.keyType ?? 'ec-p256')
+    return {publicKey: spkiDer(pair.privateKey), privateKey: pair.privateKey, keyType: options.keyType ?? 'ec-p256'}
+  }
   if (options.publicKey) {
     const k = options.publicKey.type === 'public' ? options.publicKey : createPublicKey(options.publicKey)
     return {publicKey: new Uint8Array(k.export({format: 'der', type: 'spki'})), keyType: keyTypeOfKeyObject(k)}
@@ -196,6 +203,12 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
   const subject = checkedSubject(options.subject ?? DEFAULT_LEAF_SUBJECT, warnings)
   const dns = (options.dns ?? []).map(checkedDnsName)
   const ips = (options.ips ?? []).map(checkedIp)
+  if (options.seed !== undefined) {
+    const random = plans.find((p) => p.signingCa || p.extraIntermediate || p.lookAlike || p.otherKey)
+    if (random)
+      throw usageError('--seed does not cover defects that make new CA certificates or keys', 'seeded fixtures take leaf defects only (see --list-defects)')
+    warnings.push(SEEDED_WARNING)
+  }
   const key = await newLeafKey(options)
   if (options.keyEncipherment && !isRsa(key.keyType as KeyType)) {
     throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
@@ -211,6 +224,7 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     notAfter,
     publicKey: key.publicKey,
     signingKey: signer.key,
+    ...(options.seed === undefined ? {} : {serial: seededSerial(options.seed, `leaf:${id}`), deterministic: true}),
     ...leafProfile({spiffeId: id.toString(), dns, ips, subject, keyEncipherment: options.keyEncipherment}),
   }
   for (const p of plans) {

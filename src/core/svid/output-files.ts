@@ -1,4 +1,5 @@
 import {join} from 'node:path'
+import {seededBytes} from '../x509/seeded.js'
 import type {FileToWrite} from '../fs/atomic-write.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {K8S_SECRET_FILE, k8sSecretYaml} from './k8s-secret.js'
@@ -27,6 +28,8 @@ export function outputFiles(
   dir: string,
   svid: X509Svid,
   bundle: ParsedCertificate[],
+  /** Seed of the run (`--seed`): PKCS#12 salts and IVs come from it. */
+  seed?: string,
 ): {files: FileToWrite[]; paths: {cert: string; key?: string; bundle: string}} {
   if (o.kind === 'layout') {
     const paths = svidPaths(dir, svid, o.names)
@@ -50,6 +53,7 @@ export function outputFiles(
     certificates: svid.certificates.map((c) => c.der),
     password: o.password,
     friendlyName: svid.id.toString(),
+    ...(seed === undefined ? {} : {random: (purpose: string, n: number) => seededBytes(seed, `pkcs12:${purpose}`, n)}),
   })
   return {
     files: [

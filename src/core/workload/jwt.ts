@@ -5,12 +5,15 @@
  * asks (signature by a key of the subject's trust domain, `aud` holding the audience,
  * `exp` in the future, `sub` a SPIFFE ID).
  */
-import {generateKeyPairSync, randomBytes, type KeyObject} from 'node:crypto'
-import {SignJWT, createLocalJWKSet, exportJWK, jwtVerify, type JWK, type JWTPayload} from 'jose'
+import type {KeyObject} from 'node:crypto'
+import {createLocalJWKSet, jwtVerify, type JWK, type JWTPayload} from 'jose'
 import {SpiffeId} from '../spiffe-id/index.js'
+import {createJwtKey, jwtBundleEntry, jwtKeyOf} from '../jwt/jwt-key.js'
+import {seededKeyPair} from '../x509/seeded.js'
+import {signJwtSvid} from '../jwt/sign.js'
 
-/** Default JWT-SVID lifetime: 5 minutes, SPIRE's default. */
-export const DEFAULT_JWT_TTL_MS = 5 * 60_000
+import {DEFAULT_JWT_TTL_MS} from '../jwt/sign.js'
+export {DEFAULT_JWT_TTL_MS}
 
 /** Thrown for a JWT-SVID that does not validate; the message says why. */
 export class JwtSvidInvalid extends Error {}
@@ -21,25 +24,19 @@ export class JwtAuthority {
     readonly kid: string,
     private readonly key: KeyObject,
     readonly publicJwk: JWK,
+    /** RFC 6979 signatures (a seeded server). */
+    private readonly deterministic = false,
   ) {}
 
-  /** Returns a new authority with a fresh P-256 key. */
-  static async create(): Promise<JwtAuthority> {
-    const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
-    const kid = randomBytes(16).toString('hex')
-    return new JwtAuthority(kid, privateKey, {...(await exportJWK(publicKey)), kid, use: 'jwt-svid'})
+  /** Returns a new authority with a fresh P-256 key, its kid the key's RFC 7638 thumbprint. */
+  static async create(seed?: string): Promise<JwtAuthority> {
+    const k = seed === undefined ? createJwtKey() : jwtKeyOf(seededKeyPair(seed, 'workload-api jwt authority', 'ec-p256').privateKey)
+    return new JwtAuthority(k.kid, k.key, jwtBundleEntry(k), seed !== undefined)
   }
 
-  /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences. */
+  /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences (the signer of `jwt issue`, src/core/jwt/sign.ts). */
   sign(spiffeId: string, audience: string[], now: Date, ttlMs = DEFAULT_JWT_TTL_MS): Promise<string> {
-    const iat = Math.floor(now.getTime() / 1000)
-    return new SignJWT({})
-      .setProtectedHeader({alg: 'ES256', kid: this.kid, typ: 'JWT'})
-      .setSubject(spiffeId)
-      .setAudience(audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + Math.floor(ttlMs / 1000))
-      .sign(this.key)
+    return Promise.resolve(signJwtSvid({spiffeId, audience, signer: {kid: this.kid, key: this.key}, now, ttlMs, deterministic: this.deterministic}))
   }
 
   /** Returns the JWKS of the trust domain's JWT bundle (empty with `empty`). */

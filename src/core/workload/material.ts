@@ -46,6 +46,8 @@ export interface IssueSettings {
   keyType?: KeyType
   ttlMs?: number
   clock?: Clock
+  /** Seed of keys and serials (docs/fixtures.md); each SVID of each rotation gets its own label. */
+  seed?: string
 }
 
 const derOf = (certs: readonly ParsedCertificate[]): Buffer => Buffer.concat(certs.map((c) => c.der))
@@ -78,7 +80,7 @@ export class Material {
     settings: IssueSettings,
     defect?: string,
   ): Promise<Material> {
-    const m = new Material(authority, specs, federated, settings, await JwtAuthority.create())
+    const m = new Material(authority, specs, federated, settings, await JwtAuthority.create(settings.seed))
     if (defect) m.defect = parseDefects([defect])[0]
     await m.reissue()
     return m
@@ -99,6 +101,7 @@ export class Material {
           keyType: this.settings.keyType,
           ttlMs: this.settings.ttlMs,
           clock,
+          ...(this.settings.seed === undefined ? {} : {seed: `${this.settings.seed}/${spec.spiffeId}/${this.rotations}`}),
           defects: this.defect ? [this.defect] : [],
         }),
       })),

@@ -81,6 +81,8 @@ export interface WorkloadApiOptions {
   backpressure?: Partial<BackpressureLimits>
   /** Clock for certificates. Default the system clock. */
   clock?: Clock
+  /** Derive SVID keys, serials, ECDSA signatures and the JWT authority from this seed (test fixtures, docs/fixtures.md). Default: random. */
+  seed?: string
 }
 
 export const DEFAULT_SOCKET = './svidkit-agent.sock'

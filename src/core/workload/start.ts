@@ -93,7 +93,13 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const authority: Authority = typeof options.ca === 'string' ? loadAuthority(options.ca) : options.ca
   checkRotations(options, authority)
   const federated = loadFederated(options.federate ?? [], authority.trustDomain.name)
-  const material = await Material.create(authority, identities, federated, {keyType: options.keyType, ttlMs: options.ttlMs, clock}, options.faults?.defect)
+  const material = await Material.create(
+    authority,
+    identities,
+    federated,
+    {keyType: options.keyType, ttlMs: options.ttlMs, clock, seed: options.seed},
+    options.faults?.defect,
+  )
   material.emptyBundle = options.faults?.emptyBundle ?? false
 
   const service = new WorkloadService(

@@ -4,6 +4,7 @@ import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
 import {bitString, bool, explicit, int, namedBits, nul, octets, oid, readTlv, seq, seqOf, time, tlv, tlvOf, uint} from './der.js'
 import {signingKeyType, spkiDer} from './keys.js'
+import {deterministicSign} from './seeded.js'
 import {plainNameDer} from './name-der.js'
 import type {KeyType} from './key-type.js'
 import {OID} from './oids.js'
@@ -38,6 +39,8 @@ export interface CertificateTemplate {
   extra?: {oid: string; critical: boolean; value: Uint8Array}[]
   /** Omit the SKI extension (default false: every certificate gets one). */
   omitSki?: boolean
+  /** Sign deterministically (RFC 6979 for ECDSA; seeded fixtures, x509/seeded.ts). Default false. */
+  deterministic?: boolean
 }
 
 let pool = Buffer.alloc(0)
@@ -188,6 +191,6 @@ export function buildCertificateParts(t: CertificateTemplate): BuiltCertificate 
     spki,
     explicit(3, seqOf(extensions(t, ski))),
   )
-  const signature = sign(alg.hash, tbs, t.signingKey)
+  const signature = t.deterministic ? deterministicSign(alg.hash, tbs, t.signingKey) : sign(alg.hash, tbs, t.signingKey)
   return {der: new Uint8Array(seq(tbs, alg.algId, bitString(signature))), serial, spki, ski: ski?.toString('hex'), signatureOid: alg.oid}
 }
