@@ -100,3 +100,5 @@ export {runSvidkitHarness, judgeCase} from './core/conformance/svidkit-harness.j
 export {type Suite, type Testcase, FAMILIES, type Family, type Level} from './core/conformance/suite.js'
 export {type HarnessResults, type CaseResult, type ActualResult} from './core/conformance/results.js'
 export {seededKeyPair, seededBytes, SEEDED_WARNING} from './core/x509/seeded.js'
+export type {CaWriteOptions} from './core/ca/swap.js'
+export type {ProbeSpec, StatusSet} from './core/handshake/client-probe.js'

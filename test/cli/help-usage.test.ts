@@ -87,9 +87,9 @@ describe("race's flags in help groups", () => {
   const flagsOf = (heading: string) => section(text, heading).flatMap((l) => (/^ {2}--([a-z-]+)/.exec(l) ?? [])[1] ?? [])
 
   it('the in-process race, the --target race and the writer knobs each have their group; the rest are the common FLAGS', () => {
-    expect(flagsOf('FLAGS')).toEqual(expect.arrayContaining(['mode', 'rotations', 'interval', 'target', 'concurrency', 'max-failures']))
+    expect(flagsOf('FLAGS')).toEqual(expect.arrayContaining(['mode', 'rotations', 'interval', 'target', 'concurrency', 'max-failures', 'timeline']))
     expect(flagsOf('WRITER KNOB FLAGS')).toEqual(expect.arrayContaining(['order', 'gap', 'truncate-hold', 'kind', 'ca-overlap', 'not-after']))
-    expect(flagsOf('--TARGET FLAGS')).toEqual(expect.arrayContaining(['dir', 'ca', 'reload', 'pid-file', 'server-cmd', 'settle', 'timeline']))
+    expect(flagsOf('--TARGET FLAGS')).toEqual(expect.arrayContaining(['dir', 'ca', 'reload', 'pid-file', 'server-cmd', 'settle', 'probe', 'restore', 'repeat']))
     expect(flagsOf('IN-PROCESS FLAGS')).toEqual(expect.arrayContaining(['handshakes', 'server-reload', 'strategy', 'debounce', 'poll']))
     const all = ['FLAGS', 'WRITER KNOB FLAGS', '--TARGET FLAGS', 'IN-PROCESS FLAGS'].flatMap(flagsOf)
     expect(new Set(all).size).toBe(all.length)

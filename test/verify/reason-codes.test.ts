@@ -290,6 +290,12 @@ describe('reason codes through runCommand, human and --json', () => {
             'pid-invalid',
             'address-in-use',
             'target-unreachable',
+            // writers (test/robustness/safety-dirs.test.ts, test/rotate/unsafe-files.test.ts) and
+            // race --target's setup (test/race/acceptance.test.ts).
+            'unsafe-dir',
+            'unsafe-file',
+            'baseline-failed',
+            'ca-mismatch',
           ].includes(c),
       )
       // Covered through the CLI in both modes by their own files: read-input.test.ts (not-a-regular-file,

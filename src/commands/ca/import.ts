@@ -23,9 +23,18 @@ CAs. What the imported CA cannot do is listed after the import. An existing CA d
 never replaced without --force.`)
 
   static override examples = [
-    '<%= config.bin %> ca import --cert ca.crt --key ca.key --trust-domain example.org --out ca',
-    '<%= config.bin %> ca import --cert intermediate.pem --key intermediate-key.pem --chain root.pem --out ca',
-    '<%= config.bin %> ca import --cert vault-int.pem --key vault-int-key.pem --chain vault-root.pem --key-password-file pw.txt --json',
+    {
+      description: 'Import a root CA made by openssl (or step, cfssl) for example.org into ca/',
+      command: '<%= config.bin %> ca import --cert ca.crt --key ca.key --trust-domain example.org --out ca',
+    },
+    {
+      description: 'Import an intermediate with its root, so SVIDs chain to the existing root',
+      command: '<%= config.bin %> ca import --cert intermediate.pem --key intermediate-key.pem --chain root.pem --out ca',
+    },
+    {
+      description: 'Import a Vault intermediate whose key is encrypted, and print JSON',
+      command: '<%= config.bin %> ca import --cert vault-int.pem --key vault-int-key.pem --chain vault-root.pem --key-password-file pw.txt --json',
+    },
   ]
 
   static override flags = {

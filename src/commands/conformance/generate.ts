@@ -15,7 +15,10 @@ names its spec section, its level (MUST, SHOULD, MAY) and svidkit's reason code.
 made at a fixed instant (--now, default ${DEFAULT_SUITE_NOW.toISOString()}) and validated one
 minute later, so the suite never expires. docs/conformance.md describes the format.`)
 
-  static override examples = ['<%= config.bin %> conformance generate --out suite', '<%= config.bin %> conformance generate --out suite --seed 42 --json']
+  static override examples = [
+    {description: 'Write the conformance suite to suite/', command: '<%= config.bin %> conformance generate --out suite'},
+    {description: 'Write it again with a recorded seed, and print JSON', command: '<%= config.bin %> conformance generate --out suite --seed 42 --json'},
+  ]
 
   static override flags = {
     out: Flags.string({description: 'directory to write the suite to', required: true}),

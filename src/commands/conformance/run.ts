@@ -21,9 +21,15 @@ only when no MUST case disagrees (else 4, conformance-disagreement); SHOULD and 
 disagreements are reported but do not fail. --junit writes JUnit XML for CI.`)
 
   static override examples = [
-    "<%= config.bin %> conformance run --harness '<%= config.bin %> conformance harness'",
-    "<%= config.bin %> conformance run --harness 'go run ./spiffe-harness' --suite suite/spiffe-conformance.json --junit conformance.xml",
-    "<%= config.bin %> conformance run --harness 'python3 harness.py' --json",
+    {
+      description: "Score svidkit's own verifier (it must agree on every case)",
+      command: "<%= config.bin %> conformance run --harness '<%= config.bin %> conformance harness'",
+    },
+    {
+      description: 'Score a Go verifier against a suite file, and write JUnit XML for CI',
+      command: "<%= config.bin %> conformance run --harness 'go run ./spiffe-harness' --suite suite/spiffe-conformance.json --junit conformance.xml",
+    },
+    {description: 'Score a Python verifier, and print the report as JSON', command: "<%= config.bin %> conformance run --harness 'python3 harness.py' --json"},
   ]
 
   static override flags = {

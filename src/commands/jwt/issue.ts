@@ -22,10 +22,19 @@ alone goes to stdout, so it can be piped; --json prints it with its header and c
 checks that its own "jwt verify" rejects it with that reason code before printing it.`)
 
   static override examples = [
-    '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience spiffe://example.org/db --ca ca',
-    '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --ttl 1m --json',
-    '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --defect alg-none',
-    '<%= config.bin %> jwt issue --list-defects',
+    {
+      description: 'Issue a JWT-SVID for the web workload, to be validated by the db service',
+      command: '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience spiffe://example.org/db --ca ca',
+    },
+    {
+      description: 'Issue a one-minute token, and print it with its claims as JSON',
+      command: '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --ttl 1m --json',
+    },
+    {
+      description: 'Issue a token that breaks one rule on purpose: alg none',
+      command: '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --defect alg-none',
+    },
+    {description: 'List every --defect with the rule it breaks', command: '<%= config.bin %> jwt issue --list-defects'},
   ]
 
   static override flags = {

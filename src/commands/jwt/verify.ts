@@ -22,9 +22,18 @@ Bundles: SPIFFE JWKS files labelled TD=FILE (a sole unlabelled one binds to the 
 domain with a warning), or bundle maps.`)
 
   static override examples = [
-    '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=ca/bundle.spiffe.json --audience spiffe://example.org/db',
-    'echo "$TOKEN" | <%= config.bin %> jwt verify - --bundle federation.json --audience db --expect-id spiffe://example.org/web --json',
-    '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=bundle.json --audience db --at 2026-01-01T00:00:00Z --skew 30s',
+    {
+      description: "Verify a token against example.org's SPIFFE bundle for the db audience",
+      command: '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=ca/bundle.spiffe.json --audience spiffe://example.org/db',
+    },
+    {
+      description: "Verify a token read from standard input against a federation bundle map, requiring the web workload's ID",
+      command: 'echo "$TOKEN" | <%= config.bin %> jwt verify - --bundle federation.json --audience db --expect-id spiffe://example.org/web --json',
+    },
+    {
+      description: 'Verify at a given instant, allowing 30 seconds of clock skew',
+      command: '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=bundle.json --audience db --at 2026-01-01T00:00:00Z --skew 30s',
+    },
   ]
 
   static override args = {
