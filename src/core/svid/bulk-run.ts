@@ -35,7 +35,7 @@ export function runRoot(o: IssueToDirectoryOptions): string {
 
 /** Returns the fingerprint of a run's arguments (validity times aside: relative ones differ from run to run). */
 function fingerprint(o: IssueToDirectoryOptions, count: number): string {
-  const {spiffeId, ca, out, layout, names, keyType, ttlMs, dns, subject, keyEncipherment, format, secretName, defects} = o
+  const {spiffeId, ca, out, layout, names, keyType, ttlMs, dns, ips, subject, keyEncipherment, format, secretName, defects, seed} = o
   // Normalised: the lite and oclif paths leave absent flags undefined or default them.
   const doc = {
     spiffeId,
@@ -46,11 +46,13 @@ function fingerprint(o: IssueToDirectoryOptions, count: number): string {
     keyType: keyType ?? null,
     ttlMs: ttlMs ?? null,
     dns: dns ?? [],
+    ips: ips ?? [],
     subject: subject ?? null,
     keyEncipherment: Boolean(keyEncipherment),
     format: format ?? 'pem',
     secretName: secretName ?? null,
     defects: defects ?? [],
+    seed: seed ?? null,
     count,
   }
   return createHash('sha256').update(JSON.stringify(doc)).digest('hex')
