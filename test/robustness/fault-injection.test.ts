@@ -70,7 +70,9 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
       const dir = svidDir(base(), mode, `-rot${i}`)
       const names = namesOf(mode)
       await rot({dir, ca, mode})
-      const r = await killed(['rotate', '--dir', dir, '--ca', ca, '--mode', mode, '--spiffe-id', ID, '--count', '20', '--interval', '25ms', '--json'], {afterLines: k})
+      const r = await killed(['rotate', '--dir', dir, '--ca', ca, '--mode', mode, '--spiffe-id', ID, '--count', '20', '--interval', '25ms', '--json'], {
+        afterLines: k,
+      })
       // 20 rotations are hundreds of events, at least half a second apart in all: the kill always lands mid-run.
       expect(r.signal, `${mode} k=${k}`).toBe('SIGKILL')
       const area = mode === 'dir-symlink' ? join(dir, '..') : dir
@@ -136,11 +138,23 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
   it('issue --count into one --out, killed at a random time: only complete sets at final names; the same command completes the run', async ({expect}) => {
     // Issue 17 item 12. On main: 0-byte svid.pem/svid_key.pem at final names, and the rerun refused (output-exists).
     const random = prng(SEED + 3)
+    const COUNT = 400
     const names = namesOf('spiffe-helper')
-    const args = (tag: string) => ['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/b{n}', '--out', join(base(), `bulk-${tag}`), '--count', '40']
+    const args = (tag: string) => [
+      'issue',
+      '--ca',
+      ca,
+      '--spiffe-id',
+      'spiffe://example.org/b{n}',
+      '--out',
+      join(base(), `bulk-${tag}`),
+      '--count',
+      String(COUNT),
+    ]
     for (let i = 0; i < 4; i++) {
       const out = join(base(), `bulk-${i}`)
-      // Killed after a random number of printed SVIDs (1 to 38 of 40): always mid-run.
+      // Killed after a random number of printed SVIDs (1 to 38 of 400): always mid-run (with 40, a fast
+      // run could end before the test had read 38 lines).
       const afterLines = 1 + Math.floor(random() * 38)
       const k = await killed(args(String(i)), {afterLines})
       expect(k.signal).toBe('SIGKILL')
@@ -158,7 +172,7 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
       // The same command, without --force: completes the run and cleans what the kill left.
       const r = await runCli(args(String(i)))
       expect(r.exit, r.stderr).toBe(0)
-      for (let n = 1; n <= 40; n++) {
+      for (let n = 1; n <= COUNT; n++) {
         const set = validateSet(await readSet(join(out, String(n)), names), {at: new Date()})
         expect(set.spiffeId.toString()).toBe(`spiffe://example.org/b${n}`)
       }

@@ -173,7 +173,11 @@ export function resolveLayout(dir: string, o: ResolveLayoutOptions = {}): Resolv
     })
   }
   if (o.layout !== undefined) return {layout: o.layout, names: fileNames(o.layout, o.names), source: 'given'}
-  const found = detectLayouts(dir, o.names)
+  const all = detectLayouts(dir, o.names)
+  // A layout whose files include every other candidate's (a separate key file beside a chain and
+  // bundle that credential-bundle would also read) is the one the directory holds.
+  const widest = all.find((f) => all.every((g) => g.files.every((n) => f.files.includes(n))))
+  const found = widest ? [widest] : all
   if (found.length === 1) return {layout: found[0].layout, names: fileNames(found[0].layout, o.names), source: 'detected'}
   if (found.length > 1) {
     const list = found.map((f) => `${f.layout} (${f.files.join(', ')})`).join(', ')

@@ -12,6 +12,7 @@ import {parseBundleSpec} from '../bundle/bundle-spec.js'
 import {stripBom} from '../bundle/bundle-map.js'
 import {readInput} from '../fs/read-input.js'
 import {jwkThumbprint} from './jwt-key.js'
+import {pushAll} from '../arrays.js'
 
 /** A `jwt-svid` authority: its key ID, public key and JWK as published. */
 export interface JwtAuthorityKey {
@@ -108,7 +109,7 @@ function merge(
     if (b.keys.some((x) => x.kid === k.kid)) throw invalid(path, `duplicate kid "${k.kid}" in the JWT bundle of "${td}"`)
     b.keys.push(k)
   }
-  b.others.push(...part.others)
+  pushAll(b.others, part.others)
   set.bundles.set(td, b)
 }
 

@@ -10,6 +10,7 @@ import {formatInstant} from '../time/instant.js'
 import {isAllowedAlg, keyAlgMismatch, verifyWith, type JwtAlg} from './algorithms.js'
 import {lookupJwtBundle, type JwtAuthorityKey, type JwtBundle, type JwtBundleSet} from './jwt-bundle.js'
 import {decodeToken, MalformedToken, type DecodedToken} from './token.js'
+import {pushAll} from '../arrays.js'
 
 /** Default clock skew allowed on exp, nbf and iat: none, as for X.509 validity (docs/jwt.md). */
 export const DEFAULT_JWT_SKEW_MS = 0
@@ -154,7 +155,7 @@ function checkClaims(r: JwtReport, o: JwtVerifyOptions, c: Record<string, unknow
 /** Returns the validation result of a JWT-SVID (JWT-SVID §5: bundle of the sub's trust domain, alg, kid, signature, aud, exp). */
 export function verifyJwtSvid(token: string, o: JwtVerifyOptions): JwtVerifyResult {
   const r = new JwtReport()
-  r.warnings.push(...o.bundles.warnings)
+  pushAll(r.warnings, o.bundles.warnings)
   const skew = o.skewMs ?? DEFAULT_JWT_SKEW_MS
   const base = {at: formatInstant(o.at), skewMs: skew}
   let t: DecodedToken

@@ -55,7 +55,11 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   let clients: Clients | undefined
   let progress: NodeJS.Timeout | undefined
   let directory: TargetRaceReport['directory']
-  const stopAll = async () => {
+  // One stop, however many callers (the abort listener and the normal end): a second caller
+  // waits for the first, so nothing returns while --dir is still being left complete.
+  let stopping: Promise<void> | undefined
+  const stopAll = (): Promise<void> => (stopping ??= stopOnce())
+  const stopOnce = async () => {
     clearInterval(progress)
     await Promise.all([writer?.stop(), clients?.stop()])
     // Leave --dir complete (or as found, with --restore) before the server that reads it goes.

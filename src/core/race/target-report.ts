@@ -84,7 +84,7 @@ function refusedByRoot(
   for (const root of ['old', 'new'] as const) {
     const mine = fails.filter((a) => (a.clientRoot === initialRoot) === (root === 'old'))
     if (mine.length === 0) continue
-    const first = Math.min(...mine.map((a) => a.start))
+    const first = minOf(mine.map((a) => a.start))
     const since = doneTimes.filter((t) => t <= first).length
     if (since === 0) continue
     out.push({root, since, step: rows[since - 1]?.step ?? '', count: mine.length})
