@@ -71,7 +71,7 @@ export interface BulkRun {
  * Returns the state of a bulk run. A run writes `.svidkit-issue-<fingerprint>.partial` (the
  * fingerprint of its arguments) in its root before its first SVID and removes it after its
  * last. A rerun with the same arguments finds it and resumes: complete sets stay, leftovers of
- * the interrupted run (temporary directories `.<n>.tmp-XXXXXX`, files of a set cut short) are
+ * the interrupted run (temporary directories `.<n>.tmp-<random>`, files of a set cut short) are
  * removed, and the missing SVIDs are issued. Runs with other arguments have other markers.
  */
 export function bulkRun(o: IssueToDirectoryOptions, count: number): BulkRun {
@@ -106,7 +106,7 @@ export function completeSet(dir: string, names: string[]): boolean {
 
 /**
  * Removes what an interrupted run left for SVID n before it is written again: the temporary
- * directories of its set beside `dir` (`.<name>.tmp-XXXXXX`, real directories only) and the
+ * directories of its set beside `dir` (`.<name>.tmp-<random>`, real directories only) and the
  * regular files of `names` in `dir` (a set cut short).
  */
 export function cleanLeftovers(dir: string, names: string[], temps: Map<string, Map<string, string[]>>): void {

@@ -11,7 +11,7 @@ function umask(): number {
   return mask
 }
 
-/** The temporary name of an SVID directory being written: `.<name>.tmp-XXXXXX` beside it (mkdtemp's suffix). */
+/** The temporary name of an SVID directory being written: `.<name>.tmp-<random>` beside it (mkdtemp's suffix). */
 export const SET_TEMP = /^\.(.+)\.tmp-[A-Za-z0-9]{6}$/
 
 /**
@@ -52,7 +52,7 @@ function writeIntoExisting(dir: string, files: FileToWrite[]): void {
 
 /**
  * Writes one SVID's files into `dir`, a directory of its own, for bulk issuance: the set is
- * written complete under a temporary directory beside it (`.<name>.tmp-XXXXXX`, mode 0700,
+ * written complete under a temporary directory beside it (`.<name>.tmp-<random>`, mode 0700,
  * files created O_EXCL|O_NOFOLLOW with their modes set on the descriptor) and renamed into
  * place in one step, so a run killed at any point leaves either the whole set or none of it
  * at the final name (a leftover temporary directory is removed by a rerun, bulk-run.ts).

@@ -38,7 +38,7 @@ function userRaceDir(): string | undefined {
 
 /**
  * Returns a new private directory for the in-process race's ephemeral CA and SVIDs (their
- * keys). It lives in `$TMPDIR/svidkit-race-<uid>/local-<pid>-XXXXXX`, and every call first
+ * keys). It lives in `$TMPDIR/svidkit-race-<uid>/local-<pid>-<random>`, and every call first
  * removes the directories there whose pid no longer runs: what a race killed with SIGKILL
  * left behind is removed by the next race (docs/security.md). When that per-user directory
  * cannot be trusted (another user made it, or it is a link), a plain `mkdtemp` directory is
