@@ -34,10 +34,16 @@ beforeAll(async () => {
 })
 
 /** Runs `svidkit <args>` and kills it with SIGKILL when `killWhen` says so (or after `afterMs`); resolves when it is gone. */
-function killed(args: string[], o: {afterLines?: number; afterMs?: number}): Promise<{lines: number; exit: number | null; signal: string | null}> {
+function killed(
+  args: string[],
+  o: {afterLines?: number; afterMs?: number},
+): Promise<{lines: number; exit: number | null; signal: string | null; stderr: string}> {
   const {DEBUG: _d, NODE_ENV: _e, ...env} = process.env
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd: base(), env, stdio: ['ignore', 'pipe', 'ignore']})
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd: base(), env, stdio: ['ignore', 'pipe', 'pipe']})
   let lines = 0
+  // The first KiB of stderr, for the message when a run ends on its own instead of being killed.
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(0, 1024)))
   child.stdout.on('data', (d: Buffer) => {
     lines += d.toString().split('\n').length - 1
     if (o.afterLines !== undefined && lines >= o.afterLines) child.kill('SIGKILL')
@@ -47,7 +53,7 @@ function killed(args: string[], o: {afterLines?: number; afterMs?: number}): Pro
   return new Promise((resolve) =>
     child.on('close', (exit, signal) => {
       clearTimeout(cap)
-      resolve({lines, exit, signal})
+      resolve({lines, exit, signal, stderr})
     }),
   )
 }
@@ -74,7 +80,7 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
         afterLines: k,
       })
       // 20 rotations are hundreds of events, at least half a second apart in all: the kill always lands mid-run.
-      expect(r.signal, `${mode} k=${k}`).toBe('SIGKILL')
+      expect(r.signal, `${mode} k=${k}: exit ${r.exit} after ${r.lines} lines; ${r.stderr}`).toBe('SIGKILL')
       const area = mode === 'dir-symlink' ? join(dir, '..') : dir
       expect(exposedKeys(area), `${mode} after a kill at event ${k}`).toEqual([])
       const {events} = await rot({dir, ca, mode})

@@ -72,6 +72,22 @@ describe('item 3: a visible file the writer did not create is refused in every m
     expect(statSync(outside).nlink).toBe(2)
   })
 
+  it('hardlink-backup killed between `ln f f.old` and `mv f.new f`: the next rotation accepts f with its own f.old, and leaves one link', async (ctx) => {
+    // The fault-injection kill test found this: the leftover second link is the writer's own backup.
+    const s = await scene(ctx, 'hardlink-backup')
+    const path = join(s.dir, s.key)
+    rmSync(`${path}.old`, {force: true})
+    linkSync(path, `${path}.old`)
+    expect(statSync(path).nlink).toBe(2)
+    await rot({dir: s.dir, ca, mode: 'hardlink-backup'})
+    expect(statSync(path).nlink).toBe(1)
+    // The same second link under any other name is still refused.
+    rmSync(`${path}.old`, {force: true})
+    linkSync(path, `${path}.bak`)
+    const err = await refusal(rot({dir: s.dir, ca, mode: 'hardlink-backup'}))
+    expect(err).toMatchObject({code: 'unsafe-file', exit: 3, message: expect.stringMatching(/other hard link/)})
+  })
+
   it.for(FILE_MODES)('%s: a FIFO at the key name → exit 3 at once (no hang), still a FIFO', async (mode, ctx) => {
     const s = await scene(ctx, mode)
     rmSync(join(s.dir, s.key))

@@ -55,9 +55,25 @@ export function checkVisibleFile(path: string): Stats | undefined {
     return undefined
   }
   if (st.isSymbolicLink()) throw unsafeSymlink(path)
-  const why = unsafeBecause(st)
+  const why = unsafeBecause(ownBackupAside(path, st) ? {uid: st.uid, nlink: 1, isFile: () => st.isFile()} : st)
   if (why) throw unsafeFile(path, why)
   return st
+}
+
+/**
+ * Returns true when the one other hard link of the file at `path` is `<path>.old` beside it:
+ * hardlink-backup's own backup, left with two links when a run is killed between its
+ * `ln f f.old` and `mv f.new f` (the next run removes `f.old` first, so nothing outside the
+ * set changes). Any other second link still refuses.
+ */
+function ownBackupAside(path: string, st: Stats): boolean {
+  if (st.nlink !== 2 || !st.isFile()) return false
+  try {
+    const old = lstatSync(`${path}.old`)
+    return old.isFile() && old.dev === st.dev && old.ino === st.ino
+  } catch {
+    return false
+  }
 }
 
 /**
