@@ -36,7 +36,8 @@ export function runBounded(
     let timedOut = false
     const killGroup = (signal: NodeJS.Signals) => {
       try {
-        if (child.pid) process.kill(-child.pid, signal)
+        // Only a real child group: a pid of 1 or less would make this kill(-1) or kill(0).
+        if (child.pid !== undefined && child.pid > 1) process.kill(-child.pid, signal)
       } catch {
         // already gone
       }
