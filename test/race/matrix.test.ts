@@ -70,7 +70,9 @@ const CASES: Case[] = [
   {server: 'haproxy', writer: 'atomic-rename', kind: 'root', reload: true, variant: 'stale-ca-403', expect: 'trust-not-reloaded'},
   {server: 'lighttpd', writer: 'atomic-rename', kind: 'root', reload: true, expect: 'pass'},
   {server: 'lighttpd', writer: 'kubelet', kind: 'leaf', reload: false, expect: 'unconverged'},
-  {server: 'caddy', writer: 'atomic-rename', kind: 'leaf', reload: true, expect: 'pass'},
+  // caddy's reload replaces its servers: a handshake in flight at the swap can be reset (CI saw 1 of 477
+  // and 1 of 616 handshakes, ERR_TLS_PEER_CLOSED / ECONNRESET): allowed, and only that cause.
+  {server: 'caddy', writer: 'atomic-rename', kind: 'leaf', reload: true, expect: 'pass', maxFailures: 3},
   {server: 'caddy', writer: 'atomic-rename', kind: 'root', reload: true, expect: 'partial-trust'},
   {server: 'caddy', writer: 'spiffe-helper', kind: 'leaf', reload: false, expect: 'unconverged'},
   // stunnel drops a few connections while it re-opens its listener (dropped-during-reload): allowed.
@@ -159,6 +161,9 @@ describe('verdict matrix over real servers (docs/race.md)', () => {
         ])
         const got = {status: r.status, verdict: r.doc?.ok ? 'pass' : (r.doc?.causes?.[0] ?? r.doc?.error?.code)}
         expect(got, r.doc?.summary ?? r.doc?.error?.message).toEqual({status: c.expect === 'pass' ? 0 : 5, verdict: c.expect})
+        // An allowance covers connections dropped during a reload, nothing else: a stale or refused
+        // certificate is a FAIL however few.
+        if (c.maxFailures) for (const cause of Object.keys(r.doc?.failuresByCause ?? {})) expect(cause).toBe('dropped-during-reload')
         if (c.variant === 'stale-ca-403') expect(r.doc?.failuresByCause?.['rejected-by-server-reply']).toBeGreaterThan(0)
       },
     )
