@@ -4,7 +4,7 @@
 // bench/results.json; with --docs also docs/benchmarks.md. Builds first (package.json).
 // Numbers are measurements, never test assertions. --quick: few runs, a smoke test.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'

@@ -10,10 +10,13 @@ export interface UsageContext {
   flagNames?: readonly string[]
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g
+
 /** Returns oclif's message on one line, without its "See more help" and "Error:" boilerplate. */
 function oneLine(message: string): string {
   return message
-    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(ANSI, '')
     .split('\n')
     .map((l) => l.trim().replace(/\s+/g, ' '))
     .filter((l) => l !== '' && !l.startsWith('See more help'))

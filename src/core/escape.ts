@@ -10,6 +10,7 @@
  * C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or hide text
  * (bidi embeddings, overrides and isolates, the line and paragraph separators).
  */
+// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 const NAMED: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e'}

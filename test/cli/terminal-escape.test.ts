@@ -16,6 +16,7 @@ import {freePort} from '../handshake/harness.js'
 import {nodeServerScript, serverCmdArgs, trustDomain} from '../race/setup.js'
 
 /** Any control character but the newlines that end lines. */
+// eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 describe('escapeControl', () => {

@@ -11,6 +11,7 @@ import {REPO} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 
 const base = suiteTmpDir()
+// eslint-disable-next-line no-control-regex
 const visible = (s: string) => [...s.replace(/\u001B\[[0-9;]*m/g, '')].length
 const words = (lines: string[]) => lines.join(' ').split(/\s+/).filter(Boolean)
 

@@ -38,6 +38,7 @@ let example: Authority
 let partner: Authority
 
 /** Strips ANSI colour codes. */
+// eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
 
 /** OpenSSL's display names of the extensions svidkit names. */

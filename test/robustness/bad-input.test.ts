@@ -291,6 +291,7 @@ describe('specific messages and hints', () => {
 })
 
 /** Strips ANSI colour codes. */
+// eslint-disable-next-line no-control-regex
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
 
 /** A sample of the corpus through the real commands. */

@@ -34,7 +34,7 @@ function returnsOrRefuses(code: ReasonCode | ReasonCode[], fn: () => unknown, on
   } catch (err) {
     if (isSvidkitError(err) && codes.includes(err.code)) {
       if ((oneLine && err.message.includes('\n')) || !err.hint)
-        throw new Error(`badly formed ${code}: ${JSON.stringify({message: err.message, hint: err.hint})}`)
+        throw new Error(`badly formed ${code}: ${JSON.stringify({message: err.message, hint: err.hint})}`, {cause: err})
       return true
     }
     throw new Error(`expected ${code}, got ${isSvidkitError(err) ? `SvidkitError ${err.code}` : String(err)}`, {cause: err})

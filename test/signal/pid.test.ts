@@ -80,6 +80,7 @@ describe('readPidFile', () => {
   it('escapes control characters of the content in the message', () => {
     const file = join(tmpDir(), 'app.pid')
     writeFileSync(file, '\u001b]0;x\u0007')
+    // eslint-disable-next-line no-control-regex
     expect(() => readPidFile(file)).toThrow(expect.objectContaining({message: expect.not.stringMatching(/[\u0000-\u001f]/)}))
   })
 })

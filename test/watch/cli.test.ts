@@ -103,7 +103,7 @@ describe.concurrent('svidkit watch --json as a process', () => {
     const first = doneOf((await rot({dir, ca, mode: 'spiffe-helper'})).events)
     // --timeout is only a backstop: the watch is stopped by SIGTERM once the last set is loaded.
     const w = svidkit(['watch', dir, '--json', '--timeout', '90s', '--debounce', '20ms', '--poll', '30s'])
-    let rotateLines: string[] = []
+    let rotateLines: string[]
     try {
       await until(
         () => parsed(w.lines).some((e) => e.type === 'rotation'),

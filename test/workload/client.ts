@@ -79,7 +79,7 @@ export function openStream<T>(client: grpc.Client, rpc: 'FetchX509SVID' | 'Fetch
 /** Makes a unary call and returns its status (OK and the response, or the error status). */
 export function unary(client: grpc.Client, rpc: string, req: object, md = header()): Promise<{code: grpc.status; details: string; response?: unknown}> {
   return new Promise((resolve) => {
-    ;(client as unknown as Record<string, Function>)[rpc](req, md, (err: grpc.ServiceError | null, response: unknown) => {
+    ;(client as unknown as Record<string, (...args: unknown[]) => void>)[rpc](req, md, (err: grpc.ServiceError | null, response: unknown) => {
       resolve(err ? {code: err.code, details: err.details} : {code: grpc.status.OK, details: '', response})
     })
   })

@@ -10,7 +10,7 @@ import {createAuthority} from '../../src/core/ca/create.js'
 import {toPemBundle} from '../../src/core/bundle/index.js'
 import {bundleAuthorities} from '../../src/core/ca/authority.js'
 import {MESSAGES} from '../../src/core/workload/service.js'
-import {header, openStream, unary, workloadClient, type X509BundlesResponse, type X509SvidResponse} from './client.js'
+import {header, openStream, workloadClient, type X509BundlesResponse, type X509SvidResponse} from './client.js'
 import {keyBelongs, serialOf, serve, sharedAuthority, splitDer, TD, WEB} from './fixtures.js'
 
 describe('FetchX509SVID and FetchX509Bundles', () => {
