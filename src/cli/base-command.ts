@@ -7,7 +7,7 @@ import {style} from './style.js'
 import {checkPathValues} from './flags.js'
 
 /** Returns 128 + the number of the signal named `reason` (130 for anything unknown, as for SIGINT). */
-export function interruptExitCode(reason: unknown): number {
+function interruptExitCode(reason: unknown): number {
   const n = typeof reason === 'string' ? osConstants.signals[reason as NodeJS.Signals] : undefined
   return n === undefined ? 130 : 128 + n
 }

@@ -1,5 +1,5 @@
 /** The exit-code table of docs/errors.md, printed at the end of every command's help. */
-export const EXIT_CODES = `EXIT CODES
+const EXIT_CODES = `EXIT CODES
   0  success
   1  internal error (a bug)
   2  usage error: bad flag or value, invalid SPIFFE ID or trust domain in a flag

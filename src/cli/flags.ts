@@ -45,7 +45,7 @@ export const sharedFlags = {
  * value is a usage error on every command (docs/security.md "Empty and dotted paths"): an
  * unset shell variable (`--out "$CA_DIR"`) must never name the current directory.
  */
-export const PATH_FLAGS = new Set([
+const PATH_FLAGS = new Set([
   'out',
   'dir',
   'socket',

@@ -9,7 +9,7 @@ const MAX_WIDTH = 120
  * that export it, and by scripts that want a given width), else the terminal's width when
  * stdout is a terminal, else 80; kept within 40..120.
  */
-export function helpWidth(env: NodeJS.ProcessEnv = process.env, stream: NodeJS.WriteStream = process.stdout): number {
+function helpWidth(env: NodeJS.ProcessEnv = process.env, stream: NodeJS.WriteStream = process.stdout): number {
   const fromEnv = Number.parseInt(env.OCLIF_COLUMNS ?? '', 10) || Number.parseInt(env.COLUMNS ?? '', 10)
   const tty = stream.isTTY && typeof stream.getWindowSize === 'function' ? stream.getWindowSize()[0] : 0
   const width = fromEnv > 0 ? fromEnv : tty > 0 ? tty : 80
@@ -27,7 +27,7 @@ function keepsItsBreak(line: string, previous: string): boolean {
  * ragged lines at 80). Blank lines, indented lines (tables), list items and the lines after
  * an all-caps heading keep their breaks.
  */
-export function reflow(text: string): string {
+function reflow(text: string): string {
   const out: string[] = []
   for (const line of text.split('\n')) {
     const previous = out.at(-1)
@@ -41,7 +41,7 @@ export function reflow(text: string): string {
  * USAGE lines of the commands whose flags combine in ways a flag list cannot say: one line per
  * way of running the command. Every other command gets `defaultUsage` below.
  */
-export const USAGE: Record<string, string[]> = {
+const USAGE: Record<string, string[]> = {
   verify: [
     'verify FILE [--key FILE] [--bundle TD=FILE...] [FLAGS]',
     'verify --dir DIR [--bundle TD=FILE...] [FLAGS]',
@@ -64,7 +64,7 @@ type Flag = Command.Flag.Any & {options?: readonly string[]; multiple?: boolean}
  * words at the width, and showed flags used together as alternatives), and option lists in
  * FLAGS break between options, never inside one.
  */
-export class SvidkitCommandHelp extends CommandHelp {
+class SvidkitCommandHelp extends CommandHelp {
   protected override defaultUsage(): string {
     const c = this.command
     const args = Object.values(c.args ?? {})

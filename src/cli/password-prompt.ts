@@ -2,7 +2,7 @@ import {passwordRequest, type PasswordKind} from '../core/x509/password.js'
 import {readPasswordFile} from '../core/fs/password.js'
 
 /** The passwords a reading command was given (`--p12-password-file`, `--key-password-file`). */
-export interface Passwords {
+interface Passwords {
   p12Password?: string
   keyPassword?: string
 }
@@ -18,7 +18,7 @@ export function passwordsFromFlags(f: {p12File?: string; keyFile?: string}): Pas
 }
 
 /** Returns a password typed on the terminal, without echo (Ctrl-C ends the process with 130). */
-export function promptPassword(question: string): Promise<string> {
+function promptPassword(question: string): Promise<string> {
   return new Promise((resolve) => {
     const stdin = process.stdin
     process.stderr.write(question)

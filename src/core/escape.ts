@@ -51,11 +51,6 @@ export function redactPrivateKeys(text: string): string {
   return text.replace(PRIVATE_KEY, '[private key redacted]')
 }
 
-/** Returns true when `text` holds a character `escapeControl` would rewrite (other than a backslash). */
-export function hasControl(text: string): boolean {
-  return new RegExp(UNSAFE.source).test(text)
-}
-
 /**
  * Returns `text` in double quotes, escaped by `escapeControl` (and `"` as `\"`), cut to `max`
  * characters of the original with `…` when longer: the form of a file name, a pid-file's

@@ -14,7 +14,7 @@ export function checkLines(checks: VerifyResult['checks']): string[] {
 }
 
 /** How to word times: `atGiven` when the user chose the evaluation time (`--at`), so nothing is said relative to now. */
-export interface RenderVerifyOptions {
+interface RenderVerifyOptions {
   atGiven?: boolean
 }
 

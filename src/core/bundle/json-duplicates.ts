@@ -5,9 +5,9 @@
 
 /** The member names of one JSON object, in text order, and the objects nested under them. */
 /** Deepest nesting accepted in a bundle file. */
-export const MAX_DEPTH = 64
+const MAX_DEPTH = 64
 
-export interface JsonObjectShape {
+interface JsonObjectShape {
   /** Member names as `JSON.parse` decodes them (escapes resolved), repeats kept. */
   names: string[]
   /** For member `i`, the shape of its value when that value is an object, else undefined. */

@@ -31,7 +31,7 @@ export function decodeX5c(text: string): Uint8Array | undefined {
 }
 
 /** Returns the public JWK of the certificate's key (`kty` and its parameters), or undefined if Node cannot export it. */
-export function certificateJwk(cert: ParsedCertificate): JsonWebKey | undefined {
+function certificateJwk(cert: ParsedCertificate): JsonWebKey | undefined {
   try {
     return cert.node.publicKey.export({format: 'jwk'})
   } catch {

@@ -46,11 +46,11 @@ export interface CreatedAuthority {
   warnings: string[]
 }
 
-export const DEFAULT_ROOT_TTL_MS = 87_600 * 3_600_000
+const DEFAULT_ROOT_TTL_MS = 87_600 * 3_600_000
 export const DEFAULT_INTERMEDIATE_TTL_MS = 8_760 * 3_600_000
-export const MAX_INTERMEDIATES = 5
+const MAX_INTERMEDIATES = 5
 /** File name of the JWT authority key in a CA directory. */
-export const JWT_KEY_FILE = 'jwt-key.pem'
+const JWT_KEY_FILE = 'jwt-key.pem'
 
 /** Returns a new JWT authority key, derived from the seed when there is one. */
 function jwtAuthorityKey(trustDomain: string, seed: string | undefined) {

@@ -44,7 +44,7 @@ export interface IssuedJwt {
 }
 
 /** Returns the JWT bundle set of an authority: its jwt-svid key, its roots as x509-svid entries, and an empty other.test. */
-export function authorityJwtBundles(a: Authority): JwtBundleSet {
+function authorityJwtBundles(a: Authority): JwtBundleSet {
   const roots = a.roots.map((r) => ({use: 'x509-svid', ...r.cert.node.publicKey.export({format: 'jwk'})}))
   const warnings: string[] = []
   const own = parseJwtJwks({keys: [...(a.jwt ? [jwtBundleEntry(a.jwt)] : []), ...roots]}, 'ca', warnings)

@@ -18,7 +18,7 @@ export const CA_BUNDLE_PEM = 'bundle.pem'
 export const CA_BUNDLE_JWKS = 'bundle.spiffe.json'
 
 /** The metadata file of a CA directory (docs/design.md "ca init", layout). */
-export interface CaMetadata {
+interface CaMetadata {
   version: 1
   trustDomain: string
   keyType: KeyType
@@ -33,12 +33,6 @@ export interface CaMetadata {
   signingChain: string[]
   /** The JWT authority key file and its kid (absent in CAs made before JWT-SVID support). */
   jwt?: {key: string; kid: string}
-}
-
-/** Returns the paths of every file a CA directory holds for this authority. */
-export function authorityFiles(a: Authority): string[] {
-  const creds = [...a.roots, ...a.intermediates]
-  return [CA_METADATA, CA_BUNDLE_PEM, CA_BUNDLE_JWKS, ...creds.flatMap((c) => [c.certFile, c.keyFile]), ...(a.jwt ? [a.jwt.keyFile] : [])]
 }
 
 function metadataOf(a: Authority): CaMetadata {
@@ -69,7 +63,7 @@ function hasKey(c: CaCredential): boolean {
 }
 
 /** Returns the files of a CA directory: metadata, bundles, certificates (0644) and keys (0600). */
-export function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
+function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
   const files: FileToWrite[] = []
   for (const c of [...a.roots, ...a.intermediates]) {
     files.push({path: join(dir, c.certFile), data: c.cert.node.toString(), mode: 0o644})

@@ -75,7 +75,7 @@ function ownedCaDir(path: string): boolean {
 }
 
 /** True for the names a CA directory holds: metadata, bundles, certificates, keys and their temporaries. */
-export function isCaFileName(e: string): boolean {
+function isCaFileName(e: string): boolean {
   return e === METADATA || e === 'bundle.spiffe.json' || /\.pem$/.test(e) || /^\..+\.tmp[0-9a-f]{8}$/.test(e)
 }
 

@@ -50,7 +50,7 @@ function keyMaterial(key: KeyObject): PrivateKeyMaterial {
 }
 
 /** Returns the one Secret to read: the named one, or the only one. */
-export function chooseSecret(secrets: K8sSecret[], source: string, name?: string): K8sSecret {
+function chooseSecret(secrets: K8sSecret[], source: string, name?: string): K8sSecret {
   const names = secrets.map((s) => `"${s.name || `(document ${s.document})`}"`).join(', ')
   if (name !== undefined) {
     const found = secrets.find((s) => s.name === name)
@@ -88,8 +88,7 @@ export function readSvidInput(bytes: Buffer, source: string, o: SvidInputOptions
     const s = chooseSecret(parseK8sSecrets(bytes.toString('utf8'), source), source, o.secretName)
     const at = (entry: string) => `${source}: ${s.name || `document ${s.document}`} ${entry}`
     const chain = s.data['tls.crt']
-    if (!chain)
-      throw new SvidkitError('pem-invalid', `the Secret in "${source}" has no "tls.crt" entry`, {hint: 'an SVID Secret is of type kubernetes.io/tls'})
+    if (!chain) throw new SvidkitError('pem-invalid', `the Secret in "${source}" has no "tls.crt" entry`, {hint: 'an SVID Secret is of type kubernetes.io/tls'})
     return {
       container: 'k8s-secret',
       chain,

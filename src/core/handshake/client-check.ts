@@ -6,10 +6,10 @@ import {failureFromVerifyCode} from './alerts.js'
 import {peerChain} from './peer-chain.js'
 
 /** The longest client chain the server examines: more is refused before any path building (a hostile peer cannot stall the event loop). */
-export const MAX_PEER_CHAIN = 8
+const MAX_PEER_CHAIN = 8
 
 /** The server's verdict on one client: accepted with its SPIFFE ID, or rejected with a reason code and hint. */
-export type ClientVerdict = {ok: true; spiffeId: string | null} | {ok: false; code: string; message: string; hint: string; peer: string | null}
+type ClientVerdict = {ok: true; spiffeId: string | null} | {ok: false; code: string; message: string; hint: string; peer: string | null}
 
 /**
  * Returns the verdict on the client of a finished TLS handshake: its chain verified as an

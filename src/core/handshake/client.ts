@@ -15,7 +15,7 @@ import {clientConnectOptions, type TlsVersionChoice} from './tls-options.js'
 export const ROUND_TRIP_REQUEST = 'GET /svidkit HTTP/1.0\r\n\r\n'
 
 /** How long a `--probe tls` client waits under TLS 1.3 for the server's verdict (a session ticket, an alert or a close). */
-export const TLS13_VERDICT_WAIT_MS = 300
+const TLS13_VERDICT_WAIT_MS = 300
 
 /** Options of one client handshake. */
 export interface ClientOptions {

@@ -11,7 +11,7 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import {peerChain} from './peer-chain.js'
 
 /** Options of `fetchChain`. */
-export interface FetchChainOptions {
+interface FetchChainOptions {
   host: string
   port: number
   /** SNI to send; default the host when it is a name, none for an IP address. */
@@ -21,7 +21,7 @@ export interface FetchChainOptions {
 }
 
 /** What the server presented. */
-export interface FetchedChain {
+interface FetchedChain {
   /** `host:port` as connected to. */
   target: string
   servername: string | null

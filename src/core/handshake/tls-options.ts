@@ -5,7 +5,7 @@ import {createSecureContext, type ConnectionOptions, type SecureContext, type Se
 export type TlsVersionChoice = 'TLSv1.2' | 'TLSv1.3' | 'any'
 
 /** Returns min/max version options for a choice. */
-export function versionOptions(v: TlsVersionChoice = 'any'): {minVersion: SecureVersion; maxVersion: SecureVersion} {
+function versionOptions(v: TlsVersionChoice = 'any'): {minVersion: SecureVersion; maxVersion: SecureVersion} {
   if (v === 'TLSv1.2') return {minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2'}
   if (v === 'TLSv1.3') return {minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3'}
   return {minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3'}

@@ -4,7 +4,7 @@ import {STDIN_PATH} from '../fs/read-input.js'
 import {inspectFile, inspectPresentedChain, type InspectedFile} from './inspect.js'
 
 /** Options of `inspectTargets`. */
-export interface InspectTargetsOptions {
+interface InspectTargetsOptions {
   /** Evaluation time of the validity checks. */
   at: Date
   /** SNI for HOST:PORT targets. Default: the host when it is a name. */
@@ -22,7 +22,7 @@ export interface InspectTargetsOptions {
 }
 
 /** Returns true when `arg` names a TLS server (HOST:PORT) rather than a file: it has that form and no such file exists. */
-export function isServerTarget(arg: string, parse: (t: string) => unknown): boolean {
+function isServerTarget(arg: string, parse: (t: string) => unknown): boolean {
   return arg !== STDIN_PATH && parse(arg) !== undefined && !existsSync(arg)
 }
 

@@ -7,7 +7,7 @@ import {createHmac, sign as nodeSign, verify as nodeVerify, constants, type KeyO
 import {deterministicSign} from '../x509/seeded.js'
 
 /** The algorithms JWT-SVID §3 allows, in its order. */
-export const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const
+const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const
 export type JwtAlg = (typeof ALLOWED_ALGS)[number]
 
 /** Returns true for an algorithm JWT-SVID §3 allows. */

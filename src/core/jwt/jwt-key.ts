@@ -15,7 +15,7 @@ export interface JwtKey {
 const THUMBPRINT_MEMBERS: Record<string, string[]> = {EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x']}
 
 /** Returns the public parameters of a key as a JWK (no `use`, no `kid`). */
-export function publicJwk(key: KeyObject): JWK {
+function publicJwk(key: KeyObject): JWK {
   const pub = key.type === 'private' ? createPublicKey(key) : key
   return pub.export({format: 'jwk'}) as JWK
 }

@@ -4,7 +4,7 @@
  */
 
 /** Longest token svidkit reads: a JWT-SVID is a few hundred bytes; anything this long is not one. */
-export const MAX_TOKEN_BYTES = 64 * 1024
+const MAX_TOKEN_BYTES = 64 * 1024
 
 /** A token split into its parts, nothing checked but the syntax. */
 export interface DecodedToken {

@@ -7,7 +7,7 @@ import {loadJwtBundles} from './jwt-bundle.js'
 import {verifyJwtSvid, type JwtVerifyResult} from './verify.js'
 
 /** Options of {@link verifyJwtFiles}: flag values as given. */
-export interface JwtVerifyInput {
+interface JwtVerifyInput {
   /** The token, or `-` for standard input. */
   token: string
   bundles: readonly string[]

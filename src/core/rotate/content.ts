@@ -16,7 +16,7 @@ import type {SetFile, WriterMode} from './writers/index.js'
 const WHOLE_SET_WRITERS = new Set<WriterMode>(['spiffe-helper', 'kubelet', 'dir-symlink'])
 
 /** The bytes of one rotation's set, before any writer touches the disk. */
-export interface RotationContent {
+interface RotationContent {
   files: SetFile[]
   /** Roles whose bytes differ from what is on disk now. */
   changes: Set<FileRole>

@@ -6,11 +6,11 @@ import {quoteExternal} from '../escape.js'
  * The smallest pid svidkit signals: 0 is the caller's own process group, 1 is init, and
  * negative numbers are process groups (-1: every process the caller may signal).
  */
-export const MIN_PID = 2
+const MIN_PID = 2
 /** Linux's PID_MAX_LIMIT (2^22): no pid is larger. */
 export const MAX_PID = 4_194_304
 /** A pid file holds at most a 7-digit pid and a newline; anything longer is not a pid file. */
-export const MAX_PID_FILE_BYTES = 16
+const MAX_PID_FILE_BYTES = 16
 
 const PID_TEXT = /^[1-9][0-9]{0,6}$/
 
@@ -35,10 +35,10 @@ export function parsePid(value: string | number, flag = '--pid'): number {
 }
 
 /** Why a pid file was refused; `missing` alone may be retried (the workload may be restarting). */
-export type PidFileProblem = 'missing' | 'unsafe' | 'content'
+type PidFileProblem = 'missing' | 'unsafe' | 'content'
 
 /** The error for a pid file svidkit will not read or whose content is not a pid (exit 3, `pid-invalid`). */
-export class PidFileError extends SvidkitError {
+class PidFileError extends SvidkitError {
   readonly problem: PidFileProblem
   constructor(problem: PidFileProblem, message: string, cause?: unknown) {
     super(problem === 'missing' ? 'file-not-found' : 'pid-invalid', message, {

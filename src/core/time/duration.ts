@@ -18,7 +18,7 @@ const DAY = 24 * HOUR
 const YEAR = 365 * DAY
 
 /** The largest duration accepted anywhere (100 years): beyond it dates overflow X.509 and JS. */
-export const MAX_DURATION_MS = 100 * YEAR
+const MAX_DURATION_MS = 100 * YEAR
 
 /**
  * Returns the length in milliseconds of a Go-style duration (`90s`, `1h30m`, `-1h`,

@@ -37,7 +37,7 @@ export interface LoadedSet {
 }
 
 /** Why a read or validation failed. */
-export interface Invalid {
+interface Invalid {
   code: ReasonCode | string
   message: string
 }
@@ -98,7 +98,7 @@ export function setHashes(raw: RawSet): {cert: string; key: string; bundle: stri
 }
 
 /** Returns one hash over the whole set, for skipping no-op reloads. */
-export function setHash(raw: RawSet): string {
+function setHash(raw: RawSet): string {
   return sha(Buffer.concat([raw.cert, Buffer.from([0]), raw.key, Buffer.from([0]), raw.bundle ?? Buffer.alloc(0)]))
 }
 

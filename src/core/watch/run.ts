@@ -123,7 +123,7 @@ interface CountOutcome {
 }
 
 /** Refuses (exit 3) a path that is not an existing directory, saying which it is. */
-export function checkWatchTarget(dir: string): void {
+function checkWatchTarget(dir: string): void {
   refuseStdioDir(dir, 'watch DIR')
   let st
   try {

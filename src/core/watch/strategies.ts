@@ -9,7 +9,6 @@ import {WatchFileConsumer} from './naive/watch-file.js'
 
 /** The consumers `watch --strategy` offers: the reference recipe and five common broken ones. */
 export const STRATEGIES = ['reference', 'fs-watch-file', 'fs-watch-dir', 'watch-file', 'chokidar', 'certwatcher'] as const
-export type Strategy = (typeof STRATEGIES)[number]
 
 /** Returns a consumer of the given strategy. */
 export function createConsumer(strategy: string, o: ReferenceOptions & NaiveOptions): Consumer {

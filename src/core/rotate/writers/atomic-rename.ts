@@ -6,7 +6,7 @@ import {afterFile} from './pacing.js'
 import type {SetFile, Writer, WriterInput} from './types.js'
 
 /** Writes one file by temp + fsync + rename (openshift/library-go PR #1103 and others). */
-export async function writeAtomically(w: WriterInput, f: SetFile): Promise<void> {
+async function writeAtomically(w: WriterInput, f: SetFile): Promise<void> {
   const path = join(w.dir, f.name)
   await w.ops.holdOldFd(path)
   const tmp = join(w.dir, `.${f.name}.tmp${randomBytes(4).toString('hex')}`)

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {SvidkitError} from '../../errors.js'
 
 /** The uid files must belong to: the invoking (effective) user. */
-export function invokingUid(): number {
+function invokingUid(): number {
   return process.geteuid?.() ?? 0
 }
 
@@ -29,7 +29,7 @@ export function unsafeFile(path: string, why: string): SvidkitError {
 }
 
 /** Returns the `unsafe-link` error (exit 3) for a symlink at a visible name. */
-export function unsafeSymlink(path: string): SvidkitError {
+function unsafeSymlink(path: string): SvidkitError {
   let target = '?'
   try {
     target = readlinkSync(path)

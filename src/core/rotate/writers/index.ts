@@ -23,4 +23,4 @@ export const WRITERS: Record<string, Writer> = {
 export type WriterMode = 'spiffe-helper' | 'atomic-rename' | 'kubelet' | 'dir-symlink' | 'unlink-create' | 'hardlink-backup' | 'move-away' | 'credential-bundle'
 
 export const WRITER_MODES = Object.keys(WRITERS) as WriterMode[]
-export type {Writer, WriterInput, WriterResult, SetFile} from './types.js'
+export type {SetFile} from './types.js'

@@ -19,7 +19,7 @@ export interface WriterInput {
 }
 
 /** How a rotation ended on disk. */
-export type WriterResult = 'written' | 'aborted' | 'unchanged'
+type WriterResult = 'written' | 'aborted' | 'unchanged'
 
 /** A writer imitates one real-world way of replacing the files (docs/rotation.md "Writer modes"). */
 export type Writer = (w: WriterInput) => Promise<WriterResult>
