@@ -27,7 +27,7 @@ export const sharedFlags = {
   ttl: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   at: () => Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
   force: (o: {description: string}) => Flags.boolean({description: o.description, default: false}),
-  /** docs/security.md "Directories other users can write": the loudly named way past `unsafe-dir`. */
+  /** docs/security.md "Directories other users can write are not trusted": the loudly named way past `unsafe-dir`. */
   allowSharedDir: () =>
     Flags.boolean({
       description: 'INSECURE: write even when another user (not you or root) can write the directory or one above it; they could redirect the write',
@@ -42,7 +42,7 @@ export const sharedFlags = {
 
 /**
  * The flags and arguments whose value is a path (a file, a directory or a socket). An empty
- * value is a usage error on every command (docs/security.md "Empty and dotted paths"): an
+ * value is a usage error on every command (docs/security.md "An empty or dotted path never names the current directory"): an
  * unset shell variable (`--out "$CA_DIR"`) must never name the current directory.
  */
 const PATH_FLAGS = new Set([

@@ -33,7 +33,7 @@ beforeAll(async () => {
   await initCa({trustDomain: 'example.org', out: ca, intermediates: 1})
 })
 
-/** Runs `svidkit <args>` and kills it with SIGKILL when `killWhen` says so (or after `afterMs`); resolves when it is gone. */
+/** Runs `svidkit <args>` and kills it with SIGKILL once it printed `afterLines` lines (or after `afterMs`, 30 s by default); resolves when it is gone. */
 function killed(
   args: string[],
   o: {afterLines?: number; afterMs?: number},
