@@ -13,6 +13,8 @@ export default defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
+    // A disable comment that no longer silences anything is an error, so they cannot pile up.
+    linterOptions: {reportUnusedDisableDirectives: 'error'},
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',

@@ -25,6 +25,11 @@ describe('eslint', () => {
     expect(await rulesOf("import {join} from 'node:path'\nexport const y = 1\n", 'test/lint-control.test.ts')).toContain('@typescript-eslint/no-unused-vars')
   })
 
+  it('refuses a disable comment that silences nothing (control)', async () => {
+    const [r] = await lint.lintText('export const y = 1 // eslint-disable-line no-control-regex\n', {filePath: join(REPO, 'src/core/lint-control.ts')})
+    expect(r.messages.map((m) => [m.severity, m.message])).toEqual([[2, expect.stringMatching(/^Unused eslint-disable directive/)]])
+  })
+
   it('reads bin/ as CommonJS and ignores build output and fixtures', async () => {
     expect(await rulesOf("'use strict'\nconst {join} = require('node:path')\nconsole.log(join(__dirname, 'x'))\n", 'bin/lint-control.js')).toEqual([])
     expect(await lint.isPathIgnored(join(REPO, 'dist/index.js'))).toBe(true)
