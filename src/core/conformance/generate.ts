@@ -13,8 +13,8 @@ export const SUITE_FILE = 'spiffe-conformance.json'
 
 /** Returns a suite made at `now` (every family, in order). */
 export async function buildSuite(o: {now?: Date; seed?: string; generator?: string} = {}): Promise<Suite> {
-  const f = await makeFixtures(o.now ?? DEFAULT_SUITE_NOW)
-  const testcases = [...(await leafProfileCases(f)), ...(await pathCases(f)), ...jwtCases(f), ...(await bundleCases(f))]
+  const f = await makeFixtures(o.now ?? DEFAULT_SUITE_NOW, o.seed)
+  const testcases = [...(await leafProfileCases(f)), ...(await pathCases(f)), ...(await jwtCases(f)), ...(await bundleCases(f))]
   return {version: 1, generator: o.generator ?? 'svidkit', seed: o.seed ?? null, testcases}
 }
 
