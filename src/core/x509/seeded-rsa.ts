@@ -24,18 +24,19 @@ function rounds(primeBits: number): number {
   return primeBits <= 1024 ? 5 : 4
 }
 
-const SMALL_PRIMES: number[] = (() => {
-  const out: number[] = []
-  for (let n = 3; n < 2000; n += 2) if (out.every((p) => p * p > n || n % p !== 0)) out.push(n)
-  return out
-})()
+/** The odd primes below 2000 in groups whose product stays below 2^53, so one BigInt remainder serves a group. */
+type PrimeGroup = {product: bigint; primes: number[]}
+let groups: PrimeGroup[] | undefined
 
-/** The small primes in groups whose product stays below 2^53, so one BigInt remainder serves the group. */
-const GROUPS: {product: bigint; primes: number[]}[] = (() => {
-  const out: {product: bigint; primes: number[]}[] = []
+/** Returns the prime groups, computed on first use (not at import: every `issue` run loads this module). */
+function primeGroups(): PrimeGroup[] {
+  if (groups) return groups
+  const primes: number[] = []
+  for (let n = 3; n < 2000; n += 2) if (primes.every((p) => p * p > n || n % p !== 0)) primes.push(n)
+  const out: PrimeGroup[] = []
   let cur: number[] = []
   let prod = 1
-  for (const p of SMALL_PRIMES) {
+  for (const p of primes) {
     if (prod * p > Number.MAX_SAFE_INTEGER) {
       out.push({product: BigInt(prod), primes: cur})
       cur = []
@@ -45,11 +46,12 @@ const GROUPS: {product: bigint; primes: number[]}[] = (() => {
     prod *= p
   }
   out.push({product: BigInt(prod), primes: cur})
+  groups = out
   return out
-})()
+}
 
 function hasSmallFactor(w: bigint): boolean {
-  for (const g of GROUPS) {
+  for (const g of primeGroups()) {
     const r = Number(w % g.product)
     for (const p of g.primes) if (r % p === 0) return true
   }
@@ -145,7 +147,9 @@ function b64(x: bigint): string {
   return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url')
 }
 
+/** Keys made in this process, newest last; bounded, since a seeded Workload API server makes one per rotation. */
 const cache = new Map<string, KeyPair>()
+const CACHE_MAX = 32
 
 /**
  * Returns an RSA key pair of `modulusBits` (2048, 3072 or 4096) derived from the random
@@ -191,5 +195,6 @@ export function seededRsaKeyPair(modulusBits: number, source: ByteSource, cacheK
   const privateKey = createPrivateKey({key: jwk, format: 'jwk'})
   const pair = {privateKey, publicKey: createPublicKey(privateKey)}
   cache.set(`${modulusBits}\0${cacheKey}`, pair)
+  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string)
   return pair
 }
