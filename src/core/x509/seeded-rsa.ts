@@ -12,6 +12,7 @@
  * d = e⁻¹ mod lcm(p−1, q−1) and d > 2^(nlen/2). The key object comes from its JWK.
  */
 import {createPrivateKey, createPublicKey} from 'node:crypto'
+import {SvidkitError} from '../errors.js'
 import type {KeyPair} from './keys.js'
 
 /** A seeded random source: successive draws of `n` bytes (one HMAC counter stream per label). */
@@ -19,7 +20,7 @@ export type ByteSource = (label: string, n: number) => Buffer
 
 const E = 65537n
 
-/** FIPS 186-5 Table B.1: Miller–Rabin rounds for the primes of an nlen-bit modulus (error ≤ 2^-112 and below). */
+/** FIPS 186-5 Table B.1: Miller–Rabin rounds for p and q: 5 for 1024 bits (error 2^-112), 4 for 1536 (2^-128) and 2048 (2^-144). */
 function rounds(primeBits: number): number {
   return primeBits <= 1024 ? 5 : 4
 }
@@ -59,7 +60,7 @@ function hasSmallFactor(w: bigint): boolean {
 }
 
 /** Returns base^exp mod m (left-to-right, 4-bit fixed window). */
-export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
+function modPow(base: bigint, exp: bigint, m: bigint): bigint {
   const table: bigint[] = [1n, base % m]
   for (let i = 2; i < 16; i++) table.push((table[i - 1] * table[1]) % m)
   const hex = exp.toString(16)
@@ -83,7 +84,7 @@ function bitLength(x: bigint): number {
   return x.toString(2).length
 }
 
-/** Miller–Rabin (FIPS 186-5 B.3.1) with bases from the DRBG: false means composite for sure. */
+/** Miller–Rabin (FIPS 186-5 Appendix B) with bases from the DRBG: false means composite for sure. */
 function millerRabin(w: bigint, bits: number, draw: (n: number) => Buffer): boolean {
   const w1 = w - 1n
   let m = w1
@@ -94,9 +95,12 @@ function millerRabin(w: bigint, bits: number, draw: (n: number) => Buffer): bool
   }
   const len = bits / 8
   for (let i = 0; i < rounds(bits); i++) {
-    let b: bigint
-    do b = toBig(draw(len))
-    while (b <= 1n || b >= w1)
+    // A base in [2, w−2]: each draw lands there with probability above 3/4 (w has its top two bits set).
+    let b = toBig(draw(len))
+    for (let tries = 1; b <= 1n || b >= w1; tries++) {
+      if (tries >= 256) throw new SvidkitError('internal', 'seeded RSA: no Miller-Rabin base in 256 draws')
+      b = toBig(draw(len))
+    }
     let z = modPow(b, m, w)
     if (z === 1n || z === w1) continue
     let composite = true
@@ -123,7 +127,7 @@ function seededPrime(bits: number, draw: (n: number) => Buffer): bigint {
     if ((w - 1n) % E === 0n) continue // e is prime: gcd(e, w−1) = 1 unless e divides w−1
     if (millerRabin(w, bits, draw)) return w
   }
-  throw new Error(`no ${bits}-bit prime in 100000 seeded candidates`)
+  throw new SvidkitError('internal', `no ${bits}-bit prime in 100000 seeded candidates`)
 }
 
 function modInverse(a: bigint, m: bigint): bigint {
@@ -133,7 +137,7 @@ function modInverse(a: bigint, m: bigint): bigint {
     ;[r0, r1] = [r1, r0 - q * r1]
     ;[s0, s1] = [s1, s0 - q * s1]
   }
-  if (r0 !== 1n) throw new Error('not invertible')
+  if (r0 !== 1n) throw new SvidkitError('internal', 'not invertible')
   return ((s0 % m) + m) % m
 }
 
@@ -159,14 +163,14 @@ const CACHE_MAX = 32
 export function seededRsaKeyPair(modulusBits: number, source: ByteSource, cacheKey: string): KeyPair {
   const hit = cache.get(`${modulusBits}\0${cacheKey}`)
   if (hit) return hit
-  if (![2048, 3072, 4096].includes(modulusBits)) throw new RangeError(`seeded RSA keys are 2048, 3072 or 4096 bits, not ${modulusBits}`)
+  if (![2048, 3072, 4096].includes(modulusBits)) throw new SvidkitError('internal', `seeded RSA keys are 2048, 3072 or 4096 bits, not ${modulusBits}`)
   const half = modulusBits / 2
   let p = 0n
   let q = 0n
   let d = 0n
   // FIPS 186-5 A.1.3: retry q (then p) until |p − q| and d are large enough; practically never more than once.
   for (let attempt = 0; ; attempt++) {
-    if (attempt >= 16) throw new Error('seeded RSA: no acceptable prime pair in 16 attempts')
+    if (attempt >= 16) throw new SvidkitError('internal', 'seeded RSA: no acceptable prime pair in 16 attempts')
     let draws = 0
     const draw = (n: number) => source(`rsa-${modulusBits}:${attempt}:${draws++}`, n)
     p = seededPrime(half, draw)
@@ -180,7 +184,7 @@ export function seededRsaKeyPair(modulusBits: number, source: ByteSource, cacheK
     if (d > 1n << BigInt(half)) break
   }
   const n = p * q
-  if (bitLength(n) !== modulusBits) throw new Error('seeded RSA: modulus has the wrong size')
+  if (bitLength(n) !== modulusBits) throw new SvidkitError('internal', 'seeded RSA: modulus has the wrong size')
   const jwk = {
     kty: 'RSA',
     n: b64(n),
