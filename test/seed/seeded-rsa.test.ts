@@ -5,7 +5,7 @@
  * node:crypto's PSS verifier and with PyJWT. Cross-process byte stability: byte-stable.test.ts.
  */
 import {spawnSync} from 'node:child_process'
-import {constants, createPublicKey, verify} from 'node:crypto'
+import {constants, createHash, createPublicKey, verify} from 'node:crypto'
 import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -35,6 +35,16 @@ describe('seeded RSA keys', () => {
     // Another label or seed gives another key (the search is not stuck on one prime pair).
     const other = [seededKeyPair('rsa-test', 'intermediate', 'rsa-2048'), seededKeyPair('rsa-test-2', 'root', 'rsa-2048')]
     for (const o of other) expect(pkcs8(o).equals(pkcs8(k))).toBe(false)
+  })
+})
+
+describe('seeded bytes on any machine', () => {
+  it('a seeded RSA-2048 key and a seeded PS256 signature have the pinned SHA-256 (the same on Node 20 / OpenSSL 3.0 and Node 24 / OpenSSL 3.5)', () => {
+    // If this changes, every user's seeded RSA fixtures change: it is a breaking change of --seed.
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+    const k = seededKeyPair('svidkit-pin', 'root', 'rsa-2048')
+    expect(sha(k.privateKey.export({format: 'der', type: 'pkcs8'}))).toBe('d668f90659e9abda11367c01816977f94ab070849a5552f148e331fdb8c71028')
+    expect(sha(deterministicPssSign('sha256', Buffer.from('svidkit'), k.privateKey))).toBe('de22cdf2b9878cc712bcd6d33c529647aba6c8825a2af598e002266a6f6875bd')
   })
 })
 
