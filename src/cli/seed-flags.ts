@@ -5,7 +5,7 @@ import {parseInstant} from '../core/time/instant.js'
 /** `--seed` and `--now`: byte-stable fixtures (docs/fixtures.md). */
 export const seedFlags = {
   seed: Flags.string({
-    description: 'derive keys, serials and ECDSA signatures from this seed: same arguments, same bytes (test fixtures only; EC and Ed25519 keys)',
+    description: 'derive keys (EC, Ed25519, RSA), serials and signatures from this seed: same arguments, same bytes (test fixtures only)',
   }),
   now: Flags.string({description: 'the time to issue at, RFC 3339 (with --seed: byte-stable output); default the real clock'}),
 }

@@ -1,7 +1,8 @@
 /**
  * Byte-stable fixtures: `--seed S --now T` on ca init, issue (one SVID, --count, pkcs12), jwt
  * issue, and bundle convert give the same bytes in two separate processes; openssl and
- * certtool accept the seeded chain. A run without --seed is the control: it differs.
+ * certtool accept the seeded chain. A run without --seed is the control: it differs. RSA keys,
+ * defects that make new CA keys and the conformance suite are byte-stable too.
  */
 import {spawnSync} from 'node:child_process'
 import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
@@ -110,19 +111,81 @@ describe('--seed and --now', () => {
     ])
   })
 
-  it('refuses RSA keys and CA-reshaping defects with a clear usage error (exit 2)', (ctx) => {
+  it('RSA: ca init, issue (incl. CA-reshaping defects) and jwt issue are byte-identical in two processes; openssl accepts the keys and the chain', (ctx) => {
+    const [a, b] = [tmpDir(ctx), tmpDir(ctx)]
+    const make = (dir: string) => {
+      const at = ['--seed', 'rsa-1', '--now', NOW]
+      svidkit(dir, ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--key-type', 'rsa-2048', ...at])
+      svidkit(dir, ['issue', '--spiffe-id', 'spiffe://example.org/web', '--ca', 'ca', '--out', 'svid', '--key-type', 'rsa-2048', ...at])
+      // path-length makes a new (RSA) CA key below the signing CA
+      svidkit(dir, ['issue', '--spiffe-id', 'spiffe://example.org/deep', '--ca', 'ca', '--out', 'deep', '--defect', 'path-length', ...at])
+      return svidkit(dir, ['jwt', 'issue', '--spiffe-id', 'spiffe://example.org/web', '--audience', 'db', '--ca', 'ca', '--defect', 'key-x509-entry', ...at])
+        .stdout
+    }
+    const [ja, jb] = [make(a), make(b)]
+    const fa = files(a)
+    expect([...fa.keys()]).toEqual(expect.arrayContaining(['ca/root-key.pem', 'svid/svid_key.pem', 'deep/svid.pem']))
+    for (const [name, bytes] of fa) expect(files(b).get(name)?.equals(bytes), name).toBe(true)
+    expect(ja).toBe(jb)
+    for (const key of ['ca/root-key.pem', 'ca/intermediate-1-key.pem', 'svid/svid_key.pem']) {
+      const r = spawnSync('openssl', ['rsa', '-in', key, '-check', '-noout'], {cwd: a, encoding: 'utf8'})
+      expect([r.status, r.stdout.trim()], `${key}: ${r.stderr}`).toEqual([0, 'RSA key ok'])
+    }
+    const text = spawnSync('openssl', ['x509', '-in', 'svid/svid.pem', '-noout', '-text'], {cwd: a, encoding: 'utf8'}).stdout
+    expect(text).toMatch(/Public-Key: \(2048 bit\)/)
+    const v = spawnSync('openssl', ['verify', '-CAfile', 'ca/root.pem', '-untrusted', 'svid/svid.pem', 'svid/svid.pem'], {cwd: a, encoding: 'utf8'})
+    expect(v.stdout.trim(), v.stderr).toBe('svid/svid.pem: OK')
+  })
+
+  it('issue --defect X --seed is byte-identical in two processes for every defect; another seed differs', (ctx) => {
     const d = tmpDir(ctx)
-    const rsa = spawnSync(process.execPath, [BIN, 'ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--key-type', 'rsa-2048', '--seed', 's'], {
-      cwd: d,
-      encoding: 'utf8',
-    })
-    expect([rsa.status, rsa.stderr]).toEqual([2, expect.stringMatching(/--seed cannot make rsa-2048 keys/)])
-    svidkit(d, ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca2', '--seed', 's'])
-    const bad = spawnSync(
-      process.execPath,
-      [BIN, 'issue', '--spiffe-id', 'spiffe://example.org/x', '--ca', 'ca2', '--out', 'o', '--defect', 'untrusted', '--seed', 's'],
-      {cwd: d, encoding: 'utf8'},
+    svidkit(d, ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--seed', 'defects-1', '--now', NOW])
+    // One process per run issues every defect through the library's `issue --out -` path.
+    writeFileSync(
+      join(d, 'all-defects.mjs'),
+      `import {DEFECTS, fixedClock, issueToPem} from ${JSON.stringify(join(REPO, 'dist/index.js'))}
+const [seed, now] = process.argv.slice(2)
+const out = {}
+for (const d of DEFECTS) {
+  const r = await issueToPem({spiffeId: 'spiffe://example.org/x', ca: 'ca', out: '-', defects: [d], seed, clock: fixedClock(new Date(now))})
+  out[d.name] = r.pem
+}
+process.stdout.write(JSON.stringify(out))
+`,
     )
-    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/--seed does not cover defects/)])
+    const run = (seed: string): Record<string, string> => {
+      const r = spawnSync(process.execPath, ['all-defects.mjs', seed, NOW], {cwd: d, encoding: 'utf8', timeout: 60_000})
+      expect(r.status, r.stderr).toBe(0)
+      return JSON.parse(r.stdout) as Record<string, string>
+    }
+    const [one, two, other] = [run('defects-1'), run('defects-1'), run('defects-2')]
+    expect(Object.keys(one).length).toBeGreaterThanOrEqual(26)
+    for (const name of Object.keys(one)) {
+      expect(two[name], name).toBe(one[name])
+      expect(other[name], name).not.toBe(one[name])
+    }
+  })
+
+  it('conformance generate --seed writes byte-identical trees in two processes; another seed differs', (ctx) => {
+    const d = tmpDir(ctx)
+    for (const [out, seed] of [
+      ['s1', '42'],
+      ['s2', '42'],
+      ['s3', '43'],
+    ])
+      svidkit(d, ['conformance', 'generate', '--out', out, '--seed', seed])
+    const [one, two, three] = ['s1', 's2', 's3'].map((o) => files(join(d, o)))
+    expect([...one.keys()]).toEqual(['spiffe-conformance.json'])
+    expect([...two.keys()]).toEqual([...one.keys()])
+    for (const [name, bytes] of one) {
+      expect(two.get(name)?.equals(bytes), name).toBe(true)
+      expect(three.get(name)?.equals(bytes), name).toBe(false)
+    }
+    // The seed reaches the RSA key of the JWT family and the CA-reshaping defects, not only the recorded field.
+    const suite = JSON.parse(one.get('spiffe-conformance.json')?.toString() ?? '{}') as {testcases: {id: string; token?: string; peer_certificate?: string}[]}
+    const other = JSON.parse(three.get('spiffe-conformance.json')?.toString() ?? '{}') as typeof suite
+    const pick = (s: typeof suite, id: string) => s.testcases.find((t) => t.id === id)
+    expect(pick(suite, 'jwt-svid::valid-ps256')?.token).not.toBe(pick(other, 'jwt-svid::valid-ps256')?.token)
+    expect(pick(suite, 'x509-svid::untrusted')?.peer_certificate).not.toBe(pick(other, 'x509-svid::untrusted')?.peer_certificate)
   })
 })

@@ -44,7 +44,8 @@ checks that its own "jwt verify" rejects it with that reason code before printin
     ttl: sharedFlags.ttl({description: 'lifetime (Go duration)', default: '5m'}),
     now: Flags.string({description: 'issue time (iat): RFC 3339 or a signed duration from now; default now'}),
     seed: Flags.string({
-      description: 'byte-stable token: RFC 6979 ECDSA signature and a jti derived from the seed (test fixtures only; with --now and a seeded CA)',
+      description:
+        'byte-stable token: deterministic signature (RFC 6979 ECDSA; RSA) and a jti derived from the seed (test fixtures only; with --now and a seeded CA)',
     }),
     defect: Flags.string({description: 'break exactly one rule on purpose (repeatable where the defects combine); see --list-defects', multiple: true}),
     'list-defects': Flags.boolean({description: 'list the defects, the reason code jwt verify reports and the rule each breaks', default: false}),

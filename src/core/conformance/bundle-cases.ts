@@ -4,9 +4,8 @@ import {bundleAuthorities} from '../ca/authority.js'
 import {jwtBundleEntry, type JwtKey} from '../jwt/jwt-key.js'
 import {planJwtSvid, signPlan} from '../jwt/sign.js'
 import {jwtKeyOf} from '../jwt/jwt-key.js'
-import {generateKeyPairSync} from 'node:crypto'
 import {testcase, type Level, type Testcase} from './suite.js'
-import {issuePem, TD, WORKLOAD, type Fixtures} from './fixtures.js'
+import {issuePem, suiteKeyPair, TD, WORKLOAD, type Fixtures} from './fixtures.js'
 
 type Doc = {keys?: Record<string, unknown>[]} & Record<string, unknown>
 
@@ -129,8 +128,9 @@ export async function bundleCases(f: Fixtures): Promise<Testcase[]> {
   ]
   // JWT bundle documents: a valid token judged against edited jwt-svid entries.
   const own = f.a.jwt as JwtKey
-  const stranger = jwtKeyOf(generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey)
-  const token = signPlan(planJwtSvid({spiffeId: WORKLOAD, audience: [`spiffe://${TD}/db`], signer: own, now: f.now, ttlMs: 300_000}))
+  const stranger = jwtKeyOf((await suiteKeyPair(f, 'ec-p256', 'bundle stranger')).privateKey)
+  const deterministic = f.seed !== undefined
+  const token = signPlan(planJwtSvid({spiffeId: WORKLOAD, audience: [`spiffe://${TD}/db`], signer: own, now: f.now, ttlMs: 300_000, deterministic}))
   const jwtCase = (id: string, description: string, level: Level, spec: string, code: string | null, keys: object[]) =>
     testcase({
       id: `bundle::${id}`,

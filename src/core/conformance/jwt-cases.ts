@@ -1,10 +1,10 @@
 /** The JWT-SVID family (JWT-SVID §2-§4): every `jwt issue --defect`, and valid tokens at the edges. */
-import {generateKeyPairSync, type KeyObject} from 'node:crypto'
+import type {KeyObject} from 'node:crypto'
 import {JWT_DEFECTS} from '../jwt/defects.js'
 import {jwkThumbprint, jwtBundleEntry, jwtKeyOf, type JwtKey} from '../jwt/jwt-key.js'
 import {planJwtSvid, signPlan, type TokenPlan} from '../jwt/sign.js'
 import {testcase, type Level, type Testcase} from './suite.js'
-import {OTHER_TD, TD, WORKLOAD, type Fixtures} from './fixtures.js'
+import {OTHER_TD, suiteKeyPair, TD, WORKLOAD, type Fixtures} from './fixtures.js'
 
 const AUDIENCE = `spiffe://${TD}/db`
 
@@ -27,16 +27,16 @@ interface JwtCaseSpec {
 }
 
 /** Returns the JWT-SVID family. */
-export function jwtCases(f: Fixtures): Testcase[] {
+export async function jwtCases(f: Fixtures): Promise<Testcase[]> {
   const own = f.a.jwt as JwtKey
   const other = f.b.jwt as JwtKey
   const rootKey = f.a.roots[0].cert.node.publicKey
-  const rsa = jwtKeyOf(generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey)
-  const p384 = jwtKeyOf(generateKeyPairSync('ec', {namedCurve: 'P-384'}).privateKey)
+  const rsa = jwtKeyOf((await suiteKeyPair(f, 'rsa-2048', 'jwt rsa-2048')).privateKey)
+  const p384 = jwtKeyOf((await suiteKeyPair(f, 'ec-p384', 'jwt ec-p384')).privateKey)
   const bundles = {[TD]: jwks([rootKey], [own, rsa, p384]), [OTHER_TD]: jwks([f.b.roots[0].cert.node.publicKey], [other])}
   const sec = Math.floor(Date.parse(f.at) / 1000)
   const make = (c: JwtCaseSpec): Testcase => {
-    const p = planJwtSvid({spiffeId: WORKLOAD, audience: [AUDIENCE], signer: c.signer ?? own, now: f.now, ttlMs: 300_000})
+    const p = planJwtSvid({spiffeId: WORKLOAD, audience: [AUDIENCE], signer: c.signer ?? own, now: f.now, ttlMs: 300_000, deterministic: f.seed !== undefined})
     c.edit?.(p)
     return testcase({
       id: `jwt-svid::${c.id}`,

@@ -4,6 +4,7 @@
  * everything else are refused by `isAllowedAlg`.
  */
 import {createHmac, sign as nodeSign, verify as nodeVerify, constants, type KeyObject} from 'node:crypto'
+import {deterministicPssSign} from '../x509/pss.js'
 import {deterministicSign} from '../x509/seeded.js'
 
 /** The algorithms JWT-SVID §3 allows, in its order. */
@@ -45,8 +46,10 @@ function options(alg: JwtAlg, key: KeyObject) {
 
 /** Returns the JWS signature of `input` under `alg` (JWS form: raw r||s for ECDSA, RFC 7518 §3.4). */
 export function signWith(alg: JwtAlg, key: KeyObject, input: string, deterministic = false): Buffer {
-  // RFC 6979 nonces for seeded fixtures (P-256/P-384); RSA signatures are deterministic (PKCS#1 v1.5) or salted (PSS).
+  // Seeded fixtures: RFC 6979 nonces (P-256/P-384), a salt derived from key and message (PSS); PKCS#1 v1.5 is deterministic.
   if (deterministic && alg.startsWith('ES') && alg !== 'ES512') return deterministicSign(hashOf(alg), Buffer.from(input), key, 'ieee-p1363')
+  if (deterministic && alg.startsWith('PS') && key.asymmetricKeyType === 'rsa')
+    return deterministicPssSign(hashOf(alg) as 'sha256' | 'sha384' | 'sha512', Buffer.from(input), key)
   return nodeSign(hashOf(alg), Buffer.from(input), options(alg, key))
 }
 

@@ -1,7 +1,8 @@
 import {createPublicKey, type KeyObject} from 'node:crypto'
 import {usageError} from '../errors.js'
 import {buildCertificate} from '../x509/build.js'
-import {generateKeyPair} from '../x509/keys.js'
+import {generateKeyPair, type KeyPair} from '../x509/keys.js'
+import type {KeyType} from '../x509/key-type.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {chainAboveLeaf, signingCredential, type Authority} from '../ca/authority.js'
 import {caProfile} from '../ca/profile.js'
@@ -18,6 +19,16 @@ export interface LeafSigner {
 
 const HOUR = 3_600_000
 
+/** Where the keys and serials of the CA certificates a defect makes come from (`label` names the certificate). */
+export interface DefectCaMaterial {
+  keyPair(type: KeyType, label: string): Promise<KeyPair>
+  /** Template fields for the certificate: a serial and deterministic signing, or none (random). */
+  certFields(label: string): {serial?: string; deterministic?: boolean}
+}
+
+/** Fresh random keys and serials: every run differs. */
+export const RANDOM_CA_MATERIAL: DefectCaMaterial = {keyPair: (type) => generateKeyPair(type), certFields: () => ({})}
+
 function needIntermediate(a: Authority, what: string): void {
   if (a.intermediates.length === 0) {
     throw usageError(`defect "${what}" needs a CA with at least one intermediate`, 'create the CA with --intermediates 1 or more')
@@ -29,7 +40,7 @@ function needIntermediate(a: Authority, what: string): void {
  * the CAs, a re-certified signing CA (same key and subject, broken profile), one more CA
  * below it, or a look-alike CA (same subject, another key).
  */
-export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date): Promise<LeafSigner> {
+export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date, material = RANDOM_CA_MATERIAL): Promise<LeafSigner> {
   const real = signingCredential(a)
   const td = a.trustDomain.name
   const recert = plans.find((p) => p.signingCa)?.signingCa
@@ -50,6 +61,7 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
       notAfter: expired ? new Date(now.getTime() - HOUR) : real.cert.notAfter,
       publicKey: new Uint8Array(createPublicKey(real.key).export({format: 'der', type: 'spki'})),
       signingKey: parent.key,
+      ...material.certFields('re-certified signing CA'),
       ...profile,
     })
     return {cert, key: real.key, chain: [cert, ...chainAboveLeaf(a).slice(1)]}
@@ -58,7 +70,7 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
     if (real.cert.basicConstraints?.pathLen === undefined) {
       throw usageError('defect "path-length" needs a signing CA with a pathLenConstraint', 'create the CA with --path-len auto (the default)')
     }
-    const pair = await generateKeyPair(a.keyType)
+    const pair = await material.keyPair(a.keyType, 'extra intermediate CA')
     const cert = await buildCertificate({
       subject: caSubject(td, 'extra intermediate CA'),
       issuerName: real.cert.subjectDer,
@@ -67,12 +79,13 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
       notAfter: real.cert.notAfter,
       publicKey: pair.publicKey,
       signingKey: real.key,
+      ...material.certFields('extra intermediate CA'),
       ...caProfile({trustDomain: td, nameConstraints: false}),
     })
     return {cert, key: pair.privateKey, chain: [cert, ...chainAboveLeaf(a)]}
   }
   if (plans.some((p) => p.lookAlike)) {
-    const pair = await generateKeyPair(a.keyType)
+    const pair = await material.keyPair(a.keyType, 'look-alike CA')
     const cert = await buildCertificate({
       subject: '',
       subjectName: real.cert.subjectDer,
@@ -80,6 +93,7 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date)
       notAfter: real.cert.notAfter,
       publicKey: pair.publicKey,
       signingKey: pair.privateKey,
+      ...material.certFields('look-alike CA'),
       ...caProfile({trustDomain: td, nameConstraints: false}),
     })
     return {cert, key: pair.privateKey}

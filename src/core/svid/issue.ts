@@ -13,7 +13,7 @@ import {bundleAuthorities, chainAboveLeaf, chainNotAfter, type Authority} from '
 import {BACKDATE_MS} from '../ca/profile.js'
 import {leafProfile} from './profile.js'
 import type {Defect} from './defects.js'
-import {defectSigner} from './defect-signer.js'
+import {defectSigner, RANDOM_CA_MATERIAL, type DefectCaMaterial} from './defect-signer.js'
 import {describeTemplate} from './leaf-describe.js'
 import {svidWithNewKey, type X509Svid} from './svid.js'
 import {SEEDED_WARNING, seededKeyPair, seededSerial} from '../x509/seeded.js'
@@ -185,6 +185,17 @@ async function newLeafKey(
   return {publicKey: spkiDer(pair.privateKey), privateKey: pair.privateKey, keyType}
 }
 
+/** Returns where a defect's new CA keys and serials come from: the seed (one label per defect set) or fresh randomness. */
+function defectCaMaterial(options: Pick<IssueOptions, 'seed' | 'defects'>): DefectCaMaterial {
+  const seed = options.seed
+  if (seed === undefined) return RANDOM_CA_MATERIAL
+  const defects = (options.defects ?? []).map((d) => d.name).join('+')
+  return {
+    keyPair: async (type, label) => seededKeyPair(seed, `defect ${defects}:${label}`, type),
+    certFields: (label) => ({serial: seededSerial(seed, `defect ${defects}:${label}`), deterministic: true}),
+  }
+}
+
 /**
  * Returns a new X509-SVID signed by the authority's signing CA, following the leaf
  * profile of X509-SVID §4, with a fresh key (or the given CSR public key). With
@@ -203,18 +214,13 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
   const subject = checkedSubject(options.subject ?? DEFAULT_LEAF_SUBJECT, warnings)
   const dns = (options.dns ?? []).map(checkedDnsName)
   const ips = (options.ips ?? []).map(checkedIp)
-  if (options.seed !== undefined) {
-    const random = plans.find((p) => p.signingCa || p.extraIntermediate || p.lookAlike || p.otherKey)
-    if (random)
-      throw usageError('--seed does not cover defects that make new CA certificates or keys', 'seeded fixtures take leaf defects only (see --list-defects)')
-    warnings.push(SEEDED_WARNING)
-  }
+  if (options.seed !== undefined) warnings.push(SEEDED_WARNING)
   const key = await newLeafKey(options)
   if (options.keyEncipherment && !isRsa(key.keyType as KeyType)) {
     throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
   }
 
-  const signer = await defectSigner(authority, plans, now)
+  const signer = await defectSigner(authority, plans, now, defectCaMaterial(options))
   const ctx = {id: id.toString(), trustDomain: authority.trustDomain.name}
   const template: CertificateTemplate = {
     subject,
@@ -234,7 +240,8 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
   if (template.san && template.san.uris.length === 0 && (template.san.dns ?? []).length === 0 && (template.san.ips ?? []).length === 0) delete template.san
   let leaf = describeTemplate(template, buildCertificateParts(template))
   if (plans.some((p) => p.corruptSignature)) leaf = flipSignatureBit(leaf)
-  const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey({keyType: (options.keyType ?? 'ec-p256') as KeyType})).privateKey : key.privateKey
+  const otherKeyOptions = {keyType: (options.keyType ?? 'ec-p256') as KeyType, seed: options.seed === undefined ? undefined : `${options.seed}/other key`}
+  const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey(otherKeyOptions)).privateKey : key.privateKey
   const chain = plans.some((p) => p.dropIntermediates) ? [] : (signer.chain ?? chainAboveLeaf(authority))
   const certificates = [leaf, ...chain]
   return {

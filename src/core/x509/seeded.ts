@@ -6,11 +6,12 @@
  * - EC P-256/P-384: the private scalar from the seed (reduced into [1, n-1]).
  * - Ed25519: the 32-byte private key (RFC 8032 seed) from the seed; signatures are deterministic anyway.
  * - ECDSA signatures: RFC 6979 deterministic nonces (@noble/curves), DER-encoded as X.509 wants.
- * - RSA: refused (seeded prime search is not worth its complexity for fixtures).
+ * - RSA 2048/3072/4096: a deterministic prime search from the seed (seeded-rsa.ts); PKCS#1 v1.5
+ *   signatures are deterministic anyway, RSA-PSS ones take a salt derived from key and message (pss.ts).
  */
 import {createECDH, createHash, createHmac, createPrivateKey, createPublicKey, sign as nodeSign, type KeyObject} from 'node:crypto'
 import {createRequire} from 'node:module'
-import {usageError} from '../errors.js'
+import {seededRsaKeyPair} from './seeded-rsa.js'
 import type {KeyType} from './key-type.js'
 import type {KeyPair} from './keys.js'
 
@@ -47,15 +48,17 @@ const CURVES = {
   'ec-p384': {openssl: 'secp384r1', jwk: 'P-384', bytes: 48, noble: 'p384'},
 } as const
 
-/** Returns a key pair derived from the seed; throws `usage` for RSA. */
+/** Returns a key pair of `type` derived from the seed and `label` (the same pair for the same three, on any machine). */
 export function seededKeyPair(seed: string, label: string, type: KeyType): KeyPair {
   if (type === 'ed25519') {
     const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seededBytes(seed, `ed25519:${label}`, 32)])
     const privateKey = createPrivateKey({key: pkcs8, format: 'der', type: 'pkcs8'})
     return {privateKey, publicKey: createPublicKey(privateKey)}
   }
-  if (type !== 'ec-p256' && type !== 'ec-p384')
-    throw usageError(`--seed cannot make ${type} keys`, 'seeded fixtures use ec-p256, ec-p384 or ed25519 keys (RSA key generation cannot be seeded here)')
+  if (type !== 'ec-p256' && type !== 'ec-p384') {
+    const bits = Number(type.slice(4))
+    return seededRsaKeyPair(bits, (part, n) => seededBytes(seed, `${type}:${label}:${part}`, n), JSON.stringify([seed, label]))
+  }
   const c = CURVES[type]
   const order = noble(c.noble).CURVE.n
   // 16 extra bytes make the bias of the reduction negligible (FIPS 186-5 A.2.1).
