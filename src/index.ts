@@ -31,8 +31,9 @@ export {type Authority, type CaCredential, type JwtCredential, signingCredential
 export {createAuthority, type CreateAuthorityOptions, type CreatedAuthority} from './core/ca/create.js'
 export {saveAuthority, loadAuthority} from './core/ca/store.js'
 export {initCa, type CaInitResult} from './core/ca/init.js'
-export {type IssuedSvid} from './core/svid/issue.js'
-export {type IssueResult, type OutputLayout} from './core/svid/issue-files.js'
+// The issuance options as core/svid takes them: a recipe (core/svid/recipe.ts) instead of defects.
+export {type IssuedSvid, type IssueOptions as RecipeIssueOptions} from './core/svid/issue.js'
+export {type IssueResult, type OutputLayout, type IssueToDirectoryOptions as RecipeIssueToDirectoryOptions} from './core/svid/issue-files.js'
 // The library's issuance takes `defects` beside the options (core/defects/library.ts).
 export {
   issueSvidWithDefects as issueSvid,
