@@ -2,20 +2,29 @@ import type {DefectEntry} from '../../core/defects/index.js'
 import {maxOf} from '../../core/arrays.js'
 import {style} from '../style.js'
 
+/** Returns the width of a column: its widest cell or its heading. */
+const width = (cells: string[], heading: string): number =>
+  Math.max(
+    heading.length,
+    maxOf(
+      cells.map((c) => c.length),
+      0,
+    ),
+  )
+
 /** Returns the catalogue table of `svidkit defects`: family, name, reason code, rule broken (with its spec sections). */
 export function renderDefectCatalogue(entries: readonly DefectEntry[]): string[] {
-  if (entries.length === 0) return []
-  const f = maxOf(
-    entries.map((e) => e.family.length),
-    'FAMILY'.length,
+  const f = width(
+    entries.map((e) => e.family),
+    'FAMILY',
   )
-  const w = maxOf(
-    entries.map((e) => e.name.length),
-    'DEFECT'.length,
+  const w = width(
+    entries.map((e) => e.name),
+    'DEFECT',
   )
-  const c = maxOf(
-    entries.map((e) => e.code.length),
-    'REASON CODE'.length,
+  const c = width(
+    entries.map((e) => e.code),
+    'REASON CODE',
   )
   return [
     style.bold(`${'FAMILY'.padEnd(f)}  ${'DEFECT'.padEnd(w)}  ${'REASON CODE'.padEnd(c)}  RULE BROKEN`),
