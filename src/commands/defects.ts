@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {DEFECT_FAMILIES, defectCatalogue, type DefectFamily} from '../core/defects/index.js'
+import {DEFECT_FAMILIES, defectCatalogue, type DefectFamily} from '../core/defects/list.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {renderDefectCatalogue} from '../cli/render/defects.js'

@@ -1,7 +1,8 @@
 /**
  * Defects are a layer above issuance (issue 21): src/core/svid never imports src/core/defects
  * (not even a type), and code outside core/defects reaches the catalogue through its public
- * modules (index.ts, and library.ts for src/index.ts), never its plans, signer or check.
+ * modules (index.ts, list.ts for the listing, library.ts for src/index.ts), never its plans,
+ * signer or check.
  * Structural: read from the sources' import statements, static and dynamic.
  */
 import {readFileSync, readdirSync} from 'node:fs'
@@ -11,7 +12,7 @@ import {REPO} from '../helpers/cli.js'
 
 const SRC = join(REPO, 'src')
 const DEFECTS = join(SRC, 'core', 'defects')
-const PUBLIC = new Set([join(DEFECTS, 'index.ts'), join(DEFECTS, 'library.ts')])
+const PUBLIC = new Set([join(DEFECTS, 'index.ts'), join(DEFECTS, 'list.ts'), join(DEFECTS, 'library.ts')])
 
 function sources(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) =>

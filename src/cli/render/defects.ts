@@ -1,4 +1,4 @@
-import type {DefectEntry} from '../../core/defects/index.js'
+import type {DefectEntry} from '../../core/defects/list.js'
 import {maxOf} from '../../core/arrays.js'
 import {style} from '../style.js'
 

@@ -1,13 +1,12 @@
 /**
- * Deliberately broken SVIDs, a layer above issuance: the catalogue, the recipes handed to
- * `issueSvid` (svid/recipe.ts), and the listing of `svidkit defects`. Callers outside this
- * folder use this module, never the catalogue's plans.
+ * Deliberately broken SVIDs, a layer above issuance: the catalogue and the recipes handed to
+ * `issueSvid` (svid/recipe.ts). Callers outside this folder use this module (and list.ts for
+ * the listing of `svidkit defects`), never the catalogue's plans, signer or check.
  */
 import {DEFECTS, parseDefects} from './catalogue.js'
 
 export {DEFECTS, parseDefects, type Defect, type DefectPlan} from './catalogue.js'
 export {recipeFor} from './recipe.js'
-export {defectCatalogue, DEFECT_FAMILIES, type DefectEntry, type DefectFamily} from './list.js'
 
 /** Returns true when `name` is a defect of the X509-SVID catalogue. */
 export function isDefectName(name: string): boolean {

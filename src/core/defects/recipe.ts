@@ -34,9 +34,8 @@ const random = (p: DefectPlan): boolean => Boolean(p.signingCa || p.extraInterme
  */
 export function recipeFor(defects: readonly (Defect | string)[] | undefined): LeafRecipe | undefined {
   if (!defects?.length) return undefined
-  const list = defects.some((d) => typeof d === 'string')
-    ? parseDefects(defects.map((d) => (typeof d === 'string' ? d : d.name)))
-    : (defects as readonly Defect[]).slice()
+  // Objects are taken as given (a caller's own recipe too); names are checked like --defect.
+  const list = defects.every((d): d is Defect => typeof d !== 'string') ? [...defects] : parseDefects(defects.map((d) => (typeof d === 'string' ? d : d.name)))
   const plans = list.map((d) => d.plan)
   const validity = plans.find((p) => p.validity)?.validity
   const corrupt = plans.some((p) => p.corruptSignature)
