@@ -22,6 +22,8 @@ export type LibraryIssueOptions = IssueOptions & WithDefects
 export type LibraryIssueToDirectoryOptions = IssueToDirectoryOptions & WithDefects
 
 function withRecipe<T extends WithDefects & {recipe?: IssueOptions['recipe']}>(o: T): Omit<T, 'defects'> {
+  // The common call (no defects) passes through untouched: the library's issuance is a hot path.
+  if (o.defects === undefined) return o
   const {defects, ...rest} = o
   return defects?.length ? {...rest, recipe: recipeFor(defects)} : rest
 }
