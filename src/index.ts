@@ -31,8 +31,20 @@ export {type Authority, type CaCredential, type JwtCredential, signingCredential
 export {createAuthority, type CreateAuthorityOptions, type CreatedAuthority} from './core/ca/create.js'
 export {saveAuthority, loadAuthority} from './core/ca/store.js'
 export {initCa, type CaInitResult} from './core/ca/init.js'
-export {issueSvid, type IssueOptions, type IssuedSvid} from './core/svid/issue.js'
-export {issueToDirectory, issueEach, type IssueToDirectoryOptions, type IssueResult, type OutputLayout} from './core/svid/issue-files.js'
+// The issuance options as core/svid takes them: a recipe (core/svid/recipe.ts) instead of defects.
+export {type IssuedSvid, type IssueOptions as RecipeIssueOptions} from './core/svid/issue.js'
+export {type IssueResult, type OutputLayout, type IssueToDirectoryOptions as RecipeIssueToDirectoryOptions} from './core/svid/issue-files.js'
+// The library's issuance takes `defects` beside the options (core/defects/library.ts).
+export {
+  issueSvidWithDefects as issueSvid,
+  issueToDirectoryWithDefects as issueToDirectory,
+  issueEachWithDefects as issueEach,
+  issueToPemWithDefects as issueToPem,
+  type LibraryIssueOptions as IssueOptions,
+  type LibraryIssueToDirectoryOptions as IssueToDirectoryOptions,
+  type WithDefects,
+} from './core/defects/library.js'
+export {type LeafRecipe, type LeafContext, type LeafSigner, type LeafResult, type LeafNote} from './core/svid/recipe.js'
 export {
   LAYOUTS,
   fileNames,
@@ -48,7 +60,6 @@ export {readPkcs12, type Pkcs12Contents} from './core/container/pkcs12-read.js'
 export {parseK8sSecrets, type K8sSecret} from './core/container/k8s-secret-read.js'
 export {importCa, type ImportCaOptions, type CaImportResult} from './core/ca/import.js'
 export {defaultCaDir} from './core/ca/ca-dir.js'
-export {issueToPem} from './core/svid/issue-stdout.js'
 export {writeSvidDir, chainPem, keyPem} from './core/svid/write.js'
 export {type X509Svid} from './core/svid/svid.js'
 export {singleBundleSet} from './core/svid/self-check.js'
@@ -56,7 +67,8 @@ export * from './core/bundle/index.js'
 export {verifySvid, type VerifyInput} from './core/verify/verify.js'
 export {verifyChain, type VerifyChainOptions, type CertificateInput} from './core/verify/chain.js'
 export {type VerifyResult, type Check, type Failure} from './core/verify/result.js'
-export {DEFECTS, parseDefects, type Defect, type DefectPlan} from './core/svid/defects.js'
+export {DEFECTS, parseDefects, recipeFor, type Defect, type DefectPlan} from './core/defects/index.js'
+export {defectCatalogue, DEFECT_FAMILIES, type DefectEntry, type DefectFamily} from './core/defects/list.js'
 export {verifyFiles, type VerifyFilesOptions} from './core/verify/verify-files.js'
 export {inspectFile, type InspectedFile, type InspectedCertificate, type InspectOptions} from './core/inspect/inspect.js'
 export {rotate, type RotateOptions, type RotationSummary} from './core/rotate/rotate.js'

@@ -11,7 +11,7 @@ import {REPO} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
 import type {Scorecard} from '../../src/core/conformance/score.js'
 import type {Suite} from '../../src/core/conformance/suite.js'
-import {DEFECTS} from '../../src/core/svid/defects.js'
+import {DEFECTS} from '../../src/core/defects/index.js'
 import {JWT_DEFECTS} from '../../src/core/jwt/defects.js'
 
 const BIN = join(REPO, 'bin/run.js')

@@ -1,5 +1,5 @@
 import type {IssueResult} from '../../core/svid/issue-files.js'
-import type {Defect} from '../../core/svid/defects.js'
+import type {Defect} from '../../core/defects/index.js'
 import {style} from '../style.js'
 import {maxOf} from '../../core/arrays.js'
 

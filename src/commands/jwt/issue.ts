@@ -34,7 +34,7 @@ checks that its own "jwt verify" rejects it with that reason code before printin
       description: 'Issue a token that breaks one rule on purpose: alg none',
       command: '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --defect alg-none',
     },
-    {description: 'List every --defect with the rule it breaks', command: '<%= config.bin %> jwt issue --list-defects'},
+    {description: 'List every --defect with the rule it breaks and the reason code jwt verify reports', command: '<%= config.bin %> defects --family jwt'},
   ]
 
   static override flags = {
@@ -47,12 +47,19 @@ checks that its own "jwt verify" rejects it with that reason code before printin
       description:
         'byte-stable token: deterministic signature (RFC 6979 ECDSA; RSA) and a jti derived from the seed (test fixtures only; with --now and a seeded CA)',
     }),
-    defect: Flags.string({description: 'break exactly one rule on purpose (repeatable where the defects combine); see --list-defects', multiple: true}),
-    'list-defects': Flags.boolean({description: 'list the defects, the reason code jwt verify reports and the rule each breaks', default: false}),
+    defect: Flags.string({
+      description: 'break exactly one rule on purpose (repeatable where the defects combine); see "svidkit defects --family jwt"',
+      multiple: true,
+    }),
+    'list-defects': Flags.boolean({
+      description: 'deprecated: use "svidkit defects --family jwt"; lists the defects, the reason code jwt verify reports and the rule each breaks',
+      default: false,
+    }),
   }
 
   async run() {
     const {flags} = await this.parse(JwtIssue)
+    // Deprecated (svidkit defects); the same output as before for scripts that use it.
     if (flags['list-defects']) {
       for (const line of renderJwtDefects(JWT_DEFECTS)) this.log(line)
       return JWT_DEFECTS.map(({name, code, level, rule, aspect}) => ({name, code, level, rule, aspect}))

@@ -28,7 +28,7 @@ removed, the summary printed. Exit 3 when the socket cannot be bound: in use, or
 that is not a socket is in the way (never replaced). A stream whose client reads nothing
 for --max-blocked is closed with its connection.
 
-Faults: --defect NAME (any defect of "issue --list-defects", e.g. key-mismatch,
+Faults: --defect NAME (an x509 defect of "svidkit defects", e.g. key-mismatch,
 missing-intermediate, expired), --empty-bundle, --permission-denied, --unavailable-for D,
 --slow-first D, --bundle-delay D (with CA rotations); --plan FILE adds close-streams and a
 timeline. See docs/workload-api.md.`)
@@ -69,7 +69,7 @@ timeline. See docs/workload-api.md.`)
     kind: Flags.string({description: 'what each rotation rotates (default leaf)', options: ['leaf', 'intermediate', 'root']}),
     'ca-overlap': Flags.string({description: 'with --kind root: bundle change (default add)', options: ['add', 'drop-old', 'none']}),
     plan: Flags.string({description: 'JSON timeline of steps (docs/workload-api.md)'}),
-    defect: Flags.string({description: 'serve leaves with this defect of the catalogue (see "issue --list-defects")'}),
+    defect: Flags.string({description: 'serve leaves with this defect of the catalogue (see "svidkit defects --family x509")'}),
     'empty-bundle': Flags.boolean({description: 'send empty bundles', default: false}),
     'permission-denied': Flags.boolean({description: 'refuse the X.509 RPCs with PermissionDenied "no identity issued"', default: false}),
     'unavailable-for': Flags.string({description: 'refuse every RPC with Unavailable for this long after start'}),

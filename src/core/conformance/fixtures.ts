@@ -8,7 +8,7 @@ import {createAuthority} from '../ca/create.js'
 import {bundleAuthorities, type Authority, type CaCredential} from '../ca/authority.js'
 import {caProfile} from '../ca/profile.js'
 import {issueSvid} from '../svid/issue.js'
-import type {Defect, DefectPlan} from '../svid/defects.js'
+import {recipeFor, type Defect, type DefectPlan} from '../defects/index.js'
 import {svidKeyPkcs8} from '../svid/svid.js'
 import {buildCertificate, type CertificateTemplate} from '../x509/build.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
@@ -87,7 +87,8 @@ export interface IssuedPem {
 /** Returns an SVID of `a` for `id` (with defects) as PEM case fields. */
 export async function issuePem(f: Fixtures, a: Authority, id: string, defects: Defect[] = []): Promise<IssuedPem> {
   const n = ++f.issued
-  const {svid} = await issueSvid(a, {spiffeId: id, defects, clock: f.clock, ...(f.seed === undefined ? {} : {seed: `${f.seed}/svid ${n}`})})
+  const seed = f.seed === undefined ? {} : {seed: `${f.seed}/svid ${n}`}
+  const {svid} = await issueSvid(a, {spiffeId: id, recipe: recipeFor(defects), clock: f.clock, ...seed})
   const der = svidKeyPkcs8(svid)
   return {leaf: pem(svid.certificates[0]), intermediates: svid.certificates.slice(1).map(pem), key: der ? toPem('PRIVATE KEY', der) : null}
 }

@@ -1,5 +1,5 @@
 /** The X509-SVID leaf-profile and path/bundle-binding families (X509-SVID §2-§5, SPIFFE Trust Domain and Bundle §4). */
-import {DEFECTS} from '../svid/defects.js'
+import {DEFECTS} from '../defects/index.js'
 import {citation, testcase, type Testcase} from './suite.js'
 import {crossCertify, issuePem, OTHER_TD, pem, recipe, rootsPem, TD, withConstrainedIntermediate, WORKLOAD, type Fixtures, type IssuedPem} from './fixtures.js'
 

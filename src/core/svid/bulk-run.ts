@@ -35,7 +35,7 @@ export function runRoot(o: IssueToDirectoryOptions): string {
 
 /** Returns the fingerprint of a run's arguments (validity times aside: relative ones differ from run to run). */
 function fingerprint(o: IssueToDirectoryOptions, count: number): string {
-  const {spiffeId, ca, out, layout, names, keyType, ttlMs, dns, ips, subject, keyEncipherment, format, secretName, defects, seed} = o
+  const {spiffeId, ca, out, layout, names, keyType, ttlMs, dns, ips, subject, keyEncipherment, format, secretName, recipe, seed} = o
   // Normalised: the lite and oclif paths leave absent flags undefined or default them.
   const doc = {
     spiffeId,
@@ -51,7 +51,7 @@ function fingerprint(o: IssueToDirectoryOptions, count: number): string {
     keyEncipherment: Boolean(keyEncipherment),
     format: format ?? 'pem',
     secretName: secretName ?? null,
-    defects: defects ?? [],
+    defects: recipe?.notes ?? [],
     seed: seed ?? null,
     count,
   }

@@ -15,9 +15,9 @@ import {formatInstant} from '../time/instant.js'
 import {checkedDnsName, checkedIp, checkedSubject, DEFAULT_LEAF_SUBJECT, issuableId, issueSvid, type IssueOptions} from './issue.js'
 import {parseSpiffeIdArg} from '../spiffe-id/index.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
-import {defectCheck} from './defect-check.js'
 import {checkIssuedLeaf} from './leaf-check.js'
 import {svidKeySpki} from './svid.js'
+import type {LeafNote} from './recipe.js'
 import {spkiDer} from '../x509/keys.js'
 import {outputFiles, outputNames, type OutputSpec} from './output-files.js'
 import {checkedSecretName, defaultSecretName} from './k8s-secret.js'
@@ -68,8 +68,8 @@ export interface IssueResult {
   notBefore: string
   notAfter: string
   keyType: string
-  /** The defects built in on purpose, and the reason code each makes `verify` report. */
-  defects?: {name: string; code: string; rule: string}[]
+  /** The defects built in on purpose, and the reason code each makes `verify` report (the recipe's notes). */
+  defects?: LeafNote[]
   warnings: string[]
 }
 
@@ -175,7 +175,7 @@ export async function issueOne(p: IssuePlan, n: number): Promise<{dir: string; f
   const issued = await issueSvid(p.authority, {...o, spiffeId: o.spiffeId.replaceAll('{n}', String(n)), publicKey: csr?.key, clock, seed})
   const leaf = issued.svid.certificates[0]
   const now = clock.now()
-  if (o.defects?.length) defectCheck(issued.svid, issued.bundle, o.defects, now)
+  if (o.recipe?.check) o.recipe.check(issued.svid, issued.bundle, now)
   else {
     const expectation = {
       spiffeId: issued.svid.id.toString(),
@@ -194,7 +194,7 @@ export async function issueOne(p: IssuePlan, n: number): Promise<{dir: string; f
     notBefore: formatInstant(leaf.notBefore),
     notAfter: formatInstant(leaf.notAfter),
     keyType: issued.keyType,
-    ...(o.defects?.length ? {defects: o.defects.map((d) => ({name: d.name, code: d.code, rule: d.rule}))} : {}),
+    ...(o.recipe?.notes?.length ? {defects: o.recipe.notes} : {}),
     warnings: [...(csr?.warnings ?? []), ...issued.warnings],
   }
   return {dir, files, result}

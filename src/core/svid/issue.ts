@@ -6,14 +6,13 @@ import {checkIssuable, parseSpiffeIdArg, type SpiffeId} from '../spiffe-id/index
 import {buildCertificateParts, nameDer, type CertificateTemplate} from '../x509/build.js'
 import {generateKeyPair, generateKeyPairNow, keyTypeOfKeyObject, NewEcKey, spkiDer} from '../x509/keys.js'
 import {isRsa, type KeyType} from '../x509/key-type.js'
-import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
 import {formatInstant} from '../time/instant.js'
 import {formatDuration} from '../time/duration.js'
-import {bundleAuthorities, chainAboveLeaf, chainNotAfter, type Authority} from '../ca/authority.js'
+import {bundleAuthorities, chainAboveLeaf, chainNotAfter, signingCredential, type Authority} from '../ca/authority.js'
 import {BACKDATE_MS} from '../ca/profile.js'
 import {leafProfile} from './profile.js'
-import type {Defect} from './defects.js'
-import {defectSigner, RANDOM_CA_MATERIAL, type DefectCaMaterial} from './defect-signer.js'
+import {PROFILE_RECIPE, type LeafContext, type LeafRecipe, type LeafResult, type LeafSigner} from './recipe.js'
 import {describeTemplate} from './leaf-describe.js'
 import {svidWithNewKey, type X509Svid} from './svid.js'
 import {SEEDED_WARNING, seededKeyPair, seededSerial} from '../x509/seeded.js'
@@ -40,8 +39,8 @@ export interface IssueOptions {
   keyEncipherment?: boolean
   /** Certify this public key (from a CSR) instead of generating a key pair. */
   publicKey?: KeyObject
-  /** Deliberate defects (defects.ts); default none. */
-  defects?: Defect[]
+  /** Where the leaf departs from the X509-SVID profile (recipe.ts; core/defects makes them). Default: the profile. */
+  recipe?: LeafRecipe
   /** Clock. Default the system clock. */
   clock?: Clock
   /** Derive the leaf key, serial and ECDSA signature from this seed (byte-stable fixtures, x509/seeded.ts). Default: random. */
@@ -156,12 +155,6 @@ export function checkedIp(text: string): string {
   return ipText(bytes)
 }
 
-function flipSignatureBit(cert: ParsedCertificate): ParsedCertificate {
-  const der = Uint8Array.from(cert.der)
-  der[der.length - 1] ^= 0x01
-  return parseCertificateDer(der)
-}
-
 async function newLeafKey(
   options: Pick<IssueOptions, 'publicKey' | 'keyType' | 'seed'>,
 ): Promise<{publicKey: KeyObject | Uint8Array; privateKey?: KeyObject | NewEcKey; keyType: string}> {
@@ -185,43 +178,37 @@ async function newLeafKey(
   return {publicKey: spkiDer(pair.privateKey), privateKey: pair.privateKey, keyType}
 }
 
-/** Returns where a defect's new CA keys and serials come from: the seed (one label per defect set) or fresh randomness. */
-function defectCaMaterial(options: Pick<IssueOptions, 'seed' | 'defects'>): DefectCaMaterial {
-  const seed = options.seed
-  if (seed === undefined) return RANDOM_CA_MATERIAL
-  const defects = (options.defects ?? []).map((d) => d.name).join('+')
-  return {
-    keyPair: async (type, label) => seededKeyPair(seed, `defect ${defects}:${label}`, type),
-    certFields: (label) => ({serial: seededSerial(seed, `defect ${defects}:${label}`), deterministic: true}),
-  }
-}
-
 /**
  * Returns a new X509-SVID signed by the authority's signing CA, following the leaf
- * profile of X509-SVID §4, with a fresh key (or the given CSR public key). With
- * `defects`, the SVID breaks exactly the rules those defects name.
+ * profile of X509-SVID §4, with a fresh key (or the given CSR public key). With a
+ * `recipe`, the SVID departs from the profile exactly where the recipe says (recipe.ts).
  */
 export async function issueSvid(authority: Authority, options: IssueOptions): Promise<IssuedSvid> {
   const warnings: string[] = []
   const clock = options.clock ?? systemClock
   const now = clock.now()
   const id = issuableId(authority, options.spiffeId)
-  const plans = (options.defects ?? []).map((d) => d.plan)
-  const fixedValidity = plans.find((p) => p.validity)?.validity
-  const [notBefore, notAfter] = fixedValidity
-    ? [new Date(now.getTime() + fixedValidity.notBefore), new Date(now.getTime() + fixedValidity.notAfter)]
-    : leafValidity(options, now, chainNotAfter(authority), warnings)
+  const recipe = options.recipe ?? PROFILE_RECIPE
+  const [notBefore, notAfter] = recipe.validity?.(now) ?? leafValidity(options, now, chainNotAfter(authority), warnings)
   const subject = checkedSubject(options.subject ?? DEFAULT_LEAF_SUBJECT, warnings)
   const dns = (options.dns ?? []).map(checkedDnsName)
   const ips = (options.ips ?? []).map(checkedIp)
+  const ctx: LeafContext = {
+    id: id.toString(),
+    trustDomain: authority.trustDomain.name,
+    authority,
+    now,
+    keyType: options.keyType ?? 'ec-p256',
+    seeded: options.seed !== undefined,
+    ...(options.seed === undefined ? {} : {seed: options.seed}),
+  }
+  const signer: LeafSigner = recipe.signer ? await recipe.signer(ctx) : signingCredential(authority)
   if (options.seed !== undefined) warnings.push(SEEDED_WARNING)
   const key = await newLeafKey(options)
   if (options.keyEncipherment && !isRsa(key.keyType as KeyType)) {
     throw usageError('keyEncipherment applies to RSA keys only', 'drop --key-encipherment or use an rsa-* --key-type')
   }
 
-  const signer = await defectSigner(authority, plans, now, defectCaMaterial(options))
-  const ctx = {id: id.toString(), trustDomain: authority.trustDomain.name}
   const template: CertificateTemplate = {
     subject,
     issuerName: signer.cert.subjectDer,
@@ -233,16 +220,10 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     ...(options.seed === undefined ? {} : {serial: seededSerial(options.seed, `leaf:${id}`), deterministic: true}),
     ...leafProfile({spiffeId: id.toString(), dns, ips, subject, keyEncipherment: options.keyEncipherment}),
   }
-  for (const p of plans) {
-    if (p.uris && template.san) template.san = {...template.san, uris: p.uris(ctx)}
-    p.leaf?.(template, ctx)
-  }
-  if (template.san && template.san.uris.length === 0 && (template.san.dns ?? []).length === 0 && (template.san.ips ?? []).length === 0) delete template.san
-  let leaf = describeTemplate(template, buildCertificateParts(template))
-  if (plans.some((p) => p.corruptSignature)) leaf = flipSignatureBit(leaf)
-  const otherKeyOptions = {keyType: (options.keyType ?? 'ec-p256') as KeyType, seed: options.seed === undefined ? undefined : `${options.seed}/other key`}
-  const privateKey = plans.some((p) => p.otherKey) ? (await newLeafKey(otherKeyOptions)).privateKey : key.privateKey
-  const chain = plans.some((p) => p.dropIntermediates) ? [] : (signer.chain ?? chainAboveLeaf(authority))
+  recipe.template?.(template, ctx)
+  const made: LeafResult = {leaf: describeTemplate(template, buildCertificateParts(template)), chain: signer.chain ?? chainAboveLeaf(authority)}
+  const {leaf, chain, replacementKey} = recipe.result ? await recipe.result(made, ctx) : made
+  const privateKey = replacementKey ?? key.privateKey
   const certificates = [leaf, ...chain]
   return {
     svid: privateKey instanceof NewEcKey ? svidWithNewKey(id, certificates, privateKey) : {id, certificates, privateKey},

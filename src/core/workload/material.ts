@@ -6,7 +6,8 @@
  */
 import {issueSvid, type IssuedSvid} from '../svid/issue.js'
 import {svidKeyPkcs8} from '../svid/svid.js'
-import {parseDefects, type Defect} from '../svid/defects.js'
+import {recipeFor} from '../defects/index.js'
+import type {LeafRecipe} from '../svid/recipe.js'
 import {bundleAuthorities, type Authority} from '../ca/authority.js'
 import {rotateIntermediate, rotateRoot} from '../ca/rotate.js'
 import {systemClock, type Clock} from '../clock.js'
@@ -57,7 +58,8 @@ export class Material {
   svids: {spec: IdentitySpec; issued: IssuedSvid}[] = []
   /** The roots clients are told about; lags `authority` while a bundle is held back. */
   publishedRoots: ParsedCertificate[]
-  defect?: Defect
+  /** The defect leaves carry (a recipe of core/defects); none: the profile. */
+  private recipe?: LeafRecipe
   emptyBundle = false
   rotations = 0
 
@@ -81,9 +83,21 @@ export class Material {
     defect?: string,
   ): Promise<Material> {
     const m = new Material(authority, specs, federated, settings, await JwtAuthority.create(settings.seed))
-    if (defect) m.defect = parseDefects([defect])[0]
+    if (defect) m.setDefect(defect)
     await m.reissue()
     return m
+  }
+
+  /** Makes the next issuance carry the defect `name` of the catalogue (a usage error for an unknown one). */
+  setDefect(name: string): void {
+    this.recipe = recipeFor([name])
+  }
+
+  /** Drops the defect of the leaves; returns whether there was one (the SVIDs then need reissuing). */
+  clearDefect(): boolean {
+    const had = this.recipe !== undefined
+    this.recipe = undefined
+    return had
   }
 
   get trustDomainId(): string {
@@ -102,7 +116,7 @@ export class Material {
           ttlMs: this.settings.ttlMs,
           clock,
           ...(this.settings.seed === undefined ? {} : {seed: `${this.settings.seed}/${spec.spiffeId}/${this.rotations}`}),
-          defects: this.defect ? [this.defect] : [],
+          recipe: this.recipe,
         }),
       })),
     )

@@ -33,7 +33,7 @@ export type CaOverlap = 'add' | 'drop-old' | 'none'
 
 /** Faults in force from the start (each also a plan step; docs/workload-api.md "Faults"). */
 export interface StartFaults {
-  /** Leaves carry this defect of the catalogue (src/core/svid/defects.ts). */
+  /** Leaves carry this defect of the catalogue (src/core/defects/catalogue.ts). */
   defect?: string
   /** Bundles are sent empty. */
   emptyBundle?: boolean

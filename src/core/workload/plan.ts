@@ -6,7 +6,7 @@
 import {SvidkitError} from '../errors.js'
 import {readInput} from '../fs/read-input.js'
 import {parseDuration} from '../time/duration.js'
-import {DEFECTS} from '../svid/defects.js'
+import {isDefectName} from '../defects/index.js'
 import type {CaOverlap, RotationKind} from './options.js'
 
 /** One timeline action; `for` durations are in ms once parsed. */
@@ -101,7 +101,7 @@ function oneStep(source: string, i: number, raw: unknown): PlanStep {
     case 'permission-denied':
       return {atMs, do: act, forMs: o.for === undefined ? undefined : duration(source, i, 'for', o.for)}
     case 'defect':
-      if (typeof o.name !== 'string' || !DEFECTS.some((d) => d.name === o.name)) throw bad(source, i, `unknown defect "${String(o.name)}"`)
+      if (typeof o.name !== 'string' || !isDefectName(o.name)) throw bad(source, i, `unknown defect "${String(o.name)}"`)
       return {atMs, do: act, name: o.name}
     case 'slow-first':
       return {atMs, do: act, delayMs: duration(source, i, 'delay', o.delay)}

@@ -6,7 +6,7 @@
 import {usageError} from '../errors.js'
 import {parseDuration} from '../time/duration.js'
 import {parseKeyType} from '../x509/key-type.js'
-import {parseDefects} from '../svid/defects.js'
+import {checkDefectName} from '../defects/index.js'
 import {loadPlan} from './plan.js'
 import {parseFederate, parseIdentity, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
 
@@ -52,7 +52,7 @@ export function serveOptions(f: ServeInput): Omit<WorkloadApiOptions, 'onEvent' 
   if (f.bundleDelay !== undefined && kind === 'leaf' && f.plan === undefined) {
     throw usageError('--bundle-delay needs CA rotations: --kind intermediate or root, or a --plan', 'a leaf rotation does not change the bundle')
   }
-  if (f.defect !== undefined) parseDefects([f.defect])
+  if (f.defect !== undefined) checkDefectName(f.defect)
   return {
     ca: f.ca,
     socketPath: f.socket,

@@ -7,7 +7,7 @@ import {SvidkitError} from '../errors.js'
 import {systemClock} from '../clock.js'
 import {loadAuthority} from '../ca/store.js'
 import type {Authority} from '../ca/authority.js'
-import {parseDefects} from '../svid/defects.js'
+import {checkDefectName} from '../defects/index.js'
 import {loadFederated} from './federate.js'
 import {Material} from './material.js'
 import {DEFAULT_JWT_TTL_MS} from './jwt.js'
@@ -88,7 +88,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   const kind = options.kind ?? 'leaf'
   const overlap = options.caOverlap ?? 'add'
   if (options.rotateEveryMs !== undefined && !(options.rotateEveryMs > 0)) throw new SvidkitError('usage', '--rotate-every must be positive')
-  if (options.faults?.defect) parseDefects([options.faults.defect])
+  if (options.faults?.defect) checkDefectName(options.faults.defect)
   const socketPath = socketPathOf(options.socketPath)
   const authority: Authority = typeof options.ca === 'string' ? loadAuthority(options.ca) : options.ca
   checkRotations(options, authority)
@@ -217,7 +217,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
         return
       }
       case 'defect':
-        material.defect = parseDefects([a.name])[0]
+        material.setDefect(a.name)
         await material.reissue()
         emit({type: 'fault', fault: 'defect', active: true, detail: a.name})
         service.push()
@@ -236,10 +236,7 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
         service.permissionDeniedUntil = 0
         service.slowFirstMs = 0
         material.emptyBundle = false
-        if (material.defect) {
-          material.defect = undefined
-          await material.reissue()
-        }
+        if (material.clearDefect()) await material.reissue()
         material.publishBundle()
         emit({type: 'fault', fault: 'clear', active: false})
         service.push()

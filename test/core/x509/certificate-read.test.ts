@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {createAuthority} from '../../../src/core/ca/create.js'
-import {DEFECTS} from '../../../src/core/svid/defects.js'
+import {DEFECTS, recipeFor} from '../../../src/core/defects/index.js'
 import {issueSvid} from '../../../src/core/svid/issue.js'
 import {buildCertificateDer, nameDer, type CertificateTemplate} from '../../../src/core/x509/build.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName} from '../../../src/core/x509/certificate.js'
@@ -60,7 +60,7 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
       const empty = await issueSvid(authority, {spiffeId: 'spiffe://example.org/e', subject: ''})
       issued.push({name: 'empty subject', der: empty.svid.certificates[0].der})
       for (const d of DEFECTS) {
-        const s = await issueSvid(authority, {spiffeId: 'spiffe://example.org/w', defects: [d]})
+        const s = await issueSvid(authority, {spiffeId: 'spiffe://example.org/w', recipe: recipeFor([d])})
         for (const [j, c] of s.svid.certificates.entries()) issued.push({name: `defect ${d.name} cert ${j}`, der: c.der})
       }
     }

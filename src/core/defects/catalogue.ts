@@ -1,10 +1,15 @@
+/**
+ * The catalogue of deliberately broken X509-SVIDs (`issue --defect`, `svidkit defects`):
+ * each defect breaks one rule and names the reason code `verify` reports for it.
+ */
 import {usageError, type ReasonCode} from '../errors.js'
 import type {CertificateTemplate} from '../x509/build.js'
 import {OID} from '../x509/oids.js'
 
 /**
  * What a defect changes in the issuance plan. Each defect breaks exactly one rule of
- * the X509-SVID specification (docs/errors.md lists the reason codes); `issueSvid` applies the plan changes (see issue.ts).
+ * the X509-SVID specification (docs/errors.md lists the reason codes); recipe.ts turns the
+ * plans into the `LeafRecipe` that `issueSvid` applies (svid/recipe.ts).
  */
 export interface DefectPlan {
   /** Leaf template fields to override after the profile. */

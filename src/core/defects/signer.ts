@@ -1,4 +1,4 @@
-import {createPublicKey, type KeyObject} from 'node:crypto'
+import {createPublicKey} from 'node:crypto'
 import {usageError} from '../errors.js'
 import {buildCertificate} from '../x509/build.js'
 import {generateKeyPair, type KeyPair} from '../x509/keys.js'
@@ -7,15 +7,8 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import {chainAboveLeaf, signingCredential, type Authority} from '../ca/authority.js'
 import {caProfile} from '../ca/profile.js'
 import {caSubject} from '../ca/create.js'
-import type {DefectPlan} from './defects.js'
-
-/** Who signs a (possibly defective) leaf and what follows it in the chain file. */
-export interface LeafSigner {
-  cert: ParsedCertificate
-  key: KeyObject
-  /** The chain above the leaf when a defect changes it. */
-  chain?: ParsedCertificate[]
-}
+import type {LeafSigner} from '../svid/recipe.js'
+import type {DefectPlan} from './catalogue.js'
 
 const HOUR = 3_600_000
 

@@ -1,9 +1,9 @@
 import {SvidkitError} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {verifySvid} from '../verify/verify.js'
-import type {Defect} from './defects.js'
-import {singleBundleSet} from './self-check.js'
-import type {X509Svid} from './svid.js'
+import {singleBundleSet} from '../svid/self-check.js'
+import type {X509Svid} from '../svid/svid.js'
+import type {Defect} from './catalogue.js'
 
 /**
  * Checks that a deliberately broken SVID is rejected by the verification algorithm for
