@@ -171,8 +171,8 @@ describe('one-shot commands load only what they need', () => {
     }
     const g = graphOf([join(REPO, 'bin', 'run.js'), ...args[name]], `lite-${name.replace(' ', '-')}`)
     expect(g.status).toBe(0)
-    expect(g.modules).toContain(`dist/lite/commands/${name.replace(' ', '/')}.cjs`)
-    expect(g.modules.filter((m) => m.includes('@oclif/') || m === 'dist/cli/oclif-runtime.js')).toEqual([])
+    expect(g.modules).toContain(`dist/bundle/lite/commands/${name.replace(' ', '/')}.cjs`)
+    expect(g.modules.filter((m) => m.includes('@oclif/') || m === 'dist/bundle/cli/oclif-runtime.js')).toEqual([])
   })
 
   it('handshake (control): the same expansion of bundles finds its TLS code', () => {
