@@ -11,7 +11,6 @@ import {describe} from '../cli/exit-codes.js'
 import {sharedFlags} from '../cli/flags.js'
 import {clockOf, seedFlags} from '../cli/seed-flags.js'
 import {progressLine} from '../cli/progress.js'
-import {capJitForBulk} from '../cli/jit.js'
 import {renderDefects, renderIssued, renderIssuedLine} from '../cli/render/issue.js'
 import {DEFECTS, parseDefects} from '../core/svid/defects.js'
 import {usageError} from '../core/errors.js'
@@ -201,8 +200,6 @@ checks that its own verify rejects it with that reason code before writing it.`)
     const json = this.jsonEnabled()
     const warned = new Set<string>()
     const signal = this.interruptSignal()
-    // A short bulk run is faster without V8's optimizing compiler (cli/jit.ts).
-    const uncapJit = capJitForBulk(count)
     let n = 0
     try {
       for await (const r of issueEach({...options, signal})) {
@@ -223,8 +220,6 @@ checks that its own verify rejects it with that reason code before writing it.`)
       const e = toSvidkitError(err)
       process.stdout.write(`,\n${JSON.stringify({ok: false, error: e.toJSON()})}\n]\n`)
       this.exitWith(e.exit)
-    } finally {
-      uncapJit()
     }
     progressLine()
     if (json) process.stdout.write(n === 0 ? '[]\n' : '\n]\n')

@@ -222,7 +222,7 @@ describe('the bundles have their own folder', () => {
       expect(tsc, file).not.toMatch(/__svidkitDist/)
       expect(tsc.split('\n').length, file).toBeLessThan(400)
     }
-    expect(readFileSync(join(REPO, 'dist', 'commands', 'verify.js'), 'utf8')).toMatch(/from '@oclif\/core'/)
+    expect(readFileSync(join(REPO, 'dist', 'commands', 'inspect.js'), 'utf8')).toMatch(/from '@oclif\/core'/)
   })
 
   it("package.json's oclif section names bundles that exist", () => {
