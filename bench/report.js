@@ -338,6 +338,8 @@ medians, ratio capped/uncapped taken pair by pair):
 | 20.20.2 | 3,000 | 2.87 s | 3.07 s | 0.96 | 0.92 |
 | 24.22.3 | 1,000 | 0.95 s | 1.00 s | 1.00 | 1.01 |
 | 24.22.3 | 3,000 | 2.24 s | 2.20 s | 1.06 | 1.35 |
+| 20.20.2, again (16 pairs, load 6–8) | 1,000 | 1.00 s | 1.16 s | 0.87 | 0.97 |
+| 24.22.3, again (16 pairs, load 6–8) | 1,000 | 1.05 s | 1.05 s | 1.03 | 1.09 |
 
 The cap saved some CPU on Node 20 and none on Node 24, and wall time moved either way within
 the noise of a shared machine. The one-shot commands (verify, inspect, a single \`issue\`,
