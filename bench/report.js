@@ -259,7 +259,7 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
 - The one-shot path is CommonJS from \`bin/run.js\` on (\`bin/package.json\`): an ES module entry
   and its imports of Node built-ins cost about 10 ms a process (docs/design.md).
 - \`verify\`, \`inspect\`, \`issue\`, \`ca init\` and \`bundle convert\` run from their lite bundles
-  (\`dist/lite/\`): the same command classes bundled with \`src/cli/lite/oclif-lite.ts\` in place
+  (\`dist/bundle/lite/\`): the same command classes bundled with \`src/cli/lite/oclif-lite.ts\` in place
   of \`@oclif/core\`, so no oclif configuration, plugin or help code is loaded (oclif's start-up
   was about half of what was left). The lite parser hands any argv it cannot prove oclif
   reads the same way back to oclif, and help always goes through oclif (docs/design.md,
@@ -275,11 +275,12 @@ A one-shot command's cost is a whole Node process. What it loads is fixed by
 - Every other command, and \`--help\`, goes through oclif, which reads \`oclif.manifest.json\`
   and imports only the command that runs; \`--help\` is rendered from the manifest without
   loading any command.
-- \`npm run build\` bundles the start-up path with esbuild (\`scripts/bundle.js\`): each command,
-  the oclif entry that \`bin/run.js\` imports and the issuing worker become ESM bundles sharing
-  split chunks, and each lite command one CommonJS file, so a command loads a few files instead
-  of several hundred small CommonJS and ESM files. The library (\`dist/index.js\`) and its type declarations stay
-  as tsc writes them, so \`import … from 'svidkit'\` is unchanged.
+- \`npm run build\` bundles the start-up path with esbuild (\`scripts/bundle.js\`) into
+  \`dist/bundle/\`: each command, its hooks and help class and the oclif entry that \`bin/run.js\`
+  imports become ESM bundles sharing split chunks, and each lite command and the issuing worker
+  one CommonJS file, so a command loads a few files instead of several hundred small CommonJS
+  and ESM files. Everything else under \`dist/\` (the library, \`dist/index.js\`, and its type
+  declarations included) stays as tsc writes it, so \`import … from 'svidkit'\` is unchanged.
 - The one-shot commands load no \`node:tls\`, no chokidar, no rotation, watch or handshake
   code, neither \`@peculiar/x509\` nor the \`reflect-metadata\` polyfill, and no ASN.1 schema
   library (it cost 60–70 ms a process). Certificates are read by Node's \`X509Certificate\` and
@@ -306,12 +307,10 @@ it costs nothing: that row is svidkit's own cost.
 \`issue --count N\` issues and checks whole SVIDs on worker threads from 400 SVIDs on (one per
 core beside the main thread, \`--workers N\` to choose) while the main thread writes each SVID's
 files in order (docs/design.md). A worker starts from one CommonJS file
-(\`dist/lite/workers/issue-worker.cjs\`), ready about 80 ms after it is created with the main
-thread idle, of which about 58 ms is Node's own worker bootstrap. Up to 10,000 SVIDs, the run
-keeps V8 at its baseline tier (\`src/cli/jit.ts\`): on two cores the optimizing compiler's
-background threads took more CPU from the issuing threads than its code saved in a run that
-short (by hand, interleaved: \`--count 1000\` on tmpfs 0.59 s capped against 0.72 s uncapped). On this machine's virtual disk (ext4) the same \`--count 1000\`
-run takes about twice as long as with its files on a tmpfs: creating (and, between runs,
+(\`dist/bundle/lite/workers/issue-worker.cjs\`), ready about 80 ms after it is created with the main
+thread idle, of which about 58 ms is Node's own worker bootstrap. V8 runs with its default
+tiers (the run-time tier cap is gone: see below). On this machine's virtual disk (ext4) a
+\`--count 1000\` run takes about twice as long as with its files on a tmpfs: creating (and, between runs,
 removing) thousands of directories and files is system time that belongs to the disk, so
 the bench prints both, and beside each the same 1,000 directories and 3,000 files written by a
 bare Node loop with no crypto: the floor that filesystem sets. Process start-up is about 0.2 s
@@ -322,5 +321,31 @@ threads can gain here (1.3–1.5× when measured by hand on 2026-11-29, each thr
 one minute to the next: on 2026-11-30 the same build ran \`issue --count 1000\` on tmpfs in
 0.54–0.57 s (1,750–1,850 SVIDs/s) in a quiet minute and 0.72 s in a full bench run during which
 two threads ran slower than one; compare ratios within one run.
+
+## The V8 tier cap: measured on both Nodes, removed
+
+Until 2026-12-08 a bulk \`issue --count N\` (N up to 10,000) set V8's \`--max-opt=1\` at run time
+(\`src/cli/jit.ts\`), after one hand measurement on Node 20 (\`--count 1000\` on tmpfs 0.59 s
+capped against 0.72 s). Node's documentation warns that changing V8 flags after start-up may
+crash or do nothing, so the cap had to pay clearly on both Nodes the project supports. It did
+not. Measured on 2026-12-08 (2 shared cores under other jobs, load 11–14; tmpfs; 10 pairs of
+whole-process runs, capped and uncapped in turn, \`node --max-opt=999\` as the uncapped run;
+medians, ratio capped/uncapped taken pair by pair):
+
+| Node | \`--count\` | CPU capped | CPU uncapped | CPU ratio | wall ratio |
+|---|---|---|---|---|---|
+| 20.20.2 | 1,000 | 1.04 s | 1.16 s | 0.89 | 1.19 |
+| 20.20.2 | 3,000 | 2.87 s | 3.07 s | 0.96 | 0.92 |
+| 24.22.3 | 1,000 | 0.95 s | 1.00 s | 1.00 | 1.01 |
+| 24.22.3 | 3,000 | 2.24 s | 2.20 s | 1.06 | 1.35 |
+| 20.20.2, again (16 pairs, load 6–8) | 1,000 | 1.00 s | 1.16 s | 0.87 | 0.97 |
+| 24.22.3, again (16 pairs, load 6–8) | 1,000 | 1.05 s | 1.05 s | 1.03 | 1.09 |
+
+The cap saved some CPU on Node 20 and none on Node 24, and wall time moved either way within
+the noise of a shared machine. The one-shot commands (verify, inspect, a single \`issue\`,
+\`ca init\`) never ran with the cap (only \`--count\` set it), so they are unchanged. The cap is
+removed rather than made opt-in: a user who wants it can start Node with the flag, where V8
+reads it before compiling anything (\`NODE_OPTIONS\` refuses \`--max-opt\`, so
+\`node --max-opt=1 $(command -v svidkit) issue --count 1000 …\`).
 `
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up time is a feature here (docs/benchmarks.md): `--version` is answered from
 // package.json alone, without loading oclif or any command. The one-shot commands run from
-// their lite bundles (dist/lite/, src/cli/lite/oclif-lite.ts and load.ts), which load no oclif
+// their lite bundles (dist/bundle/lite/, src/cli/lite/oclif-lite.ts and load.ts), which load no oclif
 // and run with a V8 code cache, unless help is asked for or the lite parser hands the argv
 // back. Everything else goes through oclif, which reads oclif.manifest.json and imports only
 // the command that runs.
@@ -25,21 +25,21 @@ function liteCommand() {
   if (argv.slice(0, end === -1 ? undefined : end).some((a) => helpFlags.includes(a))) return undefined
   let index
   try {
-    index = JSON.parse(readFileSync(join(root, 'dist', 'lite', 'commands.json'), 'utf8'))
+    index = JSON.parse(readFileSync(join(root, 'dist', 'bundle', 'lite', 'commands.json'), 'utf8'))
   } catch {
     return undefined
   }
   for (const words of [2, 1]) {
     const id = argv.slice(0, words).join(':')
-    if (argv.length >= words && Object.hasOwn(index, id)) return {id, file: join(root, 'dist', 'lite', index[id]), rest: argv.slice(words)}
+    if (argv.length >= words && Object.hasOwn(index, id)) return {id, file: join(root, 'dist', 'bundle', 'lite', index[id]), rest: argv.slice(words)}
   }
   return undefined
 }
 
-/** Loads dist/lite/run.cjs, or returns undefined when it cannot (a partial install): oclif runs the command then. */
+/** Loads dist/bundle/lite/run.cjs, or returns undefined when it cannot (a partial install): oclif runs the command then. */
 function liteRunner() {
   try {
-    return require('../dist/lite/run.cjs')
+    return require('../dist/bundle/lite/run.cjs')
   } catch {
     return undefined
   }
@@ -56,8 +56,8 @@ async function main() {
   const runner = lite === undefined ? undefined : liteRunner()
   const done = runner !== undefined && (await runner.runLite(lite.file, lite.id, lite.rest, pjson.oclif?.bin ?? pjson.name))
   if (!done) {
-    // dist/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
-    const {execute, settings} = await import('../dist/cli/oclif-runtime.js')
+    // dist/bundle/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
+    const {execute, settings} = await import('../dist/bundle/cli/oclif-runtime.js')
     // Commands load from oclif.manifest.json and dist/: never look for TypeScript sources,
     // even when NODE_ENV is development or test in the user's shell.
     settings.enableAutoTranspile = false

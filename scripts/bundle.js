@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Step 2 of `npm run build` (after tsc): bundles the CLI's start-up path with esbuild.
-// Entries: every command under dist/commands, the hooks and help class oclif loads by path,
-// dist/cli/oclif-runtime.js (what bin/run.js imports) and the issuing worker thread's entry; their shared code (oclif, the
-// core modules, the ASN.1 schemas) goes into dist/chunks/, split so a command loads only the
-// chunks it imports. The bundles replace the tsc output of those entries in place;
-// dist/index.js (the library) and the .d.ts files stay as tsc wrote them. Module resolution
-// over hundreds of small files was about half of a one-shot command's start-up
-// (docs/benchmarks.md). dist/bundle-meta.json records which source modules each output holds
+// Step 2 of `npm run build` (after tsc): bundles the CLI's start-up path with esbuild, into
+// dist/bundle/ only: tsc's output (dist/ outside dist/bundle/) stays as tsc wrote it, the
+// library (dist/index.js, the .d.ts files) and the modules started by path (the race's
+// children) included. Entries: every command under dist/commands, the hooks and help class
+// oclif loads by path, and dist/cli/oclif-runtime.js (what bin/run.js imports), written to
+// the same paths under dist/bundle/ (package.json's oclif section names them there); their
+// shared code (oclif, the core modules, the ASN.1 schemas) goes into dist/bundle/chunks/,
+// split so a command loads only the chunks it imports. Module resolution over hundreds of
+// small files was about half of a one-shot command's start-up (docs/benchmarks.md).
+// dist/bundle-meta.json records which source modules each output holds
 // (test/structure/import-graph.test.ts reads it).
 import {build} from 'esbuild'
 import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
@@ -15,6 +17,7 @@ import {fileURLToPath} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
+const bundleDir = join(dist, 'bundle')
 
 function jsFiles(dir) {
   return readdirSync(dir).flatMap((f) => {
@@ -27,18 +30,21 @@ function jsFiles(dir) {
  * The other modules oclif loads by path: hooks (dist/cli/hooks and package.json oclif.hooks)
  * and oclif.helpClass. Bundled too, so the oclif classes they use and throw are the runtime's
  * own (its error handler tells an ExitError by instanceof) and they load no second oclif.
+ * package.json names their bundles (dist/bundle/…); the entries are tsc's files (dist/…).
  */
 function oclifModules() {
   const oclif = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).oclif ?? {}
   const named = [...Object.values(oclif.hooks ?? {}).flat(), ...(typeof oclif.helpClass === 'string' ? [oclif.helpClass] : [])]
     .filter((p) => typeof p === 'string')
     .map((p) => join(root, p.endsWith('.js') ? p : `${p}.js`))
+    .map((p) => (p.startsWith(bundleDir + '/') ? join(dist, p.slice(bundleDir.length + 1)) : p))
   const hooksDir = join(dist, 'cli', 'hooks')
   return [...new Set([...(existsSync(hooksDir) ? jsFiles(hooksDir) : []), ...named])].filter((p) => existsSync(p) && p.startsWith(dist + '/'))
 }
 
 // Bundled code is ESM; oclif (CommonJS) reads require, __filename and __dirname. Every output
-// lies under dist/, so __svidkitDist is dist/'s URL wherever the package is installed.
+// lies under dist/ (in dist/bundle/, which holds no other /dist/), so __svidkitDist is dist/'s
+// URL wherever the package is installed.
 const banner = [
   "import {createRequire as __svidkitRequire} from 'node:module'",
   "import {fileURLToPath as __svidkitPath} from 'node:url'",
@@ -59,7 +65,8 @@ const packageName = (spec) =>
     .join('/')
 
 // A module that finds files next to itself (new URL('../x', import.meta.url)) must still see
-// its own dist/ location once it sits inside a chunk: import.meta is rewritten to that location.
+// its own dist/ location (tsc's, not the bundle's) once it sits inside a chunk: import.meta is
+// rewritten to that location.
 function ownLocation(rel) {
   const url = `new URL(${JSON.stringify(rel)}, __svidkitDist)`
   return {
@@ -107,11 +114,12 @@ const common = {
 
 // The one-shot commands a second time, for bin/run.js's fast path: '@oclif/core' resolves
 // to dist/cli/lite/oclif-lite.js (src/cli/lite/oclif-lite.ts says what it accepts), so these
-// copies load no oclif at all. Each is one self-contained CommonJS file, dist/lite/commands/
-// <id>.cjs: src/cli/lite/load.ts runs it with the V8 code cache that scripts/lite-cache.js
-// writes beside it (Node 20 caches no compiled code for ES modules). dist/lite/run.cjs is
-// what bin/run.js requires to load and run one; dist/lite/commands.json maps each command ID
-// to its file. Built first: the build below replaces dist/commands in place.
+// copies load no oclif at all. Each is one self-contained CommonJS file, dist/bundle/lite/
+// commands/<id>.cjs: src/cli/lite/load.ts runs it with the V8 code cache that
+// scripts/lite-cache.js writes beside it (Node 20 caches no compiled code for ES modules).
+// dist/bundle/lite/run.cjs is what bin/run.js requires to load and run one;
+// dist/bundle/lite/commands.json maps each command ID to its file. A new lite command goes
+// here and in tsconfig.lite.json's files (npm run typecheck:lite; a test compares the two).
 const LITE_COMMANDS = ['verify', 'inspect', 'issue', 'ca/init', 'bundle/convert']
 const liteCore = {
   name: 'svidkit-lite-core',
@@ -124,17 +132,17 @@ const cjsBanner = [
   "const {fileURLToPath: __svidkitPath, pathToFileURL: __svidkitUrl} = require('node:url')",
   "const __svidkitDist = ((u) => u.slice(0, u.lastIndexOf('/dist/') + 6))(__svidkitUrl(__filename).href)",
 ].join('\n')
-// In the same build: the issuing worker thread (core/svid/issue-pool.ts), as dist/lite/workers/
-// issue-worker.cjs (a worker that loads one CommonJS file is ready sooner than one that
-// resolves and links the ES module chunks, docs/design.md), and what bin/run.js requires to
-// run a lite command, dist/lite/run.cjs (CommonJS like bin/run.js).
+// In the same build: the issuing worker thread (core/svid/issue-pool.ts), as dist/bundle/lite/
+// workers/issue-worker.cjs (a worker that loads one CommonJS file is ready sooner than one that
+// resolves and links tsc's ES modules, docs/design.md), and what bin/run.js requires to run a
+// lite command, dist/bundle/lite/run.cjs (CommonJS like bin/run.js).
 const lite = await build({
   entryPoints: {
     ...Object.fromEntries(LITE_COMMANDS.map((c) => [`commands/${c}`, join(dist, 'commands', `${c}.js`)])),
     'workers/issue-worker': join(dist, 'core', 'svid', 'issue-worker.js'),
     run: join(dist, 'cli', 'lite', 'run.js'),
   },
-  outdir: join(dist, 'lite'),
+  outdir: join(bundleDir, 'lite'),
   ...common,
   splitting: false,
   format: 'cjs',
@@ -148,15 +156,16 @@ for (const [out, o] of Object.entries(lite.metafile.outputs)) {
   const dynamic = o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)
   if (dynamic.length > 0) throw new Error(`scripts/bundle.js: ${out} keeps import() of ${dynamic.join(', ')}; bundle it or import it statically`)
 }
-writeFileSync(join(dist, 'lite', 'commands.json'), JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.cjs`]))))
+writeFileSync(
+  join(bundleDir, 'lite', 'commands.json'),
+  JSON.stringify(Object.fromEntries(LITE_COMMANDS.map((c) => [c.replaceAll('/', ':'), `commands/${c}.cjs`]))),
+)
 
 const result = await build({
-  // The issuing worker (core/svid/issue-pool.ts) is started by path, like a command: its own entry.
-  entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js'), join(dist, 'core', 'svid', 'issue-worker.js')],
-  outdir: dist,
+  entryPoints: [...jsFiles(join(dist, 'commands')), ...oclifModules(), join(dist, 'cli', 'oclif-runtime.js')],
+  outdir: bundleDir,
   outbase: dist,
   ...common,
-  allowOverwrite: true,
   // oclif reads a TypeScript project's tsconfig only in development.
   external: ['typescript'],
   plugins: [svidkitLayout],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Step 3 of `npm run build` (after scripts/bundle.js): a training run of each lite command
-// (dist/lite/commands/*.cjs) on throwaway files, each in its own Node process started with no
+// (dist/bundle/lite/commands/*.cjs) on throwaway files, each in its own Node process started with no
 // flags, which then writes the bundle's V8 code cache beside it (src/cli/lite/load.ts says
 // how it is used and checked). What V8 compiled during the run is in the cache, so a user's
 // run neither parses the bundle nor compiles the functions the training run called. A cache
@@ -13,7 +13,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const lite = join(root, 'dist', 'lite')
+const lite = join(root, 'dist', 'bundle', 'lite')
 const index = JSON.parse(readFileSync(join(lite, 'commands.json'), 'utf8'))
 const dir = mkdtempSync(join(tmpdir(), 'svidkit-lite-cache-'))
 const at = (...p) => join(dir, ...p)

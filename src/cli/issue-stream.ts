@@ -5,7 +5,6 @@
 import {issueEach, type IssueToDirectoryOptions} from '../core/svid/issue-files.js'
 import {toSvidkitError} from './base-command.js'
 import type {ExitCode} from '../core/errors.js'
-import {capJitForBulk} from './jit.js'
 import {progressLine} from './progress.js'
 import {renderIssuedLine} from './render/issue.js'
 
@@ -35,8 +34,6 @@ async function out(text: string): Promise<void> {
 export async function streamIssued(options: IssueToDirectoryOptions, count: number, port: StreamPort): Promise<void> {
   const {json, signal} = port
   const warned = new Set<string>()
-  // A short bulk run is faster without V8's optimizing compiler (cli/jit.ts).
-  const uncapJit = capJitForBulk(count)
   let n = 0
   try {
     for await (const r of issueEach({...options, signal})) {
@@ -57,8 +54,6 @@ export async function streamIssued(options: IssueToDirectoryOptions, count: numb
     const e = toSvidkitError(err)
     process.stdout.write(`,\n${JSON.stringify({ok: false, error: e.toJSON()})}\n]\n`)
     port.exit(e.exit)
-  } finally {
-    uncapJit()
   }
   progressLine()
   if (json) process.stdout.write(n === 0 ? '[]\n' : '\n]\n')

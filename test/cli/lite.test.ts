@@ -1,5 +1,5 @@
 /**
- * The lite path of the one-shot commands (src/cli/lite/, dist/lite/): its parser against
+ * The lite path of the one-shot commands (src/cli/lite/, dist/bundle/lite/): its parser against
  * oclif's on generated argument lists, and whole runs of bin/run.js with and without it
  * (SVIDKIT_LITE=0) giving the same output, files and exit code. Structural, not timed:
  * the start-up gain is measured by `npm run bench` (docs/benchmarks.md).
@@ -15,7 +15,7 @@ import {suiteTmpDir} from '../helpers/tmp.js'
 import type {loadBundle as LoadBundle} from '../../src/cli/lite/load.js'
 
 const base = suiteTmpDir()
-const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'lite', 'commands.json'), 'utf8')) as Record<string, string>
+const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle', 'lite', 'commands.json'), 'utf8')) as Record<string, string>
 
 interface Flag {
   type: 'option' | 'boolean'
@@ -41,10 +41,10 @@ async function loader(): Promise<{loadBundle: typeof LoadBundle}> {
   return (await import(join(REPO, 'dist', 'cli', 'lite', 'load.js'))) as {loadBundle: typeof LoadBundle}
 }
 
-/** The command class as oclif runs it (dist/commands) and as the lite path runs it (dist/lite). */
+/** The command class as oclif runs it (dist/bundle/commands) and as the lite path runs it (dist/bundle/lite). */
 async function classes(id: string): Promise<{oclif: Cmd; lite: Cmd}> {
-  const oclif = (await import(join(REPO, 'dist', 'commands', `${id.replaceAll(':', '/')}.js`))) as {default: Cmd}
-  const lite = (await loader()).loadBundle(join(REPO, 'dist', 'lite', LITE[id])).exports.default as Cmd
+  const oclif = (await import(join(REPO, 'dist', 'bundle', 'commands', `${id.replaceAll(':', '/')}.js`))) as {default: Cmd}
+  const lite = (await loader()).loadBundle(join(REPO, 'dist', 'bundle', 'lite', LITE[id])).exports.default as Cmd
   return {oclif: oclif.default, lite}
 }
 
@@ -134,7 +134,7 @@ describe('the lite bundles', () => {
   }
 
   it.each(Object.entries(LITE))('%s holds the command and no oclif', (id, file) => {
-    const inputs = inputsOf(`dist/lite/${file}`)
+    const inputs = inputsOf(`dist/bundle/lite/${file}`)
     expect(inputs).toContain(`dist/commands/${id.replaceAll(':', '/')}.js`)
     expect(inputs).toContain('dist/cli/lite/oclif-lite.js')
     expect(inputs.filter((i) => i.includes('@oclif/'))).toEqual([])
@@ -143,11 +143,11 @@ describe('the lite bundles', () => {
   it('the bulk issuing worker starts from its one-file CommonJS build, which holds the worker and neither oclif nor a CLI module', async () => {
     const pool = (await import(join(REPO, 'dist', 'core', 'svid', 'issue-pool.js'))) as {workerEntry: () => URL}
     const entry = pool.workerEntry()
-    expect(entry.pathname).toBe(join(REPO, 'dist', 'lite', 'workers', 'issue-worker.cjs'))
+    expect(entry.pathname).toBe(join(REPO, 'dist', 'bundle', 'lite', 'workers', 'issue-worker.cjs'))
     expect(existsSync(entry)).toBe(true)
-    const inputs = inputsOf('dist/lite/workers/issue-worker.cjs')
+    const inputs = inputsOf('dist/bundle/lite/workers/issue-worker.cjs')
     expect(inputs).toContain('dist/core/svid/issue-worker.js')
-    expect(meta['dist/lite/workers/issue-worker.cjs'].imports.filter((i) => !i.startsWith('node:'))).toEqual([])
+    expect(meta['dist/bundle/lite/workers/issue-worker.cjs'].imports.filter((i) => !i.startsWith('node:'))).toEqual([])
     expect(inputs.filter((i) => i.includes('@oclif/') || i.startsWith('dist/cli/') || i.startsWith('dist/commands/'))).toEqual([])
   })
 
@@ -162,15 +162,15 @@ describe('the lite bundles', () => {
   }
 
   it.each(Object.entries(LITE))('%s has a code cache that a fresh Node process uses', (_id, file) => {
-    expect(loadInChild(join(REPO, 'dist', 'lite', file))).toEqual({used: true, rejected: false, kind: 'function'})
+    expect(loadInChild(join(REPO, 'dist', 'bundle', 'lite', file))).toEqual({used: true, rejected: false, kind: 'function'})
   })
 
   it('a cache that does not belong to its bundle is not used, and the bundle still loads', () => {
     const dir = join(base(), 'stale-cache')
     mkdirSync(dir, {recursive: true})
     const bundle = join(dir, 'inspect.cjs')
-    copyFileSync(join(REPO, 'dist', 'lite', LITE.inspect), bundle)
-    copyFileSync(join(REPO, 'dist', 'lite', `${LITE.inspect}.cache`), `${bundle}.cache`)
+    copyFileSync(join(REPO, 'dist', 'bundle', 'lite', LITE.inspect), bundle)
+    copyFileSync(join(REPO, 'dist', 'bundle', 'lite', `${LITE.inspect}.cache`), `${bundle}.cache`)
     // The control: a copy of the bundle and its cache is used.
     expect(loadInChild(bundle)).toEqual({used: true, rejected: false, kind: 'function'})
     // The bundle changed after the build: the hash in the cache no longer matches, and V8 is not asked.
@@ -185,11 +185,11 @@ describe('the lite bundles', () => {
   })
 
   it('a lite bundle that cannot be loaded hands the command back to oclif (runLite returns false)', async () => {
-    const {runLite} = (await import(join(REPO, 'dist', 'lite', 'run.cjs'))) as {runLite: (...a: unknown[]) => Promise<boolean>}
+    const {runLite} = (await import(join(REPO, 'dist', 'bundle', 'lite', 'run.cjs'))) as {runLite: (...a: unknown[]) => Promise<boolean>}
     expect(await runLite(join(base(), 'no-such-bundle.cjs'), 'inspect', [], 'svidkit')).toBe(false)
   })
 
-  it('an install without dist/lite/run.cjs runs the command through oclif, with the same result', () => {
+  it('an install without dist/bundle/lite/run.cjs runs the command through oclif, with the same result', () => {
     // A copy of the package (bin/, package.json, manifest, dist/ less the lite runner) beside the real node_modules.
     const pkg = join(base(), 'partial-install')
     mkdirSync(pkg, {recursive: true})
@@ -197,7 +197,7 @@ describe('the lite bundles', () => {
     cpSync(join(REPO, 'bin'), join(pkg, 'bin'), {recursive: true})
     cpSync(join(REPO, 'dist'), join(pkg, 'dist'), {recursive: true})
     symlinkSync(join(REPO, 'node_modules'), join(pkg, 'node_modules'))
-    rmSync(join(pkg, 'dist', 'lite', 'run.cjs'))
+    rmSync(join(pkg, 'dist', 'bundle', 'lite', 'run.cjs'))
     const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
     const r = run(process.execPath, [join(pkg, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')], {env})
     const control = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')], {env})
@@ -207,7 +207,31 @@ describe('the lite bundles', () => {
   })
 
   it('control: the oclif bundle of the same command holds @oclif/core', () => {
-    expect(inputsOf('dist/commands/verify.js').some((i) => i.includes('node_modules/@oclif/core/'))).toBe(true)
+    expect(inputsOf('dist/bundle/commands/verify.js').some((i) => i.includes('node_modules/@oclif/core/'))).toBe(true)
+  })
+})
+
+describe('the bundles have their own folder', () => {
+  // On main the oclif-path bundles replaced tsc's dist/commands, dist/cli/… in place.
+  it('every esbuild output is under dist/bundle/, and tsc output stays as tsc wrote it', () => {
+    const meta = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<string, unknown>
+    expect(Object.keys(meta).length).toBeGreaterThan(10)
+    expect(Object.keys(meta).filter((out) => !out.startsWith('dist/bundle/'))).toEqual([])
+    for (const file of ['commands/verify.js', 'cli/oclif-runtime.js', 'cli/help.js', 'core/svid/issue-worker.js']) {
+      const tsc = readFileSync(join(REPO, 'dist', file), 'utf8')
+      expect(tsc, file).not.toMatch(/__svidkitDist/)
+      expect(tsc.split('\n').length, file).toBeLessThan(400)
+    }
+    expect(readFileSync(join(REPO, 'dist', 'commands', 'inspect.js'), 'utf8')).toMatch(/from '@oclif\/core'/)
+  })
+
+  it("package.json's oclif section names bundles that exist", () => {
+    const oclif = (
+      JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {oclif: {commands: string; helpClass: string; hooks: Record<string, string>}}
+    ).oclif
+    const named = [oclif.commands, oclif.helpClass, ...Object.values(oclif.hooks)]
+    expect(named.filter((p) => !p.startsWith('./dist/bundle/'))).toEqual([])
+    for (const p of named) expect(existsSync(join(REPO, p)), p).toBe(true)
   })
 })
 

@@ -110,7 +110,16 @@ describe('the README contract', () => {
         .filter(Boolean)
         .map((f) => f.replace(/^package\//, ''))
       expect(packed).toEqual(
-        expect.arrayContaining(['LICENSE', 'README.md', 'bin/run.js', 'dist/index.js', 'dist/index.d.ts', 'dist/commands/verify.js', 'oclif.manifest.json']),
+        expect.arrayContaining([
+          'LICENSE',
+          'README.md',
+          'bin/run.js',
+          'dist/index.js',
+          'dist/index.d.ts',
+          'dist/bundle/commands/verify.js',
+          'dist/bundle/lite/run.cjs',
+          'oclif.manifest.json',
+        ]),
       )
       expect(packed.filter((f) => f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
       const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], {encoding: 'utf8'}).stdout) as {scripts: Record<string, string>}

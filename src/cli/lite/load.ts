@@ -1,5 +1,5 @@
 /**
- * Loads a lite command bundle (dist/lite/commands/*.cjs, scripts/bundle.js) with a V8 code
+ * Loads a lite command bundle (dist/bundle/lite/commands/*.cjs, scripts/bundle.js) with a V8 code
  * cache. Node 20 keeps no compiled code between runs (module.enableCompileCache needs Node
  * 22), so every run would parse and compile the bundle again, and compile lazily each
  * function it calls. `npm run build` runs each lite command once (scripts/lite-cache.js) and

@@ -2,89 +2,60 @@
  * The part of @oclif/core that the one-shot commands (verify, inspect, issue, ca init,
  * bundle convert) use, without oclif's start-up: no Config.load, no plugin discovery, no
  * help machinery. `npm run build` bundles those commands a second time with '@oclif/core'
- * resolved to this module (scripts/bundle.js, dist/lite/); bin/run.js runs that copy first.
+ * resolved to this module (scripts/bundle.js, dist/bundle/lite/); bin/run.js runs that copy
+ * first, and hands the argv to oclif when the lite parser cannot read it (parse-lite.ts).
  *
- * The parser accepts only the argument lists it can prove oclif would read the same way:
- * long flags of the kinds below, values, positional arguments. Everything else (an unknown
- * or repeated flag, a bad value, a missing required flag, `--`, short flags, a greedy
- * `multiple` flag followed by a positional) throws NeedsOclif before the command does
- * anything, and bin/run.js runs the same argv through oclif, which accepts it or words
- * the usage error. test/cli/lite-parse.test.ts compares the two parsers on generated argv.
+ * THE SURFACE a lite command (and every module it imports) may use, and nothing else:
+ * - `Flags.string`, `Flags.integer`, `Flags.boolean` and `Args.string`, with the options in
+ *   interfaces.ts (no `char`, `parse`, `env`, `relationships`, custom or file flags);
+ * - `Errors.CLIError`, `Errors.ExitError`; `ux.stdout`, `ux.stderr`, `ux.colorizeJson`;
+ * - a `Command` with oclif's statics (summary, description, examples, usage, hidden,
+ *   aliases, strict, enableJsonFlag, flags, args, id) and these members: argv, config.bin,
+ *   config.scopedEnvVar, id, ctor, init, parse, run, catch, finally, jsonEnabled, log,
+ *   logToStderr, logJson, error, exit (no `warn`, `debug`, `toSuccessJson`, `config.runHook`…);
+ * - `Interfaces`: the few parser types base-command.ts names (interfaces.ts).
+ * Every type here is oclif's (or a part of it), so a command type-checks the same against
+ * both; `npm run typecheck:lite` (in `npm test`) checks the lite commands against this
+ * module, so a use of anything else fails there instead of as `error [internal]` on the lite
+ * path only (test/cli/lite-types.test.ts shows it does). A new lite command goes in
+ * LITE_COMMANDS (scripts/bundle.js) and in tsconfig.lite.json's files.
  */
 import {format, inspect} from 'node:util'
+import type {
+  Arg,
+  ArgInput,
+  ArgOutput,
+  BooleanFlag,
+  FlagInput,
+  FlagOutput,
+  FlagValue,
+  Input,
+  LiteArgOptions,
+  LiteBooleanOptions,
+  LiteIntegerOptions,
+  LiteStringOptions,
+  Only,
+  OptionFlag,
+  ParserOutput,
+} from './interfaces.js'
+import {isNeedsOclif, parseLite, type CommandShape, type LiteFlag} from './parse-lite.js'
 
-/** Thrown by the lite parser for an argv it does not handle: run it through oclif instead. */
-export class NeedsOclif extends Error {
-  readonly liteFallback = true
-  constructor(why: string) {
-    super(`needs oclif: ${why}`)
-  }
-}
+export {NeedsOclif, isNeedsOclif, parseLite, type LiteArg, type LiteFlag, type LiteParsed} from './parse-lite.js'
+export type * as Interfaces from './interfaces.js'
 
-/** Returns true for a NeedsOclif (also across module copies). */
-export function isNeedsOclif(err: unknown): boolean {
-  return (err as {liteFallback?: unknown} | undefined)?.liteFallback === true
-}
-
-/** A flag definition as the lite Flags builders return it (the options oclif's builders take). */
-export interface LiteFlag {
-  type: 'option' | 'boolean'
-  kind: 'string' | 'integer' | 'boolean'
-  description?: string
-  summary?: string
-  required?: boolean
-  default?: unknown
-  multiple?: boolean
-  options?: readonly string[]
-  exclusive?: readonly string[]
-  dependsOn?: readonly string[]
-  allowNo?: boolean
-  min?: number
-  max?: number
-  hidden?: boolean
-  helpGroup?: string
-  helpValue?: string
-}
-
-/** A positional argument definition. */
-export interface LiteArg {
-  description?: string
-  required?: boolean
-  hidden?: boolean
-  /** The lite parser never reads arguments from standard input; oclif does unless this is set (base-command sets it). */
-  ignoreStdin?: boolean
-}
-
-const FLAG_KEYS = new Set([
-  'type',
-  'kind',
-  'description',
-  'summary',
-  'required',
-  'default',
-  'multiple',
-  'options',
-  'exclusive',
-  'dependsOn',
-  'allowNo',
-  'min',
-  'max',
-  'hidden',
-  'helpGroup',
-  'helpValue',
-])
-const ARG_KEYS = new Set(['description', 'required', 'hidden', 'ignoreStdin'])
-
-type FlagOptions = Omit<LiteFlag, 'type' | 'kind'>
-
+// The builders make a LiteFlag (parse-lite.ts reads it); the type checker sees oclif's flag type.
+const optionFlag = (o: object, kind: LiteFlag['kind']) => ({...o, type: 'option', kind}) as LiteFlag as unknown
 export const Flags = {
-  string: (o: FlagOptions = {}): LiteFlag => ({...o, type: 'option', kind: 'string'}),
-  integer: (o: FlagOptions = {}): LiteFlag => ({...o, type: 'option', kind: 'integer'}),
-  boolean: (o: FlagOptions = {}): LiteFlag => ({...o, type: 'boolean', kind: 'boolean'}),
+  string: <const O extends LiteStringOptions = {}>(o?: Only<O, keyof LiteStringOptions>) => optionFlag(o ?? {}, 'string') as OptionFlag<FlagValue<string, O>>,
+  integer: <const O extends LiteIntegerOptions = {}>(o?: Only<O, keyof LiteIntegerOptions>) =>
+    optionFlag(o ?? {}, 'integer') as OptionFlag<FlagValue<number, O>>,
+  boolean: <const O extends LiteBooleanOptions = {}>(o?: Only<O, keyof LiteBooleanOptions>) =>
+    ({...o, type: 'boolean', kind: 'boolean'}) as LiteFlag as unknown as BooleanFlag<boolean>,
 }
 
 export const Args = {
-  string: (o: LiteArg = {}): LiteArg => ({...o}),
+  string: <const O extends LiteArgOptions = {}>(o?: Only<O, keyof LiteArgOptions>) =>
+    ({...o}) as unknown as Arg<O extends {required: true} ? string : string | undefined>,
 }
 
 /** oclif's CLIError: a message and an exit code (2 unless given). */
@@ -107,112 +78,13 @@ class ExitError extends CLIError {
 export const Errors = {CLIError, ExitError}
 
 export const ux = {
-  stdout: (str = '', ...args: unknown[]): void => console.log(format(str, ...args)),
-  stderr: (str = '', ...args: unknown[]): void => console.error(format(str, ...args)),
+  stdout: (str: string | string[] = '', ...args: unknown[]): void => console.log(format(str, ...args)),
+  stderr: (str: string | string[] = '', ...args: unknown[]): void => console.error(format(str, ...args)),
   /** oclif's colorizeJson without a theme: the pretty-printed JSON text. */
   colorizeJson: (json: unknown, options: {pretty?: boolean} = {}): string => {
     const value = typeof json === 'string' ? JSON.parse(json) : json
     return options.pretty === false ? JSON.stringify(value) : JSON.stringify(value, null, 2)
   },
-}
-
-/** What a command class declares, as the parser reads it. */
-interface CommandShape {
-  flags?: Record<string, LiteFlag>
-  args?: Record<string, LiteArg>
-  strict?: boolean
-  enableJsonFlag?: boolean
-}
-
-/** The parse result: the fields oclif's parse returns that svidkit's commands read. */
-export interface LiteParsed {
-  args: Record<string, string | undefined>
-  flags: Record<string, unknown>
-  argv: string[]
-}
-
-const JSON_FLAG: LiteFlag = {type: 'boolean', kind: 'boolean', description: 'Format output as json.'}
-
-function checkDefinitions(flags: Record<string, LiteFlag>, args: Record<string, LiteArg>): void {
-  for (const [name, def] of Object.entries(flags)) {
-    const extra = Object.keys(def).find((k) => !FLAG_KEYS.has(k))
-    if (extra) throw new NeedsOclif(`flag --${name} uses "${extra}"`)
-    if (def.multiple && def.default !== undefined) throw new NeedsOclif(`flag --${name} has a multiple default`)
-    if (typeof def.default === 'function') throw new NeedsOclif(`flag --${name} has a computed default`)
-  }
-  for (const [name, def] of Object.entries(args)) {
-    const extra = Object.keys(def).find((k) => !ARG_KEYS.has(k))
-    if (extra) throw new NeedsOclif(`argument ${name} uses "${extra}"`)
-  }
-}
-
-function flagValue(name: string, def: LiteFlag, input: string): string | number {
-  if (def.options && !def.options.includes(input)) throw new NeedsOclif(`--${name} "${input}" is not one of its options`)
-  if (def.kind !== 'integer') return input
-  if (!/^-?\d+$/.test(input)) throw new NeedsOclif(`--${name} "${input}" is not an integer`)
-  const n = Number.parseInt(input, 10)
-  if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) throw new NeedsOclif(`--${name} ${n} is out of range`)
-  return n
-}
-
-/**
- * Returns the parsed flags and arguments of `argv` for `command`, exactly as oclif's parser
- * returns them; throws NeedsOclif for any argv outside the subset described above.
- */
-export function parseLite(command: CommandShape, argv: readonly string[]): LiteParsed {
-  const defs: Record<string, LiteFlag> = {...(command.flags ?? {}), ...(command.enableJsonFlag ? {json: JSON_FLAG} : {})}
-  const argDefs = command.args ?? {}
-  checkDefinitions(defs, argDefs)
-  const given = new Map<string, string[] | boolean>()
-  const positionals: string[] = []
-  let lastOption: LiteFlag | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]
-    if (!token.startsWith('-') || token === '-') {
-      if (lastOption?.multiple) throw new NeedsOclif('a positional argument after a multiple flag')
-      positionals.push(token)
-      continue
-    }
-    if (!token.startsWith('--') || token === '--') throw new NeedsOclif(`"${token}"`)
-    const eq = token.indexOf('=')
-    const name = token.slice(2, eq === -1 ? undefined : eq)
-    const negated = name.startsWith('no-') && defs[name] === undefined && defs[name.slice(3)]?.allowNo === true
-    const key = negated ? name.slice(3) : name
-    const def = defs[key]
-    if (def === undefined) throw new NeedsOclif(`unknown flag --${name}`)
-    if (given.has(key) && !(def.type === 'option' && def.multiple)) throw new NeedsOclif(`--${key} given twice`)
-    if (def.type === 'boolean') {
-      if (eq !== -1) throw new NeedsOclif(`--${name} with a value`)
-      given.set(key, !negated)
-      continue
-    }
-    if (negated) throw new NeedsOclif(`--${name}`)
-    const input = eq === -1 ? argv[++i] : token.slice(eq + 1)
-    if (input === undefined || input.startsWith('--')) throw new NeedsOclif(`--${name} without a value`)
-    given.set(key, [...((given.get(key) as string[] | undefined) ?? []), input])
-    lastOption = def
-  }
-  const flags: Record<string, unknown> = {}
-  for (const [name, def] of Object.entries(defs)) {
-    const value = given.get(name)
-    if (value === undefined) {
-      if (def.required) throw new NeedsOclif(`--${name} is required`)
-      if (def.default !== undefined) flags[name] = def.default
-      continue
-    }
-    if (typeof value === 'boolean') flags[name] = value
-    else flags[name] = def.multiple ? value.map((v) => flagValue(name, def, v)) : flagValue(name, def, value[0])
-    for (const other of def.exclusive ?? []) if (given.has(other) || defs[other]?.default !== undefined) throw new NeedsOclif(`--${name} with --${other}`)
-    for (const other of def.dependsOn ?? []) if (!given.has(other)) throw new NeedsOclif(`--${name} without --${other}`)
-  }
-  const names = Object.keys(argDefs)
-  if (positionals.length > names.length && command.strict !== false) throw new NeedsOclif('more arguments than the command takes')
-  const args: Record<string, string | undefined> = {}
-  names.forEach((name, i) => {
-    if (positionals[i] === undefined && argDefs[name].required) throw new NeedsOclif(`argument ${name} is required`)
-    args[name] = positionals[i]
-  })
-  return {args, flags, argv: positionals}
 }
 
 /** The configuration fields svidkit's commands read (oclif's Config has many more). */
@@ -230,10 +102,16 @@ export function liteConfig(bin: string): LiteConfig {
 /** oclif's Command, for commands whose whole life is parse, run, print and exit. */
 export abstract class Command {
   static id: string | undefined
+  static summary?: string
+  static description: string | undefined
+  static examples: Command.Example[] = []
+  static usage: string | string[] | undefined
+  static hidden = false
+  static aliases: string[] = []
   static enableJsonFlag = false
   static strict = true
-  static args: Record<string, LiteArg> = {}
-  static flags: Record<string, LiteFlag> = {}
+  static args: ArgInput = {}
+  static flags: FlagInput = {}
   id: string | undefined
   parsed = false
 
@@ -244,21 +122,21 @@ export abstract class Command {
     this.id = this.ctor.id
   }
 
-  get ctor(): typeof Command {
+  protected get ctor(): typeof Command {
     return this.constructor as typeof Command
   }
 
   abstract run(): Promise<unknown>
 
-  async init(): Promise<void> {}
+  protected async init(): Promise<void> {}
 
-  async finally(_err: Error | undefined): Promise<void> {}
+  protected async finally(_err: Error | undefined): Promise<void> {}
 
-  async catch(err: Error): Promise<unknown> {
+  protected async catch(err: Error): Promise<unknown> {
     throw err
   }
 
-  /** oclif's _run: run, catch, finally, then the JSON document of the result. */
+  /** oclif's _run: run, catch, finally, then the JSON document of the result (called by run.ts). */
   async _run(): Promise<unknown> {
     let err: Error | undefined
     let result: unknown
@@ -276,10 +154,13 @@ export abstract class Command {
     return result
   }
 
-  async parse(options: CommandShape = this.ctor, argv: string[] = this.argv): Promise<LiteParsed> {
-    const parsed = parseLite(options, argv)
+  protected async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<ParserOutput<F, B, A>> {
+    const parsed = parseLite((options ?? this.ctor) as CommandShape, argv)
     this.parsed = true
-    return parsed
+    return parsed as unknown as ParserOutput<F, B, A>
   }
 
   jsonEnabled(): boolean {
@@ -290,15 +171,15 @@ export abstract class Command {
     return json !== -1 && (dashdash === -1 || json < dashdash)
   }
 
-  log(message: unknown = '', ...args: unknown[]): void {
+  log(message: string = '', ...args: unknown[]): void {
     if (!this.jsonEnabled()) ux.stdout(typeof message === 'string' ? message : inspect(message), ...args)
   }
 
-  logToStderr(message: unknown = '', ...args: unknown[]): void {
+  logToStderr(message: string = '', ...args: unknown[]): void {
     if (!this.jsonEnabled()) ux.stderr(typeof message === 'string' ? message : inspect(message), ...args)
   }
 
-  logJson(json: unknown): void {
+  protected logJson(json: unknown): void {
     ux.stdout(ux.colorizeJson(json, {pretty: true}))
   }
 
@@ -309,6 +190,11 @@ export abstract class Command {
   exit(code = 0): never {
     throw new ExitError(code)
   }
+}
+
+export declare namespace Command {
+  /** oclif's Command.Example. */
+  type Example = string | {description: string; command: string}
 }
 
 // As oclif's command module does: a closed stdout (`svidkit inspect x | head -1`) is not an error.

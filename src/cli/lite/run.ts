@@ -1,5 +1,5 @@
 /**
- * Runs a one-shot command from its lite bundle (dist/lite/, see oclif-lite.ts) the way
+ * Runs a one-shot command from its lite bundle (dist/bundle/lite/, see oclif-lite.ts) the way
  * oclif's execute() would: parse, run, print, and on an ExitError leave with its code.
  * Returns false, having done nothing, when the parser hands the argv back to oclif.
  */

@@ -2,7 +2,7 @@
  * Entry of an issuing worker thread (issue-pool.ts): reads the CA and the output plan once,
  * then issues and checks the SVIDs of each range the main thread sends, and answers with
  * their files and results (or those before a failure, and the failure). scripts/bundle.js
- * bundles this file as its own entry, so it loads from dist/ like a command.
+ * bundles this file as its own entry (dist/bundle/lite/workers/issue-worker.cjs).
  */
 import {parentPort, workerData} from 'node:worker_threads'
 import {isSvidkitError} from '../errors.js'

@@ -36,7 +36,8 @@ type Noble = typeof import('@noble/curves/p256').p256
 
 /**
  * @noble/curves, loaded on first use only: importing it costs 40-80 ms, which every `issue`
- * and `ca init` would pay although only seeded runs sign with it (createRequire, as cli/jit.ts).
+ * and `ca init` would pay although only seeded runs sign with it (createRequire: a require inside
+ * the function, which the bundler leaves lazy).
  */
 function noble(curve: 'p256' | 'p384'): Noble {
   const mod = createRequire(import.meta.url)(`@noble/curves/${curve}`) as Record<string, Noble>
