@@ -14,7 +14,7 @@ import {BACKDATE_MS} from '../ca/profile.js'
 import {leafProfile} from './profile.js'
 import type {Defect} from './defects.js'
 import {defectSigner} from './defect-signer.js'
-import {describeTemplate} from './leaf-describe.js'
+import {describeTemplate} from '../x509/leaf-describe.js'
 import {svidWithNewKey, type X509Svid} from './svid.js'
 import {SEEDED_WARNING, seededKeyPair, seededSerial} from '../x509/seeded.js'
 

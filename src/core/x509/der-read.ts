@@ -136,7 +136,8 @@ export function integerOf(der: Uint8Array, t: Tlv, what: string): number {
 export function oidOf(der: Uint8Array, t: Tlv, what: string): string {
   if (t.tag !== 0x06) throw new Error(`${what}: expected an OBJECT IDENTIFIER, found tag 0x${t.tag.toString(16)}`)
   if (t.end === t.start) throw new Error(`${what}: empty OBJECT IDENTIFIER`)
-  const arcs: string[] = []
+  // One pass, the text built as it goes: certificates repeat this for every algorithm and extension.
+  let text = ''
   let v = 0
   let big: bigint | undefined
   let fresh = true
@@ -148,15 +149,15 @@ export function oidOf(der: Uint8Array, t: Tlv, what: string): string {
     else if (v >= 2 ** 45) big = BigInt(v) * 128n + BigInt(b & 0x7f)
     else v = v * 128 + (b & 0x7f)
     if (b & 0x80) continue
-    if (arcs.length === 0) {
+    if (text === '') {
       // The first subidentifier packs two arcs: 40 * X + Y, X in 0..2.
-      if (big !== undefined) arcs.push('2', String(big - 80n))
-      else arcs.push(v < 40 ? '0' : v < 80 ? '1' : '2', String(v < 80 ? v % 40 : v - 80))
-    } else arcs.push(String(big ?? v))
+      if (big !== undefined) text = `2.${big - 80n}`
+      else text = v < 40 ? `0.${v}` : v < 80 ? `1.${v - 40}` : `2.${v - 80}`
+    } else text += big !== undefined ? `.${big}` : `.${v}`
     v = 0
     big = undefined
     fresh = true
   }
   if (!fresh) throw new Error(`${what}: OBJECT IDENTIFIER ends inside a subidentifier`)
-  return arcs.join('.')
+  return text
 }
