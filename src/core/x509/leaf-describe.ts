@@ -6,15 +6,7 @@
  * as costly as the rest together, is built on first use only.
  */
 import {X509Certificate as NodeX509Certificate, createHash, createPublicKey} from 'node:crypto'
-import {
-  CERT_LIMITS,
-  decodeExtensions,
-  KEY_USAGE_BITS,
-  parseCertificateDer,
-  serialHex,
-  type KeyUsageName,
-  type ParsedCertificate,
-} from './certificate.js'
+import {CERT_LIMITS, decodeExtensions, KEY_USAGE_BITS, parseCertificateDer, serialHex, type KeyUsageName, type ParsedCertificate} from './certificate.js'
 import {readCertificate, type RawCertificate} from './certificate-read.js'
 import {keyTypeOfKeyObject} from './keys.js'
 import {OID} from './oids.js'
