@@ -2,7 +2,7 @@ import {SvidkitError} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {verifySvid} from '../verify/verify.js'
 import type {Defect} from './defects.js'
-import {singleBundleSet} from './self-check.js'
+import {singleBundleSet} from '../bundle/single-set.js'
 import type {X509Svid} from './svid.js'
 
 /**
