@@ -6,7 +6,7 @@
  * This is svidkit's one certificate reader: verification, inspection and issuance's
  * self-check of each new leaf all read with it (the extension values with extension-read.ts).
  */
-import {booleanOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
+import {booleanOf, bufferOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
 
 const SEQUENCE = 0x30
 const INTEGER = 0x02
@@ -65,7 +65,7 @@ function bitString(der: Uint8Array, t: Tlv, what: string): void {
 
 function time(der: Uint8Array, t: Tlv, what: string): {tag: number; text: string} {
   if (t.tag !== UTC_TIME && t.tag !== GENERALIZED_TIME) throw new Error(`${what}: expected UTCTime or GeneralizedTime, found tag 0x${t.tag.toString(16)}`)
-  return {tag: t.tag, text: Buffer.from(contentOf(der, t)).toString('latin1')}
+  return {tag: t.tag, text: bufferOf(contentOf(der, t)).toString('latin1')}
 }
 
 /** Extension (RFC 5280 §4.1): SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */

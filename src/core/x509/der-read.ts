@@ -60,6 +60,11 @@ export interface DerBudget {
   nodes: number
 }
 
+/** The bytes as a Buffer view (no copy: Buffer.from copies a Uint8Array, which costs more than decoding it), to decode as text or hex. */
+export function bufferOf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.length)
+}
+
 /** The content of an element as a view (no copy). */
 export function contentOf(der: Uint8Array, t: Tlv): Uint8Array {
   return der.subarray(t.start, t.end)
