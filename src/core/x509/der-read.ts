@@ -36,6 +36,22 @@ export function readTlv(der: Uint8Array, at: number, limit: number): Tlv | undef
 }
 
 /**
+ * Returns the length the TLV at the start of `der` declares (header + content), even past
+ * the end of `der`, or -1 when the header is malformed: to tell a truncated certificate
+ * ("N of M bytes") from one with bytes after its outer SEQUENCE before reading it.
+ */
+export function derTlvLength(der: Uint8Array): number {
+  if (der.length < 2) return -1
+  const first = der[1]
+  if (first < 0x80) return 2 + first
+  const n = first & 0x7f
+  if (n === 0 || n > 4 || der.length < 2 + n) return -1
+  let len = 0
+  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]
+  return 2 + n + len
+}
+
+/**
  * Returns the elements inside `parent`, at most `max` of them; undefined when one is
  * malformed or, with `exact`, when bytes are left over after the last one read.
  */
