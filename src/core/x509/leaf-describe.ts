@@ -11,7 +11,7 @@ import {readCertificate, type RawCertificate} from './certificate-read.js'
 import {keyTypeOfKeyObject} from './keys.js'
 import {OID} from './oids.js'
 import {nameText as decodeNameText} from './name-text.js'
-import {elementOf, oidOf, readChildren, readTlv} from './der-read.js'
+import {bufferOf, elementOf, oidOf, readChildren, readTlv} from './der-read.js'
 import {parseCertificateTime} from './validity.js'
 import {boundedCache} from '../memo.js'
 import {nameDer, type BuiltCertificate, type CertificateTemplate} from './build.js'
@@ -33,7 +33,7 @@ function publicKeyType(spki: Uint8Array): string {
   const outer = readTlv(spki, 0, spki.length)
   const algT = outer && readChildren(spki, outer, 1)?.[0]
   if (!algT) throw new Error('subjectPublicKeyInfo: malformed DER')
-  const key = Buffer.from(elementOf(spki, algT)).toString('latin1')
+  const key = bufferOf(elementOf(spki, algT)).toString('latin1')
   let type = typesByAlgorithm.get(key)
   if (type === undefined) {
     type = keyTypeOfSpki(spki, readChildren(spki, algT, 2) ?? [])
@@ -61,7 +61,7 @@ const HANDLED = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.extKeyU
  * the certificate holds an extension this description leaves to the full parse (name
  * constraints, unknown or repeated extensions). Node's view (`node`) is built on first use.
  */
-export function describeRawCertificate(der: Uint8Array, raw: RawCertificate): ParsedCertificate | undefined {
+function describeRawCertificate(der: Uint8Array, raw: RawCertificate): ParsedCertificate | undefined {
   if (new Set(raw.extensions.map((e) => e.oid)).size !== raw.extensions.length) return undefined
   if (raw.extensions.some((e) => !HANDLED.has(e.oid))) return undefined
   const cert = {
