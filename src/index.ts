@@ -62,7 +62,7 @@ export {importCa, type ImportCaOptions, type CaImportResult} from './core/ca/imp
 export {defaultCaDir} from './core/ca/ca-dir.js'
 export {writeSvidDir, chainPem, keyPem} from './core/svid/write.js'
 export {type X509Svid} from './core/svid/svid.js'
-export {singleBundleSet} from './core/svid/self-check.js'
+export {singleBundleSet} from './core/bundle/single-set.js'
 export * from './core/bundle/index.js'
 export {verifySvid, type VerifyInput} from './core/verify/verify.js'
 export {verifyChain, type VerifyChainOptions, type CertificateInput} from './core/verify/chain.js'

@@ -6,7 +6,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {boundedCache} from '../../src/core/memo.js'
-import {DerError, time, timeValue} from '../../src/core/x509/der.js'
+import {time} from '../../src/core/x509/der.js'
+import {parseCertificateTime} from '../../src/core/x509/validity.js'
 import {formatInstant} from '../../src/core/time/instant.js'
 
 describe('boundedCache', () => {
@@ -47,13 +48,13 @@ describe('cached DER times and instants', () => {
   // 1950..2100 in whole seconds: UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5).
   const instant = fc.integer({min: Date.UTC(1950, 0, 1) / 1000, max: Date.UTC(2100, 0, 1) / 1000}).map((s) => new Date(s * 1000))
 
-  it('time() reads back, through timeValue, as the instant it encoded, cached or not (property)', () => {
+  it('time() reads back, through parseCertificateTime, as the instant it encoded, cached or not (property)', () => {
     fc.assert(
       fc.property(fc.array(instant, {minLength: 1, maxLength: 40}), (ds) => {
         // Each instant twice, so the second read of each comes from both caches.
         for (const d of [...ds, ...ds]) {
           const der = time(d)
-          expect(timeValue(der[0], der.subarray(2)).getTime()).toBe(d.getTime())
+          expect(parseCertificateTime(der[0], Buffer.from(der.subarray(2)).toString('latin1'), 'notBefore').getTime()).toBe(d.getTime())
           expect(der[0]).toBe(d.getUTCFullYear() < 2050 ? 0x17 : 0x18)
           expect(formatInstant(d)).toBe(d.toISOString().replace('.000Z', 'Z'))
         }
@@ -62,15 +63,20 @@ describe('cached DER times and instants', () => {
     )
   })
 
-  it('timeValue returns a new Date each time: changing one leaves the cache alone', () => {
+  it('parseCertificateTime returns a new Date each time: changing one leaves the cache alone', () => {
     const der = time(new Date('2030-05-06T07:08:09Z'))
-    const first = timeValue(der[0], der.subarray(2))
+    const text = Buffer.from(der.subarray(2)).toString('latin1')
+    const first = parseCertificateTime(der[0], text, 'notAfter')
     first.setTime(0)
-    expect(timeValue(der[0], der.subarray(2)).toISOString()).toBe('2030-05-06T07:08:09.000Z')
+    expect(parseCertificateTime(der[0], text, 'notAfter').toISOString()).toBe('2030-05-06T07:08:09.000Z')
   })
 
-  it('timeValue refuses an over-long time with a DerError, without reading it as text', () => {
-    expect(() => timeValue(0x17, new Uint8Array(1_000_000).fill(0x30))).toThrow(DerError)
-    expect(() => timeValue(0x17, Buffer.from('3001021200Z'))).toThrow(DerError)
+  it('parseCertificateTime refuses an over-long or short time as time-invalid, and never remembers a refusal', () => {
+    const invalid = expect.objectContaining({code: 'time-invalid'})
+    expect(() => parseCertificateTime(0x17, '0'.repeat(1_000_000), 'notBefore')).toThrow(invalid)
+    expect(() => parseCertificateTime(0x17, '3001021200Z', 'notBefore')).toThrow(invalid)
+    // A refusal names the field it was read for, each time (a remembered one would name the first).
+    expect(() => parseCertificateTime(0x17, '301301000000Z', 'notBefore')).toThrow(/^notBefore /)
+    expect(() => parseCertificateTime(0x17, '301301000000Z', 'notAfter')).toThrow(/^notAfter /)
   })
 })

@@ -10,7 +10,7 @@ import {DEFECTS, recipeFor} from '../../src/core/defects/index.js'
 import {SvidkitError} from '../../src/core/errors.js'
 import {generateKeyPairNow} from '../../src/core/x509/keys.js'
 import {verifySvid} from '../../src/core/verify/verify.js'
-import {singleBundleSet} from '../../src/core/svid/self-check.js'
+import {singleBundleSet} from '../../src/core/bundle/single-set.js'
 import {svidKeyPkcs8} from '../../src/core/svid/svid.js'
 
 // 2026-06-01T00:00:00Z: a fixed instant inside the authority's validity.

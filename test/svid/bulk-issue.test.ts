@@ -13,7 +13,7 @@ import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {MAX_ISSUE_COUNT} from '../../src/core/svid/bulk-run.js'
-import {writeNewFilesSync} from '../../src/core/svid/write-new.js'
+import {writeNewDirSync} from '../../src/core/fs/new-dir.js'
 import {REPO, expectFailure, runCli} from '../helpers/cli.js'
 import {suiteTmpDir, tmpDir} from '../helpers/tmp.js'
 
@@ -60,13 +60,13 @@ describe('issue --count bounds', () => {
   }, 90_000)
 })
 
-describe('writeNewFilesSync', () => {
+describe('writeNewDirSync', () => {
   it('writes a set whole under a temporary directory and renames it into place, modes set on the descriptors', () => {
     const parent = tmpDir()
     const dir = join(parent, '7')
     const old = process.umask(0o077)
     try {
-      writeNewFilesSync(dir, [
+      writeNewDirSync(dir, [
         {path: join(dir, 'svid.pem'), data: 'cert', mode: 0o644},
         {path: join(dir, 'svid_key.pem'), data: 'key', mode: 0o600},
       ])
@@ -82,7 +82,7 @@ describe('writeNewFilesSync', () => {
     const dir = tmpDir()
     writeFileSync(join(dir, 'svid_key.pem'), 'planted')
     expect(() =>
-      writeNewFilesSync(dir, [
+      writeNewDirSync(dir, [
         {path: join(dir, 'svid.pem'), data: 'cert', mode: 0o644},
         {path: join(dir, 'svid_key.pem'), data: 'key', mode: 0o600},
       ]),
@@ -95,7 +95,7 @@ describe('writeNewFilesSync', () => {
     const dir = join(parent, '3')
     mkdirSync(dir)
     writeFileSync(join(dir, 'other'), 'x')
-    writeNewFilesSync(dir, [{path: join(dir, 'svid.pem'), data: 'cert', mode: 0o644}])
+    writeNewDirSync(dir, [{path: join(dir, 'svid.pem'), data: 'cert', mode: 0o644}])
     expect(readdirSync(parent)).toEqual(['3'])
     expect(readdirSync(dir).sort()).toEqual(['other', 'svid.pem'])
   })

@@ -4,7 +4,7 @@
  */
 import {SvidkitError} from '../errors.js'
 import {parseCertificateDer, type ParsedCertificate} from '../x509/certificate.js'
-import {derTlvLength} from '../x509/pem.js'
+import {derTlvLength} from '../x509/der-read.js'
 import {KNOWN_KTY, decodeX5c, jwkMatchesCertificate, publicJwkMembers} from './jwk-key.js'
 import {authorityWarnings, dedupeAuthorities, emptyBundleWarning, type X509Bundle} from './x509-bundle.js'
 

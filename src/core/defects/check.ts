@@ -1,7 +1,7 @@
 import {SvidkitError} from '../errors.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {verifySvid} from '../verify/verify.js'
-import {singleBundleSet} from '../svid/self-check.js'
+import {singleBundleSet} from '../bundle/single-set.js'
 import type {X509Svid} from '../svid/svid.js'
 import type {Defect} from './catalogue.js'
 

@@ -143,11 +143,11 @@ export function removeStaleTemps(dir: string, names: string[]): string[] {
  * the umask) and writes it. Returns the open descriptor, not yet fsynced; on failure closes
  * and removes the file and throws.
  */
-function createFile(path: string, file: Pick<FileToWrite, 'data' | 'mode'>, ops: WriteOps): number {
+export function createFile(path: string, file: Pick<FileToWrite, 'data' | 'mode'>, ops: WriteOps = REAL_OPS): number {
   const fd = openSync(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, file.mode & 0o600)
   try {
     fchmodSync(fd, file.mode)
-    const buf = typeof file.data === 'string' ? Buffer.from(file.data) : Buffer.from(file.data)
+    const buf = typeof file.data === 'string' ? Buffer.from(file.data) : file.data
     let off = 0
     while (off < buf.length) off += ops.writeSync(fd, buf, off, buf.length - off)
   } catch (err) {

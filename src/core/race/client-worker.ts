@@ -7,7 +7,7 @@
 import {parentPort, workerData} from 'node:worker_threads'
 import {systemClock} from '../clock.js'
 import {parsePemBundle} from '../bundle/index.js'
-import {singleBundleSet} from '../svid/self-check.js'
+import {singleBundleSet} from '../bundle/single-set.js'
 import {SpiffeId, parseTrustDomainArg} from '../spiffe-id/index.js'
 import {clientHandshake} from '../handshake/client.js'
 import {attemptOf, type WorkerJob, type WireIdentity, type WorkerMessage} from './client-wire.js'

@@ -6,7 +6,7 @@
 import 'reflect-metadata'
 import {isSvidkitError} from '../errors.js'
 import {rotate} from '../rotate/rotate.js'
-import {sleep} from '../rotate/ops.js'
+import {sleep} from '../time/sleep.js'
 import {waitForResume} from '../rotate/pause.js'
 import {readSync, writeSync} from 'node:fs'
 import type {RotateEvent} from '../rotate/events.js'

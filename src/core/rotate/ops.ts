@@ -18,7 +18,7 @@ import {
 import {basename} from 'node:path'
 import {outputError} from '../fs/atomic-write.js'
 import {dirId, removeOwnDir, type DirId} from '../fs/remove-dir.js'
-import {sleep} from './sleep.js'
+import {sleep} from '../time/sleep.js'
 import type {Clock} from '../clock.js'
 import type {EventSink, RotateEvent, RotateStep, WindowKind} from './events.js'
 import type {FileRole, Knobs} from './knobs.js'
@@ -47,8 +47,6 @@ function flagText(flags: number): string {
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`
 }
-
-export {sleep} from './sleep.js'
 
 /** Runs one file-system call; an OS failure becomes exit 3 with the path and the reason. */
 function fsCall<T>(path: string, fn: () => T): T {

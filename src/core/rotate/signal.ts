@@ -1,6 +1,7 @@
 import {SvidkitError} from '../errors.js'
 import {osReason} from '../fs/atomic-write.js'
-import {sleep, type Ops} from './ops.js'
+import type {Ops} from './ops.js'
+import {sleep} from '../time/sleep.js'
 import {checkPidFile, parsePid, readPidFile} from './pid.js'
 
 /** Where the signal goes: a pid, or a pid file re-read every rotation (docs/rotation.md "Knobs", `--signal`). */

@@ -3,7 +3,7 @@ import {closeSync, constants as C, lstatSync, openSync, readdirSync, readFileSyn
 import {basename, dirname, resolve, sep} from 'node:path'
 import {SvidkitError, usageError} from '../errors.js'
 import type {IssueToDirectoryOptions} from './issue-plan.js'
-import {SET_TEMP} from './write-new.js'
+import {SET_TEMP} from '../fs/new-dir.js'
 
 /**
  * The most SVIDs one `issue --count` run writes: a million directories is far beyond any

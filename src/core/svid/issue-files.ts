@@ -4,7 +4,7 @@ import {ensureDir, writeFilesAtomicAsync} from '../fs/atomic-write.js'
 import {dirOf, issueOne, issuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
 import {issueInWorkers, turn, workerCount} from './issue-pool.js'
 import {checkOutputDir} from './output-target.js'
-import {writeNewFilesSync} from './write-new.js'
+import {writeNewDirSync} from '../fs/new-dir.js'
 import {bulkRun, checkCount, cleanLeftovers, completeSet, runRoot} from './bulk-run.js'
 
 /** SVIDs issued on this thread between two turns of the event loop. */
@@ -39,7 +39,7 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
     replacing = checkOutputDir(dirOf(o, n, count), names, o.force ?? false) === 'replace' || replacing
   }
   // One SVID: the atomic writer (temporary files, fsync, rename). Many new ones: each set
-  // written whole in a temporary directory renamed into place (write-new.ts).
+  // written whole in a temporary directory renamed into place (fs/new-dir.ts).
   const bulk = count > 1 && (!replacing || (run?.resuming ?? false))
   if (!bulk) run = undefined
   if (bulk && !o.out.includes('{n}')) ensureDir(o.out)
@@ -65,7 +65,7 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
       cleanLeftovers(dir, names, temps)
     }
     const {dir, files, result} = await issueOne(plan, n)
-    if (bulk) writeNewFilesSync(dir, files)
+    if (bulk) writeNewDirSync(dir, files)
     else {
       ensureDir(dir)
       await writeFilesAtomicAsync(files)

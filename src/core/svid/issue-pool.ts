@@ -4,7 +4,7 @@ import {Worker} from 'node:worker_threads'
 import {SvidkitError, type ReasonCode} from '../errors.js'
 import type {FileToWrite} from '../fs/atomic-write.js'
 import {issueOne, type IssuePlan, type IssueResult, type IssueToDirectoryOptions} from './issue-plan.js'
-import {writeNewFilesSync} from './write-new.js'
+import {writeNewDirSync} from '../fs/new-dir.js'
 import {pushAll} from '../arrays.js'
 
 /**
@@ -202,7 +202,7 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
         replies.delete(reply.from)
         for (const {dir, files, result} of reply.results) {
           if (signal?.aborted) return
-          writeNewFilesSync(dir, files)
+          writeNewDirSync(dir, files)
           yield result
           yielded++
         }

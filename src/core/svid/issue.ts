@@ -13,7 +13,7 @@ import {bundleAuthorities, chainAboveLeaf, chainNotAfter, signingCredential, typ
 import {BACKDATE_MS} from '../ca/profile.js'
 import {leafProfile} from './profile.js'
 import {PROFILE_RECIPE, type LeafContext, type LeafRecipe, type LeafResult, type LeafSigner} from './recipe.js'
-import {describeTemplate} from './leaf-describe.js'
+import {describeTemplate} from '../x509/leaf-describe.js'
 import {svidWithNewKey, type X509Svid} from './svid.js'
 import {SEEDED_WARNING, seededKeyPair, seededSerial} from '../x509/seeded.js'
 

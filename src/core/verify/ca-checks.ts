@@ -5,7 +5,7 @@
  */
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {describe as who, publicKeyInfo, rawFacts} from './cert-facts.js'
-import type {PathContext} from './path-checks.js'
+import {profileFailure, type PathContext} from './path-context.js'
 import type {Failure} from './result.js'
 
 /** Named curves Go's crypto/x509 verifies with (P-224, P-256, P-384, P-521). */
@@ -96,13 +96,4 @@ export function checkCaFlags(all: ParsedCertificate[], ctx: PathContext, warning
     if (ctx.strict && !c.keyUsage) return profileFailure(`${who(c, i, all)} has no key usage (RFC 5280 §4.2.1.3: CA certificates MUST have one)`)
   }
   return undefined
-}
-
-/** Returns a `profile-violation` failure for an RFC 5280 rule. */
-export function profileFailure(message: string): Failure {
-  return {
-    code: 'profile-violation',
-    message,
-    hint: 'the certificate breaks a rule RFC 5280 sets for conforming CAs; reissue it (without --strict svidkit accepts it as OpenSSL and Go do)',
-  }
 }

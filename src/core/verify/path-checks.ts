@@ -5,26 +5,12 @@ import {EXTENSION_NAMES, HANDLED_CRITICAL} from '../x509/oids.js'
 import {describe, selfIssued} from './cert-facts.js'
 import {checkCaFlags, checkKeys} from './ca-checks.js'
 import {checkNameConstraints, checkProfile} from './profile-checks.js'
-import type {NameConstraintBudget} from './name-constraints.js'
 import type {CertPath} from './path.js'
+import type {PathContext} from './path-context.js'
 import type {Failure} from './result.js'
 
 /** The sub-steps of RFC 5280 §6.1 that svidkit runs on each path, in order (docs/verification.md). */
 export const PATH_STEPS = ['keys', 'validity', 'name-constraints', 'ca-flags', 'path-length', 'critical-extensions', 'profile'] as const
-
-/** What every path check needs besides the path. */
-export interface PathContext {
-  /** Evaluation time. */
-  at: Date
-  /** True when the caller chose the time (`--at`): messages then speak of "the evaluation time", not of now. */
-  atGiven: boolean
-  /** Adds the RFC 5280 MUSTs for conforming CAs (docs/verification.md, `--strict`). */
-  strict: boolean
-  /** Check cA/keyCertSign of the intermediates here (the X.509 profile); the SPIFFE profile does it in step 6. */
-  intermediateFlags: boolean
-  /** Name-constraint work budget shared by every path of one verification. */
-  budget: NameConstraintBudget
-}
 
 /** How far a path got: the index of the first failing sub-step (PATH_STEPS.length = all passed), why it failed, and warnings. */
 export interface PathOutcome {

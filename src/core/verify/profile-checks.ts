@@ -6,11 +6,10 @@
 import type {ParsedCertificate} from '../x509/certificate.js'
 import {readChildren, readTlv} from '../x509/der-read.js'
 import {describe, extensionValue, rawFacts, selfIssued} from './cert-facts.js'
-import {profileFailure} from './ca-checks.js'
 import {constraintProblems} from './name-constraint-syntax.js'
 import {constraintViolation, NameConstraintLimit, NAME_CONSTRAINT_LIMITS} from './name-constraints.js'
 import {bytesEqual} from './name-match.js'
-import type {PathContext} from './path-checks.js'
+import {profileFailure, type PathContext} from './path-context.js'
 import type {Failure} from './result.js'
 
 const FORM: Record<string, string> = {uri: 'URI', dns: 'DNS name', email: 'email address', ip: 'IP address', dn: 'directory name', other: 'name'}

@@ -9,9 +9,9 @@ import {readCertificates} from '../x509/read.js'
 import {keyMatches, readPrivateKey} from '../x509/keys.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import type {SvidFileNames} from '../fs/layout.js'
-import {singleBundleSet} from '../svid/self-check.js'
+import {singleBundleSet} from '../bundle/single-set.js'
 import {verifySvid} from '../verify/verify.js'
-import {sleep} from '../rotate/ops.js'
+import {sleep} from '../time/sleep.js'
 
 /** The raw bytes of a set as read from disk. */
 export interface RawSet {

@@ -8,7 +8,7 @@ import {parseSpiffeIdArg, parseTrustDomainArg} from '../spiffe-id/index.js'
 import type {Authority} from '../ca/authority.js'
 import type {Clock} from '../clock.js'
 import type {KeyType} from '../x509/key-type.js'
-import type {PlanStep} from './plan.js'
+import type {CaOverlap, PlanStep, RotationKind} from './plan.js'
 import type {WorkloadEvent} from './events.js'
 import type {BackpressureLimits} from './backpressure.js'
 
@@ -26,10 +26,8 @@ export interface FederateSpec {
   path: string
 }
 
-/** What a CA rotation changes (the CA-rotation kinds of docs/rotation.md). */
-export type RotationKind = 'leaf' | 'intermediate' | 'root'
-/** How the bundle changes on a root rotation. */
-export type CaOverlap = 'add' | 'drop-old' | 'none'
+// Defined with the plan steps that carry them (plan.ts), below these options.
+export type {CaOverlap, RotationKind}
 
 /** Faults in force from the start (each also a plan step; docs/workload-api.md "Faults"). */
 export interface StartFaults {

@@ -7,7 +7,11 @@ import {SvidkitError} from '../errors.js'
 import {readInput} from '../fs/read-input.js'
 import {parseDuration} from '../time/duration.js'
 import {isDefectName} from '../defects/index.js'
-import type {CaOverlap, RotationKind} from './options.js'
+
+/** What a CA rotation changes (the CA-rotation kinds of docs/rotation.md). */
+export type RotationKind = 'leaf' | 'intermediate' | 'root'
+/** How the bundle changes on a root rotation. */
+export type CaOverlap = 'add' | 'drop-old' | 'none'
 
 /** One timeline action; `for` durations are in ms once parsed. */
 export type PlanAction =

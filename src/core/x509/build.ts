@@ -2,7 +2,8 @@ import {createHash, randomBytes, sign, type KeyObject} from 'node:crypto'
 import {ipBytes} from './general-names.js'
 import {x509} from './provider.js'
 import {KEY_USAGE_BITS, parseCertificateDer, type KeyUsageName, type ParsedCertificate} from './certificate.js'
-import {bitString, bool, explicit, int, namedBits, nul, octets, oid, readTlv, seq, seqOf, time, tlv, tlvOf, uint} from './der.js'
+import {bitString, bool, explicit, int, namedBits, nul, octets, oid, seq, seqOf, time, tlv, tlvOf, uint} from './der.js'
+import {readChildren, readTlv} from './der-read.js'
 import {signingKeyType, spkiDer} from './keys.js'
 import {deterministicSign} from './seeded.js'
 import {plainNameDer} from './name-der.js'
@@ -105,11 +106,11 @@ const constantExtension = boundedCache<string, Buffer>()
 /** Returns the SKI of a public key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1). */
 export function subjectKeyId(spki: Uint8Array): Buffer {
   // SubjectPublicKeyInfo = SEQUENCE { AlgorithmIdentifier, BIT STRING }: hash the BIT STRING's content after its unused-bits byte.
-  const outer = readTlv(spki, 0)
-  const alg = readTlv(spki, outer.content, outer.end)
-  const bits = readTlv(spki, alg.end, outer.end)
+  const outer = readTlv(spki, 0, spki.length)
+  const bits = outer && readChildren(spki, outer, 2)?.[1]
+  if (!bits) throw new Error('subjectPublicKeyInfo: malformed DER')
   return createHash('sha1')
-    .update(spki.subarray(bits.content + 1, bits.end))
+    .update(spki.subarray(bits.start + 1, bits.end))
     .digest()
 }
 

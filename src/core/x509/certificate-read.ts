@@ -3,8 +3,10 @@
  * reader of der-read.ts: loading a general ASN.1 decoder and its schemas cost a one-shot
  * command more time than the rest of its work. The reader follows the fixed schema, so
  * its nesting depth is bounded by the schema itself; a node budget bounds the elements.
+ * This is svidkit's one certificate reader: verification, inspection and issuance's
+ * self-check of each new leaf all read with it (the extension values with extension-read.ts).
  */
-import {booleanOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
+import {booleanOf, bufferOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
 
 const SEQUENCE = 0x30
 const INTEGER = 0x02
@@ -40,6 +42,12 @@ export interface RawCertificate {
   spkiAlgorithm: {oid: string; params?: Uint8Array}
   /** The subjectPublicKey BIT STRING's content after the unused-bits byte. */
   spkiKey: Uint8Array
+  /** The whole subjectPublicKeyInfo element (header included). */
+  spki: Uint8Array
+  /** The whole tbsCertificate element: the bytes the signature covers. */
+  tbs: Uint8Array
+  /** The signatureValue BIT STRING's content after the unused-bits byte. */
+  signature: Uint8Array
   extensions: RawExtension[]
 }
 
@@ -57,7 +65,7 @@ function bitString(der: Uint8Array, t: Tlv, what: string): void {
 
 function time(der: Uint8Array, t: Tlv, what: string): {tag: number; text: string} {
   if (t.tag !== UTC_TIME && t.tag !== GENERALIZED_TIME) throw new Error(`${what}: expected UTCTime or GeneralizedTime, found tag 0x${t.tag.toString(16)}`)
-  return {tag: t.tag, text: Buffer.from(contentOf(der, t)).toString('latin1')}
+  return {tag: t.tag, text: bufferOf(contentOf(der, t)).toString('latin1')}
 }
 
 /** Extension (RFC 5280 §4.1): SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
@@ -112,7 +120,8 @@ function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
   const validity = childrenOf(der, expectTag(f[i++], SEQUENCE, 'validity'), 'validity', budget)
   if (validity.length !== 2) throw new Error('validity: expected notBefore and notAfter')
   const subject = expectTag(f[i++], SEQUENCE, 'subject')
-  const spki = childrenOf(der, expectTag(f[i++], SEQUENCE, 'subjectPublicKeyInfo'), 'subjectPublicKeyInfo', budget)
+  const spkiT = expectTag(f[i++], SEQUENCE, 'subjectPublicKeyInfo')
+  const spki = childrenOf(der, spkiT, 'subjectPublicKeyInfo', budget)
   if (spki.length !== 2) throw new Error('subjectPublicKeyInfo: expected algorithm and subjectPublicKey')
   const spkiAlgorithm = childrenOf(der, expectTag(spki[0], SEQUENCE, 'subjectPublicKeyInfo algorithm'), 'subjectPublicKeyInfo algorithm', budget)
   const spkiOid = algorithmOid(der, spki[0], 'subjectPublicKeyInfo algorithm', budget)
@@ -139,6 +148,9 @@ function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
     tbsSignatureDer: elementOf(der, tbsSignature),
     spkiAlgorithm: {oid: spkiOid, ...(spkiAlgorithm[1] ? {params: elementOf(der, spkiAlgorithm[1])} : {})},
     spkiKey: contentOf(der, spki[1]).subarray(1),
+    spki: elementOf(der, spkiT),
+    tbs: elementOf(der, cert[0]),
+    signature: contentOf(der, cert[2]).subarray(1),
     extensions,
   }
 }

@@ -5,7 +5,7 @@ import {keyTypeOfKeyObject} from './keys.js'
 import {SvidkitError} from '../errors.js'
 import {parseCertificateTime, rawValidity} from './validity.js'
 import {parseGeneralNames} from './general-names.js'
-import {readCertificate} from './certificate-read.js'
+import {readCertificate, type RawExtension} from './certificate-read.js'
 import {
   readAuthorityKeyId,
   readBasicConstraints,
@@ -137,7 +137,17 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
     extensions: [],
     sha256: createHash('sha256').update(der).digest('hex'),
   }
-  for (const {oid, critical, value} of tbs.extensions) {
+  decodeExtensions(cert, tbs.extensions, budget)
+  return cert
+}
+
+/**
+ * Adds each extension to `cert`: its OID and criticality to `extensions`, and the decoded
+ * value of the ones svidkit reads (RFC 5280 §4.2.1), one decoder per extension. Throws an
+ * Error when a value is not of its extension's syntax.
+ */
+export function decodeExtensions(cert: ParsedCertificate, extensions: RawExtension[], budget: DerBudget): void {
+  for (const {oid, critical, value} of extensions) {
     cert.extensions.push({oid, critical})
     switch (oid) {
       case OID.basicConstraints:
@@ -169,7 +179,6 @@ export function parseCertificateDer(der: Uint8Array): ParsedCertificate {
         break
     }
   }
-  return cert
 }
 
 /** Returns true when subject and issuer names are byte-equal (self-issued). */

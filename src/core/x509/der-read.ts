@@ -36,6 +36,22 @@ export function readTlv(der: Uint8Array, at: number, limit: number): Tlv | undef
 }
 
 /**
+ * Returns the length the TLV at the start of `der` declares (header + content), even past
+ * the end of `der`, or -1 when the header is malformed: to tell a truncated certificate
+ * ("N of M bytes") from one with bytes after its outer SEQUENCE before reading it.
+ */
+export function derTlvLength(der: Uint8Array): number {
+  if (der.length < 2) return -1
+  const first = der[1]
+  if (first < 0x80) return 2 + first
+  const n = first & 0x7f
+  if (n === 0 || n > 4 || der.length < 2 + n) return -1
+  let len = 0
+  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]
+  return 2 + n + len
+}
+
+/**
  * Returns the elements inside `parent`, at most `max` of them; undefined when one is
  * malformed or, with `exact`, when bytes are left over after the last one read.
  */
@@ -58,6 +74,11 @@ export function readChildren(der: Uint8Array, parent: Tlv, max: number, exact = 
  */
 export interface DerBudget {
   nodes: number
+}
+
+/** The bytes as a Buffer view (no copy: Buffer.from copies a Uint8Array, which costs more than decoding it), to decode as text or hex. */
+export function bufferOf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.length)
 }
 
 /** The content of an element as a view (no copy). */
@@ -136,7 +157,8 @@ export function integerOf(der: Uint8Array, t: Tlv, what: string): number {
 export function oidOf(der: Uint8Array, t: Tlv, what: string): string {
   if (t.tag !== 0x06) throw new Error(`${what}: expected an OBJECT IDENTIFIER, found tag 0x${t.tag.toString(16)}`)
   if (t.end === t.start) throw new Error(`${what}: empty OBJECT IDENTIFIER`)
-  const arcs: string[] = []
+  // One pass, the text built as it goes: certificates repeat this for every algorithm and extension.
+  let text = ''
   let v = 0
   let big: bigint | undefined
   let fresh = true
@@ -148,15 +170,15 @@ export function oidOf(der: Uint8Array, t: Tlv, what: string): string {
     else if (v >= 2 ** 45) big = BigInt(v) * 128n + BigInt(b & 0x7f)
     else v = v * 128 + (b & 0x7f)
     if (b & 0x80) continue
-    if (arcs.length === 0) {
+    if (text === '') {
       // The first subidentifier packs two arcs: 40 * X + Y, X in 0..2.
-      if (big !== undefined) arcs.push('2', String(big - 80n))
-      else arcs.push(v < 40 ? '0' : v < 80 ? '1' : '2', String(v < 80 ? v % 40 : v - 80))
-    } else arcs.push(String(big ?? v))
+      if (big !== undefined) text = `2.${big - 80n}`
+      else text = v < 40 ? `0.${v}` : v < 80 ? `1.${v - 40}` : `2.${v - 80}`
+    } else text += big !== undefined ? `.${big}` : `.${v}`
     v = 0
     big = undefined
     fresh = true
   }
   if (!fresh) throw new Error(`${what}: OBJECT IDENTIFIER ends inside a subidentifier`)
-  return arcs.join('.')
+  return text
 }

@@ -1,4 +1,4 @@
-/** A minimal DER writer: just what certificates need (RFC 5280, X.690). */
+/** A minimal DER writer: just what certificates need (RFC 5280, X.690). The reader is der-read.ts. */
 import {boundedCache} from '../memo.js'
 
 function headerLength(n: number): number {
@@ -87,9 +87,8 @@ export function namedBits(bits: number[]): Buffer {
   return tlv(0x03, Buffer.from([7 - (top % 8)]), bytes)
 }
 
-// The leaves of a bulk run share a handful of instants: each is encoded, and read, once.
+// The leaves of a bulk run share a handful of instants: each is encoded once.
 const times = boundedCache<number, Buffer>()
-const timesRead = boundedCache<string, number>()
 
 function encodeTime(ms: number): Buffer {
   const d = new Date(ms)
@@ -102,86 +101,4 @@ function encodeTime(ms: number): Buffer {
 /** Returns a Time: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). Shared: copy it, never change it. */
 export function time(d: Date): Buffer {
   return times(d.getTime(), encodeTime)
-}
-
-/** One TLV found by `readTlv`: where its content starts and ends inside the buffer. */
-export interface Tlv {
-  tag: number
-  /** Offset of the tag byte. */
-  start: number
-  /** Offset of the first content byte. */
-  content: number
-  /** Offset just past the content. */
-  end: number
-}
-
-/** Why DER bytes could not be read. */
-export class DerError extends Error {}
-
-/**
- * Returns the TLV at `pos` (definite lengths only, single-byte tags, as DER requires for
- * the certificate fields svidkit reads); throws DerError when it overruns `limit`.
- */
-export function readTlv(buf: Uint8Array, pos: number, limit = buf.length): Tlv {
-  if (pos + 2 > limit) throw new DerError(`truncated DER at offset ${pos}`)
-  const tag = buf[pos]
-  if ((tag & 0x1f) === 0x1f) throw new DerError(`multi-byte tag at offset ${pos}`)
-  let len = buf[pos + 1]
-  let content = pos + 2
-  if (len & 0x80) {
-    const n = len & 0x7f
-    if (n === 0 || n > 4 || content + n > limit) throw new DerError(`bad length at offset ${pos}`)
-    len = 0
-    for (let i = 0; i < n; i++) len = len * 256 + buf[content + i]
-    content += n
-  }
-  const end = content + len
-  if (end > limit) throw new DerError(`DER value at offset ${pos} overruns its container`)
-  return {tag, start: pos, content, end}
-}
-
-/** Returns the TLVs directly inside a constructed TLV, in order. */
-export function childrenOf(buf: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = []
-  for (let p = parent.content; p < parent.end;) {
-    const t = readTlv(buf, p, parent.end)
-    out.push(t)
-    p = t.end
-  }
-  return out
-}
-
-/** Returns the dotted text of an OBJECT IDENTIFIER's content bytes. */
-export function oidText(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new DerError('empty OBJECT IDENTIFIER')
-  const parts: number[] = []
-  let v = 0
-  for (const b of bytes) {
-    v = v * 128 + (b & 0x7f)
-    if (!(b & 0x80)) {
-      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80)
-      else parts.push(v)
-      v = 0
-    }
-  }
-  return parts.join('.')
-}
-
-/** Returns the instant of a UTCTime (tag 0x17) or GeneralizedTime (0x18) in whole seconds, Z only. */
-export function timeValue(tag: number, bytes: Uint8Array): Date {
-  // UTCTime is 13 bytes here, GeneralizedTime 15: anything much longer is no time svidkit reads.
-  if (bytes.length > 32) throw new DerError(`unsupported time of ${bytes.length} bytes`)
-  return new Date(timesRead(`${tag} ${Buffer.from(bytes).toString('latin1')}`, readTime))
-}
-
-/** Returns the ms of a time read by timeValue, given as its tag, a space and its text. */
-function readTime(key: string): number {
-  const tag = Number(key.slice(0, key.indexOf(' ')))
-  const s = key.slice(key.indexOf(' ') + 1)
-  const m =
-    tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s) : null
-  if (!m) throw new DerError(`unsupported time "${s}"`)
-  let y = Number(m[1])
-  if (tag === 0x17) y += y < 50 ? 2000 : 1900
-  return Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))
 }

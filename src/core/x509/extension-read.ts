@@ -5,9 +5,9 @@
  * subjectAltName has its own reader (general-names.ts).
  */
 import {nameText} from './name-text.js'
-import {booleanOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
+import {booleanOf, bufferOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const hex = (b: Uint8Array): string => bufferOf(b).toString('hex')
 
 /** basicConstraints (§4.2.1.9): SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }. */
 export function readBasicConstraints(value: Uint8Array, budget: DerBudget): {ca: boolean; pathLen: number | undefined} {
@@ -107,7 +107,7 @@ function ipConstraintText(b: Uint8Array): string {
 
 /** GeneralName (§4.2.1.6) tags: the IA5String kinds, iPAddress and directoryName are read; the other kinds only marked 'other'. */
 function generalName(der: Uint8Array, t: Tlv, budget: DerBudget): ConstraintName {
-  const text = () => Buffer.from(contentOf(der, t)).toString('latin1')
+  const text = () => bufferOf(contentOf(der, t)).toString('latin1')
   switch (t.tag) {
     case 0x86:
       return {type: 'uri', value: text()}

@@ -4,7 +4,7 @@
  * thousands of names slow to read; this reader is linear and strict about structure.
  */
 import {isIP} from 'node:net'
-import {readChildren, readTlv} from './der-read.js'
+import {bufferOf, readChildren, readTlv} from './der-read.js'
 
 /** The names of a subjectAltName extension, by type; `other` counts the remaining kinds. */
 export interface SanNames {
@@ -66,7 +66,7 @@ export function parseGeneralNames(der: Uint8Array): SanNames {
   for (const t of items) {
     if (!KNOWN_TAGS.has(t.tag)) throw new Error(`subjectAltName holds an unknown GeneralName tag 0x${t.tag.toString(16)}`)
     const body = der.subarray(t.start, t.end)
-    const text = () => Buffer.from(body).toString('latin1')
+    const text = () => bufferOf(body).toString('latin1')
     if (t.tag === 0x86) names.uris.push(text())
     else if (t.tag === 0x82) names.dns.push(text())
     else if (t.tag === 0x81) names.emails.push(text())

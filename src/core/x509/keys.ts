@@ -13,7 +13,8 @@ import {SvidkitError} from '../errors.js'
 import {passwordNeeded} from './password.js'
 import type {KeyType} from './key-type.js'
 import {hasPemArmour, parsePemBlocks, PemSyntaxError, toPem} from './pem.js'
-import {childrenOf, explicit, int, octets, oid, oidText, readTlv, seq} from './der.js'
+import {explicit, int, octets, oid, seq} from './der.js'
+import {contentOf, elementOf, oidOf, readChildren, readTlv} from './der-read.js'
 
 /** A private key read from a file, with the format it was stored in. */
 export interface PrivateKeyMaterial {
@@ -200,16 +201,18 @@ function ecEncodings(curve: string, d: Uint8Array, point: Uint8Array): {spki: Ui
 
 /** Returns SPKI and PKCS#8 of an EC private key from its SEC1 ECPrivateKey (RFC 5915 §3), or undefined for another curve. */
 function fromSec1(sec1: Uint8Array): {spki: Uint8Array; pkcs8: Uint8Array} | undefined {
-  const parts = childrenOf(sec1, readTlv(sec1, 0))
+  const outer = readTlv(sec1, 0, sec1.length)
+  const parts = (outer && readChildren(sec1, outer, 8)) ?? []
   const d = parts[1]
   const params = parts.find((t) => t.tag === 0xa0)
   const pub = parts.find((t) => t.tag === 0xa1)
   if (!d || d.tag !== 0x04 || !params || !pub) return undefined
-  const curveT = childrenOf(sec1, params)[0]
-  const curve = curveT?.tag === 0x06 ? oidText(sec1.subarray(curveT.content, curveT.end)) : ''
+  const curveT = readChildren(sec1, params, 1)?.[0]
+  const curve = curveT?.tag === 0x06 ? oidOf(sec1, curveT, 'ECPrivateKey parameters') : ''
   if (!EC_CURVES.has(curve)) return undefined
-  const point = sec1.subarray(childrenOf(sec1, pub)[0].start, pub.end) // the BIT STRING, whole
-  return ecEncodings(curve, sec1.subarray(d.content, d.end), point)
+  const bits = readChildren(sec1, pub, 1)?.[0]
+  if (!bits) return undefined
+  return ecEncodings(curve, contentOf(sec1, d), elementOf(sec1, bits)) // the BIT STRING, whole
 }
 
 /** The curves `NewEcKey` makes keys on: OpenSSL's name, the JWK name, the OID, the field size. */

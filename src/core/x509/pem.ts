@@ -51,18 +51,3 @@ export function toPem(type: string, der: Uint8Array): string {
   const lines = b64.match(/.{1,64}/g) ?? []
   return `-----BEGIN ${type}-----\n${lines.join('\n')}\n-----END ${type}-----\n`
 }
-
-/**
- * Returns the length of the DER TLV at the start of `der` (header + content), or -1 when
- * the header is malformed. Used to find bytes after a certificate's outer SEQUENCE.
- */
-export function derTlvLength(der: Uint8Array): number {
-  if (der.length < 2) return -1
-  const first = der[1]
-  if (first < 0x80) return 2 + first
-  const n = first & 0x7f
-  if (n === 0 || n > 4 || der.length < 2 + n) return -1
-  let len = 0
-  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]
-  return 2 + n + len
-}

@@ -1,6 +1,7 @@
 import {SvidkitError} from '../errors.js'
 import {parseCertificateDer, type ParsedCertificate} from './certificate.js'
-import {derTlvLength, hasPemArmour, parsePemBlocks, PemSyntaxError} from './pem.js'
+import {hasPemArmour, parsePemBlocks, PemSyntaxError} from './pem.js'
+import {derTlvLength} from './der-read.js'
 
 function certificateFromDer(der: Uint8Array, where: string): ParsedCertificate {
   const tlv = derTlvLength(der)

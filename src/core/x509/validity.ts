@@ -5,6 +5,7 @@
  * into the next year or garbage into 1899; a verifier must reject such a certificate.
  */
 import {SvidkitError} from '../errors.js'
+import {boundedCache} from '../memo.js'
 import {readChildren, readTlv, type Tlv} from './der-read.js'
 
 /**
@@ -34,12 +35,21 @@ function daysIn(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31
 }
 
+// The leaves of a bulk run share a handful of instants: each valid one is read once (a
+// time that fails is never remembered, and none longer than GeneralizedTime's 15 bytes).
+const instants = boundedCache<string, number>()
+
 /**
  * Returns the instant of a UTCTime (tag 0x17) or GeneralizedTime (tag 0x18) value as
  * RFC 5280 §4.1.2.5 allows it; throws a `time-invalid` SvidkitError naming `field`
- * and the offending text otherwise.
+ * and the offending text otherwise. Each call returns a new Date.
  */
 export function parseCertificateTime(tag: number, text: string, field: string): Date {
+  if (text.length > 15) return readCertificateTime(tag, text, field)
+  return new Date(instants(`${tag} ${text}`, () => readCertificateTime(tag, text, field).getTime()))
+}
+
+function readCertificateTime(tag: number, text: string, field: string): Date {
   const bad = (why: string) =>
     new SvidkitError(
       'time-invalid',

@@ -5,7 +5,8 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {derTlvLength, parsePemBlocks} from '../../../src/core/x509/pem.js'
+import {derTlvLength} from '../../../src/core/x509/der-read.js'
+import {parsePemBlocks} from '../../../src/core/x509/pem.js'
 import {GO_SPIFFE_DIR} from '../../helpers/go-spiffe.js'
 import {both} from './asn1-oracle.js'
 

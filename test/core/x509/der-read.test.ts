@@ -4,6 +4,7 @@
  * `pem-invalid`): truncated lengths, wrong tags, trailing bytes, BER-only length forms,
  * absurd nesting and element counts, without ever crashing or taking long.
  */
+import {X509Certificate, verify} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 import {isSvidkitError} from '../../../src/core/errors.js'
 import {buildCertificateDer} from '../../../src/core/x509/build.js'
@@ -175,6 +176,16 @@ describe('certificates', () => {
   const extensions = explicit(3, seq(seq(oid('2.5.29.19'), bool(true), octets(seq(bool(true))))))
   const fields = () => [explicit(0, int(2)), uint(b(1)), alg, name, validity, name, spki, extensions]
   const cert = (tbs: Uint8Array[]) => new Uint8Array(seq(seq(...tbs), alg, bitString(b(1, 2, 3))))
+  /** A certificate signed by buildCertificateDer, with `t` added to its template. */
+  const built = (t: Partial<Parameters<typeof buildCertificateDer>[0]> = {}) =>
+    buildCertificateDer({
+      subject: 'O=svidkit',
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      notAfter: new Date('2027-01-01T00:00:00Z'),
+      publicKey: key.publicKey,
+      signingKey: key.privateKey,
+      ...t,
+    })
 
   it('the hand-written certificate reads (control)', () => {
     expect(readCertificate(cert(fields()), budget())).toMatchObject({
@@ -227,6 +238,27 @@ describe('certificates', () => {
     expect(() => readCertificate(long, budget())).toThrow(Error)
   })
 
+  it('the signed bytes, signature and SPKI it returns are the ones Node verifies (issuance self-check reads these)', () => {
+    const der = built()
+    const raw = readCertificate(der, budget())
+    expect(verify('sha256', raw.tbs, key.publicKey, raw.signature)).toBe(true)
+    expect(Buffer.from(raw.spki).equals(Buffer.from(spkiDer(key.publicKey)))).toBe(true)
+    expect(Buffer.from(raw.signatureAlgorithmDer).equals(Buffer.from(raw.tbsSignatureDer))).toBe(true)
+    expect(Buffer.from(raw.tbs).equals(new X509Certificate(der).raw.subarray(4, 4 + raw.tbs.length))).toBe(true)
+  })
+
+  // Moved from test/svid/fast-path.test.ts when the issuance reader (svid/leaf-der.ts) merged into this one.
+  it.each([
+    {name: 'truncated', mutate: (d: Uint8Array) => d.subarray(0, d.length - 10), message: /malformed DER/},
+    {name: 'trailing byte', mutate: (d: Uint8Array) => Uint8Array.from([...d, 0]), message: /1 bytes after the DER value/},
+    {name: 'not a SEQUENCE', mutate: (d: Uint8Array) => Uint8Array.from([0x31, ...d.subarray(1)]), message: /expected tag 0x30/},
+    {name: 'empty', mutate: () => new Uint8Array(0), message: /malformed DER/},
+  ])('refuses a built certificate $name', ({mutate, message}) => {
+    const der = built()
+    expect(() => readCertificate(der, budget())).not.toThrow()
+    expect(() => readCertificate(mutate(der), budget())).toThrow(message)
+  })
+
   it('a certificate over the node budget is refused; within it, it reads', () => {
     const der = cert(fields())
     expect(() => readCertificate(der, {nodes: 10})).toThrow(/more DER elements/)
@@ -234,12 +266,7 @@ describe('certificates', () => {
   })
 
   it('through readCertificates, a malformed extension value is pem-invalid (a plain Error inside)', () => {
-    const der = buildCertificateDer({
-      subject: 'O=svidkit',
-      notBefore: new Date('2026-01-01T00:00:00Z'),
-      notAfter: new Date('2027-01-01T00:00:00Z'),
-      publicKey: key.publicKey,
-      signingKey: key.privateKey,
+    const der = built({
       extra: [{oid: '2.5.29.30', critical: true, value: seq(tlv(0xa0, seq(tlv(0x89, b(0x61)))))}],
     })
     let err: unknown

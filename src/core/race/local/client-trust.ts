@@ -2,7 +2,7 @@ import {readFileSync, watch, type FSWatcher} from 'node:fs'
 import {dirname} from 'node:path'
 import {parsePemBundle} from '../../bundle/index.js'
 import type {BundleSet} from '../../bundle/index.js'
-import {singleBundleSet} from '../../svid/self-check.js'
+import {singleBundleSet} from '../../bundle/single-set.js'
 
 /**
  * The clients' trust bundle, read once and re-read only when the CA directory changes

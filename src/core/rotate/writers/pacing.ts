@@ -1,5 +1,5 @@
 import {basename} from 'node:path'
-import {sleep} from '../ops.js'
+import {sleep} from '../../time/sleep.js'
 import type {WriterInput} from './types.js'
 
 /**

@@ -1,7 +1,7 @@
 import {existsSync, lstatSync} from 'node:fs'
 import {join} from 'node:path'
 import {isSameDir, type DirId} from '../../fs/remove-dir.js'
-import {sleep} from '../ops.js'
+import {sleep} from '../../time/sleep.js'
 import {stillOwned, type VersionScheme} from './owned.js'
 import type {WriterInput} from './types.js'
 

@@ -1,6 +1,6 @@
 import {constants as C} from 'node:fs'
 import {SvidkitError} from '../../errors.js'
-import {sleep} from '../ops.js'
+import {sleep} from '../../time/sleep.js'
 import {checkVisibleFile, unsafeBecause, unsafeFile} from './file-check.js'
 import type {SetFile, WriterInput} from './types.js'
 

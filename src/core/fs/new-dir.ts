@@ -1,7 +1,7 @@
-import {closeSync, constants as C, existsSync, fchmodSync, linkSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, constants as C, existsSync, fchmodSync, linkSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join} from 'node:path'
-import {outputError, type FileToWrite} from '../fs/atomic-write.js'
+import {createFile, outputError, type FileToWrite} from './atomic-write.js'
 
 let mask: number | undefined
 
@@ -14,20 +14,9 @@ function umask(): number {
 /** The temporary name of an SVID directory being written: `.<name>.tmp-<random>` beside it (mkdtemp's suffix). */
 export const SET_TEMP = /^\.(.+)\.tmp-[A-Za-z0-9]{6}$/
 
-/**
- * Creates `path` exclusively and without following a link (O_CREAT|O_EXCL|O_NOFOLLOW), sets
- * its mode on the descriptor (never through the path, which another process could swap for a
- * link), then writes it.
- */
+/** Creates `path` as every new file is created (atomic-write.ts `createFile`), without a fsync. */
 function createNew(path: string, f: FileToWrite): void {
-  const fd = openSync(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, f.mode & 0o600)
-  try {
-    fchmodSync(fd, f.mode)
-    const data = typeof f.data === 'string' ? Buffer.from(f.data) : f.data
-    for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off)
-  } finally {
-    closeSync(fd)
-  }
+  closeSync(createFile(path, f))
 }
 
 /** Writes each file under a temporary name in `dir` (an existing directory), then links it to its name: complete or absent, never replacing. */
@@ -55,13 +44,13 @@ function writeIntoExisting(dir: string, files: FileToWrite[]): void {
  * written complete under a temporary directory beside it (`.<name>.tmp-<random>`, mode 0700,
  * files created O_EXCL|O_NOFOLLOW with their modes set on the descriptor) and renamed into
  * place in one step, so a run killed at any point leaves either the whole set or none of it
- * at the final name (a leftover temporary directory is removed by a rerun, bulk-run.ts).
+ * at the final name (a leftover temporary directory is removed by a rerun, svid/bulk-run.ts).
  * When `dir` exists already (`--out 'x/{n}'` into existing directories), each file is
  * written under a temporary name and linked to its own: each file complete, never replacing.
  * Without a per-file fsync (a fsync costs milliseconds per file here; durability after a
  * power cut is the OS's, as with openssl and cfssl). A failure removes what this call wrote.
  */
-export function writeNewFilesSync(dir: string, files: FileToWrite[]): void {
+export function writeNewDirSync(dir: string, files: FileToWrite[]): void {
   try {
     if (existsSync(dir) || files.some((f) => dirname(f.path) !== dir)) {
       mkdirSync(dir, {recursive: true, mode: 0o755})

@@ -2,8 +2,8 @@ import {systemClock, type Clock} from '../clock.js'
 import {parseSpiffeIdArg, parseTrustDomainArg, SpiffeId} from '../spiffe-id/index.js'
 import {loadBundleSpecs} from '../bundle/index.js'
 import {usageError} from '../errors.js'
-import {verifySvid} from './verify.js'
-import type {VerifyResult} from './result.js'
+import {verifySvid} from '../verify/verify.js'
+import type {VerifyResult} from '../verify/result.js'
 
 /** Options of `verifyConnect`. */
 export interface VerifyConnectOptions {
@@ -31,7 +31,7 @@ export interface VerifyConnectOptions {
  * handshake). The TLS code is imported only here, on demand.
  */
 export async function verifyConnect(o: VerifyConnectOptions): Promise<VerifyResult> {
-  const {fetchChain, parseTarget} = await import('../handshake/fetch-chain.js')
+  const {fetchChain, parseTarget} = await import('./fetch-chain.js')
   const t = parseTarget(o.target)
   if (!t) throw usageError(`--connect ${JSON.stringify(o.target)} is not HOST:PORT`, 'for example --connect 127.0.0.1:8443 or --connect [::1]:8443')
   if (o.bundles.length === 0)

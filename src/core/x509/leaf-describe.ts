@@ -1,21 +1,20 @@
+/**
+ * Descriptions of the certificates svidkit has just built, as ParsedCertificate, without
+ * the cost of the full parse: from the template itself (issuance), or from one read of
+ * the DER with the one certificate reader (certificate-read.ts) and the one set of
+ * extension decoders (certificate.ts `decodeExtensions`). Node's X509Certificate view,
+ * as costly as the rest together, is built on first use only.
+ */
 import {X509Certificate as NodeX509Certificate, createHash, createPublicKey} from 'node:crypto'
-import {KEY_USAGE_BITS, parseCertificateDer, serialHex, type KeyUsageName, type ParsedCertificate} from '../x509/certificate.js'
-import {keyTypeOfKeyObject} from '../x509/keys.js'
-import {OID} from '../x509/oids.js'
-import {nameText as decodeNameText} from '../x509/name-text.js'
-import {oidText, readTlv, childrenOf} from '../x509/der.js'
+import {CERT_LIMITS, decodeExtensions, KEY_USAGE_BITS, parseCertificateDer, serialHex, type KeyUsageName, type ParsedCertificate} from './certificate.js'
+import {readCertificate, type RawCertificate} from './certificate-read.js'
+import {keyTypeOfKeyObject} from './keys.js'
+import {OID} from './oids.js'
+import {nameText as decodeNameText} from './name-text.js'
+import {bufferOf, elementOf, oidOf, readChildren, readTlv} from './der-read.js'
+import {parseCertificateTime} from './validity.js'
 import {boundedCache} from '../memo.js'
-import {nameDer, type BuiltCertificate, type CertificateTemplate} from '../x509/build.js'
-import {
-  authorityKeyIdHex,
-  basicConstraintsOf,
-  extKeyUsageOids,
-  keyUsageBits,
-  readCertificateFields,
-  sanNames,
-  subjectKeyIdHex,
-  type CertificateFields,
-} from './leaf-der.js'
+import {nameDer, type BuiltCertificate, type CertificateTemplate} from './build.js'
 
 const nameTexts = boundedCache<string, string>()
 
@@ -29,72 +28,58 @@ const CURVES: Record<string, string> = {'1.2.840.10045.3.1.7': 'ec-p256', '1.3.1
 /** Key types by the DER of an SPKI's AlgorithmIdentifier: every key of one type shares it. */
 const typesByAlgorithm = new Map<string, string>()
 
+/** Returns the key type of a SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) as `keyTypeOfKeyObject` names it. */
 function publicKeyType(spki: Uint8Array): string {
-  const algT = childrenOf(spki, readTlv(spki, 0))[0]
-  const key = Buffer.from(spki.buffer, spki.byteOffset + algT.start, algT.end - algT.start).toString('latin1')
+  const outer = readTlv(spki, 0, spki.length)
+  const algT = outer && readChildren(spki, outer, 1)?.[0]
+  if (!algT) throw new Error('subjectPublicKeyInfo: malformed DER')
+  const key = bufferOf(elementOf(spki, algT)).toString('latin1')
   let type = typesByAlgorithm.get(key)
   if (type === undefined) {
-    type = keyTypeOfSpki(spki)
+    type = keyTypeOfSpki(spki, readChildren(spki, algT, 2) ?? [])
     // RSA keys of every size share one AlgorithmIdentifier: only EC and Ed25519 are remembered.
     if (!type.startsWith('rsa') && typesByAlgorithm.size < 16) typesByAlgorithm.set(key, type)
   }
   return type
 }
 
-function keyTypeOfSpki(spki: Uint8Array): string {
-  const alg = childrenOf(spki, childrenOf(spki, readTlv(spki, 0))[0])
-  const algOid = oidText(spki.subarray(alg[0].content, alg[0].end))
+function keyTypeOfSpki(spki: Uint8Array, alg: ReturnType<typeof readChildren> & {}): string {
+  const algOid = alg[0]?.tag === 0x06 ? oidOf(spki, alg[0], 'subjectPublicKeyInfo algorithm') : ''
   if (algOid === '1.3.101.112') return 'ed25519'
   if (algOid === '1.2.840.10045.2.1' && alg[1]?.tag === 0x06) {
-    const curve = CURVES[oidText(spki.subarray(alg[1].content, alg[1].end))]
+    const curve = CURVES[oidOf(spki, alg[1], 'subjectPublicKeyInfo curve')]
     if (curve) return curve
   }
   return keyTypeOfKeyObject(createPublicKey({key: Buffer.from(spki), format: 'der', type: 'spki'}))
 }
 
-/** The extensions this fast reader decodes; a certificate with any other goes through the full parser. */
+/** The extensions this description decodes; a certificate with any other goes through the full parse. */
 const HANDLED = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectAltName, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier])
 
 /**
- * Returns the ParsedCertificate of certificate fields already read, or undefined when the
- * certificate holds something this reader does not decode (name constraints, SAN types
- * other than URI and DNS, unknown or repeated extensions): the caller then uses the full
- * parser. Node's X509Certificate view (`node`) is built on first use only.
+ * Returns the ParsedCertificate of a certificate's fields already read, or undefined when
+ * the certificate holds an extension this description leaves to the full parse (name
+ * constraints, unknown or repeated extensions). Node's view (`node`) is built on first use.
  */
-export function describeFields(f: CertificateFields): ParsedCertificate | undefined {
-  if (new Set(f.extensions.map((e) => e.oid)).size !== f.extensions.length) return undefined
-  if (f.extensions.some((e) => !HANDLED.has(e.oid))) return undefined
+function describeRawCertificate(der: Uint8Array, raw: RawCertificate): ParsedCertificate | undefined {
+  if (new Set(raw.extensions.map((e) => e.oid)).size !== raw.extensions.length) return undefined
+  if (raw.extensions.some((e) => !HANDLED.has(e.oid))) return undefined
   const cert = {
-    der: f.der,
-    version: f.version + 1,
-    serial: serialHex(f.serial),
-    subject: nameText(f.subjectDer),
-    issuer: nameText(f.issuerDer),
-    subjectDer: f.subjectDer,
-    issuerDer: f.issuerDer,
-    notBefore: f.notBefore,
-    notAfter: f.notAfter,
-    signatureOid: f.signatureOid,
-    publicKeyType: publicKeyType(f.spki),
-    extensions: f.extensions.map((e) => ({oid: e.oid, critical: e.critical})),
-    sha256: createHash('sha256').update(f.der).digest('hex'),
+    der,
+    version: raw.version + 1,
+    serial: serialHex(raw.serial),
+    subject: nameText(raw.subjectDer),
+    issuer: nameText(raw.issuerDer),
+    subjectDer: raw.subjectDer,
+    issuerDer: raw.issuerDer,
+    notBefore: parseCertificateTime(raw.notBefore.tag, raw.notBefore.text, 'notBefore'),
+    notAfter: parseCertificateTime(raw.notAfter.tag, raw.notAfter.text, 'notAfter'),
+    signatureOid: raw.signatureOid,
+    publicKeyType: publicKeyType(raw.spki),
+    extensions: [] as ParsedCertificate['extensions'],
+    sha256: createHash('sha256').update(der).digest('hex'),
   } as ParsedCertificate
-  for (const {oid, critical, value} of f.extensions) {
-    if (oid === OID.basicConstraints) cert.basicConstraints = {...basicConstraintsOf(value), critical}
-    else if (oid === OID.keyUsage) {
-      const bits = keyUsageBits(value)
-      cert.keyUsage = {names: (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => bits & KEY_USAGE_BITS[n]), critical}
-    } else if (oid === OID.extKeyUsage) cert.extKeyUsage = {oids: extKeyUsageOids(value), critical}
-    else if (oid === OID.subjectAltName) {
-      const san = sanNames(value)
-      if (san.other > 0) return undefined
-      cert.san = {uris: san.uris, dns: san.dns, ips: [], emails: [], other: 0, critical}
-    } else if (oid === OID.subjectKeyIdentifier) cert.ski = subjectKeyIdHex(value)
-    else if (oid === OID.authorityKeyIdentifier) {
-      const aki = authorityKeyIdHex(value)
-      if (aki !== undefined) cert.aki = aki
-    }
-  }
+  decodeExtensions(cert, raw.extensions, {nodes: CERT_LIMITS.maxAsn1Nodes})
   return withNodeView(cert)
 }
 
@@ -205,9 +190,10 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
 }
 
 /**
- * Returns the ParsedCertificate of a DER certificate svidkit has just built: read with the
- * small TLV reader when it can describe everything in it, else with the full parser.
+ * Returns the ParsedCertificate of a DER certificate svidkit has just built: described from
+ * one read when every extension in it is one `describeRawCertificate` handles, else with
+ * the full parser.
  */
 export function describeBuiltCertificate(der: Uint8Array): ParsedCertificate {
-  return describeFields(readCertificateFields(der)) ?? parseCertificateDer(der)
+  return describeRawCertificate(der, readCertificate(der, {nodes: CERT_LIMITS.maxAsn1Nodes})) ?? parseCertificateDer(der)
 }
