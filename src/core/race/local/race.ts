@@ -21,6 +21,7 @@ import {convergence, sampleResources, spread, type Attempt, type ResourceSample}
 import {raceReport, type RaceReport} from './report.js'
 import {raceTempDir} from './temp-dir.js'
 import {checkTimelinePath, writeTimeline} from '../timeline.js'
+import {RACE_DEFAULTS} from '../defaults.js'
 
 /** Options of the local race test (`handshake --local`). */
 export interface LocalRaceOptions {
@@ -101,7 +102,12 @@ export const NAIVE_WINDOW_HANDSHAKES = 4
  */
 export function holdsBundle(o: LocalRaceOptions): boolean {
   const k = o.knobs ?? defaultKnobs()
-  return o.serverReload === 'unvalidated' && (o.rotateMode ?? 'atomic-rename') === 'spiffe-helper' && k.truncateHoldMs === 0 && !k.pauseAfter
+  return (
+    (o.serverReload ?? RACE_DEFAULTS.serverReload) === 'unvalidated' &&
+    (o.rotateMode ?? RACE_DEFAULTS.mode) === 'spiffe-helper' &&
+    k.truncateHoldMs === 0 &&
+    !k.pauseAfter
+  )
 }
 
 /**
@@ -112,7 +118,7 @@ export function holdsBundle(o: LocalRaceOptions): boolean {
  */
 export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport> {
   const clock = o.clock ?? systemClock
-  const mode = o.rotateMode ?? 'atomic-rename'
+  const mode = o.rotateMode ?? RACE_DEFAULTS.mode
   if (o.timelinePath) checkTimelinePath(o.timelinePath)
   const tmp = raceTempDir()
   const samples: ResourceSample[] = [sampleResources()]
@@ -139,10 +145,10 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       port: 0,
       dir: serverDir,
       names,
-      reload: o.serverReload,
-      strategy: o.strategy,
-      debounceMs: o.debounceMs ?? 50,
-      pollMs: o.pollMs ?? 2000,
+      reload: o.serverReload ?? RACE_DEFAULTS.serverReload,
+      strategy: o.strategy ?? RACE_DEFAULTS.strategy,
+      debounceMs: o.debounceMs ?? RACE_DEFAULTS.debounceMs,
+      pollMs: o.pollMs ?? RACE_DEFAULTS.pollMs,
       tlsVersion: o.tlsVersion,
       expectTrustDomain: undefined,
       clock,
@@ -168,7 +174,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
           bundles: trust.bundles(),
           expectTrustDomain: undefined,
           tlsVersion: o.tlsVersion,
-          timeoutMs: 10_000,
+          timeoutMs: RACE_DEFAULTS.localTimeoutMs,
           clock,
         })
         const e = r.errors[0]
@@ -184,7 +190,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         })
       }
     }
-    const workers = Array.from({length: o.concurrency ?? 4}, (_, i) => worker(i))
+    const workers = Array.from({length: o.concurrency ?? RACE_DEFAULTS.concurrency}, (_, i) => worker(i))
     const progress = setInterval(() => {
       samples.push(sampleResources())
       o.onProgress?.({
@@ -200,12 +206,12 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         ca: caDir,
         mode,
         layout,
-        issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
+        issue: {keyType: o.keyType, ttlMs: o.ttlMs ?? RACE_DEFAULTS.ttlMs, ...o.leafValidity},
         knobs: holdsBundle(o) ? {...(o.knobs ?? defaultKnobs()), pauseAfter: {file: names.bundle, step: 'open'}} : (o.knobs ?? defaultKnobs()),
         intermediatesInBundle: o.intermediatesInBundle ?? false,
         bundleOnly: o.bundleOnly ?? false,
-        steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
-        intervalMs: o.intervalMs ?? 500,
+        steps: rotateSteps(o.rotations ?? RACE_DEFAULTS.rotations, o.kind ?? RACE_DEFAULTS.kind, o.caOverlap ?? RACE_DEFAULTS.caOverlap),
+        intervalMs: o.intervalMs ?? RACE_DEFAULTS.intervalMs,
         lockstep: false,
       },
       {
@@ -231,7 +237,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     // then until one client was served after that, then keep going until the minimums are met.
     const lastDone = rotator.done.at(-1)
     const last = lastDone?.serial
-    const settleUntil = clock.monotonicMs() + (o.pollMs ?? 2000) + 3000
+    const settleUntil = clock.monotonicMs() + (o.pollMs ?? RACE_DEFAULTS.pollMs) + 3000
     const loadedLast = () => !lastDone || JSON.stringify(server.loaded) === JSON.stringify(lastDone.sha256)
     const go = () => !o.abort?.aborted
     while (go() && clock.monotonicMs() < settleUntil && !loadedLast()) await sleep(20)
@@ -247,7 +253,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     await server.stop()
     attributeToServer(attempts, serverEvents)
     const report = raceReport({
-      options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? 'reference'},
+      options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? RACE_DEFAULTS.strategy},
       attempts,
       done: rotator.done,
       windows: rotator.events.filter((e) => e.step === 'window' && e.state === 'open').length,

@@ -3,6 +3,7 @@ import type {ServerEvent} from '../../handshake/server-events.js'
 import type {Attempt, ResourceSample} from './stats.js'
 import type {LocalRaceOptions} from './race.js'
 import {maxOf} from '../../arrays.js'
+import {RACE_DEFAULTS} from '../defaults.js'
 
 export type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
 
@@ -106,7 +107,7 @@ export function raceReport(x: {
   const conv = x.convergence.filter((c): c is number => c !== undefined)
   const lastDone = x.done.at(-1)
   const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
-  const maxFailures = x.options.maxFailures ?? 0
+  const maxFailures = x.options.maxFailures ?? RACE_DEFAULTS.maxFailures
   const loadedAt = x.loadedAt
   const staleServed =
     loadedAt === undefined || !x.lastSerial ? 0 : x.attempts.filter((a) => a.ok && a.start >= loadedAt && a.servedSerial !== x.lastSerial).length
@@ -122,7 +123,7 @@ export function raceReport(x: {
     rotateMode: x.options.rotateMode,
     serverReload: x.options.serverReload,
     strategy: x.options.strategy,
-    kind: x.options.kind ?? 'leaf',
+    kind: x.options.kind ?? RACE_DEFAULTS.kind,
     convergence: x.spread(conv),
     unconverged: x.convergence.length - conv.length,
     finalSerialServed,
