@@ -8,14 +8,13 @@ import {singleBundleSet} from '../svid/self-check.js'
 import {chainPem, keyPem} from '../svid/write.js'
 import type {KeyType} from '../x509/key-type.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
 import type {ProbeSpec} from '../handshake/client-probe.js'
-import type {Attempt} from './local/stats.js'
+import {clientLoop, type Attempt} from './attempt.js'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
-import {attemptOf, type WireIdentity, type WorkerJob, type WorkerMessage} from './client-wire.js'
+import type {WireIdentity, WorkerJob, WorkerMessage} from './client-wire.js'
 
 /** What the race clients present and trust; replaced as the CA rotates. */
 export interface ClientIdentity {
@@ -151,28 +150,29 @@ function startClientThreads(o: ClientLoopOptions, threads: number): Clients {
 
 function startClientLoops(o: ClientLoopOptions): {stop: () => Promise<void>} {
   let stopped = false
-  const loop = async (_: unknown, i: number) => {
-    while (!stopped) {
-      const id = o.identity(i)
-      const start = o.clock.monotonicMs()
-      const r = await clientHandshake({
-        host: o.host,
-        port: o.port,
-        servername: o.servername,
-        credentials: id.credentials,
-        bundles: id.bundles,
-        expectIds: o.expectIds,
-        expectTrustDomain: o.expectTrustDomain,
-        tlsVersion: o.tlsVersion,
-        timeoutMs: o.timeoutMs,
-        probe: o.probe,
-        clock: o.clock,
-      })
-      o.onAttempt(attemptOf(start, o.clock.monotonicMs(), r, id.root))
-      // A refused connection returns at once: do not spin while the server restarts.
-      if (r.errors[0]?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
-    }
-  }
+  const loop = (_: unknown, i: number) =>
+    clientLoop({
+      next: () => {
+        const id = o.identity(i)
+        const options = {
+          host: o.host,
+          port: o.port,
+          servername: o.servername,
+          credentials: id.credentials,
+          bundles: id.bundles,
+          expectIds: o.expectIds,
+          expectTrustDomain: o.expectTrustDomain,
+          tlsVersion: o.tlsVersion,
+          timeoutMs: o.timeoutMs,
+          probe: o.probe,
+          clock: o.clock,
+        }
+        return {options, root: id.root}
+      },
+      stopped: () => stopped,
+      clock: o.clock,
+      onAttempt: o.onAttempt,
+    })
   const loops = Array.from({length: o.concurrency}, loop)
   return {
     stop: async () => {

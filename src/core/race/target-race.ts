@@ -6,7 +6,7 @@ import {loadAuthority} from '../ca/store.js'
 import type {RotateEvent} from '../rotate/events.js'
 import {resolveLayout} from '../fs/layout.js'
 import {clientHandshake} from '../handshake/client.js'
-import type {Attempt} from './local/stats.js'
+import {attemptOf, type Attempt} from './attempt.js'
 import {sleep} from '../rotate/ops.js'
 import {clientIdentity, startClients, type ClientIdentity, type Clients} from './clients.js'
 import {availableParallelism} from 'node:os'
@@ -217,17 +217,10 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     await clients.stop()
     clearInterval(progress)
     const final = proc?.exit || o.abort?.aborted ? undefined : await probe()
-    if (final)
-      attempts.push({
-        start: clock.monotonicMs(),
-        end: clock.monotonicMs(),
-        clientRoot: identity.root,
-        ok: final.ok,
-        servedSerial: final.peer.serial,
-        handshakeMs: final.timing.handshakeMs,
-        resumed: final.tls.resumed,
-        ...(final.errors[0] ? {code: String(final.errors[0].code), side: final.errors[0].side, message: final.errors[0].message} : {}),
-      })
+    if (final) {
+      const t = clock.monotonicMs()
+      attempts.push(attemptOf(t, t, final, identity.root))
+    }
     const lastSerial = lastDone?.serial ?? server.serial
     const exit = proc?.exit
     const perRotation = rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs})

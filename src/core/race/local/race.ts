@@ -1,74 +1,27 @@
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {systemClock, type Clock} from '../../clock.js'
+import {systemClock} from '../../clock.js'
 import {initCa} from '../../ca/init.js'
 import {issueToDirectory} from '../../svid/issue-files.js'
 import {fileNames} from '../../fs/layout.js'
 import {rotate, defaultLayout} from '../../rotate/rotate.js'
-import {defaultKnobs, type Knobs} from '../../rotate/knobs.js'
-import type {WriterMode} from '../../rotate/writers/index.js'
-import type {KeyType} from '../../x509/key-type.js'
+import {defaultKnobs} from '../../rotate/knobs.js'
 import {sleep} from '../../rotate/ops.js'
-import {clientHandshake} from '../../handshake/client.js'
 import {loadCredentials} from '../../handshake/run-client.js'
-import {SvidServer, type ServerReload} from '../../handshake/server.js'
+import {SvidServer} from '../../handshake/server.js'
 import type {ServerEvent} from '../../handshake/server-events.js'
-import type {TlsVersionChoice} from '../../handshake/tls-options.js'
 import {ClientTrust} from './client-trust.js'
 import {startWriter} from '../writer.js'
 import {rotateSteps} from '../writer-job.js'
-import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
+import {clientLoop, type Attempt} from '../attempt.js'
+import {convergence, sampleResources, type ResourceSample} from './stats.js'
+import type {LocalRaceOptions} from './options.js'
 import {raceReport, type RaceReport} from './report.js'
 import {raceTempDir} from './temp-dir.js'
 import {checkTimelinePath, writeTimeline} from '../timeline.js'
 import {RACE_DEFAULTS} from '../defaults.js'
 
-/** Options of the local race test (`handshake --local`). */
-export interface LocalRaceOptions {
-  /** Writer mode of the rotations. Default `atomic-rename`. */
-  rotateMode?: WriterMode
-  /** The knobs of docs/rotation.md "Knobs" (typed and validated). Default: none. */
-  knobs?: Knobs
-  /** Lifetime of the new leaves (ms). Default 1 hour. */
-  ttlMs?: number
-  /** Validity of the new leaves (R13, R14). Default: now − 10 s to the TTL. */
-  leafValidity?: {notBefore?: Date; notAfter?: Date}
-  /** Chain file = leaf only, bundle = roots + intermediates. Default false. */
-  intermediatesInBundle?: boolean
-  /** New bundle only, cert and key rewritten with the same bytes. Default false. */
-  bundleOnly?: boolean
-  /** Number of rotations. Default 5. */
-  rotations?: number
-  /** Pause between rotations in ms. Default 500. */
-  intervalMs?: number
-  kind?: 'leaf' | 'intermediate' | 'root'
-  caOverlap?: 'add' | 'drop-old' | 'none'
-  /** How the server reloads. Default `reference`. */
-  serverReload?: ServerReload
-  /** How the server watches. Default `reference`. */
-  strategy?: string
-  debounceMs?: number
-  pollMs?: number
-  /** Client loops. Default 4. */
-  concurrency?: number
-  /** Keep the clients running at least this long (ms). */
-  durationMs?: number
-  /** Keep the clients running for at least this many handshakes. */
-  handshakes?: number
-  tlsVersion?: TlsVersionChoice
-  keyType?: KeyType
-  /** Allowed failures before the test fails (exit 5). Default 0. */
-  maxFailures?: number
-  clock?: Clock
-  /** Progress every ~500 ms. */
-  onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
-  /** Every server observation (connections, reloads), for NDJSON or debugging. */
-  onServerEvent?: (e: ServerEvent) => void
-  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
-  timelinePath?: string
-  /** Stops the run (SIGINT/SIGTERM): the writer process is stopped and the temp directory with the CA keys removed before the promise settles. */
-  abort?: AbortSignal
-}
+export type {LocalRaceOptions} from './options.js'
 
 /**
  * svidkit owns both ends here: when the server refused a connection, its reason code is the
@@ -161,36 +114,27 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const t0 = clock.monotonicMs()
     const attempts: Attempt[] = []
     let stop = false
-    const worker = async (i: number) => {
-      // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
-      const noSni = o.serverReload === 'sni' && i % 2 === 1
-      while (!stop && !o.abort?.aborted) {
-        const start = clock.monotonicMs()
-        const r = await clientHandshake({
-          host: '127.0.0.1',
-          port,
-          servername: noSni ? '' : 'server.race.svidkit.test',
-          credentials: creds,
-          bundles: trust.bundles(),
-          expectTrustDomain: undefined,
-          tlsVersion: o.tlsVersion,
-          timeoutMs: RACE_DEFAULTS.localTimeoutMs,
-          clock,
-        })
-        const e = r.errors[0]
-        attempts.push({
-          start,
-          end: clock.monotonicMs(),
-          ok: r.ok,
-          servedSerial: r.peer.serial,
-          handshakeMs: r.timing.handshakeMs,
-          resumed: r.tls.resumed,
-          localPort: r.localPort,
-          ...(e ? {code: String(e.code), side: e.side, message: e.message} : {}),
-        })
-      }
-    }
-    const workers = Array.from({length: o.concurrency ?? RACE_DEFAULTS.concurrency}, (_, i) => worker(i))
+    const loop = (i: number) =>
+      clientLoop({
+        // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
+        next: () => ({
+          options: {
+            host: '127.0.0.1',
+            port,
+            servername: o.serverReload === 'sni' && i % 2 === 1 ? '' : 'server.race.svidkit.test',
+            credentials: creds,
+            bundles: trust.bundles(),
+            expectTrustDomain: undefined,
+            tlsVersion: o.tlsVersion,
+            timeoutMs: RACE_DEFAULTS.localTimeoutMs,
+            clock,
+          },
+        }),
+        stopped: () => stop || (o.abort?.aborted ?? false),
+        clock,
+        onAttempt: (a) => attempts.push(a),
+      })
+    const loops = Array.from({length: o.concurrency ?? RACE_DEFAULTS.concurrency}, (_, i) => loop(i))
     const progress = setInterval(() => {
       samples.push(sampleResources())
       o.onProgress?.({
@@ -246,7 +190,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     while (go() && clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
     while (go() && (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0))) await sleep(50)
     stop = true
-    await Promise.all(workers)
+    await Promise.all(loops)
     clearInterval(progress)
     samples.push(sampleResources())
     trust.close()
@@ -266,7 +210,6 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       lastSerial: last,
       finalSetLoaded,
       loadedAt: finalSetLoaded ? tLoaded : undefined,
-      spread,
     })
     if (o.timelinePath) {
       const first = serverEvents.find((e) => e.type === 'listening')?.serial
