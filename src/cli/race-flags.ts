@@ -1,13 +1,12 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {defaultCaDir} from '../core/ca/ca-dir.js'
 import {usageError} from '../core/errors.js'
 import type {LocalRaceOptions} from '../core/race/local/race.js'
-import type {ServerReload} from '../core/handshake/server.js'
 import {parseTarget} from '../core/handshake/run-client.js'
 import type {TargetRaceOptions} from '../core/race/target-race.js'
 import {parseReload} from '../core/race/reload.js'
 import {parsePid} from '../core/rotate/pid.js'
-import {WRITER_MODES, type WriterMode} from '../core/rotate/writers/index.js'
+import {WRITER_MODES} from '../core/rotate/writers/index.js'
 import {parseSpiffeIdArg, parseTrustDomainArg} from '../core/spiffe-id/index.js'
 import {formatDuration, parseDuration} from '../core/time/duration.js'
 import {RACE_DEFAULTS as D} from '../core/race/defaults.js'
@@ -26,7 +25,7 @@ const withDefault = <F extends {default?: unknown}>(f: F, value: F['default']): 
 /** The flags of `race`: the in-process test, or with --target an external server. */
 export const raceFlags = {
   target: Flags.string({description: 'race an external server at HOST:PORT instead of the in-process one'}),
-  mode: Flags.string({description: 'writer mode of the rotations', options: WRITER_MODES, default: D.mode}),
+  mode: Flags.option({description: 'writer mode of the rotations', options: WRITER_MODES, default: D.mode})(),
   rotations: Flags.integer({description: 'number of rotations (a root rollover counts as one)', default: D.rotations, min: 1, max: 100_000}),
   interval: Flags.string({description: 'pause between rotations', default: formatDuration(D.intervalMs)}),
   ...raceKnobFlags(),
@@ -88,94 +87,94 @@ export const raceFlags = {
   'probe-send': onlyTarget(probeFlags['probe-send']),
 }
 
-type F = Record<string, unknown>
-const dur = (v: unknown, def: number) => (v === undefined ? def : parseDuration(v as string))
+/** The values of `race`'s flags, as oclif parsed them. */
+export type RaceFlagValues = Interfaces.InferredFlags<typeof raceFlags>
 
-function common(f: F) {
+const dur = (v: string | undefined, def: number) => (v === undefined ? def : parseDuration(v))
+
+function common(f: RaceFlagValues) {
   return {
     knobs: knobsFromFlags(f),
-    keyType: parseKeyType(f['key-type'] as string),
+    keyType: parseKeyType(f['key-type']),
     ttlMs: dur(f.ttl, D.ttlMs),
     validity: leafValidityFromFlags(f),
-    kind: f.kind as 'leaf' | 'intermediate' | 'root',
-    caOverlap: f['ca-overlap'] as 'add' | 'drop-old' | 'none',
   }
 }
 
 /** Returns the options of the in-process race (typed; a bad knob is a usage error before anything starts). */
-export function localOptions(f: F): LocalRaceOptions {
+export function localOptions(f: RaceFlagValues): LocalRaceOptions {
   const c = common(f)
   return {
-    rotateMode: f.mode as WriterMode,
+    rotateMode: f.mode,
     knobs: c.knobs,
     ttlMs: c.ttlMs,
     leafValidity: c.validity,
-    intermediatesInBundle: Boolean(f['intermediates-in-bundle']),
-    bundleOnly: Boolean(f['bundle-only']),
-    rotations: f.rotations as number,
+    intermediatesInBundle: f['intermediates-in-bundle'],
+    bundleOnly: f['bundle-only'],
+    rotations: f.rotations,
     intervalMs: dur(f.interval, D.intervalMs),
-    kind: c.kind,
-    caOverlap: c.caOverlap,
-    serverReload: f['server-reload'] as ServerReload,
-    strategy: f.strategy as string,
+    kind: f.kind,
+    caOverlap: f['ca-overlap'],
+    serverReload: f['server-reload'],
+    strategy: f.strategy,
     debounceMs: dur(f.debounce, D.debounceMs),
     pollMs: dur(f.poll, D.pollMs),
-    concurrency: f.concurrency as number,
+    concurrency: f.concurrency,
     durationMs: f.duration === undefined ? undefined : dur(f.duration, 0),
-    handshakes: f.handshakes as number | undefined,
+    handshakes: f.handshakes,
     tlsVersion: tlsVersionOf(f['tls-version']),
     keyType: c.keyType,
-    maxFailures: f['max-failures'] as number,
-    timelinePath: f.timeline as string | undefined,
+    maxFailures: f['max-failures'],
+    timelinePath: f.timeline,
   }
 }
 
-/** Returns the options of `race --target` (typed; every bad value is a usage error before anything starts). */
-export function targetOptions(f: F): Omit<TargetRaceOptions, 'onProgress' | 'abort'> {
-  const {host, port} = parseTarget(f.target as string)
+/** Returns the options of `race --target HOST:PORT` (typed; every bad value is a usage error before anything starts). */
+export function targetOptions(f: RaceFlagValues, target: string): Omit<TargetRaceOptions, 'onProgress' | 'abort'> {
+  const {host, port} = parseTarget(target)
   if (!f.dir) throw usageError('--target needs --dir (the SVID directory the server reads)', 'e.g. race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca')
   const c = common(f)
-  const reload = parseReload((f.reload as string | undefined) ?? 'none')
+  const reload = parseReload(f.reload ?? 'none')
   const hasPid = f.pid !== undefined || f['pid-file'] !== undefined
   if (hasPid && reload.kind !== 'signal') throw usageError('--pid/--pid-file need --reload signal:NAME')
   if (f.pid !== undefined && f['pid-file'] !== undefined) throw usageError('give --pid or --pid-file, not both')
   if (reload.kind === 'signal' && !hasPid && !f['server-cmd'])
     throw usageError(`--reload ${f.reload} needs --pid, --pid-file or --server-cmd`, 'the signal goes to that process')
-  const layout = f.layout === undefined ? undefined : namesOf(f).layout
+  const {layout, names} = namesOf(f)
   return {
     host,
     port,
-    dir: f.dir as string,
-    ca: (f.ca as string | undefined) ?? defaultCaDir(),
-    mode: f.mode as WriterMode,
+    dir: f.dir,
+    ca: f.ca ?? defaultCaDir(),
+    mode: f.mode,
     layout,
-    names: namesOf(f).names,
+    names,
     knobs: c.knobs,
     issue: {keyType: c.keyType, ttlMs: c.ttlMs, ...c.validity},
-    intermediatesInBundle: Boolean(f['intermediates-in-bundle']),
-    bundleOnly: Boolean(f['bundle-only']),
-    kind: c.kind,
-    caOverlap: c.caOverlap,
-    rotations: f.rotations as number,
+    intermediatesInBundle: f['intermediates-in-bundle'],
+    bundleOnly: f['bundle-only'],
+    kind: f.kind,
+    caOverlap: f['ca-overlap'],
+    rotations: f.rotations,
     intervalMs: dur(f.interval, D.intervalMs),
     reload,
-    pid: f.pid === undefined ? undefined : parsePid(f.pid as string),
-    pidFile: f['pid-file'] as string | undefined,
-    serverCmd: f['server-cmd'] as string | undefined,
+    pid: f.pid === undefined ? undefined : parsePid(f.pid),
+    pidFile: f['pid-file'],
+    serverCmd: f['server-cmd'],
     startTimeoutMs: dur(f['start-timeout'], D.startTimeoutMs),
     settleMs: dur(f.settle, D.settleMs),
-    concurrency: f.concurrency as number,
-    clientId: f['client-id'] === undefined ? undefined : parseSpiffeIdArg(f['client-id'] as string).toString(),
-    expectIds: ((f['expect-id'] as string[] | undefined) ?? []).map(parseSpiffeIdArg),
-    expectTrustDomain: f['expect-trust-domain'] === undefined ? undefined : parseTrustDomainArg(f['expect-trust-domain'] as string),
-    servername: f['server-name'] as string | undefined,
+    concurrency: f.concurrency,
+    clientId: f['client-id'] === undefined ? undefined : parseSpiffeIdArg(f['client-id']).toString(),
+    expectIds: (f['expect-id'] ?? []).map(parseSpiffeIdArg),
+    expectTrustDomain: f['expect-trust-domain'] === undefined ? undefined : parseTrustDomainArg(f['expect-trust-domain']),
+    servername: f['server-name'],
     tlsVersion: tlsVersionOf(f['tls-version']),
     timeoutMs: dur(f.timeout, D.timeoutMs),
     durationMs: f.duration === undefined ? undefined : dur(f.duration, 0),
-    maxFailures: f['max-failures'] as number,
-    timelinePath: f.timeline as string | undefined,
+    maxFailures: f['max-failures'],
+    timelinePath: f.timeline,
     probe: probeOf(f),
-    restore: Boolean(f.restore),
-    windowHandshakes: f['window-handshakes'] as number | undefined,
+    restore: f.restore,
+    windowHandshakes: f['window-handshakes'],
   }
 }
