@@ -5,7 +5,9 @@
  * Before, `--rotations` said 5 and `--interval` 500ms while runTargetRace defaulted to 3 and 1000.
  */
 import {afterAll, describe, expect, it} from 'vitest'
+import {Parser} from '@oclif/core'
 import Race from '../../src/commands/race.js'
+import {localOptions, raceFlags, targetOptions} from '../../src/cli/race-flags.js'
 import {RACE_DEFAULTS as D} from '../../src/core/race/defaults.js'
 import {runTargetRace} from '../../src/core/race/target-race.js'
 import {parseReload} from '../../src/core/race/reload.js'
@@ -69,6 +71,70 @@ describe('race flags take their defaults from RACE_DEFAULTS', () => {
     const ms = Object.entries(D).filter(([k]) => k.endsWith('Ms'))
     expect(ms.length).toBeGreaterThan(5)
     for (const [k, v] of ms) expect(parseDuration(formatDuration(v as number)), k).toBe(v)
+  })
+})
+
+describe('what the flags hand the libraries when none is given', () => {
+  const parse = async (argv: string[]) => (await Parser.parse(argv, {flags: raceFlags, strict: true})).flags
+
+  it('in-process: every default is RACE_DEFAULTS', async () => {
+    const o = localOptions(await parse([]))
+    expect({
+      rotateMode: o.rotateMode,
+      rotations: o.rotations,
+      intervalMs: o.intervalMs,
+      ttlMs: o.ttlMs,
+      kind: o.kind,
+      caOverlap: o.caOverlap,
+      concurrency: o.concurrency,
+      maxFailures: o.maxFailures,
+      serverReload: o.serverReload,
+      strategy: o.strategy,
+      debounceMs: o.debounceMs,
+      pollMs: o.pollMs,
+    }).toEqual({
+      rotateMode: D.mode,
+      rotations: D.rotations,
+      intervalMs: D.intervalMs,
+      ttlMs: D.ttlMs,
+      kind: D.kind,
+      caOverlap: D.caOverlap,
+      concurrency: D.concurrency,
+      maxFailures: D.maxFailures,
+      serverReload: D.serverReload,
+      strategy: D.strategy,
+      debounceMs: D.debounceMs,
+      pollMs: D.pollMs,
+    })
+  })
+
+  it('--target: every default is RACE_DEFAULTS', async () => {
+    const o = targetOptions(await parse(['--target', '127.0.0.1:8443', '--dir', 'svid', '--ca', 'ca']), '127.0.0.1:8443')
+    expect({
+      mode: o.mode,
+      rotations: o.rotations,
+      intervalMs: o.intervalMs,
+      ttlMs: o.issue?.ttlMs,
+      kind: o.kind,
+      caOverlap: o.caOverlap,
+      concurrency: o.concurrency,
+      maxFailures: o.maxFailures,
+      startTimeoutMs: o.startTimeoutMs,
+      settleMs: o.settleMs,
+      timeoutMs: o.timeoutMs,
+    }).toEqual({
+      mode: D.mode,
+      rotations: D.rotations,
+      intervalMs: D.intervalMs,
+      ttlMs: D.ttlMs,
+      kind: D.kind,
+      caOverlap: D.caOverlap,
+      concurrency: D.concurrency,
+      maxFailures: D.maxFailures,
+      startTimeoutMs: D.startTimeoutMs,
+      settleMs: D.settleMs,
+      timeoutMs: D.timeoutMs,
+    })
   })
 })
 
