@@ -71,3 +71,31 @@ export async function clientLoop(o: {
     if (r.errors[0]?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, REFUSED_PAUSE_MS))
   }
 }
+
+/** Client loops running on this thread: `stop()` ends them and resolves when every loop ended. */
+export interface Loops {
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts `count` client loops on this thread (loop `i` handshakes with `next(i)`); they end on
+ * `stop()`, or when `abort` fires (its caller still awaits `stop()`).
+ */
+export function startLoops(o: {
+  count: number
+  next: (loop: number) => NextHandshake | undefined
+  clock: Clock
+  onAttempt: (a: Attempt) => void
+  abort?: AbortSignal
+}): Loops {
+  let stopped = false
+  const loops = Array.from({length: o.count}, (_, i) =>
+    clientLoop({next: () => o.next(i), stopped: () => stopped || (o.abort?.aborted ?? false), clock: o.clock, onAttempt: o.onAttempt}),
+  )
+  return {
+    stop: async () => {
+      stopped = true
+      await Promise.all(loops)
+    },
+  }
+}

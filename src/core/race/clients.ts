@@ -10,7 +10,7 @@ import type {KeyType} from '../x509/key-type.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
 import type {ProbeSpec} from '../handshake/client-probe.js'
-import {clientLoop, type Attempt} from './attempt.js'
+import {startLoops, type Attempt, type Loops} from './attempt.js'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
@@ -148,36 +148,27 @@ function startClientThreads(o: ClientLoopOptions, threads: number): Clients {
   }
 }
 
-function startClientLoops(o: ClientLoopOptions): {stop: () => Promise<void>} {
-  let stopped = false
-  const loop = (_: unknown, i: number) =>
-    clientLoop({
-      next: () => {
-        const id = o.identity(i)
-        const options = {
-          host: o.host,
-          port: o.port,
-          servername: o.servername,
-          credentials: id.credentials,
-          bundles: id.bundles,
-          expectIds: o.expectIds,
-          expectTrustDomain: o.expectTrustDomain,
-          tlsVersion: o.tlsVersion,
-          timeoutMs: o.timeoutMs,
-          probe: o.probe,
-          clock: o.clock,
-        }
-        return {options, root: id.root}
-      },
-      stopped: () => stopped,
-      clock: o.clock,
-      onAttempt: o.onAttempt,
-    })
-  const loops = Array.from({length: o.concurrency}, loop)
-  return {
-    stop: async () => {
-      stopped = true
-      await Promise.all(loops)
+function startClientLoops(o: ClientLoopOptions): Loops {
+  return startLoops({
+    count: o.concurrency,
+    next: (i) => {
+      const id = o.identity(i)
+      const options = {
+        host: o.host,
+        port: o.port,
+        servername: o.servername,
+        credentials: id.credentials,
+        bundles: id.bundles,
+        expectIds: o.expectIds,
+        expectTrustDomain: o.expectTrustDomain,
+        tlsVersion: o.tlsVersion,
+        timeoutMs: o.timeoutMs,
+        probe: o.probe,
+        clock: o.clock,
+      }
+      return {options, root: id.root}
     },
-  }
+    clock: o.clock,
+    onAttempt: o.onAttempt,
+  })
 }

@@ -13,7 +13,7 @@ import type {ServerEvent} from '../../handshake/server-events.js'
 import {ClientTrust} from './client-trust.js'
 import {startWriter} from '../writer.js'
 import {rotateSteps} from '../writer-job.js'
-import {clientLoop, type Attempt} from '../attempt.js'
+import {startLoops, type Attempt} from '../attempt.js'
 import {convergence, sampleResources, type ResourceSample} from './stats.js'
 import type {LocalRaceOptions} from './options.js'
 import {raceReport, type RaceReport} from './report.js'
@@ -113,28 +113,26 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const port = await server.start()
     const t0 = clock.monotonicMs()
     const attempts: Attempt[] = []
-    let stop = false
-    const loop = (i: number) =>
-      clientLoop({
-        // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
-        next: () => ({
-          options: {
-            host: '127.0.0.1',
-            port,
-            servername: o.serverReload === 'sni' && i % 2 === 1 ? '' : 'server.race.svidkit.test',
-            credentials: creds,
-            bundles: trust.bundles(),
-            expectTrustDomain: undefined,
-            tlsVersion: o.tlsVersion,
-            timeoutMs: RACE_DEFAULTS.localTimeoutMs,
-            clock,
-          },
-        }),
-        stopped: () => stop || (o.abort?.aborted ?? false),
-        clock,
-        onAttempt: (a) => attempts.push(a),
-      })
-    const loops = Array.from({length: o.concurrency ?? RACE_DEFAULTS.concurrency}, (_, i) => loop(i))
+    const clients = startLoops({
+      count: o.concurrency ?? RACE_DEFAULTS.concurrency,
+      next: (i) => ({
+        options: {
+          host: '127.0.0.1',
+          port,
+          // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
+          servername: o.serverReload === 'sni' && i % 2 === 1 ? '' : 'server.race.svidkit.test',
+          credentials: creds,
+          bundles: trust.bundles(),
+          expectTrustDomain: undefined,
+          tlsVersion: o.tlsVersion,
+          timeoutMs: RACE_DEFAULTS.localTimeoutMs,
+          clock,
+        },
+      }),
+      clock,
+      onAttempt: (a) => attempts.push(a),
+      abort: o.abort,
+    })
     const progress = setInterval(() => {
       samples.push(sampleResources())
       o.onProgress?.({
@@ -189,8 +187,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const tLoaded = clock.monotonicMs()
     while (go() && clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
     while (go() && (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0))) await sleep(50)
-    stop = true
-    await Promise.all(loops)
+    await clients.stop()
     clearInterval(progress)
     samples.push(sampleResources())
     trust.close()
