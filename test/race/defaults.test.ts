@@ -74,88 +74,32 @@ describe('race flags take their defaults from RACE_DEFAULTS', () => {
   })
 })
 
+/** Expects `got` (a mapper's options or a run's report) to hold the RACE_DEFAULTS value of each of `keys`. */
+function expectDefaults(got: Record<string, unknown>, keys: readonly (keyof typeof D)[]): void {
+  expect(Object.fromEntries(keys.map((k) => [k, got[k]]))).toEqual(Object.fromEntries(keys.map((k) => [k, D[k]])))
+}
+
 describe('what the flags hand the libraries when none is given', () => {
   const parse = async (argv: string[]) => (await Parser.parse(argv, {flags: raceFlags, strict: true})).flags
 
+  // What both races take; then each race's own.
+  const BOTH = ['mode', 'rotations', 'intervalMs', 'ttlMs', 'kind', 'caOverlap', 'concurrency', 'maxFailures'] as const
+
   it('in-process: every default is RACE_DEFAULTS', async () => {
     const o = localOptions(await parse([]))
-    expect({
-      rotateMode: o.rotateMode,
-      rotations: o.rotations,
-      intervalMs: o.intervalMs,
-      ttlMs: o.ttlMs,
-      kind: o.kind,
-      caOverlap: o.caOverlap,
-      concurrency: o.concurrency,
-      maxFailures: o.maxFailures,
-      serverReload: o.serverReload,
-      strategy: o.strategy,
-      debounceMs: o.debounceMs,
-      pollMs: o.pollMs,
-    }).toEqual({
-      rotateMode: D.mode,
-      rotations: D.rotations,
-      intervalMs: D.intervalMs,
-      ttlMs: D.ttlMs,
-      kind: D.kind,
-      caOverlap: D.caOverlap,
-      concurrency: D.concurrency,
-      maxFailures: D.maxFailures,
-      serverReload: D.serverReload,
-      strategy: D.strategy,
-      debounceMs: D.debounceMs,
-      pollMs: D.pollMs,
-    })
+    expectDefaults({...o, mode: o.rotateMode}, [...BOTH, 'serverReload', 'strategy', 'debounceMs', 'pollMs'])
   })
 
   it('--target: every default is RACE_DEFAULTS', async () => {
     const o = targetOptions(await parse(['--target', '127.0.0.1:8443', '--dir', 'svid', '--ca', 'ca']), '127.0.0.1:8443')
-    expect({
-      mode: o.mode,
-      rotations: o.rotations,
-      intervalMs: o.intervalMs,
-      ttlMs: o.issue?.ttlMs,
-      kind: o.kind,
-      caOverlap: o.caOverlap,
-      concurrency: o.concurrency,
-      maxFailures: o.maxFailures,
-      startTimeoutMs: o.startTimeoutMs,
-      settleMs: o.settleMs,
-      timeoutMs: o.timeoutMs,
-    }).toEqual({
-      mode: D.mode,
-      rotations: D.rotations,
-      intervalMs: D.intervalMs,
-      ttlMs: D.ttlMs,
-      kind: D.kind,
-      caOverlap: D.caOverlap,
-      concurrency: D.concurrency,
-      maxFailures: D.maxFailures,
-      startTimeoutMs: D.startTimeoutMs,
-      settleMs: D.settleMs,
-      timeoutMs: D.timeoutMs,
-    })
+    expectDefaults({...o, ttlMs: o.issue?.ttlMs}, [...BOTH, 'startTimeoutMs', 'settleMs', 'timeoutMs'])
   })
 })
 
 describe('the libraries with no options use RACE_DEFAULTS', () => {
   it('runLocalRace()', async () => {
     const {report} = await localRace('defaults', {})
-    expect({
-      rotations: report.rotations,
-      rotateMode: report.rotateMode,
-      kind: report.kind,
-      maxFailures: report.maxFailures,
-      serverReload: report.serverReload,
-      strategy: report.strategy,
-    }).toEqual({
-      rotations: D.rotations,
-      rotateMode: D.mode,
-      kind: D.kind,
-      maxFailures: D.maxFailures,
-      serverReload: D.serverReload,
-      strategy: D.strategy,
-    })
+    expectDefaults({...report, mode: report.rotateMode}, ['rotations', 'mode', 'kind', 'maxFailures', 'serverReload', 'strategy'])
   }, 60_000)
 
   it('runTargetRace() with only what it needs (target, directory, CA, knobs, how to start and reload the server)', async () => {
@@ -173,15 +117,7 @@ describe('the libraries with no options use RACE_DEFAULTS', () => {
       reload: parseReload('signal:HUP'),
     })
     // On main the library ran 3 rotations where the CLI's documented default is 5.
-    expect({rotations: report.rotations, rotateMode: report.rotateMode, kind: report.kind, maxFailures: report.maxFailures, settleMs: report.settleMs}).toEqual(
-      {
-        rotations: D.rotations,
-        rotateMode: D.mode,
-        kind: D.kind,
-        maxFailures: D.maxFailures,
-        settleMs: D.settleMs,
-      },
-    )
+    expectDefaults({...report, mode: report.rotateMode}, ['rotations', 'mode', 'kind', 'maxFailures', 'settleMs'])
     expect(report.perRotation).toHaveLength(D.rotations)
   }, 60_000)
 })
