@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import type {RunClientOptions} from '../core/handshake/run-client.js'
 import type {TlsVersionChoice} from '../core/handshake/tls-options.js'
 import {parseExpectReply, parseProbeSend, parseStatusSet, type ProbeSpec} from '../core/handshake/client-probe.js'
@@ -7,36 +7,39 @@ import {parseLayout} from '../core/fs/layout.js'
 import {parseDuration} from '../core/time/duration.js'
 import {sharedFlags} from './flags.js'
 
+const TLS_VERSIONS = ['1.2', '1.3', 'any'] as const
+const PROBES = ['http', 'line', 'tls'] as const satisfies readonly ProbeSpec['kind'][]
+
 /** Flags every handshake-speaking command shares (client, server, race clients). */
 export const peerFlags = {
   'expect-id': Flags.string({description: 'accepted peer SPIFFE ID (repeatable)', multiple: true}),
   'expect-trust-domain': Flags.string({description: 'required trust domain of the peer'}),
-  'tls-version': Flags.string({description: 'TLS version', options: ['1.2', '1.3', 'any'], default: 'any'}),
+  'tls-version': Flags.option({description: 'TLS version', options: TLS_VERSIONS, default: 'any'})(),
 }
 
 /** How a client proves the server accepted it (handshake, race --target): docs/race.md "How acceptance is decided". */
 export const probeFlags = {
-  probe: Flags.string({
+  probe: Flags.option({
     description: 'how acceptance is proven: http (default: a request, the status says), line (one line sent, a reply), tls (the handshake alone)',
-    options: ['http', 'line', 'tls'],
-  }),
+    options: PROBES,
+  })(),
   'expect-status': Flags.string({description: 'HTTP statuses that mean acceptance, e.g. 200,204 or 2xx (default 2xx, 3xx, 404)'}),
   'expect-reply': Flags.string({description: 'regular expression the reply must match to count as acceptance'}),
   'probe-send': Flags.string({description: 'with --probe line: what to send after the handshake (\\r \\n escapes; default an empty line)'}),
 }
 
 /** Returns the probe of --probe/--expect-status/--expect-reply/--probe-send (bad values are usage errors). */
-export function probeOf(f: Record<string, unknown>): ProbeSpec {
-  const kind = ((f.probe as string | undefined) ?? 'http') as ProbeSpec['kind']
+export function probeOf(f: Interfaces.InferredFlags<typeof probeFlags>): ProbeSpec {
+  const kind = f.probe ?? 'http'
   if (f['expect-status'] !== undefined && kind !== 'http') throw usageError('--expect-status needs --probe http')
   if (f['probe-send'] !== undefined && kind !== 'line') throw usageError('--probe-send needs --probe line')
   if (f['expect-reply'] !== undefined && kind === 'tls')
     throw usageError('--expect-reply needs --probe http or line', '--probe tls sends nothing and reads nothing')
   return {
     kind,
-    ...(f['expect-status'] === undefined ? {} : {expectStatus: parseStatusSet(f['expect-status'] as string)}),
-    ...(f['expect-reply'] === undefined ? {} : {expectReply: parseExpectReply(f['expect-reply'] as string)}),
-    ...(f['probe-send'] === undefined ? {} : {send: parseProbeSend(f['probe-send'] as string)}),
+    ...(f['expect-status'] === undefined ? {} : {expectStatus: parseStatusSet(f['expect-status'])}),
+    ...(f['expect-reply'] === undefined ? {} : {expectReply: parseExpectReply(f['expect-reply'])}),
+    ...(f['probe-send'] === undefined ? {} : {send: parseProbeSend(f['probe-send'])}),
   }
 }
 
@@ -57,32 +60,32 @@ export const handshakeFlags = {
 }
 
 /** Returns the TLS version choice of `--tls-version`. */
-export function tlsVersionOf(v: unknown): TlsVersionChoice {
+export function tlsVersionOf(v: (typeof TLS_VERSIONS)[number]): TlsVersionChoice {
   return v === '1.2' ? 'TLSv1.2' : v === '1.3' ? 'TLSv1.3' : 'any'
 }
 
 /** Returns the layout and file-name overrides of --layout/--cert-file/--key-file/--bundle-file. */
-export function namesOf(f: Record<string, unknown>) {
+export function namesOf(f: {layout?: string; 'cert-file'?: string; 'key-file'?: string; 'bundle-file'?: string}) {
   return {
-    layout: f.layout === undefined ? undefined : parseLayout(f.layout as string),
-    names: {cert: f['cert-file'] as string | undefined, key: f['key-file'] as string | undefined, bundle: f['bundle-file'] as string | undefined},
+    layout: f.layout === undefined ? undefined : parseLayout(f.layout),
+    names: {cert: f['cert-file'], key: f['key-file'], bundle: f['bundle-file']},
   }
 }
 
 /** Returns the options of a client handshake from parsed flags. */
-export function clientOptions(f: Record<string, unknown>, target: string): RunClientOptions {
+export function clientOptions(f: Interfaces.InferredFlags<typeof handshakeFlags>, target: string): RunClientOptions {
   return {
     ...namesOf(f),
     target,
-    expectIds: f['expect-id'] as string[] | undefined,
-    expectTrustDomain: f['expect-trust-domain'] as string | undefined,
+    expectIds: f['expect-id'],
+    expectTrustDomain: f['expect-trust-domain'],
     tlsVersion: tlsVersionOf(f['tls-version']),
-    dir: f.dir as string | undefined,
-    svid: f.svid as string | undefined,
-    key: f.key as string | undefined,
-    bundles: f.bundle as string[] | undefined,
-    servername: f['server-name'] as string | undefined,
-    timeoutMs: parseDuration(f.timeout as string),
+    dir: f.dir,
+    svid: f.svid,
+    key: f.key,
+    bundles: f.bundle,
+    servername: f['server-name'],
+    timeoutMs: parseDuration(f.timeout),
     probe: probeOf(f),
   }
 }

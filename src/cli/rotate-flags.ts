@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {defaultKnobs, parseMode, parseOrder, parsePauseAfter, type Knobs} from '../core/rotate/knobs.js'
 import {parseDuration} from '../core/time/duration.js'
 import {parseInstant} from '../core/time/instant.js'
@@ -7,7 +7,7 @@ import {parseLayout} from '../core/fs/layout.js'
 import {defaultCaDir} from '../core/ca/ca-dir.js'
 import {parsePid} from '../core/rotate/pid.js'
 import type {RotateOptions} from '../core/rotate/rotate.js'
-import type {WriterMode} from '../core/rotate/writers/index.js'
+import {WRITER_MODES, type WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitError} from '../core/errors.js'
 import {constants as osConstants} from 'node:os'
 import {sharedFlags} from './flags.js'
@@ -25,8 +25,8 @@ export const rotateFlags = {
   'hold-old-fd': Flags.string({description: 'keep each old file open this long after replacing it (R9)'}),
   'bundle-delay': Flags.string({description: 'write the bundle this long after cert and key (R3)'}),
   'bundle-only': Flags.boolean({description: 'new bundle only; cert and key rewritten with the same bytes (R16)', default: false}),
-  kind: Flags.string({description: 'what is rotated', options: ['leaf', 'intermediate', 'root'], default: 'leaf'}),
-  'ca-overlap': Flags.string({description: 'with --kind root: add (prepare), drop-old, none', options: ['add', 'drop-old', 'none'], default: 'add'}),
+  kind: Flags.option({description: 'what is rotated', options: ['leaf', 'intermediate', 'root'] as const, default: 'leaf'})(),
+  'ca-overlap': Flags.option({description: 'with --kind root: add (prepare), drop-old, none', options: ['add', 'drop-old', 'none'] as const, default: 'add'})(),
   'intermediates-in-bundle': Flags.boolean({description: 'chain file = leaf only, bundle = roots + intermediates', default: false}),
   'cert-mode': Flags.string({description: 'mode of the cert and bundle files (octal)', default: '0644'}),
   'key-mode': Flags.string({description: 'mode of the key file (octal)', default: '0600'}),
@@ -71,68 +71,99 @@ export function raceKnobFlags(): Pick<typeof rotateFlags, (typeof RACE_KNOBS)[nu
   return out as Pick<typeof rotateFlags, (typeof RACE_KNOBS)[number]>
 }
 
+/** The values of `rotate`'s knob flags, as oclif parsed them. */
+type KnobValues = Interfaces.InferredFlags<typeof rotateFlags>
+
 /** Returns the validity options of a new leaf from --not-before/--not-after (typed; a bad value is a usage error). */
-export function leafValidityFromFlags(f: Record<string, unknown>, now = new Date()): {notBefore?: Date; notAfter?: Date} {
+export function leafValidityFromFlags(f: Pick<KnobValues, 'not-before' | 'not-after'>, now = new Date()): {notBefore?: Date; notAfter?: Date} {
   return {
-    notBefore: f['not-before'] === undefined ? undefined : parseInstant(f['not-before'] as string, now),
-    notAfter: f['not-after'] === undefined ? undefined : parseInstant(f['not-after'] as string, now),
+    notBefore: f['not-before'] === undefined ? undefined : parseInstant(f['not-before'], now),
+    notAfter: f['not-after'] === undefined ? undefined : parseInstant(f['not-after'], now),
   }
 }
 
 const ms = (v: string | undefined): number => (v === undefined ? 0 : parseDuration(v))
 
-/** Returns the knobs from parsed flags. */
-export function knobsFromFlags(f: Record<string, unknown>): Knobs {
+/** Returns the knobs from parsed flags (`race` has no --fail-after or --pause-after). */
+export function knobsFromFlags(f: Pick<KnobValues, (typeof RACE_KNOBS)[number]> & Partial<Pick<KnobValues, 'fail-after' | 'pause-after'>>): Knobs {
   const k = defaultKnobs()
   return {
     ...k,
-    order: parseOrder(f.order as string),
-    gapMs: ms(f.gap as string | undefined),
-    truncateHoldMs: ms(f['truncate-hold'] as string | undefined),
-    chunkBytes: (f['chunk-bytes'] as number | undefined) ?? 0,
-    chunkDelayMs: ms(f['chunk-delay'] as string | undefined),
-    absentForMs: ms(f['absent-for'] as string | undefined),
-    keepOldDirs: Boolean(f['keep-old-dirs']),
-    cleanupDelayMs: ms(f['cleanup-delay'] as string | undefined),
-    holdOldFdMs: ms(f['hold-old-fd'] as string | undefined),
-    bundleDelayMs: ms(f['bundle-delay'] as string | undefined),
-    failAfter: f['fail-after'] as string | undefined,
-    pauseAfter: f['pause-after'] === undefined ? undefined : parsePauseAfter(f['pause-after'] as string),
-    certMode: parseMode(f['cert-mode'] as string),
-    keyMode: parseMode(f['key-mode'] as string),
+    order: parseOrder(f.order),
+    gapMs: ms(f.gap),
+    truncateHoldMs: ms(f['truncate-hold']),
+    chunkBytes: f['chunk-bytes'] ?? 0,
+    chunkDelayMs: ms(f['chunk-delay']),
+    absentForMs: ms(f['absent-for']),
+    keepOldDirs: f['keep-old-dirs'],
+    cleanupDelayMs: ms(f['cleanup-delay']),
+    holdOldFdMs: ms(f['hold-old-fd']),
+    bundleDelayMs: ms(f['bundle-delay']),
+    failAfter: f['fail-after'],
+    pauseAfter: f['pause-after'] === undefined ? undefined : parsePauseAfter(f['pause-after']),
+    certMode: parseMode(f['cert-mode']),
+    keyMode: parseMode(f['key-mode']),
   }
 }
 
+/** The flags of `rotate`: the directory, the CA, the writer and its knobs (rotateFlags). */
+export const rotateCommandFlags = {
+  dir: sharedFlags.dir({description: 'SVID directory to rotate (dir-symlink: the symlink, e.g. certs/current)', required: true}),
+  ca: sharedFlags.ca(),
+  mode: Flags.option({description: 'which real writer to imitate', options: WRITER_MODES, default: 'atomic-rename'})(),
+  'atomic-rename': Flags.boolean({description: 'shorthand for --mode atomic-rename', default: false}),
+  layout: Flags.string({
+    description: 'file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
+    options: ['spiffe-helper', 'spire', 'k8s', 'credential-bundle'],
+  }),
+  'cert-file': sharedFlags.certFile(),
+  'key-file': sharedFlags.keyFile(),
+  'bundle-file': sharedFlags.bundleFile(),
+  'spiffe-id': sharedFlags.optionalSpiffeId({description: 'SPIFFE ID of the new SVID (default: the one on disk)'}),
+  'key-type': sharedFlags.keyType(),
+  ttl: sharedFlags.ttl({description: 'lifetime of the new leaf', default: '1h'}),
+  ...rotateFlags,
+  force: sharedFlags.force({description: 'rotate a directory that is not an SVID layout this mode could produce'}),
+}
+
+/** The values of `rotate`'s flags, as oclif parsed them. */
+export type RotateFlagValues = Interfaces.InferredFlags<typeof rotateCommandFlags>
+
 /** Returns the rotate options (without sink and hooks) from parsed flags. */
-export function rotateOptionsFromFlags(f: Record<string, unknown>, mode: WriterMode): Omit<RotateOptions, 'sink'> {
+export function rotateOptionsFromFlags(f: RotateFlagValues, mode: WriterMode): Omit<RotateOptions, 'sink'> {
   const now = new Date()
-  const signal = f.signal as string | undefined
+  const signal = f.signal
   if ((f.pid !== undefined || f['pid-file'] !== undefined) && !signal) throw usage('--pid/--pid-file need --signal')
   if (signal && f.pid === undefined && f['pid-file'] === undefined) throw usage('--signal needs --pid or --pid-file')
   return {
-    dir: f.dir as string,
-    ca: (f.ca as string | undefined) ?? defaultCaDir(),
+    // Required by its declaration (sharedFlags.dir types it optional): oclif refuses a missing --dir first.
+    dir: f.dir ?? missing('--dir'),
+    ca: f.ca ?? defaultCaDir(),
     mode,
-    layout: f.layout === undefined ? undefined : parseLayout(f.layout as string),
-    names: {cert: f['cert-file'] as string | undefined, key: f['key-file'] as string | undefined, bundle: f['bundle-file'] as string | undefined},
-    spiffeId: f['spiffe-id'] as string | undefined,
+    layout: f.layout === undefined ? undefined : parseLayout(f.layout),
+    names: {cert: f['cert-file'], key: f['key-file'], bundle: f['bundle-file']},
+    spiffeId: f['spiffe-id'],
     issue: {
-      keyType: parseKeyType((f['key-type'] as string | undefined) ?? 'ec-p256'),
-      ttlMs: parseDuration((f.ttl as string | undefined) ?? '1h'),
-      notBefore: f['not-before'] === undefined ? undefined : parseInstant(f['not-before'] as string, now),
-      notAfter: f['not-after'] === undefined ? undefined : parseInstant(f['not-after'] as string, now),
+      keyType: parseKeyType(f['key-type']),
+      ttlMs: parseDuration(f.ttl),
+      ...leafValidityFromFlags(f, now),
     },
-    kind: f.kind as 'leaf' | 'intermediate' | 'root',
-    caOverlap: f['ca-overlap'] as 'add' | 'drop-old' | 'none',
+    kind: f.kind,
+    caOverlap: f['ca-overlap'],
     knobs: knobsFromFlags(f),
-    intermediatesInBundle: Boolean(f['intermediates-in-bundle']),
-    bundleOnly: Boolean(f['bundle-only']),
-    count: f.count as number,
-    intervalMs: ms(f.interval as string),
-    signal: signal ? {signal: normalizeSignal(signal), pid: f.pid === undefined ? undefined : parsePid(f.pid as string), pidFile: f['pid-file'] as string | undefined} : undefined,
-    force: Boolean(f.force),
-    allowSharedDir: Boolean(f['insecure-allow-shared-dir']),
+    intermediatesInBundle: f['intermediates-in-bundle'],
+    bundleOnly: f['bundle-only'],
+    count: f.count,
+    intervalMs: ms(f.interval),
+    signal: signal ? {signal: normalizeSignal(signal), pid: f.pid === undefined ? undefined : parsePid(f.pid), pidFile: f['pid-file']} : undefined,
+    force: f.force,
+    allowSharedDir: f['insecure-allow-shared-dir'],
   }
+}
+
+/** Throws the usage error of a required flag that has no value (oclif's parse normally throws it first). */
+function missing(flag: string): never {
+  throw usage(`missing required flag ${flag}`)
 }
 
 function usage(message: string) {

@@ -1,19 +1,22 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import type {RunServerOptions} from '../core/handshake/run-server.js'
 import type {ServerReload} from '../core/handshake/server.js'
 import {parseDuration} from '../core/time/duration.js'
+import {usageError} from '../core/errors.js'
 import {STRATEGIES} from '../core/watch/strategies.js'
 import {sharedFlags} from './flags.js'
 import {namesOf, peerFlags, tlsVersionOf} from './handshake-flags.js'
 
+const SERVER_RELOADS = ['reference', 'partial', 'sni', 'unvalidated'] as const satisfies readonly ServerReload[]
+
 /** Reload knobs of an svidkit server (serve, and the in-process race's server). */
 export const serverReloadFlags = {
-  'server-reload': Flags.string({
+  'server-reload': Flags.option({
     description: 'how the server adopts rotated SVIDs (naive ones imitate real bugs)',
-    options: ['reference', 'partial', 'sni', 'unvalidated'],
+    options: SERVER_RELOADS,
     default: 'reference',
-  }),
-  strategy: Flags.string({description: 'how the server watches its directory', options: [...STRATEGIES], default: 'reference'}),
+  })(),
+  strategy: Flags.option({description: 'how the server watches its directory', options: STRATEGIES, default: 'reference'})(),
   debounce: Flags.string({description: 'reload debounce', default: '50ms'}),
   poll: Flags.string({description: 'reload poll backstop', default: '2s'}),
 }
@@ -34,21 +37,27 @@ export const serveFlags = {
 }
 
 /** Returns the options of `serve` (without sink and abort) from parsed flags. */
-export function serverOptions(f: Record<string, unknown>, listen: string): Omit<RunServerOptions, 'sink' | 'abort'> {
+export function serverOptions(f: Interfaces.InferredFlags<typeof serveFlags>, listen: string): Omit<RunServerOptions, 'sink' | 'abort'> {
   return {
     ...namesOf(f),
     listen,
-    dir: f.dir as string,
-    bundles: f.bundle as string[] | undefined,
-    expectIds: f['expect-id'] as string[] | undefined,
-    expectTrustDomain: f['expect-trust-domain'] as string | undefined,
+    // Required by its declaration (sharedFlags.dir types it optional): oclif refuses a missing --dir first.
+    dir: f.dir ?? missing('--dir'),
+    bundles: f.bundle,
+    expectIds: f['expect-id'],
+    expectTrustDomain: f['expect-trust-domain'],
     tlsVersion: tlsVersionOf(f['tls-version']),
-    reload: f['server-reload'] as ServerReload,
-    strategy: f.strategy as string,
-    debounceMs: parseDuration(f.debounce as string),
-    pollMs: parseDuration(f.poll as string),
-    count: f.count as number | undefined,
-    timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout as string),
-    handshakeTimeoutMs: parseDuration(f['handshake-timeout'] as string),
+    reload: f['server-reload'],
+    strategy: f.strategy,
+    debounceMs: parseDuration(f.debounce),
+    pollMs: parseDuration(f.poll),
+    count: f.count,
+    timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout),
+    handshakeTimeoutMs: parseDuration(f['handshake-timeout']),
   }
+}
+
+/** Throws the usage error of a required flag that has no value (oclif's parse normally throws it first). */
+function missing(flag: string): never {
+  throw usageError(`missing required flag ${flag}`)
 }

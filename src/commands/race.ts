@@ -69,8 +69,8 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     }
     const run = flags.target
       ? (flags.repeat !== undefined && flags.repeat > 1
-          ? runRepeatedTargetRace({...targetOptions(flags), onProgress: json ? undefined : onProgress, abort}, flags.repeat)
-          : runTargetRace({...targetOptions(flags), onProgress: json ? undefined : onProgress, abort})
+          ? runRepeatedTargetRace({...targetOptions(flags, flags.target), onProgress: json ? undefined : onProgress, abort}, flags.repeat)
+          : runTargetRace({...targetOptions(flags, flags.target), onProgress: json ? undefined : onProgress, abort})
         ).then((r) => ({report: r, lines: () => renderTargetRace(r)}))
       : runLocalRace({...localOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({report: r, lines: () => renderRace(r)}))
     const {report, lines} = await run.catch(interrupted)

@@ -1,10 +1,9 @@
-import {Errors, Flags} from '@oclif/core'
+import {Errors} from '@oclif/core'
 import {rotate} from '../core/rotate/rotate.js'
-import {WRITER_MODES, type WriterMode} from '../core/rotate/writers/index.js'
+import type {WriterMode} from '../core/rotate/writers/index.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
-import {sharedFlags} from '../cli/flags.js'
-import {rotateFlags, rotateOptionsFromFlags} from '../cli/rotate-flags.js'
+import {rotateCommandFlags, rotateOptionsFromFlags, type RotateFlagValues} from '../cli/rotate-flags.js'
 import {liveLine, rotationLine} from '../cli/render/rotate.js'
 import {waitForResume} from '../core/rotate/pause.js'
 import {interruptExit, trackInterrupt} from '../cli/render/rotate.js'
@@ -44,28 +43,11 @@ each file, so a consumer's observations can be lined up with the writer's window
     },
   ]
 
-  static override flags = {
-    dir: sharedFlags.dir({description: 'SVID directory to rotate (dir-symlink: the symlink, e.g. certs/current)', required: true}),
-    ca: sharedFlags.ca(),
-    mode: Flags.string({description: 'which real writer to imitate', options: WRITER_MODES, default: 'atomic-rename'}),
-    'atomic-rename': Flags.boolean({description: 'shorthand for --mode atomic-rename', default: false}),
-    layout: Flags.string({
-      description: 'file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
-      options: ['spiffe-helper', 'spire', 'k8s', 'credential-bundle'],
-    }),
-    'cert-file': sharedFlags.certFile(),
-    'key-file': sharedFlags.keyFile(),
-    'bundle-file': sharedFlags.bundleFile(),
-    'spiffe-id': sharedFlags.optionalSpiffeId({description: 'SPIFFE ID of the new SVID (default: the one on disk)'}),
-    'key-type': sharedFlags.keyType(),
-    ttl: sharedFlags.ttl({description: 'lifetime of the new leaf', default: '1h'}),
-    ...rotateFlags,
-    force: sharedFlags.force({description: 'rotate a directory that is not an SVID layout this mode could produce'}),
-  }
+  static override flags = rotateCommandFlags
 
   async run() {
     const {flags} = await this.parse(Rotate)
-    const mode = (flags['atomic-rename'] ? 'atomic-rename' : flags.mode) as WriterMode
+    const mode: WriterMode = flags['atomic-rename'] ? 'atomic-rename' : flags.mode
     const json = this.jsonEnabled()
     const interrupt = trackInterrupt()
     const abort = this.interruptSignal()
@@ -80,7 +62,7 @@ each file, so a consumer's observations can be lined up with the writer's window
     return undefined
   }
 
-  private async rotateAll(flags: Record<string, unknown>, mode: WriterMode, json: boolean, abort: AbortSignal): Promise<void> {
+  private async rotateAll(flags: RotateFlagValues, mode: WriterMode, json: boolean, abort: AbortSignal): Promise<void> {
     let previous: string | undefined
     await rotate({
       ...rotateOptionsFromFlags(flags, mode),

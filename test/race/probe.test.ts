@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {judgeReply, parseStatusSet, replyComplete, type ProbeSpec} from '../../src/core/handshake/client-probe.js'
 import {classifyDrops} from '../../src/core/race/drops.js'
 import {cleanMessage} from '../../src/core/handshake/alerts.js'
-import type {Attempt} from '../../src/core/race/local/stats.js'
+import type {Attempt} from '../../src/core/race/attempt.js'
 import {startServerProcess} from '../../src/core/race/server-process.js'
 
 const http: ProbeSpec = {kind: 'http'}

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {TIMELINE_COLORS, timelineHtml} from '../../src/core/race/timeline.js'
-import type {Attempt} from '../../src/core/race/local/stats.js'
+import type {Attempt} from '../../src/core/race/attempt.js'
 import {tmpDir} from '../helpers/tmp.js'
 import {runCli} from '../helpers/cli.js'
 

@@ -9,8 +9,8 @@ import {systemClock} from '../clock.js'
 import {parsePemBundle} from '../bundle/index.js'
 import {singleBundleSet} from '../bundle/single-set.js'
 import {SpiffeId, parseTrustDomainArg} from '../spiffe-id/index.js'
-import {clientHandshake} from '../handshake/client.js'
-import {attemptOf, type WorkerJob, type WireIdentity, type WorkerMessage} from './client-wire.js'
+import {clientLoop} from './attempt.js'
+import type {WorkerJob, WireIdentity, WorkerMessage} from './client-wire.js'
 
 const job = workerData as WorkerJob
 const ids = new Map<number, {credentials: {key: string; cert: string}; bundles: ReturnType<typeof singleBundleSet>; root: string}>()
@@ -33,26 +33,28 @@ parentPort?.on('message', (m: WorkerMessage) => {
   else for (const [loop, w] of Object.entries(m.identities)) adopt(Number(loop), w)
 })
 
-async function loop(i: number): Promise<void> {
-  while (!stopped) {
-    const id = ids.get(i)
-    if (!id) break
-    const start = systemClock.monotonicMs()
-    const r = await clientHandshake({
-      host: job.host,
-      port: job.port,
-      servername: job.servername,
-      credentials: id.credentials,
-      bundles: id.bundles,
-      expectIds: expectIds.length ? expectIds : undefined,
-      expectTrustDomain,
-      tlsVersion: job.tlsVersion,
-      timeoutMs: job.timeoutMs,
-      probe: job.probe,
-    })
-    parentPort?.postMessage(attemptOf(start, systemClock.monotonicMs(), r, id.root))
-    if (r.errors[0]?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
-  }
-}
+const loop = (i: number) =>
+  clientLoop({
+    next: () => {
+      const id = ids.get(i)
+      if (!id) return undefined
+      const options = {
+        host: job.host,
+        port: job.port,
+        servername: job.servername,
+        credentials: id.credentials,
+        bundles: id.bundles,
+        expectIds: expectIds.length ? expectIds : undefined,
+        expectTrustDomain,
+        tlsVersion: job.tlsVersion,
+        timeoutMs: job.timeoutMs,
+        probe: job.probe,
+      }
+      return {options, root: id.root}
+    },
+    stopped: () => stopped,
+    clock: systemClock,
+    onAttempt: (a) => parentPort?.postMessage(a),
+  })
 
 void Promise.all(job.loops.map(loop)).then(() => parentPort?.postMessage({type: 'ended'}))

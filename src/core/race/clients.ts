@@ -8,14 +8,13 @@ import {singleBundleSet} from '../bundle/single-set.js'
 import {chainPem, keyPem} from '../svid/write.js'
 import type {KeyType} from '../x509/key-type.js'
 import type {ParsedCertificate} from '../x509/certificate.js'
-import {clientHandshake} from '../handshake/client.js'
 import type {TlsVersionChoice} from '../handshake/tls-options.js'
 import type {ProbeSpec} from '../handshake/client-probe.js'
-import type {Attempt} from './local/stats.js'
+import {startLoops, type Attempt, type Loops} from './attempt.js'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
-import {attemptOf, type WireIdentity, type WorkerJob, type WorkerMessage} from './client-wire.js'
+import type {WireIdentity, WorkerJob, WorkerMessage} from './client-wire.js'
 
 /** What the race clients present and trust; replaced as the CA rotates. */
 export interface ClientIdentity {
@@ -149,13 +148,12 @@ function startClientThreads(o: ClientLoopOptions, threads: number): Clients {
   }
 }
 
-function startClientLoops(o: ClientLoopOptions): {stop: () => Promise<void>} {
-  let stopped = false
-  const loop = async (_: unknown, i: number) => {
-    while (!stopped) {
+function startClientLoops(o: ClientLoopOptions): Loops {
+  return startLoops({
+    count: o.concurrency,
+    next: (i) => {
       const id = o.identity(i)
-      const start = o.clock.monotonicMs()
-      const r = await clientHandshake({
+      const options = {
         host: o.host,
         port: o.port,
         servername: o.servername,
@@ -167,17 +165,10 @@ function startClientLoops(o: ClientLoopOptions): {stop: () => Promise<void>} {
         timeoutMs: o.timeoutMs,
         probe: o.probe,
         clock: o.clock,
-      })
-      o.onAttempt(attemptOf(start, o.clock.monotonicMs(), r, id.root))
-      // A refused connection returns at once: do not spin while the server restarts.
-      if (r.errors[0]?.code === 'ECONNREFUSED') await new Promise((res) => setTimeout(res, 20))
-    }
-  }
-  const loops = Array.from({length: o.concurrency}, loop)
-  return {
-    stop: async () => {
-      stopped = true
-      await Promise.all(loops)
+      }
+      return {options, root: id.root}
     },
-  }
+    clock: o.clock,
+    onAttempt: o.onAttempt,
+  })
 }

@@ -1,5 +1,5 @@
 import type {RotateEvent} from '../rotate/events.js'
-import type {Attempt} from './local/stats.js'
+import type {Attempt} from './attempt.js'
 
 /** How one rotation reached the clients (docs/race.md "Reading the report"). */
 export interface RotationRow {

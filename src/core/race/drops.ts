@@ -1,4 +1,4 @@
-import type {Attempt} from './local/stats.js'
+import type {Attempt} from './attempt.js'
 
 /** Failures that carry no verdict on our certificate: a reset, a close without a reply, a refused connection. */
 export const DROP_CODES = new Set(['ERR_TLS_PEER_CLOSED', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED'])

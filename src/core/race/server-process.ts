@@ -58,8 +58,7 @@ export function startServerProcess(command: string, o: {cwd?: string} = {}): Ser
     exited: Promise.resolve(),
     signalGroup: (signal) => {
       const targets = p.pid < 2 || p.exit ? [] : signalTargets(p.pid)
-      if (targets.length === 0) throw Object.assign(new Error('the server started by --server-cmd is not running'), {code: 'ESRCH'})
-      for (const pid of targets) process.kill(pid, signal)
+      if (signalEach(targets, signal) === 0) throw Object.assign(new Error('the server started by --server-cmd is not running'), {code: 'ESRCH'})
     },
     stop: async () => undefined,
   }
@@ -121,6 +120,28 @@ export function processGroupMembers(pgid: number): number[] {
     if (Number(fields[2]) === pgid) members.push(Number(name))
   }
   return members
+}
+
+/**
+ * Sends `signal` to each of `pids` and returns how many got it. A member that exited between the
+ * read of its group and the signal (apache's old workers leave during a graceful restart) is
+ * skipped, not an error: the reload reached the server when any member got it. Other errors throw.
+ */
+export function signalEach(
+  pids: number[],
+  signal: NodeJS.Signals,
+  kill: (pid: number, signal: NodeJS.Signals) => void = (pid, s) => process.kill(pid, s),
+): number {
+  let delivered = 0
+  for (const pid of pids) {
+    try {
+      kill(pid, signal)
+      delivered++
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
+    }
+  }
+  return delivered
 }
 
 let shellExe: string | undefined

@@ -17,7 +17,7 @@ export interface TargetRaceOptions {
   dir: string
   /** The CA directory that issued the SVID in `dir`. */
   ca: string
-  /** Writer mode. Default `atomic-rename`. */
+  /** Writer mode. Default `atomic-rename` (RACE_DEFAULTS). */
   mode?: WriterMode
   layout?: LayoutName
   names?: {cert?: string; key?: string; bundle?: string}
@@ -28,9 +28,9 @@ export interface TargetRaceOptions {
   /** What each rotation replaces. Default `leaf`. */
   kind?: WriterStep['kind']
   caOverlap?: WriterStep['caOverlap']
-  /** Rotations (root rollovers count as one each). Default 3. */
+  /** Rotations (root rollovers count as one each). Default 5 (RACE_DEFAULTS). */
   rotations?: number
-  /** Pause between rotations (ms). Default 1000. */
+  /** Pause between rotations (ms). Default 500 (RACE_DEFAULTS). */
   intervalMs?: number
   /** Default none. */
   reload?: ReloadTrigger
@@ -39,11 +39,11 @@ export interface TargetRaceOptions {
   pidFile?: string
   /** A shell command that starts the server under test. */
   serverCmd?: string
-  /** How long to wait for the target to accept connections (ms). Default 10000. */
+  /** How long to wait for the target to accept connections (ms). Default 10000 (RACE_DEFAULTS). */
   startTimeoutMs?: number
-  /** How long a rotation may take to be served (ms). Default 5000. */
+  /** How long a rotation may take to be served (ms). Default 5000 (RACE_DEFAULTS). */
   settleMs?: number
-  /** Client loops. Default 4. */
+  /** Client loops. Default 4 (RACE_DEFAULTS). */
   concurrency?: number
   /** The clients' SPIFFE ID. Default spiffe://<trust domain>/svidkit-race-client. */
   clientId?: string
@@ -52,7 +52,7 @@ export interface TargetRaceOptions {
   expectTrustDomain?: TrustDomain
   servername?: string
   tlsVersion?: TlsVersionChoice
-  /** Per-handshake timeout (ms). Default 5000. */
+  /** Per-handshake timeout (ms). Default 5000 (RACE_DEFAULTS). */
   timeoutMs?: number
   /** Hold every inconsistent window the writer opens until this many handshakes begun inside it ended (bounded). Default 0: the writer's own timing. */
   windowHandshakes?: number
@@ -62,7 +62,7 @@ export interface TargetRaceOptions {
   probe?: ProbeSpec
   /** Keep the clients running at least this long (ms). */
   durationMs?: number
-  /** Failures allowed. Default 0. */
+  /** Failures allowed. Default 0 (RACE_DEFAULTS). */
   maxFailures?: number
   /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
   timelinePath?: string

@@ -1,11 +1,12 @@
 import {systemClock} from '../clock.js'
+import {RACE_DEFAULTS} from './defaults.js'
 import type {TargetRaceOptions} from './target-options.js'
 import {SvidkitError} from '../errors.js'
 import {loadAuthority} from '../ca/store.js'
 import type {RotateEvent} from '../rotate/events.js'
 import {resolveLayout} from '../fs/layout.js'
 import {clientHandshake} from '../handshake/client.js'
-import type {Attempt} from './local/stats.js'
+import {attemptOf, type Attempt} from './attempt.js'
 import {sleep} from '../time/sleep.js'
 import {clientIdentity, startClients, type ClientIdentity, type Clients} from './clients.js'
 import {availableParallelism} from 'node:os'
@@ -31,9 +32,9 @@ export type {TargetRaceOptions} from './target-options.js'
  */
 export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceReport> {
   const clock = o.clock ?? systemClock
-  const mode = o.mode ?? 'atomic-rename'
+  const mode = o.mode ?? RACE_DEFAULTS.mode
   const {layout, names} = resolveLayout(o.dir, {layout: o.layout, names: o.names})
-  const settleMs = o.settleMs ?? 5000
+  const settleMs = o.settleMs ?? RACE_DEFAULTS.settleMs
   const trigger = o.reload ?? {kind: 'none'}
   if (o.timelinePath) checkTimelinePath(o.timelinePath)
   checkPidSource(o.pid, o.pidFile)
@@ -48,7 +49,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   // SVID, as peers that have not rotated yet do: a server must accept both roots then.
   let lagging: ClientIdentity | undefined
   const identityOf = (loop: number) => (lagging && loop % 2 === 1 ? {...lagging, bundles: identity.bundles} : identity)
-  const steps = rolloverSteps(o.rotations ?? 3, o.kind ?? 'leaf', o.caOverlap ?? 'add')
+  const steps = rolloverSteps(o.rotations ?? RACE_DEFAULTS.rotations, o.kind ?? RACE_DEFAULTS.kind, o.caOverlap ?? RACE_DEFAULTS.caOverlap)
 
   let proc: ServerProcess | undefined
   let writer: Writer | undefined
@@ -91,7 +92,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     if (o.serverCmd) {
       await portFree(o.host, o.port)
       proc = startServerProcess(o.serverCmd)
-      await waitForPort(o.host, o.port, {timeoutMs: o.startTimeoutMs ?? 10_000, server: proc, abort: o.abort})
+      await waitForPort(o.host, o.port, {timeoutMs: o.startTimeoutMs ?? RACE_DEFAULTS.startTimeoutMs, server: proc, abort: o.abort})
     } else if (!(await canConnect(o.host, o.port, 2000))) {
       throw new SvidkitError('target-unreachable', `${o.host}:${o.port} refuses connections before the first rotation`, {
         hint: 'start the server under test first, or let svidkit start it with --server-cmd',
@@ -105,7 +106,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       expectIds: o.expectIds?.length ? o.expectIds : [server.spiffeId],
       expectTrustDomain: o.expectTrustDomain,
       tlsVersion: o.tlsVersion,
-      timeoutMs: o.timeoutMs ?? 5000,
+      timeoutMs: o.timeoutMs ?? RACE_DEFAULTS.timeoutMs,
       probe: o.probe,
       clock,
     }
@@ -122,7 +123,13 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     const pids = pidSource()
     // Loops on worker threads (one per core, at most one per loop): one Node thread halves the rate.
     const threads = o.threads ?? availableParallelism()
-    clients = startClients({...handshakeOpts, concurrency: o.concurrency ?? 4, threads, identity: identityOf, onAttempt: (a) => attempts.push(a)})
+    clients = startClients({
+      ...handshakeOpts,
+      concurrency: o.concurrency ?? RACE_DEFAULTS.concurrency,
+      threads,
+      identity: identityOf,
+      onAttempt: (a) => attempts.push(a),
+    })
     progress = setInterval(
       () =>
         o.onProgress?.({
@@ -140,7 +147,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       const reissue = step.kind !== 'root' || step.caOverlap === 'none'
       const before = identity
       identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
-      const overlap = step.label.endsWith('(activate)') && (o.concurrency ?? 4) > 1
+      const overlap = step.label.endsWith('(activate)') && (o.concurrency ?? RACE_DEFAULTS.concurrency) > 1
       if (overlap) lagging = before
       clients?.refresh()
       const r = await fireReload(trigger, e.rotation, pids, clock)
@@ -153,7 +160,7 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         // to the new-root leaf (up to --settle), and the old root's peers rotate, before drop-old.
         const until = clock.monotonicMs() + settleMs
         while (clock.monotonicMs() < until && !o.abort?.aborted && !attempts.some((a) => a.start >= e.t && a.servedSerial === e.serial)) await sleep(20)
-        await sleep(o.intervalMs ?? 1000)
+        await sleep(o.intervalMs ?? RACE_DEFAULTS.intervalMs)
         lagging = undefined
         clients?.refresh()
       }
@@ -165,22 +172,27 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         mode,
         layout,
         names: o.names,
-        issue: o.issue ?? {},
+        issue: {...o.issue, ttlMs: o.issue?.ttlMs ?? RACE_DEFAULTS.ttlMs},
         knobs: o.knobs,
         intermediatesInBundle: o.intermediatesInBundle ?? false,
         bundleOnly: o.bundleOnly ?? false,
         steps,
-        intervalMs: o.intervalMs ?? 1000,
+        intervalMs: o.intervalMs ?? RACE_DEFAULTS.intervalMs,
         lockstep: true,
-        holdWindows: (o.windowHandshakes ?? 0) > 0,
+        holdWindows: (o.windowHandshakes ?? RACE_DEFAULTS.windowHandshakes) > 0,
       },
       {
         onDone,
         onEvent: (e) => (rotationStarted = Math.max(rotationStarted, e.rotation)),
         // A window stays open until --window-handshakes handshakes begun inside it ended (at most 5 s, or one --timeout).
         onWindow: async (t) => {
-          const until = clock.monotonicMs() + Math.max(5000, o.timeoutMs ?? 5000)
-          while (clock.monotonicMs() < until && !o.abort?.aborted && attempts.filter((a) => a.start >= t).length < (o.windowHandshakes ?? 0)) await sleep(2)
+          const until = clock.monotonicMs() + Math.max(5000, o.timeoutMs ?? RACE_DEFAULTS.timeoutMs)
+          while (
+            clock.monotonicMs() < until &&
+            !o.abort?.aborted &&
+            attempts.filter((a) => a.start >= t).length < (o.windowHandshakes ?? RACE_DEFAULTS.windowHandshakes)
+          )
+            await sleep(2)
         },
       },
     )
@@ -205,17 +217,10 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     await clients.stop()
     clearInterval(progress)
     const final = proc?.exit || o.abort?.aborted ? undefined : await probe()
-    if (final)
-      attempts.push({
-        start: clock.monotonicMs(),
-        end: clock.monotonicMs(),
-        clientRoot: identity.root,
-        ok: final.ok,
-        servedSerial: final.peer.serial,
-        handshakeMs: final.timing.handshakeMs,
-        resumed: final.tls.resumed,
-        ...(final.errors[0] ? {code: String(final.errors[0].code), side: final.errors[0].side, message: final.errors[0].message} : {}),
-      })
+    if (final) {
+      const t = clock.monotonicMs()
+      attempts.push(attemptOf(t, t, final, identity.root))
+    }
     const lastSerial = lastDone?.serial ?? server.serial
     const exit = proc?.exit
     const perRotation = rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs})
@@ -226,10 +231,10 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       trigger,
       initialClientRoot,
       lastServedSerial: final?.peer.serial ?? attempts.filter((a) => a.servedSerial).at(-1)?.servedSerial ?? null,
-      maxFailures: o.maxFailures ?? 0,
+      maxFailures: o.maxFailures ?? RACE_DEFAULTS.maxFailures,
       rotations: writer.done.length,
       rotateMode: mode,
-      kind: o.kind ?? 'leaf',
+      kind: o.kind ?? RACE_DEFAULTS.kind,
       finalSerialServed: final?.peer.serial === lastSerial,
       staleServed: staleAfterLast(attempts, lastDone?.serial, lastDone?.t, settleMs),
       windowsOpened: writer.events.filter((e) => e.step === 'window' && e.state === 'open').length,

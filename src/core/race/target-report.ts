@@ -1,8 +1,8 @@
-import type {Attempt} from './local/stats.js'
-import {spread} from './local/stats.js'
+import type {Attempt} from './attempt.js'
+import {spread} from '../stats.js'
 import type {ReloadResult, ReloadTrigger} from './reload.js'
 import type {RotationRow} from './convergence.js'
-import {failureTally, type RaceReportBase} from './local/report.js'
+import {failureTally, type RaceReportBase} from './report-base.js'
 import {maxOf, minOf} from '../arrays.js'
 
 /** Race causes: stable strings, like reason codes (docs/race.md). Handshake reason codes are causes too. */

@@ -1,7 +1,7 @@
 import {existsSync, writeFileSync} from 'node:fs'
 import {SvidkitError} from '../errors.js'
 import type {RotateEvent} from '../rotate/events.js'
-import type {Attempt} from './local/stats.js'
+import type {Attempt} from './attempt.js'
 import type {ReloadResult} from './reload.js'
 import {maxOf, minOf} from '../arrays.js'
 

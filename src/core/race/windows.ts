@@ -1,5 +1,5 @@
 import type {RotateEvent} from '../rotate/events.js'
-import type {Attempt} from './local/stats.js'
+import type {Attempt} from './attempt.js'
 
 /** An inconsistent window the writer opened (torn, absent, key-mismatch, bundle-stale), on the shared monotonic clock. */
 export interface WriterWindow {

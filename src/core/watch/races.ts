@@ -19,10 +19,3 @@ export function raceOf(code: string, strategy: string): string {
       return code
   }
 }
-
-/** Returns the percentile `p` (0–100) of sorted numbers. */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  return sorted[Math.max(0, i)]
-}

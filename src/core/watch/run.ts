@@ -7,7 +7,8 @@ import type {SpiffeId} from '../spiffe-id/index.js'
 import {refuseStdioDir, resolveLayout, type LayoutName, type SvidFileNames} from '../fs/layout.js'
 import type {WatchEvent, WatchSink} from './events.js'
 import {readSet, setHashes, validateSet} from './material.js'
-import {percentile, raceOf} from './races.js'
+import {raceOf} from './races.js'
+import {percentile} from '../stats.js'
 import {createConsumer} from './strategies.js'
 
 /** Options of `runWatch`. */

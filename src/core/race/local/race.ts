@@ -1,73 +1,27 @@
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
-import {systemClock, type Clock} from '../../clock.js'
+import {systemClock} from '../../clock.js'
 import {initCa} from '../../ca/init.js'
 import {issueToDirectory} from '../../svid/issue-files.js'
 import {fileNames} from '../../fs/layout.js'
 import {rotate, defaultLayout} from '../../rotate/rotate.js'
-import {defaultKnobs, type Knobs} from '../../rotate/knobs.js'
-import type {WriterMode} from '../../rotate/writers/index.js'
-import type {KeyType} from '../../x509/key-type.js'
+import {defaultKnobs} from '../../rotate/knobs.js'
 import {sleep} from '../../time/sleep.js'
-import {clientHandshake} from '../../handshake/client.js'
 import {loadCredentials} from '../../handshake/run-client.js'
-import {SvidServer, type ServerReload} from '../../handshake/server.js'
+import {SvidServer} from '../../handshake/server.js'
 import type {ServerEvent} from '../../handshake/server-events.js'
-import type {TlsVersionChoice} from '../../handshake/tls-options.js'
 import {ClientTrust} from './client-trust.js'
 import {startWriter} from '../writer.js'
 import {rotateSteps} from '../writer-job.js'
-import {convergence, sampleResources, spread, type Attempt, type ResourceSample} from './stats.js'
+import {startLoops, type Attempt} from '../attempt.js'
+import {convergence, sampleResources, type ResourceSample} from './stats.js'
+import type {LocalRaceOptions} from './options.js'
 import {raceReport, type RaceReport} from './report.js'
 import {raceTempDir} from './temp-dir.js'
 import {checkTimelinePath, writeTimeline} from '../timeline.js'
+import {RACE_DEFAULTS} from '../defaults.js'
 
-/** Options of the local race test (`handshake --local`). */
-export interface LocalRaceOptions {
-  /** Writer mode of the rotations. Default `atomic-rename`. */
-  rotateMode?: WriterMode
-  /** The knobs of docs/rotation.md "Knobs" (typed and validated). Default: none. */
-  knobs?: Knobs
-  /** Lifetime of the new leaves (ms). Default 1 hour. */
-  ttlMs?: number
-  /** Validity of the new leaves (R13, R14). Default: now − 10 s to the TTL. */
-  leafValidity?: {notBefore?: Date; notAfter?: Date}
-  /** Chain file = leaf only, bundle = roots + intermediates. Default false. */
-  intermediatesInBundle?: boolean
-  /** New bundle only, cert and key rewritten with the same bytes. Default false. */
-  bundleOnly?: boolean
-  /** Number of rotations. Default 5. */
-  rotations?: number
-  /** Pause between rotations in ms. Default 500. */
-  intervalMs?: number
-  kind?: 'leaf' | 'intermediate' | 'root'
-  caOverlap?: 'add' | 'drop-old' | 'none'
-  /** How the server reloads. Default `reference`. */
-  serverReload?: ServerReload
-  /** How the server watches. Default `reference`. */
-  strategy?: string
-  debounceMs?: number
-  pollMs?: number
-  /** Client loops. Default 4. */
-  concurrency?: number
-  /** Keep the clients running at least this long (ms). */
-  durationMs?: number
-  /** Keep the clients running for at least this many handshakes. */
-  handshakes?: number
-  tlsVersion?: TlsVersionChoice
-  keyType?: KeyType
-  /** Allowed failures before the test fails (exit 5). Default 0. */
-  maxFailures?: number
-  clock?: Clock
-  /** Progress every ~500 ms. */
-  onProgress?: (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) => void
-  /** Every server observation (connections, reloads), for NDJSON or debugging. */
-  onServerEvent?: (e: ServerEvent) => void
-  /** Also write a self-contained HTML timeline of the run here (never over an existing file). */
-  timelinePath?: string
-  /** Stops the run (SIGINT/SIGTERM): the writer process is stopped and the temp directory with the CA keys removed before the promise settles. */
-  abort?: AbortSignal
-}
+export type {LocalRaceOptions} from './options.js'
 
 /**
  * svidkit owns both ends here: when the server refused a connection, its reason code is the
@@ -101,7 +55,12 @@ export const NAIVE_WINDOW_HANDSHAKES = 4
  */
 export function holdsBundle(o: LocalRaceOptions): boolean {
   const k = o.knobs ?? defaultKnobs()
-  return o.serverReload === 'unvalidated' && (o.rotateMode ?? 'atomic-rename') === 'spiffe-helper' && k.truncateHoldMs === 0 && !k.pauseAfter
+  return (
+    (o.serverReload ?? RACE_DEFAULTS.serverReload) === 'unvalidated' &&
+    (o.rotateMode ?? RACE_DEFAULTS.mode) === 'spiffe-helper' &&
+    k.truncateHoldMs === 0 &&
+    !k.pauseAfter
+  )
 }
 
 /**
@@ -112,7 +71,7 @@ export function holdsBundle(o: LocalRaceOptions): boolean {
  */
 export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport> {
   const clock = o.clock ?? systemClock
-  const mode = o.rotateMode ?? 'atomic-rename'
+  const mode = o.rotateMode ?? RACE_DEFAULTS.mode
   if (o.timelinePath) checkTimelinePath(o.timelinePath)
   const tmp = raceTempDir()
   const samples: ResourceSample[] = [sampleResources()]
@@ -139,10 +98,10 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       port: 0,
       dir: serverDir,
       names,
-      reload: o.serverReload,
-      strategy: o.strategy,
-      debounceMs: o.debounceMs ?? 50,
-      pollMs: o.pollMs ?? 2000,
+      reload: o.serverReload ?? RACE_DEFAULTS.serverReload,
+      strategy: o.strategy ?? RACE_DEFAULTS.strategy,
+      debounceMs: o.debounceMs ?? RACE_DEFAULTS.debounceMs,
+      pollMs: o.pollMs ?? RACE_DEFAULTS.pollMs,
       tlsVersion: o.tlsVersion,
       expectTrustDomain: undefined,
       clock,
@@ -154,37 +113,26 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const port = await server.start()
     const t0 = clock.monotonicMs()
     const attempts: Attempt[] = []
-    let stop = false
-    const worker = async (i: number) => {
-      // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
-      const noSni = o.serverReload === 'sni' && i % 2 === 1
-      while (!stop && !o.abort?.aborted) {
-        const start = clock.monotonicMs()
-        const r = await clientHandshake({
+    const clients = startLoops({
+      count: o.concurrency ?? RACE_DEFAULTS.concurrency,
+      next: (i) => ({
+        options: {
           host: '127.0.0.1',
           port,
-          servername: noSni ? '' : 'server.race.svidkit.test',
+          // With --server-reload sni, odd clients send no SNI: they get the constructor's context.
+          servername: o.serverReload === 'sni' && i % 2 === 1 ? '' : 'server.race.svidkit.test',
           credentials: creds,
           bundles: trust.bundles(),
           expectTrustDomain: undefined,
           tlsVersion: o.tlsVersion,
-          timeoutMs: 10_000,
+          timeoutMs: RACE_DEFAULTS.localTimeoutMs,
           clock,
-        })
-        const e = r.errors[0]
-        attempts.push({
-          start,
-          end: clock.monotonicMs(),
-          ok: r.ok,
-          servedSerial: r.peer.serial,
-          handshakeMs: r.timing.handshakeMs,
-          resumed: r.tls.resumed,
-          localPort: r.localPort,
-          ...(e ? {code: String(e.code), side: e.side, message: e.message} : {}),
-        })
-      }
-    }
-    const workers = Array.from({length: o.concurrency ?? 4}, (_, i) => worker(i))
+        },
+      }),
+      clock,
+      onAttempt: (a) => attempts.push(a),
+      abort: o.abort,
+    })
     const progress = setInterval(() => {
       samples.push(sampleResources())
       o.onProgress?.({
@@ -200,12 +148,12 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         ca: caDir,
         mode,
         layout,
-        issue: {keyType: o.keyType, ttlMs: o.ttlMs, ...o.leafValidity},
+        issue: {keyType: o.keyType, ttlMs: o.ttlMs ?? RACE_DEFAULTS.ttlMs, ...o.leafValidity},
         knobs: holdsBundle(o) ? {...(o.knobs ?? defaultKnobs()), pauseAfter: {file: names.bundle, step: 'open'}} : (o.knobs ?? defaultKnobs()),
         intermediatesInBundle: o.intermediatesInBundle ?? false,
         bundleOnly: o.bundleOnly ?? false,
-        steps: rotateSteps(o.rotations ?? 5, o.kind ?? 'leaf', o.caOverlap ?? 'add'),
-        intervalMs: o.intervalMs ?? 500,
+        steps: rotateSteps(o.rotations ?? RACE_DEFAULTS.rotations, o.kind ?? RACE_DEFAULTS.kind, o.caOverlap ?? RACE_DEFAULTS.caOverlap),
+        intervalMs: o.intervalMs ?? RACE_DEFAULTS.intervalMs,
         lockstep: false,
       },
       {
@@ -231,7 +179,7 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     // then until one client was served after that, then keep going until the minimums are met.
     const lastDone = rotator.done.at(-1)
     const last = lastDone?.serial
-    const settleUntil = clock.monotonicMs() + (o.pollMs ?? 2000) + 3000
+    const settleUntil = clock.monotonicMs() + (o.pollMs ?? RACE_DEFAULTS.pollMs) + 3000
     const loadedLast = () => !lastDone || JSON.stringify(server.loaded) === JSON.stringify(lastDone.sha256)
     const go = () => !o.abort?.aborted
     while (go() && clock.monotonicMs() < settleUntil && !loadedLast()) await sleep(20)
@@ -239,15 +187,14 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const tLoaded = clock.monotonicMs()
     while (go() && clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
     while (go() && (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0))) await sleep(50)
-    stop = true
-    await Promise.all(workers)
+    await clients.stop()
     clearInterval(progress)
     samples.push(sampleResources())
     trust.close()
     await server.stop()
     attributeToServer(attempts, serverEvents)
     const report = raceReport({
-      options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? 'reference'},
+      options: {...o, rotateMode: mode, serverReload: server.reload, strategy: o.strategy ?? RACE_DEFAULTS.strategy},
       attempts,
       done: rotator.done,
       windows: rotator.events.filter((e) => e.step === 'window' && e.state === 'open').length,
@@ -260,7 +207,6 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       lastSerial: last,
       finalSetLoaded,
       loadedAt: finalSetLoaded ? tLoaded : undefined,
-      spread,
     })
     if (o.timelinePath) {
       const first = serverEvents.find((e) => e.type === 'listening')?.serial

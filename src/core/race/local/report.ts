@@ -1,43 +1,12 @@
 import type {RotateEvent} from '../../rotate/events.js'
 import type {ServerEvent} from '../../handshake/server-events.js'
-import type {Attempt, ResourceSample} from './stats.js'
-import type {LocalRaceOptions} from './race.js'
+import type {Attempt} from '../attempt.js'
+import {failureTally, type RaceReportBase} from '../report-base.js'
+import {spread} from '../../stats.js'
+import type {ResourceSample} from './stats.js'
+import type {LocalRaceOptions} from './options.js'
 import {maxOf} from '../../arrays.js'
-
-export type Spread = {p50Ms: number; p99Ms: number; maxMs: number} | null
-
-/** The fields every race report carries, in-process or against a target (docs/errors.md, `race --json`). */
-export interface RaceReportBase {
-  ok: boolean
-  handshakes: number
-  failures: number
-  maxFailures: number
-  /** Reason codes where one applies, else the raw Node code (docs/race.md). */
-  failuresByCause: Record<string, number>
-  /** local: we rejected the server; peer: the server rejected us (alert translated). */
-  failuresBySide: {local: number; peer: number}
-  /** One example per cause: code, message, hint-free. */
-  errors: {code: string; message: string; side: string}[]
-  rotations: number
-  rotateMode: string
-  kind: string
-  /** Time from a rotation's last write until a client was first served the new serial. */
-  convergence: Spread
-  unconverged: number
-  /** The last rotation's serial was served before the end. */
-  finalSerialServed: boolean
-  /** Handshakes begun after the last set was in place that were still served an older serial. */
-  staleServed: number
-  /** Handshake latency (connect to secureConnect). */
-  latency: Spread
-  /** Failed handshakes whose server set was inconsistent or out of validity (untrusted chain, expired, not yet valid). */
-  inconsistentOrExpired: number
-  resumed: number
-  windowsOpened: number
-  elapsedMs: number
-  rotateExit: number
-  rotateErrors: string[]
-}
+import {RACE_DEFAULTS} from '../defaults.js'
 
 /** The report of the in-process race (`race` without `--target`). */
 export interface RaceReport extends RaceReportBase {
@@ -48,39 +17,6 @@ export interface RaceReport extends RaceReportBase {
   /** reloads; invalid sets skipped (reference); errors: reloads that failed (naive servers); rejected connections. */
   server: {reloads: number; invalid: number; errors: number; rejected: number}
   resources: {start: ResourceSample; end: ResourceSample; maxRssMb: number; maxFds: number}
-}
-
-/** Failure causes that mean the server presented an inconsistent or out-of-validity set. */
-export const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
-
-/** What both race reports say of the failed handshakes (RaceReportBase fields), from all attempts. */
-export interface FailureTally {
-  failed: Attempt[]
-  failuresByCause: Record<string, number>
-  failuresBySide: {local: number; peer: number}
-  /** The first failure of each reason code, by code (`errors` lists them in that order). */
-  examples: Map<string, {code: string; message: string; side: string}>
-  /** Client-side (local) failures that mean an inconsistent or expired set (INCONSISTENT). */
-  inconsistentOrExpired: number
-}
-
-/** Returns the failures of a race's attempts by cause and side, with one example of each cause. */
-export function failureTally(attempts: Attempt[]): FailureTally {
-  const failed = attempts.filter((a) => !a.ok)
-  const failuresByCause: Record<string, number> = {}
-  const examples: FailureTally['examples'] = new Map()
-  for (const a of failed) {
-    const code = a.code ?? 'unknown'
-    failuresByCause[code] = (failuresByCause[code] ?? 0) + 1
-    if (!examples.has(code)) examples.set(code, {code, message: a.message ?? '', side: a.side ?? 'local'})
-  }
-  return {
-    failed,
-    failuresByCause,
-    failuresBySide: {local: failed.filter((a) => a.side === 'local').length, peer: failed.filter((a) => a.side === 'peer').length},
-    examples,
-    inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
-  }
 }
 
 /** Returns the race report from the raw observations. */
@@ -99,14 +35,13 @@ export function raceReport(x: {
   finalSetLoaded: boolean
   /** When the server had loaded the last set (monotonic ms). */
   loadedAt: number | undefined
-  spread: (v: number[]) => Spread
 }): RaceReport {
   const tally = failureTally(x.attempts)
   const {failed} = tally
   const conv = x.convergence.filter((c): c is number => c !== undefined)
   const lastDone = x.done.at(-1)
   const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
-  const maxFailures = x.options.maxFailures ?? 0
+  const maxFailures = x.options.maxFailures ?? RACE_DEFAULTS.maxFailures
   const loadedAt = x.loadedAt
   const staleServed =
     loadedAt === undefined || !x.lastSerial ? 0 : x.attempts.filter((a) => a.ok && a.start >= loadedAt && a.servedSerial !== x.lastSerial).length
@@ -122,13 +57,13 @@ export function raceReport(x: {
     rotateMode: x.options.rotateMode,
     serverReload: x.options.serverReload,
     strategy: x.options.strategy,
-    kind: x.options.kind ?? 'leaf',
-    convergence: x.spread(conv),
+    kind: x.options.kind ?? RACE_DEFAULTS.kind,
+    convergence: spread(conv),
     unconverged: x.convergence.length - conv.length,
     finalSerialServed,
     finalSetLoaded: x.finalSetLoaded,
     staleServed,
-    latency: x.spread(x.attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
+    latency: spread(x.attempts.filter((a) => a.ok && a.handshakeMs !== null).map((a) => a.handshakeMs as number)),
     inconsistentOrExpired: tally.inconsistentOrExpired,
     resumed: x.attempts.filter((a) => a.resumed).length,
     windowsOpened: x.windows,
