@@ -58,7 +58,7 @@ export const issueFlags = {
 }
 
 /** The parsed flags of `issue`. */
-export type IssueFlags = Interfaces.InferredFlags<typeof issueFlags>
+type IssueFlags = Interfaces.InferredFlags<typeof issueFlags>
 
 /** Returns the issuance options of `issue`'s flags; throws the usage errors of a missing or invalid value. */
 export function issueOptions(flags: IssueFlags): IssueToDirectoryOptions {

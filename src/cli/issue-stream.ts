@@ -9,7 +9,7 @@ import {progressLine} from './progress.js'
 import {renderIssuedLine} from './render/issue.js'
 
 /** What the stream needs from the command that runs it. */
-export interface StreamPort {
+interface StreamPort {
   json: boolean
   signal: AbortSignal
   warn(list: string[]): void

@@ -88,7 +88,7 @@ export const raceFlags = {
 }
 
 /** The values of `race`'s flags, as oclif parsed them. */
-export type RaceFlagValues = Interfaces.InferredFlags<typeof raceFlags>
+type RaceFlagValues = Interfaces.InferredFlags<typeof raceFlags>
 
 const dur = (v: string | undefined, def: number) => (v === undefined ? def : parseDuration(v))
 

@@ -12,7 +12,7 @@ const GROUP_OVERRIDES: Record<string, string | undefined> = {}
 type Grouped = {dependsOn?: readonly string[]; exclusive?: readonly string[]; helpGroup?: string}
 
 /** Returns the help group of flag `name` of `race`, or undefined for the main FLAGS. */
-export function raceHelpGroup(name: string, flag: Grouped): string | undefined {
+function raceHelpGroup(name: string, flag: Grouped): string | undefined {
   if (name in GROUP_OVERRIDES) return GROUP_OVERRIDES[name]
   if (flag.dependsOn?.includes('target')) return '--target'
   if (flag.exclusive?.includes('target')) return 'in-process'

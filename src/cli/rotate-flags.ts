@@ -13,7 +13,7 @@ import {constants as osConstants} from 'node:os'
 import {sharedFlags} from './flags.js'
 
 /** The knobs of docs/rotation.md "Knobs", declared once: `rotate` takes all of them, `race` the per-rotation ones (RACE_KNOBS). */
-export const rotateFlags = {
+const rotateFlags = {
   order: Flags.string({description: 'write order, a permutation of cert,key,bundle', default: 'cert,key,bundle'}),
   gap: Flags.string({description: 'pause between finishing one file and starting the next (R1, R3)'}),
   'truncate-hold': Flags.string({description: 'spiffe-helper: pause between open(O_TRUNC) and the first write (R2, R10)'}),

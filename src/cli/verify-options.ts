@@ -17,10 +17,10 @@ import {passwordsFromFlags, withPasswordPrompt} from './password-prompt.js'
 import type {verifyFlags} from './verify-flags.js'
 
 /** verify's parsed flags. */
-export type VerifyFlags = Interfaces.InferredFlags<typeof verifyFlags>
+type VerifyFlags = Interfaces.InferredFlags<typeof verifyFlags>
 
 /** The evaluation time: --at, else now; `given` when --at was. */
-export interface VerifyInstant {
+interface VerifyInstant {
   at: Date
   given: boolean
 }
@@ -34,7 +34,7 @@ export function verifyInstant(at: string | undefined): VerifyInstant {
 }
 
 /** Throws the usage error (exit 2) for the argument and flags verify refuses together. */
-export function checkVerifyFlags(file: string | undefined, flags: VerifyFlags): void {
+function checkVerifyFlags(file: string | undefined, flags: VerifyFlags): void {
   if (flags.connect !== undefined && file !== undefined) throw usageError('give a chain file or --connect HOST:PORT, not both')
   if (flags.profile !== 'x509') return
   const spiffeOnly = SPIFFE_ONLY.find((f) => flags[f] !== undefined)

@@ -13,7 +13,6 @@ import {WORKER_CROSSOVER, workerCount} from '../../src/core/svid/issue-pool.js'
 import {REPO, STACK_LINE, jsonOf, runCli} from '../helpers/cli.js'
 import {hasOpenssl, run, warnIfMissing} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {MARKER} from '../../src/core/svid/bulk-run.js'
 
 warnIfMissing('openssl', hasOpenssl)
 
@@ -44,6 +43,9 @@ function state(dir: string): 'complete' | 'absent' | 'partial' {
   if (present.join() !== FILES.join()) return 'partial'
   return (statSync(join(dir, 'svid_key.pem')).mode & 0o777) === 0o600 ? 'complete' : 'partial'
 }
+
+/** The marker of a bulk run in progress (core/svid/bulk-run.ts): `.svidkit-issue-<fingerprint>.partial`. */
+const MARKER = /^\.svidkit-issue-[0-9a-f]{16}\.partial$/
 
 describe('issue --count with worker threads', () => {
   it('workerCount: none below WORKER_CROSSOVER, one per core but the main thread from it on, never more than the cores', () => {

@@ -56,7 +56,10 @@ export function readExportGraph(root: string, sources: string[], users: string[]
     if (Object.hasOwn(aliases, spec)) return aliases[spec]
     if (!spec.startsWith('.')) return undefined
     let path = relative(root, resolve(root, dirname(from), spec))
-    if (path.startsWith('dist/')) path = `src/${path.slice('dist/'.length)}`
+    // dist/ is tsc's output of src/; dist/bundle/ holds esbuild's bundles of the same modules.
+    if (path.startsWith('dist/bundle/lite/')) path = `src/${path.slice('dist/bundle/lite/'.length)}`
+    else if (path.startsWith('dist/bundle/')) path = `src/${path.slice('dist/bundle/'.length)}`
+    else if (path.startsWith('dist/')) path = `src/${path.slice('dist/'.length)}`
     const ts = path.replace(/\.(js|cjs|mjs)$/, '.ts')
     return known.has(ts) ? ts : undefined
   }

@@ -20,7 +20,7 @@ const HASH_BYTES = 32
 const MAX_CACHE_BYTES = 16 * 1024 * 1024
 
 /** A loaded bundle: its exports, and the compiled script (for `saveCodeCache`). */
-export interface LoadedBundle {
+interface LoadedBundle {
   exports: Record<string, unknown>
   script: Script
   /** True when a cache was found and V8 took it. */

@@ -44,6 +44,8 @@ export {NeedsOclif, isNeedsOclif, parseLite, type LiteArg, type LiteFlag, type L
 export type * as Interfaces from './interfaces.js'
 
 // The builders make a LiteFlag (parse-lite.ts reads it); the type checker sees oclif's flag type.
+// `= {}` is oclif's own default for a builder's options (no option given), kept for the same inference.
+/* eslint-disable @typescript-eslint/no-empty-object-type */
 const optionFlag = (o: object, kind: LiteFlag['kind']) => ({...o, type: 'option', kind}) as LiteFlag as unknown
 export const Flags = {
   string: <const O extends LiteStringOptions = {}>(o?: Only<O, keyof LiteStringOptions>) => optionFlag(o ?? {}, 'string') as OptionFlag<FlagValue<string, O>>,
@@ -57,6 +59,7 @@ export const Args = {
   string: <const O extends LiteArgOptions = {}>(o?: Only<O, keyof LiteArgOptions>) =>
     ({...o}) as unknown as Arg<O extends {required: true} ? string : string | undefined>,
 }
+/* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** oclif's CLIError: a message and an exit code (2 unless given). */
 class CLIError extends Error {
@@ -192,6 +195,8 @@ export abstract class Command {
   }
 }
 
+// oclif declares Command.Example in a namespace merged with the class: the same shape here.
+// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace Command {
   /** oclif's Command.Example. */
   type Example = string | {description: string; command: string}

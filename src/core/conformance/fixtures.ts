@@ -65,7 +65,7 @@ export async function suiteKeyPair(f: Fixtures, type: KeyType, label: string): P
 }
 
 /** Returns the serial and signing mode of one certificate the suite makes itself (`label`): seeded, or random. */
-export function suiteCertFields(f: Fixtures, label: string): {serial?: string; deterministic?: boolean} {
+function suiteCertFields(f: Fixtures, label: string): {serial?: string; deterministic?: boolean} {
   return f.seed === undefined ? {} : {serial: seededSerial(f.seed, label), deterministic: true}
 }
 

@@ -14,7 +14,7 @@ export const DEFAULT_HARNESS_MAX_OUTPUT = 32 * 1024 * 1024
 const STDERR_TAIL = 4096
 
 /** Options of {@link runHarness}. */
-export interface RunHarnessOptions {
+interface RunHarnessOptions {
   /** Shell command line (run with /bin/sh -c). */
   command: string
   /** The suite JSON text. */

@@ -2,7 +2,6 @@
 import type {HarnessResults} from './results.js'
 import {FAMILIES, type Family, type Level, type Suite} from './suite.js'
 
-export type Verdict = 'agree' | 'wrong-accept' | 'wrong-reject' | 'skipped'
 
 /** One case where the harness and the suite differ. */
 export interface Disagreement {

@@ -26,7 +26,7 @@ export interface DefectEntry {
 const SECTION = /(X509-SVID|JWT-SVID|SPIFFE-ID|SPIFFE Trust Domain and Bundle|RFC \d+) §\d+(?:\.\d+)*(?:, §\d+(?:\.\d+)*)*/g
 
 /** Returns the specification sections a rule text cites, in order, without repeats. */
-export function specSections(rule: string): string[] {
+function specSections(rule: string): string[] {
   return [...new Set([...rule.matchAll(SECTION)].map((m) => m[0]))]
 }
 

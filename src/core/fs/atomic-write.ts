@@ -102,12 +102,12 @@ export function ensureDir(dir: string, mode = 0o755): void {
 }
 
 /** The temporary name of `path` (`.<name>.tmp<8 hex>`, same directory). */
-export function tempPath(path: string): string {
+function tempPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp${randomBytes(4).toString('hex')}`)
 }
 
 /** True when `entry` is a temporary name `tempPath` makes for `name`. */
-export function isTempOf(entry: string, name: string): boolean {
+function isTempOf(entry: string, name: string): boolean {
   return entry.startsWith(`.${name}.tmp`) && /^[0-9a-f]{8}$/.test(entry.slice(name.length + 5))
 }
 

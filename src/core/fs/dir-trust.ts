@@ -3,7 +3,7 @@ import {dirname, resolve} from 'node:path'
 import {SvidkitError} from '../errors.js'
 
 /** The flag that lets a writer work in a directory other users can write (docs/security.md). */
-export const ALLOW_SHARED_DIR_FLAG = '--insecure-allow-shared-dir'
+const ALLOW_SHARED_DIR_FLAG = '--insecure-allow-shared-dir'
 
 /** Returns the real path of `path`, or of its nearest existing ancestor when it does not exist yet. */
 function nearestReal(path: string): string {

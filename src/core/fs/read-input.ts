@@ -129,8 +129,3 @@ export function readInput(path: string, kind: ReasonCode): Buffer {
     closeSync(fd)
   }
 }
-
-/** Forgets the standard input read so far (tests that feed stdin more than once). */
-export function resetStdinForTests(): void {
-  stdinCache = undefined
-}

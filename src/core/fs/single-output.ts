@@ -3,7 +3,7 @@ import {SvidkitError, usageError} from '../errors.js'
 import {outputError, writeFilesAtomic} from './atomic-write.js'
 
 /** Options of `writeSingleOutput`. */
-export interface SingleOutputOptions {
+interface SingleOutputOptions {
   /** Replace an existing regular file of the invoking user (`--force`). Default false. */
   force?: boolean
   /** The flag that names the path, for messages. Default `--out`. */

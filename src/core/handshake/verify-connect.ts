@@ -6,7 +6,7 @@ import {verifySvid} from '../verify/verify.js'
 import type {VerifyResult} from '../verify/result.js'
 
 /** Options of `verifyConnect`. */
-export interface VerifyConnectOptions {
+interface VerifyConnectOptions {
   /** `HOST:PORT` or `[IPv6]:PORT` of a TLS server. */
   target: string
   /** SNI; default the host when it is a name. */

@@ -44,13 +44,13 @@ export function attemptOf(start: number, end: number, r: HandshakeResult, root?:
 }
 
 /** What one loop handshakes with next: the client options, and the root above the SVID presented. */
-export interface NextHandshake {
+interface NextHandshake {
   options: ClientOptions
   root?: string
 }
 
 /** How long a loop waits after a refused connection: a server that restarts must not be spun on. */
-export const REFUSED_PAUSE_MS = 20
+const REFUSED_PAUSE_MS = 20
 
 /**
  * Runs one client loop: handshakes back to back until `stopped()` (checked before each one) or

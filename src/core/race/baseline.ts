@@ -11,7 +11,7 @@ import {readCertificates} from '../x509/read.js'
 import {canConnect} from './server-process.js'
 
 /** What the race knows of the SVID in --dir before it writes anything. */
-export interface DirIdentity {
+interface DirIdentity {
   spiffeId: SpiffeId
   serial: string
 }

@@ -65,7 +65,7 @@ function rootOf(top: ParsedCertificate | undefined, roots: ParsedCertificate[]):
 }
 
 /** Options of the race client loops. */
-export interface ClientLoopOptions {
+interface ClientLoopOptions {
   host: string
   port: number
   servername?: string
@@ -91,7 +91,7 @@ export interface Clients {
 }
 
 /** The client worker entry (compiled), from src/ or dist/ alike (as the writer's). */
-export const CLIENT_WORKER_ENTRY = fileURLToPath(new URL('../../../dist/core/race/client-worker.js', import.meta.url))
+const CLIENT_WORKER_ENTRY = fileURLToPath(new URL('../../../dist/core/race/client-worker.js', import.meta.url))
 
 const wire = (id: ClientIdentity): WireIdentity => ({
   key: id.credentials.key,

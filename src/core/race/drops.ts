@@ -1,13 +1,13 @@
 import type {Attempt} from './attempt.js'
 
 /** Failures that carry no verdict on our certificate: a reset, a close without a reply, a refused connection. */
-export const DROP_CODES = new Set(['ERR_TLS_PEER_CLOSED', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED'])
+const DROP_CODES = new Set(['ERR_TLS_PEER_CLOSED', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED'])
 
 /** How long after a reload (trigger, or the writer's `done` without one) a drop still counts as "during the reload" (ms). */
-export const RELOAD_GRACE_MS = 1000
+const RELOAD_GRACE_MS = 1000
 
 /** A span of time the server was reloading (monotonic ms). */
-export interface ReloadWindow {
+interface ReloadWindow {
   rotation: number
   from: number
   to: number

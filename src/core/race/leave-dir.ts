@@ -15,7 +15,7 @@ import {keyMatches, readPrivateKey} from '../x509/keys.js'
 import {readCertificates} from '../x509/read.js'
 
 /** The directory's set as the race found it: the bytes and modes it restores with `--restore`. */
-export interface DirSnapshot {
+interface DirSnapshot {
   files: SetFile[]
 }
 
@@ -62,14 +62,14 @@ export function setProblem(dir: string, names: SvidFileNames, ca: string, at: Da
 }
 
 /** Writes `files` into `dir` the way `mode` writes (one complete set, default knobs, no events kept). */
-export async function writeSet(dir: string, mode: WriterMode, files: SetFile[], clock: Clock): Promise<void> {
+async function writeSet(dir: string, mode: WriterMode, files: SetFile[], clock: Clock): Promise<void> {
   const ops = new Ops({rotation: 0, writer: mode, clock, sink: () => undefined, knobs: defaultKnobs(), hooks: {}, changes: new Set(['cert', 'key', 'bundle'])})
   await WRITERS[mode]({dir, files, ops, knobs: defaultKnobs()})
   await Promise.all(ops.pending)
 }
 
 /** How the race left --dir (docs/race.md "Leaving the directory"). */
-export type DirLeft = 'last-rotation' | 'repaired' | 'restored'
+type DirLeft = 'last-rotation' | 'repaired' | 'restored'
 
 /**
  * Leaves `dir` complete: with `restore`, the original bytes go back (written by the race's writer

@@ -32,7 +32,7 @@ export function parseReload(text: string): ReloadTrigger {
 }
 
 /** Returns the signal named by `HUP`, `SIGHUP` or `hup`; an unknown name is a usage error. */
-export function parseSignalName(text: string): NodeJS.Signals {
+function parseSignalName(text: string): NodeJS.Signals {
   const up = text.toUpperCase()
   const name = (up.startsWith('SIG') ? up : `SIG${up}`) as NodeJS.Signals
   if (!(name in osConstants.signals) || name === 'SIGKILL' || name === 'SIGSTOP')
@@ -70,7 +70,7 @@ export function checkPidSource(pid: number | undefined, pidFile: string | undefi
 }
 
 /** The bound of an `exec:` trigger (docs/race.md): the whole process group is killed at this limit. */
-export const EXEC_TIMEOUT_MS = 30_000
+const EXEC_TIMEOUT_MS = 30_000
 const STDERR_KEEP = 2000
 
 /**

@@ -3,7 +3,7 @@ import {runTargetRace, type TargetRaceOptions} from './target-race.js'
 import type {TargetRaceReport} from './target-report.js'
 
 /** One round of `race --target --repeat N`. */
-export interface RoundResult {
+interface RoundResult {
   round: number
   ok: boolean
   summary: string
@@ -14,7 +14,7 @@ export interface RoundResult {
 }
 
 /** The combined report of `--repeat N`: the report of the first failed round (else the last), plus every round. */
-export type RepeatedReport = TargetRaceReport & {repeat: number; failedRounds: number; rounds: RoundResult[]}
+type RepeatedReport = TargetRaceReport & {repeat: number; failedRounds: number; rounds: RoundResult[]}
 
 /**
  * Returns the combined verdict of `repeat` races against the same target, each with fresh

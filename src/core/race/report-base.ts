@@ -41,10 +41,10 @@ export interface RaceReportBase {
 }
 
 /** Failure causes that mean the server presented an inconsistent or out-of-validity set. */
-export const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
+const INCONSISTENT = new Set(['untrusted-chain', 'cert-expired', 'cert-not-yet-valid', 'key-mismatch'])
 
 /** What both race reports say of the failed handshakes (RaceReportBase fields), from all attempts. */
-export interface FailureTally {
+interface FailureTally {
   failed: Attempt[]
   failuresByCause: Record<string, number>
   failuresBySide: {local: number; peer: number}

@@ -9,7 +9,7 @@ import type {SupervisorMessage, SupervisorRequest} from './supervisor-protocol.j
 const KEEP_LINES = 20
 
 /** The supervisor entry (compiled), from src/ or dist/ alike: both sit three levels below the package root. */
-export const SUPERVISOR_ENTRY = fileURLToPath(new URL('../../../dist/core/race/supervisor.js', import.meta.url))
+const SUPERVISOR_ENTRY = fileURLToPath(new URL('../../../dist/core/race/supervisor.js', import.meta.url))
 
 /** The server under test, started by `--server-cmd`. */
 export interface ServerProcess {
@@ -213,7 +213,7 @@ export async function waitForPort(host: string, port: number, o: {timeoutMs: num
 }
 
 /** Returns "status 1" or "signal SIGKILL". */
-export function exitText(e: {status: number | null; signal: string | null}): string {
+function exitText(e: {status: number | null; signal: string | null}): string {
   return e.signal ? `signal ${e.signal}` : `status ${e.status}`
 }
 

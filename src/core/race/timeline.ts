@@ -6,7 +6,7 @@ import type {ReloadResult} from './reload.js'
 import {maxOf, minOf} from '../arrays.js'
 
 /** What a timeline draws, all times on the shared monotonic clock (ms). */
-export interface TimelineInput {
+interface TimelineInput {
   verdict: {ok: boolean; summary: string}
   target: string
   writerEvents: RotateEvent[]

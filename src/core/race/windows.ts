@@ -2,7 +2,7 @@ import type {RotateEvent} from '../rotate/events.js'
 import type {Attempt} from './attempt.js'
 
 /** An inconsistent window the writer opened (torn, absent, key-mismatch, bundle-stale), on the shared monotonic clock. */
-export interface WriterWindow {
+interface WriterWindow {
   rotation: number
   window: string
   file?: string

@@ -5,7 +5,7 @@ import type {RotateEvent} from '../rotate/events.js'
 import type {WriterJob, WriterMessage} from './writer-job.js'
 
 /** The writer process entry (compiled), from src/ or dist/ alike: both sit three levels below the package root. */
-export const WRITER_ENTRY = fileURLToPath(new URL('../../../dist/core/race/writer-child.js', import.meta.url))
+const WRITER_ENTRY = fileURLToPath(new URL('../../../dist/core/race/writer-child.js', import.meta.url))
 
 /** A running writer process. */
 export interface Writer {
@@ -23,7 +23,7 @@ export interface Writer {
 }
 
 /** How long the writer may stay silent while it owes a message (a step takes milliseconds). */
-export const WRITER_IDLE_MS = 60_000
+const WRITER_IDLE_MS = 60_000
 
 /**
  * Starts the writer in a separate process (so the writer's windows are real: nothing

@@ -16,9 +16,6 @@ export function checkCount(count: number): void {
   if (count > MAX_ISSUE_COUNT) throw usageError(`--count ${count} is more than ${MAX_ISSUE_COUNT}`, `issue at most ${MAX_ISSUE_COUNT} SVIDs per run`)
 }
 
-/** The marker of a bulk run in progress, in the directory that holds its SVID directories: `.svidkit-issue-<fingerprint>.partial`. */
-export const MARKER = /^\.svidkit-issue-[0-9a-f]{16}\.partial$/
-
 /** Returns the directory that holds every SVID directory of the run: `out`, or the part of `out` before its first `{n}` component. */
 export function runRoot(o: IssueToDirectoryOptions): string {
   if (!o.out.includes('{n}')) return o.out
@@ -59,7 +56,7 @@ function fingerprint(o: IssueToDirectoryOptions, count: number): string {
 }
 
 /** A bulk run's state on disk: whether it resumes an interrupted run with the same arguments. */
-export interface BulkRun {
+interface BulkRun {
   resuming: boolean
   /** Marks the run as in progress (before its first write). */
   begin(): void

@@ -74,7 +74,7 @@ export interface IssueResult {
 }
 
 /** Returns the public key of the CSR at `path` after checking its signature, with a warning for each part of it that is ignored (SANs, subject). */
-export async function readCsr(path: string): Promise<{key: KeyObject; warnings: string[]}> {
+async function readCsr(path: string): Promise<{key: KeyObject; warnings: string[]}> {
   const bytes = readInput(path, 'pem-invalid')
   const csr = readCsrDer(csrDer(bytes) ?? bytes, path)
   if (csr.signature === 'invalid') {
@@ -96,7 +96,7 @@ function p12Password(o: IssueToDirectoryOptions): string | undefined {
   return line
 }
 
-export function outputSpec(o: IssueToDirectoryOptions): OutputSpec {
+function outputSpec(o: IssueToDirectoryOptions): OutputSpec {
   const layout = o.layout ?? 'spiffe-helper'
   const format = o.format ?? 'pem'
   const overridden = Object.values(o.names ?? {}).some((v) => v !== undefined)

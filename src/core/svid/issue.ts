@@ -55,7 +55,7 @@ export interface IssuedSvid {
   warnings: string[]
 }
 
-export const DEFAULT_SVID_TTL_MS = 3_600_000
+const DEFAULT_SVID_TTL_MS = 3_600_000
 export const DEFAULT_LEAF_SUBJECT = 'O=svidkit'
 
 /** Returns the SPIFFE ID if it can be issued by this authority; throws a usage error otherwise. */
@@ -78,7 +78,7 @@ export function issuableId(authority: Authority, spiffeId: SpiffeId | string): S
 }
 
 /** Returns [notBefore, notAfter] for a leaf, capped at `cap`, with a warning when the cap bites. */
-export function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number}, now: Date, cap: Date, warnings: string[]): [Date, Date] {
+function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number}, now: Date, cap: Date, warnings: string[]): [Date, Date] {
   const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
   if (!(ttl > 0))
     throw usageError(`the lifetime must be positive, got ${formatDuration(ttl)}`, 'give a positive duration such as 1h or 720h (to backdate, use --not-before)')

@@ -36,7 +36,7 @@ function pbes2(pkcs8: Uint8Array, password: string, salt: Buffer, iv: Buffer): B
 }
 
 /** Iterations of PBKDF2 and of the MAC KDF: OpenSSL's default. */
-export const PKCS12_ITERATIONS = 2048
+const PKCS12_ITERATIONS = 2048
 
 const set = (...c: Uint8Array[]) => tlvOf(0x31, c)
 const bmpString = (s: string) => tlv(0x1e, Buffer.from(s, 'utf16le').swap16())
@@ -54,7 +54,7 @@ function dataContentInfo(content: Uint8Array): Buffer {
 }
 
 /** Options of `pkcs12Der`. */
-export interface Pkcs12Input {
+interface Pkcs12Input {
   privateKey: KeyObject
   /** Leaf first, then intermediates. */
   certificates: Uint8Array[]

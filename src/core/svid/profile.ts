@@ -2,7 +2,7 @@ import type {CertificateTemplate} from '../x509/build.js'
 import {OID} from '../x509/oids.js'
 
 /** Options of the leaf profile. */
-export interface LeafProfileOptions {
+interface LeafProfileOptions {
   spiffeId: string
   /** Extra DNS SANs (only for SPIFFE-unaware peers). Default none. */
   dns?: string[]

@@ -61,7 +61,7 @@ export function isSelfSigned(c: ParsedCertificate): boolean {
 const keyInfo = new WeakMap<ParsedCertificate, KeyInfo | null>()
 
 /** A public key's type (Node's names), RSA modulus size and EC curve (Node's names). */
-export interface KeyInfo {
+interface KeyInfo {
   type?: string
   bits?: number
   curve?: string

@@ -8,7 +8,7 @@ import type {ParsedCertificate} from '../x509/certificate.js'
 import {isParsableDnsName, isParsableEmail} from './name-constraints.js'
 
 /** One problem with a CA's nameConstraints extension. */
-export interface ConstraintProblem {
+interface ConstraintProblem {
   message: string
   /** Rejected only with `--strict` (an RFC 5280 MUST for conforming CAs that Go and OpenSSL do not enforce). */
   strictOnly: boolean

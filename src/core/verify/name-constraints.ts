@@ -38,7 +38,7 @@ function spend(b: NameConstraintBudget, n: number): void {
 }
 
 /** Returns the host of a URI (its authority without userinfo and port), or undefined. For a SPIFFE ID that is the trust domain. */
-export function uriHost(uri: string): string | undefined {
+function uriHost(uri: string): string | undefined {
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(uri)
   if (!m) return undefined
   let host = m[1]
@@ -190,7 +190,7 @@ function inDomains(set: DomainSet, name: string, b: NameConstraintBudget, hostOn
 }
 
 /** One name a constraint rejected. */
-export interface ConstraintViolation {
+interface ConstraintViolation {
   type: ConstraintName['type']
   value: string
   excluded: boolean

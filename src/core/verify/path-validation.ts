@@ -12,7 +12,7 @@ import {evaluatePath, PATH_STEPS, type PathOutcome} from './path-checks.js'
 import type {Report} from './result.js'
 
 /** What path validation needs. */
-export interface PathInput {
+interface PathInput {
   leaf: ParsedCertificate
   /** Untrusted certificates that may be on the path, any order. */
   intermediates: ParsedCertificate[]

@@ -10,7 +10,7 @@ import {extensionValue} from './cert-facts.js'
 import {pushAll} from '../arrays.js'
 
 /** The constrained names of one certificate. */
-export interface SubjectNames {
+interface SubjectNames {
   dns: string[]
   /** rfc822Name SANs, then the emailAddress attributes of the subject DN (from `dnEmailsFrom` on). */
   emails: string[]

@@ -9,7 +9,7 @@ import {verifyChain} from './chain.js'
 import type {VerifyResult} from './result.js'
 
 /** Options of `verifyChainFiles`, as `verify --profile x509` takes them. */
-export interface VerifyChainFilesOptions {
+interface VerifyChainFilesOptions {
   /** Chain file: the end-entity certificate first, then any intermediates (PEM or DER; `-` reads standard input). */
   file: string
   /** Root files (PEM or one DER certificate each): every certificate in them is a trust anchor. At least one. */

@@ -19,7 +19,7 @@ const GOAWAY = 0x7
  * from the first byte) and reports a GOAWAY with an error code, which nghttp2 sends when it
  * terminates a session (RFC 9113 §5.4.1).
  */
-export class GoawayScanner {
+class GoawayScanner {
   private head = Buffer.alloc(0)
   private skip = 0
 

@@ -73,7 +73,7 @@ export interface ClientSummary {
 }
 
 /** Per-client summaries kept at most; older disconnected clients are dropped (and counted) beyond it. */
-export const MAX_CLIENT_SUMMARIES = 1000
+const MAX_CLIENT_SUMMARIES = 1000
 
 /**
  * Returns a collector of per-client summaries fed with events. It keeps at most

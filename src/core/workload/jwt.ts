@@ -74,7 +74,7 @@ export class JwtAuthority {
 }
 
 /** A google.protobuf.Value as @grpc/proto-loader encodes it (protobufjs keeps its built-in well-known types in camelCase, even with keepCase). */
-export type ProtoValue =
+type ProtoValue =
   | {nullValue: 'NULL_VALUE'}
   | {numberValue: number}
   | {stringValue: string}
@@ -83,7 +83,7 @@ export type ProtoValue =
   | {listValue: {values: ProtoValue[]}}
 
 /** A google.protobuf.Struct as @grpc/proto-loader encodes it. */
-export interface ProtoStruct {
+interface ProtoStruct {
   fields: Record<string, ProtoValue>
 }
 

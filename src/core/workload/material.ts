@@ -38,12 +38,12 @@ export interface X509BundlesResponse {
 }
 
 /** JWTBundlesResponse: SPIFFE ID of the trust domain -> JWKS document bytes. */
-export interface JwtBundlesResponse {
+interface JwtBundlesResponse {
   bundles: Record<string, Buffer>
 }
 
 /** Issuance settings shared by every SVID of the server. */
-export interface IssueSettings {
+interface IssueSettings {
   keyType?: KeyType
   ttlMs?: number
   clock?: Clock

@@ -11,7 +11,7 @@ import {loadPlan} from './plan.js'
 import {parseFederate, parseIdentity, type CaOverlap, type RotationKind, type WorkloadApiOptions} from './options.js'
 
 /** The raw flag values (undefined = not given). */
-export interface ServeInput {
+interface ServeInput {
   socket?: string
   ca: string
   spiffeId: string[]

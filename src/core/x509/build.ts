@@ -48,7 +48,7 @@ let pool = Buffer.alloc(0)
 let poolAt = 0
 
 /** Returns a random positive serial of 16 bytes as hex. */
-export function randomSerial(): string {
+function randomSerial(): string {
   // One randomBytes call per 256 serials: each call costs more than the 16 bytes it returns.
   if (poolAt + 16 > pool.length) {
     pool = randomBytes(16 * 256)
@@ -104,7 +104,7 @@ function extension(id: string, critical: boolean, value: Uint8Array): Buffer {
 const constantExtension = boundedCache<string, Buffer>()
 
 /** Returns the SKI of a public key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1). */
-export function subjectKeyId(spki: Uint8Array): Buffer {
+function subjectKeyId(spki: Uint8Array): Buffer {
   // SubjectPublicKeyInfo = SEQUENCE { AlgorithmIdentifier, BIT STRING }: hash the BIT STRING's content after its unused-bits byte.
   const outer = readTlv(spki, 0, spki.length)
   const bits = outer && readChildren(spki, outer, 2)?.[1]

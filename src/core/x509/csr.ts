@@ -6,7 +6,7 @@ import {hasPemArmour, parsePemBlocks} from './pem.js'
 import {x509} from './provider.js'
 
 /** What a PKCS#10 certificate signing request (RFC 2986) holds, as `inspect` and `issue --csr` read it. */
-export interface CsrInfo {
+interface CsrInfo {
   /** RFC 4514 text of the subject; '' when empty. */
   subject: string
   /** The SANs requested, as `type:value` (dns:web, url:spiffe://…, ip:…). */

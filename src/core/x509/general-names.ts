@@ -7,7 +7,7 @@ import {isIP} from 'node:net'
 import {bufferOf, readChildren, readTlv} from './der-read.js'
 
 /** The names of a subjectAltName extension, by type; `other` counts the remaining kinds. */
-export interface SanNames {
+interface SanNames {
   uris: string[]
   dns: string[]
   ips: string[]

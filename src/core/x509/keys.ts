@@ -220,7 +220,7 @@ const NEW_EC_CURVES = {
   'ec-p256': {openssl: 'prime256v1', jwk: 'P-256', oid: '1.2.840.10045.3.1.7', bytes: 32},
   'ec-p384': {openssl: 'secp384r1', jwk: 'P-384', oid: '1.3.132.0.34', bytes: 48},
 } as const
-export type NewEcKeyType = keyof typeof NEW_EC_CURVES
+type NewEcKeyType = keyof typeof NEW_EC_CURVES
 
 /** One ECDH context per curve: generateKeys() replaces its key pair each time. */
 const ecdhs = new Map<NewEcKeyType, ECDH>()

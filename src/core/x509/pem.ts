@@ -1,5 +1,5 @@
 /** One PEM block: its label and the DER bytes of its body. */
-export interface PemBlock {
+interface PemBlock {
   type: string
   der: Uint8Array
 }

@@ -27,7 +27,7 @@ function certificateFromDer(der: Uint8Array, where: string): ParsedCertificate {
 }
 
 /** Certificates read from one file at most: far above any chain or bundle, low enough to bound parsing work. */
-export const MAX_CERTIFICATES_PER_FILE = 1000
+const MAX_CERTIFICATES_PER_FILE = 1000
 
 /**
  * Returns the certificates of a chain or bundle file, in file order (X509-SVID §5): PEM `CERTIFICATE` blocks (other block types skipped), or one DER

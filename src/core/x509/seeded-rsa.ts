@@ -16,7 +16,7 @@ import {SvidkitError} from '../errors.js'
 import type {KeyPair} from './keys.js'
 
 /** A seeded random source: successive draws of `n` bytes (one HMAC counter stream per label). */
-export type ByteSource = (label: string, n: number) => Buffer
+type ByteSource = (label: string, n: number) => Buffer
 
 const E = 65537n
 
@@ -165,9 +165,9 @@ export function seededRsaKeyPair(modulusBits: number, source: ByteSource, cacheK
   if (hit) return hit
   if (![2048, 3072, 4096].includes(modulusBits)) throw new SvidkitError('internal', `seeded RSA keys are 2048, 3072 or 4096 bits, not ${modulusBits}`)
   const half = modulusBits / 2
-  let p = 0n
-  let q = 0n
-  let d = 0n
+  let p: bigint
+  let q: bigint
+  let d: bigint
   // FIPS 186-5 A.1.3: retry q (then p) until |p − q| and d are large enough; practically never more than once.
   for (let attempt = 0; ; attempt++) {
     if (attempt >= 16) throw new SvidkitError('internal', 'seeded RSA: no acceptable prime pair in 16 attempts')

@@ -41,10 +41,10 @@ function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
   }
 }
 
-export const RACE_TRUST_DOMAIN = 'race.svidkit.test'
+const RACE_TRUST_DOMAIN = 'race.svidkit.test'
 
 /** Handshakes the clients must finish while the naive server holds an empty bundle (see holdsBundle). */
-export const NAIVE_WINDOW_HANDSHAKES = 4
+const NAIVE_WINDOW_HANDSHAKES = 4
 
 /**
  * Whether the writer pauses after truncating the bundle file: with the naive `unvalidated`
@@ -53,7 +53,7 @@ export const NAIVE_WINDOW_HANDSHAKES = 4
  * The race holds it open until the server has reacted and the clients finished
  * NAIVE_WINDOW_HANDSHAKES handshakes in it, so the documented example fails every run.
  */
-export function holdsBundle(o: LocalRaceOptions): boolean {
+function holdsBundle(o: LocalRaceOptions): boolean {
   const k = o.knobs ?? defaultKnobs()
   return (
     (o.serverReload ?? RACE_DEFAULTS.serverReload) === 'unvalidated' &&
