@@ -5,7 +5,14 @@ import {generateKeyPairSync, sign} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {createAuthority, issueSvid, issueToDirectory, verifySvid, singleBundleSet, parsePemBundle} from '../dist/index.js'
+import {
+  createAuthority,
+  issueSvid,
+  issueToDirectory,
+  verifySvid,
+  singleBundleSet,
+  parsePemBundle,
+} from '../dist/index.js'
 import {clientHandshake} from '../dist/core/handshake/client.js'
 import {SvidServer} from '../dist/core/handshake/server.js'
 import {fileNames} from '../dist/core/fs/layout.js'
@@ -35,7 +42,9 @@ function rawP256() {
  * in machine load or a garbage collection hits both; rates are over all rounds.
  */
 export async function issuance(quick) {
-  const {rounds, perRound, warm} = quick ? {rounds: 6, perRound: 100, warm: 100} : {rounds: 20, perRound: 250, warm: 500}
+  const {rounds, perRound, warm} = quick
+    ? {rounds: 6, perRound: 100, warm: 100}
+    : {rounds: 20, perRound: 250, warm: 500}
   const {authority} = await createAuthority({trustDomain: 'bench.test', intermediates: 1})
   const lib = (i) => issueSvid(authority, {spiffeId: `spiffe://bench.test/w${i}`})
   for (let i = 0; i < warm; i++) {
@@ -62,8 +71,17 @@ export async function issuance(quick) {
   const rate = (t) => (n / t) * 1000
   const issued = await issueSvid(authority, {spiffeId: 'spiffe://bench.test/web'})
   const bundles = singleBundleSet('bench.test', issued.bundle)
-  const verify = await perSecond(quick ? 200 : 1000, () => verifySvid({chain: issued.svid.certificates, bundles, at: new Date()}))
-  return {n, warmUp: warm, rawPerSecond: rate(ms.raw), svidkitPerSecond: rate(ms.lib), ratio: ms.raw / ms.lib, verifyPerSecond: verify}
+  const verify = await perSecond(quick ? 200 : 1000, () =>
+    verifySvid({chain: issued.svid.certificates, bundles, at: new Date()}),
+  )
+  return {
+    n,
+    warmUp: warm,
+    rawPerSecond: rate(ms.raw),
+    svidkitPerSecond: rate(ms.lib),
+    ratio: ms.raw / ms.lib,
+    verifyPerSecond: verify,
+  }
 }
 
 export async function handshakes({tmp, flatCa, quick, haveOpenssl}) {
@@ -71,10 +89,23 @@ export async function handshakes({tmp, flatCa, quick, haveOpenssl}) {
   const clientDir = join(tmp, 'hs-client')
   await issueToDirectory({spiffeId: 'spiffe://bench.test/server', ca: flatCa, out: serverDir})
   await issueToDirectory({spiffeId: 'spiffe://bench.test/client', ca: flatCa, out: clientDir})
-  const server = new SvidServer({host: '127.0.0.1', port: 0, dir: serverDir, names: fileNames('spiffe-helper'), sink: () => undefined, pollMs: 0})
+  const server = new SvidServer({
+    host: '127.0.0.1',
+    port: 0,
+    dir: serverDir,
+    names: fileNames('spiffe-helper'),
+    sink: () => undefined,
+    pollMs: 0,
+  })
   const port = await server.start()
-  const credentials = {key: readFileSync(join(clientDir, 'svid_key.pem')), cert: readFileSync(join(clientDir, 'svid.pem'))}
-  const bundles = singleBundleSet('bench.test', parsePemBundle(readFileSync(join(flatCa, 'bundle.pem')), 'bundle').authorities)
+  const credentials = {
+    key: readFileSync(join(clientDir, 'svid_key.pem')),
+    cert: readFileSync(join(clientDir, 'svid.pem')),
+  }
+  const bundles = singleBundleSet(
+    'bench.test',
+    parsePemBundle(readFileSync(join(flatCa, 'bundle.pem')), 'bundle').authorities,
+  )
   const hs = () => clientHandshake({host: '127.0.0.1', port, credentials, bundles})
   await hs()
   const n = quick ? 60 : 400

@@ -49,7 +49,11 @@ async function bulkCli(caDir, outDir, count, extra = []) {
   let complete = 0
   for (const d of readdirSync(outDir)) {
     const files = readdirSync(join(outDir, d)).sort().join(',')
-    if (files === 'svid.pem,svid_bundle.pem,svid_key.pem' && (statSync(join(outDir, d, 'svid_key.pem')).mode & 0o777) === 0o600) complete++
+    if (
+      files === 'svid.pem,svid_bundle.pem,svid_key.pem' &&
+      (statSync(join(outDir, d, 'svid_key.pem')).mode & 0o777) === 0o600
+    )
+      complete++
   }
   rmSync(outDir, {recursive: true, force: true})
   return {ms: r.ms, complete}
@@ -75,12 +79,21 @@ async function interleaved(caDir, outDir, count, sets, runs) {
 async function cfsslLoop(dir, n) {
   if (!have('cfssl')) return null
   writeFileSync(join(dir, 'ca-csr.json'), JSON.stringify({CN: 'bench CA', key: {algo: 'ecdsa', size: 256}}))
-  writeFileSync(join(dir, 'leaf.json'), JSON.stringify({CN: '', hosts: ['spiffe://bench.test/web'], key: {algo: 'ecdsa', size: 256}}))
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({signing: {default: {expiry: '1h', usages: ['digital signature', 'server auth', 'client auth']}}}))
+  writeFileSync(
+    join(dir, 'leaf.json'),
+    JSON.stringify({CN: '', hosts: ['spiffe://bench.test/web'], key: {algo: 'ecdsa', size: 256}}),
+  )
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({signing: {default: {expiry: '1h', usages: ['digital signature', 'server auth', 'client auth']}}}),
+  )
   const ca = JSON.parse(spawnSync('cfssl', ['gencert', '-initca', join(dir, 'ca-csr.json')], {encoding: 'utf8'}).stdout)
   writeFileSync(join(dir, 'ca.pem'), ca.cert)
   writeFileSync(join(dir, 'ca-key.pem'), ca.key)
-  const args = ['-c', `cfssl gencert -ca ${dir}/ca.pem -ca-key ${dir}/ca-key.pem -config ${dir}/config.json ${dir}/leaf.json > ${dir}/out.json 2>/dev/null`]
+  const args = [
+    '-c',
+    `cfssl gencert -ca ${dir}/ca.pem -ca-key ${dir}/ca-key.pem -config ${dir}/config.json ${dir}/leaf.json > ${dir}/out.json 2>/dev/null`,
+  ]
   let ms = 0
   for (let i = 0; i < n; i++) {
     const r = await timed('sh', args)
@@ -103,7 +116,18 @@ process.on('exit', () => fs.writeFileSync(${JSON.stringify(report)}, JSON.string
   const env = {...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${hook}`}
   const r = await timed(
     process.execPath,
-    [RUN, 'issue', '--spiffe-id', 'spiffe://bench.test/r{n}', '--ca', caDir, '--out', join(outDir, '{n}'), '--count', String(count)],
+    [
+      RUN,
+      'issue',
+      '--spiffe-id',
+      'spiffe://bench.test/r{n}',
+      '--ca',
+      caDir,
+      '--out',
+      join(outDir, '{n}'),
+      '--count',
+      String(count),
+    ],
     env,
   )
   if (r.status !== 0) throw new Error(`issue --count ${count} failed: ${r.stderr}`)

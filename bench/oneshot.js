@@ -13,12 +13,17 @@ function preparePeers(tmp, caDir) {
   const dir = join(tmp, 'peers')
   mkdirSync(join(dir, 'caroot'), {recursive: true})
   // cfssl 1.2 reads SEC1 EC keys only; svidkit writes PKCS#8.
-  execFileSync('openssl', ['ec', '-in', join(caDir, 'intermediate-1-key.pem'), '-out', join(dir, 'int-key-sec1.pem')], {stdio: 'ignore'})
+  execFileSync('openssl', ['ec', '-in', join(caDir, 'intermediate-1-key.pem'), '-out', join(dir, 'int-key-sec1.pem')], {
+    stdio: 'ignore',
+  })
   writeFileSync(
     join(dir, 'cfssl-config.json'),
     JSON.stringify({signing: {default: {expiry: '1h', usages: ['digital signature', 'server auth', 'client auth']}}}),
   )
-  writeFileSync(join(dir, 'csr.json'), JSON.stringify({CN: 'web', hosts: ['spiffe://bench.test/web'], key: {algo: 'ecdsa', size: 256}}))
+  writeFileSync(
+    join(dir, 'csr.json'),
+    JSON.stringify({CN: 'web', hosts: ['spiffe://bench.test/web'], key: {algo: 'ecdsa', size: 256}}),
+  )
   writeFileSync(join(dir, 'caroot', 'rootCA.pem'), readFileSync(join(caDir, 'root.pem')))
   writeFileSync(join(dir, 'caroot', 'rootCA-key.pem'), readFileSync(join(caDir, 'root-key.pem')), {mode: 0o600})
   writeFileSync(
@@ -37,26 +42,56 @@ export function oneShotCommands({tmp, shm, repo, caDir, svidDir, node = process.
   const cmds = [
     ['node', '`node -e 0`', [node, '-e', '0']],
     ['version', 'svidkit --version', svidkit('--version')],
-    ['ca-init', 'svidkit ca init', svidkit('ca', 'init', '--trust-domain', 'bench.test', '--out', join(tmp, 'ca-run'), '--force')],
+    [
+      'ca-init',
+      'svidkit ca init',
+      svidkit('ca', 'init', '--trust-domain', 'bench.test', '--out', join(tmp, 'ca-run'), '--force'),
+    ],
     [
       'issue',
       'svidkit issue (one P-256 SVID)',
-      svidkit('issue', '--ca', caDir, '--spiffe-id', 'spiffe://bench.test/web', '--out', join(tmp, 'svid-run'), '--force'),
+      svidkit(
+        'issue',
+        '--ca',
+        caDir,
+        '--spiffe-id',
+        'spiffe://bench.test/web',
+        '--out',
+        join(tmp, 'svid-run'),
+        '--force',
+      ),
     ],
     // The same two writers with their output on a tmpfs: each writes its files with a fsync
     // (the peers do not), which on this machine's virtual disk costs 2-20 ms a file depending on
     // the moment; on a tmpfs it costs nothing, which leaves svidkit's own cost.
     ...(shm !== undefined
       ? [
-          ['ca-init-tmpfs', 'svidkit ca init, output on tmpfs', svidkit('ca', 'init', '--trust-domain', 'bench.test', '--out', join(shm, 'ca-run'), '--force')],
+          [
+            'ca-init-tmpfs',
+            'svidkit ca init, output on tmpfs',
+            svidkit('ca', 'init', '--trust-domain', 'bench.test', '--out', join(shm, 'ca-run'), '--force'),
+          ],
           [
             'issue-tmpfs',
             'svidkit issue, output on tmpfs',
-            svidkit('issue', '--ca', caDir, '--spiffe-id', 'spiffe://bench.test/web', '--out', join(shm, 'svid-run'), '--force'),
+            svidkit(
+              'issue',
+              '--ca',
+              caDir,
+              '--spiffe-id',
+              'spiffe://bench.test/web',
+              '--out',
+              join(shm, 'svid-run'),
+              '--force',
+            ),
           ],
         ]
       : []),
-    ['verify', 'svidkit verify', svidkit('verify', join(svidDir, 'svid.pem'), '--bundle', `bench.test=${join(caDir, 'bundle.pem')}`)],
+    [
+      'verify',
+      'svidkit verify',
+      svidkit('verify', join(svidDir, 'svid.pem'), '--bundle', `bench.test=${join(caDir, 'bundle.pem')}`),
+    ],
     ['inspect', 'svidkit inspect', svidkit('inspect', join(svidDir, 'svid.pem'))],
   ]
   const missing = []
@@ -65,13 +100,29 @@ export function oneShotCommands({tmp, shm, repo, caDir, svidDir, node = process.
     const p = preparePeers(tmp, caDir)
     const req = `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /O=bench -keyout ${p}/k.pem -out ${p}/r.csr`
     const x509 = `openssl x509 -req -in ${p}/r.csr -CA ${caDir}/intermediate-1.pem -CAkey ${caDir}/intermediate-1-key.pem -set_serial 1 -days 1 -extfile ${p}/leaf.ext -out ${p}/c.pem`
-    cmds.push(['openssl-issue', 'openssl req + openssl x509 (via sh -c)', ['sh', '-c', `${req} 2>/dev/null && ${x509} 2>/dev/null`]])
+    cmds.push([
+      'openssl-issue',
+      'openssl req + openssl x509 (via sh -c)',
+      ['sh', '-c', `${req} 2>/dev/null && ${x509} 2>/dev/null`],
+    ])
     cmds.push([
       'openssl-verify',
       'openssl verify',
-      ['openssl', 'verify', '-CAfile', join(caDir, 'root.pem'), '-untrusted', join(svidDir, 'svid.pem'), join(svidDir, 'svid.pem')],
+      [
+        'openssl',
+        'verify',
+        '-CAfile',
+        join(caDir, 'root.pem'),
+        '-untrusted',
+        join(svidDir, 'svid.pem'),
+        join(svidDir, 'svid.pem'),
+      ],
     ])
-    cmds.push(['openssl-text', 'openssl x509 -text', ['openssl', 'x509', '-in', join(svidDir, 'svid.pem'), '-noout', '-text']])
+    cmds.push([
+      'openssl-text',
+      'openssl x509 -text',
+      ['openssl', 'x509', '-in', join(svidDir, 'svid.pem'), '-noout', '-text'],
+    ])
     if (have('cfssl'))
       cmds.push([
         'cfssl',
@@ -136,7 +187,11 @@ function interleaved(cmds, runs) {
 
 /** Peak RSS (kB) of one run, from GNU time; null without /usr/bin/time. */
 function peakRss(argv, env) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {encoding: 'utf8', env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']})
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
+    encoding: 'utf8',
+    env: {...process.env, ...env},
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   if (r.error || r.status !== 0) return null
   return Number(r.stderr.trim().split('\n').pop())
 }
@@ -146,6 +201,12 @@ export function measureOneShots(opts) {
   for (const dir of ['ca-run', 'svid-run']) rmSync(join(opts.tmp, dir), {recursive: true, force: true})
   const tool = have('hyperfine') ? 'hyperfine' : 'interleaved loop'
   const timed = tool === 'hyperfine' ? withHyperfine(cmds, opts.runs, opts.tmp) : interleaved(cmds, opts.runs)
-  const rows = cmds.map(([id, label, argv, env], i) => ({id, label, command: argv.join(' '), ...timed[i], peakRssKb: peakRss(argv, env)}))
+  const rows = cmds.map(([id, label, argv, env], i) => ({
+    id,
+    label,
+    command: argv.join(' '),
+    ...timed[i],
+    peakRssKb: peakRss(argv, env),
+  }))
   return {tool, rows, missing}
 }

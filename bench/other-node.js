@@ -19,7 +19,8 @@ export function findOtherNode() {
   if (env === '0') return {why: 'SVIDKIT_BENCH_NODE=0'}
   const arch = process.arch === 'arm64' ? 'arm64' : 'x64'
   const path = env || join(homedir(), '.cache', 'svidkit-node24', 'node_modules', `node-linux-${arch}`, 'bin', 'node')
-  if (!existsSync(path)) return {why: `${path} not found (npm i --prefix ~/.cache/svidkit-node24 node-linux-${arch}@24)`}
+  if (!existsSync(path))
+    return {why: `${path} not found (npm i --prefix ~/.cache/svidkit-node24 node-linux-${arch}@24)`}
   const r = spawnSync(path, ['-p', 'process.version'], {encoding: 'utf8'})
   if (r.status !== 0) return {why: `${path} does not run`}
   const version = r.stdout.trim()
@@ -31,9 +32,13 @@ export function findOtherNode() {
 export function measureOtherNode({tmp, shm, repo, caDir, svidDir, runs, node}) {
   const copy = join(tmp, 'package-other-node')
   mkdirSync(copy)
-  for (const f of ['bin', 'dist', 'scripts', 'package.json', 'oclif.manifest.json']) cpSync(join(repo, f), join(copy, f), {recursive: true})
+  for (const f of ['bin', 'dist', 'scripts', 'package.json', 'oclif.manifest.json'])
+    cpSync(join(repo, f), join(copy, f), {recursive: true})
   symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'), 'dir')
-  const train = spawnSync(node.path, [join(copy, 'scripts', 'lite-cache.js')], {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']})
+  const train = spawnSync(node.path, [join(copy, 'scripts', 'lite-cache.js')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   if (train.status !== 0) throw new Error(`training the lite caches on ${node.version} failed: ${train.stderr}`)
   const opts = {tmp, shm, caDir, svidDir, runs, node: node.path, peers: false}
   return {

@@ -83,7 +83,12 @@ export async function raceTargetBench({seconds = 3} = {}) {
     server = await startSServer({dir: svid, chain: true, verifyDepth: 3})
     const port = server.port
     const openssl = await sTime(port, client, seconds, {www: true})
-    rows.push({name: 'openssl s_time -new vs s_server (mTLS)', value: openssl, unit: 'handshakes/s', note: 'one connection at a time, GET / per connection'})
+    rows.push({
+      name: 'openssl s_time -new vs s_server (mTLS)',
+      value: openssl,
+      unit: 'handshakes/s',
+      note: 'one connection at a time, GET / per connection',
+    })
     for (const concurrency of [1, 4]) {
       const r = await runTargetRace({
         host: '127.0.0.1',
@@ -153,5 +158,6 @@ export async function raceTargetBench({seconds = 3} = {}) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await raceTargetBench()) console.log(`${r.name.padEnd(48)} ${r.value === null ? '-' : r.value.toFixed(0).padStart(7)} ${r.unit}  ${r.note}`)
+  for (const r of await raceTargetBench())
+    console.log(`${r.name.padEnd(48)} ${r.value === null ? '-' : r.value.toFixed(0).padStart(7)} ${r.unit}  ${r.note}`)
 }

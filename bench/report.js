@@ -19,7 +19,15 @@ function tables(r) {
   const by = Object.fromEntries(r.oneShot.rows.map((x) => [x.id, x]))
   const node = by.node
   const oneShot = [
-    ['one process', 'median ms', 'over `node -e 0`', '× node', 'CPU ms (user+sys)', 'peak RSS MB', 'goal +80 ms (stretch +50)'],
+    [
+      'one process',
+      'median ms',
+      'over `node -e 0`',
+      '× node',
+      'CPU ms (user+sys)',
+      'peak RSS MB',
+      'goal +80 ms (stretch +50)',
+    ],
     [node.label, ms(node.medianMs), '', '1.00×', ms(node.cpuMs), mb(node.peakRssKb), ''],
     ...ONE_SHOT.filter((id) => by[id]).map((id) => {
       const x = by[id]
@@ -113,7 +121,11 @@ function bothNodes(r) {
 
 function md(rows) {
   const [head, ...body] = rows
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n')
 }
 
 function text(rows) {
@@ -124,12 +136,17 @@ function text(rows) {
 export function printReport(r) {
   const t = tables(r)
   const m = r.machine
-  console.log(`\n${m.nproc} cores, ${m.cpu}, node ${m.node}, ${m.openssl}; load ${m.loadBefore} → ${m.loadAfter}; ${r.oneShot.tool}`)
+  console.log(
+    `\n${m.nproc} cores, ${m.cpu}, node ${m.node}, ${m.openssl}; load ${m.loadBefore} → ${m.loadAfter}; ${r.oneShot.tool}`,
+  )
   console.log(`\n${text(t.oneShot)}\n\n${text(t.peers)}\n\n${text(t.inProcess)}`)
   const both = bothNodes(r)
   console.log(both ? `\nstart-up on two Node versions:\n${text(both)}` : `\nno second Node: ${r.otherNode?.skipped}`)
   if (r.oneShot.missing.length) console.log(`\nleft out (not on PATH): ${r.oneShot.missing.join(', ')}`)
-  for (const e of r.externals) console.log(e.skipped ? `\nbench/${e.name}: skipped (not present)` : `\nbench/${e.name} (exit ${e.status}):\n${e.output}`)
+  for (const e of r.externals)
+    console.log(
+      e.skipped ? `\nbench/${e.name}: skipped (not present)` : `\nbench/${e.name} (exit ${e.status}):\n${e.output}`,
+    )
   console.log(`\nbench process peak RSS: ${mb(r.benchPeakRssKb)} MB`)
 }
 
@@ -143,7 +160,9 @@ export function markdownReport(r) {
   }
   const ext = r.externals
     .map((e) =>
-      e.skipped ? `- \`bench/${e.name}\`: not present in this run (skipped).` : `### bench/${e.name} (exit ${e.status})\n\n\`\`\`\n${e.output}\n\`\`\``,
+      e.skipped
+        ? `- \`bench/${e.name}\`: not present in this run (skipped).`
+        : `### bench/${e.name} (exit ${e.status})\n\n\`\`\`\n${e.output}\n\`\`\``,
     )
     .join('\n\n')
   return `# Benchmarks

@@ -18,7 +18,8 @@ const quick = process.argv.includes('--quick')
 const docs = process.argv.includes('--docs')
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const have = (t) => spawnSync('sh', ['-c', `command -v ${t}`], {stdio: 'ignore'}).status === 0
-const version = (cmd, args) => (have(cmd) ? execFileSync(cmd, args, {encoding: 'utf8'}).split('\n')[0].trim() : 'absent')
+const version = (cmd, args) =>
+  have(cmd) ? execFileSync(cmd, args, {encoding: 'utf8'}).split('\n')[0].trim() : 'absent'
 
 const tmp = mkdtempSync(join(tmpdir(), 'svidkit-bench-'))
 // A tmpfs for the writers' one-shot rows (bench/oneshot.js), when the machine has one.
@@ -40,7 +41,11 @@ function external(name) {
     return {name, skipped: true}
   }
   console.log(`running bench/${name}${quick ? ' --quick' : ''} …`)
-  const r = spawnSync(process.execPath, [path, ...(quick ? ['--quick'] : [])], {encoding: 'utf8', timeout: 20 * 60_000, stdio: ['ignore', 'pipe', 'inherit']})
+  const r = spawnSync(process.execPath, [path, ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    timeout: 20 * 60_000,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   return {name, skipped: false, status: r.status, output: (r.stdout ?? '').trimEnd()}
 }
 
@@ -51,7 +56,9 @@ try {
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
     openssl: version('openssl', ['version']),
-    cfssl: have('cfssl') ? execFileSync('cfssl', ['version'], {encoding: 'utf8'}).split('\n')[0].replace('Version: ', '') : 'absent',
+    cfssl: have('cfssl')
+      ? execFileSync('cfssl', ['version'], {encoding: 'utf8'}).split('\n')[0].replace('Version: ', '')
+      : 'absent',
     mkcert: version('mkcert', ['-version']),
     hyperfine: version('hyperfine', ['--version']),
     loadBefore: loadavg()
@@ -82,7 +89,16 @@ try {
   machine.loadAfter = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')
-  const results = {quick, machine, oneShot, otherNode, issue, handshakes: hs, externals, benchPeakRssKb: process.resourceUsage().maxRSS}
+  const results = {
+    quick,
+    machine,
+    oneShot,
+    otherNode,
+    issue,
+    handshakes: hs,
+    externals,
+    benchPeakRssKb: process.resourceUsage().maxRSS,
+  }
 
   printReport(results)
   writeFileSync(join(repo, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')

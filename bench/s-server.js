@@ -34,7 +34,16 @@ export async function startSServer({dir, verifyDepth = 2, chain = false, port}) 
   const p = port ?? (await freePort())
   const args = ['s_server', '-accept', `127.0.0.1:${p}`, '-cert', join(dir, 'svid.pem')]
   if (chain) args.push('-cert_chain', join(dir, 'svid.pem'))
-  args.push('-key', join(dir, 'svid_key.pem'), '-CAfile', join(dir, 'svid_bundle.pem'), '-Verify', String(verifyDepth), '-www', '-quiet')
+  args.push(
+    '-key',
+    join(dir, 'svid_key.pem'),
+    '-CAfile',
+    join(dir, 'svid_bundle.pem'),
+    '-Verify',
+    String(verifyDepth),
+    '-www',
+    '-quiet',
+  )
   const child = spawn('openssl', args, {stdio: ['pipe', 'ignore', 'ignore']})
   let exited = false
   child.once('exit', () => (exited = true))

@@ -31,7 +31,8 @@ function liteCommand() {
   }
   for (const words of [2, 1]) {
     const id = argv.slice(0, words).join(':')
-    if (argv.length >= words && Object.hasOwn(index, id)) return {id, file: join(root, 'dist', 'bundle', 'lite', index[id]), rest: argv.slice(words)}
+    if (argv.length >= words && Object.hasOwn(index, id))
+      return {id, file: join(root, 'dist', 'bundle', 'lite', index[id]), rest: argv.slice(words)}
   }
   return undefined
 }
@@ -49,12 +50,15 @@ async function main() {
   if (['--version', ...(pjson.oclif?.additionalVersionFlags ?? [])].includes(argv[0])) {
     // The same text as oclif's `--version` (its config.userAgent).
     const os = platform() === 'linux' && /microsoft/i.test(release()) ? 'wsl' : platform()
-    process.stdout.write(`${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`)
+    process.stdout.write(
+      `${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`,
+    )
     return
   }
   const lite = liteCommand()
   const runner = lite === undefined ? undefined : liteRunner()
-  const done = runner !== undefined && (await runner.runLite(lite.file, lite.id, lite.rest, pjson.oclif?.bin ?? pjson.name))
+  const done =
+    runner !== undefined && (await runner.runLite(lite.file, lite.id, lite.rest, pjson.oclif?.bin ?? pjson.name))
   if (!done) {
     // dist/bundle/cli/oclif-runtime.js is @oclif/core bundled with the commands (scripts/bundle.js).
     const {execute, settings} = await import('../dist/bundle/cli/oclif-runtime.js')

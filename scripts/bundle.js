@@ -34,12 +34,17 @@ function jsFiles(dir) {
  */
 function oclifModules() {
   const oclif = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).oclif ?? {}
-  const named = [...Object.values(oclif.hooks ?? {}).flat(), ...(typeof oclif.helpClass === 'string' ? [oclif.helpClass] : [])]
+  const named = [
+    ...Object.values(oclif.hooks ?? {}).flat(),
+    ...(typeof oclif.helpClass === 'string' ? [oclif.helpClass] : []),
+  ]
     .filter((p) => typeof p === 'string')
     .map((p) => join(root, p.endsWith('.js') ? p : `${p}.js`))
     .map((p) => (p.startsWith(bundleDir + '/') ? join(dist, p.slice(bundleDir.length + 1)) : p))
   const hooksDir = join(dist, 'cli', 'hooks')
-  return [...new Set([...(existsSync(hooksDir) ? jsFiles(hooksDir) : []), ...named])].filter((p) => existsSync(p) && p.startsWith(dist + '/'))
+  return [...new Set([...(existsSync(hooksDir) ? jsFiles(hooksDir) : []), ...named])].filter(
+    (p) => existsSync(p) && p.startsWith(dist + '/'),
+  )
 }
 
 // Bundled code is ESM; oclif (CommonJS) reads require, __filename and __dirname. Every output
@@ -81,7 +86,8 @@ const svidkitLayout = {
   setup(b) {
     b.onResolve({filter: /^[^./]/}, (args) => {
       const fromOurs = args.importer.startsWith(dist + '/')
-      if (fromOurs && !args.path.startsWith('node:') && !BUNDLED.has(packageName(args.path))) return {path: args.path, external: true}
+      if (fromOurs && !args.path.startsWith('node:') && !BUNDLED.has(packageName(args.path)))
+        return {path: args.path, external: true}
       return undefined
     })
     b.onLoad({filter: /\.js$/}, (args) => {
@@ -154,7 +160,10 @@ const lite = await build({
 // dynamic import in a lite command must be of a module bundled with it (inlined, lazily run).
 for (const [out, o] of Object.entries(lite.metafile.outputs)) {
   const dynamic = o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)
-  if (dynamic.length > 0) throw new Error(`scripts/bundle.js: ${out} keeps import() of ${dynamic.join(', ')}; bundle it or import it statically`)
+  if (dynamic.length > 0)
+    throw new Error(
+      `scripts/bundle.js: ${out} keeps import() of ${dynamic.join(', ')}; bundle it or import it statically`,
+    )
 }
 writeFileSync(
   join(bundleDir, 'lite', 'commands.json'),
@@ -183,7 +192,8 @@ function staticInputs(metafile, entry) {
     const p = stack.pop()
     if (seen.has(p)) continue
     seen.add(p)
-    for (const i of metafile.inputs[p]?.imports ?? []) if (i.kind !== 'dynamic-import' && !i.external) stack.push(i.path)
+    for (const i of metafile.inputs[p]?.imports ?? [])
+      if (i.kind !== 'dynamic-import' && !i.external) stack.push(i.path)
   }
   return seen
 }
@@ -191,11 +201,21 @@ function staticInputs(metafile, entry) {
 // Per output: the source modules it holds (`inputs`; for a lite bundle, those that run when it
 // loads, and the rest as `lazyInputs`) and the other outputs it imports.
 const outputs = Object.fromEntries([
-  ...Object.entries(result.metafile.outputs).map(([out, o]) => [out, {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)}]),
+  ...Object.entries(result.metafile.outputs).map(([out, o]) => [
+    out,
+    {imports: o.imports.map((i) => i.path), inputs: Object.keys(o.inputs)},
+  ]),
   ...Object.entries(lite.metafile.outputs).map(([out, o]) => {
     const eager = staticInputs(lite.metafile, o.entryPoint)
     const inputs = Object.keys(o.inputs)
-    return [out, {imports: o.imports.map((i) => i.path), inputs: inputs.filter((i) => eager.has(i)), lazyInputs: inputs.filter((i) => !eager.has(i))}]
+    return [
+      out,
+      {
+        imports: o.imports.map((i) => i.path),
+        inputs: inputs.filter((i) => eager.has(i)),
+        lazyInputs: inputs.filter((i) => !eager.has(i)),
+      },
+    ]
   }),
 ])
 writeFileSync(join(dist, 'bundle-meta.json'), JSON.stringify(outputs))
@@ -203,7 +223,11 @@ writeFileSync(join(dist, 'bundle-meta.json'), JSON.stringify(outputs))
 // @peculiar/x509 and its Reflect polyfill as one CommonJS file, for core/x509/provider.ts to
 // load on first use (issue, ca init, CSRs); verify and inspect never load it.
 await build({
-  stdin: {contents: "require('reflect-metadata')\nmodule.exports = require('@peculiar/x509')", resolveDir: root, loader: 'js'},
+  stdin: {
+    contents: "require('reflect-metadata')\nmodule.exports = require('@peculiar/x509')",
+    resolveDir: root,
+    loader: 'js',
+  },
   outfile: join(dist, 'vendor', 'x509.cjs'),
   bundle: true,
   format: 'cjs',

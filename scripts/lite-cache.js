@@ -28,7 +28,8 @@ const runs = [
 ]
 const trained = new Set(runs.map(([id]) => id))
 const untrained = Object.keys(index).filter((id) => !trained.has(id))
-if (untrained.length > 0) throw new Error(`scripts/lite-cache.js: no training run for lite command(s) ${untrained.join(', ')}`)
+if (untrained.length > 0)
+  throw new Error(`scripts/lite-cache.js: no training run for lite command(s) ${untrained.join(', ')}`)
 
 // A command whose training run fails gets no cache and runs as fast as it did without one: the
 // build goes on (a user's `npm ci` must not fail for a speed-up), with a warning here, and
@@ -38,9 +39,15 @@ try {
   for (const [id, argv] of runs) {
     const file = join(lite, index[id])
     const code = `const {runLite} = await import(${JSON.stringify(runLite)}); process.exitCode = (await runLite(${JSON.stringify(file)}, ${JSON.stringify(id)}, ${JSON.stringify(argv)}, 'svidkit', {saveCache: true})) ? 0 : 9`
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {cwd: dir, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {...process.env, NO_COLOR: '1'},
+    })
     if (r.status !== 0 || !existsSync(`${file}.cache`))
-      console.warn(`scripts/lite-cache.js: no code cache for ${id}: its training run failed (exit ${r.status}); it runs without one. ${r.stderr.trim()}`)
+      console.warn(
+        `scripts/lite-cache.js: no code cache for ${id}: its training run failed (exit ${r.status}); it runs without one. ${r.stderr.trim()}`,
+      )
   }
 } finally {
   rmSync(dir, {recursive: true, force: true})

@@ -8,6 +8,8 @@ import {spawnSync} from 'node:child_process'
 const packing = ['pack', 'publish'].includes(process.env.npm_command ?? '')
 if (process.argv.includes('--pack') || !packing) {
   const npm = process.env.npm_execpath
-  const r = npm ? spawnSync(process.execPath, [npm, 'run', 'build'], {stdio: 'inherit'}) : spawnSync('npm', ['run', 'build'], {stdio: 'inherit'})
+  const r = npm
+    ? spawnSync(process.execPath, [npm, 'run', 'build'], {stdio: 'inherit'})
+    : spawnSync('npm', ['run', 'build'], {stdio: 'inherit'})
   process.exit(r.status ?? 1)
 }

@@ -9,7 +9,14 @@
  * const {authority} = await createAuthority({trustDomain: 'example.org'})
  * const {svid, bundle} = await issueSvid(authority, {spiffeId: 'spiffe://example.org/web'})
  */
-export {SvidkitError, isSvidkitError, REASON_EXIT, type ReasonCode, type ExitCode, type SvidkitErrorOptions} from './core/errors.js'
+export {
+  SvidkitError,
+  isSvidkitError,
+  REASON_EXIT,
+  type ReasonCode,
+  type ExitCode,
+  type SvidkitErrorOptions,
+} from './core/errors.js'
 export {systemClock, fixedClock, type Clock} from './core/clock.js'
 export {parseDuration, formatDuration} from './core/time/duration.js'
 export {parseInstant, formatInstant} from './core/time/instant.js'
@@ -27,13 +34,24 @@ export {type CertificateTemplate} from './core/x509/build.js'
 export {type CertificateSummary} from './core/x509/summary.js'
 export {readCertificates} from './core/x509/read.js'
 export {readPrivateKey, keyMatches, type PrivateKeyMaterial, type KeyPair} from './core/x509/keys.js'
-export {type Authority, type CaCredential, type JwtCredential, signingCredential, chainAboveLeaf, bundleAuthorities} from './core/ca/authority.js'
+export {
+  type Authority,
+  type CaCredential,
+  type JwtCredential,
+  signingCredential,
+  chainAboveLeaf,
+  bundleAuthorities,
+} from './core/ca/authority.js'
 export {createAuthority, type CreateAuthorityOptions, type CreatedAuthority} from './core/ca/create.js'
 export {saveAuthority, loadAuthority} from './core/ca/store.js'
 export {initCa, type CaInitResult} from './core/ca/init.js'
 // The issuance options as core/svid takes them: a recipe (core/svid/recipe.ts) instead of defects.
 export {type IssuedSvid, type IssueOptions as RecipeIssueOptions} from './core/svid/issue.js'
-export {type IssueResult, type OutputLayout, type IssueToDirectoryOptions as RecipeIssueToDirectoryOptions} from './core/svid/issue-files.js'
+export {
+  type IssueResult,
+  type OutputLayout,
+  type IssueToDirectoryOptions as RecipeIssueToDirectoryOptions,
+} from './core/svid/issue-files.js'
 // The library's issuance takes `defects` beside the options (core/defects/library.ts).
 export {
   issueSvidWithDefects as issueSvid,
@@ -70,7 +88,12 @@ export {type VerifyResult, type Check, type Failure} from './core/verify/result.
 export {DEFECTS, parseDefects, recipeFor, type Defect, type DefectPlan} from './core/defects/index.js'
 export {defectCatalogue, DEFECT_FAMILIES, type DefectEntry, type DefectFamily} from './core/defects/list.js'
 export {verifyFiles, type VerifyFilesOptions} from './core/verify/verify-files.js'
-export {inspectFile, type InspectedFile, type InspectedCertificate, type InspectOptions} from './core/inspect/inspect.js'
+export {
+  inspectFile,
+  type InspectedFile,
+  type InspectedCertificate,
+  type InspectOptions,
+} from './core/inspect/inspect.js'
 export {rotate, type RotateOptions, type RotationSummary} from './core/rotate/rotate.js'
 export {defaultKnobs, type Knobs, type FileRole} from './core/rotate/knobs.js'
 export {type OpsHooks} from './core/rotate/ops.js'
@@ -101,9 +124,24 @@ export {type RotationRow} from './core/race/convergence.js'
 export {type WriterStep} from './core/race/writer-job.js'
 export {type TargetRaceReport, RACE_CAUSES} from './core/race/target-report.js'
 export {parseReload, type ReloadTrigger, type ReloadResult} from './core/race/reload.js'
-export {signJwtSvid, planJwtSvid, signPlan, DEFAULT_JWT_TTL_MS, type JwtSvidOptions, type TokenPlan, type SigningMode} from './core/jwt/sign.js'
+export {
+  signJwtSvid,
+  planJwtSvid,
+  signPlan,
+  DEFAULT_JWT_TTL_MS,
+  type JwtSvidOptions,
+  type TokenPlan,
+  type SigningMode,
+} from './core/jwt/sign.js'
 export {verifyJwtSvid, DEFAULT_JWT_SKEW_MS, type JwtVerifyOptions, type JwtVerifyResult} from './core/jwt/verify.js'
-export {loadJwtBundles, parseJwtJwks, type JwtBundle, type JwtBundleSet, type JwtAuthorityKey, type OtherEntry} from './core/jwt/jwt-bundle.js'
+export {
+  loadJwtBundles,
+  parseJwtJwks,
+  type JwtBundle,
+  type JwtBundleSet,
+  type JwtAuthorityKey,
+  type OtherEntry,
+} from './core/jwt/jwt-bundle.js'
 export {createJwtKey, jwtKeyOf, jwkThumbprint, jwtBundleEntry, type JwtKey} from './core/jwt/jwt-key.js'
 export {JWT_DEFECTS, parseJwtDefects, type JwtDefect, type DefectContext} from './core/jwt/defects.js'
 export {issueJwtFromCa, type IssueJwtOptions, type IssuedJwt} from './core/ca/issue-jwt.js'

@@ -16,7 +16,9 @@ describe('oclif.manifest.json', () => {
   })
 
   it('lists every command with --json', () => {
-    const m = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
+    const m = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {
+      commands: Record<string, {flags: Record<string, unknown>}>
+    }
     for (const id of ['ca:init', 'issue', 'verify', 'inspect', 'bundle:convert']) {
       expect(m.commands[id], id).toBeDefined()
       expect(m.commands[id].flags.json, `${id} --json`).toBeDefined()
@@ -26,12 +28,15 @@ describe('oclif.manifest.json', () => {
 
 describe('docs/commands.md', () => {
   it('documents every command and every flag of the manifest (regenerate with `npm run docs`)', () => {
-    const m = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
+    const m = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {
+      commands: Record<string, {flags: Record<string, unknown>}>
+    }
     const doc = readFileSync('docs/commands.md', 'utf8')
     for (const [id, c] of Object.entries(m.commands)) {
       expect(doc, id).toContain(`## \`svidkit ${id.replaceAll(':', ' ')}`)
       // A negatable boolean is listed as --[no-]NAME under FLAGS.
-      for (const flag of Object.keys(c.flags)) expect(doc.includes(`--${flag}`) || doc.includes(`--[no-]${flag}`), `${id} --${flag}`).toBe(true)
+      for (const flag of Object.keys(c.flags))
+        expect(doc.includes(`--${flag}`) || doc.includes(`--[no-]${flag}`), `${id} --${flag}`).toBe(true)
     }
   })
 })

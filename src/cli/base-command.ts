@@ -100,10 +100,11 @@ export abstract class SvidkitCommand extends Command {
   }
 
   /** oclif's parse, then the checks every command shares: no path flag may be empty (flags.ts). */
-  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
-    options?: Interfaces.Input<F, B, A>,
-    argv?: string[],
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+  protected override async parse<
+    F extends Record<string, unknown>,
+    B extends Record<string, unknown>,
+    A extends Record<string, unknown>,
+  >(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
     checkPathValues(parsed.flags, parsed.args)
     return parsed

@@ -9,32 +9,52 @@ import {usageError} from '../core/errors.js'
  */
 export const sharedFlags = {
   trustDomain: (o: {description?: string} = {}) =>
-    Flags.string({description: o.description ?? 'trust domain name (example.org or spiffe://example.org)', required: true}),
+    Flags.string({
+      description: o.description ?? 'trust domain name (example.org or spiffe://example.org)',
+      required: true,
+    }),
   spiffeId: (o: {description?: string} = {}) =>
-    Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web', required: true}),
-  optionalSpiffeId: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
+    Flags.string({
+      description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web',
+      required: true,
+    }),
+  optionalSpiffeId: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'SPIFFE ID, e.g. spiffe://example.org/ns/default/sa/web'}),
   ca: (o: {description?: string} = {}) =>
-    Flags.string({description: o.description ?? 'CA directory made by "svidkit ca init" or "ca import" (default: $SVIDKIT_CA, else ./ca)'}),
+    Flags.string({
+      description:
+        o.description ?? 'CA directory made by "svidkit ca init" or "ca import" (default: $SVIDKIT_CA, else ./ca)',
+    }),
   out: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
   dir: (o: {description?: string; required?: boolean} = {}) =>
-    Flags.string({description: o.description ?? 'SVID directory (layout detected from its files unless --layout)', required: o.required}),
+    Flags.string({
+      description: o.description ?? 'SVID directory (layout detected from its files unless --layout)',
+      required: o.required,
+    }),
   bundle: (o: {description?: string} = {}) =>
     Flags.string({
-      description: o.description ?? 'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
+      description:
+        o.description ?? 'trust bundle, [TD=]FILE (PEM, SPIFFE JWKS or bundle map); repeatable, one per trust domain',
       multiple: true,
     }),
-  keyType: (o: {description?: string} = {}) => Flags.string({description: o.description ?? 'key type', options: [...KEY_TYPES], default: 'ec-p256'}),
+  keyType: (o: {description?: string} = {}) =>
+    Flags.string({description: o.description ?? 'key type', options: [...KEY_TYPES], default: 'ec-p256'}),
   ttl: (o: {description: string; default?: string}) => Flags.string({description: o.description, default: o.default}),
-  at: () => Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
+  at: () =>
+    Flags.string({description: 'evaluation time: RFC 3339 or a signed duration from now (-1h, +10m); default now'}),
   force: (o: {description: string}) => Flags.boolean({description: o.description, default: false}),
   /** docs/security.md "Directories other users can write are not trusted": the loudly named way past `unsafe-dir`. */
   allowSharedDir: () =>
     Flags.boolean({
-      description: 'INSECURE: write even when another user (not you or root) can write the directory or one above it; they could redirect the write',
+      description:
+        'INSECURE: write even when another user (not you or root) can write the directory or one above it; they could redirect the write',
       default: false,
     }),
   layout: () =>
-    Flags.string({description: 'SVID directory layout (default: detected from the files present; ambiguous: exit 2)', options: Object.keys(LAYOUTS)}),
+    Flags.string({
+      description: 'SVID directory layout (default: detected from the files present; ambiguous: exit 2)',
+      options: Object.keys(LAYOUTS),
+    }),
   certFile: () => Flags.string({description: 'chain file name inside the directory (overrides the layout)'}),
   keyFile: () => Flags.string({description: 'key file name inside the directory (overrides the layout)'}),
   bundleFile: () => Flags.string({description: 'bundle file name inside the directory (overrides the layout)'}),
@@ -67,9 +87,11 @@ const PATH_FLAGS = new Set([
 export function checkPathValues(flags: Record<string, unknown>, args: Record<string, unknown> = {}): void {
   const hint = 'give a path; an unset shell variable ("$DIR") expands to an empty value'
   for (const [name, value] of Object.entries(flags)) {
-    if (PATH_FLAGS.has(name) && (Array.isArray(value) ? value : [value]).includes('')) throw usageError(`--${name} "" is empty: it must name a path`, hint)
+    if (PATH_FLAGS.has(name) && (Array.isArray(value) ? value : [value]).includes(''))
+      throw usageError(`--${name} "" is empty: it must name a path`, hint)
   }
   for (const [name, value] of Object.entries(args)) {
-    if (PATH_FLAGS.has(name) && value === '') throw usageError(`argument ${name.toUpperCase()} "" is empty: it must name a path`, hint)
+    if (PATH_FLAGS.has(name) && value === '')
+      throw usageError(`argument ${name.toUpperCase()} "" is empty: it must name a path`, hint)
   }
 }

@@ -20,12 +20,17 @@ export const peerFlags = {
 /** How a client proves the server accepted it (handshake, race --target): docs/race.md "How acceptance is decided". */
 export const probeFlags = {
   probe: Flags.option({
-    description: 'how acceptance is proven: http (default: a request, the status says), line (one line sent, a reply), tls (the handshake alone)',
+    description:
+      'how acceptance is proven: http (default: a request, the status says), line (one line sent, a reply), tls (the handshake alone)',
     options: PROBES,
   })(),
-  'expect-status': Flags.string({description: 'HTTP statuses that mean acceptance, e.g. 200,204 or 2xx (default 2xx, 3xx, 404)'}),
+  'expect-status': Flags.string({
+    description: 'HTTP statuses that mean acceptance, e.g. 200,204 or 2xx (default 2xx, 3xx, 404)',
+  }),
   'expect-reply': Flags.string({description: 'regular expression the reply must match to count as acceptance'}),
-  'probe-send': Flags.string({description: 'with --probe line: what to send after the handshake (\\r \\n escapes; default an empty line)'}),
+  'probe-send': Flags.string({
+    description: 'with --probe line: what to send after the handshake (\\r \\n escapes; default an empty line)',
+  }),
 }
 
 /** Returns the probe of --probe/--expect-status/--expect-reply/--probe-send (bad values are usage errors). */
@@ -52,7 +57,9 @@ export const handshakeFlags = {
   'bundle-file': sharedFlags.bundleFile(),
   svid: Flags.string({description: 'our chain file (instead of --dir)'}),
   key: Flags.string({description: 'our key file (with --svid)'}),
-  bundle: sharedFlags.bundle({description: 'bundle to verify the server, [TD=]FILE (repeatable, one per trust domain; never pooled)'}),
+  bundle: sharedFlags.bundle({
+    description: 'bundle to verify the server, [TD=]FILE (repeatable, one per trust domain; never pooled)',
+  }),
   ...peerFlags,
   'server-name': Flags.string({description: 'SNI to send (default: the host; a name is always sent)'}),
   timeout: Flags.string({description: 'whole-attempt timeout', default: '10s'}),

@@ -31,7 +31,8 @@ function reflow(text: string): string {
   const out: string[] = []
   for (const line of text.split('\n')) {
     const previous = out.at(-1)
-    if (previous === undefined || previous.trim() === '' || line.trim() === '' || keepsItsBreak(line, previous)) out.push(line)
+    if (previous === undefined || previous.trim() === '' || line.trim() === '' || keepsItsBreak(line, previous))
+      out.push(line)
     else out[out.length - 1] = `${previous.trimEnd()} ${line.trim()}`
   }
   return out.join('\n')
@@ -92,7 +93,10 @@ class SvidkitCommandHelp extends CommandHelp {
     return lines
       .map((u) => {
         const words = usageWords(
-          `$ ${this.config.bin} ${this.render(u.replace(/^<%= command.id %>\s*/, ''))}`.replace(` ${c.id}`, ` ${c.id.replaceAll(':', ' ')}`),
+          `$ ${this.config.bin} ${this.render(u.replace(/^<%= command.id %>\s*/, ''))}`.replace(
+            ` ${c.id}`,
+            ` ${c.id.replaceAll(':', ' ')}`,
+          ),
         )
         const out: string[] = []
         for (const w of words) {
@@ -108,7 +112,10 @@ class SvidkitCommandHelp extends CommandHelp {
   protected override flags(flags: Command.Flag.Any[]): [string, string | undefined][] | undefined {
     return super
       .flags(flags)
-      ?.map(([left, right]) => [left, right?.replace(/<options: ([^>]*)>/g, (_m, list: string) => `<options: ${list.split('|').join(' | ')}>`)])
+      ?.map(([left, right]) => [
+        left,
+        right?.replace(/<options: ([^>]*)>/g, (_m, list: string) => `<options: ${list.split('|').join(' | ')}>`),
+      ])
   }
 }
 
@@ -147,7 +154,10 @@ export default class SvidkitHelp extends Help {
       const m = (err as Error).message?.match(/^Command (.+) not found\.?$/)
       if (!m) throw err
       // Loaded only on this error path: help for a known command loads no core module.
-      const [{unknownCommandError}, {renderError}] = await Promise.all([import('./unknown-command.js'), import('./render-error.js')])
+      const [{unknownCommandError}, {renderError}] = await Promise.all([
+        import('./unknown-command.js'),
+        import('./render-error.js'),
+      ])
       const error = unknownCommandError(m[1], this.config)
       renderError(error, argv.includes('--json'))
       throw new Errors.ExitError(error.exit)

@@ -49,7 +49,8 @@ export const ISSUE_EXAMPLES = [
   },
   {
     description: 'Issue 20 SVIDs, one directory each, {n} numbering the ID and the directory',
-    command: "<%= config.bin %> issue --spiffe-id 'spiffe://example.org/worker-{n}' --ca ca --out 'fixtures/{n}' --count 20 --json",
+    command:
+      "<%= config.bin %> issue --spiffe-id 'spiffe://example.org/worker-{n}' --ca ca --out 'fixtures/{n}' --count 20 --json",
   },
   {
     description: "Sign a CSR: the SVID gets the CSR's key and the CA's SPIFFE profile",
@@ -61,19 +62,26 @@ export const ISSUE_EXAMPLES = [
   },
   {
     description: 'Write the key and chain as a password-protected PKCS#12 file',
-    command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out p12 --format pkcs12 --p12-password-file pass.txt',
+    command:
+      '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out p12 --format pkcs12 --p12-password-file pass.txt',
   },
   {
     description: 'Write a kubernetes.io/tls Secret manifest (secret.yaml)',
-    command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out k8s --layout k8s-secret --secret-name web-svid',
+    command:
+      '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out k8s --layout k8s-secret --secret-name web-svid',
   },
   {
     description: 'Issue an SVID that breaks one rule on purpose: its chain lacks the intermediate',
-    command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
+    command:
+      '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca ca --out broken --defect missing-intermediate',
   },
-  {description: 'List every --defect with the rule it breaks and the reason code verify reports', command: '<%= config.bin %> defects --family x509'},
+  {
+    description: 'List every --defect with the rule it breaks and the reason code verify reports',
+    command: '<%= config.bin %> defects --family x509',
+  },
   {
     description: 'Issue a byte-stable SVID for test fixtures (seeded key: for tests only)',
-    command: '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca fixtures/ca --out fixtures/web --seed fixtures-1 --now 2026-01-01T00:00:00Z',
+    command:
+      '<%= config.bin %> issue --spiffe-id spiffe://example.org/web --ca fixtures/ca --out fixtures/web --seed fixtures-1 --now 2026-01-01T00:00:00Z',
   },
 ]

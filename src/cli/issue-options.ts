@@ -17,41 +17,82 @@ import {clockOf, seedFlags} from './seed-flags.js'
 
 /** The flags of `issue`. */
 export const issueFlags = {
-  'spiffe-id': sharedFlags.optionalSpiffeId({description: 'SPIFFE ID of the SVID (required); {n} is replaced by 1..count with --count'}),
+  'spiffe-id': sharedFlags.optionalSpiffeId({
+    description: 'SPIFFE ID of the SVID (required); {n} is replaced by 1..count with --count',
+  }),
   ca: sharedFlags.ca(),
   out: sharedFlags.out({
-    description: 'directory to write the SVID to ({n} is replaced with --count); - prints the chain then the key as PEM',
+    description:
+      'directory to write the SVID to ({n} is replaced with --count); - prints the chain then the key as PEM',
     default: 'svid',
   }),
-  layout: Flags.string({description: 'output layout', options: [...Object.keys(LAYOUTS), 'k8s-secret'], default: 'spiffe-helper'}),
+  layout: Flags.string({
+    description: 'output layout',
+    options: [...Object.keys(LAYOUTS), 'k8s-secret'],
+    default: 'spiffe-helper',
+  }),
   'cert-file': sharedFlags.certFile(),
   'key-file': sharedFlags.keyFile(),
   'bundle-file': sharedFlags.bundleFile(),
-  'key-type': Flags.string({description: 'key type (default ec-p256; not with --csr, whose key is certified)', options: [...KEY_TYPES]}),
+  'key-type': Flags.string({
+    description: 'key type (default ec-p256; not with --csr, whose key is certified)',
+    options: [...KEY_TYPES],
+  }),
   ttl: sharedFlags.ttl({description: 'lifetime (Go duration)', default: '1h'}),
   'not-before': Flags.string({description: 'notBefore: RFC 3339 or signed duration from now (default now-10s)'}),
-  'not-after': Flags.string({description: 'notAfter: RFC 3339 or signed duration from now (e.g. -1h for an expired SVID)'}),
-  dns: Flags.string({description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers; an IP address goes in --ip)', multiple: true}),
-  ip: Flags.string({description: 'IP SAN to add, IPv4 or IPv6 (repeatable; only for SPIFFE-unaware peers)', multiple: true}),
-  subject: Flags.string({description: "subject DN; '' for an empty subject (the SAN becomes critical)", default: 'O=svidkit'}),
-  'key-encipherment': Flags.boolean({description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)', default: false}),
-  count: Flags.integer({description: 'issue N SVIDs ({n} in --spiffe-id and --out; at most 1000000); streamed', min: 1}),
+  'not-after': Flags.string({
+    description: 'notAfter: RFC 3339 or signed duration from now (e.g. -1h for an expired SVID)',
+  }),
+  dns: Flags.string({
+    description: 'DNS SAN to add (repeatable; only for SPIFFE-unaware peers; an IP address goes in --ip)',
+    multiple: true,
+  }),
+  ip: Flags.string({
+    description: 'IP SAN to add, IPv4 or IPv6 (repeatable; only for SPIFFE-unaware peers)',
+    multiple: true,
+  }),
+  subject: Flags.string({
+    description: "subject DN; '' for an empty subject (the SAN becomes critical)",
+    default: 'O=svidkit',
+  }),
+  'key-encipherment': Flags.boolean({
+    description: 'add keyEncipherment (RSA keys with TLS 1.2 RSA key exchange only)',
+    default: false,
+  }),
+  count: Flags.integer({
+    description: 'issue N SVIDs ({n} in --spiffe-id and --out; at most 1000000); streamed',
+    min: 1,
+  }),
   workers: Flags.integer({
-    description: 'worker threads for --count (0 = none; default: none below 400 SVIDs, then one per core beyond the first; at most one per core)',
+    description:
+      'worker threads for --count (0 = none; default: none below 400 SVIDs, then one per core beyond the first; at most one per core)',
     min: 0,
   }),
-  csr: Flags.string({description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written'}),
-  force: sharedFlags.force({description: 'replace an SVID of the same layout in --out (never a CA directory, never another layout)'}),
-  format: Flags.string({description: 'pem files, or pkcs12: svid.p12 (key and chain) beside the bundle', options: ['pem', 'pkcs12'], default: 'pem'}),
+  csr: Flags.string({
+    description: 'certify the public key of this PKCS#10 CSR (its SANs are ignored); no key file is written',
+  }),
+  force: sharedFlags.force({
+    description: 'replace an SVID of the same layout in --out (never a CA directory, never another layout)',
+  }),
+  format: Flags.string({
+    description: 'pem files, or pkcs12: svid.p12 (key and chain) beside the bundle',
+    options: ['pem', 'pkcs12'],
+    default: 'pem',
+  }),
   'p12-password-file': Flags.string({description: 'file whose first line is the PKCS#12 password'}),
-  'p12-password': Flags.string({description: 'PKCS#12 password (insecure: visible in ps and shell history; prefer --p12-password-file)'}),
-  'secret-name': Flags.string({description: 'metadata.name of the Secret with --layout k8s-secret (default svid-<ID path>)'}),
+  'p12-password': Flags.string({
+    description: 'PKCS#12 password (insecure: visible in ps and shell history; prefer --p12-password-file)',
+  }),
+  'secret-name': Flags.string({
+    description: 'metadata.name of the Secret with --layout k8s-secret (default svid-<ID path>)',
+  }),
   defect: Flags.string({
     description: 'break exactly one rule on purpose (repeatable where the defects combine); see "svidkit defects"',
     multiple: true,
   }),
   'list-defects': Flags.boolean({
-    description: 'deprecated: use "svidkit defects --family x509"; lists the defects, the rule each breaks and the reason code',
+    description:
+      'deprecated: use "svidkit defects --family x509"; lists the defects, the rule each breaks and the reason code',
     default: false,
   }),
   ...seedFlags,

@@ -26,50 +26,95 @@ const withDefault = <F extends {default?: unknown}>(f: F, value: F['default']): 
 export const raceFlags = {
   target: Flags.string({description: 'race an external server at HOST:PORT instead of the in-process one'}),
   mode: Flags.option({description: 'writer mode of the rotations', options: WRITER_MODES, default: D.mode})(),
-  rotations: Flags.integer({description: 'number of rotations (a root rollover counts as one)', default: D.rotations, min: 1, max: 100_000}),
+  rotations: Flags.integer({
+    description: 'number of rotations (a root rollover counts as one)',
+    default: D.rotations,
+    min: 1,
+    max: 100_000,
+  }),
   interval: Flags.string({description: 'pause between rotations', default: formatDuration(D.intervalMs)}),
   ...raceKnobFlags(),
   'key-type': sharedFlags.keyType({description: 'key type of the new SVIDs'}),
   ttl: sharedFlags.ttl({description: 'lifetime of the new SVIDs', default: formatDuration(D.ttlMs)}),
   concurrency: Flags.integer({description: 'client loops', default: D.concurrency, min: 1, max: 64}),
   duration: Flags.string({description: 'keep the clients running at least this long'}),
-  timeline: Flags.string({description: 'also write a self-contained HTML timeline of the run to FILE (never over an existing file)'}),
-  'max-failures': Flags.integer({description: 'failed handshakes allowed before exit 5', default: D.maxFailures, min: 0}),
+  timeline: Flags.string({
+    description: 'also write a self-contained HTML timeline of the run to FILE (never over an existing file)',
+  }),
+  'max-failures': Flags.integer({
+    description: 'failed handshakes allowed before exit 5',
+    default: D.maxFailures,
+    min: 0,
+  }),
   'tls-version': peerFlags['tls-version'],
   // in-process only
-  handshakes: onlyLocal(Flags.integer({description: 'in-process: keep the clients running for at least N handshakes', min: 1})),
+  handshakes: onlyLocal(
+    Flags.integer({description: 'in-process: keep the clients running for at least N handshakes', min: 1}),
+  ),
   'server-reload': onlyLocal(withDefault(serverReloadFlags['server-reload'], D.serverReload)),
   strategy: onlyLocal(withDefault(serverReloadFlags.strategy, D.strategy)),
   debounce: onlyLocal(withDefault(serverReloadFlags.debounce, formatDuration(D.debounceMs))),
   poll: onlyLocal(withDefault(serverReloadFlags.poll, formatDuration(D.pollMs))),
   // --target only
-  dir: onlyTarget(sharedFlags.dir({description: '--target: the SVID directory the server reads (rotated by the race)'})),
-  ca: onlyTarget(Flags.string({description: '--target: CA directory that issued the SVID in --dir (default: $SVIDKIT_CA, else ./ca)'})),
+  dir: onlyTarget(
+    sharedFlags.dir({description: '--target: the SVID directory the server reads (rotated by the race)'}),
+  ),
+  ca: onlyTarget(
+    Flags.string({
+      description: '--target: CA directory that issued the SVID in --dir (default: $SVIDKIT_CA, else ./ca)',
+    }),
+  ),
   layout: onlyTarget(
     Flags.string({
-      description: '--target: file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
+      description:
+        '--target: file names (default: k8s for kubelet, credential-bundle for that mode, else spiffe-helper)',
       options: ['spiffe-helper', 'spire', 'k8s', 'credential-bundle'],
     }),
   ),
   'cert-file': onlyTarget(sharedFlags.certFile()),
   'key-file': onlyTarget(sharedFlags.keyFile()),
   'bundle-file': onlyTarget(sharedFlags.bundleFile()),
-  reload: onlyTarget(Flags.string({description: '--target: how the server learns of new files: none (it watches), signal:NAME, exec:CMD (default none)'})),
-  pid: onlyTarget(Flags.string({description: '--target: pid to signal with --reload signal:NAME (a decimal pid of at least 2)'})),
-  'pid-file': onlyTarget(Flags.string({description: '--target: file holding the pid to signal (re-read every rotation)'})),
-  'server-cmd': onlyTarget(Flags.string({description: '--target: shell command that starts the server under test (stopped at the end)'})),
-  'start-timeout': onlyTarget(
-    Flags.string({description: `--target: how long to wait for the server to accept connections (default ${formatDuration(D.startTimeoutMs)})`}),
+  reload: onlyTarget(
+    Flags.string({
+      description:
+        '--target: how the server learns of new files: none (it watches), signal:NAME, exec:CMD (default none)',
+    }),
   ),
-  settle: onlyTarget(Flags.string({description: `--target: how long the server may take to serve a rotation (default ${formatDuration(D.settleMs)})`})),
-  'client-id': onlyTarget(Flags.string({description: '--target: SPIFFE ID of the race clients (default spiffe://TD/svidkit-race-client)'})),
+  pid: onlyTarget(
+    Flags.string({description: '--target: pid to signal with --reload signal:NAME (a decimal pid of at least 2)'}),
+  ),
+  'pid-file': onlyTarget(
+    Flags.string({description: '--target: file holding the pid to signal (re-read every rotation)'}),
+  ),
+  'server-cmd': onlyTarget(
+    Flags.string({description: '--target: shell command that starts the server under test (stopped at the end)'}),
+  ),
+  'start-timeout': onlyTarget(
+    Flags.string({
+      description: `--target: how long to wait for the server to accept connections (default ${formatDuration(D.startTimeoutMs)})`,
+    }),
+  ),
+  settle: onlyTarget(
+    Flags.string({
+      description: `--target: how long the server may take to serve a rotation (default ${formatDuration(D.settleMs)})`,
+    }),
+  ),
+  'client-id': onlyTarget(
+    Flags.string({description: '--target: SPIFFE ID of the race clients (default spiffe://TD/svidkit-race-client)'}),
+  ),
   'expect-id': onlyTarget(peerFlags['expect-id']),
   'expect-trust-domain': onlyTarget(peerFlags['expect-trust-domain']),
   'server-name': onlyTarget(Flags.string({description: '--target: SNI to send'})),
-  timeout: onlyTarget(Flags.string({description: `--target: per-handshake timeout (default ${formatDuration(D.timeoutMs)})`})),
+  timeout: onlyTarget(
+    Flags.string({description: `--target: per-handshake timeout (default ${formatDuration(D.timeoutMs)})`}),
+  ),
 
   repeat: onlyTarget(
-    Flags.integer({description: '--target: run N races with fresh rotations, one combined verdict ("failed in k of N rounds")', min: 1, max: 1000}),
+    Flags.integer({
+      description: '--target: run N races with fresh rotations, one combined verdict ("failed in k of N rounds")',
+      min: 1,
+      max: 1000,
+    }),
   ),
   'window-handshakes': onlyTarget(
     Flags.integer({
@@ -79,7 +124,10 @@ export const raceFlags = {
     }),
   ),
   restore: onlyTarget(
-    Flags.boolean({description: "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)"}),
+    Flags.boolean({
+      description:
+        "--target: at the end put --dir's original bytes back and fire the trigger once more (default: the last rotated set stays)",
+    }),
   ),
   probe: onlyTarget(probeFlags.probe),
   'expect-status': onlyTarget(probeFlags['expect-status']),
@@ -132,7 +180,11 @@ export function localOptions(f: RaceFlagValues): LocalRaceOptions {
 /** Returns the options of `race --target HOST:PORT` (typed; every bad value is a usage error before anything starts). */
 export function targetOptions(f: RaceFlagValues, target: string): Omit<TargetRaceOptions, 'onProgress' | 'abort'> {
   const {host, port} = parseTarget(target)
-  if (!f.dir) throw usageError('--target needs --dir (the SVID directory the server reads)', 'e.g. race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca')
+  if (!f.dir)
+    throw usageError(
+      '--target needs --dir (the SVID directory the server reads)',
+      'e.g. race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca',
+    )
   const c = common(f)
   const reload = parseReload(f.reload ?? 'none')
   const hasPid = f.pid !== undefined || f['pid-file'] !== undefined
@@ -166,7 +218,8 @@ export function targetOptions(f: RaceFlagValues, target: string): Omit<TargetRac
     concurrency: f.concurrency,
     clientId: f['client-id'] === undefined ? undefined : parseSpiffeIdArg(f['client-id']).toString(),
     expectIds: (f['expect-id'] ?? []).map(parseSpiffeIdArg),
-    expectTrustDomain: f['expect-trust-domain'] === undefined ? undefined : parseTrustDomainArg(f['expect-trust-domain']),
+    expectTrustDomain:
+      f['expect-trust-domain'] === undefined ? undefined : parseTrustDomainArg(f['expect-trust-domain']),
     servername: f['server-name'],
     tlsVersion: tlsVersionOf(f['tls-version']),
     timeoutMs: dur(f.timeout, D.timeoutMs),

@@ -15,6 +15,15 @@ function safe(text: string): string {
  */
 export function renderError(e: SvidkitError, json: boolean): void {
   const doc = e.toJSON()
-  if (json) ux.stdout(ux.colorizeJson({ok: false, error: {...doc, message: redactPrivateKeys(doc.message), hint: redactPrivateKeys(doc.hint)}}, {pretty: true}))
-  else process.stderr.write(`${style.red('error')} [${e.code}]: ${safe(e.message)}\n  ${style.dim('hint:')} ${safe(e.hint)}\n`)
+  if (json)
+    ux.stdout(
+      ux.colorizeJson(
+        {ok: false, error: {...doc, message: redactPrivateKeys(doc.message), hint: redactPrivateKeys(doc.hint)}},
+        {pretty: true},
+      ),
+    )
+  else
+    process.stderr.write(
+      `${style.red('error')} [${e.code}]: ${safe(e.message)}\n  ${style.dim('hint:')} ${safe(e.hint)}\n`,
+    )
 }

@@ -16,18 +16,39 @@ import {sharedFlags} from './flags.js'
 const rotateFlags = {
   order: Flags.string({description: 'write order, a permutation of cert,key,bundle', default: 'cert,key,bundle'}),
   gap: Flags.string({description: 'pause between finishing one file and starting the next (R1, R3)'}),
-  'truncate-hold': Flags.string({description: 'spiffe-helper: pause between open(O_TRUNC) and the first write (R2, R10)'}),
+  'truncate-hold': Flags.string({
+    description: 'spiffe-helper: pause between open(O_TRUNC) and the first write (R2, R10)',
+  }),
   'chunk-bytes': Flags.integer({description: 'write the visible file in pieces of N bytes (R2)', min: 1}),
   'chunk-delay': Flags.string({description: 'pause between pieces'}),
   'absent-for': Flags.string({description: 'unlink-create, move-away: how long the name does not exist (R6)'}),
-  'keep-old-dirs': Flags.boolean({description: 'kubelet, dir-symlink: never remove the previous version dir (R5b, R5c)', default: false}),
-  'cleanup-delay': Flags.string({description: 'kubelet, dir-symlink: remove the previous version dir this long after the swap'}),
+  'keep-old-dirs': Flags.boolean({
+    description: 'kubelet, dir-symlink: never remove the previous version dir (R5b, R5c)',
+    default: false,
+  }),
+  'cleanup-delay': Flags.string({
+    description: 'kubelet, dir-symlink: remove the previous version dir this long after the swap',
+  }),
   'hold-old-fd': Flags.string({description: 'keep each old file open this long after replacing it (R9)'}),
   'bundle-delay': Flags.string({description: 'write the bundle this long after cert and key (R3)'}),
-  'bundle-only': Flags.boolean({description: 'new bundle only; cert and key rewritten with the same bytes (R16)', default: false}),
-  kind: Flags.option({description: 'what is rotated', options: ['leaf', 'intermediate', 'root'] as const, default: 'leaf'})(),
-  'ca-overlap': Flags.option({description: 'with --kind root: add (prepare), drop-old, none', options: ['add', 'drop-old', 'none'] as const, default: 'add'})(),
-  'intermediates-in-bundle': Flags.boolean({description: 'chain file = leaf only, bundle = roots + intermediates', default: false}),
+  'bundle-only': Flags.boolean({
+    description: 'new bundle only; cert and key rewritten with the same bytes (R16)',
+    default: false,
+  }),
+  kind: Flags.option({
+    description: 'what is rotated',
+    options: ['leaf', 'intermediate', 'root'] as const,
+    default: 'leaf',
+  })(),
+  'ca-overlap': Flags.option({
+    description: 'with --kind root: add (prepare), drop-old, none',
+    options: ['add', 'drop-old', 'none'] as const,
+    default: 'add',
+  })(),
+  'intermediates-in-bundle': Flags.boolean({
+    description: 'chain file = leaf only, bundle = roots + intermediates',
+    default: false,
+  }),
   'cert-mode': Flags.string({description: 'mode of the cert and bundle files (octal)', default: '0644'}),
   'key-mode': Flags.string({description: 'mode of the key file (octal)', default: '0600'}),
   'fail-after': Flags.string({description: 'abort the set after this file (no signal) (R18)'}),
@@ -75,7 +96,10 @@ export function raceKnobFlags(): Pick<typeof rotateFlags, (typeof RACE_KNOBS)[nu
 type KnobValues = Interfaces.InferredFlags<typeof rotateFlags>
 
 /** Returns the validity options of a new leaf from --not-before/--not-after (typed; a bad value is a usage error). */
-export function leafValidityFromFlags(f: Pick<KnobValues, 'not-before' | 'not-after'>, now = new Date()): {notBefore?: Date; notAfter?: Date} {
+export function leafValidityFromFlags(
+  f: Pick<KnobValues, 'not-before' | 'not-after'>,
+  now = new Date(),
+): {notBefore?: Date; notAfter?: Date} {
   return {
     notBefore: f['not-before'] === undefined ? undefined : parseInstant(f['not-before'], now),
     notAfter: f['not-after'] === undefined ? undefined : parseInstant(f['not-after'], now),
@@ -85,7 +109,9 @@ export function leafValidityFromFlags(f: Pick<KnobValues, 'not-before' | 'not-af
 const ms = (v: string | undefined): number => (v === undefined ? 0 : parseDuration(v))
 
 /** Returns the knobs from parsed flags (`race` has no --fail-after or --pause-after). */
-export function knobsFromFlags(f: Pick<KnobValues, (typeof RACE_KNOBS)[number]> & Partial<Pick<KnobValues, 'fail-after' | 'pause-after'>>): Knobs {
+export function knobsFromFlags(
+  f: Pick<KnobValues, (typeof RACE_KNOBS)[number]> & Partial<Pick<KnobValues, 'fail-after' | 'pause-after'>>,
+): Knobs {
   const k = defaultKnobs()
   return {
     ...k,
@@ -108,7 +134,10 @@ export function knobsFromFlags(f: Pick<KnobValues, (typeof RACE_KNOBS)[number]> 
 
 /** The flags of `rotate`: the directory, the CA, the writer and its knobs (rotateFlags). */
 export const rotateCommandFlags = {
-  dir: sharedFlags.dir({description: 'SVID directory to rotate (dir-symlink: the symlink, e.g. certs/current)', required: true}),
+  dir: sharedFlags.dir({
+    description: 'SVID directory to rotate (dir-symlink: the symlink, e.g. certs/current)',
+    required: true,
+  }),
   ca: sharedFlags.ca(),
   mode: Flags.option({description: 'which real writer to imitate', options: WRITER_MODES, default: 'atomic-rename'})(),
   'atomic-rename': Flags.boolean({description: 'shorthand for --mode atomic-rename', default: false}),
@@ -155,7 +184,13 @@ export function rotateOptionsFromFlags(f: RotateFlagValues, mode: WriterMode): O
     bundleOnly: f['bundle-only'],
     count: f.count,
     intervalMs: ms(f.interval),
-    signal: signal ? {signal: normalizeSignal(signal), pid: f.pid === undefined ? undefined : parsePid(f.pid), pidFile: f['pid-file']} : undefined,
+    signal: signal
+      ? {
+          signal: normalizeSignal(signal),
+          pid: f.pid === undefined ? undefined : parsePid(f.pid),
+          pidFile: f['pid-file'],
+        }
+      : undefined,
     force: f.force,
     allowSharedDir: f['insecure-allow-shared-dir'],
   }

@@ -5,9 +5,12 @@ import {parseInstant} from '../core/time/instant.js'
 /** `--seed` and `--now`: byte-stable fixtures (docs/fixtures.md). */
 export const seedFlags = {
   seed: Flags.string({
-    description: 'derive keys (EC, Ed25519, RSA), serials and signatures from this seed: same arguments, same bytes (test fixtures only)',
+    description:
+      'derive keys (EC, Ed25519, RSA), serials and signatures from this seed: same arguments, same bytes (test fixtures only)',
   }),
-  now: Flags.string({description: 'the time to issue at, RFC 3339 (with --seed: byte-stable output); default the real clock'}),
+  now: Flags.string({
+    description: 'the time to issue at, RFC 3339 (with --seed: byte-stable output); default the real clock',
+  }),
 }
 
 /** Returns the clock of `--now` (a frozen one), or undefined for the real clock. */

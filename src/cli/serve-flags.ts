@@ -16,7 +16,11 @@ export const serverReloadFlags = {
     options: SERVER_RELOADS,
     default: 'reference',
   })(),
-  strategy: Flags.option({description: 'how the server watches its directory', options: STRATEGIES, default: 'reference'})(),
+  strategy: Flags.option({
+    description: 'how the server watches its directory',
+    options: STRATEGIES,
+    default: 'reference',
+  })(),
   debounce: Flags.string({description: 'reload debounce', default: '50ms'}),
   poll: Flags.string({description: 'reload poll backstop', default: '2s'}),
 }
@@ -33,11 +37,17 @@ export const serveFlags = {
   ...serverReloadFlags,
   count: Flags.integer({description: 'stop after N connections', min: 1}),
   timeout: Flags.string({description: 'stop after this long'}),
-  'handshake-timeout': Flags.string({description: 'close a connection whose handshake and request take longer than this', default: '10s'}),
+  'handshake-timeout': Flags.string({
+    description: 'close a connection whose handshake and request take longer than this',
+    default: '10s',
+  }),
 }
 
 /** Returns the options of `serve` (without sink and abort) from parsed flags. */
-export function serverOptions(f: Interfaces.InferredFlags<typeof serveFlags>, listen: string): Omit<RunServerOptions, 'sink' | 'abort'> {
+export function serverOptions(
+  f: Interfaces.InferredFlags<typeof serveFlags>,
+  listen: string,
+): Omit<RunServerOptions, 'sink' | 'abort'> {
   return {
     ...namesOf(f),
     listen,

@@ -6,7 +6,8 @@ import {maxOf} from '../core/arrays.js'
  * (https://no-color.org) and TERM is not dumb; FORCE_COLOR=1 forces it on, FORCE_COLOR=0 off.
  */
 export function colorEnabled(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '')
+    return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
   if (env.TERM === 'dumb') return false
   return Boolean(stream.isTTY)

@@ -12,7 +12,11 @@ export function unknownCommandError(id: string, config: Interfaces.Config): Svid
   const sep = config.topicSeparator ?? ' '
   const bin = config.bin
   const words = id.split(/[: ]/)
-  if (words[0].startsWith('-')) return usageError(`unknown flag "${words[0]}"`, `"${bin} --help" lists the commands, "${bin} --version" prints the version`)
+  if (words[0].startsWith('-'))
+    return usageError(
+      `unknown flag "${words[0]}"`,
+      `"${bin} --help" lists the commands, "${bin} --version" prints the version`,
+    )
   const topics = new Set(config.topics.map((t) => t.name))
   const typed = words.slice(0, topics.has(words[0]) && words.length > 1 ? 2 : 1).join(sep)
   const ids = config.commandIDs.filter((c) => !config.findCommand(c)?.hidden).map((c) => c.replaceAll(':', sep))

@@ -43,7 +43,9 @@ function closestFlag(typed: string, names: readonly string[]): string | undefine
  * command's help.
  */
 export function usageFromParseError(err: Error, ctx: UsageContext = {}): SvidkitError {
-  const help = ctx.command ? `"${ctx.command} --help" lists the flags and their values` : '"--help" lists the flags and their values'
+  const help = ctx.command
+    ? `"${ctx.command} --help" lists the flags and their values`
+    : '"--help" lists the flags and their values'
   const text = oneLine(err.message ?? String(err))
   const make = (message: string, hint = help) => new SvidkitError('usage', message, {hint, cause: err})
   let m: RegExpMatchArray | null
@@ -52,13 +54,18 @@ export function usageFromParseError(err: Error, ctx: UsageContext = {}): Svidkit
     const suggestion = closestFlag(flags[0], ctx.flagNames ?? [])
     return make(`unknown flag ${quoteList(m[1])}`, suggestion ? `did you mean "${suggestion}"? ${help}` : help)
   }
-  if ((m = text.match(/^Expected --([\w-]+)=(.*) to be one of: (.+)$/))) return make(`invalid --${m[1]} "${m[2]}"`, `use one of: ${m[3]}`)
-  if ((m = text.match(/^Expected (.*) to be one of: (.+)$/))) return make(`invalid argument "${m[1]}"`, `use one of: ${m[2]}`)
-  if ((m = text.match(/^Parsing --([\w-]+);? Expected an integer but received: (.*)$/))) return make(`invalid --${m[1]} "${m[2]}": expected an integer`)
+  if ((m = text.match(/^Expected --([\w-]+)=(.*) to be one of: (.+)$/)))
+    return make(`invalid --${m[1]} "${m[2]}"`, `use one of: ${m[3]}`)
+  if ((m = text.match(/^Expected (.*) to be one of: (.+)$/)))
+    return make(`invalid argument "${m[1]}"`, `use one of: ${m[2]}`)
+  if ((m = text.match(/^Parsing --([\w-]+);? Expected an integer but received: (.*)$/)))
+    return make(`invalid --${m[1]} "${m[2]}": expected an integer`)
   if ((m = text.match(/^Parsing --([\w-]+);? (.*)$/))) return make(`invalid --${m[1]}: ${lower(m[2])}`)
   if ((m = text.match(/^Flag --([\w-]+) expects a value$/))) return make(`flag --${m[1]} needs a value`)
-  if ((m = text.match(/^Unexpected arguments?: (.+)$/))) return make(`unexpected argument${m[1].includes(', ') ? 's' : ''} ${quoteList(m[1])}`)
-  if ((m = text.match(/^Missing \d+ required args?:? ?(\S*)/))) return make(`missing required argument${m[1] ? ` ${m[1].toUpperCase()}` : ''}`)
+  if ((m = text.match(/^Unexpected arguments?: (.+)$/)))
+    return make(`unexpected argument${m[1].includes(', ') ? 's' : ''} ${quoteList(m[1])}`)
+  if ((m = text.match(/^Missing \d+ required args?:? ?(\S*)/)))
+    return make(`missing required argument${m[1] ? ` ${m[1].toUpperCase()}` : ''}`)
   if ((m = text.match(/^The following errors? occurred: (.+)$/)))
     return make(
       m[1]

@@ -7,7 +7,10 @@ import {sharedFlags} from './flags.js'
 import {readFlags} from './read-flags.js'
 
 export const verifyArgs = {
-  file: Args.string({description: 'chain file: leaf first, then intermediates (PEM or DER; may also hold the key); - reads standard input'}),
+  file: Args.string({
+    description:
+      'chain file: leaf first, then intermediates (PEM or DER; may also hold the key); - reads standard input',
+  }),
 }
 
 export const verifyFlags = {
@@ -28,14 +31,22 @@ export const verifyFlags = {
     default: false,
   }),
   profile: Flags.string({
-    description: 'spiffe: the X509-SVID rules and RFC 5280 path validation; x509: RFC 5280 path validation only, for any X.509 chain',
+    description:
+      'spiffe: the X509-SVID rules and RFC 5280 path validation; x509: RFC 5280 path validation only, for any X.509 chain',
     options: ['spiffe', 'x509'],
     default: 'spiffe',
   }),
-  'max-depth': Flags.integer({description: 'most certificates on a certification path, leaf included, trust anchor excluded', min: 1, max: 64}),
+  'max-depth': Flags.integer({
+    description: 'most certificates on a certification path, leaf included, trust anchor excluded',
+    min: 1,
+    max: 64,
+  }),
   connect: Flags.string({
     description: 'verify the chain a live TLS server presents at HOST:PORT (no client certificate is sent)',
     exclusive: ['dir', 'key', 'cert-file', 'key-file', 'bundle-file'],
   }),
-  servername: Flags.string({description: 'SNI name to send with --connect (default: the host when it is a name)', dependsOn: ['connect']}),
+  servername: Flags.string({
+    description: 'SNI name to send with --connect (default: the host when it is a name)',
+    dependsOn: ['connect'],
+  }),
 }

@@ -32,7 +32,8 @@ writes) is verified without the key check, with a warning that says so.`)
 export const VERIFY_EXAMPLES = [
   {
     description: "Verify a chain against example.org's bundle and require the web workload's ID",
-    command: '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
+    command:
+      '<%= config.bin %> verify svid/svid.pem --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/web',
   },
   {
     description: 'Verify an SVID directory (chain, key and bundle) for any workload of example.org',
@@ -40,7 +41,8 @@ export const VERIFY_EXAMPLES = [
   },
   {
     description: 'Verify at a given instant with a SPIFFE bundle, and print JSON',
-    command: '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
+    command:
+      '<%= config.bin %> verify svid.pem --key svid_key.pem --bundle bundle.spiffe.json --at 2026-01-01T00:00:00Z --json',
   },
   {
     description: 'Verify against a federation bundle map, reading it as go-spiffe does',
@@ -48,16 +50,21 @@ export const VERIFY_EXAMPLES = [
   },
   {
     description: "Verify the chain a live server presents, and require the database's ID",
-    command: '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
+    command:
+      '<%= config.bin %> verify --connect 127.0.0.1:8443 --bundle example.org=ca/bundle.pem --expect-id spiffe://example.org/db',
   },
   {
     description: 'Judge a non-SPIFFE server chain by RFC 5280 path validation only, with every CA rule',
     command: '<%= config.bin %> verify --profile x509 server-chain.pem --bundle roots.pem --strict',
   },
-  {description: 'Verify a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem'},
+  {
+    description: 'Verify a chain read from standard input',
+    command: 'cat svid.pem | <%= config.bin %> verify - --bundle example.org=ca/bundle.pem',
+  },
   {
     description: 'Verify a PKCS#12 file (key and chain) against its bundle',
-    command: '<%= config.bin %> verify svid/svid.p12 --p12-password-file pw.txt --bundle example.org=svid/svid_bundle.pem',
+    command:
+      '<%= config.bin %> verify svid/svid.p12 --p12-password-file pw.txt --bundle example.org=svid/svid_bundle.pem',
   },
   {
     description: 'Verify a Kubernetes Secret manifest (ca.crt is the bundle)',

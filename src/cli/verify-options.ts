@@ -26,7 +26,16 @@ interface VerifyInstant {
 }
 
 /** The flags that apply to --profile spiffe only, in the order the first one given is named. */
-const SPIFFE_ONLY = ['dir', 'key', 'expect-id', 'expect-trust-domain', 'connect', 'cert-file', 'key-file', 'bundle-file'] as const
+const SPIFFE_ONLY = [
+  'dir',
+  'key',
+  'expect-id',
+  'expect-trust-domain',
+  'connect',
+  'cert-file',
+  'key-file',
+  'bundle-file',
+] as const
 
 /** Returns the evaluation time of --at (RFC 3339 or a signed duration from now), else now. */
 export function verifyInstant(at: string | undefined): VerifyInstant {
@@ -35,7 +44,8 @@ export function verifyInstant(at: string | undefined): VerifyInstant {
 
 /** Throws the usage error (exit 2) for the argument and flags verify refuses together. */
 function checkVerifyFlags(file: string | undefined, flags: VerifyFlags): void {
-  if (flags.connect !== undefined && file !== undefined) throw usageError('give a chain file or --connect HOST:PORT, not both')
+  if (flags.connect !== undefined && file !== undefined)
+    throw usageError('give a chain file or --connect HOST:PORT, not both')
   if (flags.profile !== 'x509') return
   const spiffeOnly = SPIFFE_ONLY.find((f) => flags[f] !== undefined)
   if (spiffeOnly)
@@ -43,7 +53,8 @@ function checkVerifyFlags(file: string | undefined, flags: VerifyFlags): void {
       `--${spiffeOnly} applies to --profile spiffe only`,
       'svidkit verify --profile x509 CHAIN --bundle ROOTS [--at T] [--strict] [--max-depth N]',
     )
-  if (file === undefined) throw usageError('--profile x509 needs a chain file', 'svidkit verify --profile x509 chain.pem --bundle roots.pem')
+  if (file === undefined)
+    throw usageError('--profile x509 needs a chain file', 'svidkit verify --profile x509 chain.pem --bundle roots.pem')
 }
 
 /**
@@ -52,11 +63,21 @@ function checkVerifyFlags(file: string | undefined, flags: VerifyFlags): void {
  * else the SVID files (asking for passwords on a terminal when needed). Throws the usage
  * errors of checkVerifyFlags first.
  */
-export async function verifyFromFlags(file: string | undefined, flags: VerifyFlags, instant: VerifyInstant): Promise<VerifyResult> {
+export async function verifyFromFlags(
+  file: string | undefined,
+  flags: VerifyFlags,
+  instant: VerifyInstant,
+): Promise<VerifyResult> {
   checkVerifyFlags(file, flags)
   const {at, given: atGiven} = instant
   if (flags.profile === 'x509')
-    return verifyChainFiles({file: file as string, roots: flags.bundle ?? [], at: atGiven ? at : undefined, maxDepth: flags['max-depth'], strict: flags.strict})
+    return verifyChainFiles({
+      file: file as string,
+      roots: flags.bundle ?? [],
+      at: atGiven ? at : undefined,
+      maxDepth: flags['max-depth'],
+      strict: flags.strict,
+    })
   if (flags.connect !== undefined)
     return verifyConnect({
       target: flags.connect,
@@ -68,23 +89,25 @@ export async function verifyFromFlags(file: string | undefined, flags: VerifyFla
       at,
       atGiven,
     })
-  return withPasswordPrompt(passwordsFromFlags({p12File: flags['p12-password-file'], keyFile: flags['key-password-file']}), (passwords) =>
-    verifyFiles({
-      ...passwords,
-      secretName: flags['secret-name'],
-      file,
-      dir: flags.dir,
-      layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
-      names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
-      key: flags.key,
-      bundles: flags.bundle,
-      expectIds: flags['expect-id'],
-      expectTrustDomain: flags['expect-trust-domain'],
-      at,
-      atGiven,
-      maxDepth: flags['max-depth'],
-      strict: flags.strict,
-    }),
+  return withPasswordPrompt(
+    passwordsFromFlags({p12File: flags['p12-password-file'], keyFile: flags['key-password-file']}),
+    (passwords) =>
+      verifyFiles({
+        ...passwords,
+        secretName: flags['secret-name'],
+        file,
+        dir: flags.dir,
+        layout: flags.layout === undefined ? undefined : parseLayout(flags.layout),
+        names: {cert: flags['cert-file'], key: flags['key-file'], bundle: flags['bundle-file']},
+        key: flags.key,
+        bundles: flags.bundle,
+        expectIds: flags['expect-id'],
+        expectTrustDomain: flags['expect-trust-domain'],
+        at,
+        atGiven,
+        maxDepth: flags['max-depth'],
+        strict: flags.strict,
+      }),
   )
 }
 

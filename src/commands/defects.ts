@@ -17,11 +17,17 @@ their own family as before, but are deprecated.`)
 
   static override examples = [
     {description: 'List every defect of both families with the rule it breaks', command: '<%= config.bin %> defects'},
-    {description: 'List the X509-SVID defects only, as JSON, for a test generator', command: '<%= config.bin %> defects --family x509 --json'},
+    {
+      description: 'List the X509-SVID defects only, as JSON, for a test generator',
+      command: '<%= config.bin %> defects --family x509 --json',
+    },
   ]
 
   static override flags = {
-    family: Flags.string({description: 'list one family only: x509 (issue --defect) or jwt (jwt issue --defect)', options: [...DEFECT_FAMILIES]}),
+    family: Flags.string({
+      description: 'list one family only: x509 (issue --defect) or jwt (jwt issue --defect)',
+      options: [...DEFECT_FAMILIES],
+    }),
   }
 
   async run() {

@@ -25,11 +25,13 @@ The server side is "svidkit serve"; the rotation race test is "svidkit race".`)
     },
     {
       description: "Present a client SVID from separate files, trust example.org's bundle, and print JSON",
-      command: '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
+      command:
+        '<%= config.bin %> handshake 127.0.0.1:8443 --svid client.pem --key client-key.pem --bundle example.org=bundle.pem --json',
     },
     {
       description: 'Probe a non-HTTP server (Redis over TLS): acceptance is a +PONG reply to PING',
-      command: "<%= config.bin %> handshake 127.0.0.1:6380 --dir svid --probe line --probe-send 'PING\\r\\n' --expect-reply '^\\+PONG'",
+      command:
+        "<%= config.bin %> handshake 127.0.0.1:6380 --dir svid --probe line --probe-send 'PING\\r\\n' --expect-reply '^\\+PONG'",
     },
   ]
 

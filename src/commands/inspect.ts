@@ -31,8 +31,14 @@ files, not directories: for an SVID directory, name its files.
 certificates only, as PEM blocks (keys are never printed).`)
 
   static override examples = [
-    {description: 'Show each certificate of a chain file with the SPIFFE rules it breaks', command: '<%= config.bin %> inspect svid/svid.pem'},
-    {description: 'Read a SPIFFE JWKS bundle and a root together, as JSON', command: '<%= config.bin %> inspect ca/bundle.spiffe.json ca/root.pem --json'},
+    {
+      description: 'Show each certificate of a chain file with the SPIFFE rules it breaks',
+      command: '<%= config.bin %> inspect svid/svid.pem',
+    },
+    {
+      description: 'Read a SPIFFE JWKS bundle and a root together, as JSON',
+      command: '<%= config.bin %> inspect ca/bundle.spiffe.json ca/root.pem --json',
+    },
     {
       description: 'Check a certificate and its key as they will be on 1 January 2027',
       command: '<%= config.bin %> inspect tls.crt tls.key --at 2027-01-01T00:00:00Z',
@@ -41,21 +47,35 @@ certificates only, as PEM blocks (keys are never printed).`)
       description: 'Inspect the chain a live TLS server presents, sending this SNI name',
       command: '<%= config.bin %> inspect 127.0.0.1:8443 --servername web.example.org',
     },
-    {description: 'Save the chain a server presents as PEM', command: '<%= config.bin %> inspect 127.0.0.1:8443 --format pem > presented.pem'},
+    {
+      description: 'Save the chain a server presents as PEM',
+      command: '<%= config.bin %> inspect 127.0.0.1:8443 --format pem > presented.pem',
+    },
     {description: 'Inspect a chain read from standard input', command: 'cat svid.pem | <%= config.bin %> inspect -'},
-    {description: 'Read a PKCS#12 file with the password in a file', command: '<%= config.bin %> inspect svid/svid.p12 --p12-password-file pw.txt'},
-    {description: 'Read a Kubernetes Secret manifest and a CSR', command: '<%= config.bin %> inspect secret.yaml web.csr'},
+    {
+      description: 'Read a PKCS#12 file with the password in a file',
+      command: '<%= config.bin %> inspect svid/svid.p12 --p12-password-file pw.txt',
+    },
+    {
+      description: 'Read a Kubernetes Secret manifest and a CSR',
+      command: '<%= config.bin %> inspect secret.yaml web.csr',
+    },
   ]
 
   static override strict = false
   static override args = {
-    file: Args.string({description: 'files to inspect, - for standard input, or HOST:PORT of a TLS server', required: true}),
+    file: Args.string({
+      description: 'files to inspect, - for standard input, or HOST:PORT of a TLS server',
+      required: true,
+    }),
   }
 
   static override flags = {
     at: sharedFlags.at(),
     format: Flags.string({description: 'output format', options: ['text', 'json', 'pem'], default: 'text'}),
-    servername: Flags.string({description: 'SNI name to send to a HOST:PORT argument (default: the host when it is a name)'}),
+    servername: Flags.string({
+      description: 'SNI name to send to a HOST:PORT argument (default: the host when it is a name)',
+    }),
     'p12-password-file': readFlags['p12-password-file'],
     'key-password-file': readFlags['key-password-file'],
   }

@@ -20,7 +20,13 @@ export default class Issue extends SvidkitCommand {
     // Deprecated (svidkit defects); the same output as before for scripts that use it.
     if (flags['list-defects']) {
       for (const line of renderDefects(DEFECTS)) this.log(line)
-      return DEFECTS.map(({name, code, rule, aspect, strictOnly}) => ({name, code, rule, aspect, strictOnly: Boolean(strictOnly)}))
+      return DEFECTS.map(({name, code, rule, aspect, strictOnly}) => ({
+        name,
+        code,
+        rule,
+        aspect,
+        strictOnly: Boolean(strictOnly),
+      }))
     }
     const options = issueOptions(flags)
     if (options.out === STDOUT_OUT) return this.toStdout(options)
@@ -31,7 +37,13 @@ export default class Issue extends SvidkitCommand {
       return result
     }
     const signal = this.interruptSignal()
-    const port = {json: this.jsonEnabled(), signal, warn: (l: string[]) => this.warnings(l), log: (l: string) => this.log(l), exit: this.exitWith.bind(this)}
+    const port = {
+      json: this.jsonEnabled(),
+      signal,
+      warn: (l: string[]) => this.warnings(l),
+      log: (l: string) => this.log(l),
+      exit: this.exitWith.bind(this),
+    }
     await streamIssued(options, flags.count, port)
     this.exitForInterrupt(signal)
     return undefined
@@ -39,10 +51,12 @@ export default class Issue extends SvidkitCommand {
 
   /** Prints one SVID as PEM, chain then key (`--out -`); warnings and the key warning go to stderr. */
   private async toStdout(options: IssueToDirectoryOptions): Promise<undefined> {
-    if (this.jsonEnabled()) throw usageError('--json and --out - both write to standard output', 'drop --json, or give --out a directory')
+    if (this.jsonEnabled())
+      throw usageError('--json and --out - both write to standard output', 'drop --json, or give --out a directory')
     const {pem, result} = await issueToPem(options)
     this.warnings(result.warnings)
-    if (process.stdout.isTTY && result.files.key) this.warnings(['the private key is printed to the terminal (redirect --out - to a file or a pipe)'])
+    if (process.stdout.isTTY && result.files.key)
+      this.warnings(['the private key is printed to the terminal (redirect --out - to a file or a pipe)'])
     process.stdout.write(pem)
     return undefined
   }

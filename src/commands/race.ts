@@ -33,23 +33,30 @@ the --server-cmd server also dies with svidkit on SIGKILL (its supervisor stops 
 See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`)
 
   static override examples = [
-    {description: 'Race the in-process server with the defaults: atomic-rename writer, 5 rotations', command: '<%= config.bin %> race'},
     {
-      description: "Show a classic failure: spiffe-helper's in-place writes against a server that reloads without validating",
+      description: 'Race the in-process server with the defaults: atomic-rename writer, 5 rotations',
+      command: '<%= config.bin %> race',
+    },
+    {
+      description:
+        "Show a classic failure: spiffe-helper's in-place writes against a server that reloads without validating",
       command: '<%= config.bin %> race --mode spiffe-helper --server-reload unvalidated --rotations 20',
     },
     {
-      description: 'Race your nginx: rotate the directory it reads and send it SIGHUP after each set, as spiffe-helper does',
+      description:
+        'Race your nginx: rotate the directory it reads and send it SIGHUP after each set, as spiffe-helper does',
       command:
         '<%= config.bin %> race --target 127.0.0.1:8443 --dir /etc/nginx/svid --ca ca --mode spiffe-helper --reload signal:HUP --pid-file /run/nginx.pid',
     },
     {
       description: 'Start your server, roll the root over without overlap, and print the report as JSON',
-      command: '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
+      command:
+        '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --kind root --ca-overlap drop-old --server-cmd "node server.js" --json',
     },
     {
       description: 'Run the race 5 times against a server svidkit starts, and put the original files back at the end',
-      command: '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --mode spiffe-helper --server-cmd "node server.js" --repeat 5 --restore',
+      command:
+        '<%= config.bin %> race --target 127.0.0.1:8443 --dir svid --ca ca --mode spiffe-helper --server-cmd "node server.js" --repeat 5 --restore',
     },
   ]
 
@@ -59,7 +66,9 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     const {flags} = await this.parse(Race)
     const json = this.jsonEnabled()
     const onProgress = (p: {handshakes: number; failures: number; rotations: number; elapsedMs: number}) =>
-      progressLine(`handshakes ${p.handshakes}  failures ${p.failures}  rotations ${p.rotations}/${flags.rotations}  ${(p.elapsedMs / 1000).toFixed(1)}s`)
+      progressLine(
+        `handshakes ${p.handshakes}  failures ${p.failures}  rotations ${p.rotations}/${flags.rotations}  ${(p.elapsedMs / 1000).toFixed(1)}s`,
+      )
     // SIGHUP and SIGQUIT too: a closed terminal must not leave the server or the writer behind.
     const abort = this.interruptSignal({hangup: true})
     const interrupted = (err: unknown): never => {
@@ -69,10 +78,16 @@ See docs/race.md for recipes (nginx, HAProxy, Envoy, ghostunnel, Postgres, Go).`
     }
     const run = flags.target
       ? (flags.repeat !== undefined && flags.repeat > 1
-          ? runRepeatedTargetRace({...targetOptions(flags, flags.target), onProgress: json ? undefined : onProgress, abort}, flags.repeat)
+          ? runRepeatedTargetRace(
+              {...targetOptions(flags, flags.target), onProgress: json ? undefined : onProgress, abort},
+              flags.repeat,
+            )
           : runTargetRace({...targetOptions(flags, flags.target), onProgress: json ? undefined : onProgress, abort})
         ).then((r) => ({report: r, lines: () => renderTargetRace(r)}))
-      : runLocalRace({...localOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({report: r, lines: () => renderRace(r)}))
+      : runLocalRace({...localOptions(flags), onProgress: json ? undefined : onProgress, abort}).then((r) => ({
+          report: r,
+          lines: () => renderRace(r),
+        }))
     const {report, lines} = await run.catch(interrupted)
     progressLine()
     const doc = {...report, interrupted: abort.aborted}

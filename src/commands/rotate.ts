@@ -24,10 +24,14 @@ ms, window open/close events, and a "done" event per rotation with the serial an
 each file, so a consumer's observations can be lined up with the writer's windows.`)
 
   static override examples = [
-    {description: 'Replace the SVID in svid/ once, the way atomic-rename writers do', command: '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename'},
+    {
+      description: 'Replace the SVID in svid/ once, the way atomic-rename writers do',
+      command: '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename',
+    },
     {
       description: 'Rotate 10 times in place, holding each truncated file empty for 1s (a torn-read window)',
-      command: '<%= config.bin %> rotate --dir svid --ca ca --mode spiffe-helper --truncate-hold 1s --count 10 --interval 2s',
+      command:
+        '<%= config.bin %> rotate --dir svid --ca ca --mode spiffe-helper --truncate-hold 1s --count 10 --interval 2s',
     },
     {
       description: 'Rotate as the kubelet does (..data swap), keeping old version dirs, with one JSON event per step',
@@ -35,7 +39,8 @@ each file, so a consumer's observations can be lined up with the writer's window
     },
     {
       description: 'Leave 500ms between files, then signal the process in app.pid',
-      command: '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename --gap 500ms --signal SIGHUP --pid-file app.pid',
+      command:
+        '<%= config.bin %> rotate --dir svid --ca ca --atomic-rename --gap 500ms --signal SIGHUP --pid-file app.pid',
     },
     {
       description: 'Roll the root CA over, with the new root added to the bundle before it signs',

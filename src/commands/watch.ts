@@ -28,7 +28,10 @@ the races that bit it. Exit 6, with the reason on the last line (and in the summ
 disk it never loaded), the watch broken, or --timeout before the --count new sets arrived.`)
 
   static override examples = [
-    {description: 'Watch an SVID directory as a correct consumer, until Ctrl-C', command: '<%= config.bin %> watch svid'},
+    {
+      description: 'Watch an SVID directory as a correct consumer, until Ctrl-C',
+      command: '<%= config.bin %> watch svid',
+    },
     {
       description: 'Watch a kubelet-layout directory for 5 new sets, one JSON line per event',
       command: '<%= config.bin %> watch certs --layout k8s --count 5 --json',

@@ -141,13 +141,17 @@ export function usageError(message: string, hint?: string): SvidkitError {
 const DEFAULT_HINTS: Record<ReasonCode, string> = {
   'pem-invalid': 'the file must hold PEM CERTIFICATE blocks (or one DER certificate); check it was not truncated',
   'key-invalid': 'give an unencrypted PKCS#8 "PRIVATE KEY" (openssl pkcs8 -topk8 -nocrypt converts SEC1/PKCS#1)',
-  'bundle-invalid': 'a bundle is PEM CERTIFICATE blocks, a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}})',
+  'bundle-invalid':
+    'a bundle is PEM CERTIFICATE blocks, a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}})',
   'file-not-found': 'check the path; relative paths are resolved from the current directory',
-  'not-a-regular-file': 'svidkit reads certificates, keys and bundles from regular files only (or "-" for standard input)',
+  'not-a-regular-file':
+    'svidkit reads certificates, keys and bundles from regular files only (or "-" for standard input)',
   'not-a-directory': 'give the directory that holds the files, or the file itself as an argument',
   'permission-denied': 'check the mode and owner of the file (ls -l), or run as the user it belongs to',
-  'duplicate-extension': 'a certificate must not carry two instances of one extension (RFC 5280 section 4.2); reissue it',
-  'time-invalid': 'validity times must be UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280 section 4.1.2.5); reissue it',
+  'duplicate-extension':
+    'a certificate must not carry two instances of one extension (RFC 5280 section 4.2); reissue it',
+  'time-invalid':
+    'validity times must be UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280 section 4.1.2.5); reissue it',
   'no-uri-san': 'an X509-SVID carries its SPIFFE ID as exactly one URI SAN; reissue it with one',
   'multiple-uri-sans': 'an X509-SVID must carry exactly one URI SAN; remove the extra URI SANs',
   'spiffe-id-invalid': 'fix the URI SAN so it is spiffe://<trust-domain>/<path> with the allowed characters',
@@ -169,45 +173,60 @@ const DEFAULT_HINTS: Record<ReasonCode, string> = {
   'trust-domain-mismatch': 'the SPIFFE ID is in another trust domain than expected',
   'key-mismatch': 'the key file belongs to another certificate; the writer may have replaced one file before the other',
   'eku-incomplete': 'issue the leaf with extended key usage serverAuth and clientAuth',
-  'path-limit': 'the chain holds too many look-alike certificates to search; send only the leaf and its intermediates, in order',
+  'path-limit':
+    'the chain holds too many look-alike certificates to search; send only the leaf and its intermediates, in order',
   'weak-key': 'reissue the certificate with an ECDSA P-256/P-384, Ed25519 or RSA key of at least 2048 bits',
-  'name-constraint-invalid': 'reissue the CA with a critical nameConstraints of DNS, email, URI, IP or directory-name subtrees',
+  'name-constraint-invalid':
+    'reissue the CA with a critical nameConstraints of DNS, email, URI, IP or directory-name subtrees',
   'profile-violation': 'the certificate breaks an RFC 5280 rule for conforming CAs (docs/verification.md); reissue it',
-  'jwt-malformed': 'a JWT-SVID is a JWS compact token: three base64url parts (header.payload.signature) separated by dots',
-  'jwt-alg-not-allowed': 'JWT-SVID section 3 allows RS256/384/512, ES256/384/512 and PS256/384/512 only; never none or HMAC',
-  'jwt-header-invalid': 'the header may carry alg, kid and typ (JWT or JOSE); remove "crit" and other critical parameters',
+  'jwt-malformed':
+    'a JWT-SVID is a JWS compact token: three base64url parts (header.payload.signature) separated by dots',
+  'jwt-alg-not-allowed':
+    'JWT-SVID section 3 allows RS256/384/512, ES256/384/512 and PS256/384/512 only; never none or HMAC',
+  'jwt-header-invalid':
+    'the header may carry alg, kid and typ (JWT or JOSE); remove "crit" and other critical parameters',
   'jwt-kid-missing': 'JWT-SVID section 3 requires "kid" in the header, naming a jwt-svid key of the bundle',
-  'jwt-kid-unknown': "the kid is not a jwt-svid key of the bundle of the sub's trust domain: refresh the bundle, or check the token's trust domain",
+  'jwt-kid-unknown':
+    "the kid is not a jwt-svid key of the bundle of the sub's trust domain: refresh the bundle, or check the token's trust domain",
   'jwt-key-wrong-use': 'only bundle entries with "use": "jwt-svid" may verify JWT-SVIDs; an x509-svid key never does',
   'jwt-signature-invalid': 'the token was altered or signed by another key with the same kid; reissue it',
   'jwt-sub-invalid': 'sub must be the SPIFFE ID of the workload, spiffe://<trust-domain>/<path>',
-  'jwt-aud-missing': 'JWT-SVID section 3 requires a non-empty aud: issue the token for the audience that will validate it',
+  'jwt-aud-missing':
+    'JWT-SVID section 3 requires a non-empty aud: issue the token for the audience that will validate it',
   'jwt-aud-mismatch': 'the token was issued for another audience: request a JWT-SVID with this audience',
   'jwt-exp-missing': 'JWT-SVID section 3 requires exp: reissue the token with an expiry',
   'jwt-expired': 'fetch a fresh JWT-SVID (they live minutes), or check the clocks (--skew allows some drift)',
   'jwt-not-yet-valid': 'check the clocks of issuer and verifier (--skew allows some drift)',
-  'jwt-iat-future': 'the token claims to be issued in the future: check the clocks of issuer and verifier (--skew allows some drift)',
-  'conformance-disagreement': 'the harness disagreed with a MUST case: see the disagreements, each with its spec section',
+  'jwt-iat-future':
+    'the token claims to be issued in the future: check the clocks of issuer and verifier (--skew allows some drift)',
+  'conformance-disagreement':
+    'the harness disagreed with a MUST case: see the disagreements, each with its spec section',
   'harness-failed': 'the harness did not answer with results JSON on stdout: run it by hand with the suite on stdin',
   usage: 'see --help for the flags and their values',
   'output-exists': 'use --force to overwrite, or choose another --out directory',
   'output-not-writable': 'choose a directory you can write to, or fix its permissions',
-  'unsafe-link': 'a link in the directory points somewhere the writer never put it: inspect it, remove it by hand if it is stale, then rerun',
+  'unsafe-link':
+    'a link in the directory points somewhere the writer never put it: inspect it, remove it by hand if it is stale, then rerun',
   'unsafe-dir':
     'make the directory and those above it writable only by you or root (chmod go-w, chown), or pass --insecure-allow-shared-dir if every user who can write them is trusted',
-  'unsafe-file': 'a file at an output name is not a regular file of yours with one link: inspect it, remove it if it is stale, then rerun',
+  'unsafe-file':
+    'a file at an output name is not a regular file of yours with one link: inspect it, remove it if it is stale, then rerun',
   'signal-failed': 'check --pid/--pid-file: the process must exist and be yours',
-  'pid-invalid': 'a pid is a plain decimal integer of at least 2; a pid file is a regular file owned by you or root holding only that',
+  'pid-invalid':
+    'a pid is a plain decimal integer of at least 2; a pid file is a regular file owned by you or root holding only that',
   'ca-invalid': 'point --ca at a directory made by "svidkit ca init"',
   'ca-expired': 'the issuing CA has expired or expires now; create a new one with "svidkit ca init --force"',
   'address-in-use': 'another process listens on that port: pick another port, or stop that process (ss -ltnp shows it)',
   'target-unreachable': 'start the server under test first (or give --server-cmd), and check --target',
-  'baseline-failed': 'fix the setup the message names (the server must read --dir, send its chain and trust --ca), then rerun: nothing was rotated',
-  'ca-mismatch': 'give the --ca that issued the SVID in --dir: the race would otherwise replace a live SVID with one from another CA',
+  'baseline-failed':
+    'fix the setup the message names (the server must read --dir, send its chain and trust --ca), then rerun: nothing was rotated',
+  'ca-mismatch':
+    'give the --ca that issued the SVID in --dir: the race would otherwise replace a live SVID with one from another CA',
   'handshake-failed': 'see the reason above; rerun with --json for details',
   'rejected-by-server-reply':
     'the server finished the TLS handshake but its reply refuses us: its trust bundle lacks our root, or an access rule refuses our SPIFFE ID',
-  'unexpected-reply': 'the reply proves no acceptance: say what acceptance looks like with --probe, --expect-status or --expect-reply',
+  'unexpected-reply':
+    'the reply proves no acceptance: say what acceptance looks like with --probe, --expect-status or --expect-reply',
   'race-failures': 'see failuresByCause in the report',
   'watch-failed': 'the watched material stayed invalid; see the events above',
   internal: 'this is a bug in svidkit; rerun with DEBUG=svidkit* and report it',

@@ -5,7 +5,14 @@
 import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {SvidkitError, createAuthority, issueSvid, loadAuthority, saveAuthority, type CreateAuthorityOptions} from '../../src/index.js'
+import {
+  SvidkitError,
+  createAuthority,
+  issueSvid,
+  loadAuthority,
+  saveAuthority,
+  type CreateAuthorityOptions,
+} from '../../src/index.js'
 import {tmpDir} from '../helpers/tmp.js'
 
 /** Returns the SvidkitError a promise rejects with (failing the test otherwise). */
@@ -19,11 +26,41 @@ async function rejection(p: Promise<unknown>): Promise<SvidkitError> {
 }
 
 const badOptions: {name: string; input: CreateAuthorityOptions; code: string; exit: number; message: RegExp}[] = [
-  {name: 'uppercase trust domain', input: {trustDomain: 'Example.org'}, code: 'spiffe-id-invalid', exit: 2, message: /^trust domain characters/},
-  {name: 'trust domain with a path', input: {trustDomain: 'spiffe://example.org/x'}, code: 'spiffe-id-invalid', exit: 2, message: /must not contain a path/},
-  {name: '6 intermediates', input: {trustDomain: 'example.org', intermediates: 6}, code: 'usage', exit: 2, message: /^intermediates must be 0 to 5, got 6$/},
-  {name: 'fractional intermediates', input: {trustDomain: 'example.org', intermediates: 1.5}, code: 'usage', exit: 2, message: /got 1\.5$/},
-  {name: 'negative intermediates', input: {trustDomain: 'example.org', intermediates: -1}, code: 'usage', exit: 2, message: /got -1$/},
+  {
+    name: 'uppercase trust domain',
+    input: {trustDomain: 'Example.org'},
+    code: 'spiffe-id-invalid',
+    exit: 2,
+    message: /^trust domain characters/,
+  },
+  {
+    name: 'trust domain with a path',
+    input: {trustDomain: 'spiffe://example.org/x'},
+    code: 'spiffe-id-invalid',
+    exit: 2,
+    message: /must not contain a path/,
+  },
+  {
+    name: '6 intermediates',
+    input: {trustDomain: 'example.org', intermediates: 6},
+    code: 'usage',
+    exit: 2,
+    message: /^intermediates must be 0 to 5, got 6$/,
+  },
+  {
+    name: 'fractional intermediates',
+    input: {trustDomain: 'example.org', intermediates: 1.5},
+    code: 'usage',
+    exit: 2,
+    message: /got 1\.5$/,
+  },
+  {
+    name: 'negative intermediates',
+    input: {trustDomain: 'example.org', intermediates: -1},
+    code: 'usage',
+    exit: 2,
+    message: /got -1$/,
+  },
   {
     name: 'path length below the intermediates',
     input: {trustDomain: 'example.org', intermediates: 2, pathLen: 1},
@@ -31,8 +68,20 @@ const badOptions: {name: string; input: CreateAuthorityOptions; code: string; ex
     exit: 2,
     message: /^path length 1 on the root leaves no room for 2 intermediates$/,
   },
-  {name: 'zero TTL', input: {trustDomain: 'example.org', ttlMs: 0}, code: 'usage', exit: 2, message: /^TTL must be positive$/},
-  {name: 'negative intermediate TTL', input: {trustDomain: 'example.org', intermediateTtlMs: -1}, code: 'usage', exit: 2, message: /^TTL must be positive$/},
+  {
+    name: 'zero TTL',
+    input: {trustDomain: 'example.org', ttlMs: 0},
+    code: 'usage',
+    exit: 2,
+    message: /^TTL must be positive$/,
+  },
+  {
+    name: 'negative intermediate TTL',
+    input: {trustDomain: 'example.org', intermediateTtlMs: -1},
+    code: 'usage',
+    exit: 2,
+    message: /^TTL must be positive$/,
+  },
 ]
 
 describe('createAuthority', () => {
@@ -91,7 +140,10 @@ describe('saveAuthority and loadAuthority', () => {
     expect(fingerprints(loaded)).toEqual(fingerprints(authority))
     const {svid} = await issueSvid(loaded, {spiffeId: 'spiffe://example.org/w'})
     expect(svid.certificates[0].aki).toBe(authority.intermediates[1].cert.ski)
-    expect(svid.certificates.map((c) => c.sha256).slice(1)).toEqual([authority.intermediates[1].cert.sha256, authority.intermediates[0].cert.sha256])
+    expect(svid.certificates.map((c) => c.sha256).slice(1)).toEqual([
+      authority.intermediates[1].cert.sha256,
+      authority.intermediates[0].cert.sha256,
+    ])
   })
 
   it('refuses to overwrite a CA without force (output-exists, exit 3)', async (ctx) => {
@@ -107,7 +159,10 @@ describe('saveAuthority and loadAuthority', () => {
       err = e
     }
     expect(err).toBeInstanceOf(SvidkitError)
-    expect({code: (err as SvidkitError).code, exit: (err as SvidkitError).exit}).toEqual({code: 'output-exists', exit: 3})
+    expect({code: (err as SvidkitError).code, exit: (err as SvidkitError).exit}).toEqual({
+      code: 'output-exists',
+      exit: 3,
+    })
     expect(readFileSync(join(dir, 'root.pem'), 'utf8')).toBe(before)
     saveAuthority(dir, second.authority, {force: true})
     expect(readFileSync(join(dir, 'root.pem'), 'utf8')).toBe(second.authority.roots[0].cert.node.toString())

@@ -20,7 +20,10 @@ const ca = () => join(base(), 'ca')
  */
 function svidkit(args: string[], env: Record<string, string> = {}) {
   const {DEBUG: _debug, FORCE_COLOR: _color, NODE_ENV: _env, ...rest} = process.env
-  return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd: base(), env: {...rest, NO_COLOR: '1', ...env}})
+  return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    cwd: base(),
+    env: {...rest, NO_COLOR: '1', ...env},
+  })
 }
 
 beforeAll(async () => {
@@ -31,7 +34,10 @@ describe('svidkit as a process', () => {
   it('ca init --json exits 0 with one JSON document', () => {
     const r = svidkit(['ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'ca2'), '--json'])
     expect({status: r.status, stderr: r.stderr}).toEqual({status: 0, stderr: ''})
-    expect(JSON.parse(r.stdout)).toMatchObject({trustDomain: 'example.org', files: {bundle: join(base(), 'ca2', 'bundle.pem')}})
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      trustDomain: 'example.org',
+      files: {bundle: join(base(), 'ca2', 'bundle.pem')},
+    })
   })
 
   it('issue exits 0 and prints what it wrote', () => {
@@ -49,7 +55,17 @@ describe('svidkit as a process', () => {
   })
 
   it('a flag error exits 2 in --json mode too, with one JSON document', () => {
-    const r = svidkit(['ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'ca9'), '--intermediates', '9', '--json'])
+    const r = svidkit([
+      'ca',
+      'init',
+      '--trust-domain',
+      'example.org',
+      '--out',
+      join(base(), 'ca9'),
+      '--intermediates',
+      '9',
+      '--json',
+    ])
     expect(r.status).toBe(2)
     expect(JSON.parse(r.stdout)).toMatchObject({ok: false, error: {code: 'usage'}})
     expect(r.stderr).not.toMatch(STACK_LINE)
@@ -63,7 +79,9 @@ describe('svidkit as a process', () => {
   })
 
   it('DEBUG=svidkit* adds the stack trace to the same exit 3', () => {
-    const r = svidkit(['issue', '--spiffe-id', 'spiffe://example.org/web', '--ca', join(base(), 'nope')], {DEBUG: 'svidkit*'})
+    const r = svidkit(['issue', '--spiffe-id', 'spiffe://example.org/web', '--ca', join(base(), 'nope')], {
+      DEBUG: 'svidkit*',
+    })
     expect(r.status).toBe(3)
     expect(r.stderr).toMatch(/^error \[file-not-found\]: /)
     expect(r.stderr).toMatch(STACK_LINE)

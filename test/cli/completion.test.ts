@@ -15,7 +15,10 @@ describe('shell completion', () => {
     const {DEBUG: _d, NODE_ENV: _n, ...rest} = process.env
     const env = {...rest, XDG_CACHE_HOME: cache, NO_COLOR: '1'}
     const setup = run(process.execPath, [join(REPO, 'bin/run.js'), 'autocomplete', 'bash'], {env, timeout: 60_000})
-    expect({status: setup.status, stderr: setup.stderr.replace(/Building the autocomplete cache\.\.\. done\n?/, '')}).toEqual({status: 0, stderr: ''})
+    expect({
+      status: setup.status,
+      stderr: setup.stderr.replace(/Building the autocomplete cache\.\.\. done\n?/, ''),
+    }).toEqual({status: 0, stderr: ''})
     expect(setup.stdout).toMatch(/svidkit autocomplete script bash/)
 
     const functions = join(cache, 'svidkit/autocomplete/functions/bash/svidkit.bash')

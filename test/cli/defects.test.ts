@@ -22,7 +22,10 @@ interface Entry {
 /** Runs bin/run.js as a user would (the lite path first, or oclif with SVIDKIT_LITE=0). */
 function spawnCli(args: string[], lite: boolean) {
   const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
-  return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd: REPO, env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})}})
+  return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    cwd: REPO,
+    env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})},
+  })
 }
 
 describe('svidkit defects', () => {
@@ -30,8 +33,12 @@ describe('svidkit defects', () => {
     const r = await runCli(['defects', '--json'])
     expect(r.exit).toBe(0)
     const list = jsonOf(r.stdout) as Entry[]
-    expect(list.map((e) => `${e.family}:${e.name}`)).toEqual([...DEFECTS.map((d) => `x509:${d.name}`), ...JWT_DEFECTS.map((d) => `jwt:${d.name}`)])
-    for (const e of list) expect(Object.keys(e)).toEqual(['name', 'family', 'code', 'description', 'spec', 'strictOnly'])
+    expect(list.map((e) => `${e.family}:${e.name}`)).toEqual([
+      ...DEFECTS.map((d) => `x509:${d.name}`),
+      ...JWT_DEFECTS.map((d) => `jwt:${d.name}`),
+    ])
+    for (const e of list)
+      expect(Object.keys(e)).toEqual(['name', 'family', 'code', 'description', 'spec', 'strictOnly'])
     expect(list.find((e) => e.name === 'leaf-is-ca')).toEqual({
       name: 'leaf-is-ca',
       family: 'x509',
@@ -40,9 +47,15 @@ describe('svidkit defects', () => {
       spec: ['X509-SVID §4.1, §4.3'],
       strictOnly: false,
     })
-    expect(list.find((e) => e.name === 'name-constraint-violation')?.spec).toEqual(['X509-SVID §4.2', 'RFC 5280 §4.2.1.10'])
+    expect(list.find((e) => e.name === 'name-constraint-violation')?.spec).toEqual([
+      'X509-SVID §4.2',
+      'RFC 5280 §4.2.1.10',
+    ])
     expect(list.filter((e) => e.strictOnly).map((e) => e.name)).toEqual(['eku-client-only'])
-    expect(list.find((e) => e.family === 'jwt' && e.name === 'alg-none')).toMatchObject({code: 'jwt-alg-not-allowed', spec: ['JWT-SVID §2.1']})
+    expect(list.find((e) => e.family === 'jwt' && e.name === 'alg-none')).toMatchObject({
+      code: 'jwt-alg-not-allowed',
+      spec: ['JWT-SVID §2.1'],
+    })
   })
 
   it('prints an aligned table: one header, one row per defect, columns at the same offsets', async () => {
@@ -87,7 +100,15 @@ describe('the deprecated --list-defects', () => {
   it.each([true, false])('issue --list-defects --json prints the X509-SVID catalogue as before (lite: %s)', (lite) => {
     const r = spawnCli(['issue', '--list-defects', '--json'], lite)
     expect(r.status).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual(DEFECTS.map(({name, code, rule, aspect, strictOnly}) => ({name, code, rule, aspect, strictOnly: Boolean(strictOnly)})))
+    expect(JSON.parse(r.stdout)).toEqual(
+      DEFECTS.map(({name, code, rule, aspect, strictOnly}) => ({
+        name,
+        code,
+        rule,
+        aspect,
+        strictOnly: Boolean(strictOnly),
+      })),
+    )
   })
 
   it('issue and jwt issue say in help that svidkit defects replaces --list-defects', () => {

@@ -12,7 +12,10 @@ import {REPO} from '../helpers/cli.js'
 import {usageWords} from '../../src/cli/help.js'
 
 const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {
-  commands: Record<string, {flags: Record<string, {helpGroup?: string}>; examples?: (string | {description?: string; command: string})[]}>
+  commands: Record<
+    string,
+    {flags: Record<string, {helpGroup?: string}>; examples?: (string | {description?: string; command: string})[]}
+  >
 }
 const IDS = Object.keys(manifest.commands).filter((id) => id !== 'autocomplete')
 
@@ -63,10 +66,13 @@ describe('help USAGE lines', () => {
     }
   })
 
-  it.each(IDS)('%s: no word split across lines (the help at 50 columns has the words of the help at 200, EXAMPLES aside)', (id) => {
-    const strip = (t: string) => t.slice(0, t.indexOf('\nEXAMPLES') === -1 ? undefined : t.indexOf('\nEXAMPLES'))
-    expect(words(strip(help(id, 50)))).toEqual(words(strip(help(id, 200))))
-  })
+  it.each(IDS)(
+    '%s: no word split across lines (the help at 50 columns has the words of the help at 200, EXAMPLES aside)',
+    (id) => {
+      const strip = (t: string) => t.slice(0, t.indexOf('\nEXAMPLES') === -1 ? undefined : t.indexOf('\nEXAMPLES'))
+      expect(words(strip(help(id, 50)))).toEqual(words(strip(help(id, 200))))
+    },
+  )
 
   it('verify: one USAGE line per way of running it, none offering --dir or --key as an alternative to --connect', () => {
     const u = usages(help('verify', 100))
@@ -78,19 +84,35 @@ describe('help USAGE lines', () => {
   })
 
   it('usageWords keeps bracketed groups whole', () => {
-    expect(usageWords('$ x race [--pid N | --pid-file [F]] --dir DIR')).toEqual(['$', 'x', 'race', '[--pid N | --pid-file [F]]', '--dir', 'DIR'])
+    expect(usageWords('$ x race [--pid N | --pid-file [F]] --dir DIR')).toEqual([
+      '$',
+      'x',
+      'race',
+      '[--pid N | --pid-file [F]]',
+      '--dir',
+      'DIR',
+    ])
   })
 })
 
 describe("race's flags in help groups", () => {
   const text = help('race', 120)
-  const flagsOf = (heading: string) => section(text, heading).flatMap((l) => (/^ {2}--([a-z-]+)/.exec(l) ?? [])[1] ?? [])
+  const flagsOf = (heading: string) =>
+    section(text, heading).flatMap((l) => (/^ {2}--([a-z-]+)/.exec(l) ?? [])[1] ?? [])
 
   it('the in-process race, the --target race and the writer knobs each have their group; the rest are the common FLAGS', () => {
-    expect(flagsOf('FLAGS')).toEqual(expect.arrayContaining(['mode', 'rotations', 'interval', 'target', 'concurrency', 'max-failures', 'timeline']))
-    expect(flagsOf('WRITER KNOB FLAGS')).toEqual(expect.arrayContaining(['order', 'gap', 'truncate-hold', 'kind', 'ca-overlap', 'not-after']))
-    expect(flagsOf('--TARGET FLAGS')).toEqual(expect.arrayContaining(['dir', 'ca', 'reload', 'pid-file', 'server-cmd', 'settle', 'probe', 'restore', 'repeat']))
-    expect(flagsOf('IN-PROCESS FLAGS')).toEqual(expect.arrayContaining(['handshakes', 'server-reload', 'strategy', 'debounce', 'poll']))
+    expect(flagsOf('FLAGS')).toEqual(
+      expect.arrayContaining(['mode', 'rotations', 'interval', 'target', 'concurrency', 'max-failures', 'timeline']),
+    )
+    expect(flagsOf('WRITER KNOB FLAGS')).toEqual(
+      expect.arrayContaining(['order', 'gap', 'truncate-hold', 'kind', 'ca-overlap', 'not-after']),
+    )
+    expect(flagsOf('--TARGET FLAGS')).toEqual(
+      expect.arrayContaining(['dir', 'ca', 'reload', 'pid-file', 'server-cmd', 'settle', 'probe', 'restore', 'repeat']),
+    )
+    expect(flagsOf('IN-PROCESS FLAGS')).toEqual(
+      expect.arrayContaining(['handshakes', 'server-reload', 'strategy', 'debounce', 'poll']),
+    )
     const all = ['FLAGS', 'WRITER KNOB FLAGS', '--TARGET FLAGS', 'IN-PROCESS FLAGS'].flatMap(flagsOf)
     expect(new Set(all).size).toBe(all.length)
     expect(all.sort()).toEqual(
@@ -101,7 +123,10 @@ describe("race's flags in help groups", () => {
   })
 
   it('every --target-only flag (dependsOn target) is in --TARGET FLAGS, every in-process-only one in IN-PROCESS FLAGS (the manifest)', () => {
-    const flags = manifest.commands.race.flags as Record<string, {helpGroup?: string; dependsOn?: string[]; exclusive?: string[]}>
+    const flags = manifest.commands.race.flags as Record<
+      string,
+      {helpGroup?: string; dependsOn?: string[]; exclusive?: string[]}
+    >
     for (const [name, f] of Object.entries(flags)) {
       if (f.dependsOn?.includes('target')) expect(f.helpGroup, name).toBe('--target')
       if (f.exclusive?.includes('target')) expect(f.helpGroup, name).toBe('in-process')

@@ -43,9 +43,15 @@ describe('issue --out -', () => {
   it('warns on stderr when stdout is a terminal', () => {
     // script(1) gives the command a pseudo-terminal; its output is the terminal's.
     const cmd = `${process.execPath} ${join(REPO, 'bin/run.js')} issue --ca ${p('ca')} --spiffe-id ${ID} --out -`
-    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {encoding: 'utf8', timeout: 30_000, env: {...process.env, NO_COLOR: '1'}})
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: {...process.env, NO_COLOR: '1'},
+    })
     expect(r.status, r.stderr).toBe(0)
-    expect(r.stdout).toContain('warning: the private key is printed to the terminal (redirect --out - to a file or a pipe)')
+    expect(r.stdout).toContain(
+      'warning: the private key is printed to the terminal (redirect --out - to a file or a pipe)',
+    )
     expect(r.stdout).toContain('-----BEGIN PRIVATE KEY-----')
   })
 
@@ -73,22 +79,31 @@ describe('issue --out -', () => {
 
 describe('flags are checked before the filesystem', () => {
   it('issue: an invalid --spiffe-id is reported, not the existing --out', async () => {
-    expect(await failure(['issue', '--ca', p('ca'), '--spiffe-id', 'spiffe://Bad ID/x', '--out', p('svid')])).toMatchObject({
+    expect(
+      await failure(['issue', '--ca', p('ca'), '--spiffe-id', 'spiffe://Bad ID/x', '--out', p('svid')]),
+    ).toMatchObject({
       exit: 2,
       code: 'spiffe-id-invalid',
     })
-    expect(await failure(['issue', '--ca', p('ca'), '--spiffe-id', ID, '--dns', 'bad_name!', '--out', p('svid')])).toMatchObject({exit: 2, code: 'usage'})
+    expect(
+      await failure(['issue', '--ca', p('ca'), '--spiffe-id', ID, '--dns', 'bad_name!', '--out', p('svid')]),
+    ).toMatchObject({exit: 2, code: 'usage'})
   })
 
   it('issue: an ID of another trust domain is reported before the existing --out', async () => {
-    expect(await failure(['issue', '--ca', p('ca'), '--spiffe-id', 'spiffe://other.org/x', '--out', p('svid')])).toMatchObject({
+    expect(
+      await failure(['issue', '--ca', p('ca'), '--spiffe-id', 'spiffe://other.org/x', '--out', p('svid')]),
+    ).toMatchObject({
       exit: 2,
       message: `"spiffe://other.org/x" is not in the CA's trust domain "example.org"`,
     })
   })
 
   it('ca init: an invalid --trust-domain is reported, not the existing --out', async () => {
-    expect(await failure(['ca', 'init', '--trust-domain', 'Not A Domain', '--out', p('ca')])).toMatchObject({exit: 2, code: 'spiffe-id-invalid'})
+    expect(await failure(['ca', 'init', '--trust-domain', 'Not A Domain', '--out', p('ca')])).toMatchObject({
+      exit: 2,
+      code: 'spiffe-id-invalid',
+    })
   })
 })
 
@@ -103,7 +118,13 @@ describe('handshake without a client SVID', () => {
         timeoutMs: 20_000,
         tlsVersion,
         sink: (e) => {
-          if (e.type === 'listening') client = runClient({target: `127.0.0.1:${e.port}`, bundles: [p('ca/bundle.pem')], tlsVersion, timeoutMs: 10_000})
+          if (e.type === 'listening')
+            client = runClient({
+              target: `127.0.0.1:${e.port}`,
+              bundles: [p('ca/bundle.pem')],
+              tlsVersion,
+              timeoutMs: 10_000,
+            })
         },
       })
       const r = (await client) as HandshakeResult
@@ -117,11 +138,43 @@ describe('handshake without a client SVID', () => {
 describe('wording', () => {
   it('issue labels secret.yaml, svid.p12 and credentials.pem by what they hold', async () => {
     mkdirSync(p('w'))
-    const secret = await runCli(['issue', '--ca', p('ca'), '--spiffe-id', ID, '--out', p('w/secret'), '--layout', 'k8s-secret'])
+    const secret = await runCli([
+      'issue',
+      '--ca',
+      p('ca'),
+      '--spiffe-id',
+      ID,
+      '--out',
+      p('w/secret'),
+      '--layout',
+      'k8s-secret',
+    ])
     expect(secret.stdout).toMatch(/^ {2}secret {5}\S+secret\.yaml$/m)
-    const p12 = await runCli(['issue', '--ca', p('ca'), '--spiffe-id', ID, '--out', p('w/p12'), '--format', 'pkcs12', '--p12-password', 'x'])
+    const p12 = await runCli([
+      'issue',
+      '--ca',
+      p('ca'),
+      '--spiffe-id',
+      ID,
+      '--out',
+      p('w/p12'),
+      '--format',
+      'pkcs12',
+      '--p12-password',
+      'x',
+    ])
     expect(p12.stdout).toMatch(/^ {2}pkcs12 {5}\S+svid\.p12$/m)
-    const cb = await runCli(['issue', '--ca', p('ca'), '--spiffe-id', ID, '--out', p('w/cb'), '--layout', 'credential-bundle'])
+    const cb = await runCli([
+      'issue',
+      '--ca',
+      p('ca'),
+      '--spiffe-id',
+      ID,
+      '--out',
+      p('w/cb'),
+      '--layout',
+      'credential-bundle',
+    ])
     expect(cb.stdout).toMatch(/^ {2}key\+chain {2}\S+credentials\.pem$/m)
     expect(readdirSync(p('w')).sort()).toEqual(['cb', 'p12', 'secret'])
   })
@@ -132,7 +185,14 @@ describe('wording', () => {
   })
 
   it('one authority is "1 authority"', () => {
-    const line = workloadLine({t: 1000, type: 'message', client: 'c1', rpc: 'FetchX509Bundles', stream: 1, bundles: {'example.org': ['ab']}} as never)
+    const line = workloadLine({
+      t: 1000,
+      type: 'message',
+      client: 'c1',
+      rpc: 'FetchX509Bundles',
+      stream: 1,
+      bundles: {'example.org': ['ab']},
+    } as never)
     expect(line).toMatch(/example\.org \(1 authority\)$/)
   })
 })

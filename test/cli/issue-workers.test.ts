@@ -62,12 +62,32 @@ describe('issue --count with worker threads', () => {
 
   it(`starts no worker below --count ${WORKER_CROSSOVER}, and starts them from it on`, async () => {
     const below = await countingWorkers(() =>
-      runCli(['issue', '--spiffe-id', 'spiffe://example.org/b{n}', '--ca', ca(), '--out', join(base(), 'below-{n}'), '--count', String(WORKER_CROSSOVER - 1)]),
+      runCli([
+        'issue',
+        '--spiffe-id',
+        'spiffe://example.org/b{n}',
+        '--ca',
+        ca(),
+        '--out',
+        join(base(), 'below-{n}'),
+        '--count',
+        String(WORKER_CROSSOVER - 1),
+      ]),
     )
     expect(below.value.exit, below.value.stderr).toBe(0)
     expect(below.workers).toBe(0)
     const at = await countingWorkers(() =>
-      runCli(['issue', '--spiffe-id', 'spiffe://example.org/a{n}', '--ca', ca(), '--out', join(base(), 'at-{n}'), '--count', String(WORKER_CROSSOVER)]),
+      runCli([
+        'issue',
+        '--spiffe-id',
+        'spiffe://example.org/a{n}',
+        '--ca',
+        ca(),
+        '--out',
+        join(base(), 'at-{n}'),
+        '--count',
+        String(WORKER_CROSSOVER),
+      ]),
     )
     expect(at.value.exit, at.value.stderr).toBe(0)
     expect(at.workers).toBe(workerCount(WORKER_CROSSOVER, undefined))
@@ -77,11 +97,28 @@ describe('issue --count with worker threads', () => {
     const count = 120
     const out = join(base(), 'ordered')
     const {value: r, workers} = await countingWorkers(() =>
-      runCli(['issue', '--spiffe-id', 'spiffe://example.org/w{n}', '--ca', ca(), '--out', out, '--count', String(count), '--workers', '2', '--json']),
+      runCli([
+        'issue',
+        '--spiffe-id',
+        'spiffe://example.org/w{n}',
+        '--ca',
+        ca(),
+        '--out',
+        out,
+        '--count',
+        String(count),
+        '--workers',
+        '2',
+        '--json',
+      ]),
     )
     expect(r.exit, r.stderr).toBe(0)
     expect(workers).toBeGreaterThan(0)
-    const doc = jsonOf(r.stdout) as {spiffeId: string; files: {cert: string; key: string; bundle: string}; serial: string}[]
+    const doc = jsonOf(r.stdout) as {
+      spiffeId: string
+      files: {cert: string; key: string; bundle: string}
+      serial: string
+    }[]
     expect(doc.map((d) => d.spiffeId)).toEqual(Array.from({length: count}, (_, i) => `spiffe://example.org/w${i + 1}`))
     expect(new Set(doc.map((d) => d.serial)).size).toBe(count)
     for (let n = 1; n <= count; n++) {
@@ -90,7 +127,14 @@ describe('issue --count with worker threads', () => {
     }
     if (hasOpenssl) {
       // openssl verify reads the first certificate of each file: the leaf; -untrusted gives the intermediate.
-      const v = run('openssl', ['verify', '-CAfile', join(ca(), 'bundle.pem'), '-untrusted', join(out, '1', 'svid.pem'), ...doc.map((d) => d.files.cert)])
+      const v = run('openssl', [
+        'verify',
+        '-CAfile',
+        join(ca(), 'bundle.pem'),
+        '-untrusted',
+        join(out, '1', 'svid.pem'),
+        ...doc.map((d) => d.files.cert),
+      ])
       expect(v.status, v.stderr).toBe(0)
       expect(v.stdout.match(/: OK$/gm)).toHaveLength(count)
     }
@@ -103,7 +147,19 @@ describe('issue --count with worker threads', () => {
     const count = 1040
     const out = join(base(), 'failing')
     const {value: r, workers} = await countingWorkers(() =>
-      runCli(['issue', '--spiffe-id', id, '--ca', ca(), '--out', join(out, '{n}'), '--count', String(count), '--workers', '2']),
+      runCli([
+        'issue',
+        '--spiffe-id',
+        id,
+        '--ca',
+        ca(),
+        '--out',
+        join(out, '{n}'),
+        '--count',
+        String(count),
+        '--workers',
+        '2',
+      ]),
     )
     expect(workers).toBeGreaterThan(0)
     expect(r.exit).toBe(2)
@@ -112,14 +168,30 @@ describe('issue --count with worker threads', () => {
     expect(errors[0]).toMatch(/2048/)
     expect(r.stderr).not.toMatch(STACK_LINE)
     expect(r.stdout.trim().split('\n').at(-1)).not.toMatch(/issued/)
-    for (let n = 1; n <= count; n++) expect(state(join(out, String(n))), `SVID ${n}`).toBe(n < 1000 ? 'complete' : 'absent')
+    for (let n = 1; n <= count; n++)
+      expect(state(join(out, String(n))), `SVID ${n}`).toBe(n < 1000 ? 'complete' : 'absent')
   }, 120_000)
 
   it('SIGTERM during a worker run exits 143; every SVID printed is complete, none is partial, no temporary file is left', async () => {
     const out = join(base(), 'term')
     const {DEBUG: _d, NODE_ENV: _e, ...env} = process.env
-    const args = ['issue', '--spiffe-id', 'spiffe://example.org/t{n}', '--ca', ca(), '--out', join(out, '{n}'), '--count', '50000', '--workers', '2']
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    const args = [
+      'issue',
+      '--spiffe-id',
+      'spiffe://example.org/t{n}',
+      '--ca',
+      ca(),
+      '--out',
+      join(out, '{n}'),
+      '--count',
+      '50000',
+      '--workers',
+      '2',
+    ]
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let lines = 0
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d))
@@ -129,7 +201,9 @@ describe('issue --count with worker threads', () => {
     })
     // Bounded: a run that ignored SIGTERM is killed after 60 s (and then fails below).
     const cap = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])))
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    )
     clearTimeout(cap)
     expect({code, signal}, stderr).toEqual({code: 143, signal: null})
     // The run's marker stays (a rerun with the same arguments completes the run, bulk-run.ts); nothing else.

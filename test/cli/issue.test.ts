@@ -4,7 +4,18 @@
  * file-name overrides, --count, --dns, --csr and key file modes.
  */
 import {X509Certificate, createPrivateKey, createPublicKey} from 'node:crypto'
-import {chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {fixedClock, initCa, readCertificates, type IssueResult} from '../../src/index.js'
@@ -31,7 +42,12 @@ beforeAll(async () => {
   await initCa({trustDomain: 'example.org', out: at.ca()})
   await initCa({trustDomain: 'example.org', out: at.other()})
   // Made 2020-01-01T00:00:00Z with a one-hour root: long expired.
-  await initCa({trustDomain: 'example.org', out: at.expired(), ttlMs: 3_600_000, clock: fixedClock(new Date('2020-01-01T00:00:00Z'))})
+  await initCa({
+    trustDomain: 'example.org',
+    out: at.expired(),
+    ttlMs: 3_600_000,
+    clock: fixedClock(new Date('2020-01-01T00:00:00Z')),
+  })
   await initCa({trustDomain: 'example.org', out: at.short(), intermediateTtlMs: 2 * 3_600_000})
   if (hasOpenssl) {
     const r = run('openssl', [
@@ -63,17 +79,50 @@ const writeMetadata = (ca: string, m: unknown) => writeFileSync(join(ca, 'ca.jso
 
 /** `<tmp>`, `<other>`, `<expired>` and `<csr>` in arguments are replaced by their paths. */
 const bad: BadCase[] = [
-  {name: 'uppercase trust domain in the ID', args: ['--spiffe-id', 'spiffe://Example.org/x'], exit: 2, code: 'spiffe-id-invalid'},
-  {name: 'ID with a trailing slash', args: ['--spiffe-id', 'spiffe://example.org/x/'], exit: 2, code: 'spiffe-id-invalid'},
-  {name: 'ID with a dot segment', args: ['--spiffe-id', 'spiffe://example.org/a/../b'], exit: 2, code: 'spiffe-id-invalid'},
+  {
+    name: 'uppercase trust domain in the ID',
+    args: ['--spiffe-id', 'spiffe://Example.org/x'],
+    exit: 2,
+    code: 'spiffe-id-invalid',
+  },
+  {
+    name: 'ID with a trailing slash',
+    args: ['--spiffe-id', 'spiffe://example.org/x/'],
+    exit: 2,
+    code: 'spiffe-id-invalid',
+  },
+  {
+    name: 'ID with a dot segment',
+    args: ['--spiffe-id', 'spiffe://example.org/a/../b'],
+    exit: 2,
+    code: 'spiffe-id-invalid',
+  },
   {name: 'https URI as ID', args: ['--spiffe-id', 'https://example.org/x'], exit: 2, code: 'spiffe-id-invalid'},
   {name: 'root-path ID', args: ['--spiffe-id', 'spiffe://example.org'], exit: 2, code: 'usage'},
   {name: 'ID in another trust domain', args: ['--spiffe-id', 'spiffe://other.org/x'], exit: 2, code: 'usage'},
   {name: 'no --spiffe-id', args: ['--spiffe-id', '<none>'], exit: 2, code: 'usage'},
   {name: 'missing CA directory', args: ['--ca', '<tmp>/nope'], exit: 3, code: 'file-not-found'},
-  {name: 'CA directory without ca.json', args: [], exit: 3, code: 'file-not-found', mutate: (ca) => rmSync(join(ca, 'ca.json'))},
-  {name: 'corrupt ca.json', args: [], exit: 3, code: 'ca-invalid', mutate: (ca) => writeFileSync(join(ca, 'ca.json'), '{"version": 1,')},
-  {name: 'ca.json without roots', args: [], exit: 3, code: 'ca-invalid', mutate: (ca) => writeMetadata(ca, {...metadata(ca), roots: []})},
+  {
+    name: 'CA directory without ca.json',
+    args: [],
+    exit: 3,
+    code: 'file-not-found',
+    mutate: (ca) => rmSync(join(ca, 'ca.json')),
+  },
+  {
+    name: 'corrupt ca.json',
+    args: [],
+    exit: 3,
+    code: 'ca-invalid',
+    mutate: (ca) => writeFileSync(join(ca, 'ca.json'), '{"version": 1,'),
+  },
+  {
+    name: 'ca.json without roots',
+    args: [],
+    exit: 3,
+    code: 'ca-invalid',
+    mutate: (ca) => writeMetadata(ca, {...metadata(ca), roots: []}),
+  },
   {
     name: 'ca.json naming a file outside the directory',
     args: [],
@@ -88,10 +137,34 @@ const bad: BadCase[] = [
     code: 'ca-invalid',
     mutate: (ca) => writeMetadata(ca, {...metadata(ca), trustDomain: 'Example.org'}),
   },
-  {name: 'truncated root.pem', args: [], exit: 3, code: 'pem-invalid', mutate: (ca) => truncateSync(join(ca, 'root.pem'), 300)},
-  {name: 'empty intermediate certificate', args: [], exit: 3, code: 'pem-invalid', mutate: (ca) => writeFileSync(join(ca, 'intermediate-1.pem'), '')},
-  {name: 'garbage key file', args: [], exit: 3, code: 'key-invalid', mutate: (ca) => writeFileSync(join(ca, 'intermediate-1-key.pem'), 'garbage\n')},
-  {name: 'missing key file', args: [], exit: 3, code: 'file-not-found', mutate: (ca) => rmSync(join(ca, 'intermediate-1-key.pem'))},
+  {
+    name: 'truncated root.pem',
+    args: [],
+    exit: 3,
+    code: 'pem-invalid',
+    mutate: (ca) => truncateSync(join(ca, 'root.pem'), 300),
+  },
+  {
+    name: 'empty intermediate certificate',
+    args: [],
+    exit: 3,
+    code: 'pem-invalid',
+    mutate: (ca) => writeFileSync(join(ca, 'intermediate-1.pem'), ''),
+  },
+  {
+    name: 'garbage key file',
+    args: [],
+    exit: 3,
+    code: 'key-invalid',
+    mutate: (ca) => writeFileSync(join(ca, 'intermediate-1-key.pem'), 'garbage\n'),
+  },
+  {
+    name: 'missing key file',
+    args: [],
+    exit: 3,
+    code: 'file-not-found',
+    mutate: (ca) => rmSync(join(ca, 'intermediate-1-key.pem')),
+  },
   {
     name: "key swapped with another CA's key",
     args: [],
@@ -103,7 +176,13 @@ const bad: BadCase[] = [
   {name: 'unknown key type', args: ['--key-type', 'ec-p521'], exit: 2, code: 'usage'},
   {name: 'TTL in days', args: ['--ttl', '5days'], exit: 2, code: 'usage'},
   {name: 'zero TTL', args: ['--ttl', '0'], exit: 2, code: 'usage'},
-  {name: 'negative TTL', args: ['--ttl', '-1h'], exit: 2, code: 'usage', message: /--ttl "-1h" is negative: a lifetime must be positive/},
+  {
+    name: 'negative TTL',
+    args: ['--ttl', '-1h'],
+    exit: 2,
+    code: 'usage',
+    message: /--ttl "-1h" is negative: a lifetime must be positive/,
+  },
   {name: 'notAfter not a time', args: ['--not-after', 'yesterday'], exit: 2, code: 'usage'},
   {name: 'notAfter before notBefore', args: ['--not-before', '+2h', '--not-after', '+1h'], exit: 2, code: 'usage'},
   {name: 'unknown layout', args: ['--layout', 'pem'], exit: 2, code: 'usage'},
@@ -115,12 +194,47 @@ const bad: BadCase[] = [
   {name: 'missing CSR file', args: ['--csr', '<tmp>/nope.csr'], exit: 3, code: 'file-not-found'},
   {name: 'CSR that is not PEM or DER', args: ['--csr', '<tmp>/file'], exit: 3, code: 'pem-invalid'},
   {name: 'out under a regular file', args: ['--out', '<tmp>/file/x'], exit: 3, code: 'output-not-writable'},
-  {name: 'out is a regular file', args: ['--out', '<tmp>/file'], exit: 3, code: 'output-not-writable', message: /is a file, not a directory/},
-  {name: 'CSR with --key-type', args: ['--csr', '<csr>', '--key-type', 'ec-p384'], exit: 2, code: 'usage', message: /the CSR decides the key/, needsCsr: true},
-  {name: 'pkcs12 without a password', args: ['--format', 'pkcs12'], exit: 2, code: 'usage', message: /needs a password/},
-  {name: 'pkcs12 password with pem format', args: ['--p12-password', 'x'], exit: 2, code: 'usage', message: /applies to --format pkcs12 only/},
-  {name: 'missing pkcs12 password file', args: ['--format', 'pkcs12', '--p12-password-file', '<tmp>/nope'], exit: 3, code: 'file-not-found'},
-  {name: 'pkcs12 for a k8s Secret', args: ['--format', 'pkcs12', '--p12-password', 'x', '--layout', 'k8s-secret'], exit: 2, code: 'usage'},
+  {
+    name: 'out is a regular file',
+    args: ['--out', '<tmp>/file'],
+    exit: 3,
+    code: 'output-not-writable',
+    message: /is a file, not a directory/,
+  },
+  {
+    name: 'CSR with --key-type',
+    args: ['--csr', '<csr>', '--key-type', 'ec-p384'],
+    exit: 2,
+    code: 'usage',
+    message: /the CSR decides the key/,
+    needsCsr: true,
+  },
+  {
+    name: 'pkcs12 without a password',
+    args: ['--format', 'pkcs12'],
+    exit: 2,
+    code: 'usage',
+    message: /needs a password/,
+  },
+  {
+    name: 'pkcs12 password with pem format',
+    args: ['--p12-password', 'x'],
+    exit: 2,
+    code: 'usage',
+    message: /applies to --format pkcs12 only/,
+  },
+  {
+    name: 'missing pkcs12 password file',
+    args: ['--format', 'pkcs12', '--p12-password-file', '<tmp>/nope'],
+    exit: 3,
+    code: 'file-not-found',
+  },
+  {
+    name: 'pkcs12 for a k8s Secret',
+    args: ['--format', 'pkcs12', '--p12-password', 'x', '--layout', 'k8s-secret'],
+    exit: 2,
+    code: 'usage',
+  },
   {
     name: 'invalid Secret name',
     args: ['--layout', 'k8s-secret', '--secret-name', 'Web_SVID'],
@@ -133,7 +247,12 @@ const bad: BadCase[] = [
 
 /** Returns `issue` arguments: the row's, then defaults for --spiffe-id, --ca and --out it does not set. */
 function argsFor(row: BadCase, tmp: string, ca: string): string[] {
-  const sub = (a: string) => a.replaceAll('<tmp>', tmp).replaceAll('<other>', at.other()).replaceAll('<expired>', at.expired()).replaceAll('<csr>', at.csr())
+  const sub = (a: string) =>
+    a
+      .replaceAll('<tmp>', tmp)
+      .replaceAll('<other>', at.other())
+      .replaceAll('<expired>', at.expired())
+      .replaceAll('<csr>', at.csr())
   const args = row.args.map(sub)
   const has = (f: string) => args.includes(f)
   const noId = args[0] === '--spiffe-id' && args[1] === '<none>'
@@ -149,22 +268,26 @@ function argsFor(row: BadCase, tmp: string, ca: string): string[] {
 describe('issue: bad input', () => {
   for (const json of [false, true]) {
     // Rows that need a CSR from openssl run only where it exists (warned about once above).
-    it.for(bad.filter((row) => !row.needsCsr || hasOpenssl))(`$name → exit $exit, $code${json ? ' (--json)' : ''}`, async (row, ctx) => {
-      const tmp = tmpDir(ctx)
-      writeFileSync(join(tmp, 'file'), 'not a directory\n')
-      let ca = at.ca()
-      if (row.mutate) {
-        ca = join(tmp, 'ca')
-        cpSync(at.ca(), ca, {recursive: true})
-        cpSync(at.other(), join(tmp, 'other-ca'), {recursive: true})
-        row.mutate(ca)
-      }
-      const r = await runCli([...argsFor(row, tmp, ca), ...(json ? ['--json'] : [])])
-      expectFailure(r, {exit: row.exit, code: row.code, json})
-      if (row.message) expect(json ? (jsonOf(r.stdout) as {error: {message: string}}).error.message : r.stderr).toMatch(row.message)
-      // A refused run writes nothing.
-      expect(existsSync(join(tmp, 'svid'))).toBe(false)
-    })
+    it.for(bad.filter((row) => !row.needsCsr || hasOpenssl))(
+      `$name → exit $exit, $code${json ? ' (--json)' : ''}`,
+      async (row, ctx) => {
+        const tmp = tmpDir(ctx)
+        writeFileSync(join(tmp, 'file'), 'not a directory\n')
+        let ca = at.ca()
+        if (row.mutate) {
+          ca = join(tmp, 'ca')
+          cpSync(at.ca(), ca, {recursive: true})
+          cpSync(at.other(), join(tmp, 'other-ca'), {recursive: true})
+          row.mutate(ca)
+        }
+        const r = await runCli([...argsFor(row, tmp, ca), ...(json ? ['--json'] : [])])
+        expectFailure(r, {exit: row.exit, code: row.code, json})
+        if (row.message)
+          expect(json ? (jsonOf(r.stdout) as {error: {message: string}}).error.message : r.stderr).toMatch(row.message)
+        // A refused run writes nothing.
+        expect(existsSync(join(tmp, 'svid'))).toBe(false)
+      },
+    )
   }
 })
 
@@ -195,20 +318,26 @@ const layouts = [
 ]
 
 describe('issue: layouts and file names', () => {
-  it.for(layouts)('--layout $layout writes $cert, $key (0600) and $bundle', async ({layout, cert, key, bundle}, ctx) => {
-    const out = join(tmpDir(ctx), 'svid')
-    const {doc, stderr} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--layout', layout])
-    expect(stderr).toBe('')
-    expect(names(out)).toEqual([cert, key, bundle].sort())
-    expect(doc.files).toEqual({cert: join(out, cert), key: join(out, key), bundle: join(out, bundle)})
-    expect([mode(join(out, cert)), mode(join(out, key)), mode(join(out, bundle))]).toEqual([0o644, 0o600, 0o644])
-    expect(pemBlocks(readFileSync(join(out, key), 'utf8')).map((b) => b.type)).toEqual(['PRIVATE KEY'])
-    expect(certBlocks(readFileSync(join(out, cert), 'utf8'))).toEqual([expect.any(String), readFileSync(join(at.ca(), 'intermediate-1.pem'), 'utf8')])
-    expect(readFileSync(join(out, bundle), 'utf8')).toBe(readFileSync(join(at.ca(), 'bundle.pem'), 'utf8'))
-    expectKeyOfLeaf(join(out, key), join(out, cert))
-    expect(doc).toMatchObject({spiffeId: ID, keyType: 'ec-p256', warnings: []})
-    expect(doc.serial).toBe(readCertificates(readFileSync(join(out, cert)), cert)[0].serial)
-  })
+  it.for(layouts)(
+    '--layout $layout writes $cert, $key (0600) and $bundle',
+    async ({layout, cert, key, bundle}, ctx) => {
+      const out = join(tmpDir(ctx), 'svid')
+      const {doc, stderr} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--layout', layout])
+      expect(stderr).toBe('')
+      expect(names(out)).toEqual([cert, key, bundle].sort())
+      expect(doc.files).toEqual({cert: join(out, cert), key: join(out, key), bundle: join(out, bundle)})
+      expect([mode(join(out, cert)), mode(join(out, key)), mode(join(out, bundle))]).toEqual([0o644, 0o600, 0o644])
+      expect(pemBlocks(readFileSync(join(out, key), 'utf8')).map((b) => b.type)).toEqual(['PRIVATE KEY'])
+      expect(certBlocks(readFileSync(join(out, cert), 'utf8'))).toEqual([
+        expect.any(String),
+        readFileSync(join(at.ca(), 'intermediate-1.pem'), 'utf8'),
+      ])
+      expect(readFileSync(join(out, bundle), 'utf8')).toBe(readFileSync(join(at.ca(), 'bundle.pem'), 'utf8'))
+      expectKeyOfLeaf(join(out, key), join(out, cert))
+      expect(doc).toMatchObject({spiffeId: ID, keyType: 'ec-p256', warnings: []})
+      expect(doc.serial).toBe(readCertificates(readFileSync(join(out, cert)), cert)[0].serial)
+    },
+  )
 
   it('--layout credential-bundle writes one 0600 file, key then chain, and bundle.pem', async (ctx) => {
     const out = join(tmpDir(ctx), 'svid')
@@ -217,7 +346,11 @@ describe('issue: layouts and file names', () => {
     const creds = join(out, 'credentials.pem')
     expect(doc.files).toEqual({cert: creds, key: creds, bundle: join(out, 'bundle.pem')})
     expect(mode(creds)).toBe(0o600)
-    expect(pemBlocks(readFileSync(creds, 'utf8')).map((b) => b.type)).toEqual(['PRIVATE KEY', 'CERTIFICATE', 'CERTIFICATE'])
+    expect(pemBlocks(readFileSync(creds, 'utf8')).map((b) => b.type)).toEqual([
+      'PRIVATE KEY',
+      'CERTIFICATE',
+      'CERTIFICATE',
+    ])
     expectKeyOfLeaf(creds, creds)
   })
 
@@ -240,14 +373,29 @@ describe('issue: layouts and file names', () => {
       'roots.pem',
     ])
     expect(names(out)).toEqual(['chain.pem', 'private.pem', 'roots.pem'])
-    expect(doc.files).toEqual({cert: join(out, 'chain.pem'), key: join(out, 'private.pem'), bundle: join(out, 'roots.pem')})
+    expect(doc.files).toEqual({
+      cert: join(out, 'chain.pem'),
+      key: join(out, 'private.pem'),
+      bundle: join(out, 'roots.pem'),
+    })
     expect(mode(join(out, 'private.pem'))).toBe(0o600)
     expectKeyOfLeaf(join(out, 'private.pem'), join(out, 'chain.pem'))
   })
 
   it('--cert-file renames the one file of a credential bundle', async (ctx) => {
     const out = join(tmpDir(ctx), 'svid')
-    await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--layout', 'credential-bundle', '--cert-file', 'all.pem'])
+    await issueJson([
+      '--spiffe-id',
+      ID,
+      '--ca',
+      at.ca(),
+      '--out',
+      out,
+      '--layout',
+      'credential-bundle',
+      '--cert-file',
+      'all.pem',
+    ])
     expect(names(out)).toEqual(['all.pem', 'bundle.pem'])
     expect(mode(join(out, 'all.pem'))).toBe(0o600)
   })
@@ -267,27 +415,64 @@ describe('issue: layouts and file names', () => {
 describe('issue: options', () => {
   it('--count 3 with {n} gives 3 SVIDs with distinct IDs and serials in their own directories', async (ctx) => {
     const tmp = tmpDir(ctx)
-    const {doc} = await issueJson<IssueDoc[]>(['--spiffe-id', 'spiffe://example.org/worker-{n}', '--ca', at.ca(), '--out', join(tmp, 'w-{n}'), '--count', '3'])
+    const {doc} = await issueJson<IssueDoc[]>([
+      '--spiffe-id',
+      'spiffe://example.org/worker-{n}',
+      '--ca',
+      at.ca(),
+      '--out',
+      join(tmp, 'w-{n}'),
+      '--count',
+      '3',
+    ])
     expect(doc).toHaveLength(3)
     expect(doc.map((d) => d.spiffeId)).toEqual([1, 2, 3].map((n) => `spiffe://example.org/worker-${n}`))
     expect(new Set(doc.map((d) => d.serial)).size).toBe(3)
     expect(doc.map((d) => d.files.cert)).toEqual([1, 2, 3].map((n) => join(tmp, `w-${n}`, 'svid.pem')))
-    for (const d of doc) expect(new X509Certificate(readFileSync(d.files.cert)).subjectAltName).toBe(`URI:${d.spiffeId}`)
+    for (const d of doc)
+      expect(new X509Certificate(readFileSync(d.files.cert)).subjectAltName).toBe(`URI:${d.spiffeId}`)
   })
 
   it('--count 3 without {n} in --out writes <out>/1 to <out>/3; human output has one line each', async (ctx) => {
     const out = join(tmpDir(ctx), 'many')
-    const r = await runCli(['issue', '--spiffe-id', 'spiffe://example.org/w{n}', '--ca', at.ca(), '--out', out, '--count', '3'])
+    const r = await runCli([
+      'issue',
+      '--spiffe-id',
+      'spiffe://example.org/w{n}',
+      '--ca',
+      at.ca(),
+      '--out',
+      out,
+      '--count',
+      '3',
+    ])
     expect({exit: r.exit, stderr: r.stderr}).toEqual({exit: 0, stderr: ''})
     expect(names(out)).toEqual(['1', '2', '3'])
     const lines = r.stdout.trimEnd().split('\n')
-    expect(lines.slice(0, 3).map((l) => l.split(' ')[0])).toEqual(['spiffe://example.org/w1', 'spiffe://example.org/w2', 'spiffe://example.org/w3'])
+    expect(lines.slice(0, 3).map((l) => l.split(' ')[0])).toEqual([
+      'spiffe://example.org/w1',
+      'spiffe://example.org/w2',
+      'spiffe://example.org/w3',
+    ])
     expect(lines[3]).toBe('issued 3 SVIDs')
   })
 
   it('--dns adds DNS SANs after the one URI SAN; --subject "" makes the SAN critical', async (ctx) => {
     const out = join(tmpDir(ctx), 'svid')
-    await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--dns', 'web.example', '--dns', 'web2.example', '--subject', ''])
+    await issueJson([
+      '--spiffe-id',
+      ID,
+      '--ca',
+      at.ca(),
+      '--out',
+      out,
+      '--dns',
+      'web.example',
+      '--dns',
+      'web2.example',
+      '--subject',
+      '',
+    ])
     const leaf = readCertificates(readFileSync(join(out, 'svid.pem')), 'svid.pem')[0]
     expect(leaf.san).toMatchObject({uris: [ID], dns: ['web.example', 'web2.example'], critical: true})
     expect(leaf.subject).toBe('')
@@ -305,48 +490,93 @@ describe('issue: options', () => {
     const human = await runCli(['issue', '--spiffe-id', ID, '--ca', at.short(), '--out', join(tmp, 'a'), '--ttl', '5h'])
     expect(human.exit).toBe(0)
     expect(human.stderr).toMatch(/^warning: notAfter capped at the issuer's notAfter \S+Z/)
-    const {doc, stderr} = await issueJson(['--spiffe-id', ID, '--ca', at.short(), '--out', join(tmp, 'b'), '--ttl', '5h'])
+    const {doc, stderr} = await issueJson([
+      '--spiffe-id',
+      ID,
+      '--ca',
+      at.short(),
+      '--out',
+      join(tmp, 'b'),
+      '--ttl',
+      '5h',
+    ])
     expect(stderr).toBe('')
     expect(doc.warnings).toEqual([expect.stringContaining('capped')])
     expect(doc.notAfter).toBe(
-      readCertificates(readFileSync(join(at.short(), 'intermediate-1.pem')), 'i').map((c) => c.notAfter.toISOString().replace('.000Z', 'Z'))[0],
+      readCertificates(readFileSync(join(at.short(), 'intermediate-1.pem')), 'i').map((c) =>
+        c.notAfter.toISOString().replace('.000Z', 'Z'),
+      )[0],
     )
   })
 })
 
 describe('issue --csr', () => {
-  it.skipIf(!hasOpenssl)("certifies the CSR's key, writes no key file, and warns that its SANs are ignored", async (ctx) => {
-    const tmp = tmpDir(ctx)
-    const human = await runCli(['issue', '--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmp, 'a'), '--csr', at.csr()])
-    expect(human.exit).toBe(0)
-    expect(human.stderr).toMatch(/^warning: the SANs in CSR .*dns:ignored\.example.*are ignored/i)
-    expect(human.stdout).not.toMatch(/^ {2}key {2,}/m) // no "key <file>" line
+  it.skipIf(!hasOpenssl)(
+    "certifies the CSR's key, writes no key file, and warns that its SANs are ignored",
+    async (ctx) => {
+      const tmp = tmpDir(ctx)
+      const human = await runCli([
+        'issue',
+        '--spiffe-id',
+        ID,
+        '--ca',
+        at.ca(),
+        '--out',
+        join(tmp, 'a'),
+        '--csr',
+        at.csr(),
+      ])
+      expect(human.exit).toBe(0)
+      expect(human.stderr).toMatch(/^warning: the SANs in CSR .*dns:ignored\.example.*are ignored/i)
+      expect(human.stdout).not.toMatch(/^ {2}key {2,}/m) // no "key <file>" line
 
-    const out = join(tmp, 'b')
-    const {doc} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--csr', at.csr()])
-    expect(names(out)).toEqual(['svid.pem', 'svid_bundle.pem'])
-    expect(doc.files).toEqual({cert: join(out, 'svid.pem'), bundle: join(out, 'svid_bundle.pem')})
-    // The subject too is dropped, with the warning docs/design.md promises (issue 20 item 13).
-    expect(doc.warnings).toEqual([expect.stringContaining('ignored.example'), expect.stringMatching(/^the subject of CSR .* is ignored/)])
-    // The key type of the CSR's key, named as everywhere else (cli-contract.md "Key types").
-    expect(doc.keyType).toBe('ec-p256')
-    const leaf = new X509Certificate(certBlocks(readFileSync(join(out, 'svid.pem'), 'utf8'))[0])
-    const csrKey = createPublicKey(createPrivateKey(readFileSync(at.csrKey())))
-    expect(leaf.publicKey.export({format: 'der', type: 'spki'})).toEqual(csrKey.export({format: 'der', type: 'spki'}))
-    expect(leaf.checkPrivateKey(createPrivateKey(readFileSync(at.csrKey())))).toBe(true)
-    expect(leaf.subjectAltName).toBe(`URI:${ID}`)
-    // And as OpenSSL sees it: the CSR's public key is the certificate's.
-    const fromCsr = run('openssl', ['req', '-in', at.csr(), '-pubkey', '-noout'])
-    const fromCert = run('openssl', ['x509', '-in', join(out, 'svid.pem'), '-pubkey', '-noout'])
-    expect(fromCsr.stdout).toBe(fromCert.stdout)
-  })
+      const out = join(tmp, 'b')
+      const {doc} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--csr', at.csr()])
+      expect(names(out)).toEqual(['svid.pem', 'svid_bundle.pem'])
+      expect(doc.files).toEqual({cert: join(out, 'svid.pem'), bundle: join(out, 'svid_bundle.pem')})
+      // The subject too is dropped, with the warning docs/design.md promises (issue 20 item 13).
+      expect(doc.warnings).toEqual([
+        expect.stringContaining('ignored.example'),
+        expect.stringMatching(/^the subject of CSR .* is ignored/),
+      ])
+      // The key type of the CSR's key, named as everywhere else (cli-contract.md "Key types").
+      expect(doc.keyType).toBe('ec-p256')
+      const leaf = new X509Certificate(certBlocks(readFileSync(join(out, 'svid.pem'), 'utf8'))[0])
+      const csrKey = createPublicKey(createPrivateKey(readFileSync(at.csrKey())))
+      expect(leaf.publicKey.export({format: 'der', type: 'spki'})).toEqual(csrKey.export({format: 'der', type: 'spki'}))
+      expect(leaf.checkPrivateKey(createPrivateKey(readFileSync(at.csrKey())))).toBe(true)
+      expect(leaf.subjectAltName).toBe(`URI:${ID}`)
+      // And as OpenSSL sees it: the CSR's public key is the certificate's.
+      const fromCsr = run('openssl', ['req', '-in', at.csr(), '-pubkey', '-noout'])
+      const fromCert = run('openssl', ['x509', '-in', join(out, 'svid.pem'), '-pubkey', '-noout'])
+      expect(fromCsr.stdout).toBe(fromCert.stdout)
+    },
+  )
 })
 
 describe('issue: existing output is never overwritten silently', () => {
   const rows: {name: string; first: string[]; second: string[]; exit: number; message?: RegExp}[] = [
-    {name: 'same layout without --force', first: [], second: [], exit: 3, message: /already holds an SVID \(svid\.pem, svid_bundle\.pem, svid_key\.pem\)/},
-    {name: 'another layout without --force', first: ['--layout', 'k8s'], second: [], exit: 3, message: /already holds an SVID \(ca\.crt, tls\.crt, tls\.key\)/},
-    {name: 'another layout with --force (never mixed)', first: [], second: ['--layout', 'spire', '--force'], exit: 3, message: /would mix two layouts/},
+    {
+      name: 'same layout without --force',
+      first: [],
+      second: [],
+      exit: 3,
+      message: /already holds an SVID \(svid\.pem, svid_bundle\.pem, svid_key\.pem\)/,
+    },
+    {
+      name: 'another layout without --force',
+      first: ['--layout', 'k8s'],
+      second: [],
+      exit: 3,
+      message: /already holds an SVID \(ca\.crt, tls\.crt, tls\.key\)/,
+    },
+    {
+      name: 'another layout with --force (never mixed)',
+      first: [],
+      second: ['--layout', 'spire', '--force'],
+      exit: 3,
+      message: /would mix two layouts/,
+    },
     {
       name: 'a k8s Secret, then PEM files with --force',
       first: ['--layout', 'k8s-secret'],
@@ -379,7 +609,9 @@ describe('issue: existing output is never overwritten silently', () => {
     for (const extra of [[], ['--force'], ['--layout', 'spire', '--force']]) {
       const r = await runCli(['issue', '--spiffe-id', ID, '--ca', ca, '--out', ca, ...extra, '--json'])
       expectFailure(r, {exit: 3, code: 'output-exists', json: true})
-      expect((jsonOf(r.stdout) as {error: {message: string}}).error.message).toMatch(/is a CA directory \(it holds ca\.json\)/)
+      expect((jsonOf(r.stdout) as {error: {message: string}}).error.message).toMatch(
+        /is a CA directory \(it holds ca\.json\)/,
+      )
     }
     expect(Object.fromEntries(names(ca).map((n) => [n, readFileSync(join(ca, n), 'latin1')]))).toEqual(before)
   })
@@ -406,23 +638,55 @@ describe('issue: offline root, defects, streaming', () => {
       const [leaf, ...rest] = certBlocks(readFileSync(join(out, 'svid.pem'), 'utf8'))
       writeFileSync(join(tmp, 'leaf.pem'), leaf)
       writeFileSync(join(tmp, 'untrusted.pem'), rest.join(''))
-      const v = run('openssl', ['verify', '-x509_strict', '-CAfile', join(ca, 'root.pem'), '-untrusted', join(tmp, 'untrusted.pem'), join(tmp, 'leaf.pem')])
+      const v = run('openssl', [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        join(ca, 'root.pem'),
+        '-untrusted',
+        join(tmp, 'untrusted.pem'),
+        join(tmp, 'leaf.pem'),
+      ])
       expect(v.stdout.trim()).toBe(`${join(tmp, 'leaf.pem')}: OK`)
     }
   })
 
-  it.for(['expired', 'missing-intermediate'])('--defect %s: human output says the SVID is deliberately broken and which rule', async (name, ctx) => {
-    const r = await runCli(['issue', '--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmpDir(ctx), 'svid'), '--defect', name])
-    expect(r.exit).toBe(0)
-    const d = (await import('../../src/index.js')).DEFECTS.find((x) => x.name === name)!
-    expect(r.stdout.split('\n')[0]).toMatch(/^DELIBERATELY BROKEN SVID .*never deploy it$/)
-    expect(r.stdout).toContain(`breaks     ${d.rule}`)
-    expect(r.stdout).toContain(`rejects it with ${d.code}`)
-  })
+  it.for(['expired', 'missing-intermediate'])(
+    '--defect %s: human output says the SVID is deliberately broken and which rule',
+    async (name, ctx) => {
+      const r = await runCli([
+        'issue',
+        '--spiffe-id',
+        ID,
+        '--ca',
+        at.ca(),
+        '--out',
+        join(tmpDir(ctx), 'svid'),
+        '--defect',
+        name,
+      ])
+      expect(r.exit).toBe(0)
+      const d = (await import('../../src/index.js')).DEFECTS.find((x) => x.name === name)!
+      expect(r.stdout.split('\n')[0]).toMatch(/^DELIBERATELY BROKEN SVID .*never deploy it$/)
+      expect(r.stdout).toContain(`breaks     ${d.rule}`)
+      expect(r.stdout).toContain(`rejects it with ${d.code}`)
+    },
+  )
 
   it('--count --json prints one JSON array, element by element; every SVID is written and 0600', async (ctx) => {
     const out = join(tmpDir(ctx), 'many')
-    const r = await runCli(['issue', '--spiffe-id', 'spiffe://example.org/w{n}', '--ca', at.ca(), '--out', out, '--count', '25', '--json'])
+    const r = await runCli([
+      'issue',
+      '--spiffe-id',
+      'spiffe://example.org/w{n}',
+      '--ca',
+      at.ca(),
+      '--out',
+      out,
+      '--count',
+      '25',
+      '--json',
+    ])
     expect({exit: r.exit, stderr: r.stderr}).toEqual({exit: 0, stderr: ''})
     const doc = jsonOf(r.stdout) as IssueDoc[]
     expect(doc.map((d) => d.spiffeId)).toEqual(Array.from({length: 25}, (_, i) => `spiffe://example.org/w${i + 1}`))
@@ -435,30 +699,58 @@ describe('issue: offline root, defects, streaming', () => {
 })
 
 describe('issue: PKCS#12 and Kubernetes Secret outputs', () => {
-  it.skipIf(!hasOpenssl)('--format pkcs12 with --p12-password-file: openssl pkcs12 (no -legacy) reads it; the key matches the leaf', async (ctx) => {
-    const tmp = tmpDir(ctx)
-    const out = join(tmp, 'p12')
-    writeFileSync(join(tmp, 'pass.txt'), 'correct horse\n')
-    const {doc} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--format', 'pkcs12', '--p12-password-file', join(tmp, 'pass.txt')])
-    const p12 = join(out, 'svid.p12')
-    expect(names(out)).toEqual(['svid.p12', 'svid_bundle.pem'])
-    expect(doc.files).toEqual({cert: p12, key: p12, bundle: join(out, 'svid_bundle.pem')})
-    expect(mode(p12)).toBe(0o600)
-    const info = run('openssl', ['pkcs12', '-info', '-in', p12, '-passin', 'pass:correct horse', '-nodes'])
-    expect(info.status).toBe(0)
-    expect(info.stderr).toMatch(/MAC: sha256, Iteration 2048/)
-    expect(info.stderr).toMatch(/Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/)
-    const certs = certBlocks(info.stdout)
-    const key = pemBlocks(info.stdout).find((b) => b.type === 'PRIVATE KEY')
-    expect(certs).toHaveLength(2)
-    expect(new X509Certificate(certs[0]).serialNumber.toLowerCase().replace(/^0+/, '')).toBe(doc.serial)
-    expect(new X509Certificate(certs[0]).checkPrivateKey(createPrivateKey(key!.text))).toBe(true)
-    // A wrong password fails the MAC check.
-    expect(run('openssl', ['pkcs12', '-info', '-in', p12, '-passin', 'pass:wrong', '-nodes']).status).not.toBe(0)
-    // The inline password flag gives the same kind of file.
-    await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', join(tmp, 'p12b'), '--format', 'pkcs12', '--p12-password', 'pw'])
-    expect(run('openssl', ['pkcs12', '-info', '-in', join(tmp, 'p12b', 'svid.p12'), '-passin', 'pass:pw', '-noout']).status).toBe(0)
-  })
+  it.skipIf(!hasOpenssl)(
+    '--format pkcs12 with --p12-password-file: openssl pkcs12 (no -legacy) reads it; the key matches the leaf',
+    async (ctx) => {
+      const tmp = tmpDir(ctx)
+      const out = join(tmp, 'p12')
+      writeFileSync(join(tmp, 'pass.txt'), 'correct horse\n')
+      const {doc} = await issueJson([
+        '--spiffe-id',
+        ID,
+        '--ca',
+        at.ca(),
+        '--out',
+        out,
+        '--format',
+        'pkcs12',
+        '--p12-password-file',
+        join(tmp, 'pass.txt'),
+      ])
+      const p12 = join(out, 'svid.p12')
+      expect(names(out)).toEqual(['svid.p12', 'svid_bundle.pem'])
+      expect(doc.files).toEqual({cert: p12, key: p12, bundle: join(out, 'svid_bundle.pem')})
+      expect(mode(p12)).toBe(0o600)
+      const info = run('openssl', ['pkcs12', '-info', '-in', p12, '-passin', 'pass:correct horse', '-nodes'])
+      expect(info.status).toBe(0)
+      expect(info.stderr).toMatch(/MAC: sha256, Iteration 2048/)
+      expect(info.stderr).toMatch(/Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/)
+      const certs = certBlocks(info.stdout)
+      const key = pemBlocks(info.stdout).find((b) => b.type === 'PRIVATE KEY')
+      expect(certs).toHaveLength(2)
+      expect(new X509Certificate(certs[0]).serialNumber.toLowerCase().replace(/^0+/, '')).toBe(doc.serial)
+      expect(new X509Certificate(certs[0]).checkPrivateKey(createPrivateKey(key!.text))).toBe(true)
+      // A wrong password fails the MAC check.
+      expect(run('openssl', ['pkcs12', '-info', '-in', p12, '-passin', 'pass:wrong', '-nodes']).status).not.toBe(0)
+      // The inline password flag gives the same kind of file.
+      await issueJson([
+        '--spiffe-id',
+        ID,
+        '--ca',
+        at.ca(),
+        '--out',
+        join(tmp, 'p12b'),
+        '--format',
+        'pkcs12',
+        '--p12-password',
+        'pw',
+      ])
+      expect(
+        run('openssl', ['pkcs12', '-info', '-in', join(tmp, 'p12b', 'svid.p12'), '-passin', 'pass:pw', '-noout'])
+          .status,
+      ).toBe(0)
+    },
+  )
 
   it('--layout k8s-secret writes a kubernetes.io/tls Secret (0600) whose fields decode to the chain, key and bundle', async (ctx) => {
     const {parse} = await import('yaml')
@@ -468,7 +760,17 @@ describe('issue: PKCS#12 and Kubernetes Secret outputs', () => {
       [['--secret-name', 'web-tls.prod'], 'web-tls.prod'],
     ] as const) {
       const out = join(tmp, name)
-      const {doc} = await issueJson(['--spiffe-id', ID, '--ca', at.ca(), '--out', out, '--layout', 'k8s-secret', ...extra])
+      const {doc} = await issueJson([
+        '--spiffe-id',
+        ID,
+        '--ca',
+        at.ca(),
+        '--out',
+        out,
+        '--layout',
+        'k8s-secret',
+        ...extra,
+      ])
       const file = join(out, 'secret.yaml')
       expect(names(out)).toEqual(['secret.yaml'])
       expect(doc.files).toEqual({cert: file, key: file, bundle: file})
@@ -480,12 +782,14 @@ describe('issue: PKCS#12 and Kubernetes Secret outputs', () => {
         metadata: {name: string}
         data: Record<string, string>
       }
-      expect({apiVersion: secret.apiVersion, kind: secret.kind, type: secret.type, name: secret.metadata.name}).toEqual({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'kubernetes.io/tls',
-        name,
-      })
+      expect({apiVersion: secret.apiVersion, kind: secret.kind, type: secret.type, name: secret.metadata.name}).toEqual(
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'kubernetes.io/tls',
+          name,
+        },
+      )
       expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key'])
       const decoded = (k: string) => Buffer.from(secret.data[k], 'base64').toString('utf8')
       expect(certBlocks(decoded('tls.crt'))).toHaveLength(2)

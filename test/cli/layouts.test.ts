@@ -71,7 +71,10 @@ describe('resolveLayout', () => {
     const dir = join(base(), 'renamed')
     mkdirSync(dir)
     for (const f of ['chain.pem', 'svid_key.pem', 'svid_bundle.pem']) writeFileSync(join(dir, f), '')
-    expect(resolveLayout(dir, {names: {cert: 'chain.pem'}})).toMatchObject({layout: 'spiffe-helper', names: {cert: 'chain.pem'}})
+    expect(resolveLayout(dir, {names: {cert: 'chain.pem'}})).toMatchObject({
+      layout: 'spiffe-helper',
+      names: {cert: 'chain.pem'},
+    })
   })
 })
 
@@ -86,9 +89,22 @@ describe('verify --dir reads every layout', () => {
     await issue(join(base(), 'secret'), '--layout', 'k8s-secret')
     writeFileSync(join(base(), 'pw'), 'pw\n')
     await issue(join(base(), 'p12'), '--format', 'pkcs12', '--p12-password-file', join(base(), 'pw'))
-    expect(jsonOf((await runCli(['verify', '--dir', join(base(), 'secret'), '--json'])).stdout)).toMatchObject({valid: true, spiffeId: ID})
-    const p12 = await runCli(['verify', '--dir', join(base(), 'p12'), '--p12-password-file', join(base(), 'pw'), '--json'])
-    expect(jsonOf(p12.stdout)).toMatchObject({valid: true, checks: expect.arrayContaining([expect.objectContaining({name: 'key-match', status: 'pass'})])})
+    expect(jsonOf((await runCli(['verify', '--dir', join(base(), 'secret'), '--json'])).stdout)).toMatchObject({
+      valid: true,
+      spiffeId: ID,
+    })
+    const p12 = await runCli([
+      'verify',
+      '--dir',
+      join(base(), 'p12'),
+      '--p12-password-file',
+      join(base(), 'pw'),
+      '--json',
+    ])
+    expect(jsonOf(p12.stdout)).toMatchObject({
+      valid: true,
+      checks: expect.arrayContaining([expect.objectContaining({name: 'key-match', status: 'pass'})]),
+    })
     // serve cannot use them: the error says how to read the file instead.
     expect(await failure(['serve', '0', '--dir', join(base(), 'secret'), '--timeout', '1s'])).toMatchObject({
       exit: 3,
@@ -100,7 +116,8 @@ describe('verify --dir reads every layout', () => {
   it('two layouts in one directory: exit 2 naming both, and --layout chooses', async () => {
     const dir = join(base(), 'mixed')
     mkdirSync(dir)
-    for (const layout of ['spiffe-helper', 'k8s']) for (const f of readdirSync(join(base(), layout))) copyFileSync(join(base(), layout, f), join(dir, f))
+    for (const layout of ['spiffe-helper', 'k8s'])
+      for (const f of readdirSync(join(base(), layout))) copyFileSync(join(base(), layout, f), join(dir, f))
     const f = await failure(['verify', '--dir', dir])
     expect(f).toMatchObject({exit: 2, code: 'usage'})
     expect(f.message).toBe(
@@ -112,7 +129,11 @@ describe('verify --dir reads every layout', () => {
 
   it('a missing directory: "directory does not exist" (exit 3)', async () => {
     const dir = join(base(), 'missing')
-    expect(await failure(['verify', '--dir', dir])).toMatchObject({exit: 3, code: 'file-not-found', message: `directory "${dir}" does not exist`})
+    expect(await failure(['verify', '--dir', dir])).toMatchObject({
+      exit: 3,
+      code: 'file-not-found',
+      message: `directory "${dir}" does not exist`,
+    })
   })
 })
 
@@ -142,7 +163,9 @@ describe('serve, watch, rotate, handshake and race read the detected layout', ()
     mkdirSync(dir)
     const r = await runCli(['watch', dir, '--timeout', '200ms', '--json'])
     const first = JSON.parse(r.stdout.split('\n')[0]) as {message: string}
-    expect(first.message).toBe(`watching ${dir} (no SVID files yet: waiting for spiffe-helper names; --layout chooses another)`)
+    expect(first.message).toBe(
+      `watching ${dir} (no SVID files yet: waiting for spiffe-helper names; --layout chooses another)`,
+    )
     expect(r.exit).toBe(6) // nothing ever loaded
   })
 
@@ -182,7 +205,17 @@ describe('serve, watch, rotate, handshake and race read the detected layout', ()
   })
 
   it('race --target reads a k8s --dir (fails only at the unreachable target, exit 3)', async () => {
-    const f = await failure(['race', '--target', '127.0.0.1:1', '--dir', join(base(), 'k8s'), '--ca', ca, '--rotations', '1'])
+    const f = await failure([
+      'race',
+      '--target',
+      '127.0.0.1:1',
+      '--dir',
+      join(base(), 'k8s'),
+      '--ca',
+      ca,
+      '--rotations',
+      '1',
+    ])
     expect(f).toMatchObject({exit: 3, code: 'target-unreachable'})
   })
 })

@@ -9,7 +9,10 @@ import {describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
 import type {loadBundle as LoadBundle} from '../../src/cli/lite/load.js'
 
-const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle', 'lite', 'commands.json'), 'utf8')) as Record<string, string>
+const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle', 'lite', 'commands.json'), 'utf8')) as Record<
+  string,
+  string
+>
 
 describe('lite bundles loaded many times in one process', () => {
   it('add one stdout error listener in all, and no MaxListenersExceededWarning', async () => {
@@ -19,7 +22,8 @@ describe('lite bundles loaded many times in one process', () => {
     process.on('warning', onWarning)
     const before = process.stdout.listenerCount('error')
     try {
-      for (let i = 0; i < 12; i++) for (const file of Object.values(LITE)) loadBundle(join(REPO, 'dist', 'bundle', 'lite', file))
+      for (let i = 0; i < 12; i++)
+        for (const file of Object.values(LITE)) loadBundle(join(REPO, 'dist', 'bundle', 'lite', file))
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve))
     } finally {

@@ -6,7 +6,18 @@
  */
 import fc from 'fast-check'
 import {createHash} from 'node:crypto'
-import {appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
@@ -15,7 +26,10 @@ import {suiteTmpDir} from '../helpers/tmp.js'
 import type {loadBundle as LoadBundle} from '../../src/cli/lite/load.js'
 
 const base = suiteTmpDir()
-const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle', 'lite', 'commands.json'), 'utf8')) as Record<string, string>
+const LITE = JSON.parse(readFileSync(join(REPO, 'dist', 'bundle', 'lite', 'commands.json'), 'utf8')) as Record<
+  string,
+  string
+>
 
 interface Flag {
   type: 'option' | 'boolean'
@@ -43,13 +57,19 @@ async function loader(): Promise<{loadBundle: typeof LoadBundle}> {
 
 /** The command class as oclif runs it (dist/bundle/commands) and as the lite path runs it (dist/bundle/lite). */
 async function classes(id: string): Promise<{oclif: Cmd; lite: Cmd}> {
-  const oclif = (await import(join(REPO, 'dist', 'bundle', 'commands', `${id.replaceAll(':', '/')}.js`))) as {default: Cmd}
+  const oclif = (await import(join(REPO, 'dist', 'bundle', 'commands', `${id.replaceAll(':', '/')}.js`))) as {
+    default: Cmd
+  }
   const lite = (await loader()).loadBundle(join(REPO, 'dist', 'bundle', 'lite', LITE[id])).exports.default as Cmd
   return {oclif: oclif.default, lite}
 }
 
 /** What oclif's Command.parse needs of its config when no plugin hooks preparse. */
-const oclifConfig = {bin: 'svidkit', runHook: async () => ({successes: [], failures: []}), scopedEnvVar: () => undefined}
+const oclifConfig = {
+  bin: 'svidkit',
+  runHook: async () => ({successes: [], failures: []}),
+  scopedEnvVar: () => undefined,
+}
 const liteConfig = {bin: 'svidkit', scopedEnvVar: () => undefined}
 
 async function outcome(parse: () => Promise<Parsed>): Promise<{ok: Parsed} | {error: string}> {
@@ -64,7 +84,20 @@ async function outcome(parse: () => Promise<Parsed>): Promise<{ok: Parsed} | {er
 /** Tokens a user could type to this command: its flags in every spelling, and values good and bad. */
 function tokens(flags: Record<string, Flag>): fc.Arbitrary<string> {
   const names = Object.keys(flags)
-  const values = ['x.pem', '-', '-1h', '+10m', '0', '3', '7', '-2', 'abc', 'spiffe://example.org/w', 'example.org=b.pem', '']
+  const values = [
+    'x.pem',
+    '-',
+    '-1h',
+    '+10m',
+    '0',
+    '3',
+    '7',
+    '-2',
+    'abc',
+    'spiffe://example.org/w',
+    'example.org=b.pem',
+    '',
+  ]
   const optionValues = Object.values(flags).flatMap((f) => [...(f.options ?? [])])
   return fc.oneof(
     fc.constantFrom(...names.map((n) => `--${n}`), '--json', '--no-such-flag', '--', '-x', '--json=true'),
@@ -130,7 +163,11 @@ describe('the lite bundles', () => {
   function inputsOf(file: string, seen = new Set<string>()): string[] {
     if (seen.has(file) || meta[file] === undefined) return []
     seen.add(file)
-    return [...meta[file].inputs, ...(meta[file].lazyInputs ?? []), ...meta[file].imports.flatMap((i) => inputsOf(i, seen))]
+    return [
+      ...meta[file].inputs,
+      ...(meta[file].lazyInputs ?? []),
+      ...meta[file].imports.flatMap((i) => inputsOf(i, seen)),
+    ]
   }
 
   it.each(Object.entries(LITE))('%s holds the command and no oclif', (id, file) => {
@@ -148,7 +185,9 @@ describe('the lite bundles', () => {
     const inputs = inputsOf('dist/bundle/lite/workers/issue-worker.cjs')
     expect(inputs).toContain('dist/core/svid/issue-worker.js')
     expect(meta['dist/bundle/lite/workers/issue-worker.cjs'].imports.filter((i) => !i.startsWith('node:'))).toEqual([])
-    expect(inputs.filter((i) => i.includes('@oclif/') || i.startsWith('dist/cli/') || i.startsWith('dist/commands/'))).toEqual([])
+    expect(
+      inputs.filter((i) => i.includes('@oclif/') || i.startsWith('dist/cli/') || i.startsWith('dist/commands/')),
+    ).toEqual([])
   })
 
   // src/cli/lite/load.ts: the build's code cache is taken by V8 in a plain Node process, and
@@ -162,7 +201,11 @@ describe('the lite bundles', () => {
   }
 
   it.each(Object.entries(LITE))('%s has a code cache that a fresh Node process uses', (_id, file) => {
-    expect(loadInChild(join(REPO, 'dist', 'bundle', 'lite', file))).toEqual({used: true, rejected: false, kind: 'function'})
+    expect(loadInChild(join(REPO, 'dist', 'bundle', 'lite', file))).toEqual({
+      used: true,
+      rejected: false,
+      kind: 'function',
+    })
   })
 
   it('a cache that does not belong to its bundle is not used, and the bundle still loads', () => {
@@ -177,7 +220,10 @@ describe('the lite bundles', () => {
     appendFileSync(bundle, '\n// edited\n')
     expect(loadInChild(bundle)).toEqual({used: false, rejected: null, kind: 'function'})
     // The hash matches but the data is not V8's: V8 rejects it.
-    writeFileSync(`${bundle}.cache`, Buffer.concat([createHash('sha256').update(readFileSync(bundle)).digest(), Buffer.alloc(4096, 7)]))
+    writeFileSync(
+      `${bundle}.cache`,
+      Buffer.concat([createHash('sha256').update(readFileSync(bundle)).digest(), Buffer.alloc(4096, 7)]),
+    )
     expect(loadInChild(bundle)).toEqual({used: false, rejected: true, kind: 'function'})
     // No cache at all.
     rmSync(`${bundle}.cache`)
@@ -185,7 +231,9 @@ describe('the lite bundles', () => {
   })
 
   it('a lite bundle that cannot be loaded hands the command back to oclif (runLite returns false)', async () => {
-    const {runLite} = (await import(join(REPO, 'dist', 'bundle', 'lite', 'run.cjs'))) as {runLite: (...a: unknown[]) => Promise<boolean>}
+    const {runLite} = (await import(join(REPO, 'dist', 'bundle', 'lite', 'run.cjs'))) as {
+      runLite: (...a: unknown[]) => Promise<boolean>
+    }
     expect(await runLite(join(base(), 'no-such-bundle.cjs'), 'inspect', [], 'svidkit')).toBe(false)
   })
 
@@ -199,11 +247,22 @@ describe('the lite bundles', () => {
     symlinkSync(join(REPO, 'node_modules'), join(pkg, 'node_modules'))
     rmSync(join(pkg, 'dist', 'bundle', 'lite', 'run.cjs'))
     const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
-    const r = run(process.execPath, [join(pkg, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')], {env})
-    const control = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')], {env})
+    const r = run(
+      process.execPath,
+      [join(pkg, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')],
+      {env},
+    )
+    const control = run(
+      process.execPath,
+      [join(REPO, 'bin', 'run.js'), 'inspect', '--json', join(REPO, 'test', 'fixtures', 'does-not-exist.pem')],
+      {env},
+    )
     expect(r.status, r.stderr).toBe(3)
     expect(r.stderr).not.toMatch(/\n\s+at /)
-    expect({status: r.status, stdout: r.stdout.replaceAll(pkg, REPO)}).toEqual({status: control.status, stdout: control.stdout})
+    expect({status: r.status, stdout: r.stdout.replaceAll(pkg, REPO)}).toEqual({
+      status: control.status,
+      stdout: control.stdout,
+    })
   })
 
   it('control: the oclif bundle of the same command holds @oclif/core', () => {
@@ -227,7 +286,9 @@ describe('the bundles have their own folder', () => {
 
   it("package.json's oclif section names bundles that exist", () => {
     const oclif = (
-      JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {oclif: {commands: string; helpClass: string; hooks: Record<string, string>}}
+      JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+        oclif: {commands: string; helpClass: string; hooks: Record<string, string>}
+      }
     ).oclif
     const named = [oclif.commands, oclif.helpClass, ...Object.values(oclif.hooks)]
     expect(named.filter((p) => !p.startsWith('./dist/bundle/'))).toEqual([])
@@ -238,15 +299,27 @@ describe('the bundles have their own folder', () => {
 describe('bin/run.js gives the same result on both paths', () => {
   const cli = (args: string[], lite: boolean, cwd: string) => {
     const {NODE_ENV: _n, DEBUG: _d, SVIDKIT_LITE: _l, ...env} = process.env
-    return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd, env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})}})
+    return run(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+      cwd,
+      env: {...env, NO_COLOR: '1', ...(lite ? {} : {SVIDKIT_LITE: '0'})},
+    })
   }
   const at = '2030-01-01T00:00:00Z'
   const cases: {name: string; args: string[]}[] = [
     {name: 'ca init', args: ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--json']},
     {name: 'issue', args: ['issue', '--ca', '../ref/ca', '--spiffe-id', 'spiffe://example.org/w', '--out', 'svid']},
-    {name: 'issue over an existing SVID (exit 3)', args: ['issue', '--ca', '../ref/ca', '--spiffe-id', 'spiffe://example.org/w', '--out', '../ref/svid']},
-    {name: 'verify', args: ['verify', '../ref/svid/svid.pem', '--bundle', 'example.org=../ref/ca/bundle.pem', '--at', at]},
-    {name: 'verify --json, wrong ID (exit 4)', args: ['verify', '--dir', '../ref/svid', '--expect-id', 'spiffe://example.org/x', '--at', at, '--json']},
+    {
+      name: 'issue over an existing SVID (exit 3)',
+      args: ['issue', '--ca', '../ref/ca', '--spiffe-id', 'spiffe://example.org/w', '--out', '../ref/svid'],
+    },
+    {
+      name: 'verify',
+      args: ['verify', '../ref/svid/svid.pem', '--bundle', 'example.org=../ref/ca/bundle.pem', '--at', at],
+    },
+    {
+      name: 'verify --json, wrong ID (exit 4)',
+      args: ['verify', '--dir', '../ref/svid', '--expect-id', 'spiffe://example.org/x', '--at', at, '--json'],
+    },
     {name: 'verify, missing file (exit 3)', args: ['verify', 'nope.pem', '--bundle', '../ref/ca/bundle.pem']},
     {name: 'verify, a typo (exit 2, oclif words it)', args: ['verify', '../ref/svid/svid.pem', '--bundel', 'x']},
     {name: 'verify, bad --layout (exit 2)', args: ['verify', '--dir', '../ref/svid', '--layout', 'bogus']},
@@ -260,7 +333,13 @@ describe('bin/run.js gives the same result on both paths', () => {
   beforeAll(() => {
     const ref = join(base(), 'ref')
     expect(cli(['ca', 'init', '--trust-domain', 'example.org', '--out', join(ref, 'ca')], true, base()).status).toBe(0)
-    expect(cli(['issue', '--ca', join(ref, 'ca'), '--spiffe-id', 'spiffe://example.org/w', '--out', join(ref, 'svid')], true, base()).status).toBe(0)
+    expect(
+      cli(
+        ['issue', '--ca', join(ref, 'ca'), '--spiffe-id', 'spiffe://example.org/w', '--out', join(ref, 'svid')],
+        true,
+        base(),
+      ).status,
+    ).toBe(0)
   })
 
   it.each(cases)('$name', ({name, args}) => {

@@ -20,7 +20,9 @@ let keyBody = ''
 beforeAll(async () => {
   const ca = join(base(), 'ca')
   expect((await runCli(['ca', 'init', '--trust-domain', 'example.org', '--out', ca])).exit).toBe(0)
-  expect((await runCli(['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/w', '--out', join(base(), 'svid')])).exit).toBe(0)
+  expect(
+    (await runCli(['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/w', '--out', join(base(), 'svid')])).exit,
+  ).toBe(0)
   key = readFileSync(join(base(), 'svid', 'svid_key.pem'), 'utf8')
   keyBody = key.split('\n')[1]
 })

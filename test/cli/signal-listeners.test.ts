@@ -19,7 +19,15 @@ describe('signal listeners of in-process commands', () => {
     process.on('warning', onWarning)
     try {
       for (let i = 0; i < 11; i++) {
-        const r = await runCli(['rotate', '--dir', join(dir, 'svid'), '--ca', ca, '--spiffe-id', 'spiffe://example.org/web'])
+        const r = await runCli([
+          'rotate',
+          '--dir',
+          join(dir, 'svid'),
+          '--ca',
+          ca,
+          '--spiffe-id',
+          'spiffe://example.org/web',
+        ])
         expect(r.exit, r.stderr).toBe(0)
       }
       const refused = await runCli(['rotate', '--dir', join(dir, 'svid'), '--ca', join(dir, 'no-ca')])

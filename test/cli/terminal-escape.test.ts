@@ -39,7 +39,9 @@ describe('escapeControl', () => {
   })
 
   it('redactPrivateKeys removes whole and cut-short PEM private keys', () => {
-    expect(redactPrivateKeys('a -----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY----- b')).toBe('a [private key redacted] b')
+    expect(redactPrivateKeys('a -----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY----- b')).toBe(
+      'a [private key redacted] b',
+    )
     expect(redactPrivateKeys('x -----BEGIN EC PRIVATE KEY-----\nMIG')).toBe('x [private key redacted]')
   })
 })
@@ -77,8 +79,28 @@ describe('human output escapes external text', () => {
     const script = nodeServerScript(base)
     // The server prints an OSC title change and a screen clear, then dies on the reload signal.
     const noisy = join(base, 'noisy.sh')
-    writeFileSync(noisy, `printf '\\033]0;pwned\\007\\033[2Jcleared\\n' >&2\nexec node ${script} ${svid} ${port} exit\n`)
-    const r = svidkit(['race', ...serverCmdArgs(port, svid, ca, `sh ${noisy}`, '--reload', 'signal:HUP', '--rotations', '1', '--interval', '300ms')], base)
+    writeFileSync(
+      noisy,
+      `printf '\\033]0;pwned\\007\\033[2Jcleared\\n' >&2\nexec node ${script} ${svid} ${port} exit\n`,
+    )
+    const r = svidkit(
+      [
+        'race',
+        ...serverCmdArgs(
+          port,
+          svid,
+          ca,
+          `sh ${noisy}`,
+          '--reload',
+          'signal:HUP',
+          '--rotations',
+          '1',
+          '--interval',
+          '300ms',
+        ),
+      ],
+      base,
+    )
     expect(r.status).toBe(5)
     expect(r.out).toContain('\\e]0;pwned\\x07\\e[2Jcleared')
     expect(r.out).not.toMatch(RAW_CONTROL)

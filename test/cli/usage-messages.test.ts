@@ -20,15 +20,60 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  {name: 'typo of a command', args: ['verfy'], message: /^unknown command "verfy"$/, hint: /^did you mean "svidkit verify"\?/},
-  {name: 'typo of a topic command', args: ['bundle', 'convrt'], message: /^unknown command "bundle convrt"$/, hint: /did you mean "svidkit bundle convert"\?/},
-  {name: 'swapped letters', args: ['isnpect', 'x.pem'], message: /^unknown command "isnpect"$/, hint: /did you mean "svidkit inspect"\?/},
-  {name: 'no command is close', args: ['xyzzy'], message: /^unknown command "xyzzy"$/, hint: /^"svidkit --help" lists the commands$/},
-  {name: 'unknown top-level flag', args: ['--verbose'], message: /^unknown flag "--verbose"$/, hint: /"svidkit --help" lists the commands/},
-  {name: 'missing required flag', args: ['ca', 'init'], message: /^missing required flag --trust-domain$/, hint: /"svidkit ca init --help"/},
-  {name: 'flag without its value', args: ['issue', '--spiffe-id'], message: /^flag --spiffe-id needs a value$/, hint: /"svidkit issue --help"/},
-  {name: 'unknown flag close to a real one', args: ['verify', '--dri', 'svid'], message: /^unknown flag "--dri"$/, hint: /^did you mean "--dir"\?/},
-  {name: 'unknown flag', args: ['inspect', 'x.pem', '--zzzzzzzz'], message: /^unknown flag "--zzzzzzzz"$/, hint: /^"svidkit inspect --help" lists the flags/},
+  {
+    name: 'typo of a command',
+    args: ['verfy'],
+    message: /^unknown command "verfy"$/,
+    hint: /^did you mean "svidkit verify"\?/,
+  },
+  {
+    name: 'typo of a topic command',
+    args: ['bundle', 'convrt'],
+    message: /^unknown command "bundle convrt"$/,
+    hint: /did you mean "svidkit bundle convert"\?/,
+  },
+  {
+    name: 'swapped letters',
+    args: ['isnpect', 'x.pem'],
+    message: /^unknown command "isnpect"$/,
+    hint: /did you mean "svidkit inspect"\?/,
+  },
+  {
+    name: 'no command is close',
+    args: ['xyzzy'],
+    message: /^unknown command "xyzzy"$/,
+    hint: /^"svidkit --help" lists the commands$/,
+  },
+  {
+    name: 'unknown top-level flag',
+    args: ['--verbose'],
+    message: /^unknown flag "--verbose"$/,
+    hint: /"svidkit --help" lists the commands/,
+  },
+  {
+    name: 'missing required flag',
+    args: ['ca', 'init'],
+    message: /^missing required flag --trust-domain$/,
+    hint: /"svidkit ca init --help"/,
+  },
+  {
+    name: 'flag without its value',
+    args: ['issue', '--spiffe-id'],
+    message: /^flag --spiffe-id needs a value$/,
+    hint: /"svidkit issue --help"/,
+  },
+  {
+    name: 'unknown flag close to a real one',
+    args: ['verify', '--dri', 'svid'],
+    message: /^unknown flag "--dri"$/,
+    hint: /^did you mean "--dir"\?/,
+  },
+  {
+    name: 'unknown flag',
+    args: ['inspect', 'x.pem', '--zzzzzzzz'],
+    message: /^unknown flag "--zzzzzzzz"$/,
+    hint: /^"svidkit inspect --help" lists the flags/,
+  },
   {
     name: 'value not among the options',
     args: ['issue', '--key-type', 'dsa'],
@@ -41,8 +86,18 @@ const ROWS: Row[] = [
     message: /^invalid --count "many": expected an integer$/,
     hint: /"svidkit issue --help"/,
   },
-  {name: 'extra arguments', args: ['verify', 'a.pem', 'b.pem', 'c.pem'], message: /^unexpected arguments "b\.pem", "c\.pem"$/, hint: /"svidkit verify --help"/},
-  {name: 'missing argument', args: ['inspect'], message: /^missing required argument FILE$/, hint: /"svidkit inspect --help"/},
+  {
+    name: 'extra arguments',
+    args: ['verify', 'a.pem', 'b.pem', 'c.pem'],
+    message: /^unexpected arguments "b\.pem", "c\.pem"$/,
+    hint: /"svidkit verify --help"/,
+  },
+  {
+    name: 'missing argument',
+    args: ['inspect'],
+    message: /^missing required argument FILE$/,
+    hint: /"svidkit inspect --help"/,
+  },
 ]
 
 /** oclif's own wording, which must not reach the user. */
@@ -80,19 +135,27 @@ describe('as a real process', () => {
   it('a typo exits 2 with "did you mean", and one JSON document under --json', () => {
     const human = svidkit(['verfy'])
     expect({status: human.status, stdout: human.stdout}).toEqual({status: 2, stdout: ''})
-    expect(human.stderr).toBe('error [usage]: unknown command "verfy"\n  hint: did you mean "svidkit verify"? "svidkit --help" lists the commands\n')
+    expect(human.stderr).toBe(
+      'error [usage]: unknown command "verfy"\n  hint: did you mean "svidkit verify"? "svidkit --help" lists the commands\n',
+    )
     const json = svidkit(['verfy', '--json'])
     expect({status: json.status, stderr: json.stderr}).toEqual({status: 2, stderr: ''})
     expect(JSON.parse(json.stdout)).toEqual({
       ok: false,
-      error: {code: 'usage', message: 'unknown command "verfy"', hint: 'did you mean "svidkit verify"? "svidkit --help" lists the commands'},
+      error: {
+        code: 'usage',
+        message: 'unknown command "verfy"',
+        hint: 'did you mean "svidkit verify"? "svidkit --help" lists the commands',
+      },
     })
   })
 
   it('`help` with a typo fails like the typo itself', () => {
     const r = svidkit(['help', 'verfy'])
     expect({status: r.status, stdout: r.stdout}).toEqual({status: 2, stdout: ''})
-    expect(r.stderr).toBe('error [usage]: unknown command "verfy"\n  hint: did you mean "svidkit verify"? "svidkit --help" lists the commands\n')
+    expect(r.stderr).toBe(
+      'error [usage]: unknown command "verfy"\n  hint: did you mean "svidkit verify"? "svidkit --help" lists the commands\n',
+    )
   })
 
   it('-v prints the version', () => {
@@ -102,7 +165,8 @@ describe('as a real process', () => {
   })
 
   it('help is wrapped to COLUMNS, and descriptions are reflowed to use the width', () => {
-    const description = (out: string) => out.slice(out.indexOf('\nDESCRIPTION\n'), out.indexOf('\n  EXIT CODES')).split('\n').slice(2)
+    const description = (out: string) =>
+      out.slice(out.indexOf('\nDESCRIPTION\n'), out.indexOf('\n  EXIT CODES')).split('\n').slice(2)
     const narrow = svidkit(['verify', '--help'], {COLUMNS: '50'})
     expect(narrow.status).toBe(0)
     const narrowLines = description(narrow.stdout)
@@ -122,7 +186,9 @@ describe('as a real process', () => {
 })
 
 describe('-h is help on every command', () => {
-  const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+  const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {
+    commands: Record<string, unknown>
+  }
   const ids = Object.keys(manifest.commands)
 
   it('the manifest lists the commands', () => {

@@ -72,24 +72,27 @@ describe('verify and inspect wrap to COLUMNS', () => {
     // --at: both runs print the same times.
     ['verify', () => ['verify', '--dir', svid, '--expect-id', 'spiffe://example.org/other', '--at', at]],
     ['inspect', () => ['inspect', join(svid, 'svid.pem'), '--at', at]],
-  ])('%s: no line wider than 60 columns but an unbreakable word, the same words as the unwrapped output', (_name, argv) => {
-    const wide = svidkit(argv())
-    const narrow = svidkit(argv(), 60)
-    expect(narrow.status).toBe(wide.status)
-    const lines = narrow.stdout.split('\n')
-    // A line may pass 60 columns only to hold one word that no line could (a hash).
-    const over = lines.filter(
-      (l) =>
-        visible(l) > 60 &&
-        !l
-          .trim()
-          .split(/\s+/)
-          .some((w) => visible(w) > 40),
-    )
-    expect(over).toEqual([])
-    expect(lines.length).toBeGreaterThan(wide.stdout.split('\n').length)
-    // The unwrapped output has lines wider than 60: the narrow one is wrapped, not shorter.
-    expect(wide.stdout.split('\n').some((l) => visible(l) > 60)).toBe(true)
-    expect(words(lines)).toEqual(words(wide.stdout.split('\n')))
-  })
+  ])(
+    '%s: no line wider than 60 columns but an unbreakable word, the same words as the unwrapped output',
+    (_name, argv) => {
+      const wide = svidkit(argv())
+      const narrow = svidkit(argv(), 60)
+      expect(narrow.status).toBe(wide.status)
+      const lines = narrow.stdout.split('\n')
+      // A line may pass 60 columns only to hold one word that no line could (a hash).
+      const over = lines.filter(
+        (l) =>
+          visible(l) > 60 &&
+          !l
+            .trim()
+            .split(/\s+/)
+            .some((w) => visible(w) > 40),
+      )
+      expect(over).toEqual([])
+      expect(lines.length).toBeGreaterThan(wide.stdout.split('\n').length)
+      // The unwrapped output has lines wider than 60: the narrow one is wrapped, not shorter.
+      expect(wide.stdout.split('\n').some((l) => visible(l) > 60)).toBe(true)
+      expect(words(lines)).toEqual(words(wide.stdout.split('\n')))
+    },
+  )
 })

@@ -28,7 +28,16 @@ function svidkit(args: string[]) {
 }
 
 function run(harness: string, extra: string[] = []): {exit: number | null; card: Scorecard} {
-  const r = svidkit(['conformance', 'run', '--harness', harness, '--suite', 'suite/spiffe-conformance.json', '--json', ...extra])
+  const r = svidkit([
+    'conformance',
+    'run',
+    '--harness',
+    harness,
+    '--suite',
+    'suite/spiffe-conformance.json',
+    '--json',
+    ...extra,
+  ])
   return {exit: r.exit, card: JSON.parse(r.stdout) as Scorecard}
 }
 
@@ -92,7 +101,13 @@ describe('conformance run', () => {
     expect([exit, card.passed]).toEqual([4, false])
     for (const f of card.families) {
       const cases = suite.testcases.filter((t) => t.family === f.family)
-      expect({f: f.family, wrongAccept: f.wrongAccept, agree: f.agree, wrongReject: f.wrongReject, skipped: f.skipped}).toEqual({
+      expect({
+        f: f.family,
+        wrongAccept: f.wrongAccept,
+        agree: f.agree,
+        wrongReject: f.wrongReject,
+        skipped: f.skipped,
+      }).toEqual({
         f: f.family,
         wrongAccept: cases.filter((t) => t.expected_result === 'FAILURE').length,
         agree: cases.filter((t) => t.expected_result === 'SUCCESS').length,
@@ -100,8 +115,17 @@ describe('conformance run', () => {
         skipped: 0,
       })
     }
-    expect(card.mustDisagreements).toBe(suite.testcases.filter((t) => t.expected_result === 'FAILURE' && t.level === 'MUST').length)
-    const human = svidkit(['conformance', 'run', '--harness', `${PYTHON} ${join(HARNESSES, 'accept-all.py')}`, '--suite', 'suite/spiffe-conformance.json'])
+    expect(card.mustDisagreements).toBe(
+      suite.testcases.filter((t) => t.expected_result === 'FAILURE' && t.level === 'MUST').length,
+    )
+    const human = svidkit([
+      'conformance',
+      'run',
+      '--harness',
+      `${PYTHON} ${join(HARNESSES, 'accept-all.py')}`,
+      '--suite',
+      'suite/spiffe-conformance.json',
+    ])
     expect(human.stdout).toMatch(/^FAIL {2}accept-all/)
     expect(human.stdout).toMatch(/MUST wrong-accept jwt-svid::alg-none: .*\n +spec JWT-SVID §2\.1/)
   })
@@ -124,9 +148,30 @@ describe('conformance run', () => {
   })
 
   it('a harness that prints no results, fails, or hangs is harness-failed (exit 5); one answering no case fails the run', () => {
-    expect(svidkit(['conformance', 'run', '--harness', 'cat >/dev/null; echo not-json', '--suite', 'suite/spiffe-conformance.json']).exit).toBe(5)
-    expect(svidkit(['conformance', 'run', '--harness', 'exit 3', '--suite', 'suite/spiffe-conformance.json']).exit).toBe(5)
-    const slow = svidkit(['conformance', 'run', '--harness', 'sleep 30', '--suite', 'suite/spiffe-conformance.json', '--timeout', '1s', '--json'])
+    expect(
+      svidkit([
+        'conformance',
+        'run',
+        '--harness',
+        'cat >/dev/null; echo not-json',
+        '--suite',
+        'suite/spiffe-conformance.json',
+      ]).exit,
+    ).toBe(5)
+    expect(
+      svidkit(['conformance', 'run', '--harness', 'exit 3', '--suite', 'suite/spiffe-conformance.json']).exit,
+    ).toBe(5)
+    const slow = svidkit([
+      'conformance',
+      'run',
+      '--harness',
+      'sleep 30',
+      '--suite',
+      'suite/spiffe-conformance.json',
+      '--timeout',
+      '1s',
+      '--json',
+    ])
     expect(slow.exit).toBe(5)
     expect(slow.stdout + slow.stderr).toMatch(/timed out/)
     const empty = run(`cat >/dev/null; echo '{"version":1,"harness":"mute","results":[]}'`)

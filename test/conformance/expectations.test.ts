@@ -76,8 +76,7 @@ const KEY_TYPES: Record<string, string> = {
  * report of this test suite). Each test below still asserts the README's outcome; these are
  * marked `it.fails` so the suite stays green until src/ is fixed, and turn red then.
  */
-const KNOWN_INSPECT_BUGS: Record<string, string> = {
-}
+const KNOWN_INSPECT_BUGS: Record<string, string> = {}
 
 const FALLBACK_AT = new Date('2021-01-01T00:00:00Z')
 
@@ -94,7 +93,10 @@ function firstInspectViolation(path: string, at: Date): string | undefined {
 
 describe('expectations.json', () => {
   it('has the entries the README describes', () => {
-    const kinds = EXPECTATIONS.reduce<Record<string, number>>((acc, e) => ({...acc, [e.kind]: (acc[e.kind] ?? 0) + 1}), {})
+    const kinds = EXPECTATIONS.reduce<Record<string, number>>(
+      (acc, e) => ({...acc, [e.kind]: (acc[e.kind] ?? 0) + 1}),
+      {},
+    )
     expect(kinds).toEqual({svid: 17, key: 7, bundle: 6, 'spiffe-bundle': 6})
     for (const e of EXPECTATIONS) {
       if (e.kind === 'svid' && !READ_CODES.has(e.expect)) expect(e.at, `${e.file} needs an "at"`).toBeDefined()
@@ -137,7 +139,10 @@ describe.each(EXPECTATIONS.filter((e) => e.kind === 'svid').map((e) => [title(e)
     const r = verifyFiles({file, key, bundles: [BUNDLE], at})
     const codes = r.errors.map((x) => x.code)
     if (e.expect === 'ok') {
-      expect(codes.filter((c) => STEP_1_TO_7_CODES.has(c)), JSON.stringify(r.errors)).toEqual([])
+      expect(
+        codes.filter((c) => STEP_1_TO_7_CODES.has(c)),
+        JSON.stringify(r.errors),
+      ).toEqual([])
       expect(r.spiffeId).toBe('spiffe://example.org/workload-1')
       if (key) expect(r.checks.find((c) => c.name === 'key-match')?.status).toBe('pass')
     } else {
@@ -218,7 +223,9 @@ function loadLabelled(rel: string, strict: boolean) {
   return {bundle: b, warnings: set.warnings}
 }
 
-describe.each(EXPECTATIONS.filter((e) => e.kind === 'bundle' || e.kind === 'spiffe-bundle').map((e) => [title(e), e] as const))('%s', (_, e) => {
+describe.each(
+  EXPECTATIONS.filter((e) => e.kind === 'bundle' || e.kind === 'spiffe-bundle').map((e) => [title(e), e] as const),
+)('%s', (_, e) => {
   const name = baseName(e.file)
   const modes = e.kind === 'spiffe-bundle' ? [false, true] : [false]
   for (const strict of modes) {
@@ -234,7 +241,8 @@ describe.each(EXPECTATIONS.filter((e) => e.kind === 'bundle' || e.kind === 'spif
         }
         if (name === 'empty.pem') expect(warnings.some((w) => /no X\.509 authority/.test(w))).toBe(true)
         if (!strict && name === 'spiffebundle_missing_kid.json') expect(warnings.some((w) => /kid/.test(w))).toBe(true)
-        if (!strict && name === 'spiffebundle_multiple_x509.json') expect(warnings.some((w) => /single certificate/.test(w))).toBe(true)
+        if (!strict && name === 'spiffebundle_multiple_x509.json')
+          expect(warnings.some((w) => /single certificate/.test(w))).toBe(true)
         // the root of every spiffebundle fixture names trust domain "local"
         if (e.kind === 'spiffe-bundle') expect(warnings.some((w) => w.includes('"local"'))).toBe(true)
       } else {

@@ -34,10 +34,17 @@ export interface Expectation {
   note: string
 }
 
-export const EXPECTATIONS = (hasConformance ? JSON.parse(readFileSync(fx('expectations.json'), 'utf8')) : []) as Expectation[]
+export const EXPECTATIONS = (
+  hasConformance ? JSON.parse(readFileSync(fx('expectations.json'), 'utf8')) : []
+) as Expectation[]
 
 /** Reason codes that steps 1 (read) of spiffe-rules.md §3 produce: thrown, exit 3. */
-export const READ_CODES: ReadonlySet<string> = new Set(['pem-invalid', 'key-invalid', 'bundle-invalid', 'file-not-found'])
+export const READ_CODES: ReadonlySet<string> = new Set([
+  'pem-invalid',
+  'key-invalid',
+  'bundle-invalid',
+  'file-not-found',
+])
 
 /** Reason codes of steps 2–7 (the SVID alone). */
 export const SVID_CODES: ReadonlySet<string> = new Set([

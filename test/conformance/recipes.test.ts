@@ -40,24 +40,71 @@ interface Recipe {
 }
 
 const RECIPES: Recipe[] = [
-  {name: 'labelled bundle, expected ID', args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID], expect: 'ok', warning: LOCAL_WARNING},
-  {name: '+ --key EC key', args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID, '--key', EC_KEY], expect: 'ok', warning: LOCAL_WARNING},
-  {name: '+ --strict', args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID, '--strict'], expect: 'ok', warning: LOCAL_WARNING},
-  {name: '+ --key RSA key', args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID, '--key', RSA_KEY], expect: 'key-mismatch'},
+  {
+    name: 'labelled bundle, expected ID',
+    args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID],
+    expect: 'ok',
+    warning: LOCAL_WARNING,
+  },
+  {
+    name: '+ --key EC key',
+    args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID, '--key', EC_KEY],
+    expect: 'ok',
+    warning: LOCAL_WARNING,
+  },
+  {
+    name: '+ --strict',
+    args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID, '--strict'],
+    expect: 'ok',
+    warning: LOCAL_WARNING,
+  },
+  {
+    name: '+ --key RSA key',
+    args: [C, '--bundle', `example.org=${B}`, '--expect-id', ID, '--key', RSA_KEY],
+    expect: 'key-mismatch',
+  },
   {name: 'unlabelled bundle binds to "local"', args: [C, '--bundle', B], expect: 'bundle-not-found'},
-  {name: '--at after the leaf ended', args: [C, '--bundle', `example.org=${B}`, '--at', '2020-03-24T16:00:00Z'], expect: 'cert-expired'},
-  {name: '--at before the leaf started', args: [C, '--bundle', `example.org=${B}`, '--at', '2020-03-24T14:06:00Z'], expect: 'cert-not-yet-valid'},
-  {name: 'other expected ID', args: [C, '--bundle', `example.org=${B}`, '--expect-id', 'spiffe://example.org/workload-2'], expect: 'id-mismatch'},
+  {
+    name: '--at after the leaf ended',
+    args: [C, '--bundle', `example.org=${B}`, '--at', '2020-03-24T16:00:00Z'],
+    expect: 'cert-expired',
+  },
+  {
+    name: '--at before the leaf started',
+    args: [C, '--bundle', `example.org=${B}`, '--at', '2020-03-24T14:06:00Z'],
+    expect: 'cert-not-yet-valid',
+  },
+  {
+    name: 'other expected ID',
+    args: [C, '--bundle', `example.org=${B}`, '--expect-id', 'spiffe://example.org/workload-2'],
+    expect: 'id-mismatch',
+  },
   {
     name: 'JWKS entry with two x5c certificates',
     args: [C, '--bundle', `example.org=${fx(`${SPIFFE_DATA}/spiffebundle_multiple_x509.json`)}`],
     expect: 'ok',
     warning: /expected a single certificate in x509-svid entry 0; got 2/,
   },
-  {name: 'JWKS entry with two x5c certificates, --strict', args: [C, '--bundle', `example.org=${fx(`${SPIFFE_DATA}/spiffebundle_multiple_x509.json`)}`, '--strict'], expect: 'bundle-invalid'},
-  {name: 'unrelated roots', args: [C, '--bundle', `example.org=${fx(`${X509_DATA}/certs.pem`)}`], expect: 'untrusted-chain'},
-  {name: 'empty bundle', args: [C, '--bundle', `example.org=${fx(`${X509_DATA}/empty.pem`)}`], expect: 'untrusted-chain'},
-  {name: 'JWKS without keys', args: [C, '--bundle', `example.org=${fx(`${SPIFFE_DATA}/spiffebundle_no_keys.json`)}`], expect: 'bundle-invalid'},
+  {
+    name: 'JWKS entry with two x5c certificates, --strict',
+    args: [C, '--bundle', `example.org=${fx(`${SPIFFE_DATA}/spiffebundle_multiple_x509.json`)}`, '--strict'],
+    expect: 'bundle-invalid',
+  },
+  {
+    name: 'unrelated roots',
+    args: [C, '--bundle', `example.org=${fx(`${X509_DATA}/certs.pem`)}`],
+    expect: 'untrusted-chain',
+  },
+  {
+    name: 'empty bundle',
+    args: [C, '--bundle', `example.org=${fx(`${X509_DATA}/empty.pem`)}`],
+    expect: 'untrusted-chain',
+  },
+  {
+    name: 'JWKS without keys',
+    args: [C, '--bundle', `example.org=${fx(`${SPIFFE_DATA}/spiffebundle_no_keys.json`)}`],
+    expect: 'bundle-invalid',
+  },
 ]
 
 function withAt(args: string[]): string[] {
@@ -88,7 +135,12 @@ describe.each(RECIPES.map((r) => [r.name, r] as const))('recipe: %s', (_, recipe
     expect(r.exit).toBe(exitOf(recipe.expect))
     expect(r.stdout).not.toMatch(STACK_LINE)
     expect(r.stderr).not.toMatch(STACK_LINE)
-    const doc = jsonOf(r.stdout) as {valid?: boolean; errors?: {code: string}[]; warnings?: string[]; error?: {code: string; hint: string}}
+    const doc = jsonOf(r.stdout) as {
+      valid?: boolean
+      errors?: {code: string}[]
+      warnings?: string[]
+      error?: {code: string; hint: string}
+    }
     if (recipe.expect === 'bundle-invalid') {
       // verify --json keeps its document shape for unreadable input (exit 3).
       expect(doc.valid).toBe(false)
@@ -101,7 +153,11 @@ describe.each(RECIPES.map((r) => [r.name, r] as const))('recipe: %s', (_, recipe
       expect(doc.valid).toBe(false)
       expect(doc.errors?.[0].code).toBe(recipe.expect)
     }
-    if (recipe.warning) expect(doc.warnings?.some((w) => recipe.warning!.test(w)), JSON.stringify(doc.warnings)).toBe(true)
+    if (recipe.warning)
+      expect(
+        doc.warnings?.some((w) => recipe.warning!.test(w)),
+        JSON.stringify(doc.warnings),
+      ).toBe(true)
   })
 
   it(`verify (human): exit ${exitOf(recipe.expect)}`, async () => {
@@ -137,7 +193,11 @@ describe.each(RECIPES.map((r) => [r.name, r] as const))('recipe: %s', (_, recipe
 describe('recipe details', () => {
   it('the valid chain reports its path to the spiffe://local root, bound by label', () => {
     const r = verifyFiles({file: C, bundles: [`example.org=${B}`], expectIds: [ID], at: new Date(AT)})
-    expect(r.bundle).toMatchObject({trustDomain: 'example.org', sources: [{path: B, binding: 'label'}], anchor: 'C=US, O=SPIFFE'})
+    expect(r.bundle).toMatchObject({
+      trustDomain: 'example.org',
+      sources: [{path: B, binding: 'label'}],
+      anchor: 'C=US, O=SPIFFE',
+    })
     expect(r.chain.map((c) => [c.role, c.spiffeId])).toEqual([
       ['leaf', ID],
       ['intermediate', 'spiffe://example.org'],
@@ -149,7 +209,10 @@ describe('recipe details', () => {
 
   it('without a label the bundle binds to "local" and the hint names it', () => {
     const r = verifyFiles({file: C, bundles: [B], at: new Date(AT)})
-    expect(r.errors[0]).toMatchObject({code: 'bundle-not-found', message: 'no X.509 bundle for trust domain "example.org"'})
+    expect(r.errors[0]).toMatchObject({
+      code: 'bundle-not-found',
+      message: 'no X.509 bundle for trust domain "example.org"',
+    })
     expect(r.errors[0].hint).toContain('"local"')
   })
 
@@ -172,7 +235,10 @@ describe.skipIf(!hasOpenssl)('openssl verify -attime agrees on the valid chain a
     const jwks = JSON.parse(readFileSync(B, 'utf8')) as {keys: {use: string; x5c: string[]}[]}
     const x5c = jwks.keys.find((k) => k.use === 'x509-svid')!.x5c[0]
     const root = join(dir(), 'root.pem')
-    writeFileSync(root, `-----BEGIN CERTIFICATE-----\n${x5c.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`)
+    writeFileSync(
+      root,
+      `-----BEGIN CERTIFICATE-----\n${x5c.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`,
+    )
     const [leafPem, interPem] = certBlocks(readFileSync(C, 'utf8'))
     const leaf = join(dir(), 'leaf.pem')
     const inter = join(dir(), 'intermediate.pem')
@@ -183,8 +249,16 @@ describe.skipIf(!hasOpenssl)('openssl verify -attime agrees on the valid chain a
 
   const CASES = [
     {at: AT, svidkit: 'ok', openssl: null},
-    {at: '2020-03-24T16:00:00Z', svidkit: 'cert-expired', openssl: 'error 10 at 0 depth lookup: certificate has expired'},
-    {at: '2020-03-24T14:06:00Z', svidkit: 'cert-not-yet-valid', openssl: 'error 9 at 0 depth lookup: certificate is not yet valid'},
+    {
+      at: '2020-03-24T16:00:00Z',
+      svidkit: 'cert-expired',
+      openssl: 'error 10 at 0 depth lookup: certificate has expired',
+    },
+    {
+      at: '2020-03-24T14:06:00Z',
+      svidkit: 'cert-not-yet-valid',
+      openssl: 'error 9 at 0 depth lookup: certificate is not yet valid',
+    },
   ]
 
   it.each(CASES)('at $at: $svidkit', ({at, svidkit, openssl}) => {

@@ -46,7 +46,9 @@ describe('boundedCache', () => {
 
 describe('cached DER times and instants', () => {
   // 1950..2100 in whole seconds: UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5).
-  const instant = fc.integer({min: Date.UTC(1950, 0, 1) / 1000, max: Date.UTC(2100, 0, 1) / 1000}).map((s) => new Date(s * 1000))
+  const instant = fc
+    .integer({min: Date.UTC(1950, 0, 1) / 1000, max: Date.UTC(2100, 0, 1) / 1000})
+    .map((s) => new Date(s * 1000))
 
   it('time() reads back, through parseCertificateTime, as the instant it encoded, cached or not (property)', () => {
     fc.assert(
@@ -54,7 +56,9 @@ describe('cached DER times and instants', () => {
         // Each instant twice, so the second read of each comes from both caches.
         for (const d of [...ds, ...ds]) {
           const der = time(d)
-          expect(parseCertificateTime(der[0], Buffer.from(der.subarray(2)).toString('latin1'), 'notBefore').getTime()).toBe(d.getTime())
+          expect(
+            parseCertificateTime(der[0], Buffer.from(der.subarray(2)).toString('latin1'), 'notBefore').getTime(),
+          ).toBe(d.getTime())
           expect(der[0]).toBe(d.getUTCFullYear() < 2050 ? 0x17 : 0x18)
           expect(formatInstant(d)).toBe(d.toISOString().replace('.000Z', 'Z'))
         }

@@ -4,7 +4,13 @@
  * `recipeFor` turns catalogue defects into a recipe whose check and notes issuance reports.
  */
 import {beforeAll, describe, expect, it} from 'vitest'
-import {createAuthority, fixedClock, issueSvid as libraryIssueSvid, type Authority, type LeafRecipe} from '../../src/index.js'
+import {
+  createAuthority,
+  fixedClock,
+  issueSvid as libraryIssueSvid,
+  type Authority,
+  type LeafRecipe,
+} from '../../src/index.js'
 import {issueSvid} from '../../src/core/svid/issue.js'
 import {DEFECTS, recipeFor} from '../../src/core/defects/index.js'
 import {SvidkitError} from '../../src/core/errors.js'
@@ -46,7 +52,12 @@ describe('issueSvid and its recipe seam', () => {
       },
     }
     const {svid} = await issueSvid(authority, {spiffeId: ID, clock, recipe})
-    expect(calls).toEqual(['validity', `signer ${ID} example.org ec-p256 false ${NOW.toISOString()}`, 'template', 'result 0'])
+    expect(calls).toEqual([
+      'validity',
+      `signer ${ID} example.org ec-p256 false ${NOW.toISOString()}`,
+      'template',
+      'result 0',
+    ])
     const leaf = svid.certificates[0]
     expect([leaf.notAfter.getTime() - NOW.getTime(), leaf.issuer, leaf.subject, svid.certificates.length]).toEqual([
       60_000,
@@ -60,7 +71,13 @@ describe('issueSvid and its recipe seam', () => {
   it('the profile recipe ({}) and no recipe issue the same spec-correct SVID', async () => {
     for (const recipe of [undefined, {}]) {
       const {svid, bundle} = await issueSvid(authority, {spiffeId: ID, clock, recipe})
-      const r = verifySvid({chain: svid.certificates, key: svid.privateKey, bundles: singleBundleSet('example.org', bundle), at: NOW, strict: true})
+      const r = verifySvid({
+        chain: svid.certificates,
+        key: svid.privateKey,
+        bundles: singleBundleSet('example.org', bundle),
+        at: NOW,
+        strict: true,
+      })
       expect(r.errors).toEqual([])
     }
   })
@@ -83,16 +100,27 @@ describe('recipeFor', () => {
 
   it('refuses an unknown name and a clashing pair with the usage errors of issue --defect', () => {
     expect(() => recipeFor(['nope'])).toThrow(/^unknown defect "nope"$/)
-    expect(() => recipeFor(['leaf-is-ca', 'leaf-crl-sign'])).toThrow(/both change the leaf-flags and cannot be combined/)
+    expect(() => recipeFor(['leaf-is-ca', 'leaf-crl-sign'])).toThrow(
+      /both change the leaf-flags and cannot be combined/,
+    )
   })
 
-  it.each(DEFECTS.map((d) => [d.name, d.code]))('%s: the issued SVID passes its own check and verify reports %s', async (name, code) => {
-    const recipe = recipeFor([name])!
-    const {svid, bundle} = await issueSvid(authority, {spiffeId: ID, clock, recipe})
-    expect(() => recipe.check!(svid, bundle, NOW)).not.toThrow()
-    const r = verifySvid({chain: svid.certificates, key: svid.privateKey, bundles: singleBundleSet('example.org', bundle), at: NOW, strict: true})
-    expect(r.errors.map((e) => e.code)).toContain(code)
-  })
+  it.each(DEFECTS.map((d) => [d.name, d.code]))(
+    '%s: the issued SVID passes its own check and verify reports %s',
+    async (name, code) => {
+      const recipe = recipeFor([name])!
+      const {svid, bundle} = await issueSvid(authority, {spiffeId: ID, clock, recipe})
+      expect(() => recipe.check!(svid, bundle, NOW)).not.toThrow()
+      const r = verifySvid({
+        chain: svid.certificates,
+        key: svid.privateKey,
+        bundles: singleBundleSet('example.org', bundle),
+        at: NOW,
+        strict: true,
+      })
+      expect(r.errors.map((e) => e.code)).toContain(code)
+    },
+  )
 
   it('the check throws (exit 1) for an SVID that does not break what the defect names', async () => {
     const {svid, bundle} = await issueSvid(authority, {spiffeId: ID, clock})

@@ -20,7 +20,9 @@ const warned = new Set<string>()
 export function warnMissing(tool: string, present: boolean, pkg: string): void {
   if (present || warned.has(tool)) return
   warned.add(tool)
-  console.warn(`[svidkit tests] "${tool}" not found on PATH: skipping the handshake interop tests that need it (apt-get install -y ${pkg})`)
+  console.warn(
+    `[svidkit tests] "${tool}" not found on PATH: skipping the handshake interop tests that need it (apt-get install -y ${pkg})`,
+  )
 }
 
 /** Returns a TCP port that was free on 127.0.0.1 a moment ago (the caller retries on EADDRINUSE). */
@@ -91,7 +93,9 @@ export async function killPeers(): Promise<void> {
 export async function startSServer(args: string[]): Promise<Peer> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
-    const child = spawn('openssl', ['s_server', '-accept', `${HOST}:${port}`, ...args, '-www'], {stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn('openssl', ['s_server', '-accept', `${HOST}:${port}`, ...args, '-www'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     const {out, exited} = track(child)
     let done = false
     void exited.then(() => (done = true))
@@ -102,7 +106,8 @@ export async function startSServer(args: string[]): Promise<Peer> {
       throw err
     }
     if (!done) return {child, port, out, exited}
-    if (attempt >= 3 || !/address already in use|bind/i.test(out())) throw new Error(`openssl s_server did not start:\n${out()}`)
+    if (attempt >= 3 || !/address already in use|bind/i.test(out()))
+      throw new Error(`openssl s_server did not start:\n${out()}`)
   }
 }
 

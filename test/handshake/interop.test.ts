@@ -19,7 +19,18 @@ import {REPO, STACK_LINE} from '../helpers/cli.js'
 import {certBlocks} from '../helpers/pem.js'
 import {hasOpenssl, warnIfMissing} from '../helpers/peers.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {HOST, ensureDist, hasGnutlsCli, killPeers, looksLikeMissingDist, runAsync, startSServer, waitFor, warnMissing, type Peer} from './harness.js'
+import {
+  HOST,
+  ensureDist,
+  hasGnutlsCli,
+  killPeers,
+  looksLikeMissingDist,
+  runAsync,
+  startSServer,
+  waitFor,
+  warnMissing,
+  type Peer,
+} from './harness.js'
 
 warnIfMissing('openssl', hasOpenssl)
 warnMissing('gnutls-cli', hasGnutlsCli, 'gnutls-bin')
@@ -54,7 +65,12 @@ let expired: SvidDir
 let client: SvidDir
 let foreign: SvidDir
 
-async function issue(name: string, spiffeId: string, ca: string, extra: {dns?: string[]; notBefore?: Date; notAfter?: Date} = {}): Promise<SvidDir> {
+async function issue(
+  name: string,
+  spiffeId: string,
+  ca: string,
+  extra: {dns?: string[]; notBefore?: Date; notAfter?: Date} = {},
+): Promise<SvidDir> {
   const dir = join(base(), name)
   await issueToDirectory({spiffeId, ca, out: dir, ...extra})
   const names = fileNames('spiffe-helper')
@@ -79,7 +95,10 @@ beforeAll(async () => {
   // Only for peers that insist on a hostname check (DNS SANs for legacy peers only).
   serverDns = await issue('server-dns', SERVER_ID, ca, {dns: ['localhost']})
   const now = Date.now()
-  expired = await issue('expired', SERVER_ID, ca, {notBefore: new Date(now - 2 * 3_600_000), notAfter: new Date(now - 3_600_000)})
+  expired = await issue('expired', SERVER_ID, ca, {
+    notBefore: new Date(now - 2 * 3_600_000),
+    notAfter: new Date(now - 3_600_000),
+  })
   client = await issue('client', CLIENT_ID, ca)
   foreign = await issue('foreign', FOREIGN_ID, otherCa)
 })
@@ -107,7 +126,14 @@ function sServer(svid: SvidDir, extra: string[] = [], o: {chain?: boolean} = {})
 /** The svidkit server in-process, with every observation collected. */
 async function svidServer(svid: SvidDir): Promise<{server: SvidServer; port: number; events: ServerEvent[]}> {
   const events: ServerEvent[] = []
-  const server = new SvidServer({host: HOST, port: 0, dir: svid.dir, names: fileNames('spiffe-helper'), pollMs: 60_000, sink: (e) => events.push(e)})
+  const server = new SvidServer({
+    host: HOST,
+    port: 0,
+    dir: svid.dir,
+    names: fileNames('spiffe-helper'),
+    pollMs: 60_000,
+    sink: (e) => events.push(e),
+  })
   const port = await server.start()
   return {server, port, events}
 }
@@ -124,7 +150,13 @@ describe.skipIf(!hasOpenssl)('svidkit client against openssl s_server', () => {
     it(`succeeds with the matching --expect-id under ${v.tls} (server pinned with ${v.openssl})`, async () => {
       const peer = await sServer(server, [v.openssl])
       const r = await runClient({target: `${HOST}:${peer.port}`, dir: client.dir, expectIds: [SERVER_ID]})
-      expect({ok: r.ok, errors: r.errors, protocol: r.tls.protocol, resumed: r.tls.resumed, spiffeId: r.peer.spiffeId}).toEqual({
+      expect({
+        ok: r.ok,
+        errors: r.errors,
+        protocol: r.tls.protocol,
+        resumed: r.tls.resumed,
+        spiffeId: r.peer.spiffeId,
+      }).toEqual({
         ok: true,
         errors: [],
         protocol: v.tls,
@@ -135,19 +167,32 @@ describe.skipIf(!hasOpenssl)('svidkit client against openssl s_server', () => {
       expect(r.reply).toMatch(/^HTTP\/1\.0 200 ok$/i)
       expect(r.peer.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'root'])
       // openssl verified our chain against bundle.pem (-Verify 2 -verify_return_error).
-      await waitFor(() => /depth=0 O = svidkit\s+verify return:1/.test(peer.out()), 5000, 's_server to log the verified client')
+      await waitFor(
+        () => /depth=0 O = svidkit\s+verify return:1/.test(peer.out()),
+        5000,
+        's_server to log the verified client',
+      )
     })
 
     it(`succeeds when the client pins ${v.tls}`, async () => {
       const peer = await sServer(server)
-      const r = await runClient({target: `${HOST}:${peer.port}`, dir: client.dir, expectIds: [SERVER_ID], tlsVersion: v.tls as TlsVersionChoice})
+      const r = await runClient({
+        target: `${HOST}:${peer.port}`,
+        dir: client.dir,
+        expectIds: [SERVER_ID],
+        tlsVersion: v.tls as TlsVersionChoice,
+      })
       expect({ok: r.ok, protocol: r.tls.protocol, errors: r.errors}).toEqual({ok: true, protocol: v.tls, errors: []})
     })
   }
 
   it('wrong expected ID: id-mismatch, rejected by us (local)', async () => {
     const peer = await sServer(server)
-    const r = await runClient({target: `${HOST}:${peer.port}`, dir: client.dir, expectIds: [`spiffe://${TD}/not-the-server`]})
+    const r = await runClient({
+      target: `${HOST}:${peer.port}`,
+      dir: client.dir,
+      expectIds: [`spiffe://${TD}/not-the-server`],
+    })
     expectFailed(r, 'id-mismatch', 'local')
     expect(r.peer.spiffeId).toBe(SERVER_ID)
     expect(r.reply).toBeUndefined()
@@ -156,7 +201,12 @@ describe.skipIf(!hasOpenssl)('svidkit client against openssl s_server', () => {
   for (const v of VERSIONS) {
     it(`client from a foreign trust domain under ${v.tls}: alert 48 unknown ca → untrusted-chain, side peer`, async () => {
       const peer = await sServer(server)
-      const r = await runClient({target: `${HOST}:${peer.port}`, dir: foreign.dir, bundles: [`${TD}=${caBundle}`], tlsVersion: v.tls as TlsVersionChoice})
+      const r = await runClient({
+        target: `${HOST}:${peer.port}`,
+        dir: foreign.dir,
+        bundles: [`${TD}=${caBundle}`],
+        tlsVersion: v.tls as TlsVersionChoice,
+      })
       expectFailed(r, 'untrusted-chain', 'peer')
       expect(r.errors[0].message).toMatch(/alert unknown ca/i)
       expect(r.errors[0].hint).toMatch(/unknown ca/)
@@ -184,7 +234,9 @@ describe.skipIf(!hasOpenssl)('svidkit client against openssl s_server', () => {
     expectFailed(r, 'ERR_TLS_CERT_REQUIRED', 'peer')
     expect(r.errors[0].message).toMatch(/TLS alert 116/)
     expect(r.errors[0].message).not.toMatch(/\n|:error:/)
-    expect(r.errors[0].hint).toBe('the server requires a client certificate and we sent none (alert 116 "certificate required")')
+    expect(r.errors[0].hint).toBe(
+      'the server requires a client certificate and we sent none (alert 116 "certificate required")',
+    )
     // Under 1.3 our side of the handshake finished and the server was verified first.
     expect(r.tls.protocol).toBe('TLSv1.3')
     expect(r.peer.spiffeId).toBe(SERVER_ID)
@@ -198,7 +250,11 @@ describe.skipIf(!hasOpenssl)('svidkit client against openssl s_server', () => {
     // We know we sent no certificate, so alert 40 is explained as the server requiring one.
     expect(r.errors[0].hint).toMatch(/we sent no client certificate/)
     expect(r.tls.protocol).toBeNull()
-    await waitFor(() => /peer did not return a certificate/.test(peer.out()), 5000, 's_server to log the missing client certificate')
+    await waitFor(
+      () => /peer did not return a certificate/.test(peer.out()),
+      5000,
+      's_server to log the missing client certificate',
+    )
   })
 
   it('TLS 1.2 alert 40 after sending no client certificate: the hint says we sent none', async () => {
@@ -220,18 +276,32 @@ describe.skipIf(!hasOpenssl)('svidkit server against openssl s_client', () => {
   /** Runs one s_client connection that sends a request and waits for the server to close. */
   async function sClient(args: string[]): Promise<{out: string; events: ServerEvent[]}> {
     const mark = connections(srv.events).length
-    const r = await runAsync('openssl', ['s_client', '-connect', `${HOST}:${srv.port}`, '-CAfile', caBundle, '-verify_return_error', '-ign_eof', ...args], {
-      input: REQUEST,
-      timeoutMs: 10_000,
-    })
+    const r = await runAsync(
+      'openssl',
+      ['s_client', '-connect', `${HOST}:${srv.port}`, '-CAfile', caBundle, '-verify_return_error', '-ign_eof', ...args],
+      {
+        input: REQUEST,
+        timeoutMs: 10_000,
+      },
+    )
     await waitFor(() => connections(srv.events).length > mark, 5000, 'the server to report the connection')
     return {out: r.stdout + r.stderr, events: connections(srv.events).slice(mark)}
   }
 
   for (const v of VERSIONS) {
     it(`accepts the client's SVID under ${v.tls} and answers the request`, async () => {
-      const {out, events} = await sClient(['-cert', client.leaf, '-cert_chain', client.intermediates, '-key', client.key, v.openssl])
-      expect(events.map((e) => ({result: e.result, peer: e.peer, protocol: e.protocol}))).toEqual([{result: 'accepted', peer: CLIENT_ID, protocol: v.tls}])
+      const {out, events} = await sClient([
+        '-cert',
+        client.leaf,
+        '-cert_chain',
+        client.intermediates,
+        '-key',
+        client.key,
+        v.openssl,
+      ])
+      expect(events.map((e) => ({result: e.result, peer: e.peer, protocol: e.protocol}))).toEqual([
+        {result: 'accepted', peer: CLIENT_ID, protocol: v.tls},
+      ])
       expect(out).toContain(`svidkit ok ${CLIENT_ID}`)
       // s_client verified the svidkit server's chain against the bundle (-verify_return_error).
       expect(out).toMatch(/Verify return code: 0 \(ok\)/)
@@ -276,20 +346,34 @@ describe.skipIf(!hasGnutlsCli)('svidkit server against gnutls-cli', () => {
     await uriOnly?.server.stop()
   })
 
-  async function gnutls(srv: Awaited<ReturnType<typeof svidServer>>, args: string[]): Promise<{out: string; events: ServerEvent[]}> {
+  async function gnutls(
+    srv: Awaited<ReturnType<typeof svidServer>>,
+    args: string[],
+  ): Promise<{out: string; events: ServerEvent[]}> {
     const mark = connections(srv.events).length
-    const r = await runAsync('gnutls-cli', ['--x509certfile', client.cert, '--x509keyfile', client.key, '-p', String(srv.port), ...args, HOST], {
-      input: REQUEST,
-      timeoutMs: 10_000,
-    })
+    const r = await runAsync(
+      'gnutls-cli',
+      ['--x509certfile', client.cert, '--x509keyfile', client.key, '-p', String(srv.port), ...args, HOST],
+      {
+        input: REQUEST,
+        timeoutMs: 10_000,
+      },
+    )
     await waitFor(() => connections(srv.events).length > mark, 5000, 'the server to report the connection')
     return {out: r.stdout + r.stderr, events: connections(srv.events).slice(mark)}
   }
 
   for (const v of VERSIONS) {
     it(`full verification (DNS SAN localhost) under ${v.tls}: accepted, reply received`, async () => {
-      const {out, events} = await gnutls(dns, ['--x509cafile', caBundle, '--verify-hostname=localhost', `--priority=${v.gnutls}`])
-      expect(events.map((e) => ({result: e.result, peer: e.peer, protocol: e.protocol}))).toEqual([{result: 'accepted', peer: CLIENT_ID, protocol: v.tls}])
+      const {out, events} = await gnutls(dns, [
+        '--x509cafile',
+        caBundle,
+        '--verify-hostname=localhost',
+        `--priority=${v.gnutls}`,
+      ])
+      expect(events.map((e) => ({result: e.result, peer: e.peer, protocol: e.protocol}))).toEqual([
+        {result: 'accepted', peer: CLIENT_ID, protocol: v.tls},
+      ])
       expect(out).toMatch(/Status: The certificate is trusted/)
       expect(out).toContain(`svidkit ok ${CLIENT_ID}`)
     })
@@ -337,7 +421,11 @@ describe('svidkit client against the svidkit server', () => {
         // TLS 1.2: the server destroys the socket in 'secureConnection', before its Finished reached us.
         expect(r.errors[0].hint).toMatch(/reset the connection during the handshake/)
       }
-      await waitFor(() => connections(srv.events).some((e) => e.remotePort === r.localPort), 5000, 'the server event of this connection')
+      await waitFor(
+        () => connections(srv.events).some((e) => e.remotePort === r.localPort),
+        5000,
+        'the server event of this connection',
+      )
       const e = connections(srv.events).find((x) => x.remotePort === r.localPort)
       expect({result: e?.result, code: e?.code, side: e?.side, peer: e?.peer}).toEqual({
         result: 'rejected',
@@ -349,7 +437,13 @@ describe('svidkit client against the svidkit server', () => {
   }
 
   it('refuses to start with an expired SVID (validated before serving)', async () => {
-    const s = new SvidServer({host: HOST, port: 0, dir: expired.dir, names: fileNames('spiffe-helper'), sink: () => undefined})
+    const s = new SvidServer({
+      host: HOST,
+      port: 0,
+      dir: expired.dir,
+      names: fileNames('spiffe-helper'),
+      sink: () => undefined,
+    })
     await expect(s.start()).rejects.toMatchObject({code: 'cert-expired'})
     await s.stop()
   })
@@ -361,7 +455,9 @@ describe.skipIf(!hasOpenssl)('the CLI: node bin/run.js handshake … --json agai
   /** Runs the CLI as a user would; a run that failed because dist/ was being rebuilt is retried once. */
   async function cli(args: string[]) {
     for (let attempt = 1; ; attempt++) {
-      const r = await runAsync(process.execPath, [join(REPO, 'bin', 'run.js'), 'handshake', ...args, '--json'], {timeoutMs: 20_000})
+      const r = await runAsync(process.execPath, [join(REPO, 'bin', 'run.js'), 'handshake', ...args, '--json'], {
+        timeoutMs: 20_000,
+      })
       if (attempt < 3 && looksLikeMissingDist(r.stderr + r.stdout)) {
         await ensureDist()
         continue
@@ -375,7 +471,12 @@ describe.skipIf(!hasOpenssl)('the CLI: node bin/run.js handshake … --json agai
     const r = await cli([`${HOST}:${peer.port}`, '--dir', client.dir, '--expect-id', SERVER_ID])
     expect({status: r.status, stderr: r.stderr}).toEqual({status: 0, stderr: ''})
     const doc = JSON.parse(r.stdout)
-    expect(doc).toMatchObject({ok: true, tls: {protocol: 'TLSv1.3', resumed: false}, peer: {spiffeId: SERVER_ID}, errors: []})
+    expect(doc).toMatchObject({
+      ok: true,
+      tls: {protocol: 'TLSv1.3', resumed: false},
+      peer: {spiffeId: SERVER_ID},
+      errors: [],
+    })
     expect(doc.peer.chain.map((c: {role: string}) => c.role)).toEqual(['leaf', 'intermediate', 'root'])
   })
 
@@ -395,6 +496,10 @@ describe.skipIf(!hasOpenssl)('the CLI: node bin/run.js handshake … --json agai
     const r = await cli([`${HOST}:${peer.port}`, '--dir', foreign.dir, '--bundle', `${TD}=${caBundle}`])
     expect(r.status).toBe(5)
     const doc = JSON.parse(r.stdout)
-    expect({ok: doc.ok, code: doc.errors[0].code, side: doc.errors[0].side}).toEqual({ok: false, code: 'untrusted-chain', side: 'peer'})
+    expect({ok: doc.ok, code: doc.errors[0].code, side: doc.errors[0].side}).toEqual({
+      ok: false,
+      code: 'untrusted-chain',
+      side: 'peer',
+    })
   })
 })

@@ -54,58 +54,69 @@ function snapshot(): FdSnapshot {
 
 const mb = (n: number) => Math.round((n / 1048576) * 10) / 10
 
-describe.skipIf(!onLinux)('leaks over a long local race (kubelet writer: a new dir and a ..data swap per rotation)', () => {
-  let before: FdSnapshot
-  let after: FdSnapshot
-  let run: RaceRun
-  let memBefore: NodeJS.MemoryUsage
-  let memAfter: NodeJS.MemoryUsage
+describe.skipIf(!onLinux)(
+  'leaks over a long local race (kubelet writer: a new dir and a ..data swap per rotation)',
+  () => {
+    let before: FdSnapshot
+    let after: FdSnapshot
+    let run: RaceRun
+    let memBefore: NodeJS.MemoryUsage
+    let memAfter: NodeJS.MemoryUsage
 
-  beforeAll(async () => {
-    // Warm-up: the first run opens process-wide fds that stay (libuv's inotify fd, thread pool).
-    await race('leaks warm-up', {rotateMode: 'kubelet', rotations: 2, intervalMs: 50, concurrency: 2})
-    before = snapshot()
-    memBefore = process.memoryUsage()
-    run = await race('leaks', {rotateMode: 'kubelet', rotations: 100, intervalMs: 10, concurrency: 4, handshakes: 2000, debounceMs: 30, pollMs: 1000})
-    // Sockets destroyed at the very end close on a later loop turn: wait for that, bounded.
-    await waitFor(() => snapshot().fds <= before.fds, 2000, 'fds to come back').catch(() => undefined)
-    after = snapshot()
-    memAfter = process.memoryUsage()
-    const p = run.report
-    console.log(
-      `[leaks] ${p.handshakes} handshakes, ${p.rotations} rotations in ${(run.wallMs / 1000).toFixed(1)}s; ` +
-        `convergence p50 ${Math.round(p.convergence?.p50Ms ?? -1)}ms p99 ${Math.round(p.convergence?.p99Ms ?? -1)}ms; ` +
-        `report fds ${p.resources.start.fds}→${p.resources.end.fds} (max ${p.resources.maxFds}); ` +
-        `process fds ${JSON.stringify(before)} → ${JSON.stringify(after)}; ` +
-        `rss ${p.resources.start.rssMb}→${p.resources.end.rssMb} MB (max ${p.resources.maxRssMb}), heap ${p.resources.start.heapMb}→${p.resources.end.heapMb} MB; ` +
-        `process rss ${mb(memBefore.rss)}→${mb(memAfter.rss)} MB, heapUsed ${mb(memBefore.heapUsed)}→${mb(memAfter.heapUsed)} MB, external ${mb(memBefore.external)}→${mb(memAfter.external)} MB`,
-    )
-  }, 110_000)
+    beforeAll(async () => {
+      // Warm-up: the first run opens process-wide fds that stay (libuv's inotify fd, thread pool).
+      await race('leaks warm-up', {rotateMode: 'kubelet', rotations: 2, intervalMs: 50, concurrency: 2})
+      before = snapshot()
+      memBefore = process.memoryUsage()
+      run = await race('leaks', {
+        rotateMode: 'kubelet',
+        rotations: 100,
+        intervalMs: 10,
+        concurrency: 4,
+        handshakes: 2000,
+        debounceMs: 30,
+        pollMs: 1000,
+      })
+      // Sockets destroyed at the very end close on a later loop turn: wait for that, bounded.
+      await waitFor(() => snapshot().fds <= before.fds, 2000, 'fds to come back').catch(() => undefined)
+      after = snapshot()
+      memAfter = process.memoryUsage()
+      const p = run.report
+      console.log(
+        `[leaks] ${p.handshakes} handshakes, ${p.rotations} rotations in ${(run.wallMs / 1000).toFixed(1)}s; ` +
+          `convergence p50 ${Math.round(p.convergence?.p50Ms ?? -1)}ms p99 ${Math.round(p.convergence?.p99Ms ?? -1)}ms; ` +
+          `report fds ${p.resources.start.fds}→${p.resources.end.fds} (max ${p.resources.maxFds}); ` +
+          `process fds ${JSON.stringify(before)} → ${JSON.stringify(after)}; ` +
+          `rss ${p.resources.start.rssMb}→${p.resources.end.rssMb} MB (max ${p.resources.maxRssMb}), heap ${p.resources.start.heapMb}→${p.resources.end.heapMb} MB; ` +
+          `process rss ${mb(memBefore.rss)}→${mb(memAfter.rss)} MB, heapUsed ${mb(memBefore.heapUsed)}→${mb(memAfter.heapUsed)} MB, external ${mb(memBefore.external)}→${mb(memAfter.external)} MB`,
+      )
+    }, 110_000)
 
-  it('ran thousands of handshakes without a failure', () => {
-    const p = run.report
-    expect({ok: p.ok, failures: p.failures, rotations: p.rotations, finalSerialServed: p.finalSerialServed}).toEqual({
-      ok: true,
-      failures: 0,
-      rotations: 100,
-      finalSerialServed: true,
+    it('ran thousands of handshakes without a failure', () => {
+      const p = run.report
+      expect({ok: p.ok, failures: p.failures, rotations: p.rotations, finalSerialServed: p.finalSerialServed}).toEqual({
+        ok: true,
+        failures: 0,
+        rotations: 100,
+        finalSerialServed: true,
+      })
+      expect(p.handshakes).toBeGreaterThanOrEqual(2000)
     })
-    expect(p.handshakes).toBeGreaterThanOrEqual(2000)
-  })
 
-  it("the report's fd count at the end is within a small margin of the start", () => {
-    const {start, end, maxFds} = run.report.resources
-    expect(start.fds).toBeGreaterThan(0)
-    // The end sample is taken right after server.stop(): a couple of just-destroyed sockets may not be closed yet.
-    expect(end.fds - start.fds).toBeLessThanOrEqual(3)
-    // While running: the server, the watchers, the rotate child's pipes and one socket pair per client loop.
-    expect(maxFds - start.fds).toBeLessThan(40)
-  })
+    it("the report's fd count at the end is within a small margin of the start", () => {
+      const {start, end, maxFds} = run.report.resources
+      expect(start.fds).toBeGreaterThan(0)
+      // The end sample is taken right after server.stop(): a couple of just-destroyed sockets may not be closed yet.
+      expect(end.fds - start.fds).toBeLessThanOrEqual(3)
+      // While running: the server, the watchers, the rotate child's pipes and one socket pair per client loop.
+      expect(maxFds - start.fds).toBeLessThan(40)
+    })
 
-  it('once settled, the process holds exactly the fds, sockets, pipes and inotify watches it held before', () => {
-    expect(after).toEqual(before)
-  })
-})
+    it('once settled, the process holds exactly the fds, sockets, pipes and inotify watches it held before', () => {
+      expect(after).toEqual(before)
+    })
+  },
+)
 
 // `serve` keeps counters, not events (issue 17 item 7): 60k garbage connections used to add 90 MB.
 describe('serve keeps bounded memory', () => {

@@ -1,5 +1,14 @@
 import {describe, expect, it} from 'vitest'
-import {chainPem, createAuthority, issueSvid, keyPem, runClient, SvidServer, writeSvidDir, type ServerCredentials} from '../../src/index.js'
+import {
+  chainPem,
+  createAuthority,
+  issueSvid,
+  keyPem,
+  runClient,
+  SvidServer,
+  writeSvidDir,
+  type ServerCredentials,
+} from '../../src/index.js'
 import {fileNames} from '../../src/core/fs/layout.js'
 import {isSvidkitError} from '../../src/core/errors.js'
 import {tmpDir} from '../helpers/tmp.js'
@@ -16,7 +25,11 @@ describe('SvidServer with in-memory credentials', () => {
     const client = await issueSvid(authority, {spiffeId: 'spiffe://example.org/client'})
     const clientDir = tmpDir()
     writeSvidDir(clientDir, client.svid, client.bundle, fileNames('spiffe-helper'))
-    const creds = (s: typeof first): ServerCredentials => ({cert: chainPem(s.svid.certificates), key: keyPem(s.svid), bundle: chainPem(s.bundle)})
+    const creds = (s: typeof first): ServerCredentials => ({
+      cert: chainPem(s.svid.certificates),
+      key: keyPem(s.svid),
+      bundle: chainPem(s.bundle),
+    })
     const server = new SvidServer({host: HOST, port: 0, credentials: creds(first), sink: () => undefined})
     const port = await server.start()
     try {
@@ -47,9 +60,17 @@ describe('SvidServer with in-memory credentials', () => {
 
   it.each([
     {name: 'neither a directory nor credentials', o: {}},
-    {name: 'both a directory and credentials', o: {dir: '/tmp', names: fileNames('spiffe-helper'), credentials: {cert: '', key: '', bundle: ''}}},
-    {name: 'credentials with a naive reload imitation', o: {credentials: {cert: '', key: '', bundle: ''}, reload: 'partial' as const}},
+    {
+      name: 'both a directory and credentials',
+      o: {dir: '/tmp', names: fileNames('spiffe-helper'), credentials: {cert: '', key: '', bundle: ''}},
+    },
+    {
+      name: 'credentials with a naive reload imitation',
+      o: {credentials: {cert: '', key: '', bundle: ''}, reload: 'partial' as const},
+    },
   ])('$name is a usage error', ({o}) => {
-    expect(() => new SvidServer({host: HOST, port: 0, sink: () => undefined, ...o})).toThrow(expect.objectContaining({code: 'usage'}))
+    expect(() => new SvidServer({host: HOST, port: 0, sink: () => undefined, ...o})).toThrow(
+      expect.objectContaining({code: 'usage'}),
+    )
   })
 })

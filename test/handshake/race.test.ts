@@ -17,7 +17,9 @@ const timings: [string, number][] = []
 afterAll(() => {
   if (timings.length === 0) return
   const total = timings.reduce((s, [, t]) => s + t, 0)
-  console.log(`[race] wall time per run: ${timings.map(([m, t]) => `${m} ${(t / 1000).toFixed(1)}s`).join(', ')}; total ${(total / 1000).toFixed(1)}s`)
+  console.log(
+    `[race] wall time per run: ${timings.map(([m, t]) => `${m} ${(t / 1000).toFixed(1)}s`).join(', ')}; total ${(total / 1000).toFixed(1)}s`,
+  )
 })
 
 async function timed(label: string, o: Parameters<typeof race>[1]): Promise<RaceRun> {
@@ -29,7 +31,14 @@ async function timed(label: string, o: Parameters<typeof race>[1]): Promise<Race
 describe('reference server: zero handshake failures over 200 rotations', () => {
   for (const mode of [...ATOMIC_MODES, 'spiffe-helper' as WriterMode]) {
     it(`${mode}${mode === 'spiffe-helper' ? ' (default knobs)' : ''}`, async () => {
-      const {report: p} = await timed(mode, {rotateMode: mode, rotations: ROTATIONS, intervalMs: 10, concurrency: 2, debounceMs: 30, pollMs: 1000})
+      const {report: p} = await timed(mode, {
+        rotateMode: mode,
+        rotations: ROTATIONS,
+        intervalMs: 10,
+        concurrency: 2,
+        debounceMs: 30,
+        pollMs: 1000,
+      })
       expect({
         ok: p.ok,
         failures: p.failures,
@@ -39,7 +48,16 @@ describe('reference server: zero handshake failures over 200 rotations', () => {
         rotateExit: p.rotateExit,
         finalSerialServed: p.finalSerialServed,
         resumed: p.resumed,
-      }).toEqual({ok: true, failures: 0, failuresByCause: {}, errors: [], rotations: ROTATIONS, rotateExit: 0, finalSerialServed: true, resumed: 0})
+      }).toEqual({
+        ok: true,
+        failures: 0,
+        failuresByCause: {},
+        errors: [],
+        rotations: ROTATIONS,
+        rotateExit: 0,
+        finalSerialServed: true,
+        resumed: 0,
+      })
       expect(p.handshakes).toBeGreaterThan(ROTATIONS)
       expect(p.server.reloads).toBeGreaterThan(0)
       expect(p.convergence).not.toBeNull()
@@ -55,7 +73,11 @@ describe("naive server 'partial' (setSecureContext({key, cert}) drops ca, R15)",
 
   it('serves clients until the first reload, then every client certificate is rejected (side peer)', () => {
     const p = run.report
-    expect({ok: p.ok, finalSerialServed: p.finalSerialServed, rotateExit: p.rotateExit}).toEqual({ok: false, finalSerialServed: false, rotateExit: 0})
+    expect({ok: p.ok, finalSerialServed: p.finalSerialServed, rotateExit: p.rotateExit}).toEqual({
+      ok: false,
+      finalSerialServed: false,
+      rotateExit: 0,
+    })
     expect(p.failures).toBeGreaterThan(0)
     expect(Object.keys(p.failuresByCause).length).toBeGreaterThan(0)
     expect(p.failuresBySide).toEqual({local: 0, peer: p.failures})
@@ -80,7 +102,9 @@ describe("naive server 'partial' (setSecureContext({key, cert}) drops ca, R15)",
   it("the server names its own refusal (untrusted-chain, side local) in 'partial' mode", () => {
     const rejected = run.events.filter((e) => e.type === 'connection' && e.result === 'rejected')
     expect(rejected.length).toBeGreaterThan(0)
-    expect(rejected.every((e) => e.code === 'untrusted-chain' && e.side === 'local' && typeof e.remotePort === 'number')).toBe(true)
+    expect(
+      rejected.every((e) => e.code === 'untrusted-chain' && e.side === 'local' && typeof e.remotePort === 'number'),
+    ).toBe(true)
   })
 })
 
@@ -102,7 +126,9 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
     expect(codes.some((c) => c === 'ERR_OSSL_PEM_NO_START_LINE' || c === 'ERR_OSSL_UNSUPPORTED')).toBe(true)
     // Reloads stamped with validated: false: this server installs whatever it read.
     expect(r.events.some((e) => e.type === 'reload' && e.validated === false)).toBe(true)
-    console.log(`[race] unvalidated truncate-hold: reload errors ${JSON.stringify(countBy(codes))}, client failures ${r.report.failures}`)
+    console.log(
+      `[race] unvalidated truncate-hold: reload errors ${JSON.stringify(countBy(codes))}, client failures ${r.report.failures}`,
+    )
   }, 60_000)
 
   it('--gap 50ms: new cert next to the old key (R1): ERR_OSSL_X509_KEY_VALUES_MISMATCH', async () => {
@@ -117,7 +143,9 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
     const codes = ossl(r)
     expect(codes).toContain('ERR_OSSL_X509_KEY_VALUES_MISMATCH')
     expect(codes.every((c) => c.startsWith('ERR_OSSL_'))).toBe(true)
-    console.log(`[race] unvalidated gap: reload errors ${JSON.stringify(countBy(codes))}, client failures ${r.report.failures}`)
+    console.log(
+      `[race] unvalidated gap: reload errors ${JSON.stringify(countBy(codes))}, client failures ${r.report.failures}`,
+    )
   }, 60_000)
 
   const TORN: Knobs = {...defaultKnobs(), order: ['key', 'cert', 'bundle'], chunkBytes: 64, chunkDelayMs: 3}
@@ -152,13 +180,24 @@ describe("naive server 'unvalidated' with spiffe-helper (in-place O_TRUNC writes
       debounceMs: 30,
       pollMs: 1000,
     })
-    expect({ok: p.ok, failures: p.failures, finalSerialServed: p.finalSerialServed}).toEqual({ok: true, failures: 0, finalSerialServed: true})
+    expect({ok: p.ok, failures: p.failures, finalSerialServed: p.finalSerialServed}).toEqual({
+      ok: true,
+      failures: 0,
+      finalSerialServed: true,
+    })
   }, 60_000)
 })
 
 describe('root rotation with the reference server (R12)', () => {
   it("caOverlap 'none': old-root client vs new-root server fails with untrusted-chain", async () => {
-    const {report: p} = await timed('root none', {kind: 'root', caOverlap: 'none', rotations: 1, intervalMs: 200, concurrency: 2, pollMs: 500})
+    const {report: p} = await timed('root none', {
+      kind: 'root',
+      caOverlap: 'none',
+      rotations: 1,
+      intervalMs: 200,
+      concurrency: 2,
+      pollMs: 500,
+    })
     expect(p.failures).toBeGreaterThan(0)
     expect(Object.keys(p.failuresByCause)).toEqual(['untrusted-chain'])
     // The server refuses the client's old-root SVID: attributed to the server's reason.
@@ -189,7 +228,9 @@ describe('root rotation with the reference server (R12)', () => {
     expect(reloads.length).toBeGreaterThan(0)
     expect(reloads.every((e) => e.trustChanged === true)).toBe(true)
     const lastReload = reloads.at(-1)?.t as number
-    expect(events.filter((e) => e.type === 'connection' && e.result === 'accepted' && e.t > lastReload).length).toBeGreaterThan(0)
+    expect(
+      events.filter((e) => e.type === 'connection' && e.result === 'accepted' && e.t > lastReload).length,
+    ).toBeGreaterThan(0)
   }, 60_000)
 })
 
@@ -201,11 +242,22 @@ function countBy(xs: string[]): Record<string, number> {
 
 describe("naive server 'sni' (SNICallback swap only, no setSecureContext)", () => {
   it('clients without SNI keep being served the old serial after the last set was loaded; the reference server serves none', async () => {
-    const sni = await timed('sni', {serverReload: 'sni', rotations: 3, intervalMs: 200, concurrency: 2, durationMs: 2500})
+    const sni = await timed('sni', {
+      serverReload: 'sni',
+      rotations: 3,
+      intervalMs: 200,
+      concurrency: 2,
+      durationMs: 2500,
+    })
     expect(sni.report.finalSetLoaded).toBe(true)
     expect(sni.report.staleServed).toBeGreaterThan(0)
     expect(sni.report.ok).toBe(false)
-    const reference = await timed('reference (sni comparison)', {rotations: 3, intervalMs: 200, concurrency: 2, durationMs: 2500})
+    const reference = await timed('reference (sni comparison)', {
+      rotations: 3,
+      intervalMs: 200,
+      concurrency: 2,
+      durationMs: 2500,
+    })
     expect({staleServed: reference.report.staleServed, ok: reference.report.ok}).toEqual({staleServed: 0, ok: true})
   }, 60_000)
 })
@@ -215,7 +267,11 @@ describe('the documented naive-server example fails every time (race --help)', (
   // whatever is on disk at each event; the writer holds each truncated file 30 ms for it (issue 18).
   for (const run of [1, 2]) {
     it(`run ${run}: exit 5 with failures`, async () => {
-      const {report: p} = await timed(`unvalidated example ${run}`, {rotateMode: 'spiffe-helper', serverReload: 'unvalidated', rotations: 20})
+      const {report: p} = await timed(`unvalidated example ${run}`, {
+        rotateMode: 'spiffe-helper',
+        serverReload: 'unvalidated',
+        rotations: 20,
+      })
       expect({ok: p.ok, failed: p.failures > 0}).toEqual({ok: false, failed: true})
     }, 60_000)
   }

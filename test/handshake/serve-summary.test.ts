@@ -3,7 +3,16 @@ import {describe, expect, it} from 'vitest'
 import {renderServerSummary} from '../../src/cli/render/handshake.js'
 import type {ServerSummary} from '../../src/core/handshake/run-server.js'
 
-const base: ServerSummary = {ok: true, port: 8443, connections: 3, accepted: 3, rejected: 0, failed: 0, reloads: 1, rejectedByCause: {}}
+const base: ServerSummary = {
+  ok: true,
+  port: 8443,
+  connections: 3,
+  accepted: 3,
+  rejected: 0,
+  failed: 0,
+  reloads: 1,
+  rejectedByCause: {},
+}
 
 describe('serve summary', () => {
   it('says nothing of causes when every connection was accepted', () => {
@@ -21,6 +30,8 @@ describe('serve summary', () => {
       failed: 1,
       rejectedByCause: {'trust-domain-mismatch': 1, 'handshake-failed': 1},
     })
-    expect(lines.find((l) => /cause/.test(l))).toMatch(/^ {2}not accepted, by cause {2}trust-domain-mismatch ×1, handshake-failed ×1$/)
+    expect(lines.find((l) => /cause/.test(l))).toMatch(
+      /^ {2}not accepted, by cause {2}trust-domain-mismatch ×1, handshake-failed ×1$/,
+    )
   })
 })

@@ -90,7 +90,10 @@ export interface FailureDoc {
 }
 
 /** Returns the primary failure of a JSON document and whether it says "not ok", in either shape. */
-export function failureOf(doc: FailureDoc): {failed: boolean; error?: {code?: string; message?: string; hint?: string}} {
+export function failureOf(doc: FailureDoc): {
+  failed: boolean
+  error?: {code?: string; message?: string; hint?: string}
+} {
   if (doc.errors) return {failed: doc.valid === false, error: doc.errors[0]}
   return {failed: doc.ok === false, error: doc.error}
 }
@@ -104,7 +107,13 @@ export function expectFailure(r: CliResult, want: {exit: number; code: string; j
   const seen = {exit: r.exit, stack: STACK_LINE.test(r.stderr) || STACK_LINE.test(r.stdout)}
   if (want.json) {
     const {failed, error} = failureOf(jsonOf(r.stdout) as FailureDoc)
-    expect({...seen, code: error?.code, failed, stderr: r.stderr}).toEqual({exit: want.exit, stack: false, code: want.code, failed: true, stderr: ''})
+    expect({...seen, code: error?.code, failed, stderr: r.stderr}).toEqual({
+      exit: want.exit,
+      stack: false,
+      code: want.code,
+      failed: true,
+      stderr: '',
+    })
     // Lowercase (acronyms aside), no final period (STYLE habit 4).
     expect(error?.message).toMatch(/^(?![A-Z][a-z]).*[^.]$/)
     expect(error?.hint).toBeTruthy()

@@ -62,7 +62,20 @@ function field(text: string, name: string): string {
 export function opensslView(file: string): OpensslView {
   const t = run('openssl', ['x509', '-in', file, '-text', '-noout'])
   if (t.status !== 0) throw new Error(`openssl x509 -text failed: ${t.stderr}`)
-  const f = run('openssl', ['x509', '-in', file, '-noout', '-serial', '-startdate', '-enddate', '-dateopt', 'iso_8601', '-subject', '-nameopt', 'RFC2253'])
+  const f = run('openssl', [
+    'x509',
+    '-in',
+    file,
+    '-noout',
+    '-serial',
+    '-startdate',
+    '-enddate',
+    '-dateopt',
+    'iso_8601',
+    '-subject',
+    '-nameopt',
+    'RFC2253',
+  ])
   if (f.status !== 0) throw new Error(`openssl x509 -noout failed: ${f.stderr}`)
   const sig = /^ {8}Signature Algorithm: (\S+)/m.exec(t.stdout)
   if (!sig) throw new Error('openssl printed no Signature Algorithm')
@@ -79,5 +92,8 @@ export function opensslView(file: string): OpensslView {
 
 /** Returns a key identifier as OpenSSL prints it, reduced to lowercase hex (`keyid:` and colons dropped). */
 export function keyIdHex(value: string): string {
-  return value.replace(/^keyid:/, '').replaceAll(':', '').toLowerCase()
+  return value
+    .replace(/^keyid:/, '')
+    .replaceAll(':', '')
+    .toLowerCase()
 }

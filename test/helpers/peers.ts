@@ -53,7 +53,9 @@ export function warnIfMissing(name: string, present: boolean): void {
   if (present || warned.has(name)) return
   warned.add(name)
   const pkg = name === 'certtool' || name.startsWith('gnutls') ? 'gnutls-bin' : name
-  console.warn(`[svidkit tests] "${name}" not found on PATH: skipping the tests that need it (apt-get install -y ${pkg})`)
+  console.warn(
+    `[svidkit tests] "${name}" not found on PATH: skipping the tests that need it (apt-get install -y ${pkg})`,
+  )
 }
 
 /** `openssl req` arguments for a new unencrypted P-256 key (CSRs and CAs made by openssl in tests). */

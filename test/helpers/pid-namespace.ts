@@ -7,8 +7,10 @@
 import {spawnSync} from 'node:child_process'
 
 /** True when this machine lets the test suite create pid namespaces (root, or unprivileged user namespaces). */
-export const PID_NAMESPACES = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], {timeout: 10_000}).status === 0
-if (!PID_NAMESPACES) console.log('skipped: pid-namespace tests (unshare --pid --fork --mount-proc is not permitted here)')
+export const PID_NAMESPACES =
+  spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], {timeout: 10_000}).status === 0
+if (!PID_NAMESPACES)
+  console.log('skipped: pid-namespace tests (unshare --pid --fork --mount-proc is not permitted here)')
 
 /** What the script printed and how it ended. */
 export interface NamespaceRun {
@@ -21,16 +23,23 @@ export interface NamespaceRun {
  * Returns the result of `sh -c script` run as pid 1 of a fresh pid namespace, with `env`
  * added to the environment; killed (with the whole namespace) after `timeoutMs`.
  */
-export function runInPidNamespace(script: string, o: {env?: Record<string, string>; cwd?: string; timeoutMs?: number} = {}): NamespaceRun {
+export function runInPidNamespace(
+  script: string,
+  o: {env?: Record<string, string>; cwd?: string; timeoutMs?: number} = {},
+): NamespaceRun {
   if (!PID_NAMESPACES) throw new Error('pid namespaces are not available')
   // setsid: kill(0) signals the caller's process group, which a pid namespace does not
   // confine; in a session of its own the group holds only the namespace's processes.
-  const r = spawnSync('setsid', ['--wait', 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', 'setsid', 'sh', '-c', script], {
-    cwd: o.cwd,
-    env: {...process.env, ...o.env},
-    encoding: 'utf8',
-    timeout: o.timeoutMs ?? 60_000,
-    killSignal: 'SIGKILL',
-  })
+  const r = spawnSync(
+    'setsid',
+    ['--wait', 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', 'setsid', 'sh', '-c', script],
+    {
+      cwd: o.cwd,
+      env: {...process.env, ...o.env},
+      encoding: 'utf8',
+      timeout: o.timeoutMs ?? 60_000,
+      killSignal: 'SIGKILL',
+    },
+  )
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
 }

@@ -27,7 +27,8 @@ export function filesNeedingConformance(dir = path.join(REPO_ROOT, 'test')): str
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     const full = path.join(dir, entry.name)
     if (entry.isDirectory()) out.push(...filesNeedingConformance(full))
-    else if (entry.name.endsWith('.test.ts') && readFileSync(full, 'utf8').includes('\nrequireConformance()')) out.push(path.relative(REPO_ROOT, full))
+    else if (entry.name.endsWith('.test.ts') && readFileSync(full, 'utf8').includes('\nrequireConformance()'))
+      out.push(path.relative(REPO_ROOT, full))
   }
   return out.sort()
 }
@@ -39,6 +40,7 @@ export function filesNeedingConformance(dir = path.join(REPO_ROOT, 'test')): str
 export function conformanceExcludes(): string[] {
   if (hasConformance) return []
   const files = filesNeedingConformance()
-  if (files.length > 0) console.warn(`[svidkit tests] skipping ${files.length} test files: ${MISSING_CONFORMANCE}: ${files.join(', ')}`)
+  if (files.length > 0)
+    console.warn(`[svidkit tests] skipping ${files.length} test files: ${MISSING_CONFORMANCE}: ${files.join(', ')}`)
   return files
 }

@@ -26,7 +26,12 @@ let web: string
 let db: string
 
 interface InspectDoc {
-  files: {path: string; kind: string; certificates: {role: string; spiffeId: string | null; pem: string}[]; warnings: string[]}[]
+  files: {
+    path: string
+    kind: string
+    certificates: {role: string; spiffeId: string | null; pem: string}[]
+    warnings: string[]
+  }[]
 }
 
 beforeAll(async () => {
@@ -59,7 +64,12 @@ describe.skipIf(!hasOpenssl)('against openssl s_server', () => {
     const r = await runCli(['inspect', `${HOST}:${peer.port}`, '--json'])
     expect(r.exit, r.stderr).toBe(0)
     const f = (jsonOf(r.stdout) as InspectDoc).files[0]
-    expect({path: f.path, kind: f.kind, roles: f.certificates.map((c) => c.role), id: f.certificates[0].spiffeId}).toEqual({
+    expect({
+      path: f.path,
+      kind: f.kind,
+      roles: f.certificates.map((c) => c.role),
+      id: f.certificates[0].spiffeId,
+    }).toEqual({
       path: `${HOST}:${peer.port}`,
       kind: 'chain',
       roles: ['leaf', 'intermediate'],
@@ -78,17 +88,61 @@ describe.skipIf(!hasOpenssl)('against openssl s_server', () => {
 
   it('verify --connect: valid with the right bundle and ID; 4 with another ID or another trust domain bundle', async () => {
     const target = `${HOST}:${peer.port}`
-    const ok = await runCli(['verify', '--connect', target, '--bundle', `${TD}=${ca.bundlePem}`, '--expect-id', WEB, '--json'])
+    const ok = await runCli([
+      'verify',
+      '--connect',
+      target,
+      '--bundle',
+      `${TD}=${ca.bundlePem}`,
+      '--expect-id',
+      WEB,
+      '--json',
+    ])
     const doc = jsonOf(ok.stdout) as {valid: boolean; spiffeId: string; connection: {target: string}}
-    expect({exit: ok.exit, valid: doc.valid, id: doc.spiffeId, target: doc.connection.target}).toEqual({exit: 0, valid: true, id: WEB, target})
-    const wrongId = await runCli(['verify', '--connect', target, '--bundle', `${TD}=${ca.bundlePem}`, '--expect-id', DB, '--json'])
-    expect({exit: wrongId.exit, code: (jsonOf(wrongId.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({exit: 4, code: 'id-mismatch'})
+    expect({exit: ok.exit, valid: doc.valid, id: doc.spiffeId, target: doc.connection.target}).toEqual({
+      exit: 0,
+      valid: true,
+      id: WEB,
+      target,
+    })
+    const wrongId = await runCli([
+      'verify',
+      '--connect',
+      target,
+      '--bundle',
+      `${TD}=${ca.bundlePem}`,
+      '--expect-id',
+      DB,
+      '--json',
+    ])
+    expect({exit: wrongId.exit, code: (jsonOf(wrongId.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({
+      exit: 4,
+      code: 'id-mismatch',
+    })
     const lookAlike = await runCli(['verify', '--connect', target, '--bundle', `${TD}=${other.bundlePem}`, '--json'])
-    expect({exit: lookAlike.exit, code: (jsonOf(lookAlike.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({exit: 4, code: 'untrusted-chain'})
+    expect({
+      exit: lookAlike.exit,
+      code: (jsonOf(lookAlike.stdout) as {errors: {code: string}[]}).errors[0].code,
+    }).toEqual({exit: 4, code: 'untrusted-chain'})
     // s_server sends the SNI certificate (-cert2) without intermediates: the leaf alone does not reach the root.
-    const sni = await runCli(['verify', '--connect', target, '--servername', 'db.test', '--bundle', `${TD}=${ca.bundlePem}`, '--expect-id', DB, '--json'])
+    const sni = await runCli([
+      'verify',
+      '--connect',
+      target,
+      '--servername',
+      'db.test',
+      '--bundle',
+      `${TD}=${ca.bundlePem}`,
+      '--expect-id',
+      DB,
+      '--json',
+    ])
     const sniDoc = jsonOf(sni.stdout) as {spiffeId: string; errors: {code: string; hint: string}[]}
-    expect({exit: sni.exit, id: sniDoc.spiffeId, code: sniDoc.errors[0].code}).toEqual({exit: 4, id: DB, code: 'untrusted-chain'})
+    expect({exit: sni.exit, id: sniDoc.spiffeId, code: sniDoc.errors[0].code}).toEqual({
+      exit: 4,
+      id: DB,
+      code: 'untrusted-chain',
+    })
     expect(sniDoc.errors[0].hint).toMatch(/holds only the leaf/)
   })
 })
@@ -97,7 +151,14 @@ describe('against svidkit SvidServer, and failures', () => {
   let server: SvidServer
   let port: number
   beforeAll(async () => {
-    server = new SvidServer({host: HOST, port: 0, dir: web, names: fileNames('spiffe-helper'), pollMs: 60_000, sink: () => undefined})
+    server = new SvidServer({
+      host: HOST,
+      port: 0,
+      dir: web,
+      names: fileNames('spiffe-helper'),
+      pollMs: 60_000,
+      sink: () => undefined,
+    })
     port = await server.start()
   })
   afterAll(async () => {
@@ -106,7 +167,10 @@ describe('against svidkit SvidServer, and failures', () => {
 
   it('inspect and verify --connect read the SVID the server presents (no client certificate needed)', async () => {
     const r = await runCli(['inspect', `${HOST}:${port}`, '--json'])
-    expect((jsonOf(r.stdout) as InspectDoc).files[0].certificates.map((c) => c.spiffeId)).toEqual([WEB, `spiffe://${TD}`])
+    expect((jsonOf(r.stdout) as InspectDoc).files[0].certificates.map((c) => c.spiffeId)).toEqual([
+      WEB,
+      `spiffe://${TD}`,
+    ])
     const v = await runCli(['verify', '--connect', `${HOST}:${port}`, '--bundle', `${TD}=${ca.bundlePem}`])
     expect(v.exit, v.stderr).toBe(0)
   })
@@ -115,9 +179,15 @@ describe('against svidkit SvidServer, and failures', () => {
     const closed = await freePort()
     const r = await runCli(['inspect', `${HOST}:${closed}`])
     expect(r.exit).toBe(5)
-    expect(r.stderr).toMatch(new RegExp(`^error \\[handshake-failed\\]: cannot fetch the certificate chain of "${HOST}:${closed}": ECONNREFUSED`))
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error \\[handshake-failed\\]: cannot fetch the certificate chain of "${HOST}:${closed}": ECONNREFUSED`,
+      ),
+    )
     expect((await runCli(['verify', '--connect', `${HOST}:${port}`])).exit).toBe(2) // no --bundle
-    expect((await runCli(['verify', 'svid.pem', '--connect', `${HOST}:${port}`, '--bundle', ca.bundlePem])).exit).toBe(2)
+    expect((await runCli(['verify', 'svid.pem', '--connect', `${HOST}:${port}`, '--bundle', ca.bundlePem])).exit).toBe(
+      2,
+    )
     expect((await runCli(['inspect', svidFiles(web).cert, '--servername', 'x'])).exit).toBe(2)
     expect((await runCli(['inspect', svidFiles(web).cert, '--format', 'pem', '--json'])).exit).toBe(2)
   })

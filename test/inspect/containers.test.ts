@@ -46,7 +46,10 @@ async function ok(args: string[]): Promise<unknown> {
 
 async function failure(args: string[]): Promise<{exit: number; code: string; message: string; hint: string}> {
   const r = await runCli([...args, '--json'])
-  const doc = jsonOf(r.stdout) as {error?: {code: string; message: string; hint: string}; errors?: {code: string; message: string; hint: string}[]}
+  const doc = jsonOf(r.stdout) as {
+    error?: {code: string; message: string; hint: string}
+    errors?: {code: string; message: string; hint: string}[]
+  }
   return {exit: r.exit, ...(doc.error ?? doc.errors?.[0] ?? {code: '', message: '', hint: ''})}
 }
 
@@ -72,7 +75,9 @@ describe('PKCS#12', () => {
   })
 
   it('verify reads the key and chain from it', async () => {
-    expect(await ok(['verify', p('p12/svid.p12'), '--p12-password-file', p('pw'), '--bundle', p('p12/svid_bundle.pem')])).toMatchObject({
+    expect(
+      await ok(['verify', p('p12/svid.p12'), '--p12-password-file', p('pw'), '--bundle', p('p12/svid_bundle.pem')]),
+    ).toMatchObject({
       valid: true,
       spiffeId: ID,
       checks: expect.arrayContaining([expect.objectContaining({name: 'key-match', status: 'pass'})]),
@@ -86,19 +91,27 @@ describe('PKCS#12', () => {
       message: `wrong password for PKCS#12 "${p('p12/svid.p12')}" (its MAC does not verify)`,
     })
     const f = await failure(['verify', p('p12/svid.p12'), '--bundle', p('p12/svid_bundle.pem')])
-    expect(f).toMatchObject({exit: 3, code: 'key-invalid', message: `"${p('p12/svid.p12')}" is a password-protected PKCS#12 file, and no password was given`})
+    expect(f).toMatchObject({
+      exit: 3,
+      code: 'key-invalid',
+      message: `"${p('p12/svid.p12')}" is a password-protected PKCS#12 file, and no password was given`,
+    })
     expect(f.hint).toContain('--p12-password-file FILE')
   })
 
   it('on a terminal, a missing password is asked for (once)', () => {
     // script(1) runs the command on a pseudo-terminal fed from our stdin.
     const cmd = (pw: string) =>
-      spawnSync('script', ['-qec', `${process.execPath} ${join(REPO, 'bin/run.js')} inspect ${p('p12/svid.p12')}`, '/dev/null'], {
-        input: `${pw}\n`,
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: {...process.env, NO_COLOR: '1'},
-      })
+      spawnSync(
+        'script',
+        ['-qec', `${process.execPath} ${join(REPO, 'bin/run.js')} inspect ${p('p12/svid.p12')}`, '/dev/null'],
+        {
+          input: `${pw}\n`,
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: {...process.env, NO_COLOR: '1'},
+        },
+      )
     const good = cmd('correct horse')
     expect(good.stdout).toContain('PKCS#12 password: ')
     expect(good.stdout).toMatch(/svid\.p12 {2}\(pkcs12\)/)
@@ -108,16 +121,24 @@ describe('PKCS#12', () => {
     expect(bad.status).toBe(3)
   })
 
-  it.skipIf(!hasOpenssl)('reads what openssl pkcs12 -export writes by default (certificates encrypted with PBES2)', async () => {
-    const made = run('openssl', p12Export('o.p12'))
-    expect(made.status, made.stderr).toBe(0)
-    const {files} = (await ok(['inspect', p('o.p12'), '--p12-password-file', p('pw')])) as {files: Doc[]}
-    expect(files[0].protection).toMatch(/^certificates encrypted \(PBES2 aes-256-cbc/)
-    expect(await ok(['verify', p('o.p12'), '--p12-password-file', p('pw'), '--bundle', p('svid/svid_bundle.pem')])).toMatchObject({valid: true})
-  })
+  it.skipIf(!hasOpenssl)(
+    'reads what openssl pkcs12 -export writes by default (certificates encrypted with PBES2)',
+    async () => {
+      const made = run('openssl', p12Export('o.p12'))
+      expect(made.status, made.stderr).toBe(0)
+      const {files} = (await ok(['inspect', p('o.p12'), '--p12-password-file', p('pw')])) as {files: Doc[]}
+      expect(files[0].protection).toMatch(/^certificates encrypted \(PBES2 aes-256-cbc/)
+      expect(
+        await ok(['verify', p('o.p12'), '--p12-password-file', p('pw'), '--bundle', p('svid/svid_bundle.pem')]),
+      ).toMatchObject({valid: true})
+    },
+  )
 
   it.skipIf(!hasOpenssl)('a legacy (3DES) PKCS#12 is refused with the command that converts it', async () => {
-    const made = run('openssl', p12Export('legacy.p12', ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']))
+    const made = run(
+      'openssl',
+      p12Export('legacy.p12', ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']),
+    )
     expect(made.status, made.stderr).toBe(0)
     const f = await failure(['inspect', p('legacy.p12'), '--p12-password-file', p('pw')])
     expect(f).toMatchObject({exit: 3, code: 'pem-invalid'})
@@ -172,12 +193,18 @@ describe('Kubernetes Secret manifests', () => {
       'metadata:',
       '  name: skipped',
     ].join('\n')
-    expect(parseK8sSecrets(kubectl, 'k.yaml')).toEqual([{name: 'web', document: 1, data: {'ca.crt': Buffer.from('a'), 'tls.crt': Buffer.from('b')}}])
+    expect(parseK8sSecrets(kubectl, 'k.yaml')).toEqual([
+      {name: 'web', document: 1, data: {'ca.crt': Buffer.from('a'), 'tls.crt': Buffer.from('b')}},
+    ])
     expect(() => parseK8sSecrets('apiVersion: v1\nkind: Secret\ndata: {tls.crt: Yg==}\n', 's.yaml')).toThrow(
       'cannot read the Kubernetes Secret in "s.yaml" line 3: "data" in flow style',
     )
-    expect(() => parseK8sSecrets('apiVersion: v1\nkind: Secret\ndata:\n  tls.crt: not base64!\n', 's.yaml')).toThrow('line 4: "tls.crt" is not base64')
-    expect(() => parseK8sSecrets('apiVersion: v1\nkind: ConfigMap\n', 's.yaml')).toThrow('no Kubernetes Secret in "s.yaml"')
+    expect(() => parseK8sSecrets('apiVersion: v1\nkind: Secret\ndata:\n  tls.crt: not base64!\n', 's.yaml')).toThrow(
+      'line 4: "tls.crt" is not base64',
+    )
+    expect(() => parseK8sSecrets('apiVersion: v1\nkind: ConfigMap\n', 's.yaml')).toThrow(
+      'no Kubernetes Secret in "s.yaml"',
+    )
   })
 })
 
@@ -202,7 +229,10 @@ describe('CSRs and encrypted keys', () => {
 
   it.skipIf(!hasOpenssl)('inspect shows what a CSR asks for, and whether its signature holds', async () => {
     const {files} = (await ok(['inspect', p('web.csr')])) as {files: Doc[]}
-    expect(files[0]).toMatchObject({kind: 'csr', csr: {subject: 'CN=web, O=acme', sans: ['dns:web.example.org'], keyType: 'ec-p256', signature: 'valid'}})
+    expect(files[0]).toMatchObject({
+      kind: 'csr',
+      csr: {subject: 'CN=web, O=acme', sans: ['dns:web.example.org'], keyType: 'ec-p256', signature: 'valid'},
+    })
     // One byte of the signed part changed: the signature no longer verifies.
     const der = Buffer.from(
       readFileSync(p('web.csr'), 'utf8')
@@ -212,29 +242,63 @@ describe('CSRs and encrypted keys', () => {
     )
     const at = der.indexOf(Buffer.from('acme'))
     der[at] ^= 0x20
-    writeFileSync(p('bad.csr'), `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`)
+    writeFileSync(
+      p('bad.csr'),
+      `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`,
+    )
     const bad = (await ok(['inspect', p('bad.csr')])) as {files: Doc[]}
     expect(bad.files[0].csr?.signature).toBe('invalid')
     // The same CSR in DER.
     der[at] ^= 0x20
     writeFileSync(p('web.der'), der)
-    expect(((await ok(['inspect', p('web.der')])) as {files: Doc[]}).files[0]).toMatchObject({kind: 'csr', csr: {signature: 'valid'}})
+    expect(((await ok(['inspect', p('web.der')])) as {files: Doc[]}).files[0]).toMatchObject({
+      kind: 'csr',
+      csr: {signature: 'valid'},
+    })
   })
 
-  it.skipIf(!hasOpenssl)('issue --csr warns that the subject is dropped; its directory verifies without a key, saying so', async () => {
-    const r = await runCli(['issue', '--ca', p('ca'), '--spiffe-id', ID, '--csr', p('web.csr'), '--out', p('from-csr')])
-    expect(r.exit, r.stderr).toBe(0)
-    expect(r.stderr).toContain(
-      `warning: the subject of CSR "${p('web.csr')}" ("CN=web, O=acme") is ignored: the leaf subject comes from --subject (default O=svidkit)`,
-    )
-    const doc = (await ok(['verify', '--dir', p('from-csr')])) as {valid: boolean; warnings: string[]; checks: {name: string; status: string}[]}
-    expect(doc.valid).toBe(true)
-    expect(doc.warnings).toContain(`no key file "${p('from-csr/svid_key.pem')}" (an issue --csr directory?): verified without the key check`)
-    expect(doc.checks.find((c) => c.name === 'key-match')?.status).toBe('skip')
-  })
+  it.skipIf(!hasOpenssl)(
+    'issue --csr warns that the subject is dropped; its directory verifies without a key, saying so',
+    async () => {
+      const r = await runCli([
+        'issue',
+        '--ca',
+        p('ca'),
+        '--spiffe-id',
+        ID,
+        '--csr',
+        p('web.csr'),
+        '--out',
+        p('from-csr'),
+      ])
+      expect(r.exit, r.stderr).toBe(0)
+      expect(r.stderr).toContain(
+        `warning: the subject of CSR "${p('web.csr')}" ("CN=web, O=acme") is ignored: the leaf subject comes from --subject (default O=svidkit)`,
+      )
+      const doc = (await ok(['verify', '--dir', p('from-csr')])) as {
+        valid: boolean
+        warnings: string[]
+        checks: {name: string; status: string}[]
+      }
+      expect(doc.valid).toBe(true)
+      expect(doc.warnings).toContain(
+        `no key file "${p('from-csr/svid_key.pem')}" (an issue --csr directory?): verified without the key check`,
+      )
+      expect(doc.checks.find((c) => c.name === 'key-match')?.status).toBe('skip')
+    },
+  )
 
   it.skipIf(!hasOpenssl)('an encrypted PKCS#8 key is read with --key-password-file', async () => {
-    const r = run('openssl', ['pkcs8', '-topk8', '-in', p('svid/svid_key.pem'), '-passout', 'pass:correct horse', '-out', p('enc.pem')])
+    const r = run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-in',
+      p('svid/svid_key.pem'),
+      '-passout',
+      'pass:correct horse',
+      '-out',
+      p('enc.pem'),
+    ])
     expect(r.status, r.stderr).toBe(0)
     const args = ['verify', p('svid/svid.pem'), '--key', p('enc.pem'), '--bundle', p('svid/svid_bundle.pem')]
     expect(await ok([...args, '--key-password-file', p('pw')])).toMatchObject({valid: true})

@@ -77,7 +77,10 @@ beforeAll(async () => {
     const r = run('openssl', ['genrsa', '-traditional', '-out', p('pkcs1.pem'), '2048'])
     if (r.status !== 0) throw new Error(r.stderr)
   } else {
-    writeFileSync(p('pkcs1.pem'), generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({format: 'pem', type: 'pkcs1'}))
+    writeFileSync(
+      p('pkcs1.pem'),
+      generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({format: 'pem', type: 'pkcs1'}),
+    )
   }
 })
 
@@ -130,7 +133,9 @@ describe('inspect of a chain', () => {
     expect(human).toMatch(/2\. intermediate spiffe:\/\/example\.org/)
     expect(human).toContain(leaf.sha256)
     expect(human).toContain(inter.sha256)
-    expect(human).toMatch(/extensions +basicConstraints \(critical\), keyUsage \(critical\), extKeyUsage, subjectAltName/)
+    expect(human).toMatch(
+      /extensions +basicConstraints \(critical\), keyUsage \(critical\), extKeyUsage, subjectAltName/,
+    )
   })
 })
 
@@ -140,7 +145,12 @@ describe('inspect of bundles', () => {
     expect(f.kind).toBe('bundle')
     expect(f.bundle).toMatchObject({format: 'jwks', sequence: 1})
     expect(f.certificates).toHaveLength(1)
-    expect(f.certificates[0]).toMatchObject({role: 'root', spiffeId: 'spiffe://example.org', isCa: true, selfSigned: true})
+    expect(f.certificates[0]).toMatchObject({
+      role: 'root',
+      spiffeId: 'spiffe://example.org',
+      isCa: true,
+      selfSigned: true,
+    })
     expect(f.certificates[0].sha256).toBe(example.roots[0].cert.sha256)
     expect(f.certificates[0].violations).toEqual([])
     expect(f.certificates[0].nameConstraints).toEqual({permitted: ['uri:example.org'], excluded: []})
@@ -148,7 +158,16 @@ describe('inspect of bundles', () => {
   })
 
   it('a bundle map: one entry per trust domain', async () => {
-    const r = await runCli(['bundle', 'convert', p('ca-example/bundle.pem'), p('ca-partner/bundle.spiffe.json'), '--to', 'map', '--out', p('federation.json')])
+    const r = await runCli([
+      'bundle',
+      'convert',
+      p('ca-example/bundle.pem'),
+      p('ca-partner/bundle.spiffe.json'),
+      '--to',
+      'map',
+      '--out',
+      p('federation.json'),
+    ])
     expect(r.exit, r.stderr).toBe(0)
     const f = inspectFile(p('federation.json'), new Date(AT))
     expect(f.kind).toBe('bundle-map')
@@ -215,7 +234,11 @@ describe('inspect of keys', () => {
         der.toString('hex'),
         ...['d', 'p', 'q', 'dp', 'dq', 'qi']
           .filter((k) => jwk[k])
-          .flatMap((k) => [jwk[k], Buffer.from(jwk[k], 'base64url').toString('hex'), Buffer.from(jwk[k], 'base64url').toString('base64')]),
+          .flatMap((k) => [
+            jwk[k],
+            Buffer.from(jwk[k], 'base64url').toString('hex'),
+            Buffer.from(jwk[k], 'base64url').toString('base64'),
+          ]),
       ]
       for (const s of secrets) {
         expect(out.includes(s), `a secret of ${file} is printed`).toBe(false)
@@ -245,11 +268,14 @@ describe('static rule checks', () => {
     const r = await runCli(['inspect', p('leaf-kcs.pem'), '--at', AT])
     // a rule broken is shown, not an error of inspect itself
     expect(r.exit).toBe(0)
-    expect(plain(r.stdout)).toMatch(/\[leaf-key-cert-sign\] leaf certificate must not have 'keyCertSign' set as key usage/)
+    expect(plain(r.stdout)).toMatch(
+      /\[leaf-key-cert-sign\] leaf certificate must not have 'keyCertSign' set as key usage/,
+    )
   })
 
   /** The warning for a URI name constraint written as a URI. */
-  const MATCHES_NOTHING = /URI constraint "spiffe:\/\/example\.org" is written as a URI or with a path and matches nothing/
+  const MATCHES_NOTHING =
+    /URI constraint "spiffe:\/\/example\.org" is written as a URI or with a path and matches nothing/
 
   it('a CA with URI name constraint spiffe://example.org (library-built) warns that it matches nothing', async () => {
     const keys = await generateKeyPair('ec-p256')
@@ -313,12 +339,24 @@ describe('static rule checks', () => {
 })
 
 describe('bundle convert', () => {
-  const ders = (file: string) => readCertificates(readFileSync(file), file).map((c) => Buffer.from(c.der).toString('base64'))
+  const ders = (file: string) =>
+    readCertificates(readFileSync(file), file).map((c) => Buffer.from(c.der).toString('base64'))
 
   it('PEM → JWKS → PEM keeps the same certificates', async () => {
-    const a = await runCli(['bundle', 'convert', `example.org=${p('ca-example/bundle.pem')}`, '--to', 'jwks', '--out', p('rt.json')])
+    const a = await runCli([
+      'bundle',
+      'convert',
+      `example.org=${p('ca-example/bundle.pem')}`,
+      '--to',
+      'jwks',
+      '--out',
+      p('rt.json'),
+    ])
     expect(a.exit, a.stderr).toBe(0)
-    const jwks = JSON.parse(readFileSync(p('rt.json'), 'utf8')) as {keys: {use: string; x5c: string[]; kid?: string}[]; spiffe_sequence: number}
+    const jwks = JSON.parse(readFileSync(p('rt.json'), 'utf8')) as {
+      keys: {use: string; x5c: string[]; kid?: string}[]
+      spiffe_sequence: number
+    }
     expect(jwks.keys.map((k) => [k.use, k.x5c.length, k.kid])).toEqual([['x509-svid', 1, undefined]])
     expect(jwks.keys.map((k) => k.x5c[0])).toEqual(ders(p('ca-example/bundle.pem')))
     const b = await runCli(['bundle', 'convert', p('rt.json'), '--to', 'pem', '--out', p('rt.pem')])
@@ -334,7 +372,14 @@ describe('bundle convert', () => {
   })
 
   it('two labelled bundles --to map give both trust domains', async () => {
-    const r = await runCli(['bundle', 'convert', `example.org=${p('ca-example/bundle.pem')}`, `partner.test=${p('ca-partner/bundle.pem')}`, '--to', 'map'])
+    const r = await runCli([
+      'bundle',
+      'convert',
+      `example.org=${p('ca-example/bundle.pem')}`,
+      `partner.test=${p('ca-partner/bundle.pem')}`,
+      '--to',
+      'map',
+    ])
     expect(r.exit, r.stderr).toBe(0)
     const map = JSON.parse(r.stdout) as {trust_domains: Record<string, {keys: {x5c: string[]}[]}>}
     expect(Object.keys(map.trust_domains).sort()).toEqual(['example.org', 'partner.test'])
@@ -343,7 +388,14 @@ describe('bundle convert', () => {
   })
 
   it('--to pem with two trust domains and no --trust-domain exits 2, human and --json', async () => {
-    const args = ['bundle', 'convert', `example.org=${p('ca-example/bundle.pem')}`, `partner.test=${p('ca-partner/bundle.pem')}`, '--to', 'pem']
+    const args = [
+      'bundle',
+      'convert',
+      `example.org=${p('ca-example/bundle.pem')}`,
+      `partner.test=${p('ca-partner/bundle.pem')}`,
+      '--to',
+      'pem',
+    ]
     const h = await runCli(args)
     expect(h.exit).toBe(2)
     expect(h.stdout).toBe('')
@@ -361,10 +413,15 @@ describe('bundle convert', () => {
     const args = ['bundle', 'convert', `example.org=${p('svid.pem')}`, '--to', 'jwks']
     const h = await runCli(args)
     expect({exit: h.exit, stdout: h.stdout}).toEqual({exit: 3, stdout: ''})
-    expect(plain(h.stderr)).toMatch(/^error \[bundle-invalid\]: authority "spiffe:\/\/example\.org\/.*" of trust domain "example\.org" is not a CA certificate/)
+    expect(plain(h.stderr)).toMatch(
+      /^error \[bundle-invalid\]: authority "spiffe:\/\/example\.org\/.*" of trust domain "example\.org" is not a CA certificate/,
+    )
     expect(plain(h.stderr)).toMatch(/hint: .*--allow-non-ca-authorities/)
     const j = await runCli([...args, '--json'])
-    expect({exit: j.exit, code: (jsonOf(j.stdout) as {error: {code: string}}).error.code}).toEqual({exit: 3, code: 'bundle-invalid'})
+    expect({exit: j.exit, code: (jsonOf(j.stdout) as {error: {code: string}}).error.code}).toEqual({
+      exit: 3,
+      code: 'bundle-invalid',
+    })
     const allowed = await runCli([...args, '--allow-non-ca-authorities'])
     expect(allowed.exit, allowed.stderr).toBe(0)
     expect((JSON.parse(allowed.stdout) as {keys: unknown[]}).keys.length).toBeGreaterThan(0)

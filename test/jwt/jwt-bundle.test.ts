@@ -13,7 +13,13 @@ describe('JWT bundles', () => {
     const key = createJwtKey()
     const file = join(dir, 'jwks.json')
     writeFileSync(file, JSON.stringify({keys: [jwtBundleEntry(key)]}))
-    const token = signJwtSvid({spiffeId: 'spiffe://example.org/web', audience: ['db'], signer: key, now: new Date(AT.getTime() - 60_000), ttlMs: 300_000})
+    const token = signJwtSvid({
+      spiffeId: 'spiffe://example.org/web',
+      audience: ['db'],
+      signer: key,
+      now: new Date(AT.getTime() - 60_000),
+      ttlMs: 300_000,
+    })
     const sole = verifyJwtSvid(token, {audience: ['db'], bundles: loadJwtBundles([file]), at: AT})
     expect(sole.valid).toBe(true)
     expect(sole.warnings.join('\n')).toMatch(/no trust-domain label; used for "example.org"/)
@@ -27,10 +33,19 @@ describe('JWT bundles', () => {
     const key = createJwtKey()
     const map = join(dir, 'map.json')
     writeFileSync(map, JSON.stringify({trust_domains: {'spiffe://example.org': {keys: [jwtBundleEntry(key)]}}}))
-    const token = signJwtSvid({spiffeId: 'spiffe://example.org/web', audience: ['db'], signer: key, now: new Date(AT.getTime() - 60_000), ttlMs: 300_000})
+    const token = signJwtSvid({
+      spiffeId: 'spiffe://example.org/web',
+      audience: ['db'],
+      signer: key,
+      now: new Date(AT.getTime() - 60_000),
+      ttlMs: 300_000,
+    })
     expect(verifyJwtSvid(token, {audience: ['db'], bundles: loadJwtBundles([map]), at: AT}).valid).toBe(true)
     const dup = join(dir, 'dup.json')
-    writeFileSync(dup, JSON.stringify({keys: [jwtBundleEntry(key), jwtBundleEntry(createJwtKey())].map((e) => ({...e, kid: 'same'}))}))
+    writeFileSync(
+      dup,
+      JSON.stringify({keys: [jwtBundleEntry(key), jwtBundleEntry(createJwtKey())].map((e) => ({...e, kid: 'same'}))}),
+    )
     expect(() => loadJwtBundles([`example.org=${dup}`])).toThrow(/duplicate kid "same"/)
   })
 

@@ -50,13 +50,29 @@ describe.skipIf(!hasPyJwt)('PyJWT cross-check (skipped: /usr/bin/python3 with py
     // PyJWT checks exp/nbf/iat against the real clock: issue at the real now.
     const now = new Date()
     const jwks = {
-      keys: [{use: 'x509-svid', kid: jwkThumbprint(root.cert.node.publicKey), ...root.cert.node.publicKey.export({format: 'jwk'})}, jwtBundleEntry(jwt)],
+      keys: [
+        {
+          use: 'x509-svid',
+          kid: jwkThumbprint(root.cert.node.publicKey),
+          ...root.cert.node.publicKey.export({format: 'jwk'}),
+        },
+        jwtBundleEntry(jwt),
+      ],
     }
     const good = signJwtSvid({spiffeId: 'spiffe://example.org/web', audience: ['db'], signer: jwt, now, ttlMs: 300_000})
     expect(py('verify', {token: good, jwks, audience: 'db'})).toEqual({ok: true, error: ''})
     for (const d of JWT_DEFECTS.filter((x) => PYJWT_JUDGES.has(x.name))) {
-      const plan = planJwtSvid({spiffeId: 'spiffe://example.org/web', audience: ['db'], signer: jwt, now, ttlMs: 300_000})
-      d.apply(plan, {trustDomain: 'example.org', x509Key: {key: root.key, thumbprint: jwkThumbprint(root.cert.node.publicKey)}})
+      const plan = planJwtSvid({
+        spiffeId: 'spiffe://example.org/web',
+        audience: ['db'],
+        signer: jwt,
+        now,
+        ttlMs: 300_000,
+      })
+      d.apply(plan, {
+        trustDomain: 'example.org',
+        x509Key: {key: root.key, thumbprint: jwkThumbprint(root.cert.node.publicKey)},
+      })
       const r = py('verify', {token: signPlan(plan), jwks, audience: 'db'})
       expect(r.ok, `${d.name}: PyJWT accepted it`).toBe(false)
     }
@@ -64,7 +80,10 @@ describe.skipIf(!hasPyJwt)('PyJWT cross-check (skipped: /usr/bin/python3 with py
 
   it('svidkit accepts PyJWT tokens (ES256, ES384, RS256, RS512, PS256) and refuses them for another audience', (ctx) => {
     const iat = Math.floor(NOW.getTime() / 1000)
-    const made = py('make', {sub: 'spiffe://example.org/web', aud: ['db'], iat, exp: iat + 300}) as {jwks: object; tokens: Record<string, string>}
+    const made = py('make', {sub: 'spiffe://example.org/web', aud: ['db'], iat, exp: iat + 300}) as {
+      jwks: object
+      tokens: Record<string, string>
+    }
     const file = join(tmpDir(ctx), 'jwks.json')
     writeFileSync(file, JSON.stringify(made.jwks))
     const bundles = loadJwtBundles([`example.org=${file}`])

@@ -9,7 +9,18 @@
  * with a warm npm cache), one `npm pack` with its build and `npm i -g` (about 30-50 s).
  */
 import {spawnSync} from 'node:child_process'
-import {copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -45,7 +56,11 @@ describe('the README contract', () => {
   })
 
   it('.ci/run runs exactly the README main-job line', () => {
-    const r = spawnSync(path.join(ROOT, '.ci/run'), ['--print-main-job'], {cwd: ROOT, encoding: 'utf8', timeout: 10_000})
+    const r = spawnSync(path.join(ROOT, '.ci/run'), ['--print-main-job'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 10_000,
+    })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect(r.stdout).toBe(`${readmeMainJob()}\n`)
@@ -59,7 +74,8 @@ describe('the README contract', () => {
       if (dir) rmSync(dir, {recursive: true, force: true})
     })
     // npm may use its cache without revalidating (the lockfile pins every version).
-    const env = (extra: NodeJS.ProcessEnv = {}) => userEnv({npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...extra})
+    const env = (extra: NodeJS.ProcessEnv = {}) =>
+      userEnv({npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...extra})
 
     it('`npm ci` leaves a working CLI and the main-job line exits 0', {timeout: 420_000}, async (ctx) => {
       const files = trackedFiles()
@@ -75,13 +91,20 @@ describe('the README contract', () => {
 
       const ping = await runBounded('npm', ['ping'], {cwd: repo, env: env(), timeoutMs: 30_000})
       if (ping.status !== 0) {
-        console.warn(`[svidkit tests] skipping the fresh-clone tests: the npm registry is unreachable (npm ping: ${ping.output.trim().split('\n').at(-1)})`)
+        console.warn(
+          `[svidkit tests] skipping the fresh-clone tests: the npm registry is unreachable (npm ping: ${ping.output.trim().split('\n').at(-1)})`,
+        )
         ctx.skip()
         return
       }
 
       const line = readmeMainJob()
-      const r = await runBounded('bash', ['-euo', 'pipefail', '-c', line], {cwd: repo, env: env(), timeoutMs: 360_000, nice: true})
+      const r = await runBounded('bash', ['-euo', 'pipefail', '-c', line], {
+        cwd: repo,
+        env: env(),
+        timeoutMs: 360_000,
+        nice: true,
+      })
       console.info(`[svidkit tests] fresh clone: "${line}" took ${(r.ms / 1000).toFixed(1)}s`)
       expect(r.timedOut, r.output).toBe(false)
       expect(r.status, r.output).toBe(0)
@@ -98,7 +121,12 @@ describe('the README contract', () => {
       // `npm pack` as a maintainer runs it: prepack builds once (prepare leaves it to prepack)
       // and strips the install-time scripts from the packed package.json; postpack restores it.
       const before = readFileSync(path.join(cloned, 'package.json'), 'utf8')
-      const pack = await runBounded('npm', ['pack', '--loglevel=warn', '--pack-destination', dir!], {cwd: cloned, env: env(), timeoutMs: 240_000, nice: true})
+      const pack = await runBounded('npm', ['pack', '--loglevel=warn', '--pack-destination', dir!], {
+        cwd: cloned,
+        env: env(),
+        timeoutMs: 240_000,
+        nice: true,
+      })
       expect(pack.status, pack.output).toBe(0)
       expect(pack.output.match(/> svidkit@\S+ build\n/g), 'one build per pack').toHaveLength(1)
       expect(readFileSync(path.join(cloned, 'package.json'), 'utf8')).toBe(before)
@@ -122,11 +150,20 @@ describe('the README contract', () => {
         ]),
       )
       expect(packed.filter((f) => f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
-      const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], {encoding: 'utf8'}).stdout) as {scripts: Record<string, string>}
-      expect(Object.keys(manifest.scripts).filter((s) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(s))).toEqual([])
+      const manifest = JSON.parse(
+        spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], {encoding: 'utf8'}).stdout,
+      ) as {scripts: Record<string, string>}
+      expect(
+        Object.keys(manifest.scripts).filter((s) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(s)),
+      ).toEqual([])
 
       const prefix = path.join(dir!, 'prefix')
-      const install = await runBounded('npm', ['i', '-g', '--prefix', prefix, tarball], {cwd: dir!, env: env(), timeoutMs: 180_000, nice: true})
+      const install = await runBounded('npm', ['i', '-g', '--prefix', prefix, tarball], {
+        cwd: dir!,
+        env: env(),
+        timeoutMs: 180_000,
+        nice: true,
+      })
       expect(install.status, install.output).toBe(0)
       // npm may warn about a dependency's install script (README.md, "Install"), never about svidkit's own.
       expect(install.output).not.toMatch(/svidkit@\S+ \((preinstall|install|postinstall|prepare):/)
@@ -152,7 +189,9 @@ describe('the README contract', () => {
       const wrong = await svidkit(['verify', '--dir', 'svid', '--expect-id', 'spiffe://example.org/db', '--json'])
       expect(wrong.status, wrong.output).toBe(4)
       expect((JSON.parse(wrong.output) as {errors: {code: string}[]}).errors[0].code).toBe('id-mismatch')
-      console.info(`[svidkit tests] npm pack ${(pack.ms / 1000).toFixed(1)}s, npm i -g ${(install.ms / 1000).toFixed(1)}s`)
+      console.info(
+        `[svidkit tests] npm pack ${(pack.ms / 1000).toFixed(1)}s, npm i -g ${(install.ms / 1000).toFixed(1)}s`,
+      )
     })
   })
 })

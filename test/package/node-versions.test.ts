@@ -18,7 +18,11 @@ describe('supported Node.js versions', () => {
   })
 
   it('.ci/run runs the suite on Node 24 besides the Node on PATH', () => {
-    const r = spawnSync(path.join(ROOT, '.ci/run'), ['--print-node-majors'], {cwd: ROOT, encoding: 'utf8', timeout: 10_000})
+    const r = spawnSync(path.join(ROOT, '.ci/run'), ['--print-node-majors'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 10_000,
+    })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     const [onPath, extra] = r.stdout.trim().split(' ').map(Number)

@@ -15,7 +15,11 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 
 /** The paths `npm pack` would put in the tarball (relative, without the package/ prefix). */
 function packedFiles(): string[] {
-  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: ROOT, encoding: 'utf8', timeout: 120_000})
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  })
   expect(r.status, r.stderr).toBe(0)
   return (JSON.parse(r.stdout) as {files: {path: string}[]}[])[0].files.map((f) => f.path)
 }
@@ -44,7 +48,10 @@ describe('the packed package', () => {
   })
 
   it('relativeLinks finds the links a broken README would have', () => {
-    expect(relativeLinks('see [a](docs/a.md#x), [b](https://x.org/b.md), [c](#top) and [d](../d.md)')).toEqual(['docs/a.md', '../d.md'])
+    expect(relativeLinks('see [a](docs/a.md#x), [b](https://x.org/b.md), [c](#top) and [d](../d.md)')).toEqual([
+      'docs/a.md',
+      '../d.md',
+    ])
   })
 
   it('package.json says where the project lives: repository, homepage and bugs', () => {
@@ -63,7 +70,11 @@ describe('the packed package', () => {
       mkdirSync(path.join(dir, 'scripts'))
       copyFileSync(path.join(ROOT, 'scripts', 'pack-manifest.js'), path.join(dir, 'scripts', 'pack-manifest.js'))
       writeFileSync(path.join(dir, 'package.json'), manifest)
-      const run = (action: string) => spawnSync(process.execPath, [path.join(dir, 'scripts', 'pack-manifest.js'), action], {encoding: 'utf8', timeout: 30_000})
+      const run = (action: string) =>
+        spawnSync(process.execPath, [path.join(dir, 'scripts', 'pack-manifest.js'), action], {
+          encoding: 'utf8',
+          timeout: 30_000,
+        })
       return {dir, run, manifest: () => readFileSync(path.join(dir, 'package.json'), 'utf8')}
     }
 

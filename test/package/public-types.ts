@@ -59,7 +59,11 @@ export function missingExports(root: string, entry: string): MissingExport[] {
         const decl = symbol.declarations?.[0]
         if (decl && inPackage(decl) && !(symbol.flags & ts.SymbolFlags.TypeParameter)) {
           if (!exported.has(symbol) && !missing.has(symbol))
-            missing.set(symbol, {name: symbol.getName(), declaredIn: path.relative(root, decl.getSourceFile().fileName), usedBy: owner})
+            missing.set(symbol, {
+              name: symbol.getName(),
+              declaredIn: path.relative(root, decl.getSourceFile().fileName),
+              usedBy: owner,
+            })
           if (!seen.has(symbol)) queue.push({symbol, name: symbol.getName()})
         }
       }

@@ -21,7 +21,15 @@ function filesUnder(dir: string, ext: RegExp): string[] {
 }
 
 /** References to things the repository and the package do not hold. */
-const OUTSIDE = [/\.\.\/shared\b/, /\/work\/shared\b/, /spiffe-rules/, /cli-contract\.md/, /\bstack\.md\b/, /STYLE\.md/, /rotation\.md §/]
+const OUTSIDE = [
+  /\.\.\/shared\b/,
+  /\/work\/shared\b/,
+  /spiffe-rules/,
+  /cli-contract\.md/,
+  /\bstack\.md\b/,
+  /STYLE\.md/,
+  /rotation\.md §/,
+]
 
 const FILES = ['README.md', ...filesUnder('docs', /\.md$/), ...filesUnder('src', /\.ts$/)]
 
@@ -72,13 +80,22 @@ describe('docs and source comments are self-contained', () => {
   it('every test file that reads the conformance fixtures declares it (requireConformance), so it skips without them', () => {
     // Helper modules that hold the fixture paths, and the test files importing one of them.
     const text = (f: string) => readFileSync(path.join(ROOT, f), 'utf8')
-    const helpers = new Set(filesUnder('test', /(?<!\.test)\.ts$/).filter((f) => !f.startsWith('test/helpers/shared') && /CONFORMANCE/.test(text(f))))
-    const imports = (f: string) => [...text(f).matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)].map((m) => path.join(path.dirname(f), `${m[1]}.ts`))
+    const helpers = new Set(
+      filesUnder('test', /(?<!\.test)\.ts$/).filter(
+        (f) => !f.startsWith('test/helpers/shared') && /CONFORMANCE/.test(text(f)),
+      ),
+    )
+    const imports = (f: string) =>
+      [...text(f).matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)].map((m) => path.join(path.dirname(f), `${m[1]}.ts`))
     const readers = filesUnder('test', /\.test\.ts$/).filter(
-      (f) => !f.startsWith('test/package/') && (/CONFORMANCE|shared\/conformance/.test(text(f)) || imports(f).some((i) => helpers.has(i))),
+      (f) =>
+        !f.startsWith('test/package/') &&
+        (/CONFORMANCE|shared\/conformance/.test(text(f)) || imports(f).some((i) => helpers.has(i))),
     )
     const local = filesUnder('test/conformance', /\.test\.ts$/)
-    const undeclared = [...new Set([...readers, ...local])].filter((f) => !/\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')))
+    const undeclared = [...new Set([...readers, ...local])].filter(
+      (f) => !/\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')),
+    )
     expect(readers.length).toBeGreaterThan(0)
     expect(undeclared).toEqual([])
   })
@@ -86,9 +103,13 @@ describe('docs and source comments are self-contained', () => {
   it('only the tests of the conformance expectations need them: go-spiffe data files are vendored (test/fixtures/go-spiffe)', () => {
     // A clone without ../shared runs every other test file: unit and property tests of the
     // parsers read the vendored copies (test/helpers/go-spiffe.ts).
-    const needing = filesUnder('test', /\.test\.ts$/).filter((f) => /\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')))
+    const needing = filesUnder('test', /\.test\.ts$/).filter((f) =>
+      /\nrequireConformance\(\)/.test(readFileSync(path.join(ROOT, f), 'utf8')),
+    )
     const needless = needing.filter(
-      (f) => !f.startsWith('test/conformance/') && !/EXPECTATIONS|expectations\.json/.test(readFileSync(path.join(ROOT, f), 'utf8')),
+      (f) =>
+        !f.startsWith('test/conformance/') &&
+        !/EXPECTATIONS|expectations\.json/.test(readFileSync(path.join(ROOT, f), 'utf8')),
     )
     expect(needless).toEqual([])
     expect(existsSync(path.join(ROOT, 'test/fixtures/go-spiffe/LICENSE'))).toBe(true)

@@ -22,8 +22,16 @@ const hasOpenssl = hasTool('openssl')
 warnMissing('nginx', hasNginx, 'nginx-light')
 
 const FAST = ['--rotations', '1', '--interval', '300ms', '--concurrency', '2', '--settle', '1500ms', '--json']
-const targetArgs = (port: number, svid: string, ca: string) => ['--target', `${HOST}:${port}`, '--dir', svid, '--ca', ca]
-const bytes = (dir: string) => ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'].map((f) => readFileSync(join(dir, f)).toString('base64'))
+const targetArgs = (port: number, svid: string, ca: string) => [
+  '--target',
+  `${HOST}:${port}`,
+  '--dir',
+  svid,
+  '--ca',
+  ca,
+]
+const bytes = (dir: string) =>
+  ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'].map((f) => readFileSync(join(dir, f)).toString('base64'))
 
 afterAll(() => killPeers())
 
@@ -51,7 +59,11 @@ describe.skipIf(!hasNginx)('nginx with ssl_verify_client on: a 400 reply is a re
       'spiffe-helper',
       ...FAST,
     ])
-    expect({status: r.status, ok: r.doc?.ok, first: r.doc?.causes?.[0]}).toEqual({status: 5, ok: false, first: 'trust-not-reloaded'})
+    expect({status: r.status, ok: r.doc?.ok, first: r.doc?.causes?.[0]}).toEqual({
+      status: 5,
+      ok: false,
+      first: 'trust-not-reloaded',
+    })
     expect(r.doc?.failuresByCause?.['rejected-by-server-reply']).toBeGreaterThan(0)
     // nginx served the new leaf: only its client trust is stale.
     expect(r.doc?.finalSerialServed).toBe(true)
@@ -109,7 +121,11 @@ describe.skipIf(!hasNginx)('nginx with ssl_verify_client on: a 400 reply is a re
 })
 
 describe.skipIf(!hasOpenssl)('baseline before rotation 1: exit 3 baseline-failed, nothing rotated', () => {
-  const cases: {name: string; server: (svid: string, port: number, base: string) => Promise<string>; message: RegExp}[] = [
+  const cases: {
+    name: string
+    server: (svid: string, port: number, base: string) => Promise<string>
+    message: RegExp
+  }[] = [
     {
       name: 's_server without -cert_chain sends only its leaf',
       server: async (svid, port) => sServerCommand(port, svid, {leafOnly: true}),
@@ -165,11 +181,20 @@ describe.skipIf(!hasOpenssl)('baseline before rotation 1: exit 3 baseline-failed
   it('--server-cmd on a port another process listens on: exit 3 address-in-use, the command never starts', async () => {
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
-    const squatter = await startSServer(['-cert', join(svid, 'svid.pem'), '-cert_chain', join(svid, 'svid.pem'), '-key', join(svid, 'svid_key.pem')])
+    const squatter = await startSServer([
+      '-cert',
+      join(svid, 'svid.pem'),
+      '-cert_chain',
+      join(svid, 'svid.pem'),
+      '-key',
+      join(svid, 'svid_key.pem'),
+    ])
     const marker = join(base, 'started')
     const r = await race([...targetArgs(squatter.port, svid, ca), '--server-cmd', `touch ${marker}`, ...FAST])
     expect({status: r.status, code: r.doc?.error?.code}).toEqual({status: 3, code: 'address-in-use'})
-    expect(r.doc?.error?.message).toBe(`another process listens on ${HOST}:${squatter.port} before --server-cmd started`)
+    expect(r.doc?.error?.message).toBe(
+      `another process listens on ${HOST}:${squatter.port} before --server-cmd started`,
+    )
     expect(existsSync(marker)).toBe(false)
     squatter.child.kill('SIGTERM')
   }, 30_000)
@@ -178,7 +203,16 @@ describe.skipIf(!hasOpenssl)('baseline before rotation 1: exit 3 baseline-failed
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const r = await race([...targetArgs(port, svid, ca), '--server-cmd', sServerCommand(port, svid), '--kind', 'root', '--ca-overlap', 'drop-old', ...FAST])
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      sServerCommand(port, svid),
+      '--kind',
+      'root',
+      '--ca-overlap',
+      'drop-old',
+      ...FAST,
+    ])
     expect({status: r.status, first: r.doc?.causes?.[0]}).toEqual({status: 5, first: 'nothing-reloaded'})
     expect(r.doc?.summary).toMatch(/^the server reloaded nothing: it still presents serial /)
   }, 40_000)
@@ -189,11 +223,31 @@ describe('--repeat N: one combined verdict over fresh rounds', () => {
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const good = await race([...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--repeat', '2', ...FAST])
-    expect({status: good.status, ok: good.doc?.ok, rounds: (good.doc as {rounds?: unknown[]})?.rounds?.length}).toEqual({status: 0, ok: true, rounds: 2})
-    expect(good.doc?.summary).toMatch(/^passed 2 of 2 rounds \(\d+ handshakes inside the writer's inconsistent windows in all\)/)
-    const bad = await race([...targetArgs(port, svid, ca), '--server-cmd', sServerCommand(port, svid), '--repeat', '2', ...FAST])
-    expect({status: bad.status, failedRounds: (bad.doc as {failedRounds?: number})?.failedRounds}).toEqual({status: 5, failedRounds: 2})
+    const good = await race([
+      ...targetArgs(port, svid, ca),
+      ...nodeServerArgs(base, svid, port),
+      '--repeat',
+      '2',
+      ...FAST,
+    ])
+    expect({status: good.status, ok: good.doc?.ok, rounds: (good.doc as {rounds?: unknown[]})?.rounds?.length}).toEqual(
+      {status: 0, ok: true, rounds: 2},
+    )
+    expect(good.doc?.summary).toMatch(
+      /^passed 2 of 2 rounds \(\d+ handshakes inside the writer's inconsistent windows in all\)/,
+    )
+    const bad = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      sServerCommand(port, svid),
+      '--repeat',
+      '2',
+      ...FAST,
+    ])
+    expect({status: bad.status, failedRounds: (bad.doc as {failedRounds?: number})?.failedRounds}).toEqual({
+      status: 5,
+      failedRounds: 2,
+    })
     expect(bad.doc?.summary).toMatch(/^failed in 2 of 2 rounds; round 1: the server never served rotation 1/)
   }, 90_000)
 })
@@ -228,7 +282,15 @@ server.listen(Number(port), '${HOST}')
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const r = await race([...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--mode', 'spiffe-helper', '--window-handshakes', '3', ...FAST])
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      ...nodeServerArgs(base, svid, port),
+      '--mode',
+      'spiffe-helper',
+      '--window-handshakes',
+      '3',
+      ...FAST,
+    ])
     expect({status: r.status, ok: r.doc?.ok}).toEqual({status: 0, ok: true})
     expect(r.doc?.handshakesInWindows).toBeGreaterThanOrEqual(3)
     expect(r.doc?.summary).toMatch(/; \d+ handshakes ran inside the writer's \d+ inconsistent window\(s\)$/)
@@ -239,8 +301,19 @@ server.listen(Number(port), '${HOST}')
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
     const watching = ['--server-cmd', `node ${watchServer(base)} ${svid} ${port}`, '--mode', 'spiffe-helper']
-    const r = await race([...targetArgs(port, svid, ca), ...watching, '--window-handshakes', '3', '--repeat', '2', ...FAST])
-    expect({status: r.status, failedRounds: (r.doc as {failedRounds?: number})?.failedRounds}).toEqual({status: 5, failedRounds: 2})
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      ...watching,
+      '--window-handshakes',
+      '3',
+      '--repeat',
+      '2',
+      ...FAST,
+    ])
+    expect({status: r.status, failedRounds: (r.doc as {failedRounds?: number})?.failedRounds}).toEqual({
+      status: 5,
+      failedRounds: 2,
+    })
   }, 60_000)
 })
 
@@ -260,11 +333,23 @@ describe('leaving --dir', () => {
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const args = [...targetArgs(port, svid, ca), ...nodeServerArgs(base, svid, port), '--mode', 'spiffe-helper', '--truncate-hold', '20s', ...FAST]
+    const args = [
+      ...targetArgs(port, svid, ca),
+      ...nodeServerArgs(base, svid, port),
+      '--mode',
+      'spiffe-helper',
+      '--truncate-hold',
+      '20s',
+      ...FAST,
+    ]
     const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), 'race', ...args], {stdio: 'ignore'})
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     try {
-      await waitFor(() => existsSync(join(svid, 'svid.pem')) && statSync(join(svid, 'svid.pem')).size === 0, 30_000, 'the writer to truncate svid.pem')
+      await waitFor(
+        () => existsSync(join(svid, 'svid.pem')) && statSync(join(svid, 'svid.pem')).size === 0,
+        30_000,
+        'the writer to truncate svid.pem',
+      )
       child.kill('SIGINT')
       expect(await exited).toBe(130)
     } finally {

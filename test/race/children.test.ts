@@ -45,9 +45,27 @@ describe('--server-cmd runs any shell command line, and --reload signal: reaches
       const port = await freePort()
       const cmd = form.replace('SCRIPT', `${nodeServerScript(base)} ${svid} ${port} full`)
       const r = await race(
-        serverCmdArgs(port, svid, ca, cmd, '--reload', 'signal:HUP', '--rotations', '2', '--interval', '300ms', '--concurrency', '2', '--json'),
+        serverCmdArgs(
+          port,
+          svid,
+          ca,
+          cmd,
+          '--reload',
+          'signal:HUP',
+          '--rotations',
+          '2',
+          '--interval',
+          '300ms',
+          '--concurrency',
+          '2',
+          '--json',
+        ),
       )
-      expect({status: r.status, ok: r.doc?.ok, causes: r.doc?.causes}, r.stderr).toEqual({status: 0, ok: true, causes: []})
+      expect({status: r.status, ok: r.doc?.ok, causes: r.doc?.causes}, r.stderr).toEqual({
+        status: 0,
+        ok: true,
+        causes: [],
+      })
     },
     40_000,
   )
@@ -61,7 +79,14 @@ describe('the --server-cmd server dies with svidkit', () => {
   ] as const)(
     '%s to svidkit only: the server and its group are gone (exit %s)',
     async (sig, code) => {
-      const {run, script} = await startServerRace(tmpDir(), ['--rotations', '1000', '--interval', '100ms', '--concurrency', '1'])
+      const {run, script} = await startServerRace(tmpDir(), [
+        '--rotations',
+        '1000',
+        '--interval',
+        '100ms',
+        '--concurrency',
+        '1',
+      ])
       await waitFor(() => serverPids(script).length > 0, 40_000, 'the server to start')
       const [server] = serverPids(script)
       const pgid = Number(readFileSync(`/proc/${server}/stat`, 'latin1').split(') ')[1].split(' ')[2])
@@ -70,7 +95,11 @@ describe('the --server-cmd server dies with svidkit', () => {
       run.child.kill(sig)
       const exit = await run.exited
       if (code !== null) expect(exit.code).toBe(code)
-      await waitFor(() => [server, ...group].every((p) => !alive(p)), 10_000, `the server (pid ${server}) to be gone after ${sig}`)
+      await waitFor(
+        () => [server, ...group].every((p) => !alive(p)),
+        10_000,
+        `the server (pid ${server}) to be gone after ${sig}`,
+      )
     },
     60_000,
   )
@@ -97,7 +126,12 @@ describe('--reload exec: is bounded by its shell', () => {
   it('a grandchild holding stderr does not extend the trigger and is killed with the group', async () => {
     const base = tmpDir()
     const pidFile = join(base, 'grandchild.pid')
-    const r = await fireReload({kind: 'exec', command: `sleep 60 & echo $! > ${pidFile}; echo reloaded >&2; exit 0`}, 1, undefined, systemClock)
+    const r = await fireReload(
+      {kind: 'exec', command: `sleep 60 & echo $! > ${pidFile}; echo reloaded >&2; exit 0`},
+      1,
+      undefined,
+      systemClock,
+    )
     expect(r).toMatchObject({ok: true, status: 0, stderr: 'reloaded'})
     const grandchild = Number(readFileSync(pidFile, 'utf8'))
     await waitFor(() => !alive(grandchild), 5000, 'the grandchild to be gone')
@@ -106,7 +140,13 @@ describe('--reload exec: is bounded by its shell', () => {
   it('a command still running at the bound is killed with its whole group, and the trigger ends then', async () => {
     const base = tmpDir()
     const pidFile = join(base, 'grandchild.pid')
-    const r = await fireReload({kind: 'exec', command: `sleep 60 & echo $! > ${pidFile}; sleep 60`}, 1, undefined, systemClock, 500)
+    const r = await fireReload(
+      {kind: 'exec', command: `sleep 60 & echo $! > ${pidFile}; sleep 60`},
+      1,
+      undefined,
+      systemClock,
+      500,
+    )
     expect(r).toMatchObject({ok: false, status: null, stderr: 'killed by SIGKILL (no exit within 0.5 s)'})
     const grandchild = Number(readFileSync(pidFile, 'utf8'))
     await waitFor(() => !alive(grandchild), 5000, 'the grandchild to be gone')

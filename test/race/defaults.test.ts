@@ -91,7 +91,10 @@ describe('what the flags hand the libraries when none is given', () => {
   })
 
   it('--target: every default is RACE_DEFAULTS', async () => {
-    const o = targetOptions(await parse(['--target', '127.0.0.1:8443', '--dir', 'svid', '--ca', 'ca']), '127.0.0.1:8443')
+    const o = targetOptions(
+      await parse(['--target', '127.0.0.1:8443', '--dir', 'svid', '--ca', 'ca']),
+      '127.0.0.1:8443',
+    )
     expectDefaults({...o, ttlMs: o.issue?.ttlMs}, [...BOTH, 'startTimeoutMs', 'settleMs', 'timeoutMs'])
   })
 })
@@ -99,7 +102,14 @@ describe('what the flags hand the libraries when none is given', () => {
 describe('the libraries with no options use RACE_DEFAULTS', () => {
   it('runLocalRace()', async () => {
     const {report} = await localRace('defaults', {})
-    expectDefaults({...report, mode: report.rotateMode}, ['rotations', 'mode', 'kind', 'maxFailures', 'serverReload', 'strategy'])
+    expectDefaults({...report, mode: report.rotateMode}, [
+      'rotations',
+      'mode',
+      'kind',
+      'maxFailures',
+      'serverReload',
+      'strategy',
+    ])
   }, 60_000)
 
   it('runTargetRace() with only what it needs (target, directory, CA, knobs, how to start and reload the server)', async () => {

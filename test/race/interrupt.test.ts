@@ -35,7 +35,11 @@ describe('race, in-process: an interrupt stops the writer and removes the temp C
       const tmp = tmpDir()
       const run = start(['race', '--rotations', '1000', '--interval', '100ms', '--concurrency', '1'], tmp)
       // Running: the temp dir holds the CA keys and the writer process is up.
-      await waitFor(() => raceDirs(tmp).some((d) => existsSync(join(d, 'ca'))) && children(run.child.pid as number).length > 0, 40_000, 'the race to start')
+      await waitFor(
+        () => raceDirs(tmp).some((d) => existsSync(join(d, 'ca'))) && children(run.child.pid as number).length > 0,
+        40_000,
+        'the race to start',
+      )
       const kids = children(run.child.pid as number)
       const dirs = raceDirs(tmp)
       expect(dirs.length).toBe(1)
@@ -53,7 +57,17 @@ describe('race, in-process: an interrupt stops the writer and removes the temp C
 
 describe('race --target: an interrupt stops the writer and the server it started', () => {
   it('SIGTERM to the parent only: exit 143, the server and the writer are gone', async () => {
-    const {run} = await startServerRace(tmpDir(), ['--reload', 'signal:HUP', '--rotations', '1000', '--interval', '100ms', '--concurrency', '1', '--json'])
+    const {run} = await startServerRace(tmpDir(), [
+      '--reload',
+      'signal:HUP',
+      '--rotations',
+      '1000',
+      '--interval',
+      '100ms',
+      '--concurrency',
+      '1',
+      '--json',
+    ])
     await waitFor(() => children(run.child.pid as number).length >= 2, 40_000, 'the server and the writer to start')
     const kids = children(run.child.pid as number)
     run.child.kill('SIGTERM')
@@ -61,7 +75,11 @@ describe('race --target: an interrupt stops the writer and the server it started
     expect(exit.code).toBe(143)
     await waitFor(() => kids.every((k) => !alive(k)), 5000, 'the server and the writer to be gone')
     // The partial report as the one --json document, marked interrupted.
-    const doc = JSON.parse(run.out().slice(run.out().indexOf('{'))) as {interrupted?: boolean; rotations?: number; target?: {host: string}}
+    const doc = JSON.parse(run.out().slice(run.out().indexOf('{'))) as {
+      interrupted?: boolean
+      rotations?: number
+      target?: {host: string}
+    }
     expect(doc).toMatchObject({interrupted: true, target: {host: HOST}})
   }, 60_000)
 })
@@ -89,7 +107,10 @@ describe('serve', () => {
       const exit = await run.exited
       expect(exit.code).toBe(3)
       const doc = JSON.parse(run.out()) as {error: {code: string; message: string; hint: string}}
-      expect(doc.error).toMatchObject({code: 'address-in-use', message: `cannot listen on "${HOST}:${port}": the port is in use`})
+      expect(doc.error).toMatchObject({
+        code: 'address-in-use',
+        message: `cannot listen on "${HOST}:${port}": the port is in use`,
+      })
       expect(doc.error.hint).toMatch(/another process listens on that port/)
     } finally {
       taken.close()
@@ -99,7 +120,14 @@ describe('serve', () => {
   it('a peer that connects and sends nothing is cut off by the handshake timeout', async () => {
     const base = tmpDir()
     const {svid} = await trustDomain(base)
-    const server = new SvidServer({host: HOST, port: 0, dir: svid, names: fileNames('spiffe-helper'), handshakeTimeoutMs: 300, sink: () => undefined})
+    const server = new SvidServer({
+      host: HOST,
+      port: 0,
+      dir: svid,
+      names: fileNames('spiffe-helper'),
+      handshakeTimeoutMs: 300,
+      sink: () => undefined,
+    })
     const port = await server.start()
     try {
       const idle = connect({host: HOST, port})

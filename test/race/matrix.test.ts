@@ -15,7 +15,16 @@ import {hasTool} from '../helpers/peers.js'
 import {tmpDir} from '../helpers/tmp.js'
 import {HOST, freePort, killPeers, warnMissing} from '../handshake/harness.js'
 import {SERVER_ID, TD, race, startBackend, stunnelCommand} from './setup.js'
-import {apache, caddy, haproxy, haproxyPushCert, lighttpd, nginx, type ServerFiles, type ServerSetup} from './servers.js'
+import {
+  apache,
+  caddy,
+  haproxy,
+  haproxyPushCert,
+  lighttpd,
+  nginx,
+  type ServerFiles,
+  type ServerSetup,
+} from './servers.js'
 import {existsSync} from 'node:fs'
 
 const has = {
@@ -67,7 +76,14 @@ const CASES: Case[] = [
   {server: 'haproxy', writer: 'atomic-rename', kind: 'root', reload: true, expect: 'pass'},
   {server: 'haproxy', writer: 'spiffe-helper', kind: 'leaf', reload: false, expect: 'unconverged'},
   {server: 'haproxy', writer: 'atomic-rename', kind: 'root', reload: true, variant: 'runtime-api', expect: 'pass'},
-  {server: 'haproxy', writer: 'atomic-rename', kind: 'root', reload: true, variant: 'stale-ca-403', expect: 'trust-not-reloaded'},
+  {
+    server: 'haproxy',
+    writer: 'atomic-rename',
+    kind: 'root',
+    reload: true,
+    variant: 'stale-ca-403',
+    expect: 'trust-not-reloaded',
+  },
   {server: 'lighttpd', writer: 'atomic-rename', kind: 'root', reload: true, expect: 'pass'},
   {server: 'lighttpd', writer: 'kubelet', kind: 'leaf', reload: false, expect: 'unconverged'},
   // caddy's reload replaces its servers: a handshake in flight at the swap can be reset (CI saw 1 of 477
@@ -80,13 +96,20 @@ const CASES: Case[] = [
 ]
 
 /** The SVID directory of a case, written by the case's writer (so it is a layout that writer produces), and the names the server reads. */
-async function svidDir(base: string, ca: string, c: Case): Promise<{dir: string; files: ServerFiles; nameFlags: string[]}> {
+async function svidDir(
+  base: string,
+  ca: string,
+  c: Case,
+): Promise<{dir: string; files: ServerFiles; nameFlags: string[]}> {
   const dir = join(base, 'svid')
   // HAProxy reads the key beside the certificate as <crt>.key.
   const names = c.server === 'haproxy' ? {cert: 'site.pem', key: 'site.pem.key', bundle: 'ca.pem'} : undefined
   await rotate({dir, ca, mode: c.writer, names, spiffeId: SERVER_ID, knobs: defaultKnobs(), sink: () => undefined})
   const n =
-    names ?? (c.writer === 'kubelet' ? {cert: 'tls.crt', key: 'tls.key', bundle: 'ca.crt'} : {cert: 'svid.pem', key: 'svid_key.pem', bundle: 'svid_bundle.pem'})
+    names ??
+    (c.writer === 'kubelet'
+      ? {cert: 'tls.crt', key: 'tls.key', bundle: 'ca.crt'}
+      : {cert: 'svid.pem', key: 'svid_key.pem', bundle: 'svid_bundle.pem'})
   return {
     dir,
     files: {cert: join(dir, n.cert), key: join(dir, n.key), bundle: join(dir, n.bundle)},
@@ -160,11 +183,16 @@ describe('verdict matrix over real servers (docs/race.md)', () => {
           '--json',
         ])
         const got = {status: r.status, verdict: r.doc?.ok ? 'pass' : (r.doc?.causes?.[0] ?? r.doc?.error?.code)}
-        expect(got, r.doc?.summary ?? r.doc?.error?.message).toEqual({status: c.expect === 'pass' ? 0 : 5, verdict: c.expect})
+        expect(got, r.doc?.summary ?? r.doc?.error?.message).toEqual({
+          status: c.expect === 'pass' ? 0 : 5,
+          verdict: c.expect,
+        })
         // An allowance covers connections dropped during a reload, nothing else: a stale or refused
         // certificate is a FAIL however few.
-        if (c.maxFailures) for (const cause of Object.keys(r.doc?.failuresByCause ?? {})) expect(cause).toBe('dropped-during-reload')
-        if (c.variant === 'stale-ca-403') expect(r.doc?.failuresByCause?.['rejected-by-server-reply']).toBeGreaterThan(0)
+        if (c.maxFailures)
+          for (const cause of Object.keys(r.doc?.failuresByCause ?? {})) expect(cause).toBe('dropped-during-reload')
+        if (c.variant === 'stale-ca-403')
+          expect(r.doc?.failuresByCause?.['rejected-by-server-reply']).toBeGreaterThan(0)
       },
     )
   }

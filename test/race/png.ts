@@ -36,7 +36,12 @@ export function readPng(path: string): {width: number; height: number; rgb: Buff
       const b = y > 0 ? out[(y - 1) * stride + x] : 0
       const c = x >= channels && y > 0 ? out[(y - 1) * stride + x - channels] : 0
       const p = a + b - c
-      const pr = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c
+      const pr =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c
       const pred = [0, a, b, (a + b) >> 1, pr][filter]
       out[y * stride + x] = (line[x] + pred) & 0xff
     }
@@ -51,7 +56,12 @@ export function countColor(img: {rgb: Buffer}, hex: string, tolerance = 24): num
   const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16))
   let n = 0
   for (let i = 0; i < img.rgb.length; i += 3) {
-    if (Math.abs(img.rgb[i] - r) <= tolerance && Math.abs(img.rgb[i + 1] - g) <= tolerance && Math.abs(img.rgb[i + 2] - b) <= tolerance) n++
+    if (
+      Math.abs(img.rgb[i] - r) <= tolerance &&
+      Math.abs(img.rgb[i + 1] - g) <= tolerance &&
+      Math.abs(img.rgb[i + 2] - b) <= tolerance
+    )
+      n++
   }
   return n
 }

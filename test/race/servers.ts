@@ -28,7 +28,9 @@ export function nginx(base: string, port: number, f: ServerFiles, o: {clientCa?:
   mkdirSync(tmp, {recursive: true})
   const pidFile = join(base, 'nginx.pid')
   const conf = join(base, 'nginx.conf')
-  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${tmp}/${t};`).join('\n')
+  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((t) => `  ${t}_temp_path ${tmp}/${t};`)
+    .join('\n')
   writeFileSync(
     conf,
     `daemon off;\nmaster_process on;\nworker_processes 1;\npid ${pidFile};\nerror_log stderr warn;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n${temps}\n  server {\n    listen ${HOST}:${port} ssl;\n    ssl_certificate ${f.cert};\n    ssl_certificate_key ${f.key};\n    ssl_client_certificate ${o.clientCa ?? f.bundle};\n    ssl_verify_client on;\n    ssl_verify_depth 3;\n    location / { return 200 "ok\\n"; }\n  }\n}\n`,
@@ -45,7 +47,9 @@ export function apache(base: string, port: number, f: ServerFiles): ServerSetup 
   writeFileSync(join(www, 'index.html'), 'ok\n')
   // Children run as nobody: they need to reach the document root.
   for (const d of [base, www]) chmodSync(d, 0o755)
-  const mods = ['mpm_event', 'authz_core', 'ssl', 'socache_shmcb', 'alias'].map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`).join('\n')
+  const mods = ['mpm_event', 'authz_core', 'ssl', 'socache_shmcb', 'alias']
+    .map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`)
+    .join('\n')
   const conf = join(base, 'apache.conf')
   writeFileSync(
     conf,
@@ -59,7 +63,12 @@ export function apache(base: string, port: number, f: ServerFiles): ServerSetup 
  * certificate file with its key beside it as `<crt>.key` (`ssl-load-extra-files key`).
  * `verifyOptional` answers 403 to an untrusted client instead of refusing the handshake.
  */
-export function haproxy(base: string, port: number, f: ServerFiles, o: {clientCa?: string; verifyOptional?: boolean} = {}): ServerSetup & {socket: string} {
+export function haproxy(
+  base: string,
+  port: number,
+  f: ServerFiles,
+  o: {clientCa?: string; verifyOptional?: boolean} = {},
+): ServerSetup & {socket: string} {
   const conf = join(base, 'haproxy.cfg')
   const socket = join(base, 'haproxy.sock')
   // verify optional alone still refuses a bad certificate in the handshake: ignore the errors and deny in HTTP.

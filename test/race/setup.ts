@@ -44,7 +44,12 @@ export function groupMembers(pgid: number): number[] {
 }
 
 /** Writes an nginx mTLS config (daemon off, pid file and temp paths inside `base`) and returns the command starting it. */
-export function nginxCommand(base: string, svid: string, port: number, o: {clientCa?: string} = {}): {cmd: string; pidFile: string} {
+export function nginxCommand(
+  base: string,
+  svid: string,
+  port: number,
+  o: {clientCa?: string} = {},
+): {cmd: string; pidFile: string} {
   const tmp = join(base, 'nginx-tmp')
   mkdirSync(tmp, {recursive: true})
   const pidFile = join(base, 'nginx.pid')
@@ -86,9 +91,17 @@ export function sServerCommand(port: number, svid: string, o: {leafOnly?: boolea
 }
 
 /** Writes a stunnel config (foreground, mTLS in front of `backend`) and returns the command starting it. */
-export function stunnelCommand(base: string, svid: string | {cert: string; key: string; bundle: string}, port: number, backend: number): string {
+export function stunnelCommand(
+  base: string,
+  svid: string | {cert: string; key: string; bundle: string},
+  port: number,
+  backend: number,
+): string {
   const conf = join(base, 'stunnel.conf')
-  const f = typeof svid === 'string' ? {cert: `${svid}/svid.pem`, key: `${svid}/svid_key.pem`, bundle: `${svid}/svid_bundle.pem`} : svid
+  const f =
+    typeof svid === 'string'
+      ? {cert: `${svid}/svid.pem`, key: `${svid}/svid_key.pem`, bundle: `${svid}/svid_bundle.pem`}
+      : svid
   writeFileSync(
     conf,
     `foreground = yes
@@ -113,7 +126,9 @@ export function startBackend(): Promise<{server: Server; port: number}> {
     s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nbackend ok\n'))
     s.on('error', () => undefined)
   })
-  return new Promise((resolve) => server.listen(0, HOST, () => resolve({server, port: (server.address() as {port: number}).port})))
+  return new Promise((resolve) =>
+    server.listen(0, HOST, () => resolve({server, port: (server.address() as {port: number}).port})),
+  )
 }
 
 /**
@@ -150,7 +165,12 @@ server.listen(Number(port), '${HOST}', () => console.log('listening on ' + port)
 }
 
 /** The race flags that start the Node server of nodeServerScript in `mode` and reload it by SIGHUP. */
-export function nodeServerArgs(base: string, svid: string, port: number, mode: 'full' | 'keep-ca' | 'exit' = 'full'): string[] {
+export function nodeServerArgs(
+  base: string,
+  svid: string,
+  port: number,
+  mode: 'full' | 'keep-ca' | 'exit' = 'full',
+): string[] {
   return ['--server-cmd', `node ${nodeServerScript(base)} ${svid} ${port} ${mode}`, '--reload', 'signal:HUP']
 }
 
@@ -193,7 +213,9 @@ export function start(args: string[], tmp: string) {
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<{code: number | null; signal: string | null}>((resolve) => child.once('exit', (code, signal) => resolve({code, signal})))
+  const exited = new Promise<{code: number | null; signal: string | null}>((resolve) =>
+    child.once('exit', (code, signal) => resolve({code, signal})),
+  )
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000)
   void exited.then(() => clearTimeout(killer))
   return {child, out: () => out, exited}

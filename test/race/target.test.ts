@@ -27,7 +27,14 @@ warnMissing('stunnel4', hasStunnel, 'stunnel4')
 const FAST = ['--rotations', '2', '--interval', '300ms', '--concurrency', '2', '--json']
 const SETTLE_SHORT = ['--settle', '1500ms']
 /** The flags naming the server under test and the directory and CA it is rotated from. */
-const targetArgs = (port: number, svid: string, ca: string) => ['--target', `${HOST}:${port}`, '--dir', svid, '--ca', ca]
+const targetArgs = (port: number, svid: string, ca: string) => [
+  '--target',
+  `${HOST}:${port}`,
+  '--dir',
+  svid,
+  '--ca',
+  ca,
+]
 
 afterAll(() => killPeers())
 
@@ -49,7 +56,12 @@ describe.skipIf(!hasNginx)('nginx (ssl_verify_client on), spiffe-helper writes',
       pidFile,
       ...FAST,
     ])
-    expect({status: r.status, ok: r.doc?.ok, failures: r.doc?.failures, causes: r.doc?.causes}).toEqual({status: 0, ok: true, failures: 0, causes: []})
+    expect({status: r.status, ok: r.doc?.ok, failures: r.doc?.failures, causes: r.doc?.causes}).toEqual({
+      status: 0,
+      ok: true,
+      failures: 0,
+      causes: [],
+    })
     expect(r.doc?.perRotation?.map((row) => row.converged)).toEqual([true, true])
     expect(r.doc?.finalSerialServed).toBe(true)
     expect(r.doc?.reload).toMatchObject({trigger: 'signal:HUP', fired: 2, failed: 0})
@@ -61,7 +73,20 @@ describe.skipIf(!hasNginx)('nginx (ssl_verify_client on), spiffe-helper writes',
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
     const {cmd} = nginxCommand(base, svid, port)
-    const r = await race(['--target', `${HOST}:${port}`, '--dir', svid, '--ca', ca, '--mode', 'spiffe-helper', '--server-cmd', cmd, ...SETTLE_SHORT, ...FAST])
+    const r = await race([
+      '--target',
+      `${HOST}:${port}`,
+      '--dir',
+      svid,
+      '--ca',
+      ca,
+      '--mode',
+      'spiffe-helper',
+      '--server-cmd',
+      cmd,
+      ...SETTLE_SHORT,
+      ...FAST,
+    ])
     expect(r.status).toBe(5)
     expect({ok: r.doc?.ok, finalSerialServed: r.doc?.finalSerialServed, unconverged: r.doc?.unconverged}).toEqual({
       ok: false,
@@ -81,7 +106,16 @@ describe.skipIf(!hasNginx)('--reload exec:CMD', () => {
     const port = await freePort()
     const {cmd} = nginxCommand(base, svid, port)
     const reload = `exec:${cmd.replace(' -e stderr', '')} -s reload`
-    const r = await race([...targetArgs(port, svid, ca), '--mode', 'atomic-rename', '--server-cmd', cmd, '--reload', reload, ...FAST])
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      '--mode',
+      'atomic-rename',
+      '--server-cmd',
+      cmd,
+      '--reload',
+      reload,
+      ...FAST,
+    ])
     expect({status: r.status, ok: r.doc?.ok, failures: r.doc?.failures}).toEqual({status: 0, ok: true, failures: 0})
     expect(r.doc?.reload?.results?.map((x) => x.status)).toEqual([0, 0])
   }, 40_000)
@@ -101,7 +135,12 @@ describe.skipIf(!hasNginx)('--reload exec:CMD', () => {
       ...FAST,
     ])
     expect({status: r.status, first: r.doc?.causes?.[0]}).toEqual({status: 5, first: 'reload-failed'})
-    expect(r.doc?.reload?.results?.[0]).toMatchObject({rotation: 1, ok: false, status: 4, stderr: 'cannot reach the admin socket'})
+    expect(r.doc?.reload?.results?.[0]).toMatchObject({
+      rotation: 1,
+      ok: false,
+      status: 4,
+      stderr: 'cannot reach the admin socket',
+    })
     expect(r.doc?.summary).toBe(
       'the reload trigger failed at rotation 1: "echo "cannot reach the admin socket" >&2; exit 4" exited 4: cannot reach the admin socket',
     )
@@ -114,7 +153,18 @@ describe.skipIf(!hasOpenssl)('openssl s_server (never reloads)', () => {
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
     const cmd = `openssl s_server -accept ${HOST}:${port} -cert ${svid}/svid.pem -cert_chain ${svid}/svid.pem -key ${svid}/svid_key.pem -CAfile ${svid}/svid_bundle.pem -Verify 3 -www -quiet`
-    const r = await race(['--target', `${HOST}:${port}`, '--dir', svid, '--ca', ca, '--server-cmd', cmd, ...SETTLE_SHORT, ...FAST])
+    const r = await race([
+      '--target',
+      `${HOST}:${port}`,
+      '--dir',
+      svid,
+      '--ca',
+      ca,
+      '--server-cmd',
+      cmd,
+      ...SETTLE_SHORT,
+      ...FAST,
+    ])
     expect({status: r.status, causes: r.doc?.causes, finalSerialServed: r.doc?.finalSerialServed}).toEqual({
       status: 5,
       causes: ['unconverged', 'final-not-served'],
@@ -148,17 +198,37 @@ describe.skipIf(!hasStunnel)('stunnel4 (reloads on SIGHUP)', () => {
         const {ca, svid} = await trustDomain(base)
         const port = await freePort()
         const cmd = stunnelCommand(base, svid, port, backend.port)
-        const r = await race([...targetArgs(port, svid, ca), '--mode', 'atomic-rename', '--server-cmd', cmd, ...reload, ...SETTLE_SHORT, ...FAST])
+        const r = await race([
+          ...targetArgs(port, svid, ca),
+          '--mode',
+          'atomic-rename',
+          '--server-cmd',
+          cmd,
+          ...reload,
+          ...SETTLE_SHORT,
+          ...FAST,
+        ])
         if (pass) {
-          expect({status: r.status, ok: r.doc?.ok, finalSerialServed: r.doc?.finalSerialServed}).toEqual({status: 0, ok: true, finalSerialServed: true})
+          expect({status: r.status, ok: r.doc?.ok, finalSerialServed: r.doc?.finalSerialServed}).toEqual({
+            status: 0,
+            ok: true,
+            finalSerialServed: true,
+          })
           // Whatever failed was the server closing on us or refusing the connection during its reload,
           // never a certificate either side rejected. (A refused connection counts on our side, 'local',
           // as nothing was sent: the side alone does not tell a rejected certificate, the cause does.)
           // Those drops during a reload are counted as dropped-during-reload (issue 18), never as a rejection.
           expect(
-            Object.keys(r.doc?.failuresByCause ?? {}).filter((c) => !['dropped-during-reload', 'ERR_TLS_PEER_CLOSED', 'ECONNREFUSED'].includes(c)),
+            Object.keys(r.doc?.failuresByCause ?? {}).filter(
+              (c) => !['dropped-during-reload', 'ERR_TLS_PEER_CLOSED', 'ECONNREFUSED'].includes(c),
+            ),
           ).toEqual([])
-        } else expect({status: r.status, ok: r.doc?.ok, first: r.doc?.causes?.[0]}).toEqual({status: 5, ok: false, first: 'unconverged'})
+        } else
+          expect({status: r.status, ok: r.doc?.ok, first: r.doc?.causes?.[0]}).toEqual({
+            status: 5,
+            ok: false,
+            first: 'unconverged',
+          })
       },
       40_000,
     )
@@ -186,9 +256,23 @@ describe('Node servers with setSecureContext (--server-cmd, --reload signal:HUP 
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const r = await race([...targetArgs(port, svid, ca), '--server-cmd', `node ${nodeServerScript(base)} ${svid} ${port} full`, ...ROOT])
-    expect({status: r.status, ok: r.doc?.ok, failures: r.doc?.failures, causes: r.doc?.causes}).toEqual({status: 0, ok: true, failures: 0, causes: []})
-    expect(r.doc?.perRotation?.map((row) => row.step)).toEqual(['root add (prepare)', 'leaf from the new root (activate)', 'root drop-old'])
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      `node ${nodeServerScript(base)} ${svid} ${port} full`,
+      ...ROOT,
+    ])
+    expect({status: r.status, ok: r.doc?.ok, failures: r.doc?.failures, causes: r.doc?.causes}).toEqual({
+      status: 0,
+      ok: true,
+      failures: 0,
+      causes: [],
+    })
+    expect(r.doc?.perRotation?.map((row) => row.step)).toEqual([
+      'root add (prepare)',
+      'leaf from the new root (activate)',
+      'root drop-old',
+    ])
   }, 40_000)
 
   it('reloading key and cert but never its CA: clients on the new root are refused, cause trust-not-reloaded', async () => {
@@ -219,7 +303,14 @@ describe('Node servers with setSecureContext (--server-cmd, --reload signal:HUP 
     const png = join(base, 'timeline.png')
     const shot = await runAsync(
       'chromium',
-      ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1240,420', `file://${timeline}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        `--screenshot=${png}`,
+        '--window-size=1240,420',
+        `file://${timeline}`,
+      ],
       {timeoutMs: 60_000},
     )
     expect(existsSync(png), shot.stderr).toBe(true)
@@ -245,7 +336,9 @@ describe('Node servers with setSecureContext (--server-cmd, --reload signal:HUP 
     expect(r.doc?.causes?.[0]).toBe('server-exited')
     expect(r.doc?.target?.exit).toMatchObject({status: 3, signal: null, duringRotation: 1})
     expect(r.doc?.target?.lastLines).toContain('reload is not supported here, exiting')
-    expect(r.doc?.summary).toBe('the server exited with status 3 during rotation 1; its last line: "reload is not supported here, exiting"')
+    expect(r.doc?.summary).toBe(
+      'the server exited with status 3 during rotation 1; its last line: "reload is not supported here, exiting"',
+    )
     expect(alive(r.doc?.target?.pid as number)).toBe(false)
   }, 40_000)
 })
@@ -255,9 +348,16 @@ describe('setup errors are input or usage errors, before any rotation', () => {
     const base = tmpDir()
     const {ca, svid} = await trustDomain(base)
     const port = await freePort()
-    const r = await race([...targetArgs(port, svid, ca), '--server-cmd', `node -e 'console.error("boom: bad config"); process.exit(7)'`, '--json'])
+    const r = await race([
+      ...targetArgs(port, svid, ca),
+      '--server-cmd',
+      `node -e 'console.error("boom: bad config"); process.exit(7)'`,
+      '--json',
+    ])
     expect({status: r.status, code: r.doc?.error?.code}).toEqual({status: 3, code: 'target-unreachable'})
-    expect(r.doc?.error?.message).toMatch(/exited with status 7 before .* accepted connections; its last lines: "boom: bad config"/)
+    expect(r.doc?.error?.message).toMatch(
+      /exited with status 7 before .* accepted connections; its last lines: "boom: bad config"/,
+    )
   }, 20_000)
 
   it('a target refusing connections: exit 3 target-unreachable', async () => {
@@ -271,21 +371,40 @@ describe('setup errors are input or usage errors, before any rotation', () => {
 
   const usage: {name: string; args: string[]; message: RegExp}[] = [
     {name: 'bad knob', args: ['--order', 'bogus'], message: /^invalid order "bogus"$/},
-    {name: 'bad knob with --target', args: ['--target', `${HOST}:1`, '--dir', 'x', '--order', 'bogus'], message: /^invalid order "bogus"$/},
-    {name: 'bad reload', args: ['--target', `${HOST}:1`, '--dir', 'x', '--reload', 'bogus'], message: /^invalid --reload "bogus"$/},
-    {name: 'signal without pid', args: ['--target', `${HOST}:1`, '--dir', 'x', '--reload', 'signal:HUP'], message: /needs --pid, --pid-file or --server-cmd/},
+    {
+      name: 'bad knob with --target',
+      args: ['--target', `${HOST}:1`, '--dir', 'x', '--order', 'bogus'],
+      message: /^invalid order "bogus"$/,
+    },
+    {
+      name: 'bad reload',
+      args: ['--target', `${HOST}:1`, '--dir', 'x', '--reload', 'bogus'],
+      message: /^invalid --reload "bogus"$/,
+    },
+    {
+      name: 'signal without pid',
+      args: ['--target', `${HOST}:1`, '--dir', 'x', '--reload', 'signal:HUP'],
+      message: /needs --pid, --pid-file or --server-cmd/,
+    },
     {
       name: 'unknown signal',
       args: ['--target', `${HOST}:1`, '--dir', 'x', '--reload', 'signal:NOPE', '--pid', '1'],
       message: /unknown or unusable signal "NOPE"/,
     },
     {name: 'target flag without --target', args: ['--dir', 'x'], message: /target/},
-    {name: 'in-process flag with --target', args: ['--target', `${HOST}:1`, '--dir', 'x', '--server-reload', 'partial'], message: /server-reload|target/},
+    {
+      name: 'in-process flag with --target',
+      args: ['--target', `${HOST}:1`, '--dir', 'x', '--server-reload', 'partial'],
+      message: /server-reload|target/,
+    },
   ]
   for (const c of usage) {
     it(`exit 2: ${c.name}`, async () => {
       const r = await runCli(['race', ...c.args, '--json'])
-      expect({exit: r.exit, code: (jsonOf(r.stdout) as {error?: {code: string}}).error?.code}).toEqual({exit: 2, code: 'usage'})
+      expect({exit: r.exit, code: (jsonOf(r.stdout) as {error?: {code: string}}).error?.code}).toEqual({
+        exit: 2,
+        code: 'usage',
+      })
       expect((jsonOf(r.stdout) as {error: {message: string}}).error.message).toMatch(c.message)
     })
   }

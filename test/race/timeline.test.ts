@@ -52,7 +52,18 @@ describe('race --timeline (in-process)', () => {
   it('writes the page; an existing file is exit 3 before the run', async () => {
     const dir = tmpDir()
     const file = join(dir, 'local.html')
-    const r = await runCli(['race', '--rotations', '2', '--interval', '100ms', '--concurrency', '1', '--timeline', file, '--json'])
+    const r = await runCli([
+      'race',
+      '--rotations',
+      '2',
+      '--interval',
+      '100ms',
+      '--concurrency',
+      '1',
+      '--timeline',
+      file,
+      '--json',
+    ])
     expect(r.exit).toBe(0)
     expect(existsSync(file)).toBe(true)
     expect(readFileSync(file, 'utf8')).toMatch(/svidkit race \(in-process\)/)

@@ -59,11 +59,21 @@ interface Case {
   knownBugs?: Partial<Record<Mode, string>>
 }
 
-const all = (chain: Outcome, key: Outcome, bundle: Outcome, inspect: Outcome): Record<Mode, Outcome> => ({chain, key, bundle, inspect})
+const all = (chain: Outcome, key: Outcome, bundle: Outcome, inspect: Outcome): Record<Mode, Outcome> => ({
+  chain,
+  key,
+  bundle,
+  inspect,
+})
 const invalid = (inspect: Outcome = 'pem-invalid') => all('pem-invalid', 'key-invalid', 'bundle-invalid', inspect)
 
 const CASES: Case[] = [
-  {name: 'empty file', file: 'empty.pem', make: (p) => writeFileSync(p, ''), expect: all('pem-invalid', 'key-invalid', 'empty-bundle', 'pem-invalid')},
+  {
+    name: 'empty file',
+    file: 'empty.pem',
+    make: (p) => writeFileSync(p, ''),
+    expect: all('pem-invalid', 'key-invalid', 'empty-bundle', 'pem-invalid'),
+  },
   {
     name: 'whitespace only',
     file: 'blank.pem',
@@ -85,13 +95,15 @@ const CASES: Case[] = [
   {
     name: 'PEM whose base64 body is cut short (END line present, length not a multiple of 4)',
     file: 'short-body.pem',
-    make: (p) => writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${LEAF_BODY.join('').slice(0, 401)}\n-----END CERTIFICATE-----\n`),
+    make: (p) =>
+      writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${LEAF_BODY.join('').slice(0, 401)}\n-----END CERTIFICATE-----\n`),
     expect: all('pem-invalid', 'key-invalid', 'bundle-invalid', 'pem-invalid'),
   },
   {
     name: 'PEM whose base64 body is cut short (END line present, whole quanta)',
     file: 'short-der.pem',
-    make: (p) => writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${LEAF_BODY.join('').slice(0, 400)}\n-----END CERTIFICATE-----\n`),
+    make: (p) =>
+      writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${LEAF_BODY.join('').slice(0, 400)}\n-----END CERTIFICATE-----\n`),
     expect: all('pem-invalid', 'key-invalid', 'bundle-invalid', 'pem-invalid'),
   },
   {
@@ -103,7 +115,8 @@ const CASES: Case[] = [
   {
     name: 'valid base64 of non-DER bytes in a CERTIFICATE block',
     file: 'not-der.pem',
-    make: (p) => writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${noise(300, 7).toString('base64')}\n-----END CERTIFICATE-----\n`),
+    make: (p) =>
+      writeFileSync(p, `-----BEGIN CERTIFICATE-----\n${noise(300, 7).toString('base64')}\n-----END CERTIFICATE-----\n`),
     expect: all('pem-invalid', 'key-invalid', 'bundle-invalid', 'pem-invalid'),
   },
   {
@@ -112,13 +125,25 @@ const CASES: Case[] = [
     make: (p) => writeFileSync(p, Buffer.concat([LEAF_DER, Buffer.from([0, 1, 2, 3])])),
     expect: invalid(),
   },
-  {name: 'truncated DER', file: 'truncated.der', make: (p) => writeFileSync(p, LEAF_DER.subarray(0, 500)), expect: invalid()},
+  {
+    name: 'truncated DER',
+    file: 'truncated.der',
+    make: (p) => writeFileSync(p, LEAF_DER.subarray(0, 500)),
+    expect: invalid(),
+  },
   {
     name: 'a CSR (CERTIFICATE REQUEST block)',
     file: 'csr.pem',
     make: async (p) => {
-      const keys = (await crypto.subtle.generateKey({name: 'ECDSA', namedCurve: 'P-256'}, true, ['sign', 'verify'])) as CryptoKeyPair
-      const csr = await x509.Pkcs10CertificateRequestGenerator.create({name: 'CN=workload', keys, signingAlgorithm: {name: 'ECDSA', hash: 'SHA-256'}})
+      const keys = (await crypto.subtle.generateKey({name: 'ECDSA', namedCurve: 'P-256'}, true, [
+        'sign',
+        'verify',
+      ])) as CryptoKeyPair
+      const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+        name: 'CN=workload',
+        keys,
+        signingAlgorithm: {name: 'ECDSA', hash: 'SHA-256'},
+      })
       writeFileSync(p, csr.toString('pem'))
     },
     // inspect reads CSRs since issue 20 (item 2); as a chain, key or bundle a CSR is still refused.
@@ -127,7 +152,11 @@ const CASES: Case[] = [
   {
     name: 'a PUBLIC KEY block',
     file: 'public.pem',
-    make: (p) => writeFileSync(p, generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({format: 'pem', type: 'spki'})),
+    make: (p) =>
+      writeFileSync(
+        p,
+        generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({format: 'pem', type: 'spki'}),
+      ),
     expect: invalid(),
   },
   {
@@ -169,8 +198,17 @@ const CASES: Case[] = [
     make: (p) => mkdirSync(p),
     expect: all('not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file', 'not-a-regular-file'),
   },
-  {name: 'a missing file', file: 'does-not-exist.pem', expect: all('file-not-found', 'file-not-found', 'file-not-found', 'file-not-found')},
-  {name: 'a 50 MB file of random bytes', file: 'big.bin', make: (p) => writeFileSync(p, noise(50 * 1024 * 1024, 1)), expect: invalid()},
+  {
+    name: 'a missing file',
+    file: 'does-not-exist.pem',
+    expect: all('file-not-found', 'file-not-found', 'file-not-found', 'file-not-found'),
+  },
+  {
+    name: 'a 50 MB file of random bytes',
+    file: 'big.bin',
+    make: (p) => writeFileSync(p, noise(50 * 1024 * 1024, 1)),
+    expect: invalid(),
+  },
   {name: 'binary noise (4 KB)', file: 'noise.bin', make: (p) => writeFileSync(p, noise(4096, 2)), expect: invalid()},
   {
     name: 'binary noise (4 KB) starting like DER',
@@ -181,7 +219,12 @@ const CASES: Case[] = [
   // JSON is a bundle to inspect, so a broken one is bundle-invalid there
   {name: 'JSON "{"', file: 'brace.json', make: (p) => writeFileSync(p, '{\n'), expect: invalid('bundle-invalid')},
   {name: 'JSON []', file: 'array.json', make: (p) => writeFileSync(p, '[]\n'), expect: invalid('bundle-invalid')},
-  {name: 'JSON {"keys": 5}', file: 'keys5.json', make: (p) => writeFileSync(p, '{"keys": 5}\n'), expect: invalid('bundle-invalid')},
+  {
+    name: 'JSON {"keys": 5}',
+    file: 'keys5.json',
+    make: (p) => writeFileSync(p, '{"keys": 5}\n'),
+    expect: invalid('bundle-invalid'),
+  },
   {
     name: 'JSON bundle map with a bad key',
     file: 'map.json',
@@ -367,7 +410,15 @@ describe('through the CLI: exit 3, one error line and one hint line, no stack', 
   })
 
   it('an empty bundle file is read as an empty bundle: exit 4 untrusted-chain, with a warning', async () => {
-    const r = await runCli(['verify', CHAIN, '--bundle', `example.org=${p('empty.pem')}`, '--at', AT.toISOString(), '--json'])
+    const r = await runCli([
+      'verify',
+      CHAIN,
+      '--bundle',
+      `example.org=${p('empty.pem')}`,
+      '--at',
+      AT.toISOString(),
+      '--json',
+    ])
     expect(r.exit).toBe(4)
     const doc = jsonOf(r.stdout) as {errors: {code: string}[]; warnings: string[]}
     expect(doc.errors[0].code).toBe('untrusted-chain')

@@ -39,7 +39,11 @@ function killed(
   o: {afterLines?: number; afterMs?: number},
 ): Promise<{lines: number; exit: number | null; signal: string | null; stderr: string}> {
   const {DEBUG: _d, NODE_ENV: _e, ...env} = process.env
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd: base(), env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    cwd: base(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let lines = 0
   // The first KiB of stderr, for the message when a run ends on its own instead of being killed.
   let stderr = ''
@@ -67,7 +71,9 @@ async function calibrate(args: string[]): Promise<number> {
 }
 
 describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
-  it('rotate, every writer mode, killed after a random number of events; the next rotate repairs it', async ({expect}) => {
+  it('rotate, every writer mode, killed after a random number of events; the next rotate repairs it', async ({
+    expect,
+  }) => {
     const random = prng(SEED)
     // Every mode once, the ones with links, version dirs or in-place writes twice.
     const twice: WriterMode[] = ['spiffe-helper', 'kubelet', 'dir-symlink', 'hardlink-backup']
@@ -76,9 +82,27 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
       const dir = svidDir(base(), mode, `-rot${i}`)
       const names = namesOf(mode)
       await rot({dir, ca, mode})
-      const r = await killed(['rotate', '--dir', dir, '--ca', ca, '--mode', mode, '--spiffe-id', ID, '--count', '20', '--interval', '100ms', '--json'], {
-        afterLines: k,
-      })
+      const r = await killed(
+        [
+          'rotate',
+          '--dir',
+          dir,
+          '--ca',
+          ca,
+          '--mode',
+          mode,
+          '--spiffe-id',
+          ID,
+          '--count',
+          '20',
+          '--interval',
+          '100ms',
+          '--json',
+        ],
+        {
+          afterLines: k,
+        },
+      )
       // 20 rotations are hundreds of events over at least 2 s: the kill lands mid-run even when an in-process run of a
       // concurrent test holds this worker's event loop for a while.
       expect(r.signal, `${mode} k=${k}: exit ${r.exit} after ${r.lines} lines; ${r.stderr}`).toBe('SIGKILL')
@@ -96,7 +120,9 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
     for (let j = 0; j < runs.length; j += 4) await Promise.all(runs.slice(j, j + 4).map(one))
   }, 240_000)
 
-  it('ca init --force, killed at a random time near its end: old CA or new, never a mix; the next ca init --force cleans up', async ({expect}) => {
+  it('ca init --force, killed at a random time near its end: old CA or new, never a mix; the next ca init --force cleans up', async ({
+    expect,
+  }) => {
     const random = prng(SEED + 1)
     const out = join(base(), 'ca-init')
     await initCa({trustDomain: 'example.org', out, intermediates: 2})
@@ -125,7 +151,17 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
     // The rerun replaces what the kill left: --force (reading it from --help was flaky, since
     // concurrent in-process runs share the captured stdout).
     const force = ['--force']
-    const args = (tag: string) => ['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/w{n}', '--out', join(base(), `issue-${tag}-{n}`), '--count', '8']
+    const args = (tag: string) => [
+      'issue',
+      '--ca',
+      ca,
+      '--spiffe-id',
+      'spiffe://example.org/w{n}',
+      '--out',
+      join(base(), `issue-${tag}-{n}`),
+      '--count',
+      '8',
+    ]
     const full = await calibrate(args('calibrate'))
     for (let i = 0; i < 3; i++) {
       const afterMs = Math.max(1, Math.round(full - 400 + random() * 500))
@@ -142,7 +178,9 @@ describe.concurrent(`kill -9 at random points (seed ${SEED})`, () => {
     }
   }, 240_000)
 
-  it('issue --count into one --out, killed at a random time: only complete sets at final names; the same command completes the run', async ({expect}) => {
+  it('issue --count into one --out, killed at a random time: only complete sets at final names; the same command completes the run', async ({
+    expect,
+  }) => {
     // Issue 17 item 12. On main: 0-byte svid.pem/svid_key.pem at final names, and the rerun refused (output-exists).
     const random = prng(SEED + 3)
     const COUNT = 400

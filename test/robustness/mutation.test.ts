@@ -72,7 +72,10 @@ beforeAll(async () => {
   for (let i = 0; i < RESIGNED; i++) {
     // Keep the TBS's outer tag and length so the certificate stays a SEQUENCE; everything inside may change.
     const t = mutate(tbs, rnd, 4)
-    mutants.push({kind: 'resigned', der: new Uint8Array(seq(t, alg, bitString(sign('sha256', t, interKey.privateKey))))})
+    mutants.push({
+      kind: 'resigned',
+      der: new Uint8Array(seq(t, alg, bitString(sign('sha256', t, interKey.privateKey)))),
+    })
   }
   for (let i = 0; i < RAW; i++) mutants.push({kind: 'raw', der: mutate(leaf.der, rnd)})
   writeFileSync(join(dir(), 'root.pem'), certificatePem(root))
@@ -99,7 +102,10 @@ describe('mutants through the verify and inspect cores', () => {
         const r = verifySvid({chain: [...chain, inter], bundles, at: KIT_AT})
         expect(r.valid).toBe(r.errors.length === 0)
         outcome = {verdict: r.valid ? 'valid' : r.errors[0].code, accepted: r.valid}
-        if (r.valid) expect(signatureHolds(m.der), `mutant ${i} (${m.kind}) accepted with a signature that does not verify`).toBe(true)
+        if (r.valid)
+          expect(signatureHolds(m.der), `mutant ${i} (${m.kind}) accepted with a signature that does not verify`).toBe(
+            true,
+          )
       } catch (err) {
         if (!isSvidkitError(err) || err.exit === 1) internal.push(`mutant ${i} (${m.kind}): ${String(err)}`)
         outcome = {verdict: isSvidkitError(err) ? err.code : 'thrown', accepted: false}
@@ -119,7 +125,10 @@ describe('mutants through the verify and inspect cores', () => {
     expect(resigned.filter((o) => !o.accepted).length).toBeGreaterThan(RESIGNED / 4)
     expect(raw.every((o, i) => !o.accepted || signatureHolds(mutants[RESIGNED + i].der))).toBe(true)
     if (process.env.SVIDKIT_MUTATION_STATS) {
-      const tally = (os: Outcome[]) => Object.fromEntries([...new Set(os.map((o) => o.verdict))].map((v) => [v, os.filter((o) => o.verdict === v).length]))
+      const tally = (os: Outcome[]) =>
+        Object.fromEntries(
+          [...new Set(os.map((o) => o.verdict))].map((v) => [v, os.filter((o) => o.verdict === v).length]),
+        )
       console.log(JSON.stringify({resigned: tally(resigned), raw: tally(raw)}))
     }
     expect(raw.filter((o) => !o.accepted).length).toBeGreaterThan(RAW * 0.9)
@@ -134,7 +143,14 @@ describe('a sample through the CLI and openssl', () => {
     for (const {m, i} of sample().slice(0, 5)) {
       const f = join(dir(), `cli-${i}.pem`)
       writeFileSync(f, toPem('CERTIFICATE', m.der) + certificatePem(inter))
-      const v = await runCli(['verify', f, '--bundle', `example.org=${join(dir(), 'root.pem')}`, '--at', KIT_AT.toISOString()])
+      const v = await runCli([
+        'verify',
+        f,
+        '--bundle',
+        `example.org=${join(dir(), 'root.pem')}`,
+        '--at',
+        KIT_AT.toISOString(),
+      ])
       const ins = await runCli(['inspect', f, '--at', KIT_AT.toISOString()])
       for (const r of [v, ins]) {
         expect([0, 3, 4], `mutant ${i}: ${r.stderr}`).toContain(r.exit)
@@ -151,9 +167,19 @@ describe('a sample through the CLI and openssl', () => {
     for (const {m, i} of sample()) {
       const f = join(dir(), `ossl-${i}.pem`)
       writeFileSync(f, toPem('CERTIFICATE', m.der))
-      const o = run('openssl', ['verify', '-attime', attime, '-CAfile', join(dir(), 'root.pem'), '-untrusted', join(dir(), 'inter.pem'), f])
+      const o = run('openssl', [
+        'verify',
+        '-attime',
+        attime,
+        '-CAfile',
+        join(dir(), 'root.pem'),
+        '-untrusted',
+        join(dir(), 'inter.pem'),
+        f,
+      ])
       if (outcomes[i].accepted) expect(o.status, `mutant ${i}: svidkit valid, openssl: ${o.stdout}${o.stderr}`).toBe(0)
-      if (m.kind === 'raw' && !signatureHolds(m.der)) expect(o.status, `mutant ${i}: bad signature accepted by openssl`).not.toBe(0)
+      if (m.kind === 'raw' && !signatureHolds(m.der))
+        expect(o.status, `mutant ${i}: bad signature accepted by openssl`).not.toBe(0)
       compared++
     }
     expect(compared).toBe(sample().length)

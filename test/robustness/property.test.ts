@@ -37,7 +37,9 @@ function returnsOrRefuses(code: ReasonCode | ReasonCode[], fn: () => unknown, on
         throw new Error(`badly formed ${code}: ${JSON.stringify({message: err.message, hint: err.hint})}`, {cause: err})
       return true
     }
-    throw new Error(`expected ${code}, got ${isSvidkitError(err) ? `SvidkitError ${err.code}` : String(err)}`, {cause: err})
+    throw new Error(`expected ${code}, got ${isSvidkitError(err) ? `SvidkitError ${err.code}` : String(err)}`, {
+      cause: err,
+    })
   }
 }
 
@@ -50,7 +52,11 @@ const CERT_PEMS = [
   `${X509_DATA}/certs.pem`,
   `${SVID_DATA}/good-cert-and-key.pem`,
 ].map(text)
-const KEY_PEMS = [`${SVID_DATA}/key-pkcs8-ecdsa.pem`, `${SVID_DATA}/key-pkcs8-rsa.pem`, `${SVID_DATA}/good-key-and-cert.pem`].map(text)
+const KEY_PEMS = [
+  `${SVID_DATA}/key-pkcs8-ecdsa.pem`,
+  `${SVID_DATA}/key-pkcs8-rsa.pem`,
+  `${SVID_DATA}/good-key-and-cert.pem`,
+].map(text)
 const JWKS_TEXTS = [
   `${SPIFFE_DATA}/spiffebundle_valid_1.json`,
   `${SPIFFE_DATA}/spiffebundle_valid_2.json`,
@@ -102,7 +108,9 @@ function applyEdits(input: Uint8Array, edits: Edit[]): Uint8Array {
 
 /** Byte arrays derived from `sources` by 1–4 edits. */
 const mutated = (sources: Uint8Array[]) =>
-  fc.tuple(fc.constantFrom(...sources), fc.array(edit, {minLength: 1, maxLength: 4})).map(([s, edits]) => applyEdits(s, edits))
+  fc
+    .tuple(fc.constantFrom(...sources), fc.array(edit, {minLength: 1, maxLength: 4}))
+    .map(([s, edits]) => applyEdits(s, edits))
 
 /** Mutated PEM texts: edits of the text itself, or of one block's DER re-armoured. */
 const mutatedPem = (pems: string[], type: string, ders: Uint8Array[]) =>
@@ -132,7 +140,12 @@ describe('readCertificates returns certificates or throws pem-invalid', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({maxLength: 1024}),
-        fc.constantFrom([0x30, 0x82, 0x03, 0x00], [0x30, 0x81, 0x80], [0x30, 0x10], [0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
+        fc.constantFrom(
+          [0x30, 0x82, 0x03, 0x00],
+          [0x30, 0x81, 0x80],
+          [0x30, 0x10],
+          [0x30, 0x84, 0xff, 0xff, 0xff, 0xff],
+        ),
         (b, h) => read(Uint8Array.from([...h, ...b])),
       ),
       runs(2000),
@@ -162,7 +175,15 @@ describe('readPrivateKey returns a key or throws key-invalid', () => {
 
   it('on arbitrary strings wrapped in PRIVATE KEY, EC PRIVATE KEY and RSA PRIVATE KEY armour', () => {
     fc.assert(
-      fc.property(fc.oneof(wrapped('PRIVATE KEY'), wrapped('EC PRIVATE KEY'), wrapped('RSA PRIVATE KEY'), wrapped('ENCRYPTED PRIVATE KEY')), read),
+      fc.property(
+        fc.oneof(
+          wrapped('PRIVATE KEY'),
+          wrapped('EC PRIVATE KEY'),
+          wrapped('RSA PRIVATE KEY'),
+          wrapped('ENCRYPTED PRIVATE KEY'),
+        ),
+        read,
+      ),
       runs(2000),
     )
   })
@@ -180,7 +201,8 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
   // Known bug (reported): a JSON syntax error's message quotes V8's snippet of the input,
   // newlines included, so bundle-invalid messages are not always one line. Checked in
   // bad-input.test.ts; here only the code and the hint are.
-  const parse = (b: Uint8Array, strict = false) => returnsOrRefuses('bundle-invalid', () => parseBundleBytes(b, 'input', {strict}), false)
+  const parse = (b: Uint8Array, strict = false) =>
+    returnsOrRefuses('bundle-invalid', () => parseBundleBytes(b, 'input', {strict}), false)
   const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'))
   const valid1 = JSON.parse(JWKS_TEXTS[0]) as {keys: Record<string, unknown>[]}
 
@@ -201,11 +223,18 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
   it('on JWKS-shaped documents with arbitrary members', () => {
     const entry = fc.dictionary(
       fc.constantFrom('use', 'kty', 'kid', 'x5c', 'crv', 'x', 'y', 'n', 'e'),
-      fc.oneof(fc.jsonValue({maxDepth: 2}), fc.constantFrom('x509-svid', 'jwt-svid', 'EC', 'RSA', 'OKP', 'P-384'), fc.constant(valid1.keys[0].x5c)),
+      fc.oneof(
+        fc.jsonValue({maxDepth: 2}),
+        fc.constantFrom('x509-svid', 'jwt-svid', 'EC', 'RSA', 'OKP', 'P-384'),
+        fc.constant(valid1.keys[0].x5c),
+      ),
     )
     const doc = fc.record(
       {
-        keys: fc.oneof(fc.array(fc.oneof(entry, fc.constant(valid1.keys[0]), fc.jsonValue({maxDepth: 1})), {maxLength: 4}), fc.jsonValue({maxDepth: 1})),
+        keys: fc.oneof(
+          fc.array(fc.oneof(entry, fc.constant(valid1.keys[0]), fc.jsonValue({maxDepth: 1})), {maxLength: 4}),
+          fc.jsonValue({maxDepth: 1}),
+        ),
         spiffe_sequence: fc.oneof(fc.integer(), fc.double(), fc.jsonValue({maxDepth: 1}), fc.constant(2 ** 60)),
         spiffe_refresh_hint: fc.oneof(fc.nat(), fc.double(), fc.string()),
       },
@@ -219,7 +248,10 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
 
   it('on bundle maps with arbitrary keys and entries', () => {
     const map = fc.dictionary(
-      fc.oneof(fc.string({maxLength: 20}), fc.constantFrom('example.org', 'spiffe://example.org', 'Example.org', 'spiffe://example.org/x', '')),
+      fc.oneof(
+        fc.string({maxLength: 20}),
+        fc.constantFrom('example.org', 'spiffe://example.org', 'Example.org', 'spiffe://example.org/x', ''),
+      ),
       fc.oneof(fc.constant({keys: valid1.keys}), fc.constant({keys: []}), fc.jsonValue({maxDepth: 2})),
       {maxKeys: 3},
     )
@@ -231,16 +263,20 @@ describe('parseBundleBytes returns a bundle or throws bundle-invalid', () => {
 
   it('on maps whose text repeats a trust domain (JSON.parse would hide the repeat)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('example.org', 'spiffe://example.org'), fc.constantFrom('example.org', 'spiffe://example.org'), (a, b) => {
-        const t = `{"trust_domains": {${JSON.stringify(a)}: {"keys": []}, ${JSON.stringify(b)}: {"keys": []}}}`
-        let code: string | undefined
-        try {
-          parseBundleBytes(utf8(t), 'input')
-        } catch (err) {
-          code = isSvidkitError(err) ? err.code : String(err)
-        }
-        return code === 'bundle-invalid'
-      }),
+      fc.property(
+        fc.constantFrom('example.org', 'spiffe://example.org'),
+        fc.constantFrom('example.org', 'spiffe://example.org'),
+        (a, b) => {
+          const t = `{"trust_domains": {${JSON.stringify(a)}: {"keys": []}, ${JSON.stringify(b)}: {"keys": []}}}`
+          let code: string | undefined
+          try {
+            parseBundleBytes(utf8(t), 'input')
+          } catch (err) {
+            code = isSvidkitError(err) ? err.code : String(err)
+          }
+          return code === 'bundle-invalid'
+        },
+      ),
       runs(20),
     )
   })
@@ -306,7 +342,10 @@ describe('PEM round trip', () => {
   it('several blocks with text between them come back in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(label, fc.uint8Array({maxLength: 200}), fc.constantFrom('', '\n', 'Subject: x\n', '# comment\r\n')), {minLength: 1, maxLength: 5}),
+        fc.array(
+          fc.tuple(label, fc.uint8Array({maxLength: 200}), fc.constantFrom('', '\n', 'Subject: x\n', '# comment\r\n')),
+          {minLength: 1, maxLength: 5},
+        ),
         (items) => {
           const text = items.map(([t, d, between]) => `${between}${toPem(t, d)}`).join('')
           const blocks = parsePemBlocks(text)

@@ -17,7 +17,8 @@ import {jsonError, svidkit} from './spawn-cli.js'
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups']
 const isRoot = process.geteuid?.() === 0
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0
-if (!isRoot || !hasSetpriv) console.warn('[svidkit tests] safety-dirs: needs root and setpriv (util-linux) for a second uid: skipped')
+if (!isRoot || !hasSetpriv)
+  console.warn('[svidkit tests] safety-dirs: needs root and setpriv (util-linux) for a second uid: skipped')
 const d = isRoot && hasSetpriv ? describe : describe.skip
 
 /** Runs `cmd args` as uid 65534; returns its exit status. */
@@ -121,11 +122,22 @@ d('directories another user can write are refused (unsafe-dir)', () => {
     it(`ca init --out in a shared directory → exit 3 unsafe-dir; --insecure-allow-shared-dir writes it${lite ? '' : ' (oclif)'}`, (ctx) => {
       const root = openRoot(ctx)
       const area = sharedDir(root)
-      const r = svidkit(['ca', 'init', '--trust-domain', 'example.org', '--out', join(area, 'ca'), '--json'], root, lite)
+      const r = svidkit(
+        ['ca', 'init', '--trust-domain', 'example.org', '--out', join(area, 'ca'), '--json'],
+        root,
+        lite,
+      )
       expect(r.status).toBe(3)
-      expect(jsonError(r)).toMatchObject({code: 'unsafe-dir', hint: expect.stringContaining('--insecure-allow-shared-dir')})
+      expect(jsonError(r)).toMatchObject({
+        code: 'unsafe-dir',
+        hint: expect.stringContaining('--insecure-allow-shared-dir'),
+      })
       expect(existsSync(join(area, 'ca'))).toBe(false)
-      const ok = svidkit(['ca', 'init', '--trust-domain', 'example.org', '--out', join(area, 'ca'), '--insecure-allow-shared-dir'], root, lite)
+      const ok = svidkit(
+        ['ca', 'init', '--trust-domain', 'example.org', '--out', join(area, 'ca'), '--insecure-allow-shared-dir'],
+        root,
+        lite,
+      )
       expect(ok.status).toBe(0)
       expect(existsSync(join(area, 'ca', 'ca.json'))).toBe(true)
     })
@@ -134,7 +146,18 @@ d('directories another user can write are refused (unsafe-dir)', () => {
   it('rotate --insecure-allow-shared-dir rotates a shared directory (the CLI flag reaches the core)', (ctx) => {
     const root = openRoot(ctx)
     const area = sharedDir(root)
-    const args = ['rotate', '--dir', join(area, 'svid'), '--ca', ca, '--mode', 'atomic-rename', '--spiffe-id', 'spiffe://example.org/web', '--json']
+    const args = [
+      'rotate',
+      '--dir',
+      join(area, 'svid'),
+      '--ca',
+      ca,
+      '--mode',
+      'atomic-rename',
+      '--spiffe-id',
+      'spiffe://example.org/web',
+      '--json',
+    ]
     const r = svidkit(args, root)
     expect(r.status).toBe(3)
     expect(jsonError(r).code).toBe('unsafe-dir')
@@ -175,7 +198,8 @@ d('a directory is removed only while it is the one proved (device and inode re-c
       })
       expect(events.some((e) => e.step === 'error' && e.code === 'unsafe-link')).toBe(true)
       // The look-alike now sits at the old name: every file of it survived.
-      for (const f of readdirSync(join(parent, old))) expect(readFileSync(join(parent, old, f), 'utf8')).toBe(`precious ${f}\n`)
+      for (const f of readdirSync(join(parent, old)))
+        expect(readFileSync(join(parent, old, f), 'utf8')).toBe(`precious ${f}\n`)
     },
   )
 

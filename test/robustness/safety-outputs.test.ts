@@ -26,7 +26,13 @@ const canSetpriv = isRoot && spawnSync('setpriv', ['--version']).status === 0
 const convert = (out: string, cwd: string, lite: boolean, ...extra: string[]) =>
   svidkit(['bundle', 'convert', bundle, '--to', 'jwks', '--out', out, '--json', ...extra], cwd, lite)
 
-const SPECIAL: {name: string; make: (p: string) => Promise<() => void> | (() => void); code: string; still: (p: string) => boolean; root?: boolean}[] = [
+const SPECIAL: {
+  name: string
+  make: (p: string) => Promise<() => void> | (() => void)
+  code: string
+  still: (p: string) => boolean
+  root?: boolean
+}[] = [
   {
     name: 'a character device (mknod c 1 3, a /dev/null of its own)',
     make: (p) => (execFileSync('mknod', [p, 'c', '1', '3']), () => {}),
@@ -34,7 +40,12 @@ const SPECIAL: {name: string; make: (p: string) => Promise<() => void> | (() => 
     still: (p) => lstatSync(p).isCharacterDevice(),
     root: true,
   },
-  {name: 'a FIFO', make: (p) => (execFileSync('mkfifo', [p]), () => {}), code: 'unsafe-file', still: (p) => lstatSync(p).isFIFO()},
+  {
+    name: 'a FIFO',
+    make: (p) => (execFileSync('mkfifo', [p]), () => {}),
+    code: 'unsafe-file',
+    still: (p) => lstatSync(p).isFIFO(),
+  },
   {
     name: 'a listening socket',
     make: async (p) => {
@@ -49,7 +60,10 @@ const SPECIAL: {name: string; make: (p: string) => Promise<() => void> | (() => 
     name: 'a symlink to a file elsewhere',
     make: (p) => (writeFileSync(`${p}.target`, 'elsewhere\n'), symlinkSync(`${p}.target`, p), () => {}),
     code: 'unsafe-link',
-    still: (p) => lstatSync(p).isSymbolicLink() && readlinkSync(p) === `${p}.target` && readFileSync(`${p}.target`, 'utf8') === 'elsewhere\n',
+    still: (p) =>
+      lstatSync(p).isSymbolicLink() &&
+      readlinkSync(p) === `${p}.target` &&
+      readFileSync(`${p}.target`, 'utf8') === 'elsewhere\n',
   },
   {
     name: 'a hard link to a file elsewhere',
@@ -62,20 +76,23 @@ const SPECIAL: {name: string; make: (p: string) => Promise<() => void> | (() => 
 describe('bundle convert --out refuses what is not a regular file of yours (item 5)', () => {
   for (const lite of [true, false]) {
     for (const force of [false, true]) {
-      it.for(SPECIAL)(`$name → exit 3 $code${force ? ' (even with --force)' : ''}${lite ? '' : ' (oclif)'}`, async ({make, code, still, root}, ctx) => {
-        if (root && !isRoot) return ctx.skip()
-        const dir = tmpDir(ctx)
-        const out = join(dir, 'out.json')
-        const cleanup = await make(out)
-        try {
-          const r = convert(out, dir, lite, ...(force ? ['--force'] : []))
-          expect(r.status).toBe(3)
-          expect(jsonError(r).code).toBe(code)
-          expect(still(out)).toBe(true)
-        } finally {
-          cleanup()
-        }
-      })
+      it.for(SPECIAL)(
+        `$name → exit 3 $code${force ? ' (even with --force)' : ''}${lite ? '' : ' (oclif)'}`,
+        async ({make, code, still, root}, ctx) => {
+          if (root && !isRoot) return ctx.skip()
+          const dir = tmpDir(ctx)
+          const out = join(dir, 'out.json')
+          const cleanup = await make(out)
+          try {
+            const r = convert(out, dir, lite, ...(force ? ['--force'] : []))
+            expect(r.status).toBe(3)
+            expect(jsonError(r).code).toBe(code)
+            expect(still(out)).toBe(true)
+          } finally {
+            cleanup()
+          }
+        },
+      )
     }
   }
 
@@ -83,7 +100,18 @@ describe('bundle convert --out refuses what is not a regular file of yours (item
     const dir = tmpDir(ctx)
     chmodSync(dir, 0o1777)
     const out = join(dir, 'out.json')
-    expect(spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'echo theirs > "$1"', 'sh', out]).status).toBe(0)
+    expect(
+      spawnSync('setpriv', [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        'sh',
+        '-c',
+        'echo theirs > "$1"',
+        'sh',
+        out,
+      ]).status,
+    ).toBe(0)
     const r = convert(out, dir, true, '--force')
     expect(r.status).toBe(3)
     expect(jsonError(r)).toMatchObject({code: 'unsafe-file', message: expect.stringMatching(/belongs to uid 65534/)})

@@ -35,13 +35,25 @@ const EMPTY: {name: string; args: string[]; flag: string}[] = [
   {name: 'bundle convert --out', args: ['bundle', 'convert', 'keep.txt', '--to', 'pem', '--out', ''], flag: '--out'},
   {name: 'rotate --dir', args: ['rotate', '--dir', ''], flag: '--dir'},
   {name: 'rotate --ca', args: ['rotate', '--dir', 'svid', '--ca', ''], flag: '--ca'},
-  {name: 'rotate --pid-file', args: ['rotate', '--dir', 'svid', '--signal', 'HUP', '--pid-file', ''], flag: '--pid-file'},
+  {
+    name: 'rotate --pid-file',
+    args: ['rotate', '--dir', 'svid', '--signal', 'HUP', '--pid-file', ''],
+    flag: '--pid-file',
+  },
   {name: 'verify --dir', args: ['verify', '--dir', ''], flag: '--dir'},
   {name: 'handshake --dir', args: ['handshake', '127.0.0.1:1', '--dir', ''], flag: '--dir'},
   {name: 'serve --dir', args: ['serve', '127.0.0.1:0', '--dir', ''], flag: '--dir'},
   {name: 'race --dir', args: ['race', '--target', '127.0.0.1:1', '--dir', ''], flag: '--dir'},
-  {name: 'race --timeline', args: ['race', '--target', '127.0.0.1:1', '--dir', 'svid', '--timeline', ''], flag: '--timeline'},
-  {name: 'workload-api serve --socket', args: ['workload-api', 'serve', '--spiffe-id', 'spiffe://example.org/w', '--socket', ''], flag: '--socket'},
+  {
+    name: 'race --timeline',
+    args: ['race', '--target', '127.0.0.1:1', '--dir', 'svid', '--timeline', ''],
+    flag: '--timeline',
+  },
+  {
+    name: 'workload-api serve --socket',
+    args: ['workload-api', 'serve', '--spiffe-id', 'spiffe://example.org/w', '--socket', ''],
+    flag: '--socket',
+  },
   {name: 'watch DIR', args: ['watch', ''], flag: 'DIR'},
 ]
 
@@ -80,7 +92,10 @@ describe('ca init never replaces the directory it runs in (item 1)', () => {
     mkdirSync(other)
     writeFileSync(join(other, 'notes.txt'), 'mine\n')
     for (const force of [false, true]) {
-      const r = svidkit(['ca', 'init', ...TD, '--out', join(other, 'missing', '..'), ...(force ? ['--force'] : []), '--json'], cwd)
+      const r = svidkit(
+        ['ca', 'init', ...TD, '--out', join(other, 'missing', '..'), ...(force ? ['--force'] : []), '--json'],
+        cwd,
+      )
       expect(r.status).toBe(3)
       expect((JSON.parse(r.stdout) as {error: {code: string}}).error.code).toBe('output-exists')
       expect(readdirSync(other)).toEqual(['notes.txt'])
@@ -124,7 +139,8 @@ describe('issue --out checks the directory it writes into (the same split, audit
   it('--out missing/.. where the working directory holds an SVID → exit 3 output-exists, nothing replaced', (ctx) => {
     const {base, cwd} = workdir(ctx)
     expect(svidkit(['ca', 'init', ...TD, '--out', join(base, 'ca')], base).status).toBe(0)
-    const issue = (out: string) => svidkit(['issue', '--ca', join(base, 'ca'), '--spiffe-id', 'spiffe://example.org/w', '--out', out, '--json'], cwd)
+    const issue = (out: string) =>
+      svidkit(['issue', '--ca', join(base, 'ca'), '--spiffe-id', 'spiffe://example.org/w', '--out', out, '--json'], cwd)
     expect(issue('.').status).toBe(0)
     const before = readFileSync(join(cwd, 'svid.pem'), 'utf8')
     const r = issue('missing/..')
@@ -138,7 +154,17 @@ describe('rotate --dir checks and changes one spelling of the directory', () => 
   it('kubelet --dir missing/.. is checked as the working directory it names (no internal error), keeping its files', (ctx) => {
     const {base, cwd} = workdir(ctx)
     expect(svidkit(['ca', 'init', ...TD, '--out', join(base, 'ca')], base).status).toBe(0)
-    const args = ['rotate', '--dir', 'missing/..', '--ca', join(base, 'ca'), '--mode', 'kubelet', '--spiffe-id', 'spiffe://example.org/w']
+    const args = [
+      'rotate',
+      '--dir',
+      'missing/..',
+      '--ca',
+      join(base, 'ca'),
+      '--mode',
+      'kubelet',
+      '--spiffe-id',
+      'spiffe://example.org/w',
+    ]
     // The working directory holds keep.txt: not an SVID directory, refused as such.
     const r = svidkit([...args, '--json'], cwd)
     expect(r.status).toBe(3)

@@ -33,7 +33,9 @@ describe('a socket given as an input file', () => {
       const server = createServer()
       await new Promise<void>((resolve) => server.listen(sock, resolve))
       try {
-        const argv = args.map((a) => (a === 'S' ? sock : a === 'B' ? join(ca, 'bundle.pem') : a === 'C' ? join(ca, 'root.pem') : a))
+        const argv = args.map((a) =>
+          a === 'S' ? sock : a === 'B' ? join(ca, 'bundle.pem') : a === 'C' ? join(ca, 'root.pem') : a,
+        )
         const r = svidkit([...argv, '--json'], dir, lite)
         expect(r.status).toBe(3)
         // verify reports its findings in its result document; the others print one error.
@@ -51,7 +53,17 @@ describe('workload-api serve --socket in a missing directory', () => {
   it('→ exit 3 file-not-found naming the directory (not EACCES)', (ctx) => {
     const dir = tmpDir(ctx)
     const r = svidkit(
-      ['workload-api', 'serve', '--spiffe-id', 'spiffe://example.org/w', '--ca', ca, '--socket', join(dir, 'missing', 'api.sock'), '--json'],
+      [
+        'workload-api',
+        'serve',
+        '--spiffe-id',
+        'spiffe://example.org/w',
+        '--ca',
+        ca,
+        '--socket',
+        join(dir, 'missing', 'api.sock'),
+        '--json',
+      ],
       dir,
     )
     expect(r.status).toBe(3)
@@ -65,7 +77,11 @@ describe('workload-api serve --socket in a missing directory', () => {
 describe('an empty --trust-domain', () => {
   for (const lite of [true, false]) {
     it(`bundle convert --trust-domain= → exit 2, "is empty" (not "several trust domains")${lite ? '' : ' (oclif)'}`, (ctx) => {
-      const r = svidkit(['bundle', 'convert', join(ca, 'bundle.pem'), '--to', 'pem', '--trust-domain=', '--json'], tmpDir(ctx), lite)
+      const r = svidkit(
+        ['bundle', 'convert', join(ca, 'bundle.pem'), '--to', 'pem', '--trust-domain=', '--json'],
+        tmpDir(ctx),
+        lite,
+      )
       expect(r.status).toBe(2)
       expect(jsonError(r).message).toBe('--trust-domain "" is empty')
     })
@@ -78,7 +94,18 @@ describe('a CA directory is created 0700 whatever the umask', () => {
     const out = join(dir, 'ca')
     const r = spawnSync(
       'sh',
-      ['-c', `umask ${umask}; exec "$0" "$@"`, process.execPath, join(REPO, 'bin', 'run.js'), 'ca', 'init', '--trust-domain', 'example.org', '--out', out],
+      [
+        '-c',
+        `umask ${umask}; exec "$0" "$@"`,
+        process.execPath,
+        join(REPO, 'bin', 'run.js'),
+        'ca',
+        'init',
+        '--trust-domain',
+        'example.org',
+        '--out',
+        out,
+      ],
       {
         encoding: 'utf8',
         timeout: 30_000,
@@ -103,7 +130,11 @@ describe('docs/race.md: the Postgres recipe satisfies the strict pid-file rule',
       '4242\n/var/lib/postgresql/16/main\n1733600000\n5432\n/var/run/postgresql\n*\n  5432001    327680\nready   \n',
     )
     const pidFile = join(pgdata, 'postgres.pid')
-    expect(spawnSync('sh', ['-c', `head -n 1 "$PGDATA/postmaster.pid" > "${pidFile}"`], {env: {...process.env, PGDATA: pgdata}}).status).toBe(0)
+    expect(
+      spawnSync('sh', ['-c', `head -n 1 "$PGDATA/postmaster.pid" > "${pidFile}"`], {
+        env: {...process.env, PGDATA: pgdata},
+      }).status,
+    ).toBe(0)
     expect(readFileSync(pidFile, 'utf8')).toMatch(/^[1-9][0-9]*\n$/)
   })
 })

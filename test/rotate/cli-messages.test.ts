@@ -21,7 +21,9 @@ beforeAll(async () => {
 const ID = 'spiffe://example.org/web'
 
 /** Returns the error document of a failed --json run (rotate streams NDJSON events first). */
-async function failure(args: string[]): Promise<{exit: number; code: string; message: string; hint: string; stderr: string}> {
+async function failure(
+  args: string[],
+): Promise<{exit: number; code: string; message: string; hint: string; stderr: string}> {
   const r = await runCli([...args, '--json'])
   const start = r.stdout.startsWith('{\n') ? 0 : r.stdout.lastIndexOf('\n{\n') + 1
   const {error} = jsonOf(r.stdout.slice(start)) as {error: {code: string; message: string; hint: string}}
@@ -58,7 +60,19 @@ describe('rotate on a directory made by issue', () => {
 
   it('--mode kubelet --layout spiffe-helper --force converts it: the visible names show the new SVID', async (ctx) => {
     const dir = await issued(ctx)
-    const r = await runCli(['rotate', '--dir', dir, '--ca', ca, '--mode', 'kubelet', '--layout', 'spiffe-helper', '--force', '--json'])
+    const r = await runCli([
+      'rotate',
+      '--dir',
+      dir,
+      '--ca',
+      ca,
+      '--mode',
+      'kubelet',
+      '--layout',
+      'spiffe-helper',
+      '--force',
+      '--json',
+    ])
     expect(r.exit, r.stderr).toBe(0)
     const done = r.stdout
       .trim()
@@ -78,19 +92,41 @@ describe('rotate on a directory made by issue', () => {
     const dir = await issued(ctx)
     const f = await failure(['rotate', '--dir', dir, '--ca', ca, '--mode', 'dir-symlink', '--force'])
     expect(f).toMatchObject({exit: 3, code: 'output-exists'})
-    expect(f.message).toBe(`refusing to rotate "${dir}": it is a directory, but --mode dir-symlink swaps a symlink (such as certs/current -> v1)`)
+    expect(f.message).toBe(
+      `refusing to rotate "${dir}": it is a directory, but --mode dir-symlink swaps a symlink (such as certs/current -> v1)`,
+    )
   })
 })
 
 describe('flags that do not apply to the writer mode are usage errors naming the mode', () => {
   it.for([
-    {mode: 'atomic-rename', args: ['--truncate-hold', '1s'], message: '--truncate-hold does not apply to --mode atomic-rename'},
-    {mode: 'spiffe-helper', args: ['--keep-old-dirs'], message: '--keep-old-dirs does not apply to --mode spiffe-helper'},
+    {
+      mode: 'atomic-rename',
+      args: ['--truncate-hold', '1s'],
+      message: '--truncate-hold does not apply to --mode atomic-rename',
+    },
+    {
+      mode: 'spiffe-helper',
+      args: ['--keep-old-dirs'],
+      message: '--keep-old-dirs does not apply to --mode spiffe-helper',
+    },
     {mode: 'kubelet', args: ['--absent-for', '1s'], message: '--absent-for does not apply to --mode kubelet'},
-    {mode: 'atomic-rename', args: ['--cleanup-delay', '1s'], message: '--cleanup-delay does not apply to --mode atomic-rename'},
-    {mode: 'dir-symlink', args: ['--chunk-delay', '1ms', '--chunk-bytes', '10'], message: '--chunk-bytes does not apply to --mode dir-symlink'},
+    {
+      mode: 'atomic-rename',
+      args: ['--cleanup-delay', '1s'],
+      message: '--cleanup-delay does not apply to --mode atomic-rename',
+    },
+    {
+      mode: 'dir-symlink',
+      args: ['--chunk-delay', '1ms', '--chunk-bytes', '10'],
+      message: '--chunk-bytes does not apply to --mode dir-symlink',
+    },
     {mode: 'spiffe-helper', args: ['--chunk-delay', '1ms'], message: '--chunk-delay needs --chunk-bytes'},
-    {mode: 'atomic-rename', args: ['--key-mode', '0644'], message: '--key-mode "0644" would make the private key readable by group or others'},
+    {
+      mode: 'atomic-rename',
+      args: ['--key-mode', '0644'],
+      message: '--key-mode "0644" would make the private key readable by group or others',
+    },
   ])('--mode $mode $args', async ({mode, args, message}, ctx) => {
     const dir = join(tmpDir(ctx), 'svid')
     const f = await failure(['rotate', '--dir', dir, '--ca', ca, '--spiffe-id', ID, '--mode', mode, ...args])
@@ -101,7 +137,13 @@ describe('flags that do not apply to the writer mode are usage errors naming the
 
 describe('values and signals', () => {
   it.for([
-    {name: 'negative TTL', args: ['--ttl=-1h'], exit: 2, code: 'usage', message: '--ttl "-1h" is negative: a lifetime must be positive'},
+    {
+      name: 'negative TTL',
+      args: ['--ttl=-1h'],
+      exit: 2,
+      code: 'usage',
+      message: '--ttl "-1h" is negative: a lifetime must be positive',
+    },
     {
       name: 'huge TTL',
       args: ['--ttl', '99999999999h'],
@@ -123,7 +165,19 @@ describe('values and signals', () => {
 
   it('--signal HUP --pid 999999 fails the command once (exit 3), after writing the set', async (ctx) => {
     const dir = join(tmpDir(ctx), 'svid')
-    const r = await runCli(['rotate', '--dir', dir, '--ca', ca, '--spiffe-id', ID, '--signal', 'HUP', '--pid', '999999'])
+    const r = await runCli([
+      'rotate',
+      '--dir',
+      dir,
+      '--ca',
+      ca,
+      '--spiffe-id',
+      ID,
+      '--signal',
+      'HUP',
+      '--pid',
+      '999999',
+    ])
     expect(r.exit).toBe(3)
     expect(r.stderr.trim().split('\n')).toEqual([
       'error [signal-failed]: cannot send SIGHUP to pid 999999: no such process (ESRCH)',
@@ -135,14 +189,30 @@ describe('values and signals', () => {
 
 describe('a CA path that is a file', () => {
   it('issue --ca ca/ca.json: "is a file, not a directory" (exit 3)', async (ctx) => {
-    const f = await failure(['issue', '--ca', join(ca, 'ca.json'), '--spiffe-id', ID, '--out', join(tmpDir(ctx), 'svid')])
-    expect(f).toMatchObject({exit: 3, code: 'not-a-directory', message: `--ca "${join(ca, 'ca.json')}" is a file, not a directory`})
+    const f = await failure([
+      'issue',
+      '--ca',
+      join(ca, 'ca.json'),
+      '--spiffe-id',
+      ID,
+      '--out',
+      join(tmpDir(ctx), 'svid'),
+    ])
+    expect(f).toMatchObject({
+      exit: 3,
+      code: 'not-a-directory',
+      message: `--ca "${join(ca, 'ca.json')}" is a file, not a directory`,
+    })
   })
 
   it('ca init --out svid/svid.pem: "is a file, not a directory" (exit 3)', async (ctx) => {
     const dir = await issued(ctx)
     const f = await failure(['ca', 'init', '--trust-domain', 'example.org', '--out', join(dir, 'svid.pem')])
-    expect(f).toMatchObject({exit: 3, code: 'not-a-directory', message: `"${join(dir, 'svid.pem')}" is a file, not a directory`})
+    expect(f).toMatchObject({
+      exit: 3,
+      code: 'not-a-directory',
+      message: `"${join(dir, 'svid.pem')}" is a file, not a directory`,
+    })
   })
 })
 
@@ -150,7 +220,11 @@ describe('watch on something that is not a directory', () => {
   it('a file: "is a file, not a directory" (exit 3, not a wait and exit 6)', async (ctx) => {
     const dir = await issued(ctx)
     const f = await failure(['watch', join(dir, 'svid.pem'), '--timeout', '30s'])
-    expect(f).toMatchObject({exit: 3, code: 'not-a-directory', message: `"${join(dir, 'svid.pem')}" is a file, not a directory`})
+    expect(f).toMatchObject({
+      exit: 3,
+      code: 'not-a-directory',
+      message: `"${join(dir, 'svid.pem')}" is a file, not a directory`,
+    })
   })
 
   it('a missing directory: "directory does not exist" (exit 3)', async (ctx) => {
@@ -169,7 +243,23 @@ describe('SIGINT/SIGTERM stop rotate --count cleanly', () => {
     const {DEBUG: _d, NODE_ENV: _e, ...env} = process.env
     const child = spawn(
       process.execPath,
-      [join(REPO, 'bin', 'run.js'), 'rotate', '--dir', dir, '--ca', ca, '--spiffe-id', ID, '--count', '1000', '--interval', '50ms', '--gap', '20ms', '--json'],
+      [
+        join(REPO, 'bin', 'run.js'),
+        'rotate',
+        '--dir',
+        dir,
+        '--ca',
+        ca,
+        '--spiffe-id',
+        ID,
+        '--count',
+        '1000',
+        '--interval',
+        '50ms',
+        '--gap',
+        '20ms',
+        '--json',
+      ],
       {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],

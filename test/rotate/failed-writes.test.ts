@@ -10,7 +10,12 @@ import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'nod
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isSvidkitError} from '../../src/core/errors.js'
-import {writeFilesAtomic, writeFilesAtomicAsync, type FileToWrite, type WriteOps} from '../../src/core/fs/atomic-write.js'
+import {
+  writeFilesAtomic,
+  writeFilesAtomicAsync,
+  type FileToWrite,
+  type WriteOps,
+} from '../../src/core/fs/atomic-write.js'
 import {jsonOf, runCli} from '../helpers/cli.js'
 import {suiteTmpDir, tmpDir} from '../helpers/tmp.js'
 import {makeCa} from './harness.js'
@@ -41,35 +46,38 @@ describe('injected ENOSPC in writeFilesAtomic', () => {
     {name: 'writeFilesAtomic', write: async (files, ops) => writeFilesAtomic(files, ops)},
     {name: 'writeFilesAtomicAsync (fsyncs at once)', write: (files, ops) => writeFilesAtomicAsync(files, ops)},
   ]
-  it.for(writers)('$name: the second file fails: every temporary goes, the old files stay, exit 3 names the path and the reason', async ({write}, ctx) => {
-    const dir = tmpDir(ctx)
-    writeFileSync(join(dir, 'a.pem'), 'old a')
-    writeFileSync(join(dir, 'b-key.pem'), 'old b', {mode: 0o600})
-    let writes = 0
-    const full = (fd: number, buf: Uint8Array, off: number, len: number) => {
-      if (++writes === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), {code: 'ENOSPC'})
-      return len
-    }
-    let err: unknown
-    try {
-      await write(
-        [
-          {path: join(dir, 'a.pem'), data: 'new a', mode: 0o644},
-          {path: join(dir, 'b-key.pem'), data: 'new b', mode: 0o600},
-        ],
-        {writeSync: full},
-      )
-    } catch (e) {
-      err = e
-    }
-    expect(isSvidkitError(err) && {code: err.code, exit: err.exit, message: err.message}).toEqual({
-      code: 'output-not-writable',
-      exit: 3,
-      message: `cannot write "${join(dir, 'b-key.pem')}": no space left on device (ENOSPC)`,
-    })
-    expect(readdirSync(dir).sort()).toEqual(['a.pem', 'b-key.pem'])
-    expect(readFileSync(join(dir, 'a.pem'), 'utf8')).toBe('old a')
-  })
+  it.for(writers)(
+    '$name: the second file fails: every temporary goes, the old files stay, exit 3 names the path and the reason',
+    async ({write}, ctx) => {
+      const dir = tmpDir(ctx)
+      writeFileSync(join(dir, 'a.pem'), 'old a')
+      writeFileSync(join(dir, 'b-key.pem'), 'old b', {mode: 0o600})
+      let writes = 0
+      const full = (fd: number, buf: Uint8Array, off: number, len: number) => {
+        if (++writes === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), {code: 'ENOSPC'})
+        return len
+      }
+      let err: unknown
+      try {
+        await write(
+          [
+            {path: join(dir, 'a.pem'), data: 'new a', mode: 0o644},
+            {path: join(dir, 'b-key.pem'), data: 'new b', mode: 0o600},
+          ],
+          {writeSync: full},
+        )
+      } catch (e) {
+        err = e
+      }
+      expect(isSvidkitError(err) && {code: err.code, exit: err.exit, message: err.message}).toEqual({
+        code: 'output-not-writable',
+        exit: 3,
+        message: `cannot write "${join(dir, 'b-key.pem')}": no space left on device (ENOSPC)`,
+      })
+      expect(readdirSync(dir).sort()).toEqual(['a.pem', 'b-key.pem'])
+      expect(readFileSync(join(dir, 'a.pem'), 'utf8')).toBe('old a')
+    },
+  )
 
   it('writeFilesAtomicAsync: every file replaced, modes from the start, no temporary left', async (ctx) => {
     const dir = tmpDir(ctx)
@@ -80,7 +88,11 @@ describe('injected ENOSPC in writeFilesAtomic', () => {
       {path: join(dir, 'c.pem'), data: new Uint8Array([99]), mode: 0o644},
     ])
     expect(readdirSync(dir).sort()).toEqual(['a.pem', 'b-key.pem', 'c.pem'])
-    expect(['a.pem', 'b-key.pem', 'c.pem'].map((f) => readFileSync(join(dir, f), 'utf8'))).toEqual(['new a', 'new b', 'c'])
+    expect(['a.pem', 'b-key.pem', 'c.pem'].map((f) => readFileSync(join(dir, f), 'utf8'))).toEqual([
+      'new a',
+      'new b',
+      'c',
+    ])
     expect(statSync(join(dir, 'b-key.pem')).mode & 0o777).toBe(0o600)
   })
 })
@@ -91,7 +103,11 @@ describe('an output name that is a directory', () => {
     mkdirSync(join(dir, 'out.json'))
     writeFileSync(join(dir, 'out.json', 'x'), 'x')
     const f = await fail(['bundle', 'convert', join(ca, 'bundle.pem'), '--to', 'jwks', '--out', join(dir, 'out.json')])
-    expect(f).toEqual({exit: 3, code: 'output-not-writable', message: `cannot write "${join(dir, 'out.json')}": is a directory (EISDIR)`})
+    expect(f).toEqual({
+      exit: 3,
+      code: 'output-not-writable',
+      message: `cannot write "${join(dir, 'out.json')}": is a directory (EISDIR)`,
+    })
     expect(leftovers(dir)).toEqual([])
   })
 
@@ -128,7 +144,10 @@ describe('a full disk (ENOSPC on a real tmpfs)', () => {
   let mnt: string | undefined
   beforeAll(() => {
     mnt = fullTmpfs()
-    if (!mnt) console.log('skipping the tmpfs ENOSPC tests: cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN); the injected test above still runs')
+    if (!mnt)
+      console.log(
+        'skipping the tmpfs ENOSPC tests: cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN); the injected test above still runs',
+      )
   })
   afterAll(() => {
     if (mnt) execFileSync('umount', [mnt], {stdio: 'ignore'})
@@ -136,9 +155,18 @@ describe('a full disk (ENOSPC on a real tmpfs)', () => {
 
   const cmds: {name: string; args: (m: string) => string[]}[] = [
     {name: 'ca init', args: (m) => ['ca', 'init', '--trust-domain', 'example.org', '--out', join(m, 'ca')]},
-    {name: 'issue', args: (m) => ['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/web', '--out', join(m, 'svid')]},
-    {name: 'bundle convert', args: (m) => ['bundle', 'convert', join(ca, 'bundle.pem'), '--to', 'jwks', '--out', join(m, 'bundle.json')]},
-    {name: 'rotate', args: (m) => ['rotate', '--dir', join(m, 'rot'), '--ca', ca, '--spiffe-id', 'spiffe://example.org/web']},
+    {
+      name: 'issue',
+      args: (m) => ['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/web', '--out', join(m, 'svid')],
+    },
+    {
+      name: 'bundle convert',
+      args: (m) => ['bundle', 'convert', join(ca, 'bundle.pem'), '--to', 'jwks', '--out', join(m, 'bundle.json')],
+    },
+    {
+      name: 'rotate',
+      args: (m) => ['rotate', '--dir', join(m, 'rot'), '--ca', ca, '--spiffe-id', 'spiffe://example.org/web'],
+    },
   ]
   it.for(cmds)('$name → exit 3 output-not-writable (ENOSPC), no temporary left', async ({args}, ctx) => {
     if (!mnt) return ctx.skip()

@@ -51,7 +51,10 @@ export interface Rotated {
 }
 
 /** Options of `rot`: RotateOptions without the sink, with partial knobs. */
-export type RotOptions = Omit<RotateOptions, 'sink' | 'knobs'> & {knobs?: Partial<Knobs>; sink?: (e: RotateEvent) => void}
+export type RotOptions = Omit<RotateOptions, 'sink' | 'knobs'> & {
+  knobs?: Partial<Knobs>
+  sink?: (e: RotateEvent) => void
+}
 
 /** Returns the events and summaries of `rotate` run in this process. */
 export async function rot(o: RotOptions): Promise<Rotated> {
@@ -71,7 +74,10 @@ export async function rot(o: RotOptions): Promise<Rotated> {
 /** Returns the `done` event of a rotation (throws when there is none). */
 export function doneOf(events: RotateEvent[], rotation = 1): RotateEvent {
   const d = events.find((e) => e.step === 'done' && e.rotation === rotation)
-  if (!d) throw new Error(`rotation ${rotation} has no done event: ${JSON.stringify(events.filter((e) => e.rotation === rotation).map((e) => e.step))}`)
+  if (!d)
+    throw new Error(
+      `rotation ${rotation} has no done event: ${JSON.stringify(events.filter((e) => e.rotation === rotation).map((e) => e.step))}`,
+    )
   return d
 }
 
@@ -91,7 +97,11 @@ export function fileSha(path: string): string | undefined {
 
 /** Returns the hashes of the set on disk the way `rotate` reports them (key = the combined file for credential bundles). */
 export function diskHashes(dir: string, names: SvidFileNames): {cert?: string; key?: string; bundle?: string} {
-  return {cert: fileSha(join(dir, names.cert)), key: fileSha(join(dir, names.key)), bundle: fileSha(join(dir, names.bundle))}
+  return {
+    cert: fileSha(join(dir, names.cert)),
+    key: fileSha(join(dir, names.key)),
+    bundle: fileSha(join(dir, names.bundle)),
+  }
 }
 
 /** Returns a triple as one comparable string. */
@@ -140,7 +150,8 @@ export function delay(ms: number): Promise<void> {
 export async function until(pred: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const end = Date.now() + timeoutMs
   while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
     await delay(10)
   }
 }

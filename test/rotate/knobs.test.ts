@@ -100,7 +100,8 @@ describe('write order and pacing', () => {
       hooks: {
         afterEvent: (e) => {
           // Sample the file from a timer that fires inside the hold.
-          if (e.rotation === 2 && e.step === 'open') setTimeout(() => sizes.push(statOr(join(dir, e.file!))?.size ?? -1), 20)
+          if (e.rotation === 2 && e.step === 'open')
+            setTimeout(() => sizes.push(statOr(join(dir, e.file!))?.size ?? -1), 20)
         },
       },
     })
@@ -125,7 +126,8 @@ describe('write order and pacing', () => {
         expect(writes.every((w) => (w.bytes ?? 0) <= 64 && (w.bytes ?? 0) > 0)).toBe(true)
         expect(writes.map((w) => w.offset)).toEqual(writes.map((_, i) => i * 64))
         expect(writes.reduce((s, w) => s + (w.bytes ?? 0), 0)).toBe(size)
-        for (let i = 1; i < writes.length; i++) expect(writes[i].t - writes[i - 1].t).toBeGreaterThanOrEqual(3 - TIMER_SLACK)
+        for (let i = 1; i < writes.length; i++)
+          expect(writes[i].t - writes[i - 1].t).toBeGreaterThanOrEqual(3 - TIMER_SLACK)
       }
     }
     // Temp-file writers never write a visible name in pieces: the knob is refused, not ignored.
@@ -157,7 +159,9 @@ describe('write order and pacing', () => {
       })
       expect(seen, mode).toEqual([false, false, false])
       for (const name of ['svid.pem', 'svid_key.pem', 'svid_bundle.pem']) {
-        const gone = one(events, (e) => (mode === 'unlink-create' ? e.step === 'unlink' && e.file === name : e.step === 'rename' && e.from === name))
+        const gone = one(events, (e) =>
+          mode === 'unlink-create' ? e.step === 'unlink' && e.file === name : e.step === 'rename' && e.from === name,
+        )
         const back = one(events, (e) => e.step === 'open' && e.file === name)
         expect(back.t - gone.t, `${mode} ${name}`).toBeGreaterThanOrEqual(absentFor - TIMER_SLACK)
       }
@@ -230,7 +234,14 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
 
   it('--hold-old-fd opens each old file before replacing it and releases it that long after', async () => {
     const hold = 60
-    for (const mode of ['atomic-rename', 'unlink-create', 'move-away', 'hardlink-backup', 'kubelet', 'dir-symlink'] as WriterMode[]) {
+    for (const mode of [
+      'atomic-rename',
+      'unlink-create',
+      'move-away',
+      'hardlink-backup',
+      'kubelet',
+      'dir-symlink',
+    ] as WriterMode[]) {
       const dir = fresh(mode)
       const names = namesOf(mode)
       const inos: Record<string, number | undefined> = {}
@@ -242,7 +253,8 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
         knobs: {holdOldFdMs: hold},
         hooks: {
           afterEvent: (e) => {
-            if (e.rotation === 1 && e.step === 'done') for (const n of [names.cert, names.key, names.bundle]) inos[n] = statOr(join(dir, n))?.ino
+            if (e.rotation === 1 && e.step === 'done')
+              for (const n of [names.cert, names.key, names.bundle]) inos[n] = statOr(join(dir, n))?.ino
           },
         },
       })
@@ -263,7 +275,13 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
       }
     }
     // spiffe-helper rewrites in place: nothing to hold (rotation.md §1.1 "all but spiffe-helper").
-    const {events} = await rot({dir: fresh('spiffe-helper'), ca, mode: 'spiffe-helper', count: 2, knobs: {holdOldFdMs: hold}})
+    const {events} = await rot({
+      dir: fresh('spiffe-helper'),
+      ca,
+      mode: 'spiffe-helper',
+      count: 2,
+      knobs: {holdOldFdMs: hold},
+    })
     expect(events.filter((e) => e.step === 'hold-fd' || e.step === 'release-fd')).toEqual([])
   })
 
@@ -281,8 +299,11 @@ describe('version dirs, held fds, bundle-only, intermediates in the bundle', () 
       // spiffe-helper rewrites all three in place (a torn window on unchanged C/K); a bundle delivered
       // on its own (ConfigMap, ClusterTrustBundle) leaves the cert and key files alone (issue 18).
       const opened = steps(events, 'open', 1).map((e) => e.file?.replace(/^\.(.*)\.tmp[0-9a-f]{8}$/, '$1'))
-      expect(opened).toEqual(mode === 'spiffe-helper' ? ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'] : ['svid_bundle.pem'])
-      if (mode === 'atomic-rename') expect(['svid.pem', 'svid_key.pem'].map((f) => statSync(join(dir, f)).ino)).toEqual(inodes)
+      expect(opened).toEqual(
+        mode === 'spiffe-helper' ? ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'] : ['svid_bundle.pem'],
+      )
+      if (mode === 'atomic-rename')
+        expect(['svid.pem', 'svid_key.pem'].map((f) => statSync(join(dir, f)).ino)).toEqual(inodes)
       if (mode === 'spiffe-helper') expect(done.windows?.map((w) => w.window)).toEqual(['torn', 'torn', 'torn'])
       // C and K do not change together, so no key-mismatch window.
       expect(events.some((e) => e.window === 'key-mismatch')).toBe(false)
@@ -308,11 +329,23 @@ describe('failing, pausing and signalling', () => {
   it('--fail-after svid.pem: later files stay old, no done, no signal (R18)', async () => {
     const child = await signalChild('SIGHUP')
     try {
-      for (const mode of ['spiffe-helper', 'atomic-rename', 'unlink-create', 'hardlink-backup', 'move-away'] as WriterMode[]) {
+      for (const mode of [
+        'spiffe-helper',
+        'atomic-rename',
+        'unlink-create',
+        'hardlink-backup',
+        'move-away',
+      ] as WriterMode[]) {
         const dir = fresh(mode)
         const first = await rot({dir, ca, mode})
         const old = doneOf(first.events).sha256!
-        const {events, summaries} = await rot({dir, ca, mode, knobs: {failAfter: 'svid.pem'}, signal: {signal: 'SIGHUP', pid: child.pid}})
+        const {events, summaries} = await rot({
+          dir,
+          ca,
+          mode,
+          knobs: {failAfter: 'svid.pem'},
+          signal: {signal: 'SIGHUP', pid: child.pid},
+        })
         expect(summaries[0].result, mode).toBe('aborted')
         expect(events.some((e) => e.step === 'done' || e.step === 'signal')).toBe(false)
         expect(events.filter((e) => e.step === 'error').map((e) => e.code)).toEqual(['fail-after'])
@@ -331,7 +364,13 @@ describe('failing, pausing and signalling', () => {
         const dir = fresh(mode)
         const names = namesOf(mode)
         const old = doneOf((await rot({dir, ca, mode})).events).sha256!
-        const {events, summaries} = await rot({dir, ca, mode, knobs: {failAfter: names.cert}, signal: {signal: 'SIGHUP', pid: child.pid}})
+        const {events, summaries} = await rot({
+          dir,
+          ca,
+          mode,
+          knobs: {failAfter: names.cert},
+          signal: {signal: 'SIGHUP', pid: child.pid},
+        })
         expect(summaries[0].result, mode).toBe('aborted')
         expect(events.some((e) => e.step === 'rename' || e.step === 'done' || e.step === 'signal')).toBe(false)
         expect(fileSha(join(dir, names.cert))).toBe(old.cert)
@@ -423,7 +462,8 @@ describe('failing, pausing and signalling', () => {
         // its read ended after the next rotation had started (the writer does not wait).
         const next = events.find((e) => e.rotation === n + 1)
         const done = doneOf(events, n)
-        if (!next || Number(readEnd) < next.t) expect(hashes).toBe(`${done.sha256?.cert}/${done.sha256?.key}/${done.sha256?.bundle}`)
+        if (!next || Number(readEnd) < next.t)
+          expect(hashes).toBe(`${done.sha256?.cert}/${done.sha256?.key}/${done.sha256?.bundle}`)
       }
     } finally {
       a.proc.kill('SIGKILL')
@@ -446,10 +486,14 @@ describe('failing, pausing and signalling', () => {
       hooks: {afterEvent: () => rmSync(pidFile, {force: true})},
     }).catch((e: unknown) => e)
     expect(isSvidkitError(err) && err.exit).toBe(3)
-    expect(err).toMatchObject({code: 'signal-failed', message: expect.stringMatching(/^cannot send SIGHUP: cannot read pid file ".*missing\.pid": ENOENT/)})
+    expect(err).toMatchObject({
+      code: 'signal-failed',
+      message: expect.stringMatching(/^cannot send SIGHUP: cannot read pid file ".*missing\.pid": ENOENT/),
+    })
     const retries = events.filter((e) => e.step === 'error' && e.code === 'signal-retry')
     expect(retries).toHaveLength(4)
-    for (const [i, wait] of [100, 200, 400].entries()) expect(retries[i + 1].t - retries[i].t).toBeGreaterThanOrEqual(wait - TIMER_SLACK)
+    for (const [i, wait] of [100, 200, 400].entries())
+      expect(retries[i + 1].t - retries[i].t).toBeGreaterThanOrEqual(wait - TIMER_SLACK)
     expect(events.filter((e) => e.code === 'signal-failed')).toHaveLength(1)
     // The set itself was written and reported before the command failed.
     expect(doneOf(events).sha256?.key).toBe(fileSha(join(dir, 'svid_key.pem')))
@@ -459,8 +503,18 @@ describe('failing, pausing and signalling', () => {
     const dir = fresh('atomic-rename')
     const events: RotateEvent[] = []
     // 4194304 (2^22) is a valid pid number that never exists: Linux pids are below pid_max, at most 2^22.
-    const err = await rot({dir, ca, mode: 'atomic-rename', signal: {signal: 'SIGHUP', pid: 4_194_304}, sink: (e) => events.push(e)}).catch((e: unknown) => e)
-    expect(err).toMatchObject({code: 'signal-failed', exit: 3, message: 'cannot send SIGHUP to pid 4194304: no such process (ESRCH)'})
+    const err = await rot({
+      dir,
+      ca,
+      mode: 'atomic-rename',
+      signal: {signal: 'SIGHUP', pid: 4_194_304},
+      sink: (e) => events.push(e),
+    }).catch((e: unknown) => e)
+    expect(err).toMatchObject({
+      code: 'signal-failed',
+      exit: 3,
+      message: 'cannot send SIGHUP to pid 4194304: no such process (ESRCH)',
+    })
     expect(events.filter((e) => e.step === 'error').map((e) => e.code)).toEqual(['signal-failed'])
   })
 })
@@ -487,14 +541,18 @@ describe('file modes (R18)', () => {
     const {events, summaries} = await rot({dir, ca, mode: 'spiffe-helper', knobs: {keyMode: 0o600}})
     expect(modeOf(join(dir, 'svid_key.pem'))).toBe('0600')
     expect(modeOf(join(dir, 'svid.pem'))).toBe('0644')
-    const key = events.filter((e) => e.file === 'svid_key.pem' && e.rotation === 1 && e.step !== 'window').map((e) => `${e.step}${e.perm ? ` ${e.perm}` : ''}`)
+    const key = events
+      .filter((e) => e.file === 'svid_key.pem' && e.rotation === 1 && e.step !== 'window')
+      .map((e) => `${e.step}${e.perm ? ` ${e.perm}` : ''}`)
     expect(key.slice(0, 3)).toEqual(['open 0600', 'fchmod 0600', 'write'])
     expect(summaries[0].warnings).toEqual([])
   })
 
   it('a --key-mode readable by group or others is refused (exit 2)', async () => {
     for (const keyMode of [0o640, 0o604, 0o644]) {
-      await expect(rot({dir: fresh('atomic-rename'), ca, mode: 'atomic-rename', knobs: {keyMode}})).rejects.toMatchObject({code: 'usage', exit: 2})
+      await expect(
+        rot({dir: fresh('atomic-rename'), ca, mode: 'atomic-rename', knobs: {keyMode}}),
+      ).rejects.toMatchObject({code: 'usage', exit: 2})
     }
   })
 })
@@ -583,7 +641,14 @@ describe('CA rotation kinds (rotation.md §1.2)', () => {
     const kca = await makeCa(tmpDir(ctx), 'r3-ca')
     const dir = join(base(), `r3-${++seq}`)
     await rot({dir, ca: kca, mode: 'atomic-rename', intermediatesInBundle: true})
-    const {events} = await rot({dir, ca: kca, mode: 'atomic-rename', kind: 'intermediate', intermediatesInBundle: true, knobs: {bundleDelayMs: 30}})
+    const {events} = await rot({
+      dir,
+      ca: kca,
+      mode: 'atomic-rename',
+      kind: 'intermediate',
+      intermediatesInBundle: true,
+      knobs: {bundleDelayMs: 30},
+    })
     const tok = events
       .filter((e) => e.step === 'rename' || e.step === 'window')
       .map((e) => (e.step === 'rename' ? `rename ${e.file}` : `${e.state} ${e.window}`))
@@ -596,7 +661,9 @@ describe('CA rotation kinds (rotation.md §1.2)', () => {
       'rename svid_bundle.pem',
       'close bundle-stale',
     ])
-    expect(doneOf(events).windows?.find((w) => w.window === 'bundle-stale')?.ms).toBeGreaterThanOrEqual(30 - TIMER_SLACK)
+    expect(doneOf(events).windows?.find((w) => w.window === 'bundle-stale')?.ms).toBeGreaterThanOrEqual(
+      30 - TIMER_SLACK,
+    )
     await readSet(dir, namesOf('atomic-rename')).then((raw) => validateSet(raw, {at: new Date()}))
   })
 })

@@ -29,7 +29,11 @@ export function fingerprint(root: string, exclude: string[] = []): string[] {
         const mode = (st.mode & 0o7777).toString(8)
         if (st.isSymbolicLink()) return {line: `${rel} link ${readlinkSync(p)}`, dir: false}
         if (st.isDirectory()) return {line: `${rel} dir ${mode}`, dir: true}
-        if (st.isFile()) return {line: `${rel} file ${mode} ${st.nlink} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`, dir: false}
+        if (st.isFile())
+          return {
+            line: `${rel} file ${mode} ${st.nlink} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`,
+            dir: false,
+          }
         return {line: `${rel} other ${mode}`, dir: false}
       })
       if (entry === undefined) continue
@@ -55,7 +59,11 @@ function gone<T>(read: () => T): T | undefined {
 export function leftovers(dir: string): string[] {
   return fingerprint(dir)
     .map((l) => l.split(' ')[0])
-    .filter((p) => /(^|\/)\.[^/]+\.tmp[0-9a-f]{8}$|\.new$|(^|\/)\.\.data_tmp$|(^|\/)current\.tmp$|\.(new|old)-[0-9a-f]{8}$|kubelet-tmp$/.test(p))
+    .filter((p) =>
+      /(^|\/)\.[^/]+\.tmp[0-9a-f]{8}$|\.new$|(^|\/)\.\.data_tmp$|(^|\/)current\.tmp$|\.(new|old)-[0-9a-f]{8}$|kubelet-tmp$/.test(
+        p,
+      ),
+    )
 }
 
 /** Returns the key files under `dir` (recursively) whose mode gives group or others any access. */

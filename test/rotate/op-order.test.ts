@@ -324,13 +324,15 @@ const CHECKS: Record<WriterMode, (e: RotateEvent, c: Ctx) => void> = {
   'spiffe-helper': (e, c) => {
     const p = join(c.dir, e.file ?? '')
     // In place: the names keep their inodes through the whole rotation.
-    for (const [name, b] of Object.entries(c.before)) expect(ino(join(c.dir, name)), `${name} inode after ${e.step}`).toBe(b.ino)
+    for (const [name, b] of Object.entries(c.before))
+      expect(ino(join(c.dir, name)), `${name} inode after ${e.step}`).toBe(b.ino)
     if (e.step === 'open') {
       expect(statOr(p)?.size, `${e.file} is 0 bytes right after open(O_TRUNC)`).toBe(0)
       expect(e.ino).toBe(c.before[e.file!].ino)
       // Files after this one in the order are still the old bytes.
       const later = Object.keys(c.before).filter((n) => !c.seen.some((s) => s.step === 'open' && s.file === n))
-      for (const n of later) expect(fileSha(join(c.dir, n)), `${n} untouched while ${e.file} is rewritten`).toBe(c.before[n].sha)
+      for (const n of later)
+        expect(fileSha(join(c.dir, n)), `${n} untouched while ${e.file} is rewritten`).toBe(c.before[n].sha)
     }
     if (e.step === 'write') expect(statOr(p)?.size).toBe((e.offset ?? 0) + (e.bytes ?? 0))
     if (e.step === 'close') {
@@ -358,7 +360,9 @@ const CHECKS: Record<WriterMode, (e: RotateEvent, c: Ctx) => void> = {
     }
     // ..data flips only at the rename: old target before, new one from there on.
     const renamed = c.seen.some((s) => s.step === 'rename')
-    expect(readlinkOr(join(c.dir, '..data')), `..data after ${e.step} ${e.file ?? ''}`).toBe(renamed ? c.newDir : c.oldDir)
+    expect(readlinkOr(join(c.dir, '..data')), `..data after ${e.step} ${e.file ?? ''}`).toBe(
+      renamed ? c.newDir : c.oldDir,
+    )
     for (const name of ['tls.crt', 'tls.key', 'ca.crt']) {
       if (!renamed) expect(fileSha(join(c.dir, name)), `${name} is old before the swap`).toBe(c.before[name].sha)
     }
@@ -401,7 +405,9 @@ const CHECKS: Record<WriterMode, (e: RotateEvent, c: Ctx) => void> = {
     const created = (name: string) => c.seen.some((s) => s.step === 'open' && s.file === name)
     for (const name of Object.keys(c.before)) {
       // Absent from the unlink to the open (O_EXCL), otherwise present.
-      expect(absent(join(c.dir, name)), `${name} absent after ${e.step} ${e.file ?? ''}`).toBe(unlinked(name) && !created(name))
+      expect(absent(join(c.dir, name)), `${name} absent after ${e.step} ${e.file ?? ''}`).toBe(
+        unlinked(name) && !created(name),
+      )
       if (!unlinked(name)) expect(ino(join(c.dir, name))).toBe(c.before[name].ino)
     }
     // (The new file may reuse the freed inode number: only the absence proves it is new.)
@@ -464,7 +470,9 @@ function atomicChecks(e: RotateEvent, c: Ctx): void {
       c.opened[target] = e.ino!
     }
     if (e.step === 'fchmod' || e.step === 'fsync' || e.step === 'close')
-      expect(modeOf(join(c.dir, e.file))).toBe(e.step === 'fchmod' ? e.perm : c.seen.findLast((s) => s.step === 'fchmod')?.perm)
+      expect(modeOf(join(c.dir, e.file))).toBe(
+        e.step === 'fchmod' ? e.perm : c.seen.findLast((s) => s.step === 'fchmod')?.perm,
+      )
   }
   if (e.step === 'rename') {
     expect(absent(join(c.dir, e.from!))).toBe(true)
@@ -510,7 +518,11 @@ describe('each writer mode does exactly the ops of rotation.md §1', () => {
       expect(modeOf(join(dir, names.cert))).toBe(mode === 'credential-bundle' ? '0600' : '0644')
       if (mode === 'credential-bundle') {
         const text = readFileSync(join(dir, names.cert), 'latin1')
-        expect(text.match(/-----BEGIN [A-Z ]+-----/g)).toEqual(['-----BEGIN PRIVATE KEY-----', '-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----'])
+        expect(text.match(/-----BEGIN [A-Z ]+-----/g)).toEqual([
+          '-----BEGIN PRIVATE KEY-----',
+          '-----BEGIN CERTIFICATE-----',
+          '-----BEGIN CERTIFICATE-----',
+        ])
       }
       // No temp or version leftovers.
       const left = mode === 'dir-symlink' ? readdirSync(join(dir, '..')) : readdirSync(dir)
@@ -520,8 +532,22 @@ describe('each writer mode does exactly the ops of rotation.md §1', () => {
         kubelet: ['..data', kubeletDir3(events), 'ca.crt', 'tls.crt', 'tls.key'].sort(),
         'dir-symlink': ['current', 'v3'],
         'unlink-create': ['svid.pem', 'svid_bundle.pem', 'svid_key.pem'],
-        'hardlink-backup': ['svid.pem', 'svid.pem.old', 'svid_bundle.pem', 'svid_bundle.pem.old', 'svid_key.pem', 'svid_key.pem.old'],
-        'move-away': ['svid.pem', 'svid.pem.old', 'svid_bundle.pem', 'svid_bundle.pem.old', 'svid_key.pem', 'svid_key.pem.old'],
+        'hardlink-backup': [
+          'svid.pem',
+          'svid.pem.old',
+          'svid_bundle.pem',
+          'svid_bundle.pem.old',
+          'svid_key.pem',
+          'svid_key.pem.old',
+        ],
+        'move-away': [
+          'svid.pem',
+          'svid.pem.old',
+          'svid_bundle.pem',
+          'svid_bundle.pem.old',
+          'svid_key.pem',
+          'svid_key.pem.old',
+        ],
         'credential-bundle': ['bundle.pem', 'credentials.pem'],
       }
       expect(left.sort()).toEqual(expectedLeft[mode])

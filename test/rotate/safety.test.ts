@@ -4,7 +4,17 @@
  * nothing outside the SVID directory changed (a fingerprint of the neighbourhood).
  */
 import {execFileSync} from 'node:child_process'
-import {chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {isSvidkitError} from '../../src/core/errors.js'
@@ -180,7 +190,10 @@ describe('item 2: in-place and backup writers never write through a planted link
       dir: s.dir,
       ca,
       mode: 'spiffe-helper',
-      hooks: {afterEvent: (e) => void (e.step === 'write' && e.file === 'svid_key.pem' && modes.push(modeOf(join(s.dir, 'svid_key.pem'))))},
+      hooks: {
+        afterEvent: (e) =>
+          void (e.step === 'write' && e.file === 'svid_key.pem' && modes.push(modeOf(join(s.dir, 'svid_key.pem')))),
+      },
     })
     expect(modes).toEqual(['0600'])
     expect(modeOf(join(s.dir, 'svid.pem'))).toBe('0644')
@@ -224,7 +237,10 @@ describe('item 9: crash leftovers are recovered without --force', () => {
     execFileSync('cp', ['-a', join(s.dir, cur), join(s.dir, '..2020_01_01_00_00_00.7')])
     symlinkSync('..2020_01_01_00_00_00.7', join(s.dir, '..data_tmp'))
     const {events} = await rot({dir: s.dir, ca, mode: 'kubelet'})
-    expect(events.filter((e) => e.step === 'recover').map((e) => e.file)).toEqual(['..data_tmp', '..2020_01_01_00_00_00.7'])
+    expect(events.filter((e) => e.step === 'recover').map((e) => e.file)).toEqual([
+      '..data_tmp',
+      '..2020_01_01_00_00_00.7',
+    ])
     expect(readdirSync(s.dir).filter((e) => e.startsWith('..')).length).toBe(2) // ..data and one version dir
     expect(leftovers(s.dir)).toEqual([])
     expect(fingerprint(s.root, [s.svidArea])).toEqual(s.before)
@@ -249,19 +265,22 @@ describe('item 9: crash leftovers are recovered without --force', () => {
 })
 
 describe('item 11: a failed write exits 3 with the path and the OS reason, and leaves no temporary', () => {
-  it.for(['atomic-rename', 'hardlink-backup', 'spiffe-helper', 'unlink-create'] as WriterMode[])('%s: the key name is a directory', async (mode, ctx) => {
-    const s = await scene(ctx, mode)
-    rmSync(join(s.dir, 'svid_key.pem'))
-    mkdirSync(join(s.dir, 'svid_key.pem'))
-    writeFileSync(join(s.dir, 'svid_key.pem', 'x'), 'x')
-    const err = await refused({dir: s.dir, mode})
-    expect(err.exit).toBe(3)
-    expect(['output-not-writable', 'unsafe-link', 'unsafe-file']).toContain(err.code)
-    expect(err.message).toContain('svid_key.pem')
-    if (err.code === 'output-not-writable') expect(err.message).toMatch(/\((EISDIR|ENOTEMPTY|EEXIST|EPERM)\)$/)
-    expect(leftovers(s.dir)).toEqual([])
-    expect(fingerprint(s.root, [s.svidArea])).toEqual(s.before)
-  })
+  it.for(['atomic-rename', 'hardlink-backup', 'spiffe-helper', 'unlink-create'] as WriterMode[])(
+    '%s: the key name is a directory',
+    async (mode, ctx) => {
+      const s = await scene(ctx, mode)
+      rmSync(join(s.dir, 'svid_key.pem'))
+      mkdirSync(join(s.dir, 'svid_key.pem'))
+      writeFileSync(join(s.dir, 'svid_key.pem', 'x'), 'x')
+      const err = await refused({dir: s.dir, mode})
+      expect(err.exit).toBe(3)
+      expect(['output-not-writable', 'unsafe-link', 'unsafe-file']).toContain(err.code)
+      expect(err.message).toContain('svid_key.pem')
+      if (err.code === 'output-not-writable') expect(err.message).toMatch(/\((EISDIR|ENOTEMPTY|EEXIST|EPERM)\)$/)
+      expect(leftovers(s.dir)).toEqual([])
+      expect(fingerprint(s.root, [s.svidArea])).toEqual(s.before)
+    },
+  )
 
   it('kubelet: a failure after the version dir was made removes it (no leaked version dirs)', async (ctx) => {
     const s = await scene(ctx, 'kubelet')

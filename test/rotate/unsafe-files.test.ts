@@ -24,7 +24,8 @@ beforeAll(async () => {
 /** The modes whose visible names are files in --dir (dir-symlink writes only in its own version dirs). */
 const FILE_MODES = MODES.filter((m) => m !== 'dir-symlink')
 const canSetpriv = process.geteuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
-if (!canSetpriv) console.warn('[svidkit tests] unsafe-files: needs root and setpriv for a second uid: those tests skipped')
+if (!canSetpriv)
+  console.warn('[svidkit tests] unsafe-files: needs root and setpriv for a second uid: those tests skipped')
 
 /** A per-test SVID directory of `mode` after one rotation; returns it and the name of its key file. */
 async function scene(ctx: Parameters<typeof tmpDir>[0], mode: WriterMode) {
@@ -40,7 +41,11 @@ function plantForeign(dir: string, path: string, content: string): void {
   rmSync(path, {force: true})
   chmodSync(dir, 0o777)
   try {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'umask 077; cat > "$1"', 'sh', path], {input: content})
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'umask 077; cat > "$1"', 'sh', path],
+      {input: content},
+    )
     expect(r.status).toBe(0)
   } finally {
     chmodSync(dir, 0o755)
@@ -49,28 +54,34 @@ function plantForeign(dir: string, path: string, content: string): void {
 }
 
 describe('item 3: a visible file the writer did not create is refused in every mode (unsafe-file)', () => {
-  it.skipIf(!canSetpriv).for(FILE_MODES)("%s: another user's file at the key name → exit 3, not truncated or replaced", async (mode, ctx) => {
-    const s = await scene(ctx, mode)
-    const path = join(s.dir, s.key)
-    plantForeign(s.dir, path, 'theirs\n')
-    const ino = statSync(path).ino
-    const err = await refusal(rot({dir: s.dir, ca, mode, force: mode === 'kubelet'}))
-    expect(err).toMatchObject({code: 'unsafe-file', exit: 3, message: expect.stringMatching(/belongs to uid 65534/)})
-    expect(readFileSync(path, 'utf8')).toBe('theirs\n')
-    expect(statSync(path).ino).toBe(ino)
-  })
+  it.skipIf(!canSetpriv).for(FILE_MODES)(
+    "%s: another user's file at the key name → exit 3, not truncated or replaced",
+    async (mode, ctx) => {
+      const s = await scene(ctx, mode)
+      const path = join(s.dir, s.key)
+      plantForeign(s.dir, path, 'theirs\n')
+      const ino = statSync(path).ino
+      const err = await refusal(rot({dir: s.dir, ca, mode, force: mode === 'kubelet'}))
+      expect(err).toMatchObject({code: 'unsafe-file', exit: 3, message: expect.stringMatching(/belongs to uid 65534/)})
+      expect(readFileSync(path, 'utf8')).toBe('theirs\n')
+      expect(statSync(path).ino).toBe(ino)
+    },
+  )
 
-  it.for(FILE_MODES)('%s: a hard link at the key name to a file outside → exit 3, the outside file unchanged', async (mode, ctx) => {
-    const s = await scene(ctx, mode)
-    const outside = join(s.root, 'outside.pem')
-    writeFileSync(outside, 'outside\n', {mode: 0o600})
-    rmSync(join(s.dir, s.key))
-    linkSync(outside, join(s.dir, s.key))
-    const err = await refusal(rot({dir: s.dir, ca, mode, force: mode === 'kubelet'}))
-    expect(err).toMatchObject({code: 'unsafe-file', exit: 3, message: expect.stringMatching(/other hard link/)})
-    expect(readFileSync(outside, 'utf8')).toBe('outside\n')
-    expect(statSync(outside).nlink).toBe(2)
-  })
+  it.for(FILE_MODES)(
+    '%s: a hard link at the key name to a file outside → exit 3, the outside file unchanged',
+    async (mode, ctx) => {
+      const s = await scene(ctx, mode)
+      const outside = join(s.root, 'outside.pem')
+      writeFileSync(outside, 'outside\n', {mode: 0o600})
+      rmSync(join(s.dir, s.key))
+      linkSync(outside, join(s.dir, s.key))
+      const err = await refusal(rot({dir: s.dir, ca, mode, force: mode === 'kubelet'}))
+      expect(err).toMatchObject({code: 'unsafe-file', exit: 3, message: expect.stringMatching(/other hard link/)})
+      expect(readFileSync(outside, 'utf8')).toBe('outside\n')
+      expect(statSync(outside).nlink).toBe(2)
+    },
+  )
 
   it('hardlink-backup killed between `ln f f.old` and `mv f.new f`: the next rotation accepts f with its own f.old, and leaves one link', async (ctx) => {
     // The fault-injection kill test found this: the leftover second link is the writer's own backup.
@@ -114,12 +125,14 @@ describe('item 3: a visible file the writer did not create is refused in every m
 })
 
 describe('issue 18 item 3: spiffe-helper makes only the calls spiffe-helper makes', () => {
-  const stepsOf = (events: {step: string; file?: string}[], file: string) => events.filter((e) => e.file === file && e.step !== 'window').map((e) => e.step)
+  const stepsOf = (events: {step: string; file?: string}[], file: string) =>
+    events.filter((e) => e.file === file && e.step !== 'window').map((e) => e.step)
 
   it('files already at the wanted modes: open, write, close per file, no fchmod', async (ctx) => {
     const s = await scene(ctx, 'spiffe-helper')
     const {events} = await rot({dir: s.dir, ca, mode: 'spiffe-helper'})
-    for (const f of ['svid.pem', 'svid_key.pem', 'svid_bundle.pem']) expect(stepsOf(events, f)).toEqual(['open', 'write', 'close'])
+    for (const f of ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'])
+      expect(stepsOf(events, f)).toEqual(['open', 'write', 'close'])
   })
 
   it('a narrower existing mode is kept (as spiffe-helper keeps it): no fchmod', async (ctx) => {
@@ -138,7 +151,14 @@ describe('issue 18 item 3: spiffe-helper makes only the calls spiffe-helper make
       dir: s.dir,
       ca,
       mode: 'spiffe-helper',
-      hooks: {afterEvent: (e) => void (e.step === 'write' && e.file === 'svid_key.pem' && modeAtWrite.push(modeOf(join(s.dir, 'svid_key.pem'))))},
+      hooks: {
+        afterEvent: (e) =>
+          void (
+            e.step === 'write' &&
+            e.file === 'svid_key.pem' &&
+            modeAtWrite.push(modeOf(join(s.dir, 'svid_key.pem')))
+          ),
+      },
     })
     expect(stepsOf(events, 'svid_key.pem')).toEqual(['open', 'fchmod', 'write', 'close'])
     expect(modeAtWrite).toEqual(['0600'])

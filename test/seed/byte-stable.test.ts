@@ -25,8 +25,31 @@ function svidkit(cwd: string, args: string[]) {
 function makeFixtures(dir: string, seed: string[]): {jwt: string; stderr: string} {
   const at = ['--now', NOW]
   writeFileSync(join(dir, 'pw.txt'), 'secret\n')
-  const init = svidkit(dir, ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--key-type', 'ec-p384', ...seed, ...at])
-  svidkit(dir, ['issue', '--spiffe-id', 'spiffe://example.org/web', '--ca', 'ca', '--out', 'svid', '--ttl', '48h', ...seed, ...at])
+  const init = svidkit(dir, [
+    'ca',
+    'init',
+    '--trust-domain',
+    'example.org',
+    '--out',
+    'ca',
+    '--key-type',
+    'ec-p384',
+    ...seed,
+    ...at,
+  ])
+  svidkit(dir, [
+    'issue',
+    '--spiffe-id',
+    'spiffe://example.org/web',
+    '--ca',
+    'ca',
+    '--out',
+    'svid',
+    '--ttl',
+    '48h',
+    ...seed,
+    ...at,
+  ])
   svidkit(dir, [
     'issue',
     '--spiffe-id',
@@ -57,9 +80,42 @@ function makeFixtures(dir: string, seed: string[]): {jwt: string; stderr: string
     ...seed,
     ...at,
   ])
-  svidkit(dir, ['issue', '--spiffe-id', 'spiffe://example.org/bad', '--ca', 'ca', '--out', 'defect', '--defect', 'leaf-is-ca', ...seed, ...at])
-  svidkit(dir, ['bundle', 'convert', 'ca/bundle.pem', '--to', 'jwks', '--trust-domain', 'example.org', '--out', 'converted.json'])
-  const jwt = svidkit(dir, ['jwt', 'issue', '--spiffe-id', 'spiffe://example.org/web', '--audience', 'db', '--ca', 'ca', ...seed, ...at]).stdout
+  svidkit(dir, [
+    'issue',
+    '--spiffe-id',
+    'spiffe://example.org/bad',
+    '--ca',
+    'ca',
+    '--out',
+    'defect',
+    '--defect',
+    'leaf-is-ca',
+    ...seed,
+    ...at,
+  ])
+  svidkit(dir, [
+    'bundle',
+    'convert',
+    'ca/bundle.pem',
+    '--to',
+    'jwks',
+    '--trust-domain',
+    'example.org',
+    '--out',
+    'converted.json',
+  ])
+  const jwt = svidkit(dir, [
+    'jwt',
+    'issue',
+    '--spiffe-id',
+    'spiffe://example.org/web',
+    '--audience',
+    'db',
+    '--ca',
+    'ca',
+    ...seed,
+    ...at,
+  ]).stdout
   return {jwt, stderr: init.stderr}
 }
 
@@ -99,11 +155,21 @@ describe('--seed and --now', () => {
     expect(fa.get('many/1/svid_key.pem')?.equals(fa.get('many/2/svid_key.pem') as Buffer)).toBe(false)
 
     // openssl and certtool accept the seeded chain (issued today, 48h)
-    const v = spawnSync('openssl', ['verify', '-CAfile', 'ca/root.pem', '-untrusted', 'svid/svid.pem', 'svid/svid.pem'], {cwd: a, encoding: 'utf8'})
+    const v = spawnSync(
+      'openssl',
+      ['verify', '-CAfile', 'ca/root.pem', '-untrusted', 'svid/svid.pem', 'svid/svid.pem'],
+      {cwd: a, encoding: 'utf8'},
+    )
     expect(v.stdout.trim(), v.stderr).toBe('svid/svid.pem: OK')
-    const g = spawnSync('certtool', ['--verify', '--load-ca-certificate', 'ca/root.pem', '--infile', 'svid/svid.pem'], {cwd: a, encoding: 'utf8'})
+    const g = spawnSync('certtool', ['--verify', '--load-ca-certificate', 'ca/root.pem', '--infile', 'svid/svid.pem'], {
+      cwd: a,
+      encoding: 'utf8',
+    })
     expect(g.stdout).toMatch(/Chain verification output: Verified/)
-    const p = spawnSync('openssl', ['pkcs12', '-in', 'p12/svid.p12', '-passin', 'pass:secret', '-nodes'], {cwd: a, encoding: 'utf8'})
+    const p = spawnSync('openssl', ['pkcs12', '-in', 'p12/svid.p12', '-passin', 'pass:secret', '-nodes'], {
+      cwd: a,
+      encoding: 'utf8',
+    })
     expect(p.stdout.match(/-----BEGIN (PRIVATE KEY|CERTIFICATE)-----/g)?.sort()).toEqual([
       '-----BEGIN CERTIFICATE-----',
       '-----BEGIN CERTIFICATE-----',
@@ -116,11 +182,44 @@ describe('--seed and --now', () => {
     const make = (dir: string) => {
       const at = ['--seed', 'rsa-1', '--now', NOW]
       svidkit(dir, ['ca', 'init', '--trust-domain', 'example.org', '--out', 'ca', '--key-type', 'rsa-2048', ...at])
-      svidkit(dir, ['issue', '--spiffe-id', 'spiffe://example.org/web', '--ca', 'ca', '--out', 'svid', '--key-type', 'rsa-2048', ...at])
+      svidkit(dir, [
+        'issue',
+        '--spiffe-id',
+        'spiffe://example.org/web',
+        '--ca',
+        'ca',
+        '--out',
+        'svid',
+        '--key-type',
+        'rsa-2048',
+        ...at,
+      ])
       // path-length makes a new (RSA) CA key below the signing CA
-      svidkit(dir, ['issue', '--spiffe-id', 'spiffe://example.org/deep', '--ca', 'ca', '--out', 'deep', '--defect', 'path-length', ...at])
-      return svidkit(dir, ['jwt', 'issue', '--spiffe-id', 'spiffe://example.org/web', '--audience', 'db', '--ca', 'ca', '--defect', 'key-x509-entry', ...at])
-        .stdout
+      svidkit(dir, [
+        'issue',
+        '--spiffe-id',
+        'spiffe://example.org/deep',
+        '--ca',
+        'ca',
+        '--out',
+        'deep',
+        '--defect',
+        'path-length',
+        ...at,
+      ])
+      return svidkit(dir, [
+        'jwt',
+        'issue',
+        '--spiffe-id',
+        'spiffe://example.org/web',
+        '--audience',
+        'db',
+        '--ca',
+        'ca',
+        '--defect',
+        'key-x509-entry',
+        ...at,
+      ]).stdout
     }
     const [ja, jb] = [make(a), make(b)]
     const fa = files(a)
@@ -131,11 +230,18 @@ describe('--seed and --now', () => {
       const r = spawnSync('openssl', ['rsa', '-in', key, '-check', '-noout'], {cwd: a, encoding: 'utf8'})
       expect([r.status, r.stdout.trim()], `${key}: ${r.stderr}`).toEqual([0, 'RSA key ok'])
     }
-    const text = spawnSync('openssl', ['x509', '-in', 'svid/svid.pem', '-noout', '-text'], {cwd: a, encoding: 'utf8'}).stdout
+    const text = spawnSync('openssl', ['x509', '-in', 'svid/svid.pem', '-noout', '-text'], {
+      cwd: a,
+      encoding: 'utf8',
+    }).stdout
     expect(text).toMatch(/Public-Key: \(2048 bit\)/)
     // The leaf lives 1 h from --now (today 00:00 UTC): judged at --now + 1 min, not at the wall clock.
     const attime = String(Date.parse(NOW) / 1000 + 60)
-    const v = spawnSync('openssl', ['verify', '-attime', attime, '-CAfile', 'ca/root.pem', '-untrusted', 'svid/svid.pem', 'svid/svid.pem'], {cwd: a, encoding: 'utf8'})
+    const v = spawnSync(
+      'openssl',
+      ['verify', '-attime', attime, '-CAfile', 'ca/root.pem', '-untrusted', 'svid/svid.pem', 'svid/svid.pem'],
+      {cwd: a, encoding: 'utf8'},
+    )
     expect(v.stdout.trim(), v.stderr).toBe('svid/svid.pem: OK')
   })
 
@@ -184,10 +290,14 @@ process.stdout.write(JSON.stringify(out))
       expect(three.get(name)?.equals(bytes), name).toBe(false)
     }
     // The seed reaches the RSA key of the JWT family and the CA-reshaping defects, not only the recorded field.
-    const suite = JSON.parse(one.get('spiffe-conformance.json')?.toString() ?? '{}') as {testcases: {id: string; token?: string; peer_certificate?: string}[]}
+    const suite = JSON.parse(one.get('spiffe-conformance.json')?.toString() ?? '{}') as {
+      testcases: {id: string; token?: string; peer_certificate?: string}[]
+    }
     const other = JSON.parse(three.get('spiffe-conformance.json')?.toString() ?? '{}') as typeof suite
     const pick = (s: typeof suite, id: string) => s.testcases.find((t) => t.id === id)
     expect(pick(suite, 'jwt-svid::valid-ps256')?.token).not.toBe(pick(other, 'jwt-svid::valid-ps256')?.token)
-    expect(pick(suite, 'x509-svid::untrusted')?.peer_certificate).not.toBe(pick(other, 'x509-svid::untrusted')?.peer_certificate)
+    expect(pick(suite, 'x509-svid::untrusted')?.peer_certificate).not.toBe(
+      pick(other, 'x509-svid::untrusted')?.peer_certificate,
+    )
   })
 })

@@ -24,8 +24,41 @@ beforeAll(async () => {
   ca = await makeCa(base())
 })
 
-const BAD_PIDS = ['-1', '0', '1', '0x1', '1e0', ' 1.0 ', '+1', '0b1', '01', '2.0', '', '4194305', '99999999999999999999', '١٢']
-const BAD_CONTENTS = ['0x1', '1e0', ' 1.0 ', '+1', '0b1', '1', '0', '-1', '', '\n', '2\n\n', '2\r\n', '02', ' 2', '2 ', '4194305', '123\nextra']
+const BAD_PIDS = [
+  '-1',
+  '0',
+  '1',
+  '0x1',
+  '1e0',
+  ' 1.0 ',
+  '+1',
+  '0b1',
+  '01',
+  '2.0',
+  '',
+  '4194305',
+  '99999999999999999999',
+  '١٢',
+]
+const BAD_CONTENTS = [
+  '0x1',
+  '1e0',
+  ' 1.0 ',
+  '+1',
+  '0b1',
+  '1',
+  '0',
+  '-1',
+  '',
+  '\n',
+  '2\n\n',
+  '2\r\n',
+  '02',
+  ' 2',
+  '2 ',
+  '4194305',
+  '123\nextra',
+]
 
 describe('parsePid', () => {
   it.each(BAD_PIDS)('refuses %j (exit 2, pid-invalid)', (text) => {
@@ -66,7 +99,9 @@ describe('readPidFile', () => {
     for (const name of ['link.pid', 'dir.pid', 'fifo.pid', 'postmaster.pid'])
       expect(() => readPidFile(join(dir, name)), name).toThrow(expect.objectContaining({code: 'pid-invalid', exit: 3}))
     expect(() => readPidFile(join(dir, 'link.pid'))).toThrow(/is a symbolic link/)
-    expect(() => readPidFile(join(dir, 'missing.pid'))).toThrow(expect.objectContaining({code: 'file-not-found', exit: 3, problem: 'missing'}))
+    expect(() => readPidFile(join(dir, 'missing.pid'))).toThrow(
+      expect.objectContaining({code: 'file-not-found', exit: 3, problem: 'missing'}),
+    )
   })
 
   it.skipIf(process.getuid?.() !== 0)('refuses a pid file owned by another user; accepts one owned by root', () => {
@@ -74,14 +109,17 @@ describe('readPidFile', () => {
     writeFileSync(file, '4242\n')
     expect(readPidFile(file)).toBe(4242)
     chownSync(file, 65534, 65534)
-    expect(() => readPidFile(file)).toThrow(expect.objectContaining({code: 'pid-invalid', message: expect.stringMatching(/owned by uid 65534/)}))
+    expect(() => readPidFile(file)).toThrow(
+      expect.objectContaining({code: 'pid-invalid', message: expect.stringMatching(/owned by uid 65534/)}),
+    )
   })
 
   it('escapes control characters of the content in the message', () => {
     const file = join(tmpDir(), 'app.pid')
     writeFileSync(file, '\u001b]0;x\u0007')
     // eslint-disable-next-line no-control-regex
-    expect(() => readPidFile(file)).toThrow(expect.objectContaining({message: expect.not.stringMatching(/[\u0000-\u001f]/)}))
+    const control = /[\u0000-\u001f]/
+    expect(() => readPidFile(file)).toThrow(expect.objectContaining({message: expect.not.stringMatching(control)}))
   })
 })
 
@@ -105,14 +143,17 @@ function svidkitBesideVictim(args: string[]): {status: number; stderr: string; v
 }
 
 describe.skipIf(!PID_NAMESPACES)('rotate and race through the CLI (inside a pid namespace)', () => {
-  it.each(['-1', '0', '1', '0x1', '+1'])('rotate --signal HUP --pid %s: exit 2 pid-invalid, nothing written, nothing signalled', async (pid) => {
-    const dir = await issued()
-    const before = sha(join(dir, 'svid.pem'))
-    const r = svidkitBesideVictim(['rotate', '--dir', dir, '--ca', ca, '--signal', 'HUP', `--pid=${pid}`])
-    expect(r).toMatchObject({status: 2, victimAlive: true})
-    expect(r.stderr).toMatch(/^error \[pid-invalid\]: --pid ".*" is not a pid\n {2}hint: /)
-    expect(sha(join(dir, 'svid.pem'))).toBe(before)
-  })
+  it.each(['-1', '0', '1', '0x1', '+1'])(
+    'rotate --signal HUP --pid %s: exit 2 pid-invalid, nothing written, nothing signalled',
+    async (pid) => {
+      const dir = await issued()
+      const before = sha(join(dir, 'svid.pem'))
+      const r = svidkitBesideVictim(['rotate', '--dir', dir, '--ca', ca, '--signal', 'HUP', `--pid=${pid}`])
+      expect(r).toMatchObject({status: 2, victimAlive: true})
+      expect(r.stderr).toMatch(/^error \[pid-invalid\]: --pid ".*" is not a pid\n {2}hint: /)
+      expect(sha(join(dir, 'svid.pem'))).toBe(before)
+    },
+  )
 
   it('rotate --signal HUP --pid -1 (separate argument) is refused the same way', async () => {
     const dir = await issued()
@@ -121,16 +162,19 @@ describe.skipIf(!PID_NAMESPACES)('rotate and race through the CLI (inside a pid 
     expect(r.stderr).toMatch(/^error \[pid-invalid\]/)
   })
 
-  it.each(['0x1', '1e0', ' 1.0 ', '+1', '0b1', '-1'])('rotate --pid-file holding %j: exit 3 pid-invalid before any file is written', async (content) => {
-    const dir = await issued()
-    const before = sha(join(dir, 'svid.pem'))
-    const pidFile = join(tmpDir(), 'app.pid')
-    writeFileSync(pidFile, content)
-    const r = svidkitBesideVictim(['rotate', '--dir', dir, '--ca', ca, '--signal', 'HUP', '--pid-file', pidFile])
-    expect(r).toMatchObject({status: 3, victimAlive: true})
-    expect(r.stderr).toMatch(/^error \[pid-invalid\]: pid file ".*app\.pid" holds ".*", not a pid\n/)
-    expect(sha(join(dir, 'svid.pem'))).toBe(before)
-  })
+  it.each(['0x1', '1e0', ' 1.0 ', '+1', '0b1', '-1'])(
+    'rotate --pid-file holding %j: exit 3 pid-invalid before any file is written',
+    async (content) => {
+      const dir = await issued()
+      const before = sha(join(dir, 'svid.pem'))
+      const pidFile = join(tmpDir(), 'app.pid')
+      writeFileSync(pidFile, content)
+      const r = svidkitBesideVictim(['rotate', '--dir', dir, '--ca', ca, '--signal', 'HUP', '--pid-file', pidFile])
+      expect(r).toMatchObject({status: 3, victimAlive: true})
+      expect(r.stderr).toMatch(/^error \[pid-invalid\]: pid file ".*app\.pid" holds ".*", not a pid\n/)
+      expect(sha(join(dir, 'svid.pem'))).toBe(before)
+    },
+  )
 
   it('rotate --pid-file that is a symlink to a good pid file: exit 3 before any file is written', async () => {
     const dir = await issued()
@@ -138,7 +182,17 @@ describe.skipIf(!PID_NAMESPACES)('rotate and race through the CLI (inside a pid 
     const t = tmpDir()
     writeFileSync(join(t, 'real.pid'), '4242\n')
     symlinkSync(join(t, 'real.pid'), join(t, 'app.pid'))
-    const r = svidkitBesideVictim(['rotate', '--dir', dir, '--ca', ca, '--signal', 'HUP', '--pid-file', join(t, 'app.pid')])
+    const r = svidkitBesideVictim([
+      'rotate',
+      '--dir',
+      dir,
+      '--ca',
+      ca,
+      '--signal',
+      'HUP',
+      '--pid-file',
+      join(t, 'app.pid'),
+    ])
     expect(r).toMatchObject({status: 3, victimAlive: true})
     expect(r.stderr).toMatch(/^error \[pid-invalid\]: pid file ".*" is a symbolic link/)
     expect(sha(join(dir, 'svid.pem'))).toBe(before)
@@ -148,15 +202,29 @@ describe.skipIf(!PID_NAMESPACES)('rotate and race through the CLI (inside a pid 
     {args: ['--pid', '-1'], status: 2},
     {args: ['--pid=0'], status: 2},
     {args: ['--pid-file', 'PIDFILE'], status: 3},
-  ])('race --target --reload signal:HUP $args: refused (exit $status, pid-invalid) before any file is written', async ({args, status}) => {
-    const dir = await issued()
-    const before = sha(join(dir, 'svid.pem'))
-    const pidFile = join(tmpDir(), 'app.pid')
-    writeFileSync(pidFile, '0x1')
-    const argv = args.map((a) => (a === 'PIDFILE' ? pidFile : a))
-    const r = svidkitBesideVictim(['race', '--target', '127.0.0.1:1', '--dir', dir, '--ca', ca, '--reload', 'signal:HUP', ...argv])
-    expect(r).toMatchObject({status, victimAlive: true})
-    expect(r.stderr).toMatch(/^error \[pid-invalid\]/)
-    expect(sha(join(dir, 'svid.pem'))).toBe(before)
-  })
+  ])(
+    'race --target --reload signal:HUP $args: refused (exit $status, pid-invalid) before any file is written',
+    async ({args, status}) => {
+      const dir = await issued()
+      const before = sha(join(dir, 'svid.pem'))
+      const pidFile = join(tmpDir(), 'app.pid')
+      writeFileSync(pidFile, '0x1')
+      const argv = args.map((a) => (a === 'PIDFILE' ? pidFile : a))
+      const r = svidkitBesideVictim([
+        'race',
+        '--target',
+        '127.0.0.1:1',
+        '--dir',
+        dir,
+        '--ca',
+        ca,
+        '--reload',
+        'signal:HUP',
+        ...argv,
+      ])
+      expect(r).toMatchObject({status, victimAlive: true})
+      expect(r.stderr).toMatch(/^error \[pid-invalid\]/)
+      expect(sha(join(dir, 'svid.pem'))).toBe(before)
+    },
+  )
 })

@@ -236,7 +236,11 @@ describe('src/core folders', () => {
   it('import neither oclif nor src/cli', () => {
     const bad = sources(CORE).flatMap((f) =>
       imports(f)
-        .filter((s) => s.startsWith('@oclif/') || (s.startsWith('.') && resolve(dirname(f), s).startsWith(join(REPO, 'src', 'cli'))))
+        .filter(
+          (s) =>
+            s.startsWith('@oclif/') ||
+            (s.startsWith('.') && resolve(dirname(f), s).startsWith(join(REPO, 'src', 'cli'))),
+        )
         .map((s) => `${relative(CORE, f)}: ${s}`),
     )
     expect(bad).toEqual([])
@@ -257,7 +261,9 @@ describe('src/core files', () => {
       const from = relative(CORE, file)
       graph.set(
         from,
-        allImportsOf(readFileSync(file, 'utf8')).map((s) => relative(CORE, resolve(dirname(file), s.replace(/\.js$/, '.ts')))),
+        allImportsOf(readFileSync(file, 'utf8')).map((s) =>
+          relative(CORE, resolve(dirname(file), s.replace(/\.js$/, '.ts'))),
+        ),
       )
     }
     // Control: type-only imports count (ca-checks.ts reads PathContext as a type only).

@@ -22,8 +22,12 @@ const ALLOWLIST: Record<string, string[]> = {}
 
 /** Exports used from outside src/'s import graph, each with the file that proves the use. */
 function repoRoots(): string[] {
-  const pjson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {oclif: {hooks: Record<string, string>; helpClass: string}}
-  const byPath = [...Object.values(pjson.oclif.hooks), pjson.oclif.helpClass].map((p) => `${p.replace(/^\.\/dist\/(bundle\/)?/, 'src/').replace(/\.js$/, '')}.ts:default`)
+  const pjson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+    oclif: {hooks: Record<string, string>; helpClass: string}
+  }
+  const byPath = [...Object.values(pjson.oclif.hooks), pjson.oclif.helpClass].map(
+    (p) => `${p.replace(/^\.\/dist\/(bundle\/)?/, 'src/').replace(/\.js$/, '')}.ts:default`,
+  )
   // bin/run.js requires dist/bundle/lite/run.cjs, which scripts/bundle.js builds from cli/lite/run.
   expect(readFileSync(join(REPO, 'bin', 'run.js'), 'utf8')).toContain("require('../dist/bundle/lite/run.cjs')")
   expect(readFileSync(join(REPO, 'scripts', 'bundle.js'), 'utf8')).toContain("run: join(dist, 'cli', 'lite', 'run.js')")
@@ -40,7 +44,11 @@ function repoAliases(): Record<string, string> {
 
 describe('exports under src/', () => {
   it('are all used (or listed in ALLOWLIST for the lead to delete)', () => {
-    const dead = findDeadExports(REPO, {publicModules: ['src/index.ts', 'src/workload-api.ts'], roots: repoRoots(), aliases: repoAliases()})
+    const dead = findDeadExports(REPO, {
+      publicModules: ['src/index.ts', 'src/workload-api.ts'],
+      roots: repoRoots(),
+      aliases: repoAliases(),
+    })
     const listed = Object.entries(ALLOWLIST).flatMap(([file, names]) => names.map((n) => `${file}:${n}`))
     expect(
       dead.filter((d) => !listed.includes(d)),

@@ -23,7 +23,10 @@ function sources(dir: string): string[] {
 /** Every relative module a file imports or re-exports (type-only too, and `import()`), as a .ts path. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8')
-  const specs = [...text.matchAll(/^(?:import|export)[^'";]*?from\s+'([^']+)'/gm), ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1])
+  const specs = [
+    ...text.matchAll(/^(?:import|export)[^'";]*?from\s+'([^']+)'/gm),
+    ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+  ].map((m) => m[1])
   return specs.filter((s) => s.startsWith('.')).map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')))
 }
 
@@ -53,6 +56,8 @@ describe('core/defects as a layer above core/svid', () => {
     const from = new Set(edges.map(([f]) => relative(SRC, f)))
     expect(from).toContain('commands/issue.ts')
     expect(from).toContain('core/workload/material.ts')
-    expect(edges.filter(([, t]) => !PUBLIC.has(t)).map(([f, t]) => `${relative(SRC, f)} imports ${relative(SRC, t)}`)).toEqual([])
+    expect(
+      edges.filter(([, t]) => !PUBLIC.has(t)).map(([f, t]) => `${relative(SRC, f)} imports ${relative(SRC, t)}`),
+    ).toEqual([])
   })
 })

@@ -30,7 +30,8 @@ export function filesUnder(root: string, dir: string, exts: string[]): string[] 
     .sort()
 }
 
-const hasModifier = (node: ts.Node, kind: ts.SyntaxKind) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind)
+const hasModifier = (node: ts.Node, kind: ts.SyntaxKind) =>
+  ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind)
 
 function bindingNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text]
@@ -43,7 +44,12 @@ function bindingNames(name: ts.BindingName): string[] {
  * src/x.ts). `aliases` maps a package name to the module a bundler puts in its place. All paths
  * are relative to `root`.
  */
-export function readExportGraph(root: string, sources: string[], users: string[], aliases: Record<string, string> = {}) {
+export function readExportGraph(
+  root: string,
+  sources: string[],
+  users: string[],
+  aliases: Record<string, string> = {},
+) {
   const exportsOf = new Map<string, ModuleExports>()
   /** Per module: how often each identifier is used other than where it is declared or exported. */
   const mentions = new Map<string, Map<string, number>>()
@@ -66,7 +72,13 @@ export function readExportGraph(root: string, sources: string[], users: string[]
 
   for (const file of [...sources, ...users]) {
     const text = readFileSync(join(root, file), 'utf8')
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS)
+    const sf = ts.createSourceFile(
+      file,
+      text,
+      ts.ScriptTarget.Latest,
+      true,
+      file.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS,
+    )
     const mine: ModuleExports = {local: new Set(), named: new Map(), star: []}
     const said = new Map<string, number>()
     if (known.has(file)) {
@@ -106,8 +118,10 @@ export function readExportGraph(root: string, sources: string[], users: string[]
         mine.local.add('default')
       } else if (hasModifier(st, ts.SyntaxKind.ExportKeyword)) {
         if (hasModifier(st, ts.SyntaxKind.DefaultKeyword)) mine.local.add('default')
-        else if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) mine.local.add(n)
-        else if ('name' in st && st.name && ts.isIdentifier(st.name as ts.Node)) mine.local.add((st.name as ts.Identifier).text)
+        else if (ts.isVariableStatement(st))
+          for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) mine.local.add(n)
+        else if ('name' in st && st.name && ts.isIdentifier(st.name as ts.Node))
+          mine.local.add((st.name as ts.Identifier).text)
       }
     }
 
@@ -115,12 +129,17 @@ export function readExportGraph(root: string, sources: string[], users: string[]
     // type uses T, any other shape uses the whole module; require('x') uses the whole module.
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node) && !isDeclarationName(node)) said.set(node.text, (said.get(node.text) ?? 0) + 1)
-      if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      if (
+        ts.isImportTypeNode(node) &&
+        ts.isLiteralTypeNode(node.argument) &&
+        ts.isStringLiteral(node.argument.literal)
+      ) {
         const q = node.qualifier
         use(node.argument.literal.text, q === undefined ? '*' : ts.isIdentifier(q) ? q.text : '*')
       } else if (
         ts.isCallExpression(node) &&
-        (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+        (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+          (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
       ) {
         const spec = dynamicSpecifier(node.arguments[0])
         if (spec !== undefined) {
@@ -128,7 +147,11 @@ export function readExportGraph(root: string, sources: string[], users: string[]
           if (pattern === undefined) use(spec, '*')
           else
             for (const el of pattern.elements)
-              use(spec, (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName : (el.name as ts.Identifier)).text)
+              use(
+                spec,
+                (el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName : (el.name as ts.Identifier))
+                  .text,
+              )
         }
       }
       ts.forEachChild(node, visit)
@@ -224,7 +247,8 @@ export function deadExports(graph: ReturnType<typeof readExportGraph>, roots: st
     else mark(file, name)
   }
   const dead: ExportKey[] = []
-  for (const file of exportsOf.keys()) for (const n of names(file).keys()) if (!used.has(`${file}:${n}`)) dead.push(`${file}:${n}`)
+  for (const file of exportsOf.keys())
+    for (const n of names(file).keys()) if (!used.has(`${file}:${n}`)) dead.push(`${file}:${n}`)
   return dead.sort()
 }
 

@@ -26,7 +26,10 @@ interface Graph {
 let meta: Record<string, {inputs: string[]}> | undefined
 /** What each bundled output holds: dist/bundle-meta.json, written by `npm run build`. */
 function bundleMeta(): Record<string, {inputs: string[]}> {
-  meta ??= JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<string, {inputs: string[]}>
+  meta ??= JSON.parse(readFileSync(join(REPO, 'dist', 'bundle-meta.json'), 'utf8')) as Record<
+    string,
+    {inputs: string[]}
+  >
   return meta
 }
 
@@ -34,7 +37,10 @@ function bundleMeta(): Record<string, {inputs: string[]}> {
 function graphOf(args: string[], name: string): Graph {
   const out = join(base(), `${name}.graph`)
   const {NODE_ENV: _env, DEBUG: _debug, ...env} = process.env
-  const r = run(process.execPath, ['--import', RECORDER, ...args], {cwd: base(), env: {...env, SVIDKIT_GRAPH_OUT: out, NO_COLOR: '1'}})
+  const r = run(process.execPath, ['--import', RECORDER, ...args], {
+    cwd: base(),
+    env: {...env, SVIDKIT_GRAPH_OUT: out, NO_COLOR: '1'},
+  })
   const lines = readFileSync(out, 'utf8').trimEnd().split('\n')
   const last = JSON.parse(lines.pop() as string) as {cjs: string[]; builtins: string[]}
   const files = [...lines, ...last.cjs].map((m) => m.replace(/^file:\/\//, '').replace(`${REPO}/`, ''))
@@ -62,7 +68,9 @@ const FORBIDDEN_BUILTINS = ['tls', '_tls_wrap']
 
 function offending(g: Graph): string[] {
   return [
-    ...FORBIDDEN_MODULES.flatMap(({name, pattern}) => g.modules.filter((m) => pattern.test(m)).map((m) => `${name}: ${m}`)),
+    ...FORBIDDEN_MODULES.flatMap(({name, pattern}) =>
+      g.modules.filter((m) => pattern.test(m)).map((m) => `${name}: ${m}`),
+    ),
     ...g.builtins.filter((b) => FORBIDDEN_BUILTINS.includes(b)).map((b) => `node:${b}`),
   ]
 }
@@ -78,7 +86,12 @@ beforeAll(async () => {
 describe('the recorder sees what the checks forbid (controls)', () => {
   const table: {name: string; module: string; use: string; expect: RegExp | string}[] = [
     {name: 'TLS client code loads node:tls', module: 'dist/core/handshake/client.js', use: '', expect: 'tls'},
-    {name: 'watch strategies load chokidar', module: 'dist/core/watch/strategies.js', use: '', expect: /node_modules\/chokidar\//},
+    {
+      name: 'watch strategies load chokidar',
+      module: 'dist/core/watch/strategies.js',
+      use: '',
+      expect: /node_modules\/chokidar\//,
+    },
     {
       name: 'the ASN.1 schemas, imported, are seen',
       module: 'node_modules/@peculiar/asn1-x509/build/cjs/index.js',
@@ -115,35 +128,63 @@ describe('one-shot commands load only what they need', () => {
       loads: ['dist/commands/inspect.js', 'dist/core/inspect/inspect.js', 'dist/core/x509/certificate.js'],
     },
   ]
-  it.each(table)('$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', ({name, args, loads}) => {
-    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name)
-    expect(g.status).toBe(0)
-    for (const m of loads) expect(g.modules).toContain(m)
-    expect(offending(g)).toEqual([])
-  })
+  it.each(table)(
+    '$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas',
+    ({name, args, loads}) => {
+      const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name)
+      expect(g.status).toBe(0)
+      for (const m of loads) expect(g.modules).toContain(m)
+      expect(offending(g)).toEqual([])
+    },
+  )
 
   // Issuing writes DER itself, plain RFC 4514 names included (core/x509/name-der.ts), and writes
   // names as text with core/x509/name-text.ts: ca init and issue load none of the above either.
   it.each([
-    {name: 'ca init', args: () => ['ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'graph-ca')], command: 'ca/init'},
+    {
+      name: 'ca init',
+      args: () => ['ca', 'init', '--trust-domain', 'example.org', '--out', join(base(), 'graph-ca')],
+      command: 'ca/init',
+    },
     {
       name: 'issue',
-      args: () => ['issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/graph', '--out', join(base(), 'graph-svid')],
+      args: () => [
+        'issue',
+        '--ca',
+        caDir(),
+        '--spiffe-id',
+        'spiffe://example.org/graph',
+        '--out',
+        join(base(), 'graph-svid'),
+      ],
       command: 'issue',
     },
-  ])('$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas', ({name, args, command}) => {
-    const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name.replace(' ', '-'))
-    expect(g.status).toBe(0)
-    for (const m of [`dist/commands/${command}.js`, 'dist/core/x509/build.js', 'dist/core/x509/certificate.js']) expect(g.modules).toContain(m)
-    expect(offending(g)).toEqual([])
-  })
+  ])(
+    '$name: no TLS, chokidar, rotation, watch, @peculiar/x509, Reflect polyfill or ASN.1 schemas',
+    ({name, args, command}) => {
+      const g = graphOf([join(REPO, 'bin', 'run.js'), ...args()], name.replace(' ', '-'))
+      expect(g.status).toBe(0)
+      for (const m of [`dist/commands/${command}.js`, 'dist/core/x509/build.js', 'dist/core/x509/certificate.js'])
+        expect(g.modules).toContain(m)
+      expect(offending(g)).toEqual([])
+    },
+  )
 
   // The run-time V8 tier cap (cli/jit.ts, --max-opt=1 for --count up to 10,000) is gone: it did not
   // pay on both supported Nodes (docs/benchmarks.md), and Node's docs warn against setting V8 flags
   // after start-up. No issue run loads node:v8 (on main a bulk run did).
   it('issue loads node:v8 for neither one SVID nor a bulk run: no V8 flag is set at run time', () => {
     const one = graphOf(
-      [join(REPO, 'bin', 'run.js'), 'issue', '--ca', caDir(), '--spiffe-id', 'spiffe://example.org/v8', '--out', join(base(), 'v8-one')],
+      [
+        join(REPO, 'bin', 'run.js'),
+        'issue',
+        '--ca',
+        caDir(),
+        '--spiffe-id',
+        'spiffe://example.org/v8',
+        '--out',
+        join(base(), 'v8-one'),
+      ],
       'v8-one',
     )
     expect(one.status).toBe(0)
@@ -205,12 +246,18 @@ describe('one-shot commands load only what they need', () => {
 
   it('importing the library installs no Reflect polyfill and loads neither @peculiar/x509 nor oclif', () => {
     const g = graphOf(
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(REPO, 'dist', 'index.js'))}); if (!m.verifySvid) process.exit(9)`],
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(join(REPO, 'dist', 'index.js'))}); if (!m.verifySvid) process.exit(9)`,
+      ],
       'library',
     )
     expect(g.status).toBe(0)
     expect(g.modules).toContain('dist/index.js')
-    expect(g.modules.filter((m) => /node_modules\/(reflect-metadata|@peculiar\/x509|@oclif)\/|^dist\/vendor\//.test(m))).toEqual([])
+    expect(
+      g.modules.filter((m) => /node_modules\/(reflect-metadata|@peculiar\/x509|@oclif)\/|^dist\/vendor\//.test(m)),
+    ).toEqual([])
   })
 })
 
@@ -219,11 +266,15 @@ describe('bundled modules still find the files beside their dist/ location', () 
   // import.meta.url): inside a chunk that URL would be wrong unless the bundler keeps it (scripts/bundle.js).
   it('race (in-process) runs its writer child from the bundled CLI', () => {
     const {NODE_ENV: _env, DEBUG: _debug, ...env} = process.env
-    const r = run(process.execPath, [join(REPO, 'bin', 'run.js'), 'race', '--rotations', '1', '--interval', '20ms', '--json'], {
-      cwd: base(),
-      env: {...env, NO_COLOR: '1'},
-      timeout: 120_000,
-    })
+    const r = run(
+      process.execPath,
+      [join(REPO, 'bin', 'run.js'), 'race', '--rotations', '1', '--interval', '20ms', '--json'],
+      {
+        cwd: base(),
+        env: {...env, NO_COLOR: '1'},
+        timeout: 120_000,
+      },
+    )
     expect({status: r.status, stderr: r.stderr}).toEqual({status: 0, stderr: ''})
     expect(JSON.parse(r.stdout)).toMatchObject({ok: true, rotations: 1, failures: 0})
   })

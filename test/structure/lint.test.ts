@@ -15,23 +15,37 @@ const rulesOf = async (code: string, filePath: string) =>
 
 describe('eslint', () => {
   it('runs before the tests in `npm test`', () => {
-    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {scripts: Record<string, string>}).scripts
+    const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {scripts: Record<string, string>})
+      .scripts
     expect(scripts.lint).toMatch(/^eslint\b.* \.$/)
     expect(scripts.test).toMatch(/(^|&& )npm run lint &&.* vitest run$/)
   })
 
   it('flags typescript-eslint recommended rules in src/ and test/ (control)', async () => {
-    expect(await rulesOf('export const x: any = 1\n', 'src/core/lint-control.ts')).toContain('@typescript-eslint/no-explicit-any')
-    expect(await rulesOf("import {join} from 'node:path'\nexport const y = 1\n", 'test/lint-control.test.ts')).toContain('@typescript-eslint/no-unused-vars')
+    expect(await rulesOf('export const x: any = 1\n', 'src/core/lint-control.ts')).toContain(
+      '@typescript-eslint/no-explicit-any',
+    )
+    expect(
+      await rulesOf("import {join} from 'node:path'\nexport const y = 1\n", 'test/lint-control.test.ts'),
+    ).toContain('@typescript-eslint/no-unused-vars')
   })
 
   it('refuses a disable comment that silences nothing (control)', async () => {
-    const [r] = await lint.lintText('export const y = 1 // eslint-disable-line no-control-regex\n', {filePath: join(REPO, 'src/core/lint-control.ts')})
-    expect(r.messages.map((m) => [m.severity, m.message])).toEqual([[2, expect.stringMatching(/^Unused eslint-disable directive/)]])
+    const [r] = await lint.lintText('export const y = 1 // eslint-disable-line no-control-regex\n', {
+      filePath: join(REPO, 'src/core/lint-control.ts'),
+    })
+    expect(r.messages.map((m) => [m.severity, m.message])).toEqual([
+      [2, expect.stringMatching(/^Unused eslint-disable directive/)],
+    ])
   })
 
   it('reads bin/ as CommonJS and ignores build output and fixtures', async () => {
-    expect(await rulesOf("'use strict'\nconst {join} = require('node:path')\nconsole.log(join(__dirname, 'x'))\n", 'bin/lint-control.js')).toEqual([])
+    expect(
+      await rulesOf(
+        "'use strict'\nconst {join} = require('node:path')\nconsole.log(join(__dirname, 'x'))\n",
+        'bin/lint-control.js',
+      ),
+    ).toEqual([])
     expect(await lint.isPathIgnored(join(REPO, 'dist/index.js'))).toBe(true)
     expect(await lint.isPathIgnored(join(REPO, 'test/fixtures/x.js'))).toBe(true)
     expect(await lint.isPathIgnored(join(REPO, 'src/index.ts'))).toBe(false)

@@ -13,7 +13,14 @@ import {oldNameText} from '../core/x509/asn1-oracle.js'
 
 const fromText = (text: string) => new Uint8Array(new x509.Name(text).toArrayBuffer())
 
-const OIDS: Record<string, string> = {CN: '2.5.4.3', O: '2.5.4.10', OU: '2.5.4.11', L: '2.5.4.7', E: '1.2.840.113549.1.9.1', DC: '0.9.2342.19200300.100.1.25'}
+const OIDS: Record<string, string> = {
+  CN: '2.5.4.3',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  L: '2.5.4.7',
+  E: '1.2.840.113549.1.9.1',
+  DC: '0.9.2342.19200300.100.1.25',
+}
 
 /** A name of one-attribute RDNs, each value a UTF8String (any text, even '#…'), built with the ASN.1 schemas. */
 function fromJson(rdns: Record<string, string[]>[]): Uint8Array {
@@ -43,7 +50,11 @@ function anyValueName(): Uint8Array {
 
 const table: {name: string; der: () => Uint8Array; text: string}[] = [
   {name: 'empty name', der: () => fromText(''), text: ''},
-  {name: 'svidkit CA subject', der: () => fromText('O=svidkit, OU=example.org, CN=root CA 1'), text: 'O=svidkit, OU=example.org, CN=root CA 1'},
+  {
+    name: 'svidkit CA subject',
+    der: () => fromText('O=svidkit, OU=example.org, CN=root CA 1'),
+    text: 'O=svidkit, OU=example.org, CN=root CA 1',
+  },
   {
     name: 'every short name',
     der: () => fromText('C=DE, ST=Berlin, L=Mitte, O=o, OU=u, CN=c, DC=d, E=a@b.c, G=g, I=i, SN=s, T=t'),
@@ -51,8 +62,16 @@ const table: {name: string; der: () => Uint8Array; text: string}[] = [
   },
   {name: 'multi-valued RDN', der: () => fromText('CN=a+O=b, C=US'), text: 'CN=a+O=b, C=US'},
   {name: 'unknown attribute type', der: () => fromJson([{'2.5.4.97': ['VATDE-123']}]), text: '2.5.4.97=VATDE-123'},
-  {name: 'specials escaped', der: () => fromJson([{CN: ['a,b+c"d\\e<f>g;h']}]), text: 'CN=a\\,b\\+c\\"d\\\\e\\<f\\>g\\;h'},
-  {name: 'leading # and space, trailing space', der: () => fromJson([{CN: ['#x']}, {O: [' y ']}]), text: 'CN=\\#x, O=\\ y\\ '},
+  {
+    name: 'specials escaped',
+    der: () => fromJson([{CN: ['a,b+c"d\\e<f>g;h']}]),
+    text: 'CN=a\\,b\\+c\\"d\\\\e\\<f\\>g\\;h',
+  },
+  {
+    name: 'leading # and space, trailing space',
+    der: () => fromJson([{CN: ['#x']}, {O: [' y ']}]),
+    text: 'CN=\\#x, O=\\ y\\ ',
+  },
   {name: 'control character as hex', der: () => fromJson([{CN: ['a\tb']}]), text: 'CN=a\\09b'},
   {name: 'UTF-8 value', der: () => fromJson([{CN: ['Grüße 東京']}]), text: 'CN=Grüße 東京'},
   {name: 'non-string value as #hex', der: anyValueName, text: '1.2.3.4.5=#02012a'},
@@ -67,10 +86,14 @@ describe('nameText matches @peculiar/x509 Name.toString()', () => {
 
   it('for any attribute value (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('CN', 'O', 'OU', 'L', 'E', 'DC'), fc.string({unit: 'binary', maxLength: 24}), (type, value) => {
-        const d = fromJson([{[type]: [value]}])
-        expect(nameText(d)).toBe(new x509.Name(Uint8Array.from(d)).toString())
-      }),
+      fc.property(
+        fc.constantFrom('CN', 'O', 'OU', 'L', 'E', 'DC'),
+        fc.string({unit: 'binary', maxLength: 24}),
+        (type, value) => {
+          const d = fromJson([{[type]: [value]}])
+          expect(nameText(d)).toBe(new x509.Name(Uint8Array.from(d)).toString())
+        },
+      ),
       {numRuns: 300},
     )
   })
@@ -93,7 +116,12 @@ describe('nameText decodes every attribute value type as the ASN.1 schemas did (
   const table: {name: string; tag: number; bytes: number[]; text: string}[] = [
     {name: 'UTF8String', tag: 0x0c, bytes: [0xc3, 0xa9], text: 'CN=é'},
     {name: 'UTF8String that is not UTF-8: its bytes as Latin-1', tag: 0x0c, bytes: [0x61, 0x80], text: 'CN=a\u0080'},
-    {name: 'UTF8String with an encoded surrogate: Latin-1', tag: 0x0c, bytes: [0xed, 0xa0, 0x80], text: 'CN=\u00ed\u00a0\u0080'},
+    {
+      name: 'UTF8String with an encoded surrogate: Latin-1',
+      tag: 0x0c,
+      bytes: [0xed, 0xa0, 0x80],
+      text: 'CN=\u00ed\u00a0\u0080',
+    },
     {name: 'UTF8String with an overlong form: Latin-1', tag: 0x0c, bytes: [0xc0, 0x80], text: 'CN=\u00c0\u0080'},
     {name: 'UTF8String with a byte-order mark: kept', tag: 0x0c, bytes: [0xef, 0xbb, 0xbf, 0x41], text: 'CN=\ufeffA'},
     {name: 'UTF8String outside the BMP', tag: 0x0c, bytes: [0xf0, 0x9f, 0x98, 0x80], text: 'CN=😀'},
@@ -101,7 +129,12 @@ describe('nameText decodes every attribute value type as the ASN.1 schemas did (
     {name: 'TeletexString as Latin-1', tag: 0x14, bytes: [0xe9], text: 'CN=é'},
     {name: 'IA5String', tag: 0x16, bytes: [0x23, 0x61], text: 'CN=\\#a'},
     {name: 'BMPString (UTF-16BE), lone surrogate kept', tag: 0x1e, bytes: [0x00, 0x41, 0xd8, 0x00], text: 'CN=A\ud800'},
-    {name: 'UniversalString: low 16 bits of each character', tag: 0x1c, bytes: [0, 0, 0, 0x41, 0, 1, 0xf6, 0x00], text: 'CN=A\uf600'},
+    {
+      name: 'UniversalString: low 16 bits of each character',
+      tag: 0x1c,
+      bytes: [0, 0, 0, 0x41, 0, 1, 0xf6, 0x00],
+      text: 'CN=A\uf600',
+    },
     {name: 'NULL: empty', tag: 0x05, bytes: [], text: 'CN='},
     {name: 'INTEGER: #hex of the element', tag: 0x02, bytes: [1], text: 'CN=#020101'},
     {name: 'NumericString: #hex', tag: 0x12, bytes: [0x31], text: 'CN=#120131'},
@@ -124,7 +157,10 @@ describe('nameText decodes every attribute value type as the ASN.1 schemas did (
   })
 
   it('for any raw attribute values (property)', () => {
-    const value = fc.tuple(fc.constantFrom(0x0c, 0x13, 0x14, 0x16, 0x1e, 0x1c, 0x05, 0x02, 0x04, 0x12, 0x1a, 0x30, 0x80), fc.uint8Array({maxLength: 12}))
+    const value = fc.tuple(
+      fc.constantFrom(0x0c, 0x13, 0x14, 0x16, 0x1e, 0x1c, 0x05, 0x02, 0x04, 0x12, 0x1a, 0x30, 0x80),
+      fc.uint8Array({maxLength: 12}),
+    )
     fc.assert(
       fc.property(fc.array(value, {maxLength: 4}), (values) => {
         const d = rawName(values.map(([tag, b]) => [tag, tag === 0x30 ? new Uint8Array(seq()) : b]))

@@ -25,7 +25,9 @@ function graph(): Map<string, string[]> {
   for (const file of sources(RACE)) {
     const text = readFileSync(file, 'utf8')
     const specs = [...text.matchAll(/^(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/gm)].map((m) => m[1])
-    const targets = specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts'))).filter((t) => t.startsWith(RACE + '/'))
+    const targets = specs
+      .map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')))
+      .filter((t) => t.startsWith(RACE + '/'))
     g.set(rel(file), [...new Set(targets.map(rel))])
   }
   return g

@@ -19,6 +19,8 @@ register(`data:text/javascript,${encodeURIComponent(hooks)}`, {data: {out}})
 
 process.on('exit', () => {
   const cjs = Object.keys(createRequire(import.meta.url).cache)
-  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length))
+  const builtins = process.moduleLoadList
+    .filter((m) => m.startsWith('NativeModule '))
+    .map((m) => m.slice('NativeModule '.length))
   appendFileSync(out, JSON.stringify({cjs, builtins}) + '\n')
 })

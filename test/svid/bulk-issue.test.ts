@@ -29,7 +29,18 @@ const ID = 'spiffe://example.org/w{n}'
 describe('issue --count bounds', () => {
   it.each([false, true])(`--count ${MAX_ISSUE_COUNT + 1} is a usage error (json %s), nothing written`, async (json) => {
     const out = join(tmpDir(), 'out')
-    const r = await runCli(['issue', '--ca', ca, '--spiffe-id', ID, '--out', out, '--count', String(MAX_ISSUE_COUNT + 1), ...(json ? ['--json'] : [])])
+    const r = await runCli([
+      'issue',
+      '--ca',
+      ca,
+      '--spiffe-id',
+      ID,
+      '--out',
+      out,
+      '--count',
+      String(MAX_ISSUE_COUNT + 1),
+      ...(json ? ['--json'] : []),
+    ])
     expectFailure(r, {exit: 2, code: 'usage', json})
     expect(existsSync(out)).toBe(false)
   })
@@ -38,7 +49,18 @@ describe('issue --count bounds', () => {
     const out = join(tmpDir(), 'out')
     const child = spawn(
       process.execPath,
-      [join(REPO, 'bin', 'run.js'), 'issue', '--ca', ca, '--spiffe-id', ID, '--out', out, '--count', String(MAX_ISSUE_COUNT)],
+      [
+        join(REPO, 'bin', 'run.js'),
+        'issue',
+        '--ca',
+        ca,
+        '--spiffe-id',
+        ID,
+        '--out',
+        out,
+        '--count',
+        String(MAX_ISSUE_COUNT),
+      ],
       {
         stdio: ['ignore', 'pipe', 'ignore'],
       },

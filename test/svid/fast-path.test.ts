@@ -7,7 +7,14 @@
  */
 import {createPublicKey, generateKeyPairSync, sign, verify, type KeyObject} from 'node:crypto'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {createAuthority, DEFECTS, issueSvid, parseCertificateDer, type Authority, type ParsedCertificate} from '../../src/index.js'
+import {
+  createAuthority,
+  DEFECTS,
+  issueSvid,
+  parseCertificateDer,
+  type Authority,
+  type ParsedCertificate,
+} from '../../src/index.js'
 import {NewEcKey, pkcs8Der, spkiDer} from '../../src/core/x509/keys.js'
 import {svidKeyPkcs8} from '../../src/core/svid/svid.js'
 import {describeBuiltCertificate} from '../../src/core/x509/leaf-describe.js'
@@ -26,7 +33,9 @@ describe('key encodings', () => {
     for (let i = 0; i < n; i++) {
       const k = make()
       expect(Buffer.from(pkcs8Der(k)).toString('hex')).toBe(k.export({format: 'der', type: 'pkcs8'}).toString('hex'))
-      expect(Buffer.from(spkiDer(k)).toString('hex')).toBe(createPublicKey(k).export({format: 'der', type: 'spki'}).toString('hex'))
+      expect(Buffer.from(spkiDer(k)).toString('hex')).toBe(
+        createPublicKey(k).export({format: 'der', type: 'spki'}).toString('hex'),
+      )
     }
   })
 
@@ -36,22 +45,27 @@ describe('key encodings', () => {
   it.for([
     {type: 'ec-p256', n: 4000},
     {type: 'ec-p384', n: 300},
-  ] as const)('$type NewEcKey: SPKI and PKCS#8 equal OpenSSL encoder output for its KeyObject; the key signs', ({type, n}) => {
-    let short = 0
-    for (let i = 0; i < n; i++) {
+  ] as const)(
+    '$type NewEcKey: SPKI and PKCS#8 equal OpenSSL encoder output for its KeyObject; the key signs',
+    ({type, n}) => {
+      let short = 0
+      for (let i = 0; i < n; i++) {
+        const key = new NewEcKey(type)
+        const k = key.keyObject()
+        expect(Buffer.from(key.pkcs8).equals(k.export({format: 'der', type: 'pkcs8'}))).toBe(true)
+        expect(Buffer.from(key.spki).equals(createPublicKey(k).export({format: 'der', type: 'spki'}))).toBe(true)
+        if (Buffer.from(k.export({format: 'jwk'}).d as string, 'base64url')[0] === 0) short++
+      }
+      if (type === 'ec-p256') expect(short).toBeGreaterThan(0)
       const key = new NewEcKey(type)
-      const k = key.keyObject()
-      expect(Buffer.from(key.pkcs8).equals(k.export({format: 'der', type: 'pkcs8'}))).toBe(true)
-      expect(Buffer.from(key.spki).equals(createPublicKey(k).export({format: 'der', type: 'spki'}))).toBe(true)
-      if (Buffer.from(k.export({format: 'jwk'}).d as string, 'base64url')[0] === 0) short++
-    }
-    if (type === 'ec-p256') expect(short).toBeGreaterThan(0)
-    const key = new NewEcKey(type)
-    expect(key.keyObject().asymmetricKeyDetails?.namedCurve).toBe(type === 'ec-p256' ? 'prime256v1' : 'secp384r1')
-    expect(key.keyObject()).toBe(key.keyObject())
-    const sig = sign(null, Buffer.from('x'), key.keyObject())
-    expect(verify(null, Buffer.from('x'), createPublicKey({key: Buffer.from(key.spki), format: 'der', type: 'spki'}), sig)).toBe(true)
-  })
+      expect(key.keyObject().asymmetricKeyDetails?.namedCurve).toBe(type === 'ec-p256' ? 'prime256v1' : 'secp384r1')
+      expect(key.keyObject()).toBe(key.keyObject())
+      const sig = sign(null, Buffer.from('x'), key.keyObject())
+      expect(
+        verify(null, Buffer.from('x'), createPublicKey({key: Buffer.from(key.spki), format: 'der', type: 'spki'}), sig),
+      ).toBe(true)
+    },
+  )
 
   it("an issued SVID's key: PKCS#8 known without a KeyObject, the KeyObject made on first read and the same after", async () => {
     const {authority} = await createAuthority({trustDomain: 'example.org'})
@@ -73,7 +87,13 @@ describe('key encodings', () => {
 function plain(c: ParsedCertificate): Omit<ParsedCertificate, 'node'> {
   const {node, ...rest} = c
   expect(node.raw.equals(Buffer.from(c.der))).toBe(true)
-  return {...rest, sha256: c.sha256, der: Uint8Array.from(rest.der), subjectDer: Uint8Array.from(rest.subjectDer), issuerDer: Uint8Array.from(rest.issuerDer)}
+  return {
+    ...rest,
+    sha256: c.sha256,
+    der: Uint8Array.from(rest.der),
+    subjectDer: Uint8Array.from(rest.subjectDer),
+    issuerDer: Uint8Array.from(rest.issuerDer),
+  }
 }
 
 let authority: Authority
@@ -83,12 +103,18 @@ beforeAll(async () => {
 
 const ID = 'spiffe://example.org/web'
 const variants: {name: string; opts: Parameters<typeof issueSvid>[1]}[] = [
-  ...(['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'] as const).map((keyType) => ({name: keyType, opts: {spiffeId: ID, keyType}})),
+  ...(['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'] as const).map((keyType) => ({
+    name: keyType,
+    opts: {spiffeId: ID, keyType},
+  })),
   {name: 'dns SANs', opts: {spiffeId: ID, dns: ['web.example', '*.web.example']}},
   {name: 'empty subject (critical SAN)', opts: {spiffeId: ID, subject: ''}},
   {name: 'multi-attribute subject', opts: {spiffeId: ID, subject: 'CN=web, O=example, C=DE'}},
   {name: 'keyEncipherment', opts: {spiffeId: ID, keyType: 'rsa-2048', keyEncipherment: true}},
-  {name: 'expired (not-after in the past)', opts: {spiffeId: ID, notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000)}},
+  {
+    name: 'expired (not-after in the past)',
+    opts: {spiffeId: ID, notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000)},
+  },
   {name: 'notBefore with milliseconds', opts: {spiffeId: ID, notBefore: new Date(Date.now() - 1234)}},
   ...DEFECTS.map((d) => ({name: `defect ${d.name}`, opts: {spiffeId: ID, defects: [d]}})),
 ]
@@ -105,7 +131,9 @@ describe('described certificates equal the full parse', () => {
 
   it('CA certificates (name constraints: read back) describe as the full parse', () => {
     for (const c of [...authority.roots, ...authority.intermediates].map((x) => x.cert)) {
-      expect(plain(describeBuiltCertificate(Uint8Array.from(c.der)))).toEqual(plain(parseCertificateDer(Uint8Array.from(c.der))))
+      expect(plain(describeBuiltCertificate(Uint8Array.from(c.der)))).toEqual(
+        plain(parseCertificateDer(Uint8Array.from(c.der))),
+      )
     }
   })
 })

@@ -83,7 +83,16 @@ beforeAll(async () => {
           const dir = join(base(), `svid-${kt}-${depth}`)
           const id = `spiffe://${TD}/interop/${kt}/${depth}`
           const [issued] = await issueToDirectory({spiffeId: id, ca: caDirs[depth], out: dir, keyType: kt})
-          const c = {kt, depth, id, dir, svidPem: join(dir, 'svid.pem'), keyPem: join(dir, 'svid_key.pem'), bundlePem: join(dir, 'svid_bundle.pem'), leafPem: join(dir, 'leaf.pem')}
+          const c = {
+            kt,
+            depth,
+            id,
+            dir,
+            svidPem: join(dir, 'svid.pem'),
+            keyPem: join(dir, 'svid_key.pem'),
+            bundlePem: join(dir, 'svid_bundle.pem'),
+            leafPem: join(dir, 'leaf.pem'),
+          }
           expect(issued.files).toEqual({cert: c.svidPem, key: c.keyPem, bundle: c.bundlePem})
           writeFileSync(c.leafPem, certBlocks(readFileSync(c.svidPem, 'utf8'))[0])
           return c
@@ -106,57 +115,91 @@ function selfSigned(c: X509Certificate): boolean {
 }
 
 describe.each(KEY_TYPES)('%s', (kt) => {
-  it.for(cellsOf(kt))('depth $depth: chain file is leaf then intermediates, never the root; key file is PKCS#8, 0600', ({depth}) => {
-    const {svidPem, bundlePem, keyPem, id} = cell(kt, depth)
-    const chain = certBlocks(readFileSync(svidPem, 'utf8'))
-    expect(chain).toHaveLength(1 + depth)
-    const certs = chain.map((p) => new X509Certificate(p))
-    const roots = certBlocks(readFileSync(bundlePem, 'utf8')).map((p) => new X509Certificate(p))
-    expect(roots).toHaveLength(1)
-    expect(selfSigned(roots[0])).toBe(true)
-    for (const c of certs) {
-      expect(selfSigned(c)).toBe(false)
-      expect(c.fingerprint256).not.toBe(roots[0].fingerprint256)
-    }
-    const path = [...certs, roots[0]]
-    for (let i = 0; i < certs.length; i++) {
-      expect(path[i].checkIssued(path[i + 1])).toBe(true)
-      expect(path[i].verify(path[i + 1].publicKey)).toBe(true)
-    }
-    expect(certs[0].subjectAltName).toBe(`URI:${id}`)
-    for (const c of path) expect(parseCertificateDer(new Uint8Array(c.raw)).signatureOid).toBe(SIGNATURE_OID[kt])
+  it.for(cellsOf(kt))(
+    'depth $depth: chain file is leaf then intermediates, never the root; key file is PKCS#8, 0600',
+    ({depth}) => {
+      const {svidPem, bundlePem, keyPem, id} = cell(kt, depth)
+      const chain = certBlocks(readFileSync(svidPem, 'utf8'))
+      expect(chain).toHaveLength(1 + depth)
+      const certs = chain.map((p) => new X509Certificate(p))
+      const roots = certBlocks(readFileSync(bundlePem, 'utf8')).map((p) => new X509Certificate(p))
+      expect(roots).toHaveLength(1)
+      expect(selfSigned(roots[0])).toBe(true)
+      for (const c of certs) {
+        expect(selfSigned(c)).toBe(false)
+        expect(c.fingerprint256).not.toBe(roots[0].fingerprint256)
+      }
+      const path = [...certs, roots[0]]
+      for (let i = 0; i < certs.length; i++) {
+        expect(path[i].checkIssued(path[i + 1])).toBe(true)
+        expect(path[i].verify(path[i + 1].publicKey)).toBe(true)
+      }
+      expect(certs[0].subjectAltName).toBe(`URI:${id}`)
+      for (const c of path) expect(parseCertificateDer(new Uint8Array(c.raw)).signatureOid).toBe(SIGNATURE_OID[kt])
 
-    const keyText = readFileSync(keyPem, 'utf8')
-    expect(keyText.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true)
-    expect(pemBlocks(keyText).map((b) => b.type)).toEqual(['PRIVATE KEY'])
-    expect(statSync(keyPem).mode & 0o777).toBe(0o600)
-  })
+      const keyText = readFileSync(keyPem, 'utf8')
+      expect(keyText.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true)
+      expect(pemBlocks(keyText).map((b) => b.type)).toEqual(['PRIVATE KEY'])
+      expect(statSync(keyPem).mode & 0o777).toBe(0o600)
+    },
+  )
 
-  it.skipIf(!hasOpenssl).for(cellsOf(kt))('depth $depth: openssl verify -x509_strict accepts it and the key matches', ({depth}) => {
-    const {svidPem, bundlePem, keyPem, leafPem} = cell(kt, depth)
-    const untrusted = depth === 0 ? [] : ['-untrusted', svidPem]
-    const v = run('openssl', ['verify', '-x509_strict', '-CAfile', bundlePem, ...untrusted, leafPem])
-    expect({status: v.status, stdout: v.stdout.trim(), stderr: v.stderr}).toEqual({status: 0, stdout: `${leafPem}: OK`, stderr: ''})
-    // Both TLS roles: the EKU lists serverAuth and clientAuth.
-    for (const purpose of ['sslserver', 'sslclient']) {
-      const p = run('openssl', ['verify', '-x509_strict', '-purpose', purpose, '-CAfile', bundlePem, ...untrusted, leafPem])
-      expect({purpose, status: p.status, stdout: p.stdout.trim()}).toEqual({purpose, status: 0, stdout: `${leafPem}: OK`})
-    }
-    const fromKey = run('openssl', ['pkey', '-in', keyPem, '-pubout'])
-    const fromCert = run('openssl', ['x509', '-in', leafPem, '-pubkey', '-noout'])
-    expect([fromKey.status, fromCert.status]).toEqual([0, 0])
-    expect(fromKey.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n/)
-    expect(fromKey.stdout).toBe(fromCert.stdout)
-  })
+  it.skipIf(!hasOpenssl).for(cellsOf(kt))(
+    'depth $depth: openssl verify -x509_strict accepts it and the key matches',
+    ({depth}) => {
+      const {svidPem, bundlePem, keyPem, leafPem} = cell(kt, depth)
+      const untrusted = depth === 0 ? [] : ['-untrusted', svidPem]
+      const v = run('openssl', ['verify', '-x509_strict', '-CAfile', bundlePem, ...untrusted, leafPem])
+      expect({status: v.status, stdout: v.stdout.trim(), stderr: v.stderr}).toEqual({
+        status: 0,
+        stdout: `${leafPem}: OK`,
+        stderr: '',
+      })
+      // Both TLS roles: the EKU lists serverAuth and clientAuth.
+      for (const purpose of ['sslserver', 'sslclient']) {
+        const p = run('openssl', [
+          'verify',
+          '-x509_strict',
+          '-purpose',
+          purpose,
+          '-CAfile',
+          bundlePem,
+          ...untrusted,
+          leafPem,
+        ])
+        expect({purpose, status: p.status, stdout: p.stdout.trim()}).toEqual({
+          purpose,
+          status: 0,
+          stdout: `${leafPem}: OK`,
+        })
+      }
+      const fromKey = run('openssl', ['pkey', '-in', keyPem, '-pubout'])
+      const fromCert = run('openssl', ['x509', '-in', leafPem, '-pubkey', '-noout'])
+      expect([fromKey.status, fromCert.status]).toEqual([0, 0])
+      expect(fromKey.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n/)
+      expect(fromKey.stdout).toBe(fromCert.stdout)
+    },
+  )
 
-  it.skipIf(!hasCerttool).for(cellsOf(kt))('depth $depth: certtool --verify accepts it against the bundle', ({depth}) => {
-    const {svidPem, bundlePem} = cell(kt, depth)
-    // Not `--verify-chain`: it trusts whatever the file ends with (certtool 3.7.9 reports
-    // "Verified" for leaf+intermediates with no root at all). `--verify` takes the bundle as
-    // the trusted set, and fails against another trust domain's bundle.
-    const g = run('certtool', ['--verify', '--verify-profile', 'medium', '--load-ca-certificate', bundlePem, '--infile', svidPem])
-    expect(g.stdout).toContain('Chain verification output: Verified. The certificate is trusted.')
-    expect(g.stdout).not.toMatch(/Not verified|not trusted/i)
-    expect(g.status).toBe(0)
-  })
+  it.skipIf(!hasCerttool).for(cellsOf(kt))(
+    'depth $depth: certtool --verify accepts it against the bundle',
+    ({depth}) => {
+      const {svidPem, bundlePem} = cell(kt, depth)
+      // Not `--verify-chain`: it trusts whatever the file ends with (certtool 3.7.9 reports
+      // "Verified" for leaf+intermediates with no root at all). `--verify` takes the bundle as
+      // the trusted set, and fails against another trust domain's bundle.
+      const g = run('certtool', [
+        '--verify',
+        '--verify-profile',
+        'medium',
+        '--load-ca-certificate',
+        bundlePem,
+        '--infile',
+        svidPem,
+      ])
+      expect(g.stdout).toContain('Chain verification output: Verified. The certificate is trusted.')
+      expect(g.stdout).not.toMatch(/Not verified|not trusted/i)
+      expect(g.status).toBe(0)
+    },
+  )
 })

@@ -40,7 +40,13 @@ function leaf(t: Partial<CertificateTemplate> = {}): Uint8Array {
   })
 }
 
-const expectation = (): LeafExpectation => ({spiffeId: ID, issuer: ca.cert, keySpki: spkiDer(key.publicKey), chainNotAfter: ca.cert.notAfter, at: NOW})
+const expectation = (): LeafExpectation => ({
+  spiffeId: ID,
+  issuer: ca.cert,
+  keySpki: spkiDer(key.publicKey),
+  chainNotAfter: ca.cert.notAfter,
+  at: NOW,
+})
 
 describe('checkIssuedLeaf', () => {
   it('passes a leaf of the profile and returns its fields as read (control)', () => {
@@ -50,24 +56,48 @@ describe('checkIssuedLeaf', () => {
   })
 
   const rows: {name: string; t: () => Partial<CertificateTemplate>; rule: RegExp}[] = [
-    {name: 'signed by another key', t: () => ({signingKey: generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey}), rule: /signature does not verify/},
+    {
+      name: 'signed by another key',
+      t: () => ({signingKey: generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey}),
+      rule: /signature does not verify/,
+    },
     {
       name: 'another subject key',
       t: () => ({publicKey: generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey}),
       rule: /does not belong to the certificate/,
     },
     {name: 'issuer name not the CA subject', t: () => ({issuerName: undefined}), rule: /issuer name differs/},
-    {name: 'two URI SANs', t: () => ({san: {uris: [ID, 'spiffe://example.org/db'], critical: false}}), rule: /URI SANs are not exactly/},
+    {
+      name: 'two URI SANs',
+      t: () => ({san: {uris: [ID, 'spiffe://example.org/db'], critical: false}}),
+      rule: /URI SANs are not exactly/,
+    },
     {name: 'an empty subject with a non-critical SAN', t: () => ({subject: ''}), rule: /SAN is not critical/},
-    {name: 'CA:TRUE', t: () => ({basicConstraints: {ca: true, critical: true}}), rule: /basicConstraints is not critical CA:FALSE/},
-    {name: 'basicConstraints not critical', t: () => ({basicConstraints: {ca: false, critical: false}}), rule: /basicConstraints is not critical/},
+    {
+      name: 'CA:TRUE',
+      t: () => ({basicConstraints: {ca: true, critical: true}}),
+      rule: /basicConstraints is not critical CA:FALSE/,
+    },
+    {
+      name: 'basicConstraints not critical',
+      t: () => ({basicConstraints: {ca: false, critical: false}}),
+      rule: /basicConstraints is not critical/,
+    },
     {
       name: 'keyCertSign',
       t: () => ({keyUsage: {names: ['digitalSignature', 'keyCertSign'], critical: true}}),
       rule: /keyUsage is not critical digitalSignature/,
     },
-    {name: 'no clientAuth', t: () => ({extKeyUsage: {oids: [OID.serverAuth], critical: false}}), rule: /extKeyUsage lacks/},
-    {name: 'an AKI that is not the issuer SKI', t: () => ({authorityKeyId: '00112233'}), rule: /AKI is not the issuer's SKI/},
+    {
+      name: 'no clientAuth',
+      t: () => ({extKeyUsage: {oids: [OID.serverAuth], critical: false}}),
+      rule: /extKeyUsage lacks/,
+    },
+    {
+      name: 'an AKI that is not the issuer SKI',
+      t: () => ({authorityKeyId: '00112233'}),
+      rule: /AKI is not the issuer's SKI/,
+    },
     {name: 'no SKI', t: () => ({omitSki: true}), rule: /no SKI/},
     {
       name: 'another critical extension',
@@ -77,13 +107,18 @@ describe('checkIssuedLeaf', () => {
     {name: 'not valid now', t: () => ({notBefore: new Date(NOW.getTime() + 60_000)}), rule: /not valid now/},
   ]
   it.each(rows)('fails a leaf with $name', ({t, rule}) => {
-    expect(() => checkIssuedLeaf(leaf(t()), expectation(), false)).toThrow(expect.objectContaining({code: 'internal', message: expect.stringMatching(rule)}))
+    expect(() => checkIssuedLeaf(leaf(t()), expectation(), false)).toThrow(
+      expect.objectContaining({code: 'internal', message: expect.stringMatching(rule)}),
+    )
   })
 
   it('a notAfter past the signing chain fails; outside validity passes only when allowed', () => {
     const late = leaf({notAfter: new Date(ca.cert.notAfter.getTime() + 86_400_000)})
     expect(() => checkIssuedLeaf(late, expectation(), false)).toThrow(/past the signing chain notAfter/)
-    const expired = leaf({notBefore: new Date(NOW.getTime() - 7_200_000), notAfter: new Date(NOW.getTime() - 3_600_000)})
+    const expired = leaf({
+      notBefore: new Date(NOW.getTime() - 7_200_000),
+      notAfter: new Date(NOW.getTime() - 3_600_000),
+    })
     expect(() => checkIssuedLeaf(expired, expectation(), false)).toThrow(/not valid now/)
     expect(() => checkIssuedLeaf(expired, expectation(), true)).not.toThrow()
   })

@@ -100,28 +100,71 @@ const LEAVES: Record<string, [string, Partial<IssueToDirectoryOptions>]> = {
 const leafFile = (name: string) => `svid/${name}/svid.pem`
 
 const cases: Case[] = [
-  {name: 'root, auto path length, name constraints', file: 'p256/root.pem', profile: caProfile({pathLen: 1, permitted: TD})},
-  {name: 'intermediate that signs leaves', file: 'p256/intermediate-1.pem', profile: caProfile({pathLen: 0, issuer: 'p256/root.pem'})},
+  {
+    name: 'root, auto path length, name constraints',
+    file: 'p256/root.pem',
+    profile: caProfile({pathLen: 1, permitted: TD}),
+  },
+  {
+    name: 'intermediate that signs leaves',
+    file: 'p256/intermediate-1.pem',
+    profile: caProfile({pathLen: 0, issuer: 'p256/root.pem'}),
+  },
   {name: 'root, nameConstraints false', file: 'nonc/root.pem', profile: caProfile({pathLen: 2})},
-  {name: 'first of two intermediates', file: 'nonc/intermediate-1.pem', profile: caProfile({pathLen: 1, issuer: 'nonc/root.pem'})},
-  {name: 'second of two intermediates', file: 'nonc/intermediate-2.pem', profile: caProfile({pathLen: 0, issuer: 'nonc/intermediate-1.pem'})},
+  {
+    name: 'first of two intermediates',
+    file: 'nonc/intermediate-1.pem',
+    profile: caProfile({pathLen: 1, issuer: 'nonc/root.pem'}),
+  },
+  {
+    name: 'second of two intermediates',
+    file: 'nonc/intermediate-2.pem',
+    profile: caProfile({pathLen: 0, issuer: 'nonc/intermediate-1.pem'}),
+  },
   {name: "root, path length 'none'", file: 'none/root.pem', profile: caProfile({permitted: TD})},
-  {name: "intermediate, path length 'none'", file: 'none/intermediate-1.pem', profile: caProfile({issuer: 'none/root.pem'})},
-  {name: 'root, path length 3 over 1 intermediate', file: 'num/root.pem', profile: caProfile({pathLen: 3, permitted: TD})},
-  {name: 'intermediate under a root with path length 3', file: 'num/intermediate-1.pem', profile: caProfile({issuer: 'num/root.pem'})},
+  {
+    name: "intermediate, path length 'none'",
+    file: 'none/intermediate-1.pem',
+    profile: caProfile({issuer: 'none/root.pem'}),
+  },
+  {
+    name: 'root, path length 3 over 1 intermediate',
+    file: 'num/root.pem',
+    profile: caProfile({pathLen: 3, permitted: TD}),
+  },
+  {
+    name: 'intermediate under a root with path length 3',
+    file: 'num/intermediate-1.pem',
+    profile: caProfile({issuer: 'num/root.pem'}),
+  },
   {name: 'root without intermediates', file: 'flat/root.pem', profile: caProfile({pathLen: 0, permitted: TD})},
-  {name: 'leaf, default subject', file: leafFile('default'), profile: leafProfile('default', {issuer: 'p256/intermediate-1.pem'})},
-  {name: 'leaf, empty subject: critical SAN', file: leafFile('empty'), profile: leafProfile('empty', {sanCritical: true, issuer: 'p256/intermediate-1.pem'})},
+  {
+    name: 'leaf, default subject',
+    file: leafFile('default'),
+    profile: leafProfile('default', {issuer: 'p256/intermediate-1.pem'}),
+  },
+  {
+    name: 'leaf, empty subject: critical SAN',
+    file: leafFile('empty'),
+    profile: leafProfile('empty', {sanCritical: true, issuer: 'p256/intermediate-1.pem'}),
+  },
   {
     name: 'leaf with DNS SANs',
     file: leafFile('dns'),
     profile: leafProfile('dns', {dns: ['a.example', 'b.example'], issuer: 'p256/intermediate-1.pem'}),
   },
-  {name: 'RSA leaf without keyEncipherment', file: leafFile('rsa'), profile: leafProfile('rsa', {issuer: 'p256/intermediate-1.pem'})},
+  {
+    name: 'RSA leaf without keyEncipherment',
+    file: leafFile('rsa'),
+    profile: leafProfile('rsa', {issuer: 'p256/intermediate-1.pem'}),
+  },
   {
     name: 'RSA leaf with keyEncipherment',
     file: leafFile('rsa-ke'),
-    profile: leafProfile('rsa-ke', {keyUsage: ['digitalSignature', 'keyEncipherment'], issuer: 'p256/intermediate-1.pem'}),
+    profile: leafProfile('rsa-ke', {
+      keyUsage: ['digitalSignature', 'keyEncipherment'],
+      issuer: 'p256/intermediate-1.pem',
+    }),
   },
   {name: 'leaf signed by the root', file: leafFile('flat'), profile: leafProfile('flat', {issuer: 'flat/root.pem'})},
 ]
@@ -144,19 +187,31 @@ beforeAll(async () => {
   for (const [name, [caName, o]] of Object.entries(LEAVES)) await leaf(name, path(caName), o)
 }, 60_000)
 
-const KU_TEXT = {digitalSignature: 'Digital Signature', keyEncipherment: 'Key Encipherment', keyCertSign: 'Certificate Sign', cRLSign: 'CRL Sign'}
+const KU_TEXT = {
+  digitalSignature: 'Digital Signature',
+  keyEncipherment: 'Key Encipherment',
+  keyCertSign: 'Certificate Sign',
+  cRLSign: 'CRL Sign',
+}
 
 /** Returns the extensions OpenSSL must print, SKI/AKI values aside. */
 function opensslExpected(p: Profile): Record<string, OpensslExtension> {
   const e: Record<string, OpensslExtension> = {
-    'X509v3 Basic Constraints': {critical: true, value: p.ca ? `CA:TRUE${p.pathLen === undefined ? '' : `, pathlen:${p.pathLen}`}` : 'CA:FALSE'},
+    'X509v3 Basic Constraints': {
+      critical: true,
+      value: p.ca ? `CA:TRUE${p.pathLen === undefined ? '' : `, pathlen:${p.pathLen}`}` : 'CA:FALSE',
+    },
     'X509v3 Key Usage': {critical: true, value: p.keyUsage.map((k) => KU_TEXT[k]).join(', ')},
     'X509v3 Subject Alternative Name': {
       critical: p.sanCritical,
       value: [...p.uris.map((u) => `URI:${u}`), ...(p.dns ?? []).map((d) => `DNS:${d}`)].join(', '),
     },
   }
-  if (p.eku) e['X509v3 Extended Key Usage'] = {critical: false, value: 'TLS Web Server Authentication, TLS Web Client Authentication'}
+  if (p.eku)
+    e['X509v3 Extended Key Usage'] = {
+      critical: false,
+      value: 'TLS Web Server Authentication, TLS Web Client Authentication',
+    }
   if (p.permitted) e['X509v3 Name Constraints'] = {critical: true, value: `Permitted:\nURI:${p.permitted}`}
   return e
 }
@@ -173,7 +228,9 @@ describe('extensions as OpenSSL prints them', () => {
     expect(ski).toEqual({critical: false, value: expect.stringMatching(/^([0-9A-F]{2}:)+[0-9A-F]{2}$/)})
     if (profile.issuer) {
       expect(aki?.critical).toBe(false)
-      expect(keyIdHex(aki!.value)).toBe(keyIdHex(opensslView(path(profile.issuer)).extensions['X509v3 Subject Key Identifier'].value))
+      expect(keyIdHex(aki!.value)).toBe(
+        keyIdHex(opensslView(path(profile.issuer)).extensions['X509v3 Subject Key Identifier'].value),
+      )
     } else {
       expect(aki).toBeUndefined()
     }
@@ -201,7 +258,9 @@ describe('extensions as svidkit parses them', () => {
     expect(c.keyUsage).toEqual({names: p.keyUsage, critical: true})
     expect(c.extKeyUsage).toEqual(p.eku ? {oids: [OID.serverAuth, OID.clientAuth], critical: false} : undefined)
     expect(c.san).toEqual({uris: p.uris, dns: p.dns ?? [], ips: [], emails: [], other: 0, critical: p.sanCritical})
-    expect(c.nameConstraints).toEqual(p.permitted ? {permitted: [{type: 'uri', value: p.permitted}], excluded: [], critical: true} : undefined)
+    expect(c.nameConstraints).toEqual(
+      p.permitted ? {permitted: [{type: 'uri', value: p.permitted}], excluded: [], critical: true} : undefined,
+    )
     expect(c.ski).toMatch(/^[0-9a-f]{40}$/)
     expect(c.aki).toBe(p.issuer ? parsed(path(p.issuer)).ski : undefined)
     expect(c.subject === '').toBe(p.sanCritical)
@@ -248,8 +307,17 @@ function serialBytes(pem: string): Uint8Array {
 
 describe('serial numbers', () => {
   it('are positive, at least 64 bits, at most 20 bytes, distinct, and reported as lowercase hex', async () => {
-    const results = await issueToDirectory({spiffeId: `spiffe://${TD}/serial-{n}`, ca: path('p256'), out: path('serials', '{n}'), count: 16})
-    const files = [...results.map((r) => r.files.cert), join(path('p256'), 'root.pem'), join(path('p256'), 'intermediate-1.pem')]
+    const results = await issueToDirectory({
+      spiffeId: `spiffe://${TD}/serial-{n}`,
+      ca: path('p256'),
+      out: path('serials', '{n}'),
+      count: 16,
+    })
+    const files = [
+      ...results.map((r) => r.files.cert),
+      join(path('p256'), 'root.pem'),
+      join(path('p256'), 'intermediate-1.pem'),
+    ]
     const seen = new Set<string>()
     for (const file of files) {
       const bytes = serialBytes(certBlocks(readFileSync(file, 'utf8'))[0])

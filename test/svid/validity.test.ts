@@ -40,7 +40,12 @@ beforeAll(async () => {
 describe('notBefore and notAfter', () => {
   it('are now − 10 s and now + TTL on the system clock (±2 s)', async () => {
     const before = Date.now()
-    const [r] = await issueToDirectory({spiffeId: `spiffe://${TD}/now`, ca: path('ca'), out: path('now'), ttlMs: 3 * HOUR})
+    const [r] = await issueToDirectory({
+      spiffeId: `spiffe://${TD}/now`,
+      ca: path('ca'),
+      out: path('now'),
+      ttlMs: 3 * HOUR,
+    })
     const after = Date.now()
     const leaf = leafOf(r.files.cert)
     const views = [{notBefore: leaf.notBefore, notAfter: leaf.notAfter}]
@@ -60,7 +65,10 @@ describe('notBefore and notAfter', () => {
 
   it('are exact on a fixed clock, truncated to whole seconds', async () => {
     // CA made 2030-01-01T00:00:00.750Z, leaf issued one hour later (fractions are dropped).
-    const {authority} = await createAuthority({trustDomain: TD, clock: fixedClock(new Date('2030-01-01T00:00:00.750Z'))})
+    const {authority} = await createAuthority({
+      trustDomain: TD,
+      clock: fixedClock(new Date('2030-01-01T00:00:00.750Z')),
+    })
     const {svid, warnings} = await issueSvid(authority, {
       spiffeId: `spiffe://${TD}/fixed`,
       ttlMs: 90 * 60_000,
@@ -75,7 +83,12 @@ describe('notBefore and notAfter', () => {
 
 describe('capping at the issuing chain', () => {
   it('caps an SVID TTL longer than the CA at the CA notAfter, with a warning', async () => {
-    const [r] = await issueToDirectory({spiffeId: `spiffe://${TD}/capped`, ca: path('short'), out: path('capped'), ttlMs: 5 * HOUR})
+    const [r] = await issueToDirectory({
+      spiffeId: `spiffe://${TD}/capped`,
+      ca: path('short'),
+      out: path('capped'),
+      ttlMs: 5 * HOUR,
+    })
     const ca = leafOf(path('short', 'intermediate-1.pem'))
     const leaf = leafOf(r.files.cert)
     expect(leaf.notAfter.getTime()).toBe(ca.notAfter.getTime())
@@ -86,7 +99,12 @@ describe('capping at the issuing chain', () => {
   })
 
   it('caps an intermediate TTL longer than the root at the root notAfter, with a warning', async () => {
-    const {authority, warnings} = await createAuthority({trustDomain: TD, ttlMs: HOUR, intermediateTtlMs: 10 * HOUR, intermediates: 2})
+    const {authority, warnings} = await createAuthority({
+      trustDomain: TD,
+      ttlMs: HOUR,
+      intermediateTtlMs: 10 * HOUR,
+      intermediates: 2,
+    })
     const root = authority.roots[0].cert.notAfter.getTime()
     expect(authority.intermediates.map((c) => c.cert.notAfter.getTime())).toEqual([root, root])
     expect(warnings).toHaveLength(2)

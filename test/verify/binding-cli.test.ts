@@ -10,7 +10,17 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {VerifyResult} from '../../src/index.js'
 import {runCli} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {issueTo, makeCa, OTHER_TD, plain, svidFiles, TD, writeBundleMap, writePlainRootBundle, type CaFixture} from './fixtures.js'
+import {
+  issueTo,
+  makeCa,
+  OTHER_TD,
+  plain,
+  svidFiles,
+  TD,
+  writeBundleMap,
+  writePlainRootBundle,
+  type CaFixture,
+} from './fixtures.js'
 
 /** The document `verify --json` prints. */
 type Doc = VerifyResult
@@ -26,7 +36,11 @@ const f: Record<string, string> = {}
 
 beforeAll(async () => {
   const b = base()
-  ;[ca, other, lookAlike] = await Promise.all([makeCa(join(b, 'ca'), TD), makeCa(join(b, 'ca-other'), OTHER_TD), makeCa(join(b, 'ca-look-alike'), TD)])
+  ;[ca, other, lookAlike] = await Promise.all([
+    makeCa(join(b, 'ca'), TD),
+    makeCa(join(b, 'ca-other'), OTHER_TD),
+    makeCa(join(b, 'ca-look-alike'), TD),
+  ])
   web = svidFiles(await issueTo(ca, join(b, 'web'))).cert
   otherWeb = svidFiles(await issueTo(other, join(b, 'other-web'), {id: `spiffe://${OTHER_TD}/web`})).cert
   badId = svidFiles(await issueTo(ca, join(b, 'bad-id'), {defects: ['id-uppercase']})).cert
@@ -116,7 +130,9 @@ describe('PEM and JWKS bundles', () => {
     const {exit, doc} = await verifyJson([web, '--bundle', `${OTHER_TD}=${ca.bundlePem}`])
     expect(exit).toBe(4)
     expect(doc.errors[0].code).toBe('bundle-not-found')
-    expect(doc.warnings.join('\n')).toMatch(/labelled "other\.org" but its authorities name trust domain "example\.org"/)
+    expect(doc.warnings.join('\n')).toMatch(
+      /labelled "other\.org" but its authorities name trust domain "example\.org"/,
+    )
   })
 
   it('files bound to the same trust domain merge (rotation): look-alike roots + the real ones', async () => {

@@ -65,8 +65,10 @@ const MESSAGE: Partial<Record<string, RegExp>> = {
 }
 const ID_RULE: Record<string, RegExp> = {
   'non-spiffe-uri': /^scheme is missing or invalid: "https:\/\//,
-  'id-uppercase': /^trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "spiffe:\/\/EXAMPLE\.ORG\/web"$/,
-  'id-port': /^trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "spiffe:\/\/example\.org:8443\/web"$/,
+  'id-uppercase':
+    /^trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "spiffe:\/\/EXAMPLE\.ORG\/web"$/,
+  'id-port':
+    /^trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "spiffe:\/\/example\.org:8443\/web"$/,
   'id-percent-encoded': /^path segment characters are limited to letters, numbers, dots, dashes, and underscores: /,
   'id-dot-segment': /^path cannot contain dot segments: /,
   'id-trailing-slash': /^path cannot have a trailing slash: /,
@@ -81,7 +83,8 @@ describe('the DEFECTS table', () => {
   })
 
   it('has a message expectation for every code it produces (extend MESSAGE when adding a code)', () => {
-    for (const d of DEFECTS) expect(d.code === 'spiffe-id-invalid' ? ID_RULE[d.name] : MESSAGE[d.code], d.name).toBeDefined()
+    for (const d of DEFECTS)
+      expect(d.code === 'spiffe-id-invalid' ? ID_RULE[d.name] : MESSAGE[d.code], d.name).toBeDefined()
   })
 })
 
@@ -198,8 +201,14 @@ describe('combined defects', () => {
   })
 
   it('key-mismatch + eku-client-only + leaf-crl-sign: every code, in step order', async () => {
-    const dir = await issueTo(ca, join(base(), 'combo-3'), {defects: ['eku-client-only', 'key-mismatch', 'leaf-crl-sign']})
-    expect(verifyFiles({dir, strict: true}).errors.map((e) => e.code)).toEqual(['leaf-crl-sign', 'key-mismatch', 'eku-incomplete'])
+    const dir = await issueTo(ca, join(base(), 'combo-3'), {
+      defects: ['eku-client-only', 'key-mismatch', 'leaf-crl-sign'],
+    })
+    expect(verifyFiles({dir, strict: true}).errors.map((e) => e.code)).toEqual([
+      'leaf-crl-sign',
+      'key-mismatch',
+      'eku-incomplete',
+    ])
     expect(verifyFiles({dir}).errors.map((e) => e.code)).toEqual(['leaf-crl-sign', 'key-mismatch'])
   })
 
@@ -226,13 +235,25 @@ describe('combined defects', () => {
 
   it('CLI: issue --defect expired --defect not-yet-valid exits 2; expired + leaf-is-ca is issued and verify lists both', async () => {
     const args = ['issue', '--ca', ca.dir, '--spiffe-id', `spiffe://${TD}/combo`]
-    const same = await runCli([...args, '--out', join(base(), 'cli-same'), '--defect', 'expired', '--defect', 'not-yet-valid', '--json'])
+    const same = await runCli([
+      ...args,
+      '--out',
+      join(base(), 'cli-same'),
+      '--defect',
+      'expired',
+      '--defect',
+      'not-yet-valid',
+      '--json',
+    ])
     expect(same.exit).toBe(2)
     expect((jsonOf(same.stdout) as {error: {code: string}}).error.code).toBe('usage')
     const out = join(base(), 'cli-combo')
     const ok = await runCli([...args, '--out', out, '--defect', 'expired', '--defect', 'leaf-is-ca', '--json'])
     expect(ok.exit, ok.stdout + ok.stderr).toBe(0)
-    expect((jsonOf(ok.stdout) as {defects: {code: string}[]}).defects.map((d) => d.code)).toEqual(['cert-expired', 'leaf-is-ca'])
+    expect((jsonOf(ok.stdout) as {defects: {code: string}[]}).defects.map((d) => d.code)).toEqual([
+      'cert-expired',
+      'leaf-is-ca',
+    ])
     const v = await runCli(['verify', '--dir', out, '--json'])
     expect(v.exit).toBe(4)
     expect((jsonOf(v.stdout) as VerifyJson).errors.map((e) => e.code)).toEqual(['leaf-is-ca', 'cert-expired'])
@@ -280,13 +301,19 @@ const OPENSSL: Record<string, {rejects: RegExp; error: string} | {rejects: null;
   'id-port': {rejects: null, why: 'SPIFFE ID syntax'},
   'leaf-root-path': {rejects: null, why: 'SPIFFE rule: leaf ID path'},
   'leaf-is-ca': {rejects: null, why: 'OpenSSL accepts a CA certificate as the leaf'},
-  'leaf-no-digital-signature': {rejects: null, why: 'leaf key usage is checked only per -purpose, and sslserver/sslclient accept keyAgreement'},
+  'leaf-no-digital-signature': {
+    rejects: null,
+    why: 'leaf key usage is checked only per -purpose, and sslserver/sslclient accept keyAgreement',
+  },
   'leaf-key-cert-sign': {
     rejects: /error 82 .*Key usage keyCertSign invalid for non-CA cert/,
     error: '82 X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA (-x509_strict only)',
   },
   'leaf-crl-sign': {rejects: null, why: 'OpenSSL does not reject cRLSign on a non-CA certificate'},
-  'signing-cert-not-ca': {rejects: /error 79 .*invalid CA certificate/, error: '79 X509_V_ERR_INVALID_CA (also 82 for its keyCertSign)'},
+  'signing-cert-not-ca': {
+    rejects: /error 79 .*invalid CA certificate/,
+    error: '79 X509_V_ERR_INVALID_CA (also 82 for its keyCertSign)',
+  },
   'signing-cert-no-key-cert-sign': {
     rejects: /error 32 .*key usage does not include certificate signing/,
     error: '32 X509_V_ERR_KEYUSAGE_NO_CERTSIGN (also 79 invalid CA, 81 path length without keyCertSign)',
@@ -296,15 +323,36 @@ const OPENSSL: Record<string, {rejects: RegExp; error: string} | {rejects: null;
     rejects: /error 20 .*unable to get local issuer certificate/,
     error: '20 X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (the AKI names a key no CA has)',
   },
-  'missing-intermediate': {rejects: /error 20 .*unable to get local issuer certificate/, error: '20 X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY'},
+  'missing-intermediate': {
+    rejects: /error 20 .*unable to get local issuer certificate/,
+    error: '20 X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  },
   'bad-signature': {rejects: /error 7 .*certificate signature failure/, error: '7 X509_V_ERR_CERT_SIGNATURE_FAILURE'},
-  expired: {rejects: /error 10 at 0 depth .*certificate has expired/, error: '10 X509_V_ERR_CERT_HAS_EXPIRED (depth 0)'},
-  'not-yet-valid': {rejects: /error 9 at 0 depth .*certificate is not yet valid/, error: '9 X509_V_ERR_CERT_NOT_YET_VALID'},
-  'expired-intermediate': {rejects: /error 10 at 1 depth .*certificate has expired/, error: '10 X509_V_ERR_CERT_HAS_EXPIRED (depth 1)'},
-  'name-constraint-violation': {rejects: /error 47 .*permitted subtree violation/, error: '47 X509_V_ERR_PERMITTED_VIOLATION'},
+  expired: {
+    rejects: /error 10 at 0 depth .*certificate has expired/,
+    error: '10 X509_V_ERR_CERT_HAS_EXPIRED (depth 0)',
+  },
+  'not-yet-valid': {
+    rejects: /error 9 at 0 depth .*certificate is not yet valid/,
+    error: '9 X509_V_ERR_CERT_NOT_YET_VALID',
+  },
+  'expired-intermediate': {
+    rejects: /error 10 at 1 depth .*certificate has expired/,
+    error: '10 X509_V_ERR_CERT_HAS_EXPIRED (depth 1)',
+  },
+  'name-constraint-violation': {
+    rejects: /error 47 .*permitted subtree violation/,
+    error: '47 X509_V_ERR_PERMITTED_VIOLATION',
+  },
   'path-length': {rejects: /error 25 .*path length constraint exceeded/, error: '25 X509_V_ERR_PATH_LENGTH_EXCEEDED'},
-  'unknown-critical-extension': {rejects: /error 34 .*unhandled critical extension/, error: '34 X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION'},
-  'eku-client-only': {rejects: null, why: 'no -purpose given: EKU unchecked (with -purpose sslserver: error 26, see below)'},
+  'unknown-critical-extension': {
+    rejects: /error 34 .*unhandled critical extension/,
+    error: '34 X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION',
+  },
+  'eku-client-only': {
+    rejects: null,
+    why: 'no -purpose given: EKU unchecked (with -purpose sslserver: error 26, see below)',
+  },
 }
 
 /** Reason codes of rules OpenSSL does not check, so it may accept what svidkit rejects. */

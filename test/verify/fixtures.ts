@@ -6,7 +6,14 @@
 import {createPublicKey} from 'node:crypto'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {chainPem, createAuthority, fixedClock, issueToDirectory, saveAuthority, type Authority} from '../../src/index.js'
+import {
+  chainPem,
+  createAuthority,
+  fixedClock,
+  issueToDirectory,
+  saveAuthority,
+  type Authority,
+} from '../../src/index.js'
 import {parseDefects} from '../../src/core/defects/index.js'
 import {buildCertificate} from '../../src/core/x509/build.js'
 import {REPO} from '../helpers/cli.js'
@@ -46,7 +53,11 @@ export async function makeCa(dir: string, td: string): Promise<CaFixture> {
 }
 
 /** Returns `out` after issuing an SVID there (spiffe-helper layout), with deliberate defects by name. */
-export async function issueTo(ca: CaFixture, out: string, opts: {id?: string; defects?: string[]} = {}): Promise<string> {
+export async function issueTo(
+  ca: CaFixture,
+  out: string,
+  opts: {id?: string; defects?: string[]} = {},
+): Promise<string> {
   await issueToDirectory({ca: ca.dir, out, spiffeId: opts.id ?? WEB, defects: parseDefects(opts.defects ?? [])})
   return out
 }
@@ -71,7 +82,9 @@ export function concatFiles(out: string, files: string[]): string {
 
 /** Returns `out` after writing a bundle map (spiffe-rules.md §4.3) of the given JWKS files. */
 export function writeBundleMap(out: string, entries: Record<string, string>): string {
-  const trust_domains = Object.fromEntries(Object.entries(entries).map(([td, jwks]) => [td, JSON.parse(readFileSync(jwks, 'utf8'))]))
+  const trust_domains = Object.fromEntries(
+    Object.entries(entries).map(([td, jwks]) => [td, JSON.parse(readFileSync(jwks, 'utf8'))]),
+  )
   writeFileSync(out, JSON.stringify({trust_domains}, null, 2))
   return out
 }

@@ -139,9 +139,16 @@ describe('verify --json has the contract fields', () => {
     const {exit, doc} = await both(['--dir', expired])
     expect(exit).toBe(4)
     checkShape(doc)
-    expect(doc.errors[0].message).toMatch(/^certificate has expired or is not yet valid: current time \S+Z is after \S+Z /)
+    expect(doc.errors[0].message).toMatch(
+      /^certificate has expired or is not yet valid: current time \S+Z is after \S+Z /,
+    )
     const status = Object.fromEntries(doc.checks.map((c) => [c.name, c.status]))
-    expect(status).toMatchObject({validity: 'fail', 'name-constraints': 'skip', 'path-length': 'skip', 'critical-extensions': 'skip'})
+    expect(status).toMatchObject({
+      validity: 'fail',
+      'name-constraints': 'skip',
+      'path-length': 'skip',
+      'critical-extensions': 'skip',
+    })
   })
 
   it('no SPIFFE ID: spiffeId and trustDomain are null, bundle and path skipped', async () => {
@@ -157,7 +164,9 @@ describe('verify --json has the contract fields', () => {
   it("untrusted-chain carries go-spiffe's exact message", async () => {
     const dir = await issueTo(ca, join(base(), 'untrusted'), {defects: ['untrusted']})
     const {doc} = await both(['--dir', dir])
-    expect(doc.errors[0].message).toBe('x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority')
+    expect(doc.errors[0].message).toBe(
+      'x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority',
+    )
   })
 
   it('serials are lowercase hex without leading zeros, equal to the certificate serial', async () => {
@@ -191,7 +200,9 @@ describe('the human report', () => {
     // Tree: root (from the bundle), then intermediate, then leaf, each with serial and validity.
     expect(human).toMatch(/^chain$/m)
     expect(human).toMatch(/^ {2}root spiffe:\/\/example\.org {2}O=svidkit, OU=example\.org, CN=root CA 1$/m)
-    expect(human).toMatch(/^ {2}└─ intermediate spiffe:\/\/example\.org {2}O=svidkit, OU=example\.org, CN=intermediate CA 1$/m)
+    expect(human).toMatch(
+      /^ {2}└─ intermediate spiffe:\/\/example\.org {2}O=svidkit, OU=example\.org, CN=intermediate CA 1$/m,
+    )
     expect(human).toMatch(/^ {5}└─ leaf spiffe:\/\/example\.org\/web {2}O=svidkit$/m)
     for (const c of doc.chain) expect(human).toContain(`serial ${c.serial}`)
     expect(human).toContain('[from bundle]')
@@ -214,7 +225,9 @@ describe('the human report', () => {
    */
   it('the chain tree follows the verified path, not the file order', async () => {
     // leaf, an unrelated CA (other.org's root), then the leaf's real issuer: a valid chain file.
-    const [leafPem, intermediatePem] = readFileSync(svidFiles(web).cert, 'utf8').split(/(?<=-----END CERTIFICATE-----\n)/)
+    const [leafPem, intermediatePem] = readFileSync(svidFiles(web).cert, 'utf8').split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    )
     const multi = join(base(), 'multi.pem')
     writeFileSync(multi, leafPem + readFileSync(join(other.dir, 'root.pem'), 'utf8') + intermediatePem)
     const {exit, human} = await both([multi, '--bundle', ca.bundlePem])

@@ -5,7 +5,11 @@
  */
 import {describe, expect, it} from 'vitest'
 import {verifyChain} from '../../src/core/verify/chain.js'
-import {constraintViolation, nameConstraintBudget, NAME_CONSTRAINT_LIMITS} from '../../src/core/verify/name-constraints.js'
+import {
+  constraintViolation,
+  nameConstraintBudget,
+  NAME_CONSTRAINT_LIMITS,
+} from '../../src/core/verify/name-constraints.js'
 import {baseChain, dns, ip, nameConstraints, X509_AT} from './x509-kit.js'
 
 describe('name-constraint budget', () => {

@@ -126,7 +126,8 @@ async function build(c: Case): Promise<ParsedCertificate[]> {
 const ALLOWED: {why: string; when: (c: Case, strict: boolean, svidkit: boolean) => boolean}[] = [
   {
     why: 'a wildcard DNS SAN covering an excluded subtree is refused (as Go since CVE-2025-61727); OpenSSL 3.0 compares the wildcard as a literal name',
-    when: (c, _strict, mine) => !mine && c.san === '*.example.com' && [c.root, ...c.inters].some((s) => s.nc === 'exclude-dns'),
+    when: (c, _strict, mine) =>
+      !mine && c.san === '*.example.com' && [c.root, ...c.inters].some((s) => s.nc === 'exclude-dns'),
   },
   {
     why: 'a serial of zero or 21 octets is refused by --strict only (RFC 5280 §4.1.2.2), OpenSSL does not check serials',
@@ -138,7 +139,8 @@ const ALLOWED: {why: string; when: (c: Case, strict: boolean, svidkit: boolean) 
   },
   {
     why: 'nameConstraints in an end-entity certificate, or not critical, is refused by --strict (RFC 5280 §4.2.1.10); OpenSSL accepts it',
-    when: (c, strict, mine) => strict && !mine && (c.leaf.nc !== 'none' || [c.root, ...c.inters].some((s) => s.nc === 'non-critical')),
+    when: (c, strict, mine) =>
+      strict && !mine && (c.leaf.nc !== 'none' || [c.root, ...c.inters].some((s) => s.nc === 'non-critical')),
   },
 ]
 
@@ -157,7 +159,14 @@ describe.skipIf(!hasTool('openssl'))('verifyChain against openssl verify on gene
         writeFileSync(join(dir(), 'untrusted.pem'), inters.map(certificatePem).join(''))
         writeFileSync(join(dir(), 'leaf.pem'), certificatePem(leaf))
         for (const strict of [false, true]) {
-          const args = ['verify', ...(strict ? ['-x509_strict'] : []), '-attime', String(X509_AT.getTime() / 1000), '-CAfile', join(dir(), 'root.pem')]
+          const args = [
+            'verify',
+            ...(strict ? ['-x509_strict'] : []),
+            '-attime',
+            String(X509_AT.getTime() / 1000),
+            '-CAfile',
+            join(dir(), 'root.pem'),
+          ]
           if (inters.length) args.push('-untrusted', join(dir(), 'untrusted.pem'))
           const o = run('openssl', [...args, join(dir(), 'leaf.pem')])
           const theirs = o.status === 0

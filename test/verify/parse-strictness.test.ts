@@ -75,19 +75,43 @@ const TIME_ROWS: TimeRow[] = [
     na: rawTime(UTC, '270101000000Z'),
     want: {code: 'time-invalid', message: /^notBefore "garbage!!!!!Z" is not a valid UTCTime: the form/},
   },
-  {name: 'February 30', na: rawTime(UTC, '260230000000Z'), want: {code: 'time-invalid', message: /day 30 does not exist in 2026-02/}},
-  {name: 'February 29 of a common year', na: rawTime(UTC, '270229000000Z'), want: {code: 'time-invalid', message: /day 29 does not exist in 2027-02/}},
+  {
+    name: 'February 30',
+    na: rawTime(UTC, '260230000000Z'),
+    want: {code: 'time-invalid', message: /day 30 does not exist in 2026-02/},
+  },
+  {
+    name: 'February 29 of a common year',
+    na: rawTime(UTC, '270229000000Z'),
+    want: {code: 'time-invalid', message: /day 29 does not exist in 2027-02/},
+  },
   {name: 'hour 24', na: rawTime(UTC, '260101240000Z'), want: {code: 'time-invalid', message: /hour 24/}},
   {name: 'second 60', na: rawTime(UTC, '260101235960Z'), want: {code: 'time-invalid', message: /second 60/}},
-  {name: 'no seconds', na: rawTime(UTC, '2601010000Z'), want: {code: 'time-invalid', message: /the form must be YYMMDDHHMMSSZ/}},
-  {name: 'an offset instead of Z', na: rawTime(UTC, '260101000000+0100'), want: {code: 'time-invalid', message: /the form must be/}},
+  {
+    name: 'no seconds',
+    na: rawTime(UTC, '2601010000Z'),
+    want: {code: 'time-invalid', message: /the form must be YYMMDDHHMMSSZ/},
+  },
+  {
+    name: 'an offset instead of Z',
+    na: rawTime(UTC, '260101000000+0100'),
+    want: {code: 'time-invalid', message: /the form must be/},
+  },
   {
     name: 'fractional seconds',
     na: rawTime(GEN, '20260101000000.5Z'),
     want: {code: 'time-invalid', message: /GeneralizedTime: the form must be YYYYMMDDHHMMSSZ/},
   },
-  {name: 'local GeneralizedTime (no Z)', na: rawTime(GEN, '20260101000000'), want: {code: 'time-invalid', message: /GeneralizedTime/}},
-  {name: 'UTCTime with a four-digit year', na: rawTime(UTC, '20260101000000Z'), want: {code: 'time-invalid', message: /UTCTime: the form/}},
+  {
+    name: 'local GeneralizedTime (no Z)',
+    na: rawTime(GEN, '20260101000000'),
+    want: {code: 'time-invalid', message: /GeneralizedTime/},
+  },
+  {
+    name: 'UTCTime with a four-digit year',
+    na: rawTime(UTC, '20260101000000Z'),
+    want: {code: 'time-invalid', message: /UTCTime: the form/},
+  },
   {name: 'February 29 of a leap year', na: rawTime(UTC, '280229000000Z'), want: {notAfter: '2028-02-29T00:00:00.000Z'}},
   {name: 'UTCTime 49 is 2049', na: rawTime(UTC, '491231235959Z'), want: {notAfter: '2049-12-31T23:59:59.000Z'}},
   {name: 'UTCTime 50 is 1950', na: rawTime(UTC, '500101000000Z'), want: {notAfter: '1950-01-01T00:00:00.000Z'}},
@@ -112,7 +136,14 @@ describe('validity times (RFC 5280 §4.1.2.5)', () => {
     const verdict = (na: Buffer) => {
       const f = join(dir(), 'time-mutant.pem')
       writeFileSync(f, toPem('CERTIFICATE', withValidity(GOOD_NB, na)))
-      return run('openssl', ['verify', '-attime', String(KIT_AT.getTime() / 1000), '-CAfile', join(dir(), 'root.pem'), f]).status
+      return run('openssl', [
+        'verify',
+        '-attime',
+        String(KIT_AT.getTime() / 1000),
+        '-CAfile',
+        join(dir(), 'root.pem'),
+        f,
+      ]).status
     }
     expect(verdict(rawTime(UTC, '261301000000Z'))).not.toBe(0)
     expect(verdict(rawTime(UTC, '260230000000Z'))).not.toBe(0)
@@ -128,25 +159,59 @@ describe('one extension per OID (RFC 5280 §4.2)', () => {
     const extsOuter = fields[extIdx] // [3] { SEQUENCE { ext... } }
     const exts = extsOuter.subarray(extsOuter[1] & 0x80 ? 2 + (extsOuter[1] & 0x7f) : 2)
     const seqContent = exts.subarray(exts[1] & 0x80 ? 2 + (exts[1] & 0x7f) : 2)
-    const dupSan = seq(Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x11]), Buffer.concat([Buffer.from([0x04]), lenBytes(seq(uri('spiffe://example.org/admin')))]))
-    const rebuilt = Buffer.concat([Buffer.from([0xa3]), derLen(seq(seqContent, dupSan).length), seq(seqContent, dupSan)])
+    const dupSan = seq(
+      Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x11]),
+      Buffer.concat([Buffer.from([0x04]), lenBytes(seq(uri('spiffe://example.org/admin')))]),
+    )
+    const rebuilt = Buffer.concat([
+      Buffer.from([0xa3]),
+      derLen(seq(seqContent, dupSan).length),
+      seq(seqContent, dupSan),
+    ])
     fields[extIdx] = rebuilt
     const der = resign(fields, alg, rootKey)
     const got = thrownCode(der)
-    expect(got).toEqual({code: 'duplicate-extension', message: expect.stringMatching(/^duplicate extension "2\.5\.29\.17" \(subjectAltName\)/)})
+    expect(got).toEqual({
+      code: 'duplicate-extension',
+      message: expect.stringMatching(/^duplicate extension "2\.5\.29\.17" \(subjectAltName\)/),
+    })
 
     const f = join(dir(), 'two-sans.pem')
     writeFileSync(f, toPem('CERTIFICATE', der))
-    const human = await runCli(['verify', f, '--bundle', `example.org=${join(dir(), 'root.pem')}`, '--at', KIT_AT.toISOString()])
+    const human = await runCli([
+      'verify',
+      f,
+      '--bundle',
+      `example.org=${join(dir(), 'root.pem')}`,
+      '--at',
+      KIT_AT.toISOString(),
+    ])
     expect({exit: human.exit, stack: STACK_LINE.test(human.stderr)}).toEqual({exit: 3, stack: false})
     expect(human.stderr).toMatch(/^error \[duplicate-extension\]: duplicate extension "2\.5\.29\.17"/)
-    const json = await runCli(['verify', f, '--bundle', `example.org=${join(dir(), 'root.pem')}`, '--at', KIT_AT.toISOString(), '--json'])
-    expect({exit: json.exit, code: (jsonOf(json.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({exit: 3, code: 'duplicate-extension'})
+    const json = await runCli([
+      'verify',
+      f,
+      '--bundle',
+      `example.org=${join(dir(), 'root.pem')}`,
+      '--at',
+      KIT_AT.toISOString(),
+      '--json',
+    ])
+    expect({exit: json.exit, code: (jsonOf(json.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({
+      exit: 3,
+      code: 'duplicate-extension',
+    })
     const inspect = await runCli(['inspect', f])
-    expect({exit: inspect.exit, err: inspect.stderr}).toEqual({exit: 3, err: expect.stringMatching(/^error \[duplicate-extension\]/)})
+    expect({exit: inspect.exit, err: inspect.stderr}).toEqual({
+      exit: 3,
+      err: expect.stringMatching(/^error \[duplicate-extension\]/),
+    })
     warnIfMissing('openssl', hasOpenssl)
     if (hasOpenssl) {
-      expect(run('openssl', ['verify', '-attime', String(KIT_AT.getTime() / 1000), '-CAfile', join(dir(), 'root.pem'), f]).status).not.toBe(0)
+      expect(
+        run('openssl', ['verify', '-attime', String(KIT_AT.getTime() / 1000), '-CAfile', join(dir(), 'root.pem'), f])
+          .status,
+      ).not.toBe(0)
     }
   })
 })
@@ -178,7 +243,11 @@ describe('limits that must not refuse valid certificates, and CA EKU', () => {
       signingKey: rootKey.privateKey,
       basicConstraints: {ca: false, critical: true},
       keyUsage: {names: ['digitalSignature'], critical: true},
-      san: {uris: ['spiffe://example.org/web'], dns: Array.from({length: 10_000}, (_, i) => `h${i}.example.org`), critical: false},
+      san: {
+        uris: ['spiffe://example.org/web'],
+        dns: Array.from({length: 10_000}, (_, i) => `h${i}.example.org`),
+        critical: false,
+      },
     })
     expect(big.san?.dns).toHaveLength(10_000)
     const r = verifySvid({chain: [big], bundles: singleBundleSet('example.org', [root]), at: KIT_AT})
@@ -203,7 +272,9 @@ describe('limits that must not refuse valid certificates, and CA EKU', () => {
     const l = await leafCert('CN=int', ik)
     const r = verifySvid({chain: [l, inter], bundles: singleBundleSet('example.org', [root]), at: KIT_AT})
     expect(r.valid).toBe(true)
-    expect(r.warnings).toContainEqual(expect.stringMatching(/^CA "CN=int" on the path carries an extended key usage \(serverAuth\)/))
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(/^CA "CN=int" on the path carries an extended key usage \(serverAuth\)/),
+    )
     const plain = verifySvid({chain: [leaf], bundles: singleBundleSet('example.org', [root]), at: KIT_AT})
     expect(plain.warnings.filter((w) => w.includes('extended key usage'))).toEqual([])
   })

@@ -63,11 +63,15 @@ describe('path search budget', () => {
   it('more look-alike issuers than the signature budget: path-limit, exit 4, counted checks stop at the limit', async () => {
     const signer = newKey()
     const decoys = []
-    for (let i = 0; i < PATH_LIMITS.maxSignatureChecks + 20; i++) decoys.push(await caCert(X, newKey(), 'CN=root', signer))
+    for (let i = 0; i < PATH_LIMITS.maxSignatureChecks + 20; i++)
+      decoys.push(await caCert(X, newKey(), 'CN=root', signer))
     const leaf = await leafCert(X, newKey())
     const root = await caCert('CN=root', signer, 'CN=root', signer)
     const search = buildPaths(leaf, decoys, [root])
-    expect({limited: search.limited, checks: search.signatureChecks}).toEqual({limited: true, checks: PATH_LIMITS.maxSignatureChecks})
+    expect({limited: search.limited, checks: search.signatureChecks}).toEqual({
+      limited: true,
+      checks: PATH_LIMITS.maxSignatureChecks,
+    })
     const r = verify([leaf, ...decoys], [root])
     expect({valid: r.valid, code: r.errors[0]?.code}).toEqual({valid: false, code: 'path-limit'})
 
@@ -75,10 +79,22 @@ describe('path search budget', () => {
     const chainFile = join(dir, 'chain.pem')
     writeFileSync(chainFile, [leaf, ...decoys].map(certificatePem).join(''))
     writeFileSync(join(dir, 'root.pem'), certificatePem(root))
-    const cli = await runCli(['verify', chainFile, '--bundle', `example.org=${join(dir, 'root.pem')}`, '--at', KIT_AT.toISOString(), '--json'])
+    const cli = await runCli([
+      'verify',
+      chainFile,
+      '--bundle',
+      `example.org=${join(dir, 'root.pem')}`,
+      '--at',
+      KIT_AT.toISOString(),
+      '--json',
+    ])
     const doc = jsonOf(cli.stdout) as {valid: boolean; errors: {code: string; hint: string}[]}
     if (cli.exit !== 4) console.log(cli.stdout, cli.stderr)
-    expect({exit: cli.exit, valid: doc.valid, code: doc.errors[0].code}).toEqual({exit: 4, valid: false, code: 'path-limit'})
+    expect({exit: cli.exit, valid: doc.valid, code: doc.errors[0].code}).toEqual({
+      exit: 4,
+      valid: false,
+      code: 'path-limit',
+    })
   })
 
   it('the AKI/SKI match is tried first among issuers with the same name', async () => {

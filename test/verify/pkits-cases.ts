@@ -22,7 +22,10 @@ export interface PkitsCase {
   deviation?: {code: string; why: string}
 }
 
-const DSA = {code: 'untrusted-chain', why: 'the DSA CA signs with dsa-with-SHA1: svidkit refuses SHA-1 signatures and DSA keys, as Go crypto/x509 does'}
+const DSA = {
+  code: 'untrusted-chain',
+  why: 'the DSA CA signs with dsa-with-SHA1: svidkit refuses SHA-1 signatures and DSA keys, as Go crypto/x509 does',
+}
 
 export const PKITS_CASES: PkitsCase[] = [
   // 4.1 Signature verification
@@ -34,7 +37,10 @@ export const PKITS_CASES: PkitsCase[] = [
     id: '4.1.5',
     ee: 'ValidDSAParameterInheritanceTest5EE',
     cas: ['DSACACert', 'DSAParametersInheritedCACert'],
-    deviation: {code: 'pem-invalid', why: 'a DSA key without parameters (inherited from the issuer) cannot be read; svidkit refuses DSA anyway'},
+    deviation: {
+      code: 'pem-invalid',
+      why: 'a DSA key without parameters (inherited from the issuer) cannot be read; svidkit refuses DSA anyway',
+    },
   },
   {id: '4.1.6', ee: 'InvalidDSASignatureTest6EE', cas: ['DSACACert']},
   // 4.2 Validity periods
@@ -56,46 +62,110 @@ export const PKITS_CASES: PkitsCase[] = [
   {id: '4.3.7', ee: 'ValidRFC3280MandatoryAttributeTypesTest7EE', cas: ['RFC3280MandatoryAttributeTypesCACert']},
   {id: '4.3.8', ee: 'ValidRFC3280OptionalAttributeTypesTest8EE', cas: ['RFC3280OptionalAttributeTypesCACert']},
   {id: '4.3.9', ee: 'ValidUTF8StringEncodedNamesTest9EE', cas: ['UTF8StringEncodedNamesCACert']},
-  {id: '4.3.10', ee: 'ValidRolloverfromPrintableStringtoUTF8StringTest10EE', cas: ['RolloverfromPrintableStringtoUTF8StringCACert']},
+  {
+    id: '4.3.10',
+    ee: 'ValidRolloverfromPrintableStringtoUTF8StringTest10EE',
+    cas: ['RolloverfromPrintableStringtoUTF8StringCACert'],
+  },
   {id: '4.3.11', ee: 'ValidUTF8StringCaseInsensitiveMatchTest11EE', cas: ['UTF8StringCaseInsensitiveMatchCACert']},
   // 4.5 Verifying paths with self-issued certificates (4.5.2, 4.5.5 and 4.5.7 are revocation tests)
-  {id: '4.5.1', ee: 'ValidBasicSelfIssuedOldWithNewTest1EE', cas: ['BasicSelfIssuedNewKeyOldWithNewCACert', 'BasicSelfIssuedNewKeyCACert']},
-  {id: '4.5.3', ee: 'ValidBasicSelfIssuedNewWithOldTest3EE', cas: ['BasicSelfIssuedOldKeyNewWithOldCACert', 'BasicSelfIssuedOldKeyCACert']},
-  {id: '4.5.4', ee: 'ValidBasicSelfIssuedNewWithOldTest4EE', cas: ['BasicSelfIssuedOldKeyNewWithOldCACert', 'BasicSelfIssuedOldKeyCACert']},
-  {id: '4.5.6', ee: 'ValidBasicSelfIssuedCRLSigningKeyTest6EE', cas: ['BasicSelfIssuedCRLSigningKeyCACert', 'BasicSelfIssuedCRLSigningKeyCRLCert']},
-  {id: '4.5.8', ee: 'InvalidBasicSelfIssuedCRLSigningKeyTest8EE', cas: ['BasicSelfIssuedCRLSigningKeyCRLCert', 'BasicSelfIssuedCRLSigningKeyCACert']},
+  {
+    id: '4.5.1',
+    ee: 'ValidBasicSelfIssuedOldWithNewTest1EE',
+    cas: ['BasicSelfIssuedNewKeyOldWithNewCACert', 'BasicSelfIssuedNewKeyCACert'],
+  },
+  {
+    id: '4.5.3',
+    ee: 'ValidBasicSelfIssuedNewWithOldTest3EE',
+    cas: ['BasicSelfIssuedOldKeyNewWithOldCACert', 'BasicSelfIssuedOldKeyCACert'],
+  },
+  {
+    id: '4.5.4',
+    ee: 'ValidBasicSelfIssuedNewWithOldTest4EE',
+    cas: ['BasicSelfIssuedOldKeyNewWithOldCACert', 'BasicSelfIssuedOldKeyCACert'],
+  },
+  {
+    id: '4.5.6',
+    ee: 'ValidBasicSelfIssuedCRLSigningKeyTest6EE',
+    cas: ['BasicSelfIssuedCRLSigningKeyCACert', 'BasicSelfIssuedCRLSigningKeyCRLCert'],
+  },
+  {
+    id: '4.5.8',
+    ee: 'InvalidBasicSelfIssuedCRLSigningKeyTest8EE',
+    cas: ['BasicSelfIssuedCRLSigningKeyCRLCert', 'BasicSelfIssuedCRLSigningKeyCACert'],
+  },
   // 4.6 Verifying basic constraints
   {id: '4.6.1', ee: 'InvalidMissingbasicConstraintsTest1EE', cas: ['MissingbasicConstraintsCACert']},
   {id: '4.6.2', ee: 'InvalidcAFalseTest2EE', cas: ['basicConstraintsCriticalcAFalseCACert']},
   {id: '4.6.3', ee: 'InvalidcAFalseTest3EE', cas: ['basicConstraintsNotCriticalcAFalseCACert']},
   {id: '4.6.4', ee: 'ValidbasicConstraintsNotCriticalTest4EE', cas: ['basicConstraintsNotCriticalCACert']},
-  {id: '4.6.5', ee: 'InvalidpathLenConstraintTest5EE', cas: ['pathLenConstraint0CACert', 'pathLenConstraint0subCACert']},
-  {id: '4.6.6', ee: 'InvalidpathLenConstraintTest6EE', cas: ['pathLenConstraint0CACert', 'pathLenConstraint0subCACert']},
+  {
+    id: '4.6.5',
+    ee: 'InvalidpathLenConstraintTest5EE',
+    cas: ['pathLenConstraint0CACert', 'pathLenConstraint0subCACert'],
+  },
+  {
+    id: '4.6.6',
+    ee: 'InvalidpathLenConstraintTest6EE',
+    cas: ['pathLenConstraint0CACert', 'pathLenConstraint0subCACert'],
+  },
   {id: '4.6.7', ee: 'ValidpathLenConstraintTest7EE', cas: ['pathLenConstraint0CACert']},
   {id: '4.6.8', ee: 'ValidpathLenConstraintTest8EE', cas: ['pathLenConstraint0CACert']},
-  {id: '4.6.9', ee: 'InvalidpathLenConstraintTest9EE', cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA0Cert', 'pathLenConstraint6subsubCA00Cert']},
-  {id: '4.6.10', ee: 'InvalidpathLenConstraintTest10EE', cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA0Cert', 'pathLenConstraint6subsubCA00Cert']},
+  {
+    id: '4.6.9',
+    ee: 'InvalidpathLenConstraintTest9EE',
+    cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA0Cert', 'pathLenConstraint6subsubCA00Cert'],
+  },
+  {
+    id: '4.6.10',
+    ee: 'InvalidpathLenConstraintTest10EE',
+    cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA0Cert', 'pathLenConstraint6subsubCA00Cert'],
+  },
   {
     id: '4.6.11',
     ee: 'InvalidpathLenConstraintTest11EE',
-    cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA1Cert', 'pathLenConstraint6subsubCA11Cert', 'pathLenConstraint6subsubsubCA11XCert'],
+    cas: [
+      'pathLenConstraint6CACert',
+      'pathLenConstraint6subCA1Cert',
+      'pathLenConstraint6subsubCA11Cert',
+      'pathLenConstraint6subsubsubCA11XCert',
+    ],
   },
   {
     id: '4.6.12',
     ee: 'InvalidpathLenConstraintTest12EE',
-    cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA1Cert', 'pathLenConstraint6subsubCA11Cert', 'pathLenConstraint6subsubsubCA11XCert'],
+    cas: [
+      'pathLenConstraint6CACert',
+      'pathLenConstraint6subCA1Cert',
+      'pathLenConstraint6subsubCA11Cert',
+      'pathLenConstraint6subsubsubCA11XCert',
+    ],
   },
   {
     id: '4.6.13',
     ee: 'ValidpathLenConstraintTest13EE',
-    cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA4Cert', 'pathLenConstraint6subsubCA41Cert', 'pathLenConstraint6subsubsubCA41XCert'],
+    cas: [
+      'pathLenConstraint6CACert',
+      'pathLenConstraint6subCA4Cert',
+      'pathLenConstraint6subsubCA41Cert',
+      'pathLenConstraint6subsubsubCA41XCert',
+    ],
   },
   {
     id: '4.6.14',
     ee: 'ValidpathLenConstraintTest14EE',
-    cas: ['pathLenConstraint6CACert', 'pathLenConstraint6subCA4Cert', 'pathLenConstraint6subsubCA41Cert', 'pathLenConstraint6subsubsubCA41XCert'],
+    cas: [
+      'pathLenConstraint6CACert',
+      'pathLenConstraint6subCA4Cert',
+      'pathLenConstraint6subsubCA41Cert',
+      'pathLenConstraint6subsubsubCA41XCert',
+    ],
   },
-  {id: '4.6.15', ee: 'ValidSelfIssuedpathLenConstraintTest15EE', cas: ['pathLenConstraint0CACert', 'pathLenConstraint0SelfIssuedCACert']},
+  {
+    id: '4.6.15',
+    ee: 'ValidSelfIssuedpathLenConstraintTest15EE',
+    cas: ['pathLenConstraint0CACert', 'pathLenConstraint0SelfIssuedCACert'],
+  },
   {
     id: '4.6.16',
     ee: 'InvalidSelfIssuedpathLenConstraintTest16EE',
@@ -104,11 +174,20 @@ export const PKITS_CASES: PkitsCase[] = [
   {
     id: '4.6.17',
     ee: 'ValidSelfIssuedpathLenConstraintTest17EE',
-    cas: ['pathLenConstraint1CACert', 'pathLenConstraint1SelfIssuedCACert', 'pathLenConstraint1subCACert', 'pathLenConstraint1SelfIssuedsubCACert'],
+    cas: [
+      'pathLenConstraint1CACert',
+      'pathLenConstraint1SelfIssuedCACert',
+      'pathLenConstraint1subCACert',
+      'pathLenConstraint1SelfIssuedsubCACert',
+    ],
   },
   // 4.7 Key usage (4.7.4 and 4.7.5 concern CRL signing)
   {id: '4.7.1', ee: 'InvalidkeyUsageCriticalkeyCertSignFalseTest1EE', cas: ['keyUsageCriticalkeyCertSignFalseCACert']},
-  {id: '4.7.2', ee: 'InvalidkeyUsageNotCriticalkeyCertSignFalseTest2EE', cas: ['keyUsageNotCriticalkeyCertSignFalseCACert']},
+  {
+    id: '4.7.2',
+    ee: 'InvalidkeyUsageNotCriticalkeyCertSignFalseTest2EE',
+    cas: ['keyUsageNotCriticalkeyCertSignFalseCACert'],
+  },
   {id: '4.7.3', ee: 'ValidkeyUsageNotCriticalTest3EE', cas: ['keyUsageNotCriticalCACert']},
   // 4.13 Name constraints
   {id: '4.13.1', ee: 'ValidDNnameConstraintsTest1EE', cas: ['nameConstraintsDN1CACert']},
@@ -122,14 +201,46 @@ export const PKITS_CASES: PkitsCase[] = [
   {id: '4.13.9', ee: 'InvalidDNnameConstraintsTest9EE', cas: ['nameConstraintsDN4CACert']},
   {id: '4.13.10', ee: 'InvalidDNnameConstraintsTest10EE', cas: ['nameConstraintsDN5CACert']},
   {id: '4.13.11', ee: 'ValidDNnameConstraintsTest11EE', cas: ['nameConstraintsDN5CACert']},
-  {id: '4.13.12', ee: 'InvalidDNnameConstraintsTest12EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA1Cert']},
-  {id: '4.13.13', ee: 'InvalidDNnameConstraintsTest13EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA2Cert']},
-  {id: '4.13.14', ee: 'ValidDNnameConstraintsTest14EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA2Cert']},
-  {id: '4.13.15', ee: 'InvalidDNnameConstraintsTest15EE', cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA1Cert']},
-  {id: '4.13.16', ee: 'InvalidDNnameConstraintsTest16EE', cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA1Cert']},
-  {id: '4.13.17', ee: 'InvalidDNnameConstraintsTest17EE', cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA2Cert']},
-  {id: '4.13.18', ee: 'ValidDNnameConstraintsTest18EE', cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA2Cert']},
-  {id: '4.13.19', ee: 'ValidDNnameConstraintsTest19EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1SelfIssuedCACert']},
+  {
+    id: '4.13.12',
+    ee: 'InvalidDNnameConstraintsTest12EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA1Cert'],
+  },
+  {
+    id: '4.13.13',
+    ee: 'InvalidDNnameConstraintsTest13EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA2Cert'],
+  },
+  {
+    id: '4.13.14',
+    ee: 'ValidDNnameConstraintsTest14EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA2Cert'],
+  },
+  {
+    id: '4.13.15',
+    ee: 'InvalidDNnameConstraintsTest15EE',
+    cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA1Cert'],
+  },
+  {
+    id: '4.13.16',
+    ee: 'InvalidDNnameConstraintsTest16EE',
+    cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA1Cert'],
+  },
+  {
+    id: '4.13.17',
+    ee: 'InvalidDNnameConstraintsTest17EE',
+    cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA2Cert'],
+  },
+  {
+    id: '4.13.18',
+    ee: 'ValidDNnameConstraintsTest18EE',
+    cas: ['nameConstraintsDN3CACert', 'nameConstraintsDN3subCA2Cert'],
+  },
+  {
+    id: '4.13.19',
+    ee: 'ValidDNnameConstraintsTest19EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1SelfIssuedCACert'],
+  },
   {id: '4.13.20', ee: 'InvalidDNnameConstraintsTest20EE', cas: ['nameConstraintsDN1CACert']},
   {id: '4.13.21', ee: 'ValidRFC822nameConstraintsTest21EE', cas: ['nameConstraintsRFC822CA1Cert']},
   {id: '4.13.22', ee: 'InvalidRFC822nameConstraintsTest22EE', cas: ['nameConstraintsRFC822CA1Cert']},
@@ -137,9 +248,21 @@ export const PKITS_CASES: PkitsCase[] = [
   {id: '4.13.24', ee: 'InvalidRFC822nameConstraintsTest24EE', cas: ['nameConstraintsRFC822CA2Cert']},
   {id: '4.13.25', ee: 'ValidRFC822nameConstraintsTest25EE', cas: ['nameConstraintsRFC822CA3Cert']},
   {id: '4.13.26', ee: 'InvalidRFC822nameConstraintsTest26EE', cas: ['nameConstraintsRFC822CA3Cert']},
-  {id: '4.13.27', ee: 'ValidDNandRFC822nameConstraintsTest27EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA3Cert']},
-  {id: '4.13.28', ee: 'InvalidDNandRFC822nameConstraintsTest28EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA3Cert']},
-  {id: '4.13.29', ee: 'InvalidDNandRFC822nameConstraintsTest29EE', cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA3Cert']},
+  {
+    id: '4.13.27',
+    ee: 'ValidDNandRFC822nameConstraintsTest27EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA3Cert'],
+  },
+  {
+    id: '4.13.28',
+    ee: 'InvalidDNandRFC822nameConstraintsTest28EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA3Cert'],
+  },
+  {
+    id: '4.13.29',
+    ee: 'InvalidDNandRFC822nameConstraintsTest29EE',
+    cas: ['nameConstraintsDN1CACert', 'nameConstraintsDN1subCA3Cert'],
+  },
   {id: '4.13.30', ee: 'ValidDNSnameConstraintsTest30EE', cas: ['nameConstraintsDNS1CACert']},
   {id: '4.13.31', ee: 'InvalidDNSnameConstraintsTest31EE', cas: ['nameConstraintsDNS1CACert']},
   {id: '4.13.32', ee: 'ValidDNSnameConstraintsTest32EE', cas: ['nameConstraintsDNS2CACert']},

@@ -53,7 +53,9 @@ describe.skipIf(!present)('NIST PKITS through verifyChain (default level)', () =
     if (c.deviation) expect({valid: r.valid, code: r.errors[0]?.code}).toEqual({valid: false, code: c.deviation.code})
     else
       expect({valid: r.valid, errors: r.errors.map((e) => `${e.code}: ${e.message}`)}).toEqual(
-        pkitsExpectsValid(c) ? {valid: true, errors: []} : {valid: false, errors: expect.arrayContaining([expect.any(String)])},
+        pkitsExpectsValid(c)
+          ? {valid: true, errors: []}
+          : {valid: false, errors: expect.arrayContaining([expect.any(String)])},
       )
   })
 
@@ -94,7 +96,16 @@ describe.skipIf(!present || !hasTool('openssl'))('NIST PKITS: svidkit against op
       const untrusted = join(dir(), 'untrusted.pem')
       writeFileSync(ee, pemOf(c.ee))
       writeFileSync(untrusted, c.cas.map(pemOf).join(''))
-      const args = ['verify', '-x509_strict', '-attime', String(AT.getTime() / 1000), '-CAfile', root, ...(c.cas.length ? ['-untrusted', untrusted] : []), ee]
+      const args = [
+        'verify',
+        '-x509_strict',
+        '-attime',
+        String(AT.getTime() / 1000),
+        '-CAfile',
+        root,
+        ...(c.cas.length ? ['-untrusted', untrusted] : []),
+        ee,
+      ]
       const ok = run('openssl', args).status === 0
       const mine = svidkit(c).valid
       if (ok === pkitsExpectsValid(c)) opensslAgrees++

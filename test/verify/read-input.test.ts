@@ -48,11 +48,18 @@ describe('special files are refused, without blocking or reading them', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s: not-a-regular-file in every role', (_n, row) => {
     const p = row.path()
     for (const kind of ['pem-invalid', 'key-invalid', 'bundle-invalid'] as const) {
-      expect(code(() => readInput(p, kind))).toMatchObject({code: 'not-a-regular-file', message: expect.stringMatching(row.what)})
+      expect(code(() => readInput(p, kind))).toMatchObject({
+        code: 'not-a-regular-file',
+        message: expect.stringMatching(row.what),
+      })
     }
     expect(code(() => verifyFiles({file: p, bundles: [`${TD}=${ca.bundlePem}`]})).code).toBe('not-a-regular-file')
-    expect(code(() => verifyFiles({file: svidFiles(svid).cert, key: p, bundles: [`${TD}=${ca.bundlePem}`]})).code).toBe('not-a-regular-file')
-    expect(code(() => verifyFiles({file: svidFiles(svid).cert, bundles: [`${TD}=${p}`]})).code).toBe('not-a-regular-file')
+    expect(code(() => verifyFiles({file: svidFiles(svid).cert, key: p, bundles: [`${TD}=${ca.bundlePem}`]})).code).toBe(
+      'not-a-regular-file',
+    )
+    expect(code(() => verifyFiles({file: svidFiles(svid).cert, bundles: [`${TD}=${p}`]})).code).toBe(
+      'not-a-regular-file',
+    )
     expect(code(() => inspectFile(p, new Date())).code).toBe('not-a-regular-file')
   })
 
@@ -60,9 +67,13 @@ describe('special files are refused, without blocking or reading them', () => {
     for (const name of ['svid_key.pem', 'svid_bundle.pem']) {
       const d = join(dir(), `fifo-in-${name}`)
       mkdirSync(d)
-      for (const f of ['svid.pem', 'svid_key.pem', 'svid_bundle.pem']) if (f !== name) writeFileSync(join(d, f), readFileSync(join(svid, f)))
+      for (const f of ['svid.pem', 'svid_key.pem', 'svid_bundle.pem'])
+        if (f !== name) writeFileSync(join(d, f), readFileSync(join(svid, f)))
       execFileSync('mkfifo', [join(d, name)])
-      expect(code(() => verifyFiles({dir: d}))).toMatchObject({code: 'not-a-regular-file', message: expect.stringContaining(name)})
+      expect(code(() => verifyFiles({dir: d}))).toMatchObject({
+        code: 'not-a-regular-file',
+        message: expect.stringContaining(name),
+      })
     }
   })
 
@@ -72,7 +83,10 @@ describe('special files are refused, without blocking or reading them', () => {
       expect({exit: human.exit, stack: STACK_LINE.test(human.stderr)}).toEqual({exit: 3, stack: false})
       expect(human.stderr).toMatch(/^error \[not-a-regular-file\]: /)
       const json = await runCli(['verify', p, '--bundle', `${TD}=${ca.bundlePem}`, '--json'])
-      expect({exit: json.exit, code: (jsonOf(json.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({exit: 3, code: 'not-a-regular-file'})
+      expect({exit: json.exit, code: (jsonOf(json.stdout) as {errors: {code: string}[]}).errors[0].code}).toEqual({
+        exit: 3,
+        code: 'not-a-regular-file',
+      })
     }
   })
 
@@ -89,46 +103,78 @@ describe('special files are refused, without blocking or reading them', () => {
 describe('permission denied', () => {
   it('EACCES and EPERM map to permission-denied; ENOENT to file-not-found; others keep the role code', () => {
     const err = (c: string) => Object.assign(new Error(c), {code: c})
-    expect(inputError(err('EACCES'), 'k.pem', 'key-invalid')).toMatchObject({code: 'permission-denied', message: 'permission denied reading "k.pem"', exit: 3})
+    expect(inputError(err('EACCES'), 'k.pem', 'key-invalid')).toMatchObject({
+      code: 'permission-denied',
+      message: 'permission denied reading "k.pem"',
+      exit: 3,
+    })
     expect(inputError(err('EPERM'), 'b.pem', 'bundle-invalid')).toMatchObject({code: 'permission-denied'})
-    expect(inputError(err('ENOENT'), 'c.pem', 'pem-invalid')).toMatchObject({code: 'file-not-found', message: 'no such file "c.pem"'})
-    expect(inputError(err('EIO'), 'c.pem', 'pem-invalid')).toMatchObject({code: 'pem-invalid', message: 'cannot read "c.pem": EIO'})
+    expect(inputError(err('ENOENT'), 'c.pem', 'pem-invalid')).toMatchObject({
+      code: 'file-not-found',
+      message: 'no such file "c.pem"',
+    })
+    expect(inputError(err('EIO'), 'c.pem', 'pem-invalid')).toMatchObject({
+      code: 'pem-invalid',
+      message: 'cannot read "c.pem": EIO',
+    })
   })
 
   // As root every file is readable: run the real CLI as "nobody" (setpriv) on a 0600 file of root's.
   const canDrop = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv')
-  it.skipIf(!canDrop)('an unreadable cert, key and bundle: exit 3 permission-denied through the CLI (as nobody)', () => {
-    if (!canDrop) return
-    const d = join(dir(), 'locked')
-    mkdirSync(d, {mode: 0o755})
-    chmodSync(dir(), 0o755)
-    const files = svidFiles(svid)
-    for (const [n, src] of Object.entries({cert: files.cert, key: files.key, bundle: files.bundle})) {
-      writeFileSync(join(d, `${n}.pem`), readFileSync(src), {mode: 0o600})
-      writeFileSync(join(d, `${n}-open.pem`), readFileSync(src), {mode: 0o644})
-    }
-    const asNobody = (args: string[]) =>
-      run('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO, 'bin/run.js'), ...args], {
-        env: {PATH: process.env.PATH, NO_COLOR: '1', HOME: '/tmp'},
-      })
-    const cases = [
-      ['verify', join(d, 'cert.pem'), '--bundle', `${TD}=${join(d, 'bundle-open.pem')}`, '--json'],
-      ['verify', join(d, 'cert-open.pem'), '--key', join(d, 'key.pem'), '--bundle', `${TD}=${join(d, 'bundle-open.pem')}`, '--json'],
-      ['verify', join(d, 'cert-open.pem'), '--bundle', `${TD}=${join(d, 'bundle.pem')}`, '--json'],
-    ]
-    for (const args of cases) {
-      const r = asNobody(args)
-      const doc = jsonOf(r.stdout) as {errors: {code: string; message: string}[]}
-      expect({status: r.status, code: doc.errors[0].code, message: doc.errors[0].message}).toEqual({
-        status: 3,
-        code: 'permission-denied',
-        message: expect.stringMatching(/^permission denied reading ".*\/(cert|key|bundle)\.pem"$/),
-      })
-    }
-    // The readable set verifies as nobody: the failure above is the permission alone.
-    const ok = asNobody(['verify', join(d, 'cert-open.pem'), '--key', join(d, 'key-open.pem'), '--bundle', `${TD}=${join(d, 'bundle-open.pem')}`])
-    expect(ok.status, ok.stderr).toBe(0)
-  })
+  it.skipIf(!canDrop)(
+    'an unreadable cert, key and bundle: exit 3 permission-denied through the CLI (as nobody)',
+    () => {
+      if (!canDrop) return
+      const d = join(dir(), 'locked')
+      mkdirSync(d, {mode: 0o755})
+      chmodSync(dir(), 0o755)
+      const files = svidFiles(svid)
+      for (const [n, src] of Object.entries({cert: files.cert, key: files.key, bundle: files.bundle})) {
+        writeFileSync(join(d, `${n}.pem`), readFileSync(src), {mode: 0o600})
+        writeFileSync(join(d, `${n}-open.pem`), readFileSync(src), {mode: 0o644})
+      }
+      const asNobody = (args: string[]) =>
+        run(
+          '/usr/bin/setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO, 'bin/run.js'), ...args],
+          {
+            env: {PATH: process.env.PATH, NO_COLOR: '1', HOME: '/tmp'},
+          },
+        )
+      const cases = [
+        ['verify', join(d, 'cert.pem'), '--bundle', `${TD}=${join(d, 'bundle-open.pem')}`, '--json'],
+        [
+          'verify',
+          join(d, 'cert-open.pem'),
+          '--key',
+          join(d, 'key.pem'),
+          '--bundle',
+          `${TD}=${join(d, 'bundle-open.pem')}`,
+          '--json',
+        ],
+        ['verify', join(d, 'cert-open.pem'), '--bundle', `${TD}=${join(d, 'bundle.pem')}`, '--json'],
+      ]
+      for (const args of cases) {
+        const r = asNobody(args)
+        const doc = jsonOf(r.stdout) as {errors: {code: string; message: string}[]}
+        expect({status: r.status, code: doc.errors[0].code, message: doc.errors[0].message}).toEqual({
+          status: 3,
+          code: 'permission-denied',
+          message: expect.stringMatching(/^permission denied reading ".*\/(cert|key|bundle)\.pem"$/),
+        })
+      }
+      // The readable set verifies as nobody: the failure above is the permission alone.
+      const ok = asNobody([
+        'verify',
+        join(d, 'cert-open.pem'),
+        '--key',
+        join(d, 'key-open.pem'),
+        '--bundle',
+        `${TD}=${join(d, 'bundle-open.pem')}`,
+      ])
+      expect(ok.status, ok.stderr).toBe(0)
+    },
+  )
 })
 
 describe('"-" is standard input (one place: readInput)', () => {
@@ -137,12 +183,24 @@ describe('"-" is standard input (one place: readInput)', () => {
     const chain = readFileSync(files.cert)
     const key = readFileSync(files.key)
     const cli = (args: string[], input: Buffer) =>
-      run(process.execPath, [join(REPO, 'bin/run.js'), ...args], {cwd: REPO, input, env: {...process.env, NO_COLOR: '1', DEBUG: ''}})
-    expect(cli(['verify', '-', '--key', '-', '--bundle', `${TD}=${ca.bundlePem}`], Buffer.concat([key, chain])).status).toBe(0)
+      run(process.execPath, [join(REPO, 'bin/run.js'), ...args], {
+        cwd: REPO,
+        input,
+        env: {...process.env, NO_COLOR: '1', DEBUG: ''},
+      })
+    expect(
+      cli(['verify', '-', '--key', '-', '--bundle', `${TD}=${ca.bundlePem}`], Buffer.concat([key, chain])).status,
+    ).toBe(0)
     const inspected = cli(['inspect', '-', '--json'], chain)
-    expect((jsonOf(inspected.stdout) as {files: {path: string; kind: string}[]}).files[0]).toMatchObject({path: '<stdin>', kind: 'chain'})
+    expect((jsonOf(inspected.stdout) as {files: {path: string; kind: string}[]}).files[0]).toMatchObject({
+      path: '<stdin>',
+      kind: 'chain',
+    })
     const converted = cli(['bundle', 'convert', `${TD}=-`, '--to', 'jwks'], readFileSync(ca.bundlePem))
-    expect({status: converted.status, keys: (JSON.parse(converted.stdout) as {keys: unknown[]}).keys.length}).toEqual({status: 0, keys: 1})
+    expect({status: converted.status, keys: (JSON.parse(converted.stdout) as {keys: unknown[]}).keys.length}).toEqual({
+      status: 0,
+      keys: 1,
+    })
   })
 
   it('more than the input limit on stdin is refused while reading (a pipe has no size)', () => {
@@ -158,8 +216,20 @@ describe('"-" is standard input (one place: readInput)', () => {
 
 describe('verify --dir says what is wrong with the directory', () => {
   it.each([
-    {name: 'a file given as --dir', dir: () => svidFiles(svid).cert, exit: 3, code: 'not-a-directory', message: /^".*svid\.pem" is a file, not a directory$/},
-    {name: 'a missing directory', dir: () => join(dir(), 'nope'), exit: 3, code: 'file-not-found', message: /^directory ".*nope" does not exist$/},
+    {
+      name: 'a file given as --dir',
+      dir: () => svidFiles(svid).cert,
+      exit: 3,
+      code: 'not-a-directory',
+      message: /^".*svid\.pem" is a file, not a directory$/,
+    },
+    {
+      name: 'a missing directory',
+      dir: () => join(dir(), 'nope'),
+      exit: 3,
+      code: 'file-not-found',
+      message: /^directory ".*nope" does not exist$/,
+    },
   ])('$name', async (row) => {
     const r = await runCli(['verify', '--dir', row.dir(), '--json'])
     const doc = jsonOf(r.stdout) as {errors: {code: string; message: string}[]}

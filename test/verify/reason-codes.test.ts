@@ -13,7 +13,20 @@ import {verifyFiles} from '../../src/core/verify/verify-files.js'
 import {X509Certificate} from 'node:crypto'
 import {runCli, STACK_LINE, type CliResult} from '../helpers/cli.js'
 import {suiteTmpDir} from '../helpers/tmp.js'
-import {concatFiles, fromNow, HOUR, issueTo, makeCa, OTHER_TD, plain, svidFiles, TD, writeBundleMap, writePlainRootBundle, type CaFixture} from './fixtures.js'
+import {
+  concatFiles,
+  fromNow,
+  HOUR,
+  issueTo,
+  makeCa,
+  OTHER_TD,
+  plain,
+  svidFiles,
+  TD,
+  writeBundleMap,
+  writePlainRootBundle,
+  type CaFixture,
+} from './fixtures.js'
 
 /** Paths made once in beforeAll and shared by the rows. */
 interface Fx {
@@ -50,7 +63,11 @@ let fx: Fx
 
 beforeAll(async () => {
   const b = base()
-  const [ca, lookAlike, other] = await Promise.all([makeCa(join(b, 'ca'), TD), makeCa(join(b, 'ca-look-alike'), TD), makeCa(join(b, 'ca-other'), OTHER_TD)])
+  const [ca, lookAlike, other] = await Promise.all([
+    makeCa(join(b, 'ca'), TD),
+    makeCa(join(b, 'ca-look-alike'), TD),
+    makeCa(join(b, 'ca-other'), OTHER_TD),
+  ])
   const defect: Record<string, string> = {}
   for (const d of DEFECTS) defect[d.name] = await issueTo(ca, join(b, `defect-${d.name}`), {defects: [d.name]})
   fx = {
@@ -87,13 +104,26 @@ const defectRows: Row[] = DEFECTS.filter((d, i) => DEFECTS.findIndex((x) => x.co
 
 const ROWS: Row[] = [
   // exit 3: reading
-  {name: 'pem-invalid: not PEM, not DER', args: (f) => ['verify', f.garbage, '--bundle', f.ca.bundlePem], exit: 3, code: 'pem-invalid'},
-  {name: 'pem-invalid: a key file given as the chain', args: (f) => ['verify', key(f.web), '--bundle', f.ca.bundlePem], exit: 3, code: 'pem-invalid'},
+  {
+    name: 'pem-invalid: not PEM, not DER',
+    args: (f) => ['verify', f.garbage, '--bundle', f.ca.bundlePem],
+    exit: 3,
+    code: 'pem-invalid',
+  },
+  {
+    name: 'pem-invalid: a key file given as the chain',
+    args: (f) => ['verify', key(f.web), '--bundle', f.ca.bundlePem],
+    exit: 3,
+    code: 'pem-invalid',
+  },
   {
     name: 'pem-invalid: bytes after the certificate inside its block',
     setup: (f) => {
       const pem = readFileSync(cert(f.web), 'utf8').split('-----END CERTIFICATE-----')[0]
-      const der = Buffer.concat([Buffer.from(pem.replace(/-----BEGIN CERTIFICATE-----|\s/g, ''), 'base64'), Buffer.from([0, 0])])
+      const der = Buffer.concat([
+        Buffer.from(pem.replace(/-----BEGIN CERTIFICATE-----|\s/g, ''), 'base64'),
+        Buffer.from([0, 0]),
+      ])
       writeFileSync(
         join(f.base, 'trailing.pem'),
         `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`,
@@ -103,24 +133,54 @@ const ROWS: Row[] = [
     exit: 3,
     code: 'pem-invalid',
   },
-  {name: 'key-invalid: garbage key', args: (f) => ['verify', cert(f.web), '--key', f.garbage, '--bundle', f.ca.bundlePem], exit: 3, code: 'key-invalid'},
+  {
+    name: 'key-invalid: garbage key',
+    args: (f) => ['verify', cert(f.web), '--key', f.garbage, '--bundle', f.ca.bundlePem],
+    exit: 3,
+    code: 'key-invalid',
+  },
   {
     name: 'key-invalid: no key in the key file',
     args: (f) => ['verify', cert(f.web), '--key', cert(f.web), '--bundle', f.ca.bundlePem],
     exit: 3,
     code: 'key-invalid',
   },
-  {name: 'bundle-invalid: JWKS whose keys is not an array', args: (f) => ['verify', cert(f.web), '--bundle', f.badJwks], exit: 3, code: 'bundle-invalid'},
-  {name: 'bundle-invalid: a key file as bundle', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${key(f.web)}`], exit: 3, code: 'bundle-invalid'},
-  {name: 'file-not-found: chain', args: (f) => ['verify', join(f.base, 'nope.pem'), '--bundle', f.ca.bundlePem], exit: 3, code: 'file-not-found'},
-  {name: 'file-not-found: bundle', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${join(f.base, 'nope.pem')}`], exit: 3, code: 'file-not-found'},
+  {
+    name: 'bundle-invalid: JWKS whose keys is not an array',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.badJwks],
+    exit: 3,
+    code: 'bundle-invalid',
+  },
+  {
+    name: 'bundle-invalid: a key file as bundle',
+    args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${key(f.web)}`],
+    exit: 3,
+    code: 'bundle-invalid',
+  },
+  {
+    name: 'file-not-found: chain',
+    args: (f) => ['verify', join(f.base, 'nope.pem'), '--bundle', f.ca.bundlePem],
+    exit: 3,
+    code: 'file-not-found',
+  },
+  {
+    name: 'file-not-found: bundle',
+    args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${join(f.base, 'nope.pem')}`],
+    exit: 3,
+    code: 'file-not-found',
+  },
   {
     name: 'file-not-found: key',
     args: (f) => ['verify', cert(f.web), '--key', join(f.base, 'nope.pem'), '--bundle', f.ca.bundlePem],
     exit: 3,
     code: 'file-not-found',
   },
-  {name: 'file-not-found: --dir', args: (f) => ['verify', '--dir', join(f.base, 'no-such-dir')], exit: 3, code: 'file-not-found'},
+  {
+    name: 'file-not-found: --dir',
+    args: (f) => ['verify', '--dir', join(f.base, 'no-such-dir')],
+    exit: 3,
+    code: 'file-not-found',
+  },
 
   // exit 4: every defect's code
   ...defectRows,
@@ -132,7 +192,12 @@ const ROWS: Row[] = [
     code: 'bundle-not-found',
   },
   {name: 'bundle-not-found: no bundle at all', args: (f) => ['verify', cert(f.web)], exit: 4, code: 'bundle-not-found'},
-  {name: 'untrusted-chain: empty bundle file', args: (f) => ['verify', cert(f.web), '--bundle', f.empty], exit: 4, code: 'untrusted-chain'},
+  {
+    name: 'untrusted-chain: empty bundle file',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.empty],
+    exit: 4,
+    code: 'untrusted-chain',
+  },
   {
     name: 'untrusted-chain: JWKS with "keys": []',
     setup: (f) => writeFileSync(join(f.base, 'empty.json'), '{"keys": []}'),
@@ -152,7 +217,12 @@ const ROWS: Row[] = [
     exit: 4,
     code: 'untrusted-chain',
   },
-  {name: 'id-mismatch', args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`], exit: 4, code: 'id-mismatch'},
+  {
+    name: 'id-mismatch',
+    args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`],
+    exit: 4,
+    code: 'id-mismatch',
+  },
   {
     name: 'id-mismatch: none of several --expect-id',
     args: (f) => ['verify', '--dir', f.web, '--expect-id', `spiffe://${TD}/db`, '--expect-id', `spiffe://${TD}/web/x`],
@@ -165,17 +235,42 @@ const ROWS: Row[] = [
     exit: 0,
     code: null,
   },
-  {name: 'trust-domain-mismatch', args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', OTHER_TD], exit: 4, code: 'trust-domain-mismatch'},
-  {name: 'trust domain matches (spiffe:// form)', args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', `spiffe://${TD}`], exit: 0, code: null},
-  {name: 'eku-incomplete only with --strict', args: (f) => ['verify', '--dir', f.defect['eku-client-only'], '--strict'], exit: 4, code: 'eku-incomplete'},
-  {name: 'eku-client-only without --strict is valid', args: (f) => ['verify', '--dir', f.defect['eku-client-only']], exit: 0, code: null},
+  {
+    name: 'trust-domain-mismatch',
+    args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', OTHER_TD],
+    exit: 4,
+    code: 'trust-domain-mismatch',
+  },
+  {
+    name: 'trust domain matches (spiffe:// form)',
+    args: (f) => ['verify', '--dir', f.web, '--expect-trust-domain', `spiffe://${TD}`],
+    exit: 0,
+    code: null,
+  },
+  {
+    name: 'eku-incomplete only with --strict',
+    args: (f) => ['verify', '--dir', f.defect['eku-client-only'], '--strict'],
+    exit: 4,
+    code: 'eku-incomplete',
+  },
+  {
+    name: 'eku-client-only without --strict is valid',
+    args: (f) => ['verify', '--dir', f.defect['eku-client-only']],
+    exit: 0,
+    code: null,
+  },
   {
     name: 'key-mismatch: --key of another SVID',
     args: (f) => ['verify', cert(f.web), '--key', key(f.db), '--bundle', f.ca.bundlePem],
     exit: 4,
     code: 'key-mismatch',
   },
-  {name: 'key-mismatch: --key overrides the directory key', args: (f) => ['verify', '--dir', f.web, '--key', key(f.db)], exit: 4, code: 'key-mismatch'},
+  {
+    name: 'key-mismatch: --key overrides the directory key',
+    args: (f) => ['verify', '--dir', f.web, '--key', key(f.db)],
+    exit: 4,
+    code: 'key-mismatch',
+  },
 
   // exit 2: usage
   {
@@ -190,7 +285,12 @@ const ROWS: Row[] = [
     exit: 2,
     code: 'spiffe-id-invalid',
   },
-  {name: 'usage: label Bad_TD= on --bundle', args: (f) => ['verify', cert(f.web), '--bundle', `Bad_TD=${f.ca.bundlePem}`], exit: 2, code: 'usage'},
+  {
+    name: 'usage: label Bad_TD= on --bundle',
+    args: (f) => ['verify', cert(f.web), '--bundle', `Bad_TD=${f.ca.bundlePem}`],
+    exit: 2,
+    code: 'usage',
+  },
   {
     name: 'usage: two unlabelled bundles naming no trust domain',
     args: (f) => ['verify', cert(f.web), '--bundle', f.plainA, '--bundle', f.plainB],
@@ -203,16 +303,46 @@ const ROWS: Row[] = [
     exit: 2,
     code: 'usage',
   },
-  {name: 'usage: one PEM bundle with roots of two trust domains', args: (f) => ['verify', cert(f.web), '--bundle', f.twoTds], exit: 2, code: 'usage'},
-  {name: 'usage: TD= on a bundle map', args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${f.map}`], exit: 2, code: 'usage'},
+  {
+    name: 'usage: one PEM bundle with roots of two trust domains',
+    args: (f) => ['verify', cert(f.web), '--bundle', f.twoTds],
+    exit: 2,
+    code: 'usage',
+  },
+  {
+    name: 'usage: TD= on a bundle map',
+    args: (f) => ['verify', cert(f.web), '--bundle', `${TD}=${f.map}`],
+    exit: 2,
+    code: 'usage',
+  },
   {name: 'usage: both a file and --dir', args: (f) => ['verify', cert(f.web), '--dir', f.web], exit: 2, code: 'usage'},
-  {name: 'usage: neither a file nor --dir', args: (f) => ['verify', '--bundle', f.ca.bundlePem], exit: 2, code: 'usage'},
-  {name: 'usage: --at that is neither RFC 3339 nor a duration', args: (f) => ['verify', '--dir', f.web, '--at', 'yesterday'], exit: 2, code: 'usage'},
+  {
+    name: 'usage: neither a file nor --dir',
+    args: (f) => ['verify', '--bundle', f.ca.bundlePem],
+    exit: 2,
+    code: 'usage',
+  },
+  {
+    name: 'usage: --at that is neither RFC 3339 nor a duration',
+    args: (f) => ['verify', '--dir', f.web, '--at', 'yesterday'],
+    exit: 2,
+    code: 'usage',
+  },
   {name: 'usage: unknown flag', args: (f) => ['verify', '--dir', f.web, '--no-such-flag'], exit: 2, code: 'usage'},
 
   // --at moves the evaluation time (CAs were made a day ago; the leaf lives now-10s .. now+1h)
-  {name: '--at: RFC 3339 inside the leaf validity', args: (f) => ['verify', '--dir', f.web, '--at', fromNow(30 * 60_000)], exit: 0, code: null},
-  {name: '--at: RFC 3339 two hours ahead', args: (f) => ['verify', '--dir', f.web, '--at', fromNow(2 * HOUR)], exit: 4, code: 'cert-expired'},
+  {
+    name: '--at: RFC 3339 inside the leaf validity',
+    args: (f) => ['verify', '--dir', f.web, '--at', fromNow(30 * 60_000)],
+    exit: 0,
+    code: null,
+  },
+  {
+    name: '--at: RFC 3339 two hours ahead',
+    args: (f) => ['verify', '--dir', f.web, '--at', fromNow(2 * HOUR)],
+    exit: 4,
+    code: 'cert-expired',
+  },
   {
     name: '--at: RFC 3339 with an offset, two hours back',
     args: (f) => ['verify', '--dir', f.web, '--at', offsetTime(-2 * HOUR)],
@@ -222,8 +352,18 @@ const ROWS: Row[] = [
   {name: '--at +2h', args: (f) => ['verify', '--dir', f.web, '--at', '+2h'], exit: 4, code: 'cert-expired'},
   {name: '--at -2h', args: (f) => ['verify', '--dir', f.web, '--at', '-2h'], exit: 4, code: 'cert-not-yet-valid'},
   {name: '--at=-2h', args: (f) => ['verify', '--dir', f.web, '--at=-2h'], exit: 4, code: 'cert-not-yet-valid'},
-  {name: '--at -90m: the expired defect was valid then', args: (f) => ['verify', '--dir', f.defect.expired, '--at', '-90m'], exit: 0, code: null},
-  {name: '--at +90m: the not-yet-valid defect is valid then', args: (f) => ['verify', '--dir', f.defect['not-yet-valid'], '--at', '+90m'], exit: 0, code: null},
+  {
+    name: '--at -90m: the expired defect was valid then',
+    args: (f) => ['verify', '--dir', f.defect.expired, '--at', '-90m'],
+    exit: 0,
+    code: null,
+  },
+  {
+    name: '--at +90m: the not-yet-valid defect is valid then',
+    args: (f) => ['verify', '--dir', f.defect['not-yet-valid'], '--at', '+90m'],
+    exit: 0,
+    code: null,
+  },
   {name: '--at 30m (unsigned = from now)', args: (f) => ['verify', '--dir', f.web, '--at', '30m'], exit: 0, code: null},
 
   // several candidate paths
@@ -244,7 +384,10 @@ const ROWS: Row[] = [
   {
     name: 'multi-path: only the look-alike intermediate: untrusted-chain',
     setup: (f) =>
-      void concatFiles(join(f.base, 'look-alike-only.pem'), [cert(f.web).replace(/svid\.pem$/, 'leaf-only.pem'), join(f.lookAlike.dir, 'intermediate-1.pem')]),
+      void concatFiles(join(f.base, 'look-alike-only.pem'), [
+        cert(f.web).replace(/svid\.pem$/, 'leaf-only.pem'),
+        join(f.lookAlike.dir, 'intermediate-1.pem'),
+      ]),
     args: (f) => ['verify', join(f.base, 'look-alike-only.pem'), '--bundle', f.ca.bundlePem],
     exit: 4,
     code: 'untrusted-chain',
@@ -269,7 +412,10 @@ describe('reason codes through runCommand, human and --json', () => {
   beforeAll(() => {
     // The multi-path rows need the leaf alone.
     const pem = readFileSync(cert(fx.web), 'utf8')
-    writeFileSync(cert(fx.web).replace(/svid\.pem$/, 'leaf-only.pem'), `${pem.split('-----END CERTIFICATE-----')[0]}-----END CERTIFICATE-----\n`)
+    writeFileSync(
+      cert(fx.web).replace(/svid\.pem$/, 'leaf-only.pem'),
+      `${pem.split('-----END CERTIFICATE-----')[0]}-----END CERTIFICATE-----\n`,
+    )
     for (const row of ROWS) row.setup?.(fx)
   })
 
@@ -386,10 +532,23 @@ describe('details of some failures', () => {
   })
 
   it('several failures in one run: errors sorted by step, all listed in human mode', async () => {
-    const args = ['verify', cert(fx.defect['leaf-is-ca']), '--key', key(fx.db), '--bundle', fx.ca.bundlePem, '--expect-id', `spiffe://${TD}/db`]
+    const args = [
+      'verify',
+      cert(fx.defect['leaf-is-ca']),
+      '--key',
+      key(fx.db),
+      '--bundle',
+      fx.ca.bundlePem,
+      '--expect-id',
+      `spiffe://${TD}/db`,
+    ]
     const json = await runCli([...args, '--json'])
     expect(json.exit).toBe(4)
-    expect((JSON.parse(json.stdout) as Doc).errors?.map((e) => e.code)).toEqual(['leaf-is-ca', 'key-mismatch', 'id-mismatch'])
+    expect((JSON.parse(json.stdout) as Doc).errors?.map((e) => e.code)).toEqual([
+      'leaf-is-ca',
+      'key-mismatch',
+      'id-mismatch',
+    ])
     const human = plain((await runCli(args)).stdout)
     expect(human).toContain('reason  [leaf-is-ca]')
     expect(human).toContain('also    [key-mismatch]')
@@ -411,7 +570,12 @@ describe('--at boundaries (spiffe-rules.md §3 step 10a: notBefore <= T <= notAf
 
   /** Impossible RFC 3339 fields (31 April, hour 24, offset +25:00) are usage errors, never rolled over. */
   it('an impossible RFC 3339 date or offset in --at is a usage error (exit 2)', async () => {
-    for (const bad of ['2026-04-31T00:00:00Z', '2026-02-30T12:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:00+25:00']) {
+    for (const bad of [
+      '2026-04-31T00:00:00Z',
+      '2026-02-30T12:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T00:00:00+25:00',
+    ]) {
       expect((await runCli(['verify', '--dir', fx.web, '--at', bad, '--json'])).exit, bad).toBe(2)
     }
   })

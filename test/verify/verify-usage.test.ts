@@ -10,7 +10,9 @@ import {run} from '../helpers/peers.js'
 import {REPO} from '../helpers/cli.js'
 
 function svidkit(args: string[], lite: boolean) {
-  return run(process.execPath, [join(REPO, 'bin/run.js'), ...args], {env: {...process.env, SVIDKIT_LITE: lite ? '1' : '0', NO_COLOR: '1', DEBUG: ''}})
+  return run(process.execPath, [join(REPO, 'bin/run.js'), ...args], {
+    env: {...process.env, SVIDKIT_LITE: lite ? '1' : '0', NO_COLOR: '1', DEBUG: ''},
+  })
 }
 
 const X509_HINT = 'svidkit verify --profile x509 CHAIN --bundle ROOTS [--at T] [--strict] [--max-depth N]'
@@ -50,13 +52,21 @@ const cases: {name: string; args: string[]; message: string; hint: string}[] = [
 describe.each([true, false])('verify usage errors (lite path %s)', (lite) => {
   it.each(cases)('$name', ({args, message, hint}) => {
     const r = svidkit(['verify', ...args], lite)
-    expect({status: r.status, stdout: r.stdout, stderr: r.stderr}).toEqual({status: 2, stdout: '', stderr: `error [usage]: ${message}\n  hint: ${hint}\n`})
+    expect({status: r.status, stdout: r.stdout, stderr: r.stderr}).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `error [usage]: ${message}\n  hint: ${hint}\n`,
+    })
   })
 
   it('an unreadable chain file with --json: the verify document, errors[0] the reason, exit 3', () => {
     const r = svidkit(['verify', '/nonexistent/x.pem', '--json'], lite)
     expect(r.status).toBe(3)
-    const doc = JSON.parse(r.stdout) as {valid: boolean; errors: {code: string; message: string}[]; checks: {name: string; status: string}[]}
+    const doc = JSON.parse(r.stdout) as {
+      valid: boolean
+      errors: {code: string; message: string}[]
+      checks: {name: string; status: string}[]
+    }
     expect(doc.valid).toBe(false)
     expect(doc.errors[0]).toMatchObject({code: 'file-not-found', message: 'no such file "/nonexistent/x.pem"'})
     expect(doc.checks).toEqual([expect.objectContaining({name: 'read', status: 'fail'})])

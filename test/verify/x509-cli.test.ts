@@ -23,7 +23,9 @@ let web: string
 
 /** Runs `svidkit ARGS` through bin/run.js with the lite path on or off. */
 function svidkit(args: string[], lite: boolean) {
-  return run(process.execPath, [join(REPO, 'bin/run.js'), ...args], {env: {...process.env, SVIDKIT_LITE: lite ? '1' : '0', NO_COLOR: '1', DEBUG: ''}})
+  return run(process.execPath, [join(REPO, 'bin/run.js'), ...args], {
+    env: {...process.env, SVIDKIT_LITE: lite ? '1' : '0', NO_COLOR: '1', DEBUG: ''},
+  })
 }
 
 beforeAll(async () => {
@@ -54,19 +56,32 @@ describe.each([true, false])('verify --profile x509 (lite path %s)', (lite) => {
   })
 
   it('a trust anchor that is not a CA: exit 4, signing-cert-not-ca', () => {
-    const r = svidkit(['verify', '--profile', 'x509', join(base(), 'bad-chain.pem'), '--bundle', badRootFile, ...at, '--json'], lite)
+    const r = svidkit(
+      ['verify', '--profile', 'x509', join(base(), 'bad-chain.pem'), '--bundle', badRootFile, ...at, '--json'],
+      lite,
+    )
     expect(r.status).toBe(4)
     expect((JSON.parse(r.stdout) as {errors: {code: string}[]}).errors[0].code).toBe('signing-cert-not-ca')
   })
 
   it('SPIFFE-only flags and missing roots are usage errors (exit 2)', () => {
-    expect(svidkit(['verify', '--profile', 'x509', chainFile, '--bundle', rootFile, '--expect-id', 'spiffe://example.org/x'], lite).status).toBe(2)
+    expect(
+      svidkit(
+        ['verify', '--profile', 'x509', chainFile, '--bundle', rootFile, '--expect-id', 'spiffe://example.org/x'],
+        lite,
+      ).status,
+    ).toBe(2)
     expect(svidkit(['verify', '--profile', 'x509', chainFile], lite).status).toBe(2)
-    expect(svidkit(['verify', '--profile', 'x509', chainFile, '--bundle', `example.org=${rootFile}`], lite).status).toBe(2)
+    expect(
+      svidkit(['verify', '--profile', 'x509', chainFile, '--bundle', `example.org=${rootFile}`], lite).status,
+    ).toBe(2)
   })
 
   it('--max-depth 1 leaves no room for the intermediate: untrusted-chain', () => {
-    const r = svidkit(['verify', '--profile', 'x509', chainFile, '--bundle', rootFile, ...at, '--max-depth', '1', '--json'], lite)
+    const r = svidkit(
+      ['verify', '--profile', 'x509', chainFile, '--bundle', rootFile, ...at, '--max-depth', '1', '--json'],
+      lite,
+    )
     expect(r.status).toBe(4)
     expect((JSON.parse(r.stdout) as {errors: {code: string}[]}).errors[0].code).toBe('untrusted-chain')
   })
@@ -78,7 +93,9 @@ describe.each([true, false])('verify --at speaks of the evaluation time (lite pa
     const r = svidkit(['verify', files.cert, '--bundle', `${TD}=${files.bundle}`, '--at', '2100-01-01T00:00:00Z'], lite)
     expect(r.status).toBe(4)
     const out = plain(r.stdout)
-    expect(out).toMatch(/\[cert-expired\] certificate has expired or is not yet valid: evaluation time 2100-01-01T00:00:00Z is after /)
+    expect(out).toMatch(
+      /\[cert-expired\] certificate has expired or is not yet valid: evaluation time 2100-01-01T00:00:00Z is after /,
+    )
     expect(out).toMatch(/before the evaluation time/)
     expect(out).toMatch(/expired .* before 2100-01-01T00:00:00Z/)
     expect(out).not.toMatch(/current time| ago\b/)

@@ -31,7 +31,10 @@ export const email = (s: string): Gn => [0x81, Buffer.from(s, 'latin1')]
 export const uri = (s: string): Gn => [0x86, Buffer.from(s, 'latin1')]
 export const ip = (...bytes: number[]): Gn => [0x87, Buffer.from(bytes)]
 export const dirName = (text: string): Gn => [0xa4, Buffer.from(nameDer(text))]
-export const otherName = (): Gn => [0xa0, Buffer.concat([oid('1.3.6.1.4.1.311.20.2.3'), tlv(0xa0, tlv(0x0c, Buffer.from('u@x')))])]
+export const otherName = (): Gn => [
+  0xa0,
+  Buffer.concat([oid('1.3.6.1.4.1.311.20.2.3'), tlv(0xa0, tlv(0x0c, Buffer.from('u@x')))]),
+]
 
 /** Returns the DER of GeneralNames. */
 export function generalNames(names: Gn[]): Uint8Array {
@@ -76,7 +79,10 @@ export async function cert(o: KitCert): Promise<ParsedCertificate> {
   const extra = [...(o.extra ?? [])]
   if (o.san) extra.push({oid: OID.subjectAltName, critical: o.sanCritical ?? false, value: generalNames(o.san)})
   if (o.nc) extra.push({oid: OID.nameConstraints, critical: o.ncCritical ?? true, value: o.nc})
-  const ku = o.ku === null ? undefined : (o.ku ?? (ca ? (['keyCertSign', 'cRLSign'] as KeyUsageName[]) : (['digitalSignature'] as KeyUsageName[])))
+  const ku =
+    o.ku === null
+      ? undefined
+      : (o.ku ?? (ca ? (['keyCertSign', 'cRLSign'] as KeyUsageName[]) : (['digitalSignature'] as KeyUsageName[])))
   return buildCertificate({
     subject: o.subject,
     ...(o.subjectDer ? {subjectName: o.subjectDer} : {}),
@@ -100,7 +106,23 @@ export async function baseChain(o: {leaf?: Partial<KitCert>; inter?: Partial<Kit
   const ik = ecKey()
   const lk = ecKey()
   const root = await cert({subject: 'CN=Root,O=kit', key: rk, signer: rk, ca: true, ...o.root})
-  const inter = await cert({subject: 'CN=Inter,O=kit', issuer: 'CN=Root,O=kit', key: ik, signer: rk, ca: true, aki: root.ski, ...o.inter})
-  const leaf = await cert({subject: 'CN=leaf,O=kit', issuer: 'CN=Inter,O=kit', key: lk, signer: ik, aki: inter.ski, san: [dns('leaf.example.com')], ...o.leaf})
+  const inter = await cert({
+    subject: 'CN=Inter,O=kit',
+    issuer: 'CN=Root,O=kit',
+    key: ik,
+    signer: rk,
+    ca: true,
+    aki: root.ski,
+    ...o.inter,
+  })
+  const leaf = await cert({
+    subject: 'CN=leaf,O=kit',
+    issuer: 'CN=Inter,O=kit',
+    key: lk,
+    signer: ik,
+    aki: inter.ski,
+    san: [dns('leaf.example.com')],
+    ...o.leaf,
+  })
   return {root, inter, leaf, keys: {rk, ik, lk}}
 }

@@ -16,10 +16,24 @@ import {tlv, seq, oid} from '../../src/core/x509/der.js'
 import {OID} from '../../src/core/x509/oids.js'
 import {certificatePem, parseCertificateDer} from '../../src/core/x509/certificate.js'
 import {certParts, resign} from './chain-kit.js'
-import {type KitCert, baseChain, cert, dirName, dns, ecKey, email, ip, nameConstraints, otherName, uri, X509_AT} from './x509-kit.js'
+import {
+  type KitCert,
+  baseChain,
+  cert,
+  dirName,
+  dns,
+  ecKey,
+  email,
+  ip,
+  nameConstraints,
+  otherName,
+  uri,
+  X509_AT,
+} from './x509-kit.js'
 
 type Chain = Awaited<ReturnType<typeof baseChain>>
-const run = (c: Chain, strict = false) => verifyChain({leaf: c.leaf, intermediates: [c.inter], roots: [c.root], at: X509_AT, strict})
+const run = (c: Chain, strict = false) =>
+  verifyChain({leaf: c.leaf, intermediates: [c.inter], roots: [c.root], at: X509_AT, strict})
 const verdict = (r: ReturnType<typeof run>) => ({valid: r.valid, code: r.errors[0]?.code})
 const OK = {valid: true, code: undefined}
 
@@ -30,9 +44,31 @@ describe('self-issued certificates (RFC 5280 §6.1, PKITS 4.5)', () => {
     const newKey = ecKey()
     const root = await cert({subject: 'CN=Root', key: rk, signer: rk, ca: true})
     // The old CA allows no intermediate below it: the self-issued rollover certificate does not count (§6.1.4 (l)).
-    const oldCa = await cert({subject: 'CN=CA', issuer: 'CN=Root', key: oldKey, signer: rk, ca: true, pathLen: 0, aki: root.ski})
-    const newWithOld = await cert({subject: 'CN=CA', issuer: 'CN=CA', key: newKey, signer: oldKey, ca: true, aki: oldCa.ski})
-    const leaf = await cert({subject: 'CN=leaf', issuer: 'CN=CA', key: ecKey(), signer: newKey, aki: newWithOld.ski, san: [dns('a.example')]})
+    const oldCa = await cert({
+      subject: 'CN=CA',
+      issuer: 'CN=Root',
+      key: oldKey,
+      signer: rk,
+      ca: true,
+      pathLen: 0,
+      aki: root.ski,
+    })
+    const newWithOld = await cert({
+      subject: 'CN=CA',
+      issuer: 'CN=CA',
+      key: newKey,
+      signer: oldKey,
+      ca: true,
+      aki: oldCa.ski,
+    })
+    const leaf = await cert({
+      subject: 'CN=leaf',
+      issuer: 'CN=CA',
+      key: ecKey(),
+      signer: newKey,
+      aki: newWithOld.ski,
+      san: [dns('a.example')],
+    })
     const r = verifyChain({leaf, intermediates: [oldCa, newWithOld], roots: [root], at: X509_AT})
     expect(verdict(r)).toEqual(OK)
     expect(r.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'intermediate', 'root'])
@@ -44,8 +80,24 @@ describe('self-issued certificates (RFC 5280 §6.1, PKITS 4.5)', () => {
     const newKey = ecKey()
     const spiffe = {san: [uri('spiffe://example.org')]}
     const root = await cert({subject: 'CN=Root', key: rk, signer: rk, ca: true, ...spiffe})
-    const oldCa = await cert({subject: 'CN=CA', issuer: 'CN=Root', key: oldKey, signer: rk, ca: true, aki: root.ski, ...spiffe})
-    const newWithOld = await cert({subject: 'CN=CA', issuer: 'CN=CA', key: newKey, signer: oldKey, ca: true, aki: oldCa.ski, ...spiffe})
+    const oldCa = await cert({
+      subject: 'CN=CA',
+      issuer: 'CN=Root',
+      key: oldKey,
+      signer: rk,
+      ca: true,
+      aki: root.ski,
+      ...spiffe,
+    })
+    const newWithOld = await cert({
+      subject: 'CN=CA',
+      issuer: 'CN=CA',
+      key: newKey,
+      signer: oldKey,
+      ca: true,
+      aki: oldCa.ski,
+      ...spiffe,
+    })
     const leaf = await cert({
       subject: 'CN=web',
       issuer: 'CN=CA',
@@ -55,7 +107,11 @@ describe('self-issued certificates (RFC 5280 §6.1, PKITS 4.5)', () => {
       san: [uri('spiffe://example.org/web')],
       sanCritical: true,
     })
-    const r = verifySvid({chain: [leaf, newWithOld, oldCa], bundles: singleBundleSet('example.org', [root]), at: X509_AT})
+    const r = verifySvid({
+      chain: [leaf, newWithOld, oldCa],
+      bundles: singleBundleSet('example.org', [root]),
+      at: X509_AT,
+    })
     expect({valid: r.valid, errors: r.errors}).toEqual({valid: true, errors: []})
     expect(r.warnings.filter((w) => w.includes('self-signed'))).toEqual([])
     expect(r.chain.map((c) => c.role)).toEqual(['leaf', 'intermediate', 'intermediate', 'root'])
@@ -65,7 +121,13 @@ describe('self-issued certificates (RFC 5280 §6.1, PKITS 4.5)', () => {
     const rk = ecKey()
     const ck = ecKey()
     const nk = ecKey()
-    const root = await cert({subject: 'CN=Root', key: rk, signer: rk, ca: true, nc: nameConstraints([dirName('CN=Root')])})
+    const root = await cert({
+      subject: 'CN=Root',
+      key: rk,
+      signer: rk,
+      ca: true,
+      nc: nameConstraints([dirName('CN=Root')]),
+    })
     const ca = await cert({subject: 'CN=Root', issuer: 'CN=Root', key: ck, signer: rk, ca: true, aki: root.ski})
     const leaf = await cert({subject: 'CN=elsewhere', issuer: 'CN=Root', key: nk, signer: ck, aki: ca.ski})
     const r = verifyChain({leaf, intermediates: [ca], roots: [root], at: X509_AT})
@@ -76,21 +138,43 @@ describe('self-issued certificates (RFC 5280 §6.1, PKITS 4.5)', () => {
 
 describe('IP name constraints on bytes (RFC 5280 §4.2.1.10)', () => {
   const v4 = nameConstraints([ip(10, 0, 0, 0, 255, 0, 0, 0)])
-  const v6 = nameConstraints([ip(0x20, 0x01, 0x0d, 0xb8, ...Array(12).fill(0), 0xff, 0xff, 0xff, 0xff, ...Array(12).fill(0))])
+  const v6 = nameConstraints([
+    ip(0x20, 0x01, 0x0d, 0xb8, ...Array(12).fill(0), 0xff, 0xff, 0xff, 0xff, ...Array(12).fill(0)),
+  ])
   it.each([
     ['permitted 10.0.0.0/8, SAN 10.1.2.3', v4, ip(10, 1, 2, 3), OK],
-    ['permitted 10.0.0.0/8, SAN 192.168.1.1', v4, ip(192, 168, 1, 1), {valid: false, code: 'name-constraint-violation'}],
+    [
+      'permitted 10.0.0.0/8, SAN 192.168.1.1',
+      v4,
+      ip(192, 168, 1, 1),
+      {valid: false, code: 'name-constraint-violation'},
+    ],
     [
       'excluded 10.0.0.0/8, SAN 10.1.2.3',
       nameConstraints(undefined, [ip(10, 0, 0, 0, 255, 0, 0, 0)]),
       ip(10, 1, 2, 3),
       {valid: false, code: 'name-constraint-violation'},
     ],
-    ['excluded 10.0.0.0/8, SAN 11.0.0.1', nameConstraints(undefined, [ip(10, 0, 0, 0, 255, 0, 0, 0)]), ip(11, 0, 0, 1), OK],
+    [
+      'excluded 10.0.0.0/8, SAN 11.0.0.1',
+      nameConstraints(undefined, [ip(10, 0, 0, 0, 255, 0, 0, 0)]),
+      ip(11, 0, 0, 1),
+      OK,
+    ],
     ['permitted 2001:db8::/32, SAN 2001:db8::1', v6, ip(0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1), OK],
-    ['permitted 2001:db8::/32, SAN 2001:db9::1', v6, ip(0x20, 0x01, 0x0d, 0xb9, ...Array(11).fill(0), 1), {valid: false, code: 'name-constraint-violation'}],
+    [
+      'permitted 2001:db8::/32, SAN 2001:db9::1',
+      v6,
+      ip(0x20, 0x01, 0x0d, 0xb9, ...Array(11).fill(0), 1),
+      {valid: false, code: 'name-constraint-violation'},
+    ],
     ['permitted IPv6 only, SAN IPv4', v6, ip(10, 1, 2, 3), {valid: false, code: 'name-constraint-violation'}],
-    ['a mask that is not a prefix', nameConstraints([ip(10, 0, 0, 0, 255, 0, 255, 0)]), ip(10, 1, 2, 3), {valid: false, code: 'name-constraint-invalid'}],
+    [
+      'a mask that is not a prefix',
+      nameConstraints([ip(10, 0, 0, 0, 255, 0, 255, 0)]),
+      ip(10, 1, 2, 3),
+      {valid: false, code: 'name-constraint-invalid'},
+    ],
   ])('%s', async (_n, nc, san, want) => {
     expect(verdict(run(await baseChain({inter: {nc}, leaf: {san: [san]}})))).toEqual(want)
   })
@@ -110,9 +194,24 @@ describe('DNS, email and URI constraints', () => {
       [dns('a b.example.com')],
       'name-constraint-violation',
     ],
-    ['an email constraint host admits that host only', nameConstraints([email('example.com')]), [email('u@mail.example.com')], 'name-constraint-violation'],
-    ['a URI constraint host admits that host only', nameConstraints([uri('example.com')]), [uri('https://sub.example.com/x')], 'name-constraint-violation'],
-    ['a URI without host under URI constraints', nameConstraints(undefined, [uri('example.com')]), [uri('urn:x:y')], 'name-constraint-violation'],
+    [
+      'an email constraint host admits that host only',
+      nameConstraints([email('example.com')]),
+      [email('u@mail.example.com')],
+      'name-constraint-violation',
+    ],
+    [
+      'a URI constraint host admits that host only',
+      nameConstraints([uri('example.com')]),
+      [uri('https://sub.example.com/x')],
+      'name-constraint-violation',
+    ],
+    [
+      'a URI without host under URI constraints',
+      nameConstraints(undefined, [uri('example.com')]),
+      [uri('urn:x:y')],
+      'name-constraint-violation',
+    ],
     [
       'a critical otherName subtree (a form svidkit does not evaluate)',
       nameConstraints([dns('example.com'), otherName()]),
@@ -133,7 +232,14 @@ describe('DNS, email and URI constraints', () => {
   it('within the constraints, all forms pass', async () => {
     const nc = nameConstraints([dns('example.com'), email('.example.com'), uri('.example.com')])
     expect(
-      verdict(run(await baseChain({inter: {nc}, leaf: {san: [dns('a.b.example.com'), email('u@m.example.com'), uri('spiffe://td.example.com/x')]}}))),
+      verdict(
+        run(
+          await baseChain({
+            inter: {nc},
+            leaf: {san: [dns('a.b.example.com'), email('u@m.example.com'), uri('spiffe://td.example.com/x')]},
+          }),
+        ),
+      ),
     ).toEqual(OK)
   })
 
@@ -168,7 +274,10 @@ describe('trust anchors are checked (OpenSSL refuses a non-CA anchor)', () => {
   it.each([
     ['non-critical basicConstraints', {bcCritical: false}],
     ['no basicConstraints but keyCertSign (OpenSSL accepts it as an anchor)', {bcCritical: null}],
-    ['a critical subjectKeyIdentifier', {omitSki: true, extra: [{oid: OID.subjectKeyIdentifier, critical: true, value: tlv(0x04, Buffer.alloc(20, 1))}]}],
+    [
+      'a critical subjectKeyIdentifier',
+      {omitSki: true, extra: [{oid: OID.subjectKeyIdentifier, critical: true, value: tlv(0x04, Buffer.alloc(20, 1))}]},
+    ],
     ['an empty subject', {subject: '', subjectDer: nameDer('')}],
   ] as [string, Partial<KitCert>][])('%s: accepted by default, refused by --strict', async (_n, root) => {
     const c = await baseChain({
@@ -190,7 +299,12 @@ describe('profile rules (RFC 5280 §4) and weak keys', () => {
     ],
     ['serial zero', {serial: '00'}, undefined, 'profile-violation'],
     ['a 21-octet serial', {serial: `01${'ab'.repeat(20)}`}, undefined, 'profile-violation'],
-    ['an empty extendedKeyUsage', {extra: [{oid: OID.extKeyUsage, critical: false, value: seq()}]}, undefined, 'profile-violation'],
+    [
+      'an empty extendedKeyUsage',
+      {extra: [{oid: OID.extKeyUsage, critical: false, value: seq()}]},
+      undefined,
+      'profile-violation',
+    ],
     ['no authorityKeyIdentifier', {aki: undefined}, undefined, 'profile-violation'],
   ])('leaf with %s', async (_n, leaf, byDefault, strict) => {
     const c = await baseChain({leaf: leaf as never})
@@ -221,7 +335,9 @@ describe('profile rules (RFC 5280 §4) and weak keys', () => {
     ['DSA', () => generateKeyPairSync('dsa', {modulusLength: 2048, divisorLength: 224}), 'weak-key', 'weak-key'],
   ])('leaf key %s', async (_n, key, byDefault, strict) => {
     const k = key()
-    const c = await baseChain({leaf: {key: {publicKey: new Uint8Array(k.publicKey.export({type: 'spki', format: 'der'}))}}})
+    const c = await baseChain({
+      leaf: {key: {publicKey: new Uint8Array(k.publicKey.export({type: 'spki', format: 'der'}))}},
+    })
     expect(verdict(run(c)).code).toBe(byDefault)
     expect(verdict(run(c, true)).code).toBe(strict)
   })
@@ -232,7 +348,10 @@ describe('name chaining (RFC 5280 §7.1)', () => {
   const printableName = (cn: string) => seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x13, Buffer.from(cn)))))
 
   it('an issuer that matches the CA subject only after case and white-space folding chains by default (with a warning), not with --strict', async () => {
-    const c = await baseChain({inter: {subjectDer: utf8Name('Issuing  CA')}, leaf: {issuerDer: printableName('issuing ca')}})
+    const c = await baseChain({
+      inter: {subjectDer: utf8Name('Issuing  CA')},
+      leaf: {issuerDer: printableName('issuing ca')},
+    })
     const r = run(c)
     expect(verdict(r)).toEqual(OK)
     expect(r.warnings.some((w) => w.includes('RFC 5280 §7.1'))).toBe(true)
@@ -240,23 +359,51 @@ describe('name chaining (RFC 5280 §7.1)', () => {
   })
 
   it('names that differ in more than case and white space never chain', async () => {
-    const c = await baseChain({inter: {subjectDer: utf8Name('Issuing CA')}, leaf: {issuerDer: printableName('Issuing CB')}})
+    const c = await baseChain({
+      inter: {subjectDer: utf8Name('Issuing CA')},
+      leaf: {issuerDer: printableName('Issuing CB')},
+    })
     expect(verdict(run(c))).toEqual({valid: false, code: 'untrusted-chain'})
   })
 
-  it.skipIf(!hasTool('openssl'))('openssl verify agrees on both (Go compares bytes and chains neither: docs/verification.md)', async (ctx) => {
-    const dir = tmpDir(ctx)
-    const opensslAccepts = (c: Chain) => {
-      writeFileSync(join(dir, 'root.pem'), certificatePem(c.root))
-      writeFileSync(join(dir, 'inter.pem'), certificatePem(c.inter))
-      writeFileSync(join(dir, 'leaf.pem'), certificatePem(c.leaf))
-      const at = String(X509_AT.getTime() / 1000)
-      return (
-        runTool('openssl', ['verify', '-attime', at, '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'inter.pem'), join(dir, 'leaf.pem')]).status ===
-        0
-      )
-    }
-    expect(opensslAccepts(await baseChain({inter: {subjectDer: utf8Name('Issuing  CA')}, leaf: {issuerDer: printableName('issuing ca')}}))).toBe(true)
-    expect(opensslAccepts(await baseChain({inter: {subjectDer: utf8Name('Issuing CA')}, leaf: {issuerDer: printableName('Issuing CB')}}))).toBe(false)
-  })
+  it.skipIf(!hasTool('openssl'))(
+    'openssl verify agrees on both (Go compares bytes and chains neither: docs/verification.md)',
+    async (ctx) => {
+      const dir = tmpDir(ctx)
+      const opensslAccepts = (c: Chain) => {
+        writeFileSync(join(dir, 'root.pem'), certificatePem(c.root))
+        writeFileSync(join(dir, 'inter.pem'), certificatePem(c.inter))
+        writeFileSync(join(dir, 'leaf.pem'), certificatePem(c.leaf))
+        const at = String(X509_AT.getTime() / 1000)
+        return (
+          runTool('openssl', [
+            'verify',
+            '-attime',
+            at,
+            '-CAfile',
+            join(dir, 'root.pem'),
+            '-untrusted',
+            join(dir, 'inter.pem'),
+            join(dir, 'leaf.pem'),
+          ]).status === 0
+        )
+      }
+      expect(
+        opensslAccepts(
+          await baseChain({
+            inter: {subjectDer: utf8Name('Issuing  CA')},
+            leaf: {issuerDer: printableName('issuing ca')},
+          }),
+        ),
+      ).toBe(true)
+      expect(
+        opensslAccepts(
+          await baseChain({
+            inter: {subjectDer: utf8Name('Issuing CA')},
+            leaf: {issuerDer: printableName('Issuing CB')},
+          }),
+        ),
+      ).toBe(false)
+    },
+  )
 })

@@ -33,7 +33,11 @@ interface Proc {
 /** Starts svidkit in a user's environment (no DEBUG, no colour, not vitest's NODE_ENV=test). */
 function svidkit(args: string[]): Proc {
   const {DEBUG: _debug, FORCE_COLOR: _color, NODE_ENV: _env, ...rest} = process.env
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {cwd: base(), env: {...rest, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    cwd: base(),
+    env: {...rest, NO_COLOR: '1'},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const lines: string[] = []
   let out = ''
   let err = ''
@@ -70,8 +74,13 @@ describe.concurrent('svidkit watch --json as a process', () => {
     const written = [doneOf((await rot({dir, ca, mode: 'atomic-rename'})).events)]
     const w = svidkit(['watch', dir, '--json', '--count', '3', '--debounce', '20ms', '--poll', '30s'])
     try {
-      const loaded = (d: RotateEvent) => () => parsed(w.lines).some((e) => e.type === 'rotation' && triple(e.sha256) === triple(d.sha256))
-      await until(loaded(written[0]), 15_000, () => `the initial set; stdout: ${w.lines.join('\n')} stderr: ${w.stderr()}`)
+      const loaded = (d: RotateEvent) => () =>
+        parsed(w.lines).some((e) => e.type === 'rotation' && triple(e.sha256) === triple(d.sha256))
+      await until(
+        loaded(written[0]),
+        15_000,
+        () => `the initial set; stdout: ${w.lines.join('\n')} stderr: ${w.stderr()}`,
+      )
       for (let i = 1; i <= 3; i++) {
         written.push(doneOf((await rot({dir, ca, mode: 'atomic-rename'})).events))
         await until(loaded(written[i]), 10_000, () => `rotation ${i}; stdout: ${w.lines.join('\n')}`)
@@ -91,7 +100,14 @@ describe.concurrent('svidkit watch --json as a process', () => {
     // Same clock in both processes: each load comes after its rotation's done event.
     for (const [i, e] of rotations.entries()) if (i > 0) expect(e.t).toBeGreaterThan(written[i].t)
     const summary = events.at(-1)!
-    expect(summary).toMatchObject({type: 'summary', strategy: 'reference', rotations: 4, finalState: 'valid', stale: false, exit: 0})
+    expect(summary).toMatchObject({
+      type: 'summary',
+      strategy: 'reference',
+      rotations: 4,
+      finalState: 'valid',
+      stale: false,
+      exit: 0,
+    })
     expect(events.filter((e) => e.type === 'summary')).toHaveLength(1)
     expect(w.stderr()).toBe('')
   })
@@ -181,7 +197,13 @@ describe.concurrent('svidkit watch --json as a process', () => {
     const events = parsed(w.lines)
     expect(events.map((e) => e.type).filter((t) => t !== 'rearm')).toEqual(['start', 'invalid', 'summary'])
     expect(events.find((e) => e.type === 'invalid')).toMatchObject({code: 'key-mismatch', trigger: 'start'})
-    expect(events.at(-1)).toMatchObject({type: 'summary', rotations: 0, finalState: 'invalid', exit: 6, invalid: {'key-mismatch': 1}})
+    expect(events.at(-1)).toMatchObject({
+      type: 'summary',
+      rotations: 0,
+      finalState: 'invalid',
+      exit: 6,
+      invalid: {'key-mismatch': 1},
+    })
     expect(STACK_LINE.test(w.stderr())).toBe(false)
   })
 

@@ -31,7 +31,8 @@ export async function startConsumer(
 ): Promise<Watched> {
   const events: WatchEvent[] = []
   // Naive consumers never read the bundle: they are matched on cert and key only.
-  const triple = (h: RotateEvent['sha256'] | WatchEvent['sha256']) => (strategy === 'reference' ? fullTriple(h) : `${h?.cert}/${h?.key}`)
+  const triple = (h: RotateEvent['sha256'] | WatchEvent['sha256']) =>
+    strategy === 'reference' ? fullTriple(h) : `${h?.cert}/${h?.key}`
   const waiters: {want: string; resolve: (e: WatchEvent) => void}[] = []
   const sink = (e: WatchEvent) => {
     events.push(e)
@@ -53,7 +54,10 @@ export async function startConsumer(
       const have = loads().find((e) => triple(e.sha256) === want)
       if (have) return Promise.resolve(have)
       return new Promise<WatchEvent>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${strategy} did not load ${what} within ${timeoutMs} ms; saw ${summarize(events)}`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`${strategy} did not load ${what} within ${timeoutMs} ms; saw ${summarize(events)}`)),
+          timeoutMs,
+        )
         waiters.push({
           want,
           resolve: (e) => {

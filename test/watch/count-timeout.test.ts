@@ -23,7 +23,11 @@ beforeAll(async () => {
 })
 
 const svidkit = (args: string[]) =>
-  spawnSync(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {encoding: 'utf8', timeout: 60_000, env: {...process.env, NO_COLOR: '1'}})
+  spawnSync(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {...process.env, NO_COLOR: '1'},
+  })
 
 describe('watch --count with --timeout', () => {
   it('the timeout before --count new sets: exit 6, the reason in the JSON summary', () => {
@@ -45,7 +49,12 @@ describe('watch --count with --timeout', () => {
   it('without --count the timeout ends a valid watch with exit 0 and no reason', () => {
     const r = svidkit(['watch', dir, '--timeout', '300ms', '--json'])
     expect(r.status, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({type: 'summary', expected: null, reason: null, exit: 0})
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      type: 'summary',
+      expected: null,
+      reason: null,
+      exit: 0,
+    })
   })
 
   it('--count new sets before the timeout: exit 0', async () => {

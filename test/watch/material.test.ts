@@ -12,7 +12,11 @@ import {tmpDir} from '../helpers/tmp.js'
 describe('readSet reads regular files only', () => {
   it.each([
     {name: 'a FIFO at the cert name', plant: (p: string) => execFileSync('mkfifo', [p]), what: 'FIFO'},
-    {name: 'a device at the cert name', plant: (p: string) => execFileSync('ln', ['-s', '/dev/zero', p]), what: 'character device'},
+    {
+      name: 'a device at the cert name',
+      plant: (p: string) => execFileSync('ln', ['-s', '/dev/zero', p]),
+      what: 'character device',
+    },
   ])('$name is not-a-regular-file', async ({plant, what}) => {
     const dir = tmpDir()
     const names = fileNames('spiffe-helper')

@@ -140,7 +140,10 @@ describe('naive consumers fail as rotation.md predicts; the reference one does n
         },
       })
       const detail = summarize(r.naive.events)
-      expect(r.naive.events.filter((e) => e.type === 'error' && e.code === 'watch-lost').length, detail).toBeGreaterThanOrEqual(1)
+      expect(
+        r.naive.events.filter((e) => e.type === 'error' && e.code === 'watch-lost').length,
+        detail,
+      ).toBeGreaterThanOrEqual(1)
       // No watch event ever loaded the new set: only the poll did.
       expect(
         r.naive.loads().map((e) => e.trigger),
@@ -159,7 +162,13 @@ describe('naive consumers fail as rotation.md predicts; the reference one does n
     const attempts: string[] = []
     let hit: Run | undefined
     for (let attempt = 1; attempt <= 3 && !hit; attempt++) {
-      const r = await scenario({strategy: 'chokidar', mode: 'spiffe-helper', rotations: 3, knobs: {truncateHoldMs: 20}, pauseMs: 300})
+      const r = await scenario({
+        strategy: 'chokidar',
+        mode: 'spiffe-helper',
+        rotations: 3,
+        knobs: {truncateHoldMs: 20},
+        pauseMs: 300,
+      })
       const codes = r.naive.invalid().map((e) => e.code)
       const missed = [1, 2, 3].filter((i) => !loadedIndexes(r.naive, r.written, true).includes(i))
       attempts.push(`attempt ${attempt}: missed rotations [${missed}]; ${summarize(r.naive.events)}`)
@@ -200,7 +209,14 @@ describe('naive imitations: faithful to rotation.md', () => {
     await rot({dir, ca, mode: 'kubelet'})
     const events: WatchEvent[] = []
     // watch-file: no watch event interferes; only the start read runs.
-    const c = createConsumer('watch-file', {dir, names: namesOf('kubelet'), clock: systemClock, sink: (e) => events.push(e), pollMs: 60_000, readGapMs: 150})
+    const c = createConsumer('watch-file', {
+      dir,
+      names: namesOf('kubelet'),
+      clock: systemClock,
+      sink: (e) => events.push(e),
+      pollMs: 60_000,
+      readGapMs: 150,
+    })
     const started = c.start()
     await delay(50) // the cert has been read; the key read comes 100 ms later
     await rot({dir, ca, mode: 'kubelet'})

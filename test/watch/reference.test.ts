@@ -43,7 +43,13 @@ const PLAIN: Scenario[] = MODES.map((mode) => ({name: `${mode} (no knobs)`, mode
 
 const RACES: Scenario[] = [
   // R1: new cert + old key for 30 ms; the 20 ms debounce fires inside the gap.
-  {name: 'atomic-rename --gap 30ms (R1)', mode: 'atomic-rename', rotations: 10, knobs: {gapMs: 30}, invalid: ['key-mismatch']},
+  {
+    name: 'atomic-rename --gap 30ms (R1)',
+    mode: 'atomic-rename',
+    rotations: 10,
+    knobs: {gapMs: 30},
+    invalid: ['key-mismatch'],
+  },
   // R2: each file is 0 bytes for 30 ms after open(O_TRUNC). A 0-byte bundle parses as an
   // empty bundle (spiffe-rules: valid, with a warning), so the consumer reports the empty B
   // as untrusted-chain, not bundle-invalid (reported as a deviation: raceOf calls it R3).
@@ -63,15 +69,45 @@ const RACES: Scenario[] = [
     invalid: 'any',
   },
   // R6: the names are absent for 300 ms each.
-  {name: 'unlink-create --absent-for 300ms (R6)', mode: 'unlink-create', rotations: 10, knobs: {absentForMs: 300}, invalid: ['file-not-found']},
+  {
+    name: 'unlink-create --absent-for 300ms (R6)',
+    mode: 'unlink-create',
+    rotations: 10,
+    knobs: {absentForMs: 300},
+    invalid: ['file-not-found'],
+  },
   // R7 with a gap so the cert/key mismatch between the two renames is observable.
-  {name: 'hardlink-backup --gap 30ms (R7, R1)', mode: 'hardlink-backup', rotations: 10, knobs: {gapMs: 30}, invalid: ['key-mismatch']},
+  {
+    name: 'hardlink-backup --gap 30ms (R7, R1)',
+    mode: 'hardlink-backup',
+    rotations: 10,
+    knobs: {gapMs: 30},
+    invalid: ['key-mismatch'],
+  },
   // R8: moved away, absent for 50 ms.
-  {name: 'move-away --absent-for 50ms (R8)', mode: 'move-away', rotations: 10, knobs: {absentForMs: 50}, invalid: ['file-not-found']},
+  {
+    name: 'move-away --absent-for 50ms (R8)',
+    mode: 'move-away',
+    rotations: 10,
+    knobs: {absentForMs: 50},
+    invalid: ['file-not-found'],
+  },
   // R5c: the link above the watched dir swaps; the old version dir is never removed.
-  {name: 'dir-symlink --keep-old-dirs (R5c)', mode: 'dir-symlink', rotations: 10, knobs: {keepOldDirs: true}, invalid: 'none'},
+  {
+    name: 'dir-symlink --keep-old-dirs (R5c)',
+    mode: 'dir-symlink',
+    rotations: 10,
+    knobs: {keepOldDirs: true},
+    invalid: 'none',
+  },
   // R5a/R5b: only ..data changes; the old dir goes 100 ms later.
-  {name: 'kubelet --cleanup-delay 100ms (R5a, R5b)', mode: 'kubelet', rotations: 10, knobs: {cleanupDelayMs: 100}, invalid: 'none'},
+  {
+    name: 'kubelet --cleanup-delay 100ms (R5a, R5b)',
+    mode: 'kubelet',
+    rotations: 10,
+    knobs: {cleanupDelayMs: 100},
+    invalid: 'none',
+  },
   // R3: leaf-only chain from a new intermediate, bundle with the intermediate 60 ms later.
   {
     name: 'atomic-rename --kind intermediate --intermediates-in-bundle --bundle-delay 60ms (R3)',
@@ -128,7 +164,9 @@ async function lockstep(s: Scenario, ctx: TestContext): Promise<void> {
   const codes = w.invalid().map((e) => String(e.code))
   if (s.invalid === 'none') expect(codes, detail).toEqual([])
   else if (s.invalid !== 'any') {
-    expect(codes.length, `${s.name}: expected invalid observations during the windows; saw ${detail}`).toBeGreaterThan(0)
+    expect(codes.length, `${s.name}: expected invalid observations during the windows; saw ${detail}`).toBeGreaterThan(
+      0,
+    )
     expect(
       codes.filter((c) => !(s.invalid as string[]).includes(c)),
       detail,

@@ -33,7 +33,14 @@ describe('watch human lines', () => {
     },
     {
       name: 'invalid',
-      e: {t: 5, type: 'invalid', strategy: 'reference', code: 'key-mismatch', message: 'x', trigger: 'retry'} as WatchEvent,
+      e: {
+        t: 5,
+        type: 'invalid',
+        strategy: 'reference',
+        code: 'key-mismatch',
+        message: 'x',
+        trigger: 'retry',
+      } as WatchEvent,
       line: '12:00:00.000Z invalid  [key-mismatch] x (retry; keeping the last good set)',
     },
   ])('$name', ({e, line}) => {

@@ -33,13 +33,19 @@ describe('workload-api serve (process)', () => {
 
     const second = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', WEB, '--socket', 'agent.sock'])
     expect(await second.exit).toBe(3)
-    expect(second.stderr).toMatch(/^error \[output-exists\]: socket ".*agent\.sock" is in use by another server\n {2}hint: /)
+    expect(second.stderr).toMatch(
+      /^error \[output-exists\]: socket ".*agent\.sock" is in use by another server\n {2}hint: /,
+    )
 
     p.child.kill('SIGTERM')
     expect(await p.exit).toBe(143)
     expect(await s.ended()).toMatchObject({code: grpc.status.OK})
     expect(existsSync(sock)).toBe(false)
-    expect(p.stdout).toContainEqual(expect.stringMatching(/^client-1: FetchX509SVID x1; 1 messages, 1 distinct SVID serials, 0 refused; streams ended OK$/))
+    expect(p.stdout).toContainEqual(
+      expect.stringMatching(
+        /^client-1: FetchX509SVID x1; 1 messages, 1 distinct SVID serials, 0 refused; streams ended OK$/,
+      ),
+    )
     expect(p.stderr).toBe('')
     client.close()
   })
@@ -53,7 +59,19 @@ describe('workload-api serve (process)', () => {
         {at: '400ms', do: 'stop'},
       ]),
     )
-    const p = start(['workload-api', 'serve', '--ca', 'ca', '--spiffe-id', WEB, '--socket', 'json.sock', '--plan', 'plan.json', '--json'])
+    const p = start([
+      'workload-api',
+      'serve',
+      '--ca',
+      'ca',
+      '--spiffe-id',
+      WEB,
+      '--socket',
+      'json.sock',
+      '--plan',
+      'plan.json',
+      '--json',
+    ])
     expect(await p.exit).toBe(0)
     const events = p.stdout.map((l) => JSON.parse(l) as {type: string})
     expect(events.map((e) => e.type)).toEqual(['listening', 'rotation', 'summary', 'stopped'])
@@ -76,8 +94,18 @@ describe('workload-api serve (process)', () => {
 
   const usage = [
     {name: '--kind without a timeline', args: ['--kind', 'root'], code: 'usage', exit: 2},
-    {name: '--ca-overlap without --kind root', args: ['--rotate-every', '1s', '--ca-overlap', 'none'], code: 'usage', exit: 2},
-    {name: '--bundle-delay with leaf rotations', args: ['--rotate-every', '1s', '--bundle-delay', '1s'], code: 'usage', exit: 2},
+    {
+      name: '--ca-overlap without --kind root',
+      args: ['--rotate-every', '1s', '--ca-overlap', 'none'],
+      code: 'usage',
+      exit: 2,
+    },
+    {
+      name: '--bundle-delay with leaf rotations',
+      args: ['--rotate-every', '1s', '--bundle-delay', '1s'],
+      code: 'usage',
+      exit: 2,
+    },
     {name: 'unknown defect', args: ['--defect', 'nope'], code: 'usage', exit: 2},
     {name: 'bad duration', args: ['--rotate-every', 'soon'], code: 'usage', exit: 2},
     {name: 'a zero --max-blocked', args: ['--max-blocked', '0s'], code: 'usage', exit: 2},
@@ -90,7 +118,12 @@ describe('workload-api serve (process)', () => {
       it(`${row.name}: exit ${row.exit}${json ? ' (--json)' : ''}`, async () => {
         const base = {'--ca': join(dir(), 'ca'), '--spiffe-id': WEB, '--socket': join(dir(), 'u.sock')}
         const given = new Set(row.args.filter((a) => a.startsWith('--')))
-        const args = ['workload-api', 'serve', ...Object.entries(base).flatMap(([k, v]) => (given.has(k) ? [] : [k, v])), ...row.args]
+        const args = [
+          'workload-api',
+          'serve',
+          ...Object.entries(base).flatMap(([k, v]) => (given.has(k) ? [] : [k, v])),
+          ...row.args,
+        ]
         const r = await runCli(json ? [...args, '--json'] : args)
         expectFailure(r, {exit: row.exit, code: row.code, json})
       })

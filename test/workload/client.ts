@@ -40,9 +40,20 @@ export interface Received<T> {
 }
 
 /** Opens a server stream and records it. */
-export function openStream<T>(client: grpc.Client, rpc: 'FetchX509SVID' | 'FetchX509Bundles' | 'FetchJWTBundles', md = header()): Received<T> {
-  const call = (client as unknown as Record<string, (req: object, md: grpc.Metadata) => grpc.ClientReadableStream<T>>)[rpc]({}, md)
-  const r: Received<T> = {messages: [], until: () => Promise.resolve(), ended: () => Promise.resolve({code: 0, details: ''}), cancel: () => call.cancel()}
+export function openStream<T>(
+  client: grpc.Client,
+  rpc: 'FetchX509SVID' | 'FetchX509Bundles' | 'FetchJWTBundles',
+  md = header(),
+): Received<T> {
+  const call = (client as unknown as Record<string, (req: object, md: grpc.Metadata) => grpc.ClientReadableStream<T>>)[
+    rpc
+  ]({}, md)
+  const r: Received<T> = {
+    messages: [],
+    until: () => Promise.resolve(),
+    ended: () => Promise.resolve({code: 0, details: ''}),
+    cancel: () => call.cancel(),
+  }
   const waiters: (() => void)[] = []
   const wake = () => waiters.splice(0).forEach((w) => w())
   call.on('data', (m: T) => {
@@ -63,12 +74,18 @@ export function openStream<T>(client: grpc.Client, rpc: 'FetchX509SVID' | 'Fetch
         } else waiters.push(check)
       }
       const timer = setTimeout(
-        () => reject(new Error(`timed out after ${ms}ms waiting for ${what} (got ${r.messages.length} messages, status ${JSON.stringify(r.status)})`)),
+        () =>
+          reject(
+            new Error(
+              `timed out after ${ms}ms waiting for ${what} (got ${r.messages.length} messages, status ${JSON.stringify(r.status)})`,
+            ),
+          ),
         ms,
       )
       check()
     })
-  r.until = (count, ms = 5000) => wait(() => r.messages.length >= count || r.status !== undefined, ms, `${count} messages`)
+  r.until = (count, ms = 5000) =>
+    wait(() => r.messages.length >= count || r.status !== undefined, ms, `${count} messages`)
   r.ended = async (ms = 5000) => {
     await wait(() => r.status !== undefined, ms, 'the end of the stream')
     return r.status!
@@ -77,10 +94,19 @@ export function openStream<T>(client: grpc.Client, rpc: 'FetchX509SVID' | 'Fetch
 }
 
 /** Makes a unary call and returns its status (OK and the response, or the error status). */
-export function unary(client: grpc.Client, rpc: string, req: object, md = header()): Promise<{code: grpc.status; details: string; response?: unknown}> {
+export function unary(
+  client: grpc.Client,
+  rpc: string,
+  req: object,
+  md = header(),
+): Promise<{code: grpc.status; details: string; response?: unknown}> {
   return new Promise((resolve) => {
-    ;(client as unknown as Record<string, (...args: unknown[]) => void>)[rpc](req, md, (err: grpc.ServiceError | null, response: unknown) => {
-      resolve(err ? {code: err.code, details: err.details} : {code: grpc.status.OK, details: '', response})
-    })
+    ;(client as unknown as Record<string, (...args: unknown[]) => void>)[rpc](
+      req,
+      md,
+      (err: grpc.ServiceError | null, response: unknown) => {
+        resolve(err ? {code: err.code, details: err.details} : {code: grpc.status.OK, details: '', response})
+      },
+    )
   })
 }

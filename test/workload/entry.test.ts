@@ -17,7 +17,17 @@ console.log(JSON.stringify({main: typeof main.issueSvid, afterMain, start: typeo
 `
 
 it('svidkit/workload-api exports the server; svidkit alone does not load gRPC', () => {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], {cwd: REPO, encoding: 'utf8', timeout: 30_000})
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
   expect(r.stderr).toBe('')
-  expect(JSON.parse(r.stdout)).toEqual({main: 'function', afterMain: false, start: 'function', header: 'workload.spiffe.io', afterWl: true})
+  expect(JSON.parse(r.stdout)).toEqual({
+    main: 'function',
+    afterMain: false,
+    start: 'function',
+    header: 'workload.spiffe.io',
+    afterWl: true,
+  })
 })

@@ -51,14 +51,19 @@ describe('stream faults', () => {
     const refused = openStream(client, 'FetchX509Bundles')
     expect(await refused.ended()).toEqual({code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable})
     expect((await firstAccepted(client)).svids).toHaveLength(1)
-    expect(events.filter((e) => e.type === 'fault' && e.fault === 'unavailable').map((e) => e.type === 'fault' && e.active)).toEqual([true, false])
+    expect(
+      events.filter((e) => e.type === 'fault' && e.fault === 'unavailable').map((e) => e.type === 'fault' && e.active),
+    ).toEqual([true, false])
     client.close()
   })
 
   it('unavailable from the start (unavailableMs)', async () => {
     const {api} = await serve({faults: {unavailableMs: 1500}})
     const client = workloadClient(api.socketPath)
-    expect(await openStream(client, 'FetchX509SVID').ended()).toEqual({code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable})
+    expect(await openStream(client, 'FetchX509SVID').ended()).toEqual({
+      code: grpc.status.UNAVAILABLE,
+      details: MESSAGES.unavailable,
+    })
     expect((await firstAccepted(client)).svids).toHaveLength(1)
     client.close()
   })
@@ -178,8 +183,12 @@ describe('material faults', () => {
     await b.until(2)
     expect(trusted(s.messages[2])).toBe(true)
     expect(s.messages[2].svids[0].x509_svid.equals(s.messages[1].svids[0].x509_svid)).toBe(true)
-    expect(serialOf(splitDer(b.messages[1].bundles[OWN])[0])).not.toBe(serialOf(splitDer(b.messages[0].bundles[OWN])[0]))
-    expect(events.filter((e) => e.type === 'fault' && e.fault === 'bundle-late').map((e) => e.type === 'fault' && e.active)).toEqual([true, true, false])
+    expect(serialOf(splitDer(b.messages[1].bundles[OWN])[0])).not.toBe(
+      serialOf(splitDer(b.messages[0].bundles[OWN])[0]),
+    )
+    expect(
+      events.filter((e) => e.type === 'fault' && e.fault === 'bundle-late').map((e) => e.type === 'fault' && e.active),
+    ).toEqual([true, true, false])
     client.close()
   })
 })

@@ -20,7 +20,9 @@ export function sharedAuthority(): Promise<Authority> {
 }
 
 /** Starts a server on a socket in a fresh temp dir; it is closed when the test finishes. */
-export async function serve(opts: Partial<WorkloadApiOptions> = {}): Promise<{api: WorkloadApiHandle; events: WorkloadEvent[]; dir: string}> {
+export async function serve(
+  opts: Partial<WorkloadApiOptions> = {},
+): Promise<{api: WorkloadApiHandle; events: WorkloadEvent[]; dir: string}> {
   const dir = tmpDir()
   const events: WorkloadEvent[] = []
   const api = await startWorkloadApi({

@@ -93,7 +93,10 @@ describe('workload-api serve against hostile clients', () => {
       const batch = await Promise.all(Array.from({length: 50}, (_, j) => garbageClient(sock, i + j)))
       for (const c of batch) c.destroy()
     }
-    expect(await eventually(() => connected() === N + 1 && disconnected() === N + 1), `${disconnected()} of ${connected()} connections released`).toBe(true)
+    expect(
+      await eventually(() => connected() === N + 1 && disconnected() === N + 1),
+      `${disconnected()} of ${connected()} connections released`,
+    ).toBe(true)
     expect(openFds(pid)).toBeLessThanOrEqual(baseline)
 
     // 2. Clients that send a malformed SETTINGS frame and keep their side open: the server closes them.
@@ -102,7 +105,9 @@ describe('workload-api serve against hostile clients', () => {
     for (const c of open) c.resume()
     let closed = 0
     for (const w of closedByServer) void w.then(() => closed++)
-    expect(await eventually(() => closed === open.length), `${closed} of ${open.length} closed by the server`).toBe(true)
+    expect(await eventually(() => closed === open.length), `${closed} of ${open.length} closed by the server`).toBe(
+      true,
+    )
     expect(await eventually(() => openFds(pid) <= baseline), `fds ${openFds(pid)}, baseline ${baseline}`).toBe(true)
 
     expect(await fetchSvid(sock)).toBe(WEB)
@@ -132,7 +137,10 @@ describe('slow readers (zero flow-control window)', () => {
     // The client reads again: what was queued arrives, then one message with the newest SVID.
     const newest = (await fetchMessage(api.socketPath)).serial
     slow.open()
-    expect(await eventually(() => slow.serials.every((s) => s.at(-1) === newest)), JSON.stringify(slow.serials.map((s) => s.length))).toBe(true)
+    expect(
+      await eventually(() => slow.serials.every((s) => s.at(-1) === newest)),
+      JSON.stringify(slow.serials.map((s) => s.length)),
+    ).toBe(true)
     expect(api.stats()).toMatchObject({blockedStreams: 0, queuedBytes: 0})
     for (const s of slow.serials) expect(s.length).toBeLessThanOrEqual(18)
   })
@@ -157,7 +165,9 @@ describe('slow readers (zero flow-control window)', () => {
     expect(reading.status).toBeUndefined()
     await api.close()
     const summary = events.find((e) => e.type === 'summary')
-    expect(summary?.type === 'summary' && summary.slowReaders.closedBlockedStreams).toBe(api.stats().closedBlockedStreams)
+    expect(summary?.type === 'summary' && summary.slowReaders.closedBlockedStreams).toBe(
+      api.stats().closedBlockedStreams,
+    )
   })
 })
 
@@ -168,13 +178,17 @@ describe('slow readers, the process', () => {
 
   it('300 non-reading streams and --rotate-every 50ms: resident memory stops growing (main grew by about 1.7 KB per stream and rotation)', async () => {
     const sock = join(dir(), 'rss.sock')
-    const p = startSvidkit(['workload-api', 'serve', '--ca', 'ca2', '--spiffe-id', WEB, '--socket', sock, '--rotate-every', '50ms'], dir())
+    const p = startSvidkit(
+      ['workload-api', 'serve', '--ca', 'ca2', '--spiffe-id', WEB, '--socket', sock, '--rotate-every', '50ms'],
+      dir(),
+    )
     onTestFinished(() => void p.child.kill('SIGKILL'))
     await p.line(/^SPIFFE_ENDPOINT_SOCKET=/)
     const slow = [0, 1, 2].map(() => slowClient(sock, 100))
     onTestFinished(() => slow.forEach((c) => c.close()))
     const rotations = () => p.stdout.filter((l) => / rotation \d+ /.test(l)).length
-    const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'))?.[1]) / 1024
+    const rssMb = () =>
+      Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'))?.[1]) / 1024
     // The heap settles during the first rotations (about 11 MB); measure after that.
     expect(await eventually(() => rotations() >= 80, 800)).toBe(true)
     const before = rssMb()
@@ -182,7 +196,10 @@ describe('slow readers, the process', () => {
     expect(await eventually(() => rotations() >= from + 120, 800)).toBe(true)
     const growth = rssMb() - before
     // Unbounded queues would add 300 streams x 120 rotations x 1.7 KB = 61 MB; allow a third of it for GC noise.
-    expect(growth, `rss ${before.toFixed(1)} MB, +${growth.toFixed(1)} MB over ${rotations() - from} rotations`).toBeLessThan(20)
+    expect(
+      growth,
+      `rss ${before.toFixed(1)} MB, +${growth.toFixed(1)} MB over ${rotations() - from} rotations`,
+    ).toBeLessThan(20)
   }, 90_000)
 })
 

@@ -56,7 +56,10 @@ describe('JWT-SVID profile', () => {
 
     const v = await unary(client, 'ValidateJWTSVID', {audience: 'svc-b', svid: token})
     expect(v.code).toBe(grpc.status.OK)
-    const resp = v.response as {spiffe_id: string; claims: {fields: Record<string, {stringValue?: string; listValue?: {values: {stringValue: string}[]}}>}}
+    const resp = v.response as {
+      spiffe_id: string
+      claims: {fields: Record<string, {stringValue?: string; listValue?: {values: {stringValue: string}[]}}>}
+    }
     expect(resp.spiffe_id).toBe(WEB)
     expect(resp.claims.fields.sub.stringValue).toBe(WEB)
     expect(resp.claims.fields.aud.listValue?.values.map((x) => x.stringValue)).toEqual(['svc-a', 'svc-b'])
@@ -67,7 +70,13 @@ describe('JWT-SVID profile', () => {
   })
 
   const refusals = [
-    {name: 'FetchJWTSVID without audience', rpc: 'FetchJWTSVID', req: {audience: []}, code: grpc.status.INVALID_ARGUMENT, message: MESSAGES.audience},
+    {
+      name: 'FetchJWTSVID without audience',
+      rpc: 'FetchJWTSVID',
+      req: {audience: []},
+      code: grpc.status.INVALID_ARGUMENT,
+      message: MESSAGES.audience,
+    },
     {
       name: 'FetchJWTSVID for an identity not served',
       rpc: 'FetchJWTSVID',
@@ -75,8 +84,20 @@ describe('JWT-SVID profile', () => {
       code: grpc.status.PERMISSION_DENIED,
       message: MESSAGES.noIdentity,
     },
-    {name: 'ValidateJWTSVID without audience', rpc: 'ValidateJWTSVID', req: {svid: 'a.b.c'}, code: grpc.status.INVALID_ARGUMENT, message: MESSAGES.audience},
-    {name: 'ValidateJWTSVID without svid', rpc: 'ValidateJWTSVID', req: {audience: 'x'}, code: grpc.status.INVALID_ARGUMENT, message: MESSAGES.svid},
+    {
+      name: 'ValidateJWTSVID without audience',
+      rpc: 'ValidateJWTSVID',
+      req: {svid: 'a.b.c'},
+      code: grpc.status.INVALID_ARGUMENT,
+      message: MESSAGES.audience,
+    },
+    {
+      name: 'ValidateJWTSVID without svid',
+      rpc: 'ValidateJWTSVID',
+      req: {audience: 'x'},
+      code: grpc.status.INVALID_ARGUMENT,
+      message: MESSAGES.svid,
+    },
     {
       name: 'ValidateJWTSVID of garbage',
       rpc: 'ValidateJWTSVID',
@@ -122,7 +143,9 @@ describe('JWT-SVID profile', () => {
   it('the header, unavailable and permission-denied apply to the JWT RPCs too; empty-bundle empties the JWKS', async () => {
     const {api} = await serve()
     const client = workloadClient(api.socketPath)
-    expect((await unary(client, 'FetchJWTSVID', {audience: ['x']}, header(null))).code).toBe(grpc.status.INVALID_ARGUMENT)
+    expect((await unary(client, 'FetchJWTSVID', {audience: ['x']}, header(null))).code).toBe(
+      grpc.status.INVALID_ARGUMENT,
+    )
     const b = openStream<{bundles: Record<string, Buffer>}>(client, 'FetchJWTBundles')
     await b.until(1)
     await api.apply({do: 'empty-bundle'})

@@ -1,5 +1,14 @@
 /** The plan format, the timeline it drives, the Unix socket rules and the per-client summary. */
-import {chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync, existsSync} from 'node:fs'
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs'
 import {Server} from 'node:net'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
@@ -41,18 +50,44 @@ describe('plan format', () => {
       {atMs: 1000, do: 'unavailable', forMs: 3000},
       {atMs: 2000, do: 'close-streams'},
     ])
-    expect(parsePlan('[{"at": "0", "do": "defect", "name": "expired"}]', 'p')).toEqual([{atMs: 0, do: 'defect', name: 'expired'}])
+    expect(parsePlan('[{"at": "0", "do": "defect", "name": "expired"}]', 'p')).toEqual([
+      {atMs: 0, do: 'defect', name: 'expired'},
+    ])
   })
 
   const bad = [
     {name: 'not JSON', input: '{', message: /^plan "p" is not valid JSON/},
     {name: 'no list', input: '{"x": 1}', message: /^plan "p" holds no step list$/},
-    {name: 'unknown action', input: '[{"at": "1s", "do": "explode"}]', message: /^plan "p" step 1: unknown action "explode"/},
-    {name: 'bad duration', input: '[{"at": "soon", "do": "push"}]', message: /^plan "p" step 1: invalid duration "soon" in "at"$/},
-    {name: 'missing for', input: '[{"at": "1s", "do": "unavailable"}]', message: /^plan "p" step 1: "for" must be a Go duration/},
-    {name: 'unknown field', input: '[{"at": "1s", "do": "push", "kind": "root"}]', message: /^plan "p" step 1: unknown field "kind" for "push"$/},
-    {name: 'unknown defect', input: '[{"at": "1s", "do": "defect", "name": "nope"}]', message: /^plan "p" step 1: unknown defect "nope"$/},
-    {name: 'bad kind', input: '[{"at": "1s", "do": "rotate", "kind": "branch"}]', message: /^plan "p" step 1: invalid kind "branch"$/},
+    {
+      name: 'unknown action',
+      input: '[{"at": "1s", "do": "explode"}]',
+      message: /^plan "p" step 1: unknown action "explode"/,
+    },
+    {
+      name: 'bad duration',
+      input: '[{"at": "soon", "do": "push"}]',
+      message: /^plan "p" step 1: invalid duration "soon" in "at"$/,
+    },
+    {
+      name: 'missing for',
+      input: '[{"at": "1s", "do": "unavailable"}]',
+      message: /^plan "p" step 1: "for" must be a Go duration/,
+    },
+    {
+      name: 'unknown field',
+      input: '[{"at": "1s", "do": "push", "kind": "root"}]',
+      message: /^plan "p" step 1: unknown field "kind" for "push"$/,
+    },
+    {
+      name: 'unknown defect',
+      input: '[{"at": "1s", "do": "defect", "name": "nope"}]',
+      message: /^plan "p" step 1: unknown defect "nope"$/,
+    },
+    {
+      name: 'bad kind',
+      input: '[{"at": "1s", "do": "rotate", "kind": "branch"}]',
+      message: /^plan "p" step 1: invalid kind "branch"$/,
+    },
   ]
   for (const row of bad) {
     it(`rejects a plan: ${row.name}`, () => {
@@ -68,7 +103,10 @@ describe('plan format', () => {
   }
 
   it('identity and federate values', () => {
-    expect(parseIdentity('spiffe://example.org/web#internal')).toEqual({spiffeId: 'spiffe://example.org/web', hint: 'internal'})
+    expect(parseIdentity('spiffe://example.org/web#internal')).toEqual({
+      spiffeId: 'spiffe://example.org/web',
+      hint: 'internal',
+    })
     expect(parseIdentity('spiffe://example.org/web')).toEqual({spiffeId: 'spiffe://example.org/web', hint: ''})
     expect(parseFederate('partner.org=b.pem')).toEqual({trustDomain: 'partner.org', path: 'b.pem'})
     expect(() => parseFederate('b.pem')).toThrow('invalid --federate "b.pem"')
@@ -88,13 +126,18 @@ describe('rotations that could only fail later are refused at start', () => {
       name: 'a plan leaf rotation with a bundle delay',
       opts: {plan: parsePlan('[{"at": "1s", "do": "rotate", "bundleDelay": "1s"}]', 'p')},
       noIntermediate: false,
-      message: 'a bundle delay needs a CA rotation (kind intermediate or root): a leaf rotation does not change the bundle',
+      message:
+        'a bundle delay needs a CA rotation (kind intermediate or root): a leaf rotation does not change the bundle',
     },
   ]
   for (const row of rows) {
     it(row.name, async () => {
-      const ca = row.noIntermediate ? (await createAuthority({trustDomain: 'example.org', intermediates: 0})).authority : await sharedAuthority()
-      const f = await failure(startWorkloadApi({ca, identities: [WEB], socketPath: join(tmpDir(), 'a.sock'), ...row.opts}))
+      const ca = row.noIntermediate
+        ? (await createAuthority({trustDomain: 'example.org', intermediates: 0})).authority
+        : await sharedAuthority()
+      const f = await failure(
+        startWorkloadApi({ca, identities: [WEB], socketPath: join(tmpDir(), 'a.sock'), ...row.opts}),
+      )
       expect(f).toEqual({code: 'usage', exit: 2, message: row.message})
     })
   }
@@ -104,7 +147,10 @@ describe('a plan drives the server', () => {
   it('rotate, close streams, stop: the client sees two messages and an OK end; summary and stop follow', async () => {
     let stopped = 0
     const {api, events} = await serve({
-      plan: parsePlan('[{"at":"1500ms","do":"rotate"},{"at":"1700ms","do":"close-streams"},{"at":"1800ms","do":"stop"}]', 'p'),
+      plan: parsePlan(
+        '[{"at":"1500ms","do":"rotate"},{"at":"1700ms","do":"close-streams"},{"at":"1800ms","do":"stop"}]',
+        'p',
+      ),
       onStop: () => stopped++,
     })
     const client = workloadClient(api.socketPath)
@@ -116,7 +162,13 @@ describe('a plan drives the server', () => {
     expect(stopped).toBe(1)
     const summary = events.find((e) => e.type === 'summary')
     expect(summary?.type === 'summary' && summary.clients).toEqual([
-      expect.objectContaining({client: 'client-1', requests: {FetchX509SVID: 1}, rejected: 0, messages: 2, endings: ['OK']}),
+      expect.objectContaining({
+        client: 'client-1',
+        requests: {FetchX509SVID: 1},
+        rejected: 0,
+        messages: 2,
+        endings: ['OK'],
+      }),
     ])
     expect(summary?.type === 'summary' && summary.clients[0].serials).toHaveLength(2)
     expect(events.at(-1)).toMatchObject({type: 'stopped', reason: 'plan stop step'})
@@ -178,8 +230,16 @@ describe('the Unix socket', () => {
   })
 
   const refusals = [
-    {name: 'a regular file', make: (p: string) => writeFileSync(p, 'x'), message: /^refusing to replace ".*": it exists and is not a socket$/},
-    {name: 'a directory', make: (p: string) => mkdirSync(p), message: /^refusing to replace ".*": it exists and is not a socket$/},
+    {
+      name: 'a regular file',
+      make: (p: string) => writeFileSync(p, 'x'),
+      message: /^refusing to replace ".*": it exists and is not a socket$/,
+    },
+    {
+      name: 'a directory',
+      make: (p: string) => mkdirSync(p),
+      message: /^refusing to replace ".*": it exists and is not a socket$/,
+    },
   ]
   for (const row of refusals) {
     it(`refuses to replace ${row.name} (exit 3)`, async () => {
@@ -194,12 +254,20 @@ describe('the Unix socket', () => {
 
   it('refuses a socket another server answers on (exit 3)', async () => {
     const {api} = await serve()
-    const f = await failure(startWorkloadApi({ca: await sharedAuthority(), identities: [WEB], socketPath: api.socketPath}))
-    expect(f).toEqual({code: 'output-exists', exit: 3, message: `socket "${api.socketPath}" is in use by another server`})
+    const f = await failure(
+      startWorkloadApi({ca: await sharedAuthority(), identities: [WEB], socketPath: api.socketPath}),
+    )
+    expect(f).toEqual({
+      code: 'output-exists',
+      exit: 3,
+      message: `socket "${api.socketPath}" is in use by another server`,
+    })
   })
 
   it('refuses a path longer than a socket address holds (exit 3)', async () => {
-    const f = await failure(startWorkloadApi({ca: await sharedAuthority(), identities: [WEB], socketPath: join(tmpDir(), 'x'.repeat(120))}))
+    const f = await failure(
+      startWorkloadApi({ca: await sharedAuthority(), identities: [WEB], socketPath: join(tmpDir(), 'x'.repeat(120))}),
+    )
     expect(f).toMatchObject({code: 'output-not-writable', exit: 3})
   })
 })

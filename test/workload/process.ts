@@ -19,7 +19,13 @@ export interface Proc {
 /** Starts `svidkit <args>` in `cwd` (killed by SIGKILL when a `line` wait times out). */
 export function startSvidkit(args: string[], cwd: string): Proc {
   const child = spawn(process.execPath, [BIN, ...args], {cwd, stdio: ['ignore', 'pipe', 'pipe']})
-  const p: Proc = {child, stdout: [], stderr: '', exit: new Promise((r) => child.once('close', (code) => r(code))), line: () => Promise.resolve('')}
+  const p: Proc = {
+    child,
+    stdout: [],
+    stderr: '',
+    exit: new Promise((r) => child.once('close', (code) => r(code))),
+    line: () => Promise.resolve(''),
+  }
   let buf = ''
   const waiters: (() => void)[] = []
   child.stdout!.on('data', (d: Buffer) => {

@@ -81,10 +81,20 @@ it('messages, fields and methods match the upstream workload.proto', () => {
   const ours = Object.keys(def).filter((k) => !k.startsWith('google.') && k !== 'SpiffeWorkloadAPI')
   expect(ours.sort()).toEqual(Object.keys(UPSTREAM).sort())
   for (const [name, fields] of Object.entries(UPSTREAM)) {
-    const got = (def[name] as MessageDef).type.field.map((f) => [f.name, f.number, f.type, f.label === 'LABEL_REPEATED'])
+    const got = (def[name] as MessageDef).type.field.map((f) => [
+      f.name,
+      f.number,
+      f.type,
+      f.label === 'LABEL_REPEATED',
+    ])
     expect({name, fields: got}).toEqual({name, fields})
   }
   const service = def.SpiffeWorkloadAPI as Record<string, MethodDef>
-  const methods = Object.values(service).map((m) => [m.path, m.requestType.type.name, m.responseType.type.name, m.responseStream && !m.requestStream])
+  const methods = Object.values(service).map((m) => [
+    m.path,
+    m.requestType.type.name,
+    m.responseType.type.name,
+    m.responseStream && !m.requestStream,
+  ])
   expect(methods).toEqual(METHODS)
 })

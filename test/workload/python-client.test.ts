@@ -20,7 +20,10 @@ const missing = [
   ok('sh', ['-c', 'command -v grpc_python_plugin']) ? undefined : 'protobuf-compiler-grpc',
   ok('openssl', ['version']) ? undefined : 'openssl',
 ].filter(Boolean)
-if (missing.length > 0) console.warn(`skipping the python3-grpcio Workload API client test: install the Debian packages ${missing.join(', ')}`)
+if (missing.length > 0)
+  console.warn(
+    `skipping the python3-grpcio Workload API client test: install the Debian packages ${missing.join(', ')}`,
+  )
 
 function openssl(args: string[]): string {
   const r = spawnSync('openssl', args, {encoding: 'utf8'})
@@ -53,7 +56,9 @@ describe.skipIf(missing.length > 0)('python3-grpcio client', () => {
     expect(gen.status).toBe(0)
 
     const {api} = await serve({identities: [`${WEB}#internal`]})
-    const child = spawn(PYTHON, [join(REPO, 'test/workload/python_client.py'), stubs, api.socketPath, work], {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(PYTHON, [join(REPO, 'test/workload/python_client.py'), stubs, api.socketPath, work], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const lines: Record<string, unknown>[] = []
     let stderr = ''
     let rotated = false
@@ -74,8 +79,15 @@ describe.skipIf(missing.length > 0)('python3-grpcio client', () => {
     expect({code, stderr}).toEqual({code: 0, stderr: ''})
 
     const messages = lines.filter((l) => l.event === 'message') as unknown as PyMessage[]
-    expect(messages.map((m) => m.svids.map((s) => [s.spiffeId, s.hint, s.chainLength]))).toEqual([[[WEB, 'internal', 2]], [[WEB, 'internal', 2]]])
-    expect(lines.find((l) => l.event === 'no-header')).toEqual({event: 'no-header', code: 'INVALID_ARGUMENT', details: 'security header missing from request'})
+    expect(messages.map((m) => m.svids.map((s) => [s.spiffeId, s.hint, s.chainLength]))).toEqual([
+      [[WEB, 'internal', 2]],
+      [[WEB, 'internal', 2]],
+    ])
+    expect(lines.find((l) => l.event === 'no-header')).toEqual({
+      event: 'no-header',
+      code: 'INVALID_ARGUMENT',
+      details: 'security header missing from request',
+    })
     // PyJWT verified the JWT-SVID with the key of FetchJWTBundles; ValidateJWTSVID agreed.
     expect(lines.find((l) => l.event === 'jwt')).toEqual({
       event: 'jwt',
@@ -104,9 +116,16 @@ describe.skipIf(missing.length > 0)('python3-grpcio client', () => {
       pem(leaf, 'leaf.pem')
       pem(join(d, 'cert-1.der'), 'intermediate.pem')
       pem(join(d, 'bundle.der'), 'bundle.pem')
-      expect(openssl(['verify', '-CAfile', join(d, 'bundle.pem'), '-untrusted', join(d, 'intermediate.pem'), join(d, 'leaf.pem')])).toBe(
-        `${join(d, 'leaf.pem')}: OK\n`,
-      )
+      expect(
+        openssl([
+          'verify',
+          '-CAfile',
+          join(d, 'bundle.pem'),
+          '-untrusted',
+          join(d, 'intermediate.pem'),
+          join(d, 'leaf.pem'),
+        ]),
+      ).toBe(`${join(d, 'leaf.pem')}: OK\n`)
     }
     expect(new Set(serials).size).toBe(2)
   })

@@ -19,7 +19,10 @@ describe('FetchX509SVID and FetchX509Bundles', () => {
     const dir0 = (await serve({identities: [`${WEB}#internal`, `spiffe://${TD}/db#`]})).dir
     const fedFile = join(dir0, 'partner.pem')
     writeFileSync(fedFile, toPemBundle(bundleAuthorities(partner)))
-    const {api} = await serve({identities: [`${WEB}#internal`, `spiffe://${TD}/db`], federate: [{trustDomain: 'partner.org', path: fedFile}]})
+    const {api} = await serve({
+      identities: [`${WEB}#internal`, `spiffe://${TD}/db`],
+      federate: [{trustDomain: 'partner.org', path: fedFile}],
+    })
     const client = workloadClient(api.socketPath)
     const svid = openStream<X509SvidResponse>(client, 'FetchX509SVID')
     const bundles = openStream<X509BundlesResponse>(client, 'FetchX509Bundles')
@@ -42,7 +45,9 @@ describe('FetchX509SVID and FetchX509Bundles', () => {
       expect(chain[1].verify(b[0].publicKey)).toBe(true)
     }
     expect(Object.keys(m.federated_bundles)).toEqual(['spiffe://partner.org'])
-    expect(splitDer(m.federated_bundles['spiffe://partner.org'])[0].fingerprint256).toBe(partner.roots[0].cert.node.fingerprint256)
+    expect(splitDer(m.federated_bundles['spiffe://partner.org'])[0].fingerprint256).toBe(
+      partner.roots[0].cert.node.fingerprint256,
+    )
     expect(Object.keys(bundles.messages[0].bundles).sort()).toEqual(['spiffe://example.org', 'spiffe://partner.org'])
     client.close()
   })
@@ -58,14 +63,18 @@ describe('FetchX509SVID and FetchX509Bundles', () => {
     await svid.until(2)
     const serials = svid.messages.map((m) => serialOf(splitDer(m.svids[0].x509_svid)[0]))
     expect(new Set(serials).size).toBe(2)
-    expect(keyBelongs(svid.messages[1].svids[0].x509_svid_key, splitDer(svid.messages[1].svids[0].x509_svid)[0])).toBe(true)
+    expect(keyBelongs(svid.messages[1].svids[0].x509_svid_key, splitDer(svid.messages[1].svids[0].x509_svid)[0])).toBe(
+      true,
+    )
     await api.rotate({kind: 'root', overlap: 'add'})
     await svid.until(3)
     await bundles.until(2)
     expect(splitDer(bundles.messages[1].bundles[`spiffe://${TD}`])).toHaveLength(2)
     expect(bundles.messages).toHaveLength(2) // the leaf rotation sent nothing on the bundle stream
     const sent = events.filter((e) => e.type === 'message' && e.rpc === 'FetchX509SVID')
-    expect(sent.map((e) => (e.type === 'message' ? e.svids?.[0].serial : ''))).toEqual(svid.messages.map((m) => serialOf(splitDer(m.svids[0].x509_svid)[0])))
+    expect(sent.map((e) => (e.type === 'message' ? e.svids?.[0].serial : ''))).toEqual(
+      svid.messages.map((m) => serialOf(splitDer(m.svids[0].x509_svid)[0])),
+    )
     client.close()
   })
 

@@ -25,7 +25,10 @@ export interface SlowClient {
 
 /** Opens `streams` FetchX509SVID streams on one connection with a zero window. */
 export function slowClient(socketPath: string, streams: number): SlowClient {
-  const session = connect('http://localhost', {createConnection: () => createConnection(socketPath), settings: {initialWindowSize: 0}})
+  const session = connect('http://localhost', {
+    createConnection: () => createConnection(socketPath),
+    settings: {initialWindowSize: 0},
+  })
   session.on('error', () => {})
   const closed = new Promise<void>((r) => session.once('close', () => r()))
   const serials: string[][] = []
@@ -45,7 +48,9 @@ export function slowClient(socketPath: string, streams: number): SlowClient {
       buf = Buffer.concat([buf, d])
       while (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
         const len = buf.readUInt32BE(1)
-        const m = X509SVIDResponse.toObject(X509SVIDResponse.decode(buf.subarray(5, 5 + len))) as {svids: {x509Svid: Uint8Array}[]}
+        const m = X509SVIDResponse.toObject(X509SVIDResponse.decode(buf.subarray(5, 5 + len))) as {
+          svids: {x509Svid: Uint8Array}[]
+        }
         got.push(serialOf(splitDer(Buffer.from(m.svids[0].x509Svid))[0]))
         buf = buf.subarray(5 + len)
       }

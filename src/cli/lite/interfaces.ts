@@ -69,16 +69,29 @@ export type FlagValue<T, O> = O extends {multiple: true}
       : T | undefined
 
 /** oclif's ParserOutput without the fields the lite parser does not fill (raw, metadata, nonExistentFlags). */
-export type ParserOutput<F extends FlagOutput = FlagOutput, B extends FlagOutput = FlagOutput, A extends ArgOutput = ArgOutput> = Pick<
-  Oclif.ParserOutput<F, B, A>,
-  'args' | 'argv' | 'flags'
->
+export type ParserOutput<
+  F extends FlagOutput = FlagOutput,
+  B extends FlagOutput = FlagOutput,
+  A extends ArgOutput = ArgOutput,
+> = Pick<Oclif.ParserOutput<F, B, A>, 'args' | 'argv' | 'flags'>
 
 /** oclif's parse Input, limited to what the lite parser reads. */
-export type Input<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput> = Pick<Oclif.Input<F, B, A>, 'args' | 'enableJsonFlag' | 'flags' | 'strict'>
+export type Input<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput> = Pick<
+  Oclif.Input<F, B, A>,
+  'args' | 'enableJsonFlag' | 'flags' | 'strict'
+>
 
 /** Parsed flags or arguments by name (oclif's FlagOutput and ArgOutput, without their `any`). */
 export type FlagOutput = Record<string, unknown>
 export type ArgOutput = Record<string, unknown>
 
-export type {Arg, ArgInput, BooleanFlag, Flag, FlagInput, InferredArgs, InferredFlags, OptionFlag} from '@oclif/core/interfaces'
+export type {
+  Arg,
+  ArgInput,
+  BooleanFlag,
+  Flag,
+  FlagInput,
+  InferredArgs,
+  InferredFlags,
+  OptionFlag,
+} from '@oclif/core/interfaces'

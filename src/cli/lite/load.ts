@@ -64,7 +64,8 @@ function readCache(file: string): Buffer | undefined {
 export function loadBundle(file: string): LoadedBundle {
   const source = readFileSync(file)
   const cache = readCache(file)
-  const cachedData = cache && digest(source).equals(cache.subarray(0, HASH_BYTES)) ? cache.subarray(HASH_BYTES) : undefined
+  const cachedData =
+    cache && digest(source).equals(cache.subarray(0, HASH_BYTES)) ? cache.subarray(HASH_BYTES) : undefined
   // A bundle holds no import() (scripts/bundle.js refuses one): a vm.Script has no loader for it.
   const script = new Script(Module.wrap(source.toString('utf8')), {filename: file, cachedData})
   const require = createRequire(file)
@@ -74,7 +75,11 @@ export function loadBundle(file: string): LoadedBundle {
   const wrapper = script.runInThisContext() as (...a: unknown[]) => void
   wrapper.call(mod.exports, mod.exports, require, mod, file, dirname(file))
   mod.loaded = true
-  return {exports: mod.exports as Record<string, unknown>, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected}
+  return {
+    exports: mod.exports as Record<string, unknown>,
+    script,
+    cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
+  }
 }
 
 /**

@@ -48,7 +48,8 @@ export type * as Interfaces from './interfaces.js'
 /* eslint-disable @typescript-eslint/no-empty-object-type */
 const optionFlag = (o: object, kind: LiteFlag['kind']) => ({...o, type: 'option', kind}) as LiteFlag as unknown
 export const Flags = {
-  string: <const O extends LiteStringOptions = {}>(o?: Only<O, keyof LiteStringOptions>) => optionFlag(o ?? {}, 'string') as OptionFlag<FlagValue<string, O>>,
+  string: <const O extends LiteStringOptions = {}>(o?: Only<O, keyof LiteStringOptions>) =>
+    optionFlag(o ?? {}, 'string') as OptionFlag<FlagValue<string, O>>,
   integer: <const O extends LiteIntegerOptions = {}>(o?: Only<O, keyof LiteIntegerOptions>) =>
     optionFlag(o ?? {}, 'integer') as OptionFlag<FlagValue<number, O>>,
   boolean: <const O extends LiteBooleanOptions = {}>(o?: Only<O, keyof LiteBooleanOptions>) =>

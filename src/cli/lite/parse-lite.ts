@@ -105,11 +105,13 @@ function checkDefinitions(flags: Record<string, LiteFlag>, args: Record<string, 
 }
 
 function flagValue(name: string, def: LiteFlag, input: string): string | number {
-  if (def.options && !def.options.includes(input)) throw new NeedsOclif(`--${name} "${input}" is not one of its options`)
+  if (def.options && !def.options.includes(input))
+    throw new NeedsOclif(`--${name} "${input}" is not one of its options`)
   if (def.kind !== 'integer') return input
   if (!/^-?\d+$/.test(input)) throw new NeedsOclif(`--${name} "${input}" is not an integer`)
   const n = Number.parseInt(input, 10)
-  if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) throw new NeedsOclif(`--${name} ${n} is out of range`)
+  if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max))
+    throw new NeedsOclif(`--${name} ${n} is out of range`)
   return n
 }
 
@@ -118,7 +120,10 @@ function flagValue(name: string, def: LiteFlag, input: string): string | number 
  * returns them; throws NeedsOclif for any argv outside the subset described above.
  */
 export function parseLite(command: CommandShape, argv: readonly string[]): LiteParsed {
-  const defs: Record<string, LiteFlag> = {...(command.flags ?? {}), ...(command.enableJsonFlag ? {json: JSON_FLAG} : {})}
+  const defs: Record<string, LiteFlag> = {
+    ...(command.flags ?? {}),
+    ...(command.enableJsonFlag ? {json: JSON_FLAG} : {}),
+  }
   const argDefs = command.args ?? {}
   checkDefinitions(defs, argDefs)
   const given = new Map<string, string[] | boolean>()
@@ -160,11 +165,13 @@ export function parseLite(command: CommandShape, argv: readonly string[]): LiteP
     }
     if (typeof value === 'boolean') flags[name] = value
     else flags[name] = def.multiple ? value.map((v) => flagValue(name, def, v)) : flagValue(name, def, value[0])
-    for (const other of def.exclusive ?? []) if (given.has(other) || defs[other]?.default !== undefined) throw new NeedsOclif(`--${name} with --${other}`)
+    for (const other of def.exclusive ?? [])
+      if (given.has(other) || defs[other]?.default !== undefined) throw new NeedsOclif(`--${name} with --${other}`)
     for (const other of def.dependsOn ?? []) if (!given.has(other)) throw new NeedsOclif(`--${name} without --${other}`)
   }
   const names = Object.keys(argDefs)
-  if (positionals.length > names.length && command.strict !== false) throw new NeedsOclif('more arguments than the command takes')
+  if (positionals.length > names.length && command.strict !== false)
+    throw new NeedsOclif('more arguments than the command takes')
   const args: Record<string, string | undefined> = {}
   names.forEach((name, i) => {
     if (positionals[i] === undefined && argDefs[name].required) throw new NeedsOclif(`argument ${name} is required`)

@@ -12,7 +12,13 @@ type CommandClass = (new (argv: string[], config: ReturnType<typeof liteConfig>)
  * Runs `id` (e.g. "ca:init") from the bundle at path `file` with `argv`. With `saveCache`
  * (the build's training run only), writes the bundle's code cache after a successful run.
  */
-export async function runLite(file: string, id: string, argv: string[], bin: string, o: {saveCache?: boolean} = {}): Promise<boolean> {
+export async function runLite(
+  file: string,
+  id: string,
+  argv: string[],
+  bin: string,
+  o: {saveCache?: boolean} = {},
+): Promise<boolean> {
   let loaded: ReturnType<typeof loadBundle>
   try {
     loaded = loadBundle(file)

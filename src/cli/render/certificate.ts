@@ -26,10 +26,19 @@ export function chainTree(chain: CertificateSummary[], at?: string): string[] {
     const pad = depth === 0 ? '' : `${'   '.repeat(depth - 1)}└─ `
     const cont = '   '.repeat(depth)
     const role = c.role === 'leaf' ? style.cyan(c.role) : style.magenta(c.role)
-    lines.push(`${pad}${role} ${style.bold(safe(c.spiffeId ?? '(no SPIFFE ID)'))}  ${style.dim(safe(c.subject) || '(empty subject)')}`)
-    lines.push(`${cont}   serial ${c.serial}  ${c.keyType}  ${c.notBefore} → ${c.notAfter} (${remaining(c.remainingMs, at)})`)
-    lines.push(`${cont}   ski ${short(c.ski)}  aki ${short(c.aki)}${c.source === 'bundle' ? style.dim('  [from bundle]') : ''}`)
+    lines.push(
+      `${pad}${role} ${style.bold(safe(c.spiffeId ?? '(no SPIFFE ID)'))}  ${style.dim(safe(c.subject) || '(empty subject)')}`,
+    )
+    lines.push(
+      `${cont}   serial ${c.serial}  ${c.keyType}  ${c.notBefore} → ${c.notAfter} (${remaining(c.remainingMs, at)})`,
+    )
+    lines.push(
+      `${cont}   ski ${short(c.ski)}  aki ${short(c.aki)}${c.source === 'bundle' ? style.dim('  [from bundle]') : ''}`,
+    )
   })
-  for (const c of off) lines.push(style.dim(`(not on the path) ${c.role} ${safe(c.spiffeId ?? '-')}  ${safe(c.subject)}  serial ${c.serial}`))
+  for (const c of off)
+    lines.push(
+      style.dim(`(not on the path) ${c.role} ${safe(c.spiffeId ?? '-')}  ${safe(c.subject)}  serial ${c.serial}`),
+    )
   return lines
 }

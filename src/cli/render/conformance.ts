@@ -17,15 +17,21 @@ export function renderScorecard(c: Scorecard): string[] {
   if (c.disagreements.length) {
     lines.push('', 'disagreements')
     for (const d of c.disagreements) {
-      lines.push(`  ${d.level === 'MUST' ? style.red(d.level) : style.yellow(d.level)} ${d.verdict} ${style.bold(d.id)}: ${d.description}`)
-      lines.push(`       spec ${d.spec}; expected ${d.expected}${d.reasonCode ? ` (${d.reasonCode})` : ''}; harness said ${d.context ?? '-'}`)
+      lines.push(
+        `  ${d.level === 'MUST' ? style.red(d.level) : style.yellow(d.level)} ${d.verdict} ${style.bold(d.id)}: ${d.description}`,
+      )
+      lines.push(
+        `       spec ${d.spec}; expected ${d.expected}${d.reasonCode ? ` (${d.reasonCode})` : ''}; harness said ${d.context ?? '-'}`,
+      )
       if (d.note) lines.push(`       note ${d.note}`)
     }
   }
   if (c.missing.length)
     lines.push(
       '',
-      style.yellow(`${c.missing.length} case(s) had no result and count as skipped: ${c.missing.slice(0, 5).join(', ')}${c.missing.length > 5 ? ', …' : ''}`),
+      style.yellow(
+        `${c.missing.length} case(s) had no result and count as skipped: ${c.missing.slice(0, 5).join(', ')}${c.missing.length > 5 ? ', …' : ''}`,
+      ),
     )
   return lines
 }

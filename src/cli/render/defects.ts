@@ -28,6 +28,9 @@ export function renderDefectCatalogue(entries: readonly DefectEntry[]): string[]
   )
   return [
     style.bold(`${'FAMILY'.padEnd(f)}  ${'DEFECT'.padEnd(w)}  ${'REASON CODE'.padEnd(c)}  RULE BROKEN`),
-    ...entries.map((e) => `${e.family.padEnd(f)}  ${e.name.padEnd(w)}  ${e.code.padEnd(c)}  ${e.description}${e.strictOnly ? ' [verify --strict]' : ''}`),
+    ...entries.map(
+      (e) =>
+        `${e.family.padEnd(f)}  ${e.name.padEnd(w)}  ${e.code.padEnd(c)}  ${e.description}${e.strictOnly ? ' [verify --strict]' : ''}`,
+    ),
   ]
 }

@@ -12,16 +12,25 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-
 
 /** Returns the human report of one client handshake. */
 export function renderClient(r: HandshakeResult, target: string): string[] {
-  const lines = [r.ok ? `${style.green.bold('OK')}  ${target}  ${style.bold(safe(r.peer.spiffeId ?? ''))}` : `${style.red.bold('FAILED')}  ${target}`]
+  const lines = [
+    r.ok
+      ? `${style.green.bold('OK')}  ${target}  ${style.bold(safe(r.peer.spiffeId ?? ''))}`
+      : `${style.red.bold('FAILED')}  ${target}`,
+  ]
   for (const e of r.errors) {
-    lines.push(`  reason  ${style.red(`[${e.code}]`)} ${safe(e.message)} ${style.dim(e.side === 'local' ? '(on our side)' : '(by the peer)')}`)
+    lines.push(
+      `  reason  ${style.red(`[${e.code}]`)} ${safe(e.message)} ${style.dim(e.side === 'local' ? '(on our side)' : '(by the peer)')}`,
+    )
     lines.push(`  hint    ${e.hint}`)
   }
   lines.push(
     ...alignRows([
       ['protocol', `${r.tls.protocol ?? '-'}  ${r.tls.cipher ?? ''}`],
       ['resumed', r.tls.resumed ? style.yellow('yes (verified again)') : 'no'],
-      ['timing', `connect ${ms(r.timing.connectMs)}, handshake ${ms(r.timing.handshakeMs)}, round trip ${ms(r.timing.roundTripMs)}`],
+      [
+        'timing',
+        `connect ${ms(r.timing.connectMs)}, handshake ${ms(r.timing.handshakeMs)}, round trip ${ms(r.timing.roundTripMs)}`,
+      ],
       ['reply', safe(r.reply ?? '-')],
     ]),
   )
@@ -59,7 +68,10 @@ export function renderServerSummary(s: ServerSummary): string[] {
     '',
     'summary',
     ...alignRows([
-      ['connections', `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected by us, ${s.failed} failed on the client's side)`],
+      [
+        'connections',
+        `${s.connections} (${s.accepted} accepted, ${s.rejected} rejected by us, ${s.failed} failed on the client's side)`,
+      ],
       ...(causes.length > 0 ? [['not accepted, by cause', causes.join(', ')] as [string, string]] : []),
       ['reloads', String(s.reloads)],
     ]),
@@ -72,11 +84,15 @@ export function renderRace(r: RaceReport): string[] {
     Object.entries(r.failuresByCause)
       .map(([c, n]) => `${c} ×${n}`)
       .join(', ') || 'none'
-  const spread = (s: RaceReport['latency']) => (s ? `p50 ${s.p50Ms.toFixed(0)}ms, p99 ${s.p99Ms.toFixed(0)}ms, max ${s.maxMs.toFixed(0)}ms` : '-')
+  const spread = (s: RaceReport['latency']) =>
+    s ? `p50 ${s.p50Ms.toFixed(0)}ms, p99 ${s.p99Ms.toFixed(0)}ms, max ${s.maxMs.toFixed(0)}ms` : '-'
   const lines = [
     r.ok ? style.green.bold('PASS  local rotation race test') : style.red.bold('FAIL  local rotation race test'),
     ...alignRows([
-      ['rotations', `${r.rotations} × ${r.kind} (${r.rotateMode}), ${r.windowsOpened} inconsistent windows opened by the writer`],
+      [
+        'rotations',
+        `${r.rotations} × ${r.kind} (${r.rotateMode}), ${r.windowsOpened} inconsistent windows opened by the writer`,
+      ],
       [
         'server',
         `reload ${r.serverReload}, watch ${r.serverReload === 'unvalidated' ? 'raw fs.watch, no validation' : r.strategy}: ${r.server.reloads} reloads, ${r.server.invalid} invalid states skipped${r.server.errors ? style.yellow(`, ${r.server.errors} failed reloads`) : ''}`,
@@ -85,12 +101,20 @@ export function renderRace(r: RaceReport): string[] {
       ['failures by cause', causes],
       ['failures by side', `rejected by us (client) ${r.failuresBySide.local}, by the server ${r.failuresBySide.peer}`],
       ['inconsistent or expired set served', String(r.inconsistentOrExpired)],
-      ['convergence', `${spread(r.convergence)}${r.unconverged ? style.yellow(`, ${r.unconverged} rotation(s) never served`) : ''}`],
+      [
+        'convergence',
+        `${spread(r.convergence)}${r.unconverged ? style.yellow(`, ${r.unconverged} rotation(s) never served`) : ''}`,
+      ],
       [
         'final set loaded and served',
-        r.finalSetLoaded && r.finalSerialServed ? 'yes' : style.red(r.finalSetLoaded ? 'loaded, never served' : 'no: the server never loaded the last set'),
+        r.finalSetLoaded && r.finalSerialServed
+          ? 'yes'
+          : style.red(r.finalSetLoaded ? 'loaded, never served' : 'no: the server never loaded the last set'),
       ],
-      ['stale serial served', r.staleServed ? style.red(`${r.staleServed} handshakes after the last set was loaded`) : '0'],
+      [
+        'stale serial served',
+        r.staleServed ? style.red(`${r.staleServed} handshakes after the last set was loaded`) : '0',
+      ],
       ['handshake latency', spread(r.latency)],
       ['resumed sessions', String(r.resumed)],
       [
@@ -100,7 +124,11 @@ export function renderRace(r: RaceReport): string[] {
       ['elapsed', `${(r.elapsedMs / 1000).toFixed(1)}s`],
     ]),
   ]
-  for (const e of r.errors) lines.push(`  ${style.red(`[${e.code}]`)} ${e.message} ${style.dim(`(${e.side === 'local' ? 'client' : 'server'} side)`)}`)
-  if (r.rotateExit !== 0) lines.push(style.red(`  the rotator exited ${r.rotateExit}: ${r.rotateErrors.join(' ').slice(0, 300)}`))
+  for (const e of r.errors)
+    lines.push(
+      `  ${style.red(`[${e.code}]`)} ${e.message} ${style.dim(`(${e.side === 'local' ? 'client' : 'server'} side)`)}`,
+    )
+  if (r.rotateExit !== 0)
+    lines.push(style.red(`  the rotator exited ${r.rotateExit}: ${r.rotateErrors.join(' ').slice(0, 300)}`))
   return lines
 }

@@ -23,13 +23,16 @@ function certLines(c: InspectedCertificate, i: number): string[] {
   if (c.nameConstraints)
     rows.push([
       'name constraints',
-      safe(`permitted ${c.nameConstraints.permitted.join(', ') || '-'}; excluded ${c.nameConstraints.excluded.join(', ') || '-'}`),
+      safe(
+        `permitted ${c.nameConstraints.permitted.join(', ') || '-'}; excluded ${c.nameConstraints.excluded.join(', ') || '-'}`,
+      ),
     ])
   rows.push(['extensions', c.extensions.map((e) => `${e.name}${e.critical ? ' (critical)' : ''}`).join(', ')])
   const lines = [head, ...alignRows(rows, '   ')]
   const notable = c.checks.filter((k) => k.status === 'fail' || k.status === 'warn')
   if (notable.length === 0) lines.push(`   ${mark('pass')} no spec rule broken`)
-  for (const k of notable) lines.push(`   ${mark(k.status)} ${k.code ? style.red(`[${k.code}] `) : ''}${safe(k.message)}`)
+  for (const k of notable)
+    lines.push(`   ${mark(k.status)} ${k.code ? style.red(`[${k.code}] `) : ''}${safe(k.message)}`)
   return lines
 }
 
@@ -58,7 +61,9 @@ export function renderInspect(f: InspectedFile): string[] {
   }
   f.certificates.forEach((c, i) => pushAll(lines, certLines(c, i)))
   for (const td of f.trustDomains ?? []) {
-    lines.push(`trust domain ${style.bold(safe(td.trustDomain))}: ${td.certificates.length} authorit${td.certificates.length === 1 ? 'y' : 'ies'}`)
+    lines.push(
+      `trust domain ${style.bold(safe(td.trustDomain))}: ${td.certificates.length} authorit${td.certificates.length === 1 ? 'y' : 'ies'}`,
+    )
     td.certificates.forEach((c, i) =>
       pushAll(
         lines,

@@ -35,7 +35,9 @@ function certLabel(r: IssueResult): string {
 
 /** Returns the one line of an SVID issued with --count. */
 export function renderIssuedLine(r: IssueResult): string {
-  const broken = r.defects?.length ? ` ${style.red(`[deliberately broken: ${r.defects.map((d) => d.name).join(', ')}]`)}` : ''
+  const broken = r.defects?.length
+    ? ` ${style.red(`[deliberately broken: ${r.defects.map((d) => d.name).join(', ')}]`)}`
+    : ''
   return `${r.spiffeId}  ${r.serial}  until ${r.notAfter}  ${style.dim(r.files.cert)}${broken}`
 }
 
@@ -51,6 +53,8 @@ export function renderDefects(defects: Defect[]): string[] {
   )
   return [
     style.bold(`${'DEFECT'.padEnd(w)}  ${'REASON CODE'.padEnd(c)}  RULE BROKEN`),
-    ...defects.map((d) => `${d.name.padEnd(w)}  ${d.code.padEnd(c)}  ${d.rule}${d.strictOnly ? ' [verify --strict]' : ''}`),
+    ...defects.map(
+      (d) => `${d.name.padEnd(w)}  ${d.code.padEnd(c)}  ${d.rule}${d.strictOnly ? ' [verify --strict]' : ''}`,
+    ),
   ]
 }

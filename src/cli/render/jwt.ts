@@ -12,12 +12,19 @@ export function renderJwtVerify(r: JwtVerifyResult): string[] {
   const lines: string[] = []
   if (r.valid) {
     lines.push(`${style.green.bold('VALID')}  ${style.bold(who)}`)
-    const exp = r.expiresInMs === undefined ? '' : `, expires in ${formatDuration(Math.max(0, Math.round(r.expiresInMs / 1000) * 1000))}`
+    const exp =
+      r.expiresInMs === undefined
+        ? ''
+        : `, expires in ${formatDuration(Math.max(0, Math.round(r.expiresInMs / 1000) * 1000))}`
     if (r.bundle) lines.push(`  JWT-SVID, trust domain ${r.bundle.trustDomain}, kid "${r.bundle.kid}"${exp}`)
   } else pushAll(lines, invalidLines(who, r.errors))
   pushAll(lines, ['', 'checks', ...checkLines(r.checks)])
   if (r.header) lines.push('', `header  ${JSON.stringify(r.header)}`, `claims  ${JSON.stringify(r.claims)}`)
-  if (r.bundle) lines.push('', `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`)
+  if (r.bundle)
+    lines.push(
+      '',
+      `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`,
+    )
   if (r.warnings.length) pushAll(lines, ['', 'warnings', ...r.warnings.map((w) => `  ${style.yellow('-')} ${w}`)])
   lines.push('', style.dim(`evaluated at ${r.at}, skew ${formatDuration(r.skewMs)}`))
   return lines

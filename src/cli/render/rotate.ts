@@ -4,8 +4,11 @@ import {style} from '../style.js'
 
 /** Returns the one human line of a rotation: serials and the windows it opened. */
 export function rotationLine(s: RotationSummary, previousSerial: string | undefined): string {
-  const windows = s.windows.length ? s.windows.map((w) => `${w.window}${w.file ? `(${w.file})` : ''} ${w.ms.toFixed(1)}ms`).join(', ') : 'none'
-  const what = s.result === 'aborted' ? style.red('aborted') : s.result === 'unchanged' ? style.dim('unchanged') : 'written'
+  const windows = s.windows.length
+    ? s.windows.map((w) => `${w.window}${w.file ? `(${w.file})` : ''} ${w.ms.toFixed(1)}ms`).join(', ')
+    : 'none'
+  const what =
+    s.result === 'aborted' ? style.red('aborted') : s.result === 'unchanged' ? style.dim('unchanged') : 'written'
   const serial = previousSerial && previousSerial !== s.serial ? `${previousSerial} → ${s.serial}` : s.serial
   return `rotation ${s.rotation}: ${what}  serial ${serial}  until ${s.notAfter}  windows: ${windows}`
 }
@@ -14,7 +17,8 @@ export function rotationLine(s: RotationSummary, previousSerial: string | undefi
 export function liveLine(e: RotateEvent): string | undefined {
   if (e.step === 'pause') return style.yellow(`paused after ${e.file}: ${e.message}`)
   // Warnings go to stderr with the summary; retries are the log's business; the final failure is the command's error.
-  if (e.step === 'error' && !['warning', 'signal-retry', 'signal-failed'].includes(e.code as string)) return style.red(`${e.code}: ${e.message}`)
+  if (e.step === 'error' && !['warning', 'signal-retry', 'signal-failed'].includes(e.code as string))
+    return style.red(`${e.code}: ${e.message}`)
   return undefined
 }
 

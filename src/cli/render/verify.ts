@@ -10,7 +10,10 @@ export function checkLines(checks: VerifyResult['checks']): string[] {
     checks.map((c) => c.name.length),
     0,
   )
-  return checks.map((c) => `  ${mark(c.status)}  ${c.name.padEnd(w)}  ${c.code && c.status === 'fail' ? style.red(`[${c.code}] `) : ''}${c.message}`)
+  return checks.map(
+    (c) =>
+      `  ${mark(c.status)}  ${c.name.padEnd(w)}  ${c.code && c.status === 'fail' ? style.red(`[${c.code}] `) : ''}${c.message}`,
+  )
 }
 
 /** How to word times: `atGiven` when the user chose the evaluation time (`--at`), so nothing is said relative to now. */
@@ -36,7 +39,9 @@ export function renderVerify(r: VerifyResult, o: RenderVerifyOptions = {}): stri
   const who = x509 ? `"${r.chain[0]?.subject ?? ''}"` : (r.spiffeId ?? '(no SPIFFE ID)')
   const lines: string[] = []
   if (r.valid) {
-    lines.push(`${style.green.bold('VALID')}  ${style.bold(who)}${x509 ? style.dim('  (X.509 profile: RFC 5280 path validation, no SPIFFE rules)') : ''}`)
+    lines.push(
+      `${style.green.bold('VALID')}  ${style.bold(who)}${x509 ? style.dim('  (X.509 profile: RFC 5280 path validation, no SPIFFE rules)') : ''}`,
+    )
     const exp =
       r.expiresInMs === undefined
         ? ''
@@ -48,8 +53,19 @@ export function renderVerify(r: VerifyResult, o: RenderVerifyOptions = {}): stri
     lines.push(
       `  chain presented by ${r.connection.target}${r.connection.servername ? ` (SNI ${r.connection.servername})` : ''}, ${r.connection.protocol ?? 'TLS'}`,
     )
-  pushAll(lines, ['', 'checks', ...checkLines(r.checks), '', 'chain', ...chainTree(r.chain, o.atGiven ? r.at : undefined).map((l) => `  ${l}`)])
-  if (r.bundle) lines.push('', `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`)
+  pushAll(lines, [
+    '',
+    'checks',
+    ...checkLines(r.checks),
+    '',
+    'chain',
+    ...chainTree(r.chain, o.atGiven ? r.at : undefined).map((l) => `  ${l}`),
+  ])
+  if (r.bundle)
+    lines.push(
+      '',
+      `bundle for ${r.bundle.trustDomain}: ${r.bundle.sources.map((s) => `${s.path} (${s.binding})`).join(', ')}`,
+    )
   if (r.warnings.length) pushAll(lines, ['', 'warnings', ...r.warnings.map((w) => `  ${style.yellow('-')} ${w}`)])
   lines.push('', style.dim(`evaluated at ${r.at}${o.atGiven ? ' (--at); times above are relative to it' : ''}`))
   return lines

@@ -12,7 +12,9 @@ export function workloadLine(e: WorkloadEvent): string | undefined {
     case 'disconnect':
       return `${at} ${e.client} disconnected`
     case 'request':
-      return e.accepted ? `${at} ${e.client} ${e.rpc} stream ${e.stream} opened` : `${at} ${e.client} ${e.rpc} refused: ${e.code} "${e.message}"`
+      return e.accepted
+        ? `${at} ${e.client} ${e.rpc} stream ${e.stream} opened`
+        : `${at} ${e.client} ${e.rpc} refused: ${e.code} "${e.message}"`
     case 'message': {
       const what = e.svids
         ? e.svids.map((s) => `${s.spiffeId} serial ${s.serial || '-'}${s.hint ? ` [${s.hint}]` : ''}`).join(', ')
@@ -35,7 +37,8 @@ export function workloadLine(e: WorkloadEvent): string | undefined {
 /** Returns the closing lines: what each client received, and what slow readers cost when any did not read. */
 export function workloadSummary(clients: ClientSummary[], slow?: SlowReaders & {clientsDropped: number}): string[] {
   const lines = clients.length === 0 ? ['no client connected'] : clients.map(clientLine)
-  if (slow?.clientsDropped) lines.unshift(`(${slow.clientsDropped} earlier clients not kept: the summary holds the latest ${clients.length})`)
+  if (slow?.clientsDropped)
+    lines.unshift(`(${slow.clientsDropped} earlier clients not kept: the summary holds the latest ${clients.length})`)
   if (slow && (slow.coalescedUpdates > 0 || slow.closedBlockedStreams > 0)) {
     lines.push(
       `slow readers: ${slow.coalescedUpdates} updates coalesced, ${slow.closedBlockedStreams} streams closed for not reading, at most ${slow.peakQueuedBytes} bytes queued on one stream`,

@@ -18,8 +18,14 @@ certificates: a leaf (an SVID) is refused as an authority unless
 --allow-non-ca-authorities is given.`)
 
   static override examples = [
-    {description: 'Convert a PEM bundle to SPIFFE JWKS on standard output', command: '<%= config.bin %> bundle convert ca/bundle.pem --to jwks'},
-    {description: 'Convert a SPIFFE JWKS bundle to PEM', command: '<%= config.bin %> bundle convert bundle.spiffe.json --to pem --out bundle.pem'},
+    {
+      description: 'Convert a PEM bundle to SPIFFE JWKS on standard output',
+      command: '<%= config.bin %> bundle convert ca/bundle.pem --to jwks',
+    },
+    {
+      description: 'Convert a SPIFFE JWKS bundle to PEM',
+      command: '<%= config.bin %> bundle convert bundle.spiffe.json --to pem --out bundle.pem',
+    },
     {
       description: 'Build a federation bundle map of two trust domains',
       command: '<%= config.bin %> bundle convert example.org=a.pem partner.test=b.pem --to map --out federation.json',
@@ -40,7 +46,8 @@ certificates: a leaf (an SVID) is refused as an authority unless
     'refresh-hint': Flags.string({description: 'spiffe_refresh_hint to write (Go duration, e.g. 5m)'}),
     strict: Flags.boolean({description: 'read JWKS inputs as go-spiffe does', default: false}),
     'allow-non-ca-authorities': Flags.boolean({
-      description: 'DANGEROUS: accept certificates that are not CAs (e.g. an SVID) as bundle authorities; refused by default',
+      description:
+        'DANGEROUS: accept certificates that are not CAs (e.g. an SVID) as bundle authorities; refused by default',
       default: false,
     }),
   }
@@ -54,14 +61,17 @@ certificates: a leaf (an SVID) is refused as an authority unless
       to: flags.to as 'pem' | 'jwks' | 'map',
       trustDomain: flags['trust-domain'],
       sequence: flags.sequence,
-      refreshHint: flags['refresh-hint'] === undefined ? undefined : Math.round(parseDuration(flags['refresh-hint']) / 1000),
+      refreshHint:
+        flags['refresh-hint'] === undefined ? undefined : Math.round(parseDuration(flags['refresh-hint']) / 1000),
       strict: flags.strict,
       allowNonCaAuthorities: flags['allow-non-ca-authorities'],
     })
     this.warnings(result.warnings)
     if (flags.out) {
       writeSingleOutput(flags.out, result.text, 0o644, out)
-      this.log(`wrote ${result.format} bundle for ${result.trustDomains.join(', ')} (${result.authorities} authorities) to ${flags.out}`)
+      this.log(
+        `wrote ${result.format} bundle for ${result.trustDomains.join(', ')} (${result.authorities} authorities) to ${flags.out}`,
+      )
     } else if (!this.jsonEnabled()) process.stdout.write(result.text)
     const {text, ...rest} = result
     return flags.out ? {...rest, out: flags.out} : {...rest, text}

@@ -29,20 +29,33 @@ never replaced without --force.`)
     },
     {
       description: 'Import an intermediate with its root, so SVIDs chain to the existing root',
-      command: '<%= config.bin %> ca import --cert intermediate.pem --key intermediate-key.pem --chain root.pem --out ca',
+      command:
+        '<%= config.bin %> ca import --cert intermediate.pem --key intermediate-key.pem --chain root.pem --out ca',
     },
     {
       description: 'Import a Vault intermediate whose key is encrypted, and print JSON',
-      command: '<%= config.bin %> ca import --cert vault-int.pem --key vault-int-key.pem --chain vault-root.pem --key-password-file pw.txt --json',
+      command:
+        '<%= config.bin %> ca import --cert vault-int.pem --key vault-int-key.pem --chain vault-root.pem --key-password-file pw.txt --json',
     },
   ]
 
   static override flags = {
-    cert: Flags.string({description: 'certificate of the CA that signs SVIDs (PEM; may be followed by the CAs above it)', required: true}),
-    key: Flags.string({description: "that CA's private key (PKCS#8, SEC1 or PKCS#1; encrypted PKCS#8 with --key-password-file)", required: true}),
-    chain: Flags.string({description: 'certificates above it, up to the self-signed root (repeatable)', multiple: true}),
+    cert: Flags.string({
+      description: 'certificate of the CA that signs SVIDs (PEM; may be followed by the CAs above it)',
+      required: true,
+    }),
+    key: Flags.string({
+      description: "that CA's private key (PKCS#8, SEC1 or PKCS#1; encrypted PKCS#8 with --key-password-file)",
+      required: true,
+    }),
+    chain: Flags.string({
+      description: 'certificates above it, up to the self-signed root (repeatable)',
+      multiple: true,
+    }),
     'key-password-file': Flags.string({description: 'file whose first line is the password of an encrypted --key'}),
-    'trust-domain': Flags.string({description: 'trust domain (default: from the URI name constraints, else the CA spiffe:// SAN)'}),
+    'trust-domain': Flags.string({
+      description: 'trust domain (default: from the URI name constraints, else the CA spiffe:// SAN)',
+    }),
     out: sharedFlags.out({description: 'directory to write the CA to (default: $SVIDKIT_CA, else ./ca)'}),
     force: sharedFlags.force({description: 'replace an existing CA in --out'}),
   }

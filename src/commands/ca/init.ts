@@ -26,30 +26,41 @@ or one above it, and a directory another user can write (or one above it) is ref
 --insecure-allow-shared-dir (docs/security.md).`)
 
   static override examples = [
-    {description: 'Create a trust domain with a root and one intermediate in ca/', command: '<%= config.bin %> ca init --trust-domain example.org --out ca'},
+    {
+      description: 'Create a trust domain with a root and one intermediate in ca/',
+      command: '<%= config.bin %> ca init --trust-domain example.org --out ca',
+    },
     {
       description: 'Create one with two intermediates and P-384 keys',
       command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 2 --key-type ec-p384',
     },
     {
       description: 'Create a root-only RSA CA valid for a year, and print JSON',
-      command: '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
+      command:
+        '<%= config.bin %> ca init --trust-domain example.org --out ca --intermediates 0 --key-type rsa-2048 --ttl 8760h --json',
     },
     {
       description: 'Create a byte-stable CA for test fixtures (seeded keys: for tests only)',
-      command: '<%= config.bin %> ca init --trust-domain example.org --out fixtures/ca --seed fixtures-1 --now 2026-01-01T00:00:00Z',
+      command:
+        '<%= config.bin %> ca init --trust-domain example.org --out fixtures/ca --seed fixtures-1 --now 2026-01-01T00:00:00Z',
     },
   ]
 
   static override flags = {
     'trust-domain': sharedFlags.trustDomain(),
     out: sharedFlags.out({description: 'directory to write the CA to (default: $SVIDKIT_CA, else ./ca)'}),
-    intermediates: Flags.integer({description: 'number of intermediate CAs under the root (0-5)', default: 1, min: 0, max: 5}),
+    intermediates: Flags.integer({
+      description: 'number of intermediate CAs under the root (0-5)',
+      default: 1,
+      min: 0,
+      max: 5,
+    }),
     'key-type': sharedFlags.keyType(),
     ttl: sharedFlags.ttl({description: 'root lifetime (Go duration)', default: '87600h'}),
     'intermediate-ttl': Flags.string({description: "intermediate lifetime, capped at the parent's", default: '8760h'}),
     'path-len': Flags.string({
-      description: "root pathLenConstraint: 'auto' (each CA allows the CAs below it), 'none', or a number ≥ --intermediates",
+      description:
+        "root pathLenConstraint: 'auto' (each CA allows the CAs below it), 'none', or a number ≥ --intermediates",
       default: 'auto',
     }),
     'name-constraints': Flags.boolean({

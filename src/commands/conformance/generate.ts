@@ -5,7 +5,8 @@ import {SvidkitCommand} from '../../cli/base-command.js'
 import {describe} from '../../cli/exit-codes.js'
 
 export default class ConformanceGenerate extends SvidkitCommand {
-  static override summary = 'Write the SPIFFE conformance suite (x509-limbo testcase format) for testing other verifiers'
+  static override summary =
+    'Write the SPIFFE conformance suite (x509-limbo testcase format) for testing other verifiers'
   static override description = describe(`
 Writes DIR/${SUITE_FILE}: one JSON document in x509-limbo's testcase schema (version 1) with
 SPIFFE fields, four families: x509-svid (the leaf profile: every "issue --defect"), path
@@ -18,7 +19,10 @@ signature derives from the seed: the same arguments write the same bytes on any 
 keys are for tests only: the seed gives them away). docs/conformance.md describes the format.`)
 
   static override examples = [
-    {description: 'Write the conformance suite to suite/', command: '<%= config.bin %> conformance generate --out suite'},
+    {
+      description: 'Write the conformance suite to suite/',
+      command: '<%= config.bin %> conformance generate --out suite',
+    },
     {
       description: 'Write a byte-stable suite (same seed, same bytes), and print JSON',
       command: '<%= config.bin %> conformance generate --out suite --seed 42 --json',
@@ -31,7 +35,9 @@ keys are for tests only: the seed gives them away). docs/conformance.md describe
       description:
         'derive every key, serial and signature from this seed (recorded in the suite): same seed, same bytes (test fixtures only; docs/conformance.md)',
     }),
-    now: Flags.string({description: `instant the cases are made at (RFC 3339); default ${DEFAULT_SUITE_NOW.toISOString()}`}),
+    now: Flags.string({
+      description: `instant the cases are made at (RFC 3339); default ${DEFAULT_SUITE_NOW.toISOString()}`,
+    }),
   }
 
   async run() {

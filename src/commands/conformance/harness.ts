@@ -12,7 +12,10 @@ stdout, judging each case with the same code as "verify" and "jwt verify" (conte
 reason code). Use it as the example of the harness contract, or to compare two svidkit versions.`)
 
   static override examples = [
-    {description: "Score svidkit's own verifier with the kit", command: "<%= config.bin %> conformance run --harness '<%= config.bin %> conformance harness'"},
+    {
+      description: "Score svidkit's own verifier with the kit",
+      command: "<%= config.bin %> conformance run --harness '<%= config.bin %> conformance harness'",
+    },
     {
       description: 'Run the harness by hand: the suite on stdin, results JSON on stdout',
       command: '<%= config.bin %> conformance harness < suite/spiffe-conformance.json > results.json',

@@ -27,17 +27,31 @@ disagreements are reported but do not fail. --junit writes JUnit XML for CI.`)
     },
     {
       description: 'Score a Go verifier against a suite file, and write JUnit XML for CI',
-      command: "<%= config.bin %> conformance run --harness 'go run ./spiffe-harness' --suite suite/spiffe-conformance.json --junit conformance.xml",
+      command:
+        "<%= config.bin %> conformance run --harness 'go run ./spiffe-harness' --suite suite/spiffe-conformance.json --junit conformance.xml",
     },
-    {description: 'Score a Python verifier, and print the report as JSON', command: "<%= config.bin %> conformance run --harness 'python3 harness.py' --json"},
+    {
+      description: 'Score a Python verifier, and print the report as JSON',
+      command: "<%= config.bin %> conformance run --harness 'python3 harness.py' --json",
+    },
   ]
 
   static override flags = {
-    harness: Flags.string({description: 'harness command line (run with /bin/sh -c; suite on stdin, results JSON on stdout)', required: true}),
+    harness: Flags.string({
+      description: 'harness command line (run with /bin/sh -c; suite on stdin, results JSON on stdout)',
+      required: true,
+    }),
     suite: Flags.string({description: 'suite file from "conformance generate" (default: build the same suite now)'}),
     junit: Flags.string({description: 'also write the results as JUnit XML to this file'}),
-    timeout: Flags.string({description: 'time the harness may take (Go duration)', default: `${DEFAULT_HARNESS_TIMEOUT_MS / 1000}s`}),
-    'max-output': Flags.integer({description: 'largest stdout accepted from the harness, in bytes', default: DEFAULT_HARNESS_MAX_OUTPUT, min: 1024}),
+    timeout: Flags.string({
+      description: 'time the harness may take (Go duration)',
+      default: `${DEFAULT_HARNESS_TIMEOUT_MS / 1000}s`,
+    }),
+    'max-output': Flags.integer({
+      description: 'largest stdout accepted from the harness, in bytes',
+      default: DEFAULT_HARNESS_MAX_OUTPUT,
+      min: 1024,
+    }),
   }
 
   async run() {

@@ -24,7 +24,8 @@ checks that its own "jwt verify" rejects it with that reason code before printin
   static override examples = [
     {
       description: 'Issue a JWT-SVID for the web workload, to be validated by the db service',
-      command: '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience spiffe://example.org/db --ca ca',
+      command:
+        '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience spiffe://example.org/db --ca ca',
     },
     {
       description: 'Issue a one-minute token, and print it with its claims as JSON',
@@ -32,9 +33,13 @@ checks that its own "jwt verify" rejects it with that reason code before printin
     },
     {
       description: 'Issue a token that breaks one rule on purpose: alg none',
-      command: '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --defect alg-none',
+      command:
+        '<%= config.bin %> jwt issue --spiffe-id spiffe://example.org/web --audience db --ca ca --defect alg-none',
     },
-    {description: 'List every --defect with the rule it breaks and the reason code jwt verify reports', command: '<%= config.bin %> defects --family jwt'},
+    {
+      description: 'List every --defect with the rule it breaks and the reason code jwt verify reports',
+      command: '<%= config.bin %> defects --family jwt',
+    },
   ]
 
   static override flags = {
@@ -48,11 +53,13 @@ checks that its own "jwt verify" rejects it with that reason code before printin
         'byte-stable token: deterministic signature (RFC 6979 ECDSA; RSA) and a jti derived from the seed (test fixtures only; with --now and a seeded CA)',
     }),
     defect: Flags.string({
-      description: 'break exactly one rule on purpose (repeatable where the defects combine); see "svidkit defects --family jwt"',
+      description:
+        'break exactly one rule on purpose (repeatable where the defects combine); see "svidkit defects --family jwt"',
       multiple: true,
     }),
     'list-defects': Flags.boolean({
-      description: 'deprecated: use "svidkit defects --family jwt"; lists the defects, the reason code jwt verify reports and the rule each breaks',
+      description:
+        'deprecated: use "svidkit defects --family jwt"; lists the defects, the reason code jwt verify reports and the rule each breaks',
       default: false,
     }),
   }
@@ -66,7 +73,10 @@ checks that its own "jwt verify" rejects it with that reason code before printin
     }
     if (!flags['spiffe-id']) throw usageError('missing required flag --spiffe-id')
     if (!flags.audience?.length)
-      throw usageError('missing required flag --audience', 'name the service that will validate the token, e.g. --audience spiffe://example.org/db')
+      throw usageError(
+        'missing required flag --audience',
+        'name the service that will validate the token, e.g. --audience spiffe://example.org/db',
+      )
     const now = flags.now === undefined ? new Date() : parseInstant(flags.now, new Date())
     const result = issueJwtFromCa({
       ca: flags.ca ?? defaultCaDir(),

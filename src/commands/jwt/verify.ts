@@ -24,15 +24,19 @@ domain with a warning), or bundle maps.`)
   static override examples = [
     {
       description: "Verify a token against example.org's SPIFFE bundle for the db audience",
-      command: '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=ca/bundle.spiffe.json --audience spiffe://example.org/db',
+      command:
+        '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=ca/bundle.spiffe.json --audience spiffe://example.org/db',
     },
     {
-      description: "Verify a token read from standard input against a federation bundle map, requiring the web workload's ID",
-      command: 'echo "$TOKEN" | <%= config.bin %> jwt verify - --bundle federation.json --audience db --expect-id spiffe://example.org/web --json',
+      description:
+        "Verify a token read from standard input against a federation bundle map, requiring the web workload's ID",
+      command:
+        'echo "$TOKEN" | <%= config.bin %> jwt verify - --bundle federation.json --audience db --expect-id spiffe://example.org/web --json',
     },
     {
       description: 'Verify at a given instant, allowing 30 seconds of clock skew',
-      command: '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=bundle.json --audience db --at 2026-01-01T00:00:00Z --skew 30s',
+      command:
+        '<%= config.bin %> jwt verify "$TOKEN" --bundle example.org=bundle.json --audience db --at 2026-01-01T00:00:00Z --skew 30s',
     },
   ]
 
@@ -41,8 +45,14 @@ domain with a warning), or bundle maps.`)
   }
 
   static override flags = {
-    bundle: sharedFlags.bundle({description: 'JWT bundle, [TD=]FILE (SPIFFE JWKS with jwt-svid entries, or a bundle map); repeatable, one per trust domain'}),
-    audience: Flags.string({description: 'the audience this validator is (required, repeatable: aud must hold every one)', multiple: true}),
+    bundle: sharedFlags.bundle({
+      description:
+        'JWT bundle, [TD=]FILE (SPIFFE JWKS with jwt-svid entries, or a bundle map); repeatable, one per trust domain',
+    }),
+    audience: Flags.string({
+      description: 'the audience this validator is (required, repeatable: aud must hold every one)',
+      multiple: true,
+    }),
     'expect-id': Flags.string({description: 'accepted SPIFFE ID (repeatable: any one of them)', multiple: true}),
     'expect-trust-domain': Flags.string({description: 'required trust domain of sub'}),
     at: sharedFlags.at(),

@@ -40,7 +40,8 @@ timeline. See docs/workload-api.md.`)
     },
     {
       description: 'Rotate the SVID every 30s, on a socket of your choice',
-      command: "<%= config.bin %> workload-api serve --ca ca --spiffe-id 'spiffe://example.org/web#internal' --rotate-every 30s --socket /tmp/agent.sock",
+      command:
+        "<%= config.bin %> workload-api serve --ca ca --spiffe-id 'spiffe://example.org/web#internal' --rotate-every 30s --socket /tmp/agent.sock",
     },
     {
       description: 'Roll the root over every minute without overlap, delaying the new bundle 5s',
@@ -49,33 +50,53 @@ timeline. See docs/workload-api.md.`)
     },
     {
       description: 'Follow a scripted plan of rotations and faults, with one JSON line per event',
-      command: '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --plan plan.json --json',
+      command:
+        '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --plan plan.json --json',
     },
     {
       description: 'Federate with partner.org and hand out an expired SVID',
-      command: '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --federate partner.org=partner.pem --defect expired',
+      command:
+        '<%= config.bin %> workload-api serve --ca ca --spiffe-id spiffe://example.org/web --federate partner.org=partner.pem --defect expired',
     },
   ]
 
   static override flags = {
     socket: Flags.string({description: 'Unix socket path', default: DEFAULT_SOCKET}),
     ca: sharedFlags.ca(),
-    'spiffe-id': Flags.string({description: 'identity to serve, ID[#hint] (repeatable)', multiple: true, required: true}),
+    'spiffe-id': Flags.string({
+      description: 'identity to serve, ID[#hint] (repeatable)',
+      multiple: true,
+      required: true,
+    }),
     federate: Flags.string({description: 'federated trust domain bundle, TD=FILE (repeatable)', multiple: true}),
     'key-type': sharedFlags.keyType(),
     ttl: sharedFlags.ttl({description: 'X509-SVID lifetime (Go duration)', default: '1h'}),
     'jwt-ttl': Flags.string({description: 'JWT-SVID lifetime (Go duration)', default: '5m'}),
     'rotate-every': Flags.string({description: 'rotate this often (Go duration) and push to every stream'}),
-    kind: Flags.string({description: 'what each rotation rotates (default leaf)', options: ['leaf', 'intermediate', 'root']}),
-    'ca-overlap': Flags.string({description: 'with --kind root: bundle change (default add)', options: ['add', 'drop-old', 'none']}),
+    kind: Flags.string({
+      description: 'what each rotation rotates (default leaf)',
+      options: ['leaf', 'intermediate', 'root'],
+    }),
+    'ca-overlap': Flags.string({
+      description: 'with --kind root: bundle change (default add)',
+      options: ['add', 'drop-old', 'none'],
+    }),
     plan: Flags.string({description: 'JSON timeline of steps (docs/workload-api.md)'}),
-    defect: Flags.string({description: 'serve leaves with this defect of the catalogue (see "svidkit defects --family x509")'}),
+    defect: Flags.string({
+      description: 'serve leaves with this defect of the catalogue (see "svidkit defects --family x509")',
+    }),
     'empty-bundle': Flags.boolean({description: 'send empty bundles', default: false}),
-    'permission-denied': Flags.boolean({description: 'refuse the X.509 RPCs with PermissionDenied "no identity issued"', default: false}),
+    'permission-denied': Flags.boolean({
+      description: 'refuse the X.509 RPCs with PermissionDenied "no identity issued"',
+      default: false,
+    }),
     'unavailable-for': Flags.string({description: 'refuse every RPC with Unavailable for this long after start'}),
     'slow-first': Flags.string({description: 'delay the first message of every stream'}),
     'bundle-delay': Flags.string({description: 'on CA rotations, push the new bundle this long after the new SVIDs'}),
-    'max-blocked': Flags.string({description: "close a client's connection when one of its streams takes no message for this long", default: '30s'}),
+    'max-blocked': Flags.string({
+      description: "close a client's connection when one of its streams takes no message for this long",
+      default: '30s',
+    }),
     ...seedFlags,
   }
 
@@ -118,7 +139,10 @@ timeline. See docs/workload-api.md.`)
         }
       },
     })
-    await Promise.race([api.closed, new Promise((r) => (interrupted.aborted ? r(undefined) : interrupted.addEventListener('abort', r, {once: true})))])
+    await Promise.race([
+      api.closed,
+      new Promise((r) => (interrupted.aborted ? r(undefined) : interrupted.addEventListener('abort', r, {once: true}))),
+    ])
     const clients = await api.close(interrupted.aborted ? String(interrupted.reason) : 'signal')
     for (const line of workloadSummary(clients, api.stats())) this.log(line)
     this.exitForInterrupt(interrupted)

@@ -63,22 +63,32 @@ export interface BindingContext {
   strict?: boolean
 }
 
-const LABEL_HINT = 'bind each file explicitly: --bundle <trust-domain>=FILE (e.g. example.org=bundle.pem), or pass a bundle map'
+const LABEL_HINT =
+  'bind each file explicitly: --bundle <trust-domain>=FILE (e.g. example.org=bundle.pem), or pass a bundle map'
 
 function quoteList(names: readonly string[]): string {
   return names.map((n) => JSON.stringify(n)).join(', ')
 }
 
 /** Returns the trust domain a single (non-map) bundle binds to by rules 1–3, or undefined; throws for rule 2's refusal. */
-function bindSingle(item: LoadedBundle, bundle: X509Bundle, ctx: BindingContext, warnings: string[]): {td: string; binding: BindingKind} | undefined {
+function bindSingle(
+  item: LoadedBundle,
+  bundle: X509Bundle,
+  ctx: BindingContext,
+  warnings: string[],
+): {td: string; binding: BindingKind} | undefined {
   const {trustDomains, invalidUris} = authorityTrustDomains(bundle)
   for (const uri of invalidUris) {
-    warnings.push(`bundle "${item.path}": authority URI SAN ${JSON.stringify(uri)} is not a valid SPIFFE ID; ignored for binding`)
+    warnings.push(
+      `bundle "${item.path}": authority URI SAN ${JSON.stringify(uri)} is not a valid SPIFFE ID; ignored for binding`,
+    )
   }
   if (item.label !== undefined) {
     const others = trustDomains.filter((td) => td !== item.label)
     if (others.length > 0) {
-      warnings.push(`bundle "${item.path}" is labelled "${item.label}" but its authorities name trust domain ${quoteList(others)}`)
+      warnings.push(
+        `bundle "${item.path}" is labelled "${item.label}" but its authorities name trust domain ${quoteList(others)}`,
+      )
     }
     return {td: item.label, binding: 'label'}
   }
@@ -111,9 +121,13 @@ export function bindBundles(loaded: readonly LoadedBundle[], ctx: BindingContext
   for (const item of loaded) {
     if (item.file.kind === 'map') {
       if (item.label !== undefined) {
-        throw new SvidkitError('usage', `a trust domain label cannot be used on bundle map "${item.path}" (--bundle ${item.label}=${item.path})`, {
-          hint: `a bundle map names its own trust domains: pass it as --bundle ${item.path}`,
-        })
+        throw new SvidkitError(
+          'usage',
+          `a trust domain label cannot be used on bundle map "${item.path}" (--bundle ${item.label}=${item.path})`,
+          {
+            hint: `a bundle map names its own trust domains: pass it as --bundle ${item.path}`,
+          },
+        )
       }
       if (item.file.bundles.size === 0) warnings.push(`bundle map "${item.path}" holds no trust domain`)
       for (const [td, bundle] of item.file.bundles) {
@@ -132,22 +146,34 @@ export function bindBundles(loaded: readonly LoadedBundle[], ctx: BindingContext
   const unbound: string[] = []
   if (unboundItems.length > 1) {
     const paths = quoteList(unboundItems.map((u) => u.item.path))
-    throw new SvidkitError('usage', `cannot tell which trust domain bundles ${paths} serve: their authorities name none`, {hint: LABEL_HINT})
+    throw new SvidkitError(
+      'usage',
+      `cannot tell which trust domain bundles ${paths} serve: their authorities name none`,
+      {hint: LABEL_HINT},
+    )
   }
   if (unboundItems.length === 1) {
     const {item, bundle} = unboundItems[0]
     if (loaded.length > 1) {
-      throw new SvidkitError('usage', `cannot tell which trust domain bundle "${item.path}" serves: its authorities name none and it is not the only bundle`, {
-        hint: LABEL_HINT,
-      })
+      throw new SvidkitError(
+        'usage',
+        `cannot tell which trust domain bundle "${item.path}" serves: its authorities name none and it is not the only bundle`,
+        {
+          hint: LABEL_HINT,
+        },
+      )
     }
     const leaf = ctx.leafTrustDomain
     if (leaf === undefined) {
       // The leaf's own ID failed earlier checks; those report it, and this bundle serves nobody
-      warnings.push(`bundle "${item.path}" names no trust domain and the leaf's trust domain is unknown; it is not used`)
+      warnings.push(
+        `bundle "${item.path}" names no trust domain and the leaf's trust domain is unknown; it is not used`,
+      )
       unbound.push(item.path)
     } else {
-      warnings.push(`bundle "${item.path}" names no trust domain; assuming the leaf's trust domain "${leaf}" (say so with --bundle ${leaf}=${item.path})`)
+      warnings.push(
+        `bundle "${item.path}" names no trust domain; assuming the leaf's trust domain "${leaf}" (say so with --bundle ${leaf}=${item.path})`,
+      )
       bound.push({td: leaf, bundle, source: {path: item.path, binding: 'leaf-assumed'}})
     }
   }

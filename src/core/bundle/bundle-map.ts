@@ -34,8 +34,13 @@ export function mapEntrySource(source: string, trustDomain: string): string {
  * trust domain, two keys name the same trust domain, or any entry is not a valid JWKS.
  * Refresh hints inside entries are ignored.
  */
-export function parseBundleMap(text: string, source: string, options: BundleMapReadOptions = {}): Map<string, X509Bundle> {
-  const fail = (message: string, hint = MAP_HINT, cause?: unknown) => new SvidkitError('bundle-invalid', `bundle "${source}": ${message}`, {hint, cause})
+export function parseBundleMap(
+  text: string,
+  source: string,
+  options: BundleMapReadOptions = {},
+): Map<string, X509Bundle> {
+  const fail = (message: string, hint = MAP_HINT, cause?: unknown) =>
+    new SvidkitError('bundle-invalid', `bundle "${source}": ${message}`, {hint, cause})
   const json = stripBom(text)
   let doc: unknown
   try {
@@ -50,7 +55,8 @@ export function parseBundleMap(text: string, source: string, options: BundleMapR
   } catch (err) {
     throw fail(oneLine((err as Error).message), undefined, err)
   }
-  if (shape !== undefined && repeatedNames(shape).includes('trust_domains')) throw fail('"trust_domains" appears more than once')
+  if (shape !== undefined && repeatedNames(shape).includes('trust_domains'))
+    throw fail('"trust_domains" appears more than once')
   const entries = doc.trust_domains
   if (entries === undefined) throw fail('"trust_domains" is missing')
   if (!isJsonObject(entries)) throw fail(`"trust_domains" must be an object; got ${jsonType(entries)}`)
@@ -72,7 +78,10 @@ export function parseBundleMap(text: string, source: string, options: BundleMapR
     }
     const first = keyOf.get(name)
     if (first !== undefined) {
-      const keys = first === key ? `key ${JSON.stringify(key)} appears twice` : `keys ${JSON.stringify(first)} and ${JSON.stringify(key)}`
+      const keys =
+        first === key
+          ? `key ${JSON.stringify(key)} appears twice`
+          : `keys ${JSON.stringify(first)} and ${JSON.stringify(key)}`
       throw fail(`duplicate trust domain "${name}" in "trust_domains" (${keys})`)
     }
     keyOf.set(name, key)
@@ -80,7 +89,10 @@ export function parseBundleMap(text: string, source: string, options: BundleMapR
 
   const bundles = new Map<string, X509Bundle>()
   for (const [name, key] of keyOf) {
-    const bundle = parseJwks(entries[key], mapEntrySource(source, name), {strict: options.strict, ignoreRefreshHint: true})
+    const bundle = parseJwks(entries[key], mapEntrySource(source, name), {
+      strict: options.strict,
+      ignoreRefreshHint: true,
+    })
     bundles.set(name, bundle)
   }
   return bundles

@@ -41,9 +41,13 @@ function refuseNonCa(bundles: Map<string, {authorities: ParsedCertificate[]}>): 
     const leaf = b.authorities.find((c) => c.basicConstraints?.ca !== true)
     if (!leaf) continue
     const name = leaf.san?.uris[0] ?? leaf.subject ?? leaf.serial
-    throw new SvidkitError('bundle-invalid', `authority "${name}" of trust domain "${td}" is not a CA certificate (no basicConstraints CA:TRUE)`, {
-      hint: 'a bundle holds the CA certificates (roots) of a trust domain, not SVIDs: pass ca/bundle.pem; --allow-non-ca-authorities writes it anyway',
-    })
+    throw new SvidkitError(
+      'bundle-invalid',
+      `authority "${name}" of trust domain "${td}" is not a CA certificate (no basicConstraints CA:TRUE)`,
+      {
+        hint: 'a bundle holds the CA certificates (roots) of a trust domain, not SVIDs: pass ca/bundle.pem; --allow-non-ca-authorities writes it anyway',
+      },
+    )
   }
 }
 
@@ -54,10 +58,17 @@ function refuseNonCa(bundles: Map<string, {authorities: ParsedCertificate[]}>): 
  */
 export function convertBundles(specs: string[], o: ConvertOptions): ConvertResult {
   if (specs.length === 0) throw usageError('give at least one bundle file')
-  if (o.trustDomain === '') throw usageError('--trust-domain "" is empty', 'give a trust domain name such as example.org, or leave --trust-domain out')
+  if (o.trustDomain === '')
+    throw usageError(
+      '--trust-domain "" is empty',
+      'give a trust domain name such as example.org, or leave --trust-domain out',
+    )
   const set = loadBundleSpecs(specs, {expectedTrustDomain: o.trustDomain, strict: o.strict})
   if (set.unbound.length > 0) {
-    throw usageError(`cannot tell which trust domain "${set.unbound[0]}" serves`, 'label it: TD=FILE, or pass --trust-domain')
+    throw usageError(
+      `cannot tell which trust domain "${set.unbound[0]}" serves`,
+      'label it: TD=FILE, or pass --trust-domain',
+    )
   }
   const tds = [...set.byTrustDomain.keys()]
   if (!o.allowNonCaAuthorities) refuseNonCa(set.byTrustDomain)
@@ -65,12 +76,25 @@ export function convertBundles(specs: string[], o: ConvertOptions): ConvertResul
     const map: Record<string, unknown> = {}
     for (const [td, b] of set.byTrustDomain) map[td] = JSON.parse(toJwks(b.authorities, {sequence: o.sequence ?? 1}))
     const n = [...set.byTrustDomain.values()].reduce((acc, b) => acc + b.authorities.length, 0)
-    return {text: `${JSON.stringify({trust_domains: map}, null, 2)}\n`, format: 'map', trustDomains: tds, authorities: n, warnings: set.warnings}
+    return {
+      text: `${JSON.stringify({trust_domains: map}, null, 2)}\n`,
+      format: 'map',
+      trustDomains: tds,
+      authorities: n,
+      warnings: set.warnings,
+    }
   }
   const td = o.trustDomain ?? (tds.length === 1 ? tds[0] : undefined)
-  if (!td) throw usageError(`the inputs hold several trust domains (${tds.join(', ')})`, `pick one with --trust-domain, or use --to map`)
+  if (!td)
+    throw usageError(
+      `the inputs hold several trust domains (${tds.join(', ')})`,
+      `pick one with --trust-domain, or use --to map`,
+    )
   const b = set.byTrustDomain.get(td)
   if (!b) throw usageError(`no bundle for trust domain "${td}" among the inputs`)
-  const text = o.to === 'pem' ? toPemBundle(b.authorities) : toJwks(b.authorities, {sequence: o.sequence ?? 1, refreshHint: o.refreshHint})
+  const text =
+    o.to === 'pem'
+      ? toPemBundle(b.authorities)
+      : toJwks(b.authorities, {sequence: o.sequence ?? 1, refreshHint: o.refreshHint})
   return {text, format: o.to, trustDomains: [td], authorities: b.authorities.length, warnings: set.warnings}
 }

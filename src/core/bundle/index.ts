@@ -1,5 +1,11 @@
 /** Bundles: X509Bundle, PEM, SPIFFE JWKS, bundle maps, and binding them to trust domains (docs/design.md, `verify` and `inspect`). */
-export {authorityTrustDomains, authorityWarnings, dedupeAuthorities, emptyBundleWarning, type X509Bundle} from './x509-bundle.js'
+export {
+  authorityTrustDomains,
+  authorityWarnings,
+  dedupeAuthorities,
+  emptyBundleWarning,
+  type X509Bundle,
+} from './x509-bundle.js'
 export {parsePemBundle, toPemBundle} from './pem-bundle.js'
 export {parseJwks, toJwks, type JwksReadOptions, type JwksWriteOptions} from './jwks.js'
 export {parseBundleMap, mapEntrySource, type BundleMapReadOptions} from './bundle-map.js'

@@ -102,7 +102,10 @@ class JwksReader {
     if (typeof x5c !== 'string') throw this.fail(`${where} must hold base64 strings; got ${jsonType(x5c)}`)
     const der = decodeX5c(x5c)
     if (der === undefined) {
-      throw this.fail(`${where} is not standard base64`, 'x5c holds standard base64 DER (RFC 7517 §4.7), not base64url and not PEM')
+      throw this.fail(
+        `${where} is not standard base64`,
+        'x5c holds standard base64 DER (RFC 7517 §4.7), not base64url and not PEM',
+      )
     }
     const tlv = derTlvLength(der)
     if (der[0] !== 0x30 || tlv < 0) throw this.fail(`malformed certificate DER in ${where}`)
@@ -111,14 +114,19 @@ class JwksReader {
     try {
       return parseCertificateDer(der)
     } catch (err) {
-      throw new SvidkitError('bundle-invalid', `bundle "${this.source}": malformed certificate in ${where}: ${(err as Error).message}`, {cause: err})
+      throw new SvidkitError(
+        'bundle-invalid',
+        `bundle "${this.source}": malformed certificate in ${where}: ${(err as Error).message}`,
+        {cause: err},
+      )
     }
   }
 
   /** Returns the authority of an x509-svid entry, or undefined when the entry is skipped. */
   x509Entry(entry: JsonObject, i: number): ParsedCertificate | undefined {
     const x5c = entry.x5c
-    if (x5c !== undefined && !Array.isArray(x5c)) throw this.fail(`x5c of x509-svid entry ${i} must be an array; got ${jsonType(x5c)}`)
+    if (x5c !== undefined && !Array.isArray(x5c))
+      throw this.fail(`x5c of x509-svid entry ${i} must be an array; got ${jsonType(x5c)}`)
     const count = x5c?.length ?? 0
     if (count !== 1) {
       const message = `expected a single certificate in x509-svid entry ${i}; got ${count}`
@@ -145,13 +153,17 @@ class JwksReader {
     const certs: ParsedCertificate[] = []
     ;(keys as JsonObject[]).forEach((entry, i) => {
       if (!KNOWN_KTY.has(entry.kty as string)) {
-        if (entry.use === 'x509-svid') this.warn(`x509-svid entry ${i} has unknown key type ${JSON.stringify(entry.kty ?? '')}; entry ignored`)
+        if (entry.use === 'x509-svid')
+          this.warn(`x509-svid entry ${i} has unknown key type ${JSON.stringify(entry.kty ?? '')}; entry ignored`)
         return
       }
       if (entry.use === 'x509-svid') {
         const cert = this.x509Entry(entry, i)
         if (cert) certs.push(cert)
-      } else if ((entry.use === 'jwt-svid' || entry.use === 'wit-svid') && (typeof entry.kid !== 'string' || entry.kid === '')) {
+      } else if (
+        (entry.use === 'jwt-svid' || entry.use === 'wit-svid') &&
+        (typeof entry.kid !== 'string' || entry.kid === '')
+      ) {
         // svidkit is X.509 only; such entries matter only to go-spiffe, which refuses them
         this.deviation(
           `error adding authority ${i} of JWKS: keyID cannot be empty`,
@@ -185,7 +197,8 @@ export function parseJwks(value: unknown, source: string, options: JwksReadOptio
   }
   const certs = reader.keys(value.keys)
   const authorities = dedupeAuthorities(certs)
-  if (authorities.length < certs.length) reader.warn(`${certs.length - authorities.length} duplicate authority(ies) dropped`)
+  if (authorities.length < certs.length)
+    reader.warn(`${certs.length - authorities.length} duplicate authority(ies) dropped`)
   if (authorities.length === 0) reader.warnings.push(emptyBundleWarning(source))
   for (const cert of authorities) for (const w of authorityWarnings(cert, source)) reader.add(w)
   if (reader.suppressed) reader.warnings.push(`bundle "${source}": ${reader.suppressed} more warning(s) not shown`)
@@ -208,7 +221,10 @@ export function toJwks(certs: readonly ParsedCertificate[], options: JwksWriteOp
   const keys = dedupeAuthorities(certs).map((cert) => {
     const members = publicJwkMembers(cert)
     if (members === undefined) {
-      throw new SvidkitError('internal', `cannot write authority "${cert.subject}" as a JWK: key type "${cert.publicKeyType}" is not supported`)
+      throw new SvidkitError(
+        'internal',
+        `cannot write authority "${cert.subject}" as a JWK: key type "${cert.publicKeyType}" is not supported`,
+      )
     }
     return {use: 'x509-svid', ...members, x5c: [Buffer.from(cert.der).toString('base64')]}
   })
@@ -218,7 +234,8 @@ export function toJwks(certs: readonly ParsedCertificate[], options: JwksWriteOp
     ['spiffe_refresh_hint', options.refreshHint],
   ] as const) {
     if (value === undefined) continue
-    if (!isCounter(value)) throw new SvidkitError('usage', `"${name}" must be a non-negative integer; got ${jsonType(value)}`)
+    if (!isCounter(value))
+      throw new SvidkitError('usage', `"${name}" must be a non-negative integer; got ${jsonType(value)}`)
     doc[name] = value
   }
   return `${JSON.stringify(doc, null, 2)}\n`

@@ -34,10 +34,14 @@ export function parseBundleBytes(bytes: Uint8Array, source: string, options: Bun
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw new SvidkitError('bundle-invalid', `bundle "${source}": not valid JSON (${oneLine((err as Error).message)})`, {
-      cause: err,
-      hint: 'a JSON bundle is a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}}); check the file is complete',
-    })
+    throw new SvidkitError(
+      'bundle-invalid',
+      `bundle "${source}": not valid JSON (${oneLine((err as Error).message)})`,
+      {
+        cause: err,
+        hint: 'a JSON bundle is a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}}); check the file is complete',
+      },
+    )
   }
   if (isJsonObject(doc) && Object.hasOwn(doc, 'trust_domains')) {
     return {kind: 'map', bundles: parseBundleMap(text, source, options)}

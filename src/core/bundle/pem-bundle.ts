@@ -25,7 +25,8 @@ function hintFor(text: string): string | undefined {
   if (!text.includes(BEGIN_CERTIFICATE) && text.includes('-----BEGIN PUBLIC KEY-----')) {
     return "this is a bare public key, not a bundle; a bundle holds the trust domain's CA certificates"
   }
-  if (text.includes('-----BEGIN ')) return 'the PEM is damaged (truncated, edited or with extra data); export the bundle again'
+  if (text.includes('-----BEGIN '))
+    return 'the PEM is damaged (truncated, edited or with extra data); export the bundle again'
   return undefined
 }
 
@@ -44,7 +45,10 @@ export function parsePemBundle(bytes: Uint8Array, source: string): X509Bundle {
   try {
     certs = readCertificates(bytes, source)
   } catch (err) {
-    if (err instanceof SvidkitError && (err.code === 'pem-invalid' || err.code === 'time-invalid' || err.code === 'duplicate-extension')) {
+    if (
+      err instanceof SvidkitError &&
+      (err.code === 'pem-invalid' || err.code === 'time-invalid' || err.code === 'duplicate-extension')
+    ) {
       throw new SvidkitError('bundle-invalid', err.message, {cause: err, path: source, hint: hintFor(text)})
     }
     throw err

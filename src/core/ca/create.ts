@@ -54,7 +54,9 @@ const JWT_KEY_FILE = 'jwt-key.pem'
 
 /** Returns a new JWT authority key, derived from the seed when there is one. */
 function jwtAuthorityKey(trustDomain: string, seed: string | undefined) {
-  return seed === undefined ? createJwtKey() : jwtKeyOf(seededKeyPair(seed, `${trustDomain}/jwt authority`, 'ec-p256').privateKey)
+  return seed === undefined
+    ? createJwtKey()
+    : jwtKeyOf(seededKeyPair(seed, `${trustDomain}/jwt authority`, 'ec-p256').privateKey)
 }
 
 /** Returns the subject DN of a CA certificate of this trust domain. */
@@ -79,7 +81,8 @@ export async function createCaCredential(opts: {
   seed?: string
 }): Promise<CaCredential> {
   const label = `${opts.trustDomain}/${opts.role}`
-  const keys = opts.seed === undefined ? await generateKeyPair(opts.keyType) : seededKeyPair(opts.seed, label, opts.keyType)
+  const keys =
+    opts.seed === undefined ? await generateKeyPair(opts.keyType) : seededKeyPair(opts.seed, label, opts.keyType)
   const cert = await buildCertificate({
     subject: caSubject(opts.trustDomain, opts.role),
     issuerName: opts.parent?.cert.subjectDer,
@@ -123,7 +126,8 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
   const warnings: string[] = options.seed === undefined ? [] : [SEEDED_WARNING]
   const notBefore = new Date(now - BACKDATE_MS)
 
-  const pathLenFor = (below: number): number | undefined => (pathLen === 'none' ? undefined : pathLen === 'auto' ? below : below === n ? pathLen : undefined)
+  const pathLenFor = (below: number): number | undefined =>
+    pathLen === 'none' ? undefined : pathLen === 'auto' ? below : below === n ? pathLen : undefined
 
   const root = await createCaCredential({
     trustDomain: td.name,
@@ -143,7 +147,9 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
     let notAfter = now + intTtl
     if (notAfter > parent.cert.notAfter.getTime()) {
       notAfter = parent.cert.notAfter.getTime()
-      warnings.push(`intermediate ${i} lifetime capped at its parent's notAfter ${formatInstant(new Date(notAfter))}: a CA cannot outlive its issuer`)
+      warnings.push(
+        `intermediate ${i} lifetime capped at its parent's notAfter ${formatInstant(new Date(notAfter))}: a CA cannot outlive its issuer`,
+      )
     }
     const suffix = gen === 1 ? `${i}` : `${gen}-${i}`
     const child = await createCaCredential({
@@ -171,7 +177,9 @@ export async function createAuthority(options: CreateAuthorityOptions): Promise<
       nameConstraints,
       sequence: 1,
       generation: gen,
-      ...(options.jwtAuthority === false ? {} : {jwt: {...jwtAuthorityKey(td.name, options.seed), keyFile: JWT_KEY_FILE}}),
+      ...(options.jwtAuthority === false
+        ? {}
+        : {jwt: {...jwtAuthorityKey(td.name, options.seed), keyFile: JWT_KEY_FILE}}),
     },
     warnings,
   }

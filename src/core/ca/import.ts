@@ -55,7 +55,12 @@ function pathToRoot(signing: ParsedCertificate, pool: ParsedCertificate[], sourc
     const c = path[path.length - 1]
     // By name and signature (Node's checkIssued also wants keyCertSign, which checkCa reports by name).
     if (issuedBy(c, c)) return path
-    if (path.length >= MAX_CHAIN) throw caInvalid(source, `no self-signed root within ${MAX_CHAIN} certificates`, 'give the chain up to the root with --chain')
+    if (path.length >= MAX_CHAIN)
+      throw caInvalid(
+        source,
+        `no self-signed root within ${MAX_CHAIN} certificates`,
+        'give the chain up to the root with --chain',
+      )
     const parent = pool.find((p) => !path.includes(p) && issuedBy(c, p))
     if (!parent) {
       throw caInvalid(
@@ -71,7 +76,12 @@ function pathToRoot(signing: ParsedCertificate, pool: ParsedCertificate[], sourc
 /** Checks one CA of the path can sign what is below it (RFC 5280 §4.2.1.9, §4.2.1.3; X509-SVID §4.1). */
 function checkCa(c: ParsedCertificate, below: number, source: string, at: Date): void {
   const what = below === 0 ? 'the signing CA' : `the CA "${c.subject}"`
-  if (!c.basicConstraints?.ca) throw caInvalid(source, `${what} is not a CA (basicConstraints CA:TRUE missing)`, 'import a CA certificate, not a leaf')
+  if (!c.basicConstraints?.ca)
+    throw caInvalid(
+      source,
+      `${what} is not a CA (basicConstraints CA:TRUE missing)`,
+      'import a CA certificate, not a leaf',
+    )
   if (!c.keyUsage?.names.includes('keyCertSign')) {
     throw caInvalid(
       source,
@@ -87,7 +97,9 @@ function checkCa(c: ParsedCertificate, below: number, source: string, at: Date):
     )
   }
   if (c.notAfter.getTime() <= at.getTime()) {
-    throw new SvidkitError('ca-expired', `cannot import "${source}": ${what} expired at ${c.notAfter.toISOString()}`, {path: source})
+    throw new SvidkitError('ca-expired', `cannot import "${source}": ${what} expired at ${c.notAfter.toISOString()}`, {
+      path: source,
+    })
   }
 }
 
@@ -100,7 +112,10 @@ function uriConstraints(path: ParsedCertificate[]): {permitted: string[][]; excl
     if (!nc) continue
     const p = nc.permitted.filter((n) => n.type === 'uri').map((n) => n.value.toLowerCase())
     if (p.length) permitted.push(p)
-    pushAll(excluded, nc.excluded.filter((n) => n.type === 'uri').map((n) => n.value.toLowerCase()))
+    pushAll(
+      excluded,
+      nc.excluded.filter((n) => n.type === 'uri').map((n) => n.value.toLowerCase()),
+    )
   }
   return {permitted, excluded}
 }
@@ -108,7 +123,11 @@ function uriConstraints(path: ParsedCertificate[]): {permitted: string[][]; excl
 const sanTrustDomain = (uri: string) => uri.slice('spiffe://'.length).split('/')[0].toLowerCase()
 const matches = (base: string, host: string) => (base.startsWith('.') ? host.endsWith(base) : host === base)
 
-function chooseTrustDomain(o: ImportCaOptions, path: ParsedCertificate[], nc: ReturnType<typeof uriConstraints>): TrustDomain {
+function chooseTrustDomain(
+  o: ImportCaOptions,
+  path: ParsedCertificate[],
+  nc: ReturnType<typeof uriConstraints>,
+): TrustDomain {
   if (o.trustDomain !== undefined) return parseTrustDomainArg(o.trustDomain)
   const fromConstraints = [...new Set(nc.permitted.flat().filter((b) => !b.startsWith('.')))]
   if (fromConstraints.length === 1) return TrustDomain.parse(fromConstraints[0])
@@ -143,13 +162,18 @@ export function importCa(o: ImportCaOptions): CaImportResult {
   const key = readPrivateKey(readInput(o.key, 'key-invalid'), o.key, {password: o.keyPassword})
   const signing = given[0]
   if (!keyMatches(key.keyObject, signing.node)) {
-    throw new SvidkitError('key-mismatch', `"${o.key}" does not belong to "${o.cert}"`, {exit: 3, hint: 'give the key of the first certificate in --cert'})
+    throw new SvidkitError('key-mismatch', `"${o.key}" does not belong to "${o.cert}"`, {
+      exit: 3,
+      hint: 'give the key of the first certificate in --cert',
+    })
   }
   const path = pathToRoot(signing, pool, o.cert)
   path.forEach((c, i) => checkCa(c, i, o.cert, at))
   const nc = uriConstraints(path)
   const td = chooseTrustDomain(o, path, nc)
-  const denied = nc.permitted.find((set) => !set.some((b) => matches(b, td.name))) ?? (nc.excluded.some((b) => matches(b, td.name)) ? nc.excluded : undefined)
+  const denied =
+    nc.permitted.find((set) => !set.some((b) => matches(b, td.name))) ??
+    (nc.excluded.some((b) => matches(b, td.name)) ? nc.excluded : undefined)
   if (denied) {
     throw caInvalid(
       o.cert,
@@ -161,7 +185,11 @@ export function importCa(o: ImportCaOptions): CaImportResult {
   try {
     keyType = signingKeyType(key.keyObject)
   } catch {
-    throw caInvalid(o.cert, `its key type "${key.keyType}" is not one svidkit signs with`, `svidkit signs with ${KEY_TYPES.join(', ')}`)
+    throw caInvalid(
+      o.cert,
+      `its key type "${key.keyType}" is not one svidkit signs with`,
+      `svidkit signs with ${KEY_TYPES.join(', ')}`,
+    )
   }
   const warnings = [...key.warnings]
   const limits: string[] = []
@@ -169,14 +197,24 @@ export function importCa(o: ImportCaOptions): CaImportResult {
     const others = (c.san?.uris ?? []).filter((u) => u.startsWith('spiffe://') && sanTrustDomain(u) !== td.name)
     if (others.length) warnings.push(`the CA "${c.subject}" names ${others.join(', ')}, not trust domain "${td.name}"`)
     const eku = c.extKeyUsage?.oids
-    if (eku && !eku.includes(OID.anyExtendedKeyUsage) && !(eku.includes(OID.serverAuth) && eku.includes(OID.clientAuth))) {
-      warnings.push(`the CA "${c.subject}" restricts extended key usage: Go and other verifiers reject SVIDs used for a purpose it lacks`)
+    if (
+      eku &&
+      !eku.includes(OID.anyExtendedKeyUsage) &&
+      !(eku.includes(OID.serverAuth) && eku.includes(OID.clientAuth))
+    ) {
+      warnings.push(
+        `the CA "${c.subject}" restricts extended key usage: Go and other verifiers reject SVIDs used for a purpose it lacks`,
+      )
     }
   }
   if (nc.permitted.length === 0)
-    limits.push(`no URI name constraint: this CA can sign for any trust domain (svidkit issues only spiffe://${td.name} SVIDs from it)`)
+    limits.push(
+      `no URI name constraint: this CA can sign for any trust domain (svidkit issues only spiffe://${td.name} SVIDs from it)`,
+    )
   if (path.length > 1) {
-    limits.push('only the signing CA key is imported: rotating the root or the intermediates (rotate --ca-rotate) needs their keys in the directory')
+    limits.push(
+      'only the signing CA key is imported: rotating the root or the intermediates (rotate --ca-rotate) needs their keys in the directory',
+    )
   }
   limits.push('the bundle holds this root only: a rollover to another root is done with svidkit, not imported')
   const root = path[path.length - 1]
@@ -210,7 +248,9 @@ export function importCa(o: ImportCaOptions): CaImportResult {
       certificates: creds.map((c) => join(o.out, c.certFile)),
       keys: [join(o.out, (creds.find((c) => c.cert === signing) as CaCredential).keyFile)],
     },
-    chain: path.map((c, i) => certificateSummary(c, {role: i === path.length - 1 ? 'root' : 'intermediate', source: 'file', at})),
+    chain: path.map((c, i) =>
+      certificateSummary(c, {role: i === path.length - 1 ? 'root' : 'intermediate', source: 'file', at}),
+    ),
     warnings,
     limits,
   }

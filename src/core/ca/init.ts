@@ -29,7 +29,9 @@ export interface CaInitResult {
  * Returns the result of creating a trust domain's CA and writing it to `out`; refuses
  * (`output-exists`, exit 3) to replace an existing CA unless `force`.
  */
-export async function initCa(opts: CreateAuthorityOptions & CaWriteOptions & {out: string; force?: boolean}): Promise<CaInitResult & {authority: Authority}> {
+export async function initCa(
+  opts: CreateAuthorityOptions & CaWriteOptions & {out: string; force?: boolean},
+): Promise<CaInitResult & {authority: Authority}> {
   // Flags first (issue 20 item 11), then the output; refuse before generating keys; saveAuthorityAsync checks again.
   if (typeof opts.trustDomain === 'string') parseTrustDomainArg(opts.trustDomain)
   refuseStdioDir(opts.out, '--out')
@@ -51,7 +53,9 @@ export async function initCa(opts: CreateAuthorityOptions & CaWriteOptions & {ou
       certificates: creds.map((c) => join(opts.out, c.certFile)),
       keys: creds.map((c) => join(opts.out, c.keyFile)),
     },
-    chain: creds.map((c, i) => certificateSummary(c.cert, {role: i === 0 ? 'root' : 'intermediate', source: 'file', at})).reverse(),
+    chain: creds
+      .map((c, i) => certificateSummary(c.cert, {role: i === 0 ? 'root' : 'intermediate', source: 'file', at}))
+      .reverse(),
     warnings,
   }
 }

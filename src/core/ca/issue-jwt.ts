@@ -50,8 +50,14 @@ function authorityJwtBundles(a: Authority): JwtBundleSet {
   const own = parseJwtJwks({keys: [...(a.jwt ? [jwtBundleEntry(a.jwt)] : []), ...roots]}, 'ca', warnings)
   return {
     bundles: new Map([
-      [a.trustDomain.name, {trustDomain: a.trustDomain.name, sources: [{path: 'ca', binding: 'label' as const}], ...own}],
-      ['other.test', {trustDomain: 'other.test', sources: [{path: 'other.test', binding: 'label' as const}], keys: [], others: []}],
+      [
+        a.trustDomain.name,
+        {trustDomain: a.trustDomain.name, sources: [{path: 'ca', binding: 'label' as const}], ...own},
+      ],
+      [
+        'other.test',
+        {trustDomain: 'other.test', sources: [{path: 'other.test', binding: 'label' as const}], keys: [], others: []},
+      ],
     ]),
     warnings,
   }
@@ -65,13 +71,16 @@ export function issueJwtFromCa(o: IssueJwtOptions): IssuedJwt {
       hint: 'create the CA again with "svidkit ca init" (it writes jwt-key.pem and a jwt-svid bundle entry)',
     })
   const id = parseSpiffeIdArg(o.spiffeId)
-  if (id.path === '') throw usageError(`--spiffe-id "${o.spiffeId}" has no path`, 'a JWT-SVID names a workload: spiffe://example.org/web')
-  if (id.trustDomain.name !== a.trustDomain.name) throw usageError(`--spiffe-id "${o.spiffeId}" is not in the CA's trust domain "${a.trustDomain.name}"`)
+  if (id.path === '')
+    throw usageError(`--spiffe-id "${o.spiffeId}" has no path`, 'a JWT-SVID names a workload: spiffe://example.org/web')
+  if (id.trustDomain.name !== a.trustDomain.name)
+    throw usageError(`--spiffe-id "${o.spiffeId}" is not in the CA's trust domain "${a.trustDomain.name}"`)
   const defects = o.defects ?? []
   if (o.audience.length === 0 || o.audience.some((x) => x === ''))
     throw usageError('--audience must be given, and not empty', 'e.g. --audience spiffe://example.org/db')
   const ttlMs = o.ttlMs ?? DEFAULT_JWT_TTL_MS
-  const seeded = o.seed === undefined ? {} : {deterministic: true, jti: seededBytes(o.seed, `jti:${id}`, 16).toString('hex')}
+  const seeded =
+    o.seed === undefined ? {} : {deterministic: true, jti: seededBytes(o.seed, `jti:${id}`, 16).toString('hex')}
   const plan = planJwtSvid({spiffeId: id.toString(), audience: o.audience, signer: a.jwt, now: o.now, ttlMs, ...seeded})
   const root = a.roots[0]
   // The root key is read only for this defect (it may be offline).
@@ -79,14 +88,18 @@ export function issueJwtFromCa(o: IssueJwtOptions): IssuedJwt {
     ['ec', 'rsa'].includes(String(root.cert.node.publicKey.asymmetricKeyType))
       ? {key: root.key, thumbprint: jwkThumbprint(root.cert.node.publicKey)}
       : undefined
-  for (const d of defects) d.apply(plan, {trustDomain: a.trustDomain.name, x509Key: d.name === 'key-x509-entry' ? x509Key() : undefined})
+  for (const d of defects)
+    d.apply(plan, {trustDomain: a.trustDomain.name, x509Key: d.name === 'key-x509-entry' ? x509Key() : undefined})
   const token = signPlan(plan)
   // svidkit's own validator must judge the token as intended before anyone else sees it.
   const check = verifyJwtSvid(token, {audience: o.audience, bundles: authorityJwtBundles(a), at: o.now})
   const expected = defects.map((d) => d.code)
   const got = check.errors.map((e) => e.code)
   if (expected.length === 0 ? !check.valid : !expected.every((c) => got.includes(c)))
-    throw new SvidkitError('internal', `self-check failed: expected ${expected.join(', ') || 'a valid token'}, validation said ${got.join(', ') || 'valid'}`)
+    throw new SvidkitError(
+      'internal',
+      `self-check failed: expected ${expected.join(', ') || 'a valid token'}, validation said ${got.join(', ') || 'valid'}`,
+    )
   const exp = plan.claims.exp
   return {
     token,

@@ -18,6 +18,8 @@ export function caProfile(opts: {
     basicConstraints: {ca: true, pathLen: opts.pathLen, critical: true},
     keyUsage: {names: ['keyCertSign', 'cRLSign'], critical: true},
     san: {uris: [`spiffe://${opts.trustDomain}`], critical: false},
-    ...(opts.nameConstraints ? {nameConstraints: {permitted: [{type: 'uri' as const, value: opts.trustDomain}], critical: true}} : {}),
+    ...(opts.nameConstraints
+      ? {nameConstraints: {permitted: [{type: 'uri' as const, value: opts.trustDomain}], critical: true}}
+      : {}),
   }
 }

@@ -10,7 +10,10 @@ import {BACKDATE_MS} from './profile.js'
  */
 export async function rotateIntermediate(a: Authority, clock: Clock = systemClock): Promise<Authority> {
   if (a.intermediates.length === 0) {
-    throw usageError('--kind intermediate needs a CA with at least one intermediate', 'create the CA with --intermediates 1 or more')
+    throw usageError(
+      '--kind intermediate needs a CA with at least one intermediate',
+      'create the CA with --intermediates 1 or more',
+    )
   }
   const old = a.intermediates.at(-1)!
   const parent = a.intermediates.at(-2) ?? a.roots[0]
@@ -50,7 +53,11 @@ async function nextRoot(a: Authority, clock: Clock): Promise<Authority> {
  * `drop-old` keeps only the active root; `none` replaces the root at once, no overlap.
  * `spiffe_sequence` goes up whenever the set of roots changes.
  */
-export async function rotateRoot(a: Authority, overlap: 'add' | 'drop-old' | 'none', clock: Clock = systemClock): Promise<Authority> {
+export async function rotateRoot(
+  a: Authority,
+  overlap: 'add' | 'drop-old' | 'none',
+  clock: Clock = systemClock,
+): Promise<Authority> {
   if (overlap === 'drop-old') {
     if (a.roots.length === 1) return a
     return {...a, roots: [a.roots[0]], sequence: a.sequence + 1}

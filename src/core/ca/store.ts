@@ -74,11 +74,20 @@ function authorityToFiles(dir: string, a: Authority): FileToWrite[] {
       mode: 0o600,
     })
   }
-  if (a.jwt) files.push({path: join(dir, a.jwt.keyFile), data: a.jwt.key.export({format: 'pem', type: 'pkcs8'}).toString(), mode: 0o600})
+  if (a.jwt)
+    files.push({
+      path: join(dir, a.jwt.keyFile),
+      data: a.jwt.key.export({format: 'pem', type: 'pkcs8'}).toString(),
+      mode: 0o600,
+    })
   const roots = bundleAuthorities(a)
   const jwtAuthorities = a.jwt ? [jwtBundleEntry(a.jwt)] : []
   files.push({path: join(dir, CA_BUNDLE_PEM), data: toPemBundle(roots), mode: 0o644})
-  files.push({path: join(dir, CA_BUNDLE_JWKS), data: toJwks(roots, {sequence: a.sequence, jwtAuthorities}), mode: 0o644})
+  files.push({
+    path: join(dir, CA_BUNDLE_JWKS),
+    data: toJwks(roots, {sequence: a.sequence, jwtAuthorities}),
+    mode: 0o644,
+  })
   // Metadata last: a directory with ca.json is complete.
   files.push({path: join(dir, CA_METADATA), data: JSON.stringify(metadataOf(a), null, 2) + '\n', mode: 0o644})
   return files
@@ -98,7 +107,11 @@ export function saveAuthority(dir: string, a: Authority, opts: {force?: boolean}
 }
 
 /** saveAuthority for an async caller (`ca init`): the files are fsynced at once. */
-export async function saveAuthorityAsync(dir: string, a: Authority, opts: {force?: boolean} & CaWriteOptions = {}): Promise<string[]> {
+export async function saveAuthorityAsync(
+  dir: string,
+  a: Authority,
+  opts: {force?: boolean} & CaWriteOptions = {},
+): Promise<string[]> {
   const files = checkedFiles(dir, a, opts)
   await swapCaDirAsync(dir, files, opts)
   return files.map((f) => f.path)
@@ -127,7 +140,10 @@ function parseMetadata(dir: string): CaMetadata {
   }
   const m = raw as Partial<CaMetadata>
   const isRefList = (v: unknown): v is {cert: string; key: string}[] =>
-    Array.isArray(v) && v.every((x) => typeof x?.cert === 'string' && typeof x?.key === 'string' && !x.cert.includes('/') && !x.key.includes('/'))
+    Array.isArray(v) &&
+    v.every(
+      (x) => typeof x?.cert === 'string' && typeof x?.key === 'string' && !x.cert.includes('/') && !x.key.includes('/'),
+    )
   if (
     typeof m !== 'object' ||
     m === null ||
@@ -196,10 +212,14 @@ function offlineRoot(dir: string, ref: {cert: string; key: string}): CaCredentia
     get: () => {
       if (!key) {
         if (!existsSync(join(dir, ref.key))) {
-          throw new SvidkitError('file-not-found', `the ${ref.cert.startsWith('root') ? 'root' : 'CA'} key "${join(dir, ref.key)}" is offline (absent)`, {
-            path: join(dir, ref.key),
-            hint: 'issuing needs only the intermediate key; put the root key back to rotate or to re-certify CAs',
-          })
+          throw new SvidkitError(
+            'file-not-found',
+            `the ${ref.cert.startsWith('root') ? 'root' : 'CA'} key "${join(dir, ref.key)}" is offline (absent)`,
+            {
+              path: join(dir, ref.key),
+              hint: 'issuing needs only the intermediate key; put the root key back to rotate or to re-certify CAs',
+            },
+          )
         }
         key = loadCredential(dir, ref).key
       }
@@ -243,7 +263,9 @@ export function loadAuthority(dir: string): Authority {
     throw caInvalid(dir, `trust domain "${m.trustDomain}" in ${CA_METADATA} is invalid`)
   }
   // An offline root (its key kept elsewhere, as in real deployments) is fine when an intermediate signs leaves.
-  const roots = m.roots.map((r) => (m.intermediates.length > 0 && !existsSync(join(dir, r.key)) ? offlineRoot(dir, r) : loadCredential(dir, r)))
+  const roots = m.roots.map((r) =>
+    m.intermediates.length > 0 && !existsSync(join(dir, r.key)) ? offlineRoot(dir, r) : loadCredential(dir, r),
+  )
   // So is any intermediate above the one that signs leaves (a CA brought in by "ca import" with only its signing key).
   const intermediates = m.intermediates.map((r, i) =>
     i < m.intermediates.length - 1 && !existsSync(join(dir, r.key)) ? offlineRoot(dir, r) : loadCredential(dir, r),
@@ -256,5 +278,14 @@ export function loadAuthority(dir: string): Authority {
     }
   })
   const jwt = m.jwt ? {jwt: loadJwtCredential(dir, m.jwt)} : {}
-  return {trustDomain: td, keyType: m.keyType, nameConstraints: m.nameConstraints, sequence: m.sequence, generation: m.generation, roots, intermediates, ...jwt}
+  return {
+    trustDomain: td,
+    keyType: m.keyType,
+    nameConstraints: m.nameConstraints,
+    sequence: m.sequence,
+    generation: m.generation,
+    roots,
+    intermediates,
+    ...jwt,
+  }
 }

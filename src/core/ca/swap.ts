@@ -120,7 +120,10 @@ export function checkCaTarget(dir: string, force: boolean): void {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return
     if (code === 'ENOTDIR')
-      throw new SvidkitError('output-not-writable', `"${dir}" is under a file, not a directory`, {path: dir, hint: 'give a directory path for the CA'})
+      throw new SvidkitError('output-not-writable', `"${dir}" is under a file, not a directory`, {
+        path: dir,
+        hint: 'give a directory path for the CA',
+      })
     throw outputError(dir, err)
   }
   if (st.isSymbolicLink()) {
@@ -150,8 +153,13 @@ export function checkCaTarget(dir: string, force: boolean): void {
     )
   }
   if (!force) {
-    const what = entries.includes(METADATA) ? `already holds a CA (${METADATA})` : `already holds CA files ("${entries[0]}")`
-    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {path: dir, hint: 'use --force to replace it, or choose another --out directory'})
+    const what = entries.includes(METADATA)
+      ? `already holds a CA (${METADATA})`
+      : `already holds CA files ("${entries[0]}")`
+    throw new SvidkitError('output-exists', `"${dir}" ${what}`, {
+      path: dir,
+      hint: 'use --force to replace it, or choose another --out directory',
+    })
   }
 }
 
@@ -192,7 +200,8 @@ function stage(dir: string, opts: CaWriteOptions): Staging {
   try {
     mkdirSync(staging, {mode: 0o700})
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file system refuses to create it (ENOENT)' : osReason(err)
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file system refuses to create it (ENOENT)' : osReason(err)
     throw new SvidkitError('output-not-writable', `cannot write "${dir}": ${why}`, {path: dir, cause: err})
   }
   return {abs, parent, tag, staging, stagingId: dirId(staging), mode}
@@ -202,7 +211,10 @@ function stage(dir: string, opts: CaWriteOptions): Staging {
 function abandon(s: Staging, dir: string, files: FileToWrite[], err: unknown): SvidkitError {
   removeStaging(s)
   if (isSvidkitError(err)) return err
-  return outputError(join(dir, basename(files.find((f) => !existsSync(join(s.staging, basename(f.path))))?.path ?? '')), err)
+  return outputError(
+    join(dir, basename(files.find((f) => !existsSync(join(s.staging, basename(f.path))))?.path ?? '')),
+    err,
+  )
 }
 
 /** Removes the staging directory while it is the one `stage` made (best effort: a later run cleans up). */

@@ -130,7 +130,16 @@ export async function bundleCases(f: Fixtures): Promise<Testcase[]> {
   const own = f.a.jwt as JwtKey
   const stranger = jwtKeyOf((await suiteKeyPair(f, 'ec-p256', 'bundle stranger')).privateKey)
   const deterministic = f.seed !== undefined
-  const token = signPlan(planJwtSvid({spiffeId: WORKLOAD, audience: [`spiffe://${TD}/db`], signer: own, now: f.now, ttlMs: 300_000, deterministic}))
+  const token = signPlan(
+    planJwtSvid({
+      spiffeId: WORKLOAD,
+      audience: [`spiffe://${TD}/db`],
+      signer: own,
+      now: f.now,
+      ttlMs: 300_000,
+      deterministic,
+    }),
+  )
   const jwtCase = (id: string, description: string, level: Level, spec: string, code: string | null, keys: object[]) =>
     testcase({
       id: `bundle::${id}`,

@@ -90,11 +90,20 @@ export async function issuePem(f: Fixtures, a: Authority, id: string, defects: D
   const seed = f.seed === undefined ? {} : {seed: `${f.seed}/svid ${n}`}
   const {svid} = await issueSvid(a, {spiffeId: id, recipe: recipeFor(defects), clock: f.clock, ...seed})
   const der = svidKeyPkcs8(svid)
-  return {leaf: pem(svid.certificates[0]), intermediates: svid.certificates.slice(1).map(pem), key: der ? toPem('PRIVATE KEY', der) : null}
+  return {
+    leaf: pem(svid.certificates[0]),
+    intermediates: svid.certificates.slice(1).map(pem),
+    key: der ? toPem('PRIVATE KEY', der) : null,
+  }
 }
 
 /** Returns a CA certificate for `subjectOf`'s subject and key, signed by `issuer` (a cross-certificate when both are roots). */
-export async function crossCertify(f: Fixtures, subjectOf: CaCredential, issuer: CaCredential, td: string): Promise<ParsedCertificate> {
+export async function crossCertify(
+  f: Fixtures,
+  subjectOf: CaCredential,
+  issuer: CaCredential,
+  td: string,
+): Promise<ParsedCertificate> {
   return buildCertificate({
     subject: subjectOf.cert.subject,
     subjectName: subjectOf.cert.subjectDer,
@@ -110,7 +119,11 @@ export async function crossCertify(f: Fixtures, subjectOf: CaCredential, issuer:
 }
 
 /** Returns `a` with its signing intermediate replaced by a new one under its root carrying these name constraints. */
-export async function withConstrainedIntermediate(f: Fixtures, a: Authority, nc: CertificateTemplate['nameConstraints']): Promise<Authority> {
+export async function withConstrainedIntermediate(
+  f: Fixtures,
+  a: Authority,
+  nc: CertificateTemplate['nameConstraints'],
+): Promise<Authority> {
   const root = a.roots[0]
   const label = `constrained intermediate ${JSON.stringify(nc)}`
   const keys = await suiteKeyPair(f, 'ec-p256', label)
@@ -126,5 +139,8 @@ export async function withConstrainedIntermediate(f: Fixtures, a: Authority, nc:
     ...caProfile({trustDomain: a.trustDomain.name, pathLen: 0, nameConstraints: false}),
     nameConstraints: nc,
   })
-  return {...a, intermediates: [{cert, key: keys.privateKey, certFile: 'constrained.pem', keyFile: 'constrained-key.pem'}]}
+  return {
+    ...a,
+    intermediates: [{cert, key: keys.privateKey, certFile: 'constrained.pem', keyFile: 'constrained-key.pem'}],
+  }
 }

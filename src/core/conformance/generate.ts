@@ -15,7 +15,12 @@ export const SUITE_FILE = 'spiffe-conformance.json'
 /** Returns a suite made at `now` (every family, in order); with `seed`, every key, serial and signature derives from it (byte-stable). */
 export async function buildSuite(o: {now?: Date; seed?: string; generator?: string} = {}): Promise<Suite> {
   const f = await makeFixtures(o.now ?? DEFAULT_SUITE_NOW, o.seed)
-  const testcases = [...(await leafProfileCases(f)), ...(await pathCases(f)), ...(await jwtCases(f)), ...(await bundleCases(f))]
+  const testcases = [
+    ...(await leafProfileCases(f)),
+    ...(await pathCases(f)),
+    ...(await jwtCases(f)),
+    ...(await bundleCases(f)),
+  ]
   return {version: 1, generator: o.generator ?? 'svidkit', seed: o.seed ?? null, testcases}
 }
 

@@ -4,7 +4,10 @@ import type {Suite} from './suite.js'
 import type {HarnessResults} from './results.js'
 
 function esc(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[c] as string)
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({'<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;'})[c] as string,
+  )
 }
 
 /** Returns the JUnit XML text: every case a testcase; disagreements are failures, skipped cases skipped. */
@@ -16,7 +19,9 @@ export function toJunit(card: Scorecard, suite: Suite, results: HarnessResults):
     `<testsuites name="${esc(`SPIFFE conformance: ${card.harness}`)}" tests="${card.cases}" failures="${card.disagreements.length}">`,
   ]
   for (const f of card.families) {
-    lines.push(`  <testsuite name="${f.family}" tests="${f.cases}" failures="${f.wrongAccept + f.wrongReject}" skipped="${f.skipped}">`)
+    lines.push(
+      `  <testsuite name="${f.family}" tests="${f.cases}" failures="${f.wrongAccept + f.wrongReject}" skipped="${f.skipped}">`,
+    )
     for (const t of suite.testcases.filter((x) => x.family === f.family)) {
       const r = byId.get(t.id)
       const d = bad.get(t.id)
@@ -25,7 +30,8 @@ export function toJunit(card: Scorecard, suite: Suite, results: HarnessResults):
         lines.push(
           `      <failure type="${d.verdict}" message="${esc(`${d.level} ${d.verdict}: ${d.description} (${d.spec})`)}">${esc(`expected ${d.expected}${d.reasonCode ? ` (${d.reasonCode})` : ''}; harness: ${d.context ?? ''}`)}</failure>`,
         )
-      else if (!r || r.actual_result === 'SKIPPED') lines.push(`      <skipped message="${esc(r?.context ?? 'no result')}"/>`)
+      else if (!r || r.actual_result === 'SKIPPED')
+        lines.push(`      <skipped message="${esc(r?.context ?? 'no result')}"/>`)
       lines.push('    </testcase>')
     }
     lines.push('  </testsuite>')

@@ -10,7 +10,11 @@ const AUDIENCE = `spiffe://${TD}/db`
 
 /** Returns the JWKS of a trust domain: its X.509 roots (x509-svid, with kid when asked) and its JWT keys. */
 function jwks(roots: KeyObject[], jwt: JwtKey[], x509Kid = false): {keys: object[]} {
-  const x509 = roots.map((k) => ({use: 'x509-svid', ...(x509Kid ? {kid: jwkThumbprint(k)} : {}), ...k.export({format: 'jwk'})}))
+  const x509 = roots.map((k) => ({
+    use: 'x509-svid',
+    ...(x509Kid ? {kid: jwkThumbprint(k)} : {}),
+    ...k.export({format: 'jwk'}),
+  }))
   return {keys: [...x509, ...jwt.map(jwtBundleEntry)]}
 }
 
@@ -33,10 +37,20 @@ export async function jwtCases(f: Fixtures): Promise<Testcase[]> {
   const rootKey = f.a.roots[0].cert.node.publicKey
   const rsa = jwtKeyOf((await suiteKeyPair(f, 'rsa-2048', 'jwt rsa-2048')).privateKey)
   const p384 = jwtKeyOf((await suiteKeyPair(f, 'ec-p384', 'jwt ec-p384')).privateKey)
-  const bundles = {[TD]: jwks([rootKey], [own, rsa, p384]), [OTHER_TD]: jwks([f.b.roots[0].cert.node.publicKey], [other])}
+  const bundles = {
+    [TD]: jwks([rootKey], [own, rsa, p384]),
+    [OTHER_TD]: jwks([f.b.roots[0].cert.node.publicKey], [other]),
+  }
   const sec = Math.floor(Date.parse(f.at) / 1000)
   const make = (c: JwtCaseSpec): Testcase => {
-    const p = planJwtSvid({spiffeId: WORKLOAD, audience: [AUDIENCE], signer: c.signer ?? own, now: f.now, ttlMs: 300_000, deterministic: f.seed !== undefined})
+    const p = planJwtSvid({
+      spiffeId: WORKLOAD,
+      audience: [AUDIENCE],
+      signer: c.signer ?? own,
+      now: f.now,
+      ttlMs: 300_000,
+      deterministic: f.seed !== undefined,
+    })
     c.edit?.(p)
     return testcase({
       id: `jwt-svid::${c.id}`,
@@ -63,8 +77,22 @@ export async function jwtCases(f: Fixtures): Promise<Testcase[]> {
       spec: 'JWT-SVID §2-§4',
       code: null,
     }),
-    make({id: 'valid-es384', description: 'an ES384 JWT-SVID', level: 'MUST', spec: 'JWT-SVID §2.1', code: null, signer: p384}),
-    make({id: 'valid-rs256', description: 'an RS256 JWT-SVID (RSA-2048)', level: 'MUST', spec: 'JWT-SVID §2.1', code: null, signer: rsa}),
+    make({
+      id: 'valid-es384',
+      description: 'an ES384 JWT-SVID',
+      level: 'MUST',
+      spec: 'JWT-SVID §2.1',
+      code: null,
+      signer: p384,
+    }),
+    make({
+      id: 'valid-rs256',
+      description: 'an RS256 JWT-SVID (RSA-2048)',
+      level: 'MUST',
+      spec: 'JWT-SVID §2.1',
+      code: null,
+      signer: rsa,
+    }),
     make({
       id: 'valid-ps256',
       description: 'a PS256 JWT-SVID (RSA-PSS, RSA-2048)',
@@ -82,7 +110,14 @@ export async function jwtCases(f: Fixtures): Promise<Testcase[]> {
       code: null,
       edit: (p) => void delete p.header.typ,
     }),
-    make({id: 'valid-typ-jose', description: 'typ "JOSE"', level: 'MUST', spec: 'JWT-SVID §2.3', code: null, edit: (p) => void (p.header.typ = 'JOSE')}),
+    make({
+      id: 'valid-typ-jose',
+      description: 'typ "JOSE"',
+      level: 'MUST',
+      spec: 'JWT-SVID §2.3',
+      code: null,
+      edit: (p) => void (p.header.typ = 'JOSE'),
+    }),
     make({
       id: 'valid-aud-string',
       description: 'aud as a single string instead of an array',

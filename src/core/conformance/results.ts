@@ -39,7 +39,11 @@ export function parseHarnessResults(text: string): HarnessResults {
     const x = r as Partial<CaseResult> | null
     if (typeof x?.id !== 'string' || !ACTUAL.has(String(x.actual_result)))
       throw bad(`result ${i} lacks an id or an actual_result of SUCCESS, FAILURE or SKIPPED`)
-    return {id: x.id, actual_result: x.actual_result as ActualResult, context: typeof x.context === 'string' ? x.context : null}
+    return {
+      id: x.id,
+      actual_result: x.actual_result as ActualResult,
+      context: typeof x.context === 'string' ? x.context : null,
+    }
   })
   return {version: 1, harness: typeof d.harness === 'string' ? d.harness : 'unnamed harness', results}
 }

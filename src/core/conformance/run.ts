@@ -26,7 +26,13 @@ function readSuite(path: string): Suite {
 /** Returns the scorecard of the harness against the suite, having written the JUnit file if asked. */
 export async function runConformance(o: RunConformanceOptions): Promise<Scorecard> {
   const suite = o.suite ? readSuite(o.suite) : await buildSuite()
-  const results = await runHarness({command: o.harness, input: JSON.stringify(suite), timeoutMs: o.timeoutMs, maxOutput: o.maxOutput, signal: o.signal})
+  const results = await runHarness({
+    command: o.harness,
+    input: JSON.stringify(suite),
+    timeoutMs: o.timeoutMs,
+    maxOutput: o.maxOutput,
+    signal: o.signal,
+  })
   const card = score(suite, results)
   if (o.junit) writeFilesAtomic([{path: o.junit, data: toJunit(card, suite, results), mode: 0o644}])
   return card

@@ -2,7 +2,6 @@
 import type {HarnessResults} from './results.js'
 import {FAMILIES, type Family, type Level, type Suite} from './suite.js'
 
-
 /** One case where the harness and the suite differ. */
 export interface Disagreement {
   id: string
@@ -45,7 +44,9 @@ export interface Scorecard {
 /** Returns the scorecard of harness results against the suite. */
 export function score(suite: Suite, results: HarnessResults): Scorecard {
   const byId = new Map(results.results.map((r) => [r.id, r]))
-  const families = new Map<Family, FamilyScore>(FAMILIES.map((f) => [f, {family: f, cases: 0, agree: 0, wrongAccept: 0, wrongReject: 0, skipped: 0}]))
+  const families = new Map<Family, FamilyScore>(
+    FAMILIES.map((f) => [f, {family: f, cases: 0, agree: 0, wrongAccept: 0, wrongReject: 0, skipped: 0}]),
+  )
   const disagreements: Disagreement[] = []
   const missing: string[] = []
   for (const t of suite.testcases) {

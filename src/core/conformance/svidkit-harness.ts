@@ -22,7 +22,9 @@ function judgeX509(t: Testcase, dir: string): {ok: boolean; code: string; id: st
   const chain = write(dir, 'chain.pem', [t.peer_certificate, ...t.untrusted_intermediates].join(''))
   const key = t.peer_certificate_key ? write(dir, 'key.pem', t.peer_certificate_key) : undefined
   const bundles = t.spiffe_bundles
-    ? Object.entries(t.spiffe_bundles).map(([td, doc], i) => `${td}=${write(dir, `bundle-${i}.json`, JSON.stringify(doc))}`)
+    ? Object.entries(t.spiffe_bundles).map(
+        ([td, doc], i) => `${td}=${write(dir, `bundle-${i}.json`, JSON.stringify(doc))}`,
+      )
     : Object.entries(t.x509_bundles).map(([td, pems], i) => `${td}=${write(dir, `bundle-${i}.pem`, pems.join(''))}`)
   const r = verifyFiles({
     file: chain,
@@ -36,7 +38,9 @@ function judgeX509(t: Testcase, dir: string): {ok: boolean; code: string; id: st
 }
 
 function judgeJwt(t: Testcase, dir: string): {ok: boolean; code: string; id: string | null} {
-  const specs = Object.entries(t.jwt_bundles ?? {}).map(([td, doc], i) => `${td}=${write(dir, `jwt-${i}.json`, JSON.stringify(doc))}`)
+  const specs = Object.entries(t.jwt_bundles ?? {}).map(
+    ([td, doc], i) => `${td}=${write(dir, `jwt-${i}.json`, JSON.stringify(doc))}`,
+  )
   const r = verifyJwtSvid(t.token ?? '', {
     audience: t.audience ?? [],
     bundles: loadJwtBundles(specs),
@@ -52,7 +56,11 @@ export function judgeCase(t: Testcase): CaseResult {
   try {
     const v = t.svid_kind === 'jwt' ? judgeJwt(t, dir) : judgeX509(t, dir)
     const idOk = !v.ok || t.expected_spiffe_id === null || v.id === t.expected_spiffe_id
-    return {id: t.id, actual_result: v.ok && idOk ? 'SUCCESS' : 'FAILURE', context: v.ok ? (idOk ? `valid ${v.id}` : `valid but ID ${v.id}`) : v.code}
+    return {
+      id: t.id,
+      actual_result: v.ok && idOk ? 'SUCCESS' : 'FAILURE',
+      context: v.ok ? (idOk ? `valid ${v.id}` : `valid but ID ${v.id}`) : v.code,
+    }
   } catch (err) {
     // Unreadable bundles and the like are refusals too (exit 3 in the CLI).
     if (!isSvidkitError(err)) throw err

@@ -1,7 +1,19 @@
 /** The X509-SVID leaf-profile and path/bundle-binding families (X509-SVID §2-§5, SPIFFE Trust Domain and Bundle §4). */
 import {DEFECTS} from '../defects/index.js'
 import {citation, testcase, type Testcase} from './suite.js'
-import {crossCertify, issuePem, OTHER_TD, pem, recipe, rootsPem, TD, withConstrainedIntermediate, WORKLOAD, type Fixtures, type IssuedPem} from './fixtures.js'
+import {
+  crossCertify,
+  issuePem,
+  OTHER_TD,
+  pem,
+  recipe,
+  rootsPem,
+  TD,
+  withConstrainedIntermediate,
+  WORKLOAD,
+  type Fixtures,
+  type IssuedPem,
+} from './fixtures.js'
 
 function x509Case(
   f: Fixtures,
@@ -34,7 +46,8 @@ export async function leafProfileCases(f: Fixtures): Promise<Testcase[]> {
       f,
       {
         id: 'x509-svid::valid',
-        description: 'a spec-correct X509-SVID and its intermediate, trust domain bundle with URI name constraints permitting example.org',
+        description:
+          'a spec-correct X509-SVID and its intermediate, trust domain bundle with URI name constraints permitting example.org',
         family: 'x509-svid',
         level: 'MUST',
         spec: 'X509-SVID §4, §5',
@@ -129,7 +142,8 @@ export async function pathCases(f: Fixtures): Promise<Testcase[]> {
       f,
       {
         id: 'path::cross-trust-domain-signing',
-        description: "a leaf claiming example.org signed by other.test's CA; bundles of both trust domains given: a verifier that pools bundles accepts it",
+        description:
+          "a leaf claiming example.org signed by other.test's CA; bundles of both trust domains given: a verifier that pools bundles accepts it",
         family: 'path',
         level: 'MUST',
         spec: "X509-SVID §5.1, SPIFFE Trust Domain and Bundle §5.1 (bundle of the ID's trust domain only)",
@@ -165,8 +179,15 @@ export async function pathCases(f: Fixtures): Promise<Testcase[]> {
       {[TD]: []},
     ),
   )
-  const excluded = await withConstrainedIntermediate(f, f.a, {permitted: [], excluded: [{type: 'uri', value: TD}], critical: true})
-  const dotted = await withConstrainedIntermediate(f, f.a, {permitted: [{type: 'uri', value: `.${TD}`}], critical: true})
+  const excluded = await withConstrainedIntermediate(f, f.a, {
+    permitted: [],
+    excluded: [{type: 'uri', value: TD}],
+    critical: true,
+  })
+  const dotted = await withConstrainedIntermediate(f, f.a, {
+    permitted: [{type: 'uri', value: `.${TD}`}],
+    critical: true,
+  })
   const permitted = await withConstrainedIntermediate(f, f.a, {permitted: [{type: 'uri', value: TD}], critical: true})
   const bundles = {[TD]: rootsPem(f.a)}
   out.push(
@@ -201,7 +222,8 @@ export async function pathCases(f: Fixtures): Promise<Testcase[]> {
       f,
       {
         id: 'path::uri-constraint-subdomains-only',
-        description: 'the signing intermediate permits ".example.org" (sub-domains only); the leaf is in example.org itself',
+        description:
+          'the signing intermediate permits ".example.org" (sub-domains only); the leaf is in example.org itself',
         family: 'path',
         level: 'MUST',
         spec: 'RFC 5280 §4.2.1.10 (a leading period admits only sub-domains)',
@@ -214,7 +236,8 @@ export async function pathCases(f: Fixtures): Promise<Testcase[]> {
   // CA key rollover: the new root certified by the old one (NewWithOld) and the other way round (OldWithNew).
   const newWithOld = await crossCertify(f, f.r2.roots[0], f.r1.roots[0], TD)
   const oldWithNew = await crossCertify(f, f.r1.roots[0], f.r2.roots[0], TD)
-  const note = 'path building through a cross-certificate; svidkit path validation for rollover is being fixed concurrently (engineer h19)'
+  const note =
+    'path building through a cross-certificate; svidkit path validation for rollover is being fixed concurrently (engineer h19)'
   const newLeaf = await issuePem(f, f.r2, WORKLOAD)
   const oldLeaf = await issuePem(f, f.r1, WORKLOAD)
   const rollovers = [
@@ -246,7 +269,14 @@ export async function pathCases(f: Fixtures): Promise<Testcase[]> {
       expected_spiffe_id: WORKLOAD,
       note,
     }
-    out.push(x509Case(f, meta, {...r.leaf, intermediates: [...r.leaf.intermediates, pem(r.cross)]}, {[TD]: rootsPem(r.bundle)}))
+    out.push(
+      x509Case(
+        f,
+        meta,
+        {...r.leaf, intermediates: [...r.leaf.intermediates, pem(r.cross)]},
+        {[TD]: rootsPem(r.bundle)},
+      ),
+    )
   }
   return out
 }

@@ -18,7 +18,8 @@ export function looksLikeK8sSecret(text: string): boolean {
 
 function unquote(v: string): string {
   const t = v.trim()
-  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) return t.slice(1, -1)
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))))
+    return t.slice(1, -1)
   return t
 }
 

@@ -110,14 +110,19 @@ export function readPkcs12(bytes: Uint8Array, password: string, source: string):
   const [version, authSafeInfo, macData] = r.children(r.tag(outer, 0x30, 'PFX'), 'PFX', 3)
   if (r.int(version, 'version') !== 3) r.fail('version is not 3')
   const authInfo = r.children(r.tag(authSafeInfo, 0x30, 'authSafe'), 'authSafe', 2)
-  if (r.oid(authInfo[0], 'authSafe type') !== OIDS.data) r.fail('the authSafe is not "data" (public-key integrity mode is not supported)')
+  if (r.oid(authInfo[0], 'authSafe type') !== OIDS.data)
+    r.fail('the authSafe is not "data" (public-key integrity mode is not supported)')
   const authSafe = r.octetsIn(authInfo[1], 'authSafe content')
   const mac = macData ? checkMac(r, macData, authSafe, password) : 'no MAC'
   const certificates: Uint8Array[] = []
   const keys: KeyObject[] = []
   let cipher = 'none'
   const safe = new Reader(authSafe, source)
-  const infos = safe.children(safe.tag(readTlv(authSafe, 0, authSafe.length), 0x30, 'AuthenticatedSafe'), 'AuthenticatedSafe', MAX_BAGS)
+  const infos = safe.children(
+    safe.tag(readTlv(authSafe, 0, authSafe.length), 0x30, 'AuthenticatedSafe'),
+    'AuthenticatedSafe',
+    MAX_BAGS,
+  )
   for (const info of infos) {
     const [type, content] = safe.children(safe.tag(info, 0x30, 'ContentInfo'), 'ContentInfo', 2)
     const kind = safe.oid(type, 'ContentInfo type')
@@ -130,7 +135,11 @@ export function readPkcs12(bytes: Uint8Array, password: string, source: string):
     } else bags = r.fail(`unsupported ContentInfo type ${kind} (enveloped data needs the recipient's key)`)
     readBags(new Reader(bags, source), password, certificates, keys)
   }
-  return {certificates, keys, protection: `certificates ${cipher === 'none' ? 'unencrypted' : `encrypted (${cipher})`}, MAC ${mac}`}
+  return {
+    certificates,
+    keys,
+    protection: `certificates ${cipher === 'none' ? 'unencrypted' : `encrypted (${cipher})`}, MAC ${mac}`,
+  }
 }
 
 function checkMac(r: Reader, macData: Tlv, authSafe: Uint8Array, password: string): string {
@@ -140,7 +149,15 @@ function checkMac(r: Reader, macData: Tlv, authSafe: Uint8Array, password: strin
   const hash = HASHES[hashOid] ?? r.fail(`unsupported MAC digest ${hashOid}`)
   const n = iterations ? r.int(iterations, 'MAC iterations') : 1
   if (n < 1 || n > MAX_ITERATIONS) r.fail(`MAC iteration count ${n} is out of range`)
-  const key = pkcs12Kdf(password, contentOf(r.der, r.tag(salt, 0x04, 'MAC salt')), n, 3, hash.size, hash.name, hash.block)
+  const key = pkcs12Kdf(
+    password,
+    contentOf(r.der, r.tag(salt, 0x04, 'MAC salt')),
+    n,
+    3,
+    hash.size,
+    hash.name,
+    hash.block,
+  )
   const want = contentOf(r.der, r.tag(digest, 0x04, 'MAC digest'))
   const got = createHmac(hash.name, key).update(authSafe).digest()
   if (got.length !== want.length || !timingSafeEqual(got, want)) {
@@ -151,7 +168,11 @@ function checkMac(r: Reader, macData: Tlv, authSafe: Uint8Array, password: strin
   return `${hash.name} (${n} iterations)`
 }
 
-function decryptEncryptedData(r: Reader, content: Tlv | undefined, password: string): {plain: Uint8Array; cipher: string} {
+function decryptEncryptedData(
+  r: Reader,
+  content: Tlv | undefined,
+  password: string,
+): {plain: Uint8Array; cipher: string} {
   const data = r.children(r.tag(content, 0xa0, 'encryptedData'), 'encryptedData', 1)[0]
   const [, eci] = r.children(r.tag(data, 0x30, 'EncryptedData'), 'EncryptedData', 3)
   const [, alg, encrypted] = r.children(r.tag(eci, 0x30, 'EncryptedContentInfo'), 'EncryptedContentInfo', 3)
@@ -160,7 +181,12 @@ function decryptEncryptedData(r: Reader, content: Tlv | undefined, password: str
   return decryptPbes2(r, alg, cipherText, password)
 }
 
-function decryptPbes2(r: Reader, alg: Tlv, cipherText: Uint8Array, password: string): {plain: Uint8Array; cipher: string} {
+function decryptPbes2(
+  r: Reader,
+  alg: Tlv,
+  cipherText: Uint8Array,
+  password: string,
+): {plain: Uint8Array; cipher: string} {
   const [scheme, params] = r.children(r.tag(alg, 0x30, 'encryption algorithm'), 'encryption algorithm', 2)
   const schemeOid = r.oid(scheme, 'encryption scheme')
   if (schemeOid !== OIDS.pbes2) {
@@ -176,14 +202,19 @@ function decryptPbes2(r: Reader, alg: Tlv, cipherText: Uint8Array, password: str
   const iterations = r.int(p[1], 'PBKDF2 iterations')
   if (iterations < 1 || iterations > MAX_ITERATIONS) r.fail(`PBKDF2 iteration count ${iterations} is out of range`)
   const rest = p.slice(2).filter((t) => t.tag === 0x30)
-  const prf = rest.length ? (PRFS[r.oid(r.children(rest[0], 'PBKDF2 prf', 2)[0], 'PBKDF2 prf')] ?? r.fail('unsupported PBKDF2 prf')) : 'sha1'
+  const prf = rest.length
+    ? (PRFS[r.oid(r.children(rest[0], 'PBKDF2 prf', 2)[0], 'PBKDF2 prf')] ?? r.fail('unsupported PBKDF2 prf'))
+    : 'sha1'
   const [encOid, iv] = r.children(r.tag(enc, 0x30, 'encryption scheme'), 'encryption scheme', 2)
   const cipherOid = r.oid(encOid, 'cipher')
   const cipher = CIPHERS[cipherOid] ?? r.fail(`unsupported cipher ${cipherOid}`)
   const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, cipher.key, prf)
   try {
     const d = createDecipheriv(cipher.name, key, contentOf(r.der, r.tag(iv, 0x04, 'IV')))
-    return {plain: Buffer.concat([d.update(cipherText), d.final()]), cipher: `PBES2 ${cipher.name}, PBKDF2-HMAC-${prf.toUpperCase()}`}
+    return {
+      plain: Buffer.concat([d.update(cipherText), d.final()]),
+      cipher: `PBES2 ${cipher.name}, PBKDF2-HMAC-${prf.toUpperCase()}`,
+    }
   } catch {
     throw new SvidkitError('key-invalid', `cannot decrypt PKCS#12 "${r.source}": wrong password`, {
       hint: 'check --p12-password-file (its first line is the password)',
@@ -205,7 +236,11 @@ function readBags(r: Reader, password: string, certificates: Uint8Array[], keys:
       const der = Buffer.from(elementOf(r.der, r.tag(inner, 0x30, 'key bag')))
       try {
         keys.push(
-          createPrivateKey(bagId === OIDS.keyBag ? {key: der, format: 'der', type: 'pkcs8'} : {key: der, format: 'der', type: 'pkcs8', passphrase: password}),
+          createPrivateKey(
+            bagId === OIDS.keyBag
+              ? {key: der, format: 'der', type: 'pkcs8'}
+              : {key: der, format: 'der', type: 'pkcs8', passphrase: password},
+          ),
         )
       } catch (err) {
         throw new SvidkitError('key-invalid', `cannot decrypt the private key in PKCS#12 "${r.source}"`, {

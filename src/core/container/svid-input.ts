@@ -57,7 +57,8 @@ function chooseSecret(secrets: K8sSecret[], source: string, name?: string): K8sS
     if (!found) throw usageError(`no Secret named "${name}" in "${source}" (it holds ${names})`)
     return found
   }
-  if (secrets.length > 1) throw usageError(`"${source}" holds ${secrets.length} Secrets (${names}): choose one with --secret-name`)
+  if (secrets.length > 1)
+    throw usageError(`"${source}" holds ${secrets.length} Secrets (${names}): choose one with --secret-name`)
   return secrets[0]
 }
 
@@ -88,7 +89,10 @@ export function readSvidInput(bytes: Buffer, source: string, o: SvidInputOptions
     const s = chooseSecret(parseK8sSecrets(bytes.toString('utf8'), source), source, o.secretName)
     const at = (entry: string) => `${source}: ${s.name || `document ${s.document}`} ${entry}`
     const chain = s.data['tls.crt']
-    if (!chain) throw new SvidkitError('pem-invalid', `the Secret in "${source}" has no "tls.crt" entry`, {hint: 'an SVID Secret is of type kubernetes.io/tls'})
+    if (!chain)
+      throw new SvidkitError('pem-invalid', `the Secret in "${source}" has no "tls.crt" entry`, {
+        hint: 'an SVID Secret is of type kubernetes.io/tls',
+      })
     return {
       container: 'k8s-secret',
       chain,

@@ -61,7 +61,13 @@ function setKeyUsage(names: NonNullable<CertificateTemplate['keyUsage']>['names'
 
 /** Every defect `issue --defect` can produce, in the order of the verification steps. */
 export const DEFECTS: Defect[] = [
-  {name: 'no-uri-san', code: 'no-uri-san', aspect: 'san', rule: 'an X509-SVID has exactly one URI SAN (X509-SVID §2)', plan: {uris: () => []}},
+  {
+    name: 'no-uri-san',
+    code: 'no-uri-san',
+    aspect: 'san',
+    rule: 'an X509-SVID has exactly one URI SAN (X509-SVID §2)',
+    plan: {uris: () => []},
+  },
   {
     name: 'multiple-uri-sans',
     code: 'multiple-uri-sans',
@@ -228,7 +234,9 @@ export const DEFECTS: Defect[] = [
     code: 'unhandled-critical-extension',
     aspect: 'extensions',
     rule: `no unprocessed critical extension (RFC 5280 §4.2); the leaf carries critical ${UNKNOWN_CRITICAL_OID}`,
-    plan: {leaf: (t) => void (t.extra = [...(t.extra ?? []), {oid: UNKNOWN_CRITICAL_OID, critical: true, value: DER_NULL}])},
+    plan: {
+      leaf: (t) => void (t.extra = [...(t.extra ?? []), {oid: UNKNOWN_CRITICAL_OID, critical: true, value: DER_NULL}]),
+    },
   },
   {
     name: 'eku-client-only',

@@ -29,7 +29,10 @@ function withRecipe<T extends WithDefects & {recipe?: IssueOptions['recipe']}>(o
 }
 
 /** Returns a new X509-SVID (`issueSvid` in svid/issue.ts) that breaks exactly the rules `defects` name. */
-export function issueSvidWithDefects(authority: Parameters<typeof issueSvid>[0], o: LibraryIssueOptions): Promise<IssuedSvid> {
+export function issueSvidWithDefects(
+  authority: Parameters<typeof issueSvid>[0],
+  o: LibraryIssueOptions,
+): Promise<IssuedSvid> {
   return issueSvid(authority, withRecipe(o))
 }
 

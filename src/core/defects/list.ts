@@ -23,7 +23,8 @@ export interface DefectEntry {
   strictOnly: boolean
 }
 
-const SECTION = /(X509-SVID|JWT-SVID|SPIFFE-ID|SPIFFE Trust Domain and Bundle|RFC \d+) §\d+(?:\.\d+)*(?:, §\d+(?:\.\d+)*)*/g
+const SECTION =
+  /(X509-SVID|JWT-SVID|SPIFFE-ID|SPIFFE Trust Domain and Bundle|RFC \d+) §\d+(?:\.\d+)*(?:, §\d+(?:\.\d+)*)*/g
 
 /** Returns the specification sections a rule text cites, in order, without repeats. */
 function specSections(rule: string): string[] {

@@ -43,7 +43,9 @@ function caMaterial(ctx: LeafContext, names: string): DefectCaMaterial {
 export function recipeFor(defects: readonly (Defect | string)[] | undefined): LeafRecipe | undefined {
   if (!defects?.length) return undefined
   // Objects are taken as given (a caller's own recipe too); names are checked like --defect.
-  const list = defects.every((d): d is Defect => typeof d !== 'string') ? [...defects] : parseDefects(defects.map((d) => (typeof d === 'string' ? d : d.name)))
+  const list = defects.every((d): d is Defect => typeof d !== 'string')
+    ? [...defects]
+    : parseDefects(defects.map((d) => (typeof d === 'string' ? d : d.name)))
   const plans = list.map((d) => d.plan)
   const validity = plans.find((p) => p.validity)?.validity
   const corrupt = plans.some((p) => p.corruptSignature)
@@ -53,7 +55,14 @@ export function recipeFor(defects: readonly (Defect | string)[] | undefined): Le
     async signer(ctx) {
       return defectSigner(ctx.authority, plans, ctx.now, caMaterial(ctx, list.map((d) => d.name).join('+')))
     },
-    ...(validity ? {validity: (now: Date): [Date, Date] => [new Date(now.getTime() + validity.notBefore), new Date(now.getTime() + validity.notAfter)]} : {}),
+    ...(validity
+      ? {
+          validity: (now: Date): [Date, Date] => [
+            new Date(now.getTime() + validity.notBefore),
+            new Date(now.getTime() + validity.notAfter),
+          ],
+        }
+      : {}),
     template(t, ctx) {
       const names = {id: ctx.id, trustDomain: ctx.trustDomain}
       for (const p of plans) {
@@ -61,7 +70,8 @@ export function recipeFor(defects: readonly (Defect | string)[] | undefined): Le
         p.leaf?.(t, names)
       }
       // A SAN extension with no name at all is not encodable: the leaf goes without one.
-      if (t.san && t.san.uris.length === 0 && (t.san.dns ?? []).length === 0 && (t.san.ips ?? []).length === 0) delete t.san
+      if (t.san && t.san.uris.length === 0 && (t.san.dns ?? []).length === 0 && (t.san.ips ?? []).length === 0)
+        delete t.san
     },
     ...(corrupt || other || drop
       ? {

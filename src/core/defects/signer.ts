@@ -23,7 +23,10 @@ export const RANDOM_CA_MATERIAL: DefectCaMaterial = {keyPair: (type) => generate
 
 function needIntermediate(a: Authority, what: string): void {
   if (a.intermediates.length === 0) {
-    throw usageError(`defect "${what}" needs a CA with at least one intermediate`, 'create the CA with --intermediates 1 or more')
+    throw usageError(
+      `defect "${what}" needs a CA with at least one intermediate`,
+      'create the CA with --intermediates 1 or more',
+    )
   }
 }
 
@@ -32,7 +35,12 @@ function needIntermediate(a: Authority, what: string): void {
  * the CAs, a re-certified signing CA (same key and subject, broken profile), one more CA
  * below it, or a look-alike CA (same subject, another key).
  */
-export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date, material = RANDOM_CA_MATERIAL): Promise<LeafSigner> {
+export async function defectSigner(
+  a: Authority,
+  plans: DefectPlan[],
+  now: Date,
+  material = RANDOM_CA_MATERIAL,
+): Promise<LeafSigner> {
   const real = signingCredential(a)
   const td = a.trustDomain.name
   const recert = plans.find((p) => p.signingCa)?.signingCa
@@ -42,7 +50,8 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date,
     const profile = caProfile({trustDomain: td, pathLen: real.cert.basicConstraints?.pathLen, nameConstraints: false})
     if (recert === 'not-ca') profile.basicConstraints = {ca: false, critical: true}
     if (recert === 'no-key-cert-sign') profile.keyUsage = {names: ['cRLSign'], critical: true}
-    if (recert === 'uri-constraint-as-uri') profile.nameConstraints = {permitted: [{type: 'uri', value: `spiffe://${td}`}], critical: true}
+    if (recert === 'uri-constraint-as-uri')
+      profile.nameConstraints = {permitted: [{type: 'uri', value: `spiffe://${td}`}], critical: true}
     const expired = recert === 'expired'
     const cert = await buildCertificate({
       subject: '',
@@ -60,7 +69,10 @@ export async function defectSigner(a: Authority, plans: DefectPlan[], now: Date,
   }
   if (plans.some((p) => p.extraIntermediate)) {
     if (real.cert.basicConstraints?.pathLen === undefined) {
-      throw usageError('defect "path-length" needs a signing CA with a pathLenConstraint', 'create the CA with --path-len auto (the default)')
+      throw usageError(
+        'defect "path-length" needs a signing CA with a pathLenConstraint',
+        'create the CA with --path-len auto (the default)',
+      )
     }
     const pair = await material.keyPair(a.keyType, 'extra intermediate CA')
     const cert = await buildCertificate({

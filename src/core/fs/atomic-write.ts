@@ -171,7 +171,8 @@ export function writeNewFile(path: string, file: Pick<FileToWrite, 'data' | 'mod
   closeSync(fd)
 }
 
-const fsyncAsync = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())))
+const fsyncAsync = (fd: number) =>
+  new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())))
 
 /**
  * Creates each file as writeNewFile does, then fsyncs them all at once, on Node's I/O
@@ -181,7 +182,11 @@ const fsyncAsync = (fd: number) => new Promise<void>((resolve, reject) => fsync(
  * removes every file it created and throws `output-not-writable` naming `names[i]` (by
  * default the file's path) of the file that failed.
  */
-export async function writeNewFiles(files: FileToWrite[], names = files.map((f) => f.path), ops: WriteOps = REAL_OPS): Promise<void> {
+export async function writeNewFiles(
+  files: FileToWrite[],
+  names = files.map((f) => f.path),
+  ops: WriteOps = REAL_OPS,
+): Promise<void> {
   const fds: number[] = []
   const undo = () =>
     fds.forEach((fd, i) => {

@@ -30,7 +30,10 @@ export function parseLayout(text: string): LayoutName {
 }
 
 /** Returns the file names of a layout with the user's overrides applied. */
-export function fileNames(layout: LayoutName, overrides: {cert?: string; key?: string; bundle?: string} = {}): SvidFileNames {
+export function fileNames(
+  layout: LayoutName,
+  overrides: {cert?: string; key?: string; bundle?: string} = {},
+): SvidFileNames {
   const base = LAYOUTS[layout]
   const combined = layout === 'credential-bundle'
   const cert = overrides.cert ?? base.cert
@@ -44,14 +47,18 @@ export function fileNames(layout: LayoutName, overrides: {cert?: string; key?: s
     if (n === '' || n.includes('/') || n === '.' || n === '..')
       throw usageError(`invalid file name "${n}"`, 'file-name overrides are plain names inside the directory')
   }
-  if (!combined && new Set([names.cert, names.key, names.bundle]).size < 3) throw usageError('certificate, key and bundle file names must differ')
+  if (!combined && new Set([names.cert, names.key, names.bundle]).size < 3)
+    throw usageError('certificate, key and bundle file names must differ')
   return names
 }
 
 /** Throws a usage error when `path` is "-" (standard input or output) where a directory is required. */
 export function refuseStdioDir(path: string, flag: string): void {
   if (path === '-')
-    throw usageError(`${flag} needs a directory, not "-"`, 'only issue --out - writes to standard output (one SVID as PEM); give a directory path')
+    throw usageError(
+      `${flag} needs a directory, not "-"`,
+      'only issue --out - writes to standard output (one SVID as PEM); give a directory path',
+    )
 }
 
 /** A directory's layout and file names, as `resolveLayout` found them. */
@@ -83,7 +90,8 @@ export interface ResolveLayoutOptions {
 const SINGLE_FILE_OUTPUTS: Record<string, string> = {
   'svid.p12':
     'PKCS#12 file (issue --format pkcs12): verify --dir reads it; elsewhere give it as a file, e.g. svidkit inspect DIR/svid.p12 --p12-password-file FILE',
-  'secret.yaml': 'Kubernetes Secret manifest (issue --layout k8s-secret): give it as a file, e.g. svidkit verify DIR/secret.yaml',
+  'secret.yaml':
+    'Kubernetes Secret manifest (issue --layout k8s-secret): give it as a file, e.g. svidkit verify DIR/secret.yaml',
 }
 
 function present(dir: string, name: string): boolean {
@@ -100,7 +108,10 @@ function present(dir: string, name: string): boolean {
  * its key or bundle file are there (a CSR directory has no key); layouts with all their files
  * win over partial ones. Layouts that the overrides make identical count once.
  */
-export function detectLayouts(dir: string, overrides: ResolveLayoutOptions['names'] = {}): {layout: LayoutName; files: string[]; complete: boolean}[] {
+export function detectLayouts(
+  dir: string,
+  overrides: ResolveLayoutOptions['names'] = {},
+): {layout: LayoutName; files: string[]; complete: boolean}[] {
   const seen = new Set<string>()
   const found: {layout: LayoutName; files: string[]; complete: boolean}[] = []
   for (const layout of Object.keys(LAYOUTS) as LayoutName[]) {
@@ -129,7 +140,10 @@ export function detectLayouts(dir: string, overrides: ResolveLayoutOptions['name
 export function singleFileOutput(dir: string): {file: string; bundle?: string} | undefined {
   const name = Object.keys(SINGLE_FILE_OUTPUTS).find((f) => present(dir, f))
   if (!name || detectLayouts(dir).length > 0) return undefined
-  const bundle = name === 'svid.p12' ? [...new Set(Object.values(LAYOUTS).map((l) => l.bundle))].find((b) => present(dir, b)) : undefined
+  const bundle =
+    name === 'svid.p12'
+      ? [...new Set(Object.values(LAYOUTS).map((l) => l.bundle))].find((b) => present(dir, b))
+      : undefined
   return {file: join(dir, name), bundle: bundle === undefined ? undefined : join(dir, bundle)}
 }
 
@@ -158,18 +172,29 @@ export function resolveLayout(dir: string, o: ResolveLayoutOptions = {}): Resolv
         hint: `check the path given to ${flag}, or create the SVID directory first (svidkit issue --out ${dir})`,
       })
     }
-    if (code === 'ENOTDIR') throw new SvidkitError('not-a-directory', `"${dir}" is under a file, not a directory`, {path: dir, cause: err})
-    throw new SvidkitError(code === 'EACCES' ? 'permission-denied' : 'file-not-found', `cannot read directory "${dir}": ${code ?? String(err)}`, {
-      path: dir,
-      cause: err,
-    })
+    if (code === 'ENOTDIR')
+      throw new SvidkitError('not-a-directory', `"${dir}" is under a file, not a directory`, {path: dir, cause: err})
+    throw new SvidkitError(
+      code === 'EACCES' ? 'permission-denied' : 'file-not-found',
+      `cannot read directory "${dir}": ${code ?? String(err)}`,
+      {
+        path: dir,
+        cause: err,
+      },
+    )
   }
   if (!st.isDirectory()) {
     if (o.fallback !== undefined)
-      return {layout: o.layout ?? o.fallback, names: fileNames(o.layout ?? o.fallback, o.names), source: o.layout ? 'given' : 'fallback'}
+      return {
+        layout: o.layout ?? o.fallback,
+        names: fileNames(o.layout ?? o.fallback, o.names),
+        source: o.layout ? 'given' : 'fallback',
+      }
     throw new SvidkitError('not-a-directory', `"${dir}" is a file, not a directory`, {
       path: dir,
-      hint: o.notDirectoryHint ?? `${flag} takes the directory that holds the SVID files ("${dirname(dir)}"), not one of them`,
+      hint:
+        o.notDirectoryHint ??
+        `${flag} takes the directory that holds the SVID files ("${dirname(dir)}"), not one of them`,
     })
   }
   if (o.layout !== undefined) return {layout: o.layout, names: fileNames(o.layout, o.names), source: 'given'}
@@ -178,15 +203,20 @@ export function resolveLayout(dir: string, o: ResolveLayoutOptions = {}): Resolv
   // bundle that credential-bundle would also read) is the one the directory holds.
   const widest = all.find((f) => all.every((g) => g.files.every((n) => f.files.includes(n))))
   const found = widest ? [widest] : all
-  if (found.length === 1) return {layout: found[0].layout, names: fileNames(found[0].layout, o.names), source: 'detected'}
+  if (found.length === 1)
+    return {layout: found[0].layout, names: fileNames(found[0].layout, o.names), source: 'detected'}
   if (found.length > 1) {
     const list = found.map((f) => `${f.layout} (${f.files.join(', ')})`).join(', ')
-    throw usageError(`"${dir}" holds the files of several layouts: ${list}`, `choose one with ${found.map((f) => `--layout ${f.layout}`).join(' or ')}`)
+    throw usageError(
+      `"${dir}" holds the files of several layouts: ${list}`,
+      `choose one with ${found.map((f) => `--layout ${f.layout}`).join(' or ')}`,
+    )
   }
   if (o.fallback !== undefined) return {layout: o.fallback, names: fileNames(o.fallback, o.names), source: 'fallback'}
   const single = Object.keys(SINGLE_FILE_OUTPUTS).find((f) => present(dir, f))
   const looked = (Object.keys(LAYOUTS) as LayoutName[]).map(
-    (l) => `${l}: ${[...new Set(Object.values(fileNames(l, o.names)).filter((v) => typeof v === 'string'))].join(', ')}`,
+    (l) =>
+      `${l}: ${[...new Set(Object.values(fileNames(l, o.names)).filter((v) => typeof v === 'string'))].join(', ')}`,
   )
   throw new SvidkitError('file-not-found', `no SVID files in "${dir}" (looked for ${looked.join('; ')})`, {
     path: dir,

@@ -1,4 +1,16 @@
-import {closeSync, constants as C, existsSync, fchmodSync, linkSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync} from 'node:fs'
+import {
+  closeSync,
+  constants as C,
+  existsSync,
+  fchmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join} from 'node:path'
 import {createFile, outputError, type FileToWrite} from './atomic-write.js'

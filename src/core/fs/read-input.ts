@@ -60,7 +60,8 @@ export function inputError(err: unknown, path: string, kind: ReasonCode): Svidki
   if (err instanceof SvidkitError) return err
   const code = (err as NodeJS.ErrnoException).code
   const name = inputName(path)
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new SvidkitError('file-not-found', `no such file "${name}"`, {path, cause: err})
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new SvidkitError('file-not-found', `no such file "${name}"`, {path, cause: err})
   if (code === 'EACCES' || code === 'EPERM') {
     return new SvidkitError('permission-denied', `permission denied reading "${name}"`, {
       path,

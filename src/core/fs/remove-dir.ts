@@ -12,7 +12,11 @@ export interface DirId {
 export function dirId(path: string): DirId {
   const st = lstatSync(path)
   if (!st.isDirectory()) {
-    throw new SvidkitError('unsafe-dir', `refusing to work in "${path}": it is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`, {path})
+    throw new SvidkitError(
+      'unsafe-dir',
+      `refusing to work in "${path}": it is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`,
+      {path},
+    )
   }
   return {dev: st.dev, ino: st.ino}
 }
@@ -28,10 +32,14 @@ export function isSameDir(path: string, id: DirId): boolean {
 }
 
 function replaced(path: string): SvidkitError {
-  return new SvidkitError('unsafe-dir', `refusing to remove anything in "${path}": it was replaced (by another directory or a link) while svidkit worked`, {
-    path,
-    hint: 'another process changes this directory: make it and the directories above it writable only by you or root',
-  })
+  return new SvidkitError(
+    'unsafe-dir',
+    `refusing to remove anything in "${path}": it was replaced (by another directory or a link) while svidkit worked`,
+    {
+      path,
+      hint: 'another process changes this directory: make it and the directories above it writable only by you or root',
+    },
+  )
 }
 
 /**
@@ -52,7 +60,11 @@ export function removeOwnDir(path: string, id: DirId, parent?: {path: string; id
     const p = join(path, e)
     check()
     if (!lstatSync(p).isFile()) {
-      throw new SvidkitError('unsafe-file', `refusing to remove "${path}": "${e}" in it is not a regular file svidkit wrote`, {path: p})
+      throw new SvidkitError(
+        'unsafe-file',
+        `refusing to remove "${path}": "${e}" in it is not a regular file svidkit wrote`,
+        {path: p},
+      )
     }
     unlinkSync(p)
   }

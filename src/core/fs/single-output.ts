@@ -21,7 +21,11 @@ interface SingleOutputOptions {
  */
 export function checkSingleOutput(path: string, o: SingleOutputOptions = {}): void {
   const flag = o.flag ?? '--out'
-  if (path === '') throw usageError(`${flag} "" is empty: it must name a path`, 'give a file path; an unset shell variable ("$OUT") expands to an empty value')
+  if (path === '')
+    throw usageError(
+      `${flag} "" is empty: it must name a path`,
+      'give a file path; an unset shell variable ("$OUT") expands to an empty value',
+    )
   let st
   try {
     st = lstatSync(path)
@@ -36,7 +40,8 @@ export function checkSingleOutput(path: string, o: SingleOutputOptions = {}): vo
       hint: `give the real file path to ${flag}, or remove the link`,
     })
   }
-  if (st.isDirectory()) throw new SvidkitError('output-not-writable', `cannot write "${path}": is a directory (EISDIR)`, {path})
+  if (st.isDirectory())
+    throw new SvidkitError('output-not-writable', `cannot write "${path}": is a directory (EISDIR)`, {path})
   const uid = process.geteuid?.() ?? 0
   const why = !st.isFile()
     ? `it is ${st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'not a regular file'}`
@@ -52,12 +57,20 @@ export function checkSingleOutput(path: string, o: SingleOutputOptions = {}): vo
     })
   }
   if (!o.force) {
-    throw new SvidkitError('output-exists', `"${path}" already exists`, {path, hint: `use --force to replace it, or choose another ${flag} file`})
+    throw new SvidkitError('output-exists', `"${path}" already exists`, {
+      path,
+      hint: `use --force to replace it, or choose another ${flag} file`,
+    })
   }
 }
 
 /** Writes one output file atomically (a temporary file renamed into place) after `checkSingleOutput`. */
-export function writeSingleOutput(path: string, data: string | Uint8Array, mode: number, o: SingleOutputOptions = {}): void {
+export function writeSingleOutput(
+  path: string,
+  data: string | Uint8Array,
+  mode: number,
+  o: SingleOutputOptions = {},
+): void {
   checkSingleOutput(path, o)
   writeFilesAtomic([{path, data, mode}])
 }

@@ -16,12 +16,24 @@ interface AlertInfo {
 
 // TLS alerts the peer sends, by the suffix Node/OpenSSL gives the error code.
 const ALERTS: [RegExp, AlertInfo][] = [
-  [/ALERT_UNKNOWN_CA$/, {code: 'untrusted-chain', hint: 'the peer does not trust our trust domain: its bundle lacks our root (alert 48 "unknown ca")'}],
+  [
+    /ALERT_UNKNOWN_CA$/,
+    {
+      code: 'untrusted-chain',
+      hint: 'the peer does not trust our trust domain: its bundle lacks our root (alert 48 "unknown ca")',
+    },
+  ],
   [
     /ALERT_CERTIFICATE_REQUIRED$/,
-    {code: 'ERR_TLS_CERT_REQUIRED', hint: 'the server requires a client certificate and we sent none (alert 116 "certificate required")'},
+    {
+      code: 'ERR_TLS_CERT_REQUIRED',
+      hint: 'the server requires a client certificate and we sent none (alert 116 "certificate required")',
+    },
   ],
-  [/ALERT_CERTIFICATE_EXPIRED$/, {code: 'cert-expired', hint: 'the peer says our certificate has expired (alert 45): rotate our SVID'}],
+  [
+    /ALERT_CERTIFICATE_EXPIRED$/,
+    {code: 'cert-expired', hint: 'the peer says our certificate has expired (alert 45): rotate our SVID'},
+  ],
   [
     /ALERT_BAD_CERTIFICATE$/,
     {
@@ -29,23 +41,53 @@ const ALERTS: [RegExp, AlertInfo][] = [
       hint: 'the peer rejected our certificate (alert 42 "bad certificate"): check our chain and its trust of our trust domain',
     },
   ],
-  [/ALERT_CERTIFICATE_UNKNOWN$/, {code: 'ERR_TLS_CERTIFICATE_UNKNOWN', hint: 'the peer rejected our certificate (alert 46 "certificate unknown")'}],
+  [
+    /ALERT_CERTIFICATE_UNKNOWN$/,
+    {code: 'ERR_TLS_CERTIFICATE_UNKNOWN', hint: 'the peer rejected our certificate (alert 46 "certificate unknown")'},
+  ],
   [
     /ALERT_DECRYPT_ERROR$/,
-    {code: 'ERR_TLS_DECRYPT_ERROR', hint: 'the peer could not verify our handshake signature (alert 51): our key may not match the certificate we sent'},
+    {
+      code: 'ERR_TLS_DECRYPT_ERROR',
+      hint: 'the peer could not verify our handshake signature (alert 51): our key may not match the certificate we sent',
+    },
   ],
-  [/ALERT_HANDSHAKE_FAILURE$/, {code: 'ERR_TLS_HANDSHAKE_FAILURE', hint: 'no common TLS parameters (alert 40): check --tls-version and the key types'}],
-  [/ALERT_PROTOCOL_VERSION$/, {code: 'ERR_TLS_PROTOCOL_VERSION', hint: 'the peer does not speak this TLS version (alert 70): check --tls-version'}],
+  [
+    /ALERT_HANDSHAKE_FAILURE$/,
+    {
+      code: 'ERR_TLS_HANDSHAKE_FAILURE',
+      hint: 'no common TLS parameters (alert 40): check --tls-version and the key types',
+    },
+  ],
+  [
+    /ALERT_PROTOCOL_VERSION$/,
+    {
+      code: 'ERR_TLS_PROTOCOL_VERSION',
+      hint: 'the peer does not speak this TLS version (alert 70): check --tls-version',
+    },
+  ],
 ]
 
 // OpenSSL verification results (a peer judged by OpenSSL, e.g. a naive server), docs/race.md "Reading the report".
 const VERIFY_CODES: Record<string, AlertInfo> = {
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {code: 'untrusted-chain', hint: 'OpenSSL found no issuer for the certificate in its CA store'},
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {code: 'untrusted-chain', hint: 'OpenSSL could not verify the leaf against its CA store'},
-  SELF_SIGNED_CERT_IN_CHAIN: {code: 'untrusted-chain', hint: 'the chain ends in a root OpenSSL does not trust (a CA rotation without overlap?)'},
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
+    code: 'untrusted-chain',
+    hint: 'OpenSSL found no issuer for the certificate in its CA store',
+  },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+    code: 'untrusted-chain',
+    hint: 'OpenSSL could not verify the leaf against its CA store',
+  },
+  SELF_SIGNED_CERT_IN_CHAIN: {
+    code: 'untrusted-chain',
+    hint: 'the chain ends in a root OpenSSL does not trust (a CA rotation without overlap?)',
+  },
   DEPTH_ZERO_SELF_SIGNED_CERT: {code: 'untrusted-chain', hint: 'a self-signed certificate that is not trusted'},
   CERT_HAS_EXPIRED: {code: 'cert-expired', hint: 'OpenSSL says a certificate on the path has expired'},
-  CERT_NOT_YET_VALID: {code: 'cert-not-yet-valid', hint: 'OpenSSL says a certificate on the path is not valid yet: check clocks'},
+  CERT_NOT_YET_VALID: {
+    code: 'cert-not-yet-valid',
+    hint: 'OpenSSL says a certificate on the path is not valid yet: check clocks',
+  },
   CERT_SIGNATURE_FAILURE: {code: 'untrusted-chain', hint: 'a signature on the chain does not verify'},
 }
 
@@ -73,7 +115,11 @@ export function failureFromVerifyCode(code: string, message: string): HandshakeF
  * `sentCertificate` tells whether we presented a client certificate (alert 40 from a server
  * that requires one means we sent none).
  */
-export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 'handshake' | 'round-trip', sentCertificate = true): HandshakeFailure {
+export function failureFromError(
+  err: NodeJS.ErrnoException,
+  phase: 'connect' | 'handshake' | 'round-trip',
+  sentCertificate = true,
+): HandshakeFailure {
   const code = err.code ?? 'ERR_TLS'
   const verify = failureFromVerifyCode(code, err.message)
   if (verify) return verify
@@ -92,7 +138,12 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
     return {code: info.code, message, hint: info.hint, side: 'peer'}
   }
   if (code === 'ECONNREFUSED')
-    return {code, message: cleanMessage(err.message), hint: 'nothing listens there: check HOST:PORT and that the server is up', side: 'local'}
+    return {
+      code,
+      message: cleanMessage(err.message),
+      hint: 'nothing listens there: check HOST:PORT and that the server is up',
+      side: 'local',
+    }
   if ((code === 'ECONNRESET' || code === 'EPIPE') && !sentCertificate) {
     return {
       code: 'ERR_TLS_PEER_CLOSED',
@@ -113,7 +164,12 @@ export function failureFromError(err: NodeJS.ErrnoException, phase: 'connect' | 
     }
   }
   if (code === 'ETIMEDOUT' || code === 'ERR_SVIDKIT_TIMEOUT')
-    return {code: 'ETIMEDOUT', message: cleanMessage(err.message), hint: 'no answer in time: check the address, firewalls and --timeout', side: 'local'}
+    return {
+      code: 'ETIMEDOUT',
+      message: cleanMessage(err.message),
+      hint: 'no answer in time: check the address, firewalls and --timeout',
+      side: 'local',
+    }
   return {
     code,
     message: cleanMessage(err.message),

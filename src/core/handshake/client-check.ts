@@ -9,7 +9,8 @@ import {peerChain} from './peer-chain.js'
 const MAX_PEER_CHAIN = 8
 
 /** The server's verdict on one client: accepted with its SPIFFE ID, or rejected with a reason code and hint. */
-type ClientVerdict = {ok: true; spiffeId: string | null} | {ok: false; code: string; message: string; hint: string; peer: string | null}
+type ClientVerdict =
+  {ok: true; spiffeId: string | null} | {ok: false; code: string; message: string; hint: string; peer: string | null}
 
 /**
  * Returns the verdict on the client of a finished TLS handshake: its chain verified as an
@@ -20,18 +21,32 @@ export function checkClient(
   socket: TLSSocket,
   o: {partial: boolean; bundles: () => BundleSet; at: Date; expectIds?: SpiffeId[]; expectTrustDomain?: TrustDomain},
 ): ClientVerdict {
-  const reject = (code: string, message: string, hint: string, peer: string | null = null): ClientVerdict => ({ok: false, code, message, hint, peer})
+  const reject = (code: string, message: string, hint: string, peer: string | null = null): ClientVerdict => ({
+    ok: false,
+    code,
+    message,
+    hint,
+    peer,
+  })
   if (o.partial && !socket.authorized && socket.authorizationError) {
     // The naive server trusts OpenSSL's judgement against its `ca`, which a {key, cert} reload dropped.
     const e = String(socket.authorizationError)
     const f = failureFromVerifyCode(e, e) ?? {code: e, message: e, hint: 'OpenSSL rejected the client certificate'}
-    return reject(String(f.code), f.message, `${f.hint} (this server lets OpenSSL verify clients against its ca option)`)
+    return reject(
+      String(f.code),
+      f.message,
+      `${f.hint} (this server lets OpenSSL verify clients against its ca option)`,
+    )
   }
   let chain
   try {
     chain = peerChain(socket)
   } catch (err) {
-    return reject('pem-invalid', `cannot parse the client certificate: ${(err as Error).message}`, 'the client sent a malformed certificate')
+    return reject(
+      'pem-invalid',
+      `cannot parse the client certificate: ${(err as Error).message}`,
+      'the client sent a malformed certificate',
+    )
   }
   if (chain.length > MAX_PEER_CHAIN) {
     return reject(
@@ -40,11 +55,25 @@ export function checkClient(
       'an X509-SVID chain is the leaf and a few intermediates',
     )
   }
-  if (chain.length === 0) return reject('ERR_TLS_CERT_REQUIRED', 'the client sent no certificate', 'mTLS: the client must present its X509-SVID')
-  const verdict = verifySvid({chain, bundles: o.bundles(), at: o.at, expectIds: o.expectIds, expectTrustDomain: o.expectTrustDomain})
+  if (chain.length === 0)
+    return reject(
+      'ERR_TLS_CERT_REQUIRED',
+      'the client sent no certificate',
+      'mTLS: the client must present its X509-SVID',
+    )
+  const verdict = verifySvid({
+    chain,
+    bundles: o.bundles(),
+    at: o.at,
+    expectIds: o.expectIds,
+    expectTrustDomain: o.expectTrustDomain,
+  })
   if (!verdict.valid) {
     const e = verdict.errors[0]
-    const hint = e.code === 'untrusted-chain' && chain.length === 1 ? `the client sent only its leaf: it must send its intermediates too (${e.hint})` : e.hint
+    const hint =
+      e.code === 'untrusted-chain' && chain.length === 1
+        ? `the client sent only its leaf: it must send its intermediates too (${e.hint})`
+        : e.hint
     return reject(e.code, e.message, hint, verdict.spiffeId)
   }
   return {ok: true, spiffeId: verdict.spiffeId}

@@ -36,7 +36,11 @@ export function parseStatusSet(text: string): StatusSet {
   for (const part of text.split(',').map((p) => p.trim())) {
     if (/^[1-5]xx$/i.test(part)) set.classes.push(Number(part[0]))
     else if (/^[1-5]\d\d$/.test(part)) set.codes.push(Number(part))
-    else throw usageError(`invalid --expect-status "${text}"`, 'give HTTP statuses or classes separated by commas, e.g. 200,204 or 2xx')
+    else
+      throw usageError(
+        `invalid --expect-status "${text}"`,
+        'give HTTP statuses or classes separated by commas, e.g. 200,204 or 2xx',
+      )
   }
   return set
 }
@@ -46,7 +50,10 @@ export function parseExpectReply(text: string): RegExp {
   try {
     return new RegExp(text)
   } catch (err) {
-    throw usageError(`invalid --expect-reply "${text}": ${(err as Error).message}`, 'give a JavaScript regular expression, e.g. "^HTTP/1\\.[01] 200"')
+    throw usageError(
+      `invalid --expect-reply "${text}": ${(err as Error).message}`,
+      'give a JavaScript regular expression, e.g. "^HTTP/1\\.[01] 200"',
+    )
   }
 }
 
@@ -74,8 +81,14 @@ const STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})(?: ([^\r\n]*))?/
 const REJECTION_PAGES: [RegExp, string][] = [
   [/The SSL certificate error/i, 'nginx: the client certificate failed verification (495)'],
   [/No required SSL certificate was sent/i, 'nginx: no client certificate was sent (496)'],
-  [/Request forbidden by administrative rules/i, 'HAProxy: a deny rule refused the request (with verify optional: the client certificate)'],
-  [/You don't have permission to access/i, 'Apache: access forbidden (SSLRequire or Require refused the client certificate)'],
+  [
+    /Request forbidden by administrative rules/i,
+    'HAProxy: a deny rule refused the request (with verify optional: the client certificate)',
+  ],
+  [
+    /You don't have permission to access/i,
+    'Apache: access forbidden (SSLRequire or Require refused the client certificate)',
+  ],
 ]
 
 /** Statuses that say the client was refused: 401, 403, nginx's 495 and 496 (and 400 with a certificate page). */
@@ -133,7 +146,12 @@ export function judgeReply(p: ProbeSpec, reply: string): HandshakeFailure | unde
       }
     }
   } else if (p.kind === 'line' && reply.length === 0) {
-    return {code: 'unexpected-reply', message: 'the server sent an empty reply', hint: 'check --probe-send', side: 'peer'}
+    return {
+      code: 'unexpected-reply',
+      message: 'the server sent an empty reply',
+      hint: 'check --probe-send',
+      side: 'peer',
+    }
   }
   if (p.expectReply && !p.expectReply.test(reply)) {
     return {
@@ -148,13 +166,15 @@ export function judgeReply(p: ProbeSpec, reply: string): HandshakeFailure | unde
 
 /** Returns whether an HTTP reply is complete enough to judge (status line and headers, or the connection ended). */
 export function replyComplete(p: ProbeSpec, reply: string): boolean {
-  if (p.kind !== 'http') return p.expectReply ? p.expectReply.test(reply) || reply.length >= MAX_REPLY_BYTES : reply.length > 0
+  if (p.kind !== 'http')
+    return p.expectReply ? p.expectReply.test(reply) || reply.length >= MAX_REPLY_BYTES : reply.length > 0
   if (!STATUS_LINE.test(reply) && reply.length >= 16) return true
   const headersEnd = reply.indexOf('\r\n\r\n')
   if (headersEnd < 0) return reply.length >= MAX_REPLY_BYTES
   // A rejection page is judged by its body: wait for the body when the status may carry one.
   const status = Number(STATUS_LINE.exec(reply)?.[1] ?? 0)
   const len = /\r\ncontent-length:\s*(\d+)/i.exec(reply.slice(0, headersEnd))
-  if (status >= 400 || p.expectReply) return len ? reply.length - headersEnd - 4 >= Number(len[1]) : reply.length >= MAX_REPLY_BYTES
+  if (status >= 400 || p.expectReply)
+    return len ? reply.length - headersEnd - 4 >= Number(len[1]) : reply.length >= MAX_REPLY_BYTES
   return true
 }

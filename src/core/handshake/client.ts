@@ -7,7 +7,15 @@ import {verifySvid} from '../verify/verify.js'
 import type {VerifyResult} from '../verify/result.js'
 import type {CertificateSummary} from '../x509/summary.js'
 import {closedWithoutReply, failureFromError, type HandshakeFailure} from './alerts.js'
-import {DEFAULT_PROBE, MAX_REPLY_BYTES, firstLine, judgeReply, probeRequest, replyComplete, type ProbeSpec} from './client-probe.js'
+import {
+  DEFAULT_PROBE,
+  MAX_REPLY_BYTES,
+  firstLine,
+  judgeReply,
+  probeRequest,
+  replyComplete,
+  type ProbeSpec,
+} from './client-probe.js'
 import {peerChain} from './peer-chain.js'
 import {clientConnectOptions, type TlsVersionChoice} from './tls-options.js'
 
@@ -75,7 +83,14 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
     let tSecure = 0
     const servername = o.servername ?? (isIP(o.host) ? 'svidkit' : o.host)
     const socket = connect(
-      clientConnectOptions({host: o.host, port: o.port, servername, key: o.credentials?.key, cert: o.credentials?.cert, version: o.tlsVersion}),
+      clientConnectOptions({
+        host: o.host,
+        port: o.port,
+        servername,
+        key: o.credentials?.key,
+        cert: o.credentials?.cert,
+        version: o.tlsVersion,
+      }),
     )
     const finish = (failure?: HandshakeFailure) => {
       if (settled) return
@@ -88,7 +103,13 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       resolve(result)
     }
     const timer = setTimeout(
-      () => finish(failureFromError(Object.assign(new Error(`no answer within ${o.timeoutMs ?? 10_000}ms`), {code: 'ERR_SVIDKIT_TIMEOUT'}), 'connect')),
+      () =>
+        finish(
+          failureFromError(
+            Object.assign(new Error(`no answer within ${o.timeoutMs ?? 10_000}ms`), {code: 'ERR_SVIDKIT_TIMEOUT'}),
+            'connect',
+          ),
+        ),
       o.timeoutMs ?? 10_000,
     )
     socket.once('connect', () => {
@@ -112,16 +133,35 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
       secured = true
       tSecure = clock.monotonicMs()
       result.timing.handshakeMs = tSecure - t0
-      result.tls = {protocol: socket.getProtocol(), cipher: socket.getCipher()?.name ?? null, resumed: socket.isSessionReused()}
+      result.tls = {
+        protocol: socket.getProtocol(),
+        cipher: socket.getCipher()?.name ?? null,
+        resumed: socket.isSessionReused(),
+      }
       const chain = peerChain(socket)
       if (chain.length === 0)
-        return finish({code: 'no-uri-san', message: 'the server sent no certificate', hint: 'the server must present its X509-SVID', side: 'local'})
-      const verdict = verifySvid({chain, bundles: o.bundles, at: clock.now(), expectIds: o.expectIds, expectTrustDomain: o.expectTrustDomain})
+        return finish({
+          code: 'no-uri-san',
+          message: 'the server sent no certificate',
+          hint: 'the server must present its X509-SVID',
+          side: 'local',
+        })
+      const verdict = verifySvid({
+        chain,
+        bundles: o.bundles,
+        at: clock.now(),
+        expectIds: o.expectIds,
+        expectTrustDomain: o.expectTrustDomain,
+      })
       result.verify = verdict
       result.peer = {spiffeId: verdict.spiffeId, serial: chain[0].serial, chain: verdict.chain, presented: chain.length}
       if (!verdict.valid) {
         const e = verdict.errors[0]
-        return finish({...e, hint: chain.length === 1 && e.code === 'untrusted-chain' ? `server sent only its leaf: ${e.hint}` : e.hint, side: 'local'})
+        return finish({
+          ...e,
+          hint: chain.length === 1 && e.code === 'untrusted-chain' ? `server sent only its leaf: ${e.hint}` : e.hint,
+          side: 'local',
+        })
       }
       const request = probeRequest(probe, servername)
       if (request !== undefined) {
@@ -152,7 +192,13 @@ export function clientHandshake(o: ClientOptions): Promise<HandshakeResult> {
           // no certificate came
         }
       }
-      finish(failureFromError(err, secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake', o.credentials !== undefined))
+      finish(
+        failureFromError(
+          err,
+          secured ? 'round-trip' : result.timing.connectMs === null ? 'connect' : 'handshake',
+          o.credentials !== undefined,
+        ),
+      )
     })
     socket.once('close', () =>
       replyText.length > 0

@@ -73,7 +73,10 @@ export function fetchChain(o: FetchChainOptions): Promise<FetchedChain> {
       if (err) reject(err)
       else resolve(value as FetchedChain)
     }
-    const timer = setTimeout(() => finish(failure(target, `no handshake within ${o.timeoutMs ?? 10_000} ms`)), o.timeoutMs ?? 10_000)
+    const timer = setTimeout(
+      () => finish(failure(target, `no handshake within ${o.timeoutMs ?? 10_000} ms`)),
+      o.timeoutMs ?? 10_000,
+    )
     socket.once('secureConnect', () => {
       try {
         const certificates = peerChain(socket)
@@ -89,7 +92,11 @@ export function fetchChain(o: FetchChainOptions): Promise<FetchedChain> {
           certificates,
         })
       } catch (err) {
-        finish(isSvidkitError(err) ? err : failure(target, `the server sent a malformed certificate: ${(err as Error).message}`, err))
+        finish(
+          isSvidkitError(err)
+            ? err
+            : failure(target, `the server sent a malformed certificate: ${(err as Error).message}`, err),
+        )
       }
     })
     socket.once('error', (err: NodeJS.ErrnoException) => finish(failure(target, err.code ?? err.message, err)))

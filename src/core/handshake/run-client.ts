@@ -33,7 +33,8 @@ export interface RunClientOptions {
 export function parseTarget(text: string): {host: string; port: number} {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text)
   const port = m ? Number(m[3]) : Number.NaN
-  if (!m || port < 1 || port > 65_535) throw usageError(`invalid target "${text}"`, 'give HOST:PORT, e.g. localhost:8443 or [::1]:8443')
+  if (!m || port < 1 || port > 65_535)
+    throw usageError(`invalid target "${text}"`, 'give HOST:PORT, e.g. localhost:8443 or [::1]:8443')
   return {host: m[1] ?? m[2], port}
 }
 
@@ -79,7 +80,8 @@ export async function runClient(o: RunClientOptions): Promise<HandshakeResult> {
     const b = join(o.dir, resolveLayout(o.dir, {layout: o.layout, names: o.names}).names.bundle)
     if (existsSync(b)) specs = [b]
   }
-  if (specs.length === 0) throw usageError('no bundle to verify the server with', 'pass --bundle [TD=]FILE (or --dir with a bundle file)')
+  if (specs.length === 0)
+    throw usageError('no bundle to verify the server with', 'pass --bundle [TD=]FILE (or --dir with a bundle file)')
   const tds = new Set(expectIds.map((i) => i.trustDomain.name))
   const bundles = loadBundleSpecs(specs, {
     expectedTrustDomain: expectTd?.name ?? (tds.size === 1 ? [...tds][0] : undefined),

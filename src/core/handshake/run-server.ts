@@ -49,7 +49,8 @@ export interface ServerSummary {
 export function parseListen(text: string): {host: string; port: number} {
   const m = /^(?:(?:\[([^\]]+)\]|([^:]+)):)?(\d{1,5})$/.exec(text)
   const port = m ? Number(m[3]) : Number.NaN
-  if (!m || port > 65_535) throw usageError(`invalid listen address "${text}"`, 'give [HOST:]PORT, e.g. 8443 or 0.0.0.0:8443')
+  if (!m || port > 65_535)
+    throw usageError(`invalid listen address "${text}"`, 'give [HOST:]PORT, e.g. 8443 or 0.0.0.0:8443')
   return {host: m[1] ?? m[2] ?? '127.0.0.1', port}
 }
 
@@ -62,7 +63,9 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   const {host, port} = parseListen(o.listen)
   const expectIds = (o.expectIds ?? []).map(parseSpiffeIdArg)
   const expectTd = o.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(o.expectTrustDomain)
-  const extra = (o.bundles ?? []).length ? loadBundleSpecs(o.bundles ?? [], {expectedTrustDomain: expectTd?.name}) : undefined
+  const extra = (o.bundles ?? []).length
+    ? loadBundleSpecs(o.bundles ?? [], {expectedTrustDomain: expectTd?.name})
+    : undefined
   const {names} = resolveLayout(o.dir, {layout: o.layout, names: o.names})
   // Counters only: a server may see millions of connections, none of them is kept.
   const tally = {connections: 0, rejected: 0, failed: 0, reloads: 0, byCause: {} as Record<string, number>}
@@ -95,7 +98,8 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
   } catch (err) {
     await server.stop()
     const e = err as NodeJS.ErrnoException
-    if (e.code === 'EADDRINUSE') throw new SvidkitError('address-in-use', `cannot listen on "${o.listen}": the port is in use`, {cause: err})
+    if (e.code === 'EADDRINUSE')
+      throw new SvidkitError('address-in-use', `cannot listen on "${o.listen}": the port is in use`, {cause: err})
     if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
       throw new SvidkitError(
         'address-in-use',
@@ -127,7 +131,10 @@ export async function runServer(o: RunServerOptions): Promise<ServerSummary> {
 }
 
 /** Adds one event to the counters of the summary. */
-function count(t: {connections: number; rejected: number; failed: number; reloads: number; byCause: Record<string, number>}, e: ServerEvent): void {
+function count(
+  t: {connections: number; rejected: number; failed: number; reloads: number; byCause: Record<string, number>},
+  e: ServerEvent,
+): void {
   if (e.type === 'reload') t.reloads++
   if (e.type !== 'connection') return
   t.connections++

@@ -2,7 +2,14 @@ import {X509Certificate, createHash, randomBytes} from 'node:crypto'
 import {watch, type FSWatcher} from 'node:fs'
 import {readInput} from '../fs/read-input.js'
 import {join} from 'node:path'
-import {createSecureContext, createServer, type SecureContext, type SecureContextOptions, type Server, type TLSSocket} from 'node:tls'
+import {
+  createSecureContext,
+  createServer,
+  type SecureContext,
+  type SecureContextOptions,
+  type Server,
+  type TLSSocket,
+} from 'node:tls'
 import type {AddressInfo} from 'node:net'
 import {systemClock, type Clock} from '../clock.js'
 import {usageError} from '../errors.js'
@@ -99,9 +106,12 @@ export class SvidServer {
   constructor(private readonly o: ServerOptions) {
     this.clock = o.clock ?? systemClock
     this.reload = o.reload ?? 'reference'
-    if ((o.dir === undefined) === (o.credentials === undefined)) throw usageError('give the server a directory or in-memory credentials, exactly one of them')
-    if (o.dir !== undefined && o.names === undefined) throw usageError('a server directory needs its file names (names)')
-    if (o.credentials && this.reload !== 'reference') throw usageError(`in-memory credentials are reloaded by update(), not by the "${this.reload}" imitation`)
+    if ((o.dir === undefined) === (o.credentials === undefined))
+      throw usageError('give the server a directory or in-memory credentials, exactly one of them')
+    if (o.dir !== undefined && o.names === undefined)
+      throw usageError('a server directory needs its file names (names)')
+    if (o.credentials && this.reload !== 'reference')
+      throw usageError(`in-memory credentials are reloaded by update(), not by the "${this.reload}" imitation`)
   }
 
   /** The directory and file names, for the modes that read files (every mode but in-memory credentials). */
@@ -118,8 +128,13 @@ export class SvidServer {
    * first (a torn or mismatched set throws and the old one stays), then adopted as a reload.
    */
   update(credentials: ServerCredentials): string {
-    if (!this.o.credentials) throw usageError('update() is for a server started with in-memory credentials; this one reloads its directory')
-    const set = this.validate({cert: bytes(credentials.cert), key: bytes(credentials.key), bundle: bytes(credentials.bundle)})
+    if (!this.o.credentials)
+      throw usageError('update() is for a server started with in-memory credentials; this one reloads its directory')
+    const set = this.validate({
+      cert: bytes(credentials.cert),
+      key: bytes(credentials.key),
+      bundle: bytes(credentials.bundle),
+    })
     this.apply(set)
     return set.serial
   }
@@ -135,7 +150,11 @@ export class SvidServer {
   /** Returns the bound port once listening. */
   async start(): Promise<number> {
     const c = this.o.credentials
-    const first = this.validate(c ? {cert: bytes(c.cert), key: bytes(c.key), bundle: bytes(c.bundle)} : await readSet(this.files.dir, this.files.names))
+    const first = this.validate(
+      c
+        ? {cert: bytes(c.cert), key: bytes(c.key), bundle: bytes(c.bundle)}
+        : await readSet(this.files.dir, this.files.names),
+    )
     const opts = this.contextOptions(first)
     this.current = first
     this.context = createSecureContext(opts)
@@ -149,7 +168,12 @@ export class SvidServer {
       // svidkit decides in code (onConnection); 'partial' then takes OpenSSL's verdict against `ca`, as naive servers do.
       rejectUnauthorized: false,
       handshakeTimeout: this.o.handshakeTimeoutMs ?? 10_000,
-      ...(this.reload === 'partial' ? {} : {SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, this.context)}),
+      ...(this.reload === 'partial'
+        ? {}
+        : {
+            SNICallback: (_name: string, cb: (err: Error | null, ctx?: SecureContext) => void) =>
+              cb(null, this.context),
+          }),
     })
     this.server.on('secureConnection', (socket) => this.onConnection(socket))
     // A peer that connects and then sends nothing (or never finishes) is cut off, request included.
@@ -159,7 +183,15 @@ export class SvidServer {
     this.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
       const f = failureFromError(err, 'handshake')
       // Before secureConnection: the client aborted, sent an alert, or spoke another protocol.
-      this.emit('connection', {peer: null, result: 'failed', code: f.code, message: f.message, hint: f.hint, side: 'peer', remotePort: socket?.remotePort})
+      this.emit('connection', {
+        peer: null,
+        result: 'failed',
+        code: f.code,
+        message: f.message,
+        hint: f.hint,
+        side: 'peer',
+        remotePort: socket?.remotePort,
+      })
     })
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject)
@@ -174,7 +206,11 @@ export class SvidServer {
   private async startReloads(): Promise<void> {
     if (this.o.credentials) return
     if (this.reload === 'unvalidated') {
-      for (const d of watchDirs(this.files.dir, [this.files.names.cert, this.files.names.key, this.files.names.bundle])) {
+      for (const d of watchDirs(this.files.dir, [
+        this.files.names.cert,
+        this.files.names.key,
+        this.files.names.bundle,
+      ])) {
         try {
           this.rawWatchers.push(watch(d, () => this.unvalidatedReload()))
         } catch {
@@ -213,7 +249,10 @@ export class SvidServer {
         this.server.setSecureContext(full)
       }
     } catch (err) {
-      this.emit('error', {code: (err as NodeJS.ErrnoException).code ?? 'reload-failed', message: (err as Error).message})
+      this.emit('error', {
+        code: (err as NodeJS.ErrnoException).code ?? 'reload-failed',
+        message: (err as Error).message,
+      })
       return
     }
     const trustChanged = set.sha256.bundle !== this.bundleHash
@@ -222,7 +261,10 @@ export class SvidServer {
     this.current = set
     this.bundleHash = set.sha256.bundle
     // Naive consumers do not read the bundle: the server reads its ca file itself (on reload, never per handshake).
-    this.trust = set.bundle.length > 0 ? set.bundle : this.parseTrust(set.raw.bundle ?? readOrUndefined(join(this.files.dir, this.files.names.bundle)))
+    this.trust =
+      set.bundle.length > 0
+        ? set.bundle
+        : this.parseTrust(set.raw.bundle ?? readOrUndefined(join(this.files.dir, this.files.names.bundle)))
     this.servedSerial = set.serial
     this.loaded = set.sha256
     this.emit('reload', {serial: set.serial, trustChanged, sha256: set.sha256})
@@ -242,12 +284,20 @@ export class SvidServer {
       const serial = serialHex(Buffer.from(new X509Certificate(opts.cert as Buffer).serialNumber, 'hex'))
       // Naive: it trusts exactly what it read, as OpenSSL does with `ca` (an empty or torn bundle trusts nobody).
       this.trust = this.parseTrust(opts.ca as Buffer | undefined, [])
-      const sha256 = {cert: sha(opts.cert as Buffer), key: sha(opts.key as Buffer), bundle: sha(opts.ca as Buffer | undefined)}
-      if (JSON.stringify(sha256) !== JSON.stringify(this.loaded)) this.emit('reload', {serial, validated: false, sha256})
+      const sha256 = {
+        cert: sha(opts.cert as Buffer),
+        key: sha(opts.key as Buffer),
+        bundle: sha(opts.ca as Buffer | undefined),
+      }
+      if (JSON.stringify(sha256) !== JSON.stringify(this.loaded))
+        this.emit('reload', {serial, validated: false, sha256})
       this.loaded = sha256
       this.servedSerial = serial
     } catch (err) {
-      this.emit('error', {code: (err as NodeJS.ErrnoException).code ?? 'reload-failed', message: (err as Error).message})
+      this.emit('error', {
+        code: (err as NodeJS.ErrnoException).code ?? 'reload-failed',
+        message: (err as Error).message,
+      })
     }
   }
 
@@ -268,7 +318,12 @@ export class SvidServer {
       set.byTrustDomain.set(td, {
         trustDomain: td,
         authorities: this.trust,
-        sources: [{path: this.o.dir === undefined ? '(in memory)' : join(this.files.dir, this.files.names.bundle), binding: 'san'}],
+        sources: [
+          {
+            path: this.o.dir === undefined ? '(in memory)' : join(this.files.dir, this.files.names.bundle),
+            binding: 'san',
+          },
+        ],
       })
     }
     return set
@@ -302,7 +357,9 @@ export class SvidServer {
     if (!verdict.ok) return reject(verdict.code, verdict.message, verdict.hint, verdict.peer)
     this.emit('connection', {peer: verdict.spiffeId, result: 'accepted', protocol, resumed, serial: this.servedSerial})
     socket.once('data', () => {
-      socket.end(`HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsvidkit ok ${verdict.spiffeId} served ${this.servedSerial}\n`)
+      socket.end(
+        `HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsvidkit ok ${verdict.spiffeId} served ${this.servedSerial}\n`,
+      )
     })
     socket.on('error', () => socket.destroy())
   }

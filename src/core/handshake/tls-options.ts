@@ -1,5 +1,11 @@
 import {constants as cryptoConstants} from 'node:crypto'
-import {createSecureContext, type ConnectionOptions, type SecureContext, type SecureContextOptions, type SecureVersion} from 'node:tls'
+import {
+  createSecureContext,
+  type ConnectionOptions,
+  type SecureContext,
+  type SecureContextOptions,
+  type SecureVersion,
+} from 'node:tls'
 
 /** A TLS version choice: both (default), or one. */
 export type TlsVersionChoice = 'TLSv1.2' | 'TLSv1.3' | 'any'
@@ -17,7 +23,10 @@ function versionOptions(v: TlsVersionChoice = 'any'): {minVersion: SecureVersion
  * builds from these alone, docs/rotation.md R15), with session tickets off (a resumed session
  * would skip the SPIFFE checks).
  */
-export function serverContextOptions(m: {key: string | Buffer; cert: string | Buffer; ca?: string | Buffer}, v: TlsVersionChoice): SecureContextOptions {
+export function serverContextOptions(
+  m: {key: string | Buffer; cert: string | Buffer; ca?: string | Buffer},
+  v: TlsVersionChoice,
+): SecureContextOptions {
   return {
     key: m.key,
     cert: m.cert,

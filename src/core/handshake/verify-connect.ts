@@ -33,7 +33,11 @@ interface VerifyConnectOptions {
 export async function verifyConnect(o: VerifyConnectOptions): Promise<VerifyResult> {
   const {fetchChain, parseTarget} = await import('./fetch-chain.js')
   const t = parseTarget(o.target)
-  if (!t) throw usageError(`--connect ${JSON.stringify(o.target)} is not HOST:PORT`, 'for example --connect 127.0.0.1:8443 or --connect [::1]:8443')
+  if (!t)
+    throw usageError(
+      `--connect ${JSON.stringify(o.target)} is not HOST:PORT`,
+      'for example --connect 127.0.0.1:8443 or --connect [::1]:8443',
+    )
   if (o.bundles.length === 0)
     throw usageError(
       '--connect needs --bundle: the server is verified against the bundle of its trust domain',

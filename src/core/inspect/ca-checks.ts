@@ -27,9 +27,11 @@ export function checkCaProfile(c: ParsedCertificate, r: Report): void {
   } else r.pass('ca-key-usage', 'keyCertSign is set')
   if (c.basicConstraints && !c.basicConstraints.critical) r.warn('ca-profile', 'basicConstraints is not critical')
   if (c.keyUsage && !c.keyUsage.critical) r.warn('ca-profile', 'key usage is not critical')
-  if (c.extKeyUsage) r.warn('ca-profile', 'a CA carries an EKU: OpenSSL, Go and others apply it to every certificate below')
+  if (c.extKeyUsage)
+    r.warn('ca-profile', 'a CA carries an EKU: OpenSSL, Go and others apply it to every certificate below')
   const uris = c.san?.uris ?? []
-  if (uris.length === 0) r.warn('ca-profile', 'no URI SAN: the SPIFFE profile recommends spiffe://<trust-domain> on CA certificates')
+  if (uris.length === 0)
+    r.warn('ca-profile', 'no URI SAN: the SPIFFE profile recommends spiffe://<trust-domain> on CA certificates')
   for (const u of uris) {
     try {
       const id = SpiffeId.parse(u)
@@ -41,9 +43,16 @@ export function checkCaProfile(c: ParsedCertificate, r: Report): void {
   for (const n of c.nameConstraints?.permitted ?? []) {
     if (n.type !== 'uri') continue
     if (isMalformedUriConstraint(n.value))
-      r.warn('name-constraints', `URI constraint "${n.value}" is written as a URI or with a path and matches nothing: use the bare trust-domain name`)
+      r.warn(
+        'name-constraints',
+        `URI constraint "${n.value}" is written as a URI or with a path and matches nothing: use the bare trust-domain name`,
+      )
     else if (n.value.startsWith('.'))
-      r.warn('name-constraints', `URI constraint "${n.value}" admits only sub-domains, not the trust domain "${n.value.slice(1)}" itself`)
+      r.warn(
+        'name-constraints',
+        `URI constraint "${n.value}" admits only sub-domains, not the trust domain "${n.value.slice(1)}" itself`,
+      )
   }
-  if (WEAK_SIGNATURE_OIDS.has(c.signatureOid)) r.warn('signature', 'signed with SHA-1 or MD5: svidkit refuses such links')
+  if (WEAK_SIGNATURE_OIDS.has(c.signatureOid))
+    r.warn('signature', 'signed with SHA-1 or MD5: svidkit refuses such links')
 }

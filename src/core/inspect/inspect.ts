@@ -28,7 +28,8 @@ export interface InspectedCertificate extends CertificateSummary {
 /** What one input file holds. */
 export interface InspectedFile {
   path: string
-  kind: 'chain' | 'certificate' | 'bundle' | 'bundle-map' | 'key' | 'credential-bundle' | 'pkcs12' | 'k8s-secret' | 'csr'
+  kind:
+    'chain' | 'certificate' | 'bundle' | 'bundle-map' | 'key' | 'credential-bundle' | 'pkcs12' | 'k8s-secret' | 'csr'
   certificates: InspectedCertificate[]
   keys: {keyType: string; format: string; matchesCertificate: number | null; warnings: string[]}[]
   bundle?: {format: string; sequence: number | null; refreshHint: number | null; warnings: string[]}
@@ -45,14 +46,20 @@ export interface InspectedFile {
 /** Passwords and choices for container inputs (PKCS#12, encrypted keys). */
 export type InspectOptions = Pick<SvidInputOptions, 'p12Password' | 'keyPassword'>
 
-function inspectCertificate(c: ParsedCertificate, chain: ParsedCertificate[] | undefined, at: Date, role?: CertificateSummary['role']): InspectedCertificate {
+function inspectCertificate(
+  c: ParsedCertificate,
+  chain: ParsedCertificate[] | undefined,
+  at: Date,
+  role?: CertificateSummary['role'],
+): InspectedCertificate {
   const r = new Report()
   const summary = certificateSummary(c, {role: role ?? guessRole(c), source: 'file', at})
   if (summary.role === 'leaf') checkSvid(chain ?? [c], undefined, r)
   else checkCaProfile(c, r)
   const t = at.getTime()
   if (t > c.notAfter.getTime()) r.warn('validity', `expired ${formatDuration(t - c.notAfter.getTime())} ago`)
-  else if (t < c.notBefore.getTime()) r.warn('validity', `not valid for another ${formatDuration(c.notBefore.getTime() - t)}`)
+  else if (t < c.notBefore.getTime())
+    r.warn('validity', `not valid for another ${formatDuration(c.notBefore.getTime() - t)}`)
   else r.pass('validity', `valid for another ${formatDuration(Math.round((c.notAfter.getTime() - t) / 1000) * 1000)}`)
   return {...summary, pem: certificatePem(c), violations: r.sortedErrors(), warnings: r.warnings, checks: r.checks}
 }
@@ -87,7 +94,11 @@ function inspectPkcs12(path: string, bytes: Buffer, at: Date, o: InspectOptions)
   const input = readSvidInput(bytes, path, o)
   // Shown as the credential bundle it amounts to: the chain, then the key (never printed).
   const keyPem = input.key ? input.key.keyObject.export({format: 'pem', type: 'pkcs8'}).toString() : ''
-  return {...inspectPemOrDer(path, Buffer.concat([input.chain, Buffer.from(keyPem)]), at), kind: 'pkcs12', protection: input.protection}
+  return {
+    ...inspectPemOrDer(path, Buffer.concat([input.chain, Buffer.from(keyPem)]), at),
+    kind: 'pkcs12',
+    protection: input.protection,
+  }
 }
 
 function inspectSecrets(path: string, bytes: Buffer, at: Date, o: InspectOptions): InspectedFile {
@@ -109,7 +120,14 @@ function inspectSecrets(path: string, bytes: Buffer, at: Date, o: InspectOptions
 function inspectCsr(path: string, der: Uint8Array): InspectedFile {
   const c = readCsrDer(der, path)
   const warnings = c.signature === 'invalid' ? ['the CSR signature does not verify: issue --csr refuses it'] : []
-  return {path, kind: 'csr', certificates: [], keys: [], csr: {subject: c.subject, sans: c.sans, keyType: c.keyType, signature: c.signature}, warnings}
+  return {
+    path,
+    kind: 'csr',
+    certificates: [],
+    keys: [],
+    csr: {subject: c.subject, sans: c.sans, keyType: c.keyType, signature: c.signature},
+    warnings,
+  }
 }
 
 function inspectPemOrDer(path: string, bytes: Buffer, at: Date, o: InspectOptions = {}): InspectedFile {
@@ -124,13 +142,27 @@ function inspectPemOrDer(path: string, bytes: Buffer, at: Date, o: InspectOption
     })
   }
   const certs = hasCert ? readCertificates(bytes, path) : []
-  const key = hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path, {password: o.keyPassword}) : undefined
+  const key =
+    hasKey || (!hasPemArmour(text) && !hasCert) ? readPrivateKey(bytes, path, {password: o.keyPassword}) : undefined
   const leafFirst = certs.length > 0 && (!certs[0].basicConstraints?.ca || hasPathId(certs[0]))
   const inspected = certs.map((c, i) =>
-    inspectCertificate(c, leafFirst && i === 0 ? certs : undefined, at, leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined),
+    inspectCertificate(
+      c,
+      leafFirst && i === 0 ? certs : undefined,
+      at,
+      leafFirst ? (i === 0 ? 'leaf' : 'intermediate') : undefined,
+    ),
   )
   const kind: InspectedFile['kind'] =
-    key && certs.length ? 'credential-bundle' : key ? 'key' : certs.length > 1 ? (leafFirst ? 'chain' : 'bundle') : 'certificate'
+    key && certs.length
+      ? 'credential-bundle'
+      : key
+        ? 'key'
+        : certs.length > 1
+          ? leafFirst
+            ? 'chain'
+            : 'bundle'
+          : 'certificate'
   return {
     path,
     kind,
@@ -226,9 +258,13 @@ export function inspectPresentedChain(target: string, certs: ParsedCertificate[]
   return {
     path: target,
     kind: certs.length > 1 ? 'chain' : 'certificate',
-    certificates: certs.map((c, i) => inspectCertificate(c, i === 0 ? certs : undefined, at, i === 0 ? 'leaf' : 'intermediate')),
+    certificates: certs.map((c, i) =>
+      inspectCertificate(c, i === 0 ? certs : undefined, at, i === 0 ? 'leaf' : 'intermediate'),
+    ),
     keys: [],
-    warnings: ['the chain was fetched from a live server and not verified: use "svidkit verify --connect" with the bundle to verify it'],
+    warnings: [
+      'the chain was fetched from a live server and not verified: use "svidkit verify --connect" with the bundle to verify it',
+    ],
   }
 }
 

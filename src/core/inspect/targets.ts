@@ -35,11 +35,17 @@ const TARGET_FORM = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/
  */
 export async function inspectTargets(args: string[], o: InspectTargetsOptions): Promise<{files: InspectedFile[]}> {
   if (o.json && o.format && o.format !== 'text' && o.format !== 'json') {
-    throw usageError(`--json and --format ${o.format} ask for two outputs`, 'use one of them: --json is the same as --format json')
+    throw usageError(
+      `--json and --format ${o.format} ask for two outputs`,
+      'use one of them: --json is the same as --format json',
+    )
   }
   const servers = args.filter((a) => isServerTarget(a, (t) => (TARGET_FORM.test(t) ? t : undefined)))
   if (o.servername !== undefined && servers.length === 0) {
-    throw usageError('--servername applies only to a HOST:PORT argument, and none was given', 'inspect 127.0.0.1:8443 --servername web.example.org')
+    throw usageError(
+      '--servername applies only to a HOST:PORT argument, and none was given',
+      'inspect 127.0.0.1:8443 --servername web.example.org',
+    )
   }
   if (args.filter((a) => a === STDIN_PATH).length > 1) throw usageError('"-" (standard input) can be given only once')
   const files: InspectedFile[] = []
@@ -54,11 +60,17 @@ export async function inspectTargets(args: string[], o: InspectTargetsOptions): 
   }
   if (
     o.format === 'pem' &&
-    files.flatMap((f) => [f, ...(f.parts ?? [])]).every((f) => f.certificates.length === 0 && (f.trustDomains ?? []).every((t) => t.certificates.length === 0))
+    files
+      .flatMap((f) => [f, ...(f.parts ?? [])])
+      .every((f) => f.certificates.length === 0 && (f.trustDomains ?? []).every((t) => t.certificates.length === 0))
   ) {
-    throw new SvidkitError('pem-invalid', 'no certificate to print with --format pem: the inputs hold only keys or empty bundles', {
-      hint: 'private keys are never printed; use --format text to see what the inputs hold',
-    })
+    throw new SvidkitError(
+      'pem-invalid',
+      'no certificate to print with --format pem: the inputs hold only keys or empty bundles',
+      {
+        hint: 'private keys are never printed; use --format text to see what the inputs hold',
+      },
+    )
   }
   return {files}
 }

@@ -47,7 +47,8 @@ function options(alg: JwtAlg, key: KeyObject) {
 /** Returns the JWS signature of `input` under `alg` (JWS form: raw r||s for ECDSA, RFC 7518 §3.4). */
 export function signWith(alg: JwtAlg, key: KeyObject, input: string, deterministic = false): Buffer {
   // Seeded fixtures: RFC 6979 nonces (P-256/P-384), a salt derived from key and message (PSS); PKCS#1 v1.5 is deterministic.
-  if (deterministic && alg.startsWith('ES') && alg !== 'ES512') return deterministicSign(hashOf(alg), Buffer.from(input), key, 'ieee-p1363')
+  if (deterministic && alg.startsWith('ES') && alg !== 'ES512')
+    return deterministicSign(hashOf(alg), Buffer.from(input), key, 'ieee-p1363')
   if (deterministic && alg.startsWith('PS') && key.asymmetricKeyType === 'rsa')
     return deterministicPssSign(hashOf(alg) as 'sha256' | 'sha384' | 'sha512', Buffer.from(input), key)
   return nodeSign(hashOf(alg), Buffer.from(input), options(alg, key))
@@ -75,5 +76,7 @@ export function algForKey(key: KeyObject): JwtAlg {
     if (alg) return alg as JwtAlg
   }
   if (key.asymmetricKeyType === 'rsa') return 'RS256'
-  throw new TypeError(`no JWT-SVID algorithm for a ${key.asymmetricKeyType} key (JWT-SVID §3 allows RSA and EC P-256/P-384/P-521)`)
+  throw new TypeError(
+    `no JWT-SVID algorithm for a ${key.asymmetricKeyType} key (JWT-SVID §3 allows RSA and EC P-256/P-384/P-521)`,
+  )
 }

@@ -98,7 +98,8 @@ export const JWT_DEFECTS: JwtDefect[] = [
     level: 'MUST',
     aspect: 'sub',
     rule: "the key comes from the bundle of the sub's trust domain (JWT-SVID §4, SPIFFE Trust Domain and Bundle §4); here sub is in another trust domain, signed by this one's key (bundle-not-found when no bundle of that trust domain is given)",
-    apply: (p, ctx) => void (p.claims.sub = String(p.claims.sub).replace(`spiffe://${ctx.trustDomain}/`, 'spiffe://other.test/')),
+    apply: (p, ctx) =>
+      void (p.claims.sub = String(p.claims.sub).replace(`spiffe://${ctx.trustDomain}/`, 'spiffe://other.test/')),
   },
   {
     name: 'key-x509-entry',
@@ -107,10 +108,16 @@ export const JWT_DEFECTS: JwtDefect[] = [
     aspect: 'key',
     rule: 'only jwt-svid bundle keys verify JWT-SVIDs (SPIFFE Trust Domain and Bundle §4.2); here signed by the root CA key of the x509-svid entry',
     apply: (p, ctx) => {
-      if (!ctx.x509Key) throw usageError('defect "key-x509-entry" needs the root CA key (EC or RSA) of the CA directory')
+      if (!ctx.x509Key)
+        throw usageError('defect "key-x509-entry" needs the root CA key (EC or RSA) of the CA directory')
       p.key = ctx.x509Key.key
       p.header.kid = ctx.x509Key.thumbprint
-      p.header.alg = p.key.asymmetricKeyType === 'rsa' ? 'RS256' : p.key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 'ES384' : 'ES256'
+      p.header.alg =
+        p.key.asymmetricKeyType === 'rsa'
+          ? 'RS256'
+          : p.key.asymmetricKeyDetails?.namedCurve === 'secp384r1'
+            ? 'ES384'
+            : 'ES256'
     },
   },
   {
@@ -186,8 +193,14 @@ export function parseJwtDefects(names: readonly string[]): JwtDefect[] {
   for (const n of names) {
     const d = JWT_DEFECTS.find((x) => x.name === n)
     if (!d) throw usageError(`unknown JWT defect "${n}"`, 'list them with "svidkit jwt issue --list-defects"')
-    const clash = out.find((x) => x.aspect === d.aspect || (x.aspect === 'alg' && d.aspect === 'key') || (x.aspect === 'key' && d.aspect === 'alg'))
-    if (clash) throw usageError(`JWT defects "${clash.name}" and "${d.name}" both change the ${d.aspect} and cannot be combined`)
+    const clash = out.find(
+      (x) =>
+        x.aspect === d.aspect ||
+        (x.aspect === 'alg' && d.aspect === 'key') ||
+        (x.aspect === 'key' && d.aspect === 'alg'),
+    )
+    if (clash)
+      throw usageError(`JWT defects "${clash.name}" and "${d.name}" both change the ${d.aspect} and cannot be combined`)
     out.push(d)
   }
   return out

@@ -51,9 +51,18 @@ function invalid(source: string, message: string, hint?: string): SvidkitError {
 }
 
 /** Returns the jwt-svid keys and other entries of one SPIFFE JWKS value. */
-export function parseJwtJwks(value: unknown, source: string, warnings: string[]): {keys: JwtAuthorityKey[]; others: OtherEntry[]} {
-  if (!isJsonObject(value)) throw invalid(source, `a SPIFFE bundle must be a JSON object with a "keys" array; got ${jsonType(value)}`)
-  if (!Array.isArray(value.keys)) throw invalid(source, value.keys === undefined ? 'no authorities found ("keys" is missing)' : '"keys" must be an array')
+export function parseJwtJwks(
+  value: unknown,
+  source: string,
+  warnings: string[],
+): {keys: JwtAuthorityKey[]; others: OtherEntry[]} {
+  if (!isJsonObject(value))
+    throw invalid(source, `a SPIFFE bundle must be a JSON object with a "keys" array; got ${jsonType(value)}`)
+  if (!Array.isArray(value.keys))
+    throw invalid(
+      source,
+      value.keys === undefined ? 'no authorities found ("keys" is missing)' : '"keys" must be an array',
+    )
   const keys: JwtAuthorityKey[] = []
   const others: OtherEntry[] = []
   value.keys.forEach((entry: unknown, index: number) => {
@@ -74,15 +83,24 @@ export function parseJwtJwks(value: unknown, source: string, warnings: string[])
       warnings.push(`bundle "${source}": jwt-svid entry ${index} has no "kid"; ignored`)
       return
     }
-    if (keys.some((k) => k.kid === kid)) throw invalid(source, `duplicate kid "${kid}" among the jwt-svid entries`, 'each JWT authority needs its own kid')
+    if (keys.some((k) => k.kid === kid))
+      throw invalid(source, `duplicate kid "${kid}" among the jwt-svid entries`, 'each JWT authority needs its own kid')
     let key: KeyObject
     try {
       const {use: _use, kid: _kid, ...params} = entry
       key = createPublicKey({key: params as JsonWebKey, format: 'jwk'})
     } catch (err) {
-      throw invalid(source, `jwt-svid entry ${index} (kid "${kid}") is not a usable public key: ${(err as Error).message}`)
+      throw invalid(
+        source,
+        `jwt-svid entry ${index} (kid "${kid}") is not a usable public key: ${(err as Error).message}`,
+      )
     }
-    if (key.type !== 'public') throw invalid(source, `jwt-svid entry ${index} (kid "${kid}") holds private key material`, 'publish only public keys')
+    if (key.type !== 'public')
+      throw invalid(
+        source,
+        `jwt-svid entry ${index} (kid "${kid}") holds private key material`,
+        'publish only public keys',
+      )
     keys.push({kid, key, jwk: entry as JWK})
   })
   return {keys, others}
@@ -92,7 +110,11 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(stripBom(text))
   } catch {
-    throw invalid(source, 'not valid JSON', 'a JWT bundle is a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}})')
+    throw invalid(
+      source,
+      'not valid JSON',
+      'a JWT bundle is a SPIFFE JWKS ({"keys": [...]}) or a bundle map ({"trust_domains": {...}})',
+    )
   }
 }
 
@@ -106,7 +128,8 @@ function merge(
   const b = set.bundles.get(td) ?? {trustDomain: td, sources: [], keys: [], others: []}
   b.sources.push({path, binding})
   for (const k of part.keys) {
-    if (b.keys.some((x) => x.kid === k.kid)) throw invalid(path, `duplicate kid "${k.kid}" in the JWT bundle of "${td}"`)
+    if (b.keys.some((x) => x.kid === k.kid))
+      throw invalid(path, `duplicate kid "${k.kid}" in the JWT bundle of "${td}"`)
     b.keys.push(k)
   }
   pushAll(b.others, part.others)
@@ -121,11 +144,18 @@ function merge(
 export function loadJwtBundles(specs: readonly string[]): JwtBundleSet {
   const set: JwtBundleSet = {bundles: new Map(), warnings: []}
   if (specs.length === 0)
-    throw usageError('missing required flag --bundle', "give the JWT bundle of the token's trust domain: --bundle example.org=bundle.spiffe.json")
+    throw usageError(
+      'missing required flag --bundle',
+      "give the JWT bundle of the token's trust domain: --bundle example.org=bundle.spiffe.json",
+    )
   for (const spec of specs.map(parseBundleSpec)) {
     const doc = parseJson(readInput(spec.path, 'bundle-invalid').toString('utf8'), spec.path)
     if (isJsonObject(doc) && 'trust_domains' in doc) {
-      if (spec.label) throw usageError(`--bundle ${spec.label}=${spec.path}: a bundle map names its own trust domains`, `drop the "${spec.label}=" label`)
+      if (spec.label)
+        throw usageError(
+          `--bundle ${spec.label}=${spec.path}: a bundle map names its own trust domains`,
+          `drop the "${spec.label}=" label`,
+        )
       if (!isJsonObject(doc.trust_domains)) throw invalid(spec.path, '"trust_domains" must be an object')
       for (const [name, jwks] of Object.entries(doc.trust_domains)) {
         let td: string
@@ -140,7 +170,10 @@ export function loadJwtBundles(specs: readonly string[]): JwtBundleSet {
       merge(set, spec.label, spec.path, 'label', parseJwtJwks(doc, spec.path, set.warnings))
     } else {
       if (specs.length > 1)
-        throw usageError(`cannot tell which trust domain "${spec.path}" belongs to`, `label it: --bundle <trust-domain>=${spec.path}, or use a bundle map`)
+        throw usageError(
+          `cannot tell which trust domain "${spec.path}" belongs to`,
+          `label it: --bundle <trust-domain>=${spec.path}, or use a bundle map`,
+        )
       set.unbound = {path: spec.path, ...parseJwtJwks(doc, spec.path, set.warnings)}
     }
   }
@@ -151,6 +184,13 @@ export function loadJwtBundles(specs: readonly string[]): JwtBundleSet {
 export function lookupJwtBundle(set: JwtBundleSet, td: string, warnings: string[]): JwtBundle | undefined {
   const found = set.bundles.get(td)
   if (found || !set.unbound) return found
-  warnings.push(`bundle "${set.unbound.path}" has no trust-domain label; used for "${td}", the token's trust domain (write --bundle ${td}=${set.unbound.path})`)
-  return {trustDomain: td, sources: [{path: set.unbound.path, binding: 'sole-bundle'}], keys: set.unbound.keys, others: set.unbound.others}
+  warnings.push(
+    `bundle "${set.unbound.path}" has no trust-domain label; used for "${td}", the token's trust domain (write --bundle ${td}=${set.unbound.path})`,
+  )
+  return {
+    trustDomain: td,
+    sources: [{path: set.unbound.path, binding: 'sole-bundle'}],
+    keys: set.unbound.keys,
+    others: set.unbound.others,
+  }
 }

@@ -12,7 +12,11 @@ export interface JwtKey {
 }
 
 /** The public JWK members RFC 7638 §3.2 hashes, in lexicographic order. */
-const THUMBPRINT_MEMBERS: Record<string, string[]> = {EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x']}
+const THUMBPRINT_MEMBERS: Record<string, string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  RSA: ['e', 'kty', 'n'],
+  OKP: ['crv', 'kty', 'x'],
+}
 
 /** Returns the public parameters of a key as a JWK (no `use`, no `kid`). */
 function publicJwk(key: KeyObject): JWK {

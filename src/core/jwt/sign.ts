@@ -45,9 +45,20 @@ export interface JwtSvidOptions {
 export function planJwtSvid(o: JwtSvidOptions): TokenPlan {
   const iat = Math.floor(o.now.getTime() / 1000)
   const alg: JwtAlg = algForKey(o.signer.key)
-  const claims: Record<string, unknown> = {sub: o.spiffeId, aud: [...o.audience], exp: iat + Math.floor(o.ttlMs / 1000), iat}
+  const claims: Record<string, unknown> = {
+    sub: o.spiffeId,
+    aud: [...o.audience],
+    exp: iat + Math.floor(o.ttlMs / 1000),
+    iat,
+  }
   if (o.jti !== undefined) claims.jti = o.jti
-  return {header: {alg, kid: o.signer.kid, typ: 'JWT'}, claims, mode: 'key', key: o.signer.key, deterministic: o.deterministic}
+  return {
+    header: {alg, kid: o.signer.kid, typ: 'JWT'},
+    claims,
+    mode: 'key',
+    key: o.signer.key,
+    deterministic: o.deterministic,
+  }
 }
 
 /** Returns the compact JWS of a plan. */

@@ -37,7 +37,8 @@ function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
   } catch {
     throw new MalformedToken(`the ${what} is not JSON`)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedToken(`the ${what} is not a JSON object`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new MalformedToken(`the ${what} is not a JSON object`)
   return value as Record<string, unknown>
 }
 

@@ -32,7 +32,10 @@ export interface JwtVerifyOptions {
 }
 
 /** What `verifyJwtSvid` returns (docs/jwt.md, JSON document). */
-export interface JwtVerifyResult extends Pick<VerifyResult, 'valid' | 'spiffeId' | 'trustDomain' | 'errors' | 'warnings' | 'checks'> {
+export interface JwtVerifyResult extends Pick<
+  VerifyResult,
+  'valid' | 'spiffeId' | 'trustDomain' | 'errors' | 'warnings' | 'checks'
+> {
   header: Record<string, unknown> | null
   claims: Record<string, unknown> | null
   bundle?: {trustDomain: string; sources: JwtBundle['sources']; kid?: string}
@@ -47,7 +50,9 @@ const KNOWN_HEADER = new Set(['alg', 'kid', 'typ', 'crit'])
 
 class JwtReport extends Report {
   /** Returns the verdict fields shared with `verify`'s result. */
-  verdict(id: SpiffeId | undefined): Pick<JwtVerifyResult, 'valid' | 'spiffeId' | 'trustDomain' | 'errors' | 'warnings' | 'checks'> {
+  verdict(
+    id: SpiffeId | undefined,
+  ): Pick<JwtVerifyResult, 'valid' | 'spiffeId' | 'trustDomain' | 'errors' | 'warnings' | 'checks'> {
     const errors = this.sortedErrors()
     return {
       valid: errors.length === 0,
@@ -80,19 +85,32 @@ function checkHeader(r: JwtReport, h: Record<string, unknown>): {alg?: JwtAlg; k
   if (isAllowedAlg(h.alg)) {
     out.alg = h.alg
     r.pass('alg', `"${h.alg}" is allowed`)
-  } else r.fault(2, 'alg', 'jwt-alg-not-allowed', `alg "${String(h.alg ?? '')}" is not allowed (JWT-SVID §2.1: RS, ES or PS 256/384/512)`)
+  } else
+    r.fault(
+      2,
+      'alg',
+      'jwt-alg-not-allowed',
+      `alg "${String(h.alg ?? '')}" is not allowed (JWT-SVID §2.1: RS, ES or PS 256/384/512)`,
+    )
   const typ = h.typ
   if (h.crit !== undefined)
-    r.fault(3, 'header', 'jwt-header-invalid', `unsupported critical header parameter(s) ${JSON.stringify(h.crit)} (JWT-SVID §2, RFC 7515 §4.1.11)`)
+    r.fault(
+      3,
+      'header',
+      'jwt-header-invalid',
+      `unsupported critical header parameter(s) ${JSON.stringify(h.crit)} (JWT-SVID §2, RFC 7515 §4.1.11)`,
+    )
   else if (typ !== undefined && !TYP_ALLOWED.has(String(typ)))
     r.fault(3, 'header', 'jwt-header-invalid', `typ "${String(typ)}" is not allowed (JWT-SVID §2.3: JWT or JOSE)`)
   else r.pass('header', typ === undefined ? 'no typ, no crit' : `typ "${String(typ)}", no crit`)
   const extra = Object.keys(h).filter((k) => !KNOWN_HEADER.has(k))
-  if (extra.length) r.note(`header carries ${extra.map((k) => `"${k}"`).join(', ')}; JWT-SVID §2 allows only alg, kid and typ`)
+  if (extra.length)
+    r.note(`header carries ${extra.map((k) => `"${k}"`).join(', ')}; JWT-SVID §2 allows only alg, kid and typ`)
   if (typeof h.kid === 'string' && h.kid !== '') {
     out.kid = h.kid
     r.pass('kid', `kid "${h.kid}"`)
-  } else r.fault(4, 'kid', 'jwt-kid-missing', 'header has no kid (JWT-SVID §2.2, SPIFFE Trust Domain and Bundle §4.2.2)')
+  } else
+    r.fault(4, 'kid', 'jwt-kid-missing', 'header has no kid (JWT-SVID §2.2, SPIFFE Trust Domain and Bundle §4.2.2)')
   return out
 }
 
@@ -114,7 +132,9 @@ function findKey(r: JwtReport, o: JwtVerifyOptions, b: JwtBundle, kid: string): 
     return undefined
   }
   const elsewhere = [...o.bundles.bundles.values()].find((x) => x !== b && x.keys.some((k) => k.kid === kid))
-  const where = elsewhere ? `; it is a key of "${elsewhere.trustDomain}", and a trust domain never vouches for another's IDs` : ''
+  const where = elsewhere
+    ? `; it is a key of "${elsewhere.trustDomain}", and a trust domain never vouches for another's IDs`
+    : ''
   r.fault(7, 'key', 'jwt-kid-unknown', `kid "${kid}" is not in the JWT bundle of "${b.trustDomain}"${where}`)
   return undefined
 }
@@ -127,27 +147,47 @@ function checkClaims(r: JwtReport, o: JwtVerifyOptions, c: Record<string, unknow
       9,
       'aud',
       'jwt-aud-missing',
-      c.aud === undefined ? 'no aud claim (JWT-SVID §3.2)' : `aud ${JSON.stringify(c.aud)} is empty or not strings (JWT-SVID §3.2)`,
+      c.aud === undefined
+        ? 'no aud claim (JWT-SVID §3.2)'
+        : `aud ${JSON.stringify(c.aud)} is empty or not strings (JWT-SVID §3.2)`,
     )
   else {
     const missing = o.audience.filter((a) => !aud.includes(a))
-    if (missing.length) r.fault(9, 'aud', 'jwt-aud-mismatch', `audience "${missing[0]}" is not in aud ${JSON.stringify(aud)}`)
+    if (missing.length)
+      r.fault(9, 'aud', 'jwt-aud-mismatch', `audience "${missing[0]}" is not in aud ${JSON.stringify(aud)}`)
     else r.pass('aud', `aud ${JSON.stringify(aud)} holds ${o.audience.map((a) => `"${a}"`).join(', ')}`)
   }
   const t = o.at.getTime()
   const exp = numericDate(c.exp)
   if (exp === undefined)
-    r.fault(10, 'exp', 'jwt-exp-missing', c.exp === undefined ? 'no exp claim (JWT-SVID §3.3)' : `exp ${JSON.stringify(c.exp)} is not a NumericDate`)
-  else if (t >= exp * 1000 + skew) r.fault(10, 'exp', 'jwt-expired', `token expired at ${formatInstant(new Date(exp * 1000))} (exp ${exp})`)
+    r.fault(
+      10,
+      'exp',
+      'jwt-exp-missing',
+      c.exp === undefined ? 'no exp claim (JWT-SVID §3.3)' : `exp ${JSON.stringify(c.exp)} is not a NumericDate`,
+    )
+  else if (t >= exp * 1000 + skew)
+    r.fault(10, 'exp', 'jwt-expired', `token expired at ${formatInstant(new Date(exp * 1000))} (exp ${exp})`)
   else r.pass('exp', `valid until ${formatInstant(new Date(exp * 1000))}`)
   const nbf = numericDate(c.nbf)
-  if (c.nbf !== undefined && nbf === undefined) r.fault(11, 'nbf', 'jwt-not-yet-valid', `nbf ${JSON.stringify(c.nbf)} is not a NumericDate`)
+  if (c.nbf !== undefined && nbf === undefined)
+    r.fault(11, 'nbf', 'jwt-not-yet-valid', `nbf ${JSON.stringify(c.nbf)} is not a NumericDate`)
   else if (nbf !== undefined && t + skew < nbf * 1000)
-    r.fault(11, 'nbf', 'jwt-not-yet-valid', `token is not valid before ${formatInstant(new Date(nbf * 1000))} (nbf ${nbf})`)
+    r.fault(
+      11,
+      'nbf',
+      'jwt-not-yet-valid',
+      `token is not valid before ${formatInstant(new Date(nbf * 1000))} (nbf ${nbf})`,
+    )
   else r.pass('nbf', nbf === undefined ? 'no nbf' : `valid since ${formatInstant(new Date(nbf * 1000))}`)
   const iat = numericDate(c.iat)
   if (iat !== undefined && t + skew < iat * 1000)
-    r.fault(12, 'iat', 'jwt-iat-future', `token issued in the future, at ${formatInstant(new Date(iat * 1000))} (iat ${iat})`)
+    r.fault(
+      12,
+      'iat',
+      'jwt-iat-future',
+      `token issued in the future, at ${formatInstant(new Date(iat * 1000))} (iat ${iat})`,
+    )
   else r.pass('iat', iat === undefined ? 'no iat' : `issued at ${formatInstant(new Date(iat * 1000))}`)
   return exp === undefined ? undefined : exp * 1000 - t
 }
@@ -171,13 +211,19 @@ export function verifyJwtSvid(token: string, o: JwtVerifyOptions): JwtVerifyResu
   let id: SpiffeId | undefined
   const sub = t.payload.sub
   try {
-    if (typeof sub !== 'string') throw new Error(sub === undefined ? 'no sub claim' : `sub ${JSON.stringify(sub)} is not a string`)
+    if (typeof sub !== 'string')
+      throw new Error(sub === undefined ? 'no sub claim' : `sub ${JSON.stringify(sub)} is not a string`)
     id = SpiffeId.parse(sub)
     if (id.path === '') throw new Error('a workload SPIFFE ID has a non-root path')
     r.pass('sub', `SPIFFE ID ${id.toString()}`)
   } catch (err) {
     id = undefined
-    r.fault(5, 'sub', 'jwt-sub-invalid', `sub ${typeof sub === 'string' ? `"${sub}" is not a valid SPIFFE ID: ` : ''}${(err as Error).message} (JWT-SVID §3.1)`)
+    r.fault(
+      5,
+      'sub',
+      'jwt-sub-invalid',
+      `sub ${typeof sub === 'string' ? `"${sub}" is not a valid SPIFFE ID: ` : ''}${(err as Error).message} (JWT-SVID §3.1)`,
+    )
   }
   let bundle: JwtBundle | undefined
   let key: JwtAuthorityKey | undefined
@@ -192,13 +238,15 @@ export function verifyJwtSvid(token: string, o: JwtVerifyOptions): JwtVerifyResu
   if (key && alg) {
     const mismatch = keyAlgMismatch(alg, key.key)
     if (mismatch) r.fault(8, 'signature', 'jwt-signature-invalid', mismatch)
-    else if (verifyWith(alg, key.key, t.signingInput, t.signature)) r.pass('signature', `${alg} signature verifies under kid "${key.kid}"`)
+    else if (verifyWith(alg, key.key, t.signingInput, t.signature))
+      r.pass('signature', `${alg} signature verifies under kid "${key.kid}"`)
     else r.fault(8, 'signature', 'jwt-signature-invalid', `${alg} signature does not verify under kid "${key.kid}"`)
   } else r.skipped('signature', 'no usable key or algorithm')
   const expiresInMs = checkClaims(r, o, t.payload, skew)
   if (id) {
     const want = o.expectIds ?? []
-    if (want.length && !want.includes(id.toString())) r.fault(13, 'authorization', 'id-mismatch', `unexpected ID "${id.toString()}"`)
+    if (want.length && !want.includes(id.toString()))
+      r.fault(13, 'authorization', 'id-mismatch', `unexpected ID "${id.toString()}"`)
     else if (o.expectTrustDomain !== undefined && o.expectTrustDomain !== id.trustDomain.name)
       r.fault(13, 'authorization', 'trust-domain-mismatch', `unexpected trust domain "${id.trustDomain.name}"`)
     else if (want.length || o.expectTrustDomain !== undefined) r.pass('authorization', `${id.toString()} is accepted`)
@@ -207,7 +255,9 @@ export function verifyJwtSvid(token: string, o: JwtVerifyOptions): JwtVerifyResu
     ...r.verdict(id),
     header: t.header,
     claims: t.payload,
-    ...(bundle ? {bundle: {trustDomain: bundle.trustDomain, sources: bundle.sources, ...(key ? {kid: key.kid} : {})}} : {}),
+    ...(bundle
+      ? {bundle: {trustDomain: bundle.trustDomain, sources: bundle.sources, ...(key ? {kid: key.kid} : {})}}
+      : {}),
     ...base,
     ...(expiresInMs === undefined ? {} : {expiresInMs}),
   }

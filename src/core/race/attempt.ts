@@ -90,7 +90,12 @@ export function startLoops(o: {
 }): Loops {
   let stopped = false
   const loops = Array.from({length: o.count}, (_, i) =>
-    clientLoop({next: () => o.next(i), stopped: () => stopped || (o.abort?.aborted ?? false), clock: o.clock, onAttempt: o.onAttempt}),
+    clientLoop({
+      next: () => o.next(i),
+      stopped: () => stopped || (o.abort?.aborted ?? false),
+      clock: o.clock,
+      onAttempt: o.onAttempt,
+    }),
   )
   return {
     stop: async () => {

@@ -23,7 +23,13 @@ const short = (s: string | null | undefined) => (s ? `${s.slice(0, 16)}${s.lengt
  * its chain (with the CA's intermediates) must verify against the CA's bundle. A different CA
  * of the same trust domain would otherwise overwrite the server's live SVID (exit 3, nothing written).
  */
-export function dirIssuedByCa(dir: string, names: SvidFileNames, ca: string, authority: Authority, at: Date): DirIdentity {
+export function dirIssuedByCa(
+  dir: string,
+  names: SvidFileNames,
+  ca: string,
+  authority: Authority,
+  at: Date,
+): DirIdentity {
   const path = join(dir, names.cert)
   const chain = readCertificates(readInput(path, 'pem-invalid'), path)
   const leaf = chain[0]
@@ -35,13 +41,26 @@ export function dirIssuedByCa(dir: string, names: SvidFileNames, ca: string, aut
     })
   const spiffeId = SpiffeId.parse(uri)
   if (spiffeId.trustDomain.name !== authority.trustDomain.name) {
-    throw new SvidkitError('ca-mismatch', `the SVID in "${dir}" is in "${spiffeId.trustDomain.name}", the CA "${ca}" in "${authority.trustDomain.name}"`)
+    throw new SvidkitError(
+      'ca-mismatch',
+      `the SVID in "${dir}" is in "${spiffeId.trustDomain.name}", the CA "${ca}" in "${authority.trustDomain.name}"`,
+    )
   }
-  const pool = [...chain, ...authority.intermediates.map((c) => c.cert).filter((c) => !chain.some((x) => x.serial === c.serial))]
-  const verdict = verifySvid({chain: pool, bundles: singleBundleSet(authority.trustDomain.name, bundleAuthorities(authority), join(ca, 'bundle.pem')), at})
+  const pool = [
+    ...chain,
+    ...authority.intermediates.map((c) => c.cert).filter((c) => !chain.some((x) => x.serial === c.serial)),
+  ]
+  const verdict = verifySvid({
+    chain: pool,
+    bundles: singleBundleSet(authority.trustDomain.name, bundleAuthorities(authority), join(ca, 'bundle.pem')),
+    at,
+  })
   const e = verdict.errors[0]
   if (e && (e.code === 'untrusted-chain' || e.code === 'bundle-not-found')) {
-    throw new SvidkitError('ca-mismatch', `the SVID in "${dir}" (serial ${short(leaf.serial)}) was not issued by the CA "${ca}": ${e.message}`)
+    throw new SvidkitError(
+      'ca-mismatch',
+      `the SVID in "${dir}" (serial ${short(leaf.serial)}) was not issued by the CA "${ca}": ${e.message}`,
+    )
   }
   return {spiffeId, serial: leaf.serial}
 }
@@ -66,7 +85,10 @@ const baseline = (message: string, hint: string) => new SvidkitError('baseline-f
  * our client SVID by the probe. Otherwise throws `baseline-failed` (exit 3) saying what is wrong;
  * nothing has been rotated yet.
  */
-export async function baselineProbe(probe: () => Promise<HandshakeResult>, expected: {dir: string; serial: string; target: string}): Promise<HandshakeResult> {
+export async function baselineProbe(
+  probe: () => Promise<HandshakeResult>,
+  expected: {dir: string; serial: string; target: string},
+): Promise<HandshakeResult> {
   let r = await probe()
   for (let i = 0; i < 2 && !r.ok && r.peer.serial === null && TRANSIENT.has(String(r.errors[0]?.code)); i++) {
     await new Promise((res) => setTimeout(res, 200))
@@ -98,7 +120,10 @@ export async function baselineProbe(probe: () => Promise<HandshakeResult>, expec
     )
   }
   if (e?.code === 'unexpected-reply') {
-    throw baseline(`${expected.target} accepted the handshake, but its reply proves no acceptance: ${e.message}`, e.hint)
+    throw baseline(
+      `${expected.target} accepted the handshake, but its reply proves no acceptance: ${e.message}`,
+      e.hint,
+    )
   }
   throw baseline(
     `${expected.target} refuses our client SVID from --ca: [${e?.code}] ${e?.message}: its trust bundle does not hold --ca's root`,

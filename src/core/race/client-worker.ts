@@ -13,7 +13,10 @@ import {clientLoop} from './attempt.js'
 import type {WorkerJob, WireIdentity, WorkerMessage} from './client-wire.js'
 
 const job = workerData as WorkerJob
-const ids = new Map<number, {credentials: {key: string; cert: string}; bundles: ReturnType<typeof singleBundleSet>; root: string}>()
+const ids = new Map<
+  number,
+  {credentials: {key: string; cert: string}; bundles: ReturnType<typeof singleBundleSet>; root: string}
+>()
 const expectIds = job.expectIds.map((i) => SpiffeId.parse(i))
 const expectTrustDomain = job.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(job.expectTrustDomain)
 let stopped = false

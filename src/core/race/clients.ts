@@ -46,7 +46,12 @@ export async function clientIdentity(o: {
   const bundles = singleBundleSet(authority.trustDomain.name, bundleAuthorities(authority), `${o.ca}/bundle.pem`)
   const trust = {bundles, bundlePem: toPemBundle(bundleAuthorities(authority)), trustDomain: authority.trustDomain.name}
   if (o.previous && !o.reissue) return {...o.previous, ...trust}
-  const issued = await issueSvid(authority, {spiffeId: o.clientId, keyType: o.keyType, ttlMs: 3_600_000, clock: o.clock})
+  const issued = await issueSvid(authority, {
+    spiffeId: o.clientId,
+    keyType: o.keyType,
+    ttlMs: 3_600_000,
+    clock: o.clock,
+  })
   return {
     credentials: {key: keyPem(issued.svid), cert: chainPem(issued.svid.certificates)},
     ...trust,

@@ -57,7 +57,8 @@ export function rotationRows(o: {
       observations: after.length,
       observedMs: Math.max(0, (served.at(-1)?.start ?? d.t) - d.t),
       // Served within --settle, and no older serial served later than --settle (nginx's old workers finish a reload asynchronously).
-      converged: firstNewMs !== undefined && firstNewMs <= o.settleMs && (old === undefined || old.start - d.t <= o.settleMs),
+      converged:
+        firstNewMs !== undefined && firstNewMs <= o.settleMs && (old === undefined || old.start - d.t <= o.settleMs),
     }
   })
 }
@@ -67,9 +68,16 @@ export function rotationRows(o: {
  * still served an older serial (a listener or worker that never took the new certificate) although
  * others served the last one.
  */
-export function staleAfterLast(attempts: Attempt[], lastSerial: string | undefined, lastDoneT: number | undefined, settleMs: number): number {
+export function staleAfterLast(
+  attempts: Attempt[],
+  lastSerial: string | undefined,
+  lastDoneT: number | undefined,
+  settleMs: number,
+): number {
   if (!lastSerial || lastDoneT === undefined) return 0
   // A server that never served the last serial is unconverged, not stale.
   if (!attempts.some((a) => a.servedSerial === lastSerial)) return 0
-  return attempts.filter((a) => a.servedSerial !== null && a.start > lastDoneT + settleMs && a.servedSerial !== lastSerial).length
+  return attempts.filter(
+    (a) => a.servedSerial !== null && a.start > lastDoneT + settleMs && a.servedSerial !== lastSerial,
+  ).length
 }

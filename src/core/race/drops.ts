@@ -42,7 +42,9 @@ export function classifyDrops(attempts: Attempt[], windows: ReloadWindow[]): voi
   const outside = drops.filter((a) => !inWindow(a))
   for (const a of drops) {
     if (!inWindow(a)) continue
-    const refusedLater = outside.some((b) => b.clientRoot === a.clientRoot && b.start >= a.start && b.code !== 'ECONNREFUSED')
+    const refusedLater = outside.some(
+      (b) => b.clientRoot === a.clientRoot && b.start >= a.start && b.code !== 'ECONNREFUSED',
+    )
     if (refusedLater && a.code !== 'ECONNREFUSED') continue
     a.secondary = a.code
     a.code = 'dropped-during-reload'

@@ -31,9 +31,17 @@ function modeOf(path: string): number {
 export function snapshotDir(dir: string, names: SvidFileNames): DirSnapshot {
   const now = currentSet(dir, names)
   const files: SetFile[] = []
-  if (now.cert) files.push({name: names.cert, data: now.cert, mode: modeOf(join(dir, names.cert)), roles: names.combined ? ['cert', 'key'] : ['cert']})
-  if (now.key && !names.combined) files.push({name: names.key, data: now.key, mode: modeOf(join(dir, names.key)), roles: ['key']})
-  if (now.bundle) files.push({name: names.bundle, data: now.bundle, mode: modeOf(join(dir, names.bundle)), roles: ['bundle']})
+  if (now.cert)
+    files.push({
+      name: names.cert,
+      data: now.cert,
+      mode: modeOf(join(dir, names.cert)),
+      roles: names.combined ? ['cert', 'key'] : ['cert'],
+    })
+  if (now.key && !names.combined)
+    files.push({name: names.key, data: now.key, mode: modeOf(join(dir, names.key)), roles: ['key']})
+  if (now.bundle)
+    files.push({name: names.bundle, data: now.bundle, mode: modeOf(join(dir, names.bundle)), roles: ['bundle']})
   return {files}
 }
 
@@ -53,7 +61,11 @@ export function setProblem(dir: string, names: SvidFileNames, ca: string, at: Da
     const pool = [...chain, ...authority.intermediates.map((c) => c.cert)]
     const byCa = verifySvid({chain: pool, bundles: singleBundleSet(td, bundleAuthorities(authority)), at})
     if (!byCa.valid) return `the SVID does not verify with --ca: ${byCa.errors[0].message}`
-    const byFile = verifySvid({chain: pool, bundles: singleBundleSet(td, readCertificates(now.bundle, names.bundle)), at})
+    const byFile = verifySvid({
+      chain: pool,
+      bundles: singleBundleSet(td, readCertificates(now.bundle, names.bundle)),
+      at,
+    })
     if (!byFile.valid) return `the SVID does not verify with the bundle file: ${byFile.errors[0].message}`
     return undefined
   } catch (err) {
@@ -63,7 +75,15 @@ export function setProblem(dir: string, names: SvidFileNames, ca: string, at: Da
 
 /** Writes `files` into `dir` the way `mode` writes (one complete set, default knobs, no events kept). */
 async function writeSet(dir: string, mode: WriterMode, files: SetFile[], clock: Clock): Promise<void> {
-  const ops = new Ops({rotation: 0, writer: mode, clock, sink: () => undefined, knobs: defaultKnobs(), hooks: {}, changes: new Set(['cert', 'key', 'bundle'])})
+  const ops = new Ops({
+    rotation: 0,
+    writer: mode,
+    clock,
+    sink: () => undefined,
+    knobs: defaultKnobs(),
+    hooks: {},
+    changes: new Set(['cert', 'key', 'bundle']),
+  })
   await WRITERS[mode]({dir, files, ops, knobs: defaultKnobs()})
   await Promise.all(ops.pending)
 }

@@ -27,8 +27,12 @@ export interface ReloadResult {
 export function parseReload(text: string): ReloadTrigger {
   if (text === 'none') return {kind: 'none'}
   if (text.startsWith('signal:')) return {kind: 'signal', signal: parseSignalName(text.slice('signal:'.length))}
-  if (text.startsWith('exec:') && text.length > 'exec:'.length) return {kind: 'exec', command: text.slice('exec:'.length)}
-  throw usageError(`invalid --reload "${text}"`, 'use none, signal:NAME (e.g. signal:HUP) or exec:CMD (e.g. "exec:nginx -s reload")')
+  if (text.startsWith('exec:') && text.length > 'exec:'.length)
+    return {kind: 'exec', command: text.slice('exec:'.length)}
+  throw usageError(
+    `invalid --reload "${text}"`,
+    'use none, signal:NAME (e.g. signal:HUP) or exec:CMD (e.g. "exec:nginx -s reload")',
+  )
 }
 
 /** Returns the signal named by `HUP`, `SIGHUP` or `hup`; an unknown name is a usage error. */
@@ -41,7 +45,8 @@ function parseSignalName(text: string): NodeJS.Signals {
 }
 
 /** Where the pid of a signal trigger comes from: re-read at every rotation (the server may have restarted). */
-export type PidSource = {pid: number} | {pidFile: string} | {group: {pid: number; signalGroup(signal: NodeJS.Signals): void}}
+export type PidSource =
+  {pid: number} | {pidFile: string} | {group: {pid: number; signalGroup(signal: NodeJS.Signals): void}}
 
 function readPid(src: Exclude<PidSource, {group: unknown}>): number {
   return 'pid' in src ? parsePid(src.pid) : readPidFile(src.pidFile)
@@ -107,7 +112,13 @@ export async function fireReload(
  * the shell exits; whatever it left in its group is killed then, and its stderr is not waited
  * for (a background grandchild holding the pipe cannot extend the trigger).
  */
-function runReloadCommand(command: string, rotation: number, t: number, clock: Clock, timeoutMs: number): Promise<ReloadResult> {
+function runReloadCommand(
+  command: string,
+  rotation: number,
+  t: number,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<ReloadResult> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], {detached: true, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
@@ -136,7 +147,9 @@ function runReloadCommand(command: string, rotation: number, t: number, clock: C
     child.once('error', (err) => end(null, `cannot run the reload command: ${err.message}`))
     child.once('exit', (code, sig) => {
       // Whatever the shell wrote before it exited is in the pipe already: take it, then stop listening.
-      setImmediate(() => end(code, sig ? `killed by ${sig}${timedOut ? ` (no exit within ${timeoutMs / 1000} s)` : ''}` : ''))
+      setImmediate(() =>
+        end(code, sig ? `killed by ${sig}${timedOut ? ` (no exit within ${timeoutMs / 1000} s)` : ''}` : ''),
+      )
     })
   })
 }

@@ -67,7 +67,10 @@ export function failureTally(attempts: Attempt[]): FailureTally {
   return {
     failed,
     failuresByCause,
-    failuresBySide: {local: failed.filter((a) => a.side === 'local').length, peer: failed.filter((a) => a.side === 'peer').length},
+    failuresBySide: {
+      local: failed.filter((a) => a.side === 'local').length,
+      peer: failed.filter((a) => a.side === 'peer').length,
+    },
     examples,
     inconsistentOrExpired: failed.filter((a) => a.code && INCONSISTENT.has(a.code) && a.side === 'local').length,
   }

@@ -36,7 +36,8 @@ export interface ServerProcess {
  * way, SIGKILL included: the server never outlives svidkit.
  */
 export function startServerProcess(command: string, o: {cwd?: string} = {}): ServerProcess {
-  if (!existsSync(SUPERVISOR_ENTRY)) throw new Error(`the supervisor entry "${SUPERVISOR_ENTRY}" is missing: run npm run build`)
+  if (!existsSync(SUPERVISOR_ENTRY))
+    throw new Error(`the supervisor entry "${SUPERVISOR_ENTRY}" is missing: run npm run build`)
   // detached: a session of its own, out of reach of signals aimed at svidkit's terminal group.
   const sup: ChildProcess = fork(SUPERVISOR_ENTRY, [], {detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc']})
   const lines: string[] = []
@@ -58,7 +59,8 @@ export function startServerProcess(command: string, o: {cwd?: string} = {}): Ser
     exited: Promise.resolve(),
     signalGroup: (signal) => {
       const targets = p.pid < 2 || p.exit ? [] : signalTargets(p.pid)
-      if (signalEach(targets, signal) === 0) throw Object.assign(new Error('the server started by --server-cmd is not running'), {code: 'ESRCH'})
+      if (signalEach(targets, signal) === 0)
+        throw Object.assign(new Error('the server started by --server-cmd is not running'), {code: 'ESRCH'})
     },
     stop: async () => undefined,
   }
@@ -86,7 +88,9 @@ export function startServerProcess(command: string, o: {cwd?: string} = {}): Ser
     ended({status: null, signal: null})
   })
   sup.send({type: 'start', command, cwd: o.cwd} satisfies SupervisorRequest)
-  const supExited = new Promise<void>((r) => (sup.exitCode !== null || sup.signalCode !== null ? r() : sup.once('exit', () => r())))
+  const supExited = new Promise<void>((r) =>
+    sup.exitCode !== null || sup.signalCode !== null ? r() : sup.once('exit', () => r()),
+  )
   p.stop = async (graceMs = 3000) => {
     if (sup.connected) sup.send({type: 'stop', graceMs} satisfies SupervisorRequest)
     const fallback = setTimeout(() => {
@@ -182,7 +186,11 @@ export function canConnect(host: string, port: number, timeoutMs = 1000): Promis
  * Resolves once host:port accepts connections. Throws an input error (exit 3) naming the
  * address, the wait and the server's last lines when it exits first or the wait runs out.
  */
-export async function waitForPort(host: string, port: number, o: {timeoutMs: number; server?: ServerProcess; abort?: AbortSignal}): Promise<void> {
+export async function waitForPort(
+  host: string,
+  port: number,
+  o: {timeoutMs: number; server?: ServerProcess; abort?: AbortSignal},
+): Promise<void> {
   const until = Date.now() + o.timeoutMs
   await o.server?.started
   for (;;) {
@@ -219,5 +227,7 @@ function exitText(e: {status: number | null; signal: string | null}): string {
 
 function tail(s: ServerProcess): string {
   const last = s.lastLines().slice(-3)
-  return last.length ? `; its last lines: ${last.map((l) => `"${escapeControlOnly(l.trim().slice(0, 200))}"`).join(' | ')}` : ''
+  return last.length
+    ? `; its last lines: ${last.map((l) => `"${escapeControlOnly(l.trim().slice(0, 200))}"`).join(' | ')}`
+    : ''
 }

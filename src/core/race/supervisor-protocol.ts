@@ -8,4 +8,6 @@ export type SupervisorRequest =
 
 /** The supervisor to svidkit. */
 export type SupervisorMessage =
-  {type: 'started'; pid: number} | {type: 'exit'; status: number | null; signal: NodeJS.Signals | null} | {type: 'error'; message: string}
+  | {type: 'started'; pid: number}
+  | {type: 'exit'; status: number | null; signal: NodeJS.Signals | null}
+  | {type: 'error'; message: string}

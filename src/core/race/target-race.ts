@@ -43,13 +43,23 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
   const server = dirIssuedByCa(o.dir, names, o.ca, authority, clock.now())
   const snapshot = snapshotDir(o.dir, names)
   const clientId = o.clientId ?? `spiffe://${authority.trustDomain.name}/svidkit-race-client`
-  let identity: ClientIdentity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, reissue: true})
+  let identity: ClientIdentity = await clientIdentity({
+    ca: o.ca,
+    clientId,
+    keyType: o.issue?.keyType,
+    clock,
+    reissue: true,
+  })
   const initialClientRoot = identity.root
   // During a root overlap (after activate, before drop-old) odd client loops keep the old root's
   // SVID, as peers that have not rotated yet do: a server must accept both roots then.
   let lagging: ClientIdentity | undefined
   const identityOf = (loop: number) => (lagging && loop % 2 === 1 ? {...lagging, bundles: identity.bundles} : identity)
-  const steps = rolloverSteps(o.rotations ?? RACE_DEFAULTS.rotations, o.kind ?? RACE_DEFAULTS.kind, o.caOverlap ?? RACE_DEFAULTS.caOverlap)
+  const steps = rolloverSteps(
+    o.rotations ?? RACE_DEFAULTS.rotations,
+    o.kind ?? RACE_DEFAULTS.kind,
+    o.caOverlap ?? RACE_DEFAULTS.caOverlap,
+  )
 
   let proc: ServerProcess | undefined
   let writer: Writer | undefined
@@ -85,18 +95,27 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     }
     await proc?.stop()
   }
-  const pidSource = (): PidSource | undefined => (o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {group: proc} : undefined)
+  const pidSource = (): PidSource | undefined =>
+    o.pid !== undefined ? {pid: o.pid} : o.pidFile ? {pidFile: o.pidFile} : proc ? {group: proc} : undefined
   const onAbort = () => void stopAll()
   o.abort?.addEventListener('abort', onAbort, {once: true})
   try {
     if (o.serverCmd) {
       await portFree(o.host, o.port)
       proc = startServerProcess(o.serverCmd)
-      await waitForPort(o.host, o.port, {timeoutMs: o.startTimeoutMs ?? RACE_DEFAULTS.startTimeoutMs, server: proc, abort: o.abort})
-    } else if (!(await canConnect(o.host, o.port, 2000))) {
-      throw new SvidkitError('target-unreachable', `${o.host}:${o.port} refuses connections before the first rotation`, {
-        hint: 'start the server under test first, or let svidkit start it with --server-cmd',
+      await waitForPort(o.host, o.port, {
+        timeoutMs: o.startTimeoutMs ?? RACE_DEFAULTS.startTimeoutMs,
+        server: proc,
+        abort: o.abort,
       })
+    } else if (!(await canConnect(o.host, o.port, 2000))) {
+      throw new SvidkitError(
+        'target-unreachable',
+        `${o.host}:${o.port} refuses connections before the first rotation`,
+        {
+          hint: 'start the server under test first, or let svidkit start it with --server-cmd',
+        },
+      )
     }
     if (o.abort?.aborted) throw new SvidkitError('internal', 'interrupted before the first rotation')
     const handshakeOpts = {
@@ -110,7 +129,8 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       probe: o.probe,
       clock,
     }
-    const probe = async () => clientHandshake({...handshakeOpts, credentials: identity.credentials, bundles: identity.bundles})
+    const probe = async () =>
+      clientHandshake({...handshakeOpts, credentials: identity.credentials, bundles: identity.bundles})
     const initial = await baselineProbe(probe, {dir: o.dir, serial: server.serial, target: `${o.host}:${o.port}`})
 
     const t0 = clock.monotonicMs()
@@ -146,7 +166,14 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
       // Peers follow the CA: new trust at once, a new client SVID whenever a leaf was issued from it.
       const reissue = step.kind !== 'root' || step.caOverlap === 'none'
       const before = identity
-      identity = await clientIdentity({ca: o.ca, clientId, keyType: o.issue?.keyType, clock, previous: identity, reissue: reissue && !(o.bundleOnly ?? false)})
+      identity = await clientIdentity({
+        ca: o.ca,
+        clientId,
+        keyType: o.issue?.keyType,
+        clock,
+        previous: identity,
+        reissue: reissue && !(o.bundleOnly ?? false),
+      })
       const overlap = step.label.endsWith('(activate)') && (o.concurrency ?? RACE_DEFAULTS.concurrency) > 1
       if (overlap) lagging = before
       clients?.refresh()
@@ -159,7 +186,12 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         // SPIRE drops the old root only once every SVID it signed expired: the server must have moved
         // to the new-root leaf (up to --settle), and the old root's peers rotate, before drop-old.
         const until = clock.monotonicMs() + settleMs
-        while (clock.monotonicMs() < until && !o.abort?.aborted && !attempts.some((a) => a.start >= e.t && a.servedSerial === e.serial)) await sleep(20)
+        while (
+          clock.monotonicMs() < until &&
+          !o.abort?.aborted &&
+          !attempts.some((a) => a.start >= e.t && a.servedSerial === e.serial)
+        )
+          await sleep(20)
         await sleep(o.intervalMs ?? RACE_DEFAULTS.intervalMs)
         lagging = undefined
         clients?.refresh()
@@ -206,9 +238,11 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     const rotateExit = first === 'server' ? 0 : await writer.exited
     const lastDone = writer.done.at(-1)
     // Give the server --settle to serve the last set, then stop the clients.
-    const servedLast = () => !lastDone || attempts.some((a) => a.start >= lastDone.t && a.servedSerial === lastDone.serial)
+    const servedLast = () =>
+      !lastDone || attempts.some((a) => a.start >= lastDone.t && a.servedSerial === lastDone.serial)
     const settleUntil = (lastDone?.t ?? clock.monotonicMs()) + settleMs
-    while (!o.abort?.aborted && !proc?.exit && first === 'writer' && clock.monotonicMs() < settleUntil && !servedLast()) await sleep(20)
+    while (!o.abort?.aborted && !proc?.exit && first === 'writer' && clock.monotonicMs() < settleUntil && !servedLast())
+      await sleep(20)
     const minUntil = t0 + (o.durationMs ?? 0)
     while (!o.abort?.aborted && !proc?.exit && clock.monotonicMs() < minUntil) await sleep(50)
     // Keep watching a while after convergence (up to --settle after the last rotation, at most 1 s more), so a stale worker or listener shows up.
@@ -223,8 +257,18 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
     }
     const lastSerial = lastDone?.serial ?? server.serial
     const exit = proc?.exit
-    const perRotation = rotationRows({done: writer.done, steps: steps.map((s) => s.label), initialSerial: initial.peer.serial, attempts, triggers, settleMs})
-    classifyDrops(attempts, reloadWindows({done: writer.done, triggers: reloads, firstNewMs: perRotation.map((r) => r.firstNewMs)}))
+    const perRotation = rotationRows({
+      done: writer.done,
+      steps: steps.map((s) => s.label),
+      initialSerial: initial.peer.serial,
+      attempts,
+      triggers,
+      settleMs,
+    })
+    classifyDrops(
+      attempts,
+      reloadWindows({done: writer.done, triggers: reloads, firstNewMs: perRotation.map((r) => r.firstNewMs)}),
+    )
     await stopAll()
     const report = targetReport({
       attempts,
@@ -253,12 +297,28 @@ export async function runTargetRace(o: TargetRaceOptions): Promise<TargetRaceRep
         ...(exit ? {exit: {...exit, duringRotation: exitDuring || rotationNow}} : {}),
         lastLines: proc?.lastLines() ?? [],
       },
-      reload: {trigger: triggerText(trigger), fired: reloads.length, failed: reloads.filter((r) => !r.ok).length, results: reloads},
+      reload: {
+        trigger: triggerText(trigger),
+        fired: reloads.length,
+        failed: reloads.filter((r) => !r.ok).length,
+        results: reloads,
+      },
       perRotation,
     })
     if (o.timelinePath) {
-      const serials = [...new Set([initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
-      writeTimeline(o.timelinePath, {verdict: report, target: `--target ${o.host}:${o.port}`, writerEvents: writer.events, reloads, attempts, serials})
+      const serials = [
+        ...new Set(
+          [initial.peer.serial ?? server.serial, ...writer.done.map((d) => d.serial ?? '')].filter((x) => x !== ''),
+        ),
+      ]
+      writeTimeline(o.timelinePath, {
+        verdict: report,
+        target: `--target ${o.host}:${o.port}`,
+        writerEvents: writer.events,
+        reloads,
+        attempts,
+        serials,
+      })
     }
     return report
   } finally {

@@ -47,10 +47,19 @@ export interface TargetRaceReport extends RaceReportBase {
   directory?: {left: 'last-rotation' | 'repaired' | 'restored'; problem?: string}
 }
 
-const RENAMING_WRITERS = new Set(['atomic-rename', 'kubelet', 'dir-symlink', 'move-away', 'hardlink-backup', 'unlink-create', 'credential-bundle'])
+const RENAMING_WRITERS = new Set([
+  'atomic-rename',
+  'kubelet',
+  'dir-symlink',
+  'move-away',
+  'hardlink-backup',
+  'unlink-create',
+  'credential-bundle',
+])
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-const short = (serial: string | null | undefined) => (serial ? (serial.length > 8 ? `${serial.slice(0, 8)}…` : serial) : '(none)')
+const short = (serial: string | null | undefined) =>
+  serial ? (serial.length > 8 ? `${serial.slice(0, 8)}…` : serial) : '(none)'
 
 function rate(attempts: Attempt[]): number {
   if (attempts.length < 2) return 0
@@ -61,13 +70,18 @@ function rate(attempts: Attempt[]): number {
 
 /** Returns the trigger as written on the command line. */
 export function triggerText(t: ReloadTrigger): string {
-  return t.kind === 'none' ? 'none' : t.kind === 'signal' ? `signal:${t.signal.replace(/^SIG/, '')}` : `exec:${t.command}`
+  return t.kind === 'none'
+    ? 'none'
+    : t.kind === 'signal'
+      ? `signal:${t.signal.replace(/^SIG/, '')}`
+      : `exec:${t.command}`
 }
 
 function unconvergedHint(trigger: ReloadTrigger, mode: string, pid: number | undefined): string {
   if (trigger.kind === 'signal')
     return `it got ${trigger.signal}${pid ? ` (pid ${pid})` : ''} but kept its certificate: check that this signal reloads certificates and that the pid is the server's`
-  if (trigger.kind === 'exec') return 'the reload command succeeded but the server kept its certificate: check what the command reloads'
+  if (trigger.kind === 'exec')
+    return 'the reload command succeeded but the server kept its certificate: check what the command reloads'
   if (RENAMING_WRITERS.has(mode))
     return `the ${mode} writer replaces files by rename: a watch on the file itself was probably lost (R4), or the server does not watch at all (give --reload)`
   return 'the server does not seem to watch its files: give it a reload trigger (--reload signal:HUP or exec:CMD), or fix its watcher'
@@ -110,7 +124,13 @@ export function targetReport(
     | 'inconsistentOrExpired'
     | 'resumed'
     | 'handshakesPerSecond'
-  > & {attempts: Attempt[]; trigger: ReloadTrigger; lastServedSerial: string | null; initialClientRoot: string; doneTimes: number[]},
+  > & {
+    attempts: Attempt[]
+    trigger: ReloadTrigger
+    lastServedSerial: string | null
+    initialClientRoot: string
+    doneTimes: number[]
+  },
 ): TargetRaceReport {
   const {attempts, trigger, lastServedSerial, initialClientRoot, doneTimes, ...rest} = x
   const tally = failureTally(attempts)
@@ -128,13 +148,21 @@ export function targetReport(
   if (x.staleServed > 0) causes.push('stale-served')
   // The server refused only clients whose SVIDs chain to a root it did not start with: its trust bundle was never reloaded.
   const peerFails = failed.filter((a) => a.side === 'peer' && a.code !== 'dropped-during-reload')
-  const trustNotReloaded = peerFails.length > 0 && peerFails.every((a) => a.clientRoot !== undefined && a.clientRoot !== initialClientRoot)
+  const trustNotReloaded =
+    peerFails.length > 0 && peerFails.every((a) => a.clientRoot !== undefined && a.clientRoot !== initialClientRoot)
   // A server that never served a new leaf reloaded nothing at all: its trust is only part of that.
   const newLeaves = rows.some((r) => r.serial !== '' && r.serial !== x.target.initialSerial)
-  const nothingReloaded = trustNotReloaded && newLeaves && !attempts.some((a) => a.servedSerial !== null && a.servedSerial !== x.target.initialSerial)
+  const nothingReloaded =
+    trustNotReloaded &&
+    newLeaves &&
+    !attempts.some((a) => a.servedSerial !== null && a.servedSerial !== x.target.initialSerial)
   if (nothingReloaded) causes.splice(x.target.exit || reloadFailed.length ? 1 : 0, 0, 'nothing-reloaded')
   else if (trustNotReloaded) causes.unshift('trust-not-reloaded')
-  else if (refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).some((g) => g.root === 'old' && !/drop-old/.test(g.step))) {
+  else if (
+    refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).some(
+      (g) => g.root === 'old' && !/drop-old/.test(g.step),
+    )
+  ) {
     // Clients of the old root refused while the bundle still held it (caddy 2.6 trusts only the first certificate).
     causes.unshift('partial-trust')
   }
@@ -155,13 +183,22 @@ export function targetReport(
     const r = reloadFailed[0]
     summary = `the reload trigger failed at rotation ${r.rotation}: ${trigger.kind === 'exec' ? `"${triggerText(trigger).slice(5)}" exited ${r.status ?? 'without a status'}${r.stderr ? `: ${r.stderr.split('\n').at(-1)?.slice(0, 160)}` : ''}` : (r.stderr ?? 'not delivered')}`
   } else if (nothingReloaded) {
-    const refused = peerFails.length ? ` and refuses clients whose SVIDs come from the new root (${peerFails.length} of ${attempts.length} handshakes)` : ''
+    const refused = peerFails.length
+      ? ` and refuses clients whose SVIDs come from the new root (${peerFails.length} of ${attempts.length} handshakes)`
+      : ''
     summary = `the server reloaded nothing: it still presents serial ${short(x.target.initialSerial)} ${sec(rows.at(-1)?.observedMs ?? 0)} after the last rotation${refused}; ${unconvergedHint(trigger, x.rotateMode, x.target.pid)}`
-  } else if (peerFails.length > 0 && failed.length > x.maxFailures && refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).length > 0) {
+  } else if (
+    peerFails.length > 0 &&
+    failed.length > x.maxFailures &&
+    refusedByRoot(peerFails, initialClientRoot, doneTimes, rows).length > 0
+  ) {
     const groups = refusedByRoot(peerFails, initialClientRoot, doneTimes, rows)
     const codes = [...new Set(peerFails.map((a) => a.code))].join(', ')
     const which = groups
-      .map((g) => `clients whose SVIDs come from the ${g.root} root since rotation ${g.since} (${g.step}; ${g.count} handshakes)`)
+      .map(
+        (g) =>
+          `clients whose SVIDs come from the ${g.root} root since rotation ${g.since} (${g.step}; ${g.count} handshakes)`,
+      )
       .join(' and ')
     const why = trustNotReloaded
       ? 'it serves the new certificate but never reloaded its trust bundle; load the CA file with the certificate on every reload (R12, R15)'

@@ -34,7 +34,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * the serial it was served (failures in red) on one time axis.
  */
 export function timelineHtml(x: TimelineInput): string {
-  const times = [...x.writerEvents.map((e) => e.t), ...x.attempts.flatMap((a) => [a.start, a.end]), ...x.reloads.map((r) => r.t)]
+  const times = [
+    ...x.writerEvents.map((e) => e.t),
+    ...x.attempts.flatMap((a) => [a.start, a.end]),
+    ...x.reloads.map((r) => r.t),
+  ]
   const t0 = minOf(times, 0)
   const t1 = maxOf(times, 1)
   const span = Math.max(1, t1 - t0)
@@ -51,7 +55,9 @@ export function timelineHtml(x: TimelineInput): string {
   const step = span > 4000 ? 1000 : 100
   for (let t = 0; t <= span; t += step) {
     parts.push(`<line x1="${px(t0 + t)}" y1="40" x2="${px(t0 + t)}" y2="${height - 40}" stroke="#eee"/>`)
-    parts.push(`<text x="${px(t0 + t)}" y="${height - 25}" font-size="10" text-anchor="middle">${(t / 1000).toFixed(step < 1000 ? 1 : 0)}s</text>`)
+    parts.push(
+      `<text x="${px(t0 + t)}" y="${height - 25}" font-size="10" text-anchor="middle">${(t / 1000).toFixed(step < 1000 ? 1 : 0)}s</text>`,
+    )
   }
   const label = (y: number, text: string) => parts.push(`<text x="8" y="${y + 14}" font-size="12">${esc(text)}</text>`)
   label(45, 'writer')
@@ -70,7 +76,10 @@ export function timelineHtml(x: TimelineInput): string {
       parts.push(
         `<line x1="${px(e.t)}" y1="44" x2="${px(e.t)}" y2="${failY + laneH}" stroke="${TIMELINE_COLORS.done}" stroke-dasharray="3,3"><title>${esc(`rotation ${e.rotation} done: serial ${e.serial}`)}</title></line>`,
       )
-    } else parts.push(`<rect x="${px(e.t)}" y="64" width="1" height="6" fill="#555"><title>${esc(`${e.step} ${e.file ?? ''}`)}</title></rect>`)
+    } else
+      parts.push(
+        `<rect x="${px(e.t)}" y="64" width="1" height="6" fill="#555"><title>${esc(`${e.step} ${e.file ?? ''}`)}</title></rect>`,
+      )
   }
   for (const r of x.reloads) {
     const c = r.ok ? '#333' : TIMELINE_COLORS.failed
@@ -88,7 +97,9 @@ export function timelineHtml(x: TimelineInput): string {
     const y = idx === undefined ? failY : hsTop + idx * laneH
     const fill = !a.ok ? TIMELINE_COLORS.failed : TIMELINE_COLORS.serials[(idx ?? 0) % TIMELINE_COLORS.serials.length]
     const edge = a.ok ? '' : ' stroke="#600" stroke-width="1"'
-    const what = a.ok ? `served ${a.servedSerial}` : `failed${a.servedSerial ? ` (served ${a.servedSerial})` : ''}: ${a.code}: ${a.message ?? ''}`
+    const what = a.ok
+      ? `served ${a.servedSerial}`
+      : `failed${a.servedSerial ? ` (served ${a.servedSerial})` : ''}: ${a.code}: ${a.message ?? ''}`
     parts.push(
       `<rect x="${px(a.start)}" y="${y + 3}" width="${Math.max(2, px(a.end) - px(a.start))}" height="${laneH - 6}" fill="${fill}"${edge} opacity="0.8"><title>${esc(what)}</title></rect>`,
     )
@@ -106,7 +117,11 @@ export function timelineHtml(x: TimelineInput): string {
 
 /** Throws exit 3 when the timeline file exists already (checked before a run starts). */
 export function checkTimelinePath(path: string): void {
-  if (existsSync(path)) throw new SvidkitError('output-exists', `the timeline "${path}" exists`, {path, hint: 'remove it or choose another --timeline file'})
+  if (existsSync(path))
+    throw new SvidkitError('output-exists', `the timeline "${path}" exists`, {
+      path,
+      hint: 'remove it or choose another --timeline file',
+    })
 }
 
 /** Writes the timeline page to `path`; an existing file is never replaced (exit 3). */
@@ -115,10 +130,14 @@ export function writeTimeline(path: string, x: TimelineInput): void {
     writeFileSync(path, timelineHtml(x), {flag: 'wx', mode: 0o644})
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    throw new SvidkitError(e.code === 'EEXIST' ? 'output-exists' : 'output-not-writable', `cannot write the timeline "${path}": ${e.code ?? e.message}`, {
-      path,
-      cause: err,
-      hint: e.code === 'EEXIST' ? 'remove it or choose another --timeline file' : 'choose a writable --timeline path',
-    })
+    throw new SvidkitError(
+      e.code === 'EEXIST' ? 'output-exists' : 'output-not-writable',
+      `cannot write the timeline "${path}": ${e.code ?? e.message}`,
+      {
+        path,
+        cause: err,
+        hint: e.code === 'EEXIST' ? 'remove it or choose another --timeline file' : 'choose a writable --timeline path',
+      },
+    )
   }
 }

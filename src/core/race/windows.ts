@@ -25,7 +25,8 @@ export function writerWindows(events: RotateEvent[]): WriterWindow[] {
     }
   }
   const end = events.at(-1)?.t ?? 0
-  for (const o of open.values()) out.push({rotation: o.rotation, window: String(o.window), file: o.file, from: o.t, to: end})
+  for (const o of open.values())
+    out.push({rotation: o.rotation, window: String(o.window), file: o.file, from: o.t, to: end})
   return out
 }
 

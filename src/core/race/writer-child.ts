@@ -12,7 +12,8 @@ import {readSync, writeSync} from 'node:fs'
 import type {RotateEvent} from '../rotate/events.js'
 import type {WriterJob, WriterMessage} from './writer-job.js'
 
-const send = (m: WriterMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()))
+const send = (m: WriterMessage) =>
+  new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()))
 
 let resume: (() => void) | undefined
 process.on('message', (m: unknown) => {
@@ -76,7 +77,10 @@ async function run(job: WriterJob): Promise<void> {
         count: 1,
         force: job.force,
         // --pause-after (and the in-process race's held windows) resume on SIGUSR2 from the parent.
-        hooks: {waitForResume: () => waitForResume().then(() => undefined), ...(job.holdWindows ? {afterEvent: holdWindow} : {})},
+        hooks: {
+          waitForResume: () => waitForResume().then(() => undefined),
+          ...(job.holdWindows ? {afterEvent: holdWindow} : {}),
+        },
         sink: (e) => void events.push(send({type: 'event', event: {...e, rotation: i + 1}})),
       })
       await Promise.all(events)
@@ -86,7 +90,13 @@ async function run(job: WriterJob): Promise<void> {
     process.exit(0)
   } catch (err) {
     const e = err as Error & {code?: string; hint?: string; exit?: number}
-    await send({type: 'failed', code: isSvidkitError(err) ? (e.code ?? 'internal') : 'internal', message: e.message, hint: e.hint, exit: e.exit ?? 1})
+    await send({
+      type: 'failed',
+      code: isSvidkitError(err) ? (e.code ?? 'internal') : 'internal',
+      message: e.message,
+      hint: e.hint,
+      exit: e.exit ?? 1,
+    })
     process.exit(isSvidkitError(err) ? (e.exit ?? 1) : 1)
   }
 }

@@ -46,7 +46,11 @@ export type WriterMessage =
   | {type: 'end'}
 
 /** Returns the writer steps of `rotations` rotations of a kind, as `rotate` does them: one step each. */
-export function rotateSteps(rotations: number, kind: WriterStep['kind'], caOverlap: WriterStep['caOverlap']): WriterStep[] {
+export function rotateSteps(
+  rotations: number,
+  kind: WriterStep['kind'],
+  caOverlap: WriterStep['caOverlap'],
+): WriterStep[] {
   const label = kind === 'root' ? `root ${caOverlap}` : kind
   return Array.from({length: rotations}, () => ({kind, caOverlap, label}))
 }
@@ -57,7 +61,11 @@ export function rotateSteps(rotations: number, kind: WriterStep['kind'], caOverl
  * then activates (a leaf from the new root); `drop-old` also removes the old root after.
  * Other kinds are one step per rotation.
  */
-export function rolloverSteps(rotations: number, kind: WriterStep['kind'], caOverlap: WriterStep['caOverlap']): WriterStep[] {
+export function rolloverSteps(
+  rotations: number,
+  kind: WriterStep['kind'],
+  caOverlap: WriterStep['caOverlap'],
+): WriterStep[] {
   if (kind !== 'root' || caOverlap === 'none') return rotateSteps(rotations, kind, caOverlap)
   const one: WriterStep[] = [
     {kind: 'root', caOverlap: 'add', label: 'root add (prepare)'},

@@ -41,7 +41,13 @@ export function startWriter(
   } = {},
 ): Writer {
   if (!existsSync(WRITER_ENTRY)) throw new Error(`the writer entry "${WRITER_ENTRY}" is missing: run npm run build`)
-  const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'ignore', 'pipe', 'ipc', ...(job.holdWindows ? (['pipe', 'pipe'] as const) : [])]
+  const stdio: ('ignore' | 'pipe' | 'ipc')[] = [
+    'ignore',
+    'ignore',
+    'pipe',
+    'ipc',
+    ...(job.holdWindows ? (['pipe', 'pipe'] as const) : []),
+  ]
   const child = fork(WRITER_ENTRY, [], {serialization: 'advanced', stdio, env: {...process.env, NO_COLOR: '1'}})
   if (job.holdWindows) {
     // A held window: the writer is blocked until one byte comes back (docs/race.md --window-handshakes).
@@ -69,7 +75,10 @@ export function startWriter(
   // Watchdog: while the writer owes us a message (after the job or a 'continue'), it must say
   // something within the idle limit, or it is stopped and the run fails instead of hanging.
   // The knobs' own delays (holds, gaps, clean-up delays) are silences the writer is asked for.
-  const knobMs = Object.entries(job.knobs).reduce((sum, [name, v]) => sum + (name.endsWith('Ms') && typeof v === 'number' ? v : 0), 0)
+  const knobMs = Object.entries(job.knobs).reduce(
+    (sum, [name, v]) => sum + (name.endsWith('Ms') && typeof v === 'number' ? v : 0),
+    0,
+  )
   const idleLimitMs = (o.idleMs ?? WRITER_IDLE_MS) + job.intervalMs + knobMs
   let owed = true
   let watchdog: NodeJS.Timeout | undefined

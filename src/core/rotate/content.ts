@@ -63,7 +63,11 @@ function sha256(b: Buffer): string {
 
 /** Returns the current bytes of the set on disk, by role (undefined when absent). */
 export function currentSet(dir: string, names: SvidFileNames): {cert?: Buffer; key?: Buffer; bundle?: Buffer} {
-  return {cert: readOrUndefined(join(dir, names.cert)), key: readOrUndefined(join(dir, names.key)), bundle: readOrUndefined(join(dir, names.bundle))}
+  return {
+    cert: readOrUndefined(join(dir, names.cert)),
+    key: readOrUndefined(join(dir, names.key)),
+    bundle: readOrUndefined(join(dir, names.bundle)),
+  }
 }
 
 /**
@@ -94,13 +98,23 @@ export async function rotationContent(o: {
   let warnings: string[] = []
   if (o.keepLeaf) {
     if (!now.cert || !now.key) {
-      throw usageError(`"${o.dir}" has no SVID to keep`, 'run a leaf rotation first (rotate --kind leaf) so the directory holds a certificate and key')
+      throw usageError(
+        `"${o.dir}" has no SVID to keep`,
+        'run a leaf rotation first (rotate --kind leaf) so the directory holds a certificate and key',
+      )
     }
     certPem = o.names.combined
-      ? Buffer.from(now.cert.toString('latin1').replace(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/, ''), 'latin1')
+      ? Buffer.from(
+          now.cert.toString('latin1').replace(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/, ''),
+          'latin1',
+        )
       : now.cert
     keyBytes = o.names.combined
-      ? Buffer.from(/-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/.exec(now.cert.toString('latin1'))?.[0] ?? '', 'latin1')
+      ? Buffer.from(
+          /-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/.exec(now.cert.toString('latin1'))?.[0] ??
+            '',
+          'latin1',
+        )
       : now.key
   } else {
     const id = o.spiffeId ?? idOnDisk(now.cert, join(o.dir, o.names.cert))
@@ -111,7 +125,9 @@ export async function rotationContent(o: {
     keyBytes = Buffer.from(keyPem(issued.svid))
   }
   const roots = bundleAuthorities(o.authority)
-  const bundleCerts = o.intermediatesInBundle ? [...roots, ...[...o.authority.intermediates].reverse().map((c) => c.cert)] : roots
+  const bundleCerts = o.intermediatesInBundle
+    ? [...roots, ...[...o.authority.intermediates].reverse().map((c) => c.cert)]
+    : roots
   const bundle = Buffer.from(toPemBundle(bundleCerts))
   const leaf = readCertificates(certPem, 'new chain')[0]
   const byRole: Record<FileRole, SetFile> = o.names.combined
@@ -126,7 +142,9 @@ export async function rotationContent(o: {
         bundle: {name: o.names.bundle, data: bundle, mode: o.knobs.certMode, roles: ['bundle']},
       }
   const bundleAlone = o.bundleOnly !== undefined && !WHOLE_SET_WRITERS.has(o.bundleOnly)
-  const files = o.knobs.order.map((r) => byRole[r]).filter((f) => f.roles.length > 0 && (!bundleAlone || f.roles.includes('bundle')))
+  const files = o.knobs.order
+    .map((r) => byRole[r])
+    .filter((f) => f.roles.length > 0 && (!bundleAlone || f.roles.includes('bundle')))
   const certFile = byRole.cert.data
   const keyFile = o.names.combined ? certFile : byRole.key.data
   const changes = new Set<FileRole>()
@@ -151,7 +169,10 @@ function idOnDisk(cert: Buffer | undefined, path: string): string {
     const uri = readCertificates(cert, path)[0].san?.uris[0]
     if (uri) return uri
   } catch (err) {
-    throw new SvidkitError('pem-invalid', `cannot read the current SVID "${path}" to keep its SPIFFE ID`, {cause: err, hint: 'give --spiffe-id'})
+    throw new SvidkitError('pem-invalid', `cannot read the current SVID "${path}" to keep its SPIFFE ID`, {
+      cause: err,
+      hint: 'give --spiffe-id',
+    })
   }
   throw usageError(`the current SVID "${path}" has no URI SAN: give --spiffe-id`)
 }

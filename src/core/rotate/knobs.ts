@@ -55,21 +55,24 @@ export function defaultKnobs(): Knobs {
 /** Returns the `--order` value as roles: a permutation of cert, key, bundle. */
 export function parseOrder(text: string): FileRole[] {
   const parts = text.split(',').map((s) => s.trim())
-  const valid = parts.length === 3 && new Set(parts).size === 3 && parts.every((p) => p === 'cert' || p === 'key' || p === 'bundle')
+  const valid =
+    parts.length === 3 && new Set(parts).size === 3 && parts.every((p) => p === 'cert' || p === 'key' || p === 'bundle')
   if (!valid) throw usageError(`invalid order "${text}"`, 'give a permutation of cert,key,bundle, e.g. key,cert,bundle')
   return parts as FileRole[]
 }
 
 /** Returns a file mode from octal text (`0644`, `600`). */
 export function parseMode(text: string): number {
-  if (!/^0?[0-7]{3}$/.test(text)) throw usageError(`invalid file mode "${text}"`, 'give an octal mode such as 0644 or 0600')
+  if (!/^0?[0-7]{3}$/.test(text))
+    throw usageError(`invalid file mode "${text}"`, 'give an octal mode such as 0644 or 0600')
   return Number.parseInt(text, 8)
 }
 
 /** Returns `--pause-after FILE:STEP`. */
 export function parsePauseAfter(text: string): {file: string; step: string} {
   const i = text.lastIndexOf(':')
-  if (i <= 0 || i === text.length - 1) throw usageError(`invalid --pause-after "${text}"`, 'give FILE:STEP, e.g. svid.pem:rename')
+  if (i <= 0 || i === text.length - 1)
+    throw usageError(`invalid --pause-after "${text}"`, 'give FILE:STEP, e.g. svid.pem:rename')
   return {file: text.slice(0, i), step: text.slice(i + 1)}
 }
 
@@ -91,10 +94,14 @@ const KNOB_MODES: {flag: string; given: (k: Knobs) => boolean; modes: string[]}[
 export function checkKnobsForMode(k: Knobs, mode: string): void {
   for (const rule of KNOB_MODES) {
     if (rule.given(k) && !rule.modes.includes(mode)) {
-      throw usageError(`${rule.flag} does not apply to --mode ${mode}`, `${rule.flag} applies only to --mode ${rule.modes.join(', ')}`)
+      throw usageError(
+        `${rule.flag} does not apply to --mode ${mode}`,
+        `${rule.flag} applies only to --mode ${rule.modes.join(', ')}`,
+      )
     }
   }
-  if (k.chunkDelayMs > 0 && k.chunkBytes === 0) throw usageError('--chunk-delay needs --chunk-bytes', 'add --chunk-bytes N (the size of each piece)')
+  if (k.chunkDelayMs > 0 && k.chunkBytes === 0)
+    throw usageError('--chunk-delay needs --chunk-bytes', 'add --chunk-bytes N (the size of each piece)')
   if (k.keyMode & 0o077) {
     throw usageError(
       `--key-mode "0${k.keyMode.toString(8)}" would make the private key readable by group or others`,

@@ -4,7 +4,11 @@ import {SvidkitError} from '../errors.js'
 import {fileNames, LAYOUTS, type LayoutName, type SvidFileNames} from '../fs/layout.js'
 import type {WriterMode} from './writers/index.js'
 
-function refuse(dir: string, why: string, hint = 'point --dir at an SVID directory of that layout (or a new path), or pass --force'): never {
+function refuse(
+  dir: string,
+  why: string,
+  hint = 'point --dir at an SVID directory of that layout (or a new path), or pass --force',
+): never {
   throw new SvidkitError('output-exists', `refusing to rotate "${dir}": ${why}`, {path: dir, hint})
 }
 
@@ -64,12 +68,18 @@ export function checkRotateTarget(dir: string, mode: WriterMode, names: SvidFile
           `to convert it to the kubelet layout pass --layout ${other.layout} --force (the visible names become links to the new SVID)`,
         )
       }
-      refuse(dir, `it is not empty and holds no SVID files (looked for ${[names.cert, names.key, names.bundle].join(', ')})`)
+      refuse(
+        dir,
+        `it is not empty and holds no SVID files (looked for ${[names.cert, names.key, names.bundle].join(', ')})`,
+      )
     }
     return
   }
   if (kubeletDir)
-    refuse(dir, `it is a kubelet (..data) directory; writing through its links with ${mode} would produce a state kubelet never does: use --mode kubelet`)
+    refuse(
+      dir,
+      `it is a kubelet (..data) directory; writing through its links with ${mode} would produce a state kubelet never does: use --mode kubelet`,
+    )
   // Any file of the set will do: a writer killed between unlink and create leaves the others.
   if (ours.length === 0) {
     const other = otherLayout(entries, names)

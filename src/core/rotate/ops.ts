@@ -93,7 +93,13 @@ export class Ops {
 
   /** Emits one event with the monotonic timestamp. */
   emit(step: RotateStep, fields: Partial<RotateEvent> = {}): RotateEvent {
-    const e: RotateEvent = {t: this.ctx.clock.monotonicMs(), rotation: this.ctx.rotation, writer: this.ctx.writer, step, ...fields}
+    const e: RotateEvent = {
+      t: this.ctx.clock.monotonicMs(),
+      rotation: this.ctx.rotation,
+      writer: this.ctx.writer,
+      step,
+      ...fields,
+    }
     this.ctx.sink(e)
     this.ctx.hooks.afterEvent?.(e)
     return e
@@ -103,7 +109,10 @@ export class Ops {
   async checkpoint(file: string | undefined, step: string): Promise<void> {
     const p = this.ctx.knobs.pauseAfter
     if (!p || !file || p.file !== basename(file) || p.step !== step || !this.ctx.hooks.waitForResume) return
-    this.emit('pause', {file: basename(file), message: `paused after ${step}: send SIGUSR2 to ${process.pid} or a line on stdin`})
+    this.emit('pause', {
+      file: basename(file),
+      message: `paused after ${step}: send SIGUSR2 to ${process.pid} or a line on stdin`,
+    })
     await this.ctx.hooks.waitForResume()
     this.emit('resume', {file: basename(file)})
   }

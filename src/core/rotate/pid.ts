@@ -29,8 +29,13 @@ const PID_HINT = `a pid is a plain decimal integer from ${MIN_PID} to ${MAX_PID}
  * would signal every process, `--pid 0` svidkit's own group.
  */
 export function parsePid(value: string | number, flag = '--pid'): number {
-  const pid = typeof value === 'number' ? (Number.isSafeInteger(value) ? pidOfText(String(value)) : undefined) : pidOfText(value)
-  if (pid === undefined) throw new SvidkitError('pid-invalid', `${flag} ${quoteExternal(String(value), 40)} is not a pid`, {exit: 2, hint: PID_HINT})
+  const pid =
+    typeof value === 'number' ? (Number.isSafeInteger(value) ? pidOfText(String(value)) : undefined) : pidOfText(value)
+  if (pid === undefined)
+    throw new SvidkitError('pid-invalid', `${flag} ${quoteExternal(String(value), 40)} is not a pid`, {
+      exit: 2,
+      hint: PID_HINT,
+    })
   return pid
 }
 
@@ -64,7 +69,10 @@ function checkSafe(path: string, st: Stats): void {
   if (uid !== undefined && st.uid !== uid && st.uid !== 0)
     throw new PidFileError('unsafe', `pid file ${name} is owned by uid ${st.uid}, not by you (uid ${uid}) or root`)
   if (st.size > MAX_PID_FILE_BYTES)
-    throw new PidFileError('content', `pid file ${name} holds ${st.size} bytes, more than a pid (at most ${MAX_PID_FILE_BYTES})`)
+    throw new PidFileError(
+      'content',
+      `pid file ${name} holds ${st.size} bytes, more than a pid (at most ${MAX_PID_FILE_BYTES})`,
+    )
 }
 
 /**
@@ -95,7 +103,11 @@ export function readPidFile(path: string): number {
     before = lstatSync(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new PidFileError(code === 'ENOENT' ? 'missing' : 'unsafe', `cannot read pid file ${name}: ${code ?? (err as Error).message}`, err)
+    throw new PidFileError(
+      code === 'ENOENT' ? 'missing' : 'unsafe',
+      `cannot read pid file ${name}: ${code ?? (err as Error).message}`,
+      err,
+    )
   }
   checkSafe(path, before)
   let fd: number
@@ -103,13 +115,18 @@ export function readPidFile(path: string): number {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new PidFileError(code === 'ENOENT' ? 'missing' : 'unsafe', `cannot open pid file ${name}: ${code ?? (err as Error).message}`, err)
+    throw new PidFileError(
+      code === 'ENOENT' ? 'missing' : 'unsafe',
+      `cannot open pid file ${name}: ${code ?? (err as Error).message}`,
+      err,
+    )
   }
   const buf = Buffer.alloc(MAX_PID_FILE_BYTES + 1)
   let n = 0
   try {
     const st = fstatSync(fd)
-    if (st.dev !== before.dev || st.ino !== before.ino) throw new PidFileError('unsafe', `pid file ${name} was replaced while it was opened`)
+    if (st.dev !== before.dev || st.ino !== before.ino)
+      throw new PidFileError('unsafe', `pid file ${name} was replaced while it was opened`)
     checkSafe(path, st)
     for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, n)
   } finally {
@@ -117,6 +134,7 @@ export function readPidFile(path: string): number {
   }
   const text = buf.subarray(0, n).toString('latin1')
   const pid = pidOfText(text.endsWith('\n') ? text.slice(0, -1) : text)
-  if (pid === undefined || n > MAX_PID_FILE_BYTES) throw new PidFileError('content', `pid file ${name} holds ${quoteExternal(text, 20)}, not a pid`)
+  if (pid === undefined || n > MAX_PID_FILE_BYTES)
+    throw new PidFileError('content', `pid file ${name} holds ${quoteExternal(text, 20)}, not a pid`)
   return pid
 }

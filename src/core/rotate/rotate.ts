@@ -109,8 +109,12 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
   // kubelet converts only a ..data directory without --layout (checkRotateTarget names what else it found).
   const given =
     o.layout ??
-    (o.mode === 'credential-bundle' || (o.mode === 'kubelet' && !lstatSync(join(o.dir, '..data'), {throwIfNoEntry: false})) ? defaultLayout(o.mode) : undefined)
-  if (o.mode === 'credential-bundle' && given !== 'credential-bundle') throw usageError('--mode credential-bundle writes the credential-bundle layout')
+    (o.mode === 'credential-bundle' ||
+    (o.mode === 'kubelet' && !lstatSync(join(o.dir, '..data'), {throwIfNoEntry: false}))
+      ? defaultLayout(o.mode)
+      : undefined)
+  if (o.mode === 'credential-bundle' && given !== 'credential-bundle')
+    throw usageError('--mode credential-bundle writes the credential-bundle layout')
   const {names} = resolveLayout(o.dir, {layout: given, names: o.names, fallback: defaultLayout(o.mode)})
   checkKnobsForMode(o.knobs, o.mode)
   const ttl = o.issue?.ttlMs
@@ -159,11 +163,21 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
       bundleOnly: o.bundleOnly ? o.mode : undefined,
     })
     makeDir()
-    const ops = new Ops({rotation: n, writer: o.mode, clock, sink: o.sink, knobs: o.knobs, hooks: o.hooks ?? {}, changes: content.changes, abort: o.abort})
+    const ops = new Ops({
+      rotation: n,
+      writer: o.mode,
+      clock,
+      sink: o.sink,
+      knobs: o.knobs,
+      hooks: o.hooks ?? {},
+      changes: content.changes,
+      abort: o.abort,
+    })
     let result: RotationSummary['result']
     try {
       // Before anything of this rotation is written: every visible name is a file of ours (or a kubelet link), or absent.
-      if (o.mode !== 'dir-symlink') checkVisibleNames(o.dir, [...new Set(content.files.map((f) => f.name))], o.mode === 'kubelet')
+      if (o.mode !== 'dir-symlink')
+        checkVisibleNames(o.dir, [...new Set(content.files.map((f) => f.name))], o.mode === 'kubelet')
       result = await WRITERS[o.mode]({dir: o.dir, files: content.files, ops, knobs: o.knobs})
     } catch (err) {
       // Every temporary and unpublished version dir of this rotation goes; the last published set stays.
@@ -215,7 +229,21 @@ export async function rotate(options: RotateOptions): Promise<RotationSummary[]>
   return summaries
 }
 
-const PAUSABLE_STEPS = ['readlink', 'mkdir', 'open', 'write', 'fchmod', 'chmod', 'fsync', 'close', 'rename', 'link', 'unlink', 'symlink', 'rm']
+const PAUSABLE_STEPS = [
+  'readlink',
+  'mkdir',
+  'open',
+  'write',
+  'fchmod',
+  'chmod',
+  'fsync',
+  'close',
+  'rename',
+  'link',
+  'unlink',
+  'symlink',
+  'rm',
+]
 
 /** Refuses `--fail-after`/`--pause-after` naming a file or step that never occurs (they would silently do nothing). */
 function checkKnobTargets(k: Knobs, names: {cert: string; key: string; bundle: string}): void {
@@ -230,7 +258,10 @@ function checkKnobTargets(k: Knobs, names: {cert: string; key: string; bundle: s
       throw usageError(`--pause-after file "${k.pauseAfter.file}" is not a file of the set`, `name one of: ${fileList}`)
     }
     if (!PAUSABLE_STEPS.includes(k.pauseAfter.step)) {
-      throw usageError(`--pause-after step "${k.pauseAfter.step}" is not a step`, `use one of: ${PAUSABLE_STEPS.join(', ')}`)
+      throw usageError(
+        `--pause-after step "${k.pauseAfter.step}" is not a step`,
+        `use one of: ${PAUSABLE_STEPS.join(', ')}`,
+      )
     }
   }
 }

@@ -29,7 +29,8 @@ export function checkSignalTarget(t: SignalTarget | undefined): void {
 }
 
 function failure(t: SignalTarget, err: unknown): SvidkitError {
-  if (err instanceof SvidkitError) return new SvidkitError('signal-failed', `cannot send ${t.signal}: ${err.message}`, {cause: err, hint: err.hint})
+  if (err instanceof SvidkitError)
+    return new SvidkitError('signal-failed', `cannot send ${t.signal}: ${err.message}`, {cause: err, hint: err.hint})
   const code = (err as NodeJS.ErrnoException).code
   const reason = code === 'ESRCH' ? 'no such process (ESRCH)' : osReason(err)
   const target = t.pid !== undefined ? `pid ${t.pid}` : `the pid in "${t.pidFile}"`
@@ -54,7 +55,10 @@ export async function sendSignal(t: SignalTarget, ops: Ops): Promise<void> {
     } catch (err) {
       const e = failure(t, err)
       if (attempt >= tries || ops.ctx.abort?.aborted) throw e
-      ops.emit('error', {code: 'signal-retry', message: `${e.message} (attempt ${attempt} of ${tries}, retrying in ${delay}ms)`})
+      ops.emit('error', {
+        code: 'signal-retry',
+        message: `${e.message} (attempt ${attempt} of ${tries}, retrying in ${delay}ms)`,
+      })
       await sleep(delay, ops.ctx.abort)
       delay *= 2
     }

@@ -65,7 +65,14 @@ export class SpiffeId {
 
 /** Returns true for a path-segment byte: `a-z A-Z 0-9 . - _` (rule 5c). */
 function isPathChar(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x5f
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2e ||
+    code === 0x2d ||
+    code === 0x5f
+  )
 }
 
 /**

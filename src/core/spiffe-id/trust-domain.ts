@@ -41,7 +41,9 @@ export function invalidId(rule: SpiffeIdRule, value: string): SvidkitError {
 
 /** Returns true for a trust-domain byte: `a-z 0-9 . - _` (rule 3). */
 function isTrustDomainChar(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x5f
+  return (
+    (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x2d || code === 0x5f
+  )
 }
 
 /**

@@ -1,5 +1,15 @@
 import {createHash} from 'node:crypto'
-import {closeSync, constants as C, lstatSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  constants as C,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
 import {basename, dirname, resolve, sep} from 'node:path'
 import {SvidkitError, usageError} from '../errors.js'
 import type {IssueToDirectoryOptions} from './issue-plan.js'
@@ -13,7 +23,11 @@ export const MAX_ISSUE_COUNT = 1_000_000
 
 /** Refuses a count above MAX_ISSUE_COUNT (exit 2). */
 export function checkCount(count: number): void {
-  if (count > MAX_ISSUE_COUNT) throw usageError(`--count ${count} is more than ${MAX_ISSUE_COUNT}`, `issue at most ${MAX_ISSUE_COUNT} SVIDs per run`)
+  if (count > MAX_ISSUE_COUNT)
+    throw usageError(
+      `--count ${count} is more than ${MAX_ISSUE_COUNT}`,
+      `issue at most ${MAX_ISSUE_COUNT} SVIDs per run`,
+    )
 }
 
 /** Returns the directory that holds every SVID directory of the run: `out`, or the part of `out` before its first `{n}` component. */
@@ -32,7 +46,23 @@ export function runRoot(o: IssueToDirectoryOptions): string {
 
 /** Returns the fingerprint of a run's arguments (validity times aside: relative ones differ from run to run). */
 function fingerprint(o: IssueToDirectoryOptions, count: number): string {
-  const {spiffeId, ca, out, layout, names, keyType, ttlMs, dns, ips, subject, keyEncipherment, format, secretName, recipe, seed} = o
+  const {
+    spiffeId,
+    ca,
+    out,
+    layout,
+    names,
+    keyType,
+    ttlMs,
+    dns,
+    ips,
+    subject,
+    keyEncipherment,
+    format,
+    secretName,
+    recipe,
+    seed,
+  } = o
   // Normalised: the lite and oclif paths leave absent flags undefined or default them.
   const doc = {
     spiffeId,

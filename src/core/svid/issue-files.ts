@@ -47,7 +47,8 @@ export async function* issueEach(o: IssueToDirectoryOptions): AsyncGenerator<Iss
     ensureDir(runRoot(o))
     run.begin()
   }
-  if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 0)) throw usageError(`workers must be 0 or more, got ${o.workers}`)
+  if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 0))
+    throw usageError(`workers must be 0 or more, got ${o.workers}`)
   // Worker threads get plain options: not a caller's clock, nor a recipe (it holds functions); a resumed run stays here.
   const workers = bulk && !run?.resuming && !o.clock && !o.recipe ? workerCount(count, o.workers) : 0
   if (workers > 0) {

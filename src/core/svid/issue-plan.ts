@@ -12,7 +12,15 @@ import {readInput} from '../fs/read-input.js'
 import type {FileToWrite} from '../fs/atomic-write.js'
 import {csrDer, readCsrDer} from '../x509/csr.js'
 import {formatInstant} from '../time/instant.js'
-import {checkedDnsName, checkedIp, checkedSubject, DEFAULT_LEAF_SUBJECT, issuableId, issueSvid, type IssueOptions} from './issue.js'
+import {
+  checkedDnsName,
+  checkedIp,
+  checkedSubject,
+  DEFAULT_LEAF_SUBJECT,
+  issuableId,
+  issueSvid,
+  type IssueOptions,
+} from './issue.js'
 import {parseSpiffeIdArg} from '../spiffe-id/index.js'
 import {fileNames, type LayoutName} from '../fs/layout.js'
 import {checkIssuedLeaf} from './leaf-check.js'
@@ -78,21 +86,33 @@ async function readCsr(path: string): Promise<{key: KeyObject; warnings: string[
   const bytes = readInput(path, 'pem-invalid')
   const csr = readCsrDer(csrDer(bytes) ?? bytes, path)
   if (csr.signature === 'invalid') {
-    throw new SvidkitError('pem-invalid', `the signature of CSR "${path}" does not verify`, {hint: 'the CSR was altered or not signed by its key'})
+    throw new SvidkitError('pem-invalid', `the signature of CSR "${path}" does not verify`, {
+      hint: 'the CSR was altered or not signed by its key',
+    })
   }
   const warnings: string[] =
-    csr.signature === 'unchecked' ? [`the signature of CSR "${path}" uses an algorithm svidkit does not check (RSA-PSS?): not verified`] : []
-  if (csr.sans.length > 0) warnings.push(`the SANs in CSR "${path}" (${csr.sans.join(', ')}) are ignored: the SPIFFE ID comes from --spiffe-id`)
+    csr.signature === 'unchecked'
+      ? [`the signature of CSR "${path}" uses an algorithm svidkit does not check (RSA-PSS?): not verified`]
+      : []
+  if (csr.sans.length > 0)
+    warnings.push(
+      `the SANs in CSR "${path}" (${csr.sans.join(', ')}) are ignored: the SPIFFE ID comes from --spiffe-id`,
+    )
   // docs/design.md promises this one: a CSR's subject never reaches the leaf.
-  if (csr.subject !== '') warnings.push(`the subject of CSR "${path}" ("${csr.subject}") is ignored: the leaf subject comes from --subject (default O=svidkit)`)
+  if (csr.subject !== '')
+    warnings.push(
+      `the subject of CSR "${path}" ("${csr.subject}") is ignored: the leaf subject comes from --subject (default O=svidkit)`,
+    )
   return {key: csr.publicKey, warnings}
 }
 
 function p12Password(o: IssueToDirectoryOptions): string | undefined {
-  if (o.p12Password !== undefined && o.p12PasswordFile !== undefined) throw usageError('give the PKCS#12 password once: --p12-password or --p12-password-file')
+  if (o.p12Password !== undefined && o.p12PasswordFile !== undefined)
+    throw usageError('give the PKCS#12 password once: --p12-password or --p12-password-file')
   if (o.p12PasswordFile === undefined) return o.p12Password
   const line = readInput(o.p12PasswordFile, 'key-invalid').toString('utf8').split(/\r?\n/)[0]
-  if (line === '') throw usageError(`the password file "${o.p12PasswordFile}" is empty`, 'write the password on its first line')
+  if (line === '')
+    throw usageError(`the password file "${o.p12PasswordFile}" is empty`, 'write the password on its first line')
   return line
 }
 
@@ -102,7 +122,11 @@ function outputSpec(o: IssueToDirectoryOptions): OutputSpec {
   const overridden = Object.values(o.names ?? {}).some((v) => v !== undefined)
   const password = p12Password(o)
   if (layout === 'k8s-secret') {
-    if (format === 'pkcs12') throw usageError('--format pkcs12 does not apply to --layout k8s-secret', 'a Secret manifest holds PEM; drop one of them')
+    if (format === 'pkcs12')
+      throw usageError(
+        '--format pkcs12 does not apply to --layout k8s-secret',
+        'a Secret manifest holds PEM; drop one of them',
+      )
     if (overridden)
       throw usageError(
         '--cert-file, --key-file and --bundle-file do not apply to --layout k8s-secret',
@@ -115,7 +139,10 @@ function outputSpec(o: IssueToDirectoryOptions): OutputSpec {
   const names = fileNames(layout, o.names)
   if (format === 'pkcs12') {
     if (password === undefined)
-      throw usageError('--format pkcs12 needs a password', 'pass --p12-password-file FILE (or --p12-password, visible to other users in ps)')
+      throw usageError(
+        '--format pkcs12 needs a password',
+        'pass --p12-password-file FILE (or --p12-password, visible to other users in ps)',
+      )
     return {kind: 'pkcs12', password, bundle: names.bundle}
   }
   if (password !== undefined) throw usageError('a PKCS#12 password applies to --format pkcs12 only')
@@ -145,11 +172,16 @@ export async function issuePlan(o: IssueToDirectoryOptions): Promise<IssuePlan> 
   const count = o.count ?? 1
   if (!Number.isInteger(count) || count < 1) throw usageError(`count must be a positive integer, got ${count}`)
   if (o.csr && o.keyType !== undefined)
-    throw usageError('--key-type does not apply with --csr: the CSR decides the key', "drop --key-type; the certificate gets the CSR's public key")
+    throw usageError(
+      '--key-type does not apply with --csr: the CSR decides the key',
+      "drop --key-type; the certificate gets the CSR's public key",
+    )
   if (o.csr && count > 1) throw usageError('--csr issues one certificate; drop --count')
   const spec = outputSpec(o)
   if (o.csr && spec.kind !== 'layout')
-    throw usageError(`--csr writes no key, which ${spec.kind === 'pkcs12' ? '--format pkcs12' : '--layout k8s-secret'} needs`)
+    throw usageError(
+      `--csr writes no key, which ${spec.kind === 'pkcs12' ? '--format pkcs12' : '--layout k8s-secret'} needs`,
+    )
   // Every value is checked before a file is read or the output looked at (issue 20 item 11).
   const firstId = o.spiffeId.replaceAll('{n}', '1')
   parseSpiffeIdArg(firstId)
@@ -160,7 +192,17 @@ export async function issuePlan(o: IssueToDirectoryOptions): Promise<IssuePlan> 
   issuableId(authority, firstId)
   const csr = o.csr ? await readCsr(o.csr) : undefined
   const signer = signingCredential(authority)
-  return {o, count, spec, names: outputNames(spec), authority, signer: signer, cap: chainNotAfter(authority), clock: o.clock ?? systemClock, csr}
+  return {
+    o,
+    count,
+    spec,
+    names: outputNames(spec),
+    authority,
+    signer: signer,
+    cap: chainNotAfter(authority),
+    clock: o.clock ?? systemClock,
+    csr,
+  }
 }
 
 /**
@@ -168,11 +210,20 @@ export async function issuePlan(o: IssueToDirectoryOptions): Promise<IssuePlan> 
  * anything is written, with the files to write and the result to report. A failing check
  * throws, so it never leaves a file behind.
  */
-export async function issueOne(p: IssuePlan, n: number): Promise<{dir: string; files: FileToWrite[]; result: IssueResult}> {
+export async function issueOne(
+  p: IssuePlan,
+  n: number,
+): Promise<{dir: string; files: FileToWrite[]; result: IssueResult}> {
   const {o, csr, clock} = p
   const dir = dirOf(o, n, p.count)
   const seed = o.seed === undefined ? undefined : `${o.seed}/${n}`
-  const issued = await issueSvid(p.authority, {...o, spiffeId: o.spiffeId.replaceAll('{n}', String(n)), publicKey: csr?.key, clock, seed})
+  const issued = await issueSvid(p.authority, {
+    ...o,
+    spiffeId: o.spiffeId.replaceAll('{n}', String(n)),
+    publicKey: csr?.key,
+    clock,
+    seed,
+  })
   const leaf = issued.svid.certificates[0]
   const now = clock.now()
   if (o.recipe?.check) o.recipe.check(issued.svid, issued.bundle, now)

@@ -172,11 +172,13 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
       poke()
     })
     w.worker.on('error', (err) => {
-      if (!stopped.has(w)) fatal ??= new SvidkitError('internal', `an issuing worker failed: ${err.message}`, {cause: err})
+      if (!stopped.has(w))
+        fatal ??= new SvidkitError('internal', `an issuing worker failed: ${err.message}`, {cause: err})
       poke()
     })
     w.worker.on('exit', (code) => {
-      if (code !== 0 && !stopped.has(w)) fatal ??= new SvidkitError('internal', `an issuing worker exited with code ${code}`)
+      if (code !== 0 && !stopped.has(w))
+        fatal ??= new SvidkitError('internal', `an issuing worker exited with code ${code}`)
       poke()
     })
   }
@@ -209,7 +211,11 @@ export async function* issueInWorkers(plan: IssuePlan, workers: number): AsyncGe
         if (reply.thrown !== undefined) throw reply.thrown
         if (reply.error) {
           const e = reply.error
-          throw new SvidkitError(e.code, e.message, {hint: e.hint, exit: e.exit as SvidkitError['exit'] | undefined, path: e.path})
+          throw new SvidkitError(e.code, e.message, {
+            hint: e.hint,
+            exit: e.exit as SvidkitError['exit'] | undefined,
+            path: e.path,
+          })
         }
         handOut()
         continue

@@ -78,10 +78,18 @@ export function issuableId(authority: Authority, spiffeId: SpiffeId | string): S
 }
 
 /** Returns [notBefore, notAfter] for a leaf, capped at `cap`, with a warning when the cap bites. */
-function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number}, now: Date, cap: Date, warnings: string[]): [Date, Date] {
+function leafValidity(
+  opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number},
+  now: Date,
+  cap: Date,
+  warnings: string[],
+): [Date, Date] {
   const ttl = opts.ttlMs ?? DEFAULT_SVID_TTL_MS
   if (!(ttl > 0))
-    throw usageError(`the lifetime must be positive, got ${formatDuration(ttl)}`, 'give a positive duration such as 1h or 720h (to backdate, use --not-before)')
+    throw usageError(
+      `the lifetime must be positive, got ${formatDuration(ttl)}`,
+      'give a positive duration such as 1h or 720h (to backdate, use --not-before)',
+    )
   // Certificates hold whole seconds: compute in whole seconds so caps compare exactly.
   const t = Math.floor(now.getTime() / 1000) * 1000
   let nb: number
@@ -99,7 +107,8 @@ function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number},
     nb = t - BACKDATE_MS
     na = t + ttl
   }
-  if (na <= nb) throw usageError(`notAfter ${formatInstant(new Date(na))} is not after notBefore ${formatInstant(new Date(nb))}`)
+  if (na <= nb)
+    throw usageError(`notAfter ${formatInstant(new Date(na))} is not after notBefore ${formatInstant(new Date(nb))}`)
   if (cap.getTime() <= t && (!opts.notAfter || opts.notAfter.getTime() > cap.getTime())) {
     throw new SvidkitError('ca-expired', `the issuing CA expired at ${formatInstant(cap)}`)
   }
@@ -108,7 +117,11 @@ function leafValidity(opts: {notBefore?: Date; notAfter?: Date; ttlMs?: number},
       `notAfter capped at the issuer's notAfter ${formatInstant(cap)} (requested ${formatInstant(new Date(na))}): an SVID cannot outlive the CA chain that signs it`,
     )
     na = cap.getTime()
-    if (na <= nb) throw new SvidkitError('ca-expired', `the issuing CA expires at ${formatInstant(cap)}, before the requested notBefore`)
+    if (na <= nb)
+      throw new SvidkitError(
+        'ca-expired',
+        `the issuing CA expires at ${formatInstant(cap)}, before the requested notBefore`,
+      )
   }
   return [new Date(nb), new Date(na)]
 }
@@ -120,7 +133,10 @@ export function checkedSubject(text: string, warnings: string[]): string {
   try {
     der = nameDer(text)
   } catch (err) {
-    throw usageError(`invalid subject "${text}": ${(err as Error).message}`, 'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web"')
+    throw usageError(
+      `invalid subject "${text}": ${(err as Error).message}`,
+      'write the subject as RFC 4514 attributes, e.g. "O=example, CN=web"',
+    )
   }
   // An empty SEQUENCE (30 00) means nothing in the text was an attribute.
   if (der.length <= 2)
@@ -140,7 +156,10 @@ const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/
 /** Returns the DNS name if it is a valid host name (optionally a leading "*." wildcard); throws a usage error otherwise. */
 export function checkedDnsName(name: string): string {
   if (ipBytes(name.replace(/^\[(.*)\]$/, '$1')))
-    throw usageError(`--dns "${name}" is an IP address, not a DNS name`, `give it as an IP SAN: --ip ${name.replace(/^\[(.*)\]$/, '$1')}`)
+    throw usageError(
+      `--dns "${name}" is an IP address, not a DNS name`,
+      `give it as an IP SAN: --ip ${name.replace(/^\[(.*)\]$/, '$1')}`,
+    )
   const host = name.startsWith('*.') ? name.slice(2) : name
   if (host.length === 0 || host.length > 253 || !host.split('.').every((l) => DNS_LABEL.test(l))) {
     throw usageError(`invalid DNS name "${name}"`, 'a DNS SAN is a host name such as web.example.org')
@@ -151,7 +170,11 @@ export function checkedDnsName(name: string): string {
 /** Returns the canonical text of an IP SAN (as certificates show it back), or throws a usage error. */
 export function checkedIp(text: string): string {
   const bytes = ipBytes(text.replace(/^\[(.*)\]$/, '$1'))
-  if (!bytes) throw usageError(`invalid IP address "${text}"`, 'an IP SAN is an IPv4 (127.0.0.1) or IPv6 (::1) address literal; host names go in --dns')
+  if (!bytes)
+    throw usageError(
+      `invalid IP address "${text}"`,
+      'an IP SAN is an IPv4 (127.0.0.1) or IPv6 (::1) address literal; host names go in --dns',
+    )
   return ipText(bytes)
 }
 
@@ -221,12 +244,16 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     ...leafProfile({spiffeId: id.toString(), dns, ips, subject, keyEncipherment: options.keyEncipherment}),
   }
   recipe.template?.(template, ctx)
-  const made: LeafResult = {leaf: describeTemplate(template, buildCertificateParts(template)), chain: signer.chain ?? chainAboveLeaf(authority)}
+  const made: LeafResult = {
+    leaf: describeTemplate(template, buildCertificateParts(template)),
+    chain: signer.chain ?? chainAboveLeaf(authority),
+  }
   const {leaf, chain, replacementKey} = recipe.result ? await recipe.result(made, ctx) : made
   const privateKey = replacementKey ?? key.privateKey
   const certificates = [leaf, ...chain]
   return {
-    svid: privateKey instanceof NewEcKey ? svidWithNewKey(id, certificates, privateKey) : {id, certificates, privateKey},
+    svid:
+      privateKey instanceof NewEcKey ? svidWithNewKey(id, certificates, privateKey) : {id, certificates, privateKey},
     bundle: bundleAuthorities(authority),
     keyType: key.keyType,
     warnings,

@@ -54,12 +54,14 @@ export function checkIssuedLeaf(der: Uint8Array, e: LeafExpectation, allowOutsid
   }
   const budget = {nodes: CERT_LIMITS.maxAsn1Nodes}
   const f = readCertificate(der, budget)
-  if (Buffer.compare(f.signatureAlgorithmDer, f.tbsSignatureDer) !== 0) fail('signature algorithms differ inside and outside tbsCertificate')
+  if (Buffer.compare(f.signatureAlgorithmDer, f.tbsSignatureDer) !== 0)
+    fail('signature algorithms differ inside and outside tbsCertificate')
   const notBefore = parseCertificateTime(f.notBefore.tag, f.notBefore.text, 'notBefore').getTime()
   const notAfter = parseCertificateTime(f.notAfter.tag, f.notAfter.text, 'notAfter').getTime()
   const hash = HASH[f.signatureOid]
   if (hash === undefined) fail(`unexpected signature algorithm ${f.signatureOid}`)
-  if (!verify(hash ?? null, f.tbs, issuerKey(e.issuer), f.signature)) fail('the signature does not verify with the issuing CA key')
+  if (!verify(hash ?? null, f.tbs, issuerKey(e.issuer), f.signature))
+    fail('the signature does not verify with the issuing CA key')
   if (f.version !== 2) fail('not a v3 certificate')
   if (Buffer.compare(f.issuerDer, e.issuer.subjectDer) !== 0) fail('issuer name differs from the CA subject')
   if (Buffer.compare(e.keySpki, f.spki) !== 0) fail('the key written does not belong to the certificate')
@@ -67,21 +69,26 @@ export function checkIssuedLeaf(der: Uint8Array, e: LeafExpectation, allowOutsid
   if (ext.size !== f.extensions.length) fail('an extension appears twice')
   const san = ext.get(OID.subjectAltName)
   const names = san ? parseGeneralNames(san.value) : undefined
-  if (!names || names.uris.length !== 1 || names.uris[0] !== e.spiffeId) fail(`the URI SANs are not exactly "${e.spiffeId}"`)
+  if (!names || names.uris.length !== 1 || names.uris[0] !== e.spiffeId)
+    fail(`the URI SANs are not exactly "${e.spiffeId}"`)
   const emptySubject = f.subjectDer.length === 2
   if (emptySubject && !san?.critical) fail('the SAN is not critical although the subject is empty')
   const bc = ext.get(OID.basicConstraints)
   if (!bc?.critical || readBasicConstraints(bc.value, budget).ca) fail('basicConstraints is not critical CA:FALSE')
   const ku = ext.get(OID.keyUsage)
   const bits = ku ? readKeyUsageBits(ku.value) : 0
-  if (!ku?.critical || !(bits & 1) || bits & (32 | 64)) fail('keyUsage is not critical digitalSignature without keyCertSign and cRLSign')
+  if (!ku?.critical || !(bits & 1) || bits & (32 | 64))
+    fail('keyUsage is not critical digitalSignature without keyCertSign and cRLSign')
   const eku = ext.get(OID.extKeyUsage)
   const purposes = eku ? readExtKeyUsage(eku.value, budget) : []
-  if (!purposes.includes(OID.serverAuth) || !purposes.includes(OID.clientAuth)) fail('extKeyUsage lacks serverAuth or clientAuth')
+  if (!purposes.includes(OID.serverAuth) || !purposes.includes(OID.clientAuth))
+    fail('extKeyUsage lacks serverAuth or clientAuth')
   const aki = ext.get(OID.authorityKeyIdentifier)
-  if (e.issuer.ski && (!aki || readAuthorityKeyId(aki.value, budget) !== e.issuer.ski)) fail("the AKI is not the issuer's SKI")
+  if (e.issuer.ski && (!aki || readAuthorityKeyId(aki.value, budget) !== e.issuer.ski))
+    fail("the AKI is not the issuer's SKI")
   if (!ext.has(OID.subjectKeyIdentifier)) fail('no SKI')
-  for (const x of f.extensions) if (x.critical && !CRITICAL_OK.has(x.oid)) fail(`unexpected critical extension ${x.oid}`)
+  for (const x of f.extensions)
+    if (x.critical && !CRITICAL_OK.has(x.oid)) fail(`unexpected critical extension ${x.oid}`)
   if (notAfter <= notBefore) fail('notAfter is not after notBefore')
   if (notAfter > e.chainNotAfter.getTime()) fail('notAfter is past the signing chain notAfter')
   const t = e.at.getTime()

@@ -8,7 +8,11 @@ import {K8S_SECRET_FILE} from './k8s-secret.js'
 export const PKCS12_FILE = 'svid.p12'
 
 /** Every file name an `issue` output can have, in any layout or format. */
-const KNOWN = new Set<string>([...Object.values(LAYOUTS).flatMap((l) => [l.cert, l.key, l.bundle]), K8S_SECRET_FILE, PKCS12_FILE])
+const KNOWN = new Set<string>([
+  ...Object.values(LAYOUTS).flatMap((l) => [l.cert, l.key, l.bundle]),
+  K8S_SECRET_FILE,
+  PKCS12_FILE,
+])
 
 /** The metadata file that marks a CA directory (ca/store.ts). */
 const CA_MARKER = 'ca.json'
@@ -46,10 +50,14 @@ export function checkOutputDir(dir: string, names: string[], force: boolean): 'f
     })
   }
   if (present(join(abs, CA_MARKER))) {
-    throw new SvidkitError('output-exists', `"${dir}" is a CA directory (it holds ${CA_MARKER}): issue never writes into it`, {
-      path: dir,
-      hint: 'write the SVID to its own directory, e.g. --out svid',
-    })
+    throw new SvidkitError(
+      'output-exists',
+      `"${dir}" is a CA directory (it holds ${CA_MARKER}): issue never writes into it`,
+      {
+        path: dir,
+        hint: 'write the SVID to its own directory, e.g. --out svid',
+      },
+    )
   }
   const existing = [...new Set([...KNOWN, ...names])].filter((n) => present(join(abs, n))).sort()
   if (existing.length === 0) return 'fresh'
@@ -61,10 +69,14 @@ export function checkOutputDir(dir: string, names: string[], force: boolean): 'f
   }
   const foreign = existing.filter((n) => !names.includes(n))
   if (foreign.length > 0) {
-    throw new SvidkitError('output-exists', `"${dir}" holds ${foreign.join(', ')} of another layout: writing ${names.join(', ')} would mix two layouts`, {
-      path: dir,
-      hint: 'remove the old files or choose another --out directory (--force replaces an SVID of the same layout only)',
-    })
+    throw new SvidkitError(
+      'output-exists',
+      `"${dir}" holds ${foreign.join(', ')} of another layout: writing ${names.join(', ')} would mix two layouts`,
+      {
+        path: dir,
+        hint: 'remove the old files or choose another --out directory (--force replaces an SVID of the same layout only)',
+      },
+    )
   }
   return 'replace'
 }

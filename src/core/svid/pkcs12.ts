@@ -68,19 +68,33 @@ interface Pkcs12Input {
 /** Returns the DER of a password-protected PFX holding the key and the chain. */
 export function pkcs12Der(o: Pkcs12Input): Buffer {
   const keyId = createHash('sha1').update(o.certificates[0]).digest()
-  const ownAttributes = [attribute(OIDS.localKeyId, octets(keyId)), ...(o.friendlyName ? [attribute(OIDS.friendlyName, bmpString(o.friendlyName))] : [])]
+  const ownAttributes = [
+    attribute(OIDS.localKeyId, octets(keyId)),
+    ...(o.friendlyName ? [attribute(OIDS.friendlyName, bmpString(o.friendlyName))] : []),
+  ]
   // Node exports PBES2 with PBKDF2-HMAC-SHA256 and the named cipher: the EncryptedPrivateKeyInfo a shrouded key bag holds.
   const shrouded = o.random
-    ? pbes2(o.privateKey.export({format: 'der', type: 'pkcs8'}), o.password, o.random('key-salt', 16), o.random('key-iv', 16))
+    ? pbes2(
+        o.privateKey.export({format: 'der', type: 'pkcs8'}),
+        o.password,
+        o.random('key-salt', 16),
+        o.random('key-iv', 16),
+      )
     : o.privateKey.export({format: 'der', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: o.password})
   const keyBags = seq(safeBag(OIDS.shroudedKeyBag, shrouded, ownAttributes))
   const certBags = seq(
-    ...o.certificates.map((c, i) => safeBag(OIDS.certBag, seq(oid(OIDS.x509Certificate), explicit(0, octets(c))), i === 0 ? ownAttributes : [])),
+    ...o.certificates.map((c, i) =>
+      safeBag(OIDS.certBag, seq(oid(OIDS.x509Certificate), explicit(0, octets(c))), i === 0 ? ownAttributes : []),
+    ),
   )
   const authSafe = seq(dataContentInfo(certBags), dataContentInfo(keyBags))
   const salt = o.random ? o.random('mac-salt', 16) : randomBytes(16)
   const macKey = pkcs12Kdf(o.password, salt, PKCS12_ITERATIONS, 3, 32)
   const mac = createHmac('sha256', macKey).update(authSafe).digest()
-  const macData = seq(seq(seq(oid(OIDS.sha256), Buffer.from([0x05, 0x00])), octets(mac)), octets(salt), int(PKCS12_ITERATIONS))
+  const macData = seq(
+    seq(seq(oid(OIDS.sha256), Buffer.from([0x05, 0x00])), octets(mac)),
+    octets(salt),
+    int(PKCS12_ITERATIONS),
+  )
   return seq(int(3), dataContentInfo(authSafe), macData)
 }

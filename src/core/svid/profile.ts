@@ -19,10 +19,15 @@ interface LeafProfileOptions {
  * SAN (critical when the subject is empty), critical CA:FALSE, critical digitalSignature
  * (plus keyEncipherment on request), EKU serverAuth + clientAuth.
  */
-export function leafProfile(o: LeafProfileOptions): Pick<CertificateTemplate, 'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'san'> {
+export function leafProfile(
+  o: LeafProfileOptions,
+): Pick<CertificateTemplate, 'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'san'> {
   return {
     basicConstraints: {ca: false, critical: true},
-    keyUsage: {names: o.keyEncipherment ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'], critical: true},
+    keyUsage: {
+      names: o.keyEncipherment ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
+      critical: true,
+    },
     extKeyUsage: {oids: [OID.serverAuth, OID.clientAuth], critical: false},
     san: {uris: [o.spiffeId], dns: o.dns ?? [], ...(o.ips?.length ? {ips: o.ips} : {}), critical: o.subject === ''},
   }

@@ -39,15 +39,28 @@ export function keyPem(svid: X509Svid): string {
 }
 
 /** Returns the paths of an SVID directory's files by role (the key's only when the SVID has a key). */
-export function svidPaths(dir: string, svid: X509Svid, names: SvidFileNames): {cert: string; key?: string; bundle: string} {
-  return {cert: join(dir, names.cert), ...(hasPrivateKey(svid) ? {key: join(dir, names.key)} : {}), bundle: join(dir, names.bundle)}
+export function svidPaths(
+  dir: string,
+  svid: X509Svid,
+  names: SvidFileNames,
+): {cert: string; key?: string; bundle: string} {
+  return {
+    cert: join(dir, names.cert),
+    ...(hasPrivateKey(svid) ? {key: join(dir, names.key)} : {}),
+    bundle: join(dir, names.bundle),
+  }
 }
 
 /**
  * Returns the files of an SVID directory in a layout, at `paths` (svidPaths): chain (0644),
  * key (PKCS#8, 0600), bundle (0644); a credential bundle is key then chain in one file (0600).
  */
-export function svidFiles(paths: ReturnType<typeof svidPaths>, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): FileToWrite[] {
+export function svidFiles(
+  paths: ReturnType<typeof svidPaths>,
+  svid: X509Svid,
+  bundle: ParsedCertificate[],
+  names: SvidFileNames,
+): FileToWrite[] {
   const files: FileToWrite[] = []
   if (names.combined) {
     files.push({path: paths.cert, data: keyPem(svid) + chainPem(svid.certificates), mode: 0o600})
@@ -64,7 +77,12 @@ export function svidFiles(paths: ReturnType<typeof svidPaths>, svid: X509Svid, b
  * the key is 0600 even when a key file existed before with another mode. Returns the
  * paths written, by role.
  */
-export function writeSvidDir(dir: string, svid: X509Svid, bundle: ParsedCertificate[], names: SvidFileNames): {cert: string; key?: string; bundle: string} {
+export function writeSvidDir(
+  dir: string,
+  svid: X509Svid,
+  bundle: ParsedCertificate[],
+  names: SvidFileNames,
+): {cert: string; key?: string; bundle: string} {
   ensureDir(dir)
   const paths = svidPaths(dir, svid, names)
   writeFilesAtomic(svidFiles(paths, svid, bundle, names))

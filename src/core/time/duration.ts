@@ -35,7 +35,10 @@ export function parseDuration(text: string): number {
   let ms = 0
   for (const m of s.matchAll(PART)) ms += Number.parseFloat(m[1]) * UNIT_MS[m[2]]
   if (!(ms <= MAX_DURATION_MS)) {
-    throw usageError(`duration "${text}" is too long: the limit is ${MAX_DURATION_MS / HOUR}h (100 years)`, 'give a shorter duration, e.g. 8760h for a year')
+    throw usageError(
+      `duration "${text}" is too long: the limit is ${MAX_DURATION_MS / HOUR}h (100 years)`,
+      'give a shorter duration, e.g. 8760h for a year',
+    )
   }
   return sign * ms
 }
@@ -51,7 +54,11 @@ export function parseLifetime(text: string, flag = '--ttl'): number {
       `${flag} "${text}" is negative: a lifetime must be positive`,
       `give a positive duration such as 1h or 720h (to backdate, use --not-before)`,
     )
-  if (ms === 0) throw usageError(`${flag} "${text}" is zero: a lifetime must be positive`, 'give a positive duration such as 1h or 720h')
+  if (ms === 0)
+    throw usageError(
+      `${flag} "${text}" is zero: a lifetime must be positive`,
+      'give a positive duration such as 1h or 720h',
+    )
   return ms
 }
 

@@ -14,7 +14,8 @@ function parseRfc3339(s: string): Date | undefined {
   const m = RFC3339.exec(s)
   if (!m) return undefined
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number)
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60) return undefined
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60)
+    return undefined
   if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return undefined
   const offsetMin = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0
   const fraction = m[7] ? Number(`0${m[7]}`) * 1000 : 0

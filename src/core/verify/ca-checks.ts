@@ -24,17 +24,25 @@ function keyProblem(c: ParsedCertificate): {message: string; strictOnly: boolean
   if (type === 'rsa' || type === 'rsa-pss') {
     const bits = info.bits ?? 0
     if (bits < 1024) return {message: `an RSA key of ${bits} bits (Go refuses fewer than 1024)`, strictOnly: false}
-    if (bits % 8 !== 0) return {message: `an RSA key whose modulus (${bits} bits) is not a multiple of 8 bits`, strictOnly: true}
+    if (bits % 8 !== 0)
+      return {message: `an RSA key whose modulus (${bits} bits) is not a multiple of 8 bits`, strictOnly: true}
     if (bits < 2048) return {message: `an RSA key of ${bits} bits (fewer than 2048)`, strictOnly: true}
     return undefined
   }
   if (type === 'ec') {
     if (!GO_CURVES.has(info.curve ?? ''))
-      return {message: `an EC key on curve "${info.curve ?? 'unknown'}" (Go verifies P-224, P-256, P-384 and P-521 only)`, strictOnly: false}
+      return {
+        message: `an EC key on curve "${info.curve ?? 'unknown'}" (Go verifies P-224, P-256, P-384 and P-521 only)`,
+        strictOnly: false,
+      }
     return undefined
   }
   if (type === 'ed25519') return undefined
-  if (type === 'dsa') return {message: 'a DSA key (Go does not verify DSA signatures; NIST withdrew DSA in FIPS 186-5)', strictOnly: false}
+  if (type === 'dsa')
+    return {
+      message: 'a DSA key (Go does not verify DSA signatures; NIST withdrew DSA in FIPS 186-5)',
+      strictOnly: false,
+    }
   return {message: `a ${type ?? 'unknown'} key (Go verifies RSA, ECDSA and Ed25519 only)`, strictOnly: false}
 }
 
@@ -92,8 +100,11 @@ export function checkCaFlags(all: ParsedCertificate[], ctx: PathContext, warning
       }
     }
     if (ctx.strict && bc && !bc.critical)
-      return profileFailure(`basicConstraints of ${who(c, i, all)} is not critical (RFC 5280 §4.2.1.9: CAs MUST mark it critical)`)
-    if (ctx.strict && !c.keyUsage) return profileFailure(`${who(c, i, all)} has no key usage (RFC 5280 §4.2.1.3: CA certificates MUST have one)`)
+      return profileFailure(
+        `basicConstraints of ${who(c, i, all)} is not critical (RFC 5280 §4.2.1.9: CAs MUST mark it critical)`,
+      )
+    if (ctx.strict && !c.keyUsage)
+      return profileFailure(`${who(c, i, all)} has no key usage (RFC 5280 §4.2.1.3: CA certificates MUST have one)`)
   }
   return undefined
 }

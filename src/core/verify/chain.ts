@@ -52,7 +52,11 @@ export function verifyChain(o: VerifyChainOptions): VerifyResult {
   r.pass('read', `read ${intermediates.length + 1} certificate(s) and ${roots.length} trust anchor(s)`)
   let best
   if (roots.length === 0) {
-    r.fail(8, 'roots', {code: 'untrusted-chain', message: 'no trust anchor given', hint: 'pass the root certificate(s) to trust (--bundle FILE)'})
+    r.fail(8, 'roots', {
+      code: 'untrusted-chain',
+      message: 'no trust anchor given',
+      hint: 'pass the root certificate(s) to trust (--bundle FILE)',
+    })
     r.skipped('path', 'no trust anchor')
     for (const name of PATH_STEPS) r.skipped(name, 'no certification path')
   } else {

@@ -33,27 +33,61 @@ export function constraintProblems(c: ParsedCertificate, isCa: boolean): Constra
   if (!nc) return []
   const out: ConstraintProblem[] = []
   const all = [...nc.permitted, ...nc.excluded]
-  if (all.length === 0) out.push({message: 'nameConstraints holds no subtree (RFC 5280 §4.2.1.10: it MUST NOT be an empty sequence)', strictOnly: false})
+  if (all.length === 0)
+    out.push({
+      message: 'nameConstraints holds no subtree (RFC 5280 §4.2.1.10: it MUST NOT be an empty sequence)',
+      strictOnly: false,
+    })
   else if (nc.emptyList)
-    out.push({message: 'nameConstraints holds an empty subtree list (RFC 5280 §4.2.1.10: GeneralSubtrees is SIZE (1..MAX))', strictOnly: true})
+    out.push({
+      message: 'nameConstraints holds an empty subtree list (RFC 5280 §4.2.1.10: GeneralSubtrees is SIZE (1..MAX))',
+      strictOnly: true,
+    })
   if (all.some((n) => n.minMax))
-    out.push({message: 'a name-constraint subtree has a minimum other than 0 or a maximum (RFC 5280 §4.2.1.10 forbids both)', strictOnly: false})
+    out.push({
+      message: 'a name-constraint subtree has a minimum other than 0 or a maximum (RFC 5280 §4.2.1.10 forbids both)',
+      strictOnly: false,
+    })
   const unsupported = all.find((n) => n.type === 'other')
   if (unsupported && nc.critical)
-    out.push({message: `critical nameConstraints holds a ${FORM_NAMES.other} subtree, a name form svidkit does not evaluate`, strictOnly: false})
+    out.push({
+      message: `critical nameConstraints holds a ${FORM_NAMES.other} subtree, a name form svidkit does not evaluate`,
+      strictOnly: false,
+    })
   for (const n of all) {
     if (n.type === 'ip' && (!n.raw || (n.raw.length !== 8 && n.raw.length !== 32)))
-      out.push({message: `iPAddress constraint "${n.value}" is not an address and mask of 8 or 32 bytes (RFC 5280 §4.2.1.10)`, strictOnly: false})
+      out.push({
+        message: `iPAddress constraint "${n.value}" is not an address and mask of 8 or 32 bytes (RFC 5280 §4.2.1.10)`,
+        strictOnly: false,
+      })
     else if (n.type === 'ip' && n.raw && !contiguous(n.raw.subarray(n.raw.length / 2)))
-      out.push({message: `iPAddress constraint "${n.value}" has a mask that is not a prefix (Go refuses it)`, strictOnly: false})
-    else if (n.type === 'dns' && n.value !== '' && !isParsableDnsName(n.value.startsWith('.') ? n.value.slice(1) : n.value))
+      out.push({
+        message: `iPAddress constraint "${n.value}" has a mask that is not a prefix (Go refuses it)`,
+        strictOnly: false,
+      })
+    else if (
+      n.type === 'dns' &&
+      n.value !== '' &&
+      !isParsableDnsName(n.value.startsWith('.') ? n.value.slice(1) : n.value)
+    )
       out.push({message: `dNSName constraint "${n.value}" is not a DNS name`, strictOnly: false})
     else if (n.type === 'dns' && n.value.startsWith('.'))
-      out.push({message: `dNSName constraint "${n.value}" starts with a period (RFC 5280 §4.2.1.10 writes DNS subtrees without one)`, strictOnly: true})
+      out.push({
+        message: `dNSName constraint "${n.value}" starts with a period (RFC 5280 §4.2.1.10 writes DNS subtrees without one)`,
+        strictOnly: true,
+      })
     else if (n.type === 'email' && n.value.includes('@') && !isParsableEmail(n.value))
       out.push({message: `rfc822Name constraint "${n.value}" is not a mailbox`, strictOnly: false})
   }
-  if (!nc.critical) out.push({message: 'nameConstraints is not critical (RFC 5280 §4.2.1.10: conforming CAs MUST mark it critical)', strictOnly: true})
-  if (!isCa) out.push({message: 'nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10: only in CA certificates)', strictOnly: true})
+  if (!nc.critical)
+    out.push({
+      message: 'nameConstraints is not critical (RFC 5280 §4.2.1.10: conforming CAs MUST mark it critical)',
+      strictOnly: true,
+    })
+  if (!isCa)
+    out.push({
+      message: 'nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10: only in CA certificates)',
+      strictOnly: true,
+    })
   return out
 }

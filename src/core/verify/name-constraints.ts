@@ -63,7 +63,9 @@ export function isParsableDnsName(name: string): boolean {
 /** Returns true for an rfc822Name with one `@`, a non-empty local part and a parsable domain. */
 export function isParsableEmail(addr: string): boolean {
   const at = addr.lastIndexOf('@')
-  return at > 0 && !addr.slice(0, at).includes('@') && /^[\x21-\x7e]+$/.test(addr) && isParsableDnsName(addr.slice(at + 1))
+  return (
+    at > 0 && !addr.slice(0, at).includes('@') && /^[\x21-\x7e]+$/.test(addr) && isParsableDnsName(addr.slice(at + 1))
+  )
 }
 
 /** Domain subtrees: exact names and `.suffix` names (sub-domains only); an empty base admits everything. */
@@ -237,7 +239,11 @@ function dnIn(set: Set<string>, name: Uint8Array, b: NameConstraintBudget): bool
  * no excluded one. A wildcard DNS name is rejected when an excluded subtree holds a name
  * it covers. Throws `NameConstraintLimit` when the budget runs out.
  */
-export function constraintViolation(ca: ParsedCertificate, subject: ParsedCertificate, b: NameConstraintBudget): ConstraintViolation | undefined {
+export function constraintViolation(
+  ca: ParsedCertificate,
+  subject: ParsedCertificate,
+  b: NameConstraintBudget,
+): ConstraintViolation | undefined {
   if (!ca.nameConstraints) return undefined
   const key = `${ca.sha256}/${subject.sha256}`
   const known = b.memo.get(key)
@@ -247,7 +253,11 @@ export function constraintViolation(ca: ParsedCertificate, subject: ParsedCertif
   return v
 }
 
-function check(ca: ParsedCertificate, subject: ParsedCertificate, b: NameConstraintBudget): ConstraintViolation | undefined {
+function check(
+  ca: ParsedCertificate,
+  subject: ParsedCertificate,
+  b: NameConstraintBudget,
+): ConstraintViolation | undefined {
   const {permitted: p, excluded: x} = compiledOf(ca, b)
   const nc = ca.nameConstraints as NonNullable<ParsedCertificate['nameConstraints']>
   const names = subjectNames(subject)
@@ -255,7 +265,8 @@ function check(ca: ParsedCertificate, subject: ParsedCertificate, b: NameConstra
   for (const raw of names.dns) {
     spend(b, 1)
     const name = raw.toLowerCase()
-    if (!isParsableDnsName(name.startsWith('*.') ? name.slice(2) : name)) return {type: 'dns', value: raw, excluded: false, unparsable: true}
+    if (!isParsableDnsName(name.startsWith('*.') ? name.slice(2) : name))
+      return {type: 'dns', value: raw, excluded: false, unparsable: true}
     if (p.count.dns > 0 && !inDomains(p.dns, name, b)) return {type: 'dns', value: raw, excluded: false}
     if (x.count.dns > 0 && (inDomains(x.dns, name, b) || (name.startsWith('*.') && x.dns.parents.has(name.slice(2)))))
       return {type: 'dns', value: raw, excluded: true}
@@ -286,7 +297,8 @@ function check(ca: ParsedCertificate, subject: ParsedCertificate, b: NameConstra
   }
   for (const ip of names.ips) {
     if (p.count.ip === 0 && x.count.ip === 0 && !nc.permitted.some((n) => n.type === 'ip')) break
-    if (nc.permitted.some((n) => n.type === 'ip') && !ipIn(p.ip, ip, b)) return {type: 'ip', value: ipText(ip), excluded: false}
+    if (nc.permitted.some((n) => n.type === 'ip') && !ipIn(p.ip, ip, b))
+      return {type: 'ip', value: ipText(ip), excluded: false}
     if (x.count.ip > 0 && ipIn(x.ip, ip, b)) return {type: 'ip', value: ipText(ip), excluded: true}
   }
   for (const dn of names.directoryNames) {

@@ -63,7 +63,8 @@ function attribute(der: Uint8Array, atv: Tlv): string {
   if (!parts || parts.length !== 2) return `raw:${hex(der.subarray(atv.start, atv.end))}`
   const type = hex(der.subarray(parts[0].start, parts[0].end))
   const text = stringValue(der, parts[1])
-  if (text === undefined) return `${type}=#${parts[1].tag.toString(16)}:${hex(der.subarray(parts[1].start, parts[1].end))}`
+  if (text === undefined)
+    return `${type}=#${parts[1].tag.toString(16)}:${hex(der.subarray(parts[1].start, parts[1].end))}`
   const folded = text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim()
   return `${type}=${JSON.stringify(folded)}`
 }
@@ -81,7 +82,8 @@ export function canonicalRdns(name: Uint8Array): string[] {
   if (known) return known
   let out: string[]
   const outer = readTlv(name, 0, name.length)
-  const rdns = outer && outer.tag === 0x30 && outer.end === name.length ? readChildren(name, outer, 1024, true) : undefined
+  const rdns =
+    outer && outer.tag === 0x30 && outer.end === name.length ? readChildren(name, outer, 1024, true) : undefined
   if (!rdns || rdns.length === 1024) out = [`raw:${key}`]
   else {
     out = rdns.map((rdn) => {
@@ -110,5 +112,8 @@ export function namesMatch(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Returns true when two byte arrays are equal. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
+  )
 }

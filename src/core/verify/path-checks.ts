@@ -10,7 +10,15 @@ import type {PathContext} from './path-context.js'
 import type {Failure} from './result.js'
 
 /** The sub-steps of RFC 5280 §6.1 that svidkit runs on each path, in order (docs/verification.md). */
-export const PATH_STEPS = ['keys', 'validity', 'name-constraints', 'ca-flags', 'path-length', 'critical-extensions', 'profile'] as const
+export const PATH_STEPS = [
+  'keys',
+  'validity',
+  'name-constraints',
+  'ca-flags',
+  'path-length',
+  'critical-extensions',
+  'profile',
+] as const
 
 /** How far a path got: the index of the first failing sub-step (PATH_STEPS.length = all passed), why it failed, and warnings. */
 export interface PathOutcome {
@@ -25,7 +33,9 @@ function checkValidity(all: ParsedCertificate[], ctx: PathContext): Failure | un
   const now = ctx.atGiven ? 'evaluation time' : 'current time'
   for (const [i, c] of all.entries()) {
     if (t > c.notAfter.getTime()) {
-      const ago = ctx.atGiven ? `${formatDuration(t - c.notAfter.getTime())} before the evaluation time` : `${formatDuration(t - c.notAfter.getTime())} ago`
+      const ago = ctx.atGiven
+        ? `${formatDuration(t - c.notAfter.getTime())} before the evaluation time`
+        : `${formatDuration(t - c.notAfter.getTime())} ago`
       return {
         code: 'cert-expired',
         message: `certificate has expired or is not yet valid: ${now} ${formatInstant(ctx.at)} is after ${formatInstant(c.notAfter)} (${describe(c, i, all)})`,

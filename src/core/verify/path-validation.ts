@@ -33,7 +33,8 @@ interface PathInput {
 function untrustedHint(search: PathSearch, input: PathInput): string {
   const leaf = input.leaf
   const issuer = `"${leaf.issuer}"${leaf.aki ? ` (AKI ${leaf.aki})` : ''}`
-  if (search.weakSignature) return 'a link in the chain is signed with SHA-1 or MD5, which svidkit refuses; reissue with SHA-256 or better'
+  if (search.weakSignature)
+    return 'a link in the chain is signed with SHA-1 or MD5, which svidkit refuses; reissue with SHA-256 or better'
   if (search.badSignature) {
     return `a certificate named like the issuer is there, but its key did not sign the certificate below it: a look-alike CA, or a CA that was recreated; the leaf's issuer is ${issuer}`
   }
@@ -101,8 +102,16 @@ export function validatePath(input: PathInput, r: Report): PathOutcome | undefin
     return undefined
   }
   if (search.limited)
-    r.note(`the path search stopped at its limit after ${search.signatureChecks} signature checks; only the paths found so far were evaluated`)
-  const ctx = {at: input.at, atGiven: input.atGiven, strict: input.strict, intermediateFlags: input.intermediateFlags, budget: nameConstraintBudget()}
+    r.note(
+      `the path search stopped at its limit after ${search.signatureChecks} signature checks; only the paths found so far were evaluated`,
+    )
+  const ctx = {
+    at: input.at,
+    atGiven: input.atGiven,
+    strict: input.strict,
+    intermediateFlags: input.intermediateFlags,
+    budget: nameConstraintBudget(),
+  }
   let best: PathOutcome | undefined
   for (const p of search.paths) {
     const o = evaluatePath(p, ctx)
@@ -110,7 +119,10 @@ export function validatePath(input: PathInput, r: Report): PathOutcome | undefin
     if (o.reached === PATH_STEPS.length) break
   }
   const chosen = best as PathOutcome
-  const names = [...chosen.path.certs.map((c, i) => (i === 0 && c.san?.uris[0]) || c.subject || c.serial), chosen.path.anchor.subject].map((s) => `"${s}"`)
+  const names = [
+    ...chosen.path.certs.map((c, i) => (i === 0 && c.san?.uris[0]) || c.subject || c.serial),
+    chosen.path.anchor.subject,
+  ].map((s) => `"${s}"`)
   r.pass('path', `path of ${chosen.path.certs.length + 1} certificates: ${names.join(' -> ')}`)
   warnCaEku([...chosen.path.certs.slice(1), chosen.path.anchor], r)
   for (const w of chosen.warnings) r.note(w)

@@ -46,7 +46,9 @@ export const PATH_LIMITS = {
 function keyKind(c: ParsedCertificate): string | undefined {
   const t = publicKeyInfo(c)
   if (!t) return 'unreadable'
-  return t.type === 'rsa' || t.type === 'rsa-pss' || t.type === 'ec' || t.type === 'ed25519' ? undefined : (t.type ?? 'unknown')
+  return t.type === 'rsa' || t.type === 'rsa-pss' || t.type === 'ec' || t.type === 'ed25519'
+    ? undefined
+    : (t.type ?? 'unknown')
 }
 
 const keyIds = new WeakMap<ParsedCertificate, string>()
@@ -134,7 +136,14 @@ export function buildPaths(
   anchors: ParsedCertificate[],
   maxDepth: number = PATH_LIMITS.maxDepth,
 ): PathSearch {
-  const search: PathSearch = {paths: [], weakSignature: false, badSignature: false, signatureChecks: 0, steps: 0, limited: false}
+  const search: PathSearch = {
+    paths: [],
+    weakSignature: false,
+    badSignature: false,
+    signatureChecks: 0,
+    steps: 0,
+    limited: false,
+  }
   const pool = bySubject(distinct(intermediates, (c) => c.sha256).filter((c) => c.sha256 !== leaf.sha256))
   const roots = bySubject(distinct(anchors, (c) => c.sha256))
   const verdicts = new Map<ParsedCertificate, Map<string, boolean>>()
@@ -178,7 +187,8 @@ export function buildPaths(
     const order = byKeyIdMatch(current)
     const before = search.paths.length
     // Once a candidate whose SKI matches the AKI led to a path, candidates with another SKI are not tried.
-    const skip = (p: ParsedCertificate): boolean => search.paths.length > before && Boolean(current.aki && p.ski && p.ski !== current.aki)
+    const skip = (p: ParsedCertificate): boolean =>
+      search.paths.length > before && Boolean(current.aki && p.ski && p.ski !== current.aki)
     for (const anchor of [...(roots.get(issuerKey(current)) ?? [])].sort(order)) {
       if (skip(anchor)) continue
       if (weak) {

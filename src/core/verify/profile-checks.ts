@@ -12,7 +12,14 @@ import {bytesEqual} from './name-match.js'
 import {profileFailure, type PathContext} from './path-context.js'
 import type {Failure} from './result.js'
 
-const FORM: Record<string, string> = {uri: 'URI', dns: 'DNS name', email: 'email address', ip: 'IP address', dn: 'directory name', other: 'name'}
+const FORM: Record<string, string> = {
+  uri: 'URI',
+  dns: 'DNS name',
+  email: 'email address',
+  ip: 'IP address',
+  dn: 'directory name',
+  other: 'name',
+}
 const AIA = '1.3.6.1.5.5.7.1.1'
 
 function violationFailure(all: ParsedCertificate[], ca: number, below: number, ctx: PathContext): Failure | undefined {
@@ -37,7 +44,11 @@ function violationFailure(all: ParsedCertificate[], ca: number, below: number, c
 }
 
 /** Step `name-constraints`: every CA's constraints are usable, and no name below a CA breaks them (self-issued intermediates exempt). */
-export function checkNameConstraints(all: ParsedCertificate[], ctx: PathContext, warnings: string[]): Failure | undefined {
+export function checkNameConstraints(
+  all: ParsedCertificate[],
+  ctx: PathContext,
+  warnings: string[],
+): Failure | undefined {
   for (let i = all.length - 1; i >= 0; i--) {
     for (const p of constraintProblems(all[i], i > 0)) {
       if (p.strictOnly && !ctx.strict) {
@@ -94,7 +105,11 @@ function aiaWellFormed(v: Uint8Array): boolean {
  * adds the cA/keyCertSign consistency rules, which the SPIFFE profile checks in its own
  * steps 5 and 6 (leaf flags, signing certificates).
  */
-function profileProblem(all: ParsedCertificate[], i: number, caRules: boolean): {message: string; strictOnly: boolean} | undefined {
+function profileProblem(
+  all: ParsedCertificate[],
+  i: number,
+  caRules: boolean,
+): {message: string; strictOnly: boolean} | undefined {
   const c = all[i]
   const raw = rawFacts(c)
   const who = describe(c, i, all)
@@ -102,28 +117,52 @@ function profileProblem(all: ParsedCertificate[], i: number, caRules: boolean): 
   const isCa = c.basicConstraints?.ca === true
   // Go: "x509: inner and outer signature algorithm identifiers don't match".
   if (!bytesEqual(raw.signatureAlgorithmDer, raw.tbsSignatureDer))
-    return {message: `${who}: signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2)`, strictOnly: false}
-  if (raw.serial.length > 0 && raw.serial[0] & 0x80) return {message: `${who}: negative serial number (RFC 5280 §4.1.2.2; Go refuses it)`, strictOnly: false}
+    return {
+      message: `${who}: signatureAlgorithm differs from the TBS signature field (RFC 5280 §4.1.1.2)`,
+      strictOnly: false,
+    }
+  if (raw.serial.length > 0 && raw.serial[0] & 0x80)
+    return {message: `${who}: negative serial number (RFC 5280 §4.1.2.2; Go refuses it)`, strictOnly: false}
   const aia = extensionValue(c, AIA)
-  if (aia && !aiaWellFormed(aia)) return {message: `${who}: malformed authorityInfoAccess (RFC 5280 §4.2.2.1; Go refuses it)`, strictOnly: false}
-  if (raw.serial.every((b) => b === 0)) return {message: `${who}: serial number zero (RFC 5280 §4.1.2.2: a positive integer)`, strictOnly: true}
-  if (raw.serial.length > 20) return {message: `${who}: serial number of ${raw.serial.length} octets (RFC 5280 §4.1.2.2: at most 20)`, strictOnly: true}
+  if (aia && !aiaWellFormed(aia))
+    return {message: `${who}: malformed authorityInfoAccess (RFC 5280 §4.2.2.1; Go refuses it)`, strictOnly: false}
+  if (raw.serial.every((b) => b === 0))
+    return {message: `${who}: serial number zero (RFC 5280 §4.1.2.2: a positive integer)`, strictOnly: true}
+  if (raw.serial.length > 20)
+    return {
+      message: `${who}: serial number of ${raw.serial.length} octets (RFC 5280 §4.1.2.2: at most 20)`,
+      strictOnly: true,
+    }
   if (c.version < 3 && c.extensions.length > 0)
     return {message: `${who}: extensions in a version ${c.version} certificate (RFC 5280 §4.1.2.9)`, strictOnly: true}
-  if (c.extKeyUsage && c.extKeyUsage.oids.length === 0) return {message: `${who}: empty extendedKeyUsage (RFC 5280 §4.2.1.12: SIZE (1..MAX))`, strictOnly: true}
+  if (c.extKeyUsage && c.extKeyUsage.oids.length === 0)
+    return {message: `${who}: empty extendedKeyUsage (RFC 5280 §4.2.1.12: SIZE (1..MAX))`, strictOnly: true}
   if (c.issuerDer.length <= 2) return {message: `${who}: empty issuer name (RFC 5280 §4.1.2.4)`, strictOnly: true}
   const emptySubject = c.subjectDer.length <= 2
   if (emptySubject && (isCa || !c.san))
-    return {message: `${who}: empty subject name (RFC 5280 §4.1.2.6: CAs and certificates without subjectAltName need one)`, strictOnly: true}
+    return {
+      message: `${who}: empty subject name (RFC 5280 §4.1.2.6: CAs and certificates without subjectAltName need one)`,
+      strictOnly: true,
+    }
   if (emptySubject && c.san && !c.san.critical)
     return {message: `${who}: empty subject with a non-critical subjectAltName (RFC 5280 §4.2.1.6)`, strictOnly: true}
   if (c.san && c.san.uris.length + c.san.dns.length + c.san.ips.length + c.san.emails.length + c.san.other === 0)
     return {message: `${who}: empty subjectAltName (RFC 5280 §4.2.1.6)`, strictOnly: true}
   const crit = (oid: string) => c.extensions.some((e) => e.oid === oid && e.critical)
-  if (crit('2.5.29.35')) return {message: `${who}: critical authorityKeyIdentifier (RFC 5280 §4.2.1.1: MUST NOT be critical)`, strictOnly: true}
-  if (crit('2.5.29.14')) return {message: `${who}: critical subjectKeyIdentifier (RFC 5280 §4.2.1.2: MUST NOT be critical)`, strictOnly: true}
-  if (c.version >= 3 && !anchor && !c.aki) return {message: `${who}: no authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)`, strictOnly: true}
-  if (c.version >= 3 && isCa && !c.ski) return {message: `${who}: a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)`, strictOnly: true}
+  if (crit('2.5.29.35'))
+    return {
+      message: `${who}: critical authorityKeyIdentifier (RFC 5280 §4.2.1.1: MUST NOT be critical)`,
+      strictOnly: true,
+    }
+  if (crit('2.5.29.14'))
+    return {
+      message: `${who}: critical subjectKeyIdentifier (RFC 5280 §4.2.1.2: MUST NOT be critical)`,
+      strictOnly: true,
+    }
+  if (c.version >= 3 && !anchor && !c.aki)
+    return {message: `${who}: no authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)`, strictOnly: true}
+  if (c.version >= 3 && isCa && !c.ski)
+    return {message: `${who}: a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)`, strictOnly: true}
   if (caRules && c.basicConstraints?.pathLen !== undefined && (!isCa || !c.keyUsage?.names.includes('keyCertSign')))
     return {message: `${who}: pathLenConstraint without cA and keyCertSign (RFC 5280 §4.2.1.9)`, strictOnly: true}
   if (caRules && !isCa && c.keyUsage?.names.includes('keyCertSign'))

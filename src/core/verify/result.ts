@@ -86,11 +86,15 @@ export class Report {
  * on it (`onPath: false`). Without one: the chain file as given, leaf first.
  */
 export function summarizeChain(chain: ParsedCertificate[], path: CertPath | undefined, at: Date): CertificateSummary[] {
-  if (!path) return chain.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : guessRole(c), source: 'chain', at}))
-  const out = path.certs.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : 'intermediate', source: 'chain', at}))
+  if (!path)
+    return chain.map((c, i) => certificateSummary(c, {role: i === 0 ? 'leaf' : guessRole(c), source: 'chain', at}))
+  const out = path.certs.map((c, i) =>
+    certificateSummary(c, {role: i === 0 ? 'leaf' : 'intermediate', source: 'chain', at}),
+  )
   out.push(certificateSummary(path.anchor, {role: 'root', source: 'bundle', at}))
   for (const c of chain) {
-    if (!path.certs.includes(c)) out.push({...certificateSummary(c, {role: guessRole(c), source: 'chain', at}), onPath: false})
+    if (!path.certs.includes(c))
+      out.push({...certificateSummary(c, {role: guessRole(c), source: 'chain', at}), onPath: false})
   }
   return out
 }

@@ -109,12 +109,18 @@ function checkLeafFlags(leaf: ParsedCertificate, r: Report): void {
     })
   }
   if (!failed) r.pass('leaf-flags', 'leaf is not a CA and has digitalSignature without keyCertSign/cRLSign')
-  if (!leaf.basicConstraints) r.warn('leaf-profile', 'leaf has no basicConstraints extension (should be critical CA:FALSE)')
+  if (!leaf.basicConstraints)
+    r.warn('leaf-profile', 'leaf has no basicConstraints extension (should be critical CA:FALSE)')
   if (leaf.keyUsage && !leaf.keyUsage.critical) r.warn('leaf-profile', 'leaf key usage is not critical')
   if (leaf.subject === '' && leaf.san && !leaf.san.critical)
-    r.warn('leaf-profile', 'leaf has an empty subject but its SAN extension is not critical (RFC 5280 SPIFFE Trust Domain and Bundle §4.1.6)')
-  if (!leaf.extKeyUsage) r.warn('leaf-profile', 'leaf has no extended key usage; some TLS stacks expect serverAuth and clientAuth')
-  if (leaf.san?.dns.length) r.warn('leaf-profile', `leaf has DNS SANs (${leaf.san.dns.join(', ')}); SPIFFE peers ignore them`)
+    r.warn(
+      'leaf-profile',
+      'leaf has an empty subject but its SAN extension is not critical (RFC 5280 SPIFFE Trust Domain and Bundle §4.1.6)',
+    )
+  if (!leaf.extKeyUsage)
+    r.warn('leaf-profile', 'leaf has no extended key usage; some TLS stacks expect serverAuth and clientAuth')
+  if (leaf.san?.dns.length)
+    r.warn('leaf-profile', `leaf has DNS SANs (${leaf.san.dns.join(', ')}); SPIFFE peers ignore them`)
 }
 
 function checkSigningCerts(chain: ParsedCertificate[], r: Report): void {
@@ -141,7 +147,8 @@ function checkSigningCerts(chain: ParsedCertificate[], r: Report): void {
         hint: `${which} lacks keyCertSign; reissue the intermediate with keyCertSign (and cRLSign)`,
       })
     }
-    if (isSelfSigned(c)) r.warn('signing-certs', `${which} in the chain file is self-signed: roots belong in the bundle, not the chain`)
+    if (isSelfSigned(c))
+      r.warn('signing-certs', `${which} in the chain file is self-signed: roots belong in the bundle, not the chain`)
   })
   if (!failed) r.pass('signing-certs', `${chain.length - 1} intermediate(s) are CAs with keyCertSign`)
 }

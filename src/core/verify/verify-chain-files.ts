@@ -41,5 +41,12 @@ export function verifyChainFiles(o: VerifyChainFilesOptions): VerifyResult {
   }
   const chain = readCertificates(readInput(o.file, 'pem-invalid'), inputName(o.file))
   const roots = o.roots.flatMap((r) => readCertificates(readInput(r, 'bundle-invalid'), inputName(r)))
-  return verifyChain({leaf: chain[0], intermediates: chain.slice(1), roots, at: o.at, maxDepth: o.maxDepth, strict: o.strict})
+  return verifyChain({
+    leaf: chain[0],
+    intermediates: chain.slice(1),
+    roots,
+    at: o.at,
+    maxDepth: o.maxDepth,
+    strict: o.strict,
+  })
 }

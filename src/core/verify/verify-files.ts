@@ -64,7 +64,11 @@ function leafTrustDomain(uris: string[] | undefined): string | undefined {
  */
 export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   if (o.file && o.dir) throw usageError('give an SVID file or --dir, not both')
-  if (!o.file && !o.dir) throw usageError('give an SVID file to verify, or --dir DIR', 'svidkit verify svid.pem --bundle example.org=bundle.pem')
+  if (!o.file && !o.dir)
+    throw usageError(
+      'give an SVID file to verify, or --dir DIR',
+      'svidkit verify svid.pem --bundle example.org=bundle.pem',
+    )
   const expectIds = (o.expectIds ?? []).map(parseSpiffeIdArg)
   const expectTd = o.expectTrustDomain === undefined ? undefined : parseTrustDomainArg(o.expectTrustDomain)
   let chainPath = o.file as string
@@ -98,7 +102,10 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   let key: PrivateKeyMaterial | undefined
   if (keyPath !== undefined) key = readPrivateKey(readInput(keyPath, 'key-invalid'), inputName(keyPath), password)
   else if (input.key) key = input.key
-  else if (hasPemArmour(chainBytes.toString('latin1')) && /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))) {
+  else if (
+    hasPemArmour(chainBytes.toString('latin1')) &&
+    /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/.test(chainBytes.toString('latin1'))
+  ) {
     key = readPrivateKey(chainBytes, input.chainSource, password)
   }
   const expectedTds = new Set(expectIds.map((i) => i.trustDomain.name))
@@ -109,7 +116,15 @@ export function verifyFiles(o: VerifyFilesOptions): VerifyResult {
   }
   const bundleSet =
     bundles.length === 0 && input.bundle
-      ? bindBundles([{path: input.bundle.source, file: parseBundleBytes(input.bundle.bytes, input.bundle.source, {strict: o.strict})}], ctx)
+      ? bindBundles(
+          [
+            {
+              path: input.bundle.source,
+              file: parseBundleBytes(input.bundle.bytes, input.bundle.source, {strict: o.strict}),
+            },
+          ],
+          ctx,
+        )
       : loadBundleSpecs(bundles, ctx)
   return verifySvid({
     chain,

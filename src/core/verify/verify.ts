@@ -177,5 +177,9 @@ function checkEku(leaf: ParsedCertificate, strict: boolean, r: Report): void {
       message,
       hint: 'an X509-SVID is used as both TLS client and server: issue it with EKU serverAuth and clientAuth',
     })
-  } else r.warn('eku', `${message}: the SVID works only as a TLS ${server ? 'server' : client ? 'client' : 'peer where EKU is ignored'}`)
+  } else
+    r.warn(
+      'eku',
+      `${message}: the SVID works only as a TLS ${server ? 'server' : client ? 'client' : 'peer where EKU is ignored'}`,
+    )
 }

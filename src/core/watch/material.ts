@@ -117,7 +117,8 @@ export function toInvalid(err: unknown): Invalid {
 export function validateSet(raw: RawSet, o: {at: Date; expectIds?: SpiffeId[]; checkBundle?: boolean}): LoadedSet {
   const chain = readCertificates(raw.cert, 'certificate file')
   const key = readPrivateKey(raw.key, 'key file').keyObject
-  if (!keyMatches(key, chain[0].node)) throw new SvidkitError('key-mismatch', 'leaf certificate does not match private key')
+  if (!keyMatches(key, chain[0].node))
+    throw new SvidkitError('key-mismatch', 'leaf certificate does not match private key')
   const id = SpiffeId.parse(chain[0].san?.uris[0] ?? '')
   let bundle: ParsedCertificate[] = []
   if (o.checkBundle !== false) {
@@ -132,7 +133,13 @@ export function validateSet(raw: RawSet, o: {at: Date; expectIds?: SpiffeId[]; c
       const tds = authorityTrustDomains({authorities: [a]}).trustDomains
       return tds.length === 0 || tds.includes(id.trustDomain.name)
     })
-    const result = verifySvid({chain, key, bundles: singleBundleSet(id.trustDomain.name, bundle), at: o.at, expectIds: o.expectIds})
+    const result = verifySvid({
+      chain,
+      key,
+      bundles: singleBundleSet(id.trustDomain.name, bundle),
+      at: o.at,
+      expectIds: o.expectIds,
+    })
     if (!result.valid) throw new SvidkitError(result.errors[0].code, result.errors[0].message)
   }
   const leaf = chain[0]

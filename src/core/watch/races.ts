@@ -5,7 +5,9 @@ export function raceOf(code: string, strategy: string): string {
       return 'R1/R11 cert and key read from different rotations'
     case 'pem-invalid':
     case 'key-invalid':
-      return strategy === 'chokidar' ? 'R10 a throttled event read a torn or empty file' : 'R2 torn or empty file read mid-write'
+      return strategy === 'chokidar'
+        ? 'R10 a throttled event read a torn or empty file'
+        : 'R2 torn or empty file read mid-write'
     case 'file-not-found':
       return 'R6 the name was absent during an unlink or move'
     case 'untrusted-chain':

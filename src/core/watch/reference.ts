@@ -106,7 +106,8 @@ export class ReferenceConsumer implements Consumer {
         })
         this.watchers.set(d, w)
       } catch (err) {
-        if (!this.unwatchable.has(d)) this.emit('error', {code: 'watch-error', message: `cannot watch "${d}": ${(err as Error).message}`})
+        if (!this.unwatchable.has(d))
+          this.emit('error', {code: 'watch-error', message: `cannot watch "${d}": ${(err as Error).message}`})
         this.unwatchable.add(d)
       }
     }
@@ -193,7 +194,11 @@ export class ReferenceConsumer implements Consumer {
     // setTimeout caps at 2^31-1 ms; a longer wait is re-checked by the poll.
     if (delay > 0 && delay < 2 ** 31 - 1) {
       this.expiry = setTimeout(() => {
-        this.emit('expiring', {serial: set.serial, notAfter: formatInstant(set.notAfter), message: 'less than 10% of the lifetime left and no new SVID loaded'})
+        this.emit('expiring', {
+          serial: set.serial,
+          notAfter: formatInstant(set.notAfter),
+          message: 'less than 10% of the lifetime left and no new SVID loaded',
+        })
       }, delay)
     }
   }

@@ -65,7 +65,12 @@ export async function runWatch(options: WatchOptions): Promise<WatchSummary> {
   // A consumer may start before its writer: an empty directory is watched for the spiffe-helper names.
   const resolved = options.names
     ? undefined
-    : resolveLayout(options.dir, {layout: options.layout, names: options.overrides, fallback: 'spiffe-helper', flag: 'DIR'})
+    : resolveLayout(options.dir, {
+        layout: options.layout,
+        names: options.overrides,
+        fallback: 'spiffe-helper',
+        flag: 'DIR',
+      })
   const o = {...options, names: options.names ?? (resolved as {names: SvidFileNames}).names}
   const clock = o.clock ?? systemClock
   const strategy = o.strategy ?? 'reference'
@@ -114,7 +119,10 @@ export async function runWatch(options: WatchOptions): Promise<WatchSummary> {
     timedOut && o.count !== undefined && rotations < o.count && !o.abort?.aborted
       ? {expected: o.count, loaded: rotations, timeoutMs: o.timeoutMs as number}
       : undefined
-  return summarize(strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock, {count: o.count, shortfall})
+  return summarize(strategy, events, await isStale(o, consumer.currentHash(), strategy), sink, clock, {
+    count: o.count,
+    shortfall,
+  })
 }
 
 /** How the run ended against --count: the sets asked for, and those missing at --timeout. */
@@ -131,7 +139,8 @@ function checkWatchTarget(dir: string): void {
     st = statSync(dir)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOTDIR') throw new SvidkitError('not-a-directory', `"${dir}" is under a file, not a directory`, {path: dir})
+    if (code === 'ENOTDIR')
+      throw new SvidkitError('not-a-directory', `"${dir}" is under a file, not a directory`, {path: dir})
     throw new SvidkitError('file-not-found', `directory "${dir}" does not exist`, {
       path: dir,
       hint: 'create the SVID directory first (svidkit issue --out DIR), or check the path',
@@ -145,7 +154,11 @@ function checkWatchTarget(dir: string): void {
   }
 }
 
-async function isStale(o: WatchOptions & {names: SvidFileNames}, held: string | undefined, strategy: string): Promise<{stale: boolean; serial?: string}> {
+async function isStale(
+  o: WatchOptions & {names: SvidFileNames},
+  held: string | undefined,
+  strategy: string,
+): Promise<{stale: boolean; serial?: string}> {
   try {
     const set = validateSet(await readSet(o.dir, o.names), {at: new Date(), expectIds: o.expectIds})
     const h = setHashes(set.raw)
@@ -172,7 +185,8 @@ function summarize(
     // What the first read found is the state of the directory, not a race with a writer.
     if (e.trigger !== 'start') races.add(raceOf(e.code, strategy))
   }
-  if (staleness.stale) races.add(`R4/R5/R8 watch lost: the valid set on disk (serial ${staleness.serial}) was never loaded`)
+  if (staleness.stale)
+    races.add(`R4/R5/R8 watch lost: the valid set on disk (serial ${staleness.serial}) was never loaded`)
   const latencies = events
     .filter((e) => e.type === 'rotation' && typeof e.latencyMs === 'number')
     .map((e) => e.latencyMs as number)
@@ -200,7 +214,9 @@ function summarize(
     rotations: events.filter((e) => e.type === 'rotation').length,
     invalid,
     errors,
-    latency: latencies.length ? {maxMs: latencies.at(-1) as number, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99)} : null,
+    latency: latencies.length
+      ? {maxMs: latencies.at(-1) as number, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99)}
+      : null,
     finalState,
     stale: staleness.stale,
     races: [...races],

@@ -8,7 +8,14 @@ import {FsWatchDirConsumer, FsWatchFileConsumer} from './naive/fs-watch.js'
 import {WatchFileConsumer} from './naive/watch-file.js'
 
 /** The consumers `watch --strategy` offers: the reference recipe and five common broken ones. */
-export const STRATEGIES = ['reference', 'fs-watch-file', 'fs-watch-dir', 'watch-file', 'chokidar', 'certwatcher'] as const
+export const STRATEGIES = [
+  'reference',
+  'fs-watch-file',
+  'fs-watch-dir',
+  'watch-file',
+  'chokidar',
+  'certwatcher',
+] as const
 
 /** Returns a consumer of the given strategy. */
 export function createConsumer(strategy: string, o: ReferenceOptions & NaiveOptions): Consumer {

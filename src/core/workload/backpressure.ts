@@ -42,7 +42,13 @@ interface Call {
 
 /** The shared limits and counters of one server. */
 export class Backpressure {
-  readonly stats: BackpressureStats = {blockedStreams: 0, queuedBytes: 0, peakQueuedBytes: 0, coalescedUpdates: 0, closedBlockedStreams: 0}
+  readonly stats: BackpressureStats = {
+    blockedStreams: 0,
+    queuedBytes: 0,
+    peakQueuedBytes: 0,
+    coalescedUpdates: 0,
+    closedBlockedStreams: 0,
+  }
 
   constructor(readonly limits: BackpressureLimits = DEFAULT_BACKPRESSURE) {}
 

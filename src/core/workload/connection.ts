@@ -93,7 +93,8 @@ class Guard extends Duplex {
 function injectorHttp2Server(server: grpc.Server): EventEmitter {
   const map = (server as unknown as {http2Servers?: unknown}).http2Servers
   const last = map instanceof Map ? [...map.keys()].at(-1) : undefined
-  if (!(last instanceof EventEmitter)) throw new Error('this @grpc/grpc-js keeps no HTTP/2 server map: connections cannot be guarded')
+  if (!(last instanceof EventEmitter))
+    throw new Error('this @grpc/grpc-js keeps no HTTP/2 server map: connections cannot be guarded')
   return last
 }
 

@@ -29,7 +29,16 @@ export type WorkloadEvent =
   | {t: number; type: 'listening'; socket: string; endpoint: string}
   | {t: number; type: 'connection'; client: string}
   | {t: number; type: 'disconnect'; client: string}
-  | {t: number; type: 'request'; client: string; stream: number; rpc: RpcName; accepted: boolean; code?: string; message?: string}
+  | {
+      t: number
+      type: 'request'
+      client: string
+      stream: number
+      rpc: RpcName
+      accepted: boolean
+      code?: string
+      message?: string
+    }
   | {
       t: number
       type: 'message'
@@ -42,7 +51,15 @@ export type WorkloadEvent =
       bundles: Record<string, string[]>
     }
   | {t: number; type: 'stream-end'; client: string; stream: number; rpc: RpcName; code: string; message?: string}
-  | {t: number; type: 'rotation'; rotation: number; kind: string; overlap?: string; reissued: boolean; bundleDelayMs?: number}
+  | {
+      t: number
+      type: 'rotation'
+      rotation: number
+      kind: string
+      overlap?: string
+      reissued: boolean
+      bundleDelayMs?: number
+    }
   | {t: number; type: 'fault'; fault: string; active: boolean; detail?: string}
   | {t: number; type: 'summary'; clients: ClientSummary[]; clientsDropped: number; slowReaders: SlowReaders}
   | {t: number; type: 'stopped'; reason: string}
@@ -80,7 +97,11 @@ const MAX_CLIENT_SUMMARIES = 1000
  * `max` clients plus those still connected: a disconnected client is dropped, oldest
  * first, when more are kept; `dropped()` says how many were.
  */
-export function summaryCollector(max = MAX_CLIENT_SUMMARIES): {add(e: WorkloadEvent): void; clients(): ClientSummary[]; dropped(): number} {
+export function summaryCollector(max = MAX_CLIENT_SUMMARIES): {
+  add(e: WorkloadEvent): void
+  clients(): ClientSummary[]
+  dropped(): number
+} {
   const byClient = new Map<string, ClientSummary>()
   const gone: string[] = []
   let dropped = 0

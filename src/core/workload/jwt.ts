@@ -30,13 +30,25 @@ export class JwtAuthority {
 
   /** Returns a new authority with a fresh P-256 key, its kid the key's RFC 7638 thumbprint. */
   static async create(seed?: string): Promise<JwtAuthority> {
-    const k = seed === undefined ? createJwtKey() : jwtKeyOf(seededKeyPair(seed, 'workload-api jwt authority', 'ec-p256').privateKey)
+    const k =
+      seed === undefined
+        ? createJwtKey()
+        : jwtKeyOf(seededKeyPair(seed, 'workload-api jwt authority', 'ec-p256').privateKey)
     return new JwtAuthority(k.kid, k.key, jwtBundleEntry(k), seed !== undefined)
   }
 
   /** Returns a JWT-SVID (JWS compact serialization) for the SPIFFE ID and audiences (the signer of `jwt issue`, src/core/jwt/sign.ts). */
   sign(spiffeId: string, audience: string[], now: Date, ttlMs = DEFAULT_JWT_TTL_MS): Promise<string> {
-    return Promise.resolve(signJwtSvid({spiffeId, audience, signer: {kid: this.kid, key: this.key}, now, ttlMs, deterministic: this.deterministic}))
+    return Promise.resolve(
+      signJwtSvid({
+        spiffeId,
+        audience,
+        signer: {kid: this.kid, key: this.key},
+        now,
+        ttlMs,
+        deterministic: this.deterministic,
+      }),
+    )
   }
 
   /** Returns the JWKS of the trust domain's JWT bundle (empty with `empty`). */
@@ -48,7 +60,13 @@ export class JwtAuthority {
    * Returns the SPIFFE ID and claims of a valid JWT-SVID for `audience`, checked against
    * this authority's keys for `trustDomain`; throws JwtSvidInvalid otherwise.
    */
-  async validate(token: string, audience: string, trustDomain: string, now: Date, empty = false): Promise<{spiffeId: string; claims: JWTPayload}> {
+  async validate(
+    token: string,
+    audience: string,
+    trustDomain: string,
+    now: Date,
+    empty = false,
+  ): Promise<{spiffeId: string; claims: JWTPayload}> {
     let payload: JWTPayload
     try {
       // jose only picks keys whose "use" is "sig" or absent; the SPIFFE bundle says "jwt-svid".
@@ -66,9 +84,12 @@ export class JwtAuthority {
     try {
       id = SpiffeId.parse(String(payload.sub))
     } catch (err) {
-      throw new JwtSvidInvalid(`invalid JWT-SVID: subject "${String(payload.sub)}" is not a SPIFFE ID: ${(err as Error).message}`)
+      throw new JwtSvidInvalid(
+        `invalid JWT-SVID: subject "${String(payload.sub)}" is not a SPIFFE ID: ${(err as Error).message}`,
+      )
     }
-    if (id.trustDomain.name !== trustDomain) throw new JwtSvidInvalid(`invalid JWT-SVID: no JWT bundle for trust domain "${id.trustDomain.name}"`)
+    if (id.trustDomain.name !== trustDomain)
+      throw new JwtSvidInvalid(`invalid JWT-SVID: no JWT bundle for trust domain "${id.trustDomain.name}"`)
     return {spiffeId: id.toString(), claims: payload}
   }
 }

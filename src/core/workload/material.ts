@@ -115,7 +115,9 @@ export class Material {
           keyType: this.settings.keyType,
           ttlMs: this.settings.ttlMs,
           clock,
-          ...(this.settings.seed === undefined ? {} : {seed: `${this.settings.seed}/${spec.spiffeId}/${this.rotations}`}),
+          ...(this.settings.seed === undefined
+            ? {}
+            : {seed: `${this.settings.seed}/${spec.spiffeId}/${this.rotations}`}),
           recipe: this.recipe,
         }),
       })),
@@ -128,7 +130,11 @@ export class Material {
    * bundle. With `holdBundle`, clients keep seeing the old bundle until `publishBundle()`.
    * Returns whether the SVIDs were re-issued.
    */
-  async rotate(kind: RotationKind, overlap: CaOverlap, opts: {reissue?: boolean; holdBundle?: boolean} = {}): Promise<boolean> {
+  async rotate(
+    kind: RotationKind,
+    overlap: CaOverlap,
+    opts: {reissue?: boolean; holdBundle?: boolean} = {},
+  ): Promise<boolean> {
     const clock = this.settings.clock ?? systemClock
     if (kind === 'intermediate') this.authority = await rotateIntermediate(this.authority, clock)
     if (kind === 'root') {
@@ -200,7 +206,9 @@ export class Material {
 
   /** Returns the root serials per trust domain of the bundles sent, for events. */
   sentBundles(): Record<string, string[]> {
-    const out: Record<string, string[]> = {[this.trustDomainId]: this.emptyBundle ? [] : this.publishedRoots.map((c) => c.serial)}
+    const out: Record<string, string[]> = {
+      [this.trustDomainId]: this.emptyBundle ? [] : this.publishedRoots.map((c) => c.serial),
+    }
     for (const [td, certs] of this.federated) out[td] = this.emptyBundle ? [] : certs.map((c) => c.serial)
     return out
   }

@@ -100,7 +100,10 @@ export function parseIdentity(value: string): IdentitySpec {
 export function parseFederate(value: string): FederateSpec {
   const eq = value.indexOf('=')
   if (eq <= 0 || eq === value.length - 1) {
-    throw usageError(`invalid --federate "${value}"`, 'write --federate <trust-domain>=FILE, e.g. --federate partner.org=partner-bundle.pem')
+    throw usageError(
+      `invalid --federate "${value}"`,
+      'write --federate <trust-domain>=FILE, e.g. --federate partner.org=partner-bundle.pem',
+    )
   }
   return {trustDomain: parseTrustDomainArg(value.slice(0, eq)).name, path: value.slice(eq + 1)}
 }
@@ -109,10 +112,14 @@ export function parseFederate(value: string): FederateSpec {
 export function socketPathOf(path: string | undefined): string {
   const abs = resolve(path ?? DEFAULT_SOCKET)
   if (Buffer.byteLength(abs) > 107) {
-    throw new SvidkitError('output-not-writable', `socket path "${abs}" is longer than the 107 bytes a Unix socket address holds`, {
-      path: abs,
-      hint: 'choose a shorter --socket path, e.g. under /tmp',
-    })
+    throw new SvidkitError(
+      'output-not-writable',
+      `socket path "${abs}" is longer than the 107 bytes a Unix socket address holds`,
+      {
+        path: abs,
+        hint: 'choose a shorter --socket path, e.g. under /tmp',
+      },
+    )
   }
   return abs
 }

@@ -88,9 +88,12 @@ function oneStep(source: string, i: number, raw: unknown): PlanStep {
   const atMs = duration(source, i, 'at', o.at)
   switch (act) {
     case 'rotate': {
-      if (o.kind !== undefined && !KINDS.includes(o.kind as RotationKind)) throw bad(source, i, `invalid kind "${String(o.kind)}"`)
-      if (o.overlap !== undefined && !OVERLAPS.includes(o.overlap as CaOverlap)) throw bad(source, i, `invalid overlap "${String(o.overlap)}"`)
-      if (o.reissue !== undefined && typeof o.reissue !== 'boolean') throw bad(source, i, '"reissue" must be true or false')
+      if (o.kind !== undefined && !KINDS.includes(o.kind as RotationKind))
+        throw bad(source, i, `invalid kind "${String(o.kind)}"`)
+      if (o.overlap !== undefined && !OVERLAPS.includes(o.overlap as CaOverlap))
+        throw bad(source, i, `invalid overlap "${String(o.overlap)}"`)
+      if (o.reissue !== undefined && typeof o.reissue !== 'boolean')
+        throw bad(source, i, '"reissue" must be true or false')
       return {
         atMs,
         do: 'rotate',
@@ -105,7 +108,8 @@ function oneStep(source: string, i: number, raw: unknown): PlanStep {
     case 'permission-denied':
       return {atMs, do: act, forMs: o.for === undefined ? undefined : duration(source, i, 'for', o.for)}
     case 'defect':
-      if (typeof o.name !== 'string' || !isDefectName(o.name)) throw bad(source, i, `unknown defect "${String(o.name)}"`)
+      if (typeof o.name !== 'string' || !isDefectName(o.name))
+        throw bad(source, i, `unknown defect "${String(o.name)}"`)
       return {atMs, do: act, name: o.name}
     case 'slow-first':
       return {atMs, do: act, delayMs: duration(source, i, 'delay', o.delay)}
@@ -125,8 +129,12 @@ export function parsePlan(text: string, source: string): PlanStep[] {
     })
   }
   const list = Array.isArray(doc) ? doc : (doc as {steps?: unknown})?.steps
-  if (!Array.isArray(list)) throw new SvidkitError('usage', `plan "${source}" holds no step list`, {hint: 'write an array of steps, or {"steps": [...]}'})
-  if (list.length > 10_000) throw new SvidkitError('usage', `plan "${source}" has ${list.length} steps, more than 10000`)
+  if (!Array.isArray(list))
+    throw new SvidkitError('usage', `plan "${source}" holds no step list`, {
+      hint: 'write an array of steps, or {"steps": [...]}',
+    })
+  if (list.length > 10_000)
+    throw new SvidkitError('usage', `plan "${source}" has ${list.length} steps, more than 10000`)
   return list.map((s, i) => oneStep(source, i, s)).sort((a, b) => a.atMs - b.atMs)
 }
 

@@ -41,16 +41,25 @@ const positive = (flag: string, v: string | undefined): number | undefined => {
 
 /** Returns the server options of the flags (the plan file is read here: a missing one is exit 3). */
 export function serveOptions(f: ServeInput): Omit<WorkloadApiOptions, 'onEvent' | 'onStop'> {
-  if (f.spiffeId.length === 0) throw usageError('at least one --spiffe-id is needed', 'pass --spiffe-id spiffe://<td>/<path>[#hint], repeatable')
+  if (f.spiffeId.length === 0)
+    throw usageError('at least one --spiffe-id is needed', 'pass --spiffe-id spiffe://<td>/<path>[#hint], repeatable')
   const kind = (f.kind ?? 'leaf') as RotationKind
   const timeline = f.rotateEvery !== undefined || f.plan !== undefined
-  if (f.kind !== undefined && !timeline) throw usageError('--kind needs --rotate-every or --plan', 'it says what each rotation rotates')
-  if (f.caOverlap !== undefined && kind !== 'root' && f.plan === undefined) throw usageError('--ca-overlap needs --kind root (or a --plan with root steps)')
+  if (f.kind !== undefined && !timeline)
+    throw usageError('--kind needs --rotate-every or --plan', 'it says what each rotation rotates')
+  if (f.caOverlap !== undefined && kind !== 'root' && f.plan === undefined)
+    throw usageError('--ca-overlap needs --kind root (or a --plan with root steps)')
   if (f.rotateEvery !== undefined && kind === 'root' && f.caOverlap === 'drop-old') {
-    throw usageError('--ca-overlap drop-old cannot repeat with --rotate-every', 'use add or none, or a --plan with an add step then a drop-old step')
+    throw usageError(
+      '--ca-overlap drop-old cannot repeat with --rotate-every',
+      'use add or none, or a --plan with an add step then a drop-old step',
+    )
   }
   if (f.bundleDelay !== undefined && kind === 'leaf' && f.plan === undefined) {
-    throw usageError('--bundle-delay needs CA rotations: --kind intermediate or root, or a --plan', 'a leaf rotation does not change the bundle')
+    throw usageError(
+      '--bundle-delay needs CA rotations: --kind intermediate or root, or a --plan',
+      'a leaf rotation does not change the bundle',
+    )
   }
   if (f.defect !== undefined) checkDefectName(f.defect)
   return {

@@ -74,10 +74,12 @@ export class WorkloadService {
   /** Returns the refusal for a request, or undefined to accept it. */
   private refusal(call: {metadata: grpc.Metadata}, rpc: RpcName): Refusal | undefined {
     const header = call.metadata.get(SECURITY_HEADER)
-    if (header.length !== 1 || header[0] !== 'true') return {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.header}
+    if (header.length !== 1 || header[0] !== 'true')
+      return {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.header}
     if (this.now() < this.unavailableUntil) return {code: grpc.status.UNAVAILABLE, details: MESSAGES.unavailable}
     // Validation needs no identity of the caller's own; every fetch does.
-    if (rpc !== 'ValidateJWTSVID' && this.now() < this.permissionDeniedUntil) return {code: grpc.status.PERMISSION_DENIED, details: MESSAGES.noIdentity}
+    if (rpc !== 'ValidateJWTSVID' && this.now() < this.permissionDeniedUntil)
+      return {code: grpc.status.PERMISSION_DENIED, details: MESSAGES.noIdentity}
     return undefined
   }
 
@@ -105,7 +107,12 @@ export class WorkloadService {
     }
     const m = this.material()
     const key = this.stateKey(s)
-    const message = s.rpc === 'FetchJWTBundles' ? m.jwtBundlesResponse() : s.rpc === 'FetchX509SVID' ? m.x509SvidResponse() : m.x509BundlesResponse()
+    const message =
+      s.rpc === 'FetchJWTBundles'
+        ? m.jwtBundlesResponse()
+        : s.rpc === 'FetchX509SVID'
+          ? m.x509SvidResponse()
+          : m.x509BundlesResponse()
     s.outbox.write(message, messageBytes(message))
     s.lastKey = key
     this.emit({
@@ -114,7 +121,10 @@ export class WorkloadService {
       stream: s.id,
       rpc: s.rpc,
       ...(s.rpc === 'FetchX509SVID' ? {svids: m.sentSvids()} : {}),
-      bundles: s.rpc === 'FetchJWTBundles' ? {[m.trustDomainId]: m.jwt.jwks(m.emptyBundle).keys.map((k) => String(k.kid))} : m.sentBundles(),
+      bundles:
+        s.rpc === 'FetchJWTBundles'
+          ? {[m.trustDomainId]: m.jwt.jwks(m.emptyBundle).keys.map((k) => String(k.kid))}
+          : m.sentBundles(),
     })
   }
 
@@ -165,13 +175,18 @@ export class WorkloadService {
   }
 
   /** A unary RPC: refusals first, then `answer` (which may refuse in turn). */
-  private unary<Req>(rpc: RpcName, answer: (req: Req) => Promise<{refusal: Refusal} | {response: object; event?: Partial<EventBody>}>) {
+  private unary<Req>(
+    rpc: RpcName,
+    answer: (req: Req) => Promise<{refusal: Refusal} | {response: object; event?: Partial<EventBody>}>,
+  ) {
     return (call: grpc.ServerUnaryCall<Req, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const id = this.nextStream++
       const client = call.getPeer()
       const refused = this.refusal(call, rpc)
       const run = refused ? Promise.resolve({refusal: refused}) : answer(call.request)
-      const internal = (err: unknown) => ({refusal: {code: grpc.status.INTERNAL, details: `internal error: ${(err as Error).message}`}})
+      const internal = (err: unknown) => ({
+        refusal: {code: grpc.status.INTERNAL, details: `internal error: ${(err as Error).message}`},
+      })
       void run.catch(internal).then((r) => {
         if ('refusal' in r) {
           this.request(client, rpc, id, r.refusal)
@@ -193,9 +208,16 @@ export class WorkloadService {
     if (wanted.length === 0) return {refusal: {code: grpc.status.PERMISSION_DENIED, details: MESSAGES.noIdentity}}
     const now = this.wallClock()
     const svids = await Promise.all(
-      wanted.map(async (i) => ({spiffe_id: i.spiffeId, svid: await m.jwt.sign(i.spiffeId, audience, now, this.jwtTtlMs), hint: i.hint})),
+      wanted.map(async (i) => ({
+        spiffe_id: i.spiffeId,
+        svid: await m.jwt.sign(i.spiffeId, audience, now, this.jwtTtlMs),
+        hint: i.hint,
+      })),
     )
-    return {response: {svids}, event: {jwtSvids: wanted.map((i) => ({spiffeId: i.spiffeId, hint: i.hint, kid: m.jwt.kid, audience}))}}
+    return {
+      response: {svids},
+      event: {jwtSvids: wanted.map((i) => ({spiffeId: i.spiffeId, hint: i.hint, kid: m.jwt.kid, audience}))},
+    }
   }
 
   private async validateJwtSvid(req: {audience?: string; svid?: string}) {
@@ -203,7 +225,13 @@ export class WorkloadService {
     if (!req.svid) return {refusal: {code: grpc.status.INVALID_ARGUMENT, details: MESSAGES.svid}}
     const m = this.material()
     try {
-      const {spiffeId, claims} = await m.jwt.validate(req.svid, req.audience, m.authority.trustDomain.name, this.wallClock(), m.emptyBundle)
+      const {spiffeId, claims} = await m.jwt.validate(
+        req.svid,
+        req.audience,
+        m.authority.trustDomain.name,
+        this.wallClock(),
+        m.emptyBundle,
+      )
       return {response: {spiffe_id: spiffeId, claims: toStruct(claims)}}
     } catch (err) {
       if (!(err instanceof JwtSvidInvalid)) throw err
@@ -216,9 +244,13 @@ export class WorkloadService {
     return {
       FetchX509SVID: this.stream('FetchX509SVID'),
       FetchX509Bundles: this.stream('FetchX509Bundles'),
-      FetchJWTSVID: this.unary('FetchJWTSVID', (req: {audience?: string[]; spiffe_id?: string}) => this.fetchJwtSvid(req)),
+      FetchJWTSVID: this.unary('FetchJWTSVID', (req: {audience?: string[]; spiffe_id?: string}) =>
+        this.fetchJwtSvid(req),
+      ),
       FetchJWTBundles: this.stream('FetchJWTBundles'),
-      ValidateJWTSVID: this.unary('ValidateJWTSVID', (req: {audience?: string; svid?: string}) => this.validateJwtSvid(req)),
+      ValidateJWTSVID: this.unary('ValidateJWTSVID', (req: {audience?: string; svid?: string}) =>
+        this.validateJwtSvid(req),
+      ),
     }
   }
 

@@ -83,13 +83,20 @@ export async function listenUnix(path: string, onConnection: (s: Socket) => void
     if (code === 'EADDRINUSE') throw inUse(path)
     // bind(2) into a missing directory is reported by libuv as EACCES: say what is wrong.
     if (!existsSync(dirname(path))) {
-      throw new SvidkitError('file-not-found', `cannot bind socket "${path}": the directory "${dirname(path)}" does not exist`, {
-        path,
-        cause: err,
-        hint: 'create it first (mkdir -m 0700), or choose another --socket path',
-      })
+      throw new SvidkitError(
+        'file-not-found',
+        `cannot bind socket "${path}": the directory "${dirname(path)}" does not exist`,
+        {
+          path,
+          cause: err,
+          hint: 'create it first (mkdir -m 0700), or choose another --socket path',
+        },
+      )
     }
-    throw new SvidkitError('output-not-writable', `cannot bind socket "${path}": ${code ?? (err as Error).message}`, {path, cause: err})
+    throw new SvidkitError('output-not-writable', `cannot bind socket "${path}": ${code ?? (err as Error).message}`, {
+      path,
+      cause: err,
+    })
   }
   let st
   try {
@@ -106,10 +113,14 @@ export async function listenUnix(path: string, onConnection: (s: Socket) => void
   }
   if ((st.mode & 0o777) !== 0o600) {
     await shut(server)
-    throw new SvidkitError('output-not-writable', `socket "${path}" was created with mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, not 0600`, {
-      path,
-      hint: 'a default ACL of its directory widens new files: choose a --socket path in a directory without one',
-    })
+    throw new SvidkitError(
+      'output-not-writable',
+      `socket "${path}" was created with mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, not 0600`,
+      {
+        path,
+        hint: 'a default ACL of its directory widens new files: choose a --socket path in a directory without one',
+      },
+    )
   }
   return server
 }

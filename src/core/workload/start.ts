@@ -54,13 +54,21 @@ export interface WorkloadApiStats extends BackpressureStats {
  * of a CA without intermediates, or a bundle delay on leaf rotations (nothing to delay).
  */
 function checkRotations(options: WorkloadApiOptions, authority: Authority): void {
-  const kinds = [...(options.rotateEveryMs ? [{kind: options.kind ?? 'leaf', bundleDelayMs: options.faults?.bundleDelayMs}] : [])]
-  for (const step of options.plan ?? []) if (step.do === 'rotate') kinds.push({kind: step.kind ?? options.kind ?? 'leaf', bundleDelayMs: step.bundleDelayMs})
+  const kinds = [
+    ...(options.rotateEveryMs ? [{kind: options.kind ?? 'leaf', bundleDelayMs: options.faults?.bundleDelayMs}] : []),
+  ]
+  for (const step of options.plan ?? [])
+    if (step.do === 'rotate') kinds.push({kind: step.kind ?? options.kind ?? 'leaf', bundleDelayMs: step.bundleDelayMs})
   if (kinds.some((k) => k.kind === 'intermediate') && authority.intermediates.length === 0) {
-    throw new SvidkitError('usage', 'intermediate rotations need a CA with at least one intermediate', {hint: 'create the CA with --intermediates 1 or more'})
+    throw new SvidkitError('usage', 'intermediate rotations need a CA with at least one intermediate', {
+      hint: 'create the CA with --intermediates 1 or more',
+    })
   }
   if (kinds.some((k) => k.kind === 'leaf' && k.bundleDelayMs)) {
-    throw new SvidkitError('usage', 'a bundle delay needs a CA rotation (kind intermediate or root): a leaf rotation does not change the bundle')
+    throw new SvidkitError(
+      'usage',
+      'a bundle delay needs a CA rotation (kind intermediate or root): a leaf rotation does not change the bundle',
+    )
   }
 }
 
@@ -83,11 +91,14 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   }
 
   if (options.identities.length === 0)
-    throw new SvidkitError('usage', 'at least one --spiffe-id is needed', {hint: 'pass --spiffe-id spiffe://<td>/<path>[#hint]'})
+    throw new SvidkitError('usage', 'at least one --spiffe-id is needed', {
+      hint: 'pass --spiffe-id spiffe://<td>/<path>[#hint]',
+    })
   const identities = options.identities.map((i) => (typeof i === 'string' ? parseIdentity(i) : i))
   const kind = options.kind ?? 'leaf'
   const overlap = options.caOverlap ?? 'add'
-  if (options.rotateEveryMs !== undefined && !(options.rotateEveryMs > 0)) throw new SvidkitError('usage', '--rotate-every must be positive')
+  if (options.rotateEveryMs !== undefined && !(options.rotateEveryMs > 0))
+    throw new SvidkitError('usage', '--rotate-every must be positive')
   if (options.faults?.defect) checkDefectName(options.faults.defect)
   const socketPath = socketPathOf(options.socketPath)
   const authority: Authority = typeof options.ca === 'string' ? loadAuthority(options.ca) : options.ca
@@ -161,7 +172,9 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
   let resolveClosed!: () => void
   const closed = new Promise<void>((r) => (resolveClosed = r))
 
-  const rotate = async (o: {kind?: RotationKind; overlap?: CaOverlap; reissue?: boolean; bundleDelayMs?: number} = {}) => {
+  const rotate = async (
+    o: {kind?: RotationKind; overlap?: CaOverlap; reissue?: boolean; bundleDelayMs?: number} = {},
+  ) => {
     if (closing) return
     const k = o.kind ?? kind
     const delay = k === 'leaf' ? 0 : (o.bundleDelayMs ?? bundleDelayMs)
@@ -212,8 +225,14 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
       case 'permission-denied': {
         service.permissionDeniedUntil = a.forMs === undefined ? Infinity : since() + a.forMs
         const n = service.endStreams(grpc.status.PERMISSION_DENIED, MESSAGES.noIdentity)
-        emit({type: 'fault', fault: 'permission-denied', active: true, detail: `${a.forMs ?? 'until clear'}ms, ${n} streams ended`})
-        if (a.forMs !== undefined) later(a.forMs, () => emit({type: 'fault', fault: 'permission-denied', active: false}))
+        emit({
+          type: 'fault',
+          fault: 'permission-denied',
+          active: true,
+          detail: `${a.forMs ?? 'until clear'}ms, ${n} streams ended`,
+        })
+        if (a.forMs !== undefined)
+          later(a.forMs, () => emit({type: 'fault', fault: 'permission-denied', active: false}))
         return
       }
       case 'defect':
@@ -278,7 +297,8 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     return closing
   }
 
-  if (options.faults?.unavailableMs) later(options.faults.unavailableMs, () => emit({type: 'fault', fault: 'unavailable', active: false}))
+  if (options.faults?.unavailableMs)
+    later(options.faults.unavailableMs, () => emit({type: 'fault', fault: 'unavailable', active: false}))
   const tick = options.rotateEveryMs ? setInterval(() => void serial(() => rotate()), options.rotateEveryMs) : undefined
   for (const step of options.plan ?? []) later(step.atMs, () => void serial(() => apply(step)))
 
@@ -288,7 +308,12 @@ export async function startWorkloadApi(options: WorkloadApiOptions): Promise<Wor
     rotate: (o) => serial(() => rotate(o)),
     apply: (a) => serial(() => apply(a)),
     summary: () => summary.clients(),
-    stats: () => ({connections: connections.open, streams: service.openStreams, clientsDropped: summary.dropped(), ...service.backpressure.stats}),
+    stats: () => ({
+      connections: connections.open,
+      streams: service.openStreams,
+      clientsDropped: summary.dropped(),
+      ...service.backpressure.stats,
+    }),
     close,
     closed,
   }

@@ -35,7 +35,11 @@ export interface CertificateTemplate {
   /** `ips` are address literals (IPv4 or IPv6), written as 4 or 16 bytes. */
   san?: {uris: string[]; dns?: string[]; ips?: string[]; critical: boolean}
   /** URI/DNS subtrees; URI bases are bare host names (X509-SVID §4.2). */
-  nameConstraints?: {permitted: {type: 'uri' | 'dns'; value: string}[]; excluded?: {type: 'uri' | 'dns'; value: string}[]; critical: boolean}
+  nameConstraints?: {
+    permitted: {type: 'uri' | 'dns'; value: string}[]
+    excluded?: {type: 'uri' | 'dns'; value: string}[]
+    critical: boolean
+  }
   /** Extra raw extensions (used by defects). */
   extra?: {oid: string; critical: boolean; value: Uint8Array}[]
   /** Omit the SKI extension (default false: every certificate gets one). */
@@ -68,8 +72,16 @@ function subtrees(tag: number, names: {type: 'uri' | 'dns'; value: string}[]): B
 }
 
 /** Returns the DER of a nameConstraints extension value: permittedSubtrees [0] and excludedSubtrees [1], each left out when empty. */
-export function nameConstraintsDer(permitted: {type: 'uri' | 'dns'; value: string}[], excluded: {type: 'uri' | 'dns'; value: string}[] = []): Uint8Array {
-  return new Uint8Array(seqOf([...(permitted.length ? [subtrees(0xa0, permitted)] : []), ...(excluded.length ? [subtrees(0xa1, excluded)] : [])]))
+export function nameConstraintsDer(
+  permitted: {type: 'uri' | 'dns'; value: string}[],
+  excluded: {type: 'uri' | 'dns'; value: string}[] = [],
+): Uint8Array {
+  return new Uint8Array(
+    seqOf([
+      ...(permitted.length ? [subtrees(0xa0, permitted)] : []),
+      ...(excluded.length ? [subtrees(0xa1, excluded)] : []),
+    ]),
+  )
 }
 
 const names = boundedCache<string, Uint8Array>()
@@ -120,7 +132,11 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
   if (bc)
     out.push(
       constantExtension(`bc ${bc.critical} ${bc.ca} ${bc.pathLen}`, () =>
-        extension(OID.basicConstraints, bc.critical, seqOf([...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : [])])),
+        extension(
+          OID.basicConstraints,
+          bc.critical,
+          seqOf([...(bc.ca ? [bool(true)] : []), ...(bc.pathLen !== undefined ? [int(bc.pathLen)] : [])]),
+        ),
       ),
     )
   const ku = t.keyUsage
@@ -131,7 +147,12 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
       ),
     )
   const eku = t.extKeyUsage
-  if (eku) out.push(constantExtension(`eku ${eku.critical} ${eku.oids.join()}`, () => extension(OID.extKeyUsage, eku.critical, seqOf(eku.oids.map(oid)))))
+  if (eku)
+    out.push(
+      constantExtension(`eku ${eku.critical} ${eku.oids.join()}`, () =>
+        extension(OID.extKeyUsage, eku.critical, seqOf(eku.oids.map(oid))),
+      ),
+    )
   if (t.san) {
     const general = [
       ...t.san.uris.map((u) => tlv(0x86, Buffer.from(u, 'latin1'))),
@@ -141,10 +162,21 @@ function extensions(t: CertificateTemplate, ski: Buffer | undefined): Buffer[] {
     out.push(extension(OID.subjectAltName, t.san.critical, seqOf(general)))
   }
   if (t.nameConstraints)
-    out.push(extension(OID.nameConstraints, t.nameConstraints.critical, nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded)))
+    out.push(
+      extension(
+        OID.nameConstraints,
+        t.nameConstraints.critical,
+        nameConstraintsDer(t.nameConstraints.permitted, t.nameConstraints.excluded),
+      ),
+    )
   if (ski) out.push(extension(OID.subjectKeyIdentifier, false, octets(ski)))
   const aki = t.authorityKeyId
-  if (aki) out.push(constantExtension(`aki ${aki}`, () => extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, Buffer.from(aki, 'hex'))))))
+  if (aki)
+    out.push(
+      constantExtension(`aki ${aki}`, () =>
+        extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, Buffer.from(aki, 'hex')))),
+      ),
+    )
   for (const e of t.extra ?? []) out.push(extension(e.oid, e.critical, e.value))
   return out
 }
@@ -193,5 +225,11 @@ export function buildCertificateParts(t: CertificateTemplate): BuiltCertificate 
     explicit(3, seqOf(extensions(t, ski))),
   )
   const signature = t.deterministic ? deterministicSign(alg.hash, tbs, t.signingKey) : sign(alg.hash, tbs, t.signingKey)
-  return {der: new Uint8Array(seq(tbs, alg.algId, bitString(signature))), serial, spki, ski: ski?.toString('hex'), signatureOid: alg.oid}
+  return {
+    der: new Uint8Array(seq(tbs, alg.algId, bitString(signature))),
+    serial,
+    spki,
+    ski: ski?.toString('hex'),
+    signatureOid: alg.oid,
+  }
 }

@@ -6,7 +6,19 @@
  * This is svidkit's one certificate reader: verification, inspection and issuance's
  * self-check of each new leaf all read with it (the extension values with extension-read.ts).
  */
-import {booleanOf, bufferOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
+import {
+  booleanOf,
+  bufferOf,
+  childrenOf,
+  contentOf,
+  elementOf,
+  expectTag,
+  integerOf,
+  oidOf,
+  readWhole,
+  type DerBudget,
+  type Tlv,
+} from './der-read.js'
 
 const SEQUENCE = 0x30
 const INTEGER = 0x02
@@ -54,26 +66,33 @@ export interface RawCertificate {
 /** AlgorithmIdentifier (RFC 5280 §4.1.1.2): SEQUENCE { OBJECT IDENTIFIER, parameters ANY OPTIONAL }; returns the OID. */
 function algorithmOid(der: Uint8Array, t: Tlv, what: string, budget: DerBudget): string {
   const parts = childrenOf(der, expectTag(t, SEQUENCE, what), what, budget)
-  if (parts.length < 1 || parts.length > 2) throw new Error(`${what}: an AlgorithmIdentifier holds an OID and optional parameters`)
+  if (parts.length < 1 || parts.length > 2)
+    throw new Error(`${what}: an AlgorithmIdentifier holds an OID and optional parameters`)
   return oidOf(der, parts[0], `${what} algorithm`)
 }
 
 function bitString(der: Uint8Array, t: Tlv, what: string): void {
   // X.690 §8.6.2: the first content byte counts the unused bits (0-7) of the last byte.
-  if (t.end === t.start || der[t.start] > 7 || (t.end - t.start === 1 && der[t.start] !== 0)) throw new Error(`${what}: malformed BIT STRING`)
+  if (t.end === t.start || der[t.start] > 7 || (t.end - t.start === 1 && der[t.start] !== 0))
+    throw new Error(`${what}: malformed BIT STRING`)
 }
 
 function time(der: Uint8Array, t: Tlv, what: string): {tag: number; text: string} {
-  if (t.tag !== UTC_TIME && t.tag !== GENERALIZED_TIME) throw new Error(`${what}: expected UTCTime or GeneralizedTime, found tag 0x${t.tag.toString(16)}`)
+  if (t.tag !== UTC_TIME && t.tag !== GENERALIZED_TIME)
+    throw new Error(`${what}: expected UTCTime or GeneralizedTime, found tag 0x${t.tag.toString(16)}`)
   return {tag: t.tag, text: bufferOf(contentOf(der, t)).toString('latin1')}
 }
 
 /** Extension (RFC 5280 §4.1): SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
 function extension(der: Uint8Array, t: Tlv, budget: DerBudget): RawExtension {
   const parts = childrenOf(der, expectTag(t, SEQUENCE, 'extension'), 'extension', budget)
-  if (parts.length < 2 || parts.length > 3) throw new Error('extension: expected extnID, optional critical and extnValue')
+  if (parts.length < 2 || parts.length > 3)
+    throw new Error('extension: expected extnID, optional critical and extnValue')
   const oid = oidOf(der, parts[0], 'extension extnID')
-  const critical = parts.length === 3 ? booleanOf(der, expectTag(parts[1], BOOLEAN, `extension ${oid} critical`), `extension ${oid} critical`) : false
+  const critical =
+    parts.length === 3
+      ? booleanOf(der, expectTag(parts[1], BOOLEAN, `extension ${oid} critical`), `extension ${oid} critical`)
+      : false
   const value = expectTag(parts[parts.length - 1], OCTET_STRING, `extension ${oid} extnValue`)
   return {oid, critical, value: contentOf(der, value)}
 }
@@ -99,7 +118,10 @@ export function cachedRawCertificate(der: Uint8Array): RawCertificate | undefine
 
 function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
   const cert = childrenOf(der, readWhole(der, SEQUENCE, 'Certificate'), 'Certificate', budget)
-  if (cert.length !== 3) throw new Error(`Certificate: expected tbsCertificate, signatureAlgorithm and signatureValue, found ${cert.length} elements`)
+  if (cert.length !== 3)
+    throw new Error(
+      `Certificate: expected tbsCertificate, signatureAlgorithm and signatureValue, found ${cert.length} elements`,
+    )
   const signatureOid = algorithmOid(der, cert[1], 'signatureAlgorithm', budget)
   bitString(der, expectTag(cert[2], BIT_STRING, 'signatureValue'), 'signatureValue')
 
@@ -123,7 +145,12 @@ function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
   const spkiT = expectTag(f[i++], SEQUENCE, 'subjectPublicKeyInfo')
   const spki = childrenOf(der, spkiT, 'subjectPublicKeyInfo', budget)
   if (spki.length !== 2) throw new Error('subjectPublicKeyInfo: expected algorithm and subjectPublicKey')
-  const spkiAlgorithm = childrenOf(der, expectTag(spki[0], SEQUENCE, 'subjectPublicKeyInfo algorithm'), 'subjectPublicKeyInfo algorithm', budget)
+  const spkiAlgorithm = childrenOf(
+    der,
+    expectTag(spki[0], SEQUENCE, 'subjectPublicKeyInfo algorithm'),
+    'subjectPublicKeyInfo algorithm',
+    budget,
+  )
   const spkiOid = algorithmOid(der, spki[0], 'subjectPublicKeyInfo algorithm', budget)
   bitString(der, expectTag(spki[1], BIT_STRING, 'subjectPublicKey'), 'subjectPublicKey')
   // issuerUniqueID [1] and subjectUniqueID [2] IMPLICIT BIT STRING (§4.1.2.8), then extensions [3] EXPLICIT (§4.1.2.9).
@@ -133,9 +160,11 @@ function readFields(der: Uint8Array, budget: DerBudget): RawCertificate {
   if (f[i]?.tag === 0xa3) {
     const wrapped = childrenOf(der, f[i++], 'extensions', budget)
     if (wrapped.length !== 1) throw new Error('extensions: [3] holds exactly one SEQUENCE')
-    for (const e of childrenOf(der, expectTag(wrapped[0], SEQUENCE, 'extensions'), 'extensions', budget)) extensions.push(extension(der, e, budget))
+    for (const e of childrenOf(der, expectTag(wrapped[0], SEQUENCE, 'extensions'), 'extensions', budget))
+      extensions.push(extension(der, e, budget))
   }
-  if (i !== f.length) throw new Error(`tbsCertificate: unexpected element with tag 0x${f[i].tag.toString(16)} after its fields`)
+  if (i !== f.length)
+    throw new Error(`tbsCertificate: unexpected element with tag 0x${f[i].tag.toString(16)} after its fields`)
   return {
     version,
     serial,

@@ -155,7 +155,10 @@ export function decodeExtensions(cert: ParsedCertificate, extensions: RawExtensi
         break
       case OID.keyUsage: {
         const bits = readKeyUsageBits(value)
-        cert.keyUsage = {names: (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => bits & KEY_USAGE_BITS[n]), critical}
+        cert.keyUsage = {
+          names: (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => bits & KEY_USAGE_BITS[n]),
+          critical,
+        }
         break
       }
       case OID.extKeyUsage:

@@ -76,9 +76,20 @@ export function readCsrDer(der: Uint8Array, source: string): CsrInfo {
     csr = new x509.Pkcs10CertificateRequest(Uint8Array.from(der))
     publicKey = createPublicKey({key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki'})
   } catch (err) {
-    throw new SvidkitError('pem-invalid', `cannot parse CSR "${source}"`, {cause: err, hint: 'pass a PKCS#10 CERTIFICATE REQUEST (PEM or DER)'})
+    throw new SvidkitError('pem-invalid', `cannot parse CSR "${source}"`, {
+      cause: err,
+      hint: 'pass a PKCS#10 CERTIFICATE REQUEST (PEM or DER)',
+    })
   }
   const raw = csr.extensions.find((e) => e.type === '2.5.29.17')
-  const sans = raw ? new x509.SubjectAlternativeNameExtension(raw.rawData).names.items.map((n) => `${n.type}:${n.value}`) : []
-  return {subject: csr.subject, sans, keyType: keyTypeOfKeyObject(publicKey), publicKey, signature: checkSignature(der, publicKey)}
+  const sans = raw
+    ? new x509.SubjectAlternativeNameExtension(raw.rawData).names.items.map((n) => `${n.type}:${n.value}`)
+    : []
+  return {
+    subject: csr.subject,
+    sans,
+    keyType: keyTypeOfKeyObject(publicKey),
+    publicKey,
+    signature: checkSignature(der, publicKey),
+  }
 }

@@ -110,7 +110,8 @@ export function readWhole(der: Uint8Array, tag: number, what: string): Tlv {
  * malformed or the budget runs out.
  */
 export function childrenOf(der: Uint8Array, parent: Tlv, what: string, budget: DerBudget): Tlv[] {
-  if (!(parent.tag & 0x20)) throw new Error(`${what}: expected a constructed element, found tag 0x${parent.tag.toString(16)}`)
+  if (!(parent.tag & 0x20))
+    throw new Error(`${what}: expected a constructed element, found tag 0x${parent.tag.toString(16)}`)
   const out: Tlv[] = []
   for (let p = parent.start; p < parent.end;) {
     const t = readTlv(der, p, parent.end)
@@ -140,7 +141,10 @@ export function integerOf(der: Uint8Array, t: Tlv, what: string): number {
   const len = t.end - t.start
   if (len === 0) throw new Error(`${what}: empty INTEGER`)
   // X.690 §8.3.2: the first nine bits are never all zeros or all ones.
-  if (len > 1 && ((der[t.start] === 0 && !(der[t.start + 1] & 0x80)) || (der[t.start] === 0xff && der[t.start + 1] & 0x80))) {
+  if (
+    len > 1 &&
+    ((der[t.start] === 0 && !(der[t.start + 1] & 0x80)) || (der[t.start] === 0xff && der[t.start + 1] & 0x80))
+  ) {
     throw new Error(`${what}: INTEGER is not minimally encoded`)
   }
   let v = 0n

@@ -95,7 +95,9 @@ function encodeTime(ms: number): Buffer {
   const iso = d.toISOString()
   const y = d.getUTCFullYear()
   const body = `${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`
-  return y < 2050 && y >= 1950 ? tlv(0x17, Buffer.from(`${String(y).slice(2)}${body}`)) : tlv(0x18, Buffer.from(`${y}${body}`))
+  return y < 2050 && y >= 1950
+    ? tlv(0x17, Buffer.from(`${String(y).slice(2)}${body}`))
+    : tlv(0x18, Buffer.from(`${y}${body}`))
 }
 
 /** Returns a Time: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). Shared: copy it, never change it. */

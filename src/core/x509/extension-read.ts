@@ -5,7 +5,19 @@
  * subjectAltName has its own reader (general-names.ts).
  */
 import {nameText} from './name-text.js'
-import {booleanOf, bufferOf, childrenOf, contentOf, elementOf, expectTag, integerOf, oidOf, readWhole, type DerBudget, type Tlv} from './der-read.js'
+import {
+  booleanOf,
+  bufferOf,
+  childrenOf,
+  contentOf,
+  elementOf,
+  expectTag,
+  integerOf,
+  oidOf,
+  readWhole,
+  type DerBudget,
+  type Tlv,
+} from './der-read.js'
 
 const hex = (b: Uint8Array): string => bufferOf(b).toString('hex')
 
@@ -14,7 +26,8 @@ export function readBasicConstraints(value: Uint8Array, budget: DerBudget): {ca:
   const parts = childrenOf(value, readWhole(value, 0x30, 'basicConstraints'), 'basicConstraints', budget)
   let i = 0
   const ca = parts[i]?.tag === 0x01 ? booleanOf(value, parts[i++], 'basicConstraints cA') : false
-  const pathLen = parts[i]?.tag === 0x02 ? integerOf(value, parts[i++], 'basicConstraints pathLenConstraint') : undefined
+  const pathLen =
+    parts[i]?.tag === 0x02 ? integerOf(value, parts[i++], 'basicConstraints pathLenConstraint') : undefined
   if (i !== parts.length) throw new Error('basicConstraints: unexpected element after cA and pathLenConstraint')
   return {ca, pathLen}
 }
@@ -28,7 +41,8 @@ export function readKeyUsageBits(value: Uint8Array): number {
   const t = readWhole(value, 0x03, 'keyUsage')
   const content = contentOf(value, t)
   const unused = content[0]
-  if (content.length === 0 || unused > 7 || (content.length === 1 && unused !== 0)) throw new Error('keyUsage: malformed BIT STRING')
+  if (content.length === 0 || unused > 7 || (content.length === 1 && unused !== 0))
+    throw new Error('keyUsage: malformed BIT STRING')
   const bitCount = (content.length - 1) * 8 - unused
   let bits = 0
   for (let k = 0; k < Math.min(9, bitCount); k++) if (content[1 + (k >> 3)] & (0x80 >> (k & 7))) bits |= 1 << k
@@ -37,7 +51,9 @@ export function readKeyUsageBits(value: Uint8Array): number {
 
 /** extKeyUsage (§4.2.1.12): SEQUENCE OF KeyPurposeId (OBJECT IDENTIFIER). */
 export function readExtKeyUsage(value: Uint8Array, budget: DerBudget): string[] {
-  return childrenOf(value, readWhole(value, 0x30, 'extKeyUsage'), 'extKeyUsage', budget).map((t) => oidOf(value, t, 'extKeyUsage KeyPurposeId'))
+  return childrenOf(value, readWhole(value, 0x30, 'extKeyUsage'), 'extKeyUsage', budget).map((t) =>
+    oidOf(value, t, 'extKeyUsage KeyPurposeId'),
+  )
 }
 
 /** subjectKeyIdentifier (§4.2.1.2): an OCTET STRING; returns its hex. */
@@ -120,7 +136,8 @@ function generalName(der: Uint8Array, t: Tlv, budget: DerBudget): ConstraintName
     case 0xa4: {
       // directoryName [4] EXPLICIT Name
       const inner = childrenOf(der, t, 'nameConstraints directoryName', budget)
-      if (inner.length !== 1 || inner[0].tag !== 0x30) throw new Error('nameConstraints: directoryName holds exactly one Name')
+      if (inner.length !== 1 || inner[0].tag !== 0x30)
+        throw new Error('nameConstraints: directoryName holds exactly one Name')
       return {type: 'dn', value: nameText(elementOf(der, inner[0]), budget), raw: elementOf(der, inner[0])}
     }
     case 0xa0: // otherName
@@ -155,7 +172,10 @@ function subtrees(der: Uint8Array, t: Tlv, what: string, budget: DerBudget): Con
  * nameConstraints (§4.2.1.10): SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }.
  * `emptyList` is set when a subtree list is present but empty (GeneralSubtrees is SIZE (1..MAX)).
  */
-export function readNameConstraints(value: Uint8Array, budget: DerBudget): {permitted: ConstraintName[]; excluded: ConstraintName[]; emptyList?: boolean} {
+export function readNameConstraints(
+  value: Uint8Array,
+  budget: DerBudget,
+): {permitted: ConstraintName[]; excluded: ConstraintName[]; emptyList?: boolean} {
   const parts = childrenOf(value, readWhole(value, 0x30, 'nameConstraints'), 'nameConstraints', budget)
   let i = 0
   let emptyList = false

@@ -64,7 +64,8 @@ export function parseGeneralNames(der: Uint8Array): SanNames {
   if (!items) throw new Error('subjectAltName holds a malformed GeneralName')
   const names: SanNames = {uris: [], dns: [], ips: [], emails: [], other: 0}
   for (const t of items) {
-    if (!KNOWN_TAGS.has(t.tag)) throw new Error(`subjectAltName holds an unknown GeneralName tag 0x${t.tag.toString(16)}`)
+    if (!KNOWN_TAGS.has(t.tag))
+      throw new Error(`subjectAltName holds an unknown GeneralName tag 0x${t.tag.toString(16)}`)
     const body = der.subarray(t.start, t.end)
     const text = () => bufferOf(body).toString('latin1')
     if (t.tag === 0x86) names.uris.push(text())

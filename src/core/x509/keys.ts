@@ -72,7 +72,11 @@ export function keyTypeOfKeyObject(key: KeyObject): string {
   const d = key.asymmetricKeyDetails
   switch (key.asymmetricKeyType) {
     case 'ec':
-      return d?.namedCurve === 'prime256v1' ? 'ec-p256' : d?.namedCurve === 'secp384r1' ? 'ec-p384' : `ec-${d?.namedCurve}`
+      return d?.namedCurve === 'prime256v1'
+        ? 'ec-p256'
+        : d?.namedCurve === 'secp384r1'
+          ? 'ec-p384'
+          : `ec-${d?.namedCurve}`
     case 'rsa':
       return `rsa-${d?.modulusLength}`
     default:
@@ -106,7 +110,8 @@ export function readPrivateKey(bytes: Uint8Array, source: string, o: {password?:
   try {
     blocks = parsePemBlocks(text)
   } catch (err) {
-    if (err instanceof PemSyntaxError) throw new SvidkitError('key-invalid', `${err.message} in "${source}"`, {cause: err})
+    if (err instanceof PemSyntaxError)
+      throw new SvidkitError('key-invalid', `${err.message} in "${source}"`, {cause: err})
     throw err
   }
   const encrypted = blocks.find((b) => b.type === 'ENCRYPTED PRIVATE KEY')
@@ -114,12 +119,21 @@ export function readPrivateKey(bytes: Uint8Array, source: string, o: {password?:
     if (o.password === undefined) throw passwordNeeded('key', source)
     let keyObject: KeyObject
     try {
-      keyObject = createPrivateKey({key: Buffer.from(encrypted.der), format: 'der', type: 'pkcs8', passphrase: o.password})
-    } catch (err) {
-      throw new SvidkitError('key-invalid', `cannot decrypt the private key in "${source}": wrong password or unsupported encryption`, {
-        cause: err,
-        hint: 'check --key-password-file (its first line is the password); openssl pkcs8 -in KEY -out PLAIN.pem decrypts it',
+      keyObject = createPrivateKey({
+        key: Buffer.from(encrypted.der),
+        format: 'der',
+        type: 'pkcs8',
+        passphrase: o.password,
       })
+    } catch (err) {
+      throw new SvidkitError(
+        'key-invalid',
+        `cannot decrypt the private key in "${source}": wrong password or unsupported encryption`,
+        {
+          cause: err,
+          hint: 'check --key-password-file (its first line is the password); openssl pkcs8 -in KEY -out PLAIN.pem decrypts it',
+        },
+      )
     }
     return checkedKey(keyObject, 'pkcs8', [], source)
   }
@@ -138,11 +152,20 @@ export function readPrivateKey(bytes: Uint8Array, source: string, o: {password?:
     throw new SvidkitError('key-invalid', `cannot parse "${block.type}" in "${source}"`, {cause: err})
   }
   const warnings =
-    format === 'pkcs8' ? [] : [`"${source}" holds an ${block.type} block (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`]
+    format === 'pkcs8'
+      ? []
+      : [
+          `"${source}" holds an ${block.type} block (${format.toUpperCase()}); go-spiffe and spiffe-helper load only PKCS#8 "PRIVATE KEY"`,
+        ]
   return checkedKey(keyObject, format, warnings, source)
 }
 
-function checkedKey(keyObject: KeyObject, format: PrivateKeyMaterial['format'], warnings: string[], source: string): PrivateKeyMaterial {
+function checkedKey(
+  keyObject: KeyObject,
+  format: PrivateKeyMaterial['format'],
+  warnings: string[],
+  source: string,
+): PrivateKeyMaterial {
   const keyType = keyTypeOfKeyObject(keyObject)
   if (!['ec-p256', 'ec-p384', 'ed25519'].includes(keyType) && keyObject.asymmetricKeyType !== 'rsa') {
     throw new SvidkitError('key-invalid', `unsupported private key type "${keyType}" in "${source}"`, {

@@ -6,7 +6,15 @@
  * as costly as the rest together, is built on first use only.
  */
 import {X509Certificate as NodeX509Certificate, createHash, createPublicKey} from 'node:crypto'
-import {CERT_LIMITS, decodeExtensions, KEY_USAGE_BITS, parseCertificateDer, serialHex, type KeyUsageName, type ParsedCertificate} from './certificate.js'
+import {
+  CERT_LIMITS,
+  decodeExtensions,
+  KEY_USAGE_BITS,
+  parseCertificateDer,
+  serialHex,
+  type KeyUsageName,
+  type ParsedCertificate,
+} from './certificate.js'
 import {readCertificate, type RawCertificate} from './certificate-read.js'
 import {keyTypeOfKeyObject} from './keys.js'
 import {OID} from './oids.js'
@@ -54,7 +62,14 @@ function keyTypeOfSpki(spki: Uint8Array, alg: ReturnType<typeof readChildren> & 
 }
 
 /** The extensions this description decodes; a certificate with any other goes through the full parse. */
-const HANDLED = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectAltName, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier])
+const HANDLED = new Set<string>([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectAltName,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+])
 
 /**
  * Returns the ParsedCertificate of a certificate's fields already read, or undefined when
@@ -86,7 +101,11 @@ function describeRawCertificate(der: Uint8Array, raw: RawCertificate): ParsedCer
 /** Adds `node`, Node's X509Certificate view, built on first use (it costs as much as the rest together). */
 function withNodeView(cert: ParsedCertificate): ParsedCertificate {
   let node: NodeX509Certificate | undefined
-  Object.defineProperty(cert, 'node', {enumerable: true, configurable: true, get: () => (node ??= new NodeX509Certificate(cert.der))})
+  Object.defineProperty(cert, 'node', {
+    enumerable: true,
+    configurable: true,
+    get: () => (node ??= new NodeX509Certificate(cert.der)),
+  })
   return cert
 }
 
@@ -168,7 +187,10 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
   if (t.keyUsage) {
     extensions.push({oid: OID.keyUsage, critical: t.keyUsage.critical})
     const set = new Set(t.keyUsage.names)
-    cert.keyUsage = {names: (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => set.has(n)), critical: t.keyUsage.critical}
+    cert.keyUsage = {
+      names: (Object.keys(KEY_USAGE_BITS) as KeyUsageName[]).filter((n) => set.has(n)),
+      critical: t.keyUsage.critical,
+    }
   }
   if (t.extKeyUsage) {
     extensions.push({oid: OID.extKeyUsage, critical: t.extKeyUsage.critical})
@@ -176,7 +198,14 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
   }
   if (t.san) {
     extensions.push({oid: OID.subjectAltName, critical: t.san.critical})
-    cert.san = {uris: [...t.san.uris], dns: [...(t.san.dns ?? [])], ips: [...(t.san.ips ?? [])], emails: [], other: 0, critical: t.san.critical}
+    cert.san = {
+      uris: [...t.san.uris],
+      dns: [...(t.san.dns ?? [])],
+      ips: [...(t.san.ips ?? [])],
+      emails: [],
+      other: 0,
+      critical: t.san.critical,
+    }
   }
   if (built.ski) {
     extensions.push({oid: OID.subjectKeyIdentifier, critical: false})
@@ -195,5 +224,7 @@ export function describeTemplate(t: CertificateTemplate, built: BuiltCertificate
  * the full parser.
  */
 export function describeBuiltCertificate(der: Uint8Array): ParsedCertificate {
-  return describeRawCertificate(der, readCertificate(der, {nodes: CERT_LIMITS.maxAsn1Nodes})) ?? parseCertificateDer(der)
+  return (
+    describeRawCertificate(der, readCertificate(der, {nodes: CERT_LIMITS.maxAsn1Nodes})) ?? parseCertificateDer(der)
+  )
 }

@@ -29,7 +29,8 @@ const TYPES: Record<string, string> = {
  * without RFC 4514's special characters (so no escape, quote or `#hex` form), and without
  * leading or trailing spaces.
  */
-const PLAIN = /^ *([A-Z]{1,2})=([!$%&'()*./0-9:?@A-Z[\]^_`a-z{|}~-](?:[ !$%&'()*./0-9:?@A-Z[\]^_`a-z{|}~-]*[!$%&'()*./0-9:?@A-Z[\]^_`a-z{|}~-])?)$/
+const PLAIN =
+  /^ *([A-Z]{1,2})=([!$%&'()*./0-9:?@A-Z[\]^_`a-z{|}~-](?:[ !$%&'()*./0-9:?@A-Z[\]^_`a-z{|}~-]*[!$%&'()*./0-9:?@A-Z[\]^_`a-z{|}~-])?)$/
 
 /** X.520 PrintableString characters (RFC 5280 appendix A), the set @peculiar/x509 tests. */
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/

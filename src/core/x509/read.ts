@@ -21,7 +21,8 @@ function certificateFromDer(der: Uint8Array, where: string): ParsedCertificate {
   try {
     return parseCertificateDer(der)
   } catch (err) {
-    if (err instanceof SvidkitError) throw new SvidkitError(err.code, `${err.message} in ${where}`, {cause: err, hint: err.hint})
+    if (err instanceof SvidkitError)
+      throw new SvidkitError(err.code, `${err.message} in ${where}`, {cause: err, hint: err.hint})
     throw new SvidkitError('pem-invalid', `malformed certificate in ${where}: ${(err as Error).message}`, {cause: err})
   }
 }
@@ -49,7 +50,8 @@ export function readCertificates(bytes: Uint8Array, source: string): ParsedCerti
   try {
     blocks = parsePemBlocks(text)
   } catch (err) {
-    if (err instanceof PemSyntaxError) throw new SvidkitError('pem-invalid', `${err.message} in "${source}"`, {cause: err})
+    if (err instanceof PemSyntaxError)
+      throw new SvidkitError('pem-invalid', `${err.message} in "${source}"`, {cause: err})
     throw err
   }
   const certs = blocks.filter((b) => b.type === 'CERTIFICATE')
@@ -62,9 +64,13 @@ export function readCertificates(bytes: Uint8Array, source: string): ParsedCerti
     })
   }
   if (certs.length > MAX_CERTIFICATES_PER_FILE) {
-    throw new SvidkitError('pem-invalid', `"${source}" holds ${certs.length} certificates, more than the limit of ${MAX_CERTIFICATES_PER_FILE} per file`, {
-      hint: 'a chain holds a leaf and a few intermediates, a bundle a few roots; check the file',
-    })
+    throw new SvidkitError(
+      'pem-invalid',
+      `"${source}" holds ${certs.length} certificates, more than the limit of ${MAX_CERTIFICATES_PER_FILE} per file`,
+      {
+        hint: 'a chain holds a leaf and a few intermediates, a bundle a few roots; check the file',
+      },
+    )
   }
   return certs.map((b, i) => certificateFromDer(b.der, `certificate ${i + 1} of "${source}"`))
 }

@@ -163,7 +163,8 @@ const CACHE_MAX = 32
 export function seededRsaKeyPair(modulusBits: number, source: ByteSource, cacheKey: string): KeyPair {
   const hit = cache.get(`${modulusBits}\0${cacheKey}`)
   if (hit) return hit
-  if (![2048, 3072, 4096].includes(modulusBits)) throw new SvidkitError('internal', `seeded RSA keys are 2048, 3072 or 4096 bits, not ${modulusBits}`)
+  if (![2048, 3072, 4096].includes(modulusBits))
+    throw new SvidkitError('internal', `seeded RSA keys are 2048, 3072 or 4096 bits, not ${modulusBits}`)
   const half = modulusBits / 2
   let p: bigint
   let q: bigint

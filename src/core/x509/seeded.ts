@@ -9,19 +9,29 @@
  * - RSA 2048/3072/4096: a deterministic prime search from the seed (seeded-rsa.ts); PKCS#1 v1.5
  *   signatures are deterministic anyway, RSA-PSS ones take a salt derived from key and message (pss.ts).
  */
-import {createECDH, createHash, createHmac, createPrivateKey, createPublicKey, sign as nodeSign, type KeyObject} from 'node:crypto'
+import {
+  createECDH,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign as nodeSign,
+  type KeyObject,
+} from 'node:crypto'
 import {createRequire} from 'node:module'
 import {seededRsaKeyPair} from './seeded-rsa.js'
 import type {KeyType} from './key-type.js'
 import type {KeyPair} from './keys.js'
 
 /** The warning every seeded command prints. */
-export const SEEDED_WARNING = 'keys derived from --seed are for test fixtures only: anyone who knows the seed has the private keys'
+export const SEEDED_WARNING =
+  'keys derived from --seed are for test fixtures only: anyone who knows the seed has the private keys'
 
 /** Returns `n` bytes derived from the seed for one purpose (`label`): HMAC-SHA256 in counter mode. */
 export function seededBytes(seed: string, label: string, n: number): Buffer {
   const out: Buffer[] = []
-  for (let i = 0; out.length * 32 < n; i++) out.push(createHmac('sha256', `svidkit-seed:${seed}`).update(`${label}\0${i}`).digest())
+  for (let i = 0; out.length * 32 < n; i++)
+    out.push(createHmac('sha256', `svidkit-seed:${seed}`).update(`${label}\0${i}`).digest())
   return Buffer.concat(out).subarray(0, n)
 }
 
@@ -52,13 +62,20 @@ const CURVES = {
 /** Returns a key pair of `type` derived from the seed and `label` (the same pair for the same three, on any machine). */
 export function seededKeyPair(seed: string, label: string, type: KeyType): KeyPair {
   if (type === 'ed25519') {
-    const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seededBytes(seed, `ed25519:${label}`, 32)])
+    const pkcs8 = Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      seededBytes(seed, `ed25519:${label}`, 32),
+    ])
     const privateKey = createPrivateKey({key: pkcs8, format: 'der', type: 'pkcs8'})
     return {privateKey, publicKey: createPublicKey(privateKey)}
   }
   if (type !== 'ec-p256' && type !== 'ec-p384') {
     const bits = Number(type.slice(4))
-    return seededRsaKeyPair(bits, (part, n) => seededBytes(seed, `${type}:${label}:${part}`, n), JSON.stringify([seed, label]))
+    return seededRsaKeyPair(
+      bits,
+      (part, n) => seededBytes(seed, `${type}:${label}:${part}`, n),
+      JSON.stringify([seed, label]),
+    )
   }
   const c = CURVES[type]
   const order = noble(c.noble).CURVE.n
@@ -83,7 +100,12 @@ export function seededKeyPair(seed: string, label: string, type: KeyType): KeyPa
  * Returns the signature of `data` as `sign(hash, data, key)` would, but deterministic for
  * ECDSA (RFC 6979 nonce, DER encoding). Other key types sign deterministically already.
  */
-export function deterministicSign(hash: string | null, data: Uint8Array, key: KeyObject, encoding: 'der' | 'ieee-p1363' = 'der'): Buffer {
+export function deterministicSign(
+  hash: string | null,
+  data: Uint8Array,
+  key: KeyObject,
+  encoding: 'der' | 'ieee-p1363' = 'der',
+): Buffer {
   const curve = key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : undefined
   const c = curve === 'prime256v1' ? CURVES['ec-p256'] : curve === 'secp384r1' ? CURVES['ec-p384'] : undefined
   if (!c || !hash) return nodeSign(hash, data, key)

@@ -12,7 +12,9 @@ import {readChildren, readTlv, type Tlv} from './der-read.js'
  * Returns the raw notBefore and notAfter elements of a certificate's DER, or undefined
  * when the structure is too broken to find them (the full decoder reports that).
  */
-export function rawValidity(der: Uint8Array): {notBefore: {tag: number; text: string}; notAfter: {tag: number; text: string}} | undefined {
+export function rawValidity(
+  der: Uint8Array,
+): {notBefore: {tag: number; text: string}; notAfter: {tag: number; text: string}} | undefined {
   const cert = readTlv(der, 0, der.length)
   if (!cert || cert.tag !== 0x30) return undefined
   const tbs = readChildren(der, cert, 1)?.[0]
@@ -67,11 +69,15 @@ function readCertificateTime(tag: number, text: string, field: string): Date {
     year = Number(text.slice(0, 4))
     rest = text.slice(4)
   } else {
-    throw new SvidkitError('time-invalid', `${field} is neither UTCTime nor GeneralizedTime (tag 0x${tag.toString(16)})`)
+    throw new SvidkitError(
+      'time-invalid',
+      `${field} is neither UTCTime nor GeneralizedTime (tag 0x${tag.toString(16)})`,
+    )
   }
   const [month, day, hour, minute, second] = [0, 2, 4, 6, 8].map((i) => Number(rest.slice(i, i + 2)))
   if (month < 1 || month > 12) throw bad(`month ${month} is out of range`)
-  if (day < 1 || day > daysIn(year, month)) throw bad(`day ${day} does not exist in ${year}-${String(month).padStart(2, '0')}`)
+  if (day < 1 || day > daysIn(year, month))
+    throw bad(`day ${day} does not exist in ${year}-${String(month).padStart(2, '0')}`)
   if (hour > 23) throw bad(`hour ${hour} is out of range`)
   if (minute > 59) throw bad(`minute ${minute} is out of range`)
   if (second > 59) throw bad(`second ${second} is out of range`)

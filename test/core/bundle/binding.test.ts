@@ -23,7 +23,10 @@ function single(path: string, certs: ParsedCertificate[], label?: string, warnin
 /** Returns an in-memory bundle map file. */
 function map(path: string, entries: Record<string, ParsedCertificate[]>, label?: string): LoadedBundle {
   const bundles = new Map<string, X509Bundle>(
-    Object.entries(entries).map(([td, certs]) => [td, {authorities: certs, format: 'jwks', source: `${path}#/trust_domains/${td}`, warnings: []}]),
+    Object.entries(entries).map(([td, certs]) => [
+      td,
+      {authorities: certs, format: 'jwks', source: `${path}#/trust_domains/${td}`, warnings: []},
+    ]),
   )
   return {path, label, file: {kind: 'map', bundles}}
 }
@@ -56,9 +59,14 @@ describe('parseBundleSpec', () => {
   it.each([
     {
       spec: 'Example.org=b.pem',
-      message: 'invalid trust domain label in --bundle "Example.org=b.pem": trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "Example.org"',
+      message:
+        'invalid trust domain label in --bundle "Example.org=b.pem": trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "Example.org"',
     },
-    {spec: 'example.org:443=b.pem', message: 'invalid trust domain label in --bundle "example.org:443=b.pem": trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "example.org:443"'},
+    {
+      spec: 'example.org:443=b.pem',
+      message:
+        'invalid trust domain label in --bundle "example.org:443=b.pem": trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "example.org:443"',
+    },
     {spec: '=b.pem', message: 'invalid trust domain label in --bundle "=b.pem": trust domain is missing: ""'},
     {spec: 'example.org=', message: '--bundle "example.org=" names no file after "="'},
     {spec: '', message: '--bundle needs a file: [TD=]FILE'},
@@ -75,7 +83,9 @@ describe('bindBundles (§3.1)', () => {
     const set = bindBundles([single('b.pem', [ROOT_LOCAL], 'example.org')])
     expect(lookupBundle(set, 'example.org')?.sources).toEqual([{path: 'b.pem', binding: 'label'}])
     expect(lookupBundle(set, 'local')).toBeUndefined()
-    expect(set.warnings).toEqual(['bundle "b.pem" is labelled "example.org" but its authorities name trust domain "local"'])
+    expect(set.warnings).toEqual([
+      'bundle "b.pem" is labelled "example.org" but its authorities name trust domain "local"',
+    ])
   })
 
   it('rule 1: a label matching the authorities warns about nothing', () => {
@@ -86,13 +96,22 @@ describe('bindBundles (§3.1)', () => {
   it('rule 1: a label binds even a file whose authorities name several trust domains', () => {
     const set = bindBundles([single('mixed.pem', [ROOT_LOCAL, INTERMEDIATE_EXAMPLE], 'example.org')])
     expect(lookupBundle(set, 'example.org')?.authorities).toHaveLength(2)
-    expect(set.warnings).toEqual(['bundle "mixed.pem" is labelled "example.org" but its authorities name trust domain "local"'])
+    expect(set.warnings).toEqual([
+      'bundle "mixed.pem" is labelled "example.org" but its authorities name trust domain "local"',
+    ])
   })
 
-  it('rule 2: the one trust domain of the authorities\' URI SANs', () => {
-    const set = bindBundles([single('b.pem', [ROOT_LOCAL, PEMUTIL_1])], {expectedTrustDomain: 'example.org', leafTrustDomain: 'example.org'})
+  it("rule 2: the one trust domain of the authorities' URI SANs", () => {
+    const set = bindBundles([single('b.pem', [ROOT_LOCAL, PEMUTIL_1])], {
+      expectedTrustDomain: 'example.org',
+      leafTrustDomain: 'example.org',
+    })
     expect([...set.byTrustDomain.keys()]).toEqual(['local'])
-    expect(lookupBundle(set, 'local')).toEqual({trustDomain: 'local', authorities: [ROOT_LOCAL, PEMUTIL_1], sources: [{path: 'b.pem', binding: 'san'}]})
+    expect(lookupBundle(set, 'local')).toEqual({
+      trustDomain: 'local',
+      authorities: [ROOT_LOCAL, PEMUTIL_1],
+      sources: [{path: 'b.pem', binding: 'san'}],
+    })
   })
 
   it('rule 2: URIs that are not SPIFFE IDs are ignored, with a warning', () => {
@@ -105,15 +124,24 @@ describe('bindBundles (§3.1)', () => {
   })
 
   it('rule 2: several trust domains → usage error, refusing to guess', () => {
-    const err = thrown(() => bindBundles([single('ca.pem', [ROOT_LOCAL, INTERMEDIATE_EXAMPLE])], {expectedTrustDomain: 'example.org'}))
+    const err = thrown(() =>
+      bindBundles([single('ca.pem', [ROOT_LOCAL, INTERMEDIATE_EXAMPLE])], {expectedTrustDomain: 'example.org'}),
+    )
     expect(err.code).toBe('usage')
     expect(err.exit).toBe(2)
-    expect(err.message).toBe('bundle "ca.pem" holds authorities of several trust domains ("local", "example.org"): refusing to guess which one it serves')
-    expect(err.hint).toBe('split it into one labelled file per trust domain (--bundle <trust-domain>=FILE), or pass a bundle map')
+    expect(err.message).toBe(
+      'bundle "ca.pem" holds authorities of several trust domains ("local", "example.org"): refusing to guess which one it serves',
+    )
+    expect(err.hint).toBe(
+      'split it into one labelled file per trust domain (--bundle <trust-domain>=FILE), or pass a bundle map',
+    )
   })
 
   it('rule 3: the expected trust domain, for a bundle naming none', () => {
-    const set = bindBundles([single('a.pem', [PEMUTIL_1]), single('b.pem', [PEMUTIL_2])], {expectedTrustDomain: 'example.org', leafTrustDomain: 'other.test'})
+    const set = bindBundles([single('a.pem', [PEMUTIL_1]), single('b.pem', [PEMUTIL_2])], {
+      expectedTrustDomain: 'example.org',
+      leafTrustDomain: 'other.test',
+    })
     expect(lookupBundle(set, 'example.org')?.sources).toEqual([
       {path: 'a.pem', binding: 'expected'},
       {path: 'b.pem', binding: 'expected'},
@@ -121,7 +149,7 @@ describe('bindBundles (§3.1)', () => {
     expect(set.warnings).toEqual([])
   })
 
-  it('rule 4: the sole bundle takes the leaf\'s trust domain, with a warning showing TD=', () => {
+  it("rule 4: the sole bundle takes the leaf's trust domain, with a warning showing TD=", () => {
     const set = bindBundles([single('b.pem', [PEMUTIL_1])], {leafTrustDomain: 'example.org'})
     expect(lookupBundle(set, 'example.org')?.sources).toEqual([{path: 'b.pem', binding: 'leaf-assumed'}])
     expect(set.warnings).toEqual([
@@ -138,21 +166,31 @@ describe('bindBundles (§3.1)', () => {
     const set = bindBundles([single('b.pem', [PEMUTIL_1])])
     expect(set.byTrustDomain.size).toBe(0)
     expect(set.unbound).toEqual(['b.pem'])
-    expect(set.warnings).toEqual(['bundle "b.pem" names no trust domain and the leaf\'s trust domain is unknown; it is not used'])
+    expect(set.warnings).toEqual([
+      'bundle "b.pem" names no trust domain and the leaf\'s trust domain is unknown; it is not used',
+    ])
   })
 
   it('rule 4: two unbound bundles → usage error', () => {
-    const err = thrown(() => bindBundles([single('a.pem', [PEMUTIL_1]), single('b.pem', [])], {leafTrustDomain: 'example.org'}))
+    const err = thrown(() =>
+      bindBundles([single('a.pem', [PEMUTIL_1]), single('b.pem', [])], {leafTrustDomain: 'example.org'}),
+    )
     expect(err.code).toBe('usage')
     expect(err.exit).toBe(2)
-    expect(err.message).toBe('cannot tell which trust domain bundles "a.pem", "b.pem" serve: their authorities name none')
+    expect(err.message).toBe(
+      'cannot tell which trust domain bundles "a.pem", "b.pem" serve: their authorities name none',
+    )
     expect(err.hint).toContain('--bundle <trust-domain>=FILE')
   })
 
   it('rule 4: an unbound bundle next to a bound one is not the sole bundle → usage error', () => {
-    const err = thrown(() => bindBundles([single('a.pem', [ROOT_LOCAL]), single('b.pem', [PEMUTIL_1])], {leafTrustDomain: 'example.org'}))
+    const err = thrown(() =>
+      bindBundles([single('a.pem', [ROOT_LOCAL]), single('b.pem', [PEMUTIL_1])], {leafTrustDomain: 'example.org'}),
+    )
     expect(err.code).toBe('usage')
-    expect(err.message).toBe('cannot tell which trust domain bundle "b.pem" serves: its authorities name none and it is not the only bundle')
+    expect(err.message).toBe(
+      'cannot tell which trust domain bundle "b.pem" serves: its authorities name none and it is not the only bundle',
+    )
   })
 
   it('a label on a bundle map → usage error', () => {
@@ -165,7 +203,11 @@ describe('bindBundles (§3.1)', () => {
 
   it('a bundle map binds each entry to its own trust domain, whatever its authorities say', () => {
     const set = bindBundles([map('m.json', {'example.org': [ROOT_LOCAL], 'partner.test': [partnerCa]})])
-    expect(lookupBundle(set, 'example.org')).toEqual({trustDomain: 'example.org', authorities: [ROOT_LOCAL], sources: [{path: 'm.json', binding: 'map'}]})
+    expect(lookupBundle(set, 'example.org')).toEqual({
+      trustDomain: 'example.org',
+      authorities: [ROOT_LOCAL],
+      sources: [{path: 'm.json', binding: 'map'}],
+    })
     expect(lookupBundle(set, 'partner.test')?.authorities).toEqual([partnerCa])
     expect(lookupBundle(set, 'local')).toBeUndefined()
     expect(set.warnings).toEqual([])
@@ -196,10 +238,13 @@ describe('bindBundles (§3.1)', () => {
     expect(set.warnings).toEqual(['bundle "b.pem": something odd'])
   })
 
-  it('never returns another trust domain\'s bundle', () => {
-    const set = bindBundles([single('local.pem', [ROOT_LOCAL]), single('partner.pem', [partnerCa])], {expectedTrustDomain: 'example.org'})
+  it("never returns another trust domain's bundle", () => {
+    const set = bindBundles([single('local.pem', [ROOT_LOCAL]), single('partner.pem', [partnerCa])], {
+      expectedTrustDomain: 'example.org',
+    })
     expect(lookupBundle(set, 'example.org')).toBeUndefined()
-    for (const td of ['local.', 'loca', 'LOCAL', 'spiffe://local', 'partner', 'test', '']) expect(lookupBundle(set, td), td).toBeUndefined()
+    for (const td of ['local.', 'loca', 'LOCAL', 'spiffe://local', 'partner', 'test', ''])
+      expect(lookupBundle(set, td), td).toBeUndefined()
     expect(lookupBundle(set, TrustDomain.parse('spiffe://local'))?.authorities).toEqual([ROOT_LOCAL])
     expect(lookupBundle(set, 'partner.test')?.authorities).toEqual([partnerCa])
   })
@@ -212,9 +257,15 @@ describe('loadBundleSpecs', () => {
   it('reads, binds and merges files of every format', async () => {
     const oldRoot = tmp.write('old.pem', toPemBundle([PEMUTIL_1]))
     const newRoot = tmp.write('new.spiffe.json', toJwks([INTERMEDIATE_EXAMPLE], {sequence: 2}))
-    const fed = tmp.write('federation.json', JSON.stringify({trust_domains: {'spiffe://partner.test': JSON.parse(toJwks([partnerCa]))}}))
+    const fed = tmp.write(
+      'federation.json',
+      JSON.stringify({trust_domains: {'spiffe://partner.test': JSON.parse(toJwks([partnerCa]))}}),
+    )
     const set = loadBundleSpecs([`example.org=${oldRoot}`, newRoot, fed], {leafTrustDomain: 'example.org'})
-    expect(lookupBundle(set, 'example.org')?.authorities.map((c) => c.sha256)).toEqual([PEMUTIL_1.sha256, INTERMEDIATE_EXAMPLE.sha256])
+    expect(lookupBundle(set, 'example.org')?.authorities.map((c) => c.sha256)).toEqual([
+      PEMUTIL_1.sha256,
+      INTERMEDIATE_EXAMPLE.sha256,
+    ])
     expect(lookupBundle(set, 'example.org')?.sources).toEqual([
       {path: oldRoot, binding: 'label'},
       {path: newRoot, binding: 'san'},
@@ -252,7 +303,17 @@ describe('loadBundleSpecs', () => {
   })
 
   it('passes strict mode on to the files', () => {
-    const twoX5c = tmp.write('two.json', JSON.stringify({keys: [{...JSON.parse(toJwks([ROOT_LOCAL])).keys[0], x5c: [Buffer.from(ROOT_LOCAL.der).toString('base64'), Buffer.from(ROOT_LOCAL.der).toString('base64')]}]}))
+    const twoX5c = tmp.write(
+      'two.json',
+      JSON.stringify({
+        keys: [
+          {
+            ...JSON.parse(toJwks([ROOT_LOCAL])).keys[0],
+            x5c: [Buffer.from(ROOT_LOCAL.der).toString('base64'), Buffer.from(ROOT_LOCAL.der).toString('base64')],
+          },
+        ],
+      }),
+    )
     expect(lookupBundle(loadBundleSpecs([`example.org=${twoX5c}`]), 'example.org')?.authorities).toHaveLength(1)
     expect(thrown(() => loadBundleSpecs([`example.org=${twoX5c}`], {strict: true})).code).toBe('bundle-invalid')
   })

@@ -6,7 +6,15 @@ import {PEMUTIL_1, ROOT_LOCAL, VALID_1_ENTRY, thrown} from './helpers.js'
 
 const SRC = 'map.json'
 const ENTRY = JSON.stringify({keys: [VALID_1_ENTRY]})
-const OTHER = JSON.stringify({keys: [{use: 'x509-svid', ...PEMUTIL_1.node.publicKey.export({format: 'jwk'}), x5c: [Buffer.from(PEMUTIL_1.der).toString('base64')]}]})
+const OTHER = JSON.stringify({
+  keys: [
+    {
+      use: 'x509-svid',
+      ...PEMUTIL_1.node.publicKey.export({format: 'jwk'}),
+      x5c: [Buffer.from(PEMUTIL_1.der).toString('base64')],
+    },
+  ],
+})
 
 /** Returns a bundle-map text with the members written exactly as given (so keys can repeat). */
 function mapText(members: [string, string][]): string {
@@ -15,7 +23,13 @@ function mapText(members: [string, string][]): string {
 
 describe('parseBundleMap', () => {
   it('reads every entry as a JWKS, keyed by trust domain', () => {
-    const map = parseBundleMap(mapText([['example.org', ENTRY], ['partner.test', OTHER]]), SRC)
+    const map = parseBundleMap(
+      mapText([
+        ['example.org', ENTRY],
+        ['partner.test', OTHER],
+      ]),
+      SRC,
+    )
     expect([...map.keys()]).toEqual(['example.org', 'partner.test'])
     expect(map.get('example.org')?.authorities[0].sha256).toBe(ROOT_LOCAL.sha256)
     expect(map.get('partner.test')?.authorities[0].sha256).toBe(PEMUTIL_1.sha256)
@@ -28,18 +42,30 @@ describe('parseBundleMap', () => {
   })
 
   it('normalises spiffe:// keys to the bare name', () => {
-    const map = parseBundleMap(mapText([['spiffe://example.org', ENTRY], ['partner.test', OTHER]]), SRC)
+    const map = parseBundleMap(
+      mapText([
+        ['spiffe://example.org', ENTRY],
+        ['partner.test', OTHER],
+      ]),
+      SRC,
+    )
     expect([...map.keys()]).toEqual(['example.org', 'partner.test'])
   })
 
   it('ignores refresh hints inside entries, but keeps their sequence', () => {
-    const map = parseBundleMap(mapText([['example.org', '{"keys": [], "spiffe_refresh_hint": -1, "spiffe_sequence": 4}']]), SRC, {strict: true})
+    const map = parseBundleMap(
+      mapText([['example.org', '{"keys": [], "spiffe_refresh_hint": -1, "spiffe_sequence": 4}']]),
+      SRC,
+      {strict: true},
+    )
     expect(map.get('example.org')?.refreshHint).toBeUndefined()
     expect(map.get('example.org')?.sequence).toBe(4)
   })
 
   it('reads entries in strict mode when asked', () => {
-    const withTwo = JSON.stringify({keys: [{...VALID_1_ENTRY, x5c: [...(VALID_1_ENTRY.x5c as string[]), ...(VALID_1_ENTRY.x5c as string[])]}]})
+    const withTwo = JSON.stringify({
+      keys: [{...VALID_1_ENTRY, x5c: [...(VALID_1_ENTRY.x5c as string[]), ...(VALID_1_ENTRY.x5c as string[])]}],
+    })
     expect(parseBundleMap(mapText([['example.org', withTwo]]), SRC).get('example.org')?.authorities).toHaveLength(1)
     expect(thrown(() => parseBundleMap(mapText([['example.org', withTwo]]), SRC, {strict: true})).message).toBe(
       'bundle "map.json#/trust_domains/example.org": expected a single certificate in x509-svid entry 0; got 2',
@@ -49,13 +75,21 @@ describe('parseBundleMap', () => {
   it.each([
     {
       name: 'the same key twice',
-      text: mapText([['example.org', ENTRY], ['example.org', OTHER]]),
+      text: mapText([
+        ['example.org', ENTRY],
+        ['example.org', OTHER],
+      ]),
       message: 'duplicate trust domain "example.org" in "trust_domains" (key "example.org" appears twice)',
     },
     {
       name: 'a bare and a spiffe:// key for one trust domain',
-      text: mapText([['example.org', ENTRY], ['partner.test', OTHER], ['spiffe://example.org', OTHER]]),
-      message: 'duplicate trust domain "example.org" in "trust_domains" (keys "example.org" and "spiffe://example.org")',
+      text: mapText([
+        ['example.org', ENTRY],
+        ['partner.test', OTHER],
+        ['spiffe://example.org', OTHER],
+      ]),
+      message:
+        'duplicate trust domain "example.org" in "trust_domains" (keys "example.org" and "spiffe://example.org")',
     },
     {
       name: 'a key written with an escape',
@@ -70,17 +104,26 @@ describe('parseBundleMap', () => {
     {
       name: 'an upper-case key',
       text: mapText([['Example.org', ENTRY]]),
-      message: 'invalid trust domain key in "trust_domains": trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "Example.org"',
+      message:
+        'invalid trust domain key in "trust_domains": trust domain characters are limited to lowercase letters, numbers, dots, dashes, and underscores: "Example.org"',
     },
     {
       name: 'a key with a path',
       text: mapText([['spiffe://example.org/ns', ENTRY]]),
-      message: 'invalid trust domain key in "trust_domains": trust domain argument must not contain a path: "spiffe://example.org/ns"',
+      message:
+        'invalid trust domain key in "trust_domains": trust domain argument must not contain a path: "spiffe://example.org/ns"',
     },
-    {name: 'an empty key', text: mapText([['', ENTRY]]), message: 'invalid trust domain key in "trust_domains": trust domain is missing: ""'},
+    {
+      name: 'an empty key',
+      text: mapText([['', ENTRY]]),
+      message: 'invalid trust domain key in "trust_domains": trust domain is missing: ""',
+    },
     {
       name: 'one bad entry among good ones',
-      text: mapText([['example.org', ENTRY], ['partner.test', '{"keys": 5}']]),
+      text: mapText([
+        ['example.org', ENTRY],
+        ['partner.test', '{"keys": 5}'],
+      ]),
       message: '"keys" must be an array; got number 5',
       source: 'map.json#/trust_domains/partner.test',
     },
@@ -90,10 +133,22 @@ describe('parseBundleMap', () => {
       message: 'a SPIFFE bundle must be a JSON object with a "keys" array; got an array',
       source: 'map.json#/trust_domains/example.org',
     },
-    {name: 'trust_domains an array', text: '{"trust_domains": []}', message: '"trust_domains" must be an object; got an array'},
-    {name: 'trust_domains null', text: '{"trust_domains": null}', message: '"trust_domains" must be an object; got null'},
+    {
+      name: 'trust_domains an array',
+      text: '{"trust_domains": []}',
+      message: '"trust_domains" must be an object; got an array',
+    },
+    {
+      name: 'trust_domains null',
+      text: '{"trust_domains": null}',
+      message: '"trust_domains" must be an object; got null',
+    },
     {name: 'no trust_domains', text: '{"keys": []}', message: '"trust_domains" is missing'},
-    {name: 'not an object', text: '[{"trust_domains": {}}]', message: 'a bundle map must be a JSON object; got an array'},
+    {
+      name: 'not an object',
+      text: '[{"trust_domains": {}}]',
+      message: 'a bundle map must be a JSON object; got an array',
+    },
     {name: 'not JSON', text: '{"trust_domains": {', message: 'not valid JSON', prefix: true},
   ])('refuses $name with bundle-invalid', ({text, message, source, prefix}) => {
     const err = thrown(() => parseBundleMap(text, SRC))

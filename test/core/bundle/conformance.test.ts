@@ -78,13 +78,29 @@ describe('conformance bundle fixtures', () => {
   })
 
   it.each([
-    {name: 'cert.pem', file: 'go-spiffe/bundle/x509bundle/testdata/cert.pem', warnings: ['is not a CA certificate', 'has no SPIFFE ID URI SAN']},
+    {
+      name: 'cert.pem',
+      file: 'go-spiffe/bundle/x509bundle/testdata/cert.pem',
+      warnings: ['is not a CA certificate', 'has no SPIFFE ID URI SAN'],
+    },
     {name: 'empty.pem', file: 'go-spiffe/bundle/x509bundle/testdata/empty.pem', warnings: ['holds no X.509 authority']},
-    {name: 'spiffebundle_missing_kid.json', file: 'go-spiffe/bundle/spiffebundle/testdata/spiffebundle_missing_kid.json', warnings: ['jwt-svid entry 1 has no "kid"']},
-    {name: 'spiffebundle_multiple_x509.json', file: 'go-spiffe/bundle/spiffebundle/testdata/spiffebundle_multiple_x509.json', warnings: ['expected a single certificate in x509-svid entry 0; got 2: the first is used']},
+    {
+      name: 'spiffebundle_missing_kid.json',
+      file: 'go-spiffe/bundle/spiffebundle/testdata/spiffebundle_missing_kid.json',
+      warnings: ['jwt-svid entry 1 has no "kid"'],
+    },
+    {
+      name: 'spiffebundle_multiple_x509.json',
+      file: 'go-spiffe/bundle/spiffebundle/testdata/spiffebundle_multiple_x509.json',
+      warnings: ['expected a single certificate in x509-svid entry 0; got 2: the first is used'],
+    },
   ])('$name loads with the documented warnings', ({file, warnings}) => {
     const set = loadBundleSpecs([`example.org=${fixture(file)}`])
-    for (const w of warnings) expect(set.warnings.some((s) => s.includes(w)), w).toBe(true)
+    for (const w of warnings)
+      expect(
+        set.warnings.some((s) => s.includes(w)),
+        w,
+      ).toBe(true)
   })
 
   it.each([
@@ -97,13 +113,19 @@ describe('conformance bundle fixtures', () => {
   })
 
   it('binds the valid JWKS to "local" by its CA URI SAN when unlabelled (README recipe "verify C --bundle B")', () => {
-    const set = loadBundleSpecs([fixture('go-spiffe/bundle/spiffebundle/testdata/spiffebundle_valid_1.json')], {leafTrustDomain: 'example.org'})
+    const set = loadBundleSpecs([fixture('go-spiffe/bundle/spiffebundle/testdata/spiffebundle_valid_1.json')], {
+      leafTrustDomain: 'example.org',
+    })
     expect(lookupBundle(set, 'example.org')).toBeUndefined()
     expect(lookupBundle(set, 'local')?.sources[0].binding).toBe('san')
   })
 
   it('warns when a label names another trust domain than the CA (README recipe "--bundle example.org=B")', () => {
-    const set = loadBundleSpecs([`example.org=${fixture('go-spiffe/bundle/spiffebundle/testdata/spiffebundle_valid_1.json')}`])
-    expect(set.warnings.some((w) => w.includes('is labelled "example.org" but its authorities name trust domain "local"'))).toBe(true)
+    const set = loadBundleSpecs([
+      `example.org=${fixture('go-spiffe/bundle/spiffebundle/testdata/spiffebundle_valid_1.json')}`,
+    ])
+    expect(
+      set.warnings.some((w) => w.includes('is labelled "example.org" but its authorities name trust domain "local"')),
+    ).toBe(true)
   })
 })

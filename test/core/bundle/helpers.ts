@@ -30,7 +30,9 @@ export function fixtureCerts(rel: string): ParsedCertificate[] {
 }
 
 /** The x509-svid entry of spiffebundle_valid_1.json: the root with URI SAN spiffe://local, EC P-384. */
-export const VALID_1_ENTRY = (fixtureJson(`${SPIFFE_DATA}/spiffebundle_valid_1.json`).keys as Record<string, unknown>[])[0]
+export const VALID_1_ENTRY = (
+  fixtureJson(`${SPIFFE_DATA}/spiffebundle_valid_1.json`).keys as Record<string, unknown>[]
+)[0]
 
 /** The root of every spiffebundle fixture (spiffe://local, CA, EC P-384). */
 export const ROOT_LOCAL = parseCertificateDer(new Uint8Array(Buffer.from((VALID_1_ENTRY.x5c as string[])[0], 'base64')))
@@ -88,13 +90,18 @@ function signingAlgorithm(type: KeyType): Algorithm | EcdsaParams {
  * Returns a new self-signed CA certificate with the given URI SANs (none when empty).
  * Validity is fixed: 2026-01-01T00:00:00Z .. 2036-01-01T00:00:00Z.
  */
-export async function makeCa(uris: string[], keyType: KeyType = 'ec-p256', name = 'O=svidkit test CA'): Promise<ParsedCertificate> {
+export async function makeCa(
+  uris: string[],
+  keyType: KeyType = 'ec-p256',
+  name = 'O=svidkit test CA',
+): Promise<ParsedCertificate> {
   const keys = (await crypto.subtle.generateKey(keyAlgorithm(keyType), true, ['sign', 'verify'])) as CryptoKeyPair
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(true, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
   ]
-  if (uris.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(uris.map((value) => ({type: 'url' as const, value}))))
+  if (uris.length > 0)
+    extensions.push(new x509.SubjectAlternativeNameExtension(uris.map((value) => ({type: 'url' as const, value}))))
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '0a',
     name,
@@ -119,7 +126,11 @@ export function thrown(fn: () => unknown): SvidkitError {
 }
 
 /** A temporary directory for files that tests write; remove it with `cleanup`. */
-export function tempDir(): {dir: string; write: (name: string, content: string | Uint8Array) => string; cleanup: () => void} {
+export function tempDir(): {
+  dir: string
+  write: (name: string, content: string | Uint8Array) => string
+  cleanup: () => void
+} {
   const dir = mkdtempSync(path.join(tmpdir(), 'svidkit-bundle-'))
   return {
     dir,

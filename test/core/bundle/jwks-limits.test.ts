@@ -26,7 +26,9 @@ beforeAll(async () => {
   writeFileSync(big, jwks(130_000, {kty: 'x', use: 'x509-svid'}))
   const ca = join(base(), 'ca')
   expect((await runCli(['ca', 'init', '--trust-domain', 'example.org', '--out', ca])).exit).toBe(0)
-  expect((await runCli(['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/w', '--out', join(base(), 'svid')])).exit).toBe(0)
+  expect(
+    (await runCli(['issue', '--ca', ca, '--spiffe-id', 'spiffe://example.org/w', '--out', join(base(), 'svid')])).exit,
+  ).toBe(0)
   svid = join(base(), 'svid', 'svid.pem')
 })
 
@@ -53,6 +55,8 @@ describe('a JWKS at the limit', () => {
     const doc = JSON.parse(jwks(MAX_JWKS_KEYS, {kty: 'x', use: 'x509-svid'})) as unknown
     const b = parseJwks(doc, 'limit.json')
     expect(b.warnings).toHaveLength(MAX_JWKS_WARNINGS + 2)
-    expect(b.warnings.at(-1)).toBe(`bundle "limit.json": ${MAX_JWKS_KEYS - MAX_JWKS_WARNINGS} more warning(s) not shown`)
+    expect(b.warnings.at(-1)).toBe(
+      `bundle "limit.json": ${MAX_JWKS_KEYS - MAX_JWKS_WARNINGS} more warning(s) not shown`,
+    )
   })
 })

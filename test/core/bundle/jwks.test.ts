@@ -15,7 +15,14 @@ function x509Entry(cert: ParsedCertificate, extra: Record<string, unknown> = {})
   return {use: 'x509-svid', ...cert.node.publicKey.export({format: 'jwk'}), x5c: [b64(cert)], ...extra}
 }
 
-const JWT_WITH_KID = {use: 'jwt-svid', kty: 'EC', kid: 'k1', crv: 'P-256', x: 'ngLYQnlfF6GsojUwqtcEE3WgTNG2RUlsGhK73RNEl5k', y: 'tKbiDSUSsQ3F1P7wteeHNXIcU-cx6CgSbroeQrQHTLM'}
+const JWT_WITH_KID = {
+  use: 'jwt-svid',
+  kty: 'EC',
+  kid: 'k1',
+  crv: 'P-256',
+  x: 'ngLYQnlfF6GsojUwqtcEE3WgTNG2RUlsGhK73RNEl5k',
+  y: 'tKbiDSUSsQ3F1P7wteeHNXIcU-cx6CgSbroeQrQHTLM',
+}
 const {kid: _kid, ...JWT_NO_KID} = JWT_WITH_KID
 
 type Outcome = {authorities: number; warning?: string} | {code: 'bundle-invalid'; message: string}
@@ -33,8 +40,16 @@ const both = (o: Outcome) => ({default: o, strict: o})
 // One group per row of the §4.2 reading table, in table order
 const ROWS: Row[] = [
   // not an object, keys missing or not an array
-  {name: 'an array', doc: [], ...both(invalid('a SPIFFE bundle must be a JSON object with a "keys" array; got an array'))},
-  {name: 'a string', doc: 'keys', ...both(invalid('a SPIFFE bundle must be a JSON object with a "keys" array; got string "keys"'))},
+  {
+    name: 'an array',
+    doc: [],
+    ...both(invalid('a SPIFFE bundle must be a JSON object with a "keys" array; got an array')),
+  },
+  {
+    name: 'a string',
+    doc: 'keys',
+    ...both(invalid('a SPIFFE bundle must be a JSON object with a "keys" array; got string "keys"')),
+  },
   {name: 'null', doc: null, ...both(invalid('a SPIFFE bundle must be a JSON object with a "keys" array; got null'))},
   {name: 'keys missing', doc: {spiffe_sequence: 1}, ...both(invalid('no authorities found ("keys" is missing)'))},
   {name: 'keys a number', doc: {keys: 5}, ...both(invalid('"keys" must be an array; got number 5'))},
@@ -43,8 +58,16 @@ const ROWS: Row[] = [
   // "keys": []
   {name: 'empty keys', doc: {keys: []}, ...both({authorities: 0, warning: 'holds no X.509 authority'})},
   // entry without use, or with an unknown use
-  {name: 'entry without use', doc: {keys: [x509Entry(ROOT_LOCAL, {use: undefined})]}, ...both({authorities: 0, warning: 'holds no X.509 authority'})},
-  {name: 'entry with unknown use', doc: {keys: [x509Entry(ROOT_LOCAL, {use: 'enc'}), x509Entry(PEMUTIL_1)]}, ...both({authorities: 1})},
+  {
+    name: 'entry without use',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {use: undefined})]},
+    ...both({authorities: 0, warning: 'holds no X.509 authority'}),
+  },
+  {
+    name: 'entry with unknown use',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {use: 'enc'}), x509Entry(PEMUTIL_1)]},
+    ...both({authorities: 1}),
+  },
   // entry with an unknown kty
   {
     name: 'x509-svid entry with unknown kty',
@@ -66,11 +89,18 @@ const ROWS: Row[] = [
   },
   // jwt-svid / wit-svid entry
   {name: 'jwt-svid entry with kid', doc: {keys: [x509Entry(ROOT_LOCAL), JWT_WITH_KID]}, ...both({authorities: 1})},
-  {name: 'wit-svid entry with kid', doc: {keys: [x509Entry(ROOT_LOCAL), {...JWT_WITH_KID, use: 'wit-svid'}]}, ...both({authorities: 1})},
+  {
+    name: 'wit-svid entry with kid',
+    doc: {keys: [x509Entry(ROOT_LOCAL), {...JWT_WITH_KID, use: 'wit-svid'}]},
+    ...both({authorities: 1}),
+  },
   {
     name: 'jwt-svid entry without kid',
     doc: {keys: [x509Entry(ROOT_LOCAL), JWT_NO_KID]},
-    default: {authorities: 1, warning: 'jwt-svid entry 1 has no "kid"; ignored (go-spiffe refuses the bundle: keyID cannot be empty)'},
+    default: {
+      authorities: 1,
+      warning: 'jwt-svid entry 1 has no "kid"; ignored (go-spiffe refuses the bundle: keyID cannot be empty)',
+    },
     strict: invalid('error adding authority 1 of JWKS: keyID cannot be empty'),
   },
   {
@@ -96,20 +126,51 @@ const ROWS: Row[] = [
   {
     name: 'x509-svid with two x5c certs',
     doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [b64(ROOT_LOCAL), b64(PEMUTIL_1)]})]},
-    default: {authorities: 1, warning: 'expected a single certificate in x509-svid entry 0; got 2: the first is used, the rest ignored'},
+    default: {
+      authorities: 1,
+      warning: 'expected a single certificate in x509-svid entry 0; got 2: the first is used, the rest ignored',
+    },
     strict: invalid('expected a single certificate in x509-svid entry 0; got 2'),
   },
   // x509-svid entry with a kid
-  {name: 'x509-svid entry with a kid', doc: {keys: [x509Entry(ROOT_LOCAL, {kid: 'abc'})]}, ...both({authorities: 1, warning: 'x509-svid entry 0 has a "kid"'})},
+  {
+    name: 'x509-svid entry with a kid',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {kid: 'abc'})]},
+    ...both({authorities: 1, warning: 'x509-svid entry 0 has a "kid"'}),
+  },
   // x5c not base64 or not DER
-  {name: 'x5c in base64url', doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [Buffer.from(ROOT_LOCAL.der).toString('base64url')]})]}, ...both(invalid('x5c of x509-svid entry 0 is not standard base64'))},
-  {name: 'x5c as PEM', doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [ROOT_LOCAL.node.toString()]})]}, ...both(invalid('x5c of x509-svid entry 0 is not standard base64'))},
-  {name: 'x5c a number', doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [5]})]}, ...both(invalid('x5c of x509-svid entry 0 must hold base64 strings; got number 5'))},
-  {name: 'x5c a string', doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: b64(ROOT_LOCAL)})]}, ...both(invalid('x5c of x509-svid entry 0 must be an array; got string "' + b64(ROOT_LOCAL) + '"'))},
-  {name: 'x5c not DER', doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [Buffer.from('CORRUPT').toString('base64')]})]}, ...both(invalid('malformed certificate DER in x5c of x509-svid entry 0'))},
+  {
+    name: 'x5c in base64url',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [Buffer.from(ROOT_LOCAL.der).toString('base64url')]})]},
+    ...both(invalid('x5c of x509-svid entry 0 is not standard base64')),
+  },
+  {
+    name: 'x5c as PEM',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [ROOT_LOCAL.node.toString()]})]},
+    ...both(invalid('x5c of x509-svid entry 0 is not standard base64')),
+  },
+  {
+    name: 'x5c a number',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [5]})]},
+    ...both(invalid('x5c of x509-svid entry 0 must hold base64 strings; got number 5')),
+  },
+  {
+    name: 'x5c a string',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: b64(ROOT_LOCAL)})]},
+    ...both(invalid('x5c of x509-svid entry 0 must be an array; got string "' + b64(ROOT_LOCAL) + '"')),
+  },
+  {
+    name: 'x5c not DER',
+    doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [Buffer.from('CORRUPT').toString('base64')]})]},
+    ...both(invalid('malformed certificate DER in x5c of x509-svid entry 0')),
+  },
   {
     name: 'x5c with trailing bytes',
-    doc: {keys: [x509Entry(ROOT_LOCAL, {x5c: [Buffer.concat([ROOT_LOCAL.der, Buffer.from([0, 0, 0])]).toString('base64')]})]},
+    doc: {
+      keys: [
+        x509Entry(ROOT_LOCAL, {x5c: [Buffer.concat([ROOT_LOCAL.der, Buffer.from([0, 0, 0])]).toString('base64')]}),
+      ],
+    },
     ...both(invalid('3 unexpected bytes after the certificate in x5c of x509-svid entry 0')),
   },
   {
@@ -121,7 +182,11 @@ const ROWS: Row[] = [
   {
     name: 'JWK parameters of another key',
     doc: {keys: [{...x509Entry(PEMUTIL_2), x5c: [b64(PEMUTIL_1)]}]},
-    default: {authorities: 1, warning: 'key parameters of x509-svid entry 0 do not match its x5c certificate "CN=PEMUTILTEST1"; the certificate\'s key is used'},
+    default: {
+      authorities: 1,
+      warning:
+        'key parameters of x509-svid entry 0 do not match its x5c certificate "CN=PEMUTILTEST1"; the certificate\'s key is used',
+    },
     strict: invalid('key parameters of x509-svid entry 0 do not match its x5c certificate "CN=PEMUTILTEST1"'),
   },
   {
@@ -152,13 +217,24 @@ const ROWS: Row[] = [
   {
     name: 'string spiffe_refresh_hint',
     doc: {keys: [], spiffe_refresh_hint: '60'},
-    default: {authorities: 0, warning: '"spiffe_refresh_hint" must be a non-negative integer; got string "60"; ignored'},
+    default: {
+      authorities: 0,
+      warning: '"spiffe_refresh_hint" must be a non-negative integer; got string "60"; ignored',
+    },
     strict: invalid('"spiffe_refresh_hint" must be a non-negative integer; got string "60"'),
   },
   // unknown top-level members
-  {name: 'unknown top-level members', doc: {keys: [x509Entry(ROOT_LOCAL)], spiffe_other: {a: 1}, x: [1]}, ...both({authorities: 1})},
+  {
+    name: 'unknown top-level members',
+    doc: {keys: [x509Entry(ROOT_LOCAL)], spiffe_other: {a: 1}, x: [1]},
+    ...both({authorities: 1}),
+  },
   // svidkit's choice where the table is silent: an entry that is not an object is malformed
-  {name: 'entry not an object', doc: {keys: [x509Entry(ROOT_LOCAL), 'x']}, ...both(invalid('entry 1 of JWKS must be an object; got string "x"'))},
+  {
+    name: 'entry not an object',
+    doc: {keys: [x509Entry(ROOT_LOCAL), 'x']},
+    ...both(invalid('entry 1 of JWKS must be an object; got string "x"')),
+  },
 ]
 
 describe('parseJwks reading table (§4.2)', () => {
@@ -180,7 +256,11 @@ describe('parseJwks reading table (§4.2)', () => {
     const bundle = parseJwks(value, SRC, {strict})
     expect(bundle.format).toBe('jwks')
     expect(bundle.authorities).toHaveLength(outcome.authorities)
-    if (outcome.warning) expect(bundle.warnings.some((w) => w.includes(outcome.warning!)), bundle.warnings.join('\n')).toBe(true)
+    if (outcome.warning)
+      expect(
+        bundle.warnings.some((w) => w.includes(outcome.warning!)),
+        bundle.warnings.join('\n'),
+      ).toBe(true)
   })
 
   it('uses the certificate, not the JWK, when they differ', () => {
@@ -212,7 +292,9 @@ describe('parseJwks reading table (§4.2)', () => {
   })
 
   it('reads an intermediate as an anchor as it stands', () => {
-    expect(parseJwks({keys: [x509Entry(INTERMEDIATE_EXAMPLE)]}, SRC, {strict: true}).authorities[0].san?.uris).toEqual(['spiffe://example.org'])
+    expect(parseJwks({keys: [x509Entry(INTERMEDIATE_EXAMPLE)]}, SRC, {strict: true}).authorities[0].san?.uris).toEqual([
+      'spiffe://example.org',
+    ])
   })
 })
 
@@ -224,7 +306,9 @@ describe('spiffe_sequence and spiffe_refresh_hint', () => {
   })
 
   it('accepts 2^53 - 1', () => {
-    expect(parseBundleBytes(Buffer.from('{"keys": [], "spiffe_sequence": 9007199254740991}'), SRC, {strict: true})).toMatchObject({
+    expect(
+      parseBundleBytes(Buffer.from('{"keys": [], "spiffe_sequence": 9007199254740991}'), SRC, {strict: true}),
+    ).toMatchObject({
       kind: 'single',
       bundle: {sequence: 9007199254740991},
     })
@@ -240,9 +324,13 @@ describe('spiffe_sequence and spiffe_refresh_hint', () => {
   })
 
   it('refuses a sequence above 2^53 in strict mode', () => {
-    const err = thrown(() => parseBundleBytes(Buffer.from('{"keys": [], "spiffe_sequence": 18446744073709551615}'), SRC, {strict: true}))
+    const err = thrown(() =>
+      parseBundleBytes(Buffer.from('{"keys": [], "spiffe_sequence": 18446744073709551615}'), SRC, {strict: true}),
+    )
     expect(err.code).toBe('bundle-invalid')
-    expect(err.message).toBe(`bundle "${SRC}": "spiffe_sequence" must be a non-negative integer; got number 18446744073709552000 (larger than 2^53 - 1)`)
+    expect(err.message).toBe(
+      `bundle "${SRC}": "spiffe_sequence" must be a non-negative integer; got number 18446744073709552000 (larger than 2^53 - 1)`,
+    )
   })
 
   it('does not check the refresh hint when told to ignore it (bundle-map entries)', () => {
@@ -282,8 +370,16 @@ describe('toJwks', () => {
   })
 
   it.each([
-    {name: 'negative', options: {sequence: -1}, message: '"spiffe_sequence" must be a non-negative integer; got number -1'},
-    {name: 'unsafe', options: {refreshHint: 2 ** 53}, message: '"spiffe_refresh_hint" must be a non-negative integer; got number 9007199254740992'},
+    {
+      name: 'negative',
+      options: {sequence: -1},
+      message: '"spiffe_sequence" must be a non-negative integer; got number -1',
+    },
+    {
+      name: 'unsafe',
+      options: {refreshHint: 2 ** 53},
+      message: '"spiffe_refresh_hint" must be a non-negative integer; got number 9007199254740992',
+    },
   ])('refuses a $name counter', ({options, message}) => {
     const err = thrown(() => toJwks([ROOT_LOCAL], options))
     expect(err.code).toBe('usage')

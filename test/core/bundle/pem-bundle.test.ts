@@ -3,7 +3,17 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parsePemBundle, toPemBundle} from '../../../src/core/bundle/index.js'
 import {toPem} from '../../../src/core/x509/pem.js'
-import {INTERMEDIATE_EXAMPLE, PEMUTIL_1, PEMUTIL_2, ROOT_LOCAL, SVID_DATA, X509_DATA, fixture, pemOf, thrown} from './helpers.js'
+import {
+  INTERMEDIATE_EXAMPLE,
+  PEMUTIL_1,
+  PEMUTIL_2,
+  ROOT_LOCAL,
+  SVID_DATA,
+  X509_DATA,
+  fixture,
+  pemOf,
+  thrown,
+} from './helpers.js'
 
 const SRC = 'bundle.pem'
 const bytes = (s: string | Uint8Array) => (typeof s === 'string' ? Buffer.from(s, 'latin1') : s)
@@ -52,7 +62,9 @@ describe('parsePemBundle', () => {
     const text = readFileSync(fixture(`${SVID_DATA}/good-cert-and-key.pem`), 'latin1')
     const bundle = parsePemBundle(bytes(text), SRC)
     expect(bundle.authorities).toHaveLength(1)
-    expect(bundle.warnings).toContain(`bundle "${SRC}" also holds a private key; a bundle should hold only certificates`)
+    expect(bundle.warnings).toContain(
+      `bundle "${SRC}" also holds a private key; a bundle should hold only certificates`,
+    )
   })
 
   const pem = pemOf(ROOT_LOCAL)
@@ -121,7 +133,10 @@ describe('toPemBundle', () => {
     const text = toPemBundle([ROOT_LOCAL, PEMUTIL_1, ROOT_LOCAL])
     expect(text.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2)
     expect(text.endsWith('-----END CERTIFICATE-----\n')).toBe(true)
-    expect(parsePemBundle(bytes(text), SRC).authorities.map((c) => c.sha256)).toEqual([ROOT_LOCAL.sha256, PEMUTIL_1.sha256])
+    expect(parsePemBundle(bytes(text), SRC).authorities.map((c) => c.sha256)).toEqual([
+      ROOT_LOCAL.sha256,
+      PEMUTIL_1.sha256,
+    ])
   })
 
   it('writes an empty string for no authorities, which reads back as an empty bundle', () => {

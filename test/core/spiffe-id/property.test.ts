@@ -23,7 +23,26 @@ const pathAlphabet = lower + 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 const grammarish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('spiffe://', 'spiffe:/', 'SPIFFE://', 'spiffe:', '/', '//', '.', '..', '%', '%2F', ':', '@', '?', '#', ' ', 'é', '\u0000', '\ud800'),
+      fc.constantFrom(
+        'spiffe://',
+        'spiffe:/',
+        'SPIFFE://',
+        'spiffe:',
+        '/',
+        '//',
+        '.',
+        '..',
+        '%',
+        '%2F',
+        ':',
+        '@',
+        '?',
+        '#',
+        ' ',
+        'é',
+        '\u0000',
+        '\ud800',
+      ),
       fc.string({unit: chars(pathAlphabet), maxLength: 6}),
     ),
     {maxLength: 12},
@@ -31,7 +50,9 @@ const grammarish = fc
   .map((parts) => parts.join(''))
 
 const tdName = fc.string({unit: chars(lower), minLength: 1, maxLength: 20})
-const segment = fc.string({unit: chars(pathAlphabet), minLength: 1, maxLength: 10}).filter((s) => s !== '.' && s !== '..')
+const segment = fc
+  .string({unit: chars(pathAlphabet), minLength: 1, maxLength: 10})
+  .filter((s) => s !== '.' && s !== '..')
 const path = fc.array(segment, {maxLength: 6}).map((segs) => segs.map((s) => `/${s}`).join(''))
 
 describe('SpiffeId.parse never throws anything but spiffe-id-invalid', () => {
@@ -40,7 +61,10 @@ describe('SpiffeId.parse never throws anything but spiffe-id-invalid', () => {
   })
 
   it('on arbitrary strings behind the scheme', () => {
-    fc.assert(fc.property(fc.string({unit: 'binary'}), (s) => parsesOrRefuses(`spiffe://${s}`)), RUNS)
+    fc.assert(
+      fc.property(fc.string({unit: 'binary'}), (s) => parsesOrRefuses(`spiffe://${s}`)),
+      RUNS,
+    )
   })
 
   it('on grammar-ish strings', () => {

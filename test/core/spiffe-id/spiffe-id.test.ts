@@ -46,7 +46,11 @@ const invalid: Array<{name: string; input: string; message: string}> = [
     input,
     message: MSG.scheme,
   })),
-  ...['spiffe://', 'spiffe:///', 'spiffe:///path'].map((input) => ({name: `no trust domain ${input}`, input, message: MSG.tdMissing})),
+  ...['spiffe://', 'spiffe:///', 'spiffe:///path'].map((input) => ({
+    name: `no trust domain ${input}`,
+    input,
+    message: MSG.tdMissing,
+  })),
   ...[
     'spiffe://%F0%9F%A4%AF/path',
     'spiffe://%62%61%64/path',
@@ -91,7 +95,9 @@ describe('SpiffeId.parse', () => {
 
   it('quotes the value with escapes', () => {
     expect(thrown(() => SpiffeId.parse('http://td/x')).message).toBe('scheme is missing or invalid: "http://td/x"')
-    expect(thrown(() => SpiffeId.parse(`${TD}/a\u0000`)).message).toBe(`${MSG.pathChars}: "spiffe://trustdomain/a\\u0000"`)
+    expect(thrown(() => SpiffeId.parse(`${TD}/a\u0000`)).message).toBe(
+      `${MSG.pathChars}: "spiffe://trustdomain/a\\u0000"`,
+    )
   })
 
   it('is a verification failure (exit 4)', () => {
@@ -104,20 +110,26 @@ const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`
 
 describe('every byte in the trust domain', () => {
   const tdAllowed = /^[a-z0-9._-]$/
-  it.each(bytes.map((b) => ({b, c: String.fromCharCode(b), name: hex(b)})))('spiffe://trustdomain<$name>/path', ({c}) => {
-    const input = `${TD}${c}/path`
-    if (tdAllowed.test(c)) expect(SpiffeId.parse(input).trustDomain.name).toBe(`trustdomain${c}`)
-    else expectInvalid(input, MSG.tdChars)
-  })
+  it.each(bytes.map((b) => ({b, c: String.fromCharCode(b), name: hex(b)})))(
+    'spiffe://trustdomain<$name>/path',
+    ({c}) => {
+      const input = `${TD}${c}/path`
+      if (tdAllowed.test(c)) expect(SpiffeId.parse(input).trustDomain.name).toBe(`trustdomain${c}`)
+      else expectInvalid(input, MSG.tdChars)
+    },
+  )
 })
 
 describe('every byte in the path', () => {
   const pathAllowed = /^[a-zA-Z0-9._-]$/
-  it.each(bytes.map((b) => ({b, c: String.fromCharCode(b), name: hex(b)})))('spiffe://trustdomain/path<$name>', ({c}) => {
-    const input = `${TD}/path${c}`
-    if (pathAllowed.test(c)) expect(SpiffeId.parse(input).path).toBe(`/path${c}`)
-    else expectInvalid(input, MSG.pathChars)
-  })
+  it.each(bytes.map((b) => ({b, c: String.fromCharCode(b), name: hex(b)})))(
+    'spiffe://trustdomain/path<$name>',
+    ({c}) => {
+      const input = `${TD}/path${c}`
+      if (pathAllowed.test(c)) expect(SpiffeId.parse(input).path).toBe(`/path${c}`)
+      else expectInvalid(input, MSG.pathChars)
+    },
+  )
 })
 
 describe('SpiffeId.fromParts', () => {
@@ -210,13 +222,17 @@ describe('length limits (§1 "Length")', () => {
   it('a trust domain over 255 bytes is invalid (SPIFFE-ID §2.3), 255 is fine', () => {
     for (const text of [`spiffe://${'a'.repeat(256)}/w`, `spiffe://${'b'.repeat(300)}`]) {
       const err = thrown(() => SpiffeId.parse(text))
-      expect({code: err.code, message: err.message}).toEqual({code: 'spiffe-id-invalid', message: `${MSG.tdTooLong}: ${JSON.stringify(text)}`})
+      expect({code: err.code, message: err.message}).toEqual({
+        code: 'spiffe-id-invalid',
+        message: `${MSG.tdTooLong}: ${JSON.stringify(text)}`,
+      })
     }
-    expect(thrown(() => TrustDomain.parse('c'.repeat(256))).message).toMatch(/^trust domain cannot be longer than 255 bytes/)
+    expect(thrown(() => TrustDomain.parse('c'.repeat(256))).message).toMatch(
+      /^trust domain cannot be longer than 255 bytes/,
+    )
     expect(TrustDomain.parse('c'.repeat(255)).name).toHaveLength(255)
     const ok = SpiffeId.parse(`spiffe://${'a'.repeat(255)}/w`)
     expect(() => checkIssuable(ok)).not.toThrow()
     expect(lengthWarning(ok)).toBeUndefined()
   })
-
 })

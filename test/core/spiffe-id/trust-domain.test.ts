@@ -63,7 +63,10 @@ describe('TrustDomain.parse', () => {
 
 describe('every byte appended to a bare name', () => {
   const allowed = /^[a-z0-9._-]$/
-  const cases = Array.from({length: 256}, (_, b) => ({c: String.fromCharCode(b), name: `0x${b.toString(16).padStart(2, '0')}`}))
+  const cases = Array.from({length: 256}, (_, b) => ({
+    c: String.fromCharCode(b),
+    name: `0x${b.toString(16).padStart(2, '0')}`,
+  }))
   it.each(cases)('trustdomain<$name>', ({c}) => {
     const input = `trustdomain${c}`
     if (allowed.test(c)) {

@@ -63,7 +63,9 @@ export function oldNameText(der: Uint8Array): string {
       rdn
         .map((atv) => {
           const type = SHORT[atv.type] ?? atv.type
-          const value = atv.value.anyValue ? `#${Buffer.from(atv.value.anyValue).toString('hex')}` : escapeValue(atv.value.toString())
+          const value = atv.value.anyValue
+            ? `#${Buffer.from(atv.value.anyValue).toString('hex')}`
+            : escapeValue(atv.value.toString())
           return `${type}=${value}`
         })
         .join('+'),
@@ -71,7 +73,8 @@ export function oldNameText(der: Uint8Array): string {
     .join(', ')
 }
 
-const hex = (buf: ArrayBuffer | Uint8Array): string => Buffer.from(buf instanceof Uint8Array ? buf : new Uint8Array(buf)).toString('hex')
+const hex = (buf: ArrayBuffer | Uint8Array): string =>
+  Buffer.from(buf instanceof Uint8Array ? buf : new Uint8Array(buf)).toString('hex')
 
 function generalName(n: GeneralName, rawBase: Uint8Array): ConstraintName {
   if (n.uniformResourceIdentifier !== undefined) return {type: 'uri', value: n.uniformResourceIdentifier}
@@ -93,7 +96,9 @@ function baseContents(value: ArrayBuffer, tag: number): Uint8Array[] {
   return (list?.valueBlock.value ?? []).map((sub) => {
     const base = (sub as asn1js.Sequence).valueBlock.value[0]
     return new Uint8Array(
-      base.valueBlock.valueBeforeDecodeView.length ? base.valueBlock.valueBeforeDecodeView : (base as asn1js.Primitive).valueBlock.valueHexView,
+      base.valueBlock.valueBeforeDecodeView.length
+        ? base.valueBlock.valueBeforeDecodeView
+        : (base as asn1js.Primitive).valueBlock.valueHexView,
     )
   })
 }
@@ -172,7 +177,8 @@ export function oldParse(der: Uint8Array): Omit<ParsedCertificate, 'node'> {
           permitted: Array.from(nc.permittedSubtrees ?? [], (t, i) => subtree(t, baseContents(value, 0)[i])),
           excluded: Array.from(nc.excludedSubtrees ?? [], (t, i) => subtree(t, baseContents(value, 1)[i])),
           critical,
-          ...((nc.permittedSubtrees && nc.permittedSubtrees.length === 0) || (nc.excludedSubtrees && nc.excludedSubtrees.length === 0)
+          ...((nc.permittedSubtrees && nc.permittedSubtrees.length === 0) ||
+          (nc.excludedSubtrees && nc.excludedSubtrees.length === 0)
             ? {emptyList: true}
             : {}),
         }

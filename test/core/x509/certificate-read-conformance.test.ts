@@ -13,7 +13,9 @@ import {both} from './asn1-oracle.js'
 describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
   it("every certificate of go-spiffe's test data", () => {
     const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.pem') ? [join(dir, f)] : []))
+      readdirSync(dir).flatMap((f) =>
+        statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.pem') ? [join(dir, f)] : [],
+      )
     let n = 0
     for (const file of files(GO_SPIFFE_DIR)) {
       let blocks

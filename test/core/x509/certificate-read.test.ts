@@ -38,7 +38,9 @@ function template(t: Partial<CertificateTemplate>): CertificateTemplate {
 
 /** A Name from raw attribute values: [type OID, value tag, value content] per RDN (one attribute each) or per RDN list. */
 function rawName(rdns: [string, number, Uint8Array][][]): Uint8Array {
-  return new Uint8Array(seq(...rdns.map((rdn) => tlv(0x31, ...rdn.map(([type, tag, body]) => seq(oid(type), tlv(tag, body)))))))
+  return new Uint8Array(
+    seq(...rdns.map((rdn) => tlv(0x31, ...rdn.map(([type, tag, body]) => seq(oid(type), tlv(tag, body)))))),
+  )
 }
 
 describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
@@ -54,14 +56,20 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
       {intermediates: 1, keyType: 'rsa-2048' as const},
     ].entries()) {
       const {authority} = await createAuthority({trustDomain: 'example.org', ...opts})
-      const svid = await issueSvid(authority, {spiffeId: 'spiffe://example.org/w', dns: ['a.example', 'b.example'], subject: 'CN=a\\,b+O=x, OU=ü'})
-      for (const [j, c] of [...svid.svid.certificates, ...svid.bundle].entries()) issued.push({name: `authority ${i} cert ${j}`, der: c.der})
+      const svid = await issueSvid(authority, {
+        spiffeId: 'spiffe://example.org/w',
+        dns: ['a.example', 'b.example'],
+        subject: 'CN=a\\,b+O=x, OU=ü',
+      })
+      for (const [j, c] of [...svid.svid.certificates, ...svid.bundle].entries())
+        issued.push({name: `authority ${i} cert ${j}`, der: c.der})
       if (i > 0) continue
       const empty = await issueSvid(authority, {spiffeId: 'spiffe://example.org/e', subject: ''})
       issued.push({name: 'empty subject', der: empty.svid.certificates[0].der})
       for (const d of DEFECTS) {
         const s = await issueSvid(authority, {spiffeId: 'spiffe://example.org/w', recipe: recipeFor([d])})
-        for (const [j, c] of s.svid.certificates.entries()) issued.push({name: `defect ${d.name} cert ${j}`, der: c.der})
+        for (const [j, c] of s.svid.certificates.entries())
+          issued.push({name: `defect ${d.name} cert ${j}`, der: c.der})
       }
     }
   })
@@ -76,10 +84,23 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
   })
 
   const keyUsage = fc.subarray(Object.keys(KEY_USAGE_BITS) as KeyUsageName[])
-  const constraint = fc.record({type: fc.constantFrom('uri' as const, 'dns' as const), value: fc.string({unit: 'binary-ascii', maxLength: 12})})
-  const eku = fc.array(fc.constantFrom('1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2', '2.5.29.37.0', '1.2.840.113549.1.1.11', '2.999.1', '1.3.6.1.4.1.311.10.3.4'), {
-    maxLength: 4,
+  const constraint = fc.record({
+    type: fc.constantFrom('uri' as const, 'dns' as const),
+    value: fc.string({unit: 'binary-ascii', maxLength: 12}),
   })
+  const eku = fc.array(
+    fc.constantFrom(
+      '1.3.6.1.5.5.7.3.1',
+      '1.3.6.1.5.5.7.3.2',
+      '2.5.29.37.0',
+      '1.2.840.113549.1.1.11',
+      '2.999.1',
+      '1.3.6.1.4.1.311.10.3.4',
+    ),
+    {
+      maxLength: 4,
+    },
+  )
 
   it('built certificates: keyUsage, EKU, basicConstraints, SAN, name constraints, AKI, SKI (property)', () => {
     fc.assert(
@@ -87,15 +108,36 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
         fc.record({
           ku: fc.option(fc.record({names: keyUsage, critical: fc.boolean()}), {nil: undefined}),
           eku: fc.option(fc.record({oids: eku, critical: fc.boolean()}), {nil: undefined}),
-          bc: fc.option(fc.record({ca: fc.boolean(), pathLen: fc.option(fc.integer({min: 0, max: 0x7fffff}), {nil: undefined}), critical: fc.boolean()}), {
-            nil: undefined,
-          }),
-          san: fc.option(fc.record({uris: fc.array(fc.webUrl(), {maxLength: 3}), dns: fc.array(fc.domain(), {maxLength: 3}), critical: fc.boolean()}), {
-            nil: undefined,
-          }),
-          nc: fc.option(fc.record({permitted: fc.array(constraint, {maxLength: 3}), excluded: fc.array(constraint, {maxLength: 3}), critical: fc.boolean()}), {
-            nil: undefined,
-          }),
+          bc: fc.option(
+            fc.record({
+              ca: fc.boolean(),
+              pathLen: fc.option(fc.integer({min: 0, max: 0x7fffff}), {nil: undefined}),
+              critical: fc.boolean(),
+            }),
+            {
+              nil: undefined,
+            },
+          ),
+          san: fc.option(
+            fc.record({
+              uris: fc.array(fc.webUrl(), {maxLength: 3}),
+              dns: fc.array(fc.domain(), {maxLength: 3}),
+              critical: fc.boolean(),
+            }),
+            {
+              nil: undefined,
+            },
+          ),
+          nc: fc.option(
+            fc.record({
+              permitted: fc.array(constraint, {maxLength: 3}),
+              excluded: fc.array(constraint, {maxLength: 3}),
+              critical: fc.boolean(),
+            }),
+            {
+              nil: undefined,
+            },
+          ),
           aki: fc.option(
             fc.uint8Array({maxLength: 24}).map((b) => Buffer.from(b).toString('hex')),
             {nil: undefined},
@@ -144,7 +186,15 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
     fc.tuple(fc.constant(0x05), fc.constant(new Uint8Array(0))),
     fc.tuple(fc.constantFrom(0x02, 0x04, 0x12, 0x1a, 0x80), fc.uint8Array({minLength: 1, maxLength: 6})),
   )
-  const attrType = fc.constantFrom('2.5.4.3', '2.5.4.10', '2.5.4.11', '0.9.2342.19200300.100.1.25', '1.2.840.113549.1.9.1', '2.5.4.97', '1.2.3.4.5')
+  const attrType = fc.constantFrom(
+    '2.5.4.3',
+    '2.5.4.10',
+    '2.5.4.11',
+    '0.9.2342.19200300.100.1.25',
+    '1.2.840.113549.1.9.1',
+    '2.5.4.97',
+    '1.2.3.4.5',
+  )
 
   it('names of every attribute value type, as subject and issuer (property)', () => {
     // Node (OpenSSL) refuses some names first (a UTF8String that is not UTF-8, an odd-length
@@ -155,7 +205,8 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
         fc.array(fc.array(fc.tuple(attrType, attrValue), {minLength: 1, maxLength: 2}), {maxLength: 3}),
         fc.array(fc.array(fc.tuple(attrType, attrValue), {minLength: 1, maxLength: 2}), {maxLength: 2}),
         (subject, issuer) => {
-          const flat = (rdns: [string, [number, Uint8Array]][][]) => rawName(rdns.map((rdn) => rdn.map(([t, [tag, b]]) => [t, tag, b])))
+          const flat = (rdns: [string, [number, Uint8Array]][][]) =>
+            rawName(rdns.map((rdn) => rdn.map(([t, [tag, b]]) => [t, tag, b])))
           const {now, old} = both(buildCertificateDer(template({subjectName: flat(subject), issuerName: flat(issuer)})))
           expect(now).toStrictEqual(old)
           read += old.ok ? 1 : 0
@@ -183,7 +234,15 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
               gsub(tlv(0x81, Buffer.from('a@b.c'))),
               gsub(tlv(0x87, Buffer.from([10, 0, 0, 0, 255, 0, 0, 0]))),
               gsub(tlv(0x87, Buffer.alloc(8))),
-              gsub(tlv(0x87, Buffer.concat([Buffer.from('20010db8000000000000000000000000', 'hex'), Buffer.from('ffffffffffff00000000000000000000', 'hex')]))),
+              gsub(
+                tlv(
+                  0x87,
+                  Buffer.concat([
+                    Buffer.from('20010db8000000000000000000000000', 'hex'),
+                    Buffer.from('ffffffffffff00000000000000000000', 'hex'),
+                  ]),
+                ),
+              ),
               gsub(tlv(0x87, Buffer.alloc(32))),
               gsub(tlv(0x87, Buffer.from([1, 2, 3, 4]))),
               gsub(tlv(0x87, Buffer.from('00000000000000000000ffff01020304', 'hex'))),
@@ -206,9 +265,15 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
         ),
       ],
     },
-    {name: 'excluded subtrees only', extra: [ext(OID.nameConstraints, seq(tlv(0xa1, gsub(tlv(0x82, Buffer.from('evil.example'))))))]},
+    {
+      name: 'excluded subtrees only',
+      extra: [ext(OID.nameConstraints, seq(tlv(0xa1, gsub(tlv(0x82, Buffer.from('evil.example'))))))],
+    },
     {name: 'empty name constraints', extra: [ext(OID.nameConstraints, seq())]},
-    {name: 'basicConstraints with an explicit FALSE cA (BER) and pathLen 0', extra: [ext(OID.basicConstraints, seq(bool(false), int(0)))]},
+    {
+      name: 'basicConstraints with an explicit FALSE cA (BER) and pathLen 0',
+      extra: [ext(OID.basicConstraints, seq(bool(false), int(0)))],
+    },
     {name: 'basicConstraints with only a pathLen', extra: [ext(OID.basicConstraints, seq(int(300)))]},
     {name: 'empty basicConstraints', extra: [ext(OID.basicConstraints, seq(), true)]},
     {name: 'keyUsage with unused bits', extra: [ext(OID.keyUsage, tlv(0x03, Buffer.from([5, 0xa0])))]},
@@ -218,15 +283,28 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
     {name: 'empty extKeyUsage', extra: [ext(OID.extKeyUsage, seq())]},
     {
       name: 'AKI with issuer and serial',
-      extra: [ext(OID.authorityKeyIdentifier, seq(tlv(0x80, Buffer.from([1, 2])), tlv(0xa1, tlv(0x86, Buffer.from('u'))), tlv(0x82, Buffer.from([7]))))],
+      extra: [
+        ext(
+          OID.authorityKeyIdentifier,
+          seq(tlv(0x80, Buffer.from([1, 2])), tlv(0xa1, tlv(0x86, Buffer.from('u'))), tlv(0x82, Buffer.from([7]))),
+        ),
+      ],
     },
     {
       name: 'AKI with issuer and serial only',
-      extra: [ext(OID.authorityKeyIdentifier, seq(tlv(0xa1, tlv(0x86, Buffer.from('u'))), tlv(0x82, Buffer.from([7]))))],
+      extra: [
+        ext(OID.authorityKeyIdentifier, seq(tlv(0xa1, tlv(0x86, Buffer.from('u'))), tlv(0x82, Buffer.from([7])))),
+      ],
     },
-    {name: 'AKI with an empty keyIdentifier', extra: [ext(OID.authorityKeyIdentifier, seq(tlv(0x80, Buffer.alloc(0))))]},
+    {
+      name: 'AKI with an empty keyIdentifier',
+      extra: [ext(OID.authorityKeyIdentifier, seq(tlv(0x80, Buffer.alloc(0))))],
+    },
     {name: 'empty SKI', extra: [ext(OID.subjectKeyIdentifier, octets(Buffer.alloc(0)))]},
-    {name: 'unknown extensions, critical and not', extra: [ext('1.2.3.4', Buffer.from([5, 0]), true), ext('2.999.7', Buffer.from([5, 0]))]},
+    {
+      name: 'unknown extensions, critical and not',
+      extra: [ext('1.2.3.4', Buffer.from([5, 0]), true), ext('2.999.7', Buffer.from([5, 0]))],
+    },
   ]
   it.each(table)('$name', ({extra}) => {
     const omit = new Set(extra.map((e) => e.oid))
@@ -234,7 +312,9 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
   })
 
   it('two extensions with one OID: both throw', () => {
-    const der = buildCertificateDer(template({extra: [ext('1.2.3.4', Buffer.from([5, 0])), ext('1.2.3.4', Buffer.from([5, 0]))]}))
+    const der = buildCertificateDer(
+      template({extra: [ext('1.2.3.4', Buffer.from([5, 0])), ext('1.2.3.4', Buffer.from([5, 0]))]}),
+    )
     expect(both(der)).toStrictEqual({now: {ok: false}, old: {ok: false}})
     expect(() => parseCertificateDer(der)).toThrow(/duplicate extension "1\.2\.3\.4"/)
   })
@@ -248,7 +328,11 @@ describe('parseCertificateDer agrees with the ASN.1-schema oracle', () => {
           extKeyUsage: {oids: ['1.3.6.1.5.5.7.3.1'], critical: false},
           basicConstraints: {ca: true, pathLen: 3, critical: true},
           san: {uris: ['spiffe://example.org/w'], dns: ['d.example'], critical: false},
-          nameConstraints: {permitted: [{type: 'uri', value: 'example.org'}], excluded: [{type: 'dns', value: 'x.example'}], critical: true},
+          nameConstraints: {
+            permitted: [{type: 'uri', value: 'example.org'}],
+            excluded: [{type: 'dns', value: 'x.example'}],
+            critical: true,
+          },
           authorityKeyId: '0102',
         }),
       ),

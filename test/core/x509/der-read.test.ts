@@ -30,14 +30,22 @@ const budget = () => ({nodes: 100_000})
 describe('readTlv', () => {
   const table: {name: string; der: Uint8Array; want: Tlv | undefined}[] = [
     {name: 'short form', der: b(0x04, 0x02, 1, 2), want: {tag: 4, start: 2, end: 4}},
-    {name: 'long form for 128 bytes', der: new Uint8Array([0x04, 0x81, 0x80, ...new Uint8Array(128)]), want: {tag: 4, start: 3, end: 131}},
+    {
+      name: 'long form for 128 bytes',
+      der: new Uint8Array([0x04, 0x81, 0x80, ...new Uint8Array(128)]),
+      want: {tag: 4, start: 3, end: 131},
+    },
     {name: 'empty input', der: b(), want: undefined},
     {name: 'tag without length', der: b(0x30), want: undefined},
     {name: 'content cut short', der: b(0x04, 0x03, 1, 2), want: undefined},
     {name: 'long-form length bytes cut short', der: b(0x04, 0x82, 0x01), want: undefined},
     {name: 'indefinite length (BER only)', der: b(0x30, 0x80, 0x00, 0x00), want: undefined},
     {name: 'long form for a short length (not minimal)', der: b(0x04, 0x81, 0x02, 1, 2), want: undefined},
-    {name: 'long form with a leading zero byte', der: new Uint8Array([0x04, 0x82, 0x00, 0x80, ...new Uint8Array(128)]), want: undefined},
+    {
+      name: 'long form with a leading zero byte',
+      der: new Uint8Array([0x04, 0x82, 0x00, 0x80, ...new Uint8Array(128)]),
+      want: undefined,
+    },
     {name: 'five length bytes', der: b(0x04, 0x85, 0, 0, 0, 0, 1, 0), want: undefined},
     {name: 'length past 4 GiB claims', der: b(0x04, 0x84, 0xff, 0xff, 0xff, 0xff), want: undefined},
     {name: 'multi-byte tag', der: b(0x1f, 0x81, 0x01, 0x00), want: undefined},
@@ -71,7 +79,9 @@ describe('oidOf', () => {
     expect(at(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d)).toBe('1.2.840.113549')
     expect(at(0x88, 0x37, 0x01)).toBe('2.999.1')
     expect(at(0x2b, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01)).toBe('1.3.18446744073709551617')
-    expect(at(0x2b, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02)).not.toBe(at(0x2b, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01))
+    expect(at(0x2b, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02)).not.toBe(
+      at(0x2b, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01),
+    )
   })
   it.each([
     {name: 'empty', content: []},
@@ -85,38 +95,102 @@ describe('oidOf', () => {
 describe('extension values: wrong tags, trailing bytes, bad primitives', () => {
   const bad: {name: string; read: (v: Uint8Array) => unknown; value: Uint8Array}[] = [
     {name: 'basicConstraints as a SET', read: (v) => readBasicConstraints(v, budget()), value: tlv(0x31, bool(true))},
-    {name: 'basicConstraints with bytes after it', read: (v) => readBasicConstraints(v, budget()), value: Buffer.concat([seq(bool(true)), b(0)])},
-    {name: 'basicConstraints with a third element', read: (v) => readBasicConstraints(v, budget()), value: seq(bool(true), int(1), nul())},
-    {name: 'basicConstraints with pathLen before cA', read: (v) => readBasicConstraints(v, budget()), value: seq(int(1), bool(true))},
-    {name: 'basicConstraints with a two-byte BOOLEAN', read: (v) => readBasicConstraints(v, budget()), value: seq(tlv(0x01, b(0xff, 0xff)))},
-    {name: 'basicConstraints with a non-minimal INTEGER', read: (v) => readBasicConstraints(v, budget()), value: seq(tlv(0x02, b(0x00, 0x01)))},
-    {name: 'basicConstraints with an empty INTEGER', read: (v) => readBasicConstraints(v, budget()), value: seq(tlv(0x02, b()))},
-    {name: 'basicConstraints cut short', read: (v) => readBasicConstraints(v, budget()), value: b(0x30, 0x03, 0x01, 0x01)},
+    {
+      name: 'basicConstraints with bytes after it',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: Buffer.concat([seq(bool(true)), b(0)]),
+    },
+    {
+      name: 'basicConstraints with a third element',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: seq(bool(true), int(1), nul()),
+    },
+    {
+      name: 'basicConstraints with pathLen before cA',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: seq(int(1), bool(true)),
+    },
+    {
+      name: 'basicConstraints with a two-byte BOOLEAN',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: seq(tlv(0x01, b(0xff, 0xff))),
+    },
+    {
+      name: 'basicConstraints with a non-minimal INTEGER',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: seq(tlv(0x02, b(0x00, 0x01))),
+    },
+    {
+      name: 'basicConstraints with an empty INTEGER',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: seq(tlv(0x02, b())),
+    },
+    {
+      name: 'basicConstraints cut short',
+      read: (v) => readBasicConstraints(v, budget()),
+      value: b(0x30, 0x03, 0x01, 0x01),
+    },
     {name: 'keyUsage as an OCTET STRING', read: readKeyUsageBits, value: octets(b(0x80))},
     {name: 'keyUsage BIT STRING with no content', read: readKeyUsageBits, value: b(0x03, 0x00)},
     {name: 'keyUsage with 8 unused bits', read: readKeyUsageBits, value: b(0x03, 0x02, 0x08, 0x80)},
     {name: 'keyUsage with unused bits and no bytes', read: readKeyUsageBits, value: b(0x03, 0x01, 0x03)},
     {name: 'constructed keyUsage (BER)', read: readKeyUsageBits, value: tlv(0x23, b(0x03, 0x02, 0x07, 0x80))},
-    {name: 'extKeyUsage holding an INTEGER', read: (v) => readExtKeyUsage(v, budget()), value: seq(oid('1.3.6.1.5.5.7.3.1'), int(1))},
-    {name: 'extKeyUsage with bytes after it', read: (v) => readExtKeyUsage(v, budget()), value: Buffer.concat([seq(oid('1.2.3')), b(0x05, 0x00)])},
+    {
+      name: 'extKeyUsage holding an INTEGER',
+      read: (v) => readExtKeyUsage(v, budget()),
+      value: seq(oid('1.3.6.1.5.5.7.3.1'), int(1)),
+    },
+    {
+      name: 'extKeyUsage with bytes after it',
+      read: (v) => readExtKeyUsage(v, budget()),
+      value: Buffer.concat([seq(oid('1.2.3')), b(0x05, 0x00)]),
+    },
     {name: 'subjectKeyIdentifier as a SEQUENCE', read: readSubjectKeyId, value: seq(octets(b(1)))},
-    {name: 'authorityKeyIdentifier with an unknown [3]', read: (v) => readAuthorityKeyId(v, budget()), value: seq(tlv(0x80, b(1)), tlv(0x83, b(1)))},
-    {name: 'authorityKeyIdentifier fields out of order', read: (v) => readAuthorityKeyId(v, budget()), value: seq(tlv(0x82, b(1)), tlv(0x80, b(1)))},
-    {name: 'nameConstraints with a [2]', read: (v) => readNameConstraints(v, budget()), value: seq(tlv(0xa2, seq(tlv(0x82, b(0x61)))))},
+    {
+      name: 'authorityKeyIdentifier with an unknown [3]',
+      read: (v) => readAuthorityKeyId(v, budget()),
+      value: seq(tlv(0x80, b(1)), tlv(0x83, b(1))),
+    },
+    {
+      name: 'authorityKeyIdentifier fields out of order',
+      read: (v) => readAuthorityKeyId(v, budget()),
+      value: seq(tlv(0x82, b(1)), tlv(0x80, b(1))),
+    },
+    {
+      name: 'nameConstraints with a [2]',
+      read: (v) => readNameConstraints(v, budget()),
+      value: seq(tlv(0xa2, seq(tlv(0x82, b(0x61))))),
+    },
     {
       name: 'nameConstraints excluded before permitted',
       read: (v) => readNameConstraints(v, budget()),
       value: seq(tlv(0xa1, seq(tlv(0x82, b(0x61)))), tlv(0xa0, seq(tlv(0x82, b(0x61))))),
     },
-    {name: 'nameConstraints with a GeneralName tag [9]', read: (v) => readNameConstraints(v, budget()), value: seq(tlv(0xa0, seq(tlv(0x89, b(0x61)))))},
-    {name: 'nameConstraints with a constructed dNSName', read: (v) => readNameConstraints(v, budget()), value: seq(tlv(0xa0, seq(tlv(0xa2, b(0x61)))))},
-    {name: 'nameConstraints with an empty GeneralSubtree', read: (v) => readNameConstraints(v, budget()), value: seq(tlv(0xa0, seq()))},
+    {
+      name: 'nameConstraints with a GeneralName tag [9]',
+      read: (v) => readNameConstraints(v, budget()),
+      value: seq(tlv(0xa0, seq(tlv(0x89, b(0x61))))),
+    },
+    {
+      name: 'nameConstraints with a constructed dNSName',
+      read: (v) => readNameConstraints(v, budget()),
+      value: seq(tlv(0xa0, seq(tlv(0xa2, b(0x61))))),
+    },
+    {
+      name: 'nameConstraints with an empty GeneralSubtree',
+      read: (v) => readNameConstraints(v, budget()),
+      value: seq(tlv(0xa0, seq())),
+    },
     {
       name: 'nameConstraints with an unknown GeneralSubtree field',
       read: (v) => readNameConstraints(v, budget()),
       value: seq(tlv(0xa0, seq(tlv(0x82, b(0x61)), tlv(0x82, b(1))))),
     },
-    {name: 'nameConstraints as a primitive [0]', read: (v) => readNameConstraints(v, budget()), value: seq(tlv(0x80, b(0x30, 0x00)))},
+    {
+      name: 'nameConstraints as a primitive [0]',
+      read: (v) => readNameConstraints(v, budget()),
+      value: seq(tlv(0x80, b(0x30, 0x00))),
+    },
   ]
   it.each(bad)('$name', ({read, value}) => {
     expect(() => read(new Uint8Array(value))).toThrow(Error)
@@ -127,7 +201,14 @@ describe('extension values: wrong tags, trailing bytes, bad primitives', () => {
     const headers: number[][] = []
     let len = 2
     for (let i = 0; i < 100_000; i++) {
-      const n = len < 0x80 ? [len] : len < 0x100 ? [0x81, len] : len < 0x10000 ? [0x82, len >> 8, len & 0xff] : [0x83, len >> 16, (len >> 8) & 0xff, len & 0xff]
+      const n =
+        len < 0x80
+          ? [len]
+          : len < 0x100
+            ? [0x81, len]
+            : len < 0x10000
+              ? [0x82, len >> 8, len & 0xff]
+              : [0x83, len >> 16, (len >> 8) & 0xff, len & 0xff]
       headers.push([0x30, ...n])
       len += 1 + n.length
     }
@@ -156,7 +237,10 @@ describe('names', () => {
   it.each([
     {name: 'an RDN that is a SEQUENCE', der: seq(seq(atv(tlv(0x0c, b(0x61)))))},
     {name: 'an attribute without a value', der: seq(tlv(0x31, seq(oid('2.5.4.3'))))},
-    {name: 'an attribute with two values', der: seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, b(0x61)), tlv(0x0c, b(0x61)))))},
+    {
+      name: 'an attribute with two values',
+      der: seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, b(0x61)), tlv(0x0c, b(0x61))))),
+    },
     {name: 'an attribute type that is not an OID', der: seq(tlv(0x31, seq(tlv(0x0c, b(0x61)), tlv(0x0c, b(0x61)))))},
     {name: 'bytes after the name', der: Buffer.concat([seq(), b(0)])},
     {name: 'a SET for the name', der: tlv(0x31)},
@@ -193,8 +277,14 @@ describe('certificates', () => {
       signatureOid: '1.2.840.10045.4.3.2',
       extensions: [{oid: '2.5.29.19', critical: true}],
     })
-    expect(readCertificate(cert(fields().filter((_, i) => i !== 0 && i !== 7)), budget())).toMatchObject({version: 0, extensions: []})
-    expect(readCertificate(cert([...fields().slice(0, 7), tlv(0x81, b(0)), tlv(0x82, b(0)), extensions]), budget()).extensions).toHaveLength(1)
+    expect(readCertificate(cert(fields().filter((_, i) => i !== 0 && i !== 7)), budget())).toMatchObject({
+      version: 0,
+      extensions: [],
+    })
+    expect(
+      readCertificate(cert([...fields().slice(0, 7), tlv(0x81, b(0)), tlv(0x82, b(0)), extensions]), budget())
+        .extensions,
+    ).toHaveLength(1)
   })
 
   const tbsCases: {name: string; tbs: (f: Uint8Array[]) => Uint8Array[]}[] = [
@@ -207,15 +297,33 @@ describe('certificates', () => {
     {name: 'validity with an INTEGER for a time', tbs: (f) => [...f.slice(0, 4), seq(int(1), int(2)), ...f.slice(5)]},
     {name: 'no subjectPublicKeyInfo', tbs: (f) => [...f.slice(0, 6), f[7]]},
     {name: 'subjectPublicKey as an OCTET STRING', tbs: (f) => [...f.slice(0, 6), seq(alg, octets(b(0, 1))), f[7]]},
-    {name: 'signature AlgorithmIdentifier with three elements', tbs: (f) => [f[0], f[1], seq(oid('1.2.3'), nul(), nul()), ...f.slice(3)]},
+    {
+      name: 'signature AlgorithmIdentifier with three elements',
+      tbs: (f) => [f[0], f[1], seq(oid('1.2.3'), nul(), nul()), ...f.slice(3)],
+    },
     {name: 'an element after the extensions', tbs: (f) => [...f, tlv(0x84, b(0))]},
     {name: 'unique IDs after the extensions', tbs: (f) => [...f, tlv(0x81, b(0))]},
-    {name: 'subjectUniqueID before issuerUniqueID', tbs: (f) => [...f.slice(0, 7), tlv(0x82, b(0)), tlv(0x81, b(0)), f[7]]},
+    {
+      name: 'subjectUniqueID before issuerUniqueID',
+      tbs: (f) => [...f.slice(0, 7), tlv(0x82, b(0)), tlv(0x81, b(0)), f[7]],
+    },
     {name: 'extensions [3] holding two SEQUENCEs', tbs: (f) => [...f.slice(0, 7), explicit(3, seq(), seq())]},
-    {name: 'an extension without a value', tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(oid('2.5.29.19'), bool(true))))]},
-    {name: 'an extension value that is a SEQUENCE', tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(oid('2.5.29.19'), seq())))]},
-    {name: 'critical as an INTEGER', tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(oid('2.5.29.19'), int(1), octets(seq()))))]},
-    {name: 'an extension OID with a leading 0x80', tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(tlv(0x06, b(0x55, 0x80, 0x1d)), octets(seq()))))]},
+    {
+      name: 'an extension without a value',
+      tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(oid('2.5.29.19'), bool(true))))],
+    },
+    {
+      name: 'an extension value that is a SEQUENCE',
+      tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(oid('2.5.29.19'), seq())))],
+    },
+    {
+      name: 'critical as an INTEGER',
+      tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(oid('2.5.29.19'), int(1), octets(seq()))))],
+    },
+    {
+      name: 'an extension OID with a leading 0x80',
+      tbs: (f) => [...f.slice(0, 7), explicit(3, seq(seq(tlv(0x06, b(0x55, 0x80, 0x1d)), octets(seq()))))],
+    },
   ]
   it.each(tbsCases)('refuses a TBSCertificate with $name', ({tbs}) => {
     expect(() => readCertificate(cert(tbs(fields())), budget())).toThrow(Error)
@@ -224,9 +332,15 @@ describe('certificates', () => {
   it.each([
     {name: 'bytes after the Certificate', der: () => new Uint8Array(Buffer.concat([cert(fields()), b(0)]))},
     {name: 'a SET for the Certificate', der: () => new Uint8Array(tlv(0x31, seq(...fields()), alg, bitString(b(1))))},
-    {name: 'a fourth element in the Certificate', der: () => new Uint8Array(seq(seq(...fields()), alg, bitString(b(1)), nul()))},
+    {
+      name: 'a fourth element in the Certificate',
+      der: () => new Uint8Array(seq(seq(...fields()), alg, bitString(b(1)), nul())),
+    },
     {name: 'signatureValue as an OCTET STRING', der: () => new Uint8Array(seq(seq(...fields()), alg, octets(b(1))))},
-    {name: 'a BIT STRING with 9 unused bits', der: () => new Uint8Array(seq(seq(...fields()), alg, tlv(0x03, b(9, 0))))},
+    {
+      name: 'a BIT STRING with 9 unused bits',
+      der: () => new Uint8Array(seq(seq(...fields()), alg, tlv(0x03, b(9, 0)))),
+    },
   ])('refuses $name', ({der}) => {
     expect(() => readCertificate(der(), budget())).toThrow(Error)
   })
@@ -250,8 +364,16 @@ describe('certificates', () => {
   // Moved from test/svid/fast-path.test.ts when the issuance reader (svid/leaf-der.ts) merged into this one.
   it.each([
     {name: 'truncated', mutate: (d: Uint8Array) => d.subarray(0, d.length - 10), message: /malformed DER/},
-    {name: 'trailing byte', mutate: (d: Uint8Array) => Uint8Array.from([...d, 0]), message: /1 bytes after the DER value/},
-    {name: 'not a SEQUENCE', mutate: (d: Uint8Array) => Uint8Array.from([0x31, ...d.subarray(1)]), message: /expected tag 0x30/},
+    {
+      name: 'trailing byte',
+      mutate: (d: Uint8Array) => Uint8Array.from([...d, 0]),
+      message: /1 bytes after the DER value/,
+    },
+    {
+      name: 'not a SEQUENCE',
+      mutate: (d: Uint8Array) => Uint8Array.from([0x31, ...d.subarray(1)]),
+      message: /expected tag 0x30/,
+    },
     {name: 'empty', mutate: () => new Uint8Array(0), message: /malformed DER/},
   ])('refuses a built certificate $name', ({mutate, message}) => {
     const der = built()

@@ -54,7 +54,11 @@ describe('plainNameDer writes what @peculiar/x509 writes', () => {
 
   it('for any name of short names and printable ASCII values (property)', () => {
     const type = fc.constantFrom('CN', 'L', 'ST', 'O', 'OU', 'C', 'DC', 'E', 'G', 'I', 'SN', 'T')
-    const value = fc.string({unit: fc.integer({min: 0x20, max: 0x7e}).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 12})
+    const value = fc.string({
+      unit: fc.integer({min: 0x20, max: 0x7e}).map((c) => String.fromCharCode(c)),
+      minLength: 1,
+      maxLength: 12,
+    })
     const sep = fc.constantFrom(',', ', ', ',  ')
     fc.assert(
       fc.property(fc.array(fc.tuple(type, value), {minLength: 1, maxLength: 4}), sep, (attrs, s) => {

@@ -33,7 +33,11 @@ export class ClientTrust {
 
   private read(): BundleSet | undefined {
     try {
-      return singleBundleSet(this.trustDomain, parsePemBundle(readFileSync(this.path), this.path).authorities, this.path)
+      return singleBundleSet(
+        this.trustDomain,
+        parsePemBundle(readFileSync(this.path), this.path).authorities,
+        this.path,
+      )
     } catch {
       return undefined
     }

@@ -30,7 +30,9 @@ export type {LocalRaceOptions} from './options.js'
  */
 function attributeToServer(attempts: Attempt[], events: ServerEvent[]): void {
   const byPort = new Map<number, ServerEvent>()
-  for (const e of events) if (e.type === 'connection' && e.result === 'rejected' && typeof e.remotePort === 'number') byPort.set(e.remotePort, e)
+  for (const e of events)
+    if (e.type === 'connection' && e.result === 'rejected' && typeof e.remotePort === 'number')
+      byPort.set(e.remotePort, e)
   for (const a of attempts) {
     if (a.ok || a.side !== 'peer' || a.localPort === undefined) continue
     const e = byPort.get(a.localPort)
@@ -86,9 +88,25 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     const serverDir = mode === 'dir-symlink' ? join(tmp, 'server', 'current') : join(tmp, 'server')
     const serverId = `spiffe://${RACE_TRUST_DOMAIN}/server`
     // The first set is written by the same writer, so the directory is what that writer produces.
-    await rotate({dir: serverDir, ca: caDir, mode, spiffeId: serverId, knobs: defaultKnobs(), issue: {keyType: o.keyType}, sink: () => undefined, clock})
+    await rotate({
+      dir: serverDir,
+      ca: caDir,
+      mode,
+      spiffeId: serverId,
+      knobs: defaultKnobs(),
+      issue: {keyType: o.keyType},
+      sink: () => undefined,
+      clock,
+    })
     const clientDir = join(tmp, 'client')
-    await issueToDirectory({spiffeId: `spiffe://${RACE_TRUST_DOMAIN}/client`, ca: caDir, out: clientDir, keyType: o.keyType, ttlMs: 24 * 3_600_000, clock})
+    await issueToDirectory({
+      spiffeId: `spiffe://${RACE_TRUST_DOMAIN}/client`,
+      ca: caDir,
+      out: clientDir,
+      keyType: o.keyType,
+      ttlMs: 24 * 3_600_000,
+      clock,
+    })
     const creds = loadCredentials({dir: clientDir})
     const trust = new ClientTrust(join(caDir, 'bundle.pem'), RACE_TRUST_DOMAIN)
 
@@ -149,10 +167,16 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
         mode,
         layout,
         issue: {keyType: o.keyType, ttlMs: o.ttlMs ?? RACE_DEFAULTS.ttlMs, ...o.leafValidity},
-        knobs: holdsBundle(o) ? {...(o.knobs ?? defaultKnobs()), pauseAfter: {file: names.bundle, step: 'open'}} : (o.knobs ?? defaultKnobs()),
+        knobs: holdsBundle(o)
+          ? {...(o.knobs ?? defaultKnobs()), pauseAfter: {file: names.bundle, step: 'open'}}
+          : (o.knobs ?? defaultKnobs()),
         intermediatesInBundle: o.intermediatesInBundle ?? false,
         bundleOnly: o.bundleOnly ?? false,
-        steps: rotateSteps(o.rotations ?? RACE_DEFAULTS.rotations, o.kind ?? RACE_DEFAULTS.kind, o.caOverlap ?? RACE_DEFAULTS.caOverlap),
+        steps: rotateSteps(
+          o.rotations ?? RACE_DEFAULTS.rotations,
+          o.kind ?? RACE_DEFAULTS.kind,
+          o.caOverlap ?? RACE_DEFAULTS.caOverlap,
+        ),
         intervalMs: o.intervalMs ?? RACE_DEFAULTS.intervalMs,
         lockstep: false,
       },
@@ -170,7 +194,12 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       const reacted = () => serverEvents.find((e) => e.t >= paused && (e.type === 'reload' || e.type === 'error'))?.t
       while (clock.monotonicMs() < until && reacted() === undefined && !o.abort?.aborted) await sleep(5)
       const from = reacted() ?? paused
-      while (clock.monotonicMs() < until && attempts.filter((a) => a.start >= from).length < NAIVE_WINDOW_HANDSHAKES && !o.abort?.aborted) await sleep(5)
+      while (
+        clock.monotonicMs() < until &&
+        attempts.filter((a) => a.start >= from).length < NAIVE_WINDOW_HANDSHAKES &&
+        !o.abort?.aborted
+      )
+        await sleep(5)
       rotator.child.kill('SIGUSR2')
     }
     if (o.abort?.aborted) await rotator.stop()
@@ -185,8 +214,15 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
     while (go() && clock.monotonicMs() < settleUntil && !loadedLast()) await sleep(20)
     const finalSetLoaded = loadedLast()
     const tLoaded = clock.monotonicMs()
-    while (go() && clock.monotonicMs() < settleUntil && finalSetLoaded && !attempts.some((a) => a.ok && a.start >= tLoaded)) await sleep(20)
-    while (go() && (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0))) await sleep(50)
+    while (
+      go() &&
+      clock.monotonicMs() < settleUntil &&
+      finalSetLoaded &&
+      !attempts.some((a) => a.ok && a.start >= tLoaded)
+    )
+      await sleep(20)
+    while (go() && (clock.monotonicMs() - t0 < (o.durationMs ?? 0) || attempts.length < (o.handshakes ?? 0)))
+      await sleep(50)
     await clients.stop()
     clearInterval(progress)
     samples.push(sampleResources())
@@ -212,7 +248,14 @@ export async function runLocalRace(o: LocalRaceOptions = {}): Promise<RaceReport
       const first = serverEvents.find((e) => e.type === 'listening')?.serial
       const serials = [...new Set([first ?? '', ...rotator.done.map((d) => d.serial ?? '')].filter((x) => x !== ''))]
       const summary = `${report.failures} of ${report.handshakes} handshakes failed (allowed ${report.maxFailures}); server ${report.serverReload}, writer ${mode}`
-      writeTimeline(o.timelinePath, {verdict: {ok: report.ok, summary}, target: '(in-process)', writerEvents: rotator.events, reloads: [], attempts, serials})
+      writeTimeline(o.timelinePath, {
+        verdict: {ok: report.ok, summary},
+        target: '(in-process)',
+        writerEvents: rotator.events,
+        reloads: [],
+        attempts,
+        serials,
+      })
     }
     return report
   } finally {

@@ -40,13 +40,17 @@ export function raceReport(x: {
   const {failed} = tally
   const conv = x.convergence.filter((c): c is number => c !== undefined)
   const lastDone = x.done.at(-1)
-  const finalSerialServed = !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
+  const finalSerialServed =
+    !lastDone || x.attempts.some((a) => a.ok && a.servedSerial === x.lastSerial && a.start >= lastDone.t)
   const maxFailures = x.options.maxFailures ?? RACE_DEFAULTS.maxFailures
   const loadedAt = x.loadedAt
   const staleServed =
-    loadedAt === undefined || !x.lastSerial ? 0 : x.attempts.filter((a) => a.ok && a.start >= loadedAt && a.servedSerial !== x.lastSerial).length
+    loadedAt === undefined || !x.lastSerial
+      ? 0
+      : x.attempts.filter((a) => a.ok && a.start >= loadedAt && a.servedSerial !== x.lastSerial).length
   return {
-    ok: failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed && x.finalSetLoaded && staleServed === 0,
+    ok:
+      failed.length <= maxFailures && x.rotateExit === 0 && finalSerialServed && x.finalSetLoaded && staleServed === 0,
     handshakes: x.attempts.length,
     failures: failed.length,
     maxFailures,

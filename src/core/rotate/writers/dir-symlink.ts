@@ -44,7 +44,11 @@ export const dirSymlink: Writer = async (w) => {
     await w.ops.close(fd, path)
     if (w.knobs.failAfter && basename(w.knobs.failAfter) === f.name) {
       // The only publish point is the swap: aborting before it means readers see nothing new.
-      w.ops.emit('error', {file: f.name, code: 'fail-after', message: `set aborted after ${f.name}, before the swap (--fail-after): readers see nothing new`})
+      w.ops.emit('error', {
+        file: f.name,
+        code: 'fail-after',
+        message: `set aborted after ${f.name}, before the swap (--fail-after): readers see nothing new`,
+      })
       return 'aborted'
     }
   }

@@ -13,7 +13,10 @@ function invokingUid(): number {
  * other hard link (another user's file may be held open or chmodded later; a hard link
  * would change a file elsewhere; a FIFO would block; a device or socket is not ours).
  */
-export function unsafeBecause(st: Pick<Stats, 'uid' | 'nlink'> & {isFile(): boolean}, uid = invokingUid()): string | undefined {
+export function unsafeBecause(
+  st: Pick<Stats, 'uid' | 'nlink'> & {isFile(): boolean},
+  uid = invokingUid(),
+): string | undefined {
   if (!st.isFile()) return 'it is not a regular file'
   if (st.uid !== uid) return `it belongs to uid ${st.uid}, not to you (uid ${uid})`
   if (st.nlink > 1) return `it has ${st.nlink - 1} other hard link(s), which would change too`

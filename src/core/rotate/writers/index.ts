@@ -20,7 +20,15 @@ export const WRITERS: Record<string, Writer> = {
 }
 
 /** A writer mode name. */
-export type WriterMode = 'spiffe-helper' | 'atomic-rename' | 'kubelet' | 'dir-symlink' | 'unlink-create' | 'hardlink-backup' | 'move-away' | 'credential-bundle'
+export type WriterMode =
+  | 'spiffe-helper'
+  | 'atomic-rename'
+  | 'kubelet'
+  | 'dir-symlink'
+  | 'unlink-create'
+  | 'hardlink-backup'
+  | 'move-away'
+  | 'credential-bundle'
 
 export const WRITER_MODES = Object.keys(WRITERS) as WriterMode[]
 export type {SetFile} from './types.js'

@@ -107,7 +107,11 @@ export const kubelet: Writer = async (w) => {
     await w.ops.chmod(path, f.mode)
     if (w.knobs.failAfter && basename(w.knobs.failAfter) === f.name) {
       // The only publish point is the swap: aborting before it means readers see nothing new.
-      w.ops.emit('error', {file: f.name, code: 'fail-after', message: `set aborted after ${f.name}, before the swap (--fail-after): readers see nothing new`})
+      w.ops.emit('error', {
+        file: f.name,
+        code: 'fail-after',
+        message: `set aborted after ${f.name}, before the swap (--fail-after): readers see nothing new`,
+      })
       return 'aborted'
     }
   }

@@ -78,17 +78,22 @@ export function currentVersion(s: VersionScheme): string | undefined {
   const st = lstatOrUndefined(s.link)
   if (!st) return undefined
   if (!st.isSymbolicLink()) {
-    throw new SvidkitError('unsafe-link', `refusing to rotate: "${s.link}" is a ${st.isDirectory() ? 'directory' : 'file'}, not the link this writer swaps`, {
-      path: s.link,
-      hint: 'point --dir at a directory this writer made (or a new path); svidkit does not remove what it did not create',
-    })
+    throw new SvidkitError(
+      'unsafe-link',
+      `refusing to rotate: "${s.link}" is a ${st.isDirectory() ? 'directory' : 'file'}, not the link this writer swaps`,
+      {
+        path: s.link,
+        hint: 'point --dir at a directory this writer made (or a new path); svidkit does not remove what it did not create',
+      },
+    )
   }
   const target = readlinkSync(s.link)
   if (target.includes('/') || !s.pattern.test(target)) {
     throw unsafe(s.link, target, 'which is not a version directory this writer creates (it only removes those)')
   }
   const t = lstatOrUndefined(join(s.parent, target))
-  if (t && !t.isDirectory()) throw unsafe(s.link, target, `which is a ${t.isSymbolicLink() ? 'symlink' : 'file'}, not a version directory`)
+  if (t && !t.isDirectory())
+    throw unsafe(s.link, target, `which is a ${t.isSymbolicLink() ? 'symlink' : 'file'}, not a version directory`)
   return target
 }
 
@@ -98,7 +103,12 @@ export function currentVersion(s: VersionScheme): string | undefined {
  * old version dirs are kept on purpose, version dirs other than the current one that are
  * provably the writer's. A temporary link that is anything else is refused.
  */
-export async function removeLeftovers(w: WriterInput, s: VersionScheme, current: string | undefined, names: string[]): Promise<void> {
+export async function removeLeftovers(
+  w: WriterInput,
+  s: VersionScheme,
+  current: string | undefined,
+  names: string[],
+): Promise<void> {
   const tmp = lstatOrUndefined(s.tmpLink)
   if (tmp) {
     const target = tmp.isSymbolicLink() ? readlinkSync(s.tmpLink) : ''
@@ -112,7 +122,10 @@ export async function removeLeftovers(w: WriterInput, s: VersionScheme, current:
         },
       )
     }
-    w.ops.emit('recover', {file: basename(s.tmpLink), message: `removing the temporary link a crashed run left (→ ${target})`})
+    w.ops.emit('recover', {
+      file: basename(s.tmpLink),
+      message: `removing the temporary link a crashed run left (→ ${target})`,
+    })
     await w.ops.unlink(s.tmpLink, true)
   }
   if (w.knobs.keepOldDirs || w.ops.ctx.rotation !== 1) return

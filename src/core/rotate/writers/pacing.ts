@@ -9,7 +9,11 @@ import type {WriterInput} from './types.js'
 export async function afterFile(w: WriterInput, i: number): Promise<boolean> {
   const f = w.files[i]
   if (w.knobs.failAfter && basename(w.knobs.failAfter) === f.name) {
-    w.ops.emit('error', {file: f.name, code: 'fail-after', message: `set aborted after ${f.name} (--fail-after): later files stay old, no signal`})
+    w.ops.emit('error', {
+      file: f.name,
+      code: 'fail-after',
+      message: `set aborted after ${f.name} (--fail-after): later files stay old, no signal`,
+    })
     return false
   }
   const next = w.files[i + 1]

@@ -23,7 +23,12 @@ export function versionDirId(s: VersionScheme, name: string | undefined): DirId 
  * same directory (device and inode) the link named when the rotation started, in the same
  * SVID directory, holding only the writer's files.
  */
-export async function removeOldDir(w: WriterInput, s: VersionScheme, name: string, published: DirId | undefined): Promise<void> {
+export async function removeOldDir(
+  w: WriterInput,
+  s: VersionScheme,
+  name: string,
+  published: DirId | undefined,
+): Promise<void> {
   if (w.knobs.keepOldDirs) return
   const names = w.files.map((f) => f.name)
   const path = join(s.parent, name)
@@ -31,12 +36,22 @@ export async function removeOldDir(w: WriterInput, s: VersionScheme, name: strin
     // A dangling link named a directory that is already gone: nothing to remove.
     if (!existsSync(path) && !isLink(path)) return
     if (!isSameDir(s.parent, s.parentId)) {
-      w.ops.emit('error', {file: name, code: 'unsafe-dir', message: `left "${name}" in place: "${s.parent}" was replaced by another directory or a link`})
+      w.ops.emit('error', {
+        file: name,
+        code: 'unsafe-dir',
+        message: `left "${name}" in place: "${s.parent}" was replaced by another directory or a link`,
+      })
       return
     }
     const id = stillOwned(s, name, names)
-    if (id && published && id.dev === published.dev && id.ino === published.ino) await w.ops.rm(path, id, {path: s.parent, id: s.parentId})
-    else w.ops.emit('error', {file: name, code: 'unsafe-link', message: `left "${name}" in place: it is no longer the version directory this writer created`})
+    if (id && published && id.dev === published.dev && id.ino === published.ino)
+      await w.ops.rm(path, id, {path: s.parent, id: s.parentId})
+    else
+      w.ops.emit('error', {
+        file: name,
+        code: 'unsafe-link',
+        message: `left "${name}" in place: it is no longer the version directory this writer created`,
+      })
   }
   if (w.knobs.cleanupDelayMs > 0) {
     w.ops.pending.push(sleep(w.knobs.cleanupDelayMs, w.ops.ctx.abort).then(remove))

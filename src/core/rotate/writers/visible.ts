@@ -47,7 +47,12 @@ export async function writeVisible(w: WriterInput, f: SetFile, path: string, exc
 }
 
 /** Takes the name away (unlink or move), keeps it absent for `--absent-for`, then creates it anew. */
-export async function replaceAbsent(w: WriterInput, f: SetFile, path: string, takeAway: () => Promise<unknown>): Promise<void> {
+export async function replaceAbsent(
+  w: WriterInput,
+  f: SetFile,
+  path: string,
+  takeAway: () => Promise<unknown>,
+): Promise<void> {
   await w.ops.holdOldFd(path)
   await takeAway()
   w.ops.openWindow('absent', f.name)

@@ -49,14 +49,21 @@ export abstract class NaiveConsumer implements Consumer {
   protected async load(trigger: 'event' | 'poll' | 'start'): Promise<void> {
     if (this.stopped) return
     try {
-      const raw = await readSet(this.o.dir, this.o.names, {readGapMs: this.o.readGapMs, withBundle: false, stableDataLink: false})
+      const raw = await readSet(this.o.dir, this.o.names, {
+        readGapMs: this.o.readGapMs,
+        withBundle: false,
+        stableDataLink: false,
+      })
       const set = validateSet(raw, {at: this.o.clock.now(), checkBundle: false})
       // A naive consumer knows nothing of the bundle: it compares cert and key only.
       const hash = `${set.sha256.cert}:${set.sha256.key}`
       if (hash === this.current) return
       this.current = hash
       this.o.onLoad?.(set)
-      const latency = trigger === 'start' ? {} : {latencyMs: Math.max(0, this.o.clock.now().getTime() - newestMtime(this.o.dir, this.o.names))}
+      const latency =
+        trigger === 'start'
+          ? {}
+          : {latencyMs: Math.max(0, this.o.clock.now().getTime() - newestMtime(this.o.dir, this.o.names))}
       this.emit('rotation', {
         serial: set.serial,
         spiffeId: set.spiffeId,

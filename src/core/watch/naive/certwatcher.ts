@@ -20,7 +20,10 @@ export class CertWatcherConsumer extends NaiveConsumer {
       this.watchers.set(path, w)
       return true
     } catch (err) {
-      this.emit('error', {code: 'watch-error', message: `error re-watching file "${path}": ${(err as Error).message} (not retried)`})
+      this.emit('error', {
+        code: 'watch-error',
+        message: `error re-watching file "${path}": ${(err as Error).message} (not retried)`,
+      })
       return false
     }
   }
@@ -30,7 +33,8 @@ export class CertWatcherConsumer extends NaiveConsumer {
       this.watchers.get(path)?.close()
       this.watchers.delete(path)
       if (existsSync(path) && this.add(path)) void this.load('event')
-      else if (!existsSync(path)) this.emit('error', {code: 'watch-lost', message: `"${path}" is gone; its watch is not re-added`})
+      else if (!existsSync(path))
+        this.emit('error', {code: 'watch-lost', message: `"${path}" is gone; its watch is not re-added`})
       return
     }
     void this.load('event')

@@ -13,7 +13,10 @@ export class FsWatchFileConsumer extends NaiveConsumer {
         w.on('error', (err) => this.emit('error', {code: 'watch-error', message: err.message}))
         this.watchers.push(w)
       } catch (err) {
-        this.emit('error', {code: 'watch-error', message: `cannot watch "${this.path(role)}": ${(err as Error).message}`})
+        this.emit('error', {
+          code: 'watch-error',
+          message: `cannot watch "${this.path(role)}": ${(err as Error).message}`,
+        })
       }
     }
     await this.load('start')
