@@ -80,7 +80,7 @@ const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ERR_TLS_PEER_CLOSED', 
 const baseline = (message: string, hint: string) => new SvidkitError('baseline-failed', message, {hint})
 
 /**
- * Returns the first probe's result once it proves the setup (docs/race.md "Baseline"): the target
+ * Returns the first probe's result once it proves the setup (docs/race.md, step 2 "Baseline" of `race --target`: what happens): the target
  * presents the SVID in --dir (serial match), its chain verifies with --ca's bundle, and it accepts
  * our client SVID by the probe. Otherwise throws `baseline-failed` (exit 3) saying what is wrong;
  * nothing has been rotated yet.
