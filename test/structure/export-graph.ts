@@ -60,8 +60,9 @@ export function readExportGraph(
   /** The source module a specifier names, or undefined for a package or a file outside `sources`. */
   function target(from: string, spec: string): string | undefined {
     if (Object.hasOwn(aliases, spec)) return aliases[spec]
-    if (!spec.startsWith('.')) return undefined
-    let path = relative(root, resolve(root, dirname(from), spec))
+    const anchored = spec.startsWith(ROOT)
+    if (!anchored && !spec.startsWith('.')) return undefined
+    let path = anchored ? spec.slice(ROOT.length) : relative(root, resolve(root, dirname(from), spec))
     // dist/ is tsc's output of src/; dist/bundle/ holds esbuild's bundles of the same modules.
     if (path.startsWith('dist/bundle/lite/')) path = `src/${path.slice('dist/bundle/lite/'.length)}`
     else if (path.startsWith('dist/bundle/')) path = `src/${path.slice('dist/bundle/'.length)}`
@@ -177,11 +178,20 @@ function isDeclarationName(id: ts.Identifier): boolean {
   )
 }
 
-/** A specifier given as a string, or as join(DIST, 'core/x.js') (a path under dist/). */
+/** The prefix of a specifier anchored at the repository root (join(REPO, 'dist', ...)). */
+const ROOT = '<root>/'
+
+/**
+ * A specifier given as a string, as join(DIST, 'core/x.js') (a path under dist/), or as
+ * join(REPO, 'dist', 'core', 'x.js') (every part after the first a string: anchored at the root).
+ */
 function dynamicSpecifier(arg: ts.Expression | undefined): string | undefined {
   if (arg === undefined) return undefined
   if (ts.isStringLiteralLike(arg)) return arg.text
   if (ts.isCallExpression(arg) && ts.isIdentifier(arg.expression) && arg.expression.text === 'join') {
+    const parts = arg.arguments.slice(1)
+    if (parts.length > 1 && parts.every(ts.isStringLiteralLike) && parts[0].text === 'dist')
+      return ROOT + parts.map((p) => p.text).join('/')
     const last = arg.arguments.at(-1)
     if (last && ts.isStringLiteralLike(last)) return `../dist/${last.text}`
   }

@@ -66,7 +66,7 @@ export interface WorkerReply {
  * writes under dist/bundle/lite/ (ready about 35 ms sooner than tsc's ES module entry, which
  * loads its imports one by one), else that ES module entry (a tree built without the bundles).
  */
-function workerEntry(): URL {
+export function workerEntry(): URL {
   const bundled = new URL('../../bundle/lite/workers/issue-worker.cjs', import.meta.url)
   return existsSync(bundled) ? bundled : new URL('./issue-worker.js', import.meta.url)
 }
