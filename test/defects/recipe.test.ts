@@ -39,7 +39,9 @@ describe('issueSvid and its recipe seam', () => {
         return [new Date(now.getTime() - 1000), new Date(now.getTime() + 60_000)]
       },
       signer: async (ctx) => {
-        calls.push(`signer ${ctx.id} ${ctx.trustDomain} ${ctx.keyType} ${ctx.seeded} ${ctx.now.toISOString()}`)
+        calls.push(
+          `signer ${ctx.id} ${ctx.trustDomain} ${ctx.keyType} ${ctx.seed ?? 'unseeded'} ${ctx.now.toISOString()}`,
+        )
         return {cert: authority.roots[0].cert, key: authority.roots[0].key, chain: []}
       },
       template: (t) => {
@@ -54,7 +56,7 @@ describe('issueSvid and its recipe seam', () => {
     const {svid} = await issueSvid(authority, {spiffeId: ID, clock, recipe})
     expect(calls).toEqual([
       'validity',
-      `signer ${ID} example.org ec-p256 false ${NOW.toISOString()}`,
+      `signer ${ID} example.org ec-p256 unseeded ${NOW.toISOString()}`,
       'template',
       'result 0',
     ])

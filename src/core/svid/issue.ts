@@ -222,7 +222,6 @@ export async function issueSvid(authority: Authority, options: IssueOptions): Pr
     authority,
     now,
     keyType: options.keyType ?? 'ec-p256',
-    seeded: options.seed !== undefined,
     ...(options.seed === undefined ? {} : {seed: options.seed}),
   }
   const signer: LeafSigner = recipe.signer ? await recipe.signer(ctx) : signingCredential(authority)

@@ -22,9 +22,7 @@ export interface LeafContext {
   now: Date
   /** Key type asked for (default ec-p256). */
   keyType: KeyType
-  /** True when keys and serials are derived from a seed (x509/seeded.ts). */
-  seeded: boolean
-  /** The seed itself, when seeded: a recipe derives its own keys and serials from it under labels of its own. */
+  /** The seed keys and serials derive from (x509/seeded.ts), when there is one: a recipe derives its own under labels of its own. */
   seed?: string
 }
 
