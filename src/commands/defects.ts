@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {DEFECT_FAMILIES, defectCatalogue, type DefectFamily} from '../core/defects/list.js'
+import {DEFECT_FAMILIES, defectCatalogue} from '../core/defects/list.js'
 import {SvidkitCommand} from '../cli/base-command.js'
 import {describe} from '../cli/exit-codes.js'
 import {renderDefectCatalogue} from '../cli/render/defects.js'
@@ -24,15 +24,15 @@ their own family as before, but are deprecated.`)
   ]
 
   static override flags = {
-    family: Flags.string({
+    family: Flags.option({
       description: 'list one family only: x509 (issue --defect) or jwt (jwt issue --defect)',
-      options: [...DEFECT_FAMILIES],
-    }),
+      options: DEFECT_FAMILIES,
+    })(),
   }
 
   async run() {
     const {flags} = await this.parse(Defects)
-    const entries = defectCatalogue(flags.family as DefectFamily | undefined)
+    const entries = defectCatalogue(flags.family)
     for (const line of renderDefectCatalogue(entries)) this.log(line)
     return entries
   }
