@@ -4,18 +4,13 @@
  * race attempt is made in one place (core/race/attempt.ts: `clientLoop` and `attemptOf`), not
  * once per client loop. Read from the sources: structural, not run.
  */
-import {readFileSync, readdirSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
+import {allImportsOf, findCycle, sources} from './source-graph.js'
 
 const RACE = join(REPO, 'src', 'core', 'race')
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, {withFileTypes: true}).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  )
-}
 
 const rel = (file: string) => relative(RACE, file)
 
@@ -23,38 +18,12 @@ const rel = (file: string) => relative(RACE, file)
 function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>()
   for (const file of sources(RACE)) {
-    const text = readFileSync(file, 'utf8')
-    const specs = [...text.matchAll(/^(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/gm)].map((m) => m[1])
-    const targets = specs
+    const targets = allImportsOf(readFileSync(file, 'utf8'))
       .map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')))
       .filter((t) => t.startsWith(RACE + '/'))
     g.set(rel(file), [...new Set(targets.map(rel))])
   }
   return g
-}
-
-/** Returns the first import cycle found, as a list of modules, or undefined. */
-function findCycle(g: Map<string, string[]>): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>()
-  const stack: string[] = []
-  const visit = (n: string): string[] | undefined => {
-    if (state.get(n) === 'done') return undefined
-    if (state.get(n) === 'open') return [...stack.slice(stack.indexOf(n)), n]
-    state.set(n, 'open')
-    stack.push(n)
-    for (const m of g.get(n) ?? []) {
-      const c = visit(m)
-      if (c) return c
-    }
-    stack.pop()
-    state.set(n, 'done')
-    return undefined
-  }
-  for (const n of g.keys()) {
-    const c = visit(n)
-    if (c) return c
-  }
-  return undefined
 }
 
 describe('src/core/race', () => {
