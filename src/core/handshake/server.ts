@@ -1,6 +1,5 @@
-import {X509Certificate, createHash, randomBytes} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import {watch, type FSWatcher} from 'node:fs'
-import {readInput} from '../fs/read-input.js'
 import {join} from 'node:path'
 import {
   createSecureContext,
@@ -16,31 +15,16 @@ import {usageError} from '../errors.js'
 import type {SpiffeId, TrustDomain} from '../spiffe-id/index.js'
 import type {BundleSet} from '../bundle/index.js'
 import type {SvidFileNames} from '../fs/layout.js'
-import {serialHex, type ParsedCertificate} from '../x509/certificate.js'
-import {parsePemBundle} from '../bundle/index.js'
+import type {ParsedCertificate} from '../x509/certificate.js'
 import {readSet, validateSet, type LoadedSet, type RawSet} from '../watch/material.js'
 import {createConsumer} from '../watch/strategies.js'
 import type {Consumer, WatchEvent} from '../watch/events.js'
 import {watchDirs} from '../watch/watch-dirs.js'
 import {failureFromError} from './alerts.js'
 import {checkClient} from './client-check.js'
+import {readBundleFile, readUnvalidated, trustFrom} from './naive-reload.js'
 import type {ServerSink} from './server-events.js'
 import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
-
-// Bounded, regular files only: a FIFO or device planted in the served directory cannot stall the event loop.
-function readOrUndefined(path: string): Buffer | undefined {
-  try {
-    return readInput(path, 'bundle-invalid')
-  } catch {
-    return undefined
-  }
-}
-
-function sha(b: Buffer | undefined): string {
-  return createHash('sha256')
-    .update(b ?? Buffer.alloc(0))
-    .digest('hex')
-}
 
 /** An SVID held in memory: the chain (leaf first), its PKCS#8 key and the bundle, as PEM. */
 export interface ServerCredentials {
@@ -264,7 +248,7 @@ export class SvidServer {
     this.trust =
       set.bundle.length > 0
         ? set.bundle
-        : this.parseTrust(set.raw.bundle ?? readOrUndefined(join(this.files.dir, this.files.names.bundle)))
+        : trustFrom(set.raw.bundle ?? readBundleFile(this.files.dir, this.files.names), this.trust)
     this.servedSerial = set.serial
     this.loaded = set.sha256
     this.emit('reload', {serial: set.serial, trustChanged, sha256: set.sha256})
@@ -274,39 +258,20 @@ export class SvidServer {
   private unvalidatedReload(): void {
     if (!this.server) return
     try {
-      const read = (n: string) => readInput(join(this.files.dir, n), 'pem-invalid')
-      const opts = serverContextOptions(
-        {key: read(this.files.names.key), cert: read(this.files.names.cert), ca: read(this.files.names.bundle)},
-        this.o.tlsVersion ?? 'any',
-      )
-      this.context = createSecureContext(opts)
-      this.server.setSecureContext(opts)
-      const serial = serialHex(Buffer.from(new X509Certificate(opts.cert as Buffer).serialNumber, 'hex'))
-      // Naive: it trusts exactly what it read, as OpenSSL does with `ca` (an empty or torn bundle trusts nobody).
-      this.trust = this.parseTrust(opts.ca as Buffer | undefined, [])
-      const sha256 = {
-        cert: sha(opts.cert as Buffer),
-        key: sha(opts.key as Buffer),
-        bundle: sha(opts.ca as Buffer | undefined),
-      }
-      if (JSON.stringify(sha256) !== JSON.stringify(this.loaded))
-        this.emit('reload', {serial, validated: false, sha256})
-      this.loaded = sha256
-      this.servedSerial = serial
+      const set = readUnvalidated(this.files.dir, this.files.names, this.o.tlsVersion ?? 'any')
+      this.context = createSecureContext(set.options)
+      this.server.setSecureContext(set.options)
+      // Naive: it trusts exactly what it read, as OpenSSL does with `ca`.
+      this.trust = set.trust
+      if (JSON.stringify(set.sha256) !== JSON.stringify(this.loaded))
+        this.emit('reload', {serial: set.serial, validated: false, sha256: set.sha256})
+      this.loaded = set.sha256
+      this.servedSerial = set.serial
     } catch (err) {
       this.emit('error', {
         code: (err as NodeJS.ErrnoException).code ?? 'reload-failed',
         message: (err as Error).message,
       })
-    }
-  }
-
-  /** Naive consumers do not read the bundle: parse it here, keeping the old trust if it is unreadable. */
-  private parseTrust(raw: Buffer | undefined, unreadable: ParsedCertificate[] = this.trust): ParsedCertificate[] {
-    try {
-      return parsePemBundle(raw ?? Buffer.alloc(0), 'bundle').authorities
-    } catch {
-      return unreadable
     }
   }
 
