@@ -72,6 +72,7 @@ describe.concurrent('svidkit watch --json as a process', () => {
   it('lockstep atomic-rename rotations: one rotation line per set, then a summary, exit 0', async ({expect}) => {
     const dir = join(base(), 'lockstep')
     const written = [doneOf((await rot({dir, ca, mode: 'atomic-rename'})).events)]
+    const wholeAfter = [0]
     const w = svidkit(['watch', dir, '--json', '--count', '3', '--debounce', '20ms', '--poll', '30s'])
     try {
       const loaded = (d: RotateEvent) => () =>
@@ -82,7 +83,11 @@ describe.concurrent('svidkit watch --json as a process', () => {
         () => `the initial set; stdout: ${w.lines.join('\n')} stderr: ${w.stderr()}`,
       )
       for (let i = 1; i <= 3; i++) {
-        written.push(doneOf((await rot({dir, ca, mode: 'atomic-rename'})).events))
+        const {events} = await rot({dir, ca, mode: 'atomic-rename'})
+        written.push(doneOf(events))
+        // An event is stamped after its operation: the set became whole after the stamp before the last rename.
+        const last = events.findLastIndex((e) => e.step === 'rename')
+        wholeAfter.push(events[last - 1].t)
         await until(loaded(written[i]), 10_000, () => `rotation ${i}; stdout: ${w.lines.join('\n')}`)
       }
       expect(await w.exit).toBe(0)
@@ -97,8 +102,8 @@ describe.concurrent('svidkit watch --json as a process', () => {
     expect(rotations[0].trigger).toBe('start')
     // Found by the watches (a retry can win if a read caught the writer between files).
     for (const e of rotations.slice(1)) expect(['event', 'retry']).toContain(e.trigger)
-    // Same clock in both processes: each load comes after its rotation's done event.
-    for (const [i, e] of rotations.entries()) if (i > 0) expect(e.t).toBeGreaterThan(written[i].t)
+    // Same clock in both processes: each load comes after its rotation's set was whole on disk.
+    for (const [i, e] of rotations.entries()) if (i > 0) expect(e.t).toBeGreaterThan(wholeAfter[i])
     const summary = events.at(-1)!
     expect(summary).toMatchObject({
       type: 'summary',
