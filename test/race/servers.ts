@@ -76,7 +76,7 @@ export function haproxy(
   const deny = o.verifyOptional ? '  http-request deny if !{ ssl_c_verify 0 }\n' : ''
   writeFileSync(
     conf,
-    `global\n  pidfile ${join(base, 'haproxy.pid')}\n  ssl-load-extra-files key\n  stats socket ${socket} mode 600 level admin\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\nfrontend fe\n  bind ${HOST}:${port} ssl crt ${f.cert} ca-file ${o.clientCa ?? f.bundle} ${verify}\n${deny}  http-request return status 200 content-type text/plain string "ok"\n`,
+    `global\n  pidfile ${join(base, 'haproxy.pid')}\n  ssl-load-extra-files key\n  stats socket ${socket} mode 600 level admin expose-fd listeners\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\nfrontend fe\n  bind ${HOST}:${port} ssl crt ${f.cert} ca-file ${o.clientCa ?? f.bundle} ${verify}\n${deny}  http-request return status 200 content-type text/plain string "ok"\n`,
   )
   return {cmd: `haproxy -W -db -f ${conf}`, reload: 'signal:USR2', extra: [], socket}
 }
