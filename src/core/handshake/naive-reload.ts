@@ -1,9 +1,10 @@
-import {X509Certificate, createHash} from 'node:crypto'
+import {X509Certificate} from 'node:crypto'
 import {join} from 'node:path'
 import type {SecureContextOptions} from 'node:tls'
 import {parsePemBundle} from '../bundle/index.js'
 import type {SvidFileNames} from '../fs/layout.js'
 import {readInput} from '../fs/read-input.js'
+import {setHashes} from '../watch/material.js'
 import {serialHex, type ParsedCertificate} from '../x509/certificate.js'
 import {serverContextOptions, type TlsVersionChoice} from './tls-options.js'
 
@@ -21,12 +22,6 @@ interface UnvalidatedSet {
   sha256: {cert: string; key: string; bundle: string}
 }
 
-function sha(b: Buffer | undefined): string {
-  return createHash('sha256')
-    .update(b ?? Buffer.alloc(0))
-    .digest('hex')
-}
-
 /** Reads the three files as they are now, unchecked; throws when one is unreadable or the cert is not one. */
 export function readUnvalidated(dir: string, names: SvidFileNames, tlsVersion: TlsVersionChoice): UnvalidatedSet {
   // Bounded, regular files only: a FIFO or device planted in the served directory cannot stall the event loop.
@@ -37,7 +32,7 @@ export function readUnvalidated(dir: string, names: SvidFileNames, tlsVersion: T
     options,
     serial: serialHex(Buffer.from(new X509Certificate(raw.cert).serialNumber, 'hex')),
     trust: trustFrom(raw.ca, []),
-    sha256: {cert: sha(raw.cert), key: sha(raw.key), bundle: sha(raw.ca)},
+    sha256: setHashes({cert: raw.cert, key: raw.key, bundle: raw.ca}),
   }
 }
 
